@@ -1,0 +1,194 @@
+//! The native command-line entry: the same core as the page, for batch use and tests.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use spend_reconciler::decimal::format;
+use spend_reconciler::review::{self, InputFile, Problem};
+use spend_reconciler::settings::Settings;
+
+const HELP: &str = "\
+spend-reconciler: reconcile AI-API spend offline, in exact decimal
+
+Reads CometAPI / new-api usage-log exports (log-API JSON pages, JSON arrays, JSON lines,
+CSV) and a settings document (incident window, verified rates with provenance, tolerance),
+and writes the sanitized reconciliation record as JSON. The page's \"Export settings\"
+button writes the same settings document; given the same files, settings and
+--generated-at, the page and this command produce the same record, byte for byte.
+
+USAGE:
+    spend-reconciler [OPTIONS] <FILE>...
+
+ARGS:
+    <FILE>...                 usage-log exports to reconcile (read, never modified)
+
+OPTIONS:
+    --settings <PATH>         settings JSON; without it: no window, no rates, default tolerance
+    --generated-at <TIME>     RFC 3339 time written as generated_at (default: now); pass the
+                              same value to reproduce a record exactly
+    --out <PATH>              write the record to PATH instead of standard output
+    --summary                 print the row ledger and totals to standard error
+    -h, --help                print this help
+    -V, --version             print the version
+
+EXIT STATUS:
+    0  the record was written
+    1  the figures could not be computed (settings problems or arithmetic overflow)
+    2  the command line or a file could not be read
+";
+
+struct Args {
+    files: Vec<PathBuf>,
+    settings: Option<PathBuf>,
+    generated_at: Option<String>,
+    out: Option<PathBuf>,
+    summary: bool,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut parsed = Args {
+        files: Vec::new(),
+        settings: None,
+        generated_at: None,
+        out: None,
+        summary: false,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| {
+            args.next().ok_or_else(|| {
+                format!("expected a value after {flag}, but found the end of the command")
+            })
+        };
+        match arg.as_str() {
+            "-h" | "--help" => {
+                print!("{HELP}");
+                return Ok(None);
+            }
+            "-V" | "--version" => {
+                println!("spend-reconciler {}", env!("CARGO_PKG_VERSION"));
+                return Ok(None);
+            }
+            "--settings" => parsed.settings = Some(value("--settings")?.into()),
+            "--generated-at" => parsed.generated_at = Some(value("--generated-at")?),
+            "--out" => parsed.out = Some(value("--out")?.into()),
+            "--summary" => parsed.summary = true,
+            flag if flag.starts_with('-') && flag != "-" => {
+                return Err(format!(
+                    "expected one of the options in --help, but found {flag}"
+                ))
+            }
+            file => parsed.files.push(file.into()),
+        }
+    }
+    if parsed.files.is_empty() {
+        return Err("expected at least one input file, but found none (see --help)".into());
+    }
+    Ok(Some(parsed))
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, String> {
+    let Some(args) = parse_args(std::env::args().skip(1))? else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let settings = match &args.settings {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
+            Settings::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => Settings::default(),
+    };
+    let generated_at = match &args.generated_at {
+        Some(text) => text.parse::<Timestamp>().map_err(|_| {
+            format!(
+                "--generated-at: expected a time like 2026-05-11T12:00:00Z, but found \"{text}\""
+            )
+        })?,
+        None => Timestamp::now(),
+    };
+    let mut files = Vec::new();
+    for path in &args.files {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
+        // The page only ever sees a file's name, so the record uses the name alone here too.
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        files.push(InputFile { name, bytes });
+    }
+    let review = review::run(&files, &settings);
+    if args.summary {
+        print_summary(&review);
+    }
+    let record = match (&review.figures, review.record(generated_at)) {
+        (_, Some(record)) => record,
+        (Err(Problem::Settings(errors)), _) => {
+            for error in errors {
+                eprintln!("settings: {error}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+        (Err(Problem::Arithmetic(error)), _) => {
+            eprintln!("error: {error}");
+            return Ok(ExitCode::from(1));
+        }
+        (Ok(_), None) => unreachable!("figures computed means a record"),
+    };
+    let json = record.to_json();
+    match &args.out {
+        Some(path) => std::fs::write(path, json)
+            .map_err(|e| format!("{}: cannot be written: {e}", path.display()))?,
+        None => std::io::stdout()
+            .write_all(json.as_bytes())
+            .map_err(|e| format!("standard output: {e}"))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(review: &review::Review) {
+    for file in &review.files {
+        let ledger = &file.ledger;
+        let format = file.format.map_or("unreadable", |f| f.describe());
+        eprintln!(
+            "{}: {format}; {} rows read: {} accepted, {} excluded, {} rejected",
+            file.name,
+            ledger.rows_read,
+            ledger.accepted,
+            ledger.excluded_total(),
+            ledger.rejected
+        );
+        if let Some(problem) = &file.problem {
+            eprintln!("  {problem}");
+        }
+        for rejection in &ledger.rejections {
+            eprintln!("  rejected {}: {}", rejection.position, rejection.message);
+        }
+    }
+    if let Ok(figures) = &review.figures {
+        let total = &figures.reconciliation.total;
+        eprintln!(
+            "expected {} USD{}, provider recorded {} USD, variance {} USD",
+            format(total.expected),
+            if total.expected_complete {
+                ""
+            } else {
+                " (incomplete: unpriced usage)"
+            },
+            format(total.provider),
+            format(total.variance)
+        );
+    }
+}

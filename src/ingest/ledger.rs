@@ -1,0 +1,78 @@
+//! The row ledger: every input row ends in exactly one bucket.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::error::Position;
+
+/// Why a row that was read correctly is left out of the reconciliation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionRule {
+    /// Written before the window start or at/after its end.
+    OutsideWindow,
+    /// The gateway logged a failed request; it carries no charge.
+    ErrorRow,
+    /// Top-up, management or system rows: money movements, not usage.
+    NotUsage,
+}
+
+impl ExclusionRule {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ExclusionRule::OutsideWindow => "outside the incident window",
+            ExclusionRule::ErrorRow => "failed request (error row, no charge recorded)",
+            ExclusionRule::NotUsage => "top-up, management or system row (not usage)",
+        }
+    }
+}
+
+/// A row we could not use, with where it is and why, in words a reviewer understands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub position: Position,
+    pub message: String,
+}
+
+/// How many rejections are kept with their text; the count is always exact.
+pub const KEPT_REJECTIONS: usize = 200;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Ledger {
+    pub rows_read: u64,
+    pub accepted: u64,
+    pub excluded: BTreeMap<ExclusionRule, u64>,
+    pub rejected: u64,
+    /// The first [`KEPT_REJECTIONS`] rejections, in file order.
+    pub rejections: Vec<Rejection>,
+}
+
+impl Ledger {
+    pub fn accept(&mut self) {
+        self.rows_read += 1;
+        self.accepted += 1;
+    }
+
+    pub fn exclude(&mut self, rule: ExclusionRule) {
+        self.rows_read += 1;
+        *self.excluded.entry(rule).or_default() += 1;
+    }
+
+    pub fn reject(&mut self, position: Position, message: String) {
+        self.rows_read += 1;
+        self.rejected += 1;
+        if self.rejections.len() < KEPT_REJECTIONS {
+            self.rejections.push(Rejection { position, message });
+        }
+    }
+
+    pub fn excluded_total(&self) -> u64 {
+        self.excluded.values().sum()
+    }
+
+    /// The conservation invariant: rows in = accepted + excluded + rejected.
+    pub fn is_balanced(&self) -> bool {
+        self.rows_read == self.accepted + self.excluded_total() + self.rejected
+    }
+}

@@ -1,0 +1,31 @@
+//! Spend Reconciler: reconciles AI-API spend offline, in exact decimal.
+//!
+//! The pipeline, one module per stage, all pure (no browser, no clock, no I/O):
+//!
+//! 1. [`ingest`]: bytes in, typed gateway rows out; every row accepted, excluded by a
+//!    rule, or rejected with file, line, row and column ([`ingest::Ledger`]).
+//! 2. [`settings`]: the review settings document (window, verified rates with provenance,
+//!    tolerance), kept as typed text and validated into exact values.
+//! 3. [`price`]: usage × verified rates → expected charge per model and dimension.
+//! 4. [`reconcile`]: expected versus provider-recorded (Σ quota ÷ quota per USD), variance
+//!    and tolerance, per model and in total.
+//! 5. [`classify`]: the variance bridge, one step per explained cause, plus the residual.
+//! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list.
+//!
+//! [`review::run`] chains them; the browser app and the CLI both call only that.
+
+pub mod classify;
+pub mod decimal;
+pub mod error;
+pub mod ingest;
+pub mod price;
+pub mod reconcile;
+pub mod record;
+pub mod review;
+pub mod sanitize;
+pub mod settings;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use error::{Error, ErrorKind, Position};

@@ -1,0 +1,65 @@
+//! The root component: holds the reducer and lays out the four steps of a review.
+
+use yew::prelude::*;
+
+use super::browser;
+use super::files::{FilePicker, FileSummaries};
+use super::rates::RateTable;
+use super::results::{Downloads, Results};
+use super::state::{Action, State};
+use super::window_form::WindowForm;
+use crate::review::Problem;
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| State::new(browser::load_settings().unwrap_or_default()));
+    {
+        // Everything typed is kept in this browser, so a reload or a crash loses nothing.
+        let settings = state.settings.clone();
+        use_effect_with(settings, browser::save_settings);
+    }
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |action: Action| state.dispatch(action))
+    };
+    let settings_errors = match &state.review.figures {
+        Err(Problem::Settings(errors)) => errors.clone(),
+        _ => Vec::new(),
+    };
+    html! {
+        <div class="app" data-testid="app">
+            <header>
+                <h1>{ "Spend Reconciler" }</h1>
+                <p class="tagline">
+                    { "Reconcile CometAPI / new-api spend in exact decimal. Everything stays in this browser: nothing you load is uploaded." }
+                </p>
+            </header>
+            if let Some(notice) = &state.notice {
+                <p class="notice" role="alert" data-testid="notice">{ notice }</p>
+            }
+            <section>
+                <h2>{ "1. Evidence" }</h2>
+                <FilePicker on_action={dispatch.clone()} />
+                <FileSummaries files={state.review.files.clone()} on_action={dispatch.clone()} />
+            </section>
+            <section>
+                <h2>{ "2. Incident window and tolerance" }</h2>
+                <WindowForm settings={state.settings.clone()} on_action={dispatch.clone()} />
+            </section>
+            <section>
+                <h2>{ "3. Verified rates" }</h2>
+                <RateTable rates={state.settings.rates.clone()} on_action={dispatch.clone()} />
+            </section>
+            if !settings_errors.is_empty() {
+                <ul class="errors" data-testid="settings-errors">
+                    { for settings_errors.iter().map(|e| html! { <li>{ e.to_string() }</li> }) }
+                </ul>
+            }
+            <section>
+                <h2>{ "4. Expected versus recorded" }</h2>
+                <Results review={state.review.clone()} />
+                <Downloads review={state.review.clone()} settings={state.settings.clone()} on_action={dispatch} />
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,97 @@
+//! Browser glue: reading files, saving downloads, local persistence, the panic hook.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+use crate::review::InputFile;
+use crate::settings::Settings;
+
+const SETTINGS_KEY: &str = "spend-reconciler.settings.v1";
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// Shows the panic in the page's alert box: the user sees what happened, and what
+/// they typed is still in local storage for the reload.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let Some(element) = document().and_then(|d| d.get_element_by_id("panic")) else {
+            return;
+        };
+        element.set_text_content(Some(&format!(
+            "Something went wrong inside the calculator and it stopped: {info}. \
+             Your settings are saved in this browser; reload the page to continue."
+        )));
+        let _ = element.remove_attribute("hidden");
+    }));
+}
+
+/// Takes the files out of a FileList right away: clearing the input (so the same file
+/// can be picked again) empties the list in place.
+pub fn take_files(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Reads every picked or dropped file, in order.
+pub async fn read_files(list: Vec<web_sys::File>) -> Vec<Result<InputFile, String>> {
+    let mut files = Vec::new();
+    for file in list {
+        let name = file.name();
+        let file = gloo_file::File::from(file);
+        let read = gloo_file::futures::read_as_bytes(&file).await;
+        files.push(
+            read.map(|bytes| InputFile {
+                name: name.clone(),
+                bytes,
+            })
+            .map_err(|e| format!("{name}: cannot be read: {e}")),
+        );
+    }
+    files
+}
+
+/// Offers `text` as a file download; nothing is sent anywhere.
+pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let fail = |what: &str| format!("the download could not be prepared ({what})");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob =
+        Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| fail("blob"))?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(|_| fail("object URL"))?;
+    let document = document().ok_or_else(|| fail("document"))?;
+    let anchor: HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| fail("link"))?
+        .dyn_into()
+        .map_err(|_| fail("link"))?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    let _ = Url::revoke_object_url(&url);
+    Ok(())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The settings the user typed last time, if any.
+pub fn load_settings() -> Option<Settings> {
+    let text = storage()?.get_item(SETTINGS_KEY).ok()??;
+    Settings::from_json(&text).ok()
+}
+
+pub fn save_settings(settings: &Settings) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(SETTINGS_KEY, &settings.to_json());
+    }
+}
+
+/// Now, to the second, for `generated_at`; the core never reads a clock.
+pub fn now() -> jiff::Timestamp {
+    let millis = js_sys::Date::now() as i64;
+    jiff::Timestamp::from_second(millis.div_euclid(1000)).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}

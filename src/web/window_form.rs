@@ -1,0 +1,65 @@
+//! The incident window, tolerance and run id; plus the small text field every form uses.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::state::{Action, SettingsField};
+use crate::settings::Settings;
+
+#[derive(Properties, PartialEq)]
+pub struct FieldProps {
+    pub label: AttrValue,
+    pub value: AttrValue,
+    pub testid: AttrValue,
+    #[prop_or_default]
+    pub placeholder: AttrValue,
+    pub on_input: Callback<String>,
+}
+
+/// A labelled text input that reports every keystroke. Values stay text: the core
+/// validates them, so what the user typed is never reformatted under their cursor.
+#[function_component(TextField)]
+pub fn text_field(props: &FieldProps) -> Html {
+    let oninput = props
+        .on_input
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
+    html! {
+        <label class="field">
+            <span>{ &props.label }</span>
+            <input type="text" spellcheck="false" autocomplete="off" value={props.value.clone()}
+                placeholder={props.placeholder.clone()} data-testid={props.testid.clone()} {oninput} />
+        </label>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct WindowProps {
+    pub settings: Settings,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component(WindowForm)]
+pub fn window_form(props: &WindowProps) -> Html {
+    let s = &props.settings;
+    let edit = |field: SettingsField| {
+        props
+            .on_action
+            .reform(move |value: String| Action::Edit(field, value))
+    };
+    html! {
+        <div class="grid">
+            <TextField label="Window start (UTC)" testid="window-start" placeholder="2026-05-11T08:00:00Z"
+                value={s.incident_window_utc.start.clone()} on_input={edit(SettingsField::WindowStart)} />
+            <TextField label="Window end (UTC, exclusive)" testid="window-end" placeholder="2026-05-11T10:00:00Z"
+                value={s.incident_window_utc.end.clone()} on_input={edit(SettingsField::WindowEnd)} />
+            <TextField label="Tolerance, USD" testid="tolerance-absolute" placeholder="0.01"
+                value={s.tolerance.absolute.clone()} on_input={edit(SettingsField::ToleranceAbsolute)} />
+            <TextField label="Tolerance, % of expected" testid="tolerance-percent" placeholder="1"
+                value={s.tolerance.percent.clone()} on_input={edit(SettingsField::TolerancePercent)} />
+            <TextField label="Quota per USD" testid="quota-per-usd" placeholder="500000"
+                value={s.quota_per_usd.clone()} on_input={edit(SettingsField::QuotaPerUsd)} />
+            <TextField label="Reconciliation run id" testid="run-id" placeholder="rec_2026-05-11_001"
+                value={s.reconciliation_run_id.clone()} on_input={edit(SettingsField::RunId)} />
+        </div>
+    }
+}
