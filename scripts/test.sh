@@ -11,7 +11,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "format and lints"
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings
-cargo clippy --locked --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown --lib --bins --test browser -- -D warnings
 
 step "native tests (cargo test)"
 cargo test --locked

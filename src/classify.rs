@@ -8,9 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::{Error, Position};
-use crate::price::ModelCharge;
-use crate::reconcile::quota_to_usd;
-use crate::sanitize;
+use crate::price::Pricing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,17 +37,30 @@ impl VarianceClass {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
+    /// The gateway's logged ratios price the usage differently from the verified card
+    /// (a group ratio, a discount, or a stale rate on one side).
+    RatioMismatch,
+    /// new-api writes integer quota; each row is off by a fraction of one quota.
+    IntegerQuotaRounding,
+    /// Rows whose quota the gateway's own logged ratios do not explain (beyond ±1).
+    QuotaMismatch,
     /// Refund rows returned quota to the account.
     CreditAdjustment,
-    /// The provider charged a model that has no verified rate.
+    /// Charged usage with no verified rate for it.
     UnpricedModel,
+    /// Charged rows whose outcome the policy leaves unknown (failures, retries, timeouts).
+    FailedRequestCharged,
 }
 
 impl Cause {
     pub fn describe(self) -> &'static str {
         match self {
+            Cause::RatioMismatch => "gateway ratios differ from the verified rates",
+            Cause::IntegerQuotaRounding => "integer-quota rounding",
+            Cause::QuotaMismatch => "quota not explained by the row's own ratios",
             Cause::CreditAdjustment => "credit or adjustment",
-            Cause::UnpricedModel => "unpriced model",
+            Cause::UnpricedModel => "unpriced model or dimension",
+            Cause::FailedRequestCharged => "failed or unknown-outcome requests charged",
         }
     }
 }
@@ -60,7 +71,7 @@ pub struct BridgeStep {
     pub cause: Cause,
     #[serde(with = "crate::decimal::serde_str")]
     pub amount: Decimal,
-    /// Built from counts and sanitized labels only, never from input text.
+    /// Built from counts only, never from input text.
     pub evidence: String,
 }
 
@@ -75,40 +86,34 @@ fn overflow() -> Error {
     Error::overflow(Position::file("variance bridge"), "the variance bridge")
 }
 
-/// Builds the bridge for `variance` (billed − expected) from the per-model charges.
-pub fn bridge(
-    charges: &[ModelCharge],
-    variance: Decimal,
-    quota_per_usd: Decimal,
-) -> Result<Bridge, Error> {
-    let mut steps = Vec::new();
-    for charge in charges {
-        let label = sanitize::label(&charge.model);
-        if charge.refunded_quota != 0 {
-            let amount = -quota_to_usd(charge.refunded_quota, quota_per_usd)?;
-            steps.push(BridgeStep {
-                class: VarianceClass::AccountSpecificBillingIssue,
-                cause: Cause::CreditAdjustment,
-                amount,
-                evidence: format!(
-                    "refund rows for {label} returned {} quota",
-                    charge.refunded_quota
-                ),
-            });
-        }
-        if !charge.has_rate && charge.consumed_quota != 0 {
-            let amount = quota_to_usd(charge.consumed_quota, quota_per_usd)?;
-            steps.push(BridgeStep {
-                class: VarianceClass::Unknown,
-                cause: Cause::UnpricedModel,
-                amount,
-                evidence: format!(
-                    "{label}: {} requests charged {} quota with no verified rate entered",
-                    charge.requests, charge.consumed_quota
-                ),
-            });
-        }
-    }
+/// Builds the bridge for `variance` (billed − expected) from what pricing attributed.
+pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
+    let b = &pricing.bridge;
+    let q = &pricing.quota_check;
+    use Cause::*;
+    use VarianceClass::*;
+    let candidates = [
+        (PricingSourceMismatch, RatioMismatch, b.pricing_mismatch, format!(
+            "{} rows re-derived from their logged ratios, priced against the verified rates", q.consistent_rows + q.inconsistent_rows)),
+        (PricingSourceMismatch, IntegerQuotaRounding, b.quota_rounding, format!(
+            "{} rows whose logged quota is within ±1 of the quota their ratios give ({:?} rule)", q.consistent_rows, q.rule)),
+        (AccountSpecificBillingIssue, QuotaMismatch, b.quota_mismatch, format!(
+            "{} rows off by more than 1 quota from their own ratios, {} quota in all", q.inconsistent_rows, q.inconsistent_quota)),
+        (AccountSpecificBillingIssue, CreditAdjustment, b.refunds, "refund rows returned quota".to_string()),
+        (Unknown, UnpricedModel, b.unpriced, format!("{} charged rows with usage that has no verified rate", b.unpriced_rows)),
+        (UsageCaptureGap, FailedRequestCharged, b.unknown_outcome, format!(
+            "{} rows whose outcome the policy leaves unknown, charged by the provider", b.unknown_outcome_rows)),
+    ];
+    let steps: Vec<BridgeStep> = candidates
+        .into_iter()
+        .filter(|(_, _, amount, _)| !amount.is_zero())
+        .map(|(class, cause, amount, evidence)| BridgeStep {
+            class,
+            cause,
+            amount,
+            evidence,
+        })
+        .collect();
     let explained = steps
         .iter()
         .try_fold(Decimal::ZERO, |sum, s| sum.checked_add(s.amount))

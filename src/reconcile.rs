@@ -8,7 +8,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use crate::error::{Error, Position};
-use crate::price::ModelCharge;
+use crate::price::Pricing;
 
 /// Variance percent is shown to 4 decimal places, rounded half away from zero
 /// (12.34565 → 12.3457, −0.00005 → −0.0001). Amounts are never rounded.
@@ -94,13 +94,13 @@ pub fn compare(
 }
 
 pub fn reconcile(
-    charges: &[ModelCharge],
+    pricing: &Pricing,
     quota_per_usd: Decimal,
     tolerance: Tolerance,
 ) -> Result<Reconciliation, Error> {
     let mut per_model = Vec::new();
-    let (mut expected, mut provider, mut complete) = (Decimal::ZERO, Decimal::ZERO, true);
-    for charge in charges {
+    let mut provider = Decimal::ZERO;
+    for charge in &pricing.models {
         let net_quota = charge
             .consumed_quota
             .checked_sub(charge.refunded_quota)
@@ -110,14 +110,10 @@ pub fn reconcile(
             charge.model.clone(),
             compare(charge.expected, charge.complete, recorded, tolerance)?,
         ));
-        expected = expected
-            .checked_add(charge.expected)
-            .ok_or_else(|| overflow("the expected total"))?;
         provider = provider
             .checked_add(recorded)
             .ok_or_else(|| overflow("the provider total"))?;
-        complete &= charge.complete;
     }
-    let total = compare(expected, complete, provider, tolerance)?;
+    let total = compare(pricing.expected, pricing.complete, provider, tolerance)?;
     Ok(Reconciliation { per_model, total })
 }

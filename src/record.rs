@@ -14,12 +14,15 @@ use serde::Serialize;
 
 use crate::classify::Bridge;
 use crate::decimal::{self, serde_str};
+use crate::ingest::newapi::Outcome;
 use crate::ingest::{ExclusionRule, Format};
-use crate::price::{Dimension, ModelCharge};
+use crate::policy::{outcome_name, Billability};
+use crate::price::quota::QuotaCheck;
+use crate::price::{Dimension, LineStatus, PriceLine};
 use crate::reconcile::{Comparison, Tolerance};
 use crate::review::{Figures, Review};
 use crate::sanitize;
-use crate::settings::Confidence;
+use crate::settings::{Confidence, ValidSettings};
 
 pub const RECORD_SCHEMA_VERSION: u32 = 1;
 
@@ -37,6 +40,8 @@ pub struct Record {
     pub pricing_assumption: PricingAssumption,
     pub usage_rollup: UsageRollup,
     pub computed_charge: ComputedCharge,
+    pub totals: Totals,
+    pub quota_consistency: QuotaCheck,
     pub per_model: Vec<ModelOut>,
     pub variance_bridge: Bridge,
     pub confidence: ConfidenceOut,
@@ -76,10 +81,34 @@ pub struct InputFileOut {
 pub struct PricingAssumption {
     pub rate_source: &'static str,
     pub price_unit: &'static str,
-    pub currency: &'static str,
+    pub currency: String,
     pub rate_value: &'static str,
-    pub rounding_rule: &'static str,
+    pub rounding_rule: String,
     pub quota_per_usd: String,
+    pub token_semantics: &'static str,
+    pub outcome_policy: BTreeMap<&'static str, Billability>,
+    pub factors: Vec<FactorOut>,
+    pub fx: Option<FxOut>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FactorOut {
+    pub name: String,
+    #[serde(with = "serde_str")]
+    pub value: Decimal,
+    pub models: Vec<String>,
+    pub label: Confidence,
+    pub source_url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FxOut {
+    pub from: String,
+    pub to: String,
+    #[serde(with = "serde_str")]
+    pub rate: Decimal,
+    pub source_url: String,
+    pub captured_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -97,7 +126,7 @@ pub struct UsageRollup {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ComputedCharge {
-    pub currency: &'static str,
+    pub currency: String,
     #[serde(with = "serde_str")]
     pub expected_amount: Decimal,
     pub expected_complete: bool,
@@ -109,24 +138,45 @@ pub struct ComputedCharge {
     pub variance_percent: Option<Decimal>,
     pub within_tolerance: bool,
     pub tolerance: Tolerance,
+    #[serde(with = "serde_str")]
+    pub at_risk_amount: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    #[serde(with = "serde_str")]
+    pub expected_verified_amount: Decimal,
+    #[serde(with = "serde_str")]
+    pub expected_estimated_amount: Decimal,
+    #[serde(with = "serde_str")]
+    pub at_risk_amount: Decimal,
+    pub unpriced_models: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LineOut {
     pub dimension: Dimension,
+    pub long_context: bool,
+    pub status: LineStatus,
     pub quantity: String,
     #[serde(serialize_with = "serde_str::option::serialize")]
     pub rate: Option<Decimal>,
-    pub unit: &'static str,
+    pub unit: String,
+    #[serde(with = "serde_str")]
+    pub factor: Decimal,
+    pub factors: Vec<String>,
     #[serde(serialize_with = "serde_str::option::serialize")]
     pub amount: Option<Decimal>,
+    pub label: Confidence,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ModelOut {
     pub model: String,
-    pub rate_label: Confidence,
+    pub logged_as: Vec<String>,
+    pub rate_label: Option<Confidence>,
     pub request_count: u64,
+    pub failed_request_count: u64,
     pub lines: Vec<LineOut>,
     pub computed_charge: ComputedCharge,
 }
@@ -138,9 +188,14 @@ pub struct ConfidenceOut {
     pub rounding_rule: &'static str,
 }
 
-fn charge_out(c: &Comparison, tolerance: Tolerance) -> ComputedCharge {
+fn charge_out(
+    c: &Comparison,
+    tolerance: Tolerance,
+    currency: &str,
+    at_risk: Decimal,
+) -> ComputedCharge {
     ComputedCharge {
-        currency: "USD",
+        currency: currency.to_string(),
         expected_amount: c.expected,
         expected_complete: c.expected_complete,
         provider_reported_amount: c.provider,
@@ -148,14 +203,111 @@ fn charge_out(c: &Comparison, tolerance: Tolerance) -> ComputedCharge {
         variance_percent: c.variance_percent,
         within_tolerance: c.within_tolerance,
         tolerance,
+        at_risk_amount: at_risk,
     }
 }
 
-fn total(charges: &[ModelCharge], dimension: Dimension) -> u64 {
-    let lines = charges.iter().flat_map(|c| c.lines.iter());
-    lines
-        .filter(|l| l.dimension == dimension)
-        .fold(0u64, |sum, l| sum.saturating_add(l.quantity))
+fn total(lines: &[PriceLine], dimensions: &[Dimension]) -> String {
+    let quantities = lines
+        .iter()
+        .filter(|l| dimensions.contains(&l.dimension))
+        .map(|l| l.quantity);
+    quantities.fold(0u64, u64::saturating_add).to_string()
+}
+
+fn line_out(l: &PriceLine) -> LineOut {
+    LineOut {
+        dimension: l.dimension,
+        long_context: l.long_context,
+        status: l.status,
+        quantity: l.quantity.to_string(),
+        rate: l.rate,
+        unit: l.unit.clone(),
+        factor: l.factor,
+        factors: l.factors.iter().map(|f| sanitize::label_text(f)).collect(),
+        amount: l.amount,
+        label: l.label,
+    }
+}
+
+fn source_documents(settings: &ValidSettings) -> Vec<SourceDocument> {
+    let mut sources: BTreeMap<(String, Option<String>), Vec<String>> = BTreeMap::new();
+    let card = &settings.rate_card;
+    let named = card
+        .entries
+        .iter()
+        .filter(|e| !e.is_empty())
+        .map(|e| (&e.provenance, sanitize::label(&e.model)));
+    let factors = card.factors.iter().map(|f| {
+        (
+            &f.provenance,
+            format!("factor: {}", sanitize::label_text(&f.name)),
+        )
+    });
+    for (provenance, what) in named.chain(factors) {
+        let key = (
+            sanitize::url(&provenance.source_url),
+            provenance.captured_at.map(|t| t.to_string()),
+        );
+        sources.entry(key).or_default().push(what);
+    }
+    sources
+        .into_iter()
+        .map(|((url, captured_at), models)| SourceDocument {
+            kind: "pricing_page",
+            url,
+            captured_at,
+            purpose: "verified pricing units entered by the reviewer",
+            models,
+        })
+        .collect()
+}
+
+fn pricing_assumption(settings: &ValidSettings) -> PricingAssumption {
+    let card = &settings.rate_card;
+    PricingAssumption {
+        rate_source: "reviewer_verified_rate_card",
+        price_unit: "see per_model[].lines[].unit",
+        currency: settings.billing_currency.clone(),
+        rate_value: "per_model[].lines[].rate",
+        rounding_rule: settings.rounding.as_ref().map_or_else(
+            || "none: amounts are exact".to_string(),
+            |r| {
+                format!(
+                    "{:?} to {} decimals, {}, documented at {}",
+                    r.scope,
+                    r.decimals,
+                    r.strategy_name,
+                    sanitize::url(&r.source_url)
+                )
+            },
+        ),
+        quota_per_usd: decimal::format(settings.quota_per_usd),
+        token_semantics:
+            "new-api rows: prompt includes cache tokens unless other.usage_semantic is anthropic",
+        outcome_policy: Outcome::ALL
+            .iter()
+            .map(|o| (outcome_name(*o), settings.policy.of(*o)))
+            .collect(),
+        factors: card
+            .factors
+            .iter()
+            .map(|f| FactorOut {
+                name: sanitize::label_text(&f.name),
+                value: f.value,
+                models: f.models.iter().map(|m| sanitize::label(m)).collect(),
+                label: f.provenance.label,
+                source_url: sanitize::url(&f.provenance.source_url),
+            })
+            .collect(),
+        fx: settings.fx.as_ref().map(|fx| FxOut {
+            from: sanitize::label(&fx.from),
+            to: sanitize::label(&fx.to),
+            rate: fx.rate,
+            source_url: sanitize::url(&fx.source_url),
+            captured_at: fx.captured_at.map(|t| t.to_string()),
+        }),
+    }
 }
 
 pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Record {
@@ -164,7 +316,8 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         absolute: settings.tolerance_absolute,
         percent: settings.tolerance_percent,
     };
-    let charges = &figures.charges;
+    let pricing = &figures.pricing;
+    let currency = settings.billing_currency.as_str();
     let input_files = review.files.iter().map(|f| InputFileOut {
         name: sanitize::file_name(&f.name),
         format: f.format,
@@ -176,57 +329,37 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         excluded: f.ledger.excluded.clone(),
         rejected: f.ledger.rejected,
     });
-    let mut sources: BTreeMap<(String, Option<String>), Vec<String>> = BTreeMap::new();
-    for rate in settings.rates.values().filter(|r| !r.is_empty()) {
-        let key = (
-            sanitize::url(&rate.source_url),
-            rate.captured_at.map(|t| t.to_string()),
-        );
-        sources
-            .entry(key)
-            .or_default()
-            .push(sanitize::label(&rate.model));
-    }
-    let source_documents = sources
-        .into_iter()
-        .map(|((url, captured_at), models)| SourceDocument {
-            kind: "pricing_page",
-            url,
-            captured_at,
-            purpose: "verified pricing units entered by the reviewer",
-            models,
-        });
-    let per_model =
-        charges
-            .iter()
-            .zip(&figures.reconciliation.per_model)
-            .map(|(charge, (_, comparison))| ModelOut {
-                model: sanitize::label(&charge.model),
-                rate_label: charge.label,
-                request_count: charge.requests,
-                lines: charge
-                    .lines
-                    .iter()
-                    .map(|l| LineOut {
-                        dimension: l.dimension,
-                        quantity: l.quantity.to_string(),
-                        rate: l.rate,
-                        unit: l.dimension.unit(),
-                        amount: l.amount,
-                    })
-                    .collect(),
-                computed_charge: charge_out(comparison, tolerance),
-            });
-    let models: Vec<String> = charges.iter().map(|c| sanitize::label(&c.model)).collect();
-    let total_comparison = &figures.reconciliation.total;
-    let uncached = total(charges, Dimension::UncachedInput);
-    let cached = total(charges, Dimension::CachedInput);
-    let written = total(charges, Dimension::CacheWrite);
-    let weakest = charges
+    let per_model = pricing
+        .models
         .iter()
-        .map(|c| c.label)
-        .max()
-        .unwrap_or(Confidence::Unknown);
+        .zip(&figures.reconciliation.per_model)
+        .map(|(charge, (_, comparison))| ModelOut {
+            model: sanitize::label(&charge.model),
+            logged_as: charge
+                .logged_as
+                .iter()
+                .map(|m| sanitize::label(m))
+                .collect(),
+            rate_label: charge.label,
+            request_count: charge.requests,
+            failed_request_count: charge.failed_requests,
+            lines: pricing
+                .lines
+                .iter()
+                .filter(|l| l.model == charge.model)
+                .map(line_out)
+                .collect(),
+            computed_charge: charge_out(comparison, tolerance, currency, charge.at_risk),
+        });
+    let models: Vec<String> = pricing
+        .models
+        .iter()
+        .map(|c| sanitize::label(&c.model))
+        .collect();
+    let total_comparison = &figures.reconciliation.total;
+    let lines = &pricing.lines;
+    use Dimension::*;
+    let weakest = pricing.models.iter().filter_map(|c| c.label).max();
     Record {
         schema_version: RECORD_SCHEMA_VERSION,
         generated_at: generated_at.to_string(),
@@ -237,41 +370,50 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
             start: settings.window.map(|w| w.start.to_string()),
             end: settings.window.map(|w| w.end.to_string()),
         },
-        source_documents: source_documents.collect(),
+        source_documents: source_documents(settings),
         input_files: input_files.collect(),
         service_or_model_label: models.join(", "),
-        pricing_assumption: PricingAssumption {
-            rate_source: "reviewer_verified_rate_card",
-            price_unit: "USD per 1M tokens; USD per call for per-call models",
-            currency: "USD",
-            rate_value: "per_model[].lines[].rate",
-            rounding_rule: "none: amounts are exact",
-            quota_per_usd: decimal::format(settings.quota_per_usd),
-        },
+        pricing_assumption: pricing_assumption(settings),
         usage_rollup: UsageRollup {
-            request_count: charges.iter().map(|c| c.requests).sum(),
-            input_units: uncached
-                .saturating_add(cached)
-                .saturating_add(written)
-                .to_string(),
-            cached_input_units: cached.to_string(),
-            cache_write_units: written.to_string(),
-            output_units: total(charges, Dimension::Output).to_string(),
-            call_units: total(charges, Dimension::Calls).to_string(),
+            request_count: pricing.models.iter().map(|c| c.requests).sum(),
+            input_units: total(
+                lines,
+                &[UncachedInput, CachedInput, CacheWrite, CacheWrite1h],
+            ),
+            cached_input_units: total(lines, &[CachedInput]),
+            cache_write_units: total(lines, &[CacheWrite, CacheWrite1h]),
+            output_units: total(lines, &[Output, Reasoning]),
+            call_units: total(lines, &[Calls]),
             retried_request_count: None,
             failed_request_count: review.failed_requests(),
         },
-        computed_charge: charge_out(total_comparison, tolerance),
+        computed_charge: charge_out(total_comparison, tolerance, currency, pricing.at_risk),
+        totals: Totals {
+            expected_verified_amount: pricing.expected_verified,
+            expected_estimated_amount: pricing.expected_estimated,
+            at_risk_amount: pricing.at_risk,
+            unpriced_models: pricing
+                .models
+                .iter()
+                .filter(|m| !m.has_rate)
+                .map(|m| sanitize::label(&m.model))
+                .collect(),
+        },
+        quota_consistency: pricing.quota_check.clone(),
         per_model: per_model.collect(),
         variance_bridge: figures.bridge.clone(),
         confidence: ConfidenceOut {
             usage_fields: "verified_from_server_log",
             pricing_fields: match weakest {
-                Confidence::Verified => "verified_from_captured_pricing_page",
-                Confidence::Inferred => "inferred",
-                Confidence::Unknown => "unknown",
+                Some(Confidence::Verified) => "verified_from_captured_pricing_page",
+                Some(Confidence::Inferred) => "inferred",
+                _ => "unknown",
             },
-            rounding_rule: "unknown_until_confirmed",
+            rounding_rule: if settings.rounding.is_some() {
+                "documented_rule_applied"
+            } else {
+                "unknown_until_confirmed"
+            },
         },
         next_action: next_action(total_comparison, &figures.bridge, tolerance).to_string(),
     }

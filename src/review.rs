@@ -6,8 +6,8 @@ use jiff::Timestamp;
 
 use crate::classify::{self, Bridge};
 use crate::error::Error;
-use crate::ingest::{self, ExclusionRule, FileReport};
-use crate::price::{self, ModelCharge};
+use crate::ingest::{self, ExclusionRule, FileReport, Rules};
+use crate::price::{self, Pricing};
 use crate::reconcile::{self, Reconciliation, Tolerance};
 use crate::record::{self, Record};
 use crate::settings::{Settings, SettingsError, ValidSettings};
@@ -30,7 +30,7 @@ pub enum Problem {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Figures {
     pub settings: ValidSettings,
-    pub charges: Vec<ModelCharge>,
+    pub pricing: Pricing,
     pub reconciliation: Reconciliation,
     pub bridge: Bridge,
 }
@@ -47,10 +47,16 @@ pub struct Review {
 /// show ledgers and prefill the rate table even while the settings are incomplete).
 pub fn run(files: &[InputFile], settings: &Settings) -> Review {
     let valid = settings.validate();
-    let window = valid.as_ref().ok().and_then(|s| s.window);
+    let rules = valid.as_ref().map_or_else(
+        |_| Rules::default(),
+        |s| Rules {
+            window: s.window,
+            policy: s.policy,
+        },
+    );
     let files: Vec<FileReport> = files
         .iter()
-        .map(|f| ingest::ingest(&f.name, &f.bytes, window))
+        .map(|f| ingest::ingest(&f.name, &f.bytes, rules))
         .collect();
     let models: BTreeSet<&str> = files
         .iter()
@@ -70,38 +76,39 @@ pub fn run(files: &[InputFile], settings: &Settings) -> Review {
 
 fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Error> {
     let rows = files.iter().flat_map(|f| f.rows.iter());
-    let charges = price::price(rows, &settings.rates)?;
+    let pricing = price::price(rows, &settings)?;
     let tolerance = Tolerance {
         absolute: settings.tolerance_absolute,
         percent: settings.tolerance_percent,
     };
-    let reconciliation = reconcile::reconcile(&charges, settings.quota_per_usd, tolerance)?;
-    let bridge = classify::bridge(
-        &charges,
-        reconciliation.total.variance,
-        settings.quota_per_usd,
-    )?;
+    let reconciliation = reconcile::reconcile(&pricing, settings.quota_per_usd, tolerance)?;
+    let bridge = classify::bridge(&pricing, reconciliation.total.variance)?;
     Ok(Figures {
         settings,
-        charges,
+        pricing,
         reconciliation,
         bridge,
     })
 }
 
 impl Review {
-    /// Failed requests the gateway logged inside the window.
+    /// Failed requests inside the window: priced as at-risk, or excluded as not billable.
     pub fn failed_requests(&self) -> u64 {
-        self.files
+        let priced: u64 = self.figures.as_ref().map_or(0, |f| {
+            f.pricing.models.iter().map(|m| m.failed_requests).sum()
+        });
+        let excluded: u64 = self
+            .files
             .iter()
             .map(|f| {
                 f.ledger
                     .excluded
-                    .get(&ExclusionRule::ErrorRow)
+                    .get(&ExclusionRule::NonBillableOutcome)
                     .copied()
                     .unwrap_or(0)
             })
-            .sum()
+            .sum();
+        priced + excluded
     }
 
     /// The sanitized record; None until the settings are valid and the figures computed.

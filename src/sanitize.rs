@@ -24,6 +24,21 @@ pub fn label(text: &str) -> String {
     }
 }
 
+/// A short name the reviewer typed (a factor's name): letters, digits, spaces and
+/// simple punctuation kept; anything else, or anything secret-looking, hashed.
+pub fn label_text(text: &str) -> String {
+    let text = text.trim();
+    let plain = text.chars().count() <= MAX_LABEL
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || " -_.:/+×→%()".contains(c));
+    if plain && !looks_secret(text) {
+        text.to_string()
+    } else {
+        format!("redacted-{}", short_hash(text))
+    }
+}
+
 /// A file name: the last path component, with anything secret-looking redacted.
 pub fn file_name(text: &str) -> String {
     let base = text.rsplit(['/', '\\']).next().unwrap_or(text).trim();

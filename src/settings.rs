@@ -1,17 +1,17 @@
-//! The review settings document: window, rates with provenance, policies.
+//! The review settings document: window, rate card with provenance, policies.
 //!
 //! The page edits this document as the user types and exports it; the CLI reads the
 //! same JSON. Every figure is kept as the text the user wrote, so nothing typed is ever
 //! lost or reformatted; [`Settings::validate`] turns it into exact values and lists
-//! every problem with its path (`rates[3].input_per_million`), serde_json style.
-
-use std::collections::BTreeMap;
+//! every problem with its path (`rates[3].input`), serde_json style.
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::decimal::{parse_exact, quote};
+use crate::policy::{parse_rounding, Policy, PolicyText, QuotaRounding, Rounding, RoundingText};
+use crate::ratecard::{self, FactorText, RateCard, RateText};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -25,7 +25,16 @@ pub struct Settings {
     /// new-api quota units per USD; 500000 unless the deployment changed it.
     pub quota_per_usd: String,
     pub tolerance: ToleranceText,
+    /// The currency the provider bills in (USD for CometAPI quota).
+    pub billing_currency: String,
+    /// Needed only when the rate card's currency differs from the billing currency.
+    pub fx: FxText,
     pub rates: Vec<RateText>,
+    pub factors: Vec<FactorText>,
+    pub outcome_policy: PolicyText,
+    pub rounding: RoundingText,
+    /// How the gateway rounds quota: round (default), truncate or ceil.
+    pub quota_rounding: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +47,7 @@ pub struct WindowText {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ToleranceText {
-    /// USD; a variance this small or smaller is within tolerance.
+    /// In the billing currency; a variance this small or smaller is within tolerance.
     pub absolute: String,
     /// Percent of the expected charge.
     pub percent: String,
@@ -53,20 +62,13 @@ impl Default for ToleranceText {
     }
 }
 
-/// One model's verified prices, as read off the pricing page. Empty means "not priced".
+/// 1 unit of the rate currency = `rate` units of the billing currency.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct RateText {
-    pub model: String,
-    pub input_per_million: String,
-    pub cached_input_per_million: String,
-    pub cache_write_per_million: String,
-    pub output_per_million: String,
-    pub per_call: String,
+pub struct FxText {
+    pub rate: String,
     pub source_url: String,
     pub captured_at: String,
-    /// verified / inferred / unknown
-    pub label: String,
 }
 
 impl Default for Settings {
@@ -78,7 +80,13 @@ impl Default for Settings {
             incident_window_utc: WindowText::default(),
             quota_per_usd: "500000".into(),
             tolerance: ToleranceText::default(),
+            billing_currency: "USD".into(),
+            fx: FxText::default(),
             rates: Vec::new(),
+            factors: Vec::new(),
+            outcome_policy: PolicyText::default(),
+            rounding: RoundingText::default(),
+            quota_rounding: String::new(),
         }
     }
 }
@@ -117,31 +125,14 @@ impl Window {
     }
 }
 
+/// Converts rate-card amounts into the billing currency.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rate {
-    pub model: String,
-    pub input_per_million: Option<Decimal>,
-    pub cached_input_per_million: Option<Decimal>,
-    pub cache_write_per_million: Option<Decimal>,
-    pub output_per_million: Option<Decimal>,
-    pub per_call: Option<Decimal>,
+pub struct Fx {
+    pub from: String,
+    pub to: String,
+    pub rate: Decimal,
     pub source_url: String,
     pub captured_at: Option<Timestamp>,
-    pub label: Confidence,
-}
-
-impl Rate {
-    /// A row the user has not filled in yet prices nothing: the model is unpriced.
-    pub fn is_empty(&self) -> bool {
-        !self.prices_tokens()
-            && self.cached_input_per_million.is_none()
-            && self.cache_write_per_million.is_none()
-            && self.per_call.is_none()
-    }
-
-    pub fn prices_tokens(&self) -> bool {
-        self.input_per_million.is_some() || self.output_per_million.is_some()
-    }
 }
 
 /// Settings after validation: exact values only.
@@ -153,38 +144,48 @@ pub struct ValidSettings {
     pub quota_per_usd: Decimal,
     pub tolerance_absolute: Decimal,
     pub tolerance_percent: Decimal,
-    /// Keyed by the model label exactly as written on the pricing page.
-    pub rates: BTreeMap<String, Rate>,
+    pub billing_currency: String,
+    pub fx: Option<Fx>,
+    pub rate_card: RateCard,
+    pub policy: Policy,
+    pub rounding: Option<Rounding>,
+    pub quota_rounding: QuotaRounding,
+}
+
+/// Reads a JSON document into `T`; a wrong type names its path.
+pub fn from_json_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SettingsError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = if inner.is_syntax() || inner.is_eof() {
+            format!("this is not a JSON document of the expected kind ({inner})")
+        } else {
+            inner.to_string()
+        };
+        SettingsError {
+            path: if path == "." { "document".into() } else { path },
+            message,
+        }
+    })
 }
 
 impl Settings {
-    /// Reads a settings document; a wrong type names its path.
     pub fn from_json(text: &str) -> Result<Settings, SettingsError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!("this is not a settings JSON document ({inner})")
-            } else {
-                inner.to_string()
-            };
-            SettingsError {
-                path: if path == "." { "settings".into() } else { path },
-                message,
-            }
-        })
+        from_json_with_path(text)
     }
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("settings are plain strings") + "\n"
     }
 
-    /// Makes sure every model in `models` has a row in the rate table, keeping what
-    /// the user already typed; new rows start empty and labelled unknown.
+    /// Makes sure every model in `models` has a row in the rate table (by label or
+    /// alias), keeping what the user already typed; new rows start empty.
     pub fn ensure_rate_rows<'a>(&mut self, models: impl IntoIterator<Item = &'a str>) {
         for model in models {
-            if !self.rates.iter().any(|r| r.model == model) {
+            let named =
+                |r: &RateText| r.model == model || r.aliases.split(',').any(|a| a.trim() == model);
+            if !self.rates.iter().any(named) {
                 self.rates.push(RateText {
                     model: model.to_string(),
                     label: "verified".into(),
@@ -196,42 +197,64 @@ impl Settings {
 
     pub fn validate(&self) -> Result<ValidSettings, Vec<SettingsError>> {
         let mut errors = Vec::new();
-        let quota_per_usd = check(
+        let mut number = |path: &str, text: &str, positive: bool| {
+            let result = parse_exact(text).and_then(|v| {
+                match (
+                    v.is_sign_negative() && !v.is_zero(),
+                    positive && v.is_zero(),
+                ) {
+                    (true, _) => Err(format!(
+                        "expected zero or more, but found {}",
+                        quote(text.trim())
+                    )),
+                    (_, true) => Err("expected more than zero, but found 0".into()),
+                    _ => Ok(v),
+                }
+            });
+            result
+                .map_err(|message| {
+                    errors.push(SettingsError {
+                        path: path.into(),
+                        message,
+                    })
+                })
+                .ok()
+        };
+        let quota_per_usd = number("quota_per_usd", &self.quota_per_usd, true);
+        let tolerance_absolute = number("tolerance.absolute", &self.tolerance.absolute, false);
+        let tolerance_percent = number("tolerance.percent", &self.tolerance.percent, false);
+        let fx_rate = (!self.fx.rate.trim().is_empty())
+            .then(|| number("fx.rate", &self.fx.rate, true))
+            .flatten();
+        let rate_card = ratecard::validate(
+            &self.rates,
+            &self.factors,
+            quota_per_usd.unwrap_or(Decimal::ONE),
             &mut errors,
-            "quota_per_usd".into(),
-            positive(&self.quota_per_usd),
         );
-        let tolerance_absolute = check(
-            &mut errors,
-            "tolerance.absolute".into(),
-            non_negative(&self.tolerance.absolute),
-        );
-        let tolerance_percent = check(
-            &mut errors,
-            "tolerance.percent".into(),
-            non_negative(&self.tolerance.percent),
-        );
-        let mut rates = BTreeMap::new();
-        for (i, rate) in self.rates.iter().enumerate() {
-            let parsed = validate_rate(i, rate, &mut errors);
-            if parsed.model.is_empty() {
+        let mut push_all = |found: Vec<(String, String)>| {
+            errors.extend(
+                found
+                    .into_iter()
+                    .map(|(path, message)| SettingsError { path, message }),
+            )
+        };
+        let policy = Policy::parse(&self.outcome_policy)
+            .map_err(&mut push_all)
+            .unwrap_or_default();
+        let rounding = parse_rounding(&self.rounding)
+            .map_err(&mut push_all)
+            .unwrap_or(None);
+        let quota_rounding = QuotaRounding::parse(&self.quota_rounding)
+            .map_err(|m| {
                 errors.push(SettingsError {
-                    path: format!("rates[{i}].model"),
-                    message:
-                        "expected the model label as written on the pricing page, but found nothing"
-                            .into(),
-                });
-            } else if rates.contains_key(&parsed.model) {
-                errors.push(SettingsError {
-                    path: format!("rates[{i}].model"),
-                    message: format!(
-                        "expected each model once, but found {} again",
-                        quote(&parsed.model)
-                    ),
-                });
-            }
-            rates.insert(parsed.model.clone(), parsed);
-        }
+                    path: "quota_rounding".into(),
+                    message: m,
+                })
+            })
+            .unwrap_or_default();
+        let billing_currency = ratecard::validate::currency(&self.billing_currency);
+        let fx = self.validate_fx(&rate_card, &billing_currency, fx_rate, &mut errors);
         let window = self.validate_window(&mut errors);
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
             (Some(quota_per_usd), Some(tolerance_absolute), Some(tolerance_percent))
@@ -244,11 +267,65 @@ impl Settings {
                     quota_per_usd,
                     tolerance_absolute,
                     tolerance_percent,
-                    rates,
+                    billing_currency,
+                    fx,
+                    rate_card,
+                    policy,
+                    rounding,
+                    quota_rounding,
                 })
             }
             _ => Err(errors),
         }
+    }
+
+    /// Rates in another currency than the bill are compared only through a stated FX rate.
+    fn validate_fx(
+        &self,
+        card: &RateCard,
+        billing: &str,
+        rate: Option<Decimal>,
+        errors: &mut Vec<SettingsError>,
+    ) -> Option<Fx> {
+        let rate_currency = card
+            .entries
+            .iter()
+            .find(|e| !e.is_empty())
+            .map(|e| e.currency.clone())?;
+        if rate_currency == billing {
+            return None;
+        }
+        let Some(rate) = rate else {
+            errors.push(SettingsError {
+                path: "fx.rate".into(),
+                message: format!("expected an FX rate from {rate_currency} to {billing} with its source, because the rates are in {rate_currency} and the bill is in {billing}; without one the comparison is refused"),
+            });
+            return None;
+        };
+        let captured_at = match self.fx.captured_at.trim() {
+            "" => None,
+            text => parse_timestamp(text)
+                .map_err(|m| {
+                    errors.push(SettingsError {
+                        path: "fx.captured_at".into(),
+                        message: m,
+                    })
+                })
+                .ok(),
+        };
+        if self.fx.source_url.trim().is_empty() {
+            errors.push(SettingsError {
+                path: "fx.source_url".into(),
+                message: "expected where the FX rate comes from, but found nothing".into(),
+            });
+        }
+        Some(Fx {
+            from: rate_currency,
+            to: billing.to_string(),
+            rate,
+            source_url: self.fx.source_url.trim().to_string(),
+            captured_at,
+        })
     }
 
     fn validate_window(&self, errors: &mut Vec<SettingsError>) -> Option<Window> {
@@ -271,7 +348,8 @@ impl Settings {
                 })
                 .ok()
         };
-        let (start, end) = (parse("start", start)?, parse("end", end)?);
+        let (start, end) = (parse("start", start), parse("end", end));
+        let (start, end) = (start?, end?);
         if end <= start {
             errors.push(SettingsError {
                 path: "incident_window_utc.end".into(),
@@ -283,54 +361,6 @@ impl Settings {
     }
 }
 
-fn check(
-    errors: &mut Vec<SettingsError>,
-    path: String,
-    result: Result<Decimal, String>,
-) -> Option<Decimal> {
-    result
-        .map_err(|message| errors.push(SettingsError { path, message }))
-        .ok()
-}
-
-fn validate_rate(i: usize, rate: &RateText, errors: &mut Vec<SettingsError>) -> Rate {
-    let path = |name: &str| format!("rates[{i}].{name}");
-    let mut price = |name: &str, text: &str| {
-        if text.trim().is_empty() {
-            return None;
-        }
-        check(errors, path(name), non_negative(text))
-    };
-    let mut parsed = Rate {
-        model: rate.model.trim().to_string(),
-        input_per_million: price("input_per_million", &rate.input_per_million),
-        cached_input_per_million: price("cached_input_per_million", &rate.cached_input_per_million),
-        cache_write_per_million: price("cache_write_per_million", &rate.cache_write_per_million),
-        output_per_million: price("output_per_million", &rate.output_per_million),
-        per_call: price("per_call", &rate.per_call),
-        source_url: rate.source_url.trim().to_string(),
-        captured_at: None,
-        label: Confidence::Unknown,
-    };
-    match parse_confidence(&rate.label) {
-        Ok(label) => parsed.label = label,
-        Err(message) => errors.push(SettingsError {
-            path: path("label"),
-            message,
-        }),
-    }
-    if !rate.captured_at.trim().is_empty() {
-        match parse_timestamp(&rate.captured_at) {
-            Ok(at) => parsed.captured_at = Some(at),
-            Err(message) => errors.push(SettingsError {
-                path: path("captured_at"),
-                message,
-            }),
-        }
-    }
-    parsed
-}
-
 /// Accepts RFC 3339 with `Z` or an offset; a time without a zone is refused, because
 /// guessing the zone is exactly the time-window mismatch this tool exists to catch.
 pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
@@ -340,7 +370,7 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     })
 }
 
-fn parse_confidence(text: &str) -> Result<Confidence, String> {
+pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "verified" => Ok(Confidence::Verified),
         "inferred" => Ok(Confidence::Inferred),
@@ -350,23 +380,4 @@ fn parse_confidence(text: &str) -> Result<Confidence, String> {
             quote(text)
         )),
     }
-}
-
-fn non_negative(text: &str) -> Result<Decimal, String> {
-    let value = parse_exact(text)?;
-    if value.is_sign_negative() && !value.is_zero() {
-        return Err(format!(
-            "expected zero or more, but found {}",
-            quote(text.trim())
-        ));
-    }
-    Ok(value)
-}
-
-fn positive(text: &str) -> Result<Decimal, String> {
-    let value = non_negative(text)?;
-    if value.is_zero() {
-        return Err("expected more than zero, but found 0".into());
-    }
-    Ok(value)
 }

@@ -12,8 +12,8 @@ use crate::error::Position;
 pub enum ExclusionRule {
     /// Written before the window start or at/after its end.
     OutsideWindow,
-    /// The gateway logged a failed request; it carries no charge.
-    ErrorRow,
+    /// A failed request whose outcome the policy calls not billable.
+    NonBillableOutcome,
     /// Top-up, management or system rows: money movements, not usage.
     NotUsage,
 }
@@ -22,7 +22,9 @@ impl ExclusionRule {
     pub fn describe(self) -> &'static str {
         match self {
             ExclusionRule::OutsideWindow => "outside the incident window",
-            ExclusionRule::ErrorRow => "failed request (error row, no charge recorded)",
+            ExclusionRule::NonBillableOutcome => {
+                "failed request, not billable under the outcome policy"
+            }
             ExclusionRule::NotUsage => "top-up, management or system row (not usage)",
         }
     }

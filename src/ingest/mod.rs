@@ -8,12 +8,14 @@
 mod json;
 pub mod ledger;
 pub mod newapi;
+mod other;
 mod sniff;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::Position;
+use crate::policy::{Billability, Policy};
 use crate::settings::Window;
 pub use ledger::{ExclusionRule, Ledger, Rejection};
 use newapi::{Column, GatewayRow, RowKind};
@@ -87,7 +89,7 @@ impl FileReport {
         &mut self,
         position: Position,
         row: Result<GatewayRow, newapi::CellError>,
-        window: Option<Window>,
+        rules: Rules,
     ) {
         let row = match row {
             Ok(row) => row,
@@ -103,22 +105,31 @@ impl FileReport {
                 return self.ledger.reject(position, message);
             }
         };
-        if window.is_some_and(|w| !w.contains(row.at)) {
+        if rules.window.is_some_and(|w| !w.contains(row.at)) {
             return self.ledger.exclude(ExclusionRule::OutsideWindow);
         }
-        match row.kind {
-            RowKind::Error => self.ledger.exclude(ExclusionRule::ErrorRow),
-            RowKind::NotUsage => self.ledger.exclude(ExclusionRule::NotUsage),
-            RowKind::Consume | RowKind::Refund => {
-                self.ledger.accept();
-                self.rows.push(row);
-            }
+        if row.kind == RowKind::NotUsage {
+            return self.ledger.exclude(ExclusionRule::NotUsage);
         }
+        if row.kind != RowKind::Refund && rules.policy.of(row.outcome) == Billability::NotBillable {
+            return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
+        }
+        self.ledger.accept();
+        self.rows.push(row);
     }
 }
 
-/// Reads one file. `window` (when set) excludes rows outside it, counted in the ledger.
-pub fn ingest(name: &str, bytes: &[u8], window: Option<Window>) -> FileReport {
+/// The review rules that decide whether a row that reads fine is excluded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rules {
+    /// Rows outside it are excluded (counted in the ledger, never dropped).
+    pub window: Option<Window>,
+    /// Outcomes the policy calls not billable are excluded.
+    pub policy: Policy,
+}
+
+/// Reads one file and files every row in its ledger under `rules`.
+pub fn ingest(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
     let mut report = FileReport::new(name, bytes);
     let (text, shape) = match sniff::sniff(bytes) {
         Ok(found) => found,
@@ -128,13 +139,13 @@ pub fn ingest(name: &str, bytes: &[u8], window: Option<Window>) -> FileReport {
         }
     };
     match shape {
-        sniff::Shape::Json => read_json(&mut report, &text, window),
-        sniff::Shape::Delimited => read_delimited(&mut report, &text, window),
+        sniff::Shape::Json => read_json(&mut report, &text, rules),
+        sniff::Shape::Delimited => read_delimited(&mut report, &text, rules),
     }
     report
 }
 
-fn read_json(report: &mut FileReport, text: &str, window: Option<Window>) {
+fn read_json(report: &mut FileReport, text: &str, rules: Rules) {
     let name = report.name.clone();
     let mut on_row = |row_number: u64, line: Option<u64>, row: json::Row| {
         let position = Position {
@@ -157,7 +168,7 @@ fn read_json(report: &mut FileReport, text: &str, window: Option<Window>) {
             newapi::json_cell(value)
         };
         let parsed = newapi::parse_row(&get);
-        report.file_row(position, parsed, window);
+        report.file_row(position, parsed, rules);
     };
     let (layout, problem) = json::read_rows(text, &mut on_row);
     report.format = Some(match layout {
@@ -168,7 +179,7 @@ fn read_json(report: &mut FileReport, text: &str, window: Option<Window>) {
     report.problem = problem.map(|p| format!("line {}, {}", p.line, p.message));
 }
 
-fn read_delimited(report: &mut FileReport, text: &str, window: Option<Window>) {
+fn read_delimited(report: &mut FileReport, text: &str, rules: Rules) {
     let delimiter = sniff_delimiter(text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -227,7 +238,7 @@ fn read_delimited(report: &mut FileReport, text: &str, window: Option<Window>) {
                     }
                     Ok(_) => position,
                 };
-                report.file_row(position, parsed, window);
+                report.file_row(position, parsed, rules);
             }
             Err(e) => {
                 row_number += 1;

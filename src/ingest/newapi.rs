@@ -8,9 +8,9 @@
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::decimal::{parse_count, parse_exact, parse_integer, quote};
+use crate::decimal::{parse_count, parse_integer, quote};
 
 /// The columns we read, in a fixed order. Everything else in a row is ignored, which is
 /// also how prompts, keys and IPs stay out: we never hold them.
@@ -101,32 +101,102 @@ pub enum TokenSemantic {
     Additive,
 }
 
+/// What happened to the request, as far as the evidence says. The outcome policy in
+/// the settings decides which outcomes are billable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    CancelledStream,
+    ClientError4xx,
+    RateLimited429,
+    ServerError5xx,
+    ClientTimeout,
+    RetryAttempt,
+    /// A gateway error row that does not say which failure it was.
+    FailedUnspecified,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 8] = [
+        Outcome::Success,
+        Outcome::CancelledStream,
+        Outcome::ClientError4xx,
+        Outcome::RateLimited429,
+        Outcome::ServerError5xx,
+        Outcome::ClientTimeout,
+        Outcome::RetryAttempt,
+        Outcome::FailedUnspecified,
+    ];
+
+    pub fn is_failure(self) -> bool {
+        self != Outcome::Success
+    }
+}
+
+/// The multipliers new-api logged in `other` for this row (formats.md §1.3–1.4).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoggedRatios {
+    pub model_ratio: Option<Decimal>,
+    pub completion_ratio: Option<Decimal>,
+    pub cache_ratio: Option<Decimal>,
+    pub cache_creation_ratio: Option<Decimal>,
+    pub cache_creation_ratio_1h: Option<Decimal>,
+    pub group_ratio: Option<Decimal>,
+    /// USD per call; new-api logs −1 for ratio-billed models.
+    pub model_price: Option<Decimal>,
+    /// Σ price × count ÷ 1000 over `tool_surcharges`, in USD before the group ratio.
+    pub tool_surcharge_usd: Decimal,
+}
+
 /// One gateway log row, typed. Quantities are exact integers; prices exact decimals.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GatewayRow {
     pub at: Timestamp,
     pub kind: RowKind,
+    pub outcome: Outcome,
     pub model: String,
     pub quota: i64,
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub cache_read_tokens: u64,
+    /// Cache writes at the default (5-minute) lifetime.
     pub cache_write_tokens: u64,
+    pub cache_write_1h_tokens: u64,
+    /// Reasoning tokens when the log says (a subset of completion tokens); else 0.
+    pub reasoning_tokens: u64,
+    /// Billed tool calls (web search and similar) from `tool_surcharges`.
+    pub tool_calls: u64,
     pub semantic: TokenSemantic,
     /// USD per call for per-call models (`other.model_price` ≥ 0); None for token models.
     pub model_price: Option<Decimal>,
-    pub has_ratios: bool,
+    /// None when the row carries no `other` ratios (a CSV without the column, one-api).
+    pub ratios: Option<LoggedRatios>,
 }
 
 impl GatewayRow {
-    /// Input tokens billed at the full input price.
+    /// Input tokens billed at the full input price; None when the row contradicts its
+    /// own semantics (more cache tokens than prompt tokens under OpenAI style).
     pub fn uncached_input(&self) -> Option<u64> {
         match self.semantic {
             TokenSemantic::Additive => Some(self.prompt_tokens),
             TokenSemantic::Inclusive => self
                 .prompt_tokens
                 .checked_sub(self.cache_read_tokens)?
-                .checked_sub(self.cache_write_tokens),
+                .checked_sub(self.cache_write_tokens)?
+                .checked_sub(self.cache_write_1h_tokens),
+        }
+    }
+
+    /// All input tokens of the request (what long-context thresholds look at).
+    pub fn input_total(&self) -> u64 {
+        let cache = self
+            .cache_read_tokens
+            .saturating_add(self.cache_write_tokens)
+            .saturating_add(self.cache_write_1h_tokens);
+        match self.semantic {
+            TokenSemantic::Inclusive => self.prompt_tokens,
+            TokenSemantic::Additive => self.prompt_tokens.saturating_add(cache),
         }
     }
 }
@@ -156,33 +226,8 @@ pub fn parse_row(get: &dyn Fn(Column) -> Option<String>) -> Result<GatewayRow, C
         None => 0,
     };
     let other = match get(Column::Other) {
-        Some(text) => parse_other(&text).map_err(|m| (Column::Other, m))?,
-        None => Map::new(),
-    };
-    let other_count = |key: &str| -> Result<u64, CellError> {
-        match other_text(&other, key) {
-            Some(text) => parse_count(&text).map_err(|m| (Column::Other, format!("{key}: {m}"))),
-            None => Ok(0),
-        }
-    };
-    let cache_write_tokens = [
-        "cache_creation_tokens",
-        "cache_creation_tokens_5m",
-        "cache_creation_tokens_1h",
-    ]
-    .iter()
-    .try_fold(0u64, |sum, key| Ok(sum.saturating_add(other_count(key)?)))?;
-    let model_price = match other_text(&other, "model_price") {
-        Some(text) => {
-            let price =
-                parse_exact(&text).map_err(|m| (Column::Other, format!("model_price: {m}")))?;
-            (!price.is_sign_negative()).then_some(price)
-        }
-        None => None,
-    };
-    let semantic = match other_text(&other, "usage_semantic").as_deref() {
-        Some("anthropic") => TokenSemantic::Additive,
-        _ => TokenSemantic::Inclusive,
+        Some(text) => super::other::Other::parse(&text).map_err(|m| (Column::Other, m))?,
+        None => super::other::Other::default(),
     };
     let model = need(Column::ModelName).or_else(|e| {
         if kind == RowKind::Consume {
@@ -191,19 +236,63 @@ pub fn parse_row(get: &dyn Fn(Column) -> Option<String>) -> Result<GatewayRow, C
             Ok(String::new())
         }
     })?;
-    Ok(GatewayRow {
+    let usage = other.usage().map_err(|m| (Column::Other, m))?;
+    let ratios = other.ratios().map_err(|m| (Column::Other, m))?;
+    let row = GatewayRow {
         at,
         kind,
+        outcome: if kind == RowKind::Error {
+            Outcome::FailedUnspecified
+        } else {
+            Outcome::Success
+        },
         model: model.trim().to_string(),
         quota,
         prompt_tokens: count(Column::PromptTokens)?,
         completion_tokens: count(Column::CompletionTokens)?,
-        cache_read_tokens: other_count("cache_tokens")?,
-        cache_write_tokens,
-        semantic,
-        model_price,
-        has_ratios: other.contains_key("model_ratio"),
-    })
+        cache_read_tokens: usage.cache_read,
+        cache_write_tokens: usage.cache_write_5m,
+        cache_write_1h_tokens: usage.cache_write_1h,
+        reasoning_tokens: usage.reasoning,
+        tool_calls: usage.tool_calls,
+        semantic: if other.anthropic_semantics() {
+            TokenSemantic::Additive
+        } else {
+            TokenSemantic::Inclusive
+        },
+        model_price: ratios
+            .as_ref()
+            .and_then(|r| r.model_price)
+            .filter(|p| !p.is_sign_negative()),
+        ratios,
+    };
+    check_consistency(&row)?;
+    Ok(row)
+}
+
+/// Flags rows that contradict themselves instead of absorbing the difference.
+fn check_consistency(row: &GatewayRow) -> Result<(), CellError> {
+    if row.uncached_input().is_none() {
+        let cache = row
+            .cache_read_tokens
+            .saturating_add(row.cache_write_tokens)
+            .saturating_add(row.cache_write_1h_tokens);
+        return Err((Column::PromptTokens, format!(
+            "expected prompt_tokens to include the {cache} cache tokens (OpenAI-style usage), but found only {}; \
+             if this row follows Anthropic semantics its other.usage_semantic should say \"anthropic\"",
+            row.prompt_tokens
+        )));
+    }
+    if row.reasoning_tokens > row.completion_tokens {
+        return Err((
+            Column::CompletionTokens,
+            format!(
+                "expected completion_tokens to include the {} reasoning tokens, but found only {}",
+                row.reasoning_tokens, row.completion_tokens
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn parse_kind(text: &str) -> Result<RowKind, String> {
@@ -244,26 +333,6 @@ pub fn parse_created_at(text: &str) -> Result<Timestamp, String> {
             quote(text)
         )
     })
-}
-
-/// `other` is a JSON object written as a string; numbers keep their exact text.
-fn parse_other(text: &str) -> Result<Map<String, Value>, String> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) | Err(_) => Err(format!(
-            "expected the JSON object of billing ratios, but found {}",
-            quote(text)
-        )),
-    }
-}
-
-fn other_text(other: &Map<String, Value>, key: &str) -> Option<String> {
-    match other.get(key)? {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 /// A JSON cell as text: numbers keep their exact digits (arbitrary_precision), nested

@@ -3,7 +3,10 @@
 use yew::prelude::*;
 
 use super::browser;
+use super::charges::Charges;
+use super::factors::Factors;
 use super::files::{FilePicker, FileSummaries};
+use super::policy_form::PolicyForm;
 use super::rates::RateTable;
 use super::results::{Downloads, Results};
 use super::state::{Action, State};
@@ -49,6 +52,12 @@ pub fn app() -> Html {
             <section>
                 <h2>{ "3. Verified rates" }</h2>
                 <RateTable rates={state.settings.rates.clone()} on_action={dispatch.clone()} />
+                <h3>{ "Factors" }</h3>
+                <Factors factors={state.settings.factors.clone()} on_action={dispatch.clone()} />
+            </section>
+            <section>
+                <h2>{ "4. Policies" }</h2>
+                <PolicyForm settings={state.settings.clone()} on_action={dispatch.clone()} />
             </section>
             if !settings_errors.is_empty() {
                 <ul class="errors" data-testid="settings-errors">
@@ -56,7 +65,13 @@ pub fn app() -> Html {
                 </ul>
             }
             <section>
-                <h2>{ "4. Expected versus recorded" }</h2>
+                <h2>{ "5. Expected charge" }</h2>
+                if let Ok(figures) = &state.review.figures {
+                    <Charges pricing={figures.pricing.clone()} currency={figures.settings.billing_currency.clone()} />
+                }
+            </section>
+            <section>
+                <h2>{ "6. Expected versus recorded" }</h2>
                 <Results review={state.review.clone()} />
                 <Downloads review={state.review.clone()} settings={state.settings.clone()} on_action={dispatch} />
             </section>

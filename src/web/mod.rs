@@ -3,7 +3,10 @@
 
 mod app;
 mod browser;
+mod charges;
+mod factors;
 mod files;
+mod policy_form;
 mod rates;
 mod results;
 mod state;

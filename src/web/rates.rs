@@ -1,10 +1,60 @@
-//! The rate table: one row per model, prices as read off the pricing page, with provenance.
+//! The rate card editor: one row per entry with the prices most pages show, a details
+//! row for the rest (tiers, ratio form, effective dates, provenance), and paste/import.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::state::{Action, RateField};
-use crate::settings::RateText;
+use super::window_form::TextField;
+use crate::ratecard::RateText;
+
+/// Fields shown in the main row, with their column heading.
+const MAIN: [(RateField, &str); 9] = [
+    ("model", "Model (as on the pricing page)"),
+    ("aliases", "Logged as (aliases)"),
+    ("input", "Input"),
+    ("cached_input", "Cached input"),
+    ("cache_write", "Cache write 5m"),
+    ("output", "Output"),
+    ("per_call", "Per call"),
+    ("source_url", "Pricing page URL"),
+    ("captured_at", "Captured at (UTC)"),
+];
+
+/// Fields in the details row.
+const DETAILS: [(RateField, &str); 19] = [
+    ("currency", "Currency (USD if empty)"),
+    ("token_unit", "Token unit: 1M, 1K or 1"),
+    ("cache_write_1h", "Cache write 1h"),
+    ("reasoning", "Reasoning (if priced apart)"),
+    ("per_image", "Per image"),
+    ("per_second", "Per second"),
+    ("per_1k_tool_calls", "Per 1K tool calls"),
+    ("long_context_above", "Long context above (input tokens)"),
+    ("long_context_input", "Long-context input"),
+    ("long_context_cached_input", "Long-context cached input"),
+    ("long_context_output", "Long-context output"),
+    ("model_ratio", "new-api model ratio"),
+    ("completion_ratio", "new-api completion ratio"),
+    ("cache_ratio", "new-api cache ratio"),
+    ("cache_creation_ratio", "new-api cache creation ratio"),
+    ("model_price", "new-api model price (per call)"),
+    ("effective_from", "Effective from (UTC)"),
+    ("effective_to", "Effective to (UTC, exclusive)"),
+    ("captured_by", "Captured by (a role)"),
+];
+
+pub fn testid(field: &str) -> String {
+    format!("rate-{}", field.replace('_', "-"))
+}
+
+pub fn value_of(rate: &RateText, field: RateField) -> String {
+    let json = serde_json::to_value(rate).expect("a rate row is plain strings");
+    json.get(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
 
 #[derive(Properties, PartialEq)]
 pub struct RateTableProps {
@@ -14,25 +64,26 @@ pub struct RateTableProps {
 
 #[function_component(RateTable)]
 pub fn rate_table(props: &RateTableProps) -> Html {
-    if props.rates.is_empty() {
-        return html! { <p class="hint">{ "Load a usage log: a row appears here for each model it charged." }</p> };
-    }
+    let add = props.on_action.reform(|_: MouseEvent| Action::AddRate);
     html! {
-        <table class="rates">
-            <thead>
-                <tr>
-                    <th>{ "Model (as on the pricing page)" }</th>
-                    <th>{ "Input $/1M" }</th><th>{ "Cached input $/1M" }</th><th>{ "Cache write $/1M" }</th>
-                    <th>{ "Output $/1M" }</th><th>{ "Per call $" }</th>
-                    <th>{ "Pricing page URL" }</th><th>{ "Captured at (UTC)" }</th><th>{ "Label" }</th>
-                </tr>
-            </thead>
-            <tbody>
-                { for props.rates.iter().enumerate().map(|(index, rate)| html! {
-                    <RateRow {index} rate={rate.clone()} on_action={props.on_action.clone()} />
-                }) }
-            </tbody>
-        </table>
+        <>
+            <p class="hint">{ "Prices in the rate card's currency per the token unit (1M tokens unless set), per call, per image, per second or per 1K tool calls. An empty price is unpriced, never $0." }</p>
+            <div class="scroll">
+                <table class="rates">
+                    <thead><tr>
+                        { for MAIN.iter().map(|(_, heading)| html! { <th>{ *heading }</th> }) }
+                        <th>{ "Label" }</th><th></th>
+                    </tr></thead>
+                    <tbody>
+                        { for props.rates.iter().enumerate().map(|(index, rate)| html! {
+                            <RateRow {index} rate={rate.clone()} on_action={props.on_action.clone()} />
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+            <button type="button" class="secondary" data-testid="add-rate" onclick={add}>{ "Add a rate entry" }</button>
+            <PasteRates on_action={props.on_action.clone()} />
+        </>
     }
 }
 
@@ -46,7 +97,7 @@ struct RateRowProps {
 #[function_component(RateRow)]
 fn rate_row(props: &RateRowProps) -> Html {
     let index = props.index;
-    let cell = |field: RateField, value: &str, testid: &'static str, placeholder: &'static str| {
+    let cell = |field: RateField| {
         let oninput = props.on_action.reform(move |e: InputEvent| {
             Action::EditRate(
                 index,
@@ -55,36 +106,80 @@ fn rate_row(props: &RateRowProps) -> Html {
             )
         });
         html! {
-            <td><input type="text" spellcheck="false" autocomplete="off" value={value.to_string()}
-                {placeholder} data-testid={testid} aria-label={testid} {oninput} /></td>
+            <td><input type="text" spellcheck="false" autocomplete="off" value={value_of(&props.rate, field)}
+                data-testid={testid(field)} aria-label={field} {oninput} /></td>
         }
     };
     let onchange = props.on_action.reform(move |e: Event| {
         Action::EditRate(
             index,
-            RateField::Label,
+            "label",
             e.target_unchecked_into::<HtmlSelectElement>().value(),
         )
     });
-    let r = &props.rate;
-    let label = r.label.trim().to_ascii_lowercase();
+    let remove = props
+        .on_action
+        .reform(move |_: MouseEvent| Action::RemoveRate(index));
+    let label = props.rate.label.trim().to_ascii_lowercase();
+    let detail = |(field, heading): &(RateField, &'static str)| {
+        let field = *field;
+        let on_input = props
+            .on_action
+            .reform(move |value: String| Action::EditRate(index, field, value));
+        html! { <TextField label={*heading} testid={testid(field)} value={value_of(&props.rate, field)} {on_input} /> }
+    };
     html! {
-        <tr data-testid="rate-row" data-model={r.model.clone()}>
-            <th scope="row">{ &r.model }</th>
-            { cell(RateField::Input, &r.input_per_million, "rate-input", "") }
-            { cell(RateField::CachedInput, &r.cached_input_per_million, "rate-cached", "") }
-            { cell(RateField::CacheWrite, &r.cache_write_per_million, "rate-cache-write", "") }
-            { cell(RateField::Output, &r.output_per_million, "rate-output", "") }
-            { cell(RateField::PerCall, &r.per_call, "rate-per-call", "") }
-            { cell(RateField::SourceUrl, &r.source_url, "rate-source-url", "https://…") }
-            { cell(RateField::CapturedAt, &r.captured_at, "rate-captured-at", "2026-05-11T11:08:00Z") }
-            <td>
-                <select data-testid="rate-label" aria-label="rate-label" {onchange}>
-                    { for ["verified", "inferred", "unknown"].into_iter().map(|option| html! {
-                        <option value={option} selected={label == option}>{ option }</option>
-                    }) }
-                </select>
-            </td>
-        </tr>
+        <>
+            <tr data-testid="rate-row" data-model={props.rate.model.clone()}>
+                { for MAIN.iter().map(|(field, _)| cell(*field)) }
+                <td>
+                    <select data-testid="rate-label" aria-label="label" {onchange}>
+                        { for ["verified", "inferred", "unknown"].into_iter().map(|option| html! {
+                            <option value={option} selected={label == option}>{ option }</option>
+                        }) }
+                    </select>
+                </td>
+                <td><button type="button" class="link" onclick={remove}>{ "Remove" }</button></td>
+            </tr>
+            <tr class="rate-details" data-testid="rate-details" data-model={props.rate.model.clone()}>
+                <td colspan="11">
+                    <details>
+                        <summary>{ "More prices, long-context tier, new-api ratios, effective dates, provenance" }</summary>
+                        <div class="grid">{ for DETAILS.iter().map(detail) }</div>
+                        <TextField label="Note" testid="rate-note" value={props.rate.note.clone()}
+                            on_input={props.on_action.reform(move |v: String| Action::EditRate(index, "note", v))} />
+                    </details>
+                </td>
+            </tr>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PasteProps {
+    on_action: Callback<Action>,
+}
+
+/// A spreadsheet range pasted as text (header row first).
+#[function_component(PasteRates)]
+fn paste_rates(props: &PasteProps) -> Html {
+    let text = use_state(String::new);
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        })
+    };
+    let onclick = {
+        let (text, on_action) = (text.clone(), props.on_action.clone());
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::PasteRates((*text).clone())))
+    };
+    html! {
+        <details class="paste">
+            <summary>{ "Paste rates from a spreadsheet" }</summary>
+            <p class="hint">{ "Copy a range whose first row names the columns (model, input, cached input, output, per call, source url, captured at, …) and paste it here. Rows replace entries with the same model." }</p>
+            <textarea rows="5" data-testid="paste-rates" value={(*text).clone()} {oninput}></textarea>
+            <button type="button" class="secondary" data-testid="paste-rates-apply" {onclick}>{ "Add pasted rates" }</button>
+        </details>
     }
 }

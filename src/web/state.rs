@@ -5,34 +5,65 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use crate::ingest::newapi::Outcome;
+use crate::ratecard::{self, FactorText, RateCardText, RateText};
 use crate::review::{self, InputFile, Review};
-use crate::settings::{RateText, Settings};
+use crate::settings::Settings;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RateField {
-    Input,
-    CachedInput,
-    CacheWrite,
-    Output,
-    PerCall,
-    SourceUrl,
-    CapturedAt,
-    Label,
+/// Names a text field of a rate-card entry by its JSON key, so one action edits any.
+pub type RateField = &'static str;
+
+fn rate_slot(rate: &mut RateText, field: RateField) -> Option<&mut String> {
+    let slot = match field {
+        "model" => &mut rate.model,
+        "aliases" => &mut rate.aliases,
+        "currency" => &mut rate.currency,
+        "token_unit" => &mut rate.token_unit,
+        "input" => &mut rate.input,
+        "cached_input" => &mut rate.cached_input,
+        "cache_write" => &mut rate.cache_write,
+        "cache_write_1h" => &mut rate.cache_write_1h,
+        "output" => &mut rate.output,
+        "reasoning" => &mut rate.reasoning,
+        "per_call" => &mut rate.per_call,
+        "per_image" => &mut rate.per_image,
+        "per_second" => &mut rate.per_second,
+        "per_1k_tool_calls" => &mut rate.per_1k_tool_calls,
+        "long_context_above" => &mut rate.long_context_above,
+        "long_context_input" => &mut rate.long_context_input,
+        "long_context_cached_input" => &mut rate.long_context_cached_input,
+        "long_context_output" => &mut rate.long_context_output,
+        "model_ratio" => &mut rate.model_ratio,
+        "completion_ratio" => &mut rate.completion_ratio,
+        "cache_ratio" => &mut rate.cache_ratio,
+        "cache_creation_ratio" => &mut rate.cache_creation_ratio,
+        "model_price" => &mut rate.model_price,
+        "effective_from" => &mut rate.effective_from,
+        "effective_to" => &mut rate.effective_to,
+        "source_url" => &mut rate.source_url,
+        "captured_at" => &mut rate.captured_at,
+        "captured_by" => &mut rate.captured_by,
+        "label" => &mut rate.label,
+        "note" => &mut rate.note,
+        _ => return None,
+    };
+    Some(slot)
 }
 
-impl RateField {
-    fn slot(self, rate: &mut RateText) -> &mut String {
-        match self {
-            RateField::Input => &mut rate.input_per_million,
-            RateField::CachedInput => &mut rate.cached_input_per_million,
-            RateField::CacheWrite => &mut rate.cache_write_per_million,
-            RateField::Output => &mut rate.output_per_million,
-            RateField::PerCall => &mut rate.per_call,
-            RateField::SourceUrl => &mut rate.source_url,
-            RateField::CapturedAt => &mut rate.captured_at,
-            RateField::Label => &mut rate.label,
-        }
-    }
+fn factor_slot<'a>(factor: &'a mut FactorText, field: &str) -> Option<&'a mut String> {
+    let slot = match field {
+        "name" => &mut factor.name,
+        "value" => &mut factor.value,
+        "models" => &mut factor.models,
+        "applies_to" => &mut factor.applies_to,
+        "source_url" => &mut factor.source_url,
+        "captured_at" => &mut factor.captured_at,
+        "captured_by" => &mut factor.captured_by,
+        "label" => &mut factor.label,
+        "note" => &mut factor.note,
+        _ => return None,
+    };
+    Some(slot)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +74,15 @@ pub enum SettingsField {
     ToleranceAbsolute,
     TolerancePercent,
     QuotaPerUsd,
+    BillingCurrency,
+    FxRate,
+    FxSourceUrl,
+    FxCapturedAt,
+    RoundingScope,
+    RoundingDecimals,
+    RoundingStrategy,
+    RoundingSourceUrl,
+    QuotaRounding,
 }
 
 pub enum Action {
@@ -50,7 +90,16 @@ pub enum Action {
     RemoveFile(usize),
     Edit(SettingsField, String),
     EditRate(usize, RateField, String),
-    ImportSettings(Result<Settings, String>),
+    AddRate,
+    RemoveRate(usize),
+    EditFactor(usize, &'static str, String),
+    AddFactor,
+    RemoveFactor(usize),
+    EditPolicy(Outcome, String),
+    /// A table pasted from a spreadsheet: rows replace same-named entries, others are added.
+    PasteRates(String),
+    ImportRateCard(Result<RateCardText, String>),
+    ImportSettings(Result<Box<Settings>, String>),
     Notice(Option<String>),
 }
 
@@ -75,14 +124,17 @@ impl State {
         }
     }
 
-    /// Recomputes the review and adds a rate row for each model newly seen.
-    fn refresh(mut self) -> Self {
+    /// Recomputes the review; after new files, first adds a rate row for each model they
+    /// charged that no entry names yet (only then: renaming an entry must not respawn rows).
+    fn refresh(mut self, new_files: bool) -> Self {
         self.review = review::run(&self.files, &self.settings);
-        let before = self.settings.rates.len();
-        self.settings
-            .ensure_rate_rows(self.review.models.iter().map(String::as_str));
-        if self.settings.rates.len() != before {
-            self.review = review::run(&self.files, &self.settings);
+        if new_files {
+            let before = self.settings.rates.len();
+            self.settings
+                .ensure_rate_rows(self.review.models.iter().map(String::as_str));
+            if self.settings.rates.len() != before {
+                self.review = review::run(&self.files, &self.settings);
+            }
         }
         self
     }
@@ -93,6 +145,7 @@ impl Reducible for State {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        let new_files = matches!(action, Action::AddFiles(_));
         match action {
             Action::AddFiles(results) => {
                 let mut problems = Vec::new();
@@ -122,16 +175,90 @@ impl Reducible for State {
                     SettingsField::ToleranceAbsolute => &mut s.tolerance.absolute,
                     SettingsField::TolerancePercent => &mut s.tolerance.percent,
                     SettingsField::QuotaPerUsd => &mut s.quota_per_usd,
+                    SettingsField::BillingCurrency => &mut s.billing_currency,
+                    SettingsField::FxRate => &mut s.fx.rate,
+                    SettingsField::FxSourceUrl => &mut s.fx.source_url,
+                    SettingsField::FxCapturedAt => &mut s.fx.captured_at,
+                    SettingsField::RoundingScope => &mut s.rounding.scope,
+                    SettingsField::RoundingDecimals => &mut s.rounding.decimals,
+                    SettingsField::RoundingStrategy => &mut s.rounding.strategy,
+                    SettingsField::RoundingSourceUrl => &mut s.rounding.source_url,
+                    SettingsField::QuotaRounding => &mut s.quota_rounding,
                 };
                 *slot = value;
             }
             Action::EditRate(index, field, value) => {
-                if let Some(rate) = next.settings.rates.get_mut(index) {
-                    *field.slot(rate) = value;
+                if let Some(slot) = next
+                    .settings
+                    .rates
+                    .get_mut(index)
+                    .and_then(|r| rate_slot(r, field))
+                {
+                    *slot = value;
                 }
             }
+            Action::AddRate => next.settings.rates.push(RateText {
+                label: "verified".into(),
+                ..RateText::default()
+            }),
+            Action::RemoveRate(index) => {
+                if index < next.settings.rates.len() {
+                    next.settings.rates.remove(index);
+                }
+            }
+            Action::EditFactor(index, field, value) => {
+                if let Some(slot) = next
+                    .settings
+                    .factors
+                    .get_mut(index)
+                    .and_then(|f| factor_slot(f, field))
+                {
+                    *slot = value;
+                }
+            }
+            Action::AddFactor => next.settings.factors.push(FactorText {
+                label: "verified".into(),
+                ..FactorText::default()
+            }),
+            Action::RemoveFactor(index) => {
+                if index < next.settings.factors.len() {
+                    next.settings.factors.remove(index);
+                }
+            }
+            Action::EditPolicy(outcome, value) => {
+                *next.settings.outcome_policy.slot(outcome) = value
+            }
+            Action::PasteRates(text) => match ratecard::rates_from_table(&text) {
+                Ok(rates) => {
+                    for rate in rates {
+                        match next
+                            .settings
+                            .rates
+                            .iter_mut()
+                            .find(|r| r.model == rate.model)
+                        {
+                            Some(existing) => *existing = rate,
+                            None => next.settings.rates.push(rate),
+                        }
+                    }
+                    next.notice = None;
+                }
+                Err(error) => {
+                    next.notice = Some(error.to_string());
+                    return Rc::new(next);
+                }
+            },
+            Action::ImportRateCard(Ok(card)) => {
+                next.settings.rates = card.rates;
+                next.settings.factors = card.factors;
+                next.notice = None;
+            }
+            Action::ImportRateCard(Err(problem)) => {
+                next.notice = Some(problem);
+                return Rc::new(next);
+            }
             Action::ImportSettings(Ok(settings)) => {
-                next.settings = settings;
+                next.settings = *settings;
                 next.notice = None;
             }
             Action::ImportSettings(Err(problem)) => {
@@ -143,6 +270,6 @@ impl Reducible for State {
                 return Rc::new(next);
             }
         }
-        Rc::new(next.refresh())
+        Rc::new(next.refresh(new_files))
     }
 }

@@ -100,8 +100,8 @@ async function download(page, selector) {
 }
 
 const rates = {
-  'claude-sonnet-4-5-20250929': { 'rate-input': '3', 'rate-cached': '0.30', 'rate-cache-write': '3.75', 'rate-output': '15' },
-  'gpt-4o': { 'rate-input': '2.50', 'rate-cached': '1.25', 'rate-output': '10' },
+  'claude-sonnet-4-5-20250929': { 'rate-input': '3', 'rate-cached-input': '0.30', 'rate-cache-write': '3.75', 'rate-output': '15' },
+  'gpt-4o': { 'rate-input': '2.50', 'rate-cached-input': '1.25', 'rate-output': '10' },
   'mj_imagine': { 'rate-per-call': '0.1' },
 };
 const provenance = {
@@ -145,11 +145,12 @@ test('page reconciles the fixture offline and its record matches the CLI', async
     assert.equal(probe, 'blocked', 'a fetch to another origin must be refused by the CSP');
     assert.equal(canaryHits, 0, 'the other origin must never be contacted');
 
-    // Upload; before any window is set only the error row (type 5) is excluded.
+    // Upload; before any window is set every row is accepted (the error row too: the default
+    // outcome policy calls failures unknown, so they are priced as at risk, not excluded).
     await page.setInputFiles('[data-testid="file-input"]', fixture);
     await page.locator('[data-testid="file-summary"]').waitFor({ timeout: TIMEOUT });
-    await expectText(page, '[data-testid="ledger-accepted"]', '6');
-    await expectText(page, '[data-testid="ledger-excluded"]', '1');
+    await expectText(page, '[data-testid="ledger-accepted"]', '7');
+    await expectText(page, '[data-testid="ledger-excluded"]', '0');
     await expectText(page, '[data-testid="ledger-rejected"]', '0');
 
     await page.fill('[data-testid="window-start"]', '2026-01-01T00:00:00Z');
@@ -157,8 +158,8 @@ test('page reconciles the fixture offline and its record matches the CLI', async
     await page.fill('[data-testid="tolerance-absolute"]', '0.001');
     await page.fill('[data-testid="tolerance-percent"]', '1');
     // Row 422 (01:03:20Z) now falls outside the window.
-    await expectText(page, '[data-testid="ledger-accepted"]', '5');
-    await expectText(page, '[data-testid="ledger-excluded"]', '2');
+    await expectText(page, '[data-testid="ledger-accepted"]', '6');
+    await expectText(page, '[data-testid="ledger-excluded"]', '1');
     await expectText(page, '[data-testid="ledger-rejected"]', '0');
 
     const rowOf = (model) => page.locator(`[data-testid="rate-row"][data-model="${model}"]`);
@@ -190,7 +191,7 @@ test('page reconciles the fixture offline and its record matches the CLI', async
     assert.equal(record.computed_charge?.variance_amount, '-0.005');
     assert.equal(record.computed_charge?.variance_percent, '-3.1133');
     assert.equal(record.incident_window_utc?.start, '2026-01-01T00:00:00Z');
-    assert.equal(record.usage_rollup?.request_count, 4);
+    assert.equal(record.usage_rollup?.request_count, 5);
     assert.equal(record.usage_rollup?.failed_request_count, 1);
     const fixtureSha = createHash('sha256').update(readFileSync(fixture)).digest('hex');
     assert.equal(record.input_files?.[0]?.sha256, fixtureSha, 'record must fingerprint the uploaded bytes');

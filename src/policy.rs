@@ -1,0 +1,306 @@
+//! Review policies: which outcomes are billable, how (and whether) amounts are rounded,
+//! and how new-api turns a fractional quota into an integer.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::decimal::quote;
+use crate::ingest::newapi::Outcome;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Billability {
+    Billable,
+    NotBillable,
+    /// Possibly billed: shown as an at-risk range beside the expected figure, not in it.
+    Unknown,
+}
+
+/// The outcome policy as typed; empty means the default (success billable, every
+/// failure unknown).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyText {
+    pub success: String,
+    pub cancelled_stream: String,
+    pub client_error_4xx: String,
+    pub rate_limited_429: String,
+    pub server_error_5xx: String,
+    pub client_timeout: String,
+    pub retry_attempt: String,
+    pub failed_unspecified: String,
+}
+
+impl PolicyText {
+    pub fn slot(&mut self, outcome: Outcome) -> &mut String {
+        match outcome {
+            Outcome::Success => &mut self.success,
+            Outcome::CancelledStream => &mut self.cancelled_stream,
+            Outcome::ClientError4xx => &mut self.client_error_4xx,
+            Outcome::RateLimited429 => &mut self.rate_limited_429,
+            Outcome::ServerError5xx => &mut self.server_error_5xx,
+            Outcome::ClientTimeout => &mut self.client_timeout,
+            Outcome::RetryAttempt => &mut self.retry_attempt,
+            Outcome::FailedUnspecified => &mut self.failed_unspecified,
+        }
+    }
+}
+
+pub fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Success => "success",
+        Outcome::CancelledStream => "cancelled_stream",
+        Outcome::ClientError4xx => "client_error_4xx",
+        Outcome::RateLimited429 => "rate_limited_429",
+        Outcome::ServerError5xx => "server_error_5xx",
+        Outcome::ClientTimeout => "client_timeout",
+        Outcome::RetryAttempt => "retry_attempt",
+        Outcome::FailedUnspecified => "failed_unspecified",
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy([Billability; 8]);
+
+impl Default for Policy {
+    fn default() -> Self {
+        let mut all = [Billability::Unknown; 8];
+        all[0] = Billability::Billable;
+        Policy(all)
+    }
+}
+
+impl Policy {
+    pub fn of(&self, outcome: Outcome) -> Billability {
+        self.0[Outcome::ALL
+            .iter()
+            .position(|o| *o == outcome)
+            .expect("every outcome is listed")]
+    }
+
+    pub fn parse(text: &PolicyText) -> Result<Policy, Vec<(String, String)>> {
+        let mut policy = Policy::default();
+        let mut errors = Vec::new();
+        let mut text = text.clone();
+        for (i, outcome) in Outcome::ALL.into_iter().enumerate() {
+            let value = text.slot(outcome).trim().to_ascii_lowercase();
+            policy.0[i] = match value.as_str() {
+                "" => policy.0[i],
+                "billable" => Billability::Billable,
+                "not_billable" | "not billable" => Billability::NotBillable,
+                "unknown" => Billability::Unknown,
+                _ => {
+                    let message = format!(
+                        "expected billable, not_billable or unknown, but found {}",
+                        quote(&value)
+                    );
+                    errors.push((format!("outcome_policy.{}", outcome_name(outcome)), message));
+                    continue;
+                }
+            };
+        }
+        if errors.is_empty() {
+            Ok(policy)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundingScope {
+    PerRow,
+    PerLine,
+    PerTotal,
+}
+
+/// A documented rounding rule, applied to expected amounts only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rounding {
+    pub scope: RoundingScope,
+    pub decimals: u32,
+    pub strategy: RoundingStrategy,
+    pub strategy_name: String,
+    pub source_url: String,
+}
+
+impl Rounding {
+    pub fn apply(&self, amount: Decimal) -> Decimal {
+        amount.round_dp_with_strategy(self.decimals, self.strategy)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoundingText {
+    /// none (default), per_row, per_line or per_total
+    pub scope: String,
+    pub decimals: String,
+    /// half_up, half_even, half_down, down (toward zero) or up (away from zero)
+    pub strategy: String,
+    /// Where the rule is documented; required, since rounding is applied only when documented.
+    pub source_url: String,
+}
+
+pub fn parse_rounding(text: &RoundingText) -> Result<Option<Rounding>, Vec<(String, String)>> {
+    let scope = match text.scope.trim().to_ascii_lowercase().as_str() {
+        "" | "none" => return Ok(None),
+        "per_row" => RoundingScope::PerRow,
+        "per_line" => RoundingScope::PerLine,
+        "per_total" => RoundingScope::PerTotal,
+        other => {
+            return Err(vec![(
+                "rounding.scope".into(),
+                format!(
+                    "expected none, per_row, per_line or per_total, but found {}",
+                    quote(other)
+                ),
+            )])
+        }
+    };
+    let mut errors = Vec::new();
+    let decimals = match text.decimals.trim().parse::<u32>() {
+        Ok(d) if d <= 12 => d,
+        _ => {
+            errors.push((
+                "rounding.decimals".into(),
+                format!(
+                    "expected a number of decimal places from 0 to 12, but found {}",
+                    quote(&text.decimals)
+                ),
+            ));
+            0
+        }
+    };
+    let name = text.strategy.trim().to_ascii_lowercase();
+    let strategy = match name.as_str() {
+        "half_up" => RoundingStrategy::MidpointAwayFromZero,
+        "half_even" => RoundingStrategy::MidpointNearestEven,
+        "half_down" => RoundingStrategy::MidpointTowardZero,
+        "down" => RoundingStrategy::ToZero,
+        "up" => RoundingStrategy::AwayFromZero,
+        _ => {
+            errors.push((
+                "rounding.strategy".into(),
+                format!(
+                    "expected half_up, half_even, half_down, down or up, but found {}",
+                    quote(&name)
+                ),
+            ));
+            RoundingStrategy::MidpointNearestEven
+        }
+    };
+    if text.source_url.trim().is_empty() {
+        errors.push(("rounding.source_url".into(), "expected where the rounding rule is documented (rounding applies only when documented), but found nothing".into()));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Some(Rounding {
+        scope,
+        decimals,
+        strategy,
+        strategy_name: name,
+        source_url: text.source_url.trim().to_string(),
+    }))
+}
+
+/// How the gateway turned a fractional quota into an integer (versions differ).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaRounding {
+    #[default]
+    Round,
+    Truncate,
+    Ceil,
+}
+
+impl QuotaRounding {
+    pub fn parse(text: &str) -> Result<QuotaRounding, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "round" => Ok(QuotaRounding::Round),
+            "truncate" => Ok(QuotaRounding::Truncate),
+            "ceil" => Ok(QuotaRounding::Ceil),
+            other => Err(format!(
+                "expected round, truncate or ceil, but found {}",
+                quote(other)
+            )),
+        }
+    }
+
+    pub fn apply(self, quota: Decimal) -> Decimal {
+        match self {
+            QuotaRounding::Round => {
+                quota.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            }
+            QuotaRounding::Truncate => quota.trunc(),
+            QuotaRounding::Ceil => quota.ceil(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn rounding_strategies_worked_examples() {
+        let rule = |strategy: &str| {
+            let text = RoundingText {
+                scope: "per_line".into(),
+                decimals: "2".into(),
+                strategy: strategy.into(),
+                source_url: "https://x".into(),
+            };
+            parse_rounding(&text).unwrap().unwrap()
+        };
+        let cases = [
+            ("half_up", "0.125", "0.13"),
+            ("half_even", "0.125", "0.12"),
+            ("half_down", "0.125", "0.12"),
+            ("down", "0.129", "0.12"),
+            ("up", "0.121", "0.13"),
+            ("half_up", "-0.125", "-0.13"),
+        ];
+        for (strategy, input, expected) in cases {
+            let value = Decimal::from_str(input).unwrap();
+            assert_eq!(
+                rule(strategy).apply(value).to_string(),
+                expected,
+                "{strategy} {input}"
+            );
+        }
+    }
+
+    #[test]
+    fn quota_rounding_table() {
+        let q = Decimal::from_str("12500.5").unwrap();
+        assert_eq!(QuotaRounding::Round.apply(q), Decimal::from(12501));
+        assert_eq!(QuotaRounding::Truncate.apply(q), Decimal::from(12500));
+        assert_eq!(
+            QuotaRounding::Ceil.apply(Decimal::from_str("12500.01").unwrap()),
+            Decimal::from(12501)
+        );
+    }
+
+    #[test]
+    fn policy_defaults_and_errors() {
+        let policy = Policy::parse(&PolicyText::default()).unwrap();
+        assert_eq!(policy.of(Outcome::Success), Billability::Billable);
+        assert_eq!(policy.of(Outcome::ClientTimeout), Billability::Unknown);
+        let text = PolicyText {
+            server_error_5xx: "maybe".into(),
+            ..PolicyText::default()
+        };
+        let errors = Policy::parse(&text).unwrap_err();
+        assert_eq!(
+            errors,
+            vec![(
+                "outcome_policy.server_error_5xx".to_string(),
+                "expected billable, not_billable or unknown, but found \"maybe\"".to_string()
+            )]
+        );
+    }
+}

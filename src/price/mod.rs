@@ -1,0 +1,484 @@
+//! price: usage × the verified rate card → expected charge, one line per model and
+//! dimension (and long-context tier), plus the new-api quota consistency check.
+//!
+//! `amount = quantity × rate ÷ unit size × factors (× FX)`, exact, checked. Each row is
+//! priced on its own, so a long-context tier reprices the whole request or none of it.
+//! A quantity with no rate is an *unpriced* line, never $0; the outcome policy puts
+//! possibly-billed failures in an at-risk figure beside the expected one, not inside it.
+
+mod dimension;
+pub mod quota;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub use dimension::Dimension;
+use quota::QuotaCheck;
+
+use crate::error::{Error, Position};
+use crate::ingest::newapi::{GatewayRow, RowKind};
+use crate::policy::{Billability, RoundingScope};
+use crate::ratecard::Entry;
+use crate::settings::{Confidence, ValidSettings};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineStatus {
+    Expected,
+    /// Usage whose outcome the policy calls unknown: possibly billed.
+    AtRisk,
+    Unpriced,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriceLine {
+    pub model: String,
+    pub dimension: Dimension,
+    pub long_context: bool,
+    pub status: LineStatus,
+    pub quantity: u64,
+    pub rate: Option<Decimal>,
+    pub unit: String,
+    /// Product of the named factors (and FX) applied; 1 when none.
+    pub factor: Decimal,
+    pub factors: Vec<String>,
+    pub amount: Option<Decimal>,
+    pub label: Confidence,
+    pub source_url: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModelCharge {
+    /// The rate-card label, or the logged name when nothing prices it.
+    pub model: String,
+    pub logged_as: BTreeSet<String>,
+    pub expected: Decimal,
+    pub at_risk: Decimal,
+    pub complete: bool,
+    pub has_rate: bool,
+    pub label: Option<Confidence>,
+    pub consumed_quota: i64,
+    pub refunded_quota: i64,
+    pub requests: u64,
+    pub failed_requests: u64,
+}
+
+/// Where each row's (recorded − expected) went, for the variance bridge.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BridgeInputs {
+    /// Gateway ratios price the usage differently from the verified card.
+    pub pricing_mismatch: Decimal,
+    /// Logged quota vs exact re-derived quota on rows within ±1 quota.
+    pub quota_rounding: Decimal,
+    /// Logged quota vs re-derived quota on rows further off than ±1.
+    pub quota_mismatch: Decimal,
+    /// Recorded charges of usage the card does not fully price.
+    pub unpriced: Decimal,
+    /// Recorded charges of rows whose outcome the policy calls unknown.
+    pub unknown_outcome: Decimal,
+    pub refunds: Decimal,
+    pub unpriced_rows: u64,
+    pub unknown_outcome_rows: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pricing {
+    pub lines: Vec<PriceLine>,
+    pub models: Vec<ModelCharge>,
+    pub expected: Decimal,
+    pub expected_verified: Decimal,
+    pub expected_estimated: Decimal,
+    pub at_risk: Decimal,
+    pub complete: bool,
+    pub quota_check: QuotaCheck,
+    pub bridge: BridgeInputs,
+}
+
+fn overflow(what: &str) -> Error {
+    Error::overflow(Position::file("pricing"), what)
+}
+
+fn add(total: &mut Decimal, value: Decimal, what: &str) -> Result<(), Error> {
+    *total = total.checked_add(value).ok_or_else(|| overflow(what))?;
+    Ok(())
+}
+
+/// quantity × rate ÷ unit size, exactly; None on overflow, or when the quotient would
+/// need more than 28 decimal places (Decimal would round it, and we never round silently).
+pub fn line_amount(quantity: u64, rate: Decimal, unit_size: Decimal) -> Option<Decimal> {
+    let product = Decimal::from(quantity).checked_mul(rate)?;
+    let amount = product.checked_div(unit_size)?;
+    (amount.checked_mul(unit_size)? == product).then_some(amount)
+}
+
+/// a × b, refusing a product Decimal would have to round.
+pub fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let product = a.checked_mul(b)?;
+    (b.is_zero() || product.checked_div(b) == Some(a)).then_some(product)
+}
+
+/// The disjoint quantities of one gateway row, given the entry that prices it.
+fn quantities(row: &GatewayRow, entry: Option<&Entry>) -> Vec<(Dimension, u64)> {
+    let per_call = row.model_price.is_some()
+        || entry.is_some_and(|e| e.price(Dimension::Calls).is_some() && !e.prices_tokens());
+    let mut q = Vec::new();
+    if per_call {
+        q.push((Dimension::Calls, 1));
+    } else {
+        let reasoning_apart = entry.is_some_and(|e| e.price(Dimension::Reasoning).is_some());
+        let reasoning = if reasoning_apart {
+            row.reasoning_tokens
+        } else {
+            0
+        };
+        q.extend([
+            (Dimension::UncachedInput, row.uncached_input().unwrap_or(0)),
+            (Dimension::CachedInput, row.cache_read_tokens),
+            (Dimension::CacheWrite, row.cache_write_tokens),
+            (Dimension::CacheWrite1h, row.cache_write_1h_tokens),
+            (Dimension::Output, row.completion_tokens - reasoning),
+            (Dimension::Reasoning, reasoning),
+        ]);
+    }
+    q.push((Dimension::ToolCalls, row.tool_calls));
+    q.retain(|(_, n)| *n > 0);
+    q
+}
+
+type LineKey = (String, Dimension, bool, LineStatus, Option<Decimal>);
+
+struct Pricer<'a> {
+    settings: &'a ValidSettings,
+    lines: BTreeMap<LineKey, PriceLine>,
+    models: BTreeMap<String, ModelCharge>,
+    out: Pricing,
+}
+
+impl Pricer<'_> {
+    /// Named factors and FX covering `entry` × `dimension`, their product and weakest label.
+    fn factors(
+        &self,
+        entry: &Entry,
+        dimension: Dimension,
+    ) -> Result<(Decimal, Vec<String>, Confidence), Error> {
+        let (mut product, mut names, mut label) =
+            (Decimal::ONE, Vec::new(), entry.provenance.label);
+        for f in self
+            .settings
+            .rate_card
+            .factors
+            .iter()
+            .filter(|f| f.covers(entry, dimension))
+        {
+            product = exact_mul(product, f.value).ok_or_else(|| overflow("a factor"))?;
+            names.push(format!("{} ×{}", f.name, crate::decimal::format(f.value)));
+            label = label.max(f.provenance.label);
+        }
+        if let Some(fx) = &self.settings.fx {
+            product = exact_mul(product, fx.rate).ok_or_else(|| overflow("the FX conversion"))?;
+            names.push(format!(
+                "FX {}→{} ×{}",
+                fx.from,
+                fx.to,
+                crate::decimal::format(fx.rate)
+            ));
+        }
+        Ok((product, names, label))
+    }
+
+    fn row(&mut self, row: &GatewayRow) -> Result<(), Error> {
+        let s = self.settings;
+        let entry = s.rate_card.lookup(&row.model, row.at);
+        let name = entry.map_or_else(|| row.model.clone(), |e| e.model.clone());
+        let charge = self
+            .models
+            .entry(name.clone())
+            .or_insert_with(|| ModelCharge {
+                model: name.clone(),
+                complete: true,
+                ..ModelCharge::default()
+            });
+        charge.logged_as.insert(row.model.clone());
+        let recorded = crate::reconcile::quota_to_usd(row.quota, s.quota_per_usd)?;
+        if row.kind == RowKind::Refund {
+            charge.refunded_quota = charge
+                .refunded_quota
+                .checked_add(row.quota)
+                .ok_or_else(|| overflow("quota"))?;
+            return add(&mut self.out.bridge.refunds, -recorded, "refunds");
+        }
+        charge.consumed_quota = charge
+            .consumed_quota
+            .checked_add(row.quota)
+            .ok_or_else(|| overflow("quota"))?;
+        charge.requests += 1;
+        charge.failed_requests += u64::from(row.outcome.is_failure());
+        let billable = s.policy.of(row.outcome) == Billability::Billable;
+        let tier = entry
+            .and_then(|e| e.long_context)
+            .filter(|t| row.input_total() > t.above);
+        let (mut row_expected, mut row_complete) = (Decimal::ZERO, true);
+        for (dimension, quantity) in quantities(row, entry) {
+            let tier_rate = tier.and_then(|t| match dimension {
+                Dimension::UncachedInput => t.input,
+                Dimension::CachedInput => t.cached_input,
+                Dimension::Output => t.output,
+                _ => None,
+            });
+            let rate = tier_rate.or_else(|| entry.and_then(|e| e.price(dimension)));
+            let (Some(entry), Some(rate)) = (entry, rate) else {
+                row_complete = false;
+                self.line(
+                    (
+                        name.clone(),
+                        dimension,
+                        tier.is_some(),
+                        LineStatus::Unpriced,
+                        None,
+                    ),
+                    quantity,
+                    None,
+                    || PriceLine {
+                        unit: dimension
+                            .unit(entry.map_or(Decimal::from(1_000_000u32), |e| e.token_unit)),
+                        factor: Decimal::ONE,
+                        factors: Vec::new(),
+                        label: Confidence::Unknown,
+                        source_url: String::new(),
+                        ..blank_line()
+                    },
+                )?;
+                continue;
+            };
+            let (factor, factors, label) = self.factors(entry, dimension)?;
+            let mut amount = line_amount(quantity, rate, entry.unit_size(dimension))
+                .and_then(|a| exact_mul(a, factor))
+                .ok_or_else(|| overflow(&format!("the {} charge of {name}", dimension.label())))?;
+            if let Some(rounding) = s
+                .rounding
+                .as_ref()
+                .filter(|r| r.scope == RoundingScope::PerRow)
+            {
+                amount = rounding.apply(amount);
+            }
+            let status = if billable {
+                LineStatus::Expected
+            } else {
+                LineStatus::AtRisk
+            };
+            if billable {
+                add(&mut row_expected, amount, "a row")?;
+            }
+            let source_url = entry.provenance.source_url.clone();
+            let unit = dimension.unit(entry.token_unit);
+            self.line(
+                (name.clone(), dimension, tier.is_some(), status, Some(rate)),
+                quantity,
+                Some(amount),
+                || PriceLine {
+                    unit,
+                    factor,
+                    factors,
+                    label,
+                    source_url,
+                    ..blank_line()
+                },
+            )?;
+        }
+        self.attribute(
+            row,
+            recorded,
+            row_expected,
+            row_complete && entry.is_some(),
+            billable,
+        )
+    }
+
+    /// Files the row's (recorded − expected) under the cause the evidence supports.
+    fn attribute(
+        &mut self,
+        row: &GatewayRow,
+        recorded: Decimal,
+        expected: Decimal,
+        complete: bool,
+        billable: bool,
+    ) -> Result<(), Error> {
+        let s = self.settings;
+        let b = &mut self.out.bridge;
+        if !billable {
+            b.unknown_outcome_rows += 1;
+            return add(&mut b.unknown_outcome, recorded, "at-risk rows");
+        }
+        if !complete {
+            b.unpriced_rows += 1;
+            if let Some(charge) = self.models.get_mut(
+                self.settings
+                    .rate_card
+                    .lookup(&row.model, row.at)
+                    .map_or(&row.model, |e| &e.model),
+            ) {
+                charge.complete = false;
+            }
+            let gap = recorded
+                .checked_sub(expected)
+                .ok_or_else(|| overflow("unpriced usage"))?;
+            return add(&mut b.unpriced, gap, "unpriced usage");
+        }
+        let check = &mut self.out.quota_check;
+        let derived = row
+            .ratios
+            .as_ref()
+            .and_then(|r| quota::derive(row, r, s.quota_per_usd));
+        let Some(derived) = derived else {
+            check.unchecked_rows += 1;
+            return Ok(());
+        };
+        let ratio_nonzero = row.ratios.as_ref().is_some_and(|r| {
+            r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some()
+        });
+        let integer = quota::to_integer(derived, ratio_nonzero, s.quota_rounding);
+        let derived_usd = derived
+            .checked_div(s.quota_per_usd)
+            .ok_or_else(|| overflow("quota"))?;
+        let logged_vs_derived = recorded
+            .checked_sub(derived_usd)
+            .ok_or_else(|| overflow("quota"))?;
+        let off_by = Decimal::from(row.quota)
+            .checked_sub(integer)
+            .ok_or_else(|| overflow("quota"))?;
+        if off_by.abs() <= Decimal::ONE {
+            check.consistent_rows += 1;
+            add(&mut b.quota_rounding, logged_vs_derived, "quota rounding")?;
+        } else {
+            check.inconsistent_rows += 1;
+            check.inconsistent_quota = check
+                .inconsistent_quota
+                .saturating_add(i64::try_from(off_by.trunc().mantissa()).unwrap_or(i64::MAX));
+            add(&mut b.quota_mismatch, logged_vs_derived, "quota mismatch")?;
+        }
+        let mismatch = derived_usd
+            .checked_sub(expected)
+            .ok_or_else(|| overflow("pricing mismatch"))?;
+        add(&mut b.pricing_mismatch, mismatch, "pricing mismatch")
+    }
+
+    fn line(
+        &mut self,
+        key: LineKey,
+        quantity: u64,
+        amount: Option<Decimal>,
+        make: impl FnOnce() -> PriceLine,
+    ) -> Result<(), Error> {
+        let (model, dimension, long_context, status, rate) = key.clone();
+        let line = self.lines.entry(key).or_insert_with(|| PriceLine {
+            model,
+            dimension,
+            long_context,
+            status,
+            rate,
+            ..make()
+        });
+        line.quantity = line
+            .quantity
+            .checked_add(quantity)
+            .ok_or_else(|| overflow("a quantity"))?;
+        if let Some(amount) = amount {
+            let total = line
+                .amount
+                .unwrap_or(Decimal::ZERO)
+                .checked_add(amount)
+                .ok_or_else(|| overflow("a line"))?;
+            line.amount = Some(total);
+        }
+        Ok(())
+    }
+}
+
+fn blank_line() -> PriceLine {
+    PriceLine {
+        model: String::new(),
+        dimension: Dimension::Calls,
+        long_context: false,
+        status: LineStatus::Unpriced,
+        quantity: 0,
+        rate: None,
+        unit: String::new(),
+        factor: Decimal::ONE,
+        factors: Vec::new(),
+        amount: None,
+        label: Confidence::Unknown,
+        source_url: String::new(),
+    }
+}
+
+/// Prices every accepted gateway row (already inside the window).
+pub fn price<'a>(
+    rows: impl IntoIterator<Item = &'a GatewayRow>,
+    settings: &ValidSettings,
+) -> Result<Pricing, Error> {
+    let mut pricer = Pricer {
+        settings,
+        lines: BTreeMap::new(),
+        models: BTreeMap::new(),
+        out: Pricing::default(),
+    };
+    for row in rows {
+        pricer.row(row)?;
+    }
+    let Pricer {
+        lines,
+        mut models,
+        mut out,
+        ..
+    } = pricer;
+    let per_line = settings
+        .rounding
+        .as_ref()
+        .filter(|r| r.scope == RoundingScope::PerLine);
+    out.complete = true;
+    for mut line in lines.into_values() {
+        if let (Some(rounding), Some(amount)) = (per_line, line.amount) {
+            line.amount = Some(rounding.apply(amount));
+        }
+        let charge = models
+            .get_mut(&line.model)
+            .expect("every line has its model");
+        let amount = line.amount.unwrap_or(Decimal::ZERO);
+        match line.status {
+            LineStatus::Expected => {
+                add(&mut charge.expected, amount, "a model total")?;
+                add(&mut out.expected, amount, "the expected total")?;
+                let bucket = if line.label == Confidence::Verified {
+                    &mut out.expected_verified
+                } else {
+                    &mut out.expected_estimated
+                };
+                add(bucket, amount, "the expected total")?;
+                charge.label = Some(charge.label.map_or(line.label, |l| l.max(line.label)));
+            }
+            LineStatus::AtRisk => {
+                add(&mut charge.at_risk, amount, "the at-risk total")?;
+                add(&mut out.at_risk, amount, "the at-risk total")?;
+            }
+            LineStatus::Unpriced => charge.complete = false,
+        }
+        out.lines.push(line);
+    }
+    if let Some(rounding) = settings
+        .rounding
+        .as_ref()
+        .filter(|r| r.scope == RoundingScope::PerTotal)
+    {
+        out.expected = rounding.apply(out.expected);
+    }
+    for charge in models.values_mut() {
+        charge.has_rate = charge.logged_as.iter().any(|m| settings.rate_card.names(m));
+        charge.complete &= charge.has_rate;
+        out.complete &= charge.complete;
+    }
+    out.quota_check.rule = settings.quota_rounding;
+    out.models = models.into_values().collect();
+    Ok(out)
+}

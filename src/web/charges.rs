@@ -1,0 +1,88 @@
+//! The expected-charge table: model × dimension, with rate, unit, factors, label and
+//! source; totals split verified / estimated, the at-risk range, unpriced usage, and the
+//! gateway quota consistency check.
+
+use yew::prelude::*;
+
+use crate::decimal::format;
+use crate::price::{LineStatus, Pricing};
+use crate::settings::Confidence;
+
+#[derive(Properties, PartialEq)]
+pub struct ChargesProps {
+    pub pricing: Pricing,
+    pub currency: String,
+}
+
+fn status(status: LineStatus) -> &'static str {
+    match status {
+        LineStatus::Expected => "expected",
+        LineStatus::AtRisk => "at risk",
+        LineStatus::Unpriced => "unpriced",
+    }
+}
+
+fn label(label: Confidence) -> &'static str {
+    match label {
+        Confidence::Verified => "verified",
+        Confidence::Inferred => "inferred",
+        Confidence::Unknown => "unknown",
+    }
+}
+
+#[function_component(Charges)]
+pub fn charges(props: &ChargesProps) -> Html {
+    let p = &props.pricing;
+    let q = &p.quota_check;
+    let unpriced: Vec<&str> = p
+        .models
+        .iter()
+        .filter(|m| !m.has_rate)
+        .map(|m| m.model.as_str())
+        .collect();
+    let at_risk_high = p
+        .expected
+        .checked_add(p.at_risk)
+        .map_or_else(|| "overflow".into(), format);
+    html! {
+        <>
+            <div class="scroll">
+                <table class="charges" data-testid="charge-lines">
+                    <thead><tr>
+                        <th>{ "Model" }</th><th>{ "Dimension" }</th><th>{ "Status" }</th><th>{ "Quantity" }</th>
+                        <th>{ "Rate" }</th><th>{ "Unit" }</th><th>{ "Factors" }</th>
+                        <th>{ format!("Amount {}", props.currency) }</th><th>{ "Label" }</th><th>{ "Source" }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for p.lines.iter().map(|l| html! {
+                            <tr data-testid="charge-line" data-model={l.model.clone()} class={classes!((l.status == LineStatus::Unpriced).then_some("unpriced"))}>
+                                <th scope="row">{ &l.model }</th>
+                                <td>{ l.dimension.label() }{ if l.long_context { " (long context)" } else { "" } }</td>
+                                <td>{ status(l.status) }</td>
+                                <td class="num">{ l.quantity }</td>
+                                <td class="num">{ l.rate.map_or_else(|| "—".to_string(), format) }</td>
+                                <td>{ &l.unit }</td>
+                                <td>{ l.factors.join(", ") }</td>
+                                <td class="num" data-testid="line-amount">{ l.amount.map_or_else(|| "unpriced".to_string(), format) }</td>
+                                <td>{ label(l.label) }</td>
+                                <td class="source">{ &l.source_url }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+            <dl class="totals">
+                <dt>{ "Expected, from verified rates" }</dt><dd data-testid="expected-verified">{ format(p.expected_verified) }</dd>
+                <dt>{ "Expected, from inferred or unknown rates" }</dt><dd data-testid="expected-estimated">{ format(p.expected_estimated) }</dd>
+                <dt>{ "At risk (outcome unknown)" }</dt>
+                <dd data-testid="at-risk">{ format!("{} (expected range {} to {})", format(p.at_risk), format(p.expected), at_risk_high) }</dd>
+                <dt>{ "Unpriced" }</dt>
+                <dd data-testid="unpriced">{ if unpriced.is_empty() && p.complete { "none".to_string() } else if unpriced.is_empty() { "some dimensions (see the table): the expected total is incomplete".to_string() } else { format!("{}: the expected total is incomplete", unpriced.join(", ")) } }</dd>
+                <dt>{ "Gateway quota check" }</dt>
+                <dd data-testid="quota-check">{ format!(
+                    "{} rows match their own logged ratios (±1 quota, {:?} rule), {} do not ({} quota), {} carry no ratios",
+                    q.consistent_rows, q.rule, q.inconsistent_rows, q.inconsistent_quota, q.unchecked_rows) }</dd>
+            </dl>
+        </>
+    }
+}

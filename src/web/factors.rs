@@ -1,0 +1,105 @@
+//! Named factors: multipliers such as a CometAPI 0.8 discount, a group ratio, batch 0.5.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::state::Action;
+use crate::ratecard::FactorText;
+
+const FIELDS: [(&str, &str); 6] = [
+    ("name", "Name"),
+    ("value", "Multiplier"),
+    ("models", "Models (empty = all)"),
+    ("source_url", "Source URL"),
+    ("captured_at", "Captured at (UTC)"),
+    ("note", "Note"),
+];
+
+fn value_of(factor: &FactorText, field: &str) -> String {
+    let json = serde_json::to_value(factor).expect("a factor is plain strings");
+    json.get(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FactorsProps {
+    pub factors: Vec<FactorText>,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component(Factors)]
+pub fn factors(props: &FactorsProps) -> Html {
+    let add = props.on_action.reform(|_: MouseEvent| Action::AddFactor);
+    html! {
+        <>
+            if !props.factors.is_empty() {
+                <div class="scroll">
+                    <table class="factors">
+                        <thead><tr>
+                            { for FIELDS.iter().map(|(_, heading)| html! { <th>{ *heading }</th> }) }
+                            <th>{ "Applies to" }</th><th>{ "Label" }</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            { for props.factors.iter().enumerate().map(|(index, factor)| factor_row(index, factor, &props.on_action)) }
+                        </tbody>
+                    </table>
+                </div>
+            }
+            <button type="button" class="secondary" data-testid="add-factor" onclick={add}>{ "Add a factor (discount, group ratio, batch…)" }</button>
+        </>
+    }
+}
+
+fn select(
+    index: usize,
+    field: &'static str,
+    current: &str,
+    options: &[&'static str],
+    on_action: &Callback<Action>,
+) -> Html {
+    let onchange = on_action.reform(move |e: Event| {
+        Action::EditFactor(
+            index,
+            field,
+            e.target_unchecked_into::<HtmlSelectElement>().value(),
+        )
+    });
+    let current = current.trim().to_ascii_lowercase();
+    let current = if current.is_empty() {
+        options[0].to_string()
+    } else {
+        current
+    };
+    html! {
+        <select data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={field} {onchange}>
+            { for options.iter().map(|option| html! { <option value={*option} selected={current == *option}>{ *option }</option> }) }
+        </select>
+    }
+}
+
+fn factor_row(index: usize, factor: &FactorText, on_action: &Callback<Action>) -> Html {
+    let cell = |field: &'static str| {
+        let oninput = on_action.reform(move |e: InputEvent| {
+            Action::EditFactor(
+                index,
+                field,
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            )
+        });
+        html! {
+            <td><input type="text" spellcheck="false" autocomplete="off" value={value_of(factor, field)}
+                data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={field} {oninput} /></td>
+        }
+    };
+    let remove = on_action.reform(move |_: MouseEvent| Action::RemoveFactor(index));
+    html! {
+        <tr data-testid="factor-row">
+            { for FIELDS.iter().map(|(field, _)| cell(field)) }
+            <td>{ select(index, "applies_to", &factor.applies_to, &["all", "tokens", "calls"], on_action) }</td>
+            <td>{ select(index, "label", &factor.label, &["verified", "inferred", "unknown"], on_action) }</td>
+            <td><button type="button" class="link" onclick={remove}>{ "Remove" }</button></td>
+        </tr>
+    }
+}
