@@ -158,6 +158,31 @@ pub fn format(value: Decimal) -> String {
     }
 }
 
+/// a × b, or None when the product overflows or would need more than 28 decimal
+/// places (Decimal would round it silently).
+pub fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let (a, b) = (a.normalize(), b.normalize());
+    if a.scale() + b.scale() > 28 {
+        return None;
+    }
+    a.checked_mul(b)
+}
+
+/// a ÷ b, or None when b is zero, on overflow, or when the quotient has no exact
+/// decimal form within 28 digits (1 ÷ 3). A quotient that used every digit Decimal
+/// has is treated as rounded.
+pub fn exact_div(a: Decimal, b: Decimal) -> Option<Decimal> {
+    if b.is_zero() {
+        return None;
+    }
+    let quotient = a.checked_div(b)?;
+    let full = quotient.mantissa().unsigned_abs() >= 10u128.pow(27) || quotient.scale() >= 28;
+    if full {
+        return None;
+    }
+    (exact_mul(quotient, b)? == a).then_some(quotient)
+}
+
 /// serde helpers: decimals travel as JSON strings, and are read back exactly.
 pub mod serde_str {
     use rust_decimal::Decimal;
@@ -241,6 +266,19 @@ mod tests {
             parse_integer("abc").unwrap_err(),
             "expected a whole number, but found \"abc\""
         );
+    }
+
+    #[test]
+    fn exact_arithmetic_table() {
+        assert_eq!(exact_div(d("10"), d("3")), None);
+        assert_eq!(exact_div(d("10"), d("4")), Some(d("2.5")));
+        assert_eq!(exact_div(d("1"), d("0")), None);
+        assert_eq!(exact_div(d("12500"), d("500000")), Some(d("0.025")));
+        assert_eq!(
+            exact_mul(d("0.00000000000001"), d("0.000000000000001")),
+            None
+        );
+        assert_eq!(exact_mul(d("2.50"), d("0.8")), Some(d("2")));
     }
 
     #[test]

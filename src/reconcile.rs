@@ -46,14 +46,9 @@ fn overflow(what: &str) -> Error {
 
 /// Converts integer quota to USD, exactly.
 pub fn quota_to_usd(quota: i64, quota_per_usd: Decimal) -> Result<Decimal, Error> {
-    let amount = Decimal::from(quota)
-        .checked_div(quota_per_usd)
-        .ok_or_else(|| overflow("quota"))?;
     // Exact or nothing: 500,000 divides cleanly, an exotic setting might not.
-    if amount.checked_mul(quota_per_usd) != Some(Decimal::from(quota)) {
-        return Err(overflow("the quota-to-USD conversion"));
-    }
-    Ok(amount)
+    crate::decimal::exact_div(Decimal::from(quota), quota_per_usd)
+        .ok_or_else(|| overflow("the quota-to-USD conversion"))
 }
 
 /// Within tolerance when the charge is complete and the variance is inside either band:

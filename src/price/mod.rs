@@ -105,19 +105,13 @@ fn add(total: &mut Decimal, value: Decimal, what: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// quantity × rate ÷ unit size, exactly; None on overflow, or when the quotient would
-/// need more than 28 decimal places (Decimal would round it, and we never round silently).
+/// quantity × rate ÷ unit size, exactly; None on overflow, or when the amount would
+/// need rounding (Decimal would round it, and we never round silently).
 pub fn line_amount(quantity: u64, rate: Decimal, unit_size: Decimal) -> Option<Decimal> {
-    let product = Decimal::from(quantity).checked_mul(rate)?;
-    let amount = product.checked_div(unit_size)?;
-    (amount.checked_mul(unit_size)? == product).then_some(amount)
+    crate::decimal::exact_div(exact_mul(Decimal::from(quantity), rate)?, unit_size)
 }
 
-/// a × b, refusing a product Decimal would have to round.
-pub fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let product = a.checked_mul(b)?;
-    (b.is_zero() || product.checked_div(b) == Some(a)).then_some(product)
-}
+pub use crate::decimal::exact_mul;
 
 /// The disjoint quantities of one gateway row, given the entry that prices it.
 fn quantities(row: &GatewayRow, entry: Option<&Entry>) -> Vec<(Dimension, u64)> {
@@ -339,9 +333,8 @@ impl Pricer<'_> {
             r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some()
         });
         let integer = quota::to_integer(derived, ratio_nonzero, s.quota_rounding);
-        let derived_usd = derived
-            .checked_div(s.quota_per_usd)
-            .ok_or_else(|| overflow("quota"))?;
+        let derived_usd = crate::decimal::exact_div(derived, s.quota_per_usd)
+            .ok_or_else(|| overflow("the re-derived quota"))?;
         let logged_vs_derived = recorded
             .checked_sub(derived_usd)
             .ok_or_else(|| overflow("quota"))?;
@@ -482,3 +475,6 @@ pub fn price<'a>(
     out.models = models.into_values().collect();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

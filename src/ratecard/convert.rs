@@ -31,24 +31,16 @@ pub struct UsdPrices {
 const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
 fn exact_mul(a: Decimal, b: Decimal) -> Result<Decimal, String> {
-    let product = a.checked_mul(b).ok_or("the conversion overflows")?;
-    if !b.is_zero() && product.checked_div(b) != Some(a) {
-        return Err("the conversion cannot be represented exactly".into());
-    }
-    Ok(product)
+    crate::decimal::exact_mul(a, b)
+        .ok_or_else(|| "the conversion cannot be represented exactly".to_string())
 }
 
 fn exact_div(a: Decimal, b: Decimal) -> Result<Decimal, String> {
     if b.is_zero() {
         return Err("cannot divide by a zero price".into());
     }
-    let quotient = a.checked_div(b).ok_or("the conversion overflows")?;
-    if quotient.checked_mul(b) != Some(a) {
-        return Err(format!(
-            "{a} ÷ {b} has no exact decimal form; enter the ratio by hand"
-        ));
-    }
-    Ok(quotient)
+    crate::decimal::exact_div(a, b)
+        .ok_or_else(|| format!("{a} ÷ {b} has no exact decimal form; enter the ratio by hand"))
 }
 
 /// USD per 1M tokens from ratios, at `quota_per_usd` quota per USD.

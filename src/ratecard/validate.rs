@@ -205,6 +205,25 @@ fn entry(i: usize, r: &RateText, quota_per_usd: Decimal, e: &mut Errors) -> Entr
     }
 }
 
+fn has_price_text(r: &RateText) -> bool {
+    [
+        &r.input,
+        &r.cached_input,
+        &r.cache_write,
+        &r.cache_write_1h,
+        &r.output,
+        &r.reasoning,
+        &r.per_call,
+        &r.per_image,
+        &r.per_second,
+        &r.per_1k_tool_calls,
+        &r.model_ratio,
+        &r.model_price,
+    ]
+    .iter()
+    .any(|t| !t.trim().is_empty())
+}
+
 pub fn currency(text: &str) -> String {
     match text.trim() {
         "" => "USD".to_string(),
@@ -275,13 +294,15 @@ pub fn validate(
         .enumerate()
         .map(|(i, r)| entry(i, r, quota_per_usd, &mut e))
         .collect();
-    let priced: Vec<(usize, &Entry)> = entries
+    // Currency consistency counts every entry with a price typed, valid or not, so one
+    // mistyped price does not make another entry the reference.
+    let typed: Vec<(usize, &Entry)> = entries
         .iter()
         .enumerate()
-        .filter(|(_, x)| !x.is_empty())
+        .filter(|(i, x)| !x.is_empty() || has_price_text(&rates[*i]))
         .collect();
-    if let Some((_, first)) = priced.first() {
-        for (i, other) in &priced {
+    if let Some((_, first)) = typed.first() {
+        for (i, other) in &typed {
             if other.currency != first.currency {
                 e.push(
                     format!("rates[{i}].currency"),
@@ -293,6 +314,11 @@ pub fn validate(
             }
         }
     }
+    let priced: Vec<(usize, &Entry)> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !x.is_empty())
+        .collect();
     for (a, (i, x)) in priced.iter().enumerate() {
         for (j, y) in priced.iter().skip(a + 1) {
             let names: Vec<&String> = std::iter::once(&y.model).chain(&y.aliases).collect();

@@ -1,0 +1,382 @@
+//! Hand-computed pricing cases, and properties of the money math.
+
+use std::str::FromStr;
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::ingest::newapi::{GatewayRow, LoggedRatios, Outcome, RowKind, TokenSemantic};
+use crate::ratecard::{FactorText, RateText};
+use crate::settings::Settings;
+
+fn d(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+fn at(text: &str) -> jiff::Timestamp {
+    text.parse().unwrap()
+}
+
+fn row(model: &str, prompt: u64, completion: u64) -> GatewayRow {
+    GatewayRow {
+        at: at("2026-01-01T00:00:00Z"),
+        kind: RowKind::Consume,
+        outcome: Outcome::Success,
+        model: model.into(),
+        quota: 0,
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+        cache_write_1h_tokens: 0,
+        reasoning_tokens: 0,
+        tool_calls: 0,
+        semantic: TokenSemantic::Inclusive,
+        model_price: None,
+        ratios: None,
+    }
+}
+
+fn rate(model: &str, input: &str, output: &str) -> RateText {
+    RateText {
+        model: model.into(),
+        input: input.into(),
+        output: output.into(),
+        label: "verified".into(),
+        ..RateText::default()
+    }
+}
+
+fn settings(rates: Vec<RateText>, factors: Vec<FactorText>) -> Settings {
+    Settings {
+        rates,
+        factors,
+        ..Settings::default()
+    }
+}
+
+fn priced(rows: &[GatewayRow], settings: &Settings) -> Pricing {
+    let valid = settings.validate().unwrap_or_else(|e| panic!("{e:?}"));
+    price(rows, &valid).unwrap()
+}
+
+fn amount(p: &Pricing, dimension: Dimension) -> Option<Decimal> {
+    p.lines
+        .iter()
+        .find(|l| l.dimension == dimension)
+        .and_then(|l| l.amount)
+}
+
+#[test]
+fn hand_computed_cases() {
+    struct Case {
+        name: &'static str,
+        rows: Vec<GatewayRow>,
+        settings: Settings,
+        expected: &'static str,
+    }
+    let mut cached = row("gpt-4o", 12_000, 500);
+    cached.cache_read_tokens = 8_000;
+    let mut gpt4o = rate("gpt-4o", "2.50", "10");
+    gpt4o.cached_input = "1.25".into();
+    let mut reasoning = row("o3", 1_000, 2_000);
+    reasoning.reasoning_tokens = 1_500;
+    let mut o3 = rate("o3", "2", "8");
+    o3.reasoning = "4".into();
+    let mut per_1k = rate("gpt-4o", "0.0025", "0.01");
+    per_1k.token_unit = "1K".into();
+    let mut aliased = rate("gpt-4o", "2.50", "10");
+    aliased.aliases = "gpt-4o-2024-08-06, gpt-4o-2024-11-20".into();
+    let mut search = row("gpt-4o", 0, 0);
+    search.tool_calls = 3;
+    let mut search_rate = rate("gpt-4o", "2.50", "10");
+    search_rate.per_1k_tool_calls = "25".into();
+    let discount = FactorText {
+        name: "CometAPI discount".into(),
+        value: "0.8".into(),
+        label: "verified".into(),
+        ..FactorText::default()
+    };
+    let cases = vec![
+        // 4,000 × 2.5/1M + 8,000 × 1.25/1M + 500 × 10/1M = 0.01 + 0.01 + 0.005.
+        Case {
+            name: "openai cached subset",
+            rows: vec![cached.clone()],
+            settings: settings(vec![gpt4o.clone()], vec![]),
+            expected: "0.025",
+        },
+        // reasoning priced apart: 1,000 × 2 + 500 × 8 + 1,500 × 4 = 12,000 per 1M.
+        Case {
+            name: "reasoning apart",
+            rows: vec![reasoning],
+            settings: settings(vec![o3], vec![]),
+            expected: "0.012",
+        },
+        // same prices quoted per 1K tokens.
+        Case {
+            name: "per 1K unit",
+            rows: vec![row("gpt-4o", 1_000, 100)],
+            settings: settings(vec![per_1k], vec![]),
+            expected: "0.0035",
+        },
+        Case {
+            name: "alias",
+            rows: vec![row("gpt-4o-2024-08-06", 1_000_000, 0)],
+            settings: settings(vec![aliased], vec![]),
+            expected: "2.5",
+        },
+        // web search: 3 calls × $25 per 1,000.
+        Case {
+            name: "tool calls",
+            rows: vec![search],
+            settings: settings(vec![search_rate], vec![]),
+            expected: "0.075",
+        },
+        // 0.025 × 0.8.
+        Case {
+            name: "discount factor",
+            rows: vec![cached],
+            settings: settings(vec![gpt4o], vec![discount]),
+            expected: "0.02",
+        },
+    ];
+    for case in cases {
+        let p = priced(&case.rows, &case.settings);
+        assert_eq!(p.expected, d(case.expected), "{}", case.name);
+        assert!(p.complete, "{}", case.name);
+    }
+}
+
+#[test]
+fn long_context_tier_reprices_the_whole_request() {
+    let mut entry = rate("gemini-2.5-pro", "1.25", "10");
+    entry.long_context_above = "200000".into();
+    entry.long_context_input = "2.50".into();
+    entry.long_context_output = "15".into();
+    let s = settings(vec![entry], vec![]);
+    // At the threshold: base prices. One token above: every token at the tier price.
+    let at_threshold = priced(&[row("gemini-2.5-pro", 200_000, 1_000)], &s);
+    assert_eq!(at_threshold.expected, d("0.26")); // 0.25 + 0.01
+    let above = priced(&[row("gemini-2.5-pro", 200_001, 1_000)], &s);
+    assert_eq!(above.expected, d("0.5150025")); // 200,001 × 2.5/1M + 1,000 × 15/1M
+    assert!(above.lines.iter().all(|l| l.long_context));
+}
+
+#[test]
+fn unpriced_is_never_zero() {
+    let s = settings(vec![rate("gpt-4o", "2.50", "")], vec![]);
+    let p = priced(&[row("gpt-4o", 1_000, 10), row("mystery", 5, 5)], &s);
+    assert!(!p.complete);
+    let output = p
+        .lines
+        .iter()
+        .find(|l| l.model == "gpt-4o" && l.dimension == Dimension::Output)
+        .unwrap();
+    assert_eq!((output.status, output.amount), (LineStatus::Unpriced, None));
+    let mystery = p.models.iter().find(|m| m.model == "mystery").unwrap();
+    assert!(!mystery.has_rate && !mystery.complete);
+    assert_eq!(p.expected, d("0.0025"));
+}
+
+#[test]
+fn unknown_outcomes_are_at_risk_not_expected() {
+    let s = settings(vec![rate("gpt-4o", "2", "10")], vec![]);
+    let mut failed = row("gpt-4o", 1_000, 0);
+    failed.outcome = Outcome::ClientTimeout;
+    let p = priced(&[row("gpt-4o", 1_000, 0), failed.clone()], &s);
+    assert_eq!((p.expected, p.at_risk), (d("0.002"), d("0.002")));
+    let mut billable = s.clone();
+    billable.outcome_policy.client_timeout = "billable".into();
+    assert_eq!(
+        priced(&[row("gpt-4o", 1_000, 0), failed], &billable).expected,
+        d("0.004")
+    );
+}
+
+#[test]
+fn effective_dates_pick_the_rate_in_force() {
+    let mut old = rate("gpt-4o", "5", "15");
+    old.effective_to = "2026-01-01T12:00:00Z".into();
+    let mut new = rate("gpt-4o", "2.50", "10");
+    new.effective_from = "2026-01-01T12:00:00Z".into();
+    let s = settings(vec![old, new], vec![]);
+    let mut late = row("gpt-4o", 1_000_000, 0);
+    late.at = at("2026-01-01T12:00:00Z");
+    let p = priced(&[row("gpt-4o", 1_000_000, 0), late], &s);
+    assert_eq!(p.expected, d("7.5"));
+}
+
+#[test]
+fn rounding_rules_apply_where_documented() {
+    let mut s = settings(vec![rate("m", "1", "")], vec![]);
+    let rows = [row("m", 5_000, 0), row("m", 5_000, 0)]; // 0.005 each
+    s.rounding = crate::policy::RoundingText {
+        scope: "per_row".into(),
+        decimals: "2".into(),
+        strategy: "half_up".into(),
+        source_url: "https://x".into(),
+    };
+    assert_eq!(priced(&rows, &s).expected, d("0.02"));
+    s.rounding.scope = "per_line".into();
+    assert_eq!(priced(&rows, &s).expected, d("0.01"));
+    s.rounding.strategy = "half_even".into();
+    s.rounding.scope = "per_total".into();
+    assert_eq!(priced(&rows, &s).expected, d("0.01"));
+}
+
+#[test]
+fn fx_converts_and_is_required() {
+    let mut entry = rate("m", "1", "");
+    entry.currency = "EUR".into();
+    let mut s = settings(vec![entry], vec![]);
+    let errors = s.validate().unwrap_err();
+    assert_eq!(errors[0].path, "fx.rate");
+    s.fx.rate = "1.08".into();
+    s.fx.source_url = "https://www.ecb.europa.eu/".into();
+    assert_eq!(priced(&[row("m", 1_000_000, 0)], &s).expected, d("1.08"));
+}
+
+#[test]
+fn quota_check_splits_rounding_from_mismatch() {
+    let ratios = LoggedRatios {
+        model_ratio: Some(d("1.25")),
+        completion_ratio: Some(d("4")),
+        group_ratio: Some(d("1")),
+        ..LoggedRatios::default()
+    };
+    let mut exact = row("gpt-4o", 1_000, 100);
+    exact.quota = 1_750;
+    exact.ratios = Some(ratios.clone());
+    let mut off = exact.clone();
+    off.quota = 1_751; // within ±1
+    let mut wrong = exact.clone();
+    wrong.quota = 2_000;
+    let s = settings(vec![rate("gpt-4o", "2.50", "10")], vec![]);
+    let p = priced(&[exact, off, wrong], &s);
+    assert_eq!(
+        (
+            p.quota_check.consistent_rows,
+            p.quota_check.inconsistent_rows,
+            p.quota_check.inconsistent_quota
+        ),
+        (2, 1, 250)
+    );
+    assert_eq!(p.bridge.quota_rounding, d("0.000002"));
+    assert_eq!(p.bridge.quota_mismatch, d("0.0005"));
+    assert_eq!(p.bridge.pricing_mismatch, Decimal::ZERO);
+}
+
+#[test]
+fn validation_messages() {
+    let mut negative = rate("m", "-1", "");
+    negative.token_unit = "per million".into();
+    let mut eur = rate("n", "1", "");
+    eur.currency = "EUR".into();
+    let both = RateText {
+        model_ratio: "1.25".into(),
+        ..rate("o", "2.5", "")
+    };
+    let errors = settings(vec![negative, eur, both, rate("m", "1", "")], vec![])
+        .validate()
+        .unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let expected = [
+        "rates[0].input: expected a price of zero or more, but found \"-1\"",
+        "rates[0].token_unit: expected a token unit of 1M, 1K or 1, but found \"PER MILLION\"",
+        "rates[2].model_ratio: expected either prices or new-api ratios for one entry, but found both",
+        "rates[1].currency: expected every rate in one currency (USD), but found EUR",
+    ];
+    for line in expected {
+        assert!(
+            text.iter().any(|t| t == line),
+            "missing {line:?} in {text:#?}"
+        );
+    }
+}
+
+#[test]
+fn ratio_form_entry_prices_like_usd() {
+    let entry = RateText {
+        model: "gpt-4o".into(),
+        model_ratio: "1.25".into(),
+        completion_ratio: "4".into(),
+        cache_ratio: "0.5".into(),
+        label: "inferred".into(),
+        ..RateText::default()
+    };
+    let mut r = row("gpt-4o", 12_000, 500);
+    r.cache_read_tokens = 8_000;
+    let p = priced(&[r], &settings(vec![entry], vec![]));
+    assert_eq!(p.expected, d("0.025"));
+    assert_eq!(
+        (p.expected_verified, p.expected_estimated),
+        (Decimal::ZERO, d("0.025"))
+    );
+}
+
+/// The rule the house lives by: no float type anywhere money or quantities flow.
+#[test]
+fn no_float_types_in_the_money_path() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut offenders = Vec::new();
+    for path in [
+        "price/mod.rs",
+        "price/quota.rs",
+        "price/dimension.rs",
+        "reconcile.rs",
+        "classify.rs",
+        "decimal.rs",
+        "ratecard/mod.rs",
+        "ratecard/convert.rs",
+        "ratecard/validate.rs",
+        "policy.rs",
+        "record.rs",
+        "settings.rs",
+    ] {
+        let text = std::fs::read_to_string(format!("{dir}/{path}")).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|w| w == "f32" || w == "f64")
+            {
+                offenders.push(format!("{path}:{}", n + 1));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "float types in the money path: {offenders:?}"
+    );
+}
+
+proptest! {
+    #[test]
+    fn zero_costs_zero_and_doubling_doubles(prompt in 0u64..5_000_000, completion in 0u64..1_000_000, cents in 0u32..100_000) {
+        let price = Decimal::new(i64::from(cents), 2).to_string();
+        let s = settings(vec![rate("m", &price, &price)], vec![]);
+        let once = priced(&[row("m", prompt, completion)], &s).expected;
+        let twice = priced(&[row("m", prompt * 2, completion * 2)], &s).expected;
+        prop_assert_eq!(twice, once * Decimal::TWO);
+        prop_assert_eq!(priced(&[row("m", 0, 0)], &s).expected, Decimal::ZERO);
+        // Splitting the usage over two rows costs the same as one row.
+        let split = priced(&[row("m", prompt / 2, completion), row("m", prompt - prompt / 2, 0)], &s).expected;
+        prop_assert_eq!(split, once);
+    }
+
+    #[test]
+    fn a_tier_applies_to_all_of_a_request_or_none(prompt in 0u64..400_000, completion in 0u64..10_000) {
+        let mut entry = rate("m", "1", "2");
+        entry.long_context_above = "200000".into();
+        entry.long_context_input = "3".into();
+        entry.long_context_output = "4".into();
+        let p = priced(&[row("m", prompt, completion)], &settings(vec![entry], vec![]));
+        let tiers: std::collections::BTreeSet<bool> = p.lines.iter().map(|l| l.long_context).collect();
+        prop_assert!(tiers.len() <= 1);
+        let (input, output) = if prompt > 200_000 { (3, 4) } else { (1, 2) };
+        let want = (Decimal::from(prompt * input) + Decimal::from(completion * output)) / Decimal::from(1_000_000);
+        prop_assert_eq!(p.expected, want);
+        let _ = amount(&p, Dimension::UncachedInput);
+    }
+}
