@@ -109,3 +109,55 @@ async fn a_bad_window_is_explained_and_kept() {
     })
     .await;
 }
+
+fn click(root: &Element, selector: &str) {
+    let element: web_sys::HtmlElement = find(root, selector).unwrap().dyn_into().unwrap();
+    element.click();
+}
+
+#[wasm_bindgen_test]
+async fn pasted_rates_become_entries_and_factors_are_listed() {
+    let root = mount();
+    until("the app", || {
+        find(&root, "[data-testid=\"paste-rates\"]").is_some()
+    })
+    .await;
+    let area: web_sys::HtmlTextAreaElement = find(&root, "[data-testid=\"paste-rates\"]")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    area.set_value(
+        "Model\tInput\tOutput\tSource URL\ngpt-4o\t$2.50\t$10.00\thttps://example.com/pricing\n",
+    );
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    area.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    click(&root, "[data-testid=\"paste-rates-apply\"]");
+    let row = "[data-testid=\"rate-row\"][data-model=\"gpt-4o\"]";
+    until("the pasted entry", || find(&root, row).is_some()).await;
+    let input: HtmlInputElement = find(&root, &format!("{row} [data-testid=\"rate-input\"]"))
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(
+        input.value(),
+        "2.50",
+        "the price is kept as typed, without the $ sign"
+    );
+
+    click(&root, "[data-testid=\"add-factor\"]");
+    until("a factor row", || {
+        find(&root, "[data-testid=\"factor-row\"]").is_some()
+    })
+    .await;
+    type_into(&root, "factor-value", "0.8x");
+    until("the factor error", || {
+        find(&root, "[data-testid=\"settings-errors\"]")
+            .and_then(|e| e.text_content())
+            .is_some_and(|t| {
+                t.contains("factors[0].value: expected a number like 12.50, but found \"0.8x\"")
+            })
+    })
+    .await;
+}

@@ -160,25 +160,24 @@ struct PasteProps {
     on_action: Callback<Action>,
 }
 
-/// A spreadsheet range pasted as text (header row first).
+/// A spreadsheet range pasted as text (header row first). The text area is read when
+/// the button is pressed, so nothing typed depends on a re-render having happened.
 #[function_component(PasteRates)]
 fn paste_rates(props: &PasteProps) -> Html {
-    let text = use_state(String::new);
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-        })
-    };
+    let area = use_node_ref();
     let onclick = {
-        let (text, on_action) = (text.clone(), props.on_action.clone());
-        Callback::from(move |_: MouseEvent| on_action.emit(Action::PasteRates((*text).clone())))
+        let (area, on_action) = (area.clone(), props.on_action.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(area) = area.cast::<HtmlTextAreaElement>() {
+                on_action.emit(Action::PasteRates(area.value()));
+            }
+        })
     };
     html! {
         <details class="paste">
             <summary>{ "Paste rates from a spreadsheet" }</summary>
             <p class="hint">{ "Copy a range whose first row names the columns (model, input, cached input, output, per call, source url, captured at, …) and paste it here. Rows replace entries with the same model." }</p>
-            <textarea rows="5" data-testid="paste-rates" value={(*text).clone()} {oninput}></textarea>
+            <textarea rows="5" data-testid="paste-rates" ref={area}></textarea>
             <button type="button" class="secondary" data-testid="paste-rates-apply" {onclick}>{ "Add pasted rates" }</button>
         </details>
     }
