@@ -454,7 +454,9 @@ mod tests {
             Value::Object(map) => {
                 let props = schema.get("properties");
                 for (key, child) in map {
-                    let child_schema = props.and_then(|p| p.get(key)).or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
+                    let child_schema = props
+                        .and_then(|p| p.get(key))
+                        .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
                     match child_schema {
                         Some(s) => undeclared(child, s, &format!("{path}.{key}"), out),
                         None => out.push(format!("{path}.{key}")),
@@ -472,28 +474,74 @@ mod tests {
 
     #[test]
     fn the_record_matches_its_documented_schema() {
-        let settings = Settings::from_json(include_str!("../tests/fixtures/settings.json")).unwrap();
+        let settings =
+            Settings::from_json(include_str!("../tests/fixtures/settings.json")).unwrap();
         let bytes = include_bytes!("../tests/fixtures/cometapi-log-page.json").to_vec();
-        let review = run(&[InputFile { name: "log.json".into(), bytes }], &settings);
-        let record: Value = serde_json::from_str(&review.record(jiff::Timestamp::UNIX_EPOCH).unwrap().to_json()).unwrap();
-        let schema: Value = serde_json::from_str(include_str!("../schemas/reconciliation-record.schema.json")).unwrap();
+        let review = run(
+            &[InputFile {
+                name: "log.json".into(),
+                bytes,
+            }],
+            &settings,
+        );
+        let record: Value = serde_json::from_str(
+            &review
+                .record(jiff::Timestamp::UNIX_EPOCH)
+                .unwrap()
+                .to_json(),
+        )
+        .unwrap();
+        let schema: Value =
+            serde_json::from_str(include_str!("../schemas/reconciliation-record.schema.json"))
+                .unwrap();
         let mut missing = Vec::new();
         undeclared(&record, &schema, "record", &mut missing);
-        assert!(missing.is_empty(), "fields not in schemas/reconciliation-record.schema.json: {missing:?}");
-        let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        let present: Vec<&str> = record.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(required, present, "the schema's required list is the record's field order");
+        assert!(
+            missing.is_empty(),
+            "fields not in schemas/reconciliation-record.schema.json: {missing:?}"
+        );
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let present: Vec<&str> = record
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            required, present,
+            "the schema's required list is the record's field order"
+        );
     }
 
     #[test]
     fn the_rate_card_matches_its_documented_schema() {
-        let card = RateCardText { schema_version: 1, rates: vec![RateText::default()], factors: vec![FactorText::default()] };
+        let card = RateCardText {
+            schema_version: 1,
+            rates: vec![RateText::default()],
+            factors: vec![FactorText::default()],
+        };
         let value: Value = serde_json::from_str(&card.to_json()).unwrap();
-        let schema: Value = serde_json::from_str(include_str!("../schemas/rate-card.schema.json")).unwrap();
+        let schema: Value =
+            serde_json::from_str(include_str!("../schemas/rate-card.schema.json")).unwrap();
         let mut missing = Vec::new();
         undeclared(&value, &schema, "card", &mut missing);
-        assert!(missing.is_empty(), "fields not in schemas/rate-card.schema.json: {missing:?}");
-        let declared = schema["properties"]["rates"]["items"]["properties"].as_object().unwrap().len();
-        assert_eq!(declared, value["rates"][0].as_object().unwrap().len(), "the schema declares no field the card lacks");
+        assert!(
+            missing.is_empty(),
+            "fields not in schemas/rate-card.schema.json: {missing:?}"
+        );
+        let declared = schema["properties"]["rates"]["items"]["properties"]
+            .as_object()
+            .unwrap()
+            .len();
+        assert_eq!(
+            declared,
+            value["rates"][0].as_object().unwrap().len(),
+            "the schema declares no field the card lacks"
+        );
     }
 }
