@@ -68,6 +68,62 @@ pub struct RateText {
     pub note: String,
 }
 
+impl RateText {
+    /// Every text field with its JSON key: one listing for the editor, the paste
+    /// reader and anything else that addresses a field by name.
+    pub fn fields_mut(&mut self) -> [(&'static str, &mut String); 30] {
+        [
+            ("model", &mut self.model),
+            ("aliases", &mut self.aliases),
+            ("currency", &mut self.currency),
+            ("token_unit", &mut self.token_unit),
+            ("input", &mut self.input),
+            ("cached_input", &mut self.cached_input),
+            ("cache_write", &mut self.cache_write),
+            ("cache_write_1h", &mut self.cache_write_1h),
+            ("output", &mut self.output),
+            ("reasoning", &mut self.reasoning),
+            ("per_call", &mut self.per_call),
+            ("per_image", &mut self.per_image),
+            ("per_second", &mut self.per_second),
+            ("per_1k_tool_calls", &mut self.per_1k_tool_calls),
+            ("long_context_above", &mut self.long_context_above),
+            ("long_context_input", &mut self.long_context_input),
+            (
+                "long_context_cached_input",
+                &mut self.long_context_cached_input,
+            ),
+            ("long_context_output", &mut self.long_context_output),
+            ("model_ratio", &mut self.model_ratio),
+            ("completion_ratio", &mut self.completion_ratio),
+            ("cache_ratio", &mut self.cache_ratio),
+            ("cache_creation_ratio", &mut self.cache_creation_ratio),
+            ("model_price", &mut self.model_price),
+            ("effective_from", &mut self.effective_from),
+            ("effective_to", &mut self.effective_to),
+            ("source_url", &mut self.source_url),
+            ("captured_at", &mut self.captured_at),
+            ("captured_by", &mut self.captured_by),
+            ("label", &mut self.label),
+            ("note", &mut self.note),
+        ]
+    }
+
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut String> {
+        self.fields_mut()
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    }
+
+    pub fn field(&self, key: &str) -> String {
+        self.clone()
+            .field_mut(key)
+            .map(|v| v.clone())
+            .unwrap_or_default()
+    }
+}
+
 /// A named multiplier, visible in every line it touches.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

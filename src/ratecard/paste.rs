@@ -46,30 +46,6 @@ const HEADERS: &[(&str, &[&str])] = &[
     ("note", &["note", "notes"]),
 ];
 
-fn slot<'a>(rate: &'a mut RateText, field: &str) -> &'a mut String {
-    match field {
-        "model" => &mut rate.model,
-        "aliases" => &mut rate.aliases,
-        "currency" => &mut rate.currency,
-        "token_unit" => &mut rate.token_unit,
-        "input" => &mut rate.input,
-        "cached_input" => &mut rate.cached_input,
-        "cache_write" => &mut rate.cache_write,
-        "cache_write_1h" => &mut rate.cache_write_1h,
-        "output" => &mut rate.output,
-        "reasoning" => &mut rate.reasoning,
-        "per_call" => &mut rate.per_call,
-        "per_image" => &mut rate.per_image,
-        "per_second" => &mut rate.per_second,
-        "per_1k_tool_calls" => &mut rate.per_1k_tool_calls,
-        "source_url" => &mut rate.source_url,
-        "captured_at" => &mut rate.captured_at,
-        "captured_by" => &mut rate.captured_by,
-        "label" => &mut rate.label,
-        _ => &mut rate.note,
-    }
-}
-
 /// Reads a pasted table into rate rows. Cells are kept as typed (validation comes
 /// later, with paths); `$` signs and surrounding spaces are dropped from prices.
 pub fn rates_from_table(text: &str) -> Result<Vec<RateText>, SettingsError> {
@@ -119,11 +95,14 @@ pub fn rates_from_table(text: &str) -> Result<Vec<RateText>, SettingsError> {
                     | "label"
                     | "note"
             );
-            *slot(&mut rate, field) = if is_price {
+            let value = if is_price {
                 cell.trim_start_matches('$').trim().to_string()
             } else {
                 cell.to_string()
             };
+            if let Some(slot) = rate.field_mut(field) {
+                *slot = value;
+            }
         }
         rates.push(rate);
     }

@@ -4,11 +4,12 @@ use yew::prelude::*;
 
 use super::browser;
 use super::charges::Charges;
+use super::documents::Downloads;
 use super::factors::Factors;
 use super::files::{FilePicker, FileSummaries};
 use super::policy_form::PolicyForm;
 use super::rates::RateTable;
-use super::results::{Downloads, Results};
+use super::results::Results;
 use super::state::{Action, State};
 use super::window_form::WindowForm;
 use crate::review::Problem;

@@ -4,6 +4,7 @@
 mod app;
 mod browser;
 mod charges;
+mod documents;
 mod factors;
 mod files;
 mod policy_form;

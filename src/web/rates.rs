@@ -48,14 +48,6 @@ pub fn testid(field: &str) -> String {
     format!("rate-{}", field.replace('_', "-"))
 }
 
-pub fn value_of(rate: &RateText, field: RateField) -> String {
-    let json = serde_json::to_value(rate).expect("a rate row is plain strings");
-    json.get(field)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[derive(Properties, PartialEq)]
 pub struct RateTableProps {
     pub rates: Vec<RateText>,
@@ -106,7 +98,7 @@ fn rate_row(props: &RateRowProps) -> Html {
             )
         });
         html! {
-            <td><input type="text" spellcheck="false" autocomplete="off" value={value_of(&props.rate, field)}
+            <td><input type="text" spellcheck="false" autocomplete="off" value={props.rate.field(field)}
                 data-testid={testid(field)} aria-label={field} {oninput} /></td>
         }
     };
@@ -126,7 +118,7 @@ fn rate_row(props: &RateRowProps) -> Html {
         let on_input = props
             .on_action
             .reform(move |value: String| Action::EditRate(index, field, value));
-        html! { <TextField label={*heading} testid={testid(field)} value={value_of(&props.rate, field)} {on_input} /> }
+        html! { <TextField label={*heading} testid={testid(field)} value={props.rate.field(field)} {on_input} /> }
     };
     html! {
         <>

@@ -13,43 +13,6 @@ use crate::settings::Settings;
 /// Names a text field of a rate-card entry by its JSON key, so one action edits any.
 pub type RateField = &'static str;
 
-fn rate_slot(rate: &mut RateText, field: RateField) -> Option<&mut String> {
-    let slot = match field {
-        "model" => &mut rate.model,
-        "aliases" => &mut rate.aliases,
-        "currency" => &mut rate.currency,
-        "token_unit" => &mut rate.token_unit,
-        "input" => &mut rate.input,
-        "cached_input" => &mut rate.cached_input,
-        "cache_write" => &mut rate.cache_write,
-        "cache_write_1h" => &mut rate.cache_write_1h,
-        "output" => &mut rate.output,
-        "reasoning" => &mut rate.reasoning,
-        "per_call" => &mut rate.per_call,
-        "per_image" => &mut rate.per_image,
-        "per_second" => &mut rate.per_second,
-        "per_1k_tool_calls" => &mut rate.per_1k_tool_calls,
-        "long_context_above" => &mut rate.long_context_above,
-        "long_context_input" => &mut rate.long_context_input,
-        "long_context_cached_input" => &mut rate.long_context_cached_input,
-        "long_context_output" => &mut rate.long_context_output,
-        "model_ratio" => &mut rate.model_ratio,
-        "completion_ratio" => &mut rate.completion_ratio,
-        "cache_ratio" => &mut rate.cache_ratio,
-        "cache_creation_ratio" => &mut rate.cache_creation_ratio,
-        "model_price" => &mut rate.model_price,
-        "effective_from" => &mut rate.effective_from,
-        "effective_to" => &mut rate.effective_to,
-        "source_url" => &mut rate.source_url,
-        "captured_at" => &mut rate.captured_at,
-        "captured_by" => &mut rate.captured_by,
-        "label" => &mut rate.label,
-        "note" => &mut rate.note,
-        _ => return None,
-    };
-    Some(slot)
-}
-
 fn factor_slot<'a>(factor: &'a mut FactorText, field: &str) -> Option<&'a mut String> {
     let slot = match field {
         "name" => &mut factor.name,
@@ -192,7 +155,7 @@ impl Reducible for State {
                     .settings
                     .rates
                     .get_mut(index)
-                    .and_then(|r| rate_slot(r, field))
+                    .and_then(|r| r.field_mut(field))
                 {
                     *slot = value;
                 }

@@ -1,0 +1,132 @@
+//! The files the page writes and reads besides evidence: the record, the settings
+//! document and the rate card. Nothing is uploaded; downloads are blob URLs.
+
+use wasm_bindgen_futures::spawn_local;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::browser;
+use super::state::Action;
+use crate::ratecard::RateCardText;
+use crate::review::Review;
+use crate::settings::Settings;
+
+/// Offers `text` as a download; a failure becomes the page's notice.
+fn save(on_action: &Callback<Action>, name: &str, text: &str) {
+    if let Err(problem) = browser::download(name, "application/json", text) {
+        on_action.emit(Action::Notice(Some(problem)));
+    }
+}
+
+/// A file input handler that reads one JSON document, parses it with `parse`, and
+/// hands the result (or a sentence naming the file) to `into`.
+fn import<T: 'static>(
+    what: &'static str,
+    parse: fn(&str) -> Result<T, String>,
+    into: fn(Result<T, String>) -> Action,
+    on_action: &Callback<Action>,
+) -> Callback<Event> {
+    let on_action = on_action.clone();
+    Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        let list = browser::take_files(input.files());
+        input.set_value("");
+        let on_action = on_action.clone();
+        spawn_local(async move {
+            let Some(Ok(file)) = browser::read_files(list).await.into_iter().next() else {
+                return;
+            };
+            let parsed = std::str::from_utf8(&file.bytes)
+                .map_err(|_| "expected UTF-8 text".to_string())
+                .and_then(parse)
+                .map_err(|problem| format!("{}: {what} not imported: {problem}", file.name));
+            on_action.emit(into(parsed));
+        });
+    })
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DownloadsProps {
+    pub review: Review,
+    pub settings: Settings,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component(Downloads)]
+pub fn downloads(props: &DownloadsProps) -> Html {
+    let on_record = {
+        let (review, on_action) = (props.review.clone(), props.on_action.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(record) = review.record(browser::now()) {
+                let name = format!(
+                    "reconciliation-record-{}.json",
+                    record.reconciliation_run_id
+                );
+                save(&on_action, &name, &record.to_json());
+            }
+        })
+    };
+    let on_settings = {
+        let (settings, on_action) = (props.settings.clone(), props.on_action.clone());
+        Callback::from(move |_: MouseEvent| {
+            save(
+                &on_action,
+                "reconciliation-settings.json",
+                &settings.to_json(),
+            )
+        })
+    };
+    let on_card = {
+        let (settings, on_action) = (props.settings.clone(), props.on_action.clone());
+        Callback::from(move |_: MouseEvent| {
+            let card = RateCardText {
+                schema_version: 1,
+                rates: settings.rates.clone(),
+                factors: settings.factors.clone(),
+            };
+            save(&on_action, "rate-card.json", &card.to_json());
+        })
+    };
+    let on_import = import(
+        "settings",
+        |text| {
+            Settings::from_json(text)
+                .map(Box::new)
+                .map_err(|e| e.to_string())
+        },
+        Action::ImportSettings,
+        &props.on_action,
+    );
+    let on_card_import = import(
+        "rate card",
+        |text| RateCardText::from_json(text).map_err(|e| e.to_string()),
+        Action::ImportRateCard,
+        &props.on_action,
+    );
+    let ready = props
+        .review
+        .figures
+        .as_ref()
+        .is_ok_and(|f| !f.pricing.models.is_empty());
+    html! {
+        <div class="downloads">
+            <button type="button" data-testid="download-record" disabled={!ready} onclick={on_record}>
+                { "Download reconciliation record" }
+            </button>
+            <button type="button" class="secondary" data-testid="download-settings" onclick={on_settings}>
+                { "Export settings" }
+            </button>
+            <label class="secondary import">
+                { "Import settings" }
+                <input type="file" accept=".json" data-testid="import-settings" onchange={on_import} />
+            </label>
+            <button type="button" class="secondary" data-testid="download-rate-card" onclick={on_card}>
+                { "Export rate card" }
+            </button>
+            <label class="secondary import">
+                { "Import rate card" }
+                <input type="file" accept=".json" data-testid="import-rate-card" onchange={on_card_import} />
+            </label>
+        </div>
+    }
+}
