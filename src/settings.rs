@@ -158,10 +158,14 @@ pub fn from_json_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        let text = inner.to_string();
         let message = if inner.is_syntax() || inner.is_eof() {
-            format!("this is not a JSON document of the expected kind ({inner})")
+            format!("this is not a JSON document of the expected kind ({text})")
+        } else if text.starts_with("invalid type: number, expected a string") {
+            // Figures are text on purpose: a JSON number may already have been rounded.
+            "expected the value in quotes, such as \"0.01\" (figures are kept as text so nothing is rounded), but found a number".to_string()
         } else {
-            inner.to_string()
+            text
         };
         SettingsError {
             path: if path == "." { "document".into() } else { path },
@@ -193,6 +197,24 @@ impl Settings {
                 });
             }
         }
+    }
+
+    /// Models seen in the evidence that no entry names (by label or alias) with a price
+    /// typed: the reviewer must enter a rate or add the name as an alias.
+    pub fn unpriced<'a>(&self, models: &'a [String]) -> Vec<&'a str> {
+        let names: Vec<&str> = self
+            .rates
+            .iter()
+            .filter(|r| r.has_price())
+            .flat_map(|r| {
+                std::iter::once(r.model.trim()).chain(r.aliases.split(',').map(str::trim))
+            })
+            .collect();
+        models
+            .iter()
+            .map(String::as_str)
+            .filter(|m| !names.contains(m))
+            .collect()
     }
 
     pub fn validate(&self) -> Result<ValidSettings, Vec<SettingsError>> {
@@ -379,5 +401,76 @@ pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
             "expected verified, inferred or unknown, but found {}",
             quote(text)
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors_of(settings: &Settings) -> Vec<String> {
+        settings
+            .validate()
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn validation_names_each_problem_by_path() {
+        let cases: [(fn(&mut Settings), &str); 6] = [
+            (|s| s.incident_window_utc = WindowText { start: "2026-05-11 08:00".into(), end: "2026-05-11T10:00:00Z".into() },
+                "incident_window_utc.start: expected a UTC time like 2026-05-11T08:00:00Z (or with an offset such as +08:00), but found \"2026-05-11 08:00\""),
+            (|s| s.incident_window_utc = WindowText { start: "2026-05-11T10:00:00Z".into(), end: "2026-05-11T08:00:00Z".into() },
+                "incident_window_utc.end: expected an end after the start (2026-05-11T10:00:00Z), but found 2026-05-11T08:00:00Z"),
+            (|s| s.incident_window_utc.start = "2026-05-11T10:00:00Z".into(),
+                "incident_window_utc.end: expected a UTC time like 2026-05-11T08:00:00Z, but found nothing"),
+            (|s| s.tolerance.absolute = "-1".into(), "tolerance.absolute: expected zero or more, but found \"-1\""),
+            (|s| s.quota_per_usd = "0".into(), "quota_per_usd: expected more than zero, but found 0"),
+            (|s| s.quota_rounding = "floor".into(), "quota_rounding: expected round, truncate or ceil, but found \"floor\""),
+        ];
+        for (edit, expected) in cases {
+            let mut settings = Settings::default();
+            edit(&mut settings);
+            assert_eq!(errors_of(&settings), vec![expected.to_string()]);
+        }
+    }
+
+    #[test]
+    fn offsets_are_accepted_and_the_window_is_half_open() {
+        let mut s = Settings::default();
+        s.incident_window_utc = WindowText {
+            start: "2026-05-11T16:00:00+08:00".into(),
+            end: "2026-05-11T10:00:00Z".into(),
+        };
+        let window = s.validate().unwrap().window.unwrap();
+        assert!(window.contains("2026-05-11T08:00:00Z".parse().unwrap()));
+        assert!(!window.contains("2026-05-11T10:00:00Z".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_path() {
+        let error = Settings::from_json(r#"{"tolerance": {"absolute": 0.01}}"#).unwrap_err();
+        assert_eq!(error.to_string(), "tolerance.absolute: expected the value in quotes, such as \"0.01\" (figures are kept as text so nothing is rounded), but found a number");
+    }
+
+    #[test]
+    fn rate_rows_are_added_once_and_unpriced_models_listed() {
+        let mut s = Settings::default();
+        s.rates.push(RateText {
+            model: "gpt-4o".into(),
+            aliases: "gpt-4o-2024-08-06".into(),
+            input: "2.5".into(),
+            ..RateText::default()
+        });
+        s.ensure_rate_rows(["gpt-4o-2024-08-06", "claude-x"]);
+        assert_eq!(
+            s.rates.iter().map(|r| r.model.as_str()).collect::<Vec<_>>(),
+            ["gpt-4o", "claude-x"]
+        );
+        let seen = vec!["gpt-4o-2024-08-06".to_string(), "claude-x".to_string()];
+        assert_eq!(s.unpriced(&seen), ["claude-x"]);
     }
 }

@@ -82,6 +82,47 @@ pub fn ratios_from_usd(p: UsdPrices, quota_per_usd: Decimal) -> Result<NewApiRat
     })
 }
 
+/// The new-api ratios equivalent to an entry's USD per-1M prices, in words, for the
+/// editor ("model ratio 1.25, completion 4, cache 0.5"); None when there is nothing to
+/// convert or a figure does not parse.
+pub fn describe_ratios(rate: &super::RateText, quota_per_usd: &str) -> Option<String> {
+    let per_million = matches!(rate.token_unit.trim(), "" | "1M" | "1m");
+    let q = crate::decimal::parse_exact(quota_per_usd).ok()?;
+    let price = |text: &str| {
+        (!text.trim().is_empty())
+            .then(|| crate::decimal::parse_exact(text).ok())
+            .flatten()
+    };
+    if !per_million || rate.input.trim().is_empty() {
+        return None;
+    }
+    let usd = UsdPrices {
+        input: Some(price(&rate.input)?),
+        cached_input: price(&rate.cached_input),
+        cache_write: price(&rate.cache_write),
+        output: price(&rate.output),
+        per_call: None,
+    };
+    let format = crate::decimal::format;
+    match ratios_from_usd(usd, q) {
+        Ok(r) => {
+            let mut parts = vec![format!("model ratio {}", format(r.model_ratio?))];
+            let named = [
+                ("completion", r.completion_ratio),
+                ("cache", r.cache_ratio),
+                ("cache creation", r.cache_creation_ratio),
+            ];
+            parts.extend(
+                named
+                    .into_iter()
+                    .filter_map(|(name, v)| v.map(|v| format!("{name} {}", format(v)))),
+            );
+            Some(format!("new-api equivalent: {}", parts.join(", ")))
+        }
+        Err(problem) => Some(format!("new-api equivalent: {problem}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +174,24 @@ mod tests {
             )
             .unwrap()
             .per_call,
+            None
+        );
+    }
+
+    #[test]
+    fn describes_the_equivalent_ratios() {
+        let rate = super::super::RateText {
+            input: "2.50".into(),
+            output: "10".into(),
+            cached_input: "1.25".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            describe_ratios(&rate, "500000").as_deref(),
+            Some("new-api equivalent: model ratio 1.25, completion 4, cache 0.5")
+        );
+        assert_eq!(
+            describe_ratios(&super::super::RateText::default(), "500000"),
             None
         );
     }

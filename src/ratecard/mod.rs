@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub use convert::{ratios_from_usd, usd_from_ratios, NewApiRatios, UsdPrices};
+pub use convert::{describe_ratios, ratios_from_usd, usd_from_ratios, NewApiRatios, UsdPrices};
 pub use paste::rates_from_table;
 pub use validate::validate;
 
@@ -107,6 +107,26 @@ impl RateText {
             ("label", &mut self.label),
             ("note", &mut self.note),
         ]
+    }
+
+    /// Whether any price (or new-api ratio) has been typed, valid or not.
+    pub fn has_price(&self) -> bool {
+        [
+            &self.input,
+            &self.cached_input,
+            &self.cache_write,
+            &self.cache_write_1h,
+            &self.output,
+            &self.reasoning,
+            &self.per_call,
+            &self.per_image,
+            &self.per_second,
+            &self.per_1k_tool_calls,
+            &self.model_ratio,
+            &self.model_price,
+        ]
+        .iter()
+        .any(|t| !t.trim().is_empty())
     }
 
     pub fn field_mut(&mut self, key: &str) -> Option<&mut String> {

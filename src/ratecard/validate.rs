@@ -205,25 +205,6 @@ fn entry(i: usize, r: &RateText, quota_per_usd: Decimal, e: &mut Errors) -> Entr
     }
 }
 
-fn has_price_text(r: &RateText) -> bool {
-    [
-        &r.input,
-        &r.cached_input,
-        &r.cache_write,
-        &r.cache_write_1h,
-        &r.output,
-        &r.reasoning,
-        &r.per_call,
-        &r.per_image,
-        &r.per_second,
-        &r.per_1k_tool_calls,
-        &r.model_ratio,
-        &r.model_price,
-    ]
-    .iter()
-    .any(|t| !t.trim().is_empty())
-}
-
 pub fn currency(text: &str) -> String {
     match text.trim() {
         "" => "USD".to_string(),
@@ -299,7 +280,7 @@ pub fn validate(
     let typed: Vec<(usize, &Entry)> = entries
         .iter()
         .enumerate()
-        .filter(|(i, x)| !x.is_empty() || has_price_text(&rates[*i]))
+        .filter(|(i, x)| !x.is_empty() || rates[*i].has_price())
         .collect();
     if let Some((_, first)) = typed.first() {
         for (i, other) in &typed {

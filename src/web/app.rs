@@ -30,6 +30,7 @@ pub fn app() -> Html {
         Err(Problem::Settings(errors)) => errors.clone(),
         _ => Vec::new(),
     };
+    let unpriced = state.settings.unpriced(&state.review.models);
     html! {
         <div class="app" data-testid="app">
             <header>
@@ -52,7 +53,12 @@ pub fn app() -> Html {
             </section>
             <section>
                 <h2>{ "3. Verified rates" }</h2>
-                <RateTable rates={state.settings.rates.clone()} on_action={dispatch.clone()} />
+                if !unpriced.is_empty() {
+                    <p class="problem" data-testid="unpriced-models">
+                        { format!("No verified rate yet for {}: enter its prices, or add the name as an alias of the entry that prices it. Until then its usage is unpriced, never $0.", unpriced.join(", ")) }
+                    </p>
+                }
+                <RateTable rates={state.settings.rates.clone()} quota_per_usd={state.settings.quota_per_usd.clone()} on_action={dispatch.clone()} />
                 <h3>{ "Factors" }</h3>
                 <Factors factors={state.settings.factors.clone()} on_action={dispatch.clone()} />
             </section>

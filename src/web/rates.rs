@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::state::{Action, RateField};
 use super::window_form::TextField;
-use crate::ratecard::RateText;
+use crate::ratecard::{describe_ratios, RateText};
 
 /// Fields shown in the main row, with their column heading.
 const MAIN: [(RateField, &str); 9] = [
@@ -51,6 +51,7 @@ pub fn testid(field: &str) -> String {
 #[derive(Properties, PartialEq)]
 pub struct RateTableProps {
     pub rates: Vec<RateText>,
+    pub quota_per_usd: String,
     pub on_action: Callback<Action>,
 }
 
@@ -68,7 +69,7 @@ pub fn rate_table(props: &RateTableProps) -> Html {
                     </tr></thead>
                     <tbody>
                         { for props.rates.iter().enumerate().map(|(index, rate)| html! {
-                            <RateRow {index} rate={rate.clone()} on_action={props.on_action.clone()} />
+                            <RateRow {index} rate={rate.clone()} quota_per_usd={props.quota_per_usd.clone()} on_action={props.on_action.clone()} />
                         }) }
                     </tbody>
                 </table>
@@ -83,6 +84,7 @@ pub fn rate_table(props: &RateTableProps) -> Html {
 struct RateRowProps {
     index: usize,
     rate: RateText,
+    quota_per_usd: String,
     on_action: Callback<Action>,
 }
 
@@ -137,6 +139,9 @@ fn rate_row(props: &RateRowProps) -> Html {
                 <td colspan="11">
                     <details>
                         <summary>{ "More prices, long-context tier, new-api ratios, effective dates, provenance" }</summary>
+                        if let Some(equivalent) = describe_ratios(&props.rate, &props.quota_per_usd) {
+                            <p class="hint" data-testid="rate-ratios">{ equivalent }</p>
+                        }
                         <div class="grid">{ for DETAILS.iter().map(detail) }</div>
                         <TextField label="Note" testid="rate-note" value={props.rate.note.clone()}
                             on_input={props.on_action.reform(move |v: String| Action::EditRate(index, "note", v))} />

@@ -40,10 +40,26 @@ pub fn results(props: &ResultsProps) -> Html {
         return html! { <p class="hint">{ "No usage in the window yet: load a usage log (and check the window)." }</p> };
     }
     let total = &figures.reconciliation.total;
+    // Aliases are shown, never silently folded: "gpt-4o (logged as gpt-4o-2024-08-06)".
+    let logged_as = |model: &str| {
+        let charge = figures.pricing.models.iter().find(|m| m.model == model);
+        let others: Vec<&str> = charge.map_or_else(Vec::new, |m| {
+            m.logged_as
+                .iter()
+                .map(String::as_str)
+                .filter(|n| *n != model)
+                .collect()
+        });
+        if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (logged as {})", others.join(", "))
+        }
+    };
     let row = |model: &str, c: &Comparison| {
         html! {
             <tr data-testid="result-row" data-model={model.to_string()}>
-                <th scope="row">{ model }</th>
+                <th scope="row">{ model }<span class="alias">{ logged_as(model) }</span></th>
                 <td data-testid="expected">{ format(c.expected) }</td>
                 <td data-testid="provider">{ format(c.provider) }</td>
                 <td data-testid="variance">{ format(c.variance) }</td>
