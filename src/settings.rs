@@ -420,7 +420,8 @@ mod tests {
 
     #[test]
     fn validation_names_each_problem_by_path() {
-        let cases: [(fn(&mut Settings), &str); 6] = [
+        type Edit = fn(&mut Settings);
+        let cases: [(Edit, &str); 6] = [
             (|s| s.incident_window_utc = WindowText { start: "2026-05-11 08:00".into(), end: "2026-05-11T10:00:00Z".into() },
                 "incident_window_utc.start: expected a UTC time like 2026-05-11T08:00:00Z (or with an offset such as +08:00), but found \"2026-05-11 08:00\""),
             (|s| s.incident_window_utc = WindowText { start: "2026-05-11T10:00:00Z".into(), end: "2026-05-11T08:00:00Z".into() },
@@ -440,10 +441,12 @@ mod tests {
 
     #[test]
     fn offsets_are_accepted_and_the_window_is_half_open() {
-        let mut s = Settings::default();
-        s.incident_window_utc = WindowText {
-            start: "2026-05-11T16:00:00+08:00".into(),
-            end: "2026-05-11T10:00:00Z".into(),
+        let s = Settings {
+            incident_window_utc: WindowText {
+                start: "2026-05-11T16:00:00+08:00".into(),
+                end: "2026-05-11T10:00:00Z".into(),
+            },
+            ..Settings::default()
         };
         let window = s.validate().unwrap().window.unwrap();
         assert!(window.contains("2026-05-11T08:00:00Z".parse().unwrap()));
