@@ -86,23 +86,93 @@ fn overflow() -> Error {
     Error::overflow(Position::file("variance bridge"), "the variance bridge")
 }
 
+fn rows(n: u64) -> String {
+    count(n, "row")
+}
+
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Builds the bridge for `variance` (billed − expected) from what pricing attributed.
 pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
     let b = &pricing.bridge;
     let q = &pricing.quota_check;
     use Cause::*;
     use VarianceClass::*;
+    let models = |set: &std::collections::BTreeSet<String>| {
+        let names: Vec<String> = set.iter().map(|m| crate::sanitize::label(m)).collect();
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", names.join(", "))
+        }
+    };
     let candidates = [
-        (PricingSourceMismatch, RatioMismatch, b.pricing_mismatch, format!(
-            "{} rows re-derived from their logged ratios, priced against the verified rates", q.consistent_rows + q.inconsistent_rows)),
-        (PricingSourceMismatch, IntegerQuotaRounding, b.quota_rounding, format!(
-            "{} rows whose logged quota is within ±1 of the quota their ratios give ({:?} rule)", q.consistent_rows, q.rule)),
-        (AccountSpecificBillingIssue, QuotaMismatch, b.quota_mismatch, format!(
-            "{} rows off by more than 1 quota from their own ratios, {} quota in all", q.inconsistent_rows, q.inconsistent_quota)),
-        (AccountSpecificBillingIssue, CreditAdjustment, b.refunds, "refund rows returned quota".to_string()),
-        (Unknown, UnpricedModel, b.unpriced, format!("{} charged rows with usage that has no verified rate", b.unpriced_rows)),
-        (UsageCaptureGap, FailedRequestCharged, b.unknown_outcome, format!(
-            "{} rows whose outcome the policy leaves unknown, charged by the provider", b.unknown_outcome_rows)),
+        (
+            PricingSourceMismatch,
+            RatioMismatch,
+            b.pricing_mismatch,
+            format!(
+                "{} re-derived from their logged ratios, priced against the verified rates",
+                rows(q.consistent_rows + q.inconsistent_rows)
+            ),
+        ),
+        (
+            PricingSourceMismatch,
+            IntegerQuotaRounding,
+            b.quota_rounding,
+            format!(
+                "{} whose logged quota is within ±1 of the quota their ratios give ({:?} rule)",
+                rows(q.consistent_rows),
+                q.rule
+            ),
+        ),
+        (
+            AccountSpecificBillingIssue,
+            QuotaMismatch,
+            b.quota_mismatch,
+            format!(
+                "{} off by more than 1 quota from their own ratios, {} quota in all{}",
+                rows(q.inconsistent_rows),
+                q.inconsistent_quota,
+                models(&b.quota_mismatch_models)
+            ),
+        ),
+        (
+            AccountSpecificBillingIssue,
+            CreditAdjustment,
+            b.refunds,
+            format!(
+                "{} returned quota{}",
+                count(b.refund_rows, "refund row"),
+                models(&b.refund_models)
+            ),
+        ),
+        (
+            Unknown,
+            UnpricedModel,
+            b.unpriced,
+            format!(
+                "{} charged with usage that has no verified rate{}",
+                rows(b.unpriced_rows),
+                models(&b.unpriced_models)
+            ),
+        ),
+        (
+            UsageCaptureGap,
+            FailedRequestCharged,
+            b.unknown_outcome,
+            format!(
+                "{} whose outcome the policy leaves unknown, charged by the provider{}",
+                rows(b.unknown_outcome_rows),
+                models(&b.unknown_outcome_models)
+            ),
+        ),
     ];
     let steps: Vec<BridgeStep> = candidates
         .into_iter()

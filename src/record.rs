@@ -71,6 +71,9 @@ pub struct InputFileOut {
     pub sha256: String,
     pub bytes: u64,
     pub readable: bool,
+    /// False when the file could not be read at all, or broke off part-way (a cut-off
+    /// JSON file): its rows before the break are counted, the rest are unknown.
+    pub read_completely: bool,
     pub rows_read: u64,
     pub accepted: u64,
     pub excluded: BTreeMap<ExclusionRule, u64>,
@@ -324,6 +327,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         sha256: f.fingerprint.sha256.clone(),
         bytes: f.fingerprint.bytes,
         readable: f.format.is_some(),
+        read_completely: f.problem.is_none(),
         rows_read: f.ledger.rows_read,
         accepted: f.ledger.accepted,
         excluded: f.ledger.excluded.clone(),

@@ -79,8 +79,14 @@ pub struct BridgeInputs {
     /// Recorded charges of rows whose outcome the policy calls unknown.
     pub unknown_outcome: Decimal,
     pub refunds: Decimal,
+    pub refund_rows: u64,
     pub unpriced_rows: u64,
     pub unknown_outcome_rows: u64,
+    /// Which models each cause touched (logged names), for the bridge's evidence.
+    pub refund_models: BTreeSet<String>,
+    pub unpriced_models: BTreeSet<String>,
+    pub unknown_outcome_models: BTreeSet<String>,
+    pub quota_mismatch_models: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -201,7 +207,10 @@ impl Pricer<'_> {
                 .refunded_quota
                 .checked_add(row.quota)
                 .ok_or_else(|| overflow("quota"))?;
-            return add(&mut self.out.bridge.refunds, -recorded, "refunds");
+            let b = &mut self.out.bridge;
+            b.refund_rows += 1;
+            b.refund_models.insert(row.model.clone());
+            return add(&mut b.refunds, -recorded, "refunds");
         }
         charge.consumed_quota = charge
             .consumed_quota
@@ -303,10 +312,12 @@ impl Pricer<'_> {
         let b = &mut self.out.bridge;
         if !billable {
             b.unknown_outcome_rows += 1;
+            b.unknown_outcome_models.insert(row.model.clone());
             return add(&mut b.unknown_outcome, recorded, "at-risk rows");
         }
         if !complete {
             b.unpriced_rows += 1;
+            b.unpriced_models.insert(row.model.clone());
             if let Some(charge) = self.models.get_mut(
                 self.settings
                     .rate_card
@@ -346,6 +357,7 @@ impl Pricer<'_> {
             add(&mut b.quota_rounding, logged_vs_derived, "quota rounding")?;
         } else {
             check.inconsistent_rows += 1;
+            b.quota_mismatch_models.insert(row.model.clone());
             check.inconsistent_quota = check
                 .inconsistent_quota
                 .saturating_add(i64::try_from(off_by.trunc().mantissa()).unwrap_or(i64::MAX));
