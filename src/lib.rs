@@ -17,6 +17,7 @@
 pub mod classify;
 pub mod decimal;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod policy;
 pub mod price;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use spend_reconciler::decimal::format;
+use spend_reconciler::export;
 use spend_reconciler::review::{self, InputFile, Problem};
 use spend_reconciler::settings::Settings;
 
@@ -29,6 +30,9 @@ OPTIONS:
     --generated-at <TIME>     RFC 3339 time written as generated_at (default: now); pass the
                               same value to reproduce a record exactly
     --out <PATH>              write the record to PATH instead of standard output
+    --lines-csv <PATH>        also write the expected-charge lines as CSV
+    --reconciliation-csv <PATH>
+                              also write expected versus recorded per model as CSV
     --summary                 print the row ledger and totals to standard error
     -h, --help                print this help
     -V, --version             print the version
@@ -44,6 +48,8 @@ struct Args {
     settings: Option<PathBuf>,
     generated_at: Option<String>,
     out: Option<PathBuf>,
+    lines_csv: Option<PathBuf>,
+    reconciliation_csv: Option<PathBuf>,
     summary: bool,
 }
 
@@ -53,6 +59,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
         settings: None,
         generated_at: None,
         out: None,
+        lines_csv: None,
+        reconciliation_csv: None,
         summary: false,
     };
     while let Some(arg) = args.next() {
@@ -73,6 +81,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--settings" => parsed.settings = Some(value("--settings")?.into()),
             "--generated-at" => parsed.generated_at = Some(value("--generated-at")?),
             "--out" => parsed.out = Some(value("--out")?.into()),
+            "--lines-csv" => parsed.lines_csv = Some(value("--lines-csv")?.into()),
+            "--reconciliation-csv" => {
+                parsed.reconciliation_csv = Some(value("--reconciliation-csv")?.into())
+            }
             "--summary" => parsed.summary = true,
             flag if flag.starts_with('-') && flag != "-" => {
                 return Err(format!(
@@ -147,6 +159,21 @@ fn run() -> Result<ExitCode, String> {
         }
         (Ok(_), None) => unreachable!("figures computed means a record"),
     };
+    if let Ok(figures) = &review.figures {
+        let exports = [
+            (
+                &args.lines_csv,
+                export::charge_lines_csv as fn(&_) -> String,
+            ),
+            (&args.reconciliation_csv, export::reconciliation_csv),
+        ];
+        for (path, write) in exports {
+            if let Some(path) = path {
+                std::fs::write(path, write(figures))
+                    .map_err(|e| format!("{}: cannot be written: {e}", path.display()))?;
+            }
+        }
+    }
     let json = record.to_json();
     match &args.out {
         Some(path) => std::fs::write(path, json)

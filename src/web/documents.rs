@@ -7,13 +7,19 @@ use yew::prelude::*;
 
 use super::browser;
 use super::state::Action;
+use crate::export;
 use crate::ratecard::RateCardText;
-use crate::review::Review;
+use crate::review::{Figures, Review};
 use crate::settings::Settings;
 
 /// Offers `text` as a download; a failure becomes the page's notice.
 fn save(on_action: &Callback<Action>, name: &str, text: &str) {
-    if let Err(problem) = browser::download(name, "application/json", text) {
+    let mime = if name.ends_with(".csv") {
+        "text/csv"
+    } else {
+        "application/json"
+    };
+    if let Err(problem) = browser::download(name, mime, text) {
         on_action.emit(Action::Notice(Some(problem)));
     }
 }
@@ -66,6 +72,16 @@ pub fn downloads(props: &DownloadsProps) -> Html {
             }
         })
     };
+    let csv = |export: fn(&Figures) -> String, name: &'static str| {
+        let (review, on_action) = (props.review.clone(), props.on_action.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(figures) = &review.figures {
+                save(&on_action, name, &export(figures));
+            }
+        })
+    };
+    let on_lines_csv = csv(export::charge_lines_csv, "charge-lines.csv");
+    let on_reconciliation_csv = csv(export::reconciliation_csv, "reconciliation.csv");
     let on_settings = {
         let (settings, on_action) = (props.settings.clone(), props.on_action.clone());
         Callback::from(move |_: MouseEvent| {
@@ -112,6 +128,12 @@ pub fn downloads(props: &DownloadsProps) -> Html {
         <div class="downloads">
             <button type="button" data-testid="download-record" disabled={!ready} onclick={on_record}>
                 { "Download reconciliation record" }
+            </button>
+            <button type="button" class="secondary" data-testid="download-lines-csv" disabled={!ready} onclick={on_lines_csv}>
+                { "Charge lines (CSV)" }
+            </button>
+            <button type="button" class="secondary" data-testid="download-reconciliation-csv" disabled={!ready} onclick={on_reconciliation_csv}>
+                { "Reconciliation (CSV)" }
             </button>
             <button type="button" class="secondary" data-testid="download-settings" onclick={on_settings}>
                 { "Export settings" }
