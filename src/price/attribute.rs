@@ -1,0 +1,106 @@
+//! Attribution: where each priced row's (recorded − expected) goes, so the variance
+//! bridge can say which cause explains how much, with the rows and models behind it.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use super::{add, overflow, quota, Pricer};
+use crate::error::Error;
+use crate::ingest::newapi::GatewayRow;
+
+/// Where each row's (recorded − expected) went, for the variance bridge.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BridgeInputs {
+    /// Gateway ratios price the usage differently from the verified card.
+    pub pricing_mismatch: Decimal,
+    /// Logged quota vs exact re-derived quota on rows within ±1 quota.
+    pub quota_rounding: Decimal,
+    /// Logged quota vs re-derived quota on rows further off than ±1.
+    pub quota_mismatch: Decimal,
+    /// Recorded charges of usage the card does not fully price.
+    pub unpriced: Decimal,
+    /// Recorded charges of rows whose outcome the policy calls unknown.
+    pub unknown_outcome: Decimal,
+    pub refunds: Decimal,
+    pub refund_rows: u64,
+    pub unpriced_rows: u64,
+    pub unknown_outcome_rows: u64,
+    /// Which models each cause touched (logged names), for the bridge's evidence.
+    pub refund_models: BTreeSet<String>,
+    pub unpriced_models: BTreeSet<String>,
+    pub unknown_outcome_models: BTreeSet<String>,
+    pub quota_mismatch_models: BTreeSet<String>,
+}
+
+impl Pricer<'_> {
+    /// Files the row's (recorded − expected) under the cause the evidence supports.
+    pub(super) fn attribute(
+        &mut self,
+        row: &GatewayRow,
+        recorded: Decimal,
+        expected: Decimal,
+        complete: bool,
+        billable: bool,
+    ) -> Result<(), Error> {
+        let s = self.settings;
+        let b = &mut self.out.bridge;
+        if !billable {
+            b.unknown_outcome_rows += 1;
+            b.unknown_outcome_models.insert(row.model.clone());
+            return add(&mut b.unknown_outcome, recorded, "at-risk rows");
+        }
+        if !complete {
+            b.unpriced_rows += 1;
+            b.unpriced_models.insert(row.model.clone());
+            if let Some(charge) = self.models.get_mut(
+                self.settings
+                    .rate_card
+                    .lookup(&row.model, row.at)
+                    .map_or(&row.model, |e| &e.model),
+            ) {
+                charge.complete = false;
+            }
+            let gap = recorded
+                .checked_sub(expected)
+                .ok_or_else(|| overflow("unpriced usage"))?;
+            return add(&mut b.unpriced, gap, "unpriced usage");
+        }
+        let check = &mut self.out.quota_check;
+        let derived = row
+            .ratios
+            .as_ref()
+            .and_then(|r| quota::derive(row, r, s.quota_per_usd));
+        let Some(derived) = derived else {
+            check.unchecked_rows += 1;
+            return Ok(());
+        };
+        let ratio_nonzero = row.ratios.as_ref().is_some_and(|r| {
+            r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some()
+        });
+        let integer = quota::to_integer(derived, ratio_nonzero, s.quota_rounding);
+        let derived_usd = crate::decimal::exact_div(derived, s.quota_per_usd)
+            .ok_or_else(|| overflow("the re-derived quota"))?;
+        let logged_vs_derived = recorded
+            .checked_sub(derived_usd)
+            .ok_or_else(|| overflow("quota"))?;
+        let off_by = Decimal::from(row.quota)
+            .checked_sub(integer)
+            .ok_or_else(|| overflow("quota"))?;
+        if off_by.abs() <= Decimal::ONE {
+            check.consistent_rows += 1;
+            add(&mut b.quota_rounding, logged_vs_derived, "quota rounding")?;
+        } else {
+            check.inconsistent_rows += 1;
+            b.quota_mismatch_models.insert(row.model.clone());
+            check.inconsistent_quota = check
+                .inconsistent_quota
+                .saturating_add(i64::try_from(off_by.trunc().mantissa()).unwrap_or(i64::MAX));
+            add(&mut b.quota_mismatch, logged_vs_derived, "quota mismatch")?;
+        }
+        let mismatch = derived_usd
+            .checked_sub(expected)
+            .ok_or_else(|| overflow("pricing mismatch"))?;
+        add(&mut b.pricing_mismatch, mismatch, "pricing mismatch")
+    }
+}
