@@ -13,16 +13,19 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::classify::Bridge;
-use crate::decimal::{self, serde_str};
-use crate::ingest::newapi::Outcome;
+use crate::decimal::serde_str;
 use crate::ingest::{ExclusionRule, Format};
-use crate::policy::{outcome_name, Billability};
 use crate::price::quota::QuotaCheck;
 use crate::price::{Dimension, LineStatus, PriceLine};
 use crate::reconcile::{Comparison, Tolerance};
 use crate::review::{Figures, Review};
 use crate::sanitize;
-use crate::settings::{Confidence, ValidSettings};
+use crate::settings::Confidence;
+
+mod assumption;
+
+use assumption::{pricing_assumption, source_documents};
+pub use assumption::{FactorOut, FxOut, PricingAssumption, SourceDocument};
 
 pub const RECORD_SCHEMA_VERSION: u32 = 1;
 
@@ -55,16 +58,6 @@ pub struct WindowOut {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SourceDocument {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub url: String,
-    pub captured_at: Option<String>,
-    pub purpose: &'static str,
-    pub models: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InputFileOut {
     pub name: String,
     pub format: Option<Format>,
@@ -78,40 +71,6 @@ pub struct InputFileOut {
     pub accepted: u64,
     pub excluded: BTreeMap<ExclusionRule, u64>,
     pub rejected: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PricingAssumption {
-    pub rate_source: &'static str,
-    pub price_unit: &'static str,
-    pub currency: String,
-    pub rate_value: &'static str,
-    pub rounding_rule: String,
-    pub quota_per_usd: String,
-    pub token_semantics: &'static str,
-    pub outcome_policy: BTreeMap<&'static str, Billability>,
-    pub factors: Vec<FactorOut>,
-    pub fx: Option<FxOut>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FactorOut {
-    pub name: String,
-    #[serde(with = "serde_str")]
-    pub value: Decimal,
-    pub models: Vec<String>,
-    pub label: Confidence,
-    pub source_url: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FxOut {
-    pub from: String,
-    pub to: String,
-    #[serde(with = "serde_str")]
-    pub rate: Decimal,
-    pub source_url: String,
-    pub captured_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -230,86 +189,6 @@ fn line_out(l: &PriceLine) -> LineOut {
         factors: l.factors.iter().map(|f| sanitize::label_text(f)).collect(),
         amount: l.amount,
         label: l.label,
-    }
-}
-
-fn source_documents(settings: &ValidSettings) -> Vec<SourceDocument> {
-    let mut sources: BTreeMap<(String, Option<String>), Vec<String>> = BTreeMap::new();
-    let card = &settings.rate_card;
-    let named = card
-        .entries
-        .iter()
-        .filter(|e| !e.is_empty())
-        .map(|e| (&e.provenance, sanitize::label(&e.model)));
-    let factors = card.factors.iter().map(|f| {
-        (
-            &f.provenance,
-            format!("factor: {}", sanitize::label_text(&f.name)),
-        )
-    });
-    for (provenance, what) in named.chain(factors) {
-        let key = (
-            sanitize::url(&provenance.source_url),
-            provenance.captured_at.map(|t| t.to_string()),
-        );
-        sources.entry(key).or_default().push(what);
-    }
-    sources
-        .into_iter()
-        .map(|((url, captured_at), models)| SourceDocument {
-            kind: "pricing_page",
-            url,
-            captured_at,
-            purpose: "verified pricing units entered by the reviewer",
-            models,
-        })
-        .collect()
-}
-
-fn pricing_assumption(settings: &ValidSettings) -> PricingAssumption {
-    let card = &settings.rate_card;
-    PricingAssumption {
-        rate_source: "reviewer_verified_rate_card",
-        price_unit: "see per_model[].lines[].unit",
-        currency: settings.billing_currency.clone(),
-        rate_value: "per_model[].lines[].rate",
-        rounding_rule: settings.rounding.as_ref().map_or_else(
-            || "none: amounts are exact".to_string(),
-            |r| {
-                format!(
-                    "{:?} to {} decimals, {}, documented at {}",
-                    r.scope,
-                    r.decimals,
-                    r.strategy_name,
-                    sanitize::url(&r.source_url)
-                )
-            },
-        ),
-        quota_per_usd: decimal::format(settings.quota_per_usd),
-        token_semantics:
-            "new-api rows: prompt includes cache tokens unless other.usage_semantic is anthropic",
-        outcome_policy: Outcome::ALL
-            .iter()
-            .map(|o| (outcome_name(*o), settings.policy.of(*o)))
-            .collect(),
-        factors: card
-            .factors
-            .iter()
-            .map(|f| FactorOut {
-                name: sanitize::label_text(&f.name),
-                value: f.value,
-                models: f.models.iter().map(|m| sanitize::label(m)).collect(),
-                label: f.provenance.label,
-                source_url: sanitize::url(&f.provenance.source_url),
-            })
-            .collect(),
-        fx: settings.fx.as_ref().map(|fx| FxOut {
-            from: sanitize::label(&fx.from),
-            to: sanitize::label(&fx.to),
-            rate: fx.rate,
-            source_url: sanitize::url(&fx.source_url),
-            captured_at: fx.captured_at.map(|t| t.to_string()),
-        }),
     }
 }
 
@@ -479,8 +358,8 @@ mod tests {
     #[test]
     fn the_record_matches_its_documented_schema() {
         let settings =
-            Settings::from_json(include_str!("../tests/fixtures/settings.json")).unwrap();
-        let bytes = include_bytes!("../tests/fixtures/cometapi-log-page.json").to_vec();
+            Settings::from_json(include_str!("../../tests/fixtures/settings.json")).unwrap();
+        let bytes = include_bytes!("../../tests/fixtures/cometapi-log-page.json").to_vec();
         let review = run(
             &[InputFile {
                 name: "log.json".into(),
@@ -495,9 +374,10 @@ mod tests {
                 .to_json(),
         )
         .unwrap();
-        let schema: Value =
-            serde_json::from_str(include_str!("../schemas/reconciliation-record.schema.json"))
-                .unwrap();
+        let schema: Value = serde_json::from_str(include_str!(
+            "../../schemas/reconciliation-record.schema.json"
+        ))
+        .unwrap();
         let mut missing = Vec::new();
         undeclared(&record, &schema, "record", &mut missing);
         assert!(
@@ -531,7 +411,7 @@ mod tests {
         };
         let value: Value = serde_json::from_str(&card.to_json()).unwrap();
         let schema: Value =
-            serde_json::from_str(include_str!("../schemas/rate-card.schema.json")).unwrap();
+            serde_json::from_str(include_str!("../../schemas/rate-card.schema.json")).unwrap();
         let mut missing = Vec::new();
         undeclared(&value, &schema, "card", &mut missing);
         assert!(
