@@ -316,7 +316,7 @@ fn ratio_form_entry_prices_like_usd() {
 }
 
 /// The rule the house lives by: no float type anywhere outside the browser shell
-/// (src/web may use f64 for progress rates and timers, never for money).
+/// (src/web may use floats for progress rates and timers, never for money).
 #[test]
 fn no_float_types_in_the_core() {
     // Spelled in pieces so this file does not trip the same search in the stop hook.
