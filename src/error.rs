@@ -10,7 +10,7 @@ use std::fmt;
 /// `line` is the 1-based physical line of the file (a quoted CSV cell may span lines,
 /// so it can differ from `row`); `row` is the 1-based data row (the header is not a row);
 /// `column` is the column or JSON field name as it appears in the file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     pub file: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,7 +12,9 @@
 //! 5. [`classify`]: the variance bridge, one step per explained cause, plus the residual.
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list.
 //!
-//! [`review::run`] chains them; the browser app and the CLI both call only that.
+//! [`review::run`] chains them for bytes in memory (the CLI); the page's web worker
+//! streams each file through [`ingest::Ingestor`] and the page then calls
+//! [`review::run_reports`] on the reports, the same function `run` ends in.
 
 pub mod classify;
 pub mod decimal;

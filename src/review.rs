@@ -43,27 +43,37 @@ pub struct Review {
     pub figures: Result<Figures, Problem>,
 }
 
+/// The ingest rules the settings call for (window and outcome policy); None while the
+/// settings are not valid.
+pub fn ingest_rules(settings: &Settings) -> Option<Rules> {
+    let valid = settings.validate().ok()?;
+    Some(Rules {
+        window: valid.window,
+        policy: valid.policy,
+    })
+}
+
 /// Runs ingest → price → reconcile → classify. Files are always read (so the page can
-/// show ledgers and prefill the rate table even while the settings are incomplete).
+/// show ledgers and prefill the rate table even while the settings are incomplete); with
+/// settings that are not valid, under the default rules (no window, default policy).
 pub fn run(files: &[InputFile], settings: &Settings) -> Review {
-    let valid = settings.validate();
-    let rules = valid.as_ref().map_or_else(
-        |_| Rules::default(),
-        |s| Rules {
-            window: s.window,
-            policy: s.policy,
-        },
-    );
-    let files: Vec<FileReport> = files
+    let rules = ingest_rules(settings).unwrap_or_default();
+    let files = files
         .iter()
         .map(|f| ingest::ingest(&f.name, &f.bytes, rules))
         .collect();
+    run_reports(files, settings)
+}
+
+/// The figures from files already read (the page's worker reads them, and reads them
+/// again only when [`ingest_rules`] change): price → reconcile → classify.
+pub fn run_reports(files: Vec<FileReport>, settings: &Settings) -> Review {
     let models: BTreeSet<&str> = files
         .iter()
-        .flat_map(|f| f.rows.iter().map(|r| r.model.as_str()))
+        .flat_map(|f| f.rows.models().iter().map(String::as_str))
         .collect();
     let models = models.into_iter().map(str::to_string).collect();
-    let figures = match valid {
+    let figures = match settings.validate() {
         Ok(settings) => compute(&files, settings).map_err(Problem::Arithmetic),
         Err(errors) => Err(Problem::Settings(errors)),
     };
@@ -75,8 +85,8 @@ pub fn run(files: &[InputFile], settings: &Settings) -> Review {
 }
 
 fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Error> {
-    let rows = files.iter().flat_map(|f| f.rows.iter());
-    let pricing = price::price(rows, &settings)?;
+    // Rows stream out of the compact store one at a time: never all decoded at once.
+    let pricing = price::price(files.iter().flat_map(|f| f.rows.iter()), &settings)?;
     let tolerance = Tolerance {
         absolute: settings.tolerance_absolute,
         percent: settings.tolerance_percent,

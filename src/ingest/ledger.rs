@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Position;
 
 /// Why a row that was read correctly is left out of the reconciliation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExclusionRule {
     /// Written before the window start or at/after its end.
@@ -31,7 +31,7 @@ impl ExclusionRule {
 }
 
 /// A row we could not use, with where it is and why, in words a reviewer understands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
     pub position: Position,
     pub message: String,
@@ -40,7 +40,7 @@ pub struct Rejection {
 /// How many rejections are kept with their text; the count is always exact.
 pub const KEPT_REJECTIONS: usize = 200;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
     pub rows_read: u64,
     pub accepted: u64,
@@ -67,6 +67,12 @@ impl Ledger {
         if self.rejections.len() < KEPT_REJECTIONS {
             self.rejections.push(Rejection { position, message });
         }
+    }
+
+    /// A rejection past the first [`KEPT_REJECTIONS`]: counted, its text not kept.
+    pub fn count_rejection(&mut self) {
+        self.rows_read += 1;
+        self.rejected += 1;
     }
 
     pub fn excluded_total(&self) -> u64 {

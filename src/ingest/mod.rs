@@ -1,27 +1,40 @@
 //! ingest: bytes in, typed evidence out, every row accounted for.
 //!
-//! [`ingest`] sniffs the file, reads its rows (JSON or delimited text), maps the known
+//! [`Ingestor`] reads a file as it arrives, chunk by chunk: it fingerprints the bytes,
+//! sniffs the encoding and shape, reads the rows (JSON or delimited text), maps the known
 //! columns, and files each row in the [`Ledger`]: accepted, excluded by a rule, or
-//! rejected with its position and a message. It never panics on input and never stops
-//! at the first bad row.
+//! rejected with its position and a message. It never panics on input, never stops at
+//! the first bad row, and never holds the file: only the ledger, the accepted rows in
+//! compact form ([`Rows`]) and the text of the row being read. [`ingest`] is the same on
+//! bytes already in memory; for any chunking, both give the same [`FileReport`].
 
+mod decode;
+mod delimited;
+mod document;
 mod json;
+mod jsonrow;
+mod jsontext;
 pub mod ledger;
 pub mod newapi;
 mod other;
+mod rowbuild;
+pub mod rows;
 mod sniff;
+mod stream;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::Position;
-use crate::policy::{Billability, Policy};
+use crate::policy::{Billability, Policy, PolicyText};
 use crate::settings::Window;
 pub use ledger::{ExclusionRule, Ledger, Rejection};
-use newapi::{Column, GatewayRow, RowKind};
+use newapi::{CellError, Outcome, Parts, RowKind};
+pub use rows::{Rows, RowsBuilder};
+pub use stream::Ingestor;
 
 /// What the file turned out to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     NewApiLogPage,
@@ -42,7 +55,7 @@ impl Format {
 }
 
 /// Identifies the exact bytes a review used.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
     pub sha256: String,
     pub bytes: u64,
@@ -69,53 +82,51 @@ pub struct FileReport {
     pub problem: Option<String>,
     pub ledger: Ledger,
     /// Accepted gateway rows (consume and refund).
-    pub rows: Vec<GatewayRow>,
+    pub rows: Rows,
+}
+
+/// The report without its rows, as JSON (the rows travel as bytes beside it).
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    name: String,
+    fingerprint: Fingerprint,
+    format: Option<Format>,
+    problem: Option<String>,
+    ledger: Ledger,
 }
 
 impl FileReport {
-    fn new(name: &str, bytes: &[u8]) -> Self {
-        FileReport {
-            name: name.to_string(),
-            fingerprint: Fingerprint::of(bytes),
-            format: None,
-            problem: None,
-            ledger: Ledger::default(),
-            rows: Vec::new(),
-        }
+    /// For the trip from the web worker to the page: the report as JSON, and the rows as
+    /// bytes, in two parts to be sent as one (`Rows::tables` then `Rows::data`: as JSON
+    /// they would be ten times larger).
+    pub fn to_wire(&self) -> (String, Vec<u8>, &[u8]) {
+        let meta = Meta {
+            name: self.name.clone(),
+            fingerprint: self.fingerprint.clone(),
+            format: self.format,
+            problem: self.problem.clone(),
+            ledger: self.ledger.clone(),
+        };
+        let json = serde_json::to_string(&meta).unwrap_or_default();
+        (json, self.rows.tables(), self.rows.data())
     }
 
-    /// Files one parsed row: window and row-type rules first, then acceptance.
-    fn file_row(
-        &mut self,
-        position: Position,
-        row: Result<GatewayRow, newapi::CellError>,
-        rules: Rules,
-    ) {
-        let row = match row {
-            Ok(row) => row,
-            Err((column, message)) => {
-                let column = position
-                    .column
-                    .clone()
-                    .unwrap_or_else(|| column.name().to_string());
-                let position = Position {
-                    column: Some(column),
-                    ..position
-                };
-                return self.ledger.reject(position, message);
-            }
-        };
-        if rules.window.is_some_and(|w| !w.contains(row.at)) {
-            return self.ledger.exclude(ExclusionRule::OutsideWindow);
+    /// `rows` is the tables and data of [`FileReport::to_wire`], one after the other.
+    pub fn from_wire(json: &str, rows: Vec<u8>) -> Result<FileReport, String> {
+        let meta: Meta = serde_json::from_str(json)
+            .map_err(|e| format!("the report sent by the reader is damaged: {e}"))?;
+        let rows = Rows::from_bytes(rows)?;
+        if rows.len() as u64 != meta.ledger.accepted {
+            return Err("the rows sent by the reader do not match its ledger".into());
         }
-        if row.kind == RowKind::NotUsage {
-            return self.ledger.exclude(ExclusionRule::NotUsage);
-        }
-        if row.kind != RowKind::Refund && rules.policy.of(row.outcome) == Billability::NotBillable {
-            return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
-        }
-        self.ledger.accept();
-        self.rows.push(row);
+        Ok(FileReport {
+            name: meta.name,
+            fingerprint: meta.fingerprint,
+            format: meta.format,
+            problem: meta.problem,
+            ledger: meta.ledger,
+            rows,
+        })
     }
 }
 
@@ -128,138 +139,139 @@ pub struct Rules {
     pub policy: Policy,
 }
 
+/// The rules as text, for the trip to the web worker (window ends in RFC 3339, the
+/// policy as the names the settings use).
+#[derive(Serialize, Deserialize)]
+struct RulesText {
+    window: Option<(String, String)>,
+    policy: Vec<String>,
+}
+
+impl Rules {
+    pub fn to_wire(&self) -> String {
+        let text = RulesText {
+            window: self
+                .window
+                .map(|w| (w.start.to_string(), w.end.to_string())),
+            policy: Outcome::ALL
+                .iter()
+                .map(|o| match self.policy.of(*o) {
+                    Billability::Billable => "billable",
+                    Billability::NotBillable => "not_billable",
+                    Billability::Unknown => "unknown",
+                })
+                .map(str::to_string)
+                .collect(),
+        };
+        serde_json::to_string(&text).unwrap_or_default()
+    }
+
+    pub fn from_wire(text: &str) -> Result<Rules, String> {
+        let bad = |what: &str| format!("the reading rules sent to the reader are damaged ({what})");
+        let text: RulesText = serde_json::from_str(text).map_err(|_| bad("not JSON"))?;
+        let window = match text.window {
+            Some((start, end)) => Some(Window {
+                start: start.parse().map_err(|_| bad("window start"))?,
+                end: end.parse().map_err(|_| bad("window end"))?,
+            }),
+            None => None,
+        };
+        let mut policy = PolicyText::default();
+        for (outcome, name) in Outcome::ALL.iter().zip(text.policy) {
+            *policy.slot(*outcome) = name;
+        }
+        let policy = Policy::parse(&policy).map_err(|_| bad("policy"))?;
+        Ok(Rules { window, policy })
+    }
+}
+
 /// Reads one file and files every row in its ledger under `rules`.
 pub fn ingest(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
-    let mut report = FileReport::new(name, bytes);
-    let (text, shape) = match sniff::sniff(bytes) {
-        Ok(found) => found,
-        Err(problem) => {
-            report.problem = Some(problem);
-            return report;
-        }
-    };
-    match shape {
-        sniff::Shape::Json => read_json(&mut report, &text, rules),
-        sniff::Shape::Delimited => read_delimited(&mut report, &text, rules),
-    }
-    report
+    let mut ingestor = Ingestor::new(name, rules);
+    ingestor.push(bytes);
+    ingestor.finish()
 }
 
-fn read_json(report: &mut FileReport, text: &str, rules: Rules) {
-    let name = report.name.clone();
-    let mut on_row = |row_number: u64, line: Option<u64>, row: json::Row| {
-        let position = Position {
-            file: name.clone(),
-            line,
-            row: Some(row_number),
-            column: None,
-        };
-        if row.is_empty() {
-            let message =
-                "expected a JSON object with the log fields, but found something else".to_string();
-            return report.ledger.reject(position, message);
-        }
-        let get = |column: Column| {
-            let value = row.get(column.name()).or_else(|| {
-                row.iter()
-                    .find(|(k, _)| Column::from_header(k) == Some(column))
-                    .map(|(_, v)| v)
-            })?;
-            newapi::json_cell(value)
-        };
-        let parsed = newapi::parse_row(&get);
-        report.file_row(position, parsed, rules);
-    };
-    let (layout, problem) = json::read_rows(text, &mut on_row);
-    report.format = Some(match layout {
-        json::JsonLayout::LogPage => Format::NewApiLogPage,
-        json::JsonLayout::Array => Format::NewApiJsonArray,
-        json::JsonLayout::Lines => Format::NewApiJsonLines,
-    });
-    report.problem = problem.map(|p| format!("line {}, {}", p.line, p.message));
+/// What the readers file rows into while a file is read.
+struct Filing {
+    name: String,
+    rules: Rules,
+    ledger: Ledger,
+    rows: RowsBuilder,
+    format: Option<Format>,
+    problem: Option<String>,
 }
 
-fn read_delimited(report: &mut FileReport, text: &str, rules: Rules) {
-    let delimiter = sniff_delimiter(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(headers) => headers.clone(),
-        Err(e) => {
-            report.problem = Some(format!("the header line cannot be read: {e}"));
-            return;
+impl Filing {
+    fn new(name: &str, rules: Rules) -> Filing {
+        Filing {
+            name: name.to_string(),
+            rules,
+            ledger: Ledger::default(),
+            rows: RowsBuilder::default(),
+            format: None,
+            problem: None,
         }
-    };
-    let columns: Vec<Option<Column>> = headers.iter().map(Column::from_header).collect();
-    let present: Vec<Column> = columns.iter().flatten().copied().collect();
-    let missing = newapi::missing_columns(&present);
-    if !missing.is_empty() {
-        let found: Vec<&str> = headers.iter().take(12).collect();
-        report.problem = Some(format!(
-            "line 1: expected the usage-log columns {}, but found the columns {}",
-            missing.join(", "),
-            found.join(", ")
-        ));
-        return;
     }
-    report.format = Some(Format::NewApiCsv);
-    let mut record = csv::StringRecord::new();
-    let mut row_number = 0u64;
-    loop {
-        let position = |row: u64, line: Option<u64>| Position {
-            file: report.name.clone(),
+
+    /// Forgets every row: the file turned out unreadable as a whole.
+    fn reset(&mut self) {
+        *self = Filing::new(&self.name, self.rules);
+    }
+
+    fn position(&self, line: Option<u64>, row: u64, column: &str) -> Position {
+        Position {
+            file: self.name.clone(),
             line,
             row: Some(row),
-            column: None,
-        };
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                row_number += 1;
-                let line = record.position().map(|p| p.line());
-                let get = |column: Column| {
-                    let index = columns.iter().position(|c| *c == Some(column))?;
-                    newapi::csv_cell(record.get(index)?)
-                };
-                let parsed = newapi::parse_row(&get);
-                let position = position(row_number, line);
-                let position = match &parsed {
-                    Err((column, _)) => {
-                        let header = columns
-                            .iter()
-                            .position(|c| *c == Some(*column))
-                            .and_then(|i| headers.get(i));
-                        Position {
-                            column: header.map(str::to_string),
-                            ..position
-                        }
-                    }
-                    Ok(_) => position,
-                };
-                report.file_row(position, parsed, rules);
-            }
-            Err(e) => {
-                row_number += 1;
-                let line = e.position().map(|p| p.line());
-                report.ledger.reject(
-                    position(row_number, line),
-                    format!("this row cannot be read as CSV: {e}"),
-                );
-                if e.is_io_error() {
-                    break;
-                }
-            }
+            column: Some(column.to_string()),
         }
     }
-}
 
-/// The delimiter is the candidate that occurs most often on the header line.
-fn sniff_delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
-    [b',', b';', b'\t', b'|']
-        .into_iter()
-        .max_by_key(|&d| (header.bytes().filter(|&b| b == d).count(), d == b','))
-        .unwrap_or(b',')
+    fn json_row(&mut self, number: u64, line: Option<u64>, row: jsonrow::JsonRow) {
+        if row.empty {
+            let message = "expected a JSON object with the log fields, but found something else";
+            let position = Position {
+                column: None,
+                ..self.position(line, number, "")
+            };
+            return self.ledger.reject(position, message.to_string());
+        }
+        let parsed = newapi::parse_parts(&row.cells, &mut self.rows);
+        self.file_row(line, number, None, parsed);
+    }
+
+    /// Files one parsed row: window and row-type rules first, then acceptance.
+    /// `header` is the column as the file names it, when it differs from ours.
+    fn file_row(
+        &mut self,
+        line: Option<u64>,
+        number: u64,
+        header: Option<&str>,
+        row: Result<Parts, CellError>,
+    ) {
+        let row = match row {
+            Ok(row) => row,
+            Err((column, message)) => {
+                let column = header.unwrap_or(column.name());
+                if self.ledger.rejections.len() < ledger::KEPT_REJECTIONS {
+                    let position = self.position(line, number, column);
+                    return self.ledger.reject(position, message);
+                }
+                return self.ledger.count_rejection();
+            }
+        };
+        let rules = self.rules;
+        if rules.window.is_some_and(|w| !w.contains(row.at)) {
+            return self.ledger.exclude(ExclusionRule::OutsideWindow);
+        }
+        if row.kind == RowKind::NotUsage {
+            return self.ledger.exclude(ExclusionRule::NotUsage);
+        }
+        if row.kind != RowKind::Refund && rules.policy.of(row.outcome) == Billability::NotBillable {
+            return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
+        }
+        self.ledger.accept();
+        self.rows.push_parts(&row);
+    }
 }

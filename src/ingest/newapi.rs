@@ -6,10 +6,12 @@
 //! integer of 1/500,000 USD; `other` is a JSON string holding the ratios that priced the
 //! row; `usage_semantic = "anthropic"` means prompt_tokens excludes cache reads and writes.
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 use rust_decimal::Decimal;
-use serde_json::Value;
 
+use super::rows::RowsBuilder;
 use crate::decimal::{parse_count, parse_integer, quote};
 
 /// The columns we read, in a fixed order. Everything else in a row is ignored, which is
@@ -178,13 +180,18 @@ impl GatewayRow {
     /// Input tokens billed at the full input price; None when the row contradicts its
     /// own semantics (more cache tokens than prompt tokens under OpenAI style).
     pub fn uncached_input(&self) -> Option<u64> {
-        match self.semantic {
-            TokenSemantic::Additive => Some(self.prompt_tokens),
-            TokenSemantic::Inclusive => self
-                .prompt_tokens
-                .checked_sub(self.cache_read_tokens)?
-                .checked_sub(self.cache_write_tokens)?
-                .checked_sub(self.cache_write_1h_tokens),
+        self.counts().uncached_input(self.semantic)
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            prompt: self.prompt_tokens,
+            completion: self.completion_tokens,
+            cache_read: self.cache_read_tokens,
+            cache_write: self.cache_write_tokens,
+            cache_write_1h: self.cache_write_1h_tokens,
+            reasoning: self.reasoning_tokens,
+            tool_calls: self.tool_calls,
         }
     }
 
@@ -204,8 +211,71 @@ impl GatewayRow {
 /// A problem with one cell: which column and what is wrong with it.
 pub type CellError = (Column, String);
 
-/// Reads one row. `get` returns the text of a column, or None when absent or empty.
-pub fn parse_row(get: &dyn Fn(Column) -> Option<String>) -> Result<GatewayRow, CellError> {
+/// The text of the columns we read from one row; None when absent or empty. Cells borrow
+/// from the reader's buffer where they can, so a row costs no allocation per cell.
+#[derive(Debug, Default)]
+pub struct Cells<'a>([Option<Cow<'a, str>>; COLUMNS.len()]);
+
+impl<'a> Cells<'a> {
+    pub fn get(&self, column: Column) -> Option<&str> {
+        self.0[column as usize].as_deref()
+    }
+
+    pub fn set(&mut self, column: Column, text: Option<Cow<'a, str>>) {
+        self.0[column as usize] = text;
+    }
+}
+
+/// The token counts of a row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub prompt: u64,
+    pub completion: u64,
+    pub cache_read: u64,
+    pub cache_write: u64,
+    pub cache_write_1h: u64,
+    pub reasoning: u64,
+    pub tool_calls: u64,
+}
+
+impl Counts {
+    pub fn uncached_input(&self, semantic: TokenSemantic) -> Option<u64> {
+        match semantic {
+            TokenSemantic::Additive => Some(self.prompt),
+            TokenSemantic::Inclusive => self
+                .prompt
+                .checked_sub(self.cache_read)?
+                .checked_sub(self.cache_write)?
+                .checked_sub(self.cache_write_1h),
+        }
+    }
+}
+
+/// A row as read, before it is filed: a [`GatewayRow`] with its model borrowed from the
+/// text and its ratio set interned in the [`RowsBuilder`] (a log repeats a handful of
+/// them, so each distinct set is parsed once; see [`RowsBuilder::ratios`]).
+#[derive(Debug)]
+pub struct Parts<'a> {
+    pub at: Timestamp,
+    pub kind: RowKind,
+    pub outcome: Outcome,
+    pub model: &'a str,
+    pub quota: i64,
+    pub counts: Counts,
+    pub semantic: TokenSemantic,
+    pub ratios: Option<u32>,
+}
+
+/// Reads one row from the text of its cells.
+pub fn parse_row(cells: &Cells) -> Result<GatewayRow, CellError> {
+    let mut rows = RowsBuilder::default();
+    let parts = parse_parts(cells, &mut rows)?;
+    Ok(rows.row(&parts))
+}
+
+/// [`parse_row`] without building the row: its ratio set goes into `rows`' table.
+pub fn parse_parts<'a>(cells: &'a Cells, rows: &mut RowsBuilder) -> Result<Parts<'a>, CellError> {
+    let get = |column: Column| cells.get(column);
     let need = |column: Column| {
         get(column).ok_or((
             column,
@@ -213,32 +283,32 @@ pub fn parse_row(get: &dyn Fn(Column) -> Option<String>) -> Result<GatewayRow, C
         ))
     };
     let kind = match get(Column::Type) {
-        Some(text) => parse_kind(&text).map_err(|m| (Column::Type, m))?,
+        Some(text) => parse_kind(text).map_err(|m| (Column::Type, m))?,
         None => RowKind::Consume,
     };
-    let at = parse_created_at(&need(Column::CreatedAt)?).map_err(|m| (Column::CreatedAt, m))?;
+    let at = parse_created_at(need(Column::CreatedAt)?).map_err(|m| (Column::CreatedAt, m))?;
     let count = |column: Column| match get(column) {
-        Some(text) => parse_count(&text).map_err(|m| (column, m)),
+        Some(text) => count(text).map_err(|m| (column, m)),
         None => Ok(0),
     };
     let quota = match get(Column::Quota) {
-        Some(text) => parse_integer(&text).map_err(|m| (Column::Quota, m))?,
+        Some(text) => integer(text).map_err(|m| (Column::Quota, m))?,
         None => 0,
     };
     let other = match get(Column::Other) {
-        Some(text) => super::other::Other::parse(&text).map_err(|m| (Column::Other, m))?,
+        Some(text) => super::other::Other::parse(text).map_err(|m| (Column::Other, m))?,
         None => super::other::Other::default(),
     };
     let model = need(Column::ModelName).or_else(|e| {
         if kind == RowKind::Consume {
             Err(e)
         } else {
-            Ok(String::new())
+            Ok("")
         }
     })?;
     let usage = other.usage().map_err(|m| (Column::Other, m))?;
-    let ratios = other.ratios().map_err(|m| (Column::Other, m))?;
-    let row = GatewayRow {
+    let ratios = rows.ratios(&other).map_err(|m| (Column::Other, m))?;
+    let parts = Parts {
         at,
         kind,
         outcome: if kind == RowKind::Error {
@@ -246,49 +316,69 @@ pub fn parse_row(get: &dyn Fn(Column) -> Option<String>) -> Result<GatewayRow, C
         } else {
             Outcome::Success
         },
-        model: model.trim().to_string(),
+        model: model.trim(),
         quota,
-        prompt_tokens: count(Column::PromptTokens)?,
-        completion_tokens: count(Column::CompletionTokens)?,
-        cache_read_tokens: usage.cache_read,
-        cache_write_tokens: usage.cache_write_5m,
-        cache_write_1h_tokens: usage.cache_write_1h,
-        reasoning_tokens: usage.reasoning,
-        tool_calls: usage.tool_calls,
+        counts: Counts {
+            prompt: count(Column::PromptTokens)?,
+            completion: count(Column::CompletionTokens)?,
+            cache_read: usage.cache_read,
+            cache_write: usage.cache_write_5m,
+            cache_write_1h: usage.cache_write_1h,
+            reasoning: usage.reasoning,
+            tool_calls: usage.tool_calls,
+        },
         semantic: if other.anthropic_semantics() {
             TokenSemantic::Additive
         } else {
             TokenSemantic::Inclusive
         },
-        model_price: ratios
-            .as_ref()
-            .and_then(|r| r.model_price)
-            .filter(|p| !p.is_sign_negative()),
         ratios,
     };
-    check_consistency(&row)?;
-    Ok(row)
+    check_consistency(&parts.counts, parts.semantic)?;
+    Ok(parts)
+}
+
+/// [`parse_count`], with a shortcut for plain digits (nearly every cell): up to 19 digits
+/// always fit a u64 and mean exactly what the decimal parser would make of them.
+pub fn count(text: &str) -> Result<u64, String> {
+    if !text.is_empty() && text.len() <= 19 && text.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(value) = text.parse() {
+            return Ok(value);
+        }
+    }
+    parse_count(text)
+}
+
+/// [`parse_integer`], with the same shortcut for an optional minus and up to 18 digits.
+pub fn integer(text: &str) -> Result<i64, String> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(value) = text.parse() {
+            return Ok(value);
+        }
+    }
+    parse_integer(text)
 }
 
 /// Flags rows that contradict themselves instead of absorbing the difference.
-fn check_consistency(row: &GatewayRow) -> Result<(), CellError> {
-    if row.uncached_input().is_none() {
-        let cache = row
-            .cache_read_tokens
-            .saturating_add(row.cache_write_tokens)
-            .saturating_add(row.cache_write_1h_tokens);
+fn check_consistency(counts: &Counts, semantic: TokenSemantic) -> Result<(), CellError> {
+    if counts.uncached_input(semantic).is_none() {
+        let cache = counts
+            .cache_read
+            .saturating_add(counts.cache_write)
+            .saturating_add(counts.cache_write_1h);
         return Err((Column::PromptTokens, format!(
             "expected prompt_tokens to include the {cache} cache tokens (OpenAI-style usage), but found only {}; \
              if this row follows Anthropic semantics its other.usage_semantic should say \"anthropic\"",
-            row.prompt_tokens
+            counts.prompt
         )));
     }
-    if row.reasoning_tokens > row.completion_tokens {
+    if counts.reasoning > counts.completion {
         return Err((
             Column::CompletionTokens,
             format!(
                 "expected completion_tokens to include the {} reasoning tokens, but found only {}",
-                row.reasoning_tokens, row.completion_tokens
+                counts.reasoning, counts.completion
             ),
         ));
     }
@@ -296,7 +386,14 @@ fn check_consistency(row: &GatewayRow) -> Result<(), CellError> {
 }
 
 fn parse_kind(text: &str) -> Result<RowKind, String> {
-    let kind = match text.trim().to_lowercase().as_str() {
+    // Digits first: nearly every row, and no lowercased copy needed for them.
+    let kind = match text.trim() {
+        "2" => return Ok(RowKind::Consume),
+        "5" => return Ok(RowKind::Error),
+        "6" => return Ok(RowKind::Refund),
+        trimmed => trimmed.to_lowercase(),
+    };
+    let kind = match kind.as_str() {
         "2" | "consume" | "消费" => RowKind::Consume,
         "6" | "refund" | "退款" => RowKind::Refund,
         "5" | "error" | "错误" => RowKind::Error,
@@ -335,22 +432,9 @@ pub fn parse_created_at(text: &str) -> Result<Timestamp, String> {
     })
 }
 
-/// A JSON cell as text: numbers keep their exact digits (arbitrary_precision), nested
-/// objects become JSON text (some dumps store `other` as an object, not a string).
-pub fn json_cell(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(s) if s.trim().is_empty() => None,
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Object(_) | Value::Array(_) => Some(value.to_string()),
-    }
-}
-
 /// Strips the `'` that fork exports put before cells to defuse spreadsheet formulas.
-pub fn csv_cell(text: &str) -> Option<String> {
+pub fn csv_cell(text: &str) -> Option<&str> {
     let text = text.trim();
     let text = text.strip_prefix('\'').unwrap_or(text);
-    (!text.is_empty()).then(|| text.to_string())
+    (!text.is_empty()).then_some(text)
 }

@@ -1,14 +1,65 @@
 //! The `other` field of a new-api log row: a JSON object (usually written as a string)
 //! with the multipliers that priced the row and the usage split behind it.
+//!
+//! Only the keys below are read, as borrowed raw text; the rest is skipped unread.
+//! What is accepted, refused and chosen on a repeated key (the last one) is what parsing
+//! the whole object into a `serde_json::Value` would give.
+
+use std::borrow::Cow;
+use std::fmt;
 
 use rust_decimal::Decimal;
-use serde_json::{Map, Value};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::Value;
 
-use super::newapi::LoggedRatios;
-use crate::decimal::{parse_count, parse_exact, quote};
+use super::jsonrow;
+use super::newapi::{count, LoggedRatios};
+use crate::decimal::{parse_exact, quote};
+
+const KEYS: [&str; 15] = [
+    "usage_semantic",
+    "cache_creation_tokens_5m",
+    "cache_creation_tokens_1h",
+    "cache_creation_tokens",
+    "reasoning_tokens",
+    "thinking_tokens",
+    "cache_tokens",
+    "model_ratio",
+    "completion_ratio",
+    "cache_ratio",
+    "cache_creation_ratio",
+    "cache_creation_ratio_1h",
+    "user_group_ratio",
+    "group_ratio",
+    "model_price",
+];
+// Indexes into KEYS (a lookup by name would compare strings on every row).
+const USAGE_SEMANTIC: usize = 0;
+const CACHE_CREATION_TOKENS_5M: usize = 1;
+const CACHE_CREATION_TOKENS_1H: usize = 2;
+const CACHE_CREATION_TOKENS: usize = 3;
+const REASONING_TOKENS: usize = 4;
+const THINKING_TOKENS: usize = 5;
+const CACHE_TOKENS: usize = 6;
+const MODEL_RATIO: usize = 7;
+const COMPLETION_RATIO: usize = 8;
+const CACHE_RATIO: usize = 9;
+const CACHE_CREATION_RATIO: usize = 10;
+const CACHE_CREATION_RATIO_1H: usize = 11;
+const USER_GROUP_RATIO: usize = 12;
+const GROUP_RATIO: usize = 13;
+const MODEL_PRICE: usize = 14;
+const TOOL_SURCHARGES: usize = KEYS.len();
 
 #[derive(Debug, Default)]
-pub struct Other(Map<String, Value>);
+pub struct Other<'a> {
+    /// The text of each key in [`KEYS`]: numbers, non-blank strings and booleans.
+    texts: [Option<Cow<'a, str>>; KEYS.len()],
+    /// `model_ratio` or `model_price` is present, whatever its value.
+    has_ratios: bool,
+    tool_surcharges: Option<Vec<Value>>,
+}
 
 /// Token counts that only `other` carries.
 pub struct OtherUsage {
@@ -19,79 +70,165 @@ pub struct OtherUsage {
     pub tool_calls: u64,
 }
 
-impl Other {
-    pub fn parse(text: &str) -> Result<Other, String> {
-        match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => Ok(Other(map)),
-            _ => Err(format!(
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Option<usize>;
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Option<usize>, D::Error> {
+        de.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Option<usize>, E> {
+        Ok(Some(match key {
+            "usage_semantic" => USAGE_SEMANTIC,
+            "cache_creation_tokens_5m" => CACHE_CREATION_TOKENS_5M,
+            "cache_creation_tokens_1h" => CACHE_CREATION_TOKENS_1H,
+            "cache_creation_tokens" => CACHE_CREATION_TOKENS,
+            "reasoning_tokens" => REASONING_TOKENS,
+            "thinking_tokens" => THINKING_TOKENS,
+            "cache_tokens" => CACHE_TOKENS,
+            "model_ratio" => MODEL_RATIO,
+            "completion_ratio" => COMPLETION_RATIO,
+            "cache_ratio" => CACHE_RATIO,
+            "cache_creation_ratio" => CACHE_CREATION_RATIO,
+            "cache_creation_ratio_1h" => CACHE_CREATION_RATIO_1H,
+            "user_group_ratio" => USER_GROUP_RATIO,
+            "group_ratio" => GROUP_RATIO,
+            "model_price" => MODEL_PRICE,
+            "tool_surcharges" => TOOL_SURCHARGES,
+            _ => return Ok(None),
+        }))
+    }
+}
+
+struct OtherVisitor;
+
+impl<'de> Visitor<'de> for OtherVisitor {
+    type Value = Other<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Other<'de>, A::Error> {
+        let mut other = Other::default();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match key {
+                Some(TOOL_SURCHARGES) => {
+                    other.tool_surcharges = match map.next_value::<Value>()? {
+                        Value::Array(items) => Some(items),
+                        _ => None,
+                    }
+                }
+                Some(index) => {
+                    let raw: &'de RawValue = map.next_value()?;
+                    other.has_ratios |= matches!(index, MODEL_RATIO | MODEL_PRICE);
+                    other.texts[index] = text(raw.get());
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(other)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Other<'de> {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        // Not deserialize_any: with arbitrary_precision a bare number arrives as a map.
+        de.deserialize_map(OtherVisitor)
+    }
+}
+
+/// Numbers keep their digits, strings count when not blank, booleans as words.
+fn text(raw: &str) -> Option<Cow<'_, str>> {
+    match raw.as_bytes().first()? {
+        b'"' => jsonrow::string(raw).filter(|s| !s.trim().is_empty()),
+        b't' | b'f' => Some(Cow::Borrowed(raw)),
+        b'-' | b'0'..=b'9' => Some(jsonrow::number(raw)),
+        _ => None,
+    }
+}
+
+impl<'a> Other<'a> {
+    pub fn parse(text: &'a str) -> Result<Other<'a>, String> {
+        serde_json::from_str(text).map_err(|_| {
+            format!(
                 "expected the JSON object of billing ratios, but found {}",
                 quote(text)
-            )),
-        }
+            )
+        })
     }
 
-    fn text(&self, key: &str) -> Option<String> {
-        match self.0.get(key)? {
-            Value::Number(n) => Some(n.to_string()),
-            Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
-        }
+    fn text(&self, key: usize) -> Option<&str> {
+        self.texts[key].as_deref()
     }
 
-    fn count(&self, key: &str) -> Result<Option<u64>, String> {
+    fn count(&self, key: usize) -> Result<Option<u64>, String> {
         self.text(key)
-            .map(|t| parse_count(&t).map_err(|m| format!("{key}: {m}")))
+            .map(|t| count(t).map_err(|m| format!("{}: {m}", KEYS[key])))
             .transpose()
     }
 
-    fn decimal(&self, key: &str) -> Result<Option<Decimal>, String> {
+    fn decimal(&self, key: usize) -> Result<Option<Decimal>, String> {
         self.text(key)
-            .map(|t| parse_exact(&t).map_err(|m| format!("{key}: {m}")))
+            .map(|t| parse_exact(t).map_err(|m| format!("{}: {m}", KEYS[key])))
             .transpose()
     }
 
     pub fn anthropic_semantics(&self) -> bool {
-        self.text("usage_semantic")
+        self.text(USAGE_SEMANTIC)
             .is_some_and(|s| s.eq_ignore_ascii_case("anthropic"))
     }
 
     /// Cache writes: `cache_creation_tokens` is the total when present; the `_1h` part is
     /// priced apart and the rest counts at the default 5-minute lifetime.
     pub fn usage(&self) -> Result<OtherUsage, String> {
-        let five = self.count("cache_creation_tokens_5m")?.unwrap_or(0);
-        let hour = self.count("cache_creation_tokens_1h")?.unwrap_or(0);
+        let five = self.count(CACHE_CREATION_TOKENS_5M)?.unwrap_or(0);
+        let hour = self.count(CACHE_CREATION_TOKENS_1H)?.unwrap_or(0);
         let total = self
-            .count("cache_creation_tokens")?
+            .count(CACHE_CREATION_TOKENS)?
             .unwrap_or(five.saturating_add(hour));
-        let reasoning = match self.count("reasoning_tokens")? {
+        let reasoning = match self.count(REASONING_TOKENS)? {
             Some(n) => n,
-            None => self.count("thinking_tokens")?.unwrap_or(0),
+            None => self.count(THINKING_TOKENS)?.unwrap_or(0),
         };
         Ok(OtherUsage {
-            cache_read: self.count("cache_tokens")?.unwrap_or(0),
+            cache_read: self.count(CACHE_TOKENS)?.unwrap_or(0),
             cache_write_5m: total.saturating_sub(hour).max(five),
             cache_write_1h: hour,
             reasoning,
             tool_calls: self
                 .tool_surcharges()?
                 .iter()
-                .map(|(count, _)| *count)
-                .sum(),
+                .try_fold(0u64, |sum, (count, _)| sum.checked_add(*count))
+                .ok_or("tool_surcharges: expected call counts that add up to a count that fits, but found more")?,
         })
     }
 
     /// `[{name, count, price}]`: price is USD per 1,000 calls.
     fn tool_surcharges(&self) -> Result<Vec<(u64, Decimal)>, String> {
-        let Some(Value::Array(items)) = self.0.get("tool_surcharges") else {
+        let Some(items) = &self.tool_surcharges else {
             return Ok(Vec::new());
         };
         items
             .iter()
             .map(|item| {
-                let field = |key: &str| item.get(key).and_then(super::newapi::json_cell);
+                let field = |key: &str| {
+                    let value = item.get(key)?;
+                    jsonrow::cell(&value.to_string()).map(Cow::into_owned)
+                };
                 let count = field("count")
-                    .map_or(Ok(0), |t| parse_count(&t))
+                    .map_or(Ok(0), |t| count(&t))
                     .map_err(|m| format!("tool_surcharges count: {m}"))?;
                 let price = field("price")
                     .map_or(Ok(Decimal::ZERO), |t| parse_exact(&t))
@@ -101,9 +238,32 @@ impl Other {
             .collect()
     }
 
+    /// Writes the text behind [`Other::ratios`] into `key`; false when the ratios also
+    /// depend on more than that text (tool surcharges).
+    pub fn ratio_key(&self, key: &mut String) -> bool {
+        key.push(if self.has_ratios { 'r' } else { '-' });
+        for (name, text) in KEYS.iter().zip(&self.texts) {
+            if name.ends_with("ratio") || *name == "model_price" {
+                // Length-prefixed, so no two different sets of texts give one key.
+                match text
+                    .as_deref()
+                    .map(|t| (t, char::from_u32(t.len() as u32 + 1)))
+                {
+                    Some((text, Some(length))) => {
+                        key.push(length);
+                        key.push_str(text);
+                    }
+                    Some((_, None)) => return false,
+                    None => key.push('\0'),
+                }
+            }
+        }
+        self.tool_surcharges.is_none()
+    }
+
     /// None when the row logged no ratios at all (nothing to re-derive its quota from).
     pub fn ratios(&self) -> Result<Option<LoggedRatios>, String> {
-        if !self.0.contains_key("model_ratio") && !self.0.contains_key("model_price") {
+        if !self.has_ratios {
             return Ok(None);
         }
         let mut surcharge = Decimal::ZERO;
@@ -116,18 +276,49 @@ impl Other {
                 .ok_or("tool_surcharges: too large to compute exactly")?;
         }
         Ok(Some(LoggedRatios {
-            model_ratio: self.decimal("model_ratio")?,
-            completion_ratio: self.decimal("completion_ratio")?,
-            cache_ratio: self.decimal("cache_ratio")?,
-            cache_creation_ratio: self.decimal("cache_creation_ratio")?,
-            cache_creation_ratio_1h: self.decimal("cache_creation_ratio_1h")?,
-            group_ratio: match self.decimal("user_group_ratio")? {
+            model_ratio: self.decimal(MODEL_RATIO)?,
+            completion_ratio: self.decimal(COMPLETION_RATIO)?,
+            cache_ratio: self.decimal(CACHE_RATIO)?,
+            cache_creation_ratio: self.decimal(CACHE_CREATION_RATIO)?,
+            cache_creation_ratio_1h: self.decimal(CACHE_CREATION_RATIO_1H)?,
+            group_ratio: match self.decimal(USER_GROUP_RATIO)? {
                 // new-api uses the special user-group ratio instead of the group ratio when set.
                 Some(special) if !special.is_sign_negative() => Some(special),
-                _ => self.decimal("group_ratio")?,
+                _ => self.decimal(GROUP_RATIO)?,
             },
-            model_price: self.decimal("model_price")?,
+            model_price: self.decimal(MODEL_PRICE)?,
             tool_surcharge_usd: surcharge,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_a_value_parse_would() {
+        let ok = [
+            (r#"{"model_ratio":1.25,"cache_tokens":"800"}"#, true),
+            (r#"{"model_price":null}"#, true),
+            (r#"{"frt":612,"x":{"y":[1,2]}}"#, false),
+            (r#"{"model_ratio":1,"model_ratio":2.50}"#, true),
+        ];
+        for (text, has_ratios) in ok {
+            let other = Other::parse(text).unwrap();
+            assert_eq!(other.has_ratios, has_ratios, "{text}");
+        }
+        let twice = Other::parse(r#"{"model_ratio":1,"model_ratio":2.50}"#).unwrap();
+        assert_eq!(twice.text(MODEL_RATIO), Some("2.50"));
+        for bad in ["[1]", "\"x\"", "{\"a\":1,}", "{} x", "12", ""] {
+            assert_eq!(
+                Other::parse(bad).unwrap_err(),
+                format!(
+                    "expected the JSON object of billing ratios, but found {}",
+                    quote(bad)
+                ),
+                "{bad}"
+            );
+        }
     }
 }

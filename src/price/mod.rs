@@ -327,8 +327,10 @@ fn blank_line() -> PriceLine {
 }
 
 /// Prices every accepted gateway row (already inside the window).
-pub fn price<'a>(
-    rows: impl IntoIterator<Item = &'a GatewayRow>,
+/// Rows may be borrowed or owned, so a compact store can stream decoded rows through
+/// without expanding the whole file first.
+pub fn price<R: std::borrow::Borrow<GatewayRow>>(
+    rows: impl IntoIterator<Item = R>,
     settings: &ValidSettings,
 ) -> Result<Pricing, Error> {
     let mut pricer = Pricer {
@@ -338,7 +340,7 @@ pub fn price<'a>(
         out: Pricing::default(),
     };
     for row in rows {
-        pricer.row(row)?;
+        pricer.row(row.borrow())?;
     }
     let Pricer {
         lines,

@@ -6,7 +6,8 @@ use super::browser;
 use super::charges::Charges;
 use super::documents::Downloads;
 use super::factors::Factors;
-use super::files::{FilePicker, FileSummaries};
+use super::files::{FilePicker, FileSummaries, LoadProgress};
+use super::loader::Loader;
 use super::policy_form::PolicyForm;
 use super::rates::RateTable;
 use super::results::Results;
@@ -26,6 +27,31 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |action: Action| state.dispatch(action))
     };
+    // The file reader: File handles and the worker, kept outside the plain-data state.
+    let loader = {
+        let (rules, dispatch) = (state.rules, dispatch.clone());
+        use_memo((), move |_| Loader::new(rules, dispatch))
+    };
+    {
+        // Only a new window or outcome policy reads the files again; rates never do.
+        let loader = loader.clone();
+        use_effect_with(state.rules, move |rules| loader.borrow_mut().reread(*rules));
+    }
+    let on_files = {
+        let loader = loader.clone();
+        Callback::from(move |files| loader.borrow_mut().load(files))
+    };
+    let on_cancel = {
+        let loader = loader.clone();
+        Callback::from(move |()| loader.borrow_mut().cancel())
+    };
+    let on_remove = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |(index, name): (usize, String)| {
+            loader.borrow_mut().forget(&name);
+            dispatch.emit(Action::RemoveFile(index));
+        })
+    };
     let settings_errors = match &state.review.figures {
         Err(Problem::Settings(errors)) => errors.clone(),
         _ => Vec::new(),
@@ -44,8 +70,9 @@ pub fn app() -> Html {
             }
             <section>
                 <h2>{ "1. Evidence" }</h2>
-                <FilePicker on_action={dispatch.clone()} />
-                <FileSummaries files={state.review.files.clone()} on_action={dispatch.clone()} />
+                <FilePicker {on_files} />
+                <LoadProgress loading={state.loading.clone()} {on_cancel} />
+                <FileSummaries files={state.files.clone()} rules={state.rules} {on_remove} />
             </section>
             <section>
                 <h2>{ "2. Incident window and tolerance" }</h2>

@@ -1,45 +1,40 @@
-//! Picking and dropping files, and the row ledger of each one.
+//! Picking and dropping files, the reading progress, and the row ledger of each file.
 
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{DragEvent, HtmlInputElement};
+use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
 use super::browser;
-use super::state::Action;
-use crate::ingest::FileReport;
+use super::state::{LoadedFile, Loading};
+use crate::ingest::{FileReport, Rules};
 
 #[derive(Properties, PartialEq)]
 pub struct PickerProps {
-    pub on_action: Callback<Action>,
-}
-
-fn load(list: Option<web_sys::FileList>, on_action: Callback<Action>) {
-    let list = browser::take_files(list);
-    if list.is_empty() {
-        return;
-    }
-    spawn_local(async move {
-        let files = browser::read_files(list).await;
-        on_action.emit(Action::AddFiles(files));
-    });
+    /// The files picked or dropped, to be read by the worker.
+    pub on_files: Callback<Vec<File>>,
 }
 
 #[function_component(FilePicker)]
 pub fn file_picker(props: &PickerProps) -> Html {
     let onchange = {
-        let on_action = props.on_action.clone();
+        let on_files = props.on_files.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            load(input.files(), on_action.clone());
+            let files = browser::take_files(input.files());
             // Lets the same file be picked again after it was changed on disk.
             input.set_value("");
+            if !files.is_empty() {
+                on_files.emit(files);
+            }
         })
     };
     let ondrop = {
-        let on_action = props.on_action.clone();
+        let on_files = props.on_files.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
-            load(e.data_transfer().and_then(|d| d.files()), on_action.clone());
+            let files = browser::take_files(e.data_transfer().and_then(|d| d.files()));
+            if !files.is_empty() {
+                on_files.emit(files);
+            }
         })
     };
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
@@ -52,9 +47,50 @@ pub fn file_picker(props: &PickerProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+pub struct ProgressProps {
+    pub loading: Option<Loading>,
+    pub on_cancel: Callback<()>,
+}
+
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1e6)
+}
+
+/// The worker's progress: a bar, bytes, rows and rows per second, and Cancel.
+#[function_component(LoadProgress)]
+pub fn load_progress(props: &ProgressProps) -> Html {
+    let Some(loading) = &props.loading else {
+        return html! {};
+    };
+    let of = if loading.count > 1 {
+        format!(" (file {} of {})", loading.position, loading.count)
+    } else {
+        String::new()
+    };
+    let status = format!(
+        "Reading {}{of}: {} of {}, {} rows, {:.0} rows/s",
+        loading.name,
+        megabytes(loading.done),
+        megabytes(loading.total),
+        loading.rows,
+        loading.rows_per_second
+    );
+    let onclick = props.on_cancel.reform(|_: MouseEvent| ());
+    html! {
+        <div class="loading" role="status">
+            <progress data-testid="load-progress" max={loading.total.max(1.0).to_string()} value={loading.done.to_string()} />
+            <span data-testid="load-status">{ status }</span>
+            <button type="button" class="secondary" data-testid="load-cancel" {onclick}>{ "Cancel" }</button>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
 pub struct SummariesProps {
-    pub files: Vec<FileReport>,
-    pub on_action: Callback<Action>,
+    pub files: Vec<LoadedFile>,
+    /// Files read under other rules are being read again.
+    pub rules: Rules,
+    pub on_remove: Callback<(usize, String)>,
 }
 
 #[function_component(FileSummaries)]
@@ -65,8 +101,10 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
     html! {
         <ul class="files">
             { for props.files.iter().enumerate().map(|(index, file)| {
-                let on_remove = props.on_action.reform(move |_: MouseEvent| Action::RemoveFile(index));
-                html! { <FileSummary file={file.clone()} {on_remove} /> }
+                let name = file.report.name.clone();
+                let on_remove = props.on_remove.reform(move |_: MouseEvent| (index, name.clone()));
+                let stale = file.rules != props.rules;
+                html! { <FileSummary file={file.report.clone()} {stale} {on_remove} /> }
             }) }
         </ul>
     }
@@ -75,6 +113,7 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct SummaryProps {
     file: FileReport,
+    stale: bool,
     on_remove: Callback<MouseEvent>,
 }
 
@@ -88,6 +127,9 @@ fn file_summary(props: &SummaryProps) -> Html {
             <div class="file-head">
                 <strong>{ &file.name }</strong>
                 <span class="format" data-testid="file-format">{ format }</span>
+                if props.stale {
+                    <span class="hint" data-testid="file-rereading">{ "reading again under the new window or policy…" }</span>
+                }
                 <button type="button" class="link" onclick={props.on_remove.clone()}>{ "Remove" }</button>
             </div>
             <p class="ledger">

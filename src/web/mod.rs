@@ -1,5 +1,6 @@
 //! The browser shell: Yew components and browser glue. No business rule lives here;
-//! every figure on the page comes from [`crate::review::run`].
+//! every figure on the page comes from [`crate::review::run_reports`], on the reports the
+//! file-reading worker ([`worker`]) produced with the same core the CLI runs.
 
 mod app;
 mod browser;
@@ -7,11 +8,14 @@ mod charges;
 mod documents;
 mod factors;
 mod files;
+mod loader;
+mod message;
 mod policy_form;
 mod rates;
 mod results;
 mod state;
 mod window_form;
+pub mod worker;
 
 pub use app::App;
 

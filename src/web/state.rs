@@ -1,13 +1,15 @@
-//! The one reducer at the root. Its state is plain core types: the files as loaded,
-//! the settings document as typed, and the review computed from both.
+//! The one reducer at the root. Its state is plain core types: the reports of the files
+//! as the worker read them, the settings document as typed, and the review computed from
+//! both. The File handles and the worker are outside it (`loader.rs`).
 
 use std::rc::Rc;
 
 use yew::Reducible;
 
 use crate::ingest::newapi::Outcome;
+use crate::ingest::{FileReport, Rules};
 use crate::ratecard::{self, FactorText, RateCardText, RateText};
-use crate::review::{self, InputFile, Review};
+use crate::review::{self, Review};
 use crate::settings::Settings;
 
 /// Names a text field of a rate-card entry by its JSON key, so one action edits any.
@@ -49,7 +51,12 @@ pub enum SettingsField {
 }
 
 pub enum Action {
-    AddFiles(Vec<Result<InputFile, String>>),
+    /// A file read by the worker under these rules (ignored if the rules moved on since).
+    Loaded(Box<FileReport>, Rules),
+    /// How far the worker is; None when it is idle.
+    Progress(Option<Loading>),
+    /// Reading stopped; these files were not (or not again) read.
+    Cancelled(Vec<String>),
     RemoveFile(usize),
     Edit(SettingsField, String),
     EditRate(usize, RateField, String),
@@ -66,9 +73,34 @@ pub enum Action {
     Notice(Option<String>),
 }
 
+/// What the worker is reading now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loading {
+    pub name: String,
+    /// This file is `position` of `count` waiting to be read.
+    pub position: usize,
+    pub count: usize,
+    pub done: f64,
+    pub total: f64,
+    pub rows: u64,
+    pub rows_per_second: f64,
+}
+
+/// A file's report and the rules it was read under.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadedFile {
+    pub report: FileReport,
+    pub rules: Rules,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
-    pub files: Vec<InputFile>,
+    /// In the order they were first loaded.
+    pub files: Vec<LoadedFile>,
+    /// The rules files are read under: those of the last valid settings (a half-typed
+    /// window does not make every file be read again).
+    pub rules: Rules,
+    pub loading: Option<Loading>,
     pub settings: Settings,
     pub review: Review,
     /// A sentence about the last thing that could not be done (a file that could not
@@ -78,27 +110,43 @@ pub struct State {
 
 impl State {
     pub fn new(settings: Settings) -> Self {
-        let review = review::run(&[], &settings);
+        let review = review::run_reports(Vec::new(), &settings);
         State {
             files: Vec::new(),
+            rules: review::ingest_rules(&settings).unwrap_or_default(),
+            loading: None,
             settings,
             review,
             notice: None,
         }
     }
 
+    /// Only reports read under the current rules count; the others are being read again.
+    fn current(&self) -> Vec<FileReport> {
+        self.files
+            .iter()
+            .filter(|f| f.rules == self.rules)
+            .map(|f| f.report.clone())
+            .collect()
+    }
+
     /// Recomputes the review; after new files, first adds a rate row for each model they
     /// charged that no entry names yet (only then: renaming an entry must not respawn rows).
     fn refresh(mut self, new_files: bool) -> Self {
-        self.review = review::run(&self.files, &self.settings);
-        if new_files {
-            let before = self.settings.rates.len();
-            self.settings
-                .ensure_rate_rows(self.review.models.iter().map(String::as_str));
-            if self.settings.rates.len() != before {
-                self.review = review::run(&self.files, &self.settings);
-            }
+        if let Some(rules) = review::ingest_rules(&self.settings) {
+            self.rules = rules;
         }
+        let files = self.current();
+        if new_files {
+            // Before the figures, which price every row: with a million rows, once is enough.
+            // Sorted, as `Review::models` lists them.
+            let models: std::collections::BTreeSet<&str> = files
+                .iter()
+                .flat_map(|f| f.rows.models().iter().map(String::as_str))
+                .collect();
+            self.settings.ensure_rate_rows(models);
+        }
+        self.review = review::run_reports(files, &self.settings);
         self
     }
 }
@@ -108,21 +156,39 @@ impl Reducible for State {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
-        let new_files = matches!(action, Action::AddFiles(_));
+        let new_files = matches!(action, Action::Loaded(..));
         match action {
-            Action::AddFiles(results) => {
-                let mut problems = Vec::new();
-                for result in results {
-                    match result {
-                        // Loading the same file name again replaces it rather than counting it twice.
-                        Ok(file) => match next.files.iter_mut().find(|f| f.name == file.name) {
-                            Some(existing) => *existing = file,
-                            None => next.files.push(file),
-                        },
-                        Err(problem) => problems.push(problem),
-                    }
+            Action::Loaded(report, rules) => {
+                if rules != next.rules {
+                    return self;
                 }
-                next.notice = (!problems.is_empty()).then(|| problems.join("; "));
+                let file = LoadedFile {
+                    report: *report,
+                    rules,
+                };
+                // Loading the same file name again replaces it rather than counting it twice.
+                match next
+                    .files
+                    .iter_mut()
+                    .find(|f| f.report.name == file.report.name)
+                {
+                    Some(existing) => *existing = file,
+                    None => next.files.push(file),
+                }
+            }
+            Action::Progress(loading) => {
+                next.loading = loading;
+                return Rc::new(next);
+            }
+            Action::Cancelled(names) => {
+                next.loading = None;
+                if names.is_empty() {
+                    return Rc::new(next);
+                }
+                let rules = next.rules;
+                next.files
+                    .retain(|f| f.rules == rules || !names.contains(&f.report.name));
+                next.notice = Some(format!("Reading cancelled: {} not read.", names.join(", ")));
             }
             Action::RemoveFile(index) => {
                 if index < next.files.len() {

@@ -4,50 +4,18 @@
 // Run: DIST_DIR=dist CLI_BIN=path/to/spend-reconciler node --test tests/e2e/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  repoRoot, TIMEOUT, serveDist, listen, originOf, closeServer, launch, watch, openApp, expectText,
+} from './harness.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// playwright-core is pinned in tools/ (not a root package), so import it by path.
-const { chromium } = await import(path.join(repoRoot, 'tools/node_modules/playwright-core/index.mjs'));
-
-const distDir = path.resolve(repoRoot, process.env.DIST_DIR || 'dist');
 const cliBin = process.env.CLI_BIN || '';
 const fixture = path.join(repoRoot, 'tests/fixtures/cometapi-log-page.json');
-const TIMEOUT = 10_000;
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-};
-
-// Serves distDir only: known file types, no directory listings, nothing outside the root.
-function serveDist(req, res) {
-  const fail = () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-  let rel;
-  try {
-    rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  } catch {
-    return fail();
-  }
-  if (rel === '/') rel = '/index.html';
-  const file = path.resolve(distDir, '.' + rel);
-  const type = MIME[path.extname(file)];
-  if (!type || !file.startsWith(distDir + path.sep) || req.method !== 'GET') return fail();
-  readFile(file).then(
-    (body) => res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body),
-    fail,
-  );
-}
 
 // A second origin that WOULD answer a cross-origin fetch (CORS open), so a 'blocked' result
 // can only come from the page's CSP, not from a refused connection.
@@ -57,41 +25,19 @@ function serveCanary(req, res) {
   res.writeHead(200, { 'access-control-allow-origin': '*', 'content-type': 'text/plain' }).end('leak');
 }
 
-function listen(handler) {
-  const server = http.createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-const originOf = (server) => `http://127.0.0.1:${server.address().port}`;
-
 let server, canary, browser, tmp;
 before(async () => {
   server = await listen(serveDist);
   canary = await listen(serveCanary);
   tmp = mkdtempSync(path.join(tmpdir(), 'spend-e2e-'));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    // The background/sync/update flags stop Chromium's own calls to Google, which fail offline.
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  await new Promise((r) => (server ? server.close(r) : r()));
-  await new Promise((r) => (canary ? canary.close(r) : r()));
+  await closeServer(server);
+  await closeServer(canary);
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-// Polls the DOM until the selector's trimmed text equals `want`, then asserts with a readable
-// message (the strict locator read also fails if the selector matches more than one element).
-async function expectText(page, selector, want) {
-  await page
-    .waitForFunction(([sel, v]) => document.querySelector(sel)?.textContent.trim() === v,
-      [selector, want], { timeout: TIMEOUT })
-    .catch(() => {});
-  const got = await page.locator(selector).textContent({ timeout: TIMEOUT });
-  assert.equal(got?.trim(), want, `${selector} should read ${JSON.stringify(want)}`);
-}
 
 async function download(page, selector) {
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click(selector)]);
@@ -114,22 +60,11 @@ test('page reconciles the fixture offline and its record matches the CLI', async
   const probeUrl = `${originOf(canary)}/x`;
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  const requests = [];
-  const consoleErrors = [];
-  const pageErrors = [];
-  const badResponses = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('response', (r) => r.status() >= 400 && badResponses.push(`${r.status()} ${r.url()}`));
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  const seen = watch(page);
+  const { requests, consoleErrors, pageErrors, badResponses } = seen;
 
   try {
-    await page.goto(origin + '/');
-    // If the app never mounts, say why (a missing .wasm, a panic) instead of only "timeout".
-    await page.locator('[data-testid="app"]').waitFor({ state: 'attached', timeout: TIMEOUT }).catch((e) => {
-      throw new Error(`app did not mount; failed loads ${JSON.stringify(badResponses)}, ` +
-        `page errors ${JSON.stringify(pageErrors)}, console errors ${JSON.stringify(consoleErrors)}`, { cause: e });
-    });
+    await openApp(page, origin, seen);
 
     // CSP: declared in the page, and enforced (the canary would answer if it were not).
     const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');

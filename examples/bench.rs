@@ -1,0 +1,313 @@
+//! Benchmark helper (figures, not a timed test): generates a deterministic CometAPI /
+//! new-api usage log and measures the native streaming ingest on it.
+//!
+//! ```sh
+//! cargo run --release --example bench -- generate --rows 1000000 --format jsonl --out log.jsonl
+//! cargo run --release --example bench -- run --runs 3 log.jsonl
+//! ```
+//!
+//! `generate` writes `jsonl`, `page` (one log-API JSON page) or `csv`; the same seed gives
+//! the same bytes on every machine. `run` feeds the file to [`Ingestor`] in 8 MiB chunks
+//! (as the web worker does), prints MB/s and rows/s per run, the median, and the peak
+//! resident memory (VmHWM) of this process.
+
+use std::io::{BufWriter, Read, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use spend_reconciler::ingest::{Ingestor, Rules};
+use spend_reconciler::review;
+use spend_reconciler::settings::Settings;
+
+const CHUNK: usize = 8 << 20;
+
+/// SplitMix64: a tiny, well-mixed deterministic generator (no dependency needed).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// (model, model_ratio, completion_ratio, cache_ratio, anthropic semantics, per-call price)
+const MODELS: [(&str, &str, &str, &str, bool, &str); 8] = [
+    ("gpt-4o", "1.25", "4", "0.5", false, ""),
+    ("gpt-4o-mini", "0.075", "4", "0.5", false, ""),
+    ("o3-mini", "0.55", "4", "0.5", false, ""),
+    ("claude-sonnet-4-5-20250929", "1.5", "5", "0.1", true, ""),
+    ("claude-3-5-haiku-20241022", "0.4", "5", "0.1", true, ""),
+    ("gemini-2.5-pro", "0.625", "8", "0.25", false, ""),
+    ("deepseek-chat", "0.135", "4", "0.1", false, ""),
+    ("mj_imagine", "0", "1", "1", false, "0.1"),
+];
+
+struct Row {
+    id: u64,
+    created_at: u64,
+    kind: u8,
+    token: &'static str,
+    model: &'static str,
+    group: &'static str,
+    quota: u64,
+    prompt: u64,
+    completion: u64,
+    use_time: u64,
+    stream: bool,
+    other: String,
+}
+
+fn row(rng: &mut Rng, i: u64) -> Row {
+    let (model, ratio, completion_ratio, cache_ratio, anthropic, price) =
+        MODELS[rng.below(MODELS.len() as u64) as usize];
+    let kind = match rng.below(1000) {
+        0..=919 => 2,
+        920..=969 => 5,
+        970..=989 => 6,
+        _ => 4,
+    };
+    let token = ["prod-bot", "claude-code", "batch-eval", "art"][rng.below(4) as usize];
+    let group = if rng.below(5) == 0 { "vip" } else { "default" };
+    let group_ratio = if group == "vip" { "0.8" } else { "1" };
+    let mut r = Row {
+        id: i % 1024,
+        created_at: 1_767_225_600 + i * 2 + rng.below(2),
+        kind,
+        token,
+        model,
+        group,
+        quota: 0,
+        prompt: 0,
+        completion: 0,
+        use_time: rng.below(40),
+        stream: rng.below(2) == 1,
+        other: String::new(),
+    };
+    match kind {
+        2 | 6 if !price.is_empty() => {
+            r.quota = 50_000;
+            r.other = format!(
+                r#"{{"model_ratio":0,"group_ratio":{group_ratio},"model_price":{price},"frt":-1}}"#
+            );
+        }
+        2 | 6 => {
+            r.prompt = 200 + rng.below(30_000);
+            r.completion = rng.below(4_000);
+            let cache = if rng.below(3) == 0 {
+                0
+            } else {
+                rng.below(r.prompt)
+            };
+            let semantic = if anthropic {
+                r#","usage_semantic":"anthropic""#
+            } else {
+                ""
+            };
+            let reasoning = if model == "o3-mini" {
+                format!(r#","reasoning_tokens":{}"#, rng.below(r.completion + 1))
+            } else {
+                String::new()
+            };
+            r.quota = (r.prompt + r.completion * 4) * 5 / 4;
+            r.other = format!(
+                r#"{{"model_ratio":{ratio},"completion_ratio":{completion_ratio},"cache_tokens":{cache},"cache_ratio":{cache_ratio},"group_ratio":{group_ratio},"model_price":-1{semantic}{reasoning},"frt":{}}}"#,
+                rng.below(3000)
+            );
+        }
+        5 => r.other = r#"{"status_code":429,"error_type":"rate_limit"}"#.to_string(),
+        _ => r.quota = 5_000_000,
+    }
+    r
+}
+
+fn json_row(r: &Row) -> String {
+    let other = serde_json::to_string(&r.other).expect("a string serializes");
+    format!(
+        r#"{{"id":{},"created_at":{},"type":{},"content":"","token_name":"{}","model_name":"{}","quota":{},"prompt_tokens":{},"completion_tokens":{},"use_time":{},"is_stream":{},"group":"{}","other":{other}}}"#,
+        r.id,
+        r.created_at,
+        r.kind,
+        r.token,
+        r.model,
+        r.quota,
+        r.prompt,
+        r.completion,
+        r.use_time,
+        r.stream,
+        r.group
+    )
+}
+
+fn csv_row(r: &Row) -> String {
+    let other = if r.other.is_empty() {
+        String::new()
+    } else {
+        format!("\"{}\"", r.other.replace('"', "\"\""))
+    };
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{},{other}\n",
+        r.id,
+        r.created_at,
+        r.kind,
+        r.token,
+        r.model,
+        r.group,
+        r.quota,
+        r.prompt,
+        r.completion,
+        r.use_time,
+        r.stream
+    )
+}
+
+fn generate(rows: u64, format: &str, out: &str) -> Result<(), String> {
+    let file = std::fs::File::create(out).map_err(|e| format!("{out}: {e}"))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let mut rng = Rng(0x5eed_2026);
+    let io = |e: std::io::Error| format!("{out}: {e}");
+    match format {
+        "csv" => w
+            .write_all(b"id,created_at,type,token_name,model_name,group,quota,prompt_tokens,completion_tokens,use_time,is_stream,other\n")
+            .map_err(io)?,
+        "page" => w
+            .write_all(b"{\"success\":true,\"message\":\"\",\"data\":{\"items\":[\n")
+            .map_err(io)?,
+        "jsonl" => {}
+        other => return Err(format!("expected --format jsonl, page or csv, but found {other}")),
+    }
+    for i in 0..rows {
+        let r = row(&mut rng, i);
+        let line = match format {
+            "csv" => csv_row(&r),
+            "page" if i + 1 < rows => format!("{},\n", json_row(&r)),
+            _ => format!("{}\n", json_row(&r)),
+        };
+        w.write_all(line.as_bytes()).map_err(io)?;
+    }
+    if format == "page" {
+        let tail = format!("],\"total\":{rows},\"page\":1,\"page_size\":{rows}}}}}\n");
+        w.write_all(tail.as_bytes()).map_err(io)?;
+    }
+    w.flush().map_err(io)
+}
+
+/// Peak resident set size of this process, from /proc (Linux only).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn run(path: &str, runs: usize) -> Result<(), String> {
+    let mut file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let size = file.metadata().map_err(|e| format!("{path}: {e}"))?.len();
+    let mut results = Vec::new();
+    let mut chunk = vec![0u8; CHUNK];
+    for run in 1..=runs {
+        use std::io::Seek;
+        file.rewind().map_err(|e| format!("{path}: {e}"))?;
+        let start = Instant::now();
+        let mut ingestor = Ingestor::new(path, Rules::default());
+        loop {
+            let n = file.read(&mut chunk).map_err(|e| format!("{path}: {e}"))?;
+            if n == 0 {
+                break;
+            }
+            ingestor.push(&chunk[..n]);
+        }
+        let report = ingestor.finish();
+        let seconds = start.elapsed().as_secs_f64();
+        let rows = report.ledger.rows_read;
+        let mb_s = size as f64 / 1e6 / seconds;
+        println!(
+            "run {run}: {:.1} MB in {seconds:.3} s = {mb_s:.0} MB/s, {rows} rows = {:.0} rows/s \
+             (accepted {}, excluded {}, rejected {}, kept {} bytes of rows = {:.1} B/row)",
+            size as f64 / 1e6,
+            rows as f64 / seconds,
+            report.ledger.accepted,
+            report.ledger.excluded_total(),
+            report.ledger.rejected,
+            report.rows.encoded_len(),
+            report.rows.encoded_len() as f64 / report.rows.len().max(1) as f64,
+        );
+        if let Some(problem) = &report.problem {
+            println!("  problem: {problem}");
+        }
+        if run == runs {
+            if let Some(kib) = peak_rss_kib() {
+                println!(
+                    "  peak RSS after ingest (VmHWM): {:.1} MB",
+                    kib as f64 / 1024.0
+                );
+            }
+            // What the page does next with the report: the figures (price, reconcile,
+            // classify) under the default settings, on the main thread.
+            let start = Instant::now();
+            let review = review::run_reports(vec![report], &Settings::default());
+            println!(
+                "  figures from the kept rows (review::run_reports): {:.3} s{}",
+                start.elapsed().as_secs_f64(),
+                if review.figures.is_ok() {
+                    ""
+                } else {
+                    " (no figures: settings)"
+                }
+            );
+        }
+        results.push((mb_s, rows as f64 / seconds));
+    }
+    results.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mb_s, rows_s) = results[results.len() / 2];
+    println!("median: {mb_s:.0} MB/s, {rows_s:.0} rows/s");
+    if let Some(kib) = peak_rss_kib() {
+        println!(
+            "peak RSS with the figures (VmHWM): {:.1} MB",
+            kib as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let result = match args.first().map(String::as_str) {
+        Some("generate") => {
+            let rows = flag("--rows").map_or(Ok(1_000_000), |r| r.parse::<u64>());
+            match (rows, flag("--out")) {
+                (Ok(rows), Some(out)) => generate(
+                    rows,
+                    flag("--format").as_deref().unwrap_or("jsonl"),
+                    &out,
+                ),
+                _ => Err("generate needs --out PATH (and --rows N, --format F)".into()),
+            }
+        }
+        Some("run") => match (args.last(), flag("--runs").map(|r| r.parse::<usize>())) {
+            (Some(path), None) if args.len() == 2 => run(path, 3),
+            (Some(path), Some(Ok(runs))) if runs > 0 => run(path, runs),
+            _ => Err("run needs a file (and --runs N)".into()),
+        },
+        _ => Err("usage: bench generate --rows N --format jsonl|page|csv --out PATH | bench run [--runs N] PATH".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

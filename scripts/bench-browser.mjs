@@ -1,0 +1,90 @@
+// Browser benchmark (figures, not a test): loads a generated log into the built page in
+// headless Chromium and reports the time from file selection to the ledger on screen,
+// MB/s and rows/s, and memory: the page's JS heap (CDP) and the peak resident memory of
+// the tab's renderer process, which also hosts the worker (from /proc).
+// With --no-figures the settings are made invalid first (quota per USD "x"), so the page
+// reads and shows the ledger but computes no figures: the memory of reading alone.
+// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] FILE ROWS [RUNS]
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { serveDist, listen, originOf, closeServer, launch, watch, openApp } from '../tests/e2e/harness.mjs';
+
+const args = process.argv.slice(2);
+const noFigures = args[0] === '--no-figures';
+const [file, rowsText, runsText] = noFigures ? args.slice(1) : args;
+if (!file || !rowsText) {
+  console.error('usage: node scripts/bench-browser.mjs [--no-figures] FILE ROWS [RUNS]');
+  process.exit(2);
+}
+const rows = Number(rowsText);
+const runs = Number(runsText || 3);
+const bytes = statSync(file).size;
+
+// Chromium's renderer processes (--type=renderer) started by this script.
+function renderers(rootPid) {
+  const parent = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* exited meanwhile */ }
+  }
+  const descends = (pid) => {
+    for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === rootPid) return true;
+    return false;
+  };
+  return [...parent.keys()].filter((pid) => {
+    try {
+      return descends(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
+    } catch { return false; }
+  });
+}
+
+function memoryMb(pid, field) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(field));
+    return Number(line.split(/\s+/)[1]) / 1024;
+  } catch { return 0; }
+}
+
+const server = await listen(serveDist);
+const browser = await launch();
+const results = [];
+try {
+  for (let run = 1; run <= runs; run += 1) {
+    // A fresh context (and so renderer) per run, so no run inherits another's memory.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const seen = watch(page);
+    await openApp(page, originOf(server), seen);
+    if (noFigures) await page.fill('[data-testid="quota-per-usd"]', 'x');
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const idle = Math.max(...renderers(process.pid).map((pid) => memoryMb(pid, 'VmRSS')));
+    const start = performance.now();
+    await page.setInputFiles('[data-testid="file-input"]', file);
+    await page.waitForFunction((want) => document.querySelector('[data-testid="ledger-read"]')?.textContent.trim() === want,
+      String(rows), { timeout: 900_000, polling: 50 });
+    const seconds = (performance.now() - start) / 1000;
+    const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const tabs = renderers(process.pid);
+    const peak = Math.max(...tabs.map((pid) => memoryMb(pid, 'VmHWM')));
+    const now = Math.max(...tabs.map((pid) => memoryMb(pid, 'VmRSS')));
+    const errors = [...seen.pageErrors, ...seen.consoleErrors];
+    const result = { seconds, mbPerSecond: bytes / 1e6 / seconds, rowsPerSecond: rows / seconds, peak };
+    results.push(result);
+    console.log(`run ${run}: ${(bytes / 1e6).toFixed(1)} MB, ${rows} rows in ${seconds.toFixed(2)} s = ` +
+      `${result.mbPerSecond.toFixed(0)} MB/s, ${result.rowsPerSecond.toFixed(0)} rows/s; page JS heap ` +
+      `${(metrics.JSHeapUsedSize / 1e6).toFixed(1)} MB; renderer (page + worker) peak RSS ${peak.toFixed(0)} MB, ` +
+      `now ${now.toFixed(0)} MB (${idle.toFixed(0)} MB before the file)${noFigures ? ', no figures' : ''}` +
+      `${errors.length ? `; errors ${JSON.stringify(errors)}` : ''}`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await closeServer(server);
+}
+results.sort((a, b) => a.mbPerSecond - b.mbPerSecond);
+const median = results[Math.floor(results.length / 2)];
+console.log(`median: ${median.mbPerSecond.toFixed(0)} MB/s, ${median.rowsPerSecond.toFixed(0)} rows/s ` +
+  `(${median.seconds.toFixed(2)} s from file selection to the ledger on screen); ` +
+  `highest renderer peak RSS ${Math.max(...results.map((r) => r.peak)).toFixed(0)} MB`);

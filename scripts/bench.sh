@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Benchmarks (figures, not tests): generates a deterministic 1M-row CometAPI log as JSON
+# lines, one log-API JSON page and CSV, then measures
+#   1. the native streaming ingest (release build, `fast` profile = the worker's): MB/s
+#      and rows/s, median of 3 runs, peak memory (/usr/bin/time -v, else VmHWM);
+#   2. the page in headless Chromium: time from picking the file to its ledger on screen,
+#      MB/s, rows/s, the page's JS heap and the tab's peak resident memory (median of 3).
+# Usage: scripts/bench.sh [ROWS]   (default 1000000; files go to $BENCH_DIR, default
+# ~/.cache/spend-reconciler/bench, and are reused when already generated)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$repo_root"
+
+rows=${1:-1000000}
+dir=${BENCH_DIR:-$HOME/.cache/spend-reconciler/bench}
+mkdir -p "$dir"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "machine"
+lscpu | grep -E '^(Model name|CPU\(s\))' || true
+grep MemTotal /proc/meminfo || true
+
+step "build (cargo --profile fast, trunk --release)"
+cargo build --locked --profile fast --example bench
+trunk build --release
+bench="$CARGO_TARGET_DIR/fast/examples/bench"
+
+step "generate $rows rows (deterministic)"
+for format in jsonl page csv; do
+  file="$dir/log-$rows.$format"
+  [ -s "$file" ] || "$bench" generate --rows "$rows" --format "$format" --out "$file"
+  ls -l "$file"
+done
+
+step "native ingest (median of 3; peak memory)"
+for format in jsonl page csv; do
+  file="$dir/log-$rows.$format"
+  echo "-- $format"
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -v "$bench" run --runs 3 "$file" 2> "$dir/time.txt"
+    grep -E 'Maximum resident set size' "$dir/time.txt"
+  else
+    "$bench" run --runs 3 "$file"
+  fi
+done
+
+step "page in headless Chromium (median of 3)"
+for format in jsonl page csv; do
+  echo "-- $format"
+  DIST_DIR="$repo_root/dist" node scripts/bench-browser.mjs "$dir/log-$rows.$format" "$rows" 3
+done

@@ -1,0 +1,179 @@
+//! Bytes to text, chunk by chunk: UTF-8 (validated in place, handed on without a copy)
+//! or UTF-16 with a byte-order mark. A character split across two chunks is carried
+//! over; an invalid one makes the whole file unreadable, as it always has.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16 { little: bool },
+}
+
+/// Where a piece of decoded text starts: 1-based line, bytes since that line's start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pos {
+    pub line: u64,
+    pub column: u64,
+}
+
+impl Pos {
+    pub const START: Pos = Pos { line: 1, column: 0 };
+}
+
+/// Receives each piece of text and where it starts.
+pub type Sink<'s> = dyn FnMut(&str, Pos) + 's;
+
+pub struct Decoder {
+    encoding: Encoding,
+    /// The start of a UTF-8 character, or the first byte of a UTF-16 unit.
+    carry: Vec<u8>,
+    /// A UTF-16 high surrogate waiting for its pair.
+    high: Option<u16>,
+    /// Line breaks decoded so far, and bytes since the last one: where the next piece
+    /// starts (readers need it for messages, and it says where an invalid byte is).
+    newlines: u64,
+    column: u64,
+    utf16: String,
+}
+
+const UTF16: &str = "the file says it is UTF-16 but holds invalid characters";
+
+impl Decoder {
+    pub fn new(encoding: Encoding) -> Decoder {
+        Decoder {
+            encoding,
+            carry: Vec::new(),
+            high: None,
+            newlines: 0,
+            column: 0,
+            utf16: String::new(),
+        }
+    }
+
+    fn not_utf8(&self, before: &[u8]) -> String {
+        let line = self.newlines + newlines(before) + 1;
+        format!("line {line}: expected UTF-8 text, but found bytes that are not (save the export as UTF-8)")
+    }
+
+    /// Decodes `input`, handing the text to `sink`; Err is the sentence for the user.
+    pub fn push(&mut self, input: &[u8], sink: &mut Sink) -> Result<(), String> {
+        match self.encoding {
+            Encoding::Utf8 => self.utf8(input, sink),
+            Encoding::Utf16 { little } => self.utf16(input, little, sink),
+        }
+    }
+
+    /// The end of the file: a character cut in half there is invalid.
+    pub fn finish(&self) -> Result<(), String> {
+        match self.encoding {
+            Encoding::Utf8 if !self.carry.is_empty() => Err(self.not_utf8(&[])),
+            Encoding::Utf16 { .. } if self.high.is_some() => Err(UTF16.into()),
+            // A trailing odd byte is not a UTF-16 unit; it was always ignored.
+            _ => Ok(()),
+        }
+    }
+
+    fn utf8(&mut self, mut input: &[u8], sink: &mut Sink) -> Result<(), String> {
+        while !self.carry.is_empty() {
+            let Some((&byte, rest)) = input.split_first() else {
+                return Ok(());
+            };
+            self.carry.push(byte);
+            input = rest;
+            match std::str::from_utf8(&self.carry) {
+                Ok(text) => {
+                    // One character of several bytes: never a line break.
+                    let at = Pos {
+                        line: self.newlines + 1,
+                        column: self.column,
+                    };
+                    self.column += text.len() as u64;
+                    sink(text, at);
+                    self.carry.clear();
+                }
+                Err(e) if e.error_len().is_some() => return Err(self.not_utf8(&[])),
+                Err(_) => {}
+            }
+        }
+        let (text, tail) = match std::str::from_utf8(input) {
+            Ok(text) => (text, &[][..]),
+            Err(e) => {
+                let (valid, tail) = input.split_at(e.valid_up_to());
+                if e.error_len().is_some() {
+                    return Err(self.not_utf8(valid));
+                }
+                // Only the start of a character: valid so far, completed by the next chunk.
+                (std::str::from_utf8(valid).unwrap_or_default(), tail)
+            }
+        };
+        let at = self.advance(text);
+        sink(text, at);
+        self.carry.extend_from_slice(tail);
+        Ok(())
+    }
+
+    fn utf16(&mut self, input: &[u8], little: bool, sink: &mut Sink) -> Result<(), String> {
+        let mut text = std::mem::take(&mut self.utf16);
+        text.clear();
+        let mut bytes = input;
+        if let Some(first) = self.carry.pop() {
+            let Some((&second, rest)) = bytes.split_first() else {
+                self.carry.push(first);
+                return Ok(());
+            };
+            self.unit([first, second], little, &mut text)?;
+            bytes = rest;
+        }
+        let mut pairs = bytes.chunks_exact(2);
+        for pair in &mut pairs {
+            self.unit([pair[0], pair[1]], little, &mut text)?;
+        }
+        self.carry.extend_from_slice(pairs.remainder());
+        let at = self.advance(&text);
+        sink(&text, at);
+        self.utf16 = text;
+        Ok(())
+    }
+
+    fn unit(&mut self, pair: [u8; 2], little: bool, text: &mut String) -> Result<(), String> {
+        let unit = if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        };
+        let (units, len) = match self.high.take() {
+            Some(high) => ([high, unit], 2),
+            None if (0xd800..0xdc00).contains(&unit) => {
+                self.high = Some(unit);
+                return Ok(());
+            }
+            None => ([unit, 0], 1),
+        };
+        for c in char::decode_utf16(units[..len].iter().copied()) {
+            text.push(c.map_err(|_| UTF16.to_string())?);
+        }
+        Ok(())
+    }
+}
+
+impl Decoder {
+    /// Where `text` starts; then moves past it.
+    fn advance(&mut self, text: &str) -> Pos {
+        let at = Pos {
+            line: self.newlines + 1,
+            column: self.column,
+        };
+        let bytes = text.as_bytes();
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                self.newlines += newlines(bytes);
+                self.column = (bytes.len() - last - 1) as u64;
+            }
+            None => self.column += bytes.len() as u64,
+        }
+        at
+    }
+}
+
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}

@@ -1,0 +1,155 @@
+//! Delimited text (CSV, semicolon, tab, pipe) read as it arrives, with `csv_core`: the
+//! same state machine the `csv` crate runs, fed chunk by chunk instead of pulled from
+//! one big buffer. Quoted cells may span lines and chunks; line numbers are those the
+//! `csv` crate reports (the line where the record starts).
+
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+
+use super::newapi::{self, Cells, Column, COLUMNS};
+use super::Filing;
+
+/// The delimiter is the candidate that occurs most often on the header line.
+pub fn sniff_delimiter(header: &str) -> u8 {
+    [b',', b';', b'\t', b'|']
+        .into_iter()
+        .max_by_key(|&d| (header.bytes().filter(|&b| b == d).count(), d == b','))
+        .unwrap_or(b',')
+}
+
+struct Header {
+    names: Vec<String>,
+    /// For each of our columns, the first header cell that names it.
+    index: [Option<usize>; COLUMNS.len()],
+}
+
+pub struct Delimited {
+    core: Reader,
+    header: Option<Header>,
+    /// The header lacks a required column: the rows are not read.
+    refused: bool,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    used: usize,
+    ends_used: usize,
+    /// The line the record being read starts on.
+    line: u64,
+    rows: u64,
+}
+
+impl Delimited {
+    pub fn new(delimiter: u8) -> Delimited {
+        Delimited {
+            core: ReaderBuilder::new().delimiter(delimiter).build(),
+            header: None,
+            refused: false,
+            fields: vec![0; 4096],
+            ends: vec![0; 64],
+            used: 0,
+            ends_used: 0,
+            line: 1,
+            rows: 0,
+        }
+    }
+
+    pub fn push(&mut self, input: &[u8], filing: &mut Filing) {
+        // csv_core takes an empty input as the end of the text; a chunk may decode to none.
+        if !input.is_empty() {
+            self.read(input, filing);
+        }
+    }
+
+    fn read(&mut self, mut input: &[u8], filing: &mut Filing) {
+        while !self.refused {
+            let (result, read, wrote, ended) = self.core.read_record(
+                input,
+                &mut self.fields[self.used..],
+                &mut self.ends[self.ends_used..],
+            );
+            input = &input[read..];
+            self.used += wrote;
+            self.ends_used += ended;
+            match result {
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => return,
+                ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record => {
+                    self.record(filing);
+                    self.used = 0;
+                    self.ends_used = 0;
+                    self.line = self.core.line();
+                }
+            }
+        }
+    }
+
+    pub fn finish(mut self, filing: &mut Filing) {
+        // An empty input tells csv_core the text ended (it may complete a last record).
+        self.read(&[], filing);
+        if self.header.is_none() && !self.refused {
+            self.check_header(Vec::new(), filing);
+        }
+    }
+
+    fn record(&mut self, filing: &mut Filing) {
+        // The text is valid UTF-8 and csv_core only removes ASCII quotes, so this holds.
+        let Ok(text) = std::str::from_utf8(&self.fields[..self.used]) else {
+            return;
+        };
+        let ends = &self.ends[..self.ends_used];
+        let cell = |i: usize| {
+            let start = match i.checked_sub(1) {
+                Some(before) => *ends.get(before)?,
+                None => 0,
+            };
+            text.get(start..*ends.get(i)?)
+        };
+        let Some(header) = &self.header else {
+            let names = (0..ends.len())
+                .filter_map(cell)
+                .map(str::to_string)
+                .collect();
+            return self.check_header(names, filing);
+        };
+        self.rows += 1;
+        let mut row = Cells::default();
+        for column in COLUMNS {
+            let text = header.index[column as usize]
+                .and_then(cell)
+                .and_then(newapi::csv_cell);
+            row.set(column, text.map(Into::into));
+        }
+        let parsed = newapi::parse_parts(&row, &mut filing.rows);
+        let column = match &parsed {
+            Err((column, _)) => header.index[*column as usize].and_then(|i| header.names.get(i)),
+            Ok(_) => None,
+        };
+        filing.file_row(
+            Some(self.line),
+            self.rows,
+            column.map(String::as_str),
+            parsed,
+        );
+    }
+
+    fn check_header(&mut self, names: Vec<String>, filing: &mut Filing) {
+        let columns: Vec<Option<Column>> = names.iter().map(|h| Column::from_header(h)).collect();
+        let present: Vec<Column> = columns.iter().flatten().copied().collect();
+        let missing = newapi::missing_columns(&present);
+        if !missing.is_empty() {
+            let found: Vec<&str> = names.iter().take(12).map(String::as_str).collect();
+            filing.problem = Some(format!(
+                "line 1: expected the usage-log columns {}, but found the columns {}",
+                missing.join(", "),
+                found.join(", ")
+            ));
+            self.refused = true;
+            return;
+        }
+        let mut index = [None; COLUMNS.len()];
+        for column in COLUMNS {
+            index[column as usize] = columns.iter().position(|c| *c == Some(column));
+        }
+        filing.format = Some(super::Format::NewApiCsv);
+        self.header = Some(Header { names, index });
+    }
+}

@@ -1,0 +1,512 @@
+//! The accepted rows of a file, kept compact.
+//!
+//! A [`GatewayRow`] is 288 bytes on x86-64 (the logged ratios alone are eight optional
+//! decimals) plus its model name on the heap, so a million rows would hold ~300 MB. Here
+//! model names and ratio sets are interned (a log has a handful of each) and every row is
+//! a few varints: a header byte, a bitmask of the non-zero token counts, the time as a
+//! delta from the previous row, the model and ratio-set indexes, the quota and the
+//! non-zero counts. Typical rows take 12–20 bytes (see README, Benchmarks).
+//!
+//! [`Rows::iter`] gives back exactly the rows that were pushed (same values, same decimal
+//! scales). [`Rows::to_bytes`] / [`Rows::from_bytes`] carry them from the web worker to
+//! the page; the bytes are checked on the way in, so decoding never panics.
+
+use std::fmt;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use super::newapi::{GatewayRow, LoggedRatios, Outcome, RowKind, TokenSemantic};
+pub use super::rowbuild::RowsBuilder;
+
+const MAGIC: &[u8; 4] = b"SRR1";
+
+/// Immutable and cheap to clone (the page's reducer clones its state on every action).
+#[derive(Clone, Default)]
+pub struct Rows(pub(super) Arc<Store>);
+
+#[derive(Default)]
+pub(super) struct Store {
+    pub(super) models: Vec<String>,
+    pub(super) ratios: Vec<LoggedRatios>,
+    pub(super) len: usize,
+    pub(super) data: Vec<u8>,
+}
+
+pub(super) const RATIO_KEY: usize = 8 * 17;
+
+/// The decimals of a ratio set as exact bytes (value and scale), for interning.
+pub(super) fn ratio_key(r: &LoggedRatios) -> [u8; RATIO_KEY] {
+    let mut key = [0u8; RATIO_KEY];
+    for (i, value) in ratio_fields(r).into_iter().enumerate() {
+        if let Some(value) = value {
+            key[i * 17] = 1;
+            key[i * 17 + 1..i * 17 + 17].copy_from_slice(&value.serialize());
+        }
+    }
+    key
+}
+
+fn ratio_fields(r: &LoggedRatios) -> [Option<Decimal>; 8] {
+    [
+        r.model_ratio,
+        r.completion_ratio,
+        r.cache_ratio,
+        r.cache_creation_ratio,
+        r.cache_creation_ratio_1h,
+        r.group_ratio,
+        r.model_price,
+        Some(r.tool_surcharge_usd),
+    ]
+}
+
+fn ratios_from(fields: [Option<Decimal>; 8]) -> Option<LoggedRatios> {
+    Some(LoggedRatios {
+        model_ratio: fields[0],
+        completion_ratio: fields[1],
+        cache_ratio: fields[2],
+        cache_creation_ratio: fields[3],
+        cache_creation_ratio_1h: fields[4],
+        group_ratio: fields[5],
+        model_price: fields[6],
+        tool_surcharge_usd: fields[7]?,
+    })
+}
+
+pub(super) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+pub(super) fn zigzag(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)) as u64
+}
+
+fn unzigzag(value: u64) -> i64 {
+    (value >> 1) as i64 ^ -((value & 1) as i64)
+}
+
+pub(super) const KINDS: [RowKind; 4] = [
+    RowKind::Consume,
+    RowKind::Refund,
+    RowKind::Error,
+    RowKind::NotUsage,
+];
+
+// Header byte: kind (2 bits) | outcome (3) | additive semantics | has ratios | explicit price.
+pub(super) const ADDITIVE: u8 = 1 << 5;
+pub(super) const HAS_RATIOS: u8 = 1 << 6;
+pub(super) const EXPLICIT_PRICE: u8 = 1 << 7;
+// Mask byte: one bit per non-zero count, and whether the time has a sub-second part.
+pub(super) const SUBSECOND: u8 = 1 << 7;
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        self.0.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.len == 0
+    }
+
+    /// Bytes the encoded rows take (the interned tables aside).
+    pub fn encoded_len(&self) -> usize {
+        self.0.data.len()
+    }
+
+    /// Every model label of the accepted rows, in order of first appearance.
+    pub fn models(&self) -> &[String] {
+        &self.0.models
+    }
+
+    pub fn iter(&self) -> RowIter<'_> {
+        RowIter {
+            store: &self.0,
+            at: 0,
+            left: self.0.len,
+            last_second: 0,
+        }
+    }
+
+    /// A self-contained binary form: the interned tables, then the encoded rows.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = self.tables();
+        out.extend_from_slice(&self.0.data);
+        out
+    }
+
+    /// The start of [`Rows::to_bytes`]: everything but the encoded rows, which follow it
+    /// ([`Rows::data`]); the worker copies both straight into one transferable buffer.
+    pub fn tables(&self) -> Vec<u8> {
+        let s = &self.0;
+        let mut out = Vec::with_capacity(64 * s.models.len() + RATIO_KEY * s.ratios.len() + 32);
+        out.extend_from_slice(MAGIC);
+        put_varint(&mut out, s.models.len() as u64);
+        for model in &s.models {
+            put_varint(&mut out, model.len() as u64);
+            out.extend_from_slice(model.as_bytes());
+        }
+        put_varint(&mut out, s.ratios.len() as u64);
+        for ratios in &s.ratios {
+            out.extend_from_slice(&ratio_key(ratios));
+        }
+        put_varint(&mut out, s.len as u64);
+        out
+    }
+
+    pub fn data(&self) -> &[u8] {
+        &self.0.data
+    }
+
+    /// Reads [`Rows::to_bytes`] back, refusing anything that does not decode cleanly. The
+    /// buffer becomes the store (the tables are cut off its front), so it is not copied.
+    pub fn from_bytes(mut bytes: Vec<u8>) -> Result<Rows, String> {
+        let bad = || "the rows sent by the reader are damaged".to_string();
+        let rest = bytes.strip_prefix(MAGIC).ok_or_else(bad)?;
+        let mut r = Reader { bytes: rest, at: 0 };
+        let count = r.varint().ok_or_else(bad)?;
+        let mut models = Vec::new();
+        for _ in 0..count {
+            let len = r.varint().ok_or_else(bad)? as usize;
+            let text = r.take(len).ok_or_else(bad)?;
+            models.push(String::from_utf8(text.to_vec()).map_err(|_| bad())?);
+        }
+        let count = r.varint().ok_or_else(bad)?;
+        let mut ratios = Vec::new();
+        for _ in 0..count {
+            let key = r.take(RATIO_KEY).ok_or_else(bad)?;
+            let mut fields = [None; 8];
+            for (i, field) in fields.iter_mut().enumerate() {
+                *field = decimal_field(&key[i * 17..i * 17 + 17]).ok_or_else(bad)?;
+            }
+            ratios.push(ratios_from(fields).ok_or_else(bad)?);
+        }
+        let len = r.varint().ok_or_else(bad)? as usize;
+        let tables = MAGIC.len() + r.at;
+        bytes.drain(..tables);
+        let data = bytes;
+        let rows = Rows(Arc::new(Store {
+            models,
+            ratios,
+            len,
+            data,
+        }));
+        // Checked once here (without building rows), so iterating later cannot fail.
+        let mut iter = rows.iter();
+        for _ in 0..len {
+            iter.fields().ok_or_else(bad)?;
+        }
+        if iter.at != rows.0.data.len() {
+            return Err(bad());
+        }
+        Ok(rows)
+    }
+}
+
+/// One optional decimal as 17 bytes: a presence byte, then `Decimal::serialize`.
+fn decimal_field(bytes: &[u8]) -> Option<Option<Decimal>> {
+    match bytes.split_first()? {
+        (0, rest) if rest.iter().all(|b| *b == 0) => Some(None),
+        (1, rest) => decimal(rest).map(Some),
+        _ => None,
+    }
+}
+
+/// `Decimal::deserialize` trusts its input; only accept what `serialize` could write.
+fn decimal(bytes: &[u8]) -> Option<Decimal> {
+    let raw: [u8; 16] = bytes.try_into().ok()?;
+    let flags = u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
+    let scale = (flags >> 16) & 0xff;
+    if flags & !0x80ff_0000 != 0 || scale > 28 {
+        return None;
+    }
+    let value = Decimal::deserialize(raw);
+    (value.serialize() == raw).then_some(value)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn varint(&mut self) -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let slice = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(slice)
+    }
+}
+
+pub struct RowIter<'a> {
+    store: &'a Store,
+    at: usize,
+    left: usize,
+    last_second: i64,
+}
+
+impl RowIter<'_> {
+    /// The next row's fields, checked against the tables, without building it.
+    fn fields(&mut self) -> Option<Fields> {
+        let s = self.store;
+        let mut r = Reader {
+            bytes: &s.data,
+            at: self.at,
+        };
+        let header = r.byte()?;
+        let mask = r.byte()?;
+        let second = self.last_second.wrapping_add(unzigzag(r.varint()?));
+        let nanos = if mask & SUBSECOND != 0 {
+            i32::try_from(unzigzag(r.varint()?)).ok()?
+        } else {
+            0
+        };
+        let at = Timestamp::new(second, nanos).ok()?;
+        let model = usize::try_from(r.varint()?)
+            .ok()
+            .filter(|m| *m < s.models.len())?;
+        let ratios = match header & HAS_RATIOS {
+            0 => None,
+            _ => Some(
+                usize::try_from(r.varint()?)
+                    .ok()
+                    .filter(|i| *i < s.ratios.len())?,
+            ),
+        };
+        let quota = unzigzag(r.varint()?);
+        let mut counts = [0u64; 7];
+        for (i, count) in counts.iter_mut().enumerate() {
+            if mask & (1 << i) != 0 {
+                *count = r.varint()?;
+            }
+        }
+        let price = match header & EXPLICIT_PRICE {
+            0 => None,
+            _ => Some(match r.byte()? {
+                0 => None,
+                1 => Some(decimal(r.take(16)?)?),
+                _ => return None,
+            }),
+        };
+        Outcome::ALL.get(usize::from(header >> 2 & 7))?;
+        self.at = r.at;
+        self.last_second = second;
+        Some(Fields {
+            header,
+            at,
+            model,
+            ratios,
+            quota,
+            counts,
+            price,
+        })
+    }
+
+    fn decode(&mut self) -> Option<GatewayRow> {
+        let f = self.fields()?;
+        let ratios = f.ratios.map(|i| self.store.ratios[i].clone());
+        let model_price = f.price.unwrap_or_else(|| {
+            ratios
+                .as_ref()
+                .and_then(|r| r.model_price)
+                .filter(|p| !p.is_sign_negative())
+        });
+        Some(GatewayRow {
+            at: f.at,
+            kind: KINDS[usize::from(f.header & 3)],
+            outcome: Outcome::ALL[usize::from(f.header >> 2 & 7)],
+            model: self.store.models[f.model].clone(),
+            quota: f.quota,
+            prompt_tokens: f.counts[0],
+            completion_tokens: f.counts[1],
+            cache_read_tokens: f.counts[2],
+            cache_write_tokens: f.counts[3],
+            cache_write_1h_tokens: f.counts[4],
+            reasoning_tokens: f.counts[5],
+            tool_calls: f.counts[6],
+            semantic: if f.header & ADDITIVE != 0 {
+                TokenSemantic::Additive
+            } else {
+                TokenSemantic::Inclusive
+            },
+            model_price,
+            ratios,
+        })
+    }
+}
+
+/// One encoded row, its tables' indexes already checked (so building it cannot fail).
+struct Fields {
+    header: u8,
+    at: Timestamp,
+    model: usize,
+    ratios: Option<usize>,
+    quota: i64,
+    counts: [u64; 7],
+    /// Set only when the row's price is not the one its ratios imply.
+    price: Option<Option<Decimal>>,
+}
+
+impl Iterator for RowIter<'_> {
+    type Item = GatewayRow;
+
+    fn next(&mut self) -> Option<GatewayRow> {
+        if self.left == 0 {
+            return None;
+        }
+        let row = self.decode();
+        // A damaged store ends the iteration rather than panicking (from_bytes refuses it).
+        self.left = if row.is_some() { self.left - 1 } else { 0 };
+        row
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+impl<'a> IntoIterator for &'a Rows {
+    type Item = GatewayRow;
+    type IntoIter = RowIter<'a>;
+
+    fn into_iter(self) -> RowIter<'a> {
+        self.iter()
+    }
+}
+
+/// Equal when they hold the same rows, as `Vec<GatewayRow>` equality would say.
+impl PartialEq for Rows {
+    fn eq(&self, other: &Rows) -> bool {
+        // Clones share their store: the page compares props on every render, cheaply.
+        Arc::ptr_eq(&self.0, &other.0) || self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Rows {}
+
+impl fmt::Debug for Rows {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl FromIterator<GatewayRow> for Rows {
+    fn from_iter<I: IntoIterator<Item = GatewayRow>>(rows: I) -> Rows {
+        let mut builder = RowsBuilder::default();
+        for row in rows {
+            builder.push(&row);
+        }
+        builder.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ratios() -> impl Strategy<Value = Option<LoggedRatios>> {
+        let decimal = (any::<i64>(), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s));
+        let field = proptest::option::of(decimal.clone());
+        (proptest::collection::vec(field, 7), decimal, any::<bool>()).prop_map(
+            |(f, surcharge, some)| {
+                some.then(|| LoggedRatios {
+                    model_ratio: f[0],
+                    completion_ratio: f[1],
+                    cache_ratio: f[2],
+                    cache_creation_ratio: f[3],
+                    cache_creation_ratio_1h: f[4],
+                    group_ratio: f[5],
+                    model_price: f[6],
+                    tool_surcharge_usd: surcharge,
+                })
+            },
+        )
+    }
+
+    prop_compose! {
+        fn row()(
+            second in -1_000_000_000i64..4_000_000_000,
+            nanos in prop_oneof![Just(0i32), 0i32..1_000_000_000],
+            kind in 0usize..4,
+            outcome in 0usize..8,
+            model in "[a-z0-9-]{0,12}",
+            quota in any::<i64>(),
+            counts in proptest::collection::vec(prop_oneof![Just(0u64), any::<u64>()], 7),
+            additive in any::<bool>(),
+            ratios in ratios(),
+            price in proptest::option::of((any::<i64>(), 0u32..=28)),
+            explicit in any::<bool>(),
+        ) -> GatewayRow {
+            let derived = ratios.as_ref().and_then(|r| r.model_price).filter(|p| !p.is_sign_negative());
+            GatewayRow {
+                at: Timestamp::new(second, if second < 0 { -nanos } else { nanos }).unwrap(),
+                kind: KINDS[kind],
+                outcome: Outcome::ALL[outcome],
+                model,
+                quota,
+                prompt_tokens: counts[0],
+                completion_tokens: counts[1],
+                cache_read_tokens: counts[2],
+                cache_write_tokens: counts[3],
+                cache_write_1h_tokens: counts[4],
+                reasoning_tokens: counts[5],
+                tool_calls: counts[6],
+                semantic: if additive { TokenSemantic::Additive } else { TokenSemantic::Inclusive },
+                model_price: if explicit { price.map(|(m, s)| Decimal::new(m, s)) } else { derived },
+                ratios,
+            }
+        }
+    }
+
+    /// Same values *and* scales: `1.50` must not come back as `1.5`.
+    fn exact(row: &GatewayRow) -> String {
+        format!("{row:?}")
+    }
+
+    proptest! {
+        #[test]
+        fn rows_round_trip_exactly(rows in proptest::collection::vec(row(), 0..40)) {
+            let store: Rows = rows.iter().cloned().collect();
+            let back: Vec<String> = store.iter().map(|r| exact(&r)).collect();
+            let want: Vec<String> = rows.iter().map(exact).collect();
+            prop_assert_eq!(&back, &want);
+            let wire = Rows::from_bytes(store.to_bytes()).unwrap();
+            let back: Vec<String> = wire.iter().map(|r| exact(&r)).collect();
+            prop_assert_eq!(back, want);
+        }
+
+        #[test]
+        fn damaged_bytes_are_refused_not_panicked_on(rows in proptest::collection::vec(row(), 1..8), cut in any::<prop::sample::Index>(), flip in any::<u8>()) {
+            let mut bytes = Rows::from_iter(rows).to_bytes();
+            let at = cut.index(bytes.len());
+            bytes[at] ^= flip | 1;
+            if let Ok(rows) = Rows::from_bytes(bytes.clone()) {
+                prop_assert_eq!(rows.iter().count(), rows.len());
+            }
+            let _ = Rows::from_bytes(bytes[..at].to_vec());
+        }
+    }
+}

@@ -1,0 +1,398 @@
+//! [`Ingestor`]: a file read chunk by chunk, for any chunking the same [`FileReport`] as
+//! reading it whole. Holds the ledger, the accepted rows (compact) and the part of the
+//! text not yet parsed (at most one row, plus one chunk); never the file.
+
+use sha2::{Digest, Sha256};
+
+use super::decode::{Decoder, Pos};
+use super::delimited::{self, Delimited};
+use super::json::{self, Document, JsonLayout, Lines};
+use super::jsonrow::JsonRow;
+use super::sniff::{self, Shape};
+use super::{FileReport, Filing, Fingerprint, Format, Rules};
+
+/// A first JSON line longer than this is not a log row: the file is one JSON document.
+const LONGEST_FIRST_LINE: usize = 4 << 20;
+
+pub struct Ingestor {
+    filing: Filing,
+    hasher: Sha256,
+    bytes: u64,
+    /// Every byte so far was ASCII whitespace, or every character after the byte-order
+    /// mark (the file may yet turn out empty).
+    blank: bool,
+    blank_text: bool,
+    /// The bytes were text in a known encoding, all of them (so far).
+    decoded: bool,
+    stage: Stage,
+}
+
+enum Stage {
+    /// The first bytes, until the encoding can be decided.
+    Head(Vec<u8>),
+    Text(Decoder, Reader),
+    /// Not a file we read (its problem is set); the rest is only fingerprinted.
+    Unreadable,
+}
+
+enum Reader {
+    /// The start of the text, until its shape is known.
+    Sniff(String),
+    /// A saved web page: nothing to read, but the text must still decode.
+    Html,
+    /// JSON, until it is clear whether it is JSON lines.
+    JsonHead(String),
+    Document(Document),
+    Lines(Lines),
+    /// Delimited text, until its header line is complete (it decides the delimiter).
+    CsvHead(String),
+    Csv(Box<Delimited>),
+}
+
+impl Ingestor {
+    pub fn new(name: &str, rules: Rules) -> Ingestor {
+        Ingestor {
+            filing: Filing::new(name, rules),
+            hasher: Sha256::new(),
+            bytes: 0,
+            blank: true,
+            blank_text: true,
+            decoded: false,
+            stage: Stage::Head(Vec::new()),
+        }
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+
+    pub fn rows_read(&self) -> u64 {
+        self.filing.ledger.rows_read
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.hasher.update(chunk);
+        self.bytes += chunk.len() as u64;
+        self.blank = self.blank && chunk.iter().all(u8::is_ascii_whitespace);
+        match &mut self.stage {
+            Stage::Head(head) => {
+                head.extend_from_slice(chunk);
+                if head.len() >= sniff::HEAD {
+                    let head = std::mem::take(head);
+                    self.start(&head, false);
+                }
+            }
+            Stage::Text(decoder, reader) => {
+                let (filing, blank) = (&mut self.filing, &mut self.blank_text);
+                let decoded = decoder.push(chunk, &mut |text, at| {
+                    *blank = *blank && text.bytes().all(|b| b.is_ascii_whitespace());
+                    reader.push(text, at, false, filing)
+                });
+                if let Err(problem) = decoded {
+                    self.unreadable(problem);
+                }
+            }
+            Stage::Unreadable => {}
+        }
+    }
+
+    fn start(&mut self, head: &[u8], last: bool) {
+        let cut = head.len().min(sniff::HEAD);
+        match sniff::head(&head[..cut]) {
+            Ok((encoding, bom)) => {
+                self.decoded = true;
+                let mut decoder = Decoder::new(encoding);
+                let mut reader = Reader::Sniff(String::new());
+                let (filing, blank) = (&mut self.filing, &mut self.blank_text);
+                let decoded = decoder.push(&head[bom..], &mut |text, at| {
+                    *blank = *blank && text.bytes().all(|b| b.is_ascii_whitespace());
+                    reader.push(text, at, false, filing)
+                });
+                self.stage = Stage::Text(decoder, reader);
+                if let Err(problem) = decoded {
+                    self.unreadable(problem);
+                }
+            }
+            // An empty file cannot start like a PDF or hold a zero byte: no precedence issue.
+            Err(problem) => self.unreadable(problem),
+        }
+        if last {
+            self.end_text();
+        }
+    }
+
+    /// Nothing read from a file that cannot be read counts: the sentence replaces it all.
+    fn unreadable(&mut self, problem: String) {
+        self.decoded = false;
+        self.filing.reset();
+        self.filing.problem = Some(problem);
+        self.stage = Stage::Unreadable;
+    }
+
+    fn end_text(&mut self) {
+        let Stage::Text(decoder, reader) = std::mem::replace(&mut self.stage, Stage::Unreadable)
+        else {
+            return;
+        };
+        match decoder.finish() {
+            Ok(()) => reader.finish(&mut self.filing),
+            Err(problem) => self.unreadable(problem),
+        }
+    }
+
+    pub fn finish(mut self) -> FileReport {
+        match &mut self.stage {
+            Stage::Head(head) => {
+                let head = std::mem::take(head);
+                self.start(&head, true);
+            }
+            _ => self.end_text(),
+        }
+        // Only whitespace (after a byte-order mark, if any): empty, not a file with no columns.
+        if self.blank || self.blank_text && self.decoded {
+            self.filing.reset();
+            self.filing.problem = Some(sniff::EMPTY.into());
+        }
+        let digest = self.hasher.finalize();
+        let Filing {
+            name,
+            ledger,
+            rows,
+            format,
+            problem,
+            ..
+        } = self.filing;
+        FileReport {
+            name,
+            fingerprint: Fingerprint {
+                sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+                bytes: self.bytes,
+            },
+            format,
+            problem,
+            ledger,
+            rows: rows.finish(),
+        }
+    }
+}
+
+impl Reader {
+    /// `text` starts at `at` in the file; the held-back starts always begin the file.
+    fn push(&mut self, text: &str, at: Pos, last: bool, filing: &mut Filing) {
+        match self {
+            Reader::Sniff(start) => {
+                start.push_str(text);
+                match sniff::shape(start, last) {
+                    None => {}
+                    Some(Err(problem)) => {
+                        filing.problem = Some(problem);
+                        *self = Reader::Html;
+                    }
+                    Some(Ok(shape)) => {
+                        let start = std::mem::take(start);
+                        *self = match shape {
+                            Shape::Json => Reader::JsonHead(String::new()),
+                            Shape::Delimited => Reader::CsvHead(String::new()),
+                        };
+                        self.push(&start, Pos::START, last, filing);
+                    }
+                }
+            }
+            Reader::Html => {}
+            Reader::JsonHead(start) => {
+                start.push_str(text);
+                let Some(lines) = json::looks_like_lines(start, last, LONGEST_FIRST_LINE) else {
+                    return;
+                };
+                let start = std::mem::take(start);
+                *self = if lines {
+                    Reader::Lines(Lines::new())
+                } else {
+                    Reader::Document(Document::new(&start))
+                };
+                self.push(&start, Pos::START, last, filing);
+            }
+            Reader::Document(document) => {
+                document.push(text, at, &mut |n, l, r| filing.json_row(n, l, r))
+            }
+            Reader::Lines(lines) => lines.push(text, &mut |n, l, r| filing.json_row(n, l, r)),
+            Reader::CsvHead(start) => {
+                start.push_str(text);
+                let Some(header) = start
+                    .split('\n')
+                    .next()
+                    .filter(|_| last || start.contains('\n'))
+                else {
+                    return;
+                };
+                let mut csv = Box::new(Delimited::new(delimited::sniff_delimiter(header)));
+                csv.push(start.as_bytes(), filing);
+                *self = Reader::Csv(csv);
+            }
+            Reader::Csv(csv) => csv.push(text.as_bytes(), filing),
+        }
+    }
+
+    fn finish(mut self, filing: &mut Filing) {
+        // Text held back for a decision is decided now, with what there is.
+        self.push("", Pos::START, true, filing);
+        let mut sink =
+            |number: u64, line: Option<u64>, row: JsonRow| filing.json_row(number, line, row);
+        let (layout, problem) = match self {
+            Reader::Document(document) => (document.layout, document.finish(&mut sink)),
+            Reader::Lines(lines) => (JsonLayout::Lines, lines.finish(&mut sink)),
+            Reader::Csv(csv) => return csv.finish(filing),
+            _ => return,
+        };
+        filing.format = Some(match layout {
+            JsonLayout::LogPage => Format::NewApiLogPage,
+            JsonLayout::Array => Format::NewApiJsonArray,
+            JsonLayout::Lines => Format::NewApiJsonLines,
+        });
+        filing.problem = problem.map(|p| format!("line {}, {}", p.line, p.message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::ingest;
+    use proptest::prelude::*;
+
+    /// One log row as the generator writes it: (created_at, type, model, quota, prompt,
+    /// completion, `other` JSON or empty).
+    type Row = (u32, u8, &'static str, i32, u32, u32, String);
+
+    fn row() -> impl Strategy<Value = Row> {
+        let other = prop_oneof![
+            Just(String::new()),
+            (1u32..400, 0u32..3).prop_map(|(cache, semantic)| format!(
+                r#"{{"model_ratio":1.25,"completion_ratio":4,"cache_tokens":{cache},"group_ratio":1,"model_price":-1{}}}"#,
+                if semantic == 0 { r#","usage_semantic":"anthropic""# } else { "" }
+            )),
+            Just(r#"{"model_ratio":0,"model_price":0.1,"tool_surcharges":[{"count":2,"price":10}]}"#.to_string()),
+        ];
+        (
+            1_767_225_000u32..1_767_230_000,
+            prop_oneof![Just(2u8), Just(5), Just(6), Just(4)],
+            prop_oneof![Just("gpt-4o"), Just("claude-sonnet-4-5"), Just("模型-ü")],
+            -5i32..20_000,
+            0u32..5_000,
+            0u32..900,
+            other,
+        )
+    }
+
+    fn json_row(r: &Row) -> String {
+        let other = serde_json::to_string(&r.6).unwrap();
+        format!(
+            r#"{{"id":1,"created_at":{},"type":{},"model_name":"{}","quota":{},"prompt_tokens":{},"completion_tokens":{},"content":"a [tricky] {{prompt}} \"x\"","other":{other}}}"#,
+            r.0, r.1, r.2, r.3, r.4, r.5
+        )
+    }
+
+    fn file(rows: &[Row], layout: u8, encoding: u8) -> Vec<u8> {
+        let text = match layout {
+            0 => rows.iter().map(|r| json_row(r) + "\n").collect::<String>(),
+            1 => format!(
+                "{{\"success\":true,\"message\":\"\",\"data\":{{\"items\":[\n{}\n],\"total\":1}}}}\n",
+                rows.iter().map(json_row).collect::<Vec<_>>().join(",\n  ")
+            ),
+            2 => format!("[{}]", rows.iter().map(json_row).collect::<Vec<_>>().join(",")),
+            _ => {
+                let head = "created_at;type;model_name;quota;prompt_tokens;completion_tokens;other\r\n";
+                let body = rows.iter().map(|r| {
+                    let other = r.6.replace('"', "\"\"").replace(",\"", ",\n\"");
+                    format!("{};{};{};{};{};{};\"{other}\"\r\n", r.0, r.1, r.2, r.3, r.4, r.5)
+                });
+                std::iter::once(head.to_string()).chain(body).collect()
+            }
+        };
+        match encoding {
+            0 => text.into_bytes(),
+            1 => [&b"\xef\xbb\xbf"[..], text.as_bytes()].concat(),
+            2 => [0xff, 0xfe]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                .collect(),
+            _ => [0xfe, 0xff]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+                .collect(),
+        }
+    }
+
+    fn chunked(name: &str, bytes: &[u8], cuts: &[usize]) -> FileReport {
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut ingestor = Ingestor::new(name, Rules::default());
+        let mut at = 0;
+        for cut in cuts.into_iter().chain([bytes.len()]) {
+            ingestor.push(&bytes[at..cut]);
+            at = cut;
+        }
+        ingestor.finish()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Any chunking gives the very report reading the whole file gives: ledger,
+        /// rejections, rows (compared with their decimal scales), fingerprint, problem.
+        #[test]
+        fn chunked_is_the_same_as_whole(
+            rows in proptest::collection::vec(row(), 0..160),
+            layout in 0u8..4,
+            encoding in 0u8..4,
+            damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+            cuts in proptest::collection::vec(any::<usize>(), 0..40),
+            step in 7usize..64,
+        ) {
+            let mut bytes = file(&rows, layout, encoding);
+            for (at, byte) in damage {
+                if !bytes.is_empty() {
+                    let at = at.index(bytes.len());
+                    bytes[at] = byte;
+                }
+            }
+            let whole = ingest("log", &bytes, Rules::default());
+            prop_assert!(whole.ledger.is_balanced());
+            prop_assert_eq!(whole.rows.len() as u64, whole.ledger.accepted);
+            let pieces = chunked("log", &bytes, &cuts);
+            prop_assert_eq!(format!("{pieces:?}"), format!("{whole:?}"));
+            // And in tiny pieces (one byte at a time for small files, the worst there is).
+            let step = if bytes.len() < 3000 { 1 } else { step };
+            let tiny = (0..bytes.len()).step_by(step).collect::<Vec<_>>();
+            prop_assert_eq!(format!("{:?}", chunked("log", &bytes, &tiny)), format!("{whole:?}"));
+        }
+    }
+
+    #[test]
+    fn undamaged_files_read_every_row() {
+        let rows: Vec<Row> = (0..200)
+            .map(|i| {
+                (
+                    1_767_225_000 + i,
+                    2,
+                    "gpt-4o",
+                    10,
+                    100,
+                    10,
+                    r#"{"model_ratio":1}"#.into(),
+                )
+            })
+            .collect();
+        for layout in 0..4 {
+            for encoding in 0..4 {
+                let bytes = file(&rows, layout, encoding);
+                let report = ingest("log", &bytes, Rules::default());
+                assert!(bytes.len() > sniff::HEAD, "larger than the sniffed head");
+                assert_eq!(
+                    (report.ledger.accepted, &report.problem),
+                    (200, &None),
+                    "{layout} {encoding}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! The page's side of the file-reading worker ([`super::worker`]).
+//!
+//! Keeps the File handles the user gave (only handles: the bytes stay on disk), so the
+//! files can be read again when the ingest rules change; sends them to the worker one
+//! job each, and turns the worker's messages into reducer actions. Plain data goes to
+//! the reducer; the handles and the worker live here, outside it.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{File, MessageEvent, Worker};
+use yew::Callback;
+
+use super::message::{self, Message};
+use super::state::{Action, Loading};
+use crate::ingest::{FileReport, Rules};
+
+/// Where Trunk puts the worker's loader (`data-loader-shim` in index.html).
+const WORKER_URL: &str = "./worker_loader.js";
+
+struct Job {
+    id: u32,
+    name: String,
+    rules: Rules,
+}
+
+pub struct Loader {
+    me: Weak<RefCell<Loader>>,
+    /// Started with the first file, so a page that never reads one never starts it.
+    worker: Option<Worker>,
+    broken: bool,
+    ready: bool,
+    /// Messages held until the worker's WebAssembly has started.
+    waiting: Vec<JsValue>,
+    files: Vec<File>,
+    /// Sent and not yet answered, oldest first (the worker reads them in order).
+    jobs: VecDeque<Job>,
+    next_id: u32,
+    rules: Rules,
+    /// Jobs finished since the queue was last empty, for "file 2 of 3".
+    finished: usize,
+    dispatch: Callback<Action>,
+    handlers: Vec<Closure<dyn Fn(JsValue)>>,
+}
+
+pub type Shared = Rc<RefCell<Loader>>;
+
+impl Loader {
+    pub fn new(rules: Rules, dispatch: Callback<Action>) -> Shared {
+        Rc::new_cyclic(|me| {
+            RefCell::new(Loader {
+                me: me.clone(),
+                worker: None,
+                broken: false,
+                ready: false,
+                waiting: Vec::new(),
+                files: Vec::new(),
+                jobs: VecDeque::new(),
+                next_id: 1,
+                rules,
+                finished: 0,
+                dispatch,
+                handlers: Vec::new(),
+            })
+        })
+    }
+
+    fn start(&mut self) -> bool {
+        if self.worker.is_some() || self.broken {
+            return !self.broken;
+        }
+        let Ok(worker) = Worker::new(WORKER_URL) else {
+            self.broken = true;
+            return false;
+        };
+        let me = self.me.clone();
+        let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+            let data = event.unchecked_into::<MessageEvent>().data();
+            answer(&me, message::read(&data));
+        });
+        let me = self.me.clone();
+        let on_error = Closure::<dyn Fn(JsValue)>::new(move |_| broken(&me));
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        self.handlers = vec![on_message, on_error];
+        self.worker = Some(worker);
+        true
+    }
+
+    fn post(&mut self, message: JsValue) {
+        match (&self.worker, self.ready) {
+            (Some(worker), true) => {
+                let _ = worker.post_message(&message);
+            }
+            _ => self.waiting.push(message),
+        }
+    }
+
+    fn send(&mut self, file: &File) {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.post(message::read_file(id, file, &self.rules.to_wire()));
+        self.jobs.push_back(Job {
+            id,
+            name: file.name(),
+            rules: self.rules,
+        });
+    }
+
+    /// Reads newly picked files (a name already loaded is replaced, not added twice).
+    pub fn load(&mut self, files: Vec<File>) {
+        if !self.start() {
+            let problem = "this browser cannot start the file reader (a web worker)";
+            return self.dispatch.emit(Action::Notice(Some(problem.into())));
+        }
+        for file in files {
+            self.files.retain(|f| f.name() != file.name());
+            self.send(&file);
+            self.files.push(file);
+        }
+    }
+
+    /// Reads every kept file again under new rules (the window or outcome policy changed).
+    pub fn reread(&mut self, rules: Rules) {
+        if rules == self.rules {
+            return;
+        }
+        self.rules = rules;
+        self.stop();
+        for file in self.files.clone() {
+            self.send(&file);
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(last) = self.jobs.back().map(|j| j.id) {
+            self.post(message::cancel(last));
+        }
+        self.jobs.clear();
+        self.finished = 0;
+    }
+
+    /// Stops reading; the files not read yet are dropped (they would be half-counted).
+    pub fn cancel(&mut self) {
+        let names: Vec<String> = self.jobs.iter().map(|j| j.name.clone()).collect();
+        self.files.retain(|f| !names.contains(&f.name()));
+        self.stop();
+        self.dispatch.emit(Action::Cancelled(names));
+    }
+
+    pub fn forget(&mut self, name: &str) {
+        self.files.retain(|f| f.name() != name);
+    }
+
+    fn finish_job(&mut self, id: u32) -> Option<Job> {
+        let at = self.jobs.iter().position(|j| j.id == id)?;
+        let job = self.jobs.remove(at)?;
+        self.finished += 1;
+        if self.jobs.is_empty() {
+            self.finished = 0;
+        }
+        Some(job)
+    }
+}
+
+/// The worker's answers, turned into actions once the loader is no longer borrowed
+/// (a dispatch may render, and rendering may call back into the loader).
+fn answer(loader: &Weak<RefCell<Loader>>, message: Option<Message>) {
+    let Some(loader) = loader.upgrade() else {
+        return;
+    };
+    let mut this = loader.borrow_mut();
+    let mut actions = Vec::new();
+    match message {
+        Some(Message::Ready) => {
+            this.ready = true;
+            for message in std::mem::take(&mut this.waiting) {
+                this.post(message);
+            }
+        }
+        Some(Message::Progress {
+            job,
+            done,
+            total,
+            rows,
+            ms,
+        }) => {
+            if let Some(current) = this.jobs.iter().find(|j| j.id == job) {
+                actions.push(Action::Progress(Some(Loading {
+                    name: current.name.clone(),
+                    position: this.finished + 1,
+                    count: this.finished + this.jobs.len(),
+                    done,
+                    total,
+                    rows: rows as u64,
+                    rows_per_second: if ms > 0.0 { rows * 1000.0 / ms } else { 0.0 },
+                })));
+            }
+        }
+        Some(Message::Done { job, report, rows }) => {
+            if let Some(job) = this.finish_job(job) {
+                actions.push(match FileReport::from_wire(&report, rows.to_vec()) {
+                    Ok(report) => Action::Loaded(Box::new(report), job.rules),
+                    Err(problem) => Action::Notice(Some(format!("{}: {problem}", job.name))),
+                });
+            }
+        }
+        Some(Message::Failed { job, message }) => {
+            if let Some(job) = this.finish_job(job) {
+                let name = job.name;
+                this.forget(&name);
+                actions.push(Action::Notice(Some(format!("{name}: {message}"))));
+            }
+        }
+        Some(Message::Cancelled { job }) => {
+            this.finish_job(job);
+        }
+        _ => {}
+    }
+    if this.jobs.is_empty() {
+        actions.push(Action::Progress(None));
+    }
+    let dispatch = this.dispatch.clone();
+    drop(this);
+    for action in actions {
+        dispatch.emit(action);
+    }
+}
+
+/// The worker script failed to load or crashed: say so, and stop waiting for it.
+fn broken(loader: &Weak<RefCell<Loader>>) {
+    let Some(loader) = loader.upgrade() else {
+        return;
+    };
+    let mut this = loader.borrow_mut();
+    this.worker = None;
+    this.broken = true;
+    this.jobs.clear();
+    let dispatch = this.dispatch.clone();
+    drop(this);
+    let problem = "the file reader (a web worker) stopped; reload the page to read files";
+    dispatch.emit(Action::Notice(Some(problem.into())));
+    dispatch.emit(Action::Progress(None));
+}

@@ -1,0 +1,91 @@
+// Shared pieces of the end-to-end tests and the browser benchmark: serve the built dist/
+// on loopback, launch headless Chromium offline, and await the page's state (never sleep).
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const distDir = path.resolve(repoRoot, process.env.DIST_DIR || 'dist');
+export const TIMEOUT = 10_000;
+
+// playwright-core is pinned in tools/ (not a root package), so import it by path.
+const { chromium } = await import(path.join(repoRoot, 'tools/node_modules/playwright-core/index.mjs'));
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+};
+
+// Serves distDir only: known file types, no directory listings, nothing outside the root.
+export function serveDist(req, res) {
+  const fail = () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  let rel;
+  try {
+    rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  } catch {
+    return fail();
+  }
+  if (rel === '/') rel = '/index.html';
+  const file = path.resolve(distDir, '.' + rel);
+  const type = MIME[path.extname(file)];
+  if (!type || !file.startsWith(distDir + path.sep) || req.method !== 'GET') return fail();
+  readFile(file).then(
+    (body) => res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body),
+    fail,
+  );
+}
+
+export function listen(handler) {
+  const server = http.createServer(handler);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+export const originOf = (server) => `http://127.0.0.1:${server.address().port}`;
+
+export const closeServer = (server) => new Promise((r) => (server ? server.close(r) : r()));
+
+export function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    // The background/sync/update flags stop Chromium's own calls to Google, which fail offline.
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// Records what went wrong on a page, so a failure can say why instead of only "timeout".
+export function watch(page) {
+  const seen = { requests: [], consoleErrors: [], pageErrors: [], badResponses: [] };
+  page.on('request', (r) => seen.requests.push(r.url()));
+  page.on('response', (r) => r.status() >= 400 && seen.badResponses.push(`${r.status()} ${r.url()}`));
+  page.on('console', (m) => m.type() === 'error' && seen.consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => seen.pageErrors.push(String(e)));
+  // Errors inside web workers come through the worker objects, not the page.
+  page.on('worker', (w) => w.on('console', (m) => m.type() === 'error' && seen.consoleErrors.push(`worker: ${m.text()}`)));
+  return seen;
+}
+
+// Opens the app and waits until the WebAssembly has mounted it.
+export async function openApp(page, origin, seen) {
+  await page.goto(origin + '/');
+  await page.locator('[data-testid="app"]').waitFor({ state: 'attached', timeout: TIMEOUT }).catch((e) => {
+    throw new Error(`app did not mount; failed loads ${JSON.stringify(seen.badResponses)}, ` +
+      `page errors ${JSON.stringify(seen.pageErrors)}, console errors ${JSON.stringify(seen.consoleErrors)}`, { cause: e });
+  });
+}
+
+// Polls the DOM until the selector's trimmed text equals `want`, then asserts with a readable
+// message (the strict locator read also fails if the selector matches more than one element).
+export async function expectText(page, selector, want, timeout = TIMEOUT) {
+  await page
+    .waitForFunction(([sel, v]) => document.querySelector(sel)?.textContent.trim() === v,
+      [selector, want], { timeout })
+    .catch(() => {});
+  const got = await page.locator(selector).textContent({ timeout });
+  assert.equal(got?.trim(), want, `${selector} should read ${JSON.stringify(want)}`);
+}
