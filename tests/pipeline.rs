@@ -247,6 +247,20 @@ fn hostile_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
     let api_error = r#"{"success": false, "message": "access token is invalid", "data": null}"#;
     let json_fraction = r#"[{"created_at": 1767225723, "model_name": "gpt-4o", "quota": 1750,
         "prompt_tokens": 1.5, "completion_tokens": 100}]"#;
+    // Fork exports with the UI's labels; the columns we do not read are skipped.
+    let english = "Time,Token,Group,Type,Model,Use time (s),Prompt,Completion,Quota,Details\n\
+                   1767225723,my-key,default,Consume,gpt-4o,3,59200,100,1750,ratio 1.25\n";
+    let chinese = "时间,令牌,分组,类型,模型,用时/首字,提示,补全,额度,详情\n\
+                   1767225723,my-key,default,消费,gpt-4o,3 s / 1 s,59200,100,1750,倍率\n";
+    let cost_only =
+        "时间,令牌,类型,模型,提示,补全,花费\n1767225723,k,消费,gpt-4o,59200,100,$0.0035\n";
+    let gzip = |bytes: &[u8]| {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    };
+    let packed = gzip(&csv(ROW));
     // file name: bytes => expectation
     cases! {
         "empty.csv": vec![] => Unreadable;
@@ -270,6 +284,12 @@ fn hostile_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
         "dot-zero.csv": csv("1767225723,2,gpt-4o,1750,59200.0,100.0") => Loads;
         "millis.csv": csv("1767225723000,2,gpt-4o,1750,59200,100") => Loads;
         "offset.csv": csv("2026-01-01T08:02:03+08:00,2,gpt-4o,1750,59200,100") => Loads;
+        "english-ui.csv": english => Loads;
+        "chinese-ui.csv": chinese => Loads;
+        "cost-only.csv": cost_only => Unreadable;
+        "log.csv.gz": packed.clone() => Loads;
+        "cut.csv.gz": &packed[..packed.len() - 4] => Unreadable;
+        "twice.csv.gz": gzip(&packed) => Unreadable;
     }
 }
 
@@ -661,4 +681,51 @@ fn json_array_with_a_non_object_element_rejects_only_that_element() {
 fn a_bom_only_file_is_reported_empty() {
     let report = read("empty-sheet.csv", b"\xef\xbb\xbf\r\n");
     assert_eq!(report.problem.as_deref(), Some("the file is empty"));
+}
+
+/// Every fixture, gzip-compressed, reads as the plain file: same format, problem, ledger
+/// (positions included) and rows; only the fingerprint differs (it is of the bytes given).
+#[test]
+fn gzip_fixtures_read_as_the_plain_files() {
+    use std::io::Write;
+    let mut names: Vec<String> = std::fs::read_dir(FIXTURES)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3);
+    for name in names {
+        let plain = fixture(&name);
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&plain).unwrap();
+        let packed = encoder.finish().unwrap();
+        let (a, b) = (read(&name, &plain), read(&name, &packed));
+        assert_eq!(
+            (&a.format, &a.problem, &a.ledger, &a.rows),
+            (&b.format, &b.problem, &b.ledger, &b.rows),
+            "{name}"
+        );
+        assert_eq!(b.fingerprint.bytes, packed.len() as u64);
+        assert_ne!(a.fingerprint.sha256, b.fingerprint.sha256);
+    }
+}
+
+/// one-api rows (no `other`, `elapsed_time` in ms, ratios only as rounded text in
+/// `content`) load as gateway rows without ratios: the `%.2f` ratios in the text are not
+/// exact enough to re-derive a quota from, so they are not read.
+#[test]
+fn one_api_rows_load_without_ratios() {
+    let row = r#"{"id":7,"user_id":1,"created_at":1767225723,"type":2,
+        "content":"倍率：0.07 × 1.00 × 4.00","username":"u","token_name":"t",
+        "model_name":"gpt-4o-mini","quota":525,"prompt_tokens":1000,"completion_tokens":1500,
+        "channel":1,"request_id":"2026010100000000000000","elapsed_time":1834,
+        "is_stream":true,"system_prompt_reset":false}"#;
+    let report = read("one-api.json", format!("[{row}]").as_bytes());
+    assert_eq!((&report.problem, report.ledger.accepted), (&None, 1));
+    let row = report.rows.iter().next().unwrap();
+    assert_eq!(
+        (row.quota, row.prompt_tokens, row.completion_tokens),
+        (525, 1000, 1500)
+    );
+    assert_eq!(row.ratios, None);
 }

@@ -137,11 +137,21 @@ impl Delimited {
         let missing = newapi::missing_columns(&present);
         if !missing.is_empty() {
             let found: Vec<&str> = names.iter().take(12).map(String::as_str).collect();
-            filing.problem = Some(format!(
+            let mut problem = format!(
                 "line 1: expected the usage-log columns {}, but found the columns {}",
                 missing.join(", "),
                 found.join(", ")
-            ));
+            );
+            let cost = names.iter().find(|h| super::labels::is_cost(h));
+            if let (Some(cost), true) = (cost, missing.contains(&"quota")) {
+                problem.push_str(&format!(
+                    "; the {} column is the quota shown as money (rounded, at the site's own \
+                     quota per USD), so it is not read in its place: export the raw quota \
+                     column (quota or 额度)",
+                    cost.trim()
+                ));
+            }
+            filing.problem = Some(problem);
             self.refused = true;
             return;
         }

@@ -11,9 +11,11 @@
 mod decode;
 mod delimited;
 mod document;
+mod gunzip;
 mod json;
 mod jsonrow;
 mod jsontext;
+mod labels;
 pub mod ledger;
 pub mod newapi;
 mod other;

@@ -53,21 +53,9 @@ impl Column {
         }
     }
 
-    /// Header spellings seen in new-api dumps and fork exports (incl. the Chinese UI).
+    /// Header spellings seen in new-api dumps and fork exports (see [`super::labels`]).
     pub fn from_header(header: &str) -> Option<Column> {
-        let h = header.trim().trim_matches('"').to_lowercase();
-        let column = match h.as_str() {
-            "created_at" | "time" | "时间" => Column::CreatedAt,
-            "type" | "类型" => Column::Type,
-            "model_name" | "model" | "模型" => Column::ModelName,
-            "quota" | "额度" => Column::Quota,
-            "prompt_tokens" | "prompt" | "提示" => Column::PromptTokens,
-            "completion_tokens" | "completion" | "补全" => Column::CompletionTokens,
-            "other" => Column::Other,
-            "request_id" | "x-request-id" => Column::RequestId,
-            _ => return None,
-        };
-        Some(column)
+        super::labels::column(header)
     }
 
     fn required(self) -> bool {
@@ -391,22 +379,15 @@ fn parse_kind(text: &str) -> Result<RowKind, String> {
         "2" => return Ok(RowKind::Consume),
         "5" => return Ok(RowKind::Error),
         "6" => return Ok(RowKind::Refund),
+        "0" | "1" | "3" | "4" => return Ok(RowKind::NotUsage),
         trimmed => trimmed.to_lowercase(),
     };
-    let kind = match kind.as_str() {
-        "2" | "consume" | "消费" => RowKind::Consume,
-        "6" | "refund" | "退款" => RowKind::Refund,
-        "5" | "error" | "错误" => RowKind::Error,
-        "0" | "1" | "3" | "4" | "topup" | "top-up" | "充值" | "manage" | "管理" | "system"
-        | "系统" => RowKind::NotUsage,
-        _ => {
-            return Err(format!(
-                "expected a log type (2 consume, 5 error, 6 refund, or 1/3/4), but found {}",
-                quote(text)
-            ))
-        }
-    };
-    Ok(kind)
+    super::labels::kind(&kind).ok_or_else(|| {
+        format!(
+            "expected a log type (2 consume, 5 error, 6 refund, or 1/3/4), but found {}",
+            quote(text)
+        )
+    })
 }
 
 /// Unix seconds (new-api), Unix milliseconds (13 digits, some clones), or RFC 3339 with a zone.

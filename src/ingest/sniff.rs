@@ -47,7 +47,7 @@ fn foreign_format(bytes: &[u8]) -> Option<String> {
         return says("a PDF document");
     }
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        return says("a gzip-compressed file; decompress it first");
+        return says("a gzip file inside a gzip file; decompress the outer one first");
     }
     if bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
         return says("an old Excel workbook (.xls); save the sheet as CSV");

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::decode::{Decoder, Pos};
 use super::delimited::{self, Delimited};
+use super::gunzip::{self, Gunzip};
 use super::json::{self, Document, JsonLayout, Lines};
 use super::jsonrow::JsonRow;
 use super::sniff::{self, Shape};
@@ -24,7 +25,18 @@ pub struct Ingestor {
     blank_text: bool,
     /// The bytes were text in a known encoding, all of them (so far).
     decoded: bool,
+    compression: Compression,
     stage: Stage,
+}
+
+/// Whether the bytes as given are the text or a gzip stream of it; decided on the first
+/// two bytes, before anything reaches [`Stage`].
+enum Compression {
+    Undecided(Vec<u8>),
+    Plain,
+    Gzip(Box<Gunzip>),
+    /// A damaged gzip stream: the problem is set; the rest is only fingerprinted.
+    Broken,
 }
 
 enum Stage {
@@ -58,6 +70,7 @@ impl Ingestor {
             blank: true,
             blank_text: true,
             decoded: false,
+            compression: Compression::Undecided(Vec::new()),
             stage: Stage::Head(Vec::new()),
         }
     }
@@ -74,6 +87,44 @@ impl Ingestor {
         self.hasher.update(chunk);
         self.bytes += chunk.len() as u64;
         self.blank = self.blank && chunk.iter().all(u8::is_ascii_whitespace);
+        match &mut self.compression {
+            Compression::Plain => self.feed(chunk),
+            Compression::Undecided(start) => {
+                start.extend_from_slice(chunk);
+                if start.len() >= 2 {
+                    let start = std::mem::take(start);
+                    self.decide(&start);
+                }
+            }
+            Compression::Gzip(_) => self.inflate(chunk),
+            Compression::Broken => {}
+        }
+    }
+
+    fn decide(&mut self, start: &[u8]) {
+        if gunzip::is_gzip(start) {
+            self.compression = Compression::Gzip(Box::new(Gunzip::new()));
+            self.inflate(start);
+        } else {
+            self.compression = Compression::Plain;
+            self.feed(start);
+        }
+    }
+
+    fn inflate(&mut self, chunk: &[u8]) {
+        let Compression::Gzip(mut gunzip) =
+            std::mem::replace(&mut self.compression, Compression::Broken)
+        else {
+            return;
+        };
+        match gunzip.push(chunk, &mut |text| self.feed(text)) {
+            Ok(()) => self.compression = Compression::Gzip(gunzip),
+            Err(problem) => self.unreadable(problem),
+        }
+    }
+
+    /// The text bytes (decompressed when the file is gzip), in order.
+    fn feed(&mut self, chunk: &[u8]) {
         match &mut self.stage {
             Stage::Head(head) => {
                 head.extend_from_slice(chunk);
@@ -141,6 +192,16 @@ impl Ingestor {
     }
 
     pub fn finish(mut self) -> FileReport {
+        match std::mem::replace(&mut self.compression, Compression::Plain) {
+            // Shorter than the gzip magic: plain bytes.
+            Compression::Undecided(start) => self.feed(&start),
+            Compression::Gzip(gunzip) => {
+                if let Err(problem) = gunzip.finish(&mut |text| self.feed(text)) {
+                    self.unreadable(problem);
+                }
+            }
+            Compression::Plain | Compression::Broken => {}
+        }
         match &mut self.stage {
             Stage::Head(head) => {
                 let head = std::mem::take(head);
@@ -365,6 +426,71 @@ mod tests {
             let tiny = (0..bytes.len()).step_by(step).collect::<Vec<_>>();
             prop_assert_eq!(format!("{:?}", chunked("log", &bytes, &tiny)), format!("{whole:?}"));
         }
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// What a file says, apart from its fingerprint (which is over the bytes as given).
+    fn reading(report: &FileReport) -> String {
+        format!(
+            "{:?} {:?} {:?} {:?}",
+            report.format, report.problem, report.ledger, report.rows
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// A gzip of a file, in any chunking, reads as the plain file does; its
+        /// fingerprint is that of the compressed bytes.
+        #[test]
+        fn gzip_reads_as_the_plain_file(
+            rows in proptest::collection::vec(row(), 0..80),
+            layout in 0u8..4,
+            encoding in 0u8..4,
+            cuts in proptest::collection::vec(any::<usize>(), 0..20),
+        ) {
+            let plain = file(&rows, layout, encoding);
+            let packed = gzip(&plain);
+            let whole = ingest("log", &plain, Rules::default());
+            let pieces = chunked("log", &packed, &cuts);
+            prop_assert_eq!(reading(&pieces), reading(&whole));
+            prop_assert_eq!(&pieces.fingerprint, &ingest("x", &packed, Rules::default()).fingerprint);
+            prop_assert_eq!(pieces.fingerprint.bytes, packed.len() as u64);
+        }
+    }
+
+    #[test]
+    fn gzip_table() {
+        let csv = b"created_at,type,model_name,quota,prompt_tokens,completion_tokens\n\
+                    1767225600,2,gpt-4o,150,100,10\n";
+        let packed = gzip(csv);
+        let twice = [packed.clone(), gzip(b"1767225601,2,gpt-4o,1,1,1\n")].concat();
+        let cases: [(Vec<u8>, u64, Option<&str>); 6] = [
+            (packed.clone(), 1, None),
+            // Two gzip members one after the other are one file (`cat a.gz b.gz`).
+            (twice, 2, None),
+            (packed[..packed.len() - 5].to_vec(), 0, Some("expected a complete gzip-compressed file, but found it cut short")),
+            ([&packed[..12], &[0xff; 40][..]].concat(), 0, Some("expected gzip-compressed data, but found a damaged gzip stream")),
+            (gzip(b" \n\t"), 0, Some("the file is empty")),
+            (gzip(&packed), 0, Some("this is a gzip file inside a gzip file; decompress the outer one first, not a CSV or JSON export")),
+        ];
+        for (bytes, accepted, problem) in cases {
+            let report = ingest("log.gz", &bytes, Rules::default());
+            assert_eq!(
+                (report.ledger.accepted, report.problem.as_deref()),
+                (accepted, problem)
+            );
+            assert!(report.ledger.is_balanced());
+            assert_eq!(report.fingerprint.bytes, bytes.len() as u64);
+        }
+        // One byte, or a lone gzip magic byte: read as (tiny) text, not as gzip.
+        assert_eq!(ingest("x", &[0x1f], Rules::default()).fingerprint.bytes, 1);
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn file_picker(props: &PickerProps) -> Html {
     html! {
         <label class="drop" {ondrop} {ondragover}>
             <span>{ "Drop usage-log exports here (CometAPI / new-api: log-API JSON, JSON array, JSON lines or CSV), or pick files" }</span>
-            <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv" data-testid="file-input" {onchange} />
+            <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv,.gz" data-testid="file-input" {onchange} />
         </label>
     }
 }
