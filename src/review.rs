@@ -50,6 +50,7 @@ pub fn ingest_rules(settings: &Settings) -> Option<Rules> {
     Some(Rules {
         window: valid.window,
         policy: valid.policy,
+        zoneless_offset: valid.zoneless_offset,
     })
 }
 

@@ -35,6 +35,9 @@ pub struct Settings {
     pub rounding: RoundingText,
     /// How the gateway rounds quota: round (default), truncate or ceil.
     pub quota_rounding: String,
+    /// The UTC offset of times written without a zone (`+08:00`, `-05:00`, `Z`); empty
+    /// means such times are rejected rather than guessed.
+    pub zoneless_times_offset: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +90,7 @@ impl Default for Settings {
             outcome_policy: PolicyText::default(),
             rounding: RoundingText::default(),
             quota_rounding: String::new(),
+            zoneless_times_offset: String::new(),
         }
     }
 }
@@ -150,6 +154,7 @@ pub struct ValidSettings {
     pub policy: Policy,
     pub rounding: Option<Rounding>,
     pub quota_rounding: QuotaRounding,
+    pub zoneless_offset: Option<jiff::tz::Offset>,
 }
 
 /// Reads a JSON document into `T`; a wrong type names its path.
@@ -278,6 +283,14 @@ impl Settings {
         let billing_currency = ratecard::validate::currency(&self.billing_currency);
         let fx = self.validate_fx(&rate_card, &billing_currency, fx_rate, &mut errors);
         let window = self.validate_window(&mut errors);
+        let zoneless_offset = parse_offset(&self.zoneless_times_offset)
+            .map_err(|message| {
+                errors.push(SettingsError {
+                    path: "zoneless_times_offset".into(),
+                    message,
+                })
+            })
+            .unwrap_or(None);
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
             (Some(quota_per_usd), Some(tolerance_absolute), Some(tolerance_percent))
                 if errors.is_empty() =>
@@ -295,6 +308,7 @@ impl Settings {
                     policy,
                     rounding,
                     quota_rounding,
+                    zoneless_offset,
                 })
             }
             _ => Err(errors),
@@ -392,6 +406,40 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     })
 }
 
+/// `+08:00`, `-0500`, `Z` or `UTC`; empty is None.
+fn parse_offset(text: &str) -> Result<Option<jiff::tz::Offset>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
+        return Ok(Some(jiff::tz::Offset::UTC));
+    }
+    let fail = || {
+        format!(
+            "expected a UTC offset such as +08:00 or -05:00 (or Z), but found {}",
+            quote(text)
+        )
+    };
+    let (sign, rest) = match text.as_bytes()[0] {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return Err(fail()),
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(fail());
+    }
+    let hours: i32 = digits[..2].parse().map_err(|_| fail())?;
+    let minutes: i32 = digits[2..].parse().map_err(|_| fail())?;
+    if hours > 14 || minutes > 59 {
+        return Err(fail());
+    }
+    jiff::tz::Offset::from_seconds(sign * (hours * 3600 + minutes * 60))
+        .map(Some)
+        .map_err(|_| fail())
+}
+
 pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "verified" => Ok(Confidence::Verified),
@@ -421,7 +469,7 @@ mod tests {
     #[test]
     fn validation_names_each_problem_by_path() {
         type Edit = fn(&mut Settings);
-        let cases: [(Edit, &str); 6] = [
+        let cases: [(Edit, &str); 7] = [
             (|s| s.incident_window_utc = WindowText { start: "2026-05-11 08:00".into(), end: "2026-05-11T10:00:00Z".into() },
                 "incident_window_utc.start: expected a UTC time like 2026-05-11T08:00:00Z (or with an offset such as +08:00), but found \"2026-05-11 08:00\""),
             (|s| s.incident_window_utc = WindowText { start: "2026-05-11T10:00:00Z".into(), end: "2026-05-11T08:00:00Z".into() },
@@ -431,6 +479,7 @@ mod tests {
             (|s| s.tolerance.absolute = "-1".into(), "tolerance.absolute: expected zero or more, but found \"-1\""),
             (|s| s.quota_per_usd = "0".into(), "quota_per_usd: expected more than zero, but found 0"),
             (|s| s.quota_rounding = "floor".into(), "quota_rounding: expected round, truncate or ceil, but found \"floor\""),
+            (|s| s.zoneless_times_offset = "Asia/Shanghai".into(), "zoneless_times_offset: expected a UTC offset such as +08:00 or -05:00 (or Z), but found \"Asia/Shanghai\""),
         ];
         for (edit, expected) in cases {
             let mut settings = Settings::default();

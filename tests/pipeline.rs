@@ -729,3 +729,32 @@ fn one_api_rows_load_without_ratios() {
     );
     assert_eq!(row.ratios, None);
 }
+
+/// Spreadsheet-style times carry no zone: rejected until the reviewer states the offset
+/// they were written in, then read in it (and the window applies in UTC).
+#[test]
+fn zoneless_times_read_in_the_stated_offset() {
+    let bytes = "created_at,type,model_name,quota,prompt_tokens,completion_tokens\n\
+                 2026-01-01 08:02:03,2,gpt-4o,1750,1000,100\n\
+                 2026/01/01 09:30,2,gpt-4o,1750,1000,100\n"
+        .as_bytes()
+        .to_vec();
+    let mut value = settings_json();
+    value["incident_window_utc"] =
+        json!({"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T01:00:00Z"});
+    let refused = run(&[("sheet.csv", bytes.clone())], &settings(&value));
+    assert_eq!(refused.files[0].ledger.rejected, 2);
+    assert!(refused.files[0].ledger.rejections[0]
+        .message
+        .contains("state the zone these times were written in"));
+    value["zoneless_times_offset"] = json!("+08:00");
+    let read = run(&[("sheet.csv", bytes)], &settings(&value));
+    let ledger = &read.files[0].ledger;
+    // 08:02:03 at +08:00 is 00:02:03Z, inside the window; 09:30 is 01:30Z, outside it.
+    assert_eq!(
+        (ledger.accepted, ledger.excluded_total(), ledger.rejected),
+        (1, 1, 0)
+    );
+    let row = read.files[0].rows.iter().next().unwrap();
+    assert_eq!(row.at, "2026-01-01T00:02:03Z".parse::<Timestamp>().unwrap());
+}

@@ -118,7 +118,7 @@ impl Delimited {
                 .and_then(newapi::csv_cell);
             row.set(column, text.map(Into::into));
         }
-        let parsed = newapi::parse_parts(&row, &mut filing.rows);
+        let parsed = newapi::parse_parts(&row, &mut filing.rows, filing.rules.zoneless_offset);
         let column = match &parsed {
             Err((column, _)) => header.index[*column as usize].and_then(|i| header.names.get(i)),
             Ok(_) => None,

@@ -139,6 +139,9 @@ pub struct Rules {
     pub window: Option<Window>,
     /// Outcomes the policy calls not billable are excluded.
     pub policy: Policy,
+    /// The UTC offset the reviewer states for times written without a zone
+    /// (spreadsheet-style `2026-01-01 08:02:03`); without one such rows are rejected.
+    pub zoneless_offset: Option<jiff::tz::Offset>,
 }
 
 /// The rules as text, for the trip to the web worker (window ends in RFC 3339, the
@@ -147,6 +150,8 @@ pub struct Rules {
 struct RulesText {
     window: Option<(String, String)>,
     policy: Vec<String>,
+    #[serde(default)]
+    zoneless_offset_seconds: Option<i32>,
 }
 
 impl Rules {
@@ -164,6 +169,7 @@ impl Rules {
                 })
                 .map(str::to_string)
                 .collect(),
+            zoneless_offset_seconds: self.zoneless_offset.map(|o| o.seconds()),
         };
         serde_json::to_string(&text).unwrap_or_default()
     }
@@ -183,7 +189,17 @@ impl Rules {
             *policy.slot(*outcome) = name;
         }
         let policy = Policy::parse(&policy).map_err(|_| bad("policy"))?;
-        Ok(Rules { window, policy })
+        let zoneless_offset = match text.zoneless_offset_seconds {
+            Some(seconds) => {
+                Some(jiff::tz::Offset::from_seconds(seconds).map_err(|_| bad("zone offset"))?)
+            }
+            None => None,
+        };
+        Ok(Rules {
+            window,
+            policy,
+            zoneless_offset,
+        })
     }
 }
 
@@ -239,7 +255,7 @@ impl Filing {
             };
             return self.ledger.reject(position, message.to_string());
         }
-        let parsed = newapi::parse_parts(&row.cells, &mut self.rows);
+        let parsed = newapi::parse_parts(&row.cells, &mut self.rows, self.rules.zoneless_offset);
         self.file_row(line, number, None, parsed);
     }
 

@@ -257,12 +257,16 @@ pub struct Parts<'a> {
 /// Reads one row from the text of its cells.
 pub fn parse_row(cells: &Cells) -> Result<GatewayRow, CellError> {
     let mut rows = RowsBuilder::default();
-    let parts = parse_parts(cells, &mut rows)?;
+    let parts = parse_parts(cells, &mut rows, None)?;
     Ok(rows.row(&parts))
 }
 
 /// [`parse_row`] without building the row: its ratio set goes into `rows`' table.
-pub fn parse_parts<'a>(cells: &'a Cells, rows: &mut RowsBuilder) -> Result<Parts<'a>, CellError> {
+pub fn parse_parts<'a>(
+    cells: &'a Cells,
+    rows: &mut RowsBuilder,
+    zoneless_offset: Option<jiff::tz::Offset>,
+) -> Result<Parts<'a>, CellError> {
     let get = |column: Column| cells.get(column);
     let need = |column: Column| {
         get(column).ok_or((
@@ -274,7 +278,8 @@ pub fn parse_parts<'a>(cells: &'a Cells, rows: &mut RowsBuilder) -> Result<Parts
         Some(text) => parse_kind(text).map_err(|m| (Column::Type, m))?,
         None => RowKind::Consume,
     };
-    let at = parse_created_at(need(Column::CreatedAt)?).map_err(|m| (Column::CreatedAt, m))?;
+    let at = parse_created_at(need(Column::CreatedAt)?, zoneless_offset)
+        .map_err(|m| (Column::CreatedAt, m))?;
     let count = |column: Column| match get(column) {
         Some(text) => count(text).map_err(|m| (column, m)),
         None => Ok(0),
@@ -390,8 +395,13 @@ fn parse_kind(text: &str) -> Result<RowKind, String> {
     })
 }
 
-/// Unix seconds (new-api), Unix milliseconds (13 digits, some clones), or RFC 3339 with a zone.
-pub fn parse_created_at(text: &str) -> Result<Timestamp, String> {
+/// Unix seconds (new-api), Unix milliseconds (13 digits, some clones), RFC 3339 with a
+/// zone, or a zoneless date and time (`2026-01-01 08:02:03`) when the reviewer has stated
+/// the offset it was written in: the zone is never guessed.
+pub fn parse_created_at(
+    text: &str,
+    zoneless_offset: Option<jiff::tz::Offset>,
+) -> Result<Timestamp, String> {
     let text = text.trim();
     if text.bytes().all(|b| b.is_ascii_digit()) {
         let value: i64 = text
@@ -405,12 +415,23 @@ pub fn parse_created_at(text: &str) -> Result<Timestamp, String> {
         return at
             .map_err(|_| format!("expected a Unix time in seconds, but found {}", quote(text)));
     }
-    text.parse::<Timestamp>().map_err(|_| {
-        format!(
+    if let Ok(at) = text.parse::<Timestamp>() {
+        return Ok(at);
+    }
+    let civil = text.replace('/', "-").parse::<jiff::civil::DateTime>();
+    match (zoneless_offset, civil) {
+        (Some(offset), Ok(civil)) => offset
+            .to_timestamp(civil)
+            .map_err(|_| format!("expected a time that exists, but found {}", quote(text))),
+        (None, Ok(_)) => Err(format!(
+            "expected a time with a zone (2026-05-11T08:00:00Z), but found {}; state the zone these times were written in under \"Times without a zone\"",
+            quote(text)
+        )),
+        _ => Err(format!(
             "expected a time as Unix seconds or with a zone (2026-05-11T08:00:00Z), but found {}",
             quote(text)
-        )
-    })
+        )),
+    }
 }
 
 /// Strips the `'` that fork exports put before cells to defuse spreadsheet formulas.

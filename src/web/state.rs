@@ -48,6 +48,7 @@ pub enum SettingsField {
     RoundingStrategy,
     RoundingSourceUrl,
     QuotaRounding,
+    ZonelessOffset,
 }
 
 pub enum Action {
@@ -213,6 +214,7 @@ impl Reducible for State {
                     SettingsField::RoundingStrategy => &mut s.rounding.strategy,
                     SettingsField::RoundingSourceUrl => &mut s.rounding.source_url,
                     SettingsField::QuotaRounding => &mut s.quota_rounding,
+                    SettingsField::ZonelessOffset => &mut s.zoneless_times_offset,
                 };
                 *slot = value;
             }

@@ -58,6 +58,8 @@ pub fn window_form(props: &WindowProps) -> Html {
                 value={s.tolerance.percent.clone()} on_input={edit(SettingsField::TolerancePercent)} />
             <TextField label="Quota per USD" testid="quota-per-usd" placeholder="500000"
                 value={s.quota_per_usd.clone()} on_input={edit(SettingsField::QuotaPerUsd)} />
+            <TextField label="Times without a zone were written at (UTC offset)" testid="zoneless-offset" placeholder="+08:00"
+                value={s.zoneless_times_offset.clone()} on_input={edit(SettingsField::ZonelessOffset)} />
             <TextField label="Reconciliation run id" testid="run-id" placeholder="rec_2026-05-11_001"
                 value={s.reconciliation_run_id.clone()} on_input={edit(SettingsField::RunId)} />
         </div>
