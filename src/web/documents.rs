@@ -124,31 +124,33 @@ pub fn downloads(props: &DownloadsProps) -> Html {
         .figures
         .as_ref()
         .is_ok_and(|f| !f.pricing.models.is_empty());
+    let secondary = |label: &'static str,
+                     testid: &'static str,
+                     enabled: bool,
+                     onclick: Callback<MouseEvent>| {
+        html! {
+            <button type="button" class="secondary" data-testid={testid} disabled={!enabled} {onclick}>{ label }</button>
+        }
+    };
+    let import_button = |label: &'static str, testid: &'static str, onchange: Callback<Event>| {
+        html! {
+            <label class="secondary import">
+                { label }
+                <input type="file" accept=".json" data-testid={testid} {onchange} />
+            </label>
+        }
+    };
     html! {
         <div class="downloads">
             <button type="button" data-testid="download-record" disabled={!ready} onclick={on_record}>
                 { "Download reconciliation record" }
             </button>
-            <button type="button" class="secondary" data-testid="download-lines-csv" disabled={!ready} onclick={on_lines_csv}>
-                { "Charge lines (CSV)" }
-            </button>
-            <button type="button" class="secondary" data-testid="download-reconciliation-csv" disabled={!ready} onclick={on_reconciliation_csv}>
-                { "Reconciliation (CSV)" }
-            </button>
-            <button type="button" class="secondary" data-testid="download-settings" onclick={on_settings}>
-                { "Export settings" }
-            </button>
-            <label class="secondary import">
-                { "Import settings" }
-                <input type="file" accept=".json" data-testid="import-settings" onchange={on_import} />
-            </label>
-            <button type="button" class="secondary" data-testid="download-rate-card" onclick={on_card}>
-                { "Export rate card" }
-            </button>
-            <label class="secondary import">
-                { "Import rate card" }
-                <input type="file" accept=".json" data-testid="import-rate-card" onchange={on_card_import} />
-            </label>
+            { secondary("Charge lines (CSV)", "download-lines-csv", ready, on_lines_csv) }
+            { secondary("Reconciliation (CSV)", "download-reconciliation-csv", ready, on_reconciliation_csv) }
+            { secondary("Export settings", "download-settings", true, on_settings) }
+            { import_button("Import settings", "import-settings", on_import) }
+            { secondary("Export rate card", "download-rate-card", true, on_card) }
+            { import_button("Import rate card", "import-rate-card", on_card_import) }
         </div>
     }
 }
