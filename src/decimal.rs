@@ -207,6 +207,18 @@ pub mod serde_str {
                 None => s.serialize_none(),
             }
         }
+
+        pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Decimal>, D::Error> {
+            use serde::Deserialize;
+            match Option::<String>::deserialize(deserializer)? {
+                Some(text) => super::super::parse_exact(&text)
+                    .map(Some)
+                    .map_err(serde::de::Error::custom),
+                None => Ok(None),
+            }
+        }
     }
 }
 

@@ -9,7 +9,9 @@
 //! 3. [`price`]: usage × verified rates → expected charge per model and dimension.
 //! 4. [`reconcile`]: expected versus provider-recorded (Σ quota ÷ quota per USD), variance
 //!    and tolerance, per model and in total.
-//! 5. [`classify`]: the variance bridge, one step per explained cause, plus the residual.
+//! 5. [`classify`]: the variance bridge, one step per explained cause, plus the residual;
+//!    [`crosscheck`]: the evidence streams (gateway log, client requests, provider usage,
+//!    billing, account totals) each summed on its own and compared pairwise.
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list.
 //!
 //! [`review::run`] chains them for bytes in memory (the CLI); the page's web worker
@@ -17,6 +19,7 @@
 //! [`review::run_reports`] on the reports, the same function `run` ends in.
 
 pub mod classify;
+pub mod crosscheck;
 pub mod decimal;
 pub mod error;
 pub mod export;

@@ -112,3 +112,43 @@ pub fn reconcile(
     let total = compare(pricing.expected, pricing.complete, provider, tolerance)?;
     Ok(Reconciliation { per_model, total })
 }
+
+/// Expected against what a billing export or account totals charged inside the window
+/// (buckets reaching outside it are not counted: they cannot be split). A charge is
+/// attributed to a model when its item names one the card or the usage knows (OpenAI
+/// line items read "model, dimension"); the rest counts in the total only.
+pub fn reconcile_charges<'a>(
+    pricing: &Pricing,
+    charges: impl IntoIterator<Item = &'a crate::ingest::ChargeTotal>,
+    card: &crate::ratecard::RateCard,
+    tolerance: Tolerance,
+) -> Result<Reconciliation, Error> {
+    let mut per_item: std::collections::BTreeMap<String, Decimal> = Default::default();
+    let mut provider = Decimal::ZERO;
+    for charge in charges.into_iter().filter(|c| !c.straddles) {
+        let model = charge.item.split(", ").next().unwrap_or("").trim();
+        let label = card.lookup(model, charge.start).map(|e| e.model.as_str());
+        let owner = pricing.models.iter().find(|m| {
+            m.model == model || m.logged_as.contains(model) || label == Some(m.model.as_str())
+        });
+        if let Some(owner) = owner {
+            let slot = per_item.entry(owner.model.clone()).or_default();
+            *slot = slot
+                .checked_add(charge.amount)
+                .ok_or_else(|| overflow("a model's charges"))?;
+        }
+        provider = provider
+            .checked_add(charge.amount)
+            .ok_or_else(|| overflow("the provider total"))?;
+    }
+    let mut per_model = Vec::new();
+    for charge in &pricing.models {
+        let billed = per_item.get(&charge.model).copied().unwrap_or_default();
+        per_model.push((
+            charge.model.clone(),
+            compare(charge.expected, charge.complete, billed, tolerance)?,
+        ));
+    }
+    let total = compare(pricing.expected, pricing.complete, provider, tolerance)?;
+    Ok(Reconciliation { per_model, total })
+}

@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 
 use crate::classify::{self, Bridge};
+use crate::crosscheck::{self, CrossCheck, StreamFigures};
 use crate::error::Error;
-use crate::ingest::{self, ExclusionRule, FileReport, Rules};
-use crate::price::{self, Pricing};
+use crate::ingest::{self, ExclusionRule, FileReport, Rules, Stream};
+use crate::price::Pricing;
 use crate::reconcile::{self, Reconciliation, Tolerance};
 use crate::record::{self, Record};
 use crate::settings::{Settings, SettingsError, ValidSettings};
@@ -33,6 +34,13 @@ pub struct Figures {
     pub pricing: Pricing,
     pub reconciliation: Reconciliation,
     pub bridge: Bridge,
+    /// Which stream the expected charge was priced from.
+    pub priced_stream: Stream,
+    /// Where the provider-side figure came from; None when no file gives one.
+    pub recorded_stream: Option<Stream>,
+    /// Each evidence stream's own figures, and the streams compared with each other.
+    pub streams: Vec<StreamFigures>,
+    pub cross_checks: Vec<CrossCheck>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +59,7 @@ pub fn ingest_rules(settings: &Settings) -> Option<Rules> {
         window: valid.window,
         policy: valid.policy,
         zoneless_offset: valid.zoneless_offset,
+        currency: crate::ingest::Currency::parse(&valid.billing_currency),
     })
 }
 
@@ -86,19 +95,49 @@ pub fn run_reports(files: Vec<FileReport>, settings: &Settings) -> Review {
 }
 
 fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Error> {
-    // Rows stream out of the compact store one at a time: never all decoded at once.
-    let pricing = price::price(files.iter().flat_map(|f| f.rows.iter()), &settings)?;
+    let has = |stream: Stream| files.iter().any(|f| f.stream() == stream);
+    // The most detailed usage there is: the gateway's own log, else what the client saw,
+    // else the provider's usage report. Rows stream out of the compact store one at a
+    // time: never all decoded at once.
+    let priced_stream = [
+        Stream::GatewayLog,
+        Stream::ClientRequests,
+        Stream::ProviderUsage,
+    ]
+    .into_iter()
+    .find(|s| has(*s))
+    .unwrap_or(Stream::GatewayLog);
+    let pricing = crosscheck::price_stream(files, priced_stream, &settings)?;
     let tolerance = Tolerance {
         absolute: settings.tolerance_absolute,
         percent: settings.tolerance_percent,
     };
-    let reconciliation = reconcile::reconcile(&pricing, settings.quota_per_usd, tolerance)?;
+    let gateway = priced_stream == Stream::GatewayLog && has(Stream::GatewayLog);
+    let (streams, pricings) = crosscheck::streams(files, &settings, gateway.then_some(&pricing))?;
+    let charged = [Stream::Billing, Stream::AccountTotals]
+        .into_iter()
+        .find(|s| has(*s));
+    let (reconciliation, recorded_stream) = if gateway || charged.is_none() {
+        let r = reconcile::reconcile(&pricing, settings.quota_per_usd, tolerance)?;
+        (r, gateway.then_some(Stream::GatewayLog))
+    } else {
+        let stream = charged.unwrap_or(Stream::Billing);
+        let charges = crosscheck::files_of(files, stream).flat_map(|f| f.evidence.charges.iter());
+        let r = reconcile::reconcile_charges(&pricing, charges, &settings.rate_card, tolerance)?;
+        (r, Some(stream))
+    };
+    let gateway_recorded = gateway.then_some(reconciliation.total.provider);
+    let cross_checks = crosscheck::compare(&streams, &pricings, gateway_recorded, tolerance)?;
     let bridge = classify::bridge(&pricing, reconciliation.total.variance)?;
     Ok(Figures {
         settings,
         pricing,
         reconciliation,
         bridge,
+        priced_stream,
+        recorded_stream,
+        streams,
+        cross_checks,
     })
 }
 

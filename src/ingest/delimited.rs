@@ -27,6 +27,8 @@ pub struct Delimited {
     header: Option<Header>,
     /// The header lacks a required column: the rows are not read.
     refused: bool,
+    /// The header is that of another evidence stream's export: its format and names.
+    evidence: Option<(super::Format, Vec<String>)>,
     fields: Vec<u8>,
     ends: Vec<usize>,
     used: usize,
@@ -42,6 +44,7 @@ impl Delimited {
             core: ReaderBuilder::new().delimiter(delimiter).build(),
             header: None,
             refused: false,
+            evidence: None,
             fields: vec![0; 4096],
             ends: vec![0; 64],
             used: 0,
@@ -85,7 +88,7 @@ impl Delimited {
     pub fn finish(mut self, filing: &mut Filing) {
         // An empty input tells csv_core the text ended (it may complete a last record).
         self.read(&[], filing);
-        if self.header.is_none() && !self.refused {
+        if self.header.is_none() && !self.refused && self.evidence.is_none() {
             self.check_header(Vec::new(), filing);
         }
     }
@@ -103,6 +106,15 @@ impl Delimited {
             };
             text.get(start..*ends.get(i)?)
         };
+        if let Some((format, names)) = &self.evidence {
+            self.rows += 1;
+            let cells: Vec<&str> = (0..ends.len()).filter_map(cell).collect();
+            let fields = super::fields::Fields::Csv {
+                header: names,
+                cells: &cells,
+            };
+            return filing.evidence_record(*format, Some(self.line), self.rows, &fields);
+        }
         let Some(header) = &self.header else {
             let names = (0..ends.len())
                 .filter_map(cell)
@@ -136,6 +148,11 @@ impl Delimited {
         let present: Vec<Column> = columns.iter().flatten().copied().collect();
         let missing = newapi::missing_columns(&present);
         if !missing.is_empty() {
+            if let Some(format) = super::detect::header(&names) {
+                filing.format = Some(format);
+                self.evidence = Some((format, names));
+                return;
+            }
             let found: Vec<&str> = names.iter().take(12).map(String::as_str).collect();
             let mut problem = format!(
                 "line 1: expected the usage-log columns {}, but found the columns {}",

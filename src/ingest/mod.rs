@@ -8,9 +8,14 @@
 //! compact form ([`Rows`]) and the text of the row being read. [`ingest`] is the same on
 //! bytes already in memory; for any chunking, both give the same [`FileReport`].
 
+mod billing;
+mod client;
 mod decode;
 mod delimited;
+mod detect;
 mod document;
+pub mod evidence;
+mod fields;
 mod gunzip;
 mod json;
 mod jsonrow;
@@ -30,7 +35,9 @@ use sha2::{Digest, Sha256};
 use crate::error::Position;
 use crate::policy::{Billability, Policy, PolicyText};
 use crate::settings::Window;
+pub use evidence::{ChargeTotal, Evidence, Stream};
 pub use ledger::{ExclusionRule, Ledger, Rejection};
+
 use newapi::{CellError, Outcome, Parts, RowKind};
 pub use rows::{Rows, RowsBuilder};
 pub use stream::Ingestor;
@@ -43,15 +50,63 @@ pub enum Format {
     NewApiJsonArray,
     NewApiJsonLines,
     NewApiCsv,
+    ClientOpenAiChat,
+    ClientOpenAiResponses,
+    ClientAnthropic,
+    LiteLlmSpendLogs,
+    CostObservation,
+    OpenAiUsageReport,
+    AnthropicUsageReport,
+    OpenAiCosts,
+    OpenAiCostCsv,
+    AnthropicCostReport,
+    Focus,
+    CometApiAccount,
 }
 
 impl Format {
+    pub fn stream(self) -> Stream {
+        match self {
+            Format::NewApiLogPage
+            | Format::NewApiJsonArray
+            | Format::NewApiJsonLines
+            | Format::NewApiCsv => Stream::GatewayLog,
+            Format::ClientOpenAiChat
+            | Format::ClientOpenAiResponses
+            | Format::ClientAnthropic
+            | Format::LiteLlmSpendLogs
+            | Format::CostObservation => Stream::ClientRequests,
+            Format::OpenAiUsageReport | Format::AnthropicUsageReport => Stream::ProviderUsage,
+            Format::OpenAiCosts
+            | Format::OpenAiCostCsv
+            | Format::AnthropicCostReport
+            | Format::Focus => Stream::Billing,
+            Format::CometApiAccount => Stream::AccountTotals,
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Format::NewApiLogPage => "CometAPI / new-api usage log (log API JSON page)",
             Format::NewApiJsonArray => "CometAPI / new-api usage log (JSON array of rows)",
             Format::NewApiJsonLines => "CometAPI / new-api usage log (JSON lines)",
             Format::NewApiCsv => "CometAPI / new-api usage log (CSV)",
+            Format::ClientOpenAiChat => "client request log (OpenAI chat completions usage)",
+            Format::ClientOpenAiResponses => "client request log (OpenAI Responses usage)",
+            Format::ClientAnthropic => "client request log (Anthropic Messages usage)",
+            Format::LiteLlmSpendLogs => "client request log (LiteLLM spend logs)",
+            Format::CostObservation => "client request log (ai_request_cost_observation events)",
+            Format::OpenAiUsageReport => {
+                "provider usage report (OpenAI usage API or Activity export)"
+            }
+            Format::AnthropicUsageReport => "provider usage report (Anthropic usage_report)",
+            Format::OpenAiCosts => "billing export (OpenAI Costs API)",
+            Format::OpenAiCostCsv => "billing export (OpenAI dashboard Cost CSV)",
+            Format::AnthropicCostReport => {
+                "billing export (Anthropic cost_report, amounts in cents)"
+            }
+            Format::Focus => "billing export (FinOps FOCUS)",
+            Format::CometApiAccount => "account totals (CometAPI balance query, USD per day)",
         }
     }
 }
@@ -83,8 +138,18 @@ pub struct FileReport {
     /// A problem with the file as a whole: unreadable, or broken part-way.
     pub problem: Option<String>,
     pub ledger: Ledger,
-    /// Accepted gateway rows (consume and refund).
+    /// Accepted usage rows: gateway consume and refund rows, client requests whose usage
+    /// is known, provider usage buckets.
     pub rows: Rows,
+    /// What a file of another stream adds (charges, requests of unknown usage).
+    pub evidence: Evidence,
+}
+
+impl FileReport {
+    /// The evidence stream the file belongs to (a gateway log until shown otherwise).
+    pub fn stream(&self) -> Stream {
+        self.format.map_or(Stream::GatewayLog, Format::stream)
+    }
 }
 
 /// The report without its rows, as JSON (the rows travel as bytes beside it).
@@ -95,6 +160,8 @@ struct Meta {
     format: Option<Format>,
     problem: Option<String>,
     ledger: Ledger,
+    #[serde(default)]
+    evidence: Evidence,
 }
 
 impl FileReport {
@@ -108,6 +175,7 @@ impl FileReport {
             format: self.format,
             problem: self.problem.clone(),
             ledger: self.ledger.clone(),
+            evidence: self.evidence.clone(),
         };
         let json = serde_json::to_string(&meta).unwrap_or_default();
         (json, self.rows.tables(), self.rows.data())
@@ -118,7 +186,12 @@ impl FileReport {
         let meta: Meta = serde_json::from_str(json)
             .map_err(|e| format!("the report sent by the reader is damaged: {e}"))?;
         let rows = Rows::from_bytes(rows)?;
-        if rows.len() as u64 != meta.ledger.accepted {
+        let unknown = meta.evidence.unknown_total();
+        let charged = matches!(
+            meta.format.map(Format::stream),
+            Some(Stream::Billing | Stream::AccountTotals)
+        );
+        if !charged && rows.len() as u64 + unknown != meta.ledger.accepted {
             return Err("the rows sent by the reader do not match its ledger".into());
         }
         Ok(FileReport {
@@ -128,6 +201,7 @@ impl FileReport {
             problem: meta.problem,
             ledger: meta.ledger,
             rows,
+            evidence: meta.evidence,
         })
     }
 }
@@ -142,6 +216,36 @@ pub struct Rules {
     /// The UTC offset the reviewer states for times written without a zone
     /// (spreadsheet-style `2026-01-01 08:02:03`); without one such rows are rejected.
     pub zoneless_offset: Option<jiff::tz::Offset>,
+    /// Billing rows in another currency are rejected (uppercase ISO 4217); None: any.
+    pub currency: Option<Currency>,
+}
+
+/// A three-letter currency code, uppercase (Copy, so the rules stay Copy).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub fn parse(text: &str) -> Option<Currency> {
+        let bytes = text.trim().as_bytes();
+        let code: [u8; 3] = bytes.try_into().ok()?;
+        code.iter()
+            .all(u8::is_ascii_alphabetic)
+            .then(|| Currency(code.map(|b| b.to_ascii_uppercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+
+    pub fn eq_ignore_ascii_case(&self, other: &str) -> bool {
+        self.as_str().eq_ignore_ascii_case(other)
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The rules as text, for the trip to the web worker (window ends in RFC 3339, the
@@ -152,6 +256,8 @@ struct RulesText {
     policy: Vec<String>,
     #[serde(default)]
     zoneless_offset_seconds: Option<i32>,
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 impl Rules {
@@ -170,6 +276,7 @@ impl Rules {
                 .map(str::to_string)
                 .collect(),
             zoneless_offset_seconds: self.zoneless_offset.map(|o| o.seconds()),
+            currency: self.currency.map(|c| c.to_string()),
         };
         serde_json::to_string(&text).unwrap_or_default()
     }
@@ -195,10 +302,15 @@ impl Rules {
             }
             None => None,
         };
+        let currency = match text.currency {
+            Some(code) => Some(Currency::parse(&code).ok_or_else(|| bad("currency"))?),
+            None => None,
+        };
         Ok(Rules {
             window,
             policy,
             zoneless_offset,
+            currency,
         })
     }
 }
@@ -218,6 +330,8 @@ struct Filing {
     rows: RowsBuilder,
     format: Option<Format>,
     problem: Option<String>,
+    evidence: Evidence,
+    charges: evidence::ChargeSums,
 }
 
 impl Filing {
@@ -229,6 +343,8 @@ impl Filing {
             rows: RowsBuilder::default(),
             format: None,
             problem: None,
+            evidence: Evidence::default(),
+            charges: Default::default(),
         }
     }
 

@@ -6,6 +6,8 @@ use sha2::{Digest, Sha256};
 
 use super::decode::{Decoder, Pos};
 use super::delimited::{self, Delimited};
+use super::detect;
+use super::evidence::{self, EvidenceJson};
 use super::gunzip::{self, Gunzip};
 use super::json::{self, Document, JsonLayout, Lines};
 use super::jsonrow::JsonRow;
@@ -14,6 +16,9 @@ use super::{FileReport, Filing, Fingerprint, Format, Rules};
 
 /// A first JSON line longer than this is not a log row: the file is one JSON document.
 const LONGEST_FIRST_LINE: usize = 4 << 20;
+
+/// The start of a JSON document that decides which export it is (see [`detect::document`]).
+const DOCUMENT_HEAD: usize = 64 << 10;
 
 pub struct Ingestor {
     filing: Filing,
@@ -54,7 +59,11 @@ enum Reader {
     Html,
     /// JSON, until it is clear whether it is JSON lines.
     JsonHead(String),
+    /// A JSON document, until its start says which export it is.
+    DocumentHead(String),
     Document(Document),
+    /// JSON of another evidence stream (client log, report page, account totals).
+    Evidence(Box<EvidenceJson>),
     Lines(Lines),
     /// Delimited text, until its header line is complete (it decides the delimiter).
     CsvHead(String),
@@ -221,8 +230,11 @@ impl Ingestor {
             rows,
             format,
             problem,
+            mut evidence,
+            charges,
             ..
         } = self.filing;
+        evidence.charges = evidence::finish_charges(charges);
         FileReport {
             name,
             fingerprint: Fingerprint {
@@ -233,8 +245,15 @@ impl Ingestor {
             problem,
             ledger,
             rows: rows.finish(),
+            evidence,
         }
     }
+}
+
+/// The first non-blank line of JSON lines, as an object (None when it is not one).
+fn first_record(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let line = text.lines().find(|l| !l.trim().is_empty())?;
+    serde_json::from_str(line).ok()
 }
 
 impl Reader {
@@ -266,13 +285,29 @@ impl Reader {
                     return;
                 };
                 let start = std::mem::take(start);
-                *self = if lines {
-                    Reader::Lines(Lines::new())
+                *self = if !lines {
+                    Reader::DocumentHead(String::new())
                 } else {
-                    Reader::Document(Document::new(&start))
+                    match first_record(&start).and_then(|r| detect::record(&r)) {
+                        Some(format) => Reader::Evidence(Box::new(EvidenceJson::new(format, true))),
+                        None => Reader::Lines(Lines::new()),
+                    }
                 };
                 self.push(&start, Pos::START, last, filing);
             }
+            Reader::DocumentHead(start) => {
+                start.push_str(text);
+                if start.len() < DOCUMENT_HEAD && !last {
+                    return;
+                }
+                let start = std::mem::take(start);
+                *self = match detect::document(&start) {
+                    Some(format) => Reader::Evidence(Box::new(EvidenceJson::new(format, false))),
+                    None => Reader::Document(Document::new(&start)),
+                };
+                self.push(&start, Pos::START, last, filing);
+            }
+            Reader::Evidence(json) => json.push(text, filing),
             Reader::Document(document) => {
                 document.push(text, at, &mut |n, l, r| filing.json_row(n, l, r))
             }
@@ -303,6 +338,7 @@ impl Reader {
             Reader::Document(document) => (document.layout, document.finish(&mut sink)),
             Reader::Lines(lines) => (JsonLayout::Lines, lines.finish(&mut sink)),
             Reader::Csv(csv) => return csv.finish(filing),
+            Reader::Evidence(json) => return json.finish(filing),
             _ => return,
         };
         filing.format = Some(match layout {

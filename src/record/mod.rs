@@ -13,8 +13,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::classify::Bridge;
+use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::serde_str;
-use crate::ingest::{ExclusionRule, Format};
+use crate::ingest::{ExclusionRule, Format, Stream};
 use crate::price::quota::QuotaCheck;
 use crate::price::{Dimension, LineStatus, PriceLine};
 use crate::reconcile::{Comparison, Tolerance};
@@ -47,6 +48,13 @@ pub struct Record {
     pub quota_consistency: QuotaCheck,
     pub per_model: Vec<ModelOut>,
     pub variance_bridge: Bridge,
+    /// The stream the expected charge was priced from, and the one the provider-side
+    /// figure came from (None: no file gives one, the comparison is against zero).
+    pub expected_priced_from: Stream,
+    pub provider_recorded_from: Option<Stream>,
+    /// Every evidence stream on its own, then compared with each other.
+    pub evidence_streams: Vec<StreamFigures>,
+    pub cross_checks: Vec<CrossCheck>,
     pub confidence: ConfidenceOut,
     pub next_action: String,
 }
@@ -61,6 +69,7 @@ pub struct WindowOut {
 pub struct InputFileOut {
     pub name: String,
     pub format: Option<Format>,
+    pub stream: Stream,
     pub sha256: String,
     pub bytes: u64,
     pub readable: bool,
@@ -203,6 +212,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
     let input_files = review.files.iter().map(|f| InputFileOut {
         name: sanitize::file_name(&f.name),
         format: f.format,
+        stream: f.stream(),
         sha256: f.fingerprint.sha256.clone(),
         bytes: f.fingerprint.bytes,
         readable: f.format.is_some(),
@@ -285,8 +295,15 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         quota_consistency: pricing.quota_check.clone(),
         per_model: per_model.collect(),
         variance_bridge: figures.bridge.clone(),
+        expected_priced_from: figures.priced_stream,
+        provider_recorded_from: figures.recorded_stream,
+        evidence_streams: figures.streams.clone(),
+        cross_checks: figures.cross_checks.clone(),
         confidence: ConfidenceOut {
-            usage_fields: "verified_from_server_log",
+            usage_fields: match figures.priced_stream {
+                Stream::ClientRequests => "verified_from_response",
+                _ => "verified_from_server_log",
+            },
             pricing_fields: match weakest {
                 Some(Confidence::Verified) => "verified_from_captured_pricing_page",
                 Some(Confidence::Inferred) => "inferred",
@@ -359,12 +376,26 @@ mod tests {
     fn the_record_matches_its_documented_schema() {
         let settings =
             Settings::from_json(include_str!("../../tests/fixtures/settings.json")).unwrap();
-        let bytes = include_bytes!("../../tests/fixtures/cometapi-log-page.json").to_vec();
+        // One file of each kind of stream, so every array in the record has items.
+        let file = |name: &str, bytes: &[u8]| InputFile {
+            name: name.into(),
+            bytes: bytes.to_vec(),
+        };
         let review = run(
-            &[InputFile {
-                name: "log.json".into(),
-                bytes,
-            }],
+            &[
+                file(
+                    "log.json",
+                    include_bytes!("../../tests/fixtures/cometapi-log-page.json"),
+                ),
+                file(
+                    "client.jsonl",
+                    include_bytes!("../../tests/fixtures/evidence/client-openai-chat.jsonl"),
+                ),
+                file(
+                    "focus.csv",
+                    include_bytes!("../../tests/fixtures/evidence/focus.csv"),
+                ),
+            ],
             &settings,
         );
         let record: Value = serde_json::from_str(

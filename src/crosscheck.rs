@@ -1,0 +1,379 @@
+//! crosscheck: the evidence streams compared with each other, never blended.
+//!
+//! Each stream is summed on its own: usage streams (gateway log, client request log,
+//! provider usage report) are priced with the same verified rate card; charge streams
+//! (billing export, account totals) are summed in the billing currency, with buckets
+//! that reach outside the window kept apart. Then every pair the files allow is
+//! compared, and each difference is named by the class the seed gives it: client versus
+//! gateway usage is a usage-capture gap, billed versus gateway-recorded money an
+//! account-specific billing issue, a bucket that straddles the window a time-window
+//! mismatch.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::classify::VarianceClass;
+use crate::decimal::serde_str;
+use crate::error::{Error, Position};
+use crate::ingest::{FileReport, Stream};
+use crate::price::{self, Dimension, LineStatus, Pricing};
+use crate::settings::ValidSettings;
+
+/// One stream's own figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StreamFigures {
+    pub stream: Stream,
+    pub files: Vec<String>,
+    pub accepted_rows: u64,
+    /// Requests whose usage the log does not give (client logs): unknown, not priced.
+    pub usage_unknown_requests: u64,
+    /// Usage priced with the verified card (usage streams only).
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub expected_amount: Option<Decimal>,
+    pub expected_complete: bool,
+    /// Token quantities per dimension (usage streams only).
+    pub quantities: BTreeMap<Dimension, u64>,
+    /// Cost the client side computed itself (LiteLLM spend, event estimates).
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub reported_cost: Option<Decimal>,
+    /// Σ charges in buckets wholly inside the window (charge streams only).
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub charged_amount: Option<Decimal>,
+    /// Σ charges in buckets that reach outside the window: not comparable as they are.
+    #[serde(with = "serde_str")]
+    pub straddling_amount: Decimal,
+    pub straddling_buckets: u64,
+}
+
+/// One comparison between two streams.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CrossCheck {
+    pub name: &'static str,
+    pub left: Stream,
+    pub right: Stream,
+    #[serde(with = "serde_str")]
+    pub left_amount: Decimal,
+    #[serde(with = "serde_str")]
+    pub right_amount: Decimal,
+    /// right − left.
+    #[serde(with = "serde_str")]
+    pub difference: Decimal,
+    pub within_tolerance: bool,
+    /// The class a difference here belongs to (None when there is none).
+    pub class: Option<VarianceClass>,
+    /// Built from counts and amounts only, never from input text.
+    pub evidence: String,
+    /// Usage comparisons, model by model (rate-card labels): where the streams differ.
+    pub per_model: Vec<ModelDifference>,
+}
+
+/// One model in a usage comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModelDifference {
+    pub model: String,
+    pub left_requests: u64,
+    pub right_requests: u64,
+    #[serde(with = "serde_str")]
+    pub left_amount: Decimal,
+    #[serde(with = "serde_str")]
+    pub right_amount: Decimal,
+    #[serde(with = "serde_str")]
+    pub difference: Decimal,
+    /// The dimensions whose quantities differ, "label: left vs right".
+    pub evidence: String,
+}
+
+fn overflow(what: &str) -> Error {
+    Error::overflow(Position::file("cross-check"), what)
+}
+
+fn sum(values: impl IntoIterator<Item = Decimal>, what: &str) -> Result<Decimal, Error> {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |a, b| a.checked_add(b))
+        .ok_or_else(|| overflow(what))
+}
+
+/// The files of one stream.
+pub fn files_of(files: &[FileReport], stream: Stream) -> impl Iterator<Item = &FileReport> {
+    files.iter().filter(move |f| f.stream() == stream)
+}
+
+/// Prices the rows of one usage stream.
+pub fn price_stream(
+    files: &[FileReport],
+    stream: Stream,
+    settings: &ValidSettings,
+) -> Result<Pricing, Error> {
+    price::price(
+        files_of(files, stream).flat_map(|f| f.rows.iter()),
+        settings,
+    )
+}
+
+/// Every stream present, with its own figures (the gateway's pricing is passed in, so it
+/// is computed once).
+pub fn streams(
+    files: &[FileReport],
+    settings: &ValidSettings,
+    gateway: Option<&Pricing>,
+) -> Result<(Vec<StreamFigures>, Pricings), Error> {
+    let mut pricings = Pricings::new();
+    let mut present: Vec<Stream> = files.iter().map(FileReport::stream).collect();
+    present.sort();
+    present.dedup();
+    let mut out = Vec::new();
+    for stream in present {
+        let members: Vec<&FileReport> = files_of(files, stream).collect();
+        let mut figures = StreamFigures {
+            stream,
+            files: members
+                .iter()
+                .map(|f| crate::sanitize::file_name(&f.name))
+                .collect(),
+            accepted_rows: members.iter().map(|f| f.ledger.accepted).sum(),
+            usage_unknown_requests: members.iter().map(|f| f.evidence.unknown_total()).sum(),
+            expected_amount: None,
+            expected_complete: false,
+            quantities: BTreeMap::new(),
+            reported_cost: None,
+            charged_amount: None,
+            straddling_amount: Decimal::ZERO,
+            straddling_buckets: members.iter().map(|f| f.evidence.straddling_buckets).sum(),
+        };
+        let costs: Vec<Decimal> = members
+            .iter()
+            .filter_map(|f| f.evidence.reported_cost)
+            .collect();
+        if !costs.is_empty() {
+            figures.reported_cost = Some(sum(costs, "the client-computed cost")?);
+        }
+        if stream.is_usage() {
+            let own;
+            let pricing = match (stream, gateway) {
+                (Stream::GatewayLog, Some(p)) => p,
+                _ => {
+                    own = price_stream(files, stream, settings)?;
+                    &own
+                }
+            };
+            figures.expected_amount = Some(pricing.expected);
+            figures.expected_complete = pricing.complete && figures.usage_unknown_requests == 0;
+            for line in pricing
+                .lines
+                .iter()
+                .filter(|l| l.status != LineStatus::AtRisk)
+            {
+                let q = figures.quantities.entry(line.dimension).or_default();
+                *q = q.saturating_add(line.quantity);
+            }
+            pricings.insert(stream, pricing.clone());
+        } else {
+            let charges = members.iter().flat_map(|f| f.evidence.charges.iter());
+            let (straddling, inside): (Vec<_>, Vec<_>) = charges.partition(|c| c.straddles);
+            figures.charged_amount = Some(sum(inside.iter().map(|c| c.amount), "the charges")?);
+            figures.straddling_amount = sum(straddling.iter().map(|c| c.amount), "the charges")?;
+            let mut buckets: Vec<_> = straddling.iter().map(|c| (c.start, c.end)).collect();
+            buckets.dedup();
+            figures.straddling_buckets = buckets.len() as u64;
+        }
+        out.push(figures);
+    }
+    Ok((out, pricings))
+}
+
+/// Each usage stream's pricing, for the model-by-model comparisons.
+pub type Pricings = BTreeMap<Stream, Pricing>;
+
+/// Quantity per dimension of one model's lines (at-risk usage aside).
+fn model_quantities(pricing: &Pricing, model: &str) -> BTreeMap<Dimension, u64> {
+    let mut out = BTreeMap::new();
+    for line in pricing
+        .lines
+        .iter()
+        .filter(|l| l.model == model && l.status != LineStatus::AtRisk)
+    {
+        let q: &mut u64 = out.entry(line.dimension).or_default();
+        *q = q.saturating_add(line.quantity);
+    }
+    out
+}
+
+fn per_model(left: &Pricing, right: &Pricing) -> Result<Vec<ModelDifference>, Error> {
+    let models: std::collections::BTreeSet<&str> = left
+        .models
+        .iter()
+        .chain(&right.models)
+        .map(|m| m.model.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for model in models {
+        let find = |p: &Pricing| {
+            p.models
+                .iter()
+                .find(|m| m.model == model)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (l, r) = (find(left), find(right));
+        let difference = r
+            .expected
+            .checked_sub(l.expected)
+            .ok_or_else(|| overflow("a model's difference"))?;
+        let evidence = differing(
+            &model_quantities(left, model),
+            &model_quantities(right, model),
+        );
+        out.push(ModelDifference {
+            model: crate::sanitize::label(model),
+            left_requests: l.requests,
+            right_requests: r.requests,
+            left_amount: l.expected,
+            right_amount: r.expected,
+            difference,
+            evidence: if evidence.is_empty() {
+                "the same quantities".into()
+            } else {
+                evidence.join("; ")
+            },
+        });
+    }
+    Ok(out)
+}
+
+fn differing(left: &BTreeMap<Dimension, u64>, right: &BTreeMap<Dimension, u64>) -> Vec<String> {
+    let dims: std::collections::BTreeSet<&Dimension> = left.keys().chain(right.keys()).collect();
+    dims.into_iter()
+        .filter_map(|d| {
+            let (l, r) = (
+                left.get(d).copied().unwrap_or(0),
+                right.get(d).copied().unwrap_or(0),
+            );
+            (l != r).then(|| format!("{}: {} vs {}", d.label(), l, r))
+        })
+        .collect()
+}
+
+/// The money figure a stream contributes to a comparison.
+fn amount(s: &StreamFigures) -> Option<Decimal> {
+    s.charged_amount.or(s.expected_amount)
+}
+
+/// Compares the streams pairwise, in a fixed order; `gateway_recorded` is the gateway
+/// log's own charge (Σ quota ÷ quota per USD), when there is a gateway log.
+pub fn compare(
+    streams: &[StreamFigures],
+    pricings: &Pricings,
+    gateway_recorded: Option<Decimal>,
+    tolerance: crate::reconcile::Tolerance,
+) -> Result<Vec<CrossCheck>, Error> {
+    let find = |s: Stream| streams.iter().find(|f| f.stream == s);
+    let mut checks = Vec::new();
+    let mut push = |name,
+                    left: &StreamFigures,
+                    left_amount: Decimal,
+                    right: &StreamFigures,
+                    right_amount: Decimal,
+                    class,
+                    evidence: String|
+     -> Result<(), Error> {
+        let c = crate::reconcile::compare(left_amount, true, right_amount, tolerance)?;
+        checks.push(CrossCheck {
+            name,
+            left: left.stream,
+            right: right.stream,
+            left_amount,
+            right_amount,
+            difference: c.variance,
+            within_tolerance: c.within_tolerance,
+            class: (!c.variance.is_zero()).then_some(class),
+            evidence,
+            per_model: match (pricings.get(&left.stream), pricings.get(&right.stream)) {
+                (Some(l), Some(r)) if right.stream.is_usage() => per_model(l, r)?,
+                _ => Vec::new(),
+            },
+        });
+        Ok(())
+    };
+    use VarianceClass::*;
+    let gateway = find(Stream::GatewayLog);
+    let client = find(Stream::ClientRequests);
+    let usage = find(Stream::ProviderUsage);
+    let usage_pairs = [
+        ("client_priced_vs_gateway_priced", client, gateway),
+        ("provider_usage_vs_request_usage", gateway.or(client), usage),
+    ];
+    for (name, left, right) in usage_pairs {
+        let (Some(l), Some(r)) = (left, right) else {
+            continue;
+        };
+        let (l_amount, r_amount) = (l.expected_amount, r.expected_amount);
+        let (l_amount, r_amount) = (l_amount.unwrap_or_default(), r_amount.unwrap_or_default());
+        push(
+            name,
+            l,
+            l_amount,
+            r,
+            r_amount,
+            UsageCaptureGap,
+            usage_evidence(l, r),
+        )?;
+    }
+    for charged in [Stream::Billing, Stream::AccountTotals] {
+        let Some(b) = find(charged) else { continue };
+        let billed = b.charged_amount.unwrap_or_default();
+        let straddle = if b.straddling_buckets > 0 {
+            format!(
+                "; {} charged in {} bucket(s) that reach outside the window are not compared (time-window mismatch)",
+                crate::decimal::format(b.straddling_amount),
+                b.straddling_buckets
+            )
+        } else {
+            String::new()
+        };
+        if let (Some(g), Some(recorded)) = (gateway, gateway_recorded) {
+            push(
+                "charged_vs_gateway_recorded",
+                g,
+                recorded,
+                b,
+                billed,
+                AccountSpecificBillingIssue,
+                format!("{} charged in buckets inside the window against the gateway's recorded quota{straddle}", crate::decimal::format(billed)),
+            )?;
+        }
+        if let Some(u) = client.or(usage).filter(|_| gateway.is_none()) {
+            push(
+                "charged_vs_expected",
+                u,
+                amount(u).unwrap_or_default(),
+                b,
+                billed,
+                PricingSourceMismatch,
+                format!("{} charged inside the window against the usage priced with the verified rates{straddle}", crate::decimal::format(billed)),
+            )?;
+        }
+    }
+    Ok(checks)
+}
+
+fn usage_evidence(left: &StreamFigures, right: &StreamFigures) -> String {
+    let parts = differing(&left.quantities, &right.quantities);
+    let mut text = if parts.is_empty() {
+        "the same quantities in every dimension".to_string()
+    } else {
+        format!("quantities differ ({})", parts.join("; "))
+    };
+    for s in [left, right] {
+        if s.usage_unknown_requests > 0 {
+            text.push_str(&format!(
+                "; {} request(s) in the {} have no usage figures (unknown, not priced)",
+                s.usage_unknown_requests,
+                s.stream.describe()
+            ));
+        }
+    }
+    text
+}

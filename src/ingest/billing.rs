@@ -1,0 +1,231 @@
+//! Provider-side exports: billing (what was charged, in money) and usage reports (what
+//! was counted, in tokens, per time bucket). Each record is one bucket result: the
+//! readers flatten `data[].results[]` pages and give every result its bucket's times.
+//!
+//! Facts relied on (reference/formats.md §2–4): OpenAI Costs amounts are numbers in a
+//! lowercase currency, buckets are UTC days in Unix seconds; Anthropic cost_report
+//! amounts are **cents** written as decimal strings ("123.45" = $1.2345); FOCUS rows
+//! carry BilledCost in BillingCurrency over [ChargePeriodStart, ChargePeriodEnd), and
+//! purchases and taxes are not usage; CometAPI's balance query reports daily usage in
+//! USD per key, on days whose time zone is undocumented (the reviewer states it).
+
+use jiff::{Timestamp, ToSpan};
+use rust_decimal::Decimal;
+
+use super::fields::{empty, FieldError, Fields};
+use super::newapi::{Counts, TokenSemantic};
+use super::Format;
+
+/// A money amount the provider recorded for a time bucket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Charge {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// The model or line item charged, as the export names it.
+    pub item: String,
+    /// Uppercase ISO 4217.
+    pub currency: String,
+    pub amount: Decimal,
+}
+
+/// Token usage the provider counted for a time bucket.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UsageBucket {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub model: String,
+    pub counts: Counts,
+    pub semantic: TokenSemantic,
+}
+
+/// A charge, or None for a row that is not a usage charge (a FOCUS purchase or tax).
+pub fn charge(
+    format: Format,
+    fields: &Fields,
+    zoneless: Option<jiff::tz::Offset>,
+) -> Result<Option<Charge>, FieldError> {
+    let (start, end) = period(format, fields, zoneless)?;
+    let charge = |item: String, currency: String, amount: Decimal| {
+        Ok(Some(Charge {
+            start,
+            end,
+            item,
+            currency: currency.to_ascii_uppercase(),
+            amount,
+        }))
+    };
+    match format {
+        Format::OpenAiCosts | Format::OpenAiCostCsv => {
+            let item = fields.text(&["line_item"]);
+            let amount = fields.amount(&["amount.value", "amount_value"])?;
+            let currency = fields.text(&["amount.currency", "amount_currency"]);
+            match (amount, currency) {
+                (Some(amount), Some(currency)) => charge(
+                    item.unwrap_or_else(|| "all line items".into()),
+                    currency,
+                    amount,
+                ),
+                // The dashboard writes days without spend as rows with empty fields.
+                (None, None) if item.is_none() => {
+                    charge("no spend".into(), "USD".into(), Decimal::ZERO)
+                }
+                (None, _) => Err(empty("amount_value", "an amount")),
+                (Some(_), None) => Err(empty("amount_currency", "a currency")),
+            }
+        }
+        Format::AnthropicCostReport => {
+            let cents = fields
+                .amount(&["amount"])?
+                .ok_or_else(|| empty("amount", "an amount"))?;
+            let currency = fields
+                .text(&["currency"])
+                .ok_or_else(|| empty("currency", "a currency"))?;
+            // Cents to units: dividing by 100 only moves the decimal point, never rounds.
+            let amount =
+                crate::decimal::exact_div(cents, Decimal::ONE_HUNDRED).ok_or_else(|| {
+                    (
+                        "amount".to_string(),
+                        "expected an amount that fits, but found one too large".to_string(),
+                    )
+                })?;
+            let item = fields
+                .text(&["model", "description", "cost_type"])
+                .unwrap_or_else(|| "all models".into());
+            charge(item, currency, amount)
+        }
+        Format::Focus => {
+            let category = fields.text(&["ChargeCategory"]).unwrap_or_default();
+            if matches!(category.to_ascii_lowercase().as_str(), "purchase" | "tax") {
+                return Ok(None);
+            }
+            let amount = fields
+                .amount(&["BilledCost"])?
+                .ok_or_else(|| empty("BilledCost", "an amount"))?;
+            let currency = fields
+                .text(&["BillingCurrency"])
+                .ok_or_else(|| empty("BillingCurrency", "a currency"))?;
+            let item = fields
+                .text(&["SkuId", "ResourceName", "ServiceName", "ChargeDescription"])
+                .unwrap_or_else(|| "all services".into());
+            charge(item, currency, amount)
+        }
+        Format::CometApiAccount => {
+            let amount = fields
+                .amount(&["quota_used"])?
+                .ok_or_else(|| empty("quota_used", "an amount"))?;
+            charge("account daily usage".into(), "USD".into(), amount)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// One usage-report bucket result.
+pub fn usage(
+    format: Format,
+    fields: &Fields,
+    zoneless: Option<jiff::tz::Offset>,
+) -> Result<UsageBucket, FieldError> {
+    let (start, end) = period(format, fields, zoneless)?;
+    let model = fields
+        .text(&["model"])
+        .unwrap_or_else(|| "all models".into());
+    let count = |paths: &[&str]| fields.count(paths).map(|c| c.unwrap_or(0));
+    let (counts, semantic) = if format == Format::AnthropicUsageReport {
+        let counts = Counts {
+            prompt: fields.need_count(&["uncached_input_tokens"])?,
+            cache_read: count(&["cache_read_input_tokens"])?,
+            cache_write: count(&["cache_creation.ephemeral_5m_input_tokens"])?,
+            cache_write_1h: count(&["cache_creation.ephemeral_1h_input_tokens"])?,
+            completion: fields.need_count(&["output_tokens"])?,
+            tool_calls: count(&["server_tool_use.web_search_requests"])?,
+            reasoning: 0,
+        };
+        (counts, TokenSemantic::Additive)
+    } else {
+        let counts = Counts {
+            prompt: fields.need_count(&["input_tokens"])?,
+            cache_read: count(&["input_cached_tokens"])?,
+            completion: fields.need_count(&["output_tokens"])?,
+            ..Counts::default()
+        };
+        if counts.cache_read > counts.prompt {
+            return Err((
+                "input_cached_tokens".into(),
+                format!(
+                    "expected input_tokens to include the {} cached tokens, but found only {}",
+                    counts.cache_read, counts.prompt
+                ),
+            ));
+        }
+        (counts, TokenSemantic::Inclusive)
+    };
+    Ok(UsageBucket {
+        start,
+        end,
+        model,
+        counts,
+        semantic,
+    })
+}
+
+/// The bucket a record covers: [start, end).
+fn period(
+    format: Format,
+    fields: &Fields,
+    zoneless: Option<jiff::tz::Offset>,
+) -> Result<(Timestamp, Timestamp), FieldError> {
+    if format == Format::CometApiAccount {
+        let date = fields
+            .text(&["date"])
+            .ok_or_else(|| empty("date", "a date"))?;
+        let day: jiff::civil::Date = date.parse().map_err(|_| {
+            (
+                "date".to_string(),
+                format!(
+                    "expected a date like 2026-01-01, but found {}",
+                    crate::decimal::quote(&date)
+                ),
+            )
+        })?;
+        let Some(offset) = zoneless else {
+            return Err(("date".into(), format!(
+                "expected the time zone of CometAPI's daily totals to be stated, but found none; the balance query does not say which zone its days are in: state it under \"Times without a zone\" (for {date})"
+            )));
+        };
+        let start = offset
+            .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+            .map_err(|_| {
+                (
+                    "date".to_string(),
+                    format!("expected a date that exists, but found {date}"),
+                )
+            })?;
+        let end = start.checked_add(24.hours()).map_err(|_| {
+            (
+                "date".to_string(),
+                format!("expected a date that exists, but found {date}"),
+            )
+        })?;
+        return Ok((start, end));
+    }
+    let start = fields.time(
+        &[
+            "start_time",
+            "starting_at",
+            "ChargePeriodStart",
+            "start_time_iso",
+        ],
+        zoneless,
+    )?;
+    let end = fields.time(
+        &["end_time", "ending_at", "ChargePeriodEnd", "end_time_iso"],
+        zoneless,
+    )?;
+    if end <= start {
+        return Err((
+            "end_time".into(),
+            format!("expected the bucket to end after it starts ({start}), but found {end}"),
+        ));
+    }
+    Ok((start, end))
+}

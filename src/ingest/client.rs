@@ -1,0 +1,301 @@
+//! Client-side request logs: what the caller saw for each request (the seed's first
+//! evidence stream). One record per request: OpenAI chat or Responses `usage`, Anthropic
+//! Messages `usage`, a LiteLLM spend-log row, or the seed's normalized
+//! `ai_request_cost_observation` event.
+//!
+//! Token semantics differ by source and are fixed per format, never guessed per row:
+//! OpenAI and LiteLLM `prompt_tokens` include cached tokens (cached ⊂ prompt, reasoning ⊂
+//! completion); Anthropic `input_tokens` is uncached input only, cache reads and writes
+//! come on top. A usage figure the log leaves null or out is unknown: the request is
+//! counted, its usage is not priced, and it is never read as zero.
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use super::fields::{FieldError, Fields};
+use super::newapi::{Counts, Outcome, TokenSemantic};
+use super::Format;
+
+/// One request as the client recorded it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ClientRow {
+    pub at: Timestamp,
+    pub model: String,
+    pub outcome: Outcome,
+    /// None when the log does not give the usage (null or absent): unknown, not zero.
+    pub counts: Option<Counts>,
+    pub semantic: TokenSemantic,
+    /// A cost the client side computed itself (LiteLLM `spend`, the event's estimate).
+    pub reported_cost: Option<Decimal>,
+}
+
+const TIME: &[&str] = &[
+    "started_at_utc",
+    "startTime",
+    "created_at",
+    "created",
+    "timestamp",
+    "time",
+    "response.created_at",
+    "response.created",
+];
+const MODEL: &[&str] = &[
+    "model",
+    "configured_model",
+    "model_group",
+    "response.model",
+    "request.model",
+];
+
+/// Where a format keeps its usage object.
+fn usage_roots(format: Format) -> &'static [&'static str] {
+    match format {
+        Format::CostObservation => &["usage_from_response"],
+        Format::LiteLlmSpendLogs => &[""],
+        _ => &["usage", "response.usage", ""],
+    }
+}
+
+fn join(root: &str, name: &str) -> String {
+    if root.is_empty() {
+        name.to_string()
+    } else {
+        format!("{root}.{name}")
+    }
+}
+
+/// The first usage root present in the record ("" is the record itself).
+fn usage_root(fields: &Fields, format: Format, probe: &str) -> &'static str {
+    let roots = usage_roots(format);
+    roots
+        .iter()
+        .copied()
+        .find(|root| fields.has(&join(root, probe)) || (!root.is_empty() && fields.has(root)))
+        .unwrap_or(roots[roots.len() - 1])
+}
+
+/// Reads one client record of `format`.
+pub fn parse(
+    format: Format,
+    fields: &Fields,
+    zoneless: Option<jiff::tz::Offset>,
+) -> Result<ClientRow, FieldError> {
+    let at = fields.time(TIME, zoneless)?;
+    let model = fields
+        .text(MODEL)
+        .ok_or_else(|| super::fields::empty("model", "a model name"))?;
+    let outcome = outcome(fields)?;
+    let (counts, semantic) = match format {
+        Format::ClientAnthropic => (anthropic(fields)?, TokenSemantic::Additive),
+        Format::ClientOpenAiResponses => (responses(fields, format)?, TokenSemantic::Inclusive),
+        _ => (chat(fields, format)?, TokenSemantic::Inclusive),
+    };
+    if let Some(counts) = &counts {
+        check(counts, semantic)?;
+    }
+    let reported_cost = match format {
+        Format::LiteLlmSpendLogs => fields.amount(&["spend"])?,
+        Format::CostObservation => fields.amount(&["estimated_cost.amount"])?,
+        _ => None,
+    };
+    Ok(ClientRow {
+        at,
+        model,
+        outcome,
+        counts,
+        semantic,
+        reported_cost,
+    })
+}
+
+/// A count under the usage root; an absent detail object is zero (the API leaves it out
+/// when there is nothing in it), an explicit null is unknown.
+fn detail(fields: &Fields, root: &str, names: &[&str]) -> Result<Option<u64>, FieldError> {
+    for name in names {
+        let path = join(root, name);
+        if fields.has(&path) {
+            return fields.count(&[path.as_str()]);
+        }
+    }
+    Ok(Some(0))
+}
+
+/// A count that the request's usage cannot do without: absent or null is unknown.
+fn main_count(fields: &Fields, root: &str, names: &[&str]) -> Result<Option<u64>, FieldError> {
+    for name in names {
+        let path = join(root, name);
+        if fields.has(&path) {
+            return fields.count(&[path.as_str()]);
+        }
+    }
+    Ok(None)
+}
+
+fn all<const N: usize>(values: [Option<u64>; N]) -> Option<[u64; N]> {
+    let mut out = [0; N];
+    for (slot, value) in out.iter_mut().zip(values) {
+        *slot = value?;
+    }
+    Some(out)
+}
+
+fn chat(fields: &Fields, format: Format) -> Result<Option<Counts>, FieldError> {
+    let root = usage_root(fields, format, "prompt_tokens");
+    let prompt = main_count(fields, root, &["prompt_tokens"])?;
+    let completion = main_count(fields, root, &["completion_tokens"])?;
+    let cached = detail(
+        fields,
+        root,
+        &[
+            "prompt_tokens_details.cached_tokens",
+            "metadata.usage_object.prompt_tokens_details.cached_tokens",
+            "cache_read_input_tokens",
+        ],
+    )?;
+    let writes = detail(
+        fields,
+        root,
+        &[
+            "prompt_tokens_details.cache_write_tokens",
+            "cache_creation_input_tokens",
+        ],
+    )?;
+    let reasoning = detail(
+        fields,
+        root,
+        &["completion_tokens_details.reasoning_tokens"],
+    )?;
+    Ok(all([prompt, completion, cached, writes, reasoning]).map(
+        |[prompt, completion, cache_read, cache_write, reasoning]| Counts {
+            prompt,
+            completion,
+            cache_read,
+            cache_write,
+            reasoning,
+            ..Counts::default()
+        },
+    ))
+}
+
+fn responses(fields: &Fields, format: Format) -> Result<Option<Counts>, FieldError> {
+    let root = usage_root(fields, format, "input_tokens");
+    let input = main_count(fields, root, &["input_tokens"])?;
+    let output = main_count(fields, root, &["output_tokens"])?;
+    let cached = detail(fields, root, &["input_tokens_details.cached_tokens"])?;
+    let reasoning = detail(fields, root, &["output_tokens_details.reasoning_tokens"])?;
+    Ok(
+        all([input, output, cached, reasoning]).map(
+            |[prompt, completion, cache_read, reasoning]| Counts {
+                prompt,
+                completion,
+                cache_read,
+                reasoning,
+                ..Counts::default()
+            },
+        ),
+    )
+}
+
+fn anthropic(fields: &Fields) -> Result<Option<Counts>, FieldError> {
+    let root = usage_root(fields, Format::ClientAnthropic, "input_tokens");
+    let input = main_count(fields, root, &["input_tokens"])?;
+    let output = main_count(fields, root, &["output_tokens"])?;
+    let read = detail(fields, root, &["cache_read_input_tokens"])?;
+    // The 5-minute / 1-hour split when the response gives it; else all writes are 5m.
+    let split = fields.has(&join(root, "cache_creation.ephemeral_1h_input_tokens"))
+        || fields.has(&join(root, "cache_creation.ephemeral_5m_input_tokens"));
+    let (write_5m, write_1h) = if split {
+        (
+            detail(fields, root, &["cache_creation.ephemeral_5m_input_tokens"])?,
+            detail(fields, root, &["cache_creation.ephemeral_1h_input_tokens"])?,
+        )
+    } else {
+        (
+            detail(fields, root, &["cache_creation_input_tokens"])?,
+            Some(0),
+        )
+    };
+    let tools = detail(fields, root, &["server_tool_use.web_search_requests"])?;
+    Ok(all([input, output, read, write_5m, write_1h, tools]).map(
+        |[prompt, completion, cache_read, cache_write, cache_write_1h, tool_calls]| Counts {
+            prompt,
+            completion,
+            cache_read,
+            cache_write,
+            cache_write_1h,
+            tool_calls,
+            reasoning: 0,
+        },
+    ))
+}
+
+/// What happened to the request: the flags the seed's event carries, an HTTP status,
+/// or LiteLLM's status word. Nothing said means success.
+fn outcome(fields: &Fields) -> Result<Outcome, FieldError> {
+    if fields.flag(&["stream_cancelled", "cancelled"])? == Some(true) {
+        return Ok(Outcome::CancelledStream);
+    }
+    if fields.flag(&["client_timeout", "timed_out"])? == Some(true) {
+        return Ok(Outcome::ClientTimeout);
+    }
+    if let Some(attempt) = fields.count(&["retry_attempt"])? {
+        if attempt > 0 {
+            return Ok(Outcome::RetryAttempt);
+        }
+    }
+    if let Some(status) = fields.count(&["http_status", "status_code"])? {
+        return Ok(match status {
+            200..=399 => Outcome::Success,
+            429 => Outcome::RateLimited429,
+            408 => Outcome::ClientTimeout,
+            400..=499 => Outcome::ClientError4xx,
+            500..=599 => Outcome::ServerError5xx,
+            _ => {
+                return Err((
+                    "http_status".into(),
+                    format!("expected an HTTP status code, but found {status}"),
+                ))
+            }
+        });
+    }
+    match fields.text(&["status"]).map(|s| s.to_ascii_lowercase()) {
+        None => Ok(Outcome::Success),
+        Some(s) if matches!(s.as_str(), "success" | "succeeded" | "ok" | "completed") => {
+            Ok(Outcome::Success)
+        }
+        Some(s) if matches!(s.as_str(), "failure" | "failed" | "error") => {
+            Ok(Outcome::FailedUnspecified)
+        }
+        Some(s) if s == "cancelled" || s == "canceled" => Ok(Outcome::CancelledStream),
+        Some(s) => Err((
+            "status".into(),
+            format!(
+                "expected a status such as success or failure, but found {}",
+                crate::decimal::quote(&s)
+            ),
+        )),
+    }
+}
+
+fn check(counts: &Counts, semantic: TokenSemantic) -> Result<(), FieldError> {
+    if counts.uncached_input(semantic).is_none() {
+        return Err((
+            "prompt_tokens".into(),
+            format!(
+                "expected the prompt tokens to include the {} cached tokens, but found only {}",
+                counts.cache_read.saturating_add(counts.cache_write),
+                counts.prompt
+            ),
+        ));
+    }
+    if counts.reasoning > counts.completion {
+        return Err((
+            "completion_tokens".into(),
+            format!(
+                "expected the completion tokens to include the {} reasoning tokens, but found only {}",
+                counts.reasoning, counts.completion
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! Which export a file is, from its first record (JSON lines, a JSON array), its header
+//! line (CSV) or the start of its JSON document (report pages), and how a report page
+//! becomes records. Gateway logs are decided first, so a CometAPI / new-api log is never
+//! read as anything else; a file that matches nothing is read as a gateway log, whose
+//! reader explains which columns it expected.
+
+use serde_json::{Map, Value};
+
+use super::Format;
+
+/// Keys that only a gateway log row has.
+const GATEWAY_KEYS: &[&str] = &["quota", "model_name", "other", "token_name", "use_time"];
+
+/// From the keys of the first JSON record.
+pub fn record(map: &Map<String, Value>) -> Option<Format> {
+    let has = |k: &str| map.contains_key(k);
+    if GATEWAY_KEYS.iter().any(|k| has(k)) {
+        return None;
+    }
+    let object = map.get("object").and_then(Value::as_str).unwrap_or("");
+    if map.get("event_type").and_then(Value::as_str) == Some("ai_request_cost_observation")
+        || has("usage_from_response")
+    {
+        return Some(Format::CostObservation);
+    }
+    if has("spend") && (has("request_id") || has("startTime")) {
+        return Some(Format::LiteLlmSpendLogs);
+    }
+    if object == "organization.costs.result" || (has("amount") && has("line_item")) {
+        return Some(Format::OpenAiCosts);
+    }
+    if object.starts_with("organization.usage.") || has("num_model_requests") {
+        return Some(Format::OpenAiUsageReport);
+    }
+    if has("cost_type") || has("token_type") {
+        return Some(Format::AnthropicCostReport);
+    }
+    if has("uncached_input_tokens") {
+        return Some(Format::AnthropicUsageReport);
+    }
+    if has("quota_used") && has("date") {
+        return Some(Format::CometApiAccount);
+    }
+    let usage = ["usage", "response"]
+        .iter()
+        .filter_map(|k| map.get(*k))
+        .find_map(|v| match v {
+            Value::Object(inner) => Some(inner.get("usage").unwrap_or(v)),
+            _ => None,
+        })
+        .and_then(Value::as_object)
+        .unwrap_or(map);
+    let in_usage = |k: &str| usage.contains_key(k);
+    let anthropic = in_usage("cache_read_input_tokens")
+        || in_usage("cache_creation_input_tokens")
+        || map.get("type").and_then(Value::as_str) == Some("message");
+    if in_usage("input_tokens") && in_usage("output_tokens") {
+        return Some(if anthropic {
+            Format::ClientAnthropic
+        } else {
+            Format::ClientOpenAiResponses
+        });
+    }
+    if in_usage("prompt_tokens") && in_usage("completion_tokens") {
+        return Some(Format::ClientOpenAiChat);
+    }
+    None
+}
+
+/// From a CSV header line's cells.
+pub fn header(names: &[String]) -> Option<Format> {
+    let has = |k: &str| names.iter().any(|n| n.trim() == k);
+    if has("BilledCost") && has("ChargePeriodStart") {
+        return Some(Format::Focus);
+    }
+    if has("amount_value") && has("line_item") {
+        return Some(Format::OpenAiCostCsv);
+    }
+    if has("num_model_requests") && has("input_tokens") {
+        return Some(Format::OpenAiUsageReport);
+    }
+    if has("spend") && (has("request_id") || has("startTime")) {
+        return Some(Format::LiteLlmSpendLogs);
+    }
+    let map: Map<String, Value> = names
+        .iter()
+        .map(|n| (n.trim().to_string(), Value::Null))
+        .collect();
+    record(&map)
+}
+
+/// Report pages (`{"data":[{…,"results":[…]}]}`), CometAPI's balance answer and JSON
+/// arrays of client records are read whole; None leaves the file to the gateway reader.
+/// Decided on the start of the document only.
+pub fn document(head: &str) -> Option<Format> {
+    let start = head.trim_start();
+    if let Some(rest) = start.strip_prefix('[') {
+        let first = rest.trim_start();
+        let mut stream =
+            serde_json::Deserializer::from_str(first).into_iter::<Map<String, Value>>();
+        return match stream.next() {
+            Some(Ok(map)) => record(&map),
+            _ => None,
+        };
+    }
+    let marker = |k: &str| head.contains(&format!("\"{k}\""));
+    if marker("daily_quota") || marker("total_used_quota") {
+        return Some(Format::CometApiAccount);
+    }
+    if !marker("results") {
+        return None;
+    }
+    let probe = |keys: &[&str], format| keys.iter().any(|k| marker(k)).then_some(format);
+    probe(
+        &["organization.costs.result", "line_item"],
+        Format::OpenAiCosts,
+    )
+    .or_else(|| probe(&["cost_type", "token_type"], Format::AnthropicCostReport))
+    .or_else(|| probe(&["uncached_input_tokens"], Format::AnthropicUsageReport))
+    .or_else(|| {
+        probe(
+            &["num_model_requests", "input_cached_tokens"],
+            Format::OpenAiUsageReport,
+        )
+    })
+}
+
+/// The records of a whole JSON document: each bucket result with its bucket's times,
+/// each CometAPI daily entry with its date, or each element of an array.
+pub fn records(document: Value) -> Result<Vec<Map<String, Value>>, &'static str> {
+    let root = match document {
+        Value::Object(mut map) if map.get("data").is_some_and(|d| d.is_object()) => {
+            match map.remove("data") {
+                Some(Value::Object(data)) if data.contains_key("daily_quota") => {
+                    Value::Object(data)
+                }
+                Some(other) => {
+                    map.insert("data".into(), other);
+                    Value::Object(map)
+                }
+                None => Value::Object(map),
+            }
+        }
+        other => other,
+    };
+    match root {
+        Value::Array(items) => Ok(items
+            .into_iter()
+            .map(|v| match v {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            })
+            .collect()),
+        Value::Object(mut map) => {
+            if let Some(Value::Object(days)) = map.remove("daily_quota") {
+                return Ok(daily(days));
+            }
+            match map.remove("data") {
+                Some(Value::Array(buckets)) => Ok(buckets.into_iter().flat_map(results).collect()),
+                _ => Err("expected report buckets under data, but found none"),
+            }
+        }
+        _ => Err("expected a JSON object or list, but found a single value"),
+    }
+}
+
+fn results(bucket: Value) -> Vec<Map<String, Value>> {
+    let Value::Object(mut bucket) = bucket else {
+        return vec![Map::new()];
+    };
+    let Some(Value::Array(results)) = bucket.remove("results") else {
+        return vec![bucket];
+    };
+    let times: Vec<(String, Value)> = ["start_time", "end_time", "starting_at", "ending_at"]
+        .iter()
+        .filter_map(|k| Some((k.to_string(), bucket.get(*k)?.clone())))
+        .collect();
+    results
+        .into_iter()
+        .map(|r| {
+            let mut map = match r {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
+            for (k, v) in &times {
+                map.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            map
+        })
+        .collect()
+}
+
+fn daily(days: Map<String, Value>) -> Vec<Map<String, Value>> {
+    let mut out = Vec::new();
+    for (date, entries) in days {
+        let entries = match entries {
+            Value::Array(entries) => entries,
+            other => vec![other],
+        };
+        for entry in entries {
+            let mut map = match entry {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
+            map.insert("date".into(), Value::String(date.clone()));
+            // The key's name identifies a person or a service: never carried further.
+            map.remove("token_name");
+            out.push(map);
+        }
+    }
+    out
+}

@@ -1,0 +1,357 @@
+//! The evidence streams other than the gateway log, kept apart as the seed asks: client
+//! request logs, provider usage reports, billing exports and account totals. This module
+//! reads their JSON (lines stream row by row; report pages and arrays are read whole,
+//! up to [`LARGEST_DOCUMENT`]) and files each record in the ledger: client requests and
+//! usage buckets become rows priced like gateway rows; charges are summed per bucket.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::billing::{self, Charge};
+use super::client;
+use super::fields::{FieldError, Fields};
+use super::ledger::{self, ExclusionRule};
+use super::newapi::{Counts, Outcome, Parts, RowKind};
+use super::{detect, Filing, Format};
+use crate::decimal::serde_str;
+use crate::policy::Billability;
+
+/// A JSON report read whole larger than this is refused with a sentence (reports are
+/// small; a client log this large should come as JSON lines or CSV, which stream).
+pub const LARGEST_DOCUMENT: usize = 64 << 20;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    /// CometAPI / new-api logs: per request, priced in quota by the gateway.
+    GatewayLog,
+    /// What the caller saw per request.
+    ClientRequests,
+    /// Token usage the provider counted, per time bucket.
+    ProviderUsage,
+    /// Money the provider charged, per time bucket.
+    Billing,
+    /// Account-side daily totals (CometAPI's balance query).
+    AccountTotals,
+}
+
+impl Stream {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stream::GatewayLog => "gateway usage log",
+            Stream::ClientRequests => "client request log",
+            Stream::ProviderUsage => "provider usage report",
+            Stream::Billing => "billing export",
+            Stream::AccountTotals => "account totals",
+        }
+    }
+
+    /// Streams whose rows are token usage, priced with the rate card.
+    pub fn is_usage(self) -> bool {
+        matches!(
+            self,
+            Stream::GatewayLog | Stream::ClientRequests | Stream::ProviderUsage
+        )
+    }
+}
+
+/// Money charged in one bucket for one item, summed over the file's records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeTotal {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub item: String,
+    pub currency: String,
+    #[serde(with = "serde_str")]
+    pub amount: Decimal,
+    /// The bucket reaches outside the incident window: it cannot be split, so its amount
+    /// is kept apart (a time-window mismatch), never silently counted in or out.
+    pub straddles: bool,
+}
+
+/// What a file of another stream adds to its ledger and rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Accepted requests whose usage the log does not give, per model: unknown, not zero.
+    pub usage_unknown: BTreeMap<String, u64>,
+    /// Σ the cost the client side computed itself (LiteLLM `spend`, an event's estimate).
+    #[serde(default, with = "serde_str::option")]
+    pub reported_cost: Option<Decimal>,
+    pub charges: Vec<ChargeTotal>,
+    /// Usage buckets accepted although they reach outside the window.
+    pub straddling_buckets: u64,
+}
+
+impl Evidence {
+    pub fn unknown_total(&self) -> u64 {
+        self.usage_unknown.values().sum()
+    }
+}
+
+/// Charges as they are read, summed by bucket, item, currency and straddling.
+pub type ChargeSums = BTreeMap<(Timestamp, Timestamp, String, String, bool), Decimal>;
+
+pub fn finish_charges(sums: ChargeSums) -> Vec<ChargeTotal> {
+    sums.into_iter()
+        .map(
+            |((start, end, item, currency, straddles), amount)| ChargeTotal {
+                start,
+                end,
+                item,
+                currency,
+                amount,
+                straddles,
+            },
+        )
+        .collect()
+}
+
+/// Where a bucket lies against the window.
+enum Placement {
+    Inside,
+    Outside,
+    Straddles,
+}
+
+impl Filing {
+    fn place(&self, start: Timestamp, end: Timestamp) -> Placement {
+        match self.rules.window {
+            None => Placement::Inside,
+            Some(w) if end <= w.start || start >= w.end => Placement::Outside,
+            Some(w) if start >= w.start && end <= w.end => Placement::Inside,
+            Some(_) => Placement::Straddles,
+        }
+    }
+
+    fn reject_field(&mut self, line: Option<u64>, number: u64, (column, message): FieldError) {
+        if self.ledger.rejections.len() < ledger::KEPT_REJECTIONS {
+            let mut position = self.position(line, number, &column);
+            if column.is_empty() {
+                position.column = None;
+            }
+            return self.ledger.reject(position, message);
+        }
+        self.ledger.count_rejection();
+    }
+
+    /// Files one record of a non-gateway export.
+    pub(super) fn evidence_record(
+        &mut self,
+        format: Format,
+        line: Option<u64>,
+        number: u64,
+        fields: &Fields,
+    ) {
+        let offset = self.rules.zoneless_offset;
+        let result = match format.stream() {
+            Stream::ClientRequests => client::parse(format, fields, offset).map(|r| self.client(r)),
+            Stream::ProviderUsage => billing::usage(format, fields, offset).map(|b| self.bucket(b)),
+            _ => billing::charge(format, fields, offset).and_then(|c| self.charge(c)),
+        };
+        if let Err(problem) = result {
+            self.reject_field(line, number, problem);
+        }
+    }
+
+    fn client(&mut self, row: client::ClientRow) {
+        if self.rules.window.is_some_and(|w| !w.contains(row.at)) {
+            return self.ledger.exclude(ExclusionRule::OutsideWindow);
+        }
+        if self.rules.policy.of(row.outcome) == Billability::NotBillable {
+            return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
+        }
+        self.ledger.accept();
+        if let Some(cost) = row.reported_cost {
+            let sum = self.evidence.reported_cost.unwrap_or_default();
+            self.evidence.reported_cost = Some(sum.saturating_add(cost));
+        }
+        match row.counts {
+            Some(counts) => self.push_usage(row.at, &row.model, row.outcome, counts, row.semantic),
+            None => *self.evidence.usage_unknown.entry(row.model).or_default() += 1,
+        }
+    }
+
+    fn bucket(&mut self, bucket: billing::UsageBucket) {
+        match self.place(bucket.start, bucket.end) {
+            Placement::Outside => return self.ledger.exclude(ExclusionRule::OutsideWindow),
+            Placement::Straddles => self.evidence.straddling_buckets += 1,
+            Placement::Inside => {}
+        }
+        self.ledger.accept();
+        let model = bucket.model.clone();
+        self.push_usage(
+            bucket.start,
+            &model,
+            Outcome::Success,
+            bucket.counts,
+            bucket.semantic,
+        );
+    }
+
+    fn charge(&mut self, charge: Option<Charge>) -> Result<(), FieldError> {
+        let Some(charge) = charge else {
+            self.ledger.exclude(ExclusionRule::NotUsage);
+            return Ok(());
+        };
+        if let Some(expected) = self.rules.currency {
+            if !expected.eq_ignore_ascii_case(&charge.currency) {
+                return Err((
+                    "currency".into(),
+                    format!(
+                        "expected amounts in the billing currency {expected}, but found {}",
+                        charge.currency
+                    ),
+                ));
+            }
+        }
+        let straddles = match self.place(charge.start, charge.end) {
+            Placement::Outside => {
+                self.ledger.exclude(ExclusionRule::OutsideWindow);
+                return Ok(());
+            }
+            Placement::Straddles => true,
+            Placement::Inside => false,
+        };
+        self.ledger.accept();
+        let key = (
+            charge.start,
+            charge.end,
+            charge.item,
+            charge.currency,
+            straddles,
+        );
+        let sum = self.charges.entry(key).or_default();
+        *sum = sum.checked_add(charge.amount).ok_or_else(|| {
+            (
+                "amount".to_string(),
+                "expected amounts whose sum fits, but found them too large".to_string(),
+            )
+        })?;
+        Ok(())
+    }
+
+    fn push_usage(
+        &mut self,
+        at: Timestamp,
+        model: &str,
+        outcome: Outcome,
+        counts: Counts,
+        semantic: super::newapi::TokenSemantic,
+    ) {
+        self.rows.push_parts(&Parts {
+            at,
+            kind: RowKind::Consume,
+            outcome,
+            model,
+            quota: 0,
+            counts,
+            semantic,
+            ratios: None,
+        });
+    }
+}
+
+/// JSON records of a non-gateway export, as the text arrives.
+pub(super) struct EvidenceJson {
+    format: Format,
+    lines: bool,
+    text: String,
+    line: u64,
+    count: u64,
+    too_large: bool,
+}
+
+impl EvidenceJson {
+    pub(super) fn new(format: Format, lines: bool) -> EvidenceJson {
+        EvidenceJson {
+            format,
+            lines,
+            text: String::new(),
+            line: 0,
+            count: 0,
+            too_large: false,
+        }
+    }
+
+    pub(super) fn push(&mut self, text: &str, filing: &mut Filing) {
+        if !self.lines {
+            if self.text.len() + text.len() > LARGEST_DOCUMENT {
+                self.too_large = true;
+                self.text = String::new();
+            }
+            if !self.too_large {
+                self.text.push_str(text);
+            }
+            return;
+        }
+        self.text.push_str(text);
+        let mut done = 0;
+        while let Some(end) = memchr::memchr(b'\n', &self.text.as_bytes()[done..]) {
+            let line = self.text[done..done + end].to_string();
+            self.one_line(&line, filing);
+            done += end + 1;
+        }
+        self.text.drain(..done);
+    }
+
+    fn one_line(&mut self, line: &str, filing: &mut Filing) {
+        self.line += 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            return;
+        }
+        self.count += 1;
+        match serde_json::from_str::<Map<String, Value>>(line) {
+            Ok(map) => filing.evidence_record(self.format, Some(self.line), self.count, &Fields::Json(&map)),
+            Err(e) => filing.reject_field(
+                Some(self.line),
+                self.count,
+                (String::new(), format!("expected a JSON object on this line, but found text that is not one (column {})", e.column())),
+            ),
+        }
+    }
+
+    pub(super) fn finish(mut self, filing: &mut Filing) {
+        filing.format = Some(self.format);
+        if self.lines {
+            let rest = std::mem::take(&mut self.text);
+            if !rest.is_empty() {
+                self.one_line(&rest, filing);
+            }
+            return;
+        }
+        if self.too_large {
+            filing.problem = Some(format!(
+                "this {} is a JSON document larger than {} MiB; export it as JSON lines or CSV, which are read as they stream",
+                format_name(self.format),
+                LARGEST_DOCUMENT >> 20
+            ));
+            return;
+        }
+        let records = serde_json::from_str::<Value>(&self.text)
+            .map_err(|e| {
+                format!(
+                    "line {}, column {}: the JSON is broken here ({e}); no row was read",
+                    e.line(),
+                    e.column()
+                )
+            })
+            .and_then(|v| detect::records(v).map_err(str::to_string));
+        match records {
+            Ok(records) => {
+                for (i, map) in records.iter().enumerate() {
+                    filing.evidence_record(self.format, None, i as u64 + 1, &Fields::Json(map));
+                }
+            }
+            Err(problem) => filing.problem = Some(problem),
+        }
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    format.stream().describe()
+}

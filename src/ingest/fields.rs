@@ -1,0 +1,271 @@
+//! One record of an export that is not a gateway log (a client request log, a billing
+//! or usage report), seen as named fields: a JSON object, where nested objects are
+//! reached by dotted path (`usage.prompt_tokens_details.cached_tokens`), or a CSV row,
+//! where a cell holding a JSON object (LiteLLM's `metadata`) is read the same way.
+//!
+//! A field is missing, null, or text: JSON numbers keep their original text
+//! (`arbitrary_precision`), so no quantity or amount ever passes through a float.
+//! An empty CSV cell is null: the export had no value there.
+
+use std::borrow::Cow;
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use crate::decimal::{parse_count, parse_exact, quote};
+
+pub enum Fields<'a> {
+    Json(&'a Map<String, Value>),
+    Csv {
+        header: &'a [String],
+        cells: &'a [&'a str],
+    },
+}
+
+/// What a record holds under a name.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Field<'a> {
+    Missing,
+    Null,
+    Text(Cow<'a, str>),
+    /// A JSON object or array (or a CSV cell holding one).
+    Nested,
+}
+
+/// A problem with one field: its name (as the export spells it) and the sentence.
+pub type FieldError = (String, String);
+
+impl<'a> Fields<'a> {
+    /// The field at `path` (dots separate nested names). For a CSV row the whole path is
+    /// first tried as a column name, then its first part as a column holding JSON.
+    pub fn get(&self, path: &str) -> Field<'a> {
+        match self {
+            Fields::Json(map) => walk(map, path),
+            Fields::Csv { header, cells } => {
+                let cell = |name: &str| {
+                    let at = header.iter().position(|h| h.trim() == name)?;
+                    Some(cells.get(at).copied().unwrap_or(""))
+                };
+                if let Some(text) = cell(path) {
+                    return csv_field(text);
+                }
+                let Some((first, rest)) = path.split_once('.') else {
+                    return Field::Missing;
+                };
+                match cell(first).map(|t| serde_json::from_str::<Map<String, Value>>(t.trim())) {
+                    Some(Ok(map)) => owned(walk(&map, rest)),
+                    _ => Field::Missing,
+                }
+            }
+        }
+    }
+
+    /// The first of `paths` that is present (null counts as present: it says unknown).
+    pub fn first<'p>(&self, paths: &[&'p str]) -> (&'p str, Field<'a>) {
+        for path in paths {
+            match self.get(path) {
+                Field::Missing => continue,
+                found => return (path, found),
+            }
+        }
+        (paths.first().copied().unwrap_or(""), Field::Missing)
+    }
+
+    pub fn has(&self, path: &str) -> bool {
+        self.get(path) != Field::Missing
+    }
+
+    /// Text of the first present field, trimmed; None when missing, null or empty.
+    pub fn text(&self, paths: &[&str]) -> Option<String> {
+        match self.first(paths).1 {
+            Field::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            _ => None,
+        }
+    }
+
+    /// A token count: None when the export says nothing (missing or null: unknown, never
+    /// zero). `59200.0` is 59,200; a fraction or a negative count is an error.
+    pub fn count(&self, paths: &[&str]) -> Result<Option<u64>, FieldError> {
+        match self.first(paths) {
+            (_, Field::Missing | Field::Null) => Ok(None),
+            (path, Field::Text(t)) => parse_count(&t).map(Some).map_err(|m| (path.to_string(), m)),
+            (path, Field::Nested) => Err((
+                path.to_string(),
+                "expected a token count, but found a list or object".into(),
+            )),
+        }
+    }
+
+    /// A count that must be there.
+    pub fn need_count(&self, paths: &[&str]) -> Result<u64, FieldError> {
+        self.count(paths)?
+            .ok_or_else(|| empty(paths[0], "a token count"))
+    }
+
+    /// An exact amount (decimal text); None when missing or null.
+    pub fn amount(&self, paths: &[&str]) -> Result<Option<Decimal>, FieldError> {
+        match self.first(paths) {
+            (_, Field::Missing | Field::Null) => Ok(None),
+            (path, Field::Text(t)) => parse_exact(&t).map(Some).map_err(|m| (path.to_string(), m)),
+            (path, Field::Nested) => Err((
+                path.to_string(),
+                "expected an amount, but found a list or object".into(),
+            )),
+        }
+    }
+
+    /// A point in time: Unix seconds or milliseconds, RFC 3339 with a zone, or a
+    /// zoneless time when the reviewer stated the offset it was written at.
+    pub fn time(
+        &self,
+        paths: &[&str],
+        zoneless: Option<jiff::tz::Offset>,
+    ) -> Result<Timestamp, FieldError> {
+        match self.first(paths) {
+            (path, Field::Text(t)) if !t.trim().is_empty() => {
+                super::newapi::parse_created_at(&t, zoneless).map_err(|m| (path.to_string(), m))
+            }
+            (path, _) => Err(empty(path, "a time")),
+        }
+    }
+
+    /// true/false, TRUE/False, 1/0, yes/no; None when missing, null or empty.
+    pub fn flag(&self, paths: &[&str]) -> Result<Option<bool>, FieldError> {
+        let (path, field) = self.first(paths);
+        let Field::Text(t) = field else {
+            return Ok(None);
+        };
+        match t.trim().to_ascii_lowercase().as_str() {
+            "" => Ok(None),
+            "true" | "1" | "yes" => Ok(Some(true)),
+            "false" | "0" | "no" => Ok(Some(false)),
+            _ => Err((
+                path.to_string(),
+                format!("expected true or false, but found {}", quote(&t)),
+            )),
+        }
+    }
+}
+
+pub fn empty(path: &str, what: &str) -> FieldError {
+    (
+        path.to_string(),
+        format!("expected {what} in {path}, but found it empty"),
+    )
+}
+
+fn walk<'a>(map: &'a Map<String, Value>, path: &str) -> Field<'a> {
+    let mut parts = path.split('.');
+    let Some(first) = parts.next() else {
+        return Field::Missing;
+    };
+    let mut value = match map.get(first) {
+        Some(v) => v,
+        None => return Field::Missing,
+    };
+    for part in parts {
+        value = match value {
+            Value::Object(inner) => match inner.get(part) {
+                Some(v) => v,
+                None => return Field::Missing,
+            },
+            Value::Null => return Field::Null,
+            _ => return Field::Missing,
+        };
+    }
+    match value {
+        Value::Null => Field::Null,
+        Value::String(s) => Field::Text(Cow::Borrowed(s)),
+        // With arbitrary_precision this is the number exactly as written.
+        Value::Number(n) => Field::Text(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Field::Text(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Value::Object(_) | Value::Array(_) => Field::Nested,
+    }
+}
+
+fn owned(field: Field<'_>) -> Field<'static> {
+    match field {
+        Field::Missing => Field::Missing,
+        Field::Null => Field::Null,
+        Field::Nested => Field::Nested,
+        Field::Text(t) => Field::Text(Cow::Owned(t.into_owned())),
+    }
+}
+
+fn csv_field(text: &str) -> Field<'_> {
+    match super::newapi::csv_cell(text) {
+        None => Field::Null,
+        Some(t) if t.starts_with('{') || t.starts_with('[') => Field::Nested,
+        Some(t) => Field::Text(Cow::Borrowed(t)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_table() {
+        let json: Map<String, Value> = serde_json::from_str(
+            r#"{"usage":{"prompt_tokens":59200.0,"completion_tokens":null,
+                "prompt_tokens_details":{"cached_tokens":12}},"amount":0.8958740000000000,
+                "ok":true,"bad":-3,"frac":1.5}"#,
+        )
+        .unwrap();
+        let row = Fields::Json(&json);
+        assert_eq!(row.count(&["usage.prompt_tokens"]), Ok(Some(59200)));
+        assert_eq!(row.count(&["usage.completion_tokens"]), Ok(None));
+        assert_eq!(
+            row.count(&["usage.nope", "usage.prompt_tokens_details.cached_tokens"]),
+            Ok(Some(12))
+        );
+        assert_eq!(row.count(&["missing"]), Ok(None));
+        assert_eq!(
+            row.amount(&["amount"]).unwrap().unwrap().to_string(),
+            "0.8958740000000000"
+        );
+        assert_eq!(row.flag(&["ok"]), Ok(Some(true)));
+        assert_eq!(
+            row.count(&["bad"]),
+            Err((
+                "bad".into(),
+                "expected a count of zero or more, but found \"-3\"".into()
+            ))
+        );
+        assert_eq!(
+            row.count(&["frac"]),
+            Err((
+                "frac".into(),
+                "expected a whole number, but found \"1.5\"".into()
+            ))
+        );
+        assert_eq!(row.get("usage"), Field::Nested);
+
+        let header: Vec<String> = ["spend", "metadata", "cache_hit", "model"]
+            .map(String::from)
+            .to_vec();
+        let cells = [
+            "0.025",
+            r#"{"usage_object":{"cache_read_input_tokens":7}}"#,
+            "False",
+            "",
+        ];
+        let row = Fields::Csv {
+            header: &header,
+            cells: &cells,
+        };
+        assert_eq!(
+            row.amount(&["spend"]).unwrap().unwrap().to_string(),
+            "0.025"
+        );
+        assert_eq!(
+            row.count(&["metadata.usage_object.cache_read_input_tokens"]),
+            Ok(Some(7))
+        );
+        assert_eq!(row.flag(&["cache_hit"]), Ok(Some(false)));
+        assert_eq!(row.text(&["model"]), None);
+        assert_eq!(row.get("model"), Field::Null);
+        assert_eq!(row.get("absent"), Field::Missing);
+    }
+}

@@ -1,0 +1,253 @@
+//! The other evidence streams: one hand-made fixture per export format, read under the
+//! fixture settings (window 2026-01-01 00:00–01:00 UTC), with the ledger and what each
+//! file adds pinned by a snapshot; then the streams priced and compared.
+
+use super::*;
+use spend_reconciler::ingest::Stream;
+
+const EVIDENCE: [(&str, Format); 12] = [
+    ("client-openai-chat.jsonl", Format::ClientOpenAiChat),
+    (
+        "client-openai-responses.jsonl",
+        Format::ClientOpenAiResponses,
+    ),
+    ("client-anthropic.jsonl", Format::ClientAnthropic),
+    ("litellm-spend-logs.csv", Format::LiteLlmSpendLogs),
+    ("cost-observations.jsonl", Format::CostObservation),
+    ("openai-usage.json", Format::OpenAiUsageReport),
+    ("anthropic-usage-report.json", Format::AnthropicUsageReport),
+    ("openai-costs.json", Format::OpenAiCosts),
+    ("openai-cost-dashboard.csv", Format::OpenAiCostCsv),
+    ("anthropic-cost-report.json", Format::AnthropicCostReport),
+    ("focus.csv", Format::Focus),
+    ("cometapi-balance.json", Format::CometApiAccount),
+];
+
+/// Snapshots sit with the others in tests/snapshots.
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+fn rules(offset: Option<&str>) -> ingest::Rules {
+    let mut value = settings_json();
+    if let Some(offset) = offset {
+        value["zoneless_times_offset"] = json!(offset);
+    }
+    review::ingest_rules(&settings(&value)).expect("valid fixture settings")
+}
+
+fn describe_evidence(report: &FileReport) -> String {
+    let mut out = format!(
+        "{} [{:?}, {:?}] problem={:?}\n  ledger: read {} accepted {} excluded {:?} rejected {}\n",
+        report.name,
+        report.format,
+        report.stream(),
+        report.problem,
+        report.ledger.rows_read,
+        report.ledger.accepted,
+        report.ledger.excluded,
+        report.ledger.rejected,
+    );
+    for r in &report.ledger.rejections {
+        out.push_str(&format!("  rejected: {}\n", rejection_text(r)));
+    }
+    for row in report.rows.iter() {
+        out.push_str(&format!(
+            "  row: {} {} {:?} {:?} {:?}\n",
+            row.at,
+            row.model,
+            row.outcome,
+            row.semantic,
+            row.counts()
+        ));
+    }
+    let e = &report.evidence;
+    if !e.usage_unknown.is_empty() {
+        out.push_str(&format!("  usage unknown: {:?}\n", e.usage_unknown));
+    }
+    if let Some(cost) = e.reported_cost {
+        out.push_str(&format!("  client-computed cost: {cost}\n"));
+    }
+    for c in &e.charges {
+        out.push_str(&format!(
+            "  charge: {}..{} {} {} {}{}\n",
+            c.start,
+            c.end,
+            c.item,
+            c.amount,
+            c.currency,
+            if c.straddles {
+                " (straddles the window)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if e.straddling_buckets > 0 {
+        out.push_str(&format!("  straddling buckets: {}\n", e.straddling_buckets));
+    }
+    out
+}
+
+#[test]
+fn every_export_format_is_detected_and_filed() {
+    let mut text = String::new();
+    for offset in [None, Some("+08:00")] {
+        for (name, format) in EVIDENCE {
+            if offset.is_some() && format != Format::CometApiAccount {
+                continue;
+            }
+            let bytes = fixture(&format!("evidence/{name}"));
+            let report = ingest::ingest(name, &bytes, rules(offset));
+            assert_eq!(report.format, Some(format), "{name}");
+            assert!(report.ledger.is_balanced(), "{name}");
+            let unknown = report.evidence.unknown_total();
+            if report.stream().is_usage() {
+                assert_eq!(
+                    report.rows.len() as u64 + unknown,
+                    report.ledger.accepted,
+                    "{name}"
+                );
+            }
+            // Chunked reading gives the same report.
+            let mut ingestor = ingest::Ingestor::new(name, rules(offset));
+            for piece in bytes.chunks(7) {
+                ingestor.push(piece);
+            }
+            assert_eq!(
+                format!("{:?}", ingestor.finish()),
+                format!("{report:?}"),
+                "{name}"
+            );
+            // The report survives the trip from the worker to the page.
+            let (json, tables, data) = report.to_wire();
+            let back = FileReport::from_wire(&json, [tables, data.to_vec()].concat()).unwrap();
+            assert_eq!(back, report, "{name}");
+            if let Some(offset) = offset {
+                text.push_str(&format!("(times without a zone read at {offset})\n"));
+            }
+            text.push_str(&describe_evidence(&report));
+        }
+    }
+    snapshot("evidence_formats", &text);
+}
+
+fn whole_day() -> Value {
+    let mut value = settings_json();
+    value["incident_window_utc"] =
+        json!({"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"});
+    value
+}
+
+#[test]
+fn client_log_beside_the_gateway_log_is_compared_not_blended() {
+    let files = [
+        ("cometapi-logs.csv", fixture("cometapi-logs.csv")),
+        ("client.jsonl", fixture("evidence/client-openai-chat.jsonl")),
+    ];
+    let review = run(&files, &settings(&settings_json()));
+    let gateway_only = run_fixture("cometapi-logs.csv");
+    let f = figures(&review);
+    // The gateway log still prices and records the reconciliation on its own.
+    assert_eq!(f.priced_stream, Stream::GatewayLog);
+    assert_eq!(f.recorded_stream, Some(Stream::GatewayLog));
+    assert_eq!(f.pricing, figures(&gateway_only).pricing);
+    assert_eq!(f.reconciliation, figures(&gateway_only).reconciliation);
+    // The client log: a1 (12,000 prompt of which 8,000 cached, 500 out) and a2 (1,000
+    // prompt, 120 out) priced at $2.50 / $1.25 / $10 per 1M:
+    // 4,000×2.5 + 8,000×1.25 + 1,000×2.5 = 22,500 → 0.0225; 620×10 = 0.0062 → 0.0287.
+    let client = f
+        .streams
+        .iter()
+        .find(|s| s.stream == Stream::ClientRequests)
+        .unwrap();
+    assert_eq!(client.expected_amount, Some(dec("0.0287")));
+    assert_eq!(client.usage_unknown_requests, 2);
+    assert!(!client.expected_complete);
+    let check = &f.cross_checks[0];
+    assert_eq!(check.name, "client_priced_vs_gateway_priced");
+    // Gateway gpt-4o rows 417 and 423: 0.025 + (1,000×2.5 + 100×10)/1M = 0.0285.
+    assert_eq!(check.right_amount - check.left_amount, check.difference);
+    assert!(
+        check.evidence.contains("output: 620 vs 1400"),
+        "{}",
+        check.evidence
+    );
+    assert!(check
+        .evidence
+        .contains("2 request(s) in the client request log have no usage figures"));
+    let record = record_json(&review);
+    snapshot("evidence_client_and_gateway_record", &record);
+}
+
+#[test]
+fn client_log_and_billing_reconcile_without_a_gateway_log() {
+    let files = [
+        ("client.jsonl", fixture("evidence/client-openai-chat.jsonl")),
+        ("costs.json", fixture("evidence/openai-costs.json")),
+    ];
+    let mut value = whole_day();
+    value["rates"][1]["aliases"] = json!("gpt-4o-2024-08-06");
+    let review = run(&files, &settings(&value));
+    let f = figures(&review);
+    assert_eq!(f.priced_stream, Stream::ClientRequests);
+    assert_eq!(f.recorded_stream, Some(Stream::Billing));
+    // Billed inside 2026-01-01: 0.4125 + 0.0625; the 2025-12-31 bucket is outside.
+    assert_eq!(f.reconciliation.total.provider, dec("0.475"));
+    // The client log's a1 + a2 (0.0287) and, inside the whole day, a5: 10×2.5 + 1×10.
+    assert_eq!(f.reconciliation.total.expected, dec("0.028735"));
+    let gpt = &f
+        .reconciliation
+        .per_model
+        .iter()
+        .find(|(m, _)| m == "gpt-4o")
+        .unwrap()
+        .1;
+    assert_eq!(
+        gpt.provider,
+        dec("0.475"),
+        "line items named by alias belong to the model"
+    );
+    assert_eq!(f.cross_checks[0].name, "charged_vs_expected");
+    assert_eq!(f.cross_checks[0].difference, dec("0.446265"));
+}
+
+#[test]
+fn billing_buckets_that_straddle_the_window_are_kept_apart() {
+    let files = [
+        ("cometapi-logs.csv", fixture("cometapi-logs.csv")),
+        ("focus.csv", fixture("evidence/focus.csv")),
+    ];
+    let review = run(&files, &settings(&settings_json()));
+    let f = figures(&review);
+    let billing = f
+        .streams
+        .iter()
+        .find(|s| s.stream == Stream::Billing)
+        .unwrap();
+    assert_eq!(billing.charged_amount, Some(Decimal::ZERO));
+    assert_eq!(billing.straddling_amount, dec("0.020"));
+    let check = f
+        .cross_checks
+        .iter()
+        .find(|c| c.name == "charged_vs_gateway_recorded")
+        .unwrap();
+    assert!(
+        check
+            .evidence
+            .contains("0.02 charged in 1 bucket(s) that reach outside the window"),
+        "{}",
+        check.evidence
+    );
+    // Over the whole day the FOCUS rows are inside: 0.008 + 0.008 + 0.004 (tax excluded).
+    let review = run(&files, &settings(&whole_day()));
+    let billing = figures(&review)
+        .streams
+        .iter()
+        .find(|s| s.stream == Stream::Billing)
+        .cloned()
+        .unwrap();
+    assert_eq!(billing.charged_amount, Some(dec("0.020")));
+}
