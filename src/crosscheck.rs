@@ -324,35 +324,50 @@ pub fn compare(
     for charged in [Stream::Billing, Stream::AccountTotals] {
         let Some(b) = find(charged) else { continue };
         let billed = b.charged_amount.unwrap_or_default();
-        let straddle = if b.straddling_buckets > 0 {
-            format!(
-                "; {} charged in {} bucket(s) that reach outside the window are not compared (time-window mismatch)",
+        // A bucket reaching outside the window cannot be split: while there is one, the
+        // difference is first of all a time-window mismatch.
+        let (straddle, class_if) = if b.straddling_buckets > 0 {
+            let note = format!(
+                "; {} charged in {} bucket(s) that reach outside the window are not compared \
+                 (time-window mismatch: set the window to whole buckets, e.g. UTC days, to compare them)",
                 crate::decimal::format(b.straddling_amount),
                 b.straddling_buckets
-            )
+            );
+            (note, Some(TimeWindowMismatch))
         } else {
-            String::new()
+            (String::new(), None)
         };
-        if let (Some(g), Some(recorded)) = (gateway, gateway_recorded) {
-            push(
+        let billed_text = crate::decimal::format(billed);
+        let pairs = [
+            (
                 "charged_vs_gateway_recorded",
-                g,
-                recorded,
-                b,
-                billed,
+                gateway.zip(gateway_recorded),
                 AccountSpecificBillingIssue,
-                format!("{} charged in buckets inside the window against the gateway's recorded quota{straddle}", crate::decimal::format(billed)),
-            )?;
-        }
-        if let Some(u) = client.or(usage).filter(|_| gateway.is_none()) {
-            push(
+                "the gateway's recorded quota",
+            ),
+            (
                 "charged_vs_expected",
-                u,
-                amount(u).unwrap_or_default(),
+                client
+                    .or(usage)
+                    .filter(|_| gateway.is_none())
+                    .map(|u| (u, amount(u).unwrap_or_default())),
+                PricingSourceMismatch,
+                "the usage priced with the verified rates",
+            ),
+        ];
+        for (name, left, class, against) in pairs {
+            let Some((l, l_amount)) = left else { continue };
+            let evidence = format!(
+                "{billed_text} charged in buckets inside the window against {against}{straddle}"
+            );
+            push(
+                name,
+                l,
+                l_amount,
                 b,
                 billed,
-                PricingSourceMismatch,
-                format!("{} charged inside the window against the usage priced with the verified rates{straddle}", crate::decimal::format(billed)),
+                class_if.unwrap_or(class),
+                evidence,
             )?;
         }
     }

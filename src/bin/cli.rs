@@ -13,9 +13,13 @@ use spend_reconciler::settings::Settings;
 const HELP: &str = "\
 spend-reconciler: reconcile AI-API spend offline, in exact decimal
 
-Reads CometAPI / new-api usage-log exports (log-API JSON pages, JSON arrays, JSON lines,
-CSV) and a settings document (incident window, verified rates with provenance, tolerance),
-and writes the sanitized reconciliation record as JSON. The page's \"Export settings\"
+Reads the exports you have, each as its own evidence stream: CometAPI / new-api usage
+logs (log-API JSON pages, JSON arrays, JSON lines, CSV), client request logs (OpenAI chat
+or Responses usage, Anthropic usage, LiteLLM spend logs, ai_request_cost_observation
+events), provider usage reports (OpenAI usage API / Activity CSV, Anthropic usage_report),
+billing exports (OpenAI Costs JSON / Cost CSV, Anthropic cost_report, FOCUS CSV) and
+CometAPI daily account totals; and a settings document (incident window, verified rates
+with provenance, tolerance). Writes the sanitized reconciliation record as JSON. The page's \"Export settings\"
 button writes the same settings document; given the same files, settings and
 --generated-at, the page and this command produce the same record, byte for byte.
 
@@ -23,7 +27,8 @@ USAGE:
     spend-reconciler [OPTIONS] <FILE>...
 
 ARGS:
-    <FILE>...                 usage-log exports to reconcile (read, never modified)
+    <FILE>...                 exports to reconcile (read, never modified); the format of
+                              each is detected from its first record or header line
 
 OPTIONS:
     --settings <PATH>         settings JSON; without it: no window, no rates, default tolerance
@@ -217,5 +222,19 @@ fn print_summary(review: &review::Review) {
             format(total.provider),
             format(total.variance)
         );
+        for check in &figures.cross_checks {
+            eprintln!(
+                "{} {} vs {} {}: difference {}{}; {}",
+                check.left.describe(),
+                format(check.left_amount),
+                check.right.describe(),
+                format(check.right_amount),
+                format(check.difference),
+                check
+                    .class
+                    .map_or(String::new(), |c| format!(" ({})", c.describe())),
+                check.evidence
+            );
+        }
     }
 }
