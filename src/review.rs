@@ -60,6 +60,7 @@ pub fn ingest_rules(settings: &Settings) -> Option<Rules> {
         policy: valid.policy,
         zoneless_offset: valid.zoneless_offset,
         currency: crate::ingest::Currency::parse(&valid.billing_currency),
+        mappings: std::sync::Arc::new(valid.mappings),
     })
 }
 
@@ -70,7 +71,7 @@ pub fn run(files: &[InputFile], settings: &Settings) -> Review {
     let rules = ingest_rules(settings).unwrap_or_default();
     let files = files
         .iter()
-        .map(|f| ingest::ingest(&f.name, &f.bytes, rules))
+        .map(|f| ingest::ingest(&f.name, &f.bytes, rules.clone()))
         .collect();
     run_reports(files, settings)
 }

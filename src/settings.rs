@@ -38,6 +38,9 @@ pub struct Settings {
     /// The UTC offset of times written without a zone (`+08:00`, `-05:00`, `Z`); empty
     /// means such times are rejected rather than guessed.
     pub zoneless_times_offset: String,
+    /// Column mappings for exports not known by their header, each saved under the
+    /// header line it was made for (see [`crate::ingest::mapping`]).
+    pub column_mappings: Vec<crate::ingest::mapping::MappingText>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +94,7 @@ impl Default for Settings {
             rounding: RoundingText::default(),
             quota_rounding: String::new(),
             zoneless_times_offset: String::new(),
+            column_mappings: Vec::new(),
         }
     }
 }
@@ -155,6 +159,7 @@ pub struct ValidSettings {
     pub rounding: Option<Rounding>,
     pub quota_rounding: QuotaRounding,
     pub zoneless_offset: Option<jiff::tz::Offset>,
+    pub mappings: Vec<crate::ingest::mapping::Mapping>,
 }
 
 /// Reads a JSON document into `T`; a wrong type names its path.
@@ -291,6 +296,18 @@ impl Settings {
                 })
             })
             .unwrap_or(None);
+        let mut mappings = Vec::new();
+        for (i, text) in self.column_mappings.iter().enumerate() {
+            match crate::ingest::mapping::Mapping::parse(text) {
+                Ok(mapping) => mappings.push(mapping),
+                Err(found) => {
+                    errors.extend(found.into_iter().map(|(field, message)| SettingsError {
+                        path: format!("column_mappings[{i}].{field}"),
+                        message,
+                    }))
+                }
+            }
+        }
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
             (Some(quota_per_usd), Some(tolerance_absolute), Some(tolerance_percent))
                 if errors.is_empty() =>
@@ -309,6 +326,7 @@ impl Settings {
                     rounding,
                     quota_rounding,
                     zoneless_offset,
+                    mappings,
                 })
             }
             _ => Err(errors),

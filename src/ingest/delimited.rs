@@ -153,6 +153,31 @@ impl Delimited {
                 self.evidence = Some((format, names));
                 return;
             }
+            if let Some(mapping) = filing.rules.mappings.iter().find(|m| m.fits(&names)) {
+                let format = match mapping.stream {
+                    super::mapping::MappedStream::Requests => super::Format::MappedRequests,
+                    super::mapping::MappedStream::Charges => super::Format::MappedCharges,
+                };
+                filing.mapping = Some(mapping.clone());
+                filing.format = Some(format);
+                self.evidence = Some((format, names));
+                return;
+            }
+            if present.is_empty() && !names.is_empty() {
+                filing.problem =
+                    Some(format!(
+                    "line 1: expected the header of an export we know, but found the columns {}; \
+                     map them to what they hold under \"Map columns\" and the file is read again",
+                    names.iter().take(12).map(|n| n.trim()).collect::<Vec<_>>().join(", ")
+                ));
+                filing.evidence.unmapped_header = names
+                    .iter()
+                    .take(64)
+                    .map(|n| n.trim().chars().take(80).collect())
+                    .collect();
+                self.refused = true;
+                return;
+            }
             let found: Vec<&str> = names.iter().take(12).map(String::as_str).collect();
             let mut problem = format!(
                 "line 1: expected the usage-log columns {}, but found the columns {}",

@@ -84,6 +84,10 @@ pub struct Evidence {
     pub charges: Vec<ChargeTotal>,
     /// Usage buckets accepted although they reach outside the window.
     pub straddling_buckets: u64,
+    /// The header of a CSV export we do not know and no saved mapping fits: the page
+    /// offers to map its columns.
+    #[serde(default)]
+    pub unmapped_header: Vec<String>,
 }
 
 impl Evidence {
@@ -121,6 +125,11 @@ impl Filing {
     fn place(&self, start: Timestamp, end: Timestamp) -> Placement {
         match self.rules.window {
             None => Placement::Inside,
+            // A point in time (a mapped row without an end): inside or out.
+            Some(w) if start == end => match w.contains(start) {
+                true => Placement::Inside,
+                false => Placement::Outside,
+            },
             Some(w) if end <= w.start || start >= w.end => Placement::Outside,
             Some(w) if start >= w.start && end <= w.end => Placement::Inside,
             Some(_) => Placement::Straddles,
@@ -147,13 +156,32 @@ impl Filing {
         fields: &Fields,
     ) {
         let offset = self.rules.zoneless_offset;
-        let result = match format.stream() {
+        let mapping = self.mapping.take();
+        let result = match (format, &mapping) {
+            (Format::MappedRequests, Some(m)) => m.request(fields, offset).map(|r| self.client(r)),
+            (Format::MappedCharges, Some(m)) => {
+                let currency = self
+                    .rules
+                    .currency
+                    .map(|c| c.to_string())
+                    .unwrap_or_default();
+                m.charge(fields, offset, &currency)
+                    .and_then(|c| self.charge(Some(c)))
+            }
+            _ => self.known_record(format, fields),
+        };
+        self.mapping = mapping;
+        if let Err(problem) = result {
+            self.reject_field(line, number, problem);
+        }
+    }
+
+    fn known_record(&mut self, format: Format, fields: &Fields) -> Result<(), FieldError> {
+        let offset = self.rules.zoneless_offset;
+        match format.stream() {
             Stream::ClientRequests => client::parse(format, fields, offset).map(|r| self.client(r)),
             Stream::ProviderUsage => billing::usage(format, fields, offset).map(|b| self.bucket(b)),
             _ => billing::charge(format, fields, offset).and_then(|c| self.charge(c)),
-        };
-        if let Err(problem) = result {
-            self.reject_field(line, number, problem);
         }
     }
 

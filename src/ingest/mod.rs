@@ -22,6 +22,7 @@ mod jsonrow;
 mod jsontext;
 mod labels;
 pub mod ledger;
+pub mod mapping;
 pub mod newapi;
 mod other;
 mod rowbuild;
@@ -62,6 +63,10 @@ pub enum Format {
     AnthropicCostReport,
     Focus,
     CometApiAccount,
+    /// A request log read through a column mapping the reviewer saved.
+    MappedRequests,
+    /// A billing export read through a column mapping the reviewer saved.
+    MappedCharges,
 }
 
 impl Format {
@@ -75,12 +80,14 @@ impl Format {
             | Format::ClientOpenAiResponses
             | Format::ClientAnthropic
             | Format::LiteLlmSpendLogs
-            | Format::CostObservation => Stream::ClientRequests,
+            | Format::CostObservation
+            | Format::MappedRequests => Stream::ClientRequests,
             Format::OpenAiUsageReport | Format::AnthropicUsageReport => Stream::ProviderUsage,
             Format::OpenAiCosts
             | Format::OpenAiCostCsv
             | Format::AnthropicCostReport
-            | Format::Focus => Stream::Billing,
+            | Format::Focus
+            | Format::MappedCharges => Stream::Billing,
             Format::CometApiAccount => Stream::AccountTotals,
         }
     }
@@ -107,6 +114,8 @@ impl Format {
             }
             Format::Focus => "billing export (FinOps FOCUS)",
             Format::CometApiAccount => "account totals (CometAPI balance query, USD per day)",
+            Format::MappedRequests => "client request log (columns as you mapped them)",
+            Format::MappedCharges => "billing export (columns as you mapped them)",
         }
     }
 }
@@ -206,8 +215,9 @@ impl FileReport {
     }
 }
 
-/// The review rules that decide whether a row that reads fine is excluded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The review rules that decide how rows are read and whether a row that reads fine is
+/// excluded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rules {
     /// Rows outside it are excluded (counted in the ledger, never dropped).
     pub window: Option<Window>,
@@ -218,6 +228,8 @@ pub struct Rules {
     pub zoneless_offset: Option<jiff::tz::Offset>,
     /// Billing rows in another currency are rejected (uppercase ISO 4217); None: any.
     pub currency: Option<Currency>,
+    /// Column mappings the reviewer saved, for exports we do not know by their header.
+    pub mappings: std::sync::Arc<Vec<mapping::Mapping>>,
 }
 
 /// A three-letter currency code, uppercase (Copy, so the rules stay Copy).
@@ -258,6 +270,8 @@ struct RulesText {
     zoneless_offset_seconds: Option<i32>,
     #[serde(default)]
     currency: Option<String>,
+    #[serde(default)]
+    mappings: Vec<mapping::MappingText>,
 }
 
 impl Rules {
@@ -277,6 +291,7 @@ impl Rules {
                 .collect(),
             zoneless_offset_seconds: self.zoneless_offset.map(|o| o.seconds()),
             currency: self.currency.map(|c| c.to_string()),
+            mappings: self.mappings.iter().map(|m| m.text.clone()).collect(),
         };
         serde_json::to_string(&text).unwrap_or_default()
     }
@@ -306,11 +321,18 @@ impl Rules {
             Some(code) => Some(Currency::parse(&code).ok_or_else(|| bad("currency"))?),
             None => None,
         };
+        let mappings = text
+            .mappings
+            .iter()
+            .map(mapping::Mapping::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| bad("column mapping"))?;
         Ok(Rules {
             window,
             policy,
             zoneless_offset,
             currency,
+            mappings: std::sync::Arc::new(mappings),
         })
     }
 }
@@ -332,6 +354,8 @@ struct Filing {
     problem: Option<String>,
     evidence: Evidence,
     charges: evidence::ChargeSums,
+    /// The column mapping a file of an unknown export is read through.
+    mapping: Option<mapping::Mapping>,
 }
 
 impl Filing {
@@ -345,12 +369,13 @@ impl Filing {
             problem: None,
             evidence: Evidence::default(),
             charges: Default::default(),
+            mapping: None,
         }
     }
 
     /// Forgets every row: the file turned out unreadable as a whole.
     fn reset(&mut self) {
-        *self = Filing::new(&self.name, self.rules);
+        *self = Filing::new(&self.name, self.rules.clone());
     }
 
     fn position(&self, line: Option<u64>, row: u64, column: &str) -> Position {
@@ -395,7 +420,7 @@ impl Filing {
                 return self.ledger.count_rejection();
             }
         };
-        let rules = self.rules;
+        let rules = &self.rules;
         if rules.window.is_some_and(|w| !w.contains(row.at)) {
             return self.ledger.exclude(ExclusionRule::OutsideWindow);
         }

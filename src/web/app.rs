@@ -29,13 +29,15 @@ pub fn app() -> Html {
     };
     // The file reader: File handles and the worker, kept outside the plain-data state.
     let loader = {
-        let (rules, dispatch) = (state.rules, dispatch.clone());
+        let (rules, dispatch) = (state.rules.clone(), dispatch.clone());
         use_memo((), move |_| Loader::new(rules, dispatch))
     };
     {
         // Only a new window or outcome policy reads the files again; rates never do.
         let loader = loader.clone();
-        use_effect_with(state.rules, move |rules| loader.borrow_mut().reread(*rules));
+        use_effect_with(state.rules.clone(), move |rules| {
+            loader.borrow_mut().reread(rules.clone())
+        });
     }
     let on_files = {
         let loader = loader.clone();
@@ -72,7 +74,7 @@ pub fn app() -> Html {
                 <h2>{ "1. Evidence" }</h2>
                 <FilePicker {on_files} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
-                <FileSummaries files={state.files.clone()} rules={state.rules} {on_remove} />
+                <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove} />
             </section>
             <section>
                 <h2>{ "2. Incident window and tolerance" }</h2>

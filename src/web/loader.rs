@@ -106,7 +106,7 @@ impl Loader {
         self.jobs.push_back(Job {
             id,
             name: file.name(),
-            rules: self.rules,
+            rules: self.rules.clone(),
         });
     }
 

@@ -186,7 +186,7 @@ impl Reducible for State {
                 if names.is_empty() {
                     return Rc::new(next);
                 }
-                let rules = next.rules;
+                let rules = next.rules.clone();
                 next.files
                     .retain(|f| f.rules == rules || !names.contains(&f.report.name));
                 next.notice = Some(format!("Reading cancelled: {} not read.", names.join(", ")));

@@ -251,3 +251,58 @@ fn billing_buckets_that_straddle_the_window_are_kept_apart() {
         .unwrap();
     assert_eq!(billing.charged_amount, Some(dec("0.020")));
 }
+
+#[test]
+fn unknown_exports_are_read_through_a_saved_column_mapping() {
+    let requests = fixture("evidence/custom-requests.csv");
+    let charges = fixture("evidence/custom-charges.csv");
+    // Without a mapping: one sentence, and the header kept for the page to offer a mapping.
+    let unmapped = ingest::ingest("custom.csv", &requests, rules(None));
+    assert_eq!(unmapped.format, None);
+    assert_eq!(
+        unmapped.problem.as_deref(),
+        Some("line 1: expected the header of an export we know, but found the columns When, Engine, HTTP, In, Cached, Out, Req; map them to what they hold under \"Map columns\" and the file is read again")
+    );
+    assert_eq!(
+        unmapped.evidence.unmapped_header,
+        ["When", "Engine", "HTTP", "In", "Cached", "Out", "Req"]
+    );
+    let mut value = settings_json();
+    value["column_mappings"] = json!([
+        {"header": ["When", "Engine", "HTTP", "In", "Cached", "Out", "Req"], "stream": "client_requests",
+         "timestamp": "When", "model": "Engine", "status": "HTTP", "input_tokens": "In",
+         "cached_input_tokens": "Cached", "output_tokens": "Out"},
+        {"header": ["day", "sku", "cost"], "stream": "billing", "timestamp": "day", "model": "sku", "amount": "cost"}
+    ]);
+    let review = run(
+        &[("custom.csv", requests), ("charges.csv", charges)],
+        &settings(&value),
+    );
+    let [req, bill] = [&review.files[0], &review.files[1]];
+    assert_eq!(req.format, Some(Format::MappedRequests));
+    assert_eq!(bill.format, Some(Format::MappedCharges));
+    // r1, r2 (empty cached cell: unknown usage), r3 (429, no usage: unknown) accepted;
+    // r4 has a status no one can read; r5 has more cached than input tokens.
+    assert_eq!((req.ledger.accepted, req.ledger.rejected), (3, 2));
+    assert_eq!(req.evidence.usage_unknown.get("gpt-4o"), Some(&2));
+    let texts: Vec<String> = req.ledger.rejections.iter().map(rejection_text).collect();
+    assert_eq!(texts, [
+        "custom.csv, line 5, row 4, column HTTP: expected an HTTP status or a word such as success or failure, but found \"teapot\"",
+        "custom.csv, line 6, row 5, column In: expected the input tokens to include the 20 cached tokens (as the mapping says), but found only 10",
+    ]);
+    // The 03:00 charge is outside the window; no currency column: the billing currency.
+    assert_eq!((bill.ledger.accepted, bill.ledger.excluded_total()), (2, 1));
+    let f = figures(&review);
+    assert_eq!(f.recorded_stream, Some(Stream::Billing));
+    assert_eq!(f.reconciliation.total.provider, dec("0.0285"));
+    // r1 only: 4,000×2.5 + 8,000×1.25 + 500×10 per 1M = 0.025.
+    assert_eq!(f.reconciliation.total.expected, dec("0.025"));
+    // A mapping naming a column its header lacks is a settings error with its path.
+    value["column_mappings"][0]["model"] = json!("Motor");
+    let errors = settings(&value).validate().unwrap_err();
+    assert_eq!(errors[0].path, "column_mappings[0].model");
+    assert_eq!(
+        errors[0].message,
+        "expected a column of the header, but found \"Motor\""
+    );
+}
