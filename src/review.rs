@@ -78,7 +78,16 @@ pub fn run(files: &[InputFile], settings: &Settings) -> Review {
 
 /// The figures from files already read (the page's worker reads them, and reads them
 /// again only when [`ingest_rules`] change): price → reconcile → classify.
-pub fn run_reports(files: Vec<FileReport>, settings: &Settings) -> Review {
+pub fn run_reports(mut files: Vec<FileReport>, settings: &Settings) -> Review {
+    // The same bytes given twice (a file dropped again, a page saved twice) count once.
+    for i in 1..files.len() {
+        let seen = files[..i]
+            .iter()
+            .any(|f| f.fingerprint == files[i].fingerprint);
+        if seen {
+            files[i].exclude_as_duplicate();
+        }
+    }
     let models: BTreeSet<&str> = files
         .iter()
         .flat_map(|f| f.rows.models().iter().map(String::as_str))

@@ -16,6 +16,8 @@ pub enum ExclusionRule {
     NonBillableOutcome,
     /// Top-up, management or system rows: money movements, not usage.
     NotUsage,
+    /// The file is byte for byte one loaded before it: its rows count once.
+    DuplicateFile,
 }
 
 impl ExclusionRule {
@@ -26,6 +28,7 @@ impl ExclusionRule {
                 "failed request, not billable under the outcome policy"
             }
             ExclusionRule::NotUsage => "top-up, management or system row (not usage)",
+            ExclusionRule::DuplicateFile => "the same file loaded twice (counted once)",
         }
     }
 }

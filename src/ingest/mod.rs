@@ -155,6 +155,24 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// Files the rows of a file whose bytes an earlier file already holds under
+    /// [`ExclusionRule::DuplicateFile`]: every row still accounted for, none counted twice.
+    pub fn exclude_as_duplicate(&mut self) {
+        let accepted = std::mem::take(&mut self.ledger.accepted);
+        if accepted > 0 {
+            *self
+                .ledger
+                .excluded
+                .entry(ExclusionRule::DuplicateFile)
+                .or_default() += accepted;
+        }
+        self.rows = Rows::default();
+        self.evidence.usage_unknown.clear();
+        self.evidence.charges.clear();
+        self.evidence.reported_cost = None;
+        self.evidence.straddling_buckets = 0;
+    }
+
     /// The evidence stream the file belongs to (a gateway log until shown otherwise).
     pub fn stream(&self) -> Stream {
         self.format.map_or(Stream::GatewayLog, Format::stream)

@@ -306,3 +306,25 @@ fn unknown_exports_are_read_through_a_saved_column_mapping() {
         "expected a column of the header, but found \"Motor\""
     );
 }
+
+#[test]
+fn the_same_file_twice_counts_once_and_every_row_stays_accounted_for() {
+    let log = fixture("cometapi-logs.csv");
+    let once = run_fixture("cometapi-logs.csv");
+    let twice = run(
+        &[("a.csv", log.clone()), ("copy of a.csv", log)],
+        &settings(&settings_json()),
+    );
+    assert_eq!(figures(&twice).pricing, figures(&once).pricing);
+    assert_eq!(
+        figures(&twice).reconciliation,
+        figures(&once).reconciliation
+    );
+    let copy = &twice.files[1].ledger;
+    assert_eq!(copy.accepted, 0);
+    assert_eq!(
+        copy.excluded.get(&ingest::ExclusionRule::DuplicateFile),
+        Some(&6)
+    );
+    assert!(copy.is_balanced());
+}
