@@ -41,19 +41,19 @@ pub fn record(map: &Map<String, Value>) -> Option<Format> {
     if has("quota_used") && has("date") {
         return Some(Format::CometApiAccount);
     }
-    let usage = ["usage", "response"]
-        .iter()
-        .filter_map(|k| map.get(*k))
-        .find_map(|v| match v {
-            Value::Object(inner) => Some(inner.get("usage").unwrap_or(v)),
-            _ => None,
-        })
-        .and_then(Value::as_object)
-        .unwrap_or(map);
+    // The object that holds the usage: the record, or its `response`.
+    let holder = match map.get("response") {
+        Some(Value::Object(response)) if response.contains_key("usage") => response,
+        _ => map,
+    };
+    let usage = match holder.get("usage") {
+        Some(Value::Object(usage)) => usage,
+        _ => holder,
+    };
     let in_usage = |k: &str| usage.contains_key(k);
     let anthropic = in_usage("cache_read_input_tokens")
         || in_usage("cache_creation_input_tokens")
-        || map.get("type").and_then(Value::as_str) == Some("message");
+        || holder.get("type").and_then(Value::as_str) == Some("message");
     if in_usage("input_tokens") && in_usage("output_tokens") {
         return Some(if anthropic {
             Format::ClientAnthropic
@@ -209,4 +209,121 @@ fn daily(days: Map<String, Value>) -> Vec<Map<String, Value>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(json: &str) -> Option<Format> {
+        record(&serde_json::from_str(json).unwrap())
+    }
+
+    #[test]
+    fn records_are_told_apart_by_their_keys() {
+        let cases: [(&str, Option<Format>); 10] = [
+            // A gateway row with usage-looking keys is still a gateway row.
+            (
+                r#"{"quota":1,"prompt_tokens":1,"completion_tokens":1}"#,
+                None,
+            ),
+            (
+                r#"{"model":"m","usage":{"prompt_tokens":1,"completion_tokens":1}}"#,
+                Some(Format::ClientOpenAiChat),
+            ),
+            (
+                r#"{"model":"m","usage":{"input_tokens":1,"output_tokens":1}}"#,
+                Some(Format::ClientOpenAiResponses),
+            ),
+            (
+                r#"{"response":{"type":"message","usage":{"input_tokens":1,"output_tokens":1}}}"#,
+                Some(Format::ClientAnthropic),
+            ),
+            (
+                r#"{"usage":{"input_tokens":1,"output_tokens":1,"cache_read_input_tokens":0}}"#,
+                Some(Format::ClientAnthropic),
+            ),
+            (
+                r#"{"request_id":"r","spend":0.1}"#,
+                Some(Format::LiteLlmSpendLogs),
+            ),
+            (
+                r#"{"event_type":"ai_request_cost_observation"}"#,
+                Some(Format::CostObservation),
+            ),
+            (
+                r#"{"object":"organization.costs.result","amount":{}}"#,
+                Some(Format::OpenAiCosts),
+            ),
+            (
+                r#"{"amount":"1","cost_type":"tokens"}"#,
+                Some(Format::AnthropicCostReport),
+            ),
+            (r#"{"id":1,"name":"x"}"#, None),
+        ];
+        for (json, expected) in cases {
+            assert_eq!(keys(json), expected, "{json}");
+        }
+    }
+
+    #[test]
+    fn documents_are_told_apart_by_their_start() {
+        let cases: [(&str, Option<Format>); 6] = [
+            (r#"{"success":true,"data":{"items":[{"quota":1}]}}"#, None),
+            (
+                r#"{"object":"page","data":[{"results":[{"object":"organization.costs.result"}]}]}"#,
+                Some(Format::OpenAiCosts),
+            ),
+            (
+                r#"{"data":[{"starting_at":"x","results":[{"uncached_input_tokens":1}]}]}"#,
+                Some(Format::AnthropicUsageReport),
+            ),
+            (
+                r#"{"total_used_quota":"1","daily_quota":{}}"#,
+                Some(Format::CometApiAccount),
+            ),
+            (
+                r#"[{"model":"m","usage":{"prompt_tokens":1,"completion_tokens":2}}]"#,
+                Some(Format::ClientOpenAiChat),
+            ),
+            (r#"[{"created_at":1,"quota":5}]"#, None),
+        ];
+        for (json, expected) in cases {
+            assert_eq!(document(json), expected, "{json}");
+        }
+    }
+
+    #[test]
+    fn report_pages_become_one_record_per_result_with_its_bucket_times() {
+        let page = serde_json::json!({"data": [
+            {"start_time": 1, "end_time": 2, "results": [{"a": 1}, {"a": 2, "end_time": 9}]},
+            {"starting_at": "s", "results": []}
+        ]});
+        let records = records(page).unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0]["start_time"], 1);
+        assert_eq!(
+            records[1]["end_time"], 9,
+            "a result's own time wins over its bucket's"
+        );
+        let account = serde_json::json!({"success": true, "data": {"daily_quota": {"2026-01-01": [{"token_name": "k", "quota_used": 1}]}}});
+        let records = records_of(account);
+        assert_eq!(records[0]["date"], "2026-01-01");
+        assert!(
+            !records[0].contains_key("token_name"),
+            "key names are never carried further"
+        );
+        assert_eq!(
+            records_err(serde_json::json!({"data": 5})),
+            "expected report buckets under data, but found none"
+        );
+    }
+
+    fn records_of(v: Value) -> Vec<Map<String, Value>> {
+        records(v).unwrap()
+    }
+
+    fn records_err(v: Value) -> &'static str {
+        records(v).unwrap_err()
+    }
 }

@@ -296,3 +296,95 @@ fn outcome(status: &str) -> Option<Outcome> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapping(edit: impl FnOnce(&mut MappingText)) -> Result<Mapping, Vec<(String, String)>> {
+        let mut text = MappingText {
+            header: vec![
+                "t".into(),
+                "m".into(),
+                "in".into(),
+                "out".into(),
+                "usd".into(),
+            ],
+            stream: "client_requests".into(),
+            timestamp: "t".into(),
+            model: "m".into(),
+            input_tokens: "in".into(),
+            output_tokens: "out".into(),
+            ..MappingText::default()
+        };
+        edit(&mut text);
+        Mapping::parse(&text)
+    }
+
+    type Case = (fn(&mut MappingText), &'static str, &'static str);
+
+    #[test]
+    fn mappings_are_checked_against_their_header() {
+        assert!(mapping(|_| {}).is_ok());
+        let cases: [Case; 5] = [
+            (
+                |m| m.stream = "ledger".into(),
+                "stream",
+                "expected client_requests or billing, but found \"ledger\"",
+            ),
+            (
+                |m| m.model = "engine".into(),
+                "model",
+                "expected a column of the header, but found \"engine\"",
+            ),
+            (
+                |m| m.output_tokens.clear(),
+                "output_tokens",
+                "expected the column that holds the output tokens, but found none chosen",
+            ),
+            (
+                |m| m.token_semantics = "both".into(),
+                "token_semantics",
+                "expected includes_cached or excludes_cached, but found \"both\"",
+            ),
+            (
+                |m| {
+                    m.stream = "billing".into();
+                },
+                "amount",
+                "expected the column that holds the amount, but found none chosen",
+            ),
+        ];
+        for (edit, field, message) in cases {
+            let errors = mapping(edit).unwrap_err();
+            assert_eq!(errors, vec![(field.to_string(), message.to_string())]);
+        }
+        let m = mapping(|_| {}).unwrap();
+        assert!(m.fits(&[
+            " t".into(),
+            "m".into(),
+            "in".into(),
+            "out ".into(),
+            "usd".into()
+        ]));
+        assert!(!m.fits(&["t".into(), "m".into()]));
+    }
+
+    #[test]
+    fn status_words_and_codes() {
+        let cases = [
+            ("200", Some(Outcome::Success)),
+            ("429", Some(Outcome::RateLimited429)),
+            ("408", Some(Outcome::ClientTimeout)),
+            ("404", Some(Outcome::ClientError4xx)),
+            ("503", Some(Outcome::ServerError5xx)),
+            ("Cancelled", Some(Outcome::CancelledStream)),
+            ("FAILED", Some(Outcome::FailedUnspecified)),
+            ("700", None),
+            ("maybe", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(outcome(text), expected, "{text}");
+        }
+    }
+}

@@ -328,3 +328,30 @@ fn the_same_file_twice_counts_once_and_every_row_stays_accounted_for() {
     );
     assert!(copy.is_balanced());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Any export, damaged anywhere and read in any chunking: no panic, every row in
+    /// exactly one bucket, the same report as reading it whole.
+    #[test]
+    fn damaged_exports_never_panic_and_stay_conserved(
+        which in 0usize..EVIDENCE.len(),
+        damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+        step in 1usize..300,
+    ) {
+        let (name, _) = EVIDENCE[which];
+        let mut bytes = fixture(&format!("evidence/{name}"));
+        for (at, byte) in damage {
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+        }
+        let whole = ingest::ingest(name, &bytes, rules(Some("+08:00")));
+        prop_assert!(whole.ledger.is_balanced());
+        let mut ingestor = ingest::Ingestor::new(name, rules(Some("+08:00")));
+        for piece in bytes.chunks(step) {
+            ingestor.push(piece);
+        }
+        prop_assert_eq!(format!("{:?}", ingestor.finish()), format!("{whole:?}"));
+    }
+}

@@ -1,0 +1,96 @@
+//! Each evidence stream on its own, then the streams compared: what the core's
+//! [`crate::crosscheck`] computed, shown as it is.
+
+use yew::prelude::*;
+
+use crate::crosscheck::{CrossCheck, StreamFigures};
+use crate::decimal::format;
+
+#[derive(Properties, PartialEq)]
+pub struct CrossChecksProps {
+    pub streams: Vec<StreamFigures>,
+    pub checks: Vec<CrossCheck>,
+    pub currency: String,
+}
+
+fn money(value: Option<rust_decimal::Decimal>) -> String {
+    value.map_or_else(|| "—".to_string(), format)
+}
+
+#[function_component(CrossChecks)]
+pub fn cross_checks(props: &CrossChecksProps) -> Html {
+    if props.streams.len() < 2 && props.checks.is_empty() {
+        return html! {};
+    }
+    let stream_row = |s: &StreamFigures| {
+        let expected = match (s.expected_amount, s.expected_complete) {
+            (Some(v), false) => format!("{} (incomplete)", format(v)),
+            (v, _) => money(v),
+        };
+        let notes = [
+            (s.usage_unknown_requests > 0).then(|| {
+                format!("{} request(s) with unknown usage", s.usage_unknown_requests)
+            }),
+            s.reported_cost
+                .map(|c| format!("client-computed cost {}", format(c))),
+            (s.straddling_buckets > 0).then(|| {
+                format!(
+                    "{} in {} bucket(s) reaching outside the window",
+                    format(s.straddling_amount),
+                    s.straddling_buckets
+                )
+            }),
+        ];
+        let notes: Vec<String> = notes.into_iter().flatten().collect();
+        html! {
+            <tr data-testid="stream-row" data-stream={format!("{:?}", s.stream)}>
+                <td>{ s.stream.describe() }</td>
+                <td>{ s.files.join(", ") }</td>
+                <td class="num">{ s.accepted_rows }</td>
+                <td class="num" data-testid="stream-expected">{ expected }</td>
+                <td class="num" data-testid="stream-charged">{ money(s.charged_amount) }</td>
+                <td>{ notes.join("; ") }</td>
+            </tr>
+        }
+    };
+    let check_row = |c: &CrossCheck| {
+        let class = c.class.map_or("none", |c| c.describe());
+        html! {
+            <tr data-testid="cross-check" data-check={c.name}>
+                <td>{ format!("{} vs {}", c.left.describe(), c.right.describe()) }</td>
+                <td class="num">{ format(c.left_amount) }</td>
+                <td class="num">{ format(c.right_amount) }</td>
+                <td class="num" data-testid="cross-check-difference">{ format(c.difference) }</td>
+                <td>{ if c.within_tolerance { "within tolerance" } else { "outside tolerance" } }</td>
+                <td data-testid="cross-check-class">{ class }</td>
+                <td>
+                    { &c.evidence }
+                    if !c.per_model.is_empty() {
+                        <ul class="per-model">
+                            { for c.per_model.iter().filter(|m| !m.difference.is_zero() || m.evidence != "the same quantities").map(|m| html! {
+                                <li>{ format!("{}: {} vs {} ({} vs {} requests): {}", m.model, format(m.left_amount), format(m.right_amount), m.left_requests, m.right_requests, m.evidence) }</li>
+                            }) }
+                        </ul>
+                    }
+                </td>
+            </tr>
+        }
+    };
+    html! {
+        <div class="cross-checks" data-testid="cross-checks">
+            <h3>{ "Evidence streams" }</h3>
+            <p class="hint">{ format!("Each stream summed on its own, in {}; never added together.", props.currency) }</p>
+            <table>
+                <thead><tr><th>{ "stream" }</th><th>{ "files" }</th><th>{ "rows" }</th><th>{ "priced usage" }</th><th>{ "charged in window" }</th><th>{ "notes" }</th></tr></thead>
+                <tbody>{ for props.streams.iter().map(stream_row) }</tbody>
+            </table>
+            if !props.checks.is_empty() {
+                <h3>{ "Cross-checks" }</h3>
+                <table>
+                    <thead><tr><th>{ "compared" }</th><th>{ "left" }</th><th>{ "right" }</th><th>{ "difference" }</th><th>{ "tolerance" }</th><th>{ "class" }</th><th>{ "evidence" }</th></tr></thead>
+                    <tbody>{ for props.checks.iter().map(check_row) }</tbody>
+                </table>
+            }
+        </div>
+    }
+}
