@@ -16,6 +16,17 @@ pub fn sniff_delimiter(header: &str) -> u8 {
         .unwrap_or(b',')
 }
 
+/// Excel's first line `sep=;` names the delimiter (Excel writes it so that a file made in
+/// one locale opens in another); the line itself is not part of the table.
+pub fn excel_separator(line: &str) -> Option<u8> {
+    let line = line.trim_end_matches('\r');
+    let named = line.get(..4)?.eq_ignore_ascii_case("sep=");
+    match line.as_bytes()[4..] {
+        [d @ (b',' | b';' | b'\t' | b'|')] if named => Some(d),
+        _ => None,
+    }
+}
+
 struct Header {
     names: Vec<String>,
     /// For each of our columns, the first header cell that names it.
@@ -27,6 +38,8 @@ pub struct Delimited {
     header: Option<Header>,
     /// The header lacks a required column: the rows are not read.
     refused: bool,
+    /// The first line is Excel's `sep=` line, still to be skipped.
+    separator_line: bool,
     fields: Vec<u8>,
     ends: Vec<usize>,
     used: usize,
@@ -37,11 +50,12 @@ pub struct Delimited {
 }
 
 impl Delimited {
-    pub fn new(delimiter: u8) -> Delimited {
+    pub fn new(delimiter: u8, separator_line: bool) -> Delimited {
         Delimited {
             core: ReaderBuilder::new().delimiter(delimiter).build(),
             header: None,
             refused: false,
+            separator_line,
             fields: vec![0; 4096],
             ends: vec![0; 64],
             used: 0,
@@ -103,6 +117,9 @@ impl Delimited {
             };
             text.get(start..*ends.get(i)?)
         };
+        if std::mem::take(&mut self.separator_line) {
+            return;
+        }
         let Some(header) = &self.header else {
             let names = (0..ends.len())
                 .filter_map(cell)
@@ -118,7 +135,7 @@ impl Delimited {
                 .and_then(newapi::csv_cell);
             row.set(column, text.map(Into::into));
         }
-        let parsed = newapi::parse_parts(&row, &mut filing.rows, filing.rules.zoneless_offset);
+        let parsed = newapi::parse_parts(&row, &mut filing.rows, &filing.text_cells);
         let column = match &parsed {
             Err((column, _)) => header.index[*column as usize].and_then(|i| header.names.get(i)),
             Ok(_) => None,
@@ -138,7 +155,8 @@ impl Delimited {
         if !missing.is_empty() {
             let found: Vec<&str> = names.iter().take(12).map(String::as_str).collect();
             let mut problem = format!(
-                "line 1: expected the usage-log columns {}, but found the columns {}",
+                "line {}: expected the usage-log columns {}, but found the columns {}",
+                self.line,
                 missing.join(", "),
                 found.join(", ")
             );
