@@ -553,7 +553,7 @@ mod tests {
         };
         let mut out = sign.to_string();
         for (i, c) in whole.chars().enumerate() {
-            if grouped && !group.is_empty() && i > 0 && (whole.len() - i) % 3 == 0 {
+            if grouped && !group.is_empty() && i > 0 && (whole.len() - i).is_multiple_of(3) {
                 out.push_str(group);
             }
             out.push(c);

@@ -79,6 +79,9 @@ impl Delimited {
                 &mut self.fields[self.used..],
                 &mut self.ends[self.ends_used..],
             );
+            // A CRLF record ends at its '\r'; csv_core counts the '\n' only when it reads
+            // on, so the next record starts one line further than `core.line()` says yet.
+            let pending_newline = read > 0 && input[read - 1] == b'\r';
             input = &input[read..];
             self.used += wrote;
             self.ends_used += ended;
@@ -90,7 +93,7 @@ impl Delimited {
                     self.record(filing);
                     self.used = 0;
                     self.ends_used = 0;
-                    self.line = self.core.line();
+                    self.line = self.core.line() + u64::from(pending_newline);
                 }
             }
         }
