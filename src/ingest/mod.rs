@@ -326,3 +326,41 @@ impl Filing {
         self.rows.push_parts(&row);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The web worker reads files under exactly the rules the page sent.
+    #[test]
+    fn rules_survive_the_trip_to_the_worker() {
+        let window = Window {
+            start: "2026-01-01T00:00:00Z".parse().unwrap(),
+            end: "2026-01-02T00:00:00Z".parse().unwrap(),
+        };
+        let cases = [
+            Rules::default(),
+            Rules {
+                window: Some(window),
+                zoneless_zone: StatedZone::parse("Europe/Berlin").unwrap(),
+                date_order: DateOrder::DayFirst,
+                number_format: NumberFormat::PointThousandsCommaDecimal,
+                ..Rules::default()
+            },
+            Rules {
+                zoneless_zone: StatedZone::parse("-05:30").unwrap(),
+                date_order: DateOrder::MonthFirst,
+                number_format: NumberFormat::SpaceThousandsCommaDecimal,
+                ..Rules::default()
+            },
+        ];
+        for rules in cases {
+            assert_eq!(Rules::from_wire(&rules.to_wire()), Ok(rules));
+        }
+        let damaged = r#"{"window":null,"policy":[],"number_format":"1'234"}"#;
+        assert_eq!(
+            Rules::from_wire(damaged).unwrap_err(),
+            "the reading rules sent to the reader are damaged (number format)"
+        );
+    }
+}

@@ -179,6 +179,16 @@ pub struct CellFormat {
 /// fraction if any.
 pub fn parse_time(text: &str, format: &CellFormat) -> Result<Timestamp, String> {
     let text = text.trim();
+    // Nearly every row: plain digits, read without going through a Decimal.
+    if !text.is_empty() && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let value: i64 = text.parse().unwrap_or_default();
+        let at = if i128::from(value) >= MILLISECONDS_FROM {
+            Timestamp::from_millisecond(value)
+        } else {
+            Timestamp::from_second(value)
+        };
+        return at.map_err(|_| unix_invalid(text));
+    }
     if text.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
         if let Ok(value) = parse_decimal_as(text, format.numbers) {
             return unix(value, text);
@@ -215,13 +225,15 @@ fn zone_label(zone: &TimeZone) -> String {
     zone.iana_name().unwrap_or("the stated zone").to_string()
 }
 
+fn unix_invalid(text: &str) -> String {
+    format!(
+        "expected a Unix time in seconds or milliseconds, but found {}",
+        quote(text)
+    )
+}
+
 fn unix(value: rust_decimal::Decimal, text: &str) -> Result<Timestamp, String> {
-    let invalid = || {
-        format!(
-            "expected a Unix time in seconds or milliseconds, but found {}",
-            quote(text)
-        )
-    };
+    let invalid = || unix_invalid(text);
     let whole = value.trunc().to_i128().ok_or_else(invalid)?;
     let per_unit = if whole.abs() >= MILLISECONDS_FROM {
         1_000_000
@@ -411,6 +423,7 @@ mod tests {
             ("2026-03-29 02:30", "Europe/Berlin", YearFirst, "expected a time that exists in Europe/Berlin, but found \"2026-03-29 02:30\", which the clocks skipped when daylight saving time began"),
             ("2026-10-25 02:30", "Europe/Berlin", YearFirst, "expected a time that happens once in Europe/Berlin, but found \"2026-10-25 02:30\", which happened twice when daylight saving time ended; the log does not say which"),
             ("1767225723.0000000001", "", YearFirst, "expected a Unix time in seconds or milliseconds, but found \"1767225723.0000000001\""),
+            ("999999999999999999", "", YearFirst, "expected a Unix time in seconds or milliseconds, but found \"999999999999999999\""),
             ("yesterday", "UTC", YearFirst, "expected a time as Unix seconds or with a zone (2026-05-11T08:00:00Z), but found \"yesterday\""),
             ("1/5/26 13:00 PM", "UTC", MonthFirst, "expected a time as Unix seconds or with a zone (2026-05-11T08:00:00Z), but found \"1/5/26 13:00 PM\""),
         ];
