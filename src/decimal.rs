@@ -89,10 +89,157 @@ fn parse_scientific(text: &str) -> Option<Result<Decimal, String>> {
     Some(Ok(value))
 }
 
+/// How a file writes its numbers: which character groups thousands and which one starts
+/// the decimals. Spreadsheets export numbers the way the machine's locale displays them,
+/// and "1,234" is one thousand two hundred thirty-four in one locale and 1.234 in the
+/// next, so the reviewer states it ([`NumberFormat::parse`]); it is never guessed.
+///
+/// In the settings each format is written as the sample it reads: `1,234.5`, `1.234,5`,
+/// `1 234,5`, or empty for [`NumberFormat::Plain`]. Whatever the format, a group holds
+/// exactly three digits and grouping is optional (`1234,5` reads under `1.234,5`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum NumberFormat {
+    /// `1234.5` (also `1e-6`): no grouping, a decimal point; what JSON and database
+    /// dumps write. Text with a comma or a space between digits is refused as ambiguous.
+    #[default]
+    Plain,
+    /// `1,234.5`: English-speaking locales.
+    CommaThousandsPointDecimal,
+    /// `1.234,5`: German, Spanish, Italian, Brazilian… locales.
+    PointThousandsCommaDecimal,
+    /// `1 234,5`: French, Russian, Nordic… locales (a space, no-break space or narrow
+    /// no-break space between groups).
+    SpaceThousandsCommaDecimal,
+}
+
+impl NumberFormat {
+    pub const ALL: [NumberFormat; 4] = [
+        NumberFormat::Plain,
+        NumberFormat::CommaThousandsPointDecimal,
+        NumberFormat::PointThousandsCommaDecimal,
+        NumberFormat::SpaceThousandsCommaDecimal,
+    ];
+
+    /// The setting's text for this format: a sample number written in it ("" for plain).
+    pub fn sample(self) -> &'static str {
+        match self {
+            NumberFormat::Plain => "",
+            NumberFormat::CommaThousandsPointDecimal => "1,234.5",
+            NumberFormat::PointThousandsCommaDecimal => "1.234,5",
+            NumberFormat::SpaceThousandsCommaDecimal => "1 234,5",
+        }
+    }
+
+    /// Reads the setting: one of the samples, or empty (also `1234.5`) for plain.
+    pub fn parse(text: &str) -> Result<NumberFormat, String> {
+        let text = text.trim().replace(['\u{a0}', '\u{202f}'], " ");
+        if text == "1234.5" {
+            return Ok(NumberFormat::Plain);
+        }
+        NumberFormat::ALL
+            .into_iter()
+            .find(|f| f.sample() == text)
+            .ok_or_else(|| {
+                format!(
+                    "expected how the file writes one thousand two hundred thirty-four and a half: \
+                     1,234.5 or 1.234,5 or 1 234,5 (or nothing for 1234.5), but found {}",
+                    quote(&text)
+                )
+            })
+    }
+
+    /// The decimal separator, and whether `c` separates groups of thousands.
+    fn separators(self) -> (char, fn(char) -> bool) {
+        match self {
+            NumberFormat::Plain => ('.', |_| false),
+            NumberFormat::CommaThousandsPointDecimal => ('.', |c| c == ','),
+            NumberFormat::PointThousandsCommaDecimal => (',', |c| c == '.'),
+            NumberFormat::SpaceThousandsCommaDecimal => {
+                (',', |c| matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+            }
+        }
+    }
+}
+
+/// Parses a decimal written in `format` ("1.234,5" under [`NumberFormat::PointThousandsCommaDecimal`]),
+/// exactly: the separators are removed and the digits go through [`parse_exact`].
+/// The shared entry point for every reader of spreadsheet-made files.
+pub fn parse_decimal_as(text: &str, format: NumberFormat) -> Result<Decimal, String> {
+    let trimmed = text.trim();
+    if format == NumberFormat::Plain {
+        return parse_exact(trimmed).map_err(|message| ambiguity(trimmed).unwrap_or(message));
+    }
+    let plain = ungroup(trimmed, format).ok_or_else(|| {
+        format!(
+            "expected a number written like {}, but found {}",
+            format.sample(),
+            quote(trimmed)
+        )
+    })?;
+    parse_exact(&plain)
+}
+
+/// Text a locale-formatted number would be, read with no format stated.
+fn ambiguity(text: &str) -> Option<String> {
+    let digits = text.trim_start_matches(['-', '+']);
+    let grouped = digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}'));
+    grouped.then(|| {
+        format!(
+            "expected a number written plainly like 1234.5, but found {}, which could mean \
+             different numbers depending on the locale; for a CSV written this way, choose \
+             its number format (1,234.5 or 1.234,5 or 1 234,5) under \"Numbers in the files\"",
+            quote(text)
+        )
+    })
+}
+
+/// `text` in `format` as plain notation, or None when it is not written in that format.
+fn ungroup(text: &str, format: NumberFormat) -> Option<String> {
+    let (decimal, is_group) = format.separators();
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = match unsigned.split_once(decimal) {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let mut plain = String::with_capacity(text.len());
+    plain.push_str(sign);
+    let groups: Vec<&str> = whole.split(is_group).collect();
+    for (i, group) in groups.iter().enumerate() {
+        let size_ok = match (groups.len(), i) {
+            (1, _) => !group.is_empty(),
+            (_, 0) => (1..=3).contains(&group.len()),
+            _ => group.len() == 3,
+        };
+        if !size_ok || !group.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        plain.push_str(group);
+    }
+    if let Some(fraction) = fraction {
+        if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        plain.push('.');
+        plain.push_str(fraction);
+    }
+    Some(plain)
+}
+
 /// Parses a whole, non-negative count ("12000", "59200.0", "1e3").
 /// A fraction or a sign is an error, never rounded away.
 pub fn parse_count(text: &str) -> Result<u64, String> {
-    let value = parse_whole(text)?;
+    parse_count_as(text, NumberFormat::Plain)
+}
+
+/// [`parse_count`] of a count written in `format` ("59.200" under `1.234,5`).
+pub fn parse_count_as(text: &str, format: NumberFormat) -> Result<u64, String> {
+    let value = parse_whole(text, format)?;
     if value.is_sign_negative() && !value.is_zero() {
         return Err(format!(
             "expected a count of zero or more, but found {}",
@@ -115,7 +262,12 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
 
 /// Parses a whole number that may be negative (quota deltas on settlement rows).
 pub fn parse_integer(text: &str) -> Result<i64, String> {
-    let value = parse_whole(text)?;
+    parse_integer_as(text, NumberFormat::Plain)
+}
+
+/// [`parse_integer`] of a number written in `format`.
+pub fn parse_integer_as(text: &str, format: NumberFormat) -> Result<i64, String> {
+    let value = parse_whole(text, format)?;
     if !value.fract().is_zero() {
         return Err(format!(
             "expected a whole number, but found {}",
@@ -130,10 +282,13 @@ pub fn parse_integer(text: &str) -> Result<i64, String> {
     })
 }
 
-fn parse_whole(text: &str) -> Result<Decimal, String> {
-    parse_exact(text).map_err(|_| match text.trim() {
+fn parse_whole(text: &str, format: NumberFormat) -> Result<Decimal, String> {
+    let trimmed = text.trim();
+    parse_decimal_as(trimmed, format).map_err(|message| match trimmed {
         "" => "expected a whole number, but found an empty value".to_string(),
-        trimmed => format!("expected a whole number, but found {}", quote(trimmed)),
+        // Both say more than "not a whole number": which format, or that one is missing.
+        _ if format != NumberFormat::Plain || ambiguity(trimmed).is_some() => message,
+        _ => format!("expected a whole number, but found {}", quote(trimmed)),
     })
 }
 
@@ -300,11 +455,150 @@ mod tests {
         assert_eq!(format(d("1200")), "1200");
     }
 
+    #[test]
+    fn parse_decimal_as_table() {
+        use NumberFormat::*;
+        let ok = [
+            ("1234.5", Plain, "1234.5"),
+            ("1,234.5", CommaThousandsPointDecimal, "1234.5"),
+            ("-12,345,678.90", CommaThousandsPointDecimal, "-12345678.90"),
+            ("1234.5", CommaThousandsPointDecimal, "1234.5"),
+            ("1.234,5", PointThousandsCommaDecimal, "1234.5"),
+            ("1.234", PointThousandsCommaDecimal, "1234"),
+            ("0,000002", PointThousandsCommaDecimal, "0.000002"),
+            ("1 234,5", SpaceThousandsCommaDecimal, "1234.5"),
+            (
+                "1\u{a0}234\u{202f}567,25",
+                SpaceThousandsCommaDecimal,
+                "1234567.25",
+            ),
+            ("+7", SpaceThousandsCommaDecimal, "7"),
+        ];
+        for (input, format, expected) in ok {
+            assert_eq!(parse_decimal_as(input, format), Ok(d(expected)), "{input}");
+        }
+        let bad = [
+            ("1,234", Plain, "expected a number written plainly like 1234.5, but found \"1,234\", which could mean different numbers depending on the locale; for a CSV written this way, choose its number format (1,234.5 or 1.234,5 or 1 234,5) under \"Numbers in the files\""),
+            ("1.234.567", Plain, "expected a number written plainly like 1234.5, but found \"1.234.567\", which could mean different numbers depending on the locale; for a CSV written this way, choose its number format (1,234.5 or 1.234,5 or 1 234,5) under \"Numbers in the files\""),
+            ("12,34", CommaThousandsPointDecimal, "expected a number written like 1,234.5, but found \"12,34\""),
+            ("1234.5", PointThousandsCommaDecimal, "expected a number written like 1.234,5, but found \"1234.5\""),
+            ("1,5,0", PointThousandsCommaDecimal, "expected a number written like 1.234,5, but found \"1,5,0\""),
+            ("1 234.5", SpaceThousandsCommaDecimal, "expected a number written like 1 234,5, but found \"1 234.5\""),
+            ("1e3", CommaThousandsPointDecimal, "expected a number written like 1,234.5, but found \"1e3\""),
+            ("-", CommaThousandsPointDecimal, "expected a number written like 1,234.5, but found \"-\""),
+            ("", PointThousandsCommaDecimal, "expected a number written like 1.234,5, but found \"\""),
+        ];
+        for (input, format, expected) in bad {
+            assert_eq!(
+                parse_decimal_as(input, format).unwrap_err(),
+                expected,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_count_as_table() {
+        use NumberFormat::*;
+        assert_eq!(
+            parse_count_as("59,200.0", CommaThousandsPointDecimal),
+            Ok(59200)
+        );
+        assert_eq!(
+            parse_count_as("59.200", PointThousandsCommaDecimal),
+            Ok(59200)
+        );
+        assert_eq!(
+            parse_count_as("59 200,0", SpaceThousandsCommaDecimal),
+            Ok(59200)
+        );
+        assert_eq!(
+            parse_integer_as("-1.250", PointThousandsCommaDecimal),
+            Ok(-1250)
+        );
+        let bad = [
+            ("59200.5", Plain, "expected a whole number, but found \"59200.5\""),
+            ("59.200,5", PointThousandsCommaDecimal, "expected a whole number, but found \"59.200,5\""),
+            ("-3", PointThousandsCommaDecimal, "expected a count of zero or more, but found \"-3\""),
+            ("59,200", Plain, "expected a number written plainly like 1234.5, but found \"59,200\", which could mean different numbers depending on the locale; for a CSV written this way, choose its number format (1,234.5 or 1.234,5 or 1 234,5) under \"Numbers in the files\""),
+            ("59200.0", PointThousandsCommaDecimal, "expected a number written like 1.234,5, but found \"59200.0\""),
+            ("", CommaThousandsPointDecimal, "expected a whole number, but found an empty value"),
+        ];
+        for (input, format, expected) in bad {
+            assert_eq!(
+                parse_count_as(input, format).unwrap_err(),
+                expected,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn number_format_setting_table() {
+        for format in NumberFormat::ALL {
+            assert_eq!(NumberFormat::parse(format.sample()), Ok(format));
+        }
+        assert_eq!(NumberFormat::parse(" 1234.5 "), Ok(NumberFormat::Plain));
+        assert_eq!(
+            NumberFormat::parse("1\u{a0}234,5"),
+            Ok(NumberFormat::SpaceThousandsCommaDecimal)
+        );
+        assert_eq!(
+            NumberFormat::parse("de-DE").unwrap_err(),
+            "expected how the file writes one thousand two hundred thirty-four and a half: 1,234.5 or 1.234,5 or 1 234,5 (or nothing for 1234.5), but found \"de-DE\""
+        );
+    }
+
+    /// `value` as a spreadsheet in `format` would show it, grouped or not.
+    fn write_as(value: Decimal, format: NumberFormat, grouped: bool) -> String {
+        let plain = value.to_string();
+        let (sign, digits) = match plain.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", plain.as_str()),
+        };
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let (decimal, group) = match format {
+            NumberFormat::Plain => (".", ""),
+            NumberFormat::CommaThousandsPointDecimal => (".", ","),
+            NumberFormat::PointThousandsCommaDecimal => (",", "."),
+            NumberFormat::SpaceThousandsCommaDecimal => (",", "\u{a0}"),
+        };
+        let mut out = sign.to_string();
+        for (i, c) in whole.chars().enumerate() {
+            if grouped && !group.is_empty() && i > 0 && (whole.len() - i).is_multiple_of(3) {
+                out.push_str(group);
+            }
+            out.push(c);
+        }
+        if !fraction.is_empty() {
+            out.push_str(decimal);
+            out.push_str(fraction);
+        }
+        out
+    }
+
     proptest! {
         #[test]
         fn parse_never_panics(text in ".{0,40}") {
             let _ = parse_exact(&text);
             let _ = parse_count(&text);
+            for format in NumberFormat::ALL {
+                let _ = parse_decimal_as(&text, format);
+                let _ = parse_count_as(&text, format);
+            }
+        }
+
+        #[test]
+        fn written_in_a_format_reads_back(
+            mantissa in any::<i64>(),
+            scale in 0u32..=10,
+            format in 0usize..4,
+            grouped: bool,
+        ) {
+            let value = Decimal::new(mantissa, scale);
+            let format = NumberFormat::ALL[format];
+            let text = write_as(value, format, grouped);
+            prop_assert_eq!(parse_decimal_as(&text, format), Ok(value), "{}", text);
         }
 
         #[test]

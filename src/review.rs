@@ -58,7 +58,9 @@ pub fn ingest_rules(settings: &Settings) -> Option<Rules> {
     Some(Rules {
         window: valid.window,
         policy: valid.policy,
-        zoneless_offset: valid.zoneless_offset,
+        zoneless_zone: valid.zoneless_zone,
+        date_order: valid.date_order,
+        number_format: valid.number_format,
         currency: crate::ingest::Currency::parse(&valid.billing_currency),
         mappings: std::sync::Arc::new(valid.mappings),
     })

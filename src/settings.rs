@@ -9,7 +9,8 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::decimal::{parse_exact, quote};
+use crate::decimal::{parse_exact, quote, NumberFormat};
+use crate::ingest::{DateOrder, StatedZone};
 use crate::policy::{parse_rounding, Policy, PolicyText, QuotaRounding, Rounding, RoundingText};
 use crate::ratecard::{self, FactorText, RateCard, RateText};
 
@@ -35,9 +36,16 @@ pub struct Settings {
     pub rounding: RoundingText,
     /// How the gateway rounds quota: round (default), truncate or ceil.
     pub quota_rounding: String,
-    /// The UTC offset of times written without a zone (`+08:00`, `-05:00`, `Z`); empty
-    /// means such times are rejected rather than guessed.
+    /// Where times written without a zone were written: a UTC offset (`+08:00`, `-05:00`,
+    /// `Z`) or an IANA time zone (`Asia/Shanghai`, daylight saving included); empty means
+    /// such times are rejected rather than guessed.
     pub zoneless_times_offset: String,
+    /// How CSV files write numbers, as a sample: `1,234.5`, `1.234,5`, `1 234,5`, or empty
+    /// for plain `1234.5` (grouped or decimal-comma text is then rejected, not guessed).
+    pub number_format: String,
+    /// The order of dates like `1/5/26`: `month/day/year` or `day/month/year`; empty
+    /// reads only year-first dates and rejects the others.
+    pub date_order: String,
     /// Column mappings for exports not known by their header, each saved under the
     /// header line it was made for (see [`crate::ingest::mapping`]).
     pub column_mappings: Vec<crate::ingest::mapping::MappingText>,
@@ -94,6 +102,8 @@ impl Default for Settings {
             rounding: RoundingText::default(),
             quota_rounding: String::new(),
             zoneless_times_offset: String::new(),
+            number_format: String::new(),
+            date_order: String::new(),
             column_mappings: Vec::new(),
         }
     }
@@ -158,7 +168,9 @@ pub struct ValidSettings {
     pub policy: Policy,
     pub rounding: Option<Rounding>,
     pub quota_rounding: QuotaRounding,
-    pub zoneless_offset: Option<jiff::tz::Offset>,
+    pub zoneless_zone: Option<StatedZone>,
+    pub number_format: NumberFormat,
+    pub date_order: DateOrder,
     pub mappings: Vec<crate::ingest::mapping::Mapping>,
 }
 
@@ -288,14 +300,15 @@ impl Settings {
         let billing_currency = ratecard::validate::currency(&self.billing_currency);
         let fx = self.validate_fx(&rate_card, &billing_currency, fx_rate, &mut errors);
         let window = self.validate_window(&mut errors);
-        let zoneless_offset = parse_offset(&self.zoneless_times_offset)
-            .map_err(|message| {
-                errors.push(SettingsError {
-                    path: "zoneless_times_offset".into(),
-                    message,
-                })
-            })
-            .unwrap_or(None);
+        let zoneless_zone = StatedZone::parse(&self.zoneless_times_offset);
+        let zoneless_zone = noted(&mut errors, "zoneless_times_offset", zoneless_zone);
+        let number_format = NumberFormat::parse(&self.number_format);
+        let number_format = noted(&mut errors, "number_format", number_format);
+        let date_order = noted(
+            &mut errors,
+            "date_order",
+            DateOrder::parse(&self.date_order),
+        );
         let mut mappings = Vec::new();
         for (i, text) in self.column_mappings.iter().enumerate() {
             match crate::ingest::mapping::Mapping::parse(text) {
@@ -325,7 +338,9 @@ impl Settings {
                     policy,
                     rounding,
                     quota_rounding,
-                    zoneless_offset,
+                    zoneless_zone,
+                    number_format,
+                    date_order,
                     mappings,
                 })
             }
@@ -424,38 +439,15 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     })
 }
 
-/// `+08:00`, `-0500`, `Z` or `UTC`; empty is None.
-fn parse_offset(text: &str) -> Result<Option<jiff::tz::Offset>, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
-        return Ok(Some(jiff::tz::Offset::UTC));
-    }
-    let fail = || {
-        format!(
-            "expected a UTC offset such as +08:00 or -05:00 (or Z), but found {}",
-            quote(text)
-        )
-    };
-    let (sign, rest) = match text.as_bytes()[0] {
-        b'+' => (1, &text[1..]),
-        b'-' => (-1, &text[1..]),
-        _ => return Err(fail()),
-    };
-    let digits: String = rest.chars().filter(|c| *c != ':').collect();
-    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(fail());
-    }
-    let hours: i32 = digits[..2].parse().map_err(|_| fail())?;
-    let minutes: i32 = digits[2..].parse().map_err(|_| fail())?;
-    if hours > 14 || minutes > 59 {
-        return Err(fail());
-    }
-    jiff::tz::Offset::from_seconds(sign * (hours * 3600 + minutes * 60))
-        .map(Some)
-        .map_err(|_| fail())
+/// The value, or its default with the problem noted under `path`.
+fn noted<T: Default>(errors: &mut Vec<SettingsError>, path: &str, result: Result<T, String>) -> T {
+    result.unwrap_or_else(|message| {
+        errors.push(SettingsError {
+            path: path.into(),
+            message,
+        });
+        T::default()
+    })
 }
 
 pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
@@ -487,7 +479,7 @@ mod tests {
     #[test]
     fn validation_names_each_problem_by_path() {
         type Edit = fn(&mut Settings);
-        let cases: [(Edit, &str); 7] = [
+        let cases: [(Edit, &str); 9] = [
             (|s| s.incident_window_utc = WindowText { start: "2026-05-11 08:00".into(), end: "2026-05-11T10:00:00Z".into() },
                 "incident_window_utc.start: expected a UTC time like 2026-05-11T08:00:00Z (or with an offset such as +08:00), but found \"2026-05-11 08:00\""),
             (|s| s.incident_window_utc = WindowText { start: "2026-05-11T10:00:00Z".into(), end: "2026-05-11T08:00:00Z".into() },
@@ -497,7 +489,9 @@ mod tests {
             (|s| s.tolerance.absolute = "-1".into(), "tolerance.absolute: expected zero or more, but found \"-1\""),
             (|s| s.quota_per_usd = "0".into(), "quota_per_usd: expected more than zero, but found 0"),
             (|s| s.quota_rounding = "floor".into(), "quota_rounding: expected round, truncate or ceil, but found \"floor\""),
-            (|s| s.zoneless_times_offset = "Asia/Shanghai".into(), "zoneless_times_offset: expected a UTC offset such as +08:00 or -05:00 (or Z), but found \"Asia/Shanghai\""),
+            (|s| s.zoneless_times_offset = "Shanghai".into(), "zoneless_times_offset: expected a UTC offset such as +08:00 or a time zone such as Asia/Shanghai, but found \"Shanghai\""),
+            (|s| s.number_format = "1'234.5".into(), "number_format: expected how the file writes one thousand two hundred thirty-four and a half: 1,234.5 or 1.234,5 or 1 234,5 (or nothing for 1234.5), but found \"1'234.5\""),
+            (|s| s.date_order = "dd.mm.yy".into(), "date_order: expected month/day/year or day/month/year (or nothing, for year-first dates only), but found \"dd.mm.yy\""),
         ];
         for (edit, expected) in cases {
             let mut settings = Settings::default();

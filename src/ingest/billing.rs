@@ -9,7 +9,7 @@
 //! purchases and taxes are not usage; CometAPI's balance query reports daily usage in
 //! USD per key, on days whose time zone is undocumented (the reviewer states it).
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::fields::{empty, FieldError, Fields};
@@ -39,12 +39,8 @@ pub struct UsageBucket {
 }
 
 /// A charge, or None for a row that is not a usage charge (a FOCUS purchase or tax).
-pub fn charge(
-    format: Format,
-    fields: &Fields,
-    zoneless: Option<jiff::tz::Offset>,
-) -> Result<Option<Charge>, FieldError> {
-    let (start, end) = period(format, fields, zoneless)?;
+pub fn charge(format: Format, fields: &Fields) -> Result<Option<Charge>, FieldError> {
+    let (start, end) = period(format, fields)?;
     let charge = |item: String, currency: String, amount: Decimal| {
         Ok(Some(Charge {
             start,
@@ -120,12 +116,8 @@ pub fn charge(
 }
 
 /// One usage-report bucket result.
-pub fn usage(
-    format: Format,
-    fields: &Fields,
-    zoneless: Option<jiff::tz::Offset>,
-) -> Result<UsageBucket, FieldError> {
-    let (start, end) = period(format, fields, zoneless)?;
+pub fn usage(format: Format, fields: &Fields) -> Result<UsageBucket, FieldError> {
+    let (start, end) = period(format, fields)?;
     let model = fields
         .text(&["model"])
         .unwrap_or_else(|| "all models".into());
@@ -169,11 +161,7 @@ pub fn usage(
 }
 
 /// The bucket a record covers: [start, end).
-fn period(
-    format: Format,
-    fields: &Fields,
-    zoneless: Option<jiff::tz::Offset>,
-) -> Result<(Timestamp, Timestamp), FieldError> {
+fn period(format: Format, fields: &Fields) -> Result<(Timestamp, Timestamp), FieldError> {
     if format == Format::CometApiAccount {
         let date = fields
             .text(&["date"])
@@ -187,40 +175,39 @@ fn period(
                 ),
             )
         })?;
-        let Some(offset) = zoneless else {
+        let Some(zone) = &fields.format().zone else {
             return Err(("date".into(), format!(
                 "expected the time zone of CometAPI's daily totals to be stated, but found none; the balance query does not say which zone its days are in: state it under \"Times without a zone\" (for {date})"
             )));
         };
-        let start = offset
-            .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
-            .map_err(|_| {
-                (
-                    "date".to_string(),
-                    format!("expected a date that exists, but found {date}"),
-                )
-            })?;
-        let end = start.checked_add(24.hours()).map_err(|_| {
+        // The day as that zone keeps it: midnight to the next midnight (23 or 25 hours
+        // on the days daylight saving time starts or ends).
+        let midnight = |day: jiff::civil::Date| {
+            day.to_zoned(zone.clone())
+                .map(|z| z.timestamp())
+                .map_err(|_| {
+                    (
+                        "date".to_string(),
+                        format!("expected a date that exists, but found {date}"),
+                    )
+                })
+        };
+        let next = day.tomorrow().map_err(|_| {
             (
                 "date".to_string(),
                 format!("expected a date that exists, but found {date}"),
             )
         })?;
+        let (start, end) = (midnight(day)?, midnight(next)?);
         return Ok((start, end));
     }
-    let start = fields.time(
-        &[
-            "start_time",
-            "starting_at",
-            "ChargePeriodStart",
-            "start_time_iso",
-        ],
-        zoneless,
-    )?;
-    let end = fields.time(
-        &["end_time", "ending_at", "ChargePeriodEnd", "end_time_iso"],
-        zoneless,
-    )?;
+    let start = fields.time(&[
+        "start_time",
+        "starting_at",
+        "ChargePeriodStart",
+        "start_time_iso",
+    ])?;
+    let end = fields.time(&["end_time", "ending_at", "ChargePeriodEnd", "end_time_iso"])?;
     if end <= start {
         return Err((
             "end_time".into(),

@@ -75,12 +75,8 @@ fn usage_root(fields: &Fields, format: Format, probe: &str) -> &'static str {
 }
 
 /// Reads one client record of `format`.
-pub fn parse(
-    format: Format,
-    fields: &Fields,
-    zoneless: Option<jiff::tz::Offset>,
-) -> Result<ClientRow, FieldError> {
-    let at = fields.time(TIME, zoneless)?;
+pub fn parse(format: Format, fields: &Fields) -> Result<ClientRow, FieldError> {
+    let at = fields.time(TIME)?;
     let model = fields
         .text(MODEL)
         .ok_or_else(|| super::fields::empty("model", "a model name"))?;

@@ -16,6 +16,17 @@ pub fn sniff_delimiter(header: &str) -> u8 {
         .unwrap_or(b',')
 }
 
+/// Excel's first line `sep=;` names the delimiter (Excel writes it so that a file made in
+/// one locale opens in another); the line itself is not part of the table.
+pub fn excel_separator(line: &str) -> Option<u8> {
+    let line = line.trim_end_matches('\r');
+    let named = line.get(..4)?.eq_ignore_ascii_case("sep=");
+    match line.as_bytes()[4..] {
+        [d @ (b',' | b';' | b'\t' | b'|')] if named => Some(d),
+        _ => None,
+    }
+}
+
 struct Header {
     names: Vec<String>,
     /// For each of our columns, the first header cell that names it.
@@ -29,6 +40,8 @@ pub struct Delimited {
     refused: bool,
     /// The header is that of another evidence stream's export: its format and names.
     evidence: Option<(super::Format, Vec<String>)>,
+    /// The first line is Excel's `sep=` line, still to be skipped.
+    separator_line: bool,
     fields: Vec<u8>,
     ends: Vec<usize>,
     used: usize,
@@ -39,12 +52,13 @@ pub struct Delimited {
 }
 
 impl Delimited {
-    pub fn new(delimiter: u8) -> Delimited {
+    pub fn new(delimiter: u8, separator_line: bool) -> Delimited {
         Delimited {
             core: ReaderBuilder::new().delimiter(delimiter).build(),
             header: None,
             refused: false,
             evidence: None,
+            separator_line,
             fields: vec![0; 4096],
             ends: vec![0; 64],
             used: 0,
@@ -68,6 +82,9 @@ impl Delimited {
                 &mut self.fields[self.used..],
                 &mut self.ends[self.ends_used..],
             );
+            // A CRLF record ends at its '\r'; csv_core counts the '\n' only when it reads
+            // on, so the next record starts one line further than `core.line()` says yet.
+            let pending_newline = read > 0 && input[read - 1] == b'\r';
             input = &input[read..];
             self.used += wrote;
             self.ends_used += ended;
@@ -79,7 +96,7 @@ impl Delimited {
                     self.record(filing);
                     self.used = 0;
                     self.ends_used = 0;
-                    self.line = self.core.line();
+                    self.line = self.core.line() + u64::from(pending_newline);
                 }
             }
         }
@@ -106,12 +123,17 @@ impl Delimited {
             };
             text.get(start..*ends.get(i)?)
         };
+        if std::mem::take(&mut self.separator_line) {
+            return;
+        }
         if let Some((format, names)) = &self.evidence {
             self.rows += 1;
             let cells: Vec<&str> = (0..ends.len()).filter_map(cell).collect();
+            let cell_format = filing.text_cells.clone();
             let fields = super::fields::Fields::Csv {
                 header: names,
                 cells: &cells,
+                format: &cell_format,
             };
             return filing.evidence_record(*format, Some(self.line), self.rows, &fields);
         }
@@ -130,7 +152,7 @@ impl Delimited {
                 .and_then(newapi::csv_cell);
             row.set(column, text.map(Into::into));
         }
-        let parsed = newapi::parse_parts(&row, &mut filing.rows, filing.rules.zoneless_offset);
+        let parsed = newapi::parse_parts(&row, &mut filing.rows, &filing.text_cells);
         let column = match &parsed {
             Err((column, _)) => header.index[*column as usize].and_then(|i| header.names.get(i)),
             Ok(_) => None,
@@ -166,8 +188,9 @@ impl Delimited {
             if present.is_empty() && !names.is_empty() {
                 filing.problem =
                     Some(format!(
-                    "line 1: expected the header of an export we know, but found the columns {}; \
+                    "line {}: expected the header of an export we know, but found the columns {}; \
                      map them to what they hold under \"Map columns\" and the file is read again",
+                    self.line,
                     names.iter().take(12).map(|n| n.trim()).collect::<Vec<_>>().join(", ")
                 ));
                 filing.evidence.unmapped_header = names
@@ -180,7 +203,8 @@ impl Delimited {
             }
             let found: Vec<&str> = names.iter().take(12).map(String::as_str).collect();
             let mut problem = format!(
-                "line 1: expected the usage-log columns {}, but found the columns {}",
+                "line {}: expected the usage-log columns {}, but found the columns {}",
+                self.line,
                 missing.join(", "),
                 found.join(", ")
             );

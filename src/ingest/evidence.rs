@@ -155,17 +155,16 @@ impl Filing {
         number: u64,
         fields: &Fields,
     ) {
-        let offset = self.rules.zoneless_offset;
         let mapping = self.mapping.take();
         let result = match (format, &mapping) {
-            (Format::MappedRequests, Some(m)) => m.request(fields, offset).map(|r| self.client(r)),
+            (Format::MappedRequests, Some(m)) => m.request(fields).map(|r| self.client(r)),
             (Format::MappedCharges, Some(m)) => {
                 let currency = self
                     .rules
                     .currency
                     .map(|c| c.to_string())
                     .unwrap_or_default();
-                m.charge(fields, offset, &currency)
+                m.charge(fields, &currency)
                     .and_then(|c| self.charge(Some(c)))
             }
             _ => self.known_record(format, fields),
@@ -177,11 +176,10 @@ impl Filing {
     }
 
     fn known_record(&mut self, format: Format, fields: &Fields) -> Result<(), FieldError> {
-        let offset = self.rules.zoneless_offset;
         match format.stream() {
-            Stream::ClientRequests => client::parse(format, fields, offset).map(|r| self.client(r)),
-            Stream::ProviderUsage => billing::usage(format, fields, offset).map(|b| self.bucket(b)),
-            _ => billing::charge(format, fields, offset).and_then(|c| self.charge(c)),
+            Stream::ClientRequests => client::parse(format, fields).map(|r| self.client(r)),
+            Stream::ProviderUsage => billing::usage(format, fields).map(|b| self.bucket(b)),
+            _ => billing::charge(format, fields).and_then(|c| self.charge(c)),
         }
     }
 
@@ -334,7 +332,11 @@ impl EvidenceJson {
         }
         self.count += 1;
         match serde_json::from_str::<Map<String, Value>>(line) {
-            Ok(map) => filing.evidence_record(self.format, Some(self.line), self.count, &Fields::Json(&map)),
+            Ok(map) => {
+                let cells = filing.json_cells.clone();
+                let fields = Fields::Json(&map, &cells);
+                filing.evidence_record(self.format, Some(self.line), self.count, &fields)
+            }
             Err(e) => filing.reject_field(
                 Some(self.line),
                 self.count,
@@ -371,8 +373,10 @@ impl EvidenceJson {
             .and_then(|v| detect::records(v).map_err(str::to_string));
         match records {
             Ok(records) => {
+                let cells = filing.json_cells.clone();
                 for (i, map) in records.iter().enumerate() {
-                    filing.evidence_record(self.format, None, i as u64 + 1, &Fields::Json(map));
+                    let fields = Fields::Json(map, &cells);
+                    filing.evidence_record(self.format, None, i as u64 + 1, &fields);
                 }
             }
             Err(problem) => filing.problem = Some(problem),

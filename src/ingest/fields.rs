@@ -13,13 +13,17 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use crate::decimal::{parse_count, parse_exact, quote};
+use super::times::{parse_time, CellFormat};
+use crate::decimal::{parse_count_as, parse_decimal_as, quote};
 
 pub enum Fields<'a> {
-    Json(&'a Map<String, Value>),
+    /// A JSON record; `format` says where zoneless times were written.
+    Json(&'a Map<String, Value>, &'a CellFormat),
+    /// A CSV row, under its file's header; `format` also says how numbers are written.
     Csv {
         header: &'a [String],
         cells: &'a [&'a str],
+        format: &'a CellFormat,
     },
 }
 
@@ -39,10 +43,17 @@ pub type FieldError = (String, String);
 impl<'a> Fields<'a> {
     /// The field at `path` (dots separate nested names). For a CSV row the whole path is
     /// first tried as a column name, then its first part as a column holding JSON.
+    /// How the export writes numbers and times, as the reviewer stated it.
+    pub fn format(&self) -> &'a CellFormat {
+        match self {
+            Fields::Json(_, format) | Fields::Csv { format, .. } => format,
+        }
+    }
+
     pub fn get(&self, path: &str) -> Field<'a> {
         match self {
-            Fields::Json(map) => walk(map, path),
-            Fields::Csv { header, cells } => {
+            Fields::Json(map, _) => walk(map, path),
+            Fields::Csv { header, cells, .. } => {
                 let cell = |name: &str| {
                     let at = header.iter().position(|h| h.trim() == name)?;
                     Some(cells.get(at).copied().unwrap_or(""))
@@ -89,7 +100,9 @@ impl<'a> Fields<'a> {
     pub fn count(&self, paths: &[&str]) -> Result<Option<u64>, FieldError> {
         match self.first(paths) {
             (_, Field::Missing | Field::Null) => Ok(None),
-            (path, Field::Text(t)) => parse_count(&t).map(Some).map_err(|m| (path.to_string(), m)),
+            (path, Field::Text(t)) => parse_count_as(&t, self.numbers())
+                .map(Some)
+                .map_err(|m| (path.to_string(), m)),
             (path, Field::Nested) => Err((
                 path.to_string(),
                 "expected a token count, but found a list or object".into(),
@@ -107,7 +120,9 @@ impl<'a> Fields<'a> {
     pub fn amount(&self, paths: &[&str]) -> Result<Option<Decimal>, FieldError> {
         match self.first(paths) {
             (_, Field::Missing | Field::Null) => Ok(None),
-            (path, Field::Text(t)) => parse_exact(&t).map(Some).map_err(|m| (path.to_string(), m)),
+            (path, Field::Text(t)) => parse_decimal_as(&t, self.numbers())
+                .map(Some)
+                .map_err(|m| (path.to_string(), m)),
             (path, Field::Nested) => Err((
                 path.to_string(),
                 "expected an amount, but found a list or object".into(),
@@ -115,16 +130,20 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// JSON numbers are always plain; CSV cells as the reviewer said the file writes them.
+    fn numbers(&self) -> crate::decimal::NumberFormat {
+        match self {
+            Fields::Json(..) => crate::decimal::NumberFormat::Plain,
+            Fields::Csv { format, .. } => format.numbers,
+        }
+    }
+
     /// A point in time: Unix seconds or milliseconds, RFC 3339 with a zone, or a
-    /// zoneless time when the reviewer stated the offset it was written at.
-    pub fn time(
-        &self,
-        paths: &[&str],
-        zoneless: Option<jiff::tz::Offset>,
-    ) -> Result<Timestamp, FieldError> {
+    /// zoneless time when the reviewer stated the zone it was written in.
+    pub fn time(&self, paths: &[&str]) -> Result<Timestamp, FieldError> {
         match self.first(paths) {
             (path, Field::Text(t)) if !t.trim().is_empty() => {
-                super::newapi::parse_created_at(&t, zoneless).map_err(|m| (path.to_string(), m))
+                parse_time(&t, self.format()).map_err(|m| (path.to_string(), m))
             }
             (path, _) => Err(empty(path, "a time")),
         }
@@ -213,7 +232,8 @@ mod tests {
                 "ok":true,"bad":-3,"frac":1.5}"#,
         )
         .unwrap();
-        let row = Fields::Json(&json);
+        let plain = CellFormat::default();
+        let row = Fields::Json(&json, &plain);
         assert_eq!(row.count(&["usage.prompt_tokens"]), Ok(Some(59200)));
         assert_eq!(row.count(&["usage.completion_tokens"]), Ok(None));
         assert_eq!(
@@ -251,9 +271,16 @@ mod tests {
             "False",
             "",
         ];
+        // A decimal-comma file: the spend cell is read in that format.
+        let comma = CellFormat {
+            numbers: crate::decimal::NumberFormat::parse("1.234,5").unwrap(),
+            ..CellFormat::default()
+        };
+        let cells = ["0,025", cells[1], cells[2], cells[3]];
         let row = Fields::Csv {
             header: &header,
             cells: &cells,
+            format: &comma,
         };
         assert_eq!(
             row.amount(&["spend"]).unwrap().unwrap().to_string(),

@@ -168,13 +168,9 @@ impl Mapping {
     }
 
     /// One row of a mapped request log.
-    pub fn request(
-        &self,
-        fields: &Fields,
-        zoneless: Option<jiff::tz::Offset>,
-    ) -> Result<ClientRow, FieldError> {
+    pub fn request(&self, fields: &Fields) -> Result<ClientRow, FieldError> {
         let t = &self.text;
-        let at = fields.time(&Self::col(&t.timestamp), zoneless)?;
+        let at = fields.time(&Self::col(&t.timestamp))?;
         let model = fields
             .text(&Self::col(&t.model))
             .ok_or_else(|| empty(t.model.trim(), "a model name"))?;
@@ -230,18 +226,13 @@ impl Mapping {
 
     /// One row of a mapped billing export; `billing_currency` stands in for a missing
     /// currency column.
-    pub fn charge(
-        &self,
-        fields: &Fields,
-        zoneless: Option<jiff::tz::Offset>,
-        billing_currency: &str,
-    ) -> Result<Charge, FieldError> {
+    pub fn charge(&self, fields: &Fields, billing_currency: &str) -> Result<Charge, FieldError> {
         let t = &self.text;
-        let start = fields.time(&Self::col(&t.timestamp), zoneless)?;
+        let start = fields.time(&Self::col(&t.timestamp))?;
         let end = if t.end_time.trim().is_empty() {
             start
         } else {
-            fields.time(&Self::col(&t.end_time), zoneless)?
+            fields.time(&Self::col(&t.end_time))?
         };
         if end < start {
             return Err((

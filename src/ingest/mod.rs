@@ -29,10 +29,12 @@ mod rowbuild;
 pub mod rows;
 mod sniff;
 mod stream;
+mod times;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::decimal::NumberFormat;
 use crate::error::Position;
 use crate::policy::{Billability, Policy, PolicyText};
 use crate::settings::Window;
@@ -42,6 +44,7 @@ pub use ledger::{ExclusionRule, Ledger, Rejection};
 use newapi::{CellError, Outcome, Parts, RowKind};
 pub use rows::{Rows, RowsBuilder};
 pub use stream::Ingestor;
+pub use times::{parse_time, CellFormat, DateOrder, StatedZone};
 
 /// What the file turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,7 +236,7 @@ impl FileReport {
     }
 }
 
-/// The review rules that decide how rows are read and whether a row that reads fine is
+/// The review rules that decide how cells and rows are read and whether a row that reads fine is
 /// excluded.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rules {
@@ -241,9 +244,13 @@ pub struct Rules {
     pub window: Option<Window>,
     /// Outcomes the policy calls not billable are excluded.
     pub policy: Policy,
-    /// The UTC offset the reviewer states for times written without a zone
-    /// (spreadsheet-style `2026-01-01 08:02:03`); without one such rows are rejected.
-    pub zoneless_offset: Option<jiff::tz::Offset>,
+    /// The zone the reviewer states for times written without one (spreadsheet-style
+    /// `2026-01-01 08:02:03`); without one such rows are rejected.
+    pub zoneless_zone: Option<StatedZone>,
+    /// The order of day and month in dates like `1/5/26`; unstated, those are rejected.
+    pub date_order: DateOrder,
+    /// How delimited files write numbers (`1.234,5`); JSON numbers are always plain.
+    pub number_format: NumberFormat,
     /// Billing rows in another currency are rejected (uppercase ISO 4217); None: any.
     pub currency: Option<Currency>,
     /// Column mappings the reviewer saved, for exports we do not know by their header.
@@ -279,13 +286,17 @@ impl std::fmt::Display for Currency {
 }
 
 /// The rules as text, for the trip to the web worker (window ends in RFC 3339, the
-/// policy as the names the settings use).
+/// policy as the names the settings use, the rest as the settings write them).
 #[derive(Serialize, Deserialize)]
 struct RulesText {
     window: Option<(String, String)>,
     policy: Vec<String>,
     #[serde(default)]
-    zoneless_offset_seconds: Option<i32>,
+    zoneless_zone: Option<String>,
+    #[serde(default)]
+    date_order: String,
+    #[serde(default)]
+    number_format: String,
     #[serde(default)]
     currency: Option<String>,
     #[serde(default)]
@@ -307,7 +318,9 @@ impl Rules {
                 })
                 .map(str::to_string)
                 .collect(),
-            zoneless_offset_seconds: self.zoneless_offset.map(|o| o.seconds()),
+            zoneless_zone: self.zoneless_zone.map(StatedZone::to_text),
+            date_order: self.date_order.name().to_string(),
+            number_format: self.number_format.sample().to_string(),
             currency: self.currency.map(|c| c.to_string()),
             mappings: self.mappings.iter().map(|m| m.text.clone()).collect(),
         };
@@ -329,12 +342,7 @@ impl Rules {
             *policy.slot(*outcome) = name;
         }
         let policy = Policy::parse(&policy).map_err(|_| bad("policy"))?;
-        let zoneless_offset = match text.zoneless_offset_seconds {
-            Some(seconds) => {
-                Some(jiff::tz::Offset::from_seconds(seconds).map_err(|_| bad("zone offset"))?)
-            }
-            None => None,
-        };
+        let zone = text.zoneless_zone.unwrap_or_default();
         let currency = match text.currency {
             Some(code) => Some(Currency::parse(&code).ok_or_else(|| bad("currency"))?),
             None => None,
@@ -348,10 +356,28 @@ impl Rules {
         Ok(Rules {
             window,
             policy,
-            zoneless_offset,
+            zoneless_zone: StatedZone::parse(&zone).map_err(|_| bad("time zone"))?,
+            date_order: DateOrder::parse(&text.date_order).map_err(|_| bad("date order"))?,
+            number_format: NumberFormat::parse(&text.number_format)
+                .map_err(|_| bad("number format"))?,
             currency,
             mappings: std::sync::Arc::new(mappings),
         })
+    }
+
+    /// How cells are read: delimited text in the stated number format, JSON with the
+    /// plain numbers JSON writes (a JSON `1.234` is never one thousand two hundred...).
+    fn cell_formats(&self) -> (CellFormat, CellFormat) {
+        let text = CellFormat {
+            zone: self.zoneless_zone.map(StatedZone::time_zone),
+            dates: self.date_order,
+            numbers: self.number_format,
+        };
+        let json = CellFormat {
+            numbers: NumberFormat::Plain,
+            ..text.clone()
+        };
+        (text, json)
     }
 }
 
@@ -366,6 +392,9 @@ pub fn ingest(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
 struct Filing {
     name: String,
     rules: Rules,
+    /// How delimited text and JSON rows write their cells ([`Rules::cell_formats`]).
+    text_cells: CellFormat,
+    json_cells: CellFormat,
     ledger: Ledger,
     rows: RowsBuilder,
     format: Option<Format>,
@@ -378,9 +407,12 @@ struct Filing {
 
 impl Filing {
     fn new(name: &str, rules: Rules) -> Filing {
+        let (text_cells, json_cells) = rules.cell_formats();
         Filing {
             name: name.to_string(),
             rules,
+            text_cells,
+            json_cells,
             ledger: Ledger::default(),
             rows: RowsBuilder::default(),
             format: None,
@@ -414,7 +446,7 @@ impl Filing {
             };
             return self.ledger.reject(position, message.to_string());
         }
-        let parsed = newapi::parse_parts(&row.cells, &mut self.rows, self.rules.zoneless_offset);
+        let parsed = newapi::parse_parts(&row.cells, &mut self.rows, &self.json_cells);
         self.file_row(line, number, None, parsed);
     }
 
@@ -450,5 +482,43 @@ impl Filing {
         }
         self.ledger.accept();
         self.rows.push_parts(&row);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The web worker reads files under exactly the rules the page sent.
+    #[test]
+    fn rules_survive_the_trip_to_the_worker() {
+        let window = Window {
+            start: "2026-01-01T00:00:00Z".parse().unwrap(),
+            end: "2026-01-02T00:00:00Z".parse().unwrap(),
+        };
+        let cases = [
+            Rules::default(),
+            Rules {
+                window: Some(window),
+                zoneless_zone: StatedZone::parse("Europe/Berlin").unwrap(),
+                date_order: DateOrder::DayFirst,
+                number_format: NumberFormat::PointThousandsCommaDecimal,
+                ..Rules::default()
+            },
+            Rules {
+                zoneless_zone: StatedZone::parse("-05:30").unwrap(),
+                date_order: DateOrder::MonthFirst,
+                number_format: NumberFormat::SpaceThousandsCommaDecimal,
+                ..Rules::default()
+            },
+        ];
+        for rules in cases {
+            assert_eq!(Rules::from_wire(&rules.to_wire()), Ok(rules));
+        }
+        let damaged = r#"{"window":null,"policy":[],"number_format":"1'234"}"#;
+        assert_eq!(
+            Rules::from_wire(damaged).unwrap_err(),
+            "the reading rules sent to the reader are damaged (number format)"
+        );
     }
 }

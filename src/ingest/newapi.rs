@@ -1,7 +1,8 @@
 //! CometAPI / new-api usage-log rows: column names, and turning one row of text into a
 //! typed [`GatewayRow`]. The same code serves JSON pages, bare arrays, JSON lines and CSV.
 //!
-//! Facts this relies on (reference/formats.md §1.3–1.4): `created_at` is Unix seconds;
+//! Facts this relies on (reference/formats.md §1.3–1.4): `created_at` is Unix seconds
+//! (other ways of writing times: [`super::times`]);
 //! `type` 2 = consume, 5 = error, 6 = refund (1 top-up, 3 manage, 4 system); `quota` is an
 //! integer of 1/500,000 USD; `other` is a JSON string holding the ratios that priced the
 //! row; `usage_semantic = "anthropic"` means prompt_tokens excludes cache reads and writes.
@@ -12,7 +13,8 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::rows::RowsBuilder;
-use crate::decimal::{parse_count, parse_integer, quote};
+use super::times::{parse_time, CellFormat};
+use crate::decimal::{parse_count_as, parse_integer_as, quote, NumberFormat};
 
 /// The columns we read, in a fixed order. Everything else in a row is ignored, which is
 /// also how prompts, keys and IPs stay out: we never hold them.
@@ -257,7 +259,7 @@ pub struct Parts<'a> {
 /// Reads one row from the text of its cells.
 pub fn parse_row(cells: &Cells) -> Result<GatewayRow, CellError> {
     let mut rows = RowsBuilder::default();
-    let parts = parse_parts(cells, &mut rows, None)?;
+    let parts = parse_parts(cells, &mut rows, &CellFormat::default())?;
     Ok(rows.row(&parts))
 }
 
@@ -265,41 +267,49 @@ pub fn parse_row(cells: &Cells) -> Result<GatewayRow, CellError> {
 pub fn parse_parts<'a>(
     cells: &'a Cells,
     rows: &mut RowsBuilder,
-    zoneless_offset: Option<jiff::tz::Offset>,
+    format: &CellFormat,
 ) -> Result<Parts<'a>, CellError> {
     let get = |column: Column| cells.get(column);
-    let need = |column: Column| {
-        get(column).ok_or((
-            column,
-            format!("expected a value in {}, but found it empty", column.name()),
-        ))
+    let empty = |column: Column| {
+        let message = format!("expected a value in {}, but found it empty", column.name());
+        (column, message)
     };
+    let need = |column: Column| get(column).ok_or_else(|| empty(column));
     let kind = match get(Column::Type) {
         Some(text) => parse_kind(text).map_err(|m| (Column::Type, m))?,
         None => RowKind::Consume,
     };
-    let at = parse_created_at(need(Column::CreatedAt)?, zoneless_offset)
-        .map_err(|m| (Column::CreatedAt, m))?;
+    let at = parse_time(need(Column::CreatedAt)?, format).map_err(|m| (Column::CreatedAt, m))?;
     let count = |column: Column| match get(column) {
-        Some(text) => count(text).map_err(|m| (column, m)),
+        Some(text) => count_as(text, format.numbers).map_err(|m| (column, m)),
         None => Ok(0),
     };
     let quota = match get(Column::Quota) {
-        Some(text) => integer(text).map_err(|m| (Column::Quota, m))?,
+        Some(text) => integer_as(text, format.numbers).map_err(|m| (Column::Quota, m))?,
         None => 0,
     };
     let other = match get(Column::Other) {
         Some(text) => super::other::Other::parse(text).map_err(|m| (Column::Other, m))?,
         None => super::other::Other::default(),
     };
-    let model = need(Column::ModelName).or_else(|e| {
-        if kind == RowKind::Consume {
-            Err(e)
-        } else {
-            Ok("")
-        }
-    })?;
     let usage = other.usage().map_err(|m| (Column::Other, m))?;
+    let counts = Counts {
+        prompt: count(Column::PromptTokens)?,
+        completion: count(Column::CompletionTokens)?,
+        cache_read: usage.cache_read,
+        cache_write: usage.cache_write_5m,
+        cache_write_1h: usage.cache_write_1h,
+        reasoning: usage.reasoning,
+        tool_calls: usage.tool_calls,
+    };
+    let (kind, model) = match get(Column::ModelName) {
+        Some(model) => (kind, model),
+        None if kind != RowKind::Consume => (kind, ""),
+        // A spreadsheet's empty zero-spend line: nothing to price and no model to price
+        // it under, so it is counted as not usage rather than rejected.
+        None if quota == 0 && counts == Counts::default() => (RowKind::NotUsage, ""),
+        None => return Err(empty(Column::ModelName)),
+    };
     let ratios = rows.ratios(&other).map_err(|m| (Column::Other, m))?;
     let parts = Parts {
         at,
@@ -311,15 +321,7 @@ pub fn parse_parts<'a>(
         },
         model: model.trim(),
         quota,
-        counts: Counts {
-            prompt: count(Column::PromptTokens)?,
-            completion: count(Column::CompletionTokens)?,
-            cache_read: usage.cache_read,
-            cache_write: usage.cache_write_5m,
-            cache_write_1h: usage.cache_write_1h,
-            reasoning: usage.reasoning,
-            tool_calls: usage.tool_calls,
-        },
+        counts,
         semantic: if other.anthropic_semantics() {
             TokenSemantic::Additive
         } else {
@@ -331,26 +333,31 @@ pub fn parse_parts<'a>(
     Ok(parts)
 }
 
-/// [`parse_count`], with a shortcut for plain digits (nearly every cell): up to 19 digits
-/// always fit a u64 and mean exactly what the decimal parser would make of them.
+/// A plain count (JSON numbers, `other`): [`count_as`] in [`NumberFormat::Plain`].
 pub fn count(text: &str) -> Result<u64, String> {
+    count_as(text, NumberFormat::Plain)
+}
+
+/// [`parse_count_as`], with a shortcut for plain digits (nearly every cell): up to 19
+/// digits always fit a u64 and mean the same in every number format.
+pub fn count_as(text: &str, format: NumberFormat) -> Result<u64, String> {
     if !text.is_empty() && text.len() <= 19 && text.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(value) = text.parse() {
             return Ok(value);
         }
     }
-    parse_count(text)
+    parse_count_as(text, format)
 }
 
-/// [`parse_integer`], with the same shortcut for an optional minus and up to 18 digits.
-pub fn integer(text: &str) -> Result<i64, String> {
+/// [`parse_integer_as`], with the same shortcut for an optional minus and up to 18 digits.
+pub fn integer_as(text: &str, format: NumberFormat) -> Result<i64, String> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     if !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(value) = text.parse() {
             return Ok(value);
         }
     }
-    parse_integer(text)
+    parse_integer_as(text, format)
 }
 
 /// Flags rows that contradict themselves instead of absorbing the difference.
@@ -393,45 +400,6 @@ fn parse_kind(text: &str) -> Result<RowKind, String> {
             quote(text)
         )
     })
-}
-
-/// Unix seconds (new-api), Unix milliseconds (13 digits, some clones), RFC 3339 with a
-/// zone, or a zoneless date and time (`2026-01-01 08:02:03`) when the reviewer has stated
-/// the offset it was written in: the zone is never guessed.
-pub fn parse_created_at(
-    text: &str,
-    zoneless_offset: Option<jiff::tz::Offset>,
-) -> Result<Timestamp, String> {
-    let text = text.trim();
-    if text.bytes().all(|b| b.is_ascii_digit()) {
-        let value: i64 = text
-            .parse()
-            .map_err(|_| format!("expected a Unix time in seconds, but found {}", quote(text)))?;
-        let at = if text.len() >= 13 {
-            Timestamp::from_millisecond(value)
-        } else {
-            Timestamp::from_second(value)
-        };
-        return at
-            .map_err(|_| format!("expected a Unix time in seconds, but found {}", quote(text)));
-    }
-    if let Ok(at) = text.parse::<Timestamp>() {
-        return Ok(at);
-    }
-    let civil = text.replace('/', "-").parse::<jiff::civil::DateTime>();
-    match (zoneless_offset, civil) {
-        (Some(offset), Ok(civil)) => offset
-            .to_timestamp(civil)
-            .map_err(|_| format!("expected a time that exists, but found {}", quote(text))),
-        (None, Ok(_)) => Err(format!(
-            "expected a time with a zone (2026-05-11T08:00:00Z), but found {}; state the zone these times were written in under \"Times without a zone\"",
-            quote(text)
-        )),
-        _ => Err(format!(
-            "expected a time as Unix seconds or with a zone (2026-05-11T08:00:00Z), but found {}",
-            quote(text)
-        )),
-    }
 }
 
 /// Strips the `'` that fork exports put before cells to defuse spreadsheet formulas.

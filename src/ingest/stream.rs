@@ -321,7 +321,11 @@ impl Reader {
                 else {
                     return;
                 };
-                let mut csv = Box::new(Delimited::new(delimited::sniff_delimiter(header)));
+                let csv = match delimited::excel_separator(header) {
+                    Some(stated) => Delimited::new(stated, true),
+                    None => Delimited::new(delimited::sniff_delimiter(header), false),
+                };
+                let mut csv = Box::new(csv);
                 csv.push(start.as_bytes(), filing);
                 *self = Reader::Csv(csv);
             }

@@ -49,6 +49,8 @@ pub enum SettingsField {
     RoundingSourceUrl,
     QuotaRounding,
     ZonelessOffset,
+    NumberFormat,
+    DateOrder,
 }
 
 pub enum Action {
@@ -215,6 +217,8 @@ impl Reducible for State {
                     SettingsField::RoundingSourceUrl => &mut s.rounding.source_url,
                     SettingsField::QuotaRounding => &mut s.quota_rounding,
                     SettingsField::ZonelessOffset => &mut s.zoneless_times_offset,
+                    SettingsField::NumberFormat => &mut s.number_format,
+                    SettingsField::DateOrder => &mut s.date_order,
                 };
                 *slot = value;
             }

@@ -1,9 +1,12 @@
-//! The incident window, tolerance and run id; plus the small text field every form uses.
+//! The incident window, tolerance, run id and how the files write times and numbers; plus
+//! the small text field every form uses.
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::{Action, SettingsField};
+use crate::decimal::NumberFormat;
+use crate::ingest::DateOrder;
 use crate::settings::Settings;
 
 #[derive(Properties, PartialEq)]
@@ -33,6 +36,58 @@ pub fn text_field(props: &FieldProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+pub struct SelectProps {
+    pub label: AttrValue,
+    pub value: AttrValue,
+    pub testid: AttrValue,
+    /// (value the settings store, what the reviewer reads)
+    pub options: Vec<(String, String)>,
+    pub on_change: Callback<String>,
+}
+
+/// A labelled choice among fixed settings values.
+#[function_component(SelectField)]
+pub fn select_field(props: &SelectProps) -> Html {
+    let onchange = props
+        .on_change
+        .reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
+    html! {
+        <label class="field">
+            <span>{ &props.label }</span>
+            <select data-testid={props.testid.clone()} {onchange}>
+                { for props.options.iter().map(|(value, text)| html! {
+                    <option value={value.clone()} selected={*value == props.value.trim()}>{ text }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+fn number_formats() -> Vec<(String, String)> {
+    NumberFormat::ALL
+        .iter()
+        .map(|f| match f.sample() {
+            "" => (String::new(), "1234.5 (no grouping; JSON)".to_string()),
+            sample => (sample.to_string(), sample.to_string()),
+        })
+        .collect()
+}
+
+fn date_orders() -> Vec<(String, String)> {
+    DateOrder::ALL
+        .iter()
+        .map(|order| {
+            let text = match order {
+                DateOrder::YearFirst => "year first only (2026-01-05)",
+                DateOrder::MonthFirst => "month/day/year (1/5/26 is 5 January)",
+                DateOrder::DayFirst => "day/month/year (5/1/26 is 5 January)",
+            };
+            (order.name().to_string(), text.to_string())
+        })
+        .collect()
+}
+
+#[derive(Properties, PartialEq)]
 pub struct WindowProps {
     pub settings: Settings,
     pub on_action: Callback<Action>,
@@ -58,8 +113,13 @@ pub fn window_form(props: &WindowProps) -> Html {
                 value={s.tolerance.percent.clone()} on_input={edit(SettingsField::TolerancePercent)} />
             <TextField label="Quota per USD" testid="quota-per-usd" placeholder="500000"
                 value={s.quota_per_usd.clone()} on_input={edit(SettingsField::QuotaPerUsd)} />
-            <TextField label="Times without a zone were written at (UTC offset)" testid="zoneless-offset" placeholder="+08:00"
+            <TextField label="Times without a zone were written at (UTC offset or time zone)" testid="zoneless-offset"
+                placeholder="+08:00 or Asia/Shanghai"
                 value={s.zoneless_times_offset.clone()} on_input={edit(SettingsField::ZonelessOffset)} />
+            <SelectField label="Dates in the files" testid="date-order" options={date_orders()}
+                value={s.date_order.clone()} on_change={edit(SettingsField::DateOrder)} />
+            <SelectField label="Numbers in the files (CSV)" testid="number-format" options={number_formats()}
+                value={s.number_format.clone()} on_change={edit(SettingsField::NumberFormat)} />
             <TextField label="Reconciliation run id" testid="run-id" placeholder="rec_2026-05-11_001"
                 value={s.reconciliation_run_id.clone()} on_input={edit(SettingsField::RunId)} />
         </div>
