@@ -63,6 +63,7 @@ pub fn ingest_rules(settings: &Settings) -> Option<Rules> {
         number_format: valid.number_format,
         currency: crate::ingest::Currency::parse(&valid.billing_currency),
         mappings: std::sync::Arc::new(valid.mappings),
+        overrides: std::sync::Arc::new(valid.format_overrides),
     })
 }
 

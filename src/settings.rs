@@ -49,6 +49,16 @@ pub struct Settings {
     /// Column mappings for exports not known by their header, each saved under the
     /// header line it was made for (see [`crate::ingest::mapping`]).
     pub column_mappings: Vec<crate::ingest::mapping::MappingText>,
+    /// Files the reviewer says are another format than the one detected, by file name.
+    pub format_overrides: Vec<FormatOverride>,
+}
+
+/// "Read FILE as FORMAT" (the format's snake_case name, as the record writes it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FormatOverride {
+    pub file: String,
+    pub format: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +115,7 @@ impl Default for Settings {
             number_format: String::new(),
             date_order: String::new(),
             column_mappings: Vec::new(),
+            format_overrides: Vec::new(),
         }
     }
 }
@@ -172,6 +183,7 @@ pub struct ValidSettings {
     pub number_format: NumberFormat,
     pub date_order: DateOrder,
     pub mappings: Vec<crate::ingest::mapping::Mapping>,
+    pub format_overrides: Vec<(String, crate::ingest::Format)>,
 }
 
 /// Reads a JSON document into `T`; a wrong type names its path.
@@ -321,6 +333,19 @@ impl Settings {
                 }
             }
         }
+        let mut format_overrides = Vec::new();
+        for (i, o) in self.format_overrides.iter().enumerate() {
+            match crate::ingest::Format::from_name(&o.format) {
+                Some(format) => format_overrides.push((o.file.clone(), format)),
+                None => errors.push(SettingsError {
+                    path: format!("format_overrides[{i}].format"),
+                    message: format!(
+                        "expected one of the formats the record names (such as client_open_ai_chat or focus), but found {}",
+                        quote(&o.format)
+                    ),
+                }),
+            }
+        }
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
             (Some(quota_per_usd), Some(tolerance_absolute), Some(tolerance_percent))
                 if errors.is_empty() =>
@@ -342,6 +367,7 @@ impl Settings {
                     number_format,
                     date_order,
                     mappings,
+                    format_overrides,
                 })
             }
             _ => Err(errors),

@@ -169,13 +169,17 @@ impl Delimited {
         let columns: Vec<Option<Column>> = names.iter().map(|h| Column::from_header(h)).collect();
         let present: Vec<Column> = columns.iter().flatten().copied().collect();
         let missing = newapi::missing_columns(&present);
-        if !missing.is_empty() {
-            if let Some(format) = super::detect::header(&names) {
+        let chosen = filing
+            .forced
+            .is_some_and(|f| f.stream() != super::Stream::GatewayLog);
+        if !missing.is_empty() || chosen {
+            if let Some(format) = filing.evidence_format(|| super::detect::header(&names)) {
                 filing.format = Some(format);
                 self.evidence = Some((format, names));
                 return;
             }
-            if let Some(mapping) = filing.rules.mappings.iter().find(|m| m.fits(&names)) {
+            let mapping = filing.rules.mappings.iter().find(|m| m.fits(&names));
+            if let Some(mapping) = mapping.filter(|_| filing.forced.is_none()) {
                 let format = match mapping.stream {
                     super::mapping::MappedStream::Requests => super::Format::MappedRequests,
                     super::mapping::MappedStream::Charges => super::Format::MappedCharges,
@@ -185,7 +189,7 @@ impl Delimited {
                 self.evidence = Some((format, names));
                 return;
             }
-            if present.is_empty() && !names.is_empty() {
+            if present.is_empty() && !names.is_empty() && filing.forced.is_none() {
                 filing.problem =
                     Some(format!(
                     "line {}: expected the header of an export we know, but found the columns {}; \

@@ -73,6 +73,40 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format the reviewer can choose for a file (mapped ones come from a mapping).
+    pub const CHOOSABLE: [Format; 16] = [
+        Format::NewApiLogPage,
+        Format::NewApiJsonArray,
+        Format::NewApiJsonLines,
+        Format::NewApiCsv,
+        Format::ClientOpenAiChat,
+        Format::ClientOpenAiResponses,
+        Format::ClientAnthropic,
+        Format::LiteLlmSpendLogs,
+        Format::CostObservation,
+        Format::OpenAiUsageReport,
+        Format::AnthropicUsageReport,
+        Format::OpenAiCosts,
+        Format::OpenAiCostCsv,
+        Format::AnthropicCostReport,
+        Format::Focus,
+        Format::CometApiAccount,
+    ];
+
+    /// The snake_case name the record and the settings use.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::CHOOSABLE
+            .into_iter()
+            .find(|f| f.name() == name.trim())
+    }
+
     pub fn stream(self) -> Stream {
         match self {
             Format::NewApiLogPage
@@ -255,6 +289,8 @@ pub struct Rules {
     pub currency: Option<Currency>,
     /// Column mappings the reviewer saved, for exports we do not know by their header.
     pub mappings: std::sync::Arc<Vec<mapping::Mapping>>,
+    /// Formats the reviewer chose for files by name, over what detection says.
+    pub overrides: std::sync::Arc<Vec<(String, Format)>>,
 }
 
 /// A three-letter currency code, uppercase (Copy, so the rules stay Copy).
@@ -301,6 +337,8 @@ struct RulesText {
     currency: Option<String>,
     #[serde(default)]
     mappings: Vec<mapping::MappingText>,
+    #[serde(default)]
+    overrides: Vec<(String, Format)>,
 }
 
 impl Rules {
@@ -323,6 +361,7 @@ impl Rules {
             number_format: self.number_format.sample().to_string(),
             currency: self.currency.map(|c| c.to_string()),
             mappings: self.mappings.iter().map(|m| m.text.clone()).collect(),
+            overrides: self.overrides.to_vec(),
         };
         serde_json::to_string(&text).unwrap_or_default()
     }
@@ -362,6 +401,7 @@ impl Rules {
                 .map_err(|_| bad("number format"))?,
             currency,
             mappings: std::sync::Arc::new(mappings),
+            overrides: std::sync::Arc::new(text.overrides),
         })
     }
 
@@ -403,11 +443,18 @@ struct Filing {
     charges: evidence::ChargeSums,
     /// The column mapping a file of an unknown export is read through.
     mapping: Option<mapping::Mapping>,
+    /// The format the reviewer chose for this file, over detection.
+    forced: Option<Format>,
 }
 
 impl Filing {
     fn new(name: &str, rules: Rules) -> Filing {
         let (text_cells, json_cells) = rules.cell_formats();
+        let forced = rules
+            .overrides
+            .iter()
+            .find(|(file, _)| file == name)
+            .map(|o| o.1);
         Filing {
             name: name.to_string(),
             rules,
@@ -420,12 +467,23 @@ impl Filing {
             evidence: Evidence::default(),
             charges: Default::default(),
             mapping: None,
+            forced,
         }
     }
 
     /// Forgets every row: the file turned out unreadable as a whole.
     fn reset(&mut self) {
         *self = Filing::new(&self.name, self.rules.clone());
+    }
+
+    /// The format to read a file as, when it is not a gateway log: the reviewer's
+    /// choice, else what detection says. `detected` runs only without a choice.
+    fn evidence_format(&self, detected: impl FnOnce() -> Option<Format>) -> Option<Format> {
+        match self.forced {
+            Some(f) if f.stream() == Stream::GatewayLog => None,
+            Some(f) => Some(f),
+            None => detected(),
+        }
     }
 
     fn position(&self, line: Option<u64>, row: u64, column: &str) -> Position {

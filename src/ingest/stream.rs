@@ -288,7 +288,8 @@ impl Reader {
                 *self = if !lines {
                     Reader::DocumentHead(String::new())
                 } else {
-                    match first_record(&start).and_then(|r| detect::record(&r)) {
+                    let detect = || first_record(&start).and_then(|r| detect::record(&r));
+                    match filing.evidence_format(detect) {
                         Some(format) => Reader::Evidence(Box::new(EvidenceJson::new(format, true))),
                         None => Reader::Lines(Lines::new()),
                     }
@@ -301,7 +302,7 @@ impl Reader {
                     return;
                 }
                 let start = std::mem::take(start);
-                *self = match detect::document(&start) {
+                *self = match filing.evidence_format(|| detect::document(&start)) {
                     Some(format) => Reader::Evidence(Box::new(EvidenceJson::new(format, false))),
                     None => Reader::Document(Document::new(&start)),
                 };

@@ -355,3 +355,35 @@ proptest! {
         prop_assert_eq!(format!("{:?}", ingestor.finish()), format!("{whole:?}"));
     }
 }
+
+#[test]
+fn the_reviewer_can_override_the_detected_format() {
+    // A client log that also carries a gateway key reads as a gateway log by default.
+    let line = r#"{"created":1767225721,"model":"gpt-4o","token_name":"bot","usage":{"prompt_tokens":10,"completion_tokens":2}}"#;
+    let bytes = format!("{line}\n{line}\n").into_bytes();
+    let detected = run(
+        &[("mixed.jsonl", bytes.clone())],
+        &settings(&settings_json()),
+    );
+    assert_eq!(detected.files[0].format, Some(Format::NewApiJsonLines));
+    let mut value = settings_json();
+    value["format_overrides"] = json!([{"file": "mixed.jsonl", "format": "client_open_ai_chat"}]);
+    let chosen = run(&[("mixed.jsonl", bytes)], &settings(&value));
+    assert_eq!(chosen.files[0].format, Some(Format::ClientOpenAiChat));
+    assert_eq!(chosen.files[0].ledger.accepted, 2);
+    // A CSV can be forced to another export's reading too (here: FOCUS read as a gateway
+    // log is refused for its missing columns, as the reviewer asked).
+    value["format_overrides"] = json!([{"file": "focus.csv", "format": "new_api_csv"}]);
+    let forced = run(
+        &[("focus.csv", fixture("evidence/focus.csv"))],
+        &settings(&value),
+    );
+    assert!(forced.files[0]
+        .problem
+        .as_deref()
+        .unwrap()
+        .contains("expected the usage-log columns"));
+    value["format_overrides"] = json!([{"file": "x", "format": "excel"}]);
+    let errors = settings(&value).validate().unwrap_err();
+    assert_eq!(errors[0].path, "format_overrides[0].format");
+}
