@@ -47,10 +47,24 @@ pub struct StreamFigures {
     pub straddling_buckets: u64,
 }
 
+/// Which two figures a cross-check compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckName {
+    /// Client-side usage priced with the card against the gateway's usage priced the same.
+    ClientPricedVsGatewayPriced,
+    /// The provider's usage report against the request-level usage (gateway or client).
+    ProviderUsageVsRequestUsage,
+    /// Billed (or account totals) against the gateway's recorded quota.
+    ChargedVsGatewayRecorded,
+    /// Billed against the expected charge, when there is no gateway log.
+    ChargedVsExpected,
+}
+
 /// One comparison between two streams.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CrossCheck {
-    pub name: &'static str,
+    pub name: CheckName,
     pub left: Stream,
     pub right: Stream,
     #[serde(with = "serde_str")]
@@ -302,8 +316,12 @@ pub fn compare(
     let client = find(Stream::ClientRequests);
     let usage = find(Stream::ProviderUsage);
     let usage_pairs = [
-        ("client_priced_vs_gateway_priced", client, gateway),
-        ("provider_usage_vs_request_usage", gateway.or(client), usage),
+        (CheckName::ClientPricedVsGatewayPriced, client, gateway),
+        (
+            CheckName::ProviderUsageVsRequestUsage,
+            gateway.or(client),
+            usage,
+        ),
     ];
     for (name, left, right) in usage_pairs {
         let (Some(l), Some(r)) = (left, right) else {
@@ -340,13 +358,13 @@ pub fn compare(
         let billed_text = crate::decimal::format(billed);
         let pairs = [
             (
-                "charged_vs_gateway_recorded",
+                CheckName::ChargedVsGatewayRecorded,
                 gateway.zip(gateway_recorded),
                 AccountSpecificBillingIssue,
                 "the gateway's recorded quota",
             ),
             (
-                "charged_vs_expected",
+                CheckName::ChargedVsExpected,
                 client
                     .or(usage)
                     .filter(|_| gateway.is_none())

@@ -56,7 +56,7 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
     let check_row = |c: &CrossCheck| {
         let class = c.class.map_or("none", |c| c.describe());
         html! {
-            <tr data-testid="cross-check" data-check={c.name}>
+            <tr data-testid="cross-check" data-check={format!("{:?}", c.name)}>
                 <td>{ format!("{} vs {}", c.left.describe(), c.right.describe()) }</td>
                 <td class="num">{ format(c.left_amount) }</td>
                 <td class="num">{ format(c.right_amount) }</td>

@@ -3,6 +3,7 @@
 //! file adds pinned by a snapshot; then the streams priced and compared.
 
 use super::*;
+use spend_reconciler::crosscheck::CheckName;
 use spend_reconciler::ingest::Stream;
 
 const EVIDENCE: [(&str, Format); 12] = [
@@ -167,7 +168,7 @@ fn client_log_beside_the_gateway_log_is_compared_not_blended() {
     assert_eq!(client.usage_unknown_requests, 2);
     assert!(!client.expected_complete);
     let check = &f.cross_checks[0];
-    assert_eq!(check.name, "client_priced_vs_gateway_priced");
+    assert_eq!(check.name, CheckName::ClientPricedVsGatewayPriced);
     // Gateway gpt-4o rows 417 and 423: 0.025 + (1,000×2.5 + 100×10)/1M = 0.0285.
     assert_eq!(check.right_amount - check.left_amount, check.difference);
     assert!(
@@ -210,7 +211,7 @@ fn client_log_and_billing_reconcile_without_a_gateway_log() {
         dec("0.475"),
         "line items named by alias belong to the model"
     );
-    assert_eq!(f.cross_checks[0].name, "charged_vs_expected");
+    assert_eq!(f.cross_checks[0].name, CheckName::ChargedVsExpected);
     assert_eq!(f.cross_checks[0].difference, dec("0.446265"));
 }
 
@@ -232,7 +233,7 @@ fn billing_buckets_that_straddle_the_window_are_kept_apart() {
     let check = f
         .cross_checks
         .iter()
-        .find(|c| c.name == "charged_vs_gateway_recorded")
+        .find(|c| c.name == CheckName::ChargedVsGatewayRecorded)
         .unwrap();
     assert!(
         check
