@@ -79,16 +79,23 @@ pub fn run(files: &[InputFile], settings: &Settings) -> Review {
     run_reports(files, settings)
 }
 
+/// For each file, whether an earlier file has the very same bytes (it then counts once,
+/// under [`ExclusionRule::DuplicateFile`]).
+pub fn repeats(fingerprints: &[&ingest::Fingerprint]) -> Vec<bool> {
+    (0..fingerprints.len())
+        .map(|i| fingerprints[..i].contains(&fingerprints[i]))
+        .collect()
+}
+
 /// The figures from files already read (the page's worker reads them, and reads them
 /// again only when [`ingest_rules`] change): price → reconcile → classify.
 pub fn run_reports(mut files: Vec<FileReport>, settings: &Settings) -> Review {
     // The same bytes given twice (a file dropped again, a page saved twice) count once.
-    for i in 1..files.len() {
-        let seen = files[..i]
-            .iter()
-            .any(|f| f.fingerprint == files[i].fingerprint);
-        if seen {
-            files[i].exclude_as_duplicate();
+    let fingerprints: Vec<&ingest::Fingerprint> = files.iter().map(|f| &f.fingerprint).collect();
+    let repeated = repeats(&fingerprints);
+    for (file, repeated) in files.iter_mut().zip(repeated) {
+        if repeated {
+            file.exclude_as_duplicate();
         }
     }
     let models: BTreeSet<&str> = files

@@ -235,6 +235,29 @@ impl Settings {
 
     /// Models seen in the evidence that no entry names (by label or alias) with a price
     /// typed: the reviewer must enter a rate or add the name as an alias.
+    /// Reads `file` as `format` (a format's snake_case name; empty: as detected).
+    pub fn read_as(&mut self, file: &str, format: &str) {
+        self.format_overrides.retain(|o| o.file != file);
+        if !format.trim().is_empty() {
+            self.format_overrides.push(FormatOverride {
+                file: file.to_string(),
+                format: format.trim().to_string(),
+            });
+        }
+    }
+
+    /// Saves a column mapping, replacing one made for the same header line.
+    pub fn save_mapping(&mut self, mapping: crate::ingest::mapping::MappingText) {
+        let same = |m: &crate::ingest::mapping::MappingText| {
+            m.header
+                .iter()
+                .map(|h| h.trim())
+                .eq(mapping.header.iter().map(|h| h.trim()))
+        };
+        self.column_mappings.retain(|m| !same(m));
+        self.column_mappings.push(mapping);
+    }
+
     pub fn unpriced<'a>(&self, models: &'a [String]) -> Vec<&'a str> {
         let names: Vec<&str> = self
             .rates

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::browser;
 use super::charges::Charges;
+use super::crosschecks::CrossChecks;
 use super::documents::Downloads;
 use super::factors::Factors;
 use super::files::{FilePicker, FileSummaries, LoadProgress};
@@ -74,7 +75,9 @@ pub fn app() -> Html {
                 <h2>{ "1. Evidence" }</h2>
                 <FilePicker {on_files} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
-                <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove} />
+                <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}
+                    on_read_as={dispatch.reform(|(file, format)| Action::ReadAs(file, format))}
+                    on_save_mapping={dispatch.reform(Action::SaveMapping)} />
             </section>
             <section>
                 <h2>{ "2. Incident window and tolerance" }</h2>
@@ -109,6 +112,9 @@ pub fn app() -> Html {
             <section>
                 <h2>{ "6. Expected versus recorded" }</h2>
                 <Results review={state.review.clone()} />
+                if let Ok(figures) = &state.review.figures {
+                    <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
+                }
                 <Downloads review={state.review.clone()} settings={state.settings.clone()} on_action={dispatch} />
             </section>
         </div>

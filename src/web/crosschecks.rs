@@ -5,9 +5,13 @@ use yew::prelude::*;
 
 use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::format;
+use crate::ingest::Stream;
 
 #[derive(Properties, PartialEq)]
 pub struct CrossChecksProps {
+    /// Where the expected charge and the provider-side figure above came from.
+    pub priced: Stream,
+    pub recorded: Option<Stream>,
     pub streams: Vec<StreamFigures>,
     pub checks: Vec<CrossCheck>,
     pub currency: String,
@@ -19,8 +23,15 @@ fn money(value: Option<rust_decimal::Decimal>) -> String {
 
 #[function_component(CrossChecks)]
 pub fn cross_checks(props: &CrossChecksProps) -> Html {
+    let sources = html! {
+        <p class="hint" data-testid="figure-sources">
+            { format!("Expected charge priced from the {}; provider-side figure from {}.",
+                props.priced.describe(),
+                props.recorded.map_or("no file (nothing recorded is loaded: compared against zero)".to_string(), |s| format!("the {}", s.describe()))) }
+        </p>
+    };
     if props.streams.len() < 2 && props.checks.is_empty() {
-        return html! {};
+        return sources;
     }
     let stream_row = |s: &StreamFigures| {
         let expected = match (s.expected_amount, s.expected_complete) {
@@ -28,9 +39,8 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
             (v, _) => money(v),
         };
         let notes = [
-            (s.usage_unknown_requests > 0).then(|| {
-                format!("{} request(s) with unknown usage", s.usage_unknown_requests)
-            }),
+            (s.usage_unknown_requests > 0)
+                .then(|| format!("{} request(s) with unknown usage", s.usage_unknown_requests)),
             s.reported_cost
                 .map(|c| format!("client-computed cost {}", format(c))),
             (s.straddling_buckets > 0).then(|| {
@@ -78,6 +88,7 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
     };
     html! {
         <div class="cross-checks" data-testid="cross-checks">
+            { sources }
             <h3>{ "Evidence streams" }</h3>
             <p class="hint">{ format!("Each stream summed on its own, in {}; never added together.", props.currency) }</p>
             <table>

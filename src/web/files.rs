@@ -4,8 +4,10 @@ use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
 use super::browser;
+use super::mapping_form::MappingForm;
 use super::state::{LoadedFile, Loading};
-use crate::ingest::{FileReport, Rules};
+use crate::ingest::mapping::MappingText;
+use crate::ingest::{FileReport, Format, Rules};
 
 #[derive(Properties, PartialEq)]
 pub struct PickerProps {
@@ -40,7 +42,7 @@ pub fn file_picker(props: &PickerProps) -> Html {
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     html! {
         <label class="drop" {ondrop} {ondragover}>
-            <span>{ "Drop usage-log exports here (CometAPI / new-api: log-API JSON, JSON array, JSON lines or CSV), or pick files" }</span>
+            <span>{ "Drop exports here, or pick files: CometAPI / new-api usage logs, client request logs (OpenAI, Anthropic, LiteLLM), provider usage and billing exports (OpenAI, Anthropic, FOCUS), CometAPI account totals; CSV, JSON or JSON lines, plain or gzip" }</span>
             <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv,.gz" data-testid="file-input" {onchange} />
         </label>
     }
@@ -91,6 +93,12 @@ pub struct SummariesProps {
     /// Files read under other rules are being read again.
     pub rules: Rules,
     pub on_remove: Callback<(usize, String)>,
+    /// "Read FILE as FORMAT" ("" = as detected).
+    #[prop_or_default]
+    pub on_read_as: Callback<(String, String)>,
+    /// A column mapping saved for a file whose header we did not know.
+    #[prop_or_default]
+    pub on_save_mapping: Callback<MappingText>,
 }
 
 #[function_component(FileSummaries)]
@@ -98,13 +106,19 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
     if props.files.is_empty() {
         return html! { <p class="hint">{ "No files yet." }</p> };
     }
+    let fingerprints: Vec<_> = props.files.iter().map(|f| &f.report.fingerprint).collect();
+    let repeats = crate::review::repeats(&fingerprints);
     html! {
         <ul class="files">
-            { for props.files.iter().enumerate().map(|(index, file)| {
+            { for props.files.iter().zip(repeats).enumerate().map(|(index, (file, repeated))| {
                 let name = file.report.name.clone();
                 let on_remove = props.on_remove.reform(move |_: MouseEvent| (index, name.clone()));
                 let stale = file.rules != props.rules;
-                html! { <FileSummary file={file.report.clone()} {stale} {on_remove} /> }
+                let chosen = props.rules.overrides.iter().find(|(f, _)| *f == file.report.name).map(|o| o.1);
+                html! {
+                    <FileSummary file={file.report.clone()} {stale} {repeated} {chosen} {on_remove}
+                        on_read_as={props.on_read_as.clone()} on_save_mapping={props.on_save_mapping.clone()} />
+                }
             }) }
         </ul>
     }
@@ -114,7 +128,36 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
 struct SummaryProps {
     file: FileReport,
     stale: bool,
+    /// An earlier file holds the same bytes: this one counts once.
+    repeated: bool,
+    /// The format the reviewer chose for this file, if any.
+    chosen: Option<Format>,
     on_remove: Callback<MouseEvent>,
+    on_read_as: Callback<(String, String)>,
+    on_save_mapping: Callback<MappingText>,
+}
+
+/// "Read as": every format the file could be read as, or as detected.
+fn read_as(props: &SummaryProps) -> Html {
+    let name = props.file.name.clone();
+    let onchange = props.on_read_as.reform(move |e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        (name.clone(), select.value())
+    });
+    let chosen = props.chosen.map(Format::name).unwrap_or_default();
+    html! {
+        <label class="read-as">
+            { "Read as " }
+            <select data-testid="read-as" {onchange}>
+                <option value="" selected={chosen.is_empty()}>{ "detected format" }</option>
+                { for Format::CHOOSABLE.iter().map(|f| {
+                    let value = f.name();
+                    let selected = value == chosen;
+                    html! { <option {value} {selected}>{ f.describe() }</option> }
+                }) }
+            </select>
+        </label>
+    }
 }
 
 #[function_component(FileSummary)]
@@ -130,8 +173,12 @@ fn file_summary(props: &SummaryProps) -> Html {
                 if props.stale {
                     <span class="hint" data-testid="file-rereading">{ "reading again under the new window or policy…" }</span>
                 }
+                { read_as(props) }
                 <button type="button" class="link" onclick={props.on_remove.clone()}>{ "Remove" }</button>
             </div>
+            if props.repeated {
+                <p class="hint" data-testid="file-repeated">{ "The same bytes as a file above: its rows count once (excluded here as a duplicate file)." }</p>
+            }
             <p class="ledger">
                 <span>{ "Rows read " }<b data-testid="ledger-read">{ ledger.rows_read }</b></span>
                 <span>{ "accepted " }<b data-testid="ledger-accepted">{ ledger.accepted }</b></span>
@@ -147,6 +194,12 @@ fn file_summary(props: &SummaryProps) -> Html {
             }
             if let Some(problem) = &file.problem {
                 <p class="problem" role="alert" data-testid="file-problem">{ format!("{}: {problem}", file.name) }</p>
+            }
+            if !file.evidence.unmapped_header.is_empty() {
+                <details open=true>
+                    <summary>{ "Map columns" }</summary>
+                    <MappingForm header={file.evidence.unmapped_header.clone()} on_save={props.on_save_mapping.clone()} />
+                </details>
             }
             if !ledger.rejections.is_empty() {
                 <details open=true>

@@ -20,12 +20,24 @@ const ROLES: [(&str, &str, &str); 11] = [
     ("model", "model (or line item)", ""),
     ("status", "status (HTTP code or word)", "client_requests"),
     ("input_tokens", "input tokens", "client_requests"),
-    ("cached_input_tokens", "cached input tokens", "client_requests"),
-    ("cache_write_tokens", "cache write tokens", "client_requests"),
+    (
+        "cached_input_tokens",
+        "cached input tokens",
+        "client_requests",
+    ),
+    (
+        "cache_write_tokens",
+        "cache write tokens",
+        "client_requests",
+    ),
     ("output_tokens", "output tokens", "client_requests"),
     ("reasoning_tokens", "reasoning tokens", "client_requests"),
     ("amount", "amount", "billing"),
-    ("currency", "currency (else the billing currency)", "billing"),
+    (
+        "currency",
+        "currency (else the billing currency)",
+        "billing",
+    ),
 ];
 
 fn slot<'a>(m: &'a mut MappingText, field: &str) -> Option<&'a mut String> {
@@ -66,7 +78,9 @@ pub fn mapping_form(props: &MappingFormProps) -> Html {
         })
     };
     let choice = |field: &'static str, label: &str, options: Vec<(String, String)>| {
-        let current = slot(&mut (*draft).clone(), field).cloned().unwrap_or_default();
+        let current = slot(&mut (*draft).clone(), field)
+            .cloned()
+            .unwrap_or_default();
         html! {
             <label>
                 { label }

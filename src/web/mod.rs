@@ -5,10 +5,12 @@
 mod app;
 mod browser;
 mod charges;
+mod crosschecks;
 mod documents;
 mod factors;
 mod files;
 mod loader;
+mod mapping_form;
 mod message;
 mod policy_form;
 mod rates;

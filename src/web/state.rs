@@ -74,6 +74,9 @@ pub enum Action {
     ImportRateCard(Result<RateCardText, String>),
     ImportSettings(Result<Box<Settings>, String>),
     Notice(Option<String>),
+    /// Read a file (by name) as a format ("" = as detected).
+    ReadAs(String, String),
+    SaveMapping(crate::ingest::mapping::MappingText),
 }
 
 /// What the worker is reading now.
@@ -304,6 +307,8 @@ impl Reducible for State {
                 next.notice = notice;
                 return Rc::new(next);
             }
+            Action::ReadAs(file, format) => next.settings.read_as(&file, &format),
+            Action::SaveMapping(mapping) => next.settings.save_mapping(mapping),
         }
         Rc::new(next.refresh(new_files))
     }

@@ -1,0 +1,77 @@
+// End-to-end check of the other evidence streams in the built page: a client request log
+// beside the gateway log (cross-checked model by model), a column mapping saved for an
+// export we do not know (the file read again through it), and "Read as".
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {
+  repoRoot, TIMEOUT, serveDist, listen, originOf, closeServer, launch, watch, openApp, expectText,
+} from './harness.mjs';
+
+const fixtures = path.join(repoRoot, 'tests/fixtures');
+let server, browser;
+before(async () => {
+  server = await listen(serveDist);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await closeServer(server);
+});
+
+// Waits until the element holds `part` somewhere in its text.
+const expectPart = (page, selector, part) =>
+  page.locator(selector, { hasText: part }).waitFor({ timeout: TIMEOUT });
+
+const summary = (name) => `[data-testid="file-summary"][data-file="${name}"]`;
+
+test('client logs, billing and mapped exports are read as their own streams', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  try {
+    await openApp(page, originOf(server), seen);
+    await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
+    await page.setInputFiles('[data-testid="file-input"]', [
+      path.join(fixtures, 'cometapi-logs.csv'),
+      path.join(fixtures, 'evidence/client-openai-chat.jsonl'),
+    ]);
+    await expectText(page, `${summary('client-openai-chat.jsonl')} [data-testid="file-format"]`,
+      'client request log (OpenAI chat completions usage)');
+    // The gateway log alone decides the expected and recorded figures.
+    await expectText(page, '[data-testid="total-expected"]', '0.1606');
+    await expectPart(page, '[data-testid="figure-sources"]', 'Expected charge priced from the gateway usage log');
+    const check = '[data-testid="cross-check"][data-check="ClientPricedVsGatewayPriced"]';
+    await expectText(page, `${check} [data-testid="cross-check-difference"]`, '0.1319');
+    const text = await page.locator(check).textContent();
+    assert.match(text, /gpt-4o: 0\.0287 vs 0\.0285 \(2 vs 3 requests\): output: 620 vs 600/);
+    assert.match(text, /2 request\(s\) in the client request log have no usage figures/);
+
+    // An export we do not know: one sentence, then Map columns reads it again.
+    await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'evidence/custom-requests.csv'));
+    const custom = summary('custom-requests.csv');
+    await expectPart(page, `${custom} [data-testid="file-problem"]`, 'expected the header of an export we know');
+    const form = `${custom} [data-testid="mapping-form"]`;
+    for (const [role, column] of [['timestamp', 'When'], ['model', 'Engine'], ['status', 'HTTP'],
+      ['input_tokens', 'In'], ['cached_input_tokens', 'Cached'], ['output_tokens', 'Out']]) {
+      await page.selectOption(`${form} [data-testid="map-${role}"]`, column);
+    }
+    await page.click(`${form} [data-testid="map-save"]`);
+    await expectText(page, `${custom} [data-testid="file-format"]`, 'client request log (columns as you mapped them)');
+    await expectText(page, `${custom} [data-testid="ledger-accepted"]`, '3');
+    await expectText(page, `${custom} [data-testid="ledger-rejected"]`, '2');
+
+    // Read as: the detected client log read as a gateway log instead, then back.
+    const client = summary('client-openai-chat.jsonl');
+    await page.selectOption(`${client} [data-testid="read-as"]`, 'new_api_json_lines');
+    await expectText(page, `${client} [data-testid="file-format"]`, 'CometAPI / new-api usage log (JSON lines)');
+    await page.selectOption(`${client} [data-testid="read-as"]`, '');
+    await expectText(page, `${client} [data-testid="file-format"]`, 'client request log (OpenAI chat completions usage)');
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+    const origin = originOf(server);
+    assert.deepEqual(seen.requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:')), [],
+      'no request left the page origin');
+  } finally {
+    await context.close();
+  }
+});
