@@ -144,7 +144,7 @@ impl Filing {
             }
             return self.ledger.reject(position, message);
         }
-        self.ledger.count_rejection();
+        self.ledger.count_rejection(&column);
     }
 
     /// Files one record of a non-gateway export.

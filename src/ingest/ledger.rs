@@ -51,6 +51,10 @@ pub struct Ledger {
     pub rejected: u64,
     /// The first [`KEPT_REJECTIONS`] rejections, in file order.
     pub rejections: Vec<Rejection>,
+    /// Every rejection counted by the column it concerns ("" = the row as a whole), so
+    /// the reasons can be shown grouped however many there are.
+    #[serde(default)]
+    pub rejected_by_column: BTreeMap<String, u64>,
 }
 
 impl Ledger {
@@ -67,15 +71,21 @@ impl Ledger {
     pub fn reject(&mut self, position: Position, message: String) {
         self.rows_read += 1;
         self.rejected += 1;
+        let column = position.column.clone().unwrap_or_default();
+        *self.rejected_by_column.entry(column).or_default() += 1;
         if self.rejections.len() < KEPT_REJECTIONS {
             self.rejections.push(Rejection { position, message });
         }
     }
 
     /// A rejection past the first [`KEPT_REJECTIONS`]: counted, its text not kept.
-    pub fn count_rejection(&mut self) {
+    pub fn count_rejection(&mut self, column: &str) {
         self.rows_read += 1;
         self.rejected += 1;
+        *self
+            .rejected_by_column
+            .entry(column.to_string())
+            .or_default() += 1;
     }
 
     pub fn excluded_total(&self) -> u64 {

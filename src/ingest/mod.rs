@@ -525,7 +525,7 @@ impl Filing {
                     let position = self.position(line, number, column);
                     return self.ledger.reject(position, message);
                 }
-                return self.ledger.count_rejection();
+                return self.ledger.count_rejection(column);
             }
         };
         let rules = &self.rules;

@@ -204,6 +204,13 @@ fn file_summary(props: &SummaryProps) -> Html {
             if !ledger.rejections.is_empty() {
                 <details open=true>
                     <summary>{ format!("{} rejected rows (first {} shown)", ledger.rejected, ledger.rejections.len().min(20)) }</summary>
+                    <p class="reasons" data-testid="rejected-by-column">
+                        { "By column: " }
+                        { ledger.rejected_by_column.iter().map(|(column, count)| {
+                            let column = if column.is_empty() { "the row as a whole" } else { column.as_str() };
+                            format!("{column} {count}")
+                        }).collect::<Vec<_>>().join(", ") }
+                    </p>
                     <ul class="rejections">
                         { for ledger.rejections.iter().take(20).map(|r| html! {
                             <li data-testid="rejection">{ format!("{}: {}", r.position, r.message) }</li>

@@ -291,6 +291,13 @@ fn unknown_exports_are_read_through_a_saved_column_mapping() {
         "custom.csv, line 5, row 4, column HTTP: expected an HTTP status or a word such as success or failure, but found \"teapot\"",
         "custom.csv, line 6, row 5, column In: expected the input tokens to include the 20 cached tokens (as the mapping says), but found only 10",
     ]);
+    let by_column: Vec<(&str, u64)> = req
+        .ledger
+        .rejected_by_column
+        .iter()
+        .map(|(c, n)| (c.as_str(), *n))
+        .collect();
+    assert_eq!(by_column, [("HTTP", 1), ("In", 1)]);
     // The 03:00 charge is outside the window; no currency column: the billing currency.
     assert_eq!((bill.ledger.accepted, bill.ledger.excluded_total()), (2, 1));
     let f = figures(&review);
@@ -387,4 +394,30 @@ fn the_reviewer_can_override_the_detected_format() {
     value["format_overrides"] = json!([{"file": "x", "format": "excel"}]);
     let errors = settings(&value).validate().unwrap_err();
     assert_eq!(errors[0].path, "format_overrides[0].format");
+}
+
+#[test]
+fn rejections_are_counted_by_column_past_the_kept_examples() {
+    let mut text =
+        String::from("created_at,type,model_name,quota,prompt_tokens,completion_tokens\n");
+    for i in 0..250 {
+        text.push_str(&format!(
+            "1767225600,2,gpt-4o,{},1,1\n",
+            if i % 2 == 0 { "x" } else { "1" }
+        ));
+        text.push_str("1767225600,2,gpt-4o,1,-1,1\n");
+    }
+    let report = read("many.csv", text.as_bytes());
+    assert_eq!(
+        report.ledger.rejections.len(),
+        ingest::ledger::KEPT_REJECTIONS
+    );
+    let counts: Vec<(&str, u64)> = report
+        .ledger
+        .rejected_by_column
+        .iter()
+        .map(|(c, n)| (c.as_str(), *n))
+        .collect();
+    assert_eq!(counts, [("prompt_tokens", 250), ("quota", 125)]);
+    assert_eq!(report.ledger.rejected, 375);
 }
