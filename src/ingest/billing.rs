@@ -115,8 +115,18 @@ pub fn charge(format: Format, fields: &Fields) -> Result<Option<Charge>, FieldEr
     }
 }
 
-/// One usage-report bucket result.
-pub fn usage(format: Format, fields: &Fields) -> Result<UsageBucket, FieldError> {
+/// One usage-report bucket result; None for a bucket with nothing in it (the dashboard
+/// writes hours and days without usage as rows of empty cells).
+pub fn usage(format: Format, fields: &Fields) -> Result<Option<UsageBucket>, FieldError> {
+    let counted = [
+        "input_tokens",
+        "output_tokens",
+        "uncached_input_tokens",
+        "model",
+    ];
+    if counted.iter().all(|c| fields.text(&[c]).is_none()) {
+        return Ok(None);
+    }
     let (start, end) = period(format, fields)?;
     let model = fields
         .text(&["model"])
@@ -151,13 +161,13 @@ pub fn usage(format: Format, fields: &Fields) -> Result<UsageBucket, FieldError>
         }
         (counts, TokenSemantic::Inclusive)
     };
-    Ok(UsageBucket {
+    Ok(Some(UsageBucket {
         start,
         end,
         model,
         counts,
         semantic,
-    })
+    }))
 }
 
 /// The bucket a record covers: [start, end).

@@ -201,7 +201,10 @@ impl Filing {
         }
     }
 
-    fn bucket(&mut self, bucket: billing::UsageBucket) {
+    fn bucket(&mut self, bucket: Option<billing::UsageBucket>) {
+        let Some(bucket) = bucket else {
+            return self.ledger.exclude(ExclusionRule::NotUsage);
+        };
         match self.place(bucket.start, bucket.end) {
             Placement::Outside => return self.ledger.exclude(ExclusionRule::OutsideWindow),
             Placement::Straddles => self.evidence.straddling_buckets += 1,

@@ -27,7 +27,9 @@ impl ExclusionRule {
             ExclusionRule::NonBillableOutcome => {
                 "failed request, not billable under the outcome policy"
             }
-            ExclusionRule::NotUsage => "top-up, management or system row (not usage)",
+            ExclusionRule::NotUsage => {
+                "not usage (a top-up, management or system row, a purchase or tax, an empty bucket)"
+            }
             ExclusionRule::DuplicateFile => "the same file loaded twice (counted once)",
         }
     }

@@ -6,7 +6,7 @@ use super::*;
 use spend_reconciler::crosscheck::CheckName;
 use spend_reconciler::ingest::Stream;
 
-const EVIDENCE: [(&str, Format); 12] = [
+const EVIDENCE: [(&str, Format); 13] = [
     ("client-openai-chat.jsonl", Format::ClientOpenAiChat),
     (
         "client-openai-responses.jsonl",
@@ -16,6 +16,7 @@ const EVIDENCE: [(&str, Format); 12] = [
     ("litellm-spend-logs.csv", Format::LiteLlmSpendLogs),
     ("cost-observations.jsonl", Format::CostObservation),
     ("openai-usage.json", Format::OpenAiUsageReport),
+    ("openai-activity.csv", Format::OpenAiUsageReport),
     ("anthropic-usage-report.json", Format::AnthropicUsageReport),
     ("openai-costs.json", Format::OpenAiCosts),
     ("openai-cost-dashboard.csv", Format::OpenAiCostCsv),
