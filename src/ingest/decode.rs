@@ -174,6 +174,7 @@ impl Decoder {
     }
 }
 
+/// memchr's counter: several times faster than a byte-by-byte filter on a chunk of MiBs.
 fn newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }

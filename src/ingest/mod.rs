@@ -14,6 +14,7 @@ mod document;
 mod gunzip;
 mod json;
 mod jsonrow;
+mod jsonscan;
 mod jsontext;
 mod labels;
 pub mod ledger;

@@ -269,10 +269,10 @@ pub fn parse_parts<'a>(
 ) -> Result<Parts<'a>, CellError> {
     let get = |column: Column| cells.get(column);
     let need = |column: Column| {
-        get(column).ok_or((
-            column,
-            format!("expected a value in {}, but found it empty", column.name()),
-        ))
+        get(column).ok_or_else(|| {
+            let message = format!("expected a value in {}, but found it empty", column.name());
+            (column, message)
+        })
     };
     let kind = match get(Column::Type) {
         Some(text) => parse_kind(text).map_err(|m| (Column::Type, m))?,
