@@ -284,28 +284,30 @@ pub fn string(raw: &str) -> Option<Cow<'_, str>> {
     if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
         return Some(Cow::Borrowed(inner));
     }
-    // `other` is a JSON string holding JSON, so nearly every row has \" escapes: undo the
-    // one-character escapes here, and leave \u (surrogate pairs) to serde_json.
-    let mut out = String::with_capacity(inner.len());
-    let mut rest = inner;
-    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
-        out.push_str(&rest[..at]);
-        let mut escaped = rest[at + 1..].chars();
-        out.push(match escaped.next()? {
-            '"' => '"',
-            '\\' => '\\',
-            '/' => '/',
-            'b' => '\u{8}',
-            'f' => '\u{c}',
-            'n' => '\n',
-            'r' => '\r',
-            't' => '\t',
+    // `other` is a JSON string holding JSON, so nearly every row has \" escapes, a dozen
+    // or more: undo the one-character escapes byte by byte (cheaper than a search and a
+    // copy per escape), and leave \u (surrogate pairs) to serde_json. Only ASCII bytes
+    // are replaced, so the result is UTF-8 whenever the input was.
+    let mut out = Vec::with_capacity(inner.len());
+    let mut bytes = inner.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        out.push(match bytes.next()? {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
             _ => return serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
         });
-        rest = escaped.as_str();
     }
-    out.push_str(rest);
-    Some(Cow::Owned(out))
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 #[cfg(test)]
