@@ -60,11 +60,22 @@ try {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
     const idle = Math.max(...renderers(process.pid).map((pid) => memoryMb(pid, 'VmRSS')));
+    // The worker's last progress line ("…: X MB of Y MB, N rows, R rows/s", by its own
+    // clock): how fast the worker read, apart from the page computing the figures.
+    await page.evaluate(() => {
+      window.benchStatus = '';
+      setInterval(() => {
+        const text = document.querySelector('[data-testid="load-status"]')?.textContent;
+        if (text) window.benchStatus = text;
+      }, 20);
+    });
     const start = performance.now();
     await page.setInputFiles('[data-testid="file-input"]', file);
     await page.waitForFunction((want) => document.querySelector('[data-testid="ledger-read"]')?.textContent.trim() === want,
       String(rows), { timeout: 900_000, polling: 50 });
     const seconds = (performance.now() - start) / 1000;
+    const status = (await page.evaluate(() => window.benchStatus)).match(/([\d.]+) MB of [\d.]+ MB, (\d+) rows, (\d+) rows\/s/);
+    const worker = status ? ` (worker's last report: ${status[1]} MB at ${(Number(status[1]) * Number(status[3]) / Number(status[2])).toFixed(0)} MB/s)` : '';
     const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
     const tabs = renderers(process.pid);
     const peak = Math.max(...tabs.map((pid) => memoryMb(pid, 'VmHWM')));
@@ -74,7 +85,7 @@ try {
     results.push(result);
     console.log(`run ${run}: ${(bytes / 1e6).toFixed(1)} MB, ${rows} rows in ${seconds.toFixed(2)} s = ` +
       `${result.mbPerSecond.toFixed(0)} MB/s, ${result.rowsPerSecond.toFixed(0)} rows/s; page JS heap ` +
-      `${(metrics.JSHeapUsedSize / 1e6).toFixed(1)} MB; renderer (page + worker) peak RSS ${peak.toFixed(0)} MB, ` +
+      `${(metrics.JSHeapUsedSize / 1e6).toFixed(1)} MB${worker}; renderer (page + worker) peak RSS ${peak.toFixed(0)} MB, ` +
       `now ${now.toFixed(0)} MB (${idle.toFixed(0)} MB before the file)${noFigures ? ', no figures' : ''}` +
       `${errors.length ? `; errors ${JSON.stringify(errors)}` : ''}`);
     await context.close();

@@ -174,6 +174,47 @@ impl Decoder {
     }
 }
 
+/// Line breaks in `bytes`, counted eight bytes at a time: as fast as memchr's counter
+/// natively and several times faster in WebAssembly (no SIMD there, where memchr stops
+/// at every line break).
 fn newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let mut words = bytes.chunks_exact(8);
+    let mut count = 0;
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_le_bytes(eight) ^ NEWLINES;
+        // The high bit of each byte of `zero` is set exactly where `x` has a zero byte.
+        let zero = !(((x & LOW7) + LOW7) | x | LOW7);
+        count += u64::from(zero.count_ones());
+    }
+    count + words.remainder().iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newlines_are_counted_exactly() {
+        let texts: [&[u8]; 7] = [
+            b"",
+            b"\n",
+            b"a\nb\n\n",
+            b"\n\n\n\n\n\n\n\n\n",
+            // Bytes one off from a line break, and high bytes, in every lane.
+            b"\x0b\x09\x8a\x0a\xff\x00\x0a\x0b\x1a\x0a\x7f\x80",
+            "时间,模型\n提示\r\n".as_bytes(),
+            &[b'\n'; 1000],
+        ];
+        for text in texts {
+            for start in 0..text.len().min(9) {
+                let part = &text[start..];
+                let want = part.iter().filter(|&&b| b == b'\n').count() as u64;
+                assert_eq!(newlines(part), want, "{part:?}");
+            }
+        }
+    }
 }

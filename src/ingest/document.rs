@@ -14,7 +14,7 @@ use serde_json::{Deserializer, Value};
 
 use super::decode::Pos;
 use super::json::{JsonLayout, JsonProblem, Row, Sink};
-use super::jsonrow::{self, JsonRow};
+use super::jsonrow::{self, JsonRow, RowScanner};
 use super::jsontext::{exact, Text};
 use crate::decimal::quote;
 
@@ -90,6 +90,8 @@ const MAX_DEPTH: usize = 127;
 /// A JSON array of rows or a log-API page.
 pub struct Document {
     text: Text,
+    /// Boxed: the reader this sits in is one variant of an enum of readers.
+    scanner: Box<RowScanner>,
     stack: Vec<Frame>,
     /// The root value's outcome once it is complete (then only whitespace may follow).
     root: Option<Outcome>,
@@ -109,6 +111,7 @@ impl Document {
         };
         Document {
             text: Text::new(),
+            scanner: Box::default(),
             stack: Vec::new(),
             root: None,
             count: 0,
@@ -301,6 +304,13 @@ impl Document {
         }
         let pos = self.text.pos;
         let rest = &self.text.buf[pos..];
+        if let Some((row, used)) = self.scanner.scan(rest) {
+            self.count += 1;
+            sink(self.count, None, row);
+            self.text.pos += used;
+            self.set_list(Some(false));
+            return Step::Go;
+        }
         let mut stream = Deserializer::from_str(rest).into_iter::<JsonRow>();
         match stream
             .next()

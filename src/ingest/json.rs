@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 pub use super::document::Document;
-use super::jsonrow::JsonRow;
+use super::jsonrow::{JsonRow, RowScanner};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JsonLayout {
@@ -31,6 +31,7 @@ pub type Row = Map<String, Value>;
 /// JSON lines: every non-blank line is one row; a broken line is one rejected row.
 /// Lines are read straight from each chunk; only a line cut by the chunk's end is kept.
 pub struct Lines {
+    scanner: RowScanner,
     partial: String,
     line: u64,
     count: u64,
@@ -40,6 +41,7 @@ pub struct Lines {
 impl Lines {
     pub fn new() -> Lines {
         Lines {
+            scanner: RowScanner::default(),
             partial: String::new(),
             line: 0,
             count: 0,
@@ -87,6 +89,9 @@ impl Lines {
             return;
         }
         self.count += 1;
+        if let Some(row) = self.scanner.scan_whole(line) {
+            return sink(self.count, Some(self.line), row);
+        }
         match serde_json::from_str::<JsonRow>(line) {
             Ok(row) => sink(self.count, Some(self.line), row),
             Err(_) => {

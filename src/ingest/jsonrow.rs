@@ -13,6 +13,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::jsonscan;
 use super::labels;
 use super::newapi::{Cells, Column, COLUMNS};
 
@@ -37,7 +38,7 @@ enum Slot<'a> {
     Unknown,
 }
 
-fn classify(key: &str) -> Option<(Column, bool)> {
+fn classify(key: &str) -> Class {
     let exact = match key {
         "created_at" => Column::CreatedAt,
         "type" => Column::Type,
@@ -68,6 +69,18 @@ fn alias(key: &str) -> Option<Column> {
         .map(|(_, column)| *column)
 }
 
+fn slot(key: &str) -> Slot<'_> {
+    slot_of(classify(key), key)
+}
+
+fn slot_of(class: Class, key: &str) -> Slot<'_> {
+    match class {
+        Some((column, true)) => Slot::Exact(column),
+        Some((column, false)) => Slot::Alias(column, Cow::Borrowed(key)),
+        None => Slot::Unknown,
+    }
+}
+
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
@@ -85,11 +98,7 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 
     fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Slot<'de>, E> {
-        Ok(match classify(key) {
-            Some((column, true)) => Slot::Exact(column),
-            Some((column, false)) => Slot::Alias(column, Cow::Borrowed(key)),
-            None => Slot::Unknown,
-        })
+        Ok(slot(key))
     }
 
     fn visit_str<E>(self, key: &str) -> Result<Slot<'de>, E> {
@@ -110,32 +119,132 @@ impl<'de> Visitor<'de> for RowVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonRow<'de>, A::Error> {
-        let mut cells = Cells::default();
-        let mut exact = [false; COLUMNS.len()];
-        let mut aliases: [Option<Cow<'de, str>>; COLUMNS.len()] = Default::default();
-        let mut empty = true;
+        let mut row = Collector::default();
         while let Some(slot) = map.next_key_seed(KeySeed)? {
-            empty = false;
-            match slot {
-                Slot::Exact(column) => {
-                    let raw: &'de RawValue = map.next_value()?;
-                    exact[column as usize] = true;
-                    cells.set(column, cell(raw.get()));
-                }
-                Slot::Alias(column, key) if !exact[column as usize] => {
-                    let raw: &'de RawValue = map.next_value()?;
-                    let chosen = &mut aliases[column as usize];
-                    if chosen.as_ref().is_none_or(|k| *k == key) {
-                        *chosen = Some(key);
-                        cells.set(column, cell(raw.get()));
-                    }
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+            if row.wants(&slot) {
+                let raw: &'de RawValue = map.next_value()?;
+                row.set(slot, raw.get());
+            } else {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(JsonRow { cells, empty })
+        Ok(row.finish())
+    }
+}
+
+/// The cells of a row as its fields arrive, whichever reader finds them: the canonical
+/// column name wins over an alias, a repeated key keeps its last value, and among
+/// different aliases of one column the first one wins.
+struct Collector<'a> {
+    cells: Cells<'a>,
+    exact: [bool; COLUMNS.len()],
+    aliases: [Option<Cow<'a, str>>; COLUMNS.len()],
+    empty: bool,
+}
+
+impl Default for Collector<'_> {
+    fn default() -> Self {
+        Collector {
+            cells: Cells::default(),
+            exact: [false; COLUMNS.len()],
+            aliases: Default::default(),
+            empty: true,
+        }
+    }
+}
+
+impl<'a> Collector<'a> {
+    /// Whether the value of this field can matter (else it is only skipped).
+    fn wants(&mut self, slot: &Slot<'a>) -> bool {
+        self.empty = false;
+        match slot {
+            Slot::Exact(_) => true,
+            Slot::Alias(column, _) => !self.exact[*column as usize],
+            Slot::Unknown => false,
+        }
+    }
+
+    fn set(&mut self, slot: Slot<'a>, raw: &'a str) {
+        match slot {
+            Slot::Exact(column) => {
+                self.exact[column as usize] = true;
+                self.cells.set(column, cell(raw));
+            }
+            Slot::Alias(column, key) => {
+                let chosen = &mut self.aliases[column as usize];
+                if chosen.as_ref().is_none_or(|k| *k == key) {
+                    *chosen = Some(key);
+                    self.cells.set(column, cell(raw));
+                }
+            }
+            Slot::Unknown => {}
+        }
+    }
+
+    /// A field as the scanner found it, its key classified and its value raw JSON text.
+    fn field(&mut self, slot: Slot<'a>, raw: &'a str) -> Option<()> {
+        if self.wants(&slot) {
+            self.set(slot, raw);
+        }
+        Some(())
+    }
+
+    fn finish(self) -> JsonRow<'a> {
+        JsonRow {
+            cells: self.cells,
+            empty: self.empty,
+        }
+    }
+}
+
+/// Reads rows with the one-pass scanner ([`jsonscan`]); None when it leaves a row to
+/// serde_json. Remembers how the keys of the last row were classified, by position: the
+/// rows of one file nearly always repeat their keys in one order, so a key is usually
+/// settled by one comparison instead of a lookup among the column names and aliases.
+#[derive(Default)]
+pub struct RowScanner {
+    keys: Vec<(Box<str>, Class)>,
+}
+
+/// A key's column, and whether the key is the column's own name (not an alias).
+type Class = Option<(Column, bool)>;
+
+/// Keys remembered per row; a row with more fields classifies the rest every time.
+const REMEMBERED_KEYS: usize = 64;
+
+impl RowScanner {
+    /// The row whose object starts `text`, and the offset just past it.
+    pub fn scan<'a>(&mut self, text: &'a str) -> Option<(JsonRow<'a>, usize)> {
+        let mut row = Collector::default();
+        let mut index = 0;
+        let (end, _) = jsonscan::object(text, |key, raw| {
+            let class = self.classify(index, key);
+            index += 1;
+            row.field(slot_of(class, key), raw)
+        })?;
+        Some((row.finish(), end))
+    }
+
+    /// [`RowScanner::scan`] for a row that must be all of `text` (a JSON line).
+    pub fn scan_whole<'a>(&mut self, text: &'a str) -> Option<JsonRow<'a>> {
+        let (row, end) = self.scan(text)?;
+        let rest = &text.as_bytes()[end..];
+        jsonscan::only_whitespace(rest).then_some(row)
+    }
+
+    fn classify(&mut self, index: usize, key: &str) -> Class {
+        if let Some((seen, class)) = self.keys.get(index) {
+            if **seen == *key {
+                return *class;
+            }
+        }
+        let class = classify(key);
+        if index < self.keys.len() {
+            self.keys[index] = (key.into(), class);
+        } else if index < REMEMBERED_KEYS {
+            self.keys.push((key.into(), class));
+        }
+        class
     }
 }
 
@@ -175,33 +284,36 @@ pub fn string(raw: &str) -> Option<Cow<'_, str>> {
     if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
         return Some(Cow::Borrowed(inner));
     }
-    // `other` is a JSON string holding JSON, so nearly every row has \" escapes: undo the
-    // one-character escapes here, and leave \u (surrogate pairs) to serde_json.
-    let mut out = String::with_capacity(inner.len());
-    let mut rest = inner;
-    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
-        out.push_str(&rest[..at]);
-        let mut escaped = rest[at + 1..].chars();
-        out.push(match escaped.next()? {
-            '"' => '"',
-            '\\' => '\\',
-            '/' => '/',
-            'b' => '\u{8}',
-            'f' => '\u{c}',
-            'n' => '\n',
-            'r' => '\r',
-            't' => '\t',
+    // `other` is a JSON string holding JSON, so nearly every row has \" escapes, a dozen
+    // or more: undo the one-character escapes byte by byte (cheaper than a search and a
+    // copy per escape), and leave \u (surrogate pairs) to serde_json. Only ASCII bytes
+    // are replaced, so the result is UTF-8 whenever the input was.
+    let mut out = Vec::with_capacity(inner.len());
+    let mut bytes = inner.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        out.push(match bytes.next()? {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
             _ => return serde_json::from_str::<String>(raw).ok().map(Cow::Owned),
         });
-        rest = escaped.as_str();
     }
-    out.push_str(rest);
-    Some(Cow::Owned(out))
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::Map;
 
     /// What the old reader did: a full Map, then `get` with alias fallback.
@@ -292,8 +404,164 @@ mod tests {
             r#"{"content": "bad \x01 control"}"#,
             r#"{"created_at": 1e400, "quota": 2E-3, "prompt_tokens": 5e+1}"#,
         ];
+        let mut scanner = RowScanner::default();
         for text in cases {
             assert_eq!(via_visitor(text), via_map(text), "{text}");
+            if let Some(row) = scanner.scan_whole(text) {
+                assert_eq!(Ok(cells_of(&row)), via_map(text), "{text}");
+            }
         }
+    }
+
+    fn cells_of(row: &JsonRow) -> (bool, Vec<Option<String>>) {
+        let cells = COLUMNS
+            .iter()
+            .map(|&c| row.cells.get(c).map(str::to_string))
+            .collect();
+        (row.empty, cells)
+    }
+
+    /// A log row with some of the shapes real exports have: aliases, repeated keys,
+    /// escapes, numbers in every notation, nested values, whitespace, non-ASCII text.
+    fn row() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(vec![
+            "created_at",
+            "type",
+            "model_name",
+            "quota",
+            "prompt_tokens",
+            "completion_tokens",
+            "other",
+            "request_id",
+            "model",
+            "Model",
+            "时间",
+            " Prompt ",
+            "id",
+            "content",
+            "token_name",
+            "group",
+            "is_stream",
+        ]);
+        let value = prop::sample::select(vec![
+            "1767225600",
+            "-0.5e+3",
+            "2E-3",
+            "0",
+            "true",
+            "null",
+            r#""gpt-4o""#,
+            r#""  ""#,
+            r#""模型-ü \u00e9\ud83d\ude00""#,
+            r#""a\/b\\c\n""#,
+            r#""{\"model_ratio\":1.25,\"cache_tokens\":5}""#,
+            r#"{"model_ratio": [1, {"x": null}], "y": "z"}"#,
+            "[]",
+            "{}",
+        ]);
+        let space = prop::sample::select(vec!["", " ", "\n\t", "\r\n "]);
+        let field = (key, space.clone(), value, space);
+        proptest::collection::vec(field, 0..12).prop_map(|fields| {
+            let body: Vec<String> = fields
+                .iter()
+                .map(|(k, s1, v, s2)| format!("{s1}\"{k}\"{s1}:{s2}{v}{s2}"))
+                .collect();
+            format!("{{{}}}", body.join(","))
+        })
+    }
+
+    /// A row with a few bytes inserted, removed or replaced by ones that change the
+    /// meaning of JSON text most often.
+    fn mutated() -> impl Strategy<Value = String> {
+        let alphabet = b"{}[]\":,\\ u0123456789eE+-.tfnl\t\n\x01\x1f/ab".to_vec();
+        let edit = (
+            any::<prop::sample::Index>(),
+            0u8..3,
+            prop::sample::select(alphabet),
+        );
+        (row(), proptest::collection::vec(edit, 0..4)).prop_map(|(text, edits)| {
+            let mut bytes = text.into_bytes();
+            for (at, kind, b) in edits {
+                let at = at.index(bytes.len() + 1);
+                match kind {
+                    0 => bytes.insert(at, b),
+                    1 if at < bytes.len() => {
+                        bytes.remove(at);
+                    }
+                    _ if at < bytes.len() => bytes[at] = b,
+                    _ => bytes.push(b),
+                }
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the scanner reads, serde_json reads the same way: same cells, same
+        /// end of the row (as a JSON line and inside a list); what it leaves, serde_json
+        /// decides, so the verdict and the message are serde_json's. One scanner reads
+        /// all the rows, so the keys it remembers from row to row are tested too.
+        #[test]
+        fn scanner_agrees_with_serde_json(texts in proptest::collection::vec(mutated(), 1..6)) {
+            let mut scanner = RowScanner::default();
+            for text in &texts {
+                if let Some(row) = scanner.scan_whole(text) {
+                    prop_assert_eq!(Ok(cells_of(&row)), via_visitor(text), "{}", text);
+                }
+                let listed = format!("{text} , {{}}]");
+                if let Some((row, used)) = scanner.scan(&listed) {
+                    let mut stream = serde_json::Deserializer::from_str(&listed).into_iter::<JsonRow>();
+                    let serde = stream.next().and_then(Result::ok).map(|r| cells_of(&r));
+                    prop_assert_eq!(Some(cells_of(&row)), serde, "{}", text);
+                    prop_assert_eq!(used, stream.byte_offset(), "{}", text);
+                }
+            }
+        }
+
+        /// Rows as generated (before any damage) are the scanner's to read, so the
+        /// comparison above is not an empty one.
+        #[test]
+        fn scanner_reads_well_formed_rows(text in row()) {
+            let read = RowScanner::default().scan_whole(&text).map(|r| cells_of(&r));
+            prop_assert_eq!(read, via_visitor(&text).ok(), "{}", text);
+        }
+
+        /// The scanner under both readers (rows, and `other`) hands over the same keys
+        /// and the same value text, in the same order, as serde_json's `RawValue`.
+        #[test]
+        fn scanned_fields_are_serde_json_raw_values(text in mutated()) {
+            let mut fields = Vec::new();
+            let scanned = jsonscan::whole_object(&text, |key, raw| {
+                fields.push((key.to_string(), raw.to_string()));
+                Some(())
+            });
+            if scanned.is_some() {
+                prop_assert_eq!(Some(fields), raw_fields(&text), "{}", text);
+            }
+        }
+    }
+
+    /// Every field of an object as serde_json sees it: key, and the raw text of its value.
+    fn raw_fields(text: &str) -> Option<Vec<(String, String)>> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Vec<(String, String)>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some((key, raw)) = map.next_entry::<String, &RawValue>()? {
+                    fields.push((key, raw.get().to_string()));
+                }
+                Ok(fields)
+            }
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let fields = de.deserialize_map(Fields).ok()?;
+        de.end().ok()?;
+        Some(fields)
     }
 }

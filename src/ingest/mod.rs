@@ -19,6 +19,7 @@ mod fields;
 mod gunzip;
 mod json;
 mod jsonrow;
+mod jsonscan;
 mod jsontext;
 mod labels;
 pub mod ledger;

@@ -130,8 +130,7 @@ impl<'de> Visitor<'de> for OtherVisitor {
                 }
                 Some(index) => {
                     let raw: &'de RawValue = map.next_value()?;
-                    other.has_ratios |= matches!(index, MODEL_RATIO | MODEL_PRICE);
-                    other.texts[index] = text(raw.get());
+                    other.set(index, raw.get());
                 }
                 None => {
                     map.next_value::<IgnoredAny>()?;
@@ -160,7 +159,30 @@ fn text(raw: &str) -> Option<Cow<'_, str>> {
 }
 
 impl<'a> Other<'a> {
+    fn set(&mut self, index: usize, raw: &'a str) {
+        self.has_ratios |= matches!(index, MODEL_RATIO | MODEL_PRICE);
+        self.texts[index] = text(raw);
+    }
+
     pub fn parse(text: &'a str) -> Result<Other<'a>, String> {
+        // The one-pass scanner first; serde_json for what it leaves (and for the verdict).
+        let mut other = Other::default();
+        let scanned = super::jsonscan::whole_object(text, |key, raw| {
+            match KeySeed.visit_str::<de::value::Error>(key).ok()? {
+                Some(TOOL_SURCHARGES) => {
+                    other.tool_surcharges = match serde_json::from_str(raw).ok()? {
+                        Value::Array(items) => Some(items),
+                        _ => None,
+                    }
+                }
+                Some(index) => other.set(index, raw),
+                None => {}
+            }
+            Some(())
+        });
+        if scanned.is_some() {
+            return Ok(other);
+        }
         serde_json::from_str(text).map_err(|_| {
             format!(
                 "expected the JSON object of billing ratios, but found {}",
@@ -242,20 +264,19 @@ impl<'a> Other<'a> {
     /// depend on more than that text (tool surcharges).
     pub fn ratio_key(&self, key: &mut String) -> bool {
         key.push(if self.has_ratios { 'r' } else { '-' });
-        for (name, text) in KEYS.iter().zip(&self.texts) {
-            if name.ends_with("ratio") || *name == "model_price" {
-                // Length-prefixed, so no two different sets of texts give one key.
-                match text
-                    .as_deref()
-                    .map(|t| (t, char::from_u32(t.len() as u32 + 1)))
-                {
-                    Some((text, Some(length))) => {
-                        key.push(length);
-                        key.push_str(text);
-                    }
-                    Some((_, None)) => return false,
-                    None => key.push('\0'),
+        // Every key `ratios` reads (all of them from model_ratio on, the 1h cache ratio too).
+        for text in &self.texts[MODEL_RATIO..=MODEL_PRICE] {
+            // Length-prefixed, so no two different sets of texts give one key.
+            match text
+                .as_deref()
+                .map(|t| (t, char::from_u32(t.len() as u32 + 1)))
+            {
+                Some((text, Some(length))) => {
+                    key.push(length);
+                    key.push_str(text);
                 }
+                Some((_, None)) => return false,
+                None => key.push('\0'),
             }
         }
         self.tool_surcharges.is_none()

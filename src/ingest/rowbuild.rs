@@ -249,3 +249,29 @@ impl RowsBuilder {
         Rows(Arc::new(self.store))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_distinct_ratio_set_is_its_own_entry() {
+        let mut rows = RowsBuilder::default();
+        // (text of `other`, interned set): a set is remembered by its text, and a text
+        // that differs in any ratio (the 1h cache-write ratio too) is a set of its own.
+        let cases = [
+            (r#"{"model_ratio":1,"cache_creation_ratio_1h":2}"#, Some(0)),
+            (r#"{"model_ratio":1,"cache_creation_ratio_1h":3}"#, Some(1)),
+            (r#"{"model_ratio":1,"user_group_ratio":0.5}"#, Some(2)),
+            (r#"{"model_ratio":1}"#, Some(3)),
+            (r#"{"frt":5,"model_ratio":1}"#, Some(3)),
+            (r#"{"model_ratio":1.0}"#, Some(4)),
+            (r#"{"cache_creation_ratio_1h":2,"model_ratio":1}"#, Some(0)),
+            (r#"{"frt":5}"#, None),
+        ];
+        for (text, want) in cases {
+            let other = Other::parse(text).unwrap();
+            assert_eq!(rows.ratios(&other), Ok(want), "{text}");
+        }
+    }
+}
