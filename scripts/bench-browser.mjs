@@ -64,6 +64,9 @@ try {
     await page.setInputFiles('[data-testid="file-input"]', file);
     await page.waitForFunction((want) => document.querySelector('[data-testid="ledger-read"]')?.textContent.trim() === want,
       String(rows), { timeout: 900_000, polling: 50 });
+    // The worker computes the figures after the ledger shows; the time includes them.
+    if (!noFigures) await page.waitForFunction(() => !document.querySelector('[data-testid="recomputing"]'),
+      null, { timeout: 900_000, polling: 50 });
     const seconds = (performance.now() - start) / 1000;
     const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
     const tabs = renderers(process.pid);

@@ -187,14 +187,18 @@ impl State {
         self
     }
 
-    /// Shows the worker's answer to the latest generation.
+    /// Shows the worker's answer to the latest generation. Without figures, the last ones
+    /// stay marked as not current (and the record cannot be downloaded from them); the
+    /// next edit asks again.
     fn computed(mut self, generation: u32, answer: Result<String, String>) -> Self {
         let files = self.current().map(|f| f.report.clone()).collect();
         match answer.and_then(|text| Review::from_wire(&text, files, &self.settings)) {
-            Ok(review) => self.review = review,
+            Ok(review) => {
+                self.review = review;
+                self.computed = generation;
+            }
             Err(problem) => self.notice = Some(problem),
         }
-        self.computed = generation;
         self
     }
 }
