@@ -5,12 +5,12 @@
 //! Σ steps + residual = billed − expected, always.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Position};
 use crate::price::Pricing;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VarianceClass {
     PricingSourceMismatch,
@@ -34,7 +34,7 @@ impl VarianceClass {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
     /// The gateway's logged ratios price the usage differently from the verified card
@@ -65,7 +65,7 @@ impl Cause {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BridgeStep {
     pub class: VarianceClass,
     pub cause: Cause,
@@ -75,7 +75,7 @@ pub struct BridgeStep {
     pub evidence: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bridge {
     pub steps: Vec<BridgeStep>,
     #[serde(with = "crate::decimal::serde_str")]

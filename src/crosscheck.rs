@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::VarianceClass;
 use crate::decimal::serde_str;
@@ -22,7 +22,7 @@ use crate::price::{self, Dimension, LineStatus, Pricing};
 use crate::settings::ValidSettings;
 
 /// One stream's own figures.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StreamFigures {
     pub stream: Stream,
     pub files: Vec<String>,
@@ -30,16 +30,16 @@ pub struct StreamFigures {
     /// Requests whose usage the log does not give (client logs): unknown, not priced.
     pub usage_unknown_requests: u64,
     /// Usage priced with the verified card (usage streams only).
-    #[serde(serialize_with = "serde_str::option::serialize")]
+    #[serde(with = "serde_str::option")]
     pub expected_amount: Option<Decimal>,
     pub expected_complete: bool,
     /// Token quantities per dimension (usage streams only).
     pub quantities: BTreeMap<Dimension, u64>,
     /// Cost the client side computed itself (LiteLLM spend, event estimates).
-    #[serde(serialize_with = "serde_str::option::serialize")]
+    #[serde(with = "serde_str::option")]
     pub reported_cost: Option<Decimal>,
     /// Σ charges in buckets wholly inside the window (charge streams only).
-    #[serde(serialize_with = "serde_str::option::serialize")]
+    #[serde(with = "serde_str::option")]
     pub charged_amount: Option<Decimal>,
     /// Σ charges in buckets that reach outside the window: not comparable as they are.
     #[serde(with = "serde_str")]
@@ -48,7 +48,7 @@ pub struct StreamFigures {
 }
 
 /// Which two figures a cross-check compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckName {
     /// Client-side usage priced with the card against the gateway's usage priced the same.
@@ -62,7 +62,7 @@ pub enum CheckName {
 }
 
 /// One comparison between two streams.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrossCheck {
     pub name: CheckName,
     pub left: Stream,
@@ -84,7 +84,7 @@ pub struct CrossCheck {
 }
 
 /// One model in a usage comparison.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelDifference {
     pub model: String,
     pub left_requests: u64,

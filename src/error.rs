@@ -55,7 +55,7 @@ impl fmt::Display for Position {
 
 /// Which kind of problem, in the spirit of serde_json's error classes: input that is
 /// not the format at all, a value of the wrong shape, or arithmetic that cannot be exact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The bytes are not a format we read (binary, a workbook, truncated JSON).
@@ -66,7 +66,7 @@ pub enum ErrorKind {
     Overflow,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Error {
     pub kind: ErrorKind,
     pub position: Position,

@@ -207,7 +207,7 @@ pub fn parse_rounding(text: &RoundingText) -> Result<Option<Rounding>, Vec<(Stri
 }
 
 /// How the gateway turned a fractional quota into an integer (versions differ).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuotaRounding {
     #[default]

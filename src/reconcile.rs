@@ -5,7 +5,7 @@
 //! expected: positive means billed more than expected.
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Position};
 use crate::price::Pricing;
@@ -22,7 +22,7 @@ pub struct Tolerance {
     pub percent: Decimal,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comparison {
     pub expected: Decimal,
     /// False when some usage had no verified rate: the expected figure is a floor.
@@ -34,7 +34,7 @@ pub struct Comparison {
     pub within_tolerance: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
     pub per_model: Vec<(String, Comparison)>,
     pub total: Comparison,

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::{self, Bridge};
 use crate::crosscheck::{self, CrossCheck, StreamFigures};
@@ -79,6 +80,17 @@ pub fn run(files: &[InputFile], settings: &Settings) -> Review {
     run_reports(files, settings)
 }
 
+/// The same bytes given twice (a file dropped again, a page saved twice) count once.
+pub fn count_once(files: &mut [FileReport]) {
+    let fingerprints: Vec<&ingest::Fingerprint> = files.iter().map(|f| &f.fingerprint).collect();
+    let repeated = repeats(&fingerprints);
+    for (file, repeated) in files.iter_mut().zip(repeated) {
+        if repeated {
+            file.exclude_as_duplicate();
+        }
+    }
+}
+
 /// For each file, whether an earlier file has the very same bytes (it then counts once,
 /// under [`ExclusionRule::DuplicateFile`]).
 pub fn repeats(fingerprints: &[&ingest::Fingerprint]) -> Vec<bool> {
@@ -90,14 +102,7 @@ pub fn repeats(fingerprints: &[&ingest::Fingerprint]) -> Vec<bool> {
 /// The figures from files already read (the page's worker reads them, and reads them
 /// again only when [`ingest_rules`] change): price → reconcile → classify.
 pub fn run_reports(mut files: Vec<FileReport>, settings: &Settings) -> Review {
-    // The same bytes given twice (a file dropped again, a page saved twice) count once.
-    let fingerprints: Vec<&ingest::Fingerprint> = files.iter().map(|f| &f.fingerprint).collect();
-    let repeated = repeats(&fingerprints);
-    for (file, repeated) in files.iter_mut().zip(repeated) {
-        if repeated {
-            file.exclude_as_duplicate();
-        }
-    }
+    count_once(&mut files);
     let models: BTreeSet<&str> = files
         .iter()
         .flat_map(|f| f.rows.models().iter().map(String::as_str))
@@ -185,5 +190,172 @@ impl Review {
     pub fn record(&self, generated_at: Timestamp) -> Option<Record> {
         let figures = self.figures.as_ref().ok()?;
         Some(record::build(self, figures, generated_at))
+    }
+}
+
+/// What the page's worker sends back after computing a review: only what was computed
+/// from the rows. The files' reports (without their rows) and the settings text are
+/// already on the page, which validates that text itself (cheap), so the figures it
+/// shows and the record it builds are the very values the worker computed.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    models: Vec<String>,
+    figures: WireFigures,
+}
+
+#[derive(Serialize, Deserialize)]
+enum WireFigures {
+    Computed {
+        pricing: Box<Pricing>,
+        reconciliation: Reconciliation,
+        bridge: Bridge,
+        priced_stream: Stream,
+        recorded_stream: Option<Stream>,
+        streams: Vec<StreamFigures>,
+        cross_checks: Vec<CrossCheck>,
+    },
+    InvalidSettings,
+    Arithmetic(Error),
+}
+
+impl Review {
+    /// For the trip from the web worker to the page: everything but the files and the settings.
+    pub fn to_wire(&self) -> String {
+        let figures = match &self.figures {
+            Ok(f) => WireFigures::Computed {
+                pricing: Box::new(f.pricing.clone()),
+                reconciliation: f.reconciliation.clone(),
+                bridge: f.bridge.clone(),
+                priced_stream: f.priced_stream,
+                recorded_stream: f.recorded_stream,
+                streams: f.streams.clone(),
+                cross_checks: f.cross_checks.clone(),
+            },
+            Err(Problem::Settings(_)) => WireFigures::InvalidSettings,
+            Err(Problem::Arithmetic(error)) => WireFigures::Arithmetic(error.clone()),
+        };
+        let wire = Wire {
+            models: self.models.clone(),
+            figures,
+        };
+        serde_json::to_string(&wire).unwrap_or_default()
+    }
+
+    /// The review [`Review::to_wire`] describes, given the files and settings it was
+    /// computed from.
+    pub fn from_wire(
+        text: &str,
+        mut files: Vec<FileReport>,
+        settings: &Settings,
+    ) -> Result<Review, String> {
+        // As the worker did before computing: the record lists the ledgers it used.
+        count_once(&mut files);
+        let wire: Wire = serde_json::from_str(text)
+            .map_err(|e| format!("the figures sent by the worker are damaged: {e}"))?;
+        let figures = match (wire.figures, settings.validate()) {
+            (
+                WireFigures::Computed {
+                    pricing,
+                    reconciliation,
+                    bridge,
+                    priced_stream,
+                    recorded_stream,
+                    streams,
+                    cross_checks,
+                },
+                Ok(settings),
+            ) => Ok(Figures {
+                settings,
+                pricing: *pricing,
+                reconciliation,
+                bridge,
+                priced_stream,
+                recorded_stream,
+                streams,
+                cross_checks,
+            }),
+            (WireFigures::InvalidSettings, Err(errors)) => Err(Problem::Settings(errors)),
+            (WireFigures::Arithmetic(error), Ok(_)) => Err(Problem::Arithmetic(error)),
+            _ => return Err("the figures sent by the worker are for other settings".into()),
+        };
+        Ok(Review {
+            files,
+            models: wire.models,
+            figures,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export;
+
+    const LOG: &[u8] = include_bytes!("../tests/fixtures/cometapi-log-page.json");
+    const SETTINGS: &str = include_str!("../tests/fixtures/settings.json");
+
+    fn review(settings: &Settings) -> Review {
+        let file = |name: &str, bytes: &[u8]| InputFile {
+            name: name.into(),
+            bytes: bytes.to_vec(),
+        };
+        // Every kind of figure crosses: gateway pricing, a client stream, billing, a
+        // cross-check, and a file given twice.
+        let files = [
+            file("log.json", LOG),
+            file(
+                "client.jsonl",
+                include_bytes!("../tests/fixtures/evidence/client-openai-chat.jsonl"),
+            ),
+            file(
+                "focus.csv",
+                include_bytes!("../tests/fixtures/evidence/focus.csv"),
+            ),
+            file("copy.json", LOG),
+        ];
+        run(&files, settings)
+    }
+
+    fn generated_at() -> Timestamp {
+        "2026-01-02T10:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn the_wire_carries_figures_the_record_and_exports_cannot_tell_apart() {
+        let valid = Settings::from_json(SETTINGS).unwrap();
+        let mut invalid = valid.clone();
+        invalid.tolerance.percent = "one".into();
+        for (settings, computed) in [(&valid, true), (&invalid, false)] {
+            let sent = review(settings);
+            assert_eq!(sent.figures.is_ok(), computed);
+            let got = Review::from_wire(&sent.to_wire(), sent.files.clone(), settings).unwrap();
+            assert_eq!(got, sent);
+            let json = |r: &Review| r.record(generated_at()).map(|r| r.to_json());
+            assert_eq!(json(&got), json(&sent), "the record, byte for byte");
+            for csv in [export::charge_lines_csv, export::reconciliation_csv] {
+                let text = |r: &Review| r.figures.as_ref().ok().map(csv);
+                assert_eq!(text(&got), text(&sent));
+            }
+        }
+    }
+
+    #[test]
+    fn figures_for_other_settings_or_damaged_text_are_refused() {
+        let valid = Settings::from_json(SETTINGS).unwrap();
+        let mut invalid = valid.clone();
+        invalid.tolerance.percent = "one".into();
+        let computed = review(&valid).to_wire();
+        let cases = [
+            (
+                computed.as_str(),
+                &invalid,
+                "the figures sent by the worker are for other settings",
+            ),
+            ("{", &valid, "the figures sent by the worker are damaged"),
+        ];
+        for (text, settings, want) in cases {
+            let problem = Review::from_wire(text, Vec::new(), settings).unwrap_err();
+            assert!(problem.starts_with(want), "{problem}");
+        }
     }
 }

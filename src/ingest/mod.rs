@@ -248,24 +248,29 @@ impl FileReport {
 
     /// `rows` is the tables and data of [`FileReport::to_wire`], one after the other.
     pub fn from_wire(json: &str, rows: Vec<u8>) -> Result<FileReport, String> {
-        let meta: Meta = serde_json::from_str(json)
-            .map_err(|e| format!("the report sent by the reader is damaged: {e}"))?;
+        let mut report = FileReport::from_wire_without_rows(json)?;
         let rows = Rows::from_bytes(rows)?;
-        let unknown = meta.evidence.unknown_total();
-        let charged = matches!(
-            meta.format.map(Format::stream),
-            Some(Stream::Billing | Stream::AccountTotals)
-        );
-        if !charged && rows.len() as u64 + unknown != meta.ledger.accepted {
+        let unknown = report.evidence.unknown_total();
+        let charged = matches!(report.stream(), Stream::Billing | Stream::AccountTotals);
+        if !charged && rows.len() as u64 + unknown != report.ledger.accepted {
             return Err("the rows sent by the reader do not match its ledger".into());
         }
+        report.rows = rows;
+        Ok(report)
+    }
+
+    /// The JSON of [`FileReport::to_wire`] alone, for a page whose worker keeps the rows
+    /// (and computes the figures from them): the report's `rows` are empty.
+    pub fn from_wire_without_rows(json: &str) -> Result<FileReport, String> {
+        let meta: Meta = serde_json::from_str(json)
+            .map_err(|e| format!("the report sent by the reader is damaged: {e}"))?;
         Ok(FileReport {
             name: meta.name,
             fingerprint: meta.fingerprint,
             format: meta.format,
             problem: meta.problem,
             ledger: meta.ledger,
-            rows,
+            rows: Rows::default(),
             evidence: meta.evidence,
         })
     }

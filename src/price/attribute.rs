@@ -4,13 +4,14 @@
 use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::{add, overflow, quota, Pricer};
 use crate::error::Error;
 use crate::ingest::newapi::GatewayRow;
 
 /// Where each row's (recorded − expected) went, for the variance bridge.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BridgeInputs {
     /// Gateway ratios price the usage differently from the verified card.
     pub pricing_mismatch: Decimal,

@@ -13,7 +13,7 @@ pub mod quota;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use attribute::BridgeInputs;
 pub use dimension::Dimension;
@@ -25,7 +25,7 @@ use crate::policy::{Billability, RoundingScope};
 use crate::ratecard::Entry;
 use crate::settings::{Confidence, ValidSettings};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineStatus {
     Expected,
@@ -34,7 +34,7 @@ pub enum LineStatus {
     Unpriced,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceLine {
     pub model: String,
     pub dimension: Dimension,
@@ -51,7 +51,7 @@ pub struct PriceLine {
     pub source_url: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelCharge {
     /// The rate-card label, or the logged name when nothing prices it.
     pub model: String,
@@ -67,7 +67,8 @@ pub struct ModelCharge {
     pub failed_requests: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+// Serde only carries the figures from the page's worker to the page (`review::Review::to_wire`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pricing {
     pub lines: Vec<PriceLine>,
     pub models: Vec<ModelCharge>,

@@ -15,7 +15,7 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ingest::newapi::{GatewayRow, LoggedRatios};
 use crate::policy::QuotaRounding;
@@ -74,7 +74,7 @@ pub fn to_integer(exact: Decimal, ratio_nonzero: bool, rule: QuotaRounding) -> D
 }
 
 /// What the check found over all gateway rows that carry ratios.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuotaCheck {
     pub rule: QuotaRounding,
     /// Rows whose logged quota is within ±1 of the re-derived integer quota.

@@ -40,6 +40,25 @@ pub fn app() -> Html {
             loader.borrow_mut().reread(rules.clone())
         });
     }
+    {
+        // Before the request below, which only uses jobs kept here.
+        let loader = loader.clone();
+        use_effect_with((state.kept_jobs(), state.seen), move |(jobs, seen)| {
+            loader.borrow_mut().keep(jobs, *seen)
+        });
+    }
+    {
+        // Each new generation of settings or files: the worker computes the figures.
+        let (loader, state) = (loader.clone(), state.clone());
+        use_effect_with(state.generation, move |generation| {
+            if state.recomputing() {
+                let settings = state.settings.to_json();
+                loader
+                    .borrow_mut()
+                    .compute(*generation, &settings, &state.current_jobs());
+            }
+        });
+    }
     let on_files = {
         let loader = loader.clone();
         Callback::from(move |files| loader.borrow_mut().load(files))
@@ -60,6 +79,9 @@ pub fn app() -> Html {
         _ => Vec::new(),
     };
     let unpriced = state.settings.unpriced(&state.review.models);
+    let recomputing = state.recomputing();
+    // The figures below are the last ones computed until the worker answers.
+    let busy = recomputing.then_some("true");
     html! {
         <div class="app" data-testid="app">
             <header>
@@ -103,19 +125,24 @@ pub fn app() -> Html {
                     { for settings_errors.iter().map(|e| html! { <li>{ e.to_string() }</li> }) }
                 </ul>
             }
-            <section>
+            if recomputing {
+                <p class="hint recomputing" role="status" data-testid="recomputing">
+                    { "Recomputing the figures… (the ones below are for the settings as they were)" }
+                </p>
+            }
+            <section aria-busy={busy}>
                 <h2>{ "5. Expected charge" }</h2>
                 if let Ok(figures) = &state.review.figures {
                     <Charges pricing={figures.pricing.clone()} currency={figures.settings.billing_currency.clone()} />
                 }
             </section>
-            <section>
+            <section aria-busy={busy}>
                 <h2>{ "6. Expected versus recorded" }</h2>
                 <Results review={state.review.clone()} />
                 if let Ok(figures) = &state.review.figures {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
                 }
-                <Downloads review={state.review.clone()} settings={state.settings.clone()} on_action={dispatch} />
+                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} on_action={dispatch} />
             </section>
         </div>
     }

@@ -55,6 +55,9 @@ fn import<T: 'static>(
 pub struct DownloadsProps {
     pub review: Review,
     pub settings: Settings,
+    /// The worker is computing figures for newer settings: a record now would mix them.
+    #[prop_or_default]
+    pub recomputing: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -119,11 +122,12 @@ pub fn downloads(props: &DownloadsProps) -> Html {
         Action::ImportRateCard,
         &props.on_action,
     );
-    let ready = props
-        .review
-        .figures
-        .as_ref()
-        .is_ok_and(|f| !f.pricing.models.is_empty());
+    let ready = !props.recomputing
+        && props
+            .review
+            .figures
+            .as_ref()
+            .is_ok_and(|f| !f.pricing.models.is_empty());
     let secondary = |label: &'static str,
                      testid: &'static str,
                      enabled: bool,

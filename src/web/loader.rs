@@ -1,9 +1,12 @@
-//! The page's side of the file-reading worker ([`super::worker`]).
+//! The page's side of the worker ([`super::worker`]), which reads the files and computes
+//! the figures.
 //!
 //! Keeps the File handles the user gave (only handles: the bytes stay on disk), so the
 //! files can be read again when the ingest rules change; sends them to the worker one
-//! job each, and turns the worker's messages into reducer actions. Plain data goes to
-//! the reducer; the handles and the worker live here, outside it.
+//! job each, asks it for the figures of each new generation of the settings (one request
+//! at a time: a newer one waits and replaces any older one still waiting), and turns the
+//! worker's messages into reducer actions. Plain data goes to the reducer; the handles
+//! and the worker live here, outside it.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -15,7 +18,7 @@ use web_sys::{File, MessageEvent, Worker};
 use yew::Callback;
 
 use super::message::{self, Message};
-use super::state::{Action, Loading};
+use super::state::{Action, LoadedFile, Loading};
 use crate::ingest::{FileReport, Rules};
 
 /// Where Trunk puts the worker's loader (`data-loader-shim` in index.html).
@@ -42,6 +45,9 @@ pub struct Loader {
     rules: Rules,
     /// Jobs finished since the queue was last empty, for "file 2 of 3".
     finished: usize,
+    /// The generation the worker is computing, and the request waiting for it to finish.
+    computing: Option<u32>,
+    waiting_compute: Option<(u32, JsValue)>,
     dispatch: Callback<Action>,
     handlers: Vec<Closure<dyn Fn(JsValue)>>,
 }
@@ -62,6 +68,8 @@ impl Loader {
                 next_id: 1,
                 rules,
                 finished: 0,
+                computing: None,
+                waiting_compute: None,
                 dispatch,
                 handlers: Vec::new(),
             })
@@ -151,6 +159,33 @@ impl Loader {
         self.dispatch.emit(Action::Cancelled(names));
     }
 
+    /// Asks the worker for the review of the files read by `jobs` under `settings`.
+    pub fn compute(&mut self, generation: u32, settings: &str, jobs: &[u32]) {
+        if self.broken {
+            // After the caller has let go of the loader, which the reducer's effects use.
+            let dispatch = self.dispatch.clone();
+            let problem =
+                "the worker stopped, so the figures cannot be recomputed; reload the page";
+            return wasm_bindgen_futures::spawn_local(async move {
+                dispatch.emit(Action::Computed(generation, Err(problem.into())))
+            });
+        }
+        let request = message::compute(generation, settings, jobs);
+        if self.computing.is_some() {
+            self.waiting_compute = Some((generation, request));
+        } else {
+            self.computing = Some(generation);
+            self.post(request);
+        }
+    }
+
+    /// Lets the worker drop the rows of every job up to `upto` not in `jobs`.
+    pub fn keep(&mut self, jobs: &[u32], upto: u32) {
+        if self.worker.is_some() {
+            self.post(message::keep(jobs, upto));
+        }
+    }
+
     pub fn forget(&mut self, name: &str) {
         self.files.retain(|f| f.name() != name);
     }
@@ -174,6 +209,7 @@ fn answer(loader: &Weak<RefCell<Loader>>, message: Option<Message>) {
     };
     let mut this = loader.borrow_mut();
     let mut actions = Vec::new();
+    let about_reading = !matches!(message, Some(Message::Figures { .. }));
     match message {
         Some(Message::Ready) => {
             this.ready = true;
@@ -200,13 +236,36 @@ fn answer(loader: &Weak<RefCell<Loader>>, message: Option<Message>) {
                 })));
             }
         }
-        Some(Message::Done { job, report, rows }) => {
-            if let Some(job) = this.finish_job(job) {
-                actions.push(match FileReport::from_wire(&report, rows.to_vec()) {
-                    Ok(report) => Action::Loaded(Box::new(report), job.rules),
-                    Err(problem) => Action::Notice(Some(format!("{}: {problem}", job.name))),
-                });
+        Some(Message::Done {
+            job,
+            report,
+            models,
+        }) => {
+            let id = job;
+            match this.finish_job(id) {
+                Some(job) => match FileReport::from_wire_without_rows(&report) {
+                    Ok(report) => actions.push(Action::Loaded(Box::new(LoadedFile {
+                        report,
+                        rules: job.rules,
+                        job: id,
+                        models,
+                    }))),
+                    Err(problem) => {
+                        actions.push(Action::Seen(id));
+                        actions.push(Action::Notice(Some(format!("{}: {problem}", job.name))));
+                    }
+                },
+                // Cancelled after it finished: nothing of it is shown.
+                None => actions.push(Action::Seen(id)),
             }
+        }
+        Some(Message::Figures { generation, review }) => {
+            this.computing = None;
+            if let Some((next, request)) = this.waiting_compute.take() {
+                this.computing = Some(next);
+                this.post(request);
+            }
+            actions.push(Action::Computed(generation, review));
         }
         Some(Message::Failed { job, message }) => {
             if let Some(job) = this.finish_job(job) {
@@ -220,7 +279,7 @@ fn answer(loader: &Weak<RefCell<Loader>>, message: Option<Message>) {
         }
         _ => {}
     }
-    if this.jobs.is_empty() {
+    if about_reading && this.jobs.is_empty() {
         actions.push(Action::Progress(None));
     }
     let dispatch = this.dispatch.clone();
@@ -239,9 +298,17 @@ fn broken(loader: &Weak<RefCell<Loader>>) {
     this.worker = None;
     this.broken = true;
     this.jobs.clear();
+    let latest = this
+        .waiting_compute
+        .take()
+        .map(|(g, _)| g)
+        .or(this.computing.take());
     let dispatch = this.dispatch.clone();
     drop(this);
     let problem = "the file reader (a web worker) stopped; reload the page to read files";
+    if let Some(generation) = latest {
+        dispatch.emit(Action::Computed(generation, Err(problem.into())));
+    }
     dispatch.emit(Action::Notice(Some(problem.into())));
     dispatch.emit(Action::Progress(None));
 }

@@ -1,7 +1,7 @@
-//! The messages between the page and its file-reading worker, as plain JS objects
-//! (structured-cloneable: a File goes by reference, the rows buffer is transferred).
+//! The messages between the page and its worker, as plain JS objects (structured-cloneable:
+//! a File goes by reference; reports and figures go as JSON text).
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::File;
 
@@ -18,6 +18,19 @@ pub enum Message {
     Cancel {
         upto: u32,
     },
+    /// page → worker: compute the review of the files read by `jobs` (in that order) under
+    /// `settings` (`Settings::to_json`); answered by `Figures` with the same generation.
+    Compute {
+        generation: u32,
+        settings: String,
+        jobs: Vec<u32>,
+    },
+    /// page → worker: the page still shows the files read by `jobs`; the rows of every
+    /// other job up to `upto` (whose answer the page has had) can go.
+    Keep {
+        jobs: Vec<u32>,
+        upto: u32,
+    },
     Progress {
         job: u32,
         done: f64,
@@ -25,11 +38,17 @@ pub enum Message {
         rows: f64,
         ms: f64,
     },
-    /// `report` is `FileReport::to_wire`'s JSON, `rows` its bytes.
+    /// `report` is `FileReport::to_wire`'s JSON and `models` the labels its rows use; the
+    /// rows stay in the worker.
     Done {
         job: u32,
         report: String,
-        rows: Uint8Array,
+        models: Vec<String>,
+    },
+    /// `review` is `Review::to_wire`'s JSON, or a sentence saying why there is none.
+    Figures {
+        generation: u32,
+        review: Result<String, String>,
     },
     Cancelled {
         job: u32,
@@ -68,6 +87,29 @@ pub fn cancel(upto: u32) -> JsValue {
     object("cancel", &[("upto", upto.into())])
 }
 
+pub fn compute(generation: u32, settings: &str, jobs: &[u32]) -> JsValue {
+    object(
+        "compute",
+        &[
+            ("generation", generation.into()),
+            ("settings", settings.into()),
+            ("jobs", numbers(jobs)),
+        ],
+    )
+}
+
+pub fn keep(jobs: &[u32], upto: u32) -> JsValue {
+    object("keep", &[("jobs", numbers(jobs)), ("upto", upto.into())])
+}
+
+fn numbers(values: &[u32]) -> JsValue {
+    values
+        .iter()
+        .map(|&n| JsValue::from(n))
+        .collect::<Array>()
+        .into()
+}
+
 pub fn progress(job: u32, done: f64, total: f64, rows: u64, ms: f64) -> JsValue {
     object(
         "progress",
@@ -81,14 +123,26 @@ pub fn progress(job: u32, done: f64, total: f64, rows: u64, ms: f64) -> JsValue 
     )
 }
 
-pub fn done(job: u32, report: &str, rows: &Uint8Array) -> JsValue {
+pub fn done(job: u32, report: &str, models: &[String]) -> JsValue {
+    let models: Array = models.iter().map(|m| JsValue::from(m.as_str())).collect();
     object(
         "done",
         &[
             ("job", job.into()),
             ("report", report.into()),
-            ("rows", rows.into()),
+            ("models", models.into()),
         ],
+    )
+}
+
+pub fn figures(generation: u32, review: Result<&str, &str>) -> JsValue {
+    let (field, text) = match review {
+        Ok(review) => ("review", review),
+        Err(problem) => ("problem", problem),
+    };
+    object(
+        "figures",
+        &[("generation", generation.into()), (field, text.into())],
     )
 }
 
@@ -109,6 +163,13 @@ pub fn read(value: &JsValue) -> Option<Message> {
     let number = |name: &str| get(name)?.as_f64();
     let job = || number("job").map(|n| n as u32);
     let text = |name: &str| get(name)?.as_string();
+    let array = |name: &str| get(name)?.dyn_into::<Array>().ok();
+    let jobs = |name: &str| -> Option<Vec<u32>> {
+        array(name)?
+            .iter()
+            .map(|n| n.as_f64().map(|n| n as u32))
+            .collect()
+    };
     let message = match text("kind")?.as_str() {
         "ready" => Message::Ready,
         "read" => Message::Read {
@@ -117,6 +178,15 @@ pub fn read(value: &JsValue) -> Option<Message> {
             rules: text("rules")?,
         },
         "cancel" => Message::Cancel {
+            upto: number("upto")? as u32,
+        },
+        "compute" => Message::Compute {
+            generation: number("generation")? as u32,
+            settings: text("settings")?,
+            jobs: jobs("jobs")?,
+        },
+        "keep" => Message::Keep {
+            jobs: jobs("jobs")?,
             upto: number("upto")? as u32,
         },
         "progress" => Message::Progress {
@@ -129,7 +199,17 @@ pub fn read(value: &JsValue) -> Option<Message> {
         "done" => Message::Done {
             job: job()?,
             report: text("report")?,
-            rows: get("rows")?.dyn_into().ok()?,
+            models: array("models")?
+                .iter()
+                .map(|m| m.as_string())
+                .collect::<Option<_>>()?,
+        },
+        "figures" => Message::Figures {
+            generation: number("generation")? as u32,
+            review: match text("review") {
+                Some(review) => Ok(review),
+                None => Err(text("problem")?),
+            },
         },
         "cancelled" => Message::Cancelled { job: job()? },
         "failed" => Message::Failed {

@@ -1,6 +1,6 @@
 //! The browser shell: Yew components and browser glue. No business rule lives here;
-//! every figure on the page comes from [`crate::review::run_reports`], on the reports the
-//! file-reading worker ([`worker`]) produced with the same core the CLI runs.
+//! every figure on the page is computed by [`crate::review::run_reports`] in the web
+//! worker ([`worker`]), on the rows it read with the same core the CLI runs.
 
 mod app;
 mod browser;

@@ -1,6 +1,9 @@
 //! The one reducer at the root. Its state is plain core types: the reports of the files
-//! as the worker read them, the settings document as typed, and the review computed from
-//! both. The File handles and the worker are outside it (`loader.rs`).
+//! as the worker read them (without their rows, which stay in the worker), the settings
+//! document as typed, and the last review the worker computed from both. Every change
+//! that can move a figure starts a new generation; the app asks the worker for it, and
+//! only the answer to the latest generation is shown. The File handles and the worker
+//! are outside it (`loader.rs`).
 
 use std::rc::Rc;
 
@@ -54,8 +57,13 @@ pub enum SettingsField {
 }
 
 pub enum Action {
-    /// A file read by the worker under these rules (ignored if the rules moved on since).
-    Loaded(Box<FileReport>, Rules),
+    /// A file read by the worker (ignored if the rules moved on since).
+    Loaded(Box<LoadedFile>),
+    /// The worker answered for this job, but nothing of it is shown (it was cancelled, or
+    /// its report was damaged): its rows can go.
+    Seen(u32),
+    /// The worker's review for a generation (`Review::to_wire`), or why there is none.
+    Computed(u32, Result<String, String>),
     /// How far the worker is; None when it is idle.
     Progress(Option<Loading>),
     /// Reading stopped; these files were not (or not again) read.
@@ -92,11 +100,15 @@ pub struct Loading {
     pub rows_per_second: f64,
 }
 
-/// A file's report and the rules it was read under.
+/// A file's report (its rows stay in the worker) and the rules it was read under.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadedFile {
     pub report: FileReport,
     pub rules: Rules,
+    /// The worker's job that read it: the handle of its rows there.
+    pub job: u32,
+    /// The model labels its accepted rows use.
+    pub models: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -108,7 +120,13 @@ pub struct State {
     pub rules: Rules,
     pub loading: Option<Loading>,
     pub settings: Settings,
+    /// The last review computed; while `computed != generation`, the worker is computing
+    /// the next one and this one is shown, marked as being recomputed.
     pub review: Review,
+    pub generation: u32,
+    pub computed: u32,
+    /// The last job the worker answered: rows of older jobs not in `files` can go.
+    pub seen: u32,
     /// A sentence about the last thing that could not be done (a file that could not
     /// be read, settings that could not be imported). Nothing typed is dropped for it.
     pub notice: Option<String>,
@@ -123,36 +141,69 @@ impl State {
             loading: None,
             settings,
             review,
+            generation: 0,
+            computed: 0,
+            seen: 0,
             notice: None,
         }
     }
 
-    /// Only reports read under the current rules count; the others are being read again.
-    fn current(&self) -> Vec<FileReport> {
-        self.files
-            .iter()
-            .filter(|f| f.rules == self.rules)
-            .map(|f| f.report.clone())
-            .collect()
+    /// Only files read under the current rules count; the others are being read again.
+    fn current(&self) -> impl Iterator<Item = &LoadedFile> {
+        self.files.iter().filter(|f| f.rules == self.rules)
     }
 
-    /// Recomputes the review; after new files, first adds a rate row for each model they
-    /// charged that no entry names yet (only then: renaming an entry must not respawn rows).
+    /// The worker's jobs whose rows the next review is computed from, in order.
+    pub fn current_jobs(&self) -> Vec<u32> {
+        self.current().map(|f| f.job).collect()
+    }
+
+    /// Every job whose rows the page may still ask for.
+    pub fn kept_jobs(&self) -> Vec<u32> {
+        self.files.iter().map(|f| f.job).collect()
+    }
+
+    pub fn recomputing(&self) -> bool {
+        self.computed != self.generation
+    }
+
+    /// Starts a new generation of the figures; after new files, first adds a rate row for
+    /// each model they charged that no entry names yet (only then: renaming an entry must
+    /// not respawn rows). Without files there is nothing to price, so no need to ask the
+    /// worker (which may not even be started).
     fn refresh(mut self, new_files: bool) -> Self {
         if let Some(rules) = review::ingest_rules(&self.settings) {
             self.rules = rules;
         }
-        let files = self.current();
         if new_files {
-            // Before the figures, which price every row: with a million rows, once is enough.
             // Sorted, as `Review::models` lists them.
-            let models: std::collections::BTreeSet<&str> = files
-                .iter()
-                .flat_map(|f| f.rows.models().iter().map(String::as_str))
+            let models: std::collections::BTreeSet<String> = self
+                .current()
+                .flat_map(|f| f.models.iter().cloned())
                 .collect();
-            self.settings.ensure_rate_rows(models);
+            self.settings
+                .ensure_rate_rows(models.iter().map(String::as_str));
         }
-        self.review = review::run_reports(files, &self.settings);
+        self.generation = self.generation.wrapping_add(1);
+        if self.current().next().is_none() {
+            self.review = review::run_reports(Vec::new(), &self.settings);
+            self.computed = self.generation;
+        }
+        self
+    }
+
+    /// Shows the worker's answer to the latest generation. Without figures, the last ones
+    /// stay marked as not current (and the record cannot be downloaded from them); the
+    /// next edit asks again.
+    fn computed(mut self, generation: u32, answer: Result<String, String>) -> Self {
+        let files = self.current().map(|f| f.report.clone()).collect();
+        match answer.and_then(|text| Review::from_wire(&text, files, &self.settings)) {
+            Ok(review) => {
+                self.review = review;
+                self.computed = generation;
+            }
+            Err(problem) => self.notice = Some(problem),
+        }
         self
     }
 }
@@ -164,14 +215,12 @@ impl Reducible for State {
         let mut next = (*self).clone();
         let new_files = matches!(action, Action::Loaded(..));
         match action {
-            Action::Loaded(report, rules) => {
-                if rules != next.rules {
-                    return self;
+            Action::Loaded(file) => {
+                next.seen = next.seen.max(file.job);
+                if file.rules != next.rules {
+                    return Rc::new(next);
                 }
-                let file = LoadedFile {
-                    report: *report,
-                    rules,
-                };
+                let file = *file;
                 // Loading the same file name again replaces it rather than counting it twice.
                 match next
                     .files
@@ -181,6 +230,17 @@ impl Reducible for State {
                     Some(existing) => *existing = file,
                     None => next.files.push(file),
                 }
+            }
+            Action::Seen(job) => {
+                next.seen = next.seen.max(job);
+                return Rc::new(next);
+            }
+            Action::Computed(generation, answer) => {
+                // An answer to settings since edited is dropped: its figures are stale.
+                if generation != next.generation {
+                    return self;
+                }
+                return Rc::new(next.computed(generation, answer));
             }
             Action::Progress(loading) => {
                 next.loading = loading;

@@ -1,15 +1,21 @@
-//! The web worker that reads files (built as its own binary, `src/bin/worker.rs`).
+//! The web worker that reads files and computes the figures (built as its own binary,
+//! `src/bin/worker.rs`).
 //!
-//! It holds no logic of its own: each File the page posts is read in chunks with
+//! It holds no logic of its own. Each File the page posts is read in chunks with
 //! `Blob.slice` + `arrayBuffer()` and fed to [`Ingestor`], the same core the command line
 //! runs. Between chunks it posts progress and looks at its mailbox, so a cancel message
-//! stops the file at the next chunk. The finished report goes back as JSON plus the
-//! compact rows as a transferred buffer (see [`FileReport::to_wire`]).
+//! stops the file at the next chunk. The finished report goes back as JSON (see
+//! [`FileReport::to_wire`]); its compact rows stay here, and whenever the page sends
+//! settings the worker runs [`review::run_reports`] on them (the same call the CLI ends
+//! in) and sends back the figures ([`Review::to_wire`]), so the page's thread never
+//! prices a row.
 //!
 //! Messages (plain objects; `kind` says which):
-//! - page → worker: `read {job, file, rules}`, `cancel {upto}` (every job ≤ upto).
+//! - page → worker: `read {job, file, rules}`, `cancel {upto}` (every job ≤ upto),
+//!   `compute {generation, settings, jobs}`, `keep {jobs, upto}`.
 //! - worker → page: `ready`, `progress {job, done, total, rows, ms}`,
-//!   `done {job, report, rows}`, `cancelled {job}`, `failed {job, message}`.
+//!   `done {job, report, models}`, `cancelled {job}`, `failed {job, message}`,
+//!   `figures {generation, review | problem}`.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -21,7 +27,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use super::message::{self, Message};
-use crate::ingest::{Ingestor, Rules};
+use crate::ingest::{FileReport, Ingestor, Rules};
+use crate::review::{self, Review};
+use crate::settings::Settings;
 
 /// Bytes read per step: large enough that the per-chunk overhead (a promise, a copy, a
 /// progress message) is noise, small enough for progress and cancel to feel immediate.
@@ -42,18 +50,18 @@ struct Mailbox {
 
 thread_local! {
     static MAILBOX: RefCell<Mailbox> = RefCell::default();
+    /// The reports of finished reads, rows included, by job, until the page lets them go.
+    static REPORTS: RefCell<Vec<(u32, FileReport)>> = RefCell::default();
 }
 
 fn scope() -> Option<DedicatedWorkerGlobalScope> {
     js_sys::global().dyn_into().ok()
 }
 
-fn post(message: &JsValue, transfer: Option<&JsValue>) {
-    let Some(scope) = scope() else { return };
-    let _ = match transfer {
-        Some(buffer) => scope.post_message_with_transfer(message, &js_sys::Array::of1(buffer)),
-        None => scope.post_message(message),
-    };
+fn post(message: &JsValue) {
+    if let Some(scope) = scope() {
+        let _ = scope.post_message(message);
+    }
 }
 
 /// Installs the message handler and tells the page it can send files.
@@ -71,13 +79,24 @@ pub fn start() {
                             rules,
                         })
                     }),
-                    Err(problem) => post(&message::failed(job, &problem), None),
+                    Err(problem) => post(&message::failed(job, &problem)),
                 }
                 let idle = MAILBOX.with(|m| !std::mem::replace(&mut m.borrow_mut().running, true));
                 if idle {
                     wasm_bindgen_futures::spawn_local(run());
                 }
             }
+            // Synchronous: a read in progress waits for the figures at its next chunk. The page
+            // sends one compute at a time, so no stale settings queue up here.
+            Some(Message::Compute {
+                generation,
+                settings,
+                jobs,
+            }) => post(&compute(generation, &settings, &jobs)),
+            Some(Message::Keep { jobs, upto }) => REPORTS.with(|r| {
+                r.borrow_mut()
+                    .retain(|(job, _)| *job > upto || jobs.contains(job))
+            }),
             Some(Message::Cancel { upto }) => MAILBOX.with(|m| {
                 let mut m = m.borrow_mut();
                 m.cancelled_upto = m.cancelled_upto.max(Some(upto));
@@ -86,7 +105,7 @@ pub fn start() {
                     if job.id > upto {
                         break;
                     }
-                    post(&message::cancelled(job.id), None);
+                    post(&message::cancelled(job.id));
                     m.queue.pop_front();
                 }
             }),
@@ -96,7 +115,36 @@ pub fn start() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the page; so does its handler.
     on_message.forget();
-    post(&message::ready(), None);
+    post(&message::ready());
+}
+
+/// The figures of the kept reports of `jobs` under `settings`, as the `figures` answer.
+fn compute(generation: u32, settings: &str, jobs: &[u32]) -> JsValue {
+    let settings = match Settings::from_json(settings) {
+        Ok(settings) => settings,
+        Err(problem) => {
+            let problem = format!("the settings sent to the worker are damaged: {problem}");
+            return message::figures(generation, Err(&problem));
+        }
+    };
+    // Cheap: a report's rows are shared, not copied.
+    let files: Option<Vec<FileReport>> = REPORTS.with(|r| {
+        let reports = r.borrow();
+        jobs.iter()
+            .map(|job| {
+                reports
+                    .iter()
+                    .find(|(id, _)| id == job)
+                    .map(|(_, f)| f.clone())
+            })
+            .collect()
+    });
+    let Some(files) = files else {
+        let problem = "a file's rows are no longer held by the worker; load the file again";
+        return message::figures(generation, Err(problem));
+    };
+    let review: Review = review::run_reports(files, &settings);
+    message::figures(generation, Ok(&review.to_wire()))
 }
 
 fn cancelled(id: u32) -> bool {
@@ -127,7 +175,7 @@ async fn read(job: Job) {
     let mut next = slice(&file, start);
     while start < total {
         if cancelled(id) {
-            return post(&message::cancelled(id), None);
+            return post(&message::cancelled(id));
         }
         let buffer = match next.take() {
             Some(pending) => pending.await,
@@ -135,7 +183,7 @@ async fn read(job: Job) {
         };
         let Ok(buffer) = buffer.and_then(|b| b.dyn_into::<ArrayBuffer>()) else {
             let problem = format!("{} cannot be read (was it moved or changed?)", file.name());
-            return post(&message::failed(id, &problem), None);
+            return post(&message::failed(id, &problem));
         };
         let bytes = Uint8Array::new(&buffer);
         start += f64::from(bytes.length());
@@ -146,23 +194,22 @@ async fn read(job: Job) {
         bytes.copy_to(&mut chunk);
         ingestor.push(&chunk);
         let elapsed = js_sys::Date::now() - started;
-        post(
-            &message::progress(id, start, total, ingestor.rows_read(), elapsed),
-            None,
-        );
+        post(&message::progress(
+            id,
+            start,
+            total,
+            ingestor.rows_read(),
+            elapsed,
+        ));
         if bytes.length() == 0 {
             break;
         }
     }
     if cancelled(id) {
-        return post(&message::cancelled(id), None);
+        return post(&message::cancelled(id));
     }
     let report = ingestor.finish();
-    let (json, tables, data) = report.to_wire();
-    // Straight into one JS buffer, transferred (not copied again) to the page.
-    let rows = Uint8Array::new_with_length((tables.len() + data.len()) as u32);
-    rows.subarray(0, tables.len() as u32).copy_from(&tables);
-    rows.subarray(tables.len() as u32, rows.length())
-        .copy_from(data);
-    post(&message::done(id, &json, &rows), Some(&rows.buffer()));
+    let (json, _, _) = report.to_wire();
+    post(&message::done(id, &json, report.rows.models()));
+    REPORTS.with(|r| r.borrow_mut().push((id, report)));
 }

@@ -1,6 +1,8 @@
-// End-to-end check of the file reader (a web worker) on a large generated log: progress is
-// shown while it reads, the ledger of 200,000 rows is exact, Cancel stops a second file,
-// and the page stays usable meanwhile. Awaits the page's state; never sleeps.
+// End-to-end check of the web worker on a large generated log: progress is shown while it
+// reads, the ledger of 200,000 rows is exact, Cancel stops a second file, and the page stays
+// usable meanwhile; then the worker prices the rows: a rate edit updates the totals to
+// hand-computed figures while typing still lands in the page. Awaits the page's state;
+// never sleeps.
 // Run: DIST_DIR=dist node --test tests/e2e/worker.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,10 +19,12 @@ const MODELS = ['gpt-4o', 'claude-sonnet-4-5-20250929', 'deepseek-chat'];
 
 // A deterministic CometAPI log as JSON lines: every 50th row a top-up (excluded as not
 // usage), every 50th an error row (kept: failures are "unknown" under the default policy),
-// and every 20,000th a fractional token count (rejected). Returns the expected ledger.
+// and every 20,000th a fractional token count (rejected). Returns the expected ledger and,
+// per model, the tokens of the accepted consume rows: uncached input (prompt less cache, as
+// new-api counts cache inside prompt), cached input and output.
 async function generate(file, rows) {
   const out = createWriteStream(file);
-  const ledger = { read: rows, excluded: 0, rejected: 0 };
+  const ledger = { read: rows, excluded: 0, rejected: 0, tokens: {} };
   let batch = '';
   for (let i = 0; i < rows; i += 1) {
     const type = i % 50 === 7 ? 4 : i % 50 === 13 ? 5 : 2;
@@ -28,11 +32,20 @@ async function generate(file, rows) {
     if (bad) ledger.rejected += 1;
     else if (type === 4) ledger.excluded += 1;
     const prompt = 1000 + (i % 7919);
-    const other = JSON.stringify({ model_ratio: 1.25, completion_ratio: 4, cache_tokens: i % 3 === 0 ? 0 : prompt >> 2,
+    const cache = i % 3 === 0 ? 0 : prompt >> 2;
+    const completion = 100 + (i % 400);
+    const model = MODELS[i % MODELS.length];
+    if (type === 2 && !bad) {
+      const t = (ledger.tokens[model] ??= { input: 0n, cached: 0n, output: 0n });
+      t.input += BigInt(prompt - cache);
+      t.cached += BigInt(cache);
+      t.output += BigInt(completion);
+    }
+    const other = JSON.stringify({ model_ratio: 1.25, completion_ratio: 4, cache_tokens: cache,
       cache_ratio: 0.5, group_ratio: 1, model_price: -1, frt: i % 1000 });
     batch += JSON.stringify({ id: i % 1024, created_at: 1767225600 + i, type, content: '', token_name: 'prod-bot',
-      model_name: MODELS[i % MODELS.length], quota: type === 2 ? prompt + 400 : 0, prompt_tokens: bad ? 1.5 : prompt,
-      completion_tokens: 100 + (i % 400), use_time: 2, is_stream: i % 2 === 0, group: 'default', other }) + '\n';
+      model_name: model, quota: type === 2 ? prompt + 400 : 0, prompt_tokens: bad ? 1.5 : prompt,
+      completion_tokens: completion, use_time: 2, is_stream: i % 2 === 0, group: 'default', other }) + '\n';
     if (batch.length > 1 << 20) {
       if (!out.write(batch)) await once(out, 'drain');
       batch = '';
@@ -121,6 +134,101 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
     assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
     assert.deepEqual(seen.badResponses, [], 'every resource was served');
+  } finally {
+    await context.close();
+  }
+});
+
+// Prices per 1M tokens, as typed into the rate table.
+const RATES = {
+  'gpt-4o': { input: '2.5', cached: '1.25', output: '10' },
+  'claude-sonnet-4-5-20250929': { input: '3', cached: '0.3', output: '15' },
+  'deepseek-chat': { input: '0.27', cached: '0.07', output: '1.1' },
+};
+const FIELDS = { input: 'rate-input', cached: 'rate-cached-input', output: 'rate-output' };
+
+// Σ tokens × rate ÷ 1M over the consume rows, in exact decimal (BigInt at 10 decimal
+// places, enough for rates of up to 4), as the page shows it: no trailing zeros.
+function expectedTotal(tokens, rates) {
+  const SCALE = 10_000n;
+  const scaled = (text) => {
+    const [whole, frac = ''] = text.split('.');
+    return BigInt(whole) * SCALE + BigInt((frac + '0000').slice(0, 4));
+  };
+  let units = 0n;
+  for (const [model, rate] of Object.entries(rates)) {
+    for (const dim of Object.keys(FIELDS)) units += tokens[model][dim] * scaled(rate[dim]);
+  }
+  const digits = units.toString().padStart(11, '0');
+  const whole = digits.slice(0, -10);
+  const frac = digits.slice(-10).replace(/0+$/, '');
+  return frac ? `${whole}.${frac}` : whole;
+}
+
+test('the worker prices the rows: a rate edit updates the totals while typing still lands', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  try {
+    await openApp(page, originOf(server), seen);
+    await page.setInputFiles('[data-testid="file-input"]', file);
+    await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-read"]`, String(expected.read), 90_000);
+    for (const [model, rates] of Object.entries(RATES)) {
+      const row = page.locator(`[data-testid="rate-row"][data-model="${model}"]`);
+      for (const [dim, value] of Object.entries(rates)) await row.locator(`[data-testid="${FIELDS[dim]}"]`).fill(value);
+      await row.locator('[data-testid="rate-source-url"]').fill('https://example.com/pricing');
+      await row.locator('[data-testid="rate-captured-at"]').fill('2026-01-02T09:00:00Z');
+    }
+    await expectText(page, '[data-testid="total-expected"]', expectedTotal(expected.tokens, RATES), 30_000);
+    await page.locator('[data-testid="recomputing"]').waitFor({ state: 'detached', timeout: 30_000 });
+
+    // From here on, log in order: the page showing or hiding "recomputing", every total it
+    // shows, and every keystroke that reaches the paste box (which starts no recompute).
+    await page.locator('details.paste summary').click();
+    await page.evaluate(() => {
+      window.log = [];
+      let busy = false;
+      let total = document.querySelector('[data-testid="total-expected"]')?.textContent;
+      new MutationObserver(() => {
+        const now = Boolean(document.querySelector('[data-testid="recomputing"]'));
+        if (now !== busy) window.log.push((busy = now) ? 'busy' : 'idle');
+        const shown = document.querySelector('[data-testid="total-expected"]')?.textContent;
+        if (shown !== total) window.log.push(`total ${(total = shown)}`);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      document.querySelector('[data-testid="paste-rates"]')
+        .addEventListener('input', () => window.log.push('typed'));
+    });
+
+    // gpt-4o's input price 2.5 → 12.5, one keystroke at a time (each one a new generation of
+    // the settings), then typing elsewhere while the worker prices the 200,000 rows.
+    const input = page.locator('[data-testid="rate-row"][data-model="gpt-4o"] [data-testid="rate-input"]');
+    await input.selectText();
+    await input.pressSequentially('12.5');
+    const typed = 'typed while the worker recomputes';
+    await page.locator('[data-testid="paste-rates"]').pressSequentially(typed);
+    const changed = { ...RATES, 'gpt-4o': { ...RATES['gpt-4o'], input: '12.5' } };
+    const want = expectedTotal(expected.tokens, changed);
+    await expectText(page, '[data-testid="total-expected"]', want, 30_000);
+    await page.locator('[data-testid="recomputing"]').waitFor({ state: 'detached', timeout: 30_000 });
+
+    // Nothing typed was lost, and some of it landed while a recompute was in flight.
+    assert.equal(await input.inputValue(), '12.5');
+    assert.equal(await page.inputValue('[data-testid="paste-rates"]'), typed);
+    const log = await page.evaluate(() => window.log);
+    assert.equal(log.filter((e) => e === 'typed').length, typed.length, `every keystroke landed: ${log}`);
+    // The state the page was in when the first keystroke landed: busy, not idle.
+    const firstTyped = log.indexOf('typed');
+    const stateThen = log.slice(0, firstTyped).filter((e) => e === 'busy' || e === 'idle').at(-1);
+    assert.equal(stateThen, 'busy', `typing landed while the figures were being recomputed: ${log}`);
+    // The last total shown is the one for the last settings: a stale answer never shows after it.
+    const totals = log.filter((e) => e.startsWith('total '));
+    assert.equal(totals.at(-1), `total ${want}`, `totals shown: ${totals}`);
+    assert.equal(log.filter((e) => e === 'busy' || e === 'idle').at(-1), 'idle', `recomputing ended: ${log}`);
+    await expectText(page, '[data-testid="result-row"][data-model="gpt-4o"] [data-testid="expected"]',
+      expectedTotal(expected.tokens, { 'gpt-4o': changed['gpt-4o'] }));
+
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+    assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
   } finally {
     await context.close();
   }
