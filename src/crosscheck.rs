@@ -81,6 +81,56 @@ pub struct CrossCheck {
     pub evidence: String,
     /// Usage comparisons, model by model (rate-card labels): where the streams differ.
     pub per_model: Vec<ModelDifference>,
+    /// When both streams carry request ids: how many requests each side has that the
+    /// other lacks. None when either side has no ids.
+    pub request_join: Option<RequestJoin>,
+}
+
+/// Requests matched by id across two streams (distinct ids, hashed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestJoin {
+    pub matched: u64,
+    pub left_only: u64,
+    pub right_only: u64,
+}
+
+/// Every stream's request ids (hashed), sorted and distinct.
+pub type RequestIds = BTreeMap<Stream, Vec<u64>>;
+
+/// Collects each stream's request ids from its files.
+pub fn request_ids(files: &[FileReport]) -> RequestIds {
+    let mut ids = RequestIds::new();
+    for f in files {
+        ids.entry(f.stream())
+            .or_default()
+            .extend(&f.evidence.request_ids);
+    }
+    for list in ids.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
+    ids.retain(|_, list| !list.is_empty());
+    ids
+}
+
+fn join(left: &[u64], right: &[u64]) -> RequestJoin {
+    let (mut i, mut j, mut matched) = (0, 0, 0u64);
+    while i < left.len() && j < right.len() {
+        match left[i].cmp(&right[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                matched += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    RequestJoin {
+        matched,
+        left_only: left.len() as u64 - matched,
+        right_only: right.len() as u64 - matched,
+    }
 }
 
 /// One model in a usage comparison.
@@ -280,6 +330,7 @@ fn amount(s: &StreamFigures) -> Option<Decimal> {
 pub fn compare(
     streams: &[StreamFigures],
     pricings: &Pricings,
+    ids: &RequestIds,
     gateway_recorded: Option<Decimal>,
     tolerance: crate::reconcile::Tolerance,
 ) -> Result<Vec<CrossCheck>, Error> {
@@ -294,6 +345,24 @@ pub fn compare(
                     evidence: String|
      -> Result<(), Error> {
         let c = crate::reconcile::compare(left_amount, true, right_amount, tolerance)?;
+        let request_join = match (ids.get(&left.stream), ids.get(&right.stream)) {
+            (Some(l), Some(r)) => Some(join(l, r)),
+            _ => None,
+        };
+        let mut evidence = evidence;
+        if let Some(j) = &request_join {
+            evidence.push_str(&format!(
+                "; request ids: {} in both, {} only in the {}, {} only in the {}",
+                j.matched,
+                j.left_only,
+                left.stream.describe(),
+                j.right_only,
+                right.stream.describe()
+            ));
+            if j.matched == 0 {
+                evidence.push_str(" (no id appears in both: the logs carry different ids, so only the totals above compare)");
+            }
+        }
         checks.push(CrossCheck {
             name,
             left: left.stream,
@@ -308,6 +377,7 @@ pub fn compare(
                 (Some(l), Some(r)) if right.stream.is_usage() => per_model(l, r)?,
                 _ => Vec::new(),
             },
+            request_join,
         });
         Ok(())
     };

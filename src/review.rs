@@ -152,7 +152,8 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
         (r, Some(stream))
     };
     let gateway_recorded = gateway.then_some(reconciliation.total.provider);
-    let cross_checks = crosscheck::compare(&streams, &pricings, gateway_recorded, tolerance)?;
+    let ids = crosscheck::request_ids(files);
+    let cross_checks = crosscheck::compare(&streams, &pricings, &ids, gateway_recorded, tolerance)?;
     let bridge = classify::bridge(&pricing, reconciliation.total.variance)?;
     Ok(Figures {
         settings,

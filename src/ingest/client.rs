@@ -27,7 +27,18 @@ pub struct ClientRow {
     pub semantic: TokenSemantic,
     /// A cost the client side computed itself (LiteLLM `spend`, the event's estimate).
     pub reported_cost: Option<Decimal>,
+    /// The request's id as the client logged it, to join with the gateway's.
+    pub request_id: Option<String>,
 }
+
+/// Where client logs keep a request id: the gateway's own first, then the provider's.
+const REQUEST_ID: &[&str] = &[
+    "request_id",
+    "request_correlation_id",
+    "cometapi_response_id",
+    "id",
+    "response.id",
+];
 
 const TIME: &[&str] = &[
     "started_at_utc",
@@ -101,6 +112,7 @@ pub fn parse(format: Format, fields: &Fields) -> Result<ClientRow, FieldError> {
         counts,
         semantic,
         reported_cost,
+        request_id: fields.text(REQUEST_ID),
     })
 }
 

@@ -88,6 +88,18 @@ pub struct Evidence {
     /// offers to map its columns.
     #[serde(default)]
     pub unmapped_header: Vec<String>,
+    /// The request ids of accepted rows, hashed ([`id_hash`]), for joining streams. They
+    /// stay where the figures are computed (the worker, the CLI): never on the wire.
+    #[serde(skip)]
+    pub request_ids: Vec<u64>,
+}
+
+/// A request id as a 64-bit FNV-1a hash: a million ids collide with a chance of about
+/// one in thirty million, and the ids themselves are never kept.
+pub fn id_hash(id: &str) -> u64 {
+    id.trim().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Evidence {
@@ -191,6 +203,9 @@ impl Filing {
             return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
         }
         self.ledger.accept();
+        if let Some(id) = &row.request_id {
+            self.evidence.request_ids.push(id_hash(id));
+        }
         if let Some(cost) = row.reported_cost {
             let sum = self.evidence.reported_cost.unwrap_or_default();
             self.evidence.reported_cost = Some(sum.saturating_add(cost));
@@ -280,6 +295,7 @@ impl Filing {
             counts,
             semantic,
             ratios: None,
+            request_id: None,
         });
     }
 }

@@ -26,6 +26,7 @@ pub struct MappingText {
     pub timestamp: String,
     /// Billing rows covering a period: when it ends (else the row is a point in time).
     pub end_time: String,
+    pub request_id: String,
     pub model: String,
     /// An HTTP status code or a word (success, failure, cancelled, timeout).
     pub status: String,
@@ -105,6 +106,7 @@ impl Mapping {
         let named = [
             ("timestamp", &text.timestamp),
             ("end_time", &text.end_time),
+            ("request_id", &text.request_id),
             ("model", &text.model),
             ("status", &text.status),
             ("input_tokens", &text.input_tokens),
@@ -221,6 +223,9 @@ impl Mapping {
             counts,
             semantic: self.semantic,
             reported_cost: None,
+            request_id: fields
+                .text(&Self::col(&t.request_id))
+                .filter(|_| !t.request_id.trim().is_empty()),
         })
     }
 

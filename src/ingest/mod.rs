@@ -545,6 +545,9 @@ impl Filing {
             return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
         }
         self.ledger.accept();
+        if let Some(id) = row.request_id {
+            self.evidence.request_ids.push(evidence::id_hash(id));
+        }
         self.rows.push_parts(&row);
     }
 }

@@ -254,6 +254,8 @@ pub struct Parts<'a> {
     pub counts: Counts,
     pub semantic: TokenSemantic,
     pub ratios: Option<u32>,
+    /// The gateway's request id, when the log carries one (for joining other streams).
+    pub request_id: Option<&'a str>,
 }
 
 /// Reads one row from the text of its cells.
@@ -328,6 +330,9 @@ pub fn parse_parts<'a>(
             TokenSemantic::Inclusive
         },
         ratios,
+        request_id: get(Column::RequestId)
+            .map(str::trim)
+            .filter(|id| !id.is_empty()),
     };
     check_consistency(&parts.counts, parts.semantic)?;
     Ok(parts)

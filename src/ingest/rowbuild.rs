@@ -96,6 +96,7 @@ impl RowsBuilder {
             counts: row.counts(),
             semantic: row.semantic,
             ratios,
+            request_id: None,
         };
         let explicit = (row.model_price != derived).then_some(row.model_price);
         self.encode(&parts, explicit);

@@ -14,8 +14,9 @@ pub struct MappingFormProps {
 }
 
 /// The roles a column can have: (field, label, which stream it belongs to: "" = both).
-const ROLES: [(&str, &str, &str); 11] = [
+const ROLES: [(&str, &str, &str); 12] = [
     ("timestamp", "time (or period start)", ""),
+    ("request_id", "request id", "client_requests"),
     ("end_time", "period end", "billing"),
     ("model", "model (or line item)", ""),
     ("status", "status (HTTP code or word)", "client_requests"),
@@ -46,6 +47,7 @@ fn slot<'a>(m: &'a mut MappingText, field: &str) -> Option<&'a mut String> {
         "token_semantics" => &mut m.token_semantics,
         "timestamp" => &mut m.timestamp,
         "end_time" => &mut m.end_time,
+        "request_id" => &mut m.request_id,
         "model" => &mut m.model,
         "status" => &mut m.status,
         "input_tokens" => &mut m.input_tokens,

@@ -126,7 +126,10 @@ fn every_export_format_is_detected_and_filed() {
             // The report survives the trip from the worker to the page.
             let (json, tables, data) = report.to_wire();
             let back = FileReport::from_wire(&json, [tables, data.to_vec()].concat()).unwrap();
-            assert_eq!(back, report, "{name}");
+            // Request ids stay where the figures are computed: never on the wire.
+            let mut kept = report.clone();
+            kept.evidence.request_ids.clear();
+            assert_eq!(back, kept, "{name}");
             if let Some(offset) = offset {
                 text.push_str(&format!("(times without a zone read at {offset})\n"));
             }
@@ -421,4 +424,33 @@ fn rejections_are_counted_by_column_past_the_kept_examples() {
         .collect();
     assert_eq!(counts, [("prompt_tokens", 250), ("quota", 125)]);
     assert_eq!(report.ledger.rejected, 375);
+}
+
+#[test]
+fn client_and_gateway_requests_are_joined_by_request_id() {
+    let gateway = [
+        r#"{"created_at":1767225700,"type":2,"model_name":"gpt-4o","quota":1250,"prompt_tokens":1000,"completion_tokens":0,"request_id":"req-1"}"#,
+        r#"{"created_at":1767225800,"type":2,"model_name":"gpt-4o","quota":1250,"prompt_tokens":1000,"completion_tokens":0,"request_id":"req-2"}"#,
+    ]
+    .join("\n");
+    let client = [
+        r#"{"event_type":"ai_request_cost_observation","request_correlation_id":"req-1","configured_model":"gpt-4o","started_at_utc":"2026-01-01T00:01:40Z","http_status":200,"usage_from_response":{"prompt_tokens":1000,"completion_tokens":0}}"#,
+        r#"{"event_type":"ai_request_cost_observation","request_correlation_id":"req-3","configured_model":"gpt-4o","started_at_utc":"2026-01-01T00:05:00Z","http_status":200,"usage_from_response":{"prompt_tokens":null,"completion_tokens":null}}"#,
+    ]
+    .join("\n");
+    let review = run(
+        &[
+            ("gateway.jsonl", gateway.into_bytes()),
+            ("client.jsonl", client.into_bytes()),
+        ],
+        &settings(&settings_json()),
+    );
+    let check = &figures(&review).cross_checks[0];
+    assert_eq!(check.name, CheckName::ClientPricedVsGatewayPriced);
+    let join = check.request_join.as_ref().expect("both sides carry ids");
+    assert_eq!((join.matched, join.left_only, join.right_only), (1, 1, 1));
+    assert!(check.evidence.contains("request ids: 1 in both, 1 only in the client request log, 1 only in the gateway usage log"), "{}", check.evidence);
+    // The ids themselves never reach the record.
+    let record = record_json(&review);
+    assert!(!record.contains("req-1") && !record.contains("req-3"));
 }
