@@ -1,7 +1,7 @@
 //! The evidence streams other than the gateway log, kept apart as the seed asks: client
 //! request logs, provider usage reports, billing exports and account totals. This module
 //! reads their JSON (lines stream row by row; report pages and arrays are read whole,
-//! up to [`LARGEST_DOCUMENT`]) and files each record in the ledger: client requests and
+//! up to [`LARGEST_DOCUMENT`], see `evidence_json.rs`) and files each record in the ledger: client requests and
 //! usage buckets become rows priced like gateway rows; charges are summed per bucket.
 
 use std::collections::BTreeMap;
@@ -9,14 +9,13 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::billing::{self, Charge};
 use super::client;
 use super::fields::{FieldError, Fields};
 use super::ledger::{self, ExclusionRule};
 use super::newapi::{Counts, Outcome, Parts, RowKind};
-use super::{detect, Filing, Format};
+use super::{Filing, Format};
 use crate::decimal::serde_str;
 use crate::policy::Billability;
 
@@ -148,7 +147,12 @@ impl Filing {
         }
     }
 
-    fn reject_field(&mut self, line: Option<u64>, number: u64, (column, message): FieldError) {
+    pub(super) fn reject_field(
+        &mut self,
+        line: Option<u64>,
+        number: u64,
+        (column, message): FieldError,
+    ) {
         if self.ledger.rejections.len() < ledger::KEPT_REJECTIONS {
             let mut position = self.position(line, number, &column);
             if column.is_empty() {
@@ -298,111 +302,4 @@ impl Filing {
             request_id: None,
         });
     }
-}
-
-/// JSON records of a non-gateway export, as the text arrives.
-pub(super) struct EvidenceJson {
-    format: Format,
-    lines: bool,
-    text: String,
-    line: u64,
-    count: u64,
-    too_large: bool,
-}
-
-impl EvidenceJson {
-    pub(super) fn new(format: Format, lines: bool) -> EvidenceJson {
-        EvidenceJson {
-            format,
-            lines,
-            text: String::new(),
-            line: 0,
-            count: 0,
-            too_large: false,
-        }
-    }
-
-    pub(super) fn push(&mut self, text: &str, filing: &mut Filing) {
-        if !self.lines {
-            if self.text.len() + text.len() > LARGEST_DOCUMENT {
-                self.too_large = true;
-                self.text = String::new();
-            }
-            if !self.too_large {
-                self.text.push_str(text);
-            }
-            return;
-        }
-        self.text.push_str(text);
-        let mut done = 0;
-        while let Some(end) = memchr::memchr(b'\n', &self.text.as_bytes()[done..]) {
-            let line = self.text[done..done + end].to_string();
-            self.one_line(&line, filing);
-            done += end + 1;
-        }
-        self.text.drain(..done);
-    }
-
-    fn one_line(&mut self, line: &str, filing: &mut Filing) {
-        self.line += 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            return;
-        }
-        self.count += 1;
-        match serde_json::from_str::<Map<String, Value>>(line) {
-            Ok(map) => {
-                let cells = filing.json_cells.clone();
-                let fields = Fields::Json(&map, &cells);
-                filing.evidence_record(self.format, Some(self.line), self.count, &fields)
-            }
-            Err(e) => filing.reject_field(
-                Some(self.line),
-                self.count,
-                (String::new(), format!("expected a JSON object on this line, but found text that is not one (column {})", e.column())),
-            ),
-        }
-    }
-
-    pub(super) fn finish(mut self, filing: &mut Filing) {
-        filing.format = Some(self.format);
-        if self.lines {
-            let rest = std::mem::take(&mut self.text);
-            if !rest.is_empty() {
-                self.one_line(&rest, filing);
-            }
-            return;
-        }
-        if self.too_large {
-            filing.problem = Some(format!(
-                "this {} is a JSON document larger than {} MiB; export it as JSON lines or CSV, which are read as they stream",
-                format_name(self.format),
-                LARGEST_DOCUMENT >> 20
-            ));
-            return;
-        }
-        let records = serde_json::from_str::<Value>(&self.text)
-            .map_err(|e| {
-                format!(
-                    "line {}, column {}: the JSON is broken here ({e}); no row was read",
-                    e.line(),
-                    e.column()
-                )
-            })
-            .and_then(|v| detect::records(v).map_err(str::to_string));
-        match records {
-            Ok(records) => {
-                let cells = filing.json_cells.clone();
-                for (i, map) in records.iter().enumerate() {
-                    let fields = Fields::Json(map, &cells);
-                    filing.evidence_record(self.format, None, i as u64 + 1, &fields);
-                }
-            }
-            Err(problem) => filing.problem = Some(problem),
-        }
-    }
-}
-
-fn format_name(format: Format) -> &'static str {
-    format.stream().describe()
 }
