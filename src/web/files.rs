@@ -171,7 +171,7 @@ fn file_summary(props: &SummaryProps) -> Html {
                 <strong>{ &file.name }</strong>
                 <span class="format" data-testid="file-format">{ format }</span>
                 if props.stale {
-                    <span class="hint" data-testid="file-rereading">{ "reading again under the new window or policy…" }</span>
+                    <span class="hint" data-testid="file-rereading">{ "reading again under the new settings…" }</span>
                 }
                 { read_as(props) }
                 <button type="button" class="link" onclick={props.on_remove.clone()}>{ "Remove" }</button>
