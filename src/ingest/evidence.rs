@@ -21,7 +21,7 @@ use crate::policy::Billability;
 
 /// A JSON report read whole larger than this is refused with a sentence (reports are
 /// small; a client log this large should come as JSON lines or CSV, which stream).
-pub const LARGEST_DOCUMENT: usize = 64 << 20;
+pub const LARGEST_DOCUMENT: usize = 16 << 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -454,3 +454,17 @@ fn client_and_gateway_requests_are_joined_by_request_id() {
     let record = record_json(&review);
     assert!(!record.contains("req-1") && !record.contains("req-3"));
 }
+
+#[test]
+fn a_json_document_too_large_to_read_whole_says_so() {
+    let record = r#"{"created":1767225721,"model":"gpt-4o","usage":{"prompt_tokens":10,"completion_tokens":2}}"#;
+    let count = ingest::evidence::LARGEST_DOCUMENT / record.len() + 2;
+    let text = format!("[{}]", vec![record; count].join(","));
+    let report = read("big.json", text.as_bytes());
+    assert_eq!(report.format, Some(Format::ClientOpenAiChat));
+    assert_eq!(
+        report.problem.as_deref(),
+        Some("this client request log is a JSON document larger than 16 MiB; export it as JSON lines or CSV, which are read as they stream")
+    );
+    assert_eq!(report.ledger.rows_read, 0);
+}
