@@ -63,9 +63,11 @@ fn sum(values: impl IntoIterator<Item = Decimal>, what: &str) -> Result<Decimal,
         .ok_or_else(|| overflow(what))
 }
 
-/// The files of one stream.
+/// The files of one stream (a file that could not be read belongs to none).
 pub fn files_of(files: &[FileReport], stream: Stream) -> impl Iterator<Item = &FileReport> {
-    files.iter().filter(move |f| f.stream() == stream)
+    files
+        .iter()
+        .filter(move |f| f.format.is_some() && f.stream() == stream)
 }
 
 /// Prices the rows of one usage stream.
@@ -88,7 +90,8 @@ pub fn streams(
     gateway: Option<&Pricing>,
 ) -> Result<(Vec<StreamFigures>, Pricings), Error> {
     let mut pricings = Pricings::new();
-    let mut present: Vec<Stream> = files.iter().map(FileReport::stream).collect();
+    let read = files.iter().filter(|f| f.format.is_some());
+    let mut present: Vec<Stream> = read.map(FileReport::stream).collect();
     present.sort();
     present.dedup();
     let mut out = Vec::new();

@@ -69,7 +69,8 @@ pub struct WindowOut {
 pub struct InputFileOut {
     pub name: String,
     pub format: Option<Format>,
-    pub stream: Stream,
+    /// None for a file that could not be read: it belongs to no stream.
+    pub stream: Option<Stream>,
     pub sha256: String,
     pub bytes: u64,
     pub readable: bool,
@@ -212,7 +213,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
     let input_files = review.files.iter().map(|f| InputFileOut {
         name: sanitize::file_name(&f.name),
         format: f.format,
-        stream: f.stream(),
+        stream: f.format.map(Format::stream),
         sha256: f.fingerprint.sha256.clone(),
         bytes: f.fingerprint.bytes,
         readable: f.format.is_some(),

@@ -66,6 +66,7 @@ pub fn mapping_form(props: &MappingFormProps) -> Html {
     let draft = use_state(|| MappingText {
         header: props.header.clone(),
         stream: "client_requests".into(),
+        token_semantics: "includes_cached".into(),
         ..MappingText::default()
     });
     let set = |field: &'static str| {
@@ -111,7 +112,7 @@ pub fn mapping_form(props: &MappingFormProps) -> Html {
             <p class="hint">{ "Say which column holds what; the mapping is saved with the settings and used for every file with this header." }</p>
             { choice("stream", "the rows are", [pair("client_requests", "requests (token counts)"), pair("billing", "charges (money)")].concat()) }
             if stream == "client_requests" {
-                { choice("token_semantics", "input tokens", [pair("includes_cached", "include cached tokens (OpenAI style)"), pair("excludes_cached", "exclude cached tokens (Anthropic style)")].concat()) }
+                { choice("token_semantics", "the input count", [pair("includes_cached", "include cached tokens (OpenAI style)"), pair("excludes_cached", "exclude cached tokens (Anthropic style)")].concat()) }
             }
             { for ROLES.iter().filter(|(_, _, s)| s.is_empty() || *s == stream).map(|(field, label, _)| choice(field, label, columns())) }
             <button type="button" data-testid="map-save" {onclick}>{ "Save mapping and read again" }</button>
