@@ -11,6 +11,12 @@ use super::Format;
 /// Keys that only a gateway log row has.
 const GATEWAY_KEYS: &[&str] = &["quota", "model_name", "other", "token_name", "use_time"];
 
+/// Whether any key of a record names a gateway-log column (by its name or a UI label).
+pub fn gateway_like(map: &Map<String, Value>) -> bool {
+    map.keys()
+        .any(|k| super::newapi::Column::from_header(k).is_some())
+}
+
 /// From the keys of the first JSON record.
 pub fn record(map: &Map<String, Value>) -> Option<Format> {
     let has = |k: &str| map.contains_key(k);

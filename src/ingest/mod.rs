@@ -223,6 +223,38 @@ impl Filing {
         *self = Filing::new(&self.name, self.rules.clone());
     }
 
+    /// For JSON lines whose first record is no export we know and names no gateway
+    /// column: a saved mapping made for its keys, else None after saying so (the page
+    /// then offers Map columns, as for a CSV header).
+    fn json_mapping(
+        &mut self,
+        first: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<Format> {
+        let keys: Vec<String> = first.keys().cloned().collect();
+        if let Some(mapping) = self.rules.mappings.iter().find(|m| m.fits(&keys)) {
+            self.mapping = Some(mapping.clone());
+            return Some(match mapping.stream {
+                mapping::MappedStream::Requests => Format::MappedRequests,
+                mapping::MappedStream::Charges => Format::MappedCharges,
+            });
+        }
+        self.problem = Some(format!(
+            "line 1: expected the fields of an export we know, but found the fields {}; \
+             map them to what they hold under \"Map columns\" and the file is read again",
+            keys.iter()
+                .take(12)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        self.evidence.unmapped_header = keys
+            .iter()
+            .take(64)
+            .map(|k| k.chars().take(80).collect())
+            .collect();
+        None
+    }
+
     /// The format to read a file as, when it is not a gateway log: the reviewer's
     /// choice, else what detection says. `detected` runs only without a choice.
     fn evidence_format(&self, detected: impl FnOnce() -> Option<Format>) -> Option<Format> {

@@ -56,7 +56,8 @@ enum Stage {
 enum Reader {
     /// The start of the text, until its shape is known.
     Sniff(String),
-    /// A saved web page: nothing to read, but the text must still decode.
+    /// A saved web page, or records of an export we do not know: nothing to read, but
+    /// the text must still decode.
     Html,
     /// JSON, until it is clear whether it is JSON lines.
     JsonHead(String),
@@ -289,10 +290,22 @@ impl Reader {
                 *self = if !lines {
                     Reader::DocumentHead(String::new())
                 } else {
-                    let detect = || first_record(&start).and_then(|r| detect::record(&r));
-                    match filing.evidence_format(detect) {
+                    let first = first_record(&start);
+                    let detected = first.as_ref().and_then(detect::record);
+                    match filing.evidence_format(|| detected) {
                         Some(format) => Reader::Evidence(Box::new(EvidenceJson::new(format, true))),
-                        None => Reader::Lines(Lines::new()),
+                        // A record naming no gateway column, unless the reviewer chose.
+                        None => match first
+                            .filter(|r| !detect::gateway_like(r) && filing.forced.is_none())
+                        {
+                            Some(first) => match filing.json_mapping(&first) {
+                                Some(format) => {
+                                    Reader::Evidence(Box::new(EvidenceJson::new(format, true)))
+                                }
+                                None => Reader::Html,
+                            },
+                            None => Reader::Lines(Lines::new()),
+                        },
                     }
                 };
                 self.push(&start, Pos::START, last, filing);

@@ -468,3 +468,35 @@ fn a_json_document_too_large_to_read_whole_says_so() {
     );
     assert_eq!(report.ledger.rows_read, 0);
 }
+
+#[test]
+fn unknown_json_lines_are_mapped_by_their_keys() {
+    let text = "{\"ts\":\"2026-01-01T00:02:00Z\",\"engine\":\"gpt-4o\",\"in\":12000,\"hit\":8000,\"out\":500}\n\
+                {\"ts\":\"2026-01-01T00:03:00Z\",\"engine\":\"gpt-4o\",\"in\":10,\"hit\":0,\"out\":\"x\"}\n";
+    let unmapped = ingest::ingest("events.jsonl", text.as_bytes(), rules(None));
+    assert_eq!(unmapped.format, None);
+    assert_eq!(
+        unmapped.problem.as_deref(),
+        Some("line 1: expected the fields of an export we know, but found the fields ts, engine, in, hit, out; map them to what they hold under \"Map columns\" and the file is read again")
+    );
+    assert_eq!(
+        unmapped.evidence.unmapped_header,
+        ["ts", "engine", "in", "hit", "out"]
+    );
+    let mut value = settings_json();
+    value["column_mappings"] = json!([{"header": ["ts", "engine", "in", "hit", "out"], "stream": "client_requests",
+        "timestamp": "ts", "model": "engine", "input_tokens": "in", "cached_input_tokens": "hit", "output_tokens": "out"}]);
+    let review = run(
+        &[("events.jsonl", text.as_bytes().to_vec())],
+        &settings(&value),
+    );
+    let file = &review.files[0];
+    assert_eq!(file.format, Some(Format::MappedRequests));
+    assert_eq!((file.ledger.accepted, file.ledger.rejected), (1, 1));
+    assert_eq!(
+        rejection_text(&file.ledger.rejections[0]),
+        "events.jsonl, line 2, row 2, column out: expected a whole number, but found \"x\""
+    );
+    // 4,000 × 2.5 + 8,000 × 1.25 + 500 × 10 per 1M.
+    assert_eq!(figures(&review).pricing.expected, dec("0.025"));
+}
