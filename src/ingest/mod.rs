@@ -44,7 +44,7 @@ pub use ledger::{ExclusionRule, Ledger, Rejection};
 
 use newapi::{CellError, Outcome, Parts, RowKind};
 pub use rows::{Rows, RowsBuilder};
-pub use stream::Ingestor;
+pub use stream::{ingest_hashing_apart, FileHasher, Hashing, Ingestor};
 pub use times::{parse_time, CellFormat, DateOrder, StatedZone};
 
 /// What the file turned out to be.
