@@ -14,7 +14,7 @@
 //! worker cannot be started, the reader hashes as before.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
@@ -78,6 +78,10 @@ pub struct Loader {
     hasher: Peer,
     broken: bool,
     files: Vec<File>,
+    /// The SHA-256 of each kept file, by name, once hashed: a File's bytes cannot change
+    /// under it (the browser refuses to read a file changed on disk), so reading it again
+    /// under new rules needs no second hash.
+    digests: HashMap<String, String>,
     /// Sent and not yet answered, oldest first (the worker reads them in order).
     jobs: VecDeque<Job>,
     next_id: u32,
@@ -102,6 +106,7 @@ impl Loader {
                 hasher: Peer::default(),
                 broken: false,
                 files: Vec::new(),
+                digests: HashMap::new(),
                 jobs: VecDeque::new(),
                 next_id: 1,
                 rules,
@@ -143,25 +148,23 @@ impl Loader {
         Some(worker)
     }
 
-    fn post(&mut self, message: JsValue) {
-        self.reader.post(message);
-    }
-
     fn send(&mut self, file: &File) {
         let id = self.next_id;
         self.next_id += 1;
-        let hashed_apart = self.hasher.worker.is_some();
-        if hashed_apart {
+        let known = self.digests.get(&file.name()).cloned();
+        let hashed_apart = known.is_some() || self.hasher.worker.is_some();
+        if hashed_apart && known.is_none() {
             self.hasher.post(message::hash_file(id, file));
         }
         let rules = self.rules.to_wire();
-        self.post(message::read_file(id, file, &rules, !hashed_apart));
+        self.reader
+            .post(message::read_file(id, file, &rules, !hashed_apart));
         self.jobs.push_back(Job {
             id,
             name: file.name(),
             rules: self.rules.clone(),
             hashed_apart,
-            sha256: None,
+            sha256: known,
             read: None,
         });
     }
@@ -178,7 +181,11 @@ impl Loader {
         let (mut report, models) = job.read.take()?;
         let job = self.finish_job(id)?;
         if job.hashed_apart {
-            self.post(message::fingerprint(id, &sha256));
+            self.reader.post(message::fingerprint(id, &sha256));
+            // Unless a newer file of that name is still on its way (it replaces this one).
+            if !self.jobs.iter().any(|j| j.name == job.name) {
+                self.digests.insert(job.name.clone(), sha256.clone());
+            }
             report.fingerprint.sha256 = sha256;
         }
         Some(Action::Loaded(Box::new(LoadedFile {
@@ -197,6 +204,7 @@ impl Loader {
         }
         for file in files {
             self.files.retain(|f| f.name() != file.name());
+            self.digests.remove(&file.name());
             self.send(&file);
             self.files.push(file);
         }
@@ -216,7 +224,7 @@ impl Loader {
 
     fn stop(&mut self) {
         if let Some(last) = self.jobs.back().map(|j| j.id) {
-            self.post(message::cancel(last));
+            self.reader.post(message::cancel(last));
             if self.hasher.worker.is_some() {
                 self.hasher.post(message::cancel(last));
             }
@@ -249,14 +257,14 @@ impl Loader {
             self.waiting_compute = Some((generation, request));
         } else {
             self.computing = Some(generation);
-            self.post(request);
+            self.reader.post(request);
         }
     }
 
     /// Lets the worker drop the rows of every job up to `upto` not in `jobs`.
     pub fn keep(&mut self, jobs: &[u32], upto: u32) {
         if self.reader.worker.is_some() {
-            self.post(message::keep(jobs, upto));
+            self.reader.post(message::keep(jobs, upto));
         }
     }
 
@@ -347,7 +355,7 @@ fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option<Message>) 
             this.computing = None;
             if let Some((next, request)) = this.waiting_compute.take() {
                 this.computing = Some(next);
-                this.post(request);
+                this.reader.post(request);
             }
             actions.push(Action::Computed(generation, review));
         }

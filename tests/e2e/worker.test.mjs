@@ -137,6 +137,14 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     // The first file is untouched.
     await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-read"]`, String(expected.read));
 
+    // Read again under a new outcome policy (its 4,000 error rows excluded): the digest
+    // known from the first read is reused, and still the file's own.
+    await page.selectOption('[data-testid="policy-failed-unspecified"]', 'not_billable');
+    await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-excluded"]`,
+      String(expected.excluded + ROWS / 50), 90_000);
+    await expectText(page, `${summary('big-log.jsonl')} .fingerprint`,
+      `SHA-256 ${digest} · ${statSync(file).size} bytes`);
+
     const foreign = seen.requests.filter((u) => !u.startsWith(origin + '/') && !/^(blob|data):/.test(u));
     assert.deepEqual(foreign, [], 'nothing requested outside the page origin');
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
