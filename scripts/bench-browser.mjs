@@ -4,15 +4,19 @@
 // the tab's renderer process, which also hosts the worker (from /proc).
 // With --no-figures the settings are made invalid first (quota per USD "x"), so the page
 // reads and shows the ledger but computes no figures: the memory of reading alone.
-// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] FILE ROWS [RUNS]
+// With --one-worker the page cannot start its second (hashing) worker, so the reading
+// worker hashes too, as before the page had one: the same build measured both ways.
+// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] [--one-worker] FILE ROWS [RUNS]
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { allowOneWorker } from './bench-one-worker.mjs';
 import { serveDist, listen, originOf, closeServer, launch, watch, openApp } from '../tests/e2e/harness.mjs';
 
-const args = process.argv.slice(2);
-const noFigures = args[0] === '--no-figures';
-const [file, rowsText, runsText] = noFigures ? args.slice(1) : args;
+const switches = process.argv.slice(2);
+const noFigures = switches.includes('--no-figures');
+const oneWorker = switches.includes('--one-worker');
+const [file, rowsText, runsText] = switches.filter((a) => !a.startsWith('--'));
 if (!file || !rowsText) {
-  console.error('usage: node scripts/bench-browser.mjs [--no-figures] FILE ROWS [RUNS]');
+  console.error('usage: node scripts/bench-browser.mjs [--no-figures] [--one-worker] FILE ROWS [RUNS]');
   process.exit(2);
 }
 const rows = Number(rowsText);
@@ -54,6 +58,9 @@ try {
     // A fresh context (and so renderer) per run, so no run inherits another's memory.
     const context = await browser.newContext();
     const page = await context.newPage();
+    if (oneWorker) {
+      await allowOneWorker(page);
+    }
     const seen = watch(page);
     await openApp(page, originOf(server), seen);
     if (noFigures) await page.fill('[data-testid="quota-per-usd"]', 'x');

@@ -5,6 +5,9 @@
 #      and rows/s, median of 3 runs, peak memory (/usr/bin/time -v, else VmHWM);
 #   2. the page in headless Chromium: time from picking the file to its ledger on screen,
 #      MB/s, rows/s, the page's JS heap and the tab's peak resident memory (median of 3).
+# Each is also measured the way it was before SHA-256 moved off the reading thread
+# (`bench run --inline-hash`, `bench-browser.mjs --one-worker`), in the same minutes, so
+# the gain can be read on a shared machine.
 # Usage: scripts/bench.sh [ROWS]   (default 1000000; files go to $BENCH_DIR, default
 # ~/.cache/spend-reconciler/bench, and are reused when already generated)
 set -euo pipefail
@@ -43,10 +46,14 @@ for format in jsonl page csv; do
   else
     "$bench" run --runs 3 "$file"
   fi
+  echo "-- $format, hashed on the reading thread (before)"
+  "$bench" run --runs 3 --no-figures --inline-hash "$file"
 done
 
 step "page in headless Chromium (median of 3)"
 for format in jsonl page csv; do
   echo "-- $format"
   DIST_DIR="$repo_root/dist" node scripts/bench-browser.mjs "$dir/log-$rows.$format" "$rows" 3
+  echo "-- $format, one worker reading and hashing (before)"
+  DIST_DIR="$repo_root/dist" node scripts/bench-browser.mjs --one-worker "$dir/log-$rows.$format" "$rows" 3
 done

@@ -47,7 +47,7 @@ pub use rules::{Currency, Rules};
 
 use newapi::{CellError, Parts, RowKind};
 pub use rows::{Rows, RowsBuilder};
-pub use stream::Ingestor;
+pub use stream::{ingest_hashing_apart, FileHasher, Hashing, Ingestor};
 pub use times::{parse_time, CellFormat, DateOrder, StatedZone};
 
 /// Identifies the exact bytes a review used.

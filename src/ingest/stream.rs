@@ -2,7 +2,9 @@
 //! reading it whole. Holds the ledger, the accepted rows (compact) and the part of the
 //! text not yet parsed (at most one row, plus one chunk); never the file.
 
-use sha2::{Digest, Sha256};
+mod hashing;
+
+pub use hashing::{FileHasher, Hashing};
 
 use super::decode::{Decoder, Pos};
 use super::delimited::{self, Delimited};
@@ -23,7 +25,7 @@ const DOCUMENT_HEAD: usize = 64 << 10;
 
 pub struct Ingestor {
     filing: Filing,
-    hasher: Sha256,
+    hasher: hashing::Hasher,
     bytes: u64,
     /// Every byte so far was ASCII whitespace, or every character after the byte-order
     /// mark (the file may yet turn out empty).
@@ -73,10 +75,15 @@ enum Reader {
 }
 
 impl Ingestor {
+    /// Hashes on the thread that pushes (see [`Ingestor::with_hashing`]).
     pub fn new(name: &str, rules: Rules) -> Ingestor {
+        Ingestor::with_hashing(name, rules, Hashing::Inline)
+    }
+
+    pub fn with_hashing(name: &str, rules: Rules, hashing: Hashing) -> Ingestor {
         Ingestor {
             filing: Filing::new(name, rules),
-            hasher: Sha256::new(),
+            hasher: hashing::Hasher::new(hashing),
             bytes: 0,
             blank: true,
             blank_text: true,
@@ -95,7 +102,7 @@ impl Ingestor {
     }
 
     pub fn push(&mut self, chunk: &[u8]) {
-        self.hasher.update(chunk);
+        self.hasher.push(chunk);
         self.bytes += chunk.len() as u64;
         self.blank = self.blank && chunk.iter().all(u8::is_ascii_whitespace);
         match &mut self.compression {
@@ -225,7 +232,7 @@ impl Ingestor {
             self.filing.reset();
             self.filing.problem = Some(sniff::EMPTY.into());
         }
-        let digest = self.hasher.finalize();
+        let sha256 = self.hasher.finish();
         let Filing {
             name,
             ledger,
@@ -240,7 +247,7 @@ impl Ingestor {
         FileReport {
             name,
             fingerprint: Fingerprint {
-                sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+                sha256,
                 bytes: self.bytes,
             },
             format,
@@ -250,6 +257,32 @@ impl Ingestor {
             evidence,
         }
     }
+}
+
+/// [`super::ingest`] with the SHA-256 computed on a second thread while this one parses
+/// (the bytes are shared, not copied); where no thread can start, as `ingest` does.
+pub fn ingest_hashing_apart(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
+    if cfg!(target_arch = "wasm32") {
+        return super::ingest(name, bytes, rules);
+    }
+    std::thread::scope(|scope| {
+        let hashing = std::thread::Builder::new().spawn_scoped(scope, || {
+            let mut hasher = FileHasher::new();
+            hasher.push(bytes);
+            hasher.finish()
+        });
+        let Ok(hashing) = hashing else {
+            return super::ingest(name, bytes, rules);
+        };
+        let mut ingestor = Ingestor::with_hashing(name, rules, Hashing::Elsewhere);
+        ingestor.push(bytes);
+        let mut report = ingestor.finish();
+        match hashing.join() {
+            Ok(fingerprint) => report.fingerprint = fingerprint,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        report
+    })
 }
 
 /// The first non-blank line of JSON lines, as an object (None when it is not one).
@@ -439,9 +472,13 @@ mod tests {
     }
 
     fn chunked(name: &str, bytes: &[u8], cuts: &[usize]) -> FileReport {
+        chunked_hashing(name, bytes, cuts, Hashing::Inline)
+    }
+
+    fn chunked_hashing(name: &str, bytes: &[u8], cuts: &[usize], hashing: Hashing) -> FileReport {
         let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
         cuts.sort_unstable();
-        let mut ingestor = Ingestor::new(name, Rules::default());
+        let mut ingestor = Ingestor::with_hashing(name, Rules::default(), hashing);
         let mut at = 0;
         for cut in cuts.into_iter().chain([bytes.len()]) {
             ingestor.push(&bytes[at..cut]);
@@ -480,6 +517,31 @@ mod tests {
             let step = if bytes.len() < 3000 { 1 } else { step };
             let tiny = (0..bytes.len()).step_by(step).collect::<Vec<_>>();
             prop_assert_eq!(format!("{:?}", chunked("log", &bytes, &tiny)), format!("{whole:?}"));
+            // Hashed on a second thread: the very same report, fingerprint included.
+            let threaded = chunked_hashing("log", &bytes, &cuts, Hashing::Thread);
+            prop_assert_eq!(format!("{threaded:?}"), format!("{whole:?}"));
+            let apart = ingest_hashing_apart("log", &bytes, Rules::default());
+            prop_assert_eq!(format!("{apart:?}"), format!("{whole:?}"));
+        }
+
+        /// Hashing elsewhere leaves the digest to a [`FileHasher`] given the same
+        /// pieces; put together, the report is the one hashing inline gives.
+        #[test]
+        fn hashing_elsewhere_joins_to_the_same_report(
+            rows in proptest::collection::vec(row(), 0..60),
+            layout in 0u8..4,
+            cuts in proptest::collection::vec(any::<usize>(), 0..20),
+        ) {
+            let bytes = file(&rows, layout, 0);
+            let mut apart = chunked_hashing("log", &bytes, &cuts, Hashing::Elsewhere);
+            prop_assert_eq!(apart.fingerprint.sha256.as_str(), "");
+            let mut hasher = FileHasher::new();
+            for piece in bytes.chunks(cuts.first().map_or(1, |c| c % 97 + 1)) {
+                hasher.push(piece);
+            }
+            apart.fingerprint = hasher.finish();
+            let whole = ingest("log", &bytes, Rules::default());
+            prop_assert_eq!(format!("{apart:?}"), format!("{whole:?}"));
         }
     }
 
@@ -546,6 +608,31 @@ mod tests {
         }
         // One byte, or a lone gzip magic byte: read as (tiny) text, not as gzip.
         assert_eq!(ingest("x", &[0x1f], Rules::default()).fingerprint.bytes, 1);
+    }
+
+    /// Files larger than one batch, so several batches cross to the hashing thread and
+    /// their buffers come back for reuse; known digests, so the threaded hash is not
+    /// only checked against the inline one.
+    #[test]
+    fn threaded_hash_table() {
+        let big: Vec<u8> = (0..(5u32 << 20) / 2)
+            .flat_map(|i| (i as u16).to_le_bytes())
+            .collect();
+        let cases: [(&[u8], usize); 4] = [(b"", 1), (b"abc", 1), (&big, 8 << 20), (&big, 4096)];
+        for (bytes, step) in cases {
+            let cuts: Vec<usize> = (0..bytes.len()).step_by(step).collect();
+            let inline = chunked_hashing("x", bytes, &cuts, Hashing::Inline);
+            let threaded = chunked_hashing("x", bytes, &cuts, Hashing::Thread);
+            assert_eq!(threaded.fingerprint, inline.fingerprint);
+            assert_eq!(threaded.fingerprint, crate::ingest::Fingerprint::of(bytes));
+            assert_eq!(format!("{threaded:?}"), format!("{inline:?}"));
+        }
+        assert_eq!(
+            chunked_hashing("x", b"abc", &[1], Hashing::Thread)
+                .fingerprint
+                .sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -7,9 +7,14 @@
 //! at a time: a newer one waits and replaces any older one still waiting), and turns the
 //! worker's messages into reducer actions. Plain data goes to the reducer; the handles
 //! and the worker live here, outside it.
+//!
+//! A second instance of the same worker only hashes each file (SHA-256 was ~40% of the
+//! reader's time) while the first reads it with hashing off; a file is loaded once both
+//! have answered, with the hasher's digest, which the reader is sent too. If the second
+//! worker cannot be started, the reader hashes as before.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
@@ -28,17 +33,55 @@ struct Job {
     id: u32,
     name: String,
     rules: Rules,
+    /// Hashed by the second worker: the file waits for both answers.
+    hashed_apart: bool,
+    sha256: Option<String>,
+    read: Option<(FileReport, Vec<String>)>,
+}
+
+/// One of the two workers, and what waits for its WebAssembly to start.
+#[derive(Default)]
+struct Peer {
+    worker: Option<Worker>,
+    ready: bool,
+    waiting: Vec<JsValue>,
+}
+
+impl Peer {
+    fn post(&mut self, message: JsValue) {
+        match (&self.worker, self.ready) {
+            (Some(worker), true) => {
+                let _ = worker.post_message(&message);
+            }
+            _ => self.waiting.push(message),
+        }
+    }
+
+    fn ready(&mut self) {
+        self.ready = true;
+        for message in std::mem::take(&mut self.waiting) {
+            self.post(message);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    Reader,
+    Hasher,
 }
 
 pub struct Loader {
     me: Weak<RefCell<Loader>>,
-    /// Started with the first file, so a page that never reads one never starts it.
-    worker: Option<Worker>,
+    /// Started with the first file, so a page that never reads one never starts them.
+    reader: Peer,
+    hasher: Peer,
     broken: bool,
-    ready: bool,
-    /// Messages held until the worker's WebAssembly has started.
-    waiting: Vec<JsValue>,
     files: Vec<File>,
+    /// The SHA-256 of each kept file, by name, once hashed: a File's bytes cannot change
+    /// under it (the browser refuses to read a file changed on disk), so reading it again
+    /// under new rules needs no second hash.
+    digests: HashMap<String, String>,
     /// Sent and not yet answered, oldest first (the worker reads them in order).
     jobs: VecDeque<Job>,
     next_id: u32,
@@ -59,11 +102,11 @@ impl Loader {
         Rc::new_cyclic(|me| {
             RefCell::new(Loader {
                 me: me.clone(),
-                worker: None,
+                reader: Peer::default(),
+                hasher: Peer::default(),
                 broken: false,
-                ready: false,
-                waiting: Vec::new(),
                 files: Vec::new(),
+                digests: HashMap::new(),
                 jobs: VecDeque::new(),
                 next_id: 1,
                 rules,
@@ -77,45 +120,80 @@ impl Loader {
     }
 
     fn start(&mut self) -> bool {
-        if self.worker.is_some() || self.broken {
+        if self.reader.worker.is_some() || self.broken {
             return !self.broken;
         }
-        let Ok(worker) = Worker::new(WORKER_URL) else {
+        let Some(reader) = self.spawn(Role::Reader) else {
             self.broken = true;
             return false;
         };
+        self.reader.worker = Some(reader);
+        // Without a second worker the reader hashes too, as it always did.
+        self.hasher.worker = self.spawn(Role::Hasher);
+        true
+    }
+
+    fn spawn(&mut self, role: Role) -> Option<Worker> {
+        let worker = Worker::new(WORKER_URL).ok()?;
         let me = self.me.clone();
         let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
             let data = event.unchecked_into::<MessageEvent>().data();
-            answer(&me, message::read(&data));
+            answer(&me, role, message::read(&data));
         });
         let me = self.me.clone();
         let on_error = Closure::<dyn Fn(JsValue)>::new(move |_| broken(&me));
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        self.handlers = vec![on_message, on_error];
-        self.worker = Some(worker);
-        true
-    }
-
-    fn post(&mut self, message: JsValue) {
-        match (&self.worker, self.ready) {
-            (Some(worker), true) => {
-                let _ = worker.post_message(&message);
-            }
-            _ => self.waiting.push(message),
-        }
+        self.handlers.extend([on_message, on_error]);
+        Some(worker)
     }
 
     fn send(&mut self, file: &File) {
         let id = self.next_id;
         self.next_id += 1;
-        self.post(message::read_file(id, file, &self.rules.to_wire()));
+        let known = self.digests.get(&file.name()).cloned();
+        let hashed_apart = known.is_some() || self.hasher.worker.is_some();
+        if hashed_apart && known.is_none() {
+            self.hasher.post(message::hash_file(id, file));
+        }
+        let rules = self.rules.to_wire();
+        self.reader
+            .post(message::read_file(id, file, &rules, !hashed_apart));
         self.jobs.push_back(Job {
             id,
             name: file.name(),
             rules: self.rules.clone(),
+            hashed_apart,
+            sha256: known,
+            read: None,
         });
+    }
+
+    /// A file read apart from its hash is loaded once it has both: the reader gets the
+    /// digest too (before any request for figures that could include the file).
+    fn join(&mut self, id: u32) -> Option<Action> {
+        let job = self.jobs.iter_mut().find(|j| j.id == id)?;
+        let sha256 = if job.hashed_apart {
+            job.sha256.clone()?
+        } else {
+            String::new()
+        };
+        let (mut report, models) = job.read.take()?;
+        let job = self.finish_job(id)?;
+        if job.hashed_apart {
+            self.reader.post(message::fingerprint(id, &sha256));
+            // Unless a newer file of that name is still on its way (it replaces this one).
+            if !self.jobs.iter().any(|j| j.name == job.name) {
+                self.digests.insert(job.name.clone(), sha256.clone());
+            }
+            report.fingerprint.sha256 = sha256;
+        }
+        Some(Action::Loaded(Box::new(LoadedFile {
+            report,
+            rules: job.rules,
+            job: id,
+            models,
+        })))
     }
 
     /// Reads newly picked files (a name already loaded is replaced, not added twice).
@@ -126,6 +204,7 @@ impl Loader {
         }
         for file in files {
             self.files.retain(|f| f.name() != file.name());
+            self.digests.remove(&file.name());
             self.send(&file);
             self.files.push(file);
         }
@@ -145,7 +224,10 @@ impl Loader {
 
     fn stop(&mut self) {
         if let Some(last) = self.jobs.back().map(|j| j.id) {
-            self.post(message::cancel(last));
+            self.reader.post(message::cancel(last));
+            if self.hasher.worker.is_some() {
+                self.hasher.post(message::cancel(last));
+            }
         }
         self.jobs.clear();
         self.finished = 0;
@@ -175,14 +257,14 @@ impl Loader {
             self.waiting_compute = Some((generation, request));
         } else {
             self.computing = Some(generation);
-            self.post(request);
+            self.reader.post(request);
         }
     }
 
     /// Lets the worker drop the rows of every job up to `upto` not in `jobs`.
     pub fn keep(&mut self, jobs: &[u32], upto: u32) {
-        if self.worker.is_some() {
-            self.post(message::keep(jobs, upto));
+        if self.reader.worker.is_some() {
+            self.reader.post(message::keep(jobs, upto));
         }
     }
 
@@ -203,7 +285,7 @@ impl Loader {
 
 /// The worker's answers, turned into actions once the loader is no longer borrowed
 /// (a dispatch may render, and rendering may call back into the loader).
-fn answer(loader: &Weak<RefCell<Loader>>, message: Option<Message>) {
+fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option<Message>) {
     let Some(loader) = loader.upgrade() else {
         return;
     };
@@ -211,10 +293,14 @@ fn answer(loader: &Weak<RefCell<Loader>>, message: Option<Message>) {
     let mut actions = Vec::new();
     let about_reading = !matches!(message, Some(Message::Figures { .. }));
     match message {
-        Some(Message::Ready) => {
-            this.ready = true;
-            for message in std::mem::take(&mut this.waiting) {
-                this.post(message);
+        Some(Message::Ready) => match role {
+            Role::Reader => this.reader.ready(),
+            Role::Hasher => this.hasher.ready(),
+        },
+        Some(Message::Hashed { job, sha256 }) => {
+            if let Some(waiting) = this.jobs.iter_mut().find(|j| j.id == job) {
+                waiting.sha256 = Some(sha256);
+                actions.extend(this.join(job));
             }
         }
         Some(Message::Progress {
@@ -242,17 +328,23 @@ fn answer(loader: &Weak<RefCell<Loader>>, message: Option<Message>) {
             models,
         }) => {
             let id = job;
-            match this.finish_job(id) {
-                Some(job) => match FileReport::from_wire_without_rows(&report) {
-                    Ok(report) => actions.push(Action::Loaded(Box::new(LoadedFile {
-                        report,
-                        rules: job.rules,
-                        job: id,
-                        models,
-                    }))),
+            let name = this
+                .jobs
+                .iter()
+                .find(|j| j.id == id)
+                .map(|j| j.name.clone());
+            match name {
+                Some(name) => match FileReport::from_wire_without_rows(&report) {
+                    Ok(report) => {
+                        if let Some(job) = this.jobs.iter_mut().find(|j| j.id == id) {
+                            job.read = Some((report, models));
+                        }
+                        actions.extend(this.join(id));
+                    }
                     Err(problem) => {
+                        this.finish_job(id);
                         actions.push(Action::Seen(id));
-                        actions.push(Action::Notice(Some(format!("{}: {problem}", job.name))));
+                        actions.push(Action::Notice(Some(format!("{name}: {problem}"))));
                     }
                 },
                 // Cancelled after it finished: nothing of it is shown.
@@ -263,7 +355,7 @@ fn answer(loader: &Weak<RefCell<Loader>>, message: Option<Message>) {
             this.computing = None;
             if let Some((next, request)) = this.waiting_compute.take() {
                 this.computing = Some(next);
-                this.post(request);
+                this.reader.post(request);
             }
             actions.push(Action::Computed(generation, review));
         }
@@ -274,8 +366,11 @@ fn answer(loader: &Weak<RefCell<Loader>>, message: Option<Message>) {
                 actions.push(Action::Notice(Some(format!("{name}: {message}"))));
             }
         }
+        // The reader's answer is the one that counts; the hasher's follows the same cancel.
         Some(Message::Cancelled { job }) => {
-            this.finish_job(job);
+            if matches!(role, Role::Reader) {
+                this.finish_job(job);
+            }
         }
         _ => {}
     }
@@ -295,7 +390,8 @@ fn broken(loader: &Weak<RefCell<Loader>>) {
         return;
     };
     let mut this = loader.borrow_mut();
-    this.worker = None;
+    this.reader.worker = None;
+    this.hasher.worker = None;
     this.broken = true;
     this.jobs.clear();
     let latest = this

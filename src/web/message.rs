@@ -8,11 +8,28 @@ use web_sys::File;
 pub enum Message {
     /// worker → page: the worker's WebAssembly is running; files can be sent.
     Ready,
-    /// page → worker: read `file` under the ingest rules (`Rules::to_wire`).
+    /// page → worker: read `file` under the ingest rules (`Rules::to_wire`); `hash` false
+    /// when a second worker hashes it (the report's sha256 is then empty until `Fingerprint`).
     Read {
         job: u32,
         file: File,
         rules: String,
+        hash: bool,
+    },
+    /// page → second worker: compute only the SHA-256 of `file` (answered by `Hashed`).
+    Hash {
+        job: u32,
+        file: File,
+    },
+    /// second worker → page: the SHA-256 of the file of `job`, in lowercase hex.
+    Hashed {
+        job: u32,
+        sha256: String,
+    },
+    /// page → worker: the SHA-256 of the file it read for `job` without hashing it.
+    Fingerprint {
+        job: u32,
+        sha256: String,
     },
     /// page → worker: stop every job up to and including `upto`.
     Cancel {
@@ -72,14 +89,30 @@ pub fn ready() -> JsValue {
     object("ready", &[])
 }
 
-pub fn read_file(job: u32, file: &File, rules: &str) -> JsValue {
+pub fn read_file(job: u32, file: &File, rules: &str, hash: bool) -> JsValue {
     object(
         "read",
         &[
             ("job", job.into()),
             ("file", file.into()),
             ("rules", rules.into()),
+            ("hash", hash.into()),
         ],
+    )
+}
+
+pub fn hash_file(job: u32, file: &File) -> JsValue {
+    object("hash", &[("job", job.into()), ("file", file.into())])
+}
+
+pub fn hashed(job: u32, sha256: &str) -> JsValue {
+    object("hashed", &[("job", job.into()), ("sha256", sha256.into())])
+}
+
+pub fn fingerprint(job: u32, sha256: &str) -> JsValue {
+    object(
+        "fingerprint",
+        &[("job", job.into()), ("sha256", sha256.into())],
     )
 }
 
@@ -176,6 +209,20 @@ pub fn read(value: &JsValue) -> Option<Message> {
             job: job()?,
             file: get("file")?.dyn_into().ok()?,
             rules: text("rules")?,
+            // Absent from a page that predates the hashing worker: the reader hashes.
+            hash: get("hash")?.as_bool().unwrap_or(true),
+        },
+        "hash" => Message::Hash {
+            job: job()?,
+            file: get("file")?.dyn_into().ok()?,
+        },
+        "hashed" => Message::Hashed {
+            job: job()?,
+            sha256: text("sha256")?,
+        },
+        "fingerprint" => Message::Fingerprint {
+            job: job()?,
+            sha256: text("sha256")?,
         },
         "cancel" => Message::Cancel {
             upto: number("upto")? as u32,

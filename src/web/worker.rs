@@ -10,12 +10,18 @@
 //! in) and sends back the figures ([`Review::to_wire`]), so the page's thread never
 //! prices a row.
 //!
+//! SHA-256 is the largest single cost of reading (wasm has no SHA instructions), so the
+//! page starts a second instance of this worker that only hashes: it gets `hash` for the
+//! same File, reads the same slices and answers `hashed`; this one then reads with
+//! hashing off (`read` with `hash: false`) and gets the digest back as `fingerprint`.
+//!
 //! Messages (plain objects; `kind` says which):
-//! - page → worker: `read {job, file, rules}`, `cancel {upto}` (every job ≤ upto),
+//! - page → worker: `read {job, file, rules, hash}`, `hash {job, file}`,
+//!   `fingerprint {job, sha256}`, `cancel {upto}` (every job ≤ upto),
 //!   `compute {generation, settings, jobs}`, `keep {jobs, upto}`.
 //! - worker → page: `ready`, `progress {job, done, total, rows, ms}`,
-//!   `done {job, report, models}`, `cancelled {job}`, `failed {job, message}`,
-//!   `figures {generation, review | problem}`.
+//!   `done {job, report, models}`, `hashed {job, sha256}`, `cancelled {job}`,
+//!   `failed {job, message}`, `figures {generation, review | problem}`.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -27,7 +33,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use super::message::{self, Message};
-use crate::ingest::{FileReport, Ingestor, Rules};
+use crate::ingest::{FileHasher, FileReport, Hashing, Ingestor, Rules};
 use crate::review::{self, Review};
 use crate::settings::Settings;
 
@@ -38,7 +44,14 @@ const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
 struct Job {
     id: u32,
     file: File,
-    rules: Rules,
+    task: Task,
+}
+
+enum Task {
+    /// Read the file into a report (hashing it too, or not when another worker does).
+    Read(Rules, Hashing),
+    /// Only the SHA-256 of the file.
+    Hash,
 }
 
 #[derive(Default)]
@@ -69,23 +82,29 @@ pub fn start() {
     let Some(scope) = scope() else { return };
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
         match message::read(&event.data()) {
-            Some(Message::Read { job, file, rules }) => {
-                let rules = Rules::from_wire(&rules);
-                match rules {
-                    Ok(rules) => MAILBOX.with(|m| {
-                        m.borrow_mut().queue.push_back(Job {
-                            id: job,
-                            file,
-                            rules,
-                        })
-                    }),
-                    Err(problem) => post(&message::failed(job, &problem)),
+            Some(Message::Read {
+                job,
+                file,
+                rules,
+                hash,
+            }) => match Rules::from_wire(&rules) {
+                Ok(rules) => {
+                    let hashing = if hash {
+                        Hashing::Inline
+                    } else {
+                        Hashing::Elsewhere
+                    };
+                    queue(job, file, Task::Read(rules, hashing))
                 }
-                let idle = MAILBOX.with(|m| !std::mem::replace(&mut m.borrow_mut().running, true));
-                if idle {
-                    wasm_bindgen_futures::spawn_local(run());
+                Err(problem) => post(&message::failed(job, &problem)),
+            },
+            Some(Message::Hash { job, file }) => queue(job, file, Task::Hash),
+            Some(Message::Fingerprint { job, sha256 }) => REPORTS.with(|r| {
+                let mut reports = r.borrow_mut();
+                if let Some((_, report)) = reports.iter_mut().find(|(id, _)| *id == job) {
+                    report.fingerprint.sha256 = sha256;
                 }
-            }
+            }),
             // Synchronous: a read in progress waits for the figures at its next chunk. The page
             // sends one compute at a time, so no stale settings queue up here.
             Some(Message::Compute {
@@ -116,6 +135,14 @@ pub fn start() {
     // The worker lives as long as the page; so does its handler.
     on_message.forget();
     post(&message::ready());
+}
+
+fn queue(id: u32, file: File, task: Task) {
+    MAILBOX.with(|m| m.borrow_mut().queue.push_back(Job { id, file, task }));
+    let idle = MAILBOX.with(|m| !std::mem::replace(&mut m.borrow_mut().running, true));
+    if idle {
+        wasm_bindgen_futures::spawn_local(run());
+    }
 }
 
 /// The figures of the kept reports of `jobs` under `settings`, as the `figures` answer.
@@ -165,17 +192,49 @@ fn slice(file: &File, start: f64) -> Option<JsFuture> {
 }
 
 async fn read(job: Job) {
-    let Job { id, file, rules } = job;
+    let Job { id, file, task } = job;
+    let (rules, hashing) = match task {
+        Task::Read(rules, hashing) => (rules, hashing),
+        Task::Hash => {
+            let mut hasher = FileHasher::new();
+            if chunks(id, &file, |chunk, _| hasher.push(chunk)).await {
+                post(&message::hashed(id, &hasher.finish().sha256));
+            }
+            return;
+        }
+    };
     let total = file.size();
     let started = js_sys::Date::now();
-    let mut ingestor = Ingestor::new(&file.name(), rules);
+    let mut ingestor = Ingestor::with_hashing(&file.name(), rules, hashing);
+    let whole = chunks(id, &file, |chunk, done| {
+        ingestor.push(chunk);
+        let elapsed = js_sys::Date::now() - started;
+        let rows = ingestor.rows_read();
+        post(&message::progress(id, done, total, rows, elapsed));
+    })
+    .await;
+    if !whole {
+        return;
+    }
+    let report = ingestor.finish();
+    let (json, _, _) = report.to_wire();
+    post(&message::done(id, &json, report.rows.models()));
+    REPORTS.with(|r| r.borrow_mut().push((id, report)));
+}
+
+/// Gives the file's bytes to `take` in order, with how many bytes are done after each
+/// chunk. False when the job was cancelled or the file could not be read (the page has
+/// been told).
+async fn chunks(id: u32, file: &File, mut take: impl FnMut(&[u8], f64)) -> bool {
+    let total = file.size();
     let mut chunk = Vec::new();
     let mut start = 0.0;
     // The next chunk is requested before this one is parsed, so reading overlaps parsing.
-    let mut next = slice(&file, start);
+    let mut next = slice(file, start);
     while start < total {
         if cancelled(id) {
-            return post(&message::cancelled(id));
+            post(&message::cancelled(id));
+            return false;
         }
         let buffer = match next.take() {
             Some(pending) => pending.await,
@@ -183,33 +242,24 @@ async fn read(job: Job) {
         };
         let Ok(buffer) = buffer.and_then(|b| b.dyn_into::<ArrayBuffer>()) else {
             let problem = format!("{} cannot be read (was it moved or changed?)", file.name());
-            return post(&message::failed(id, &problem));
+            post(&message::failed(id, &problem));
+            return false;
         };
         let bytes = Uint8Array::new(&buffer);
         start += f64::from(bytes.length());
         if start < total {
-            next = slice(&file, start);
+            next = slice(file, start);
         }
         chunk.resize(bytes.length() as usize, 0);
         bytes.copy_to(&mut chunk);
-        ingestor.push(&chunk);
-        let elapsed = js_sys::Date::now() - started;
-        post(&message::progress(
-            id,
-            start,
-            total,
-            ingestor.rows_read(),
-            elapsed,
-        ));
+        take(&chunk, start);
         if bytes.length() == 0 {
             break;
         }
     }
     if cancelled(id) {
-        return post(&message::cancelled(id));
+        post(&message::cancelled(id));
+        return false;
     }
-    let report = ingestor.finish();
-    let (json, _, _) = report.to_wire();
-    post(&message::done(id, &json, report.rows.models()));
-    REPORTS.with(|r| r.borrow_mut().push((id, report)));
+    true
 }

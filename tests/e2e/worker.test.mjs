@@ -1,12 +1,15 @@
 // End-to-end check of the web worker on a large generated log: progress is shown while it
 // reads, the ledger of 200,000 rows is exact, Cancel stops a second file, and the page stays
 // usable meanwhile; then the worker prices the rows: a rate edit updates the totals to
-// hand-computed figures while typing still lands in the page. Awaits the page's state;
+// hand-computed figures while typing still lands in the page. The file's SHA-256 comes
+// from a second worker that only hashes; it must be the file's own. Awaits the page's state;
 // never sleeps.
 // Run: DIST_DIR=dist node --test tests/e2e/worker.test.mjs
 import { test, before, after } from 'node:test';
+import { allowOneWorker } from '../../scripts/bench-one-worker.mjs';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, createWriteStream, copyFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, copyFileSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -97,6 +100,11 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-excluded"]`, String(expected.excluded));
     await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-rejected"]`, String(expected.rejected));
     await page.locator('[data-testid="load-progress"]').waitFor({ state: 'detached', timeout: TIMEOUT });
+    // Hashed apart from the reading: one worker reads, a second one hashes the same File.
+    assert.equal(page.workers().length, 2, 'a reading worker and a hashing worker');
+    const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+    await expectText(page, `${summary('big-log.jsonl')} .fingerprint`,
+      `SHA-256 ${digest} · ${statSync(file).size} bytes`);
 
     const statuses = await page.evaluate(() => window.statuses);
     assert.ok(statuses.length >= 3, `expected several progress updates, saw ${JSON.stringify(statuses)}`);
@@ -128,6 +136,14 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     assert.equal(await page.inputValue('[data-testid="run-id"]'), 'while-reading');
     // The first file is untouched.
     await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-read"]`, String(expected.read));
+
+    // Read again under a new outcome policy (its 4,000 error rows excluded): the digest
+    // known from the first read is reused, and still the file's own.
+    await page.selectOption('[data-testid="policy-failed-unspecified"]', 'not_billable');
+    await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-excluded"]`,
+      String(expected.excluded + ROWS / 50), 90_000);
+    await expectText(page, `${summary('big-log.jsonl')} .fingerprint`,
+      `SHA-256 ${digest} · ${statSync(file).size} bytes`);
 
     const foreign = seen.requests.filter((u) => !u.startsWith(origin + '/') && !/^(blob|data):/.test(u));
     assert.deepEqual(foreign, [], 'nothing requested outside the page origin');
@@ -229,6 +245,26 @@ test('the worker prices the rows: a rate edit updates the totals while typing st
 
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
     assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
+  } finally {
+    await context.close();
+  }
+});
+
+test('without a second worker the reader hashes the file itself', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  try {
+    // The browser refuses a second worker: the page must fall back to one.
+    await allowOneWorker(page);
+    await openApp(page, originOf(server), seen);
+    await page.setInputFiles('[data-testid="file-input"]', second);
+    await expectText(page, `${summary('second-log.jsonl')} [data-testid="ledger-read"]`, String(expected.read), 90_000);
+    assert.equal(page.workers().length, 1, 'only the reading worker');
+    const digest = createHash('sha256').update(readFileSync(second)).digest('hex');
+    await expectText(page, `${summary('second-log.jsonl')} .fingerprint`,
+      `SHA-256 ${digest} · ${statSync(second).size} bytes`);
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
   } finally {
     await context.close();
   }
