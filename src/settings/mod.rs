@@ -14,6 +14,13 @@ use crate::ingest::{DateOrder, StatedZone};
 use crate::policy::{parse_rounding, Policy, PolicyText, QuotaRounding, Rounding, RoundingText};
 use crate::ratecard::{self, FactorText, RateCard, RateText};
 
+mod checks;
+mod evidence;
+
+use checks::noted;
+pub use checks::{parse_confidence, parse_timestamp};
+pub use evidence::FormatOverride;
+
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,14 +58,6 @@ pub struct Settings {
     pub column_mappings: Vec<crate::ingest::mapping::MappingText>,
     /// Files the reviewer says are another format than the one detected, by file name.
     pub format_overrides: Vec<FormatOverride>,
-}
-
-/// "Read FILE as FORMAT" (the format's snake_case name, as the record writes it).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct FormatOverride {
-    pub file: String,
-    pub format: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,29 +234,6 @@ impl Settings {
 
     /// Models seen in the evidence that no entry names (by label or alias) with a price
     /// typed: the reviewer must enter a rate or add the name as an alias.
-    /// Reads `file` as `format` (a format's snake_case name; empty: as detected).
-    pub fn read_as(&mut self, file: &str, format: &str) {
-        self.format_overrides.retain(|o| o.file != file);
-        if !format.trim().is_empty() {
-            self.format_overrides.push(FormatOverride {
-                file: file.to_string(),
-                format: format.trim().to_string(),
-            });
-        }
-    }
-
-    /// Saves a column mapping, replacing one made for the same header line.
-    pub fn save_mapping(&mut self, mapping: crate::ingest::mapping::MappingText) {
-        let same = |m: &crate::ingest::mapping::MappingText| {
-            m.header
-                .iter()
-                .map(|h| h.trim())
-                .eq(mapping.header.iter().map(|h| h.trim()))
-        };
-        self.column_mappings.retain(|m| !same(m));
-        self.column_mappings.push(mapping);
-    }
-
     pub fn unpriced<'a>(&self, models: &'a [String]) -> Vec<&'a str> {
         let names: Vec<&str> = self
             .rates
@@ -344,31 +320,7 @@ impl Settings {
             "date_order",
             DateOrder::parse(&self.date_order),
         );
-        let mut mappings = Vec::new();
-        for (i, text) in self.column_mappings.iter().enumerate() {
-            match crate::ingest::mapping::Mapping::parse(text) {
-                Ok(mapping) => mappings.push(mapping),
-                Err(found) => {
-                    errors.extend(found.into_iter().map(|(field, message)| SettingsError {
-                        path: format!("column_mappings[{i}].{field}"),
-                        message,
-                    }))
-                }
-            }
-        }
-        let mut format_overrides = Vec::new();
-        for (i, o) in self.format_overrides.iter().enumerate() {
-            match crate::ingest::Format::from_name(&o.format) {
-                Some(format) => format_overrides.push((o.file.clone(), format)),
-                None => errors.push(SettingsError {
-                    path: format!("format_overrides[{i}].format"),
-                    message: format!(
-                        "expected one of the formats the record names (such as client_open_ai_chat or focus), but found {}",
-                        quote(&o.format)
-                    ),
-                }),
-            }
-        }
+        let (mappings, format_overrides) = self.validate_evidence(&mut errors);
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
             (Some(quota_per_usd), Some(tolerance_absolute), Some(tolerance_percent))
                 if errors.is_empty() =>
@@ -395,119 +347,6 @@ impl Settings {
             }
             _ => Err(errors),
         }
-    }
-
-    /// Rates in another currency than the bill are compared only through a stated FX rate.
-    fn validate_fx(
-        &self,
-        card: &RateCard,
-        billing: &str,
-        rate: Option<Decimal>,
-        errors: &mut Vec<SettingsError>,
-    ) -> Option<Fx> {
-        let rate_currency = card
-            .entries
-            .iter()
-            .find(|e| !e.is_empty())
-            .map(|e| e.currency.clone())?;
-        if rate_currency == billing {
-            return None;
-        }
-        let Some(rate) = rate else {
-            errors.push(SettingsError {
-                path: "fx.rate".into(),
-                message: format!("expected an FX rate from {rate_currency} to {billing} with its source, because the rates are in {rate_currency} and the bill is in {billing}; without one the comparison is refused"),
-            });
-            return None;
-        };
-        let captured_at = match self.fx.captured_at.trim() {
-            "" => None,
-            text => parse_timestamp(text)
-                .map_err(|m| {
-                    errors.push(SettingsError {
-                        path: "fx.captured_at".into(),
-                        message: m,
-                    })
-                })
-                .ok(),
-        };
-        if self.fx.source_url.trim().is_empty() {
-            errors.push(SettingsError {
-                path: "fx.source_url".into(),
-                message: "expected where the FX rate comes from, but found nothing".into(),
-            });
-        }
-        Some(Fx {
-            from: rate_currency,
-            to: billing.to_string(),
-            rate,
-            source_url: self.fx.source_url.trim().to_string(),
-            captured_at,
-        })
-    }
-
-    fn validate_window(&self, errors: &mut Vec<SettingsError>) -> Option<Window> {
-        let WindowText { start, end } = &self.incident_window_utc;
-        if start.trim().is_empty() && end.trim().is_empty() {
-            return None;
-        }
-        let mut parse = |name: &str, text: &str| {
-            let result = if text.trim().is_empty() {
-                Err("expected a UTC time like 2026-05-11T08:00:00Z, but found nothing".to_string())
-            } else {
-                parse_timestamp(text)
-            };
-            result
-                .map_err(|message| {
-                    errors.push(SettingsError {
-                        path: format!("incident_window_utc.{name}"),
-                        message,
-                    })
-                })
-                .ok()
-        };
-        let (start, end) = (parse("start", start), parse("end", end));
-        let (start, end) = (start?, end?);
-        if end <= start {
-            errors.push(SettingsError {
-                path: "incident_window_utc.end".into(),
-                message: format!("expected an end after the start ({start}), but found {end}"),
-            });
-            return None;
-        }
-        Some(Window { start, end })
-    }
-}
-
-/// Accepts RFC 3339 with `Z` or an offset; a time without a zone is refused, because
-/// guessing the zone is exactly the time-window mismatch this tool exists to catch.
-pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
-    let text = text.trim();
-    text.parse::<Timestamp>().map_err(|_| {
-        format!("expected a UTC time like 2026-05-11T08:00:00Z (or with an offset such as +08:00), but found {}", quote(text))
-    })
-}
-
-/// The value, or its default with the problem noted under `path`.
-fn noted<T: Default>(errors: &mut Vec<SettingsError>, path: &str, result: Result<T, String>) -> T {
-    result.unwrap_or_else(|message| {
-        errors.push(SettingsError {
-            path: path.into(),
-            message,
-        });
-        T::default()
-    })
-}
-
-pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "verified" => Ok(Confidence::Verified),
-        "inferred" => Ok(Confidence::Inferred),
-        "unknown" | "" => Ok(Confidence::Unknown),
-        _ => Err(format!(
-            "expected verified, inferred or unknown, but found {}",
-            quote(text)
-        )),
     }
 }
 
