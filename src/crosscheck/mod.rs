@@ -50,6 +50,8 @@ pub struct StreamFigures {
     #[serde(with = "serde_str")]
     pub straddling_amount: Decimal,
     pub straddling_buckets: u64,
+    /// Client requests inside the window by outcome (success, retry attempt, timeout…).
+    pub outcomes: BTreeMap<crate::ingest::newapi::Outcome, u64>,
 }
 
 pub(crate) fn overflow(what: &str) -> Error {
@@ -112,7 +114,13 @@ pub fn streams(
             charged_amount: None,
             straddling_amount: Decimal::ZERO,
             straddling_buckets: members.iter().map(|f| f.evidence.straddling_buckets).sum(),
+            outcomes: BTreeMap::new(),
         };
+        for f in &members {
+            for (outcome, n) in &f.evidence.outcomes {
+                *figures.outcomes.entry(*outcome).or_default() += n;
+            }
+        }
         let costs: Vec<Decimal> = members
             .iter()
             .filter_map(|f| f.evidence.reported_cost)

@@ -87,6 +87,10 @@ pub struct Evidence {
     /// offers to map its columns.
     #[serde(default)]
     pub unmapped_header: Vec<String>,
+    /// Client requests inside the window by what happened to them (accepted or excluded
+    /// by the outcome policy): how many were retries, timeouts, 429s...
+    #[serde(default)]
+    pub outcomes: BTreeMap<super::newapi::Outcome, u64>,
     /// The request ids of accepted rows, hashed ([`id_hash`]), for joining streams. They
     /// stay where the figures are computed (the worker, the CLI): never on the wire.
     #[serde(skip)]
@@ -203,6 +207,7 @@ impl Filing {
         if self.rules.window.is_some_and(|w| !w.contains(row.at)) {
             return self.ledger.exclude(ExclusionRule::OutsideWindow);
         }
+        *self.evidence.outcomes.entry(row.outcome).or_default() += 1;
         if self.rules.policy.of(row.outcome) == Billability::NotBillable {
             return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
         }

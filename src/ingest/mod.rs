@@ -101,6 +101,7 @@ impl FileReport {
         self.evidence.charges.clear();
         self.evidence.reported_cost = None;
         self.evidence.straddling_buckets = 0;
+        self.evidence.outcomes.clear();
     }
 
     /// The evidence stream the file belongs to (a gateway log until shown otherwise).

@@ -95,7 +95,9 @@ pub enum TokenSemantic {
 
 /// What happened to the request, as far as the evidence says. The outcome policy in
 /// the settings decides which outcomes are billable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Success,

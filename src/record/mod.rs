@@ -91,7 +91,8 @@ pub struct UsageRollup {
     pub cache_write_units: String,
     pub output_units: String,
     pub call_units: String,
-    /// new-api logs do not say which requests were retries: unknown, not zero.
+    /// From a client request log's retry attempts; null without one (new-api logs do not
+    /// say which requests were retries: unknown, not zero).
     pub retried_request_count: Option<u64>,
     pub failed_request_count: u64,
 }
@@ -278,7 +279,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
             cache_write_units: total(lines, &[CacheWrite, CacheWrite1h]),
             output_units: total(lines, &[Output, Reasoning]),
             call_units: total(lines, &[Calls]),
-            retried_request_count: None,
+            retried_request_count: retried(figures),
             failed_request_count: review.failed_requests(),
         },
         computed_charge: charge_out(total_comparison, tolerance, currency, pricing.at_risk),
@@ -318,6 +319,17 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         },
         next_action: next_action(total_comparison, &figures.bridge, tolerance).to_string(),
     }
+}
+
+/// Retries are known only from a client request log (`retry_attempt`); without one they
+/// are unknown, not zero.
+fn retried(figures: &Figures) -> Option<u64> {
+    let client = figures
+        .streams
+        .iter()
+        .find(|s| s.stream == Stream::ClientRequests)?;
+    let retry = crate::ingest::newapi::Outcome::RetryAttempt;
+    Some(client.outcomes.get(&retry).copied().unwrap_or(0))
 }
 
 fn next_action(total: &Comparison, bridge: &Bridge, tolerance: Tolerance) -> &'static str {

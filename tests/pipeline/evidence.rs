@@ -500,3 +500,34 @@ fn unknown_json_lines_are_mapped_by_their_keys() {
     // 4,000 × 2.5 + 8,000 × 1.25 + 500 × 10 per 1M.
     assert_eq!(figures(&review).pricing.expected, dec("0.025"));
 }
+
+#[test]
+fn retries_and_timeouts_are_counted_from_the_client_log() {
+    let review = run(
+        &[("events.jsonl", fixture("evidence/cost-observations.jsonl"))],
+        &settings(&settings_json()),
+    );
+    let client = &figures(&review).streams[0];
+    let outcomes: Vec<(String, u64)> = client
+        .outcomes
+        .iter()
+        .map(|(o, n)| (spend_reconciler::policy::outcome_name(*o).to_string(), *n))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("success".to_string(), 1),
+            ("client_timeout".to_string(), 1),
+            ("retry_attempt".to_string(), 1)
+        ]
+    );
+    let record: Value = serde_json::from_str(&record_json(&review)).unwrap();
+    assert_eq!(record["usage_rollup"]["retried_request_count"], 1);
+    // Without a client log, retries are unknown, not zero.
+    let gateway: Value =
+        serde_json::from_str(&record_json(&run_fixture("cometapi-logs.csv"))).unwrap();
+    assert_eq!(
+        gateway["usage_rollup"]["retried_request_count"],
+        Value::Null
+    );
+}
