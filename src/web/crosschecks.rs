@@ -43,6 +43,14 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
                 .then(|| format!("{} request(s) with unknown usage", s.usage_unknown_requests)),
             s.reported_cost
                 .map(|c| format!("client-computed cost {}", format(c))),
+            (!s.outcomes.is_empty()).then(|| {
+                let parts: Vec<String> = s
+                    .outcomes
+                    .iter()
+                    .map(|(o, n)| format!("{} {n}", crate::policy::outcome_name(*o)))
+                    .collect();
+                format!("requests by outcome: {}", parts.join(", "))
+            }),
             (s.straddling_buckets > 0).then(|| {
                 format!(
                     "{} in {} bucket(s) reaching outside the window",
