@@ -18,6 +18,16 @@ use super::jsonrow::{self, JsonRow, RowScanner};
 use super::jsontext::{exact, Text};
 use crate::decimal::quote;
 
+/// Receives `(row number, the element as an object)`; None for an element that is not
+/// an object.
+pub type RecordSink<'s> = dyn FnMut(u64, Option<Row>) + 's;
+
+/// Where the rows of a list go: gateway rows (cells), or whole records.
+enum Out<'a, 's> {
+    Rows(&'a mut Sink<'s>),
+    Records(&'a mut RecordSink<'s>),
+}
+
 /// A scalar where rows or a page may be: null is fine (an empty page), anything else is
 /// refused with the words the whole-file reader's visitor used.
 struct Scalar;
@@ -123,16 +133,34 @@ impl Document {
 
     /// Reads on with `text`, which starts at `at` in the file.
     pub fn push(&mut self, text: &str, at: Pos, sink: &mut Sink) {
+        self.push_to(text, at, &mut Out::Rows(sink));
+    }
+
+    pub fn finish(self, sink: &mut Sink) -> Option<JsonProblem> {
+        self.finish_to(&mut Out::Rows(sink))
+    }
+
+    /// Reads on, handing each element of the list over as a whole JSON object (the
+    /// records of another stream's export, read by [`super::fields::Fields`]).
+    pub fn push_records(&mut self, text: &str, at: Pos, sink: &mut RecordSink) {
+        self.push_to(text, at, &mut Out::Records(sink));
+    }
+
+    pub fn finish_records(self, sink: &mut RecordSink) -> Option<JsonProblem> {
+        self.finish_to(&mut Out::Records(sink))
+    }
+
+    fn push_to(&mut self, text: &str, at: Pos, sink: &mut Out) {
         self.text.push(text, at);
         self.run(false, sink);
     }
 
-    pub fn finish(mut self, sink: &mut Sink) -> Option<JsonProblem> {
+    fn finish_to(mut self, sink: &mut Out) -> Option<JsonProblem> {
         self.run(true, sink);
         self.problem
     }
 
-    fn run(&mut self, last: bool, sink: &mut Sink) {
+    fn run(&mut self, last: bool, sink: &mut Out) {
         while !self.stopped {
             let step = match self.stack.last() {
                 None if self.root.is_some() => self.trailing(last),
@@ -262,7 +290,7 @@ impl Document {
         }
     }
 
-    fn list(&mut self, last: bool, sink: &mut Sink) -> Step {
+    fn list(&mut self, last: bool, sink: &mut Out) -> Step {
         let after = match self.stack.last() {
             Some(Frame::List(after)) => *after,
             _ => return Step::Stop,
@@ -293,17 +321,26 @@ impl Document {
                 Err(step) => return step,
             };
             self.count += 1;
-            let empty = JsonRow {
-                cells: Default::default(),
-                empty: true,
-            };
-            sink(self.count, None, empty);
+            match sink {
+                Out::Rows(sink) => {
+                    let empty = JsonRow {
+                        cells: Default::default(),
+                        empty: true,
+                    };
+                    sink(self.count, None, empty);
+                }
+                Out::Records(sink) => sink(self.count, None),
+            }
             self.text.pos = end;
             self.set_list(Some(false));
             return Step::Go;
         }
         let pos = self.text.pos;
         let rest = &self.text.buf[pos..];
+        let sink = match sink {
+            Out::Records(records) => return self.record(last, records),
+            Out::Rows(sink) => sink,
+        };
         if let Some((row, used)) = self.scanner.scan(rest) {
             self.count += 1;
             sink(self.count, None, row);
@@ -320,6 +357,29 @@ impl Document {
                 let used = stream.byte_offset();
                 self.count += 1;
                 sink(self.count, None, row);
+                self.text.pos += used;
+                self.set_list(Some(false));
+                Step::Go
+            }
+            Some(Err(e)) if e.is_eof() && !last => Step::More,
+            Some(Err(e)) => {
+                self.problem = Some(self.text.serde_problem(&e, pos));
+                Step::Stop
+            }
+            None => self.out(last),
+        }
+    }
+
+    /// One element of the list as a whole object (records mode).
+    fn record(&mut self, last: bool, sink: &mut RecordSink) -> Step {
+        let pos = self.text.pos;
+        let rest = &self.text.buf[pos..];
+        let mut stream = Deserializer::from_str(rest).into_iter::<Row>();
+        match stream.next() {
+            Some(Ok(map)) => {
+                let used = stream.byte_offset();
+                self.count += 1;
+                sink(self.count, Some(map));
                 self.text.pos += used;
                 self.set_list(Some(false));
                 Step::Go

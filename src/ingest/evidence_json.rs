@@ -1,8 +1,11 @@
 //! [`EvidenceJson`]: the JSON of a non-gateway export read as it arrives: JSON lines
-//! row by row, report pages and arrays whole (up to [`LARGEST_DOCUMENT`]).
+//! row by row, a JSON array element by element, report pages and account answers whole
+//! (up to [`LARGEST_DOCUMENT`]: they are small).
 
 use serde_json::{Map, Value};
 
+use super::decode::Pos;
+use super::document::Document;
 use super::evidence::LARGEST_DOCUMENT;
 use super::fields::Fields;
 use super::{detect, Filing, Format};
@@ -11,6 +14,8 @@ use super::{detect, Filing, Format};
 pub(super) struct EvidenceJson {
     format: Format,
     lines: bool,
+    /// A JSON array of records, streamed element by element.
+    array: Option<Document>,
     text: String,
     line: u64,
     count: u64,
@@ -18,10 +23,13 @@ pub(super) struct EvidenceJson {
 }
 
 impl EvidenceJson {
-    pub(super) fn new(format: Format, lines: bool) -> EvidenceJson {
+    /// `start` is the beginning of the text (it says whether a document is an array).
+    pub(super) fn new(format: Format, lines: bool, start: &str) -> EvidenceJson {
+        let array = (!lines && start.trim_start().starts_with('[')).then(|| Document::new(start));
         EvidenceJson {
             format,
             lines,
+            array,
             text: String::new(),
             line: 0,
             count: 0,
@@ -29,7 +37,11 @@ impl EvidenceJson {
         }
     }
 
-    pub(super) fn push(&mut self, text: &str, filing: &mut Filing) {
+    pub(super) fn push(&mut self, text: &str, at: Pos, filing: &mut Filing) {
+        let format = self.format;
+        if let Some(array) = &mut self.array {
+            return array.push_records(text, at, &mut |n, map| element(format, n, map, filing));
+        }
         if !self.lines {
             if self.text.len() + text.len() > LARGEST_DOCUMENT {
                 self.too_large = true;
@@ -73,6 +85,14 @@ impl EvidenceJson {
 
     pub(super) fn finish(mut self, filing: &mut Filing) {
         filing.format = Some(self.format);
+        let format = self.format;
+        if let Some(array) = self.array.take() {
+            let problem = array.finish_records(&mut |n, map| element(format, n, map, filing));
+            if let Some(p) = problem {
+                filing.problem = Some(format!("line {}, {}", p.line, p.message));
+            }
+            return;
+        }
         if self.lines {
             let rest = std::mem::take(&mut self.text);
             if !rest.is_empty() {
@@ -82,7 +102,7 @@ impl EvidenceJson {
         }
         if self.too_large {
             filing.problem = Some(format!(
-                "this {} is a JSON document larger than {} MiB; export it as JSON lines or CSV, which are read as they stream",
+                "this {} is a JSON document larger than {} MiB; export it in smaller pages, or as JSON lines or CSV, which are read as they stream",
                 format_name(self.format),
                 LARGEST_DOCUMENT >> 20
             ));
@@ -112,4 +132,14 @@ impl EvidenceJson {
 
 fn format_name(format: Format) -> &'static str {
     format.stream().describe()
+}
+
+/// One element of a JSON array of records.
+fn element(format: Format, number: u64, map: Option<Map<String, Value>>, filing: &mut Filing) {
+    let Some(map) = map else {
+        let message = "expected a JSON object with the record's fields, but found something else";
+        return filing.reject_field(None, number, (String::new(), message.into()));
+    };
+    let cells = filing.json_cells.clone();
+    filing.evidence_record(format, None, number, &Fields::Json(&map, &cells));
 }

@@ -326,15 +326,17 @@ impl Reader {
                     let first = first_record(&start);
                     let detected = first.as_ref().and_then(detect::record);
                     match filing.evidence_format(|| detected) {
-                        Some(format) => Reader::Evidence(Box::new(EvidenceJson::new(format, true))),
+                        Some(format) => {
+                            Reader::Evidence(Box::new(EvidenceJson::new(format, true, &start)))
+                        }
                         // A record naming no gateway column, unless the reviewer chose.
                         None => match first
                             .filter(|r| !detect::gateway_like(r) && filing.forced.is_none())
                         {
                             Some(first) => match filing.json_mapping(&first) {
-                                Some(format) => {
-                                    Reader::Evidence(Box::new(EvidenceJson::new(format, true)))
-                                }
+                                Some(format) => Reader::Evidence(Box::new(EvidenceJson::new(
+                                    format, true, &start,
+                                ))),
                                 None => Reader::Html,
                             },
                             None => Reader::Lines(Lines::new()),
@@ -350,12 +352,14 @@ impl Reader {
                 }
                 let start = std::mem::take(start);
                 *self = match filing.evidence_format(|| detect::document(&start)) {
-                    Some(format) => Reader::Evidence(Box::new(EvidenceJson::new(format, false))),
+                    Some(format) => {
+                        Reader::Evidence(Box::new(EvidenceJson::new(format, false, &start)))
+                    }
                     None => Reader::Document(Document::new(&start)),
                 };
                 self.push(&start, Pos::START, last, filing);
             }
-            Reader::Evidence(json) => json.push(text, filing),
+            Reader::Evidence(json) => json.push(text, at, filing),
             Reader::Document(document) => {
                 document.push(text, at, &mut |n, l, r| filing.json_row(n, l, r))
             }

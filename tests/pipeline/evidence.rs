@@ -6,13 +6,14 @@ use super::*;
 use spend_reconciler::crosscheck::CheckName;
 use spend_reconciler::ingest::Stream;
 
-const EVIDENCE: [(&str, Format); 13] = [
+const EVIDENCE: [(&str, Format); 14] = [
     ("client-openai-chat.jsonl", Format::ClientOpenAiChat),
     (
         "client-openai-responses.jsonl",
         Format::ClientOpenAiResponses,
     ),
     ("client-anthropic.jsonl", Format::ClientAnthropic),
+    ("client-anthropic-array.json", Format::ClientAnthropic),
     ("litellm-spend-logs.csv", Format::LiteLlmSpendLogs),
     ("cost-observations.jsonl", Format::CostObservation),
     ("openai-usage.json", Format::OpenAiUsageReport),
@@ -456,15 +457,31 @@ fn client_and_gateway_requests_are_joined_by_request_id() {
 }
 
 #[test]
-fn a_json_document_too_large_to_read_whole_says_so() {
+fn large_json_arrays_stream_and_only_report_pages_are_read_whole() {
     let record = r#"{"created":1767225721,"model":"gpt-4o","usage":{"prompt_tokens":10,"completion_tokens":2}}"#;
     let count = ingest::evidence::LARGEST_DOCUMENT / record.len() + 2;
-    let text = format!("[{}]", vec![record; count].join(","));
+    // An array of client records larger than the whole-document limit streams.
+    let text = format!("[{},7]", vec![record; count].join(","));
     let report = read("big.json", text.as_bytes());
-    assert_eq!(report.format, Some(Format::ClientOpenAiChat));
+    assert_eq!(
+        (report.format, &report.problem),
+        (Some(Format::ClientOpenAiChat), &None)
+    );
+    assert_eq!(report.ledger.accepted, count as u64);
+    assert_eq!(
+        rejection_text(&report.ledger.rejections[0]),
+        format!("big.json, row {}: expected a JSON object with the record's fields, but found something else", count + 1)
+    );
+    // A report page that large is refused in one sentence.
+    let result = r#"{"object":"organization.costs.result","amount":{"value":1,"currency":"usd"},"line_item":"x"}"#;
+    let many = vec![result; ingest::evidence::LARGEST_DOCUMENT / result.len() + 2].join(",");
+    let page = format!(
+        r#"{{"object":"page","data":[{{"start_time":1,"end_time":2,"results":[{many}]}}]}}"#
+    );
+    let report = read("costs.json", page.as_bytes());
     assert_eq!(
         report.problem.as_deref(),
-        Some("this client request log is a JSON document larger than 16 MiB; export it as JSON lines or CSV, which are read as they stream")
+        Some("this billing export is a JSON document larger than 16 MiB; export it in smaller pages, or as JSON lines or CSV, which are read as they stream")
     );
     assert_eq!(report.ledger.rows_read, 0);
 }
