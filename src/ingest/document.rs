@@ -349,25 +349,18 @@ impl Document {
             return Step::Go;
         }
         let mut stream = Deserializer::from_str(rest).into_iter::<JsonRow>();
-        match stream
+        let parsed = match stream
             .next()
             .map(|r| r.map_err(|e| exact::<Row>(rest).unwrap_or(e)))
         {
             Some(Ok(row)) => {
-                let used = stream.byte_offset();
-                self.count += 1;
-                sink(self.count, None, row);
-                self.text.pos += used;
-                self.set_list(Some(false));
-                Step::Go
+                sink(self.count + 1, None, row);
+                Some(Ok(stream.byte_offset()))
             }
-            Some(Err(e)) if e.is_eof() && !last => Step::More,
-            Some(Err(e)) => {
-                self.problem = Some(self.text.serde_problem(&e, pos));
-                Step::Stop
-            }
-            None => self.out(last),
-        }
+            Some(Err(e)) => Some(Err(e)),
+            None => None,
+        };
+        self.settle(parsed, pos, last)
     }
 
     /// One element of the list as a whole object (records mode).
@@ -375,11 +368,28 @@ impl Document {
         let pos = self.text.pos;
         let rest = &self.text.buf[pos..];
         let mut stream = Deserializer::from_str(rest).into_iter::<Row>();
-        match stream.next() {
+        let parsed = match stream.next() {
             Some(Ok(map)) => {
-                let used = stream.byte_offset();
+                sink(self.count + 1, Some(map));
+                Some(Ok(stream.byte_offset()))
+            }
+            Some(Err(e)) => Some(Err(e)),
+            None => None,
+        };
+        self.settle(parsed, pos, last)
+    }
+
+    /// After an element was parsed (and handed over) at `pos`: move past it, or wait
+    /// for more text, or stop with the problem.
+    fn settle(
+        &mut self,
+        parsed: Option<Result<usize, serde_json::Error>>,
+        pos: usize,
+        last: bool,
+    ) -> Step {
+        match parsed {
+            Some(Ok(used)) => {
                 self.count += 1;
-                sink(self.count, Some(map));
                 self.text.pos += used;
                 self.set_list(Some(false));
                 Step::Go
