@@ -98,7 +98,7 @@ pub fn parse(format: Format, fields: &Fields) -> Result<ClientRow, FieldError> {
         _ => (chat(fields, format)?, TokenSemantic::Inclusive),
     };
     if let Some(counts) = &counts {
-        check(counts, semantic)?;
+        check(counts, semantic, &USAGE_NAMES)?;
     }
     let reported_cost = match format {
         Format::LiteLlmSpendLogs => fields.amount(&["spend"])?,
@@ -252,55 +252,89 @@ fn outcome(fields: &Fields) -> Result<Outcome, FieldError> {
         }
     }
     if let Some(status) = fields.count(&["http_status", "status_code"])? {
-        return Ok(match status {
-            200..=399 => Outcome::Success,
-            429 => Outcome::RateLimited429,
-            408 => Outcome::ClientTimeout,
-            400..=499 => Outcome::ClientError4xx,
-            500..=599 => Outcome::ServerError5xx,
-            _ => {
-                return Err((
-                    "http_status".into(),
-                    format!("expected an HTTP status code, but found {status}"),
-                ))
-            }
+        return http_outcome(status).ok_or_else(|| {
+            (
+                "http_status".into(),
+                format!("expected an HTTP status code, but found {status}"),
+            )
         });
     }
-    match fields.text(&["status"]).map(|s| s.to_ascii_lowercase()) {
+    match fields.text(&["status"]) {
         None => Ok(Outcome::Success),
-        Some(s) if matches!(s.as_str(), "success" | "succeeded" | "ok" | "completed") => {
-            Ok(Outcome::Success)
-        }
-        Some(s) if matches!(s.as_str(), "failure" | "failed" | "error") => {
-            Ok(Outcome::FailedUnspecified)
-        }
-        Some(s) if s == "cancelled" || s == "canceled" => Ok(Outcome::CancelledStream),
-        Some(s) => Err((
-            "status".into(),
-            format!(
-                "expected a status such as success or failure, but found {}",
-                crate::decimal::quote(&s)
-            ),
-        )),
+        Some(word) => status_word(&word).ok_or_else(|| {
+            (
+                "status".into(),
+                format!(
+                    "expected a status such as success or failure, but found {}",
+                    crate::decimal::quote(&word)
+                ),
+            )
+        }),
     }
 }
 
-fn check(counts: &Counts, semantic: TokenSemantic) -> Result<(), FieldError> {
+/// What an HTTP status code says happened to a request.
+pub(super) fn http_outcome(code: u64) -> Option<Outcome> {
+    Some(match code {
+        200..=399 => Outcome::Success,
+        408 => Outcome::ClientTimeout,
+        429 => Outcome::RateLimited429,
+        400..=499 => Outcome::ClientError4xx,
+        500..=599 => Outcome::ServerError5xx,
+        _ => return None,
+    })
+}
+
+/// What a status word says (LiteLLM's `status`, a mapped status column).
+pub(super) fn status_word(word: &str) -> Option<Outcome> {
+    Some(match word.trim().to_ascii_lowercase().as_str() {
+        "success" | "succeeded" | "ok" | "completed" => Outcome::Success,
+        "failure" | "failed" | "error" => Outcome::FailedUnspecified,
+        "cancelled" | "canceled" => Outcome::CancelledStream,
+        "timeout" | "timed out" => Outcome::ClientTimeout,
+        "retry" => Outcome::RetryAttempt,
+        _ => return None,
+    })
+}
+
+/// The columns (or fields) a row's input and output counts came from, for messages.
+pub(super) struct CountNames<'a> {
+    pub input: (&'a str, &'a str),
+    pub output: (&'a str, &'a str),
+    /// Why the input should include its cached tokens ("" when the format says so).
+    pub because: &'a str,
+}
+
+const USAGE_NAMES: CountNames<'static> = CountNames {
+    input: ("prompt_tokens", "prompt tokens"),
+    output: ("completion_tokens", "completion tokens"),
+    because: "",
+};
+
+/// Flags counts that contradict their semantics instead of absorbing the difference.
+pub(super) fn check(
+    counts: &Counts,
+    semantic: TokenSemantic,
+    names: &CountNames,
+) -> Result<(), FieldError> {
     if counts.uncached_input(semantic).is_none() {
+        let (column, words) = names.input;
         return Err((
-            "prompt_tokens".into(),
+            column.to_string(),
             format!(
-                "expected the prompt tokens to include the {} cached tokens, but found only {}",
+                "expected the {words} to include the {} cached tokens{}, but found only {}",
                 counts.cache_read.saturating_add(counts.cache_write),
+                names.because,
                 counts.prompt
             ),
         ));
     }
     if counts.reasoning > counts.completion {
+        let (column, words) = names.output;
         return Err((
-            "completion_tokens".into(),
+            column.to_string(),
             format!(
-                "expected the completion tokens to include the {} reasoning tokens, but found only {}",
+                "expected the {words} to include the {} reasoning tokens, but found only {}",
                 counts.reasoning, counts.completion
             ),
         ));

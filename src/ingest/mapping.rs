@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::billing::Charge;
-use super::client::ClientRow;
+use super::client::{check, http_outcome, status_word, ClientRow, CountNames};
 use super::fields::{empty, FieldError, Fields};
 use super::newapi::{Counts, Outcome, TokenSemantic};
 use crate::decimal::quote;
@@ -203,18 +203,12 @@ impl Mapping {
             _ => None,
         };
         if let Some(c) = &counts {
-            if c.uncached_input(self.semantic).is_none() {
-                return Err((t.input_tokens.trim().to_string(), format!(
-                    "expected the input tokens to include the {} cached tokens (as the mapping says), but found only {}",
-                    c.cache_read.saturating_add(c.cache_write), c.prompt
-                )));
-            }
-            if c.reasoning > c.completion {
-                return Err((t.output_tokens.trim().to_string(), format!(
-                    "expected the output tokens to include the {} reasoning tokens, but found only {}",
-                    c.reasoning, c.completion
-                )));
-            }
+            let names = CountNames {
+                input: (t.input_tokens.trim(), "input tokens"),
+                output: (t.output_tokens.trim(), "output tokens"),
+                because: " (as the mapping says)",
+            };
+            check(c, self.semantic, &names)?;
         }
         Ok(ClientRow {
             at,
@@ -272,25 +266,10 @@ impl Mapping {
 
 /// An HTTP status or a status word.
 fn outcome(status: &str) -> Option<Outcome> {
-    let lower = status.trim().to_ascii_lowercase();
-    if let Ok(code) = lower.parse::<u16>() {
-        return Some(match code {
-            200..=399 => Outcome::Success,
-            408 => Outcome::ClientTimeout,
-            429 => Outcome::RateLimited429,
-            400..=499 => Outcome::ClientError4xx,
-            500..=599 => Outcome::ServerError5xx,
-            _ => return None,
-        });
+    match status.trim().parse::<u64>() {
+        Ok(code) => http_outcome(code),
+        Err(_) => status_word(status),
     }
-    Some(match lower.as_str() {
-        "success" | "succeeded" | "ok" | "completed" => Outcome::Success,
-        "failure" | "failed" | "error" => Outcome::FailedUnspecified,
-        "cancelled" | "canceled" => Outcome::CancelledStream,
-        "timeout" | "timed out" => Outcome::ClientTimeout,
-        "retry" => Outcome::RetryAttempt,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
