@@ -173,7 +173,15 @@ fn chat(fields: &Fields, format: Format) -> Result<Option<Counts>, FieldError> {
         root,
         &["completion_tokens_details.reasoning_tokens"],
     )?;
-    Ok(all([prompt, completion, cached, writes, reasoning]).map(
+    Ok(inclusive_counts([
+        prompt, completion, cached, writes, reasoning,
+    ]))
+}
+
+/// Input, output, cached, cache-write and reasoning counts (OpenAI style); None when
+/// any of them is unknown.
+pub(super) fn inclusive_counts(values: [Option<u64>; 5]) -> Option<Counts> {
+    all(values).map(
         |[prompt, completion, cache_read, cache_write, reasoning]| Counts {
             prompt,
             completion,
@@ -182,7 +190,7 @@ fn chat(fields: &Fields, format: Format) -> Result<Option<Counts>, FieldError> {
             reasoning,
             ..Counts::default()
         },
-    ))
+    )
 }
 
 fn responses(fields: &Fields, format: Format) -> Result<Option<Counts>, FieldError> {

@@ -6,9 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::billing::Charge;
-use super::client::{check, http_outcome, status_word, ClientRow, CountNames};
+use super::client::{check, http_outcome, inclusive_counts, status_word, ClientRow, CountNames};
 use super::fields::{empty, FieldError, Fields};
-use super::newapi::{Counts, Outcome, TokenSemantic};
+use super::newapi::{Outcome, TokenSemantic};
 use crate::decimal::quote;
 
 /// A mapping as the settings document holds it: column names as in the header ("" =
@@ -189,19 +189,7 @@ impl Mapping {
             self.count(fields, &t.cache_write_tokens)?,
             self.count(fields, &t.reasoning_tokens)?,
         ];
-        let counts = match values {
-            [Some(prompt), Some(completion), Some(cache_read), Some(cache_write), Some(reasoning)] => {
-                Some(Counts {
-                    prompt,
-                    completion,
-                    cache_read,
-                    cache_write,
-                    reasoning,
-                    ..Counts::default()
-                })
-            }
-            _ => None,
-        };
+        let counts = inclusive_counts(values);
         if let Some(c) = &counts {
             let names = CountNames {
                 input: (t.input_tokens.trim(), "input tokens"),
