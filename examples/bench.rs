@@ -19,7 +19,7 @@ use std::io::{BufWriter, Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use spend_reconciler::ingest::{Hashing, Ingestor, Rules};
+use spend_reconciler::ingest::{ingest_in_two, Hashing, Ingestor, Rules};
 use spend_reconciler::review;
 use spend_reconciler::settings::Settings;
 
@@ -217,7 +217,26 @@ fn thread_cpu_ns() -> Option<u64> {
     stat.split_whitespace().next()?.parse().ok()
 }
 
-fn run(path: &str, runs: usize, figures: bool, hashing: Hashing) -> Result<(), String> {
+/// CPU seconds of every thread of this process so far (Linux; clock ticks of 10 ms).
+fn process_cpu_s() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+/// How `run` reads the file.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// As the command line does: the tail on a second thread from the middle on, the
+    /// SHA-256 on a third (`ingest_in_two`).
+    InTwo,
+    /// One reader pushing 8 MiB chunks, hashing as given (the way before `InTwo`).
+    OneReader(Hashing),
+}
+
+fn run(path: &str, runs: usize, figures: bool, mode: Mode) -> Result<(), String> {
     let mut file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
     let size = file.metadata().map_err(|e| format!("{path}: {e}"))?.len();
     let mut results = Vec::new();
@@ -227,20 +246,30 @@ fn run(path: &str, runs: usize, figures: bool, hashing: Hashing) -> Result<(), S
         file.rewind().map_err(|e| format!("{path}: {e}"))?;
         let start = Instant::now();
         let cpu_start = thread_cpu_ns();
-        let mut ingestor = Ingestor::with_hashing(path, Rules::default(), hashing);
-        loop {
-            let n = file.read(&mut chunk).map_err(|e| format!("{path}: {e}"))?;
-            if n == 0 {
-                break;
+        let all_cpu_start = process_cpu_s();
+        let report = match mode {
+            Mode::InTwo => ingest_in_two(path, &file, Rules::default(), size / 2)
+                .map_err(|e| format!("{path}: {e}"))?,
+            Mode::OneReader(hashing) => {
+                let mut ingestor = Ingestor::with_hashing(path, Rules::default(), hashing);
+                loop {
+                    let n = file.read(&mut chunk).map_err(|e| format!("{path}: {e}"))?;
+                    if n == 0 {
+                        break;
+                    }
+                    ingestor.push(&chunk[..n]);
+                }
+                ingestor.finish()
             }
-            ingestor.push(&chunk[..n]);
-        }
-        let report = ingestor.finish();
+        };
         let seconds = start.elapsed().as_secs_f64();
         let cpu = match (cpu_start, thread_cpu_ns()) {
             (Some(a), Some(b)) => (b - a) as f64 / 1e9,
             _ => seconds,
         };
+        if let (Some(a), Some(b)) = (all_cpu_start, process_cpu_s()) {
+            println!("  CPU of all threads: {:.2} s", b - a);
+        }
         let rows = report.ledger.rows_read;
         let mb_s = size as f64 / 1e6 / seconds;
         println!(
@@ -322,21 +351,23 @@ fn main() -> ExitCode {
         Some("run") => {
             let figures = !args.iter().any(|a| a == "--no-figures");
             let inline = args.iter().any(|a| a == "--inline-hash");
-            let hashing = if inline {
-                Hashing::Inline
-            } else {
-                Hashing::Thread
+            let one = args.iter().any(|a| a == "--one-reader");
+            let mode = match (inline, one) {
+                (true, _) => Mode::OneReader(Hashing::Inline),
+                (false, true) => Mode::OneReader(Hashing::Thread),
+                (false, false) => Mode::InTwo,
             };
-            let switches = usize::from(!figures) + usize::from(inline);
+            let switches = usize::from(!figures) + usize::from(inline) + usize::from(one);
             match (args.last(), flag("--runs").map(|r| r.parse::<usize>())) {
-                (Some(path), None) if args.len() == 2 + switches => {
-                    run(path, 3, figures, hashing)
-                }
-                (Some(path), Some(Ok(runs))) if runs > 0 => run(path, runs, figures, hashing),
-                _ => Err("run needs a file (and --runs N, --no-figures, --inline-hash)".into()),
+                (Some(path), None) if args.len() == 2 + switches => run(path, 3, figures, mode),
+                (Some(path), Some(Ok(runs))) if runs > 0 => run(path, runs, figures, mode),
+                _ => Err(
+                    "run needs a file (and --runs N, --no-figures, --one-reader, --inline-hash)"
+                        .into(),
+                ),
             }
         }
-        _ => Err("usage: bench generate --rows N --format jsonl|page|csv --out PATH | bench run [--runs N] [--no-figures] [--inline-hash] PATH".into()),
+        _ => Err("usage: bench generate --rows N --format jsonl|page|csv --out PATH | bench run [--runs N] [--no-figures] [--one-reader] [--inline-hash] PATH".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -75,7 +75,7 @@ pub fn run(files: &[InputFile], settings: &Settings) -> Review {
     let rules = ingest_rules(settings).unwrap_or_default();
     let files = files
         .iter()
-        .map(|f| ingest::ingest_hashing_apart(&f.name, &f.bytes, rules.clone()))
+        .map(|f| ingest::ingest_in_parts(&f.name, &f.bytes, rules.clone()))
         .collect();
     run_reports(files, settings)
 }

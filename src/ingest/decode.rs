@@ -49,6 +49,22 @@ impl Decoder {
         }
     }
 
+    pub fn is_utf8(&self) -> bool {
+        self.encoding == Encoding::Utf8
+    }
+
+    /// UTF-8 with no character cut at the end of the text so far.
+    pub fn at_char_start(&self) -> bool {
+        self.encoding == Encoding::Utf8 && self.carry.is_empty()
+    }
+
+    /// Counts lines again from 1: what follows is a later part of the file.
+    pub fn restart(&mut self) {
+        self.carry.clear();
+        self.newlines = 0;
+        self.column = 0;
+    }
+
     fn not_utf8(&self, before: &[u8]) -> String {
         let line = self.newlines + newlines(before) + 1;
         format!("line {line}: expected UTF-8 text, but found bytes that are not (save the export as UTF-8)")

@@ -35,6 +35,7 @@ struct Header {
 
 pub struct Delimited {
     core: Reader,
+    delimiter: u8,
     header: Option<Header>,
     /// The header lacks a required column: the rows are not read.
     refused: bool,
@@ -55,6 +56,7 @@ impl Delimited {
     pub fn new(delimiter: u8, separator_line: bool) -> Delimited {
         Delimited {
             core: ReaderBuilder::new().delimiter(delimiter).build(),
+            delimiter,
             header: None,
             refused: false,
             evidence: None,
@@ -100,6 +102,44 @@ impl Delimited {
                 }
             }
         }
+    }
+
+    /// Reads gateway rows under a known header: a later part of the file can be read
+    /// apart from the same header.
+    pub fn reads_rows(&self) -> bool {
+        self.header.is_some() && self.evidence.is_none() && !self.refused && !self.separator_line
+    }
+
+    /// No record is half read (the text so far ended a record). csv_core writes every
+    /// byte of a quoted cell, a line break too, so a cell still open holds bytes.
+    pub fn at_record_start(&self) -> bool {
+        self.used == 0 && self.ends_used == 0
+    }
+
+    /// Physical lines before the next record, and rows read so far.
+    pub fn position(&self) -> (u64, u64) {
+        (self.line - 1, self.rows)
+    }
+
+    /// Counts again from the start, header kept: what follows is a later part.
+    pub fn restart(&mut self) {
+        self.core = ReaderBuilder::new().delimiter(self.delimiter).build();
+        self.used = 0;
+        self.ends_used = 0;
+        self.line = 1;
+        self.rows = 0;
+    }
+
+    /// Ends a part read apart: its last record, then its lines and rows.
+    pub fn finish_part(&mut self, filing: &mut Filing) -> (u64, u64) {
+        self.read(&[], filing);
+        self.position()
+    }
+
+    /// Takes in the counts of a later part read apart after this one.
+    pub fn join(&mut self, lines: u64, rows: u64) {
+        self.line += lines;
+        self.rows += rows;
     }
 
     pub fn finish(mut self, filing: &mut Filing) {

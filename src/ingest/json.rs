@@ -15,7 +15,7 @@ pub enum JsonLayout {
 }
 
 /// What went wrong with the JSON as a whole, with its 1-based line and column.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonProblem {
     pub line: u64,
     pub message: String,
@@ -67,6 +67,42 @@ impl Lines {
             rest = &rest[end + 1..];
         }
         self.partial.push_str(rest);
+    }
+
+    /// Lines and rows read so far: where a part of the file read apart starts counting.
+    pub fn position(&self) -> (u64, u64) {
+        (self.line, self.count)
+    }
+
+    /// Nothing of a line is held (the text so far ended with a line break).
+    pub fn at_line_start(&self) -> bool {
+        self.partial.is_empty()
+    }
+
+    /// Counts again from the start: the text that follows is a later part of the file.
+    pub fn restart(&mut self) {
+        *self = Lines::new();
+    }
+
+    /// Ends a part read apart: its last line, its counts and its first broken line.
+    pub fn finish_part(&mut self, sink: &mut Sink) -> (u64, u64, Option<JsonProblem>) {
+        if !self.partial.is_empty() {
+            let last = std::mem::take(&mut self.partial);
+            self.text(&last, sink);
+        }
+        (self.line, self.count, self.problem.take())
+    }
+
+    /// Takes in a later part read apart after this one ([`Lines::finish_part`]).
+    pub fn join(&mut self, lines: u64, count: u64, problem: Option<JsonProblem>) {
+        if self.problem.is_none() {
+            self.problem = problem.map(|p| JsonProblem {
+                line: p.line + self.line,
+                message: p.message,
+            });
+        }
+        self.line += lines;
+        self.count += count;
     }
 
     pub fn finish(mut self, sink: &mut Sink) -> Option<JsonProblem> {

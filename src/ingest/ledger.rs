@@ -90,6 +90,29 @@ impl Ledger {
             .or_default() += 1;
     }
 
+    /// Adds the ledger of a later part of the same file, read apart (see
+    /// `Ingestor::join_tail`): its positions move down by the `lines` and `rows` read
+    /// before it, and only the first [`KEPT_REJECTIONS`] of both stay kept, as when the
+    /// file is read in one piece.
+    pub fn append_shifted(&mut self, tail: Ledger, lines: u64, rows: u64) {
+        self.rows_read += tail.rows_read;
+        self.accepted += tail.accepted;
+        self.rejected += tail.rejected;
+        for (rule, count) in tail.excluded {
+            *self.excluded.entry(rule).or_default() += count;
+        }
+        for (column, count) in tail.rejected_by_column {
+            *self.rejected_by_column.entry(column).or_default() += count;
+        }
+        let room = KEPT_REJECTIONS.saturating_sub(self.rejections.len());
+        self.rejections
+            .extend(tail.rejections.into_iter().take(room).map(|mut r| {
+                r.position.line = r.position.line.map(|l| l + lines);
+                r.position.row = r.position.row.map(|r| r + rows);
+                r
+            }));
+    }
+
     pub fn excluded_total(&self) -> u64 {
         self.excluded.values().sum()
     }

@@ -47,7 +47,11 @@ pub use rules::{Currency, Rules};
 
 use newapi::{CellError, Parts, RowKind};
 pub use rows::{Rows, RowsBuilder};
-pub use stream::{ingest_hashing_apart, FileHasher, Hashing, Ingestor};
+pub use stream::{
+    ingest_hashing_apart, ingest_in_parts, line_start, FileHasher, Hashing, Ingestor, Tail,
+};
+#[cfg(not(target_arch = "wasm32"))]
+pub use stream::{ingest_in_two, Source, PIECE, SPLIT_FROM};
 pub use times::{parse_time, CellFormat, DateOrder, StatedZone};
 
 /// Identifies the exact bytes a review used.

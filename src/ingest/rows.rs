@@ -269,7 +269,7 @@ pub struct RowIter<'a> {
 
 impl RowIter<'_> {
     /// The next row's fields, checked against the tables, without building it.
-    fn fields(&mut self) -> Option<Fields> {
+    pub(super) fn fields(&mut self) -> Option<Fields> {
         let s = self.store;
         let mut r = Reader {
             bytes: &s.data,
@@ -358,15 +358,15 @@ impl RowIter<'_> {
 }
 
 /// One encoded row, its tables' indexes already checked (so building it cannot fail).
-struct Fields {
-    header: u8,
-    at: Timestamp,
-    model: usize,
-    ratios: Option<usize>,
-    quota: i64,
-    counts: [u64; 7],
+pub(super) struct Fields {
+    pub(super) header: u8,
+    pub(super) at: Timestamp,
+    pub(super) model: usize,
+    pub(super) ratios: Option<usize>,
+    pub(super) quota: i64,
+    pub(super) counts: [u64; 7],
     /// Set only when the row's price is not the one its ratios imply.
-    price: Option<Option<Decimal>>,
+    pub(super) price: Option<Option<Decimal>>,
 }
 
 impl Iterator for RowIter<'_> {

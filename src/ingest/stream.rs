@@ -3,8 +3,14 @@
 //! text not yet parsed (at most one row, plus one chunk); never the file.
 
 mod hashing;
+#[cfg(not(target_arch = "wasm32"))]
+mod in_two;
+mod split;
 
 pub use hashing::{FileHasher, Hashing};
+#[cfg(not(target_arch = "wasm32"))]
+pub use in_two::{ingest_in_two, Source, PIECE, SPLIT_FROM};
+pub use split::{ingest_in_parts, line_start, Tail};
 
 use super::decode::{Decoder, Pos};
 use super::delimited::{self, Delimited};
@@ -475,6 +481,17 @@ mod tests {
         }
     }
 
+    /// `bytes` with the given bytes overwritten (anywhere, by index).
+    fn damaged(mut bytes: Vec<u8>, damage: &[(prop::sample::Index, u8)]) -> Vec<u8> {
+        for (at, byte) in damage {
+            if !bytes.is_empty() {
+                let at = at.index(bytes.len());
+                bytes[at] = *byte;
+            }
+        }
+        bytes
+    }
+
     fn chunked(name: &str, bytes: &[u8], cuts: &[usize]) -> FileReport {
         chunked_hashing(name, bytes, cuts, Hashing::Inline)
     }
@@ -505,13 +522,7 @@ mod tests {
             cuts in proptest::collection::vec(any::<usize>(), 0..40),
             step in 7usize..64,
         ) {
-            let mut bytes = file(&rows, layout, encoding);
-            for (at, byte) in damage {
-                if !bytes.is_empty() {
-                    let at = at.index(bytes.len());
-                    bytes[at] = byte;
-                }
-            }
+            let bytes = damaged(file(&rows, layout, encoding), &damage);
             let whole = ingest("log", &bytes, Rules::default());
             prop_assert!(whole.ledger.is_balanced());
             prop_assert_eq!(whole.rows.len() as u64, whole.ledger.accepted);
@@ -546,6 +557,171 @@ mod tests {
             apart.fingerprint = hasher.finish();
             let whole = ingest("log", &bytes, Rules::default());
             prop_assert_eq!(format!("{apart:?}"), format!("{whole:?}"));
+        }
+    }
+
+    /// Reads `bytes` as the page's two workers do: the tail from the first line start at
+    /// or after `cut`, sent over the wire; the head joins it, or reads on where it cannot.
+    /// Also says whether the tail was joined.
+    fn in_two_by_hand(bytes: &[u8], cut: usize, step: usize) -> (FileReport, bool) {
+        let start = line_start(&bytes[cut..]).map(|at| cut + at);
+        let tail = start.and_then(|start| {
+            let mut tail = Ingestor::with_hashing("log", Rules::default(), Hashing::Elsewhere);
+            for piece in bytes.chunks(step) {
+                tail.push(piece);
+                if tail.splittable() {
+                    break;
+                }
+            }
+            if !tail.start_tail() {
+                return None;
+            }
+            tail.push(&bytes[start..]);
+            let sent = tail.finish_tail()?.to_bytes();
+            Some(Tail::from_bytes(&sent).expect("a tail reads back"))
+        });
+        let mut head = Ingestor::with_hashing("log", Rules::default(), Hashing::Elsewhere);
+        let end = start.unwrap_or(bytes.len());
+        for piece in bytes[..end].chunks(step) {
+            head.push(piece);
+        }
+        let joined = tail.is_some_and(|tail| head.join_tail(tail));
+        if !joined {
+            head.push(&bytes[end..]);
+        }
+        let mut report = head.finish();
+        report.fingerprint = crate::ingest::Fingerprint::of(bytes);
+        (report, joined)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(192))]
+
+        /// Read in two parts, cut anywhere, the tail sent over the wire: the very report
+        /// one pass gives (rows byte for byte, rejections at their own lines and rows).
+        #[test]
+        fn read_in_two_is_the_same_as_whole(
+            rows in proptest::collection::vec(row(), 0..120),
+            layout in 0u8..4,
+            encoding in 0u8..4,
+            damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+            cut in any::<prop::sample::Index>(),
+            step in 1usize..5000,
+        ) {
+            let bytes = damaged(file(&rows, layout, encoding), &damage);
+            let one_pass = ingest("log", &bytes, Rules::default());
+            let whole = format!("{one_pass:?}");
+            let cut = cut.index(bytes.len() + 1);
+            let (by_hand, joined) = in_two_by_hand(&bytes, cut, step);
+            prop_assert_eq!(format!("{by_hand:?}"), whole.clone());
+            prop_assert_eq!(by_hand.rows.to_bytes(), one_pass.rows.to_bytes());
+            let threads = ingest_in_two("log", &bytes[..], Rules::default(), cut as u64).unwrap();
+            prop_assert_eq!(format!("{threads:?}"), whole);
+            // Undamaged UTF-8 JSON lines always split where a line starts after a cut
+            // past the start that decides how a file reads: the check above is not
+            // only the fallback's.
+            let later_line = bytes[cut..].iter().rev().skip(1).any(|b| *b == b'\n');
+            if layout == 0 && encoding < 2 && damage.is_empty() && later_line && cut >= sniff::HEAD {
+                prop_assert!(joined);
+            }
+        }
+    }
+
+    proptest! {
+        /// A damaged tail is refused with a sentence, never a panic.
+        #[test]
+        fn a_damaged_tail_is_refused(
+            lines_before in 70usize..200,
+            damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        ) {
+            let line = r#"{"created_at":1767225600,"type":2,"model_name":"m","quota":5,"prompt_tokens":1,"completion_tokens":1,"request_id":"r"}"#;
+            let bytes = format!("{line}\n").repeat(200).into_bytes();
+            let mut tail = Ingestor::with_hashing("log", Rules::default(), Hashing::Elsewhere);
+            tail.push(&bytes);
+            prop_assert!(tail.start_tail());
+            let cut = lines_before * (line.len() + 1);
+            tail.push(&bytes[cut..]);
+            let mut sent = tail.finish_tail().unwrap().to_bytes();
+            for (at, byte) in damage {
+                let at = at.index(sent.len());
+                sent[at] = byte;
+            }
+            // What is accepted still adds up: every row accounted for, once.
+            if let Ok(tail) = Tail::from_bytes(&sent) {
+                let mut head = Ingestor::with_hashing("log", Rules::default(), Hashing::Elsewhere);
+                head.push(&bytes[..cut]);
+                prop_assert!(head.join_tail(tail));
+                let report = head.finish();
+                prop_assert!(report.ledger.is_balanced());
+                prop_assert_eq!(report.rows.len() as u64, report.ledger.accepted);
+            }
+        }
+    }
+
+    /// The command line's way for a file past [`SPLIT_FROM`]: a broken line and a bad
+    /// count far into the second half keep their own line and row numbers.
+    #[test]
+    fn a_large_file_read_in_parts_keeps_positions() {
+        let line = |quota: &str| {
+            format!(
+                r#"{{"created_at":1767225600,"type":2,"model_name":"gpt-4o","quota":{quota},"prompt_tokens":10,"completion_tokens":5}}"#
+            )
+        };
+        let mut text = String::new();
+        for n in 1..=20_000u32 {
+            match n {
+                15_000 => text.push_str("{not json\n"),
+                15_001 => text.push('\n'),
+                17_500 => text.push_str(&(line("\"12.5\"") + "\n")),
+                _ => text.push_str(&(line("100") + "\n")),
+            }
+        }
+        assert!(text.len() as u64 > 2 * SPLIT_FROM);
+        let parts = crate::ingest::ingest_in_parts("log", text.as_bytes(), Rules::default());
+        assert_eq!(
+            format!("{parts:?}"),
+            format!("{:?}", ingest("log", text.as_bytes(), Rules::default()))
+        );
+        let at: Vec<_> = parts
+            .ledger
+            .rejections
+            .iter()
+            .map(|r| (r.position.line, r.position.row))
+            .collect();
+        // The blank line 15,001 is no row: rows after it are one behind their lines.
+        assert_eq!(
+            at,
+            [(Some(15_000), Some(15_000)), (Some(17_500), Some(17_499))]
+        );
+        assert_eq!(
+            parts.problem.as_deref().map(|p| &p[..11]),
+            Some("line 15000,")
+        );
+        assert_eq!(parts.ledger.accepted, 19_997);
+    }
+
+    #[test]
+    fn a_cut_inside_a_quoted_cell_is_read_by_the_head() {
+        let head = "created_at,type,model_name,quota,prompt_tokens,completion_tokens,other\n";
+        let row = "1767225600,2,gpt-4o,100,10,5,\"{\n\"\"model_ratio\"\":1}\"\n";
+        let text = format!("{head}{}", row.repeat(400));
+        let bytes = text.as_bytes();
+        let whole = format!("{:?}", ingest("log", bytes, Rules::default()));
+        // Past the start that decides how the file reads.
+        let record = head.len() + 200 * row.len();
+        let inner = row.find('\n').unwrap() + 1;
+        // The tail starts past the first line break from the cut: the one ending the
+        // record before (joins), the one inside this record's quoted cell (the head reads
+        // on), or the one ending this record (joins).
+        for (cut, joins) in [
+            (record - 1, true),
+            (record, false),
+            (record + 3, false),
+            (record + inner, true),
+        ] {
+            let (report, joined) = in_two_by_hand(bytes, cut, 4096);
+            assert_eq!(joined, joins, "cut at {cut}");
+            assert_eq!(format!("{report:?}"), whole);
         }
     }
 

@@ -87,6 +87,10 @@ impl Hasher {
         }
     }
 
+    pub(super) fn elsewhere(&self) -> bool {
+        matches!(self, Hasher::Elsewhere)
+    }
+
     /// The SHA-256 in lowercase hex; empty when it is computed elsewhere.
     pub(super) fn finish(self) -> String {
         match self {
