@@ -50,6 +50,48 @@ function memoryMb(pid, field) {
   } catch { return 0; }
 }
 
+
+// CPU seconds so far of every thread of the Chromium processes this script started, by
+// "process type/tid thread name" (from /proc; clock ticks of 10 ms).
+function threadCpu(rootPid) {
+  const parentOf = (pid) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  };
+  const out = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {
+    try {
+      let p = parentOf(pid);
+      while (p > 1 && p !== rootPid) p = parentOf(p);
+      if (p !== rootPid) continue;
+      const type = (readFileSync(`/proc/${pid}/cmdline`, 'utf8').match(/--type=([a-z-]+)/) || [, 'browser'])[1];
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(`${type}/${tid} ${name}`, (Number(f[11]) + Number(f[12])) / 100);
+      }
+    } catch { /* exited meanwhile */ }
+  }
+  return out;
+}
+
+// Where the CPU went between two `threadCpu` readings: each web worker, the rest of the
+// tab (page, compositor, its I/O), the browser process (which reads the File for the
+// tab), and the total; on 2 cores the total over the wall-clock time shows how busy both were.
+function cpuSpent(before, after) {
+  const spent = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]);
+  const sum = (keep) => spent.filter(([k]) => keep(k)).reduce((a, [, v]) => a + v, 0);
+  const workers = spent.filter(([k]) => k.includes('DedicatedWorker')).map(([, v]) => v)
+    .filter((v) => v >= 0.05).sort((a, b) => b - a);
+  return {
+    workers,
+    tab: sum((k) => k.startsWith('renderer/') && !k.includes('DedicatedWorker')),
+    browser: sum((k) => k.startsWith('browser/')),
+    total: sum(() => true),
+  };
+}
+
 const server = await listen(serveDist);
 const browser = await launch();
 const results = [];
@@ -76,6 +118,7 @@ try {
         if (text) window.benchStatus = text;
       }, 20);
     });
+    const cpuBefore = threadCpu(process.pid);
     const start = performance.now();
     await page.setInputFiles('[data-testid="file-input"]', file);
     await page.waitForFunction((want) => document.querySelector('[data-testid="ledger-read"]')?.textContent.trim() === want,
@@ -90,13 +133,16 @@ try {
     const tabs = renderers(process.pid);
     const peak = Math.max(...tabs.map((pid) => memoryMb(pid, 'VmHWM')));
     const now = Math.max(...tabs.map((pid) => memoryMb(pid, 'VmRSS')));
+    const cpu = cpuSpent(cpuBefore, threadCpu(process.pid));
     const errors = [...seen.pageErrors, ...seen.consoleErrors];
     const result = { seconds, mbPerSecond: bytes / 1e6 / seconds, rowsPerSecond: rows / seconds, peak };
     results.push(result);
     console.log(`run ${run}: ${(bytes / 1e6).toFixed(1)} MB, ${rows} rows in ${seconds.toFixed(2)} s = ` +
       `${result.mbPerSecond.toFixed(0)} MB/s, ${result.rowsPerSecond.toFixed(0)} rows/s; page JS heap ` +
       `${(metrics.JSHeapUsedSize / 1e6).toFixed(1)} MB${worker}; renderer (page + worker) peak RSS ${peak.toFixed(0)} MB, ` +
-      `now ${now.toFixed(0)} MB (${idle.toFixed(0)} MB before the file)${noFigures ? ', no figures' : ''}` +
+      `now ${now.toFixed(0)} MB (${idle.toFixed(0)} MB before the file)${noFigures ? ', no figures' : ''}; ` +
+      `CPU s: workers ${cpu.workers.map((w) => w.toFixed(2)).join(' + ')}, rest of the tab ${cpu.tab.toFixed(2)}, ` +
+      `browser ${cpu.browser.toFixed(2)}, all ${cpu.total.toFixed(2)}` +
       `${errors.length ? `; errors ${JSON.stringify(errors)}` : ''}`);
     await context.close();
   }

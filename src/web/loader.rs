@@ -11,7 +11,10 @@
 //! A second instance of the same worker only hashes each file (SHA-256 was ~40% of the
 //! reader's time) while the first reads it with hashing off; a file is loaded once both
 //! have answered, with the hasher's digest, which the reader is sent too. If the second
-//! worker cannot be started, the reader hashes as before.
+//! worker cannot be started, the reader hashes as before. From 16 MiB on, the second
+//! worker also reads the rows after a cut (85% into the file, or half when the digest is
+//! known and there is nothing to hash), and the page passes them to the reader, which
+//! joins them to its own (`ingest::Tail`): the same report, read on both cores.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -22,12 +25,25 @@ use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker};
 use yew::Callback;
 
-use super::message::{self, Message};
-use super::state::{Action, LoadedFile, Loading};
+use super::message;
+use super::state::{Action, LoadedFile};
 use crate::ingest::{FileReport, Rules};
+
+mod answers;
+
+use answers::{answer, broken};
 
 /// Where Trunk puts the worker's loader (`data-loader-shim` in index.html).
 const WORKER_URL: &str = "./worker_loader.js";
+
+/// Files from this size on are read by both workers at once (below it, the second
+/// worker's start-up work costs about what it saves).
+const SPLIT_FROM: f64 = 16.0 * 1024.0 * 1024.0;
+
+/// The reading worker's share of a file read in two, when the second worker also hashes
+/// it: in the worker, parsing JSON lines runs at ~220 MB/s and SHA-256 at ~345 MB/s, so
+/// the two finish together when the reader takes ~80% (README, Benchmarks).
+const HEAD_SHARE: f64 = 0.85;
 
 struct Job {
     id: u32,
@@ -153,12 +169,20 @@ impl Loader {
         self.next_id += 1;
         let known = self.digests.get(&file.name()).cloned();
         let hashed_apart = known.is_some() || self.hasher.worker.is_some();
-        if hashed_apart && known.is_none() {
-            self.hasher.post(message::hash_file(id, file));
-        }
         let rules = self.rules.to_wire();
+        // A large file is read by both workers: the second one takes the part after
+        // the cut, the smaller one while it also hashes the whole file.
+        let split = (self.hasher.worker.is_some() && file.size() >= SPLIT_FROM).then(|| {
+            let share = if known.is_some() { 0.5 } else { HEAD_SHARE };
+            (file.size() * share).floor()
+        });
+        if self.hasher.worker.is_some() && (known.is_none() || split.is_some()) {
+            let split = split.map(|at| (at, rules.as_str()));
+            self.hasher
+                .post(message::hash_file(id, file, known.is_none(), split));
+        }
         self.reader
-            .post(message::read_file(id, file, &rules, !hashed_apart));
+            .post(message::read_file(id, file, &rules, !hashed_apart, split));
         self.jobs.push_back(Job {
             id,
             name: file.name(),
@@ -281,130 +305,4 @@ impl Loader {
         }
         Some(job)
     }
-}
-
-/// The worker's answers, turned into actions once the loader is no longer borrowed
-/// (a dispatch may render, and rendering may call back into the loader).
-fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option<Message>) {
-    let Some(loader) = loader.upgrade() else {
-        return;
-    };
-    let mut this = loader.borrow_mut();
-    let mut actions = Vec::new();
-    let about_reading = !matches!(message, Some(Message::Figures { .. }));
-    match message {
-        Some(Message::Ready) => match role {
-            Role::Reader => this.reader.ready(),
-            Role::Hasher => this.hasher.ready(),
-        },
-        Some(Message::Hashed { job, sha256 }) => {
-            if let Some(waiting) = this.jobs.iter_mut().find(|j| j.id == job) {
-                waiting.sha256 = Some(sha256);
-                actions.extend(this.join(job));
-            }
-        }
-        Some(Message::Progress {
-            job,
-            done,
-            total,
-            rows,
-            ms,
-        }) => {
-            if let Some(current) = this.jobs.iter().find(|j| j.id == job) {
-                actions.push(Action::Progress(Some(Loading {
-                    name: current.name.clone(),
-                    position: this.finished + 1,
-                    count: this.finished + this.jobs.len(),
-                    done,
-                    total,
-                    rows: rows as u64,
-                    rows_per_second: if ms > 0.0 { rows * 1000.0 / ms } else { 0.0 },
-                })));
-            }
-        }
-        Some(Message::Done {
-            job,
-            report,
-            models,
-        }) => {
-            let id = job;
-            let name = this
-                .jobs
-                .iter()
-                .find(|j| j.id == id)
-                .map(|j| j.name.clone());
-            match name {
-                Some(name) => match FileReport::from_wire_without_rows(&report) {
-                    Ok(report) => {
-                        if let Some(job) = this.jobs.iter_mut().find(|j| j.id == id) {
-                            job.read = Some((report, models));
-                        }
-                        actions.extend(this.join(id));
-                    }
-                    Err(problem) => {
-                        this.finish_job(id);
-                        actions.push(Action::Seen(id));
-                        actions.push(Action::Notice(Some(format!("{name}: {problem}"))));
-                    }
-                },
-                // Cancelled after it finished: nothing of it is shown.
-                None => actions.push(Action::Seen(id)),
-            }
-        }
-        Some(Message::Figures { generation, review }) => {
-            this.computing = None;
-            if let Some((next, request)) = this.waiting_compute.take() {
-                this.computing = Some(next);
-                this.reader.post(request);
-            }
-            actions.push(Action::Computed(generation, review));
-        }
-        Some(Message::Failed { job, message }) => {
-            if let Some(job) = this.finish_job(job) {
-                let name = job.name;
-                this.forget(&name);
-                actions.push(Action::Notice(Some(format!("{name}: {message}"))));
-            }
-        }
-        // The reader's answer is the one that counts; the hasher's follows the same cancel.
-        Some(Message::Cancelled { job }) => {
-            if matches!(role, Role::Reader) {
-                this.finish_job(job);
-            }
-        }
-        _ => {}
-    }
-    if about_reading && this.jobs.is_empty() {
-        actions.push(Action::Progress(None));
-    }
-    let dispatch = this.dispatch.clone();
-    drop(this);
-    for action in actions {
-        dispatch.emit(action);
-    }
-}
-
-/// The worker script failed to load or crashed: say so, and stop waiting for it.
-fn broken(loader: &Weak<RefCell<Loader>>) {
-    let Some(loader) = loader.upgrade() else {
-        return;
-    };
-    let mut this = loader.borrow_mut();
-    this.reader.worker = None;
-    this.hasher.worker = None;
-    this.broken = true;
-    this.jobs.clear();
-    let latest = this
-        .waiting_compute
-        .take()
-        .map(|(g, _)| g)
-        .or(this.computing.take());
-    let dispatch = this.dispatch.clone();
-    drop(this);
-    let problem = "the file reader (a web worker) stopped; reload the page to read files";
-    if let Some(generation) = latest {
-        dispatch.emit(Action::Computed(generation, Err(problem.into())));
-    }
-    dispatch.emit(Action::Notice(Some(problem.into())));
-    dispatch.emit(Action::Progress(None));
 }

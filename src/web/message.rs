@@ -15,11 +15,25 @@ pub enum Message {
         file: File,
         rules: String,
         hash: bool,
+        split: Option<f64>,
     },
-    /// page → second worker: compute only the SHA-256 of `file` (answered by `Hashed`).
+    /// page → worker: read `file` with hashing off (`hash` false: a second worker hashes
+    /// it) and, with `split`, only up to the first line start at or after that byte; the
+    /// rest comes from the second worker as a `Tail`, awaited there.
+    /// page → second worker: the SHA-256 of `file` (answered by `Hashed`) unless `hash`
+    /// is false (the page knows it); first, with `split`, the file's rows from the first
+    /// line start at or after `split` on, under `rules` (answered by `Tail`).
     Hash {
         job: u32,
         file: File,
+        hash: bool,
+        split: Option<(f64, String)>,
+    },
+    /// second worker → page → worker: the rows after the cut of `job`
+    /// (`Tail::to_bytes` in an ArrayBuffer), or null when they could not be read apart.
+    Tail {
+        job: u32,
+        part: JsValue,
     },
     /// second worker → page: the SHA-256 of the file of `job`, in lowercase hex.
     Hashed {
@@ -89,7 +103,7 @@ pub fn ready() -> JsValue {
     object("ready", &[])
 }
 
-pub fn read_file(job: u32, file: &File, rules: &str, hash: bool) -> JsValue {
+pub fn read_file(job: u32, file: &File, rules: &str, hash: bool, split: Option<f64>) -> JsValue {
     object(
         "read",
         &[
@@ -97,12 +111,29 @@ pub fn read_file(job: u32, file: &File, rules: &str, hash: bool) -> JsValue {
             ("file", file.into()),
             ("rules", rules.into()),
             ("hash", hash.into()),
+            ("split", split.map_or(JsValue::NULL, JsValue::from)),
         ],
     )
 }
 
-pub fn hash_file(job: u32, file: &File) -> JsValue {
-    object("hash", &[("job", job.into()), ("file", file.into())])
+pub fn hash_file(job: u32, file: &File, hash: bool, split: Option<(f64, &str)>) -> JsValue {
+    let (at, rules) = split.map_or((JsValue::NULL, JsValue::NULL), |(at, rules)| {
+        (at.into(), rules.into())
+    });
+    object(
+        "hash",
+        &[
+            ("job", job.into()),
+            ("file", file.into()),
+            ("hash", hash.into()),
+            ("split", at),
+            ("rules", rules),
+        ],
+    )
+}
+
+pub fn tail(job: u32, part: &JsValue) -> JsValue {
+    object("tail", &[("job", job.into()), ("part", part.clone())])
 }
 
 pub fn hashed(job: u32, sha256: &str) -> JsValue {
@@ -211,10 +242,17 @@ pub fn read(value: &JsValue) -> Option<Message> {
             rules: text("rules")?,
             // Absent from a page that predates the hashing worker: the reader hashes.
             hash: get("hash")?.as_bool().unwrap_or(true),
+            split: number("split"),
         },
         "hash" => Message::Hash {
             job: job()?,
             file: get("file")?.dyn_into().ok()?,
+            hash: get("hash")?.as_bool().unwrap_or(true),
+            split: number("split").zip(text("rules")),
+        },
+        "tail" => Message::Tail {
+            job: job()?,
+            part: get("part")?,
         },
         "hashed" => Message::Hashed {
             job: job()?,

@@ -11,17 +11,21 @@
 //! prices a row.
 //!
 //! SHA-256 is the largest single cost of reading (wasm has no SHA instructions), so the
-//! page starts a second instance of this worker that only hashes: it gets `hash` for the
-//! same File, reads the same slices and answers `hashed`; this one then reads with
-//! hashing off (`read` with `hash: false`) and gets the digest back as `fingerprint`.
+//! page starts a second instance of this worker: it gets `hash` for the same File,
+//! reads it once and answers `hashed`; this one reads with hashing off (`read` with
+//! `hash: false`) and gets the digest back as `fingerprint`. A large file is also read
+//! in two parts (`ingest::Tail`): `read` carries a `split` byte, where this worker stops
+//! at the next line start and awaits the rows after it, which the second worker reads
+//! in the same pass as its hash and sends as `tail` (by way of the page).
 //!
 //! Messages (plain objects; `kind` says which):
-//! - page → worker: `read {job, file, rules, hash}`, `hash {job, file}`,
-//!   `fingerprint {job, sha256}`, `cancel {upto}` (every job ≤ upto),
-//!   `compute {generation, settings, jobs}`, `keep {jobs, upto}`.
+//! - page → worker: `read {job, file, rules, hash, split}`,
+//!   `hash {job, file, hash, split, rules}`, `tail {job, part}`, `fingerprint {job, sha256}`,
+//!   `cancel {upto}` (every job ≤ upto), `compute {generation, settings, jobs}`,
+//!   `keep {jobs, upto}`.
 //! - worker → page: `ready`, `progress {job, done, total, rows, ms}`,
-//!   `done {job, report, models}`, `hashed {job, sha256}`, `cancelled {job}`,
-//!   `failed {job, message}`, `figures {generation, review | problem}`.
+//!   `done {job, report, models}`, `hashed {job, sha256}`, `tail {job, part}`,
+//!   `cancelled {job}`, `failed {job, message}`, `figures {generation, review | problem}`.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -32,8 +36,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
+mod tails;
+
 use super::message::{self, Message};
-use crate::ingest::{FileHasher, FileReport, Hashing, Ingestor, Rules};
+use crate::ingest::{line_start, FileHasher, FileReport, Hashing, Ingestor, Rules};
 use crate::review::{self, Review};
 use crate::settings::Settings;
 
@@ -51,10 +57,19 @@ struct Job {
 }
 
 enum Task {
-    /// Read the file into a report (hashing it too, or not when another worker does).
-    Read(Rules, Hashing),
-    /// Only the SHA-256 of the file.
-    Hash,
+    /// Read the file into a report (hashing it too, or not when another worker does),
+    /// up to the first line start at or after `split` when the other worker reads the rest.
+    Read {
+        rules: Rules,
+        hashing: Hashing,
+        split: Option<f64>,
+    },
+    /// For the worker reading the file: its SHA-256 (unless the page knows it) and,
+    /// first, the rows from the first line start at or after the split.
+    Assist {
+        hash: bool,
+        split: Option<(f64, Rules)>,
+    },
 }
 
 #[derive(Default)]
@@ -90,6 +105,7 @@ pub fn start() {
                 file,
                 rules,
                 hash,
+                split,
             }) => match Rules::from_wire(&rules) {
                 Ok(rules) => {
                     let hashing = if hash {
@@ -97,11 +113,27 @@ pub fn start() {
                     } else {
                         Hashing::Elsewhere
                     };
-                    queue(job, file, Task::Read(rules, hashing))
+                    let task = Task::Read {
+                        rules,
+                        hashing,
+                        split,
+                    };
+                    queue(job, file, task)
                 }
                 Err(problem) => post(&message::failed(job, &problem)),
             },
-            Some(Message::Hash { job, file }) => queue(job, file, Task::Hash),
+            Some(Message::Hash {
+                job,
+                file,
+                hash,
+                split,
+            }) => {
+                // Rules that do not read are the reader's to report; here, no split.
+                let split =
+                    split.and_then(|(at, rules)| Some((at, Rules::from_wire(&rules).ok()?)));
+                queue(job, file, Task::Assist { hash, split })
+            }
+            Some(Message::Tail { job, part }) => tails::arrived(job, &part),
             Some(Message::Fingerprint { job, sha256 }) => REPORTS.with(|r| {
                 let mut reports = r.borrow_mut();
                 if let Some((_, report)) = reports.iter_mut().find(|(id, _)| *id == job) {
@@ -122,7 +154,9 @@ pub fn start() {
             Some(Message::Cancel { upto }) => MAILBOX.with(|m| {
                 let mut m = m.borrow_mut();
                 m.cancelled_upto = m.cancelled_upto.max(Some(upto));
-                // Queued jobs go at once; the running one stops at its next chunk.
+                // Queued jobs go at once; the running one stops at its next chunk, or
+                // now if it waits for its tail.
+                tails::wake(|job| job <= upto);
                 while let Some(job) = m.queue.front() {
                     if job.id > upto {
                         break;
@@ -196,28 +230,63 @@ fn slice(file: &File, start: f64, size: f64) -> Option<JsFuture> {
 
 async fn read(job: Job) {
     let Job { id, file, task } = job;
-    let (rules, hashing) = match task {
-        Task::Read(rules, hashing) => (rules, hashing),
-        Task::Hash => {
-            let mut hasher = FileHasher::new();
-            if chunks(id, &file, HASH_CHUNK, |chunk, _| hasher.push(chunk)).await {
-                post(&message::hashed(id, &hasher.finish().sha256));
-            }
-            return;
-        }
+    let (rules, hashing, split) = match task {
+        Task::Read {
+            rules,
+            hashing,
+            split,
+        } => (rules, hashing, split),
+        Task::Assist { hash, split } => return assist(id, &file, hash, split).await,
     };
     let total = file.size();
     let started = js_sys::Date::now();
     let mut ingestor = Ingestor::with_hashing(&file.name(), rules, hashing);
-    let whole = chunks(id, &file, CHUNK, |chunk, done| {
-        ingestor.push(chunk);
+    let progress = |ingestor: &Ingestor, done: f64| {
         let elapsed = js_sys::Date::now() - started;
-        let rows = ingestor.rows_read();
-        post(&message::progress(id, done, total, rows, elapsed));
+        post(&message::progress(
+            id,
+            done,
+            total,
+            ingestor.rows_read(),
+            elapsed,
+        ));
+    };
+    // Up to the cut (when the other worker reads the rest), else to the end.
+    let mut cut = None;
+    let read = chunks(id, &file, 0.0, CHUNK, |chunk, at| {
+        let head = match split {
+            Some(split) if at + chunk.len() as f64 > split && ingestor.splittable() => {
+                let from = (split - at).max(0.0) as usize;
+                line_start(&chunk[from..]).map(|n| from + n)
+            }
+            _ => None,
+        };
+        let end = head.unwrap_or(chunk.len());
+        ingestor.push(&chunk[..end]);
+        progress(&ingestor, at + end as f64);
+        cut = head.map(|n| at + n as f64);
+        cut.is_none()
     })
     .await;
-    if !whole {
-        return;
+    let Some(whole) = read else { return };
+    if let (false, Some(cut)) = (whole, cut) {
+        let tail = tails::awaited(id).await;
+        if cancelled(id) {
+            return post(&message::cancelled(id));
+        }
+        if tail.is_some_and(|tail| ingestor.join_tail(tail)) {
+            tails::count_joined();
+            progress(&ingestor, total);
+        } else {
+            let rest = chunks(id, &file, cut, CHUNK, |chunk, at| {
+                ingestor.push(chunk);
+                progress(&ingestor, at + chunk.len() as f64);
+                true
+            });
+            if rest.await.is_none() {
+                return;
+            }
+        }
     }
     let report = ingestor.finish();
     let (json, _, _) = report.to_wire();
@@ -225,19 +294,49 @@ async fn read(job: Job) {
     REPORTS.with(|r| r.borrow_mut().push((id, report)));
 }
 
-/// Gives the file's bytes to `take` in order, with how many bytes are done after each
-/// chunk. False when the job was cancelled or the file could not be read (the page has
-/// been told).
-async fn chunks(id: u32, file: &File, size: f64, mut take: impl FnMut(&[u8], f64)) -> bool {
+/// The second worker's part: the SHA-256, and the rows after the split when there is
+/// one (read in the same pass: the reader meanwhile reads up to the split).
+async fn assist(id: u32, file: &File, hash: bool, split: Option<(f64, Rules)>) {
+    let mut hasher = FileHasher::new();
+    let hashed = match split {
+        Some((at, rules)) => {
+            let hashing = hash.then_some(&mut hasher);
+            tails::read_and_send(id, file, at, rules, hashing).await
+        }
+        None if hash => {
+            let read = chunks(id, file, 0.0, HASH_CHUNK, |chunk, _| {
+                hasher.push(chunk);
+                true
+            });
+            read.await.is_some()
+        }
+        None => false,
+    };
+    if hash && hashed {
+        post(&message::hashed(id, &hasher.finish().sha256));
+    }
+}
+
+/// Gives the file's bytes from `start` to `take` in order, each chunk with the offset
+/// it starts at, while `take` answers true. Some(true): read to the end; Some(false):
+/// `take` stopped; None: the job was cancelled or the file could not be read (the page
+/// has been told).
+async fn chunks(
+    id: u32,
+    file: &File,
+    start: f64,
+    size: f64,
+    mut take: impl FnMut(&[u8], f64) -> bool,
+) -> Option<bool> {
     let total = file.size();
     let mut chunk = Vec::new();
-    let mut start = 0.0;
+    let mut start = start;
     // The next chunk is requested before this one is parsed, so reading overlaps parsing.
     let mut next = slice(file, start, size);
     while start < total {
         if cancelled(id) {
             post(&message::cancelled(id));
-            return false;
+            return None;
         }
         let buffer = match next.take() {
             Some(pending) => pending.await,
@@ -246,23 +345,26 @@ async fn chunks(id: u32, file: &File, size: f64, mut take: impl FnMut(&[u8], f64
         let Ok(buffer) = buffer.and_then(|b| b.dyn_into::<ArrayBuffer>()) else {
             let problem = format!("{} cannot be read (was it moved or changed?)", file.name());
             post(&message::failed(id, &problem));
-            return false;
+            return None;
         };
         let bytes = Uint8Array::new(&buffer);
+        let at = start;
         start += f64::from(bytes.length());
         if start < total {
             next = slice(file, start, size);
         }
         chunk.resize(bytes.length() as usize, 0);
         bytes.copy_to(&mut chunk);
-        take(&chunk, start);
+        if !take(&chunk, at) {
+            return Some(false);
+        }
         if bytes.length() == 0 {
             break;
         }
     }
     if cancelled(id) {
         post(&message::cancelled(id));
-        return false;
+        return None;
     }
-    true
+    Some(true)
 }

@@ -100,8 +100,17 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-excluded"]`, String(expected.excluded));
     await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-rejected"]`, String(expected.rejected));
     await page.locator('[data-testid="load-progress"]').waitFor({ state: 'detached', timeout: TIMEOUT });
-    // Hashed apart from the reading: one worker reads, a second one hashes the same File.
+    // Hashed apart from the reading: one worker reads, a second one hashes the same File
+    // and reads the rows after the cut (85% in), which the reader joined: once.
     assert.equal(page.workers().length, 2, 'a reading worker and a hashing worker');
+    const joined = await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedTails ?? 0)));
+    assert.deepEqual(joined.sort(), [0, 1], 'the file was read in two parts and joined');
+    // The rejected rows (a fractional count every 20,000th row), those after the cut
+    // too, are listed at their own lines and rows of the file.
+    const rejections = await page.locator(`${summary('big-log.jsonl')} [data-testid="rejection"]`).allTextContents();
+    const lines = rejections.map((r) => r.match(/line (\d+), row (\d+)/)?.slice(1).map(Number));
+    assert.deepEqual(lines, Array.from({ length: ROWS / 20_000 }, (_, k) => [k * 20_000 + 12, k * 20_000 + 12]),
+      JSON.stringify(rejections.slice(0, 2)));
     const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
     await expectText(page, `${summary('big-log.jsonl')} .fingerprint`,
       `SHA-256 ${digest} · ${statSync(file).size} bytes`);
@@ -144,6 +153,9 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
       String(expected.excluded + ROWS / 50), 90_000);
     await expectText(page, `${summary('big-log.jsonl')} .fingerprint`,
       `SHA-256 ${digest} · ${statSync(file).size} bytes`);
+    // Read in two parts again (cut in the middle now: the second worker has no hash to do).
+    const rejoined = await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedTails ?? 0)));
+    assert.deepEqual(rejoined.sort(), [0, 2], 'the second read was joined too');
 
     const foreign = seen.requests.filter((u) => !u.startsWith(origin + '/') && !/^(blob|data):/.test(u));
     assert.deepEqual(foreign, [], 'nothing requested outside the page origin');

@@ -1,0 +1,138 @@
+//! What the two workers answer, turned into reducer actions (and the one message the
+//! page passes on from the second worker to the first: the rows after the cut).
+
+use std::cell::RefCell;
+use std::rc::Weak;
+
+use super::{Loader, Role};
+use crate::ingest::FileReport;
+use crate::web::message::{self, Message};
+use crate::web::state::{Action, Loading};
+
+/// The worker's answers, turned into actions once the loader is no longer borrowed
+/// (a dispatch may render, and rendering may call back into the loader).
+pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option<Message>) {
+    let Some(loader) = loader.upgrade() else {
+        return;
+    };
+    let mut this = loader.borrow_mut();
+    let mut actions = Vec::new();
+    let about_reading = !matches!(message, Some(Message::Figures { .. }));
+    match message {
+        Some(Message::Ready) => match role {
+            Role::Reader => this.reader.ready(),
+            Role::Hasher => this.hasher.ready(),
+        },
+        // The rows after the cut, from the second worker, for the reader waiting at it.
+        Some(Message::Tail { job, part }) => this.reader.post(message::tail(job, &part)),
+        Some(Message::Hashed { job, sha256 }) => {
+            if let Some(waiting) = this.jobs.iter_mut().find(|j| j.id == job) {
+                waiting.sha256 = Some(sha256);
+                actions.extend(this.join(job));
+            }
+        }
+        Some(Message::Progress {
+            job,
+            done,
+            total,
+            rows,
+            ms,
+        }) => {
+            if let Some(current) = this.jobs.iter().find(|j| j.id == job) {
+                actions.push(Action::Progress(Some(Loading {
+                    name: current.name.clone(),
+                    position: this.finished + 1,
+                    count: this.finished + this.jobs.len(),
+                    done,
+                    total,
+                    rows: rows as u64,
+                    rows_per_second: if ms > 0.0 { rows * 1000.0 / ms } else { 0.0 },
+                })));
+            }
+        }
+        Some(Message::Done {
+            job,
+            report,
+            models,
+        }) => {
+            let id = job;
+            let name = this
+                .jobs
+                .iter()
+                .find(|j| j.id == id)
+                .map(|j| j.name.clone());
+            match name {
+                Some(name) => match FileReport::from_wire_without_rows(&report) {
+                    Ok(report) => {
+                        if let Some(job) = this.jobs.iter_mut().find(|j| j.id == id) {
+                            job.read = Some((report, models));
+                        }
+                        actions.extend(this.join(id));
+                    }
+                    Err(problem) => {
+                        this.finish_job(id);
+                        actions.push(Action::Seen(id));
+                        actions.push(Action::Notice(Some(format!("{name}: {problem}"))));
+                    }
+                },
+                // Cancelled after it finished: nothing of it is shown.
+                None => actions.push(Action::Seen(id)),
+            }
+        }
+        Some(Message::Figures { generation, review }) => {
+            this.computing = None;
+            if let Some((next, request)) = this.waiting_compute.take() {
+                this.computing = Some(next);
+                this.reader.post(request);
+            }
+            actions.push(Action::Computed(generation, review));
+        }
+        Some(Message::Failed { job, message }) => {
+            if let Some(job) = this.finish_job(job) {
+                let name = job.name;
+                this.forget(&name);
+                actions.push(Action::Notice(Some(format!("{name}: {message}"))));
+            }
+        }
+        // The reader's answer is the one that counts; the hasher's follows the same cancel.
+        Some(Message::Cancelled { job }) => {
+            if matches!(role, Role::Reader) {
+                this.finish_job(job);
+            }
+        }
+        _ => {}
+    }
+    if about_reading && this.jobs.is_empty() {
+        actions.push(Action::Progress(None));
+    }
+    let dispatch = this.dispatch.clone();
+    drop(this);
+    for action in actions {
+        dispatch.emit(action);
+    }
+}
+
+/// The worker script failed to load or crashed: say so, and stop waiting for it.
+pub(super) fn broken(loader: &Weak<RefCell<Loader>>) {
+    let Some(loader) = loader.upgrade() else {
+        return;
+    };
+    let mut this = loader.borrow_mut();
+    this.reader.worker = None;
+    this.hasher.worker = None;
+    this.broken = true;
+    this.jobs.clear();
+    let latest = this
+        .waiting_compute
+        .take()
+        .map(|(g, _)| g)
+        .or(this.computing.take());
+    let dispatch = this.dispatch.clone();
+    drop(this);
+    let problem = "the file reader (a web worker) stopped; reload the page to read files";
+    if let Some(generation) = latest {
+        dispatch.emit(Action::Computed(generation, Err(problem.into())));
+    }
+    dispatch.emit(Action::Notice(Some(problem.into())));
+    dispatch.emit(Action::Progress(None));
+}

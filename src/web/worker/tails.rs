@@ -1,0 +1,147 @@
+//! The two workers reading one large file at once (see `ingest::Tail`): the second
+//! worker reads the rows after the cut and sends them; the reader stops at the cut and
+//! awaits them here, woken by their arrival (or by a cancel), never by a timer.
+
+use std::cell::RefCell;
+
+use js_sys::{ArrayBuffer, Function, Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::File;
+
+use super::{cancelled, chunks, post, CHUNK};
+use crate::ingest::{line_start, FileHasher, Hashing, Ingestor, Rules, Tail};
+use crate::web::message;
+
+/// Bytes of the file's start read at a time until it is clear how the file reads.
+const START_STEP: f64 = 64.0 * 1024.0;
+
+thread_local! {
+    /// Tails that arrived, by job, until the read of that job takes them (None: the
+    /// second worker could not read that file apart).
+    static TAILS: RefCell<Vec<(u32, Option<Tail>)>> = RefCell::default();
+    /// The read waiting for its tail, and the function that wakes it.
+    static WAITING: RefCell<Option<(u32, Function)>> = RefCell::default();
+}
+
+/// Counts the files read in two parts in `joinedTails` on the worker's global scope:
+/// nothing shows it on the page (the report is the same either way), but a test can
+/// ask the worker whether the second worker's rows were used.
+pub fn count_joined() {
+    let global = js_sys::global();
+    let key = JsValue::from("joinedTails");
+    let count = js_sys::Reflect::get(&global, &key)
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let _ = js_sys::Reflect::set(&global, &key, &(count + 1.0).into());
+}
+
+/// A `tail` message for `job` arrived (at the reader).
+pub fn arrived(job: u32, part: &JsValue) {
+    let tail = part
+        .dyn_ref::<ArrayBuffer>()
+        .and_then(|buffer| Tail::from_bytes(&Uint8Array::new(buffer).to_vec()).ok());
+    TAILS.with(|t| t.borrow_mut().push((job, tail)));
+    wake(|waiting| waiting == job);
+}
+
+/// Wakes the read waiting for its tail when `which` says so (its job was cancelled).
+pub fn wake(which: impl Fn(u32) -> bool) {
+    let waiting = WAITING.with(|w| w.borrow_mut().take_if(|(job, _)| which(*job)));
+    if let Some((_, resolve)) = waiting {
+        let _ = resolve.call0(&JsValue::NULL);
+    }
+}
+
+/// The tail of `job` once it is here; None when it could not be read apart, or the job
+/// was cancelled meanwhile. Tails of earlier jobs still held are dropped.
+pub async fn awaited(job: u32) -> Option<Tail> {
+    loop {
+        let found = TAILS.with(|t| {
+            let mut tails = t.borrow_mut();
+            tails.retain(|(id, _)| *id >= job);
+            let at = tails.iter().position(|(id, _)| *id == job)?;
+            Some(tails.remove(at).1)
+        });
+        if let Some(tail) = found {
+            return tail;
+        }
+        if cancelled(job) {
+            return None;
+        }
+        let promise = Promise::new(&mut |resolve, _| {
+            WAITING.with(|w| *w.borrow_mut() = Some((job, resolve)));
+        });
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
+/// At the second worker: the rows of `file` from the first line start at or after
+/// `split`, sent to the page as a `tail` message (null when the file cannot be read
+/// apart); with `hasher`, the whole file is hashed in the same pass (one read of each
+/// byte: reading a File costs about as much as hashing it). False when the job was
+/// cancelled or the file could not be read (the page has been told).
+pub async fn read_and_send(
+    job: u32,
+    file: &File,
+    split: f64,
+    rules: Rules,
+    hasher: Option<&mut FileHasher>,
+) -> bool {
+    let read = read(job, file, split, rules, hasher).await;
+    let part = match &read {
+        Ok(Some(tail)) => Uint8Array::from(&tail.to_bytes()[..]).buffer().into(),
+        _ => JsValue::NULL,
+    };
+    // Always answered, so the reader never waits for a tail that is not coming.
+    post(&message::tail(job, &part));
+    read.is_ok()
+}
+
+async fn read(
+    job: u32,
+    file: &File,
+    split: f64,
+    rules: Rules,
+    mut hasher: Option<&mut FileHasher>,
+) -> Result<Option<Tail>, ()> {
+    let mut tail = Ingestor::with_hashing(&file.name(), rules, Hashing::Elsewhere);
+    chunks(job, file, 0.0, START_STEP, |piece, _| {
+        tail.push(piece);
+        tail.deciding()
+    })
+    .await
+    .ok_or(())?;
+    let mut reading = tail.start_tail();
+    if !reading && hasher.is_none() {
+        return Ok(None);
+    }
+    // Where the tail starts, once found: the first line start at or after `split`.
+    let mut started = false;
+    let from = if hasher.is_some() { 0.0 } else { split };
+    chunks(job, file, from, CHUNK, |chunk, at| {
+        if let Some(hasher) = hasher.as_deref_mut() {
+            hasher.push(chunk);
+        }
+        if reading && !started && at + chunk.len() as f64 > split {
+            let skip = (split - at).max(0.0) as usize;
+            if let Some(n) = line_start(&chunk[skip..]) {
+                started = true;
+                tail.push(&chunk[skip + n..]);
+            }
+        } else if reading && started {
+            tail.push(chunk);
+        }
+        // Without a hash to finish, a file with no line start after the split is done.
+        reading = reading && (started || at + (chunk.len() as f64) < file.size());
+        reading || hasher.is_some()
+    })
+    .await
+    .ok_or(())?;
+    // No line starts after the split, or it starts at the very end: nothing to join.
+    if !started || tail.bytes_read() == 0 {
+        return Ok(None);
+    }
+    Ok(tail.finish_tail())
+}
