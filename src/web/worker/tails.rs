@@ -9,7 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
-use super::{cancelled, chunks, post, CHUNK};
+use super::{cancelled, chunks, post, HASH_CHUNK};
 use crate::ingest::{line_start, FileHasher, Hashing, Ingestor, Rules, Tail};
 use crate::web::message;
 
@@ -120,7 +120,7 @@ async fn read(
     // Where the tail starts, once found: the first line start at or after `split`.
     let mut started = false;
     let from = if hasher.is_some() { 0.0 } else { split };
-    chunks(job, file, from, CHUNK, |chunk, at| {
+    chunks(job, file, from, HASH_CHUNK, |chunk, at| {
         if let Some(hasher) = hasher.as_deref_mut() {
             hasher.push(chunk);
         }
