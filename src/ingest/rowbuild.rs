@@ -108,6 +108,12 @@ impl RowsBuilder {
     }
 
     fn encode(&mut self, row: &Parts, explicit_price: Option<Option<Decimal>>) {
+        let model = self.model_id(row.model);
+        self.encode_as(row, model, explicit_price);
+    }
+
+    /// [`RowsBuilder::encode`] with the row's model already interned as `model`.
+    fn encode_as(&mut self, row: &Parts, model: u32, explicit_price: Option<Option<Decimal>>) {
         let kind = KINDS.iter().position(|k| *k == row.kind).unwrap_or(0) as u8;
         let outcome = Outcome::ALL
             .iter()
@@ -143,7 +149,6 @@ impl RowsBuilder {
         if nanos != 0 {
             mask |= SUBSECOND;
         }
-        let model = self.model_id(row.model);
         let out = &mut self.store.data;
         out.push(header);
         out.push(mask);
@@ -245,13 +250,15 @@ impl RowsBuilder {
         id
     }
 
-    /// Adds the rows of a later part of the same file, read apart, as if they had been
-    /// pushed here one by one: their models and ratio sets are interned in this
-    /// builder's tables in order of first appearance, so the encoding is the one a
-    /// single pass over the file gives (byte for byte), at a fraction of the cost of
-    /// building each row again.
+    /// Adds the rows of a later part of the same file, read apart, as if that part had
+    /// been read into this builder: its tables are interned here in their own order (the
+    /// order a single pass meets them in, ratio sets of rows left out too), so the store
+    /// is the one a single pass over the file builds, byte for byte; each row is then
+    /// re-encoded with the new indexes, not built again.
     pub fn append(&mut self, rows: &Rows) {
         let store = &rows.0;
+        let models: Vec<u32> = store.models.iter().map(|m| self.model_id(m)).collect();
+        let ratio_ids: Vec<u32> = store.ratios.iter().map(|r| self.ratio_id(r)).collect();
         let mut iter = rows.iter();
         for _ in 0..rows.len() {
             // A store only comes from a builder or `Rows::from_bytes`: it decodes.
@@ -277,10 +284,10 @@ impl RowsBuilder {
                 } else {
                     TokenSemantic::Inclusive
                 },
-                ratios: f.ratios.map(|i| self.ratio_id(&store.ratios[i])),
+                ratios: f.ratios.map(|i| ratio_ids[i]),
                 request_id: None,
             };
-            self.encode(&parts, f.price);
+            self.encode_as(&parts, models[f.model], f.price);
         }
     }
 

@@ -425,8 +425,9 @@ mod tests {
     fn row() -> impl Strategy<Value = Row> {
         let other = prop_oneof![
             Just(String::new()),
-            (1u32..400, 0u32..3).prop_map(|(cache, semantic)| format!(
-                r#"{{"model_ratio":1.25,"completion_ratio":4,"cache_tokens":{cache},"group_ratio":1,"model_price":-1{}}}"#,
+            (1u32..400, 0u32..3, 0usize..5).prop_map(|(cache, semantic, ratio)| format!(
+                r#"{{"model_ratio":{},"completion_ratio":4,"cache_tokens":{cache},"group_ratio":1,"model_price":-1{}}}"#,
+                ["1.25", "2", "0.5", "1.250", "7"][ratio],
                 if semantic == 0 { r#","usage_semantic":"anthropic""# } else { "" }
             )),
             Just(r#"{"model_ratio":0,"model_price":0.1,"tool_surcharges":[{"count":2,"price":10}]}"#.to_string()),
@@ -563,10 +564,10 @@ mod tests {
     /// Reads `bytes` as the page's two workers do: the tail from the first line start at
     /// or after `cut`, sent over the wire; the head joins it, or reads on where it cannot.
     /// Also says whether the tail was joined.
-    fn in_two_by_hand(bytes: &[u8], cut: usize, step: usize) -> (FileReport, bool) {
+    fn in_two_by_hand(bytes: &[u8], cut: usize, step: usize, rules: &Rules) -> (FileReport, bool) {
         let start = line_start(&bytes[cut..]).map(|at| cut + at);
         let tail = start.and_then(|start| {
-            let mut tail = Ingestor::with_hashing("log", Rules::default(), Hashing::Elsewhere);
+            let mut tail = Ingestor::with_hashing("log", rules.clone(), Hashing::Elsewhere);
             for piece in bytes.chunks(step) {
                 tail.push(piece);
                 if tail.splittable() {
@@ -580,7 +581,7 @@ mod tests {
             let sent = tail.finish_tail()?.to_bytes();
             Some(Tail::from_bytes(&sent).expect("a tail reads back"))
         });
-        let mut head = Ingestor::with_hashing("log", Rules::default(), Hashing::Elsewhere);
+        let mut head = Ingestor::with_hashing("log", rules.clone(), Hashing::Elsewhere);
         let end = start.unwrap_or(bytes.len());
         for piece in bytes[..end].chunks(step) {
             head.push(piece);
@@ -607,15 +608,26 @@ mod tests {
             damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
             cut in any::<prop::sample::Index>(),
             step in 1usize..5000,
+            windowed in any::<bool>(),
         ) {
             let bytes = damaged(file(&rows, layout, encoding), &damage);
-            let one_pass = ingest("log", &bytes, Rules::default());
+            // Half the time a window that leaves out about half the rows: the ratio
+            // sets of rows left out are interned too, and must keep their indexes.
+            let mut rules = Rules::default();
+            if windowed {
+                rules.window = Some(crate::settings::Window {
+                    start: jiff::Timestamp::from_second(1_767_226_000).unwrap(),
+                    end: jiff::Timestamp::from_second(1_767_228_500).unwrap(),
+                });
+            }
+            let one_pass = ingest("log", &bytes, rules.clone());
             let whole = format!("{one_pass:?}");
             let cut = cut.index(bytes.len() + 1);
-            let (by_hand, joined) = in_two_by_hand(&bytes, cut, step);
+            let (by_hand, joined) = in_two_by_hand(&bytes, cut, step, &rules);
             prop_assert_eq!(format!("{by_hand:?}"), whole.clone());
+            // The stored rows, tables and all, byte for byte.
             prop_assert_eq!(by_hand.rows.to_bytes(), one_pass.rows.to_bytes());
-            let threads = ingest_in_two("log", &bytes[..], Rules::default(), cut as u64).unwrap();
+            let threads = ingest_in_two("log", &bytes[..], rules, cut as u64).unwrap();
             prop_assert_eq!(format!("{threads:?}"), whole);
             // Undamaged UTF-8 JSON lines always split where a line starts after a cut
             // past the start that decides how a file reads: the check above is not
@@ -700,6 +712,34 @@ mod tests {
         assert_eq!(parts.ledger.accepted, 19_997);
     }
 
+    /// A ratio set met first in a row the window leaves out is interned all the same,
+    /// by a single pass and by a tail: the next new set gets the same index either way.
+    #[test]
+    fn a_tail_keeps_the_ratio_sets_of_rows_left_out() {
+        let line = |at: u32, ratio: &str| {
+            let other = format!(r#"{{\"model_ratio\":{ratio},\"group_ratio\":1}}"#);
+            format!(
+                r#"{{"created_at":{at},"type":2,"model_name":"m","quota":5,"prompt_tokens":1,"completion_tokens":1,"other":"{other}"}}"#
+            ) + "\n"
+        };
+        let head = line(1_767_226_000, "1").repeat(100);
+        let text = format!(
+            "{head}{}{}",
+            line(1_767_000_000, "2"),
+            line(1_767_226_000, "3")
+        );
+        let mut rules = Rules::default();
+        rules.window = Some(crate::settings::Window {
+            start: jiff::Timestamp::from_second(1_767_225_000).unwrap(),
+            end: jiff::Timestamp::from_second(1_767_230_000).unwrap(),
+        });
+        let whole = ingest("log", text.as_bytes(), rules.clone());
+        assert_eq!(whole.ledger.excluded_total(), 1);
+        let (parts, joined) = in_two_by_hand(text.as_bytes(), head.len() - 1, 4096, &rules);
+        assert!(joined);
+        assert_eq!(parts.rows.to_bytes(), whole.rows.to_bytes());
+    }
+
     #[test]
     fn a_cut_inside_a_quoted_cell_is_read_by_the_head() {
         let head = "created_at,type,model_name,quota,prompt_tokens,completion_tokens,other\n";
@@ -719,7 +759,7 @@ mod tests {
             (record + 3, false),
             (record + inner, true),
         ] {
-            let (report, joined) = in_two_by_hand(bytes, cut, 4096);
+            let (report, joined) = in_two_by_hand(bytes, cut, 4096, &Rules::default());
             assert_eq!(joined, joins, "cut at {cut}");
             assert_eq!(format!("{report:?}"), whole);
         }
