@@ -728,11 +728,13 @@ mod tests {
             line(1_767_000_000, "2"),
             line(1_767_226_000, "3")
         );
-        let mut rules = Rules::default();
-        rules.window = Some(crate::settings::Window {
-            start: jiff::Timestamp::from_second(1_767_225_000).unwrap(),
-            end: jiff::Timestamp::from_second(1_767_230_000).unwrap(),
-        });
+        let rules = Rules {
+            window: Some(crate::settings::Window {
+                start: jiff::Timestamp::from_second(1_767_225_000).unwrap(),
+                end: jiff::Timestamp::from_second(1_767_230_000).unwrap(),
+            }),
+            ..Rules::default()
+        };
         let whole = ingest("log", text.as_bytes(), rules.clone());
         assert_eq!(whole.ledger.excluded_total(), 1);
         let (parts, joined) = in_two_by_hand(text.as_bytes(), head.len() - 1, 4096, &rules);
