@@ -2,12 +2,13 @@
 # Benchmarks (figures, not tests): generates a deterministic 1M-row CometAPI log as JSON
 # lines, one log-API JSON page and CSV, then measures
 #   1. the native streaming ingest (release build, `fast` profile = the worker's): MB/s
-#      and rows/s, median of 3 runs, peak memory (/usr/bin/time -v, else VmHWM);
+#      and rows/s, median of 3 runs, peak memory (/usr/bin/time -v, else VmHWM). As the
+#      command line reads: JSON lines and CSV in two parts on two threads, SHA-256 on a
+#      third (`ingest_in_two`); then with one reader (`--one-reader`, hash on a thread);
 #   2. the page in headless Chromium: time from picking the file to its ledger on screen,
-#      MB/s, rows/s, the page's JS heap and the tab's peak resident memory (median of 3).
-# Each is also measured the way it was before SHA-256 moved off the reading thread
-# (`bench run --inline-hash`, `bench-browser.mjs --one-worker`), in the same minutes, so
-# the gain can be read on a shared machine.
+#      MB/s, rows/s, the page's JS heap, the tab's peak resident memory and the CPU time
+#      of each thread (median of 3); then with one worker reading and hashing
+#      (`--one-worker`), the way before the page had a second worker.
 # Usage: scripts/bench.sh [ROWS]   (default 1000000; files go to $BENCH_DIR, default
 # ~/.cache/spend-reconciler/bench, and are reused when already generated)
 set -euo pipefail
@@ -46,14 +47,14 @@ for format in jsonl page csv; do
   else
     "$bench" run --runs 3 "$file"
   fi
-  echo "-- $format, hashed on the reading thread (before)"
-  "$bench" run --runs 3 --no-figures --inline-hash "$file"
+  echo "-- $format, one reader (hash on a second thread)"
+  "$bench" run --runs 3 --no-figures --one-reader "$file"
 done
 
 step "page in headless Chromium (median of 3)"
 for format in jsonl page csv; do
   echo "-- $format"
   DIST_DIR="$repo_root/dist" node scripts/bench-browser.mjs "$dir/log-$rows.$format" "$rows" 3
-  echo "-- $format, one worker reading and hashing (before)"
+  echo "-- $format, one worker reading and hashing"
   DIST_DIR="$repo_root/dist" node scripts/bench-browser.mjs --one-worker "$dir/log-$rows.$format" "$rows" 3
 done

@@ -9,12 +9,18 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
-use super::{cancelled, chunks, post, HASH_CHUNK};
+use super::{cancelled, chunks, post};
 use crate::ingest::{line_start, FileHasher, Hashing, Ingestor, Rules, Tail};
 use crate::web::message;
 
 /// Bytes of the file's start read at a time until it is clear how the file reads.
 const START_STEP: f64 = 64.0 * 1024.0;
+
+/// Slices of the second worker's pass (hash and tail). Measured on 1M rows of JSON lines
+/// and the 1 GB log: 1 MiB slices cost the browser the most to hand over (4.7 s and
+/// 11.8 s, peak 527 MB), 8 MiB ones leave the most garbage (11.0 s, peak 601 MB on 1 GB);
+/// 4 MiB: 4.1–4.6 s and 10.4 s, peak 501 MB (README, Benchmarks).
+const PASS_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 
 thread_local! {
     /// Tails that arrived, by job, until the read of that job takes them (None: the
@@ -120,7 +126,7 @@ async fn read(
     // Where the tail starts, once found: the first line start at or after `split`.
     let mut started = false;
     let from = if hasher.is_some() { 0.0 } else { split };
-    chunks(job, file, from, HASH_CHUNK, |chunk, at| {
+    chunks(job, file, from, PASS_CHUNK, |chunk, at| {
         if let Some(hasher) = hasher.as_deref_mut() {
             hasher.push(chunk);
         }
