@@ -157,6 +157,7 @@ pub fn start() {
                 // Queued jobs go at once; the running one stops at its next chunk, or
                 // now if it waits for its tail.
                 tails::wake(|job| job <= upto);
+                tails::forget_upto(upto);
                 while let Some(job) = m.queue.front() {
                     if job.id > upto {
                         break;
@@ -288,6 +289,7 @@ async fn read(job: Job) {
             }
         }
     }
+    tails::forget_upto(id);
     let report = ingestor.finish();
     let (json, _, _) = report.to_wire();
     post(&message::done(id, &json, report.rows.models()));

@@ -2,7 +2,7 @@
 //! worker reads the rows after the cut and sends them; the reader stops at the cut and
 //! awaits them here, woken by their arrival (or by a cancel), never by a timer.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use js_sys::{ArrayBuffer, Function, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -26,6 +26,8 @@ thread_local! {
     /// Tails that arrived, by job, until the read of that job takes them (None: the
     /// second worker could not read that file apart).
     static TAILS: RefCell<Vec<(u32, Option<Tail>)>> = RefCell::default();
+    /// Jobs up to this one are over: a tail for them is not kept.
+    static OVER_UPTO: Cell<u32> = const { Cell::new(0) };
     /// The read waiting for its tail, and the function that wakes it.
     static WAITING: RefCell<Option<(u32, Function)>> = RefCell::default();
 }
@@ -48,6 +50,9 @@ pub fn arrived(job: u32, part: &JsValue) {
     let tail = part
         .dyn_ref::<ArrayBuffer>()
         .and_then(|buffer| Tail::from_bytes(&Uint8Array::new(buffer).to_vec()).ok());
+    if job <= OVER_UPTO.with(Cell::get) {
+        return;
+    }
     TAILS.with(|t| t.borrow_mut().push((job, tail)));
     wake(|waiting| waiting == job);
 }
@@ -58,6 +63,13 @@ pub fn wake(which: impl Fn(u32) -> bool) {
     if let Some((_, resolve)) = waiting {
         let _ = resolve.call0(&JsValue::NULL);
     }
+}
+
+/// Every job up to `job` is over (read, or cancelled): their tails, if they came and
+/// were not used, go, and any that still come are dropped (jobs run in order).
+pub fn forget_upto(job: u32) {
+    OVER_UPTO.with(|o| o.set(o.get().max(job)));
+    TAILS.with(|t| t.borrow_mut().retain(|(id, _)| *id > job));
 }
 
 /// The tail of `job` once it is here; None when it could not be read apart, or the job
