@@ -168,16 +168,27 @@ impl<'a> Collector<'a> {
         match slot {
             Slot::Exact(column) => {
                 self.exact[column as usize] = true;
-                self.cells.set(column, cell(raw));
+                self.set_cell(column, raw);
             }
             Slot::Alias(column, key) => {
                 let chosen = &mut self.aliases[column as usize];
                 if chosen.as_ref().is_none_or(|k| *k == key) {
                     *chosen = Some(key);
-                    self.cells.set(column, cell(raw));
+                    self.set_cell(column, raw);
                 }
             }
             Slot::Unknown => {}
+        }
+    }
+
+    /// `other` written as a JSON string with escapes is kept raw, to be read in place
+    /// (`jsonscan::escaped_object`); every other value becomes its cell text here.
+    fn set_cell(&mut self, column: Column, raw: &'a str) {
+        let escaped = raw.starts_with('"') && memchr::memchr(b'\\', raw.as_bytes()).is_some();
+        if column == Column::Other && escaped {
+            self.cells.set_escaped_other(raw);
+        } else {
+            self.cells.set(column, cell(raw));
         }
     }
 
@@ -345,7 +356,7 @@ mod tests {
         let row: JsonRow = serde_json::from_str(text).map_err(|_| ())?;
         let cells = COLUMNS
             .iter()
-            .map(|&c| row.cells.get(c).map(str::to_string))
+            .map(|&c| row.cells.text(c).map(Cow::into_owned))
             .collect();
         Ok((row.empty, cells))
     }
@@ -416,7 +427,7 @@ mod tests {
     fn cells_of(row: &JsonRow) -> (bool, Vec<Option<String>>) {
         let cells = COLUMNS
             .iter()
-            .map(|&c| row.cells.get(c).map(str::to_string))
+            .map(|&c| row.cells.text(c).map(Cow::into_owned))
             .collect();
         (row.empty, cells)
     }

@@ -58,10 +58,75 @@ pub fn whole_object<'a>(
     only_whitespace(&text.as_bytes()[end..]).then_some(any)
 }
 
+/// The end of the number or literal (`true`, `false`, `null`) at `at`, by the rules
+/// used inside an object; None when none starts there. What follows is the caller's.
+pub fn scalar_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut scan = Scan { bytes, at };
+    match scan.peek()? {
+        b'-' | b'0'..=b'9' => scan.number()?,
+        b't' => scan.literal(b"true")?,
+        b'f' => scan.literal(b"false")?,
+        b'n' => scan.literal(b"null")?,
+        _ => return None,
+    }
+    Some(scan.at)
+}
+
 /// Whether `rest` is JSON whitespace only (what serde_json allows after a value).
 pub fn only_whitespace(rest: &[u8]) -> bool {
     rest.iter()
         .all(|b| matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+}
+
+// `other` as new-api's JSON rows carry it: an object written inside a JSON string
+// (`"{\"model_ratio\":1.25,\"cache_tokens\":0}"`), read in place. Unescaping the
+// string into a new one and scanning that took about a fifth of reading a JSON row.
+// Only the plain shape is read here: keys and string values whose only escapes are their
+// own quotes, numbers, `true`, `false`, `null` and spaces. Anything else (another escape,
+// a nested value, any syntax error) answers None, and the caller unescapes the string
+// and reads it as before; a proptest in `other.rs` holds the two readings to the same
+// result.
+
+/// A field's value as found: a number or literal (its JSON text), or a string's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escaped<'a> {
+    Scalar(&'a str),
+    Text(&'a str),
+}
+
+/// Reads the escaped object `inner` (the text between the JSON string's quotes), calling
+/// `field(key, value)` for each field in order; `field` may answer None to give up.
+pub fn escaped_object<'a>(
+    inner: &'a str,
+    mut field: impl FnMut(&'a str, Escaped<'a>) -> Option<()>,
+) -> Option<()> {
+    let mut scan = Scan {
+        bytes: inner.as_bytes(),
+        at: 0,
+    };
+    scan.spaces();
+    scan.expect(b'{')?;
+    scan.spaces();
+    if scan.peek() == Some(b'}') {
+        scan.at += 1;
+    } else {
+        loop {
+            let key = inner.get(scan.escaped_string()?)?;
+            scan.spaces();
+            scan.expect(b':')?;
+            scan.spaces();
+            let value = scan.escaped_value(inner)?;
+            field(key, value)?;
+            scan.spaces();
+            match scan.next()? {
+                b',' => scan.spaces(),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    scan.spaces();
+    (scan.at == inner.len()).then_some(())
 }
 
 struct Scan<'a> {
@@ -145,6 +210,42 @@ impl Scan<'_> {
                 _ => return None,
             }
         }
+    }
+
+    /// Spaces only: in an escaped object a tab or line break would be an escape.
+    fn spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.at += 1;
+        }
+    }
+
+    /// `\"…\"` with no backslash between: the span of the text between the escaped
+    /// quotes (with no raw quote or control character, which the outer string cannot
+    /// hold either).
+    fn escaped_string(&mut self) -> Option<Range<usize>> {
+        self.expect(b'\\')?;
+        self.expect(b'"')?;
+        let start = self.at;
+        let end = start + memchr::memchr(b'\\', &self.bytes[start..])?;
+        if self.bytes[start..end]
+            .iter()
+            .any(|&b| b == b'"' || b < 0x20)
+        {
+            return None;
+        }
+        self.at = end;
+        self.expect(b'\\')?;
+        self.expect(b'"')?;
+        Some(start..end)
+    }
+
+    fn escaped_value<'a>(&mut self, inner: &'a str) -> Option<Escaped<'a>> {
+        let start = self.at;
+        if self.peek()? == b'\\' {
+            return inner.get(self.escaped_string()?).map(Escaped::Text);
+        }
+        self.at = scalar_end(self.bytes, start)?;
+        inner.get(start..self.at).map(Escaped::Scalar)
     }
 
     fn digits(&mut self) -> usize {
@@ -326,5 +427,54 @@ mod tests {
         assert_eq!(whole_object(" {\"a\":1}\r\n", none), Some(true));
         assert_eq!(whole_object("{} x", none), None);
         assert_eq!(whole_object("{\"a\":1}", |_, _| None), None);
+    }
+
+    type Fields<'a> = Option<Vec<(String, Escaped<'a>)>>;
+
+    fn escaped_fields(inner: &str) -> Fields<'_> {
+        let mut seen = Vec::new();
+        escaped_object(inner, |k, v| {
+            seen.push((k.to_string(), v));
+            Some(())
+        })?;
+        Some(seen)
+    }
+
+    #[test]
+    fn reads_the_plain_shape_and_leaves_the_rest() {
+        use Escaped::{Scalar, Text};
+        let f = |k: &str, v| (k.to_string(), v);
+        let cases: [(&str, Fields); 14] = [
+            (r"{}", Some(vec![])),
+            (r" { } ", Some(vec![])),
+            (
+                r#"{\"model_ratio\":1.25, \"frt\" : -1,\"s\":\"anthropic\",\"b\":true,\"n\":null}"#,
+                Some(vec![
+                    f("model_ratio", Scalar("1.25")),
+                    f("frt", Scalar("-1")),
+                    f("s", Text("anthropic")),
+                    f("b", Scalar("true")),
+                    f("n", Scalar("null")),
+                ]),
+            ),
+            (
+                r#"{\"e\":2.5E-3,\"z\":0}"#,
+                Some(vec![f("e", Scalar("2.5E-3")), f("z", Scalar("0"))]),
+            ),
+            (r#"{\"\":\"\"}"#, Some(vec![f("", Text(""))])),
+            // Left to the unescaping reader: other escapes, nesting, anything not JSON.
+            (r#"{\"a\":\"x\\\"y\"}"#, None),
+            (r#"{\"a\":\"\u00e9\"}"#, None),
+            (r#"{\"a\":[1]}"#, None),
+            (r#"{\"a\":{}}"#, None),
+            (r#"{\"a\":01}"#, None),
+            (r#"{\"a\":1,}"#, None),
+            (r#"{\"a\":1} x"#, None),
+            (r#"{\"a\":1"#, None),
+            ("{\\\"a\\\":\t1}", None),
+        ];
+        for (inner, want) in cases {
+            assert_eq!(escaped_fields(inner), want, "{inner}");
+        }
     }
 }

@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
+use super::other::Other;
 use super::rows::RowsBuilder;
 use super::times::{parse_time, CellFormat};
 use crate::decimal::{parse_count_as, parse_integer_as, quote, NumberFormat};
@@ -206,15 +207,53 @@ pub type CellError = (Column, String);
 /// The text of the columns we read from one row; None when absent or empty. Cells borrow
 /// from the reader's buffer where they can, so a row costs no allocation per cell.
 #[derive(Debug, Default)]
-pub struct Cells<'a>([Option<Cow<'a, str>>; COLUMNS.len()]);
+pub struct Cells<'a> {
+    texts: [Option<Cow<'a, str>>; COLUMNS.len()],
+    /// `other` as the raw JSON string of a JSON row, quotes and escapes and all, when it
+    /// has escapes: read in place ([`Cells::other`]), not unescaped up front.
+    escaped_other: Option<&'a str>,
+}
+
+/// The `other` cell as a row holds it.
+pub enum OtherCell<'c> {
+    Text(&'c str),
+    /// A raw JSON string with escapes (see [`Cells::set_escaped_other`]).
+    Escaped(&'c str),
+}
 
 impl<'a> Cells<'a> {
+    /// A column's text; for `other` only when it is not held escaped ([`Cells::other`]).
     pub fn get(&self, column: Column) -> Option<&str> {
-        self.0[column as usize].as_deref()
+        self.texts[column as usize].as_deref()
     }
 
     pub fn set(&mut self, column: Column, text: Option<Cow<'a, str>>) {
-        self.0[column as usize] = text;
+        if column == Column::Other {
+            self.escaped_other = None;
+        }
+        self.texts[column as usize] = text;
+    }
+
+    /// `other` given as `raw`, a JSON string with escapes (quotes included).
+    pub fn set_escaped_other(&mut self, raw: &'a str) {
+        self.texts[Column::Other as usize] = None;
+        self.escaped_other = Some(raw);
+    }
+
+    /// A column's text, `other` unescaped if need be (for messages and tests; rows are
+    /// read through [`Cells::get`] and [`Cells::other`]).
+    pub fn text(&self, column: Column) -> Option<Cow<'_, str>> {
+        match (column, self.escaped_other) {
+            (Column::Other, Some(raw)) => super::jsonrow::cell(raw),
+            _ => self.get(column).map(Cow::Borrowed),
+        }
+    }
+
+    pub fn other(&self) -> Option<OtherCell<'_>> {
+        match self.escaped_other {
+            Some(raw) => Some(OtherCell::Escaped(raw)),
+            None => self.get(Column::Other).map(OtherCell::Text),
+        }
     }
 }
 
@@ -260,6 +299,11 @@ pub struct Parts<'a> {
     pub request_id: Option<&'a str>,
 }
 
+/// The text between the quotes of a raw JSON string.
+fn string_inner(raw: &str) -> &str {
+    raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default()
+}
+
 /// Reads one row from the text of its cells.
 pub fn parse_row(cells: &Cells) -> Result<GatewayRow, CellError> {
     let mut rows = RowsBuilder::default();
@@ -292,9 +336,29 @@ pub fn parse_parts<'a>(
         Some(text) => integer_as(text, format.numbers).map_err(|m| (Column::Quota, m))?,
         None => 0,
     };
-    let other = match get(Column::Other) {
-        Some(text) => super::other::Other::parse(text).map_err(|m| (Column::Other, m))?,
-        None => super::other::Other::default(),
+    // Read in place when it is an escaped JSON string of the plain shape; else from its
+    // text (a JSON string unescaped first).
+    let in_place = match cells.other() {
+        Some(OtherCell::Escaped(raw)) => Other::parse_escaped(string_inner(raw)),
+        _ => None,
+    };
+    let unescaped;
+    let other = match in_place {
+        Some(other) => other,
+        None => {
+            let text = match cells.other() {
+                Some(OtherCell::Escaped(raw)) => {
+                    unescaped = super::jsonrow::cell(raw);
+                    unescaped.as_deref()
+                }
+                Some(OtherCell::Text(text)) => Some(text),
+                None => None,
+            };
+            match text {
+                Some(text) => Other::parse(text).map_err(|m| (Column::Other, m))?,
+                None => Other::default(),
+            }
+        }
     };
     let usage = other.usage().map_err(|m| (Column::Other, m))?;
     let counts = Counts {

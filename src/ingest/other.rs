@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::jsonrow;
+use super::jsonscan::{self, Escaped};
 use super::newapi::{count, LoggedRatios};
 use crate::decimal::{parse_exact, quote};
 
@@ -167,7 +168,7 @@ impl<'a> Other<'a> {
     pub fn parse(text: &'a str) -> Result<Other<'a>, String> {
         // The one-pass scanner first; serde_json for what it leaves (and for the verdict).
         let mut other = Other::default();
-        let scanned = super::jsonscan::whole_object(text, |key, raw| {
+        let scanned = jsonscan::whole_object(text, |key, raw| {
             match KeySeed.visit_str::<de::value::Error>(key).ok()? {
                 Some(TOOL_SURCHARGES) => {
                     other.tool_surcharges = match serde_json::from_str(raw).ok()? {
@@ -189,6 +190,27 @@ impl<'a> Other<'a> {
                 quote(text)
             )
         })
+    }
+
+    /// [`Other::parse`] of the JSON string whose text between the quotes is `inner`,
+    /// read in place (see `jsonscan::escaped_object`); None when it is not of the plain shape read
+    /// there (the caller then unescapes it and parses that).
+    pub fn parse_escaped(inner: &'a str) -> Option<Other<'a>> {
+        let mut other = Other::default();
+        jsonscan::escaped_object(inner, |key, value| {
+            match (KeySeed.visit_str::<de::value::Error>(key).ok()?, value) {
+                // Not an array (nested values are left to the unescaping reader): none.
+                (Some(TOOL_SURCHARGES), _) => other.tool_surcharges = None,
+                (Some(index), Escaped::Scalar(raw)) => other.set(index, raw),
+                (Some(index), Escaped::Text(text)) => {
+                    other.has_ratios |= matches!(index, MODEL_RATIO | MODEL_PRICE);
+                    other.texts[index] = Some(Cow::Borrowed(text)).filter(|t| !t.trim().is_empty());
+                }
+                (None, _) => {}
+            }
+            Some(())
+        })?;
+        Some(other)
     }
 
     fn text(&self, key: usize) -> Option<&str> {
@@ -316,6 +338,61 @@ impl<'a> Other<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// One `"key": value` member, and whether it is of the plain shape read in place.
+    fn member() -> impl Strategy<Value = (String, bool)> {
+        let key = prop_oneof![
+            proptest::sample::select(KEYS.to_vec()).prop_map(str::to_string),
+            Just("tool_surcharges".to_string()),
+            Just("frt".to_string()),
+            Just("é key".to_string()),
+        ];
+        let number = "-?(0|[1-9][0-9]{0,5})(\\.[0-9]{1,4})?([eE][+-]?[0-9])?";
+        let value = prop_oneof![
+            number.prop_map(|n| (n, true)),
+            proptest::sample::select(vec![
+                ("\"anthropic\"", true),
+                ("\"\"", true),
+                ("\" \"", true),
+                ("\"é\"", true),
+                ("true", true),
+                ("false", true),
+                ("null", true),
+                // Other escapes, nested values, not JSON: left to the unescaping reader.
+                ("\"a\\\"b\"", false),
+                ("\"\\u00e9\"", false),
+                ("[1]", false),
+                ("[{\"count\":2,\"price\":10}]", false),
+                ("{}", false),
+                ("01", false),
+            ])
+            .prop_map(|(v, plain)| (v.to_string(), plain)),
+        ];
+        let space = proptest::sample::select(vec!["", " ", "  "]);
+        (key, value, space)
+            .prop_map(|(k, (v, plain), sp)| (format!("{sp}\"{k}\"{sp}:{sp}{v}{sp}"), plain))
+    }
+
+    proptest! {
+        /// Read in place, an escaped `other` gives what unescaping it and parsing that
+        /// gives; and every object of the plain shape is read in place.
+        #[test]
+        fn read_in_place_is_read_unescaped(members in proptest::collection::vec(member(), 0..8)) {
+            let text = format!(
+                "{{{}}}",
+                members.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join(",")
+            );
+            let raw = serde_json::to_string(&text).unwrap();
+            let in_place = Other::parse_escaped(&raw[1..raw.len() - 1]);
+            let plain = members.iter().all(|(_, plain)| *plain);
+            prop_assert_eq!(in_place.is_some(), plain, "{}", raw);
+            if let Some(fast) = in_place {
+                let slow = Other::parse(&text).unwrap();
+                prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+            }
+        }
+    }
 
     #[test]
     fn reads_what_a_value_parse_would() {
