@@ -53,6 +53,17 @@ struct Job {
     hashed_apart: bool,
     sha256: Option<String>,
     read: Option<(FileReport, Vec<String>)>,
+    /// The last progress of each worker (bytes done, rows, ms): the second one's counts
+    /// the part after the cut it reads, so together they are the whole file's.
+    reading: Progress,
+    tail: Progress,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Progress {
+    done: f64,
+    rows: f64,
+    ms: f64,
 }
 
 /// One of the two workers, and what waits for its WebAssembly to start.
@@ -190,6 +201,8 @@ impl Loader {
             hashed_apart,
             sha256: known,
             read: None,
+            reading: Progress::default(),
+            tail: Progress::default(),
         });
     }
 

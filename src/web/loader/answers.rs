@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Weak;
 
-use super::{Loader, Role};
+use super::{Loader, Progress, Role};
 use crate::ingest::FileReport;
 use crate::web::message::{self, Message};
 use crate::web::state::{Action, Loading};
@@ -38,15 +38,37 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
             rows,
             ms,
         }) => {
-            if let Some(current) = this.jobs.iter().find(|j| j.id == job) {
+            let (position, count) = (this.finished + 1, this.finished + this.jobs.len());
+            if let Some(current) = this.jobs.iter_mut().find(|j| j.id == job) {
+                let now = Progress { done, rows, ms };
+                match role {
+                    Role::Reader => current.reading = now,
+                    Role::Hasher => current.tail = now,
+                }
+                // Until the reader has joined the second worker's part (it then counts
+                // the whole file), both parts read so far.
+                let (r, t) = (current.reading, current.tail);
+                let both = if r.done >= total {
+                    r
+                } else {
+                    Progress {
+                        done: r.done + t.done,
+                        rows: r.rows + t.rows,
+                        ms: r.ms.max(t.ms),
+                    }
+                };
                 actions.push(Action::Progress(Some(Loading {
                     name: current.name.clone(),
-                    position: this.finished + 1,
-                    count: this.finished + this.jobs.len(),
-                    done,
+                    position,
+                    count,
+                    done: both.done,
                     total,
-                    rows: rows as u64,
-                    rows_per_second: if ms > 0.0 { rows * 1000.0 / ms } else { 0.0 },
+                    rows: both.rows as u64,
+                    rows_per_second: if both.ms > 0.0 {
+                        both.rows * 1000.0 / both.ms
+                    } else {
+                        0.0
+                    },
                 })));
             }
         }

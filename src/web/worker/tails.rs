@@ -138,6 +138,7 @@ async fn read(
     // Where the tail starts, once found: the first line start at or after `split`.
     let mut started = false;
     let from = if hasher.is_some() { 0.0 } else { split };
+    let begun = js_sys::Date::now();
     chunks(job, file, from, PASS_CHUNK, |chunk, at| {
         if let Some(hasher) = hasher.as_deref_mut() {
             hasher.push(chunk);
@@ -150,6 +151,12 @@ async fn read(
             }
         } else if reading && started {
             tail.push(chunk);
+        }
+        if started {
+            // The page adds this to the reader's progress: bytes and rows of the tail.
+            let ms = js_sys::Date::now() - begun;
+            let (done, rows) = (tail.bytes_read() as f64, tail.rows_read());
+            post(&message::progress(job, done, file.size(), rows, ms));
         }
         // Without a hash to finish, a file with no line start after the split is done.
         reading = reading && (started || at + (chunk.len() as f64) < file.size());
