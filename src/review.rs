@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::classify::{self, Bridge};
 use crate::crosscheck::{self, CrossCheck, StreamFigures};
 use crate::error::Error;
-use crate::ingest::{self, ExclusionRule, FileReport, Rules, Stream};
+use crate::ingest::{self, overlap, ExclusionRule, FileReport, Rules, Stream};
 use crate::price::Pricing;
 use crate::reconcile::{self, Reconciliation, Tolerance};
 use crate::record::{self, Record};
@@ -103,6 +103,7 @@ pub fn repeats(fingerprints: &[&ingest::Fingerprint]) -> Vec<bool> {
 /// again only when [`ingest_rules`] change): price → reconcile → classify.
 pub fn run_reports(mut files: Vec<FileReport>, settings: &Settings) -> Review {
     count_once(&mut files);
+    overlap::count_rows_once(&mut files);
     let models: BTreeSet<&str> = files
         .iter()
         .flat_map(|f| f.rows.models().iter().map(String::as_str))
@@ -187,6 +188,17 @@ impl Review {
         priced + excluded
     }
 
+    /// How many rows of `file` this review counted once already, because an earlier file
+    /// holds them ([`overlap::count_rows_once`]).
+    pub fn repeated_rows_of(&self, file: &FileReport) -> u64 {
+        self.files
+            .iter()
+            .find(|f| f.name == file.name && f.fingerprint == file.fingerprint)
+            .and_then(|f| f.ledger.excluded.get(&ExclusionRule::RepeatedRow))
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// The sanitized record; None until the settings are valid and the figures computed.
     pub fn record(&self, generated_at: Timestamp) -> Option<Record> {
         let figures = self.figures.as_ref().ok()?;
@@ -202,6 +214,9 @@ impl Review {
 struct Wire {
     models: Vec<String>,
     figures: WireFigures,
+    /// Per file, the rows [`overlap::count_rows_once`] excluded (the page has no row keys).
+    #[serde(default)]
+    repeated_rows: Vec<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -238,6 +253,7 @@ impl Review {
         let wire = Wire {
             models: self.models.clone(),
             figures,
+            repeated_rows: overlap::repeated_counts(&self.files),
         };
         serde_json::to_string(&wire).unwrap_or_default()
     }
@@ -279,6 +295,13 @@ impl Review {
             (WireFigures::Arithmetic(error), Ok(_)) => Err(Problem::Arithmetic(error)),
             _ => return Err("the figures sent by the worker are for other settings".into()),
         };
+        if wire.repeated_rows.len() != files.len() {
+            return Err("the figures sent by the worker are for other files".into());
+        }
+        for (file, count) in files.iter_mut().zip(&wire.repeated_rows) {
+            file.ledger
+                .exclude_accepted(ExclusionRule::RepeatedRow, *count);
+        }
         Ok(Review {
             files,
             models: wire.models,
@@ -295,14 +318,14 @@ mod tests {
     const LOG: &[u8] = include_bytes!("../tests/fixtures/cometapi-log-page.json");
     const SETTINGS: &str = include_str!("../tests/fixtures/settings.json");
 
-    fn review(settings: &Settings) -> Review {
+    fn inputs() -> Vec<InputFile> {
         let file = |name: &str, bytes: &[u8]| InputFile {
             name: name.into(),
             bytes: bytes.to_vec(),
         };
         // Every kind of figure crosses: gateway pricing, a client stream, billing, a
-        // cross-check, and a file given twice.
-        let files = [
+        // cross-check, a file given twice and an export of rows a log page already has.
+        vec![
             file("log.json", LOG),
             file(
                 "client.jsonl",
@@ -313,8 +336,27 @@ mod tests {
                 include_bytes!("../tests/fixtures/evidence/focus.csv"),
             ),
             file("copy.json", LOG),
-        ];
-        run(&files, settings)
+            file(
+                "export.csv",
+                include_bytes!("../tests/fixtures/cometapi-logs.csv"),
+            ),
+        ]
+    }
+
+    fn review(settings: &Settings) -> Review {
+        run(&inputs(), settings)
+    }
+
+    /// The reports as the page holds them: read by its worker and sent without their rows.
+    fn on_the_page(settings: &Settings) -> Vec<FileReport> {
+        let rules = ingest_rules(settings).unwrap_or_default();
+        inputs()
+            .iter()
+            .map(|f| {
+                let report = ingest::ingest_in_parts(&f.name, &f.bytes, rules.clone());
+                FileReport::from_wire_without_rows(&report.to_wire().0).unwrap()
+            })
+            .collect()
     }
 
     fn generated_at() -> Timestamp {
@@ -329,8 +371,16 @@ mod tests {
         for (settings, computed) in [(&valid, true), (&invalid, false)] {
             let sent = review(settings);
             assert_eq!(sent.figures.is_ok(), computed);
-            let got = Review::from_wire(&sent.to_wire(), sent.files.clone(), settings).unwrap();
-            assert_eq!(got, sent);
+            let got = Review::from_wire(&sent.to_wire(), on_the_page(settings), settings).unwrap();
+            assert_eq!(got.figures, sent.figures);
+            assert_eq!(got.models, sent.models);
+            let ledgers = |r: &Review| r.files.iter().map(|f| f.ledger.clone()).collect::<Vec<_>>();
+            assert_eq!(ledgers(&got), ledgers(&sent));
+            let repeated = sent.files.iter().map(|f| sent.repeated_rows_of(f));
+            // The export holds every row the log page accepted.
+            let page = sent.files[0].ledger.accepted;
+            assert!(page > 0);
+            assert_eq!(repeated.collect::<Vec<_>>(), [0, 0, 0, 0, page]);
             let json = |r: &Review| r.record(generated_at()).map(|r| r.to_json());
             assert_eq!(json(&got), json(&sent), "the record, byte for byte");
             for csv in [export::charge_lines_csv, export::reconciliation_csv] {

@@ -18,6 +18,8 @@ use spend_reconciler::settings::Settings;
 
 #[path = "pipeline/evidence.rs"]
 mod evidence;
+#[path = "pipeline/overlap.rs"]
+mod overlap;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 const GENERATED_AT: &str = "2026-01-02T10:00:00Z";

@@ -95,6 +95,11 @@ pub struct Evidence {
     /// stay where the figures are computed (the worker, the CLI): never on the wire.
     #[serde(skip)]
     pub request_ids: Vec<u64>,
+    /// Per accepted gateway log row, in row order, the part of its identity the compact
+    /// rows do not keep ([`super::overlap::row_tag`]), so rows that overlapping files
+    /// share count once. Kept where the figures are computed.
+    #[serde(skip)]
+    pub row_tags: Vec<u32>,
 }
 
 /// A request id as a 64-bit FNV-1a hash: a million ids collide with a chance of about
@@ -305,6 +310,7 @@ impl Filing {
             semantic,
             ratios: None,
             request_id: None,
+            id: None,
         });
     }
 }

@@ -48,6 +48,7 @@ fn classify(key: &str) -> Class {
         "completion_tokens" => Column::CompletionTokens,
         "other" => Column::Other,
         "request_id" => Column::RequestId,
+        "id" => Column::Id,
         _ => return alias(key).map(|c| (c, false)),
     };
     Some((exact, true))

@@ -7,7 +7,7 @@ use super::newapi::{Column, RowKind};
 /// Header spellings, lowercase, for each column we read. Labels of columns we do not read
 /// (Token/令牌, Group/分组, Details/详情, Use time/用时, First word/首字, IP) are absent on
 /// purpose: those cells are skipped, which is also how token names and prompts stay out.
-pub const HEADERS: [(&str, Column); 25] = [
+pub const HEADERS: [(&str, Column); 26] = [
     ("created_at", Column::CreatedAt),
     ("created at", Column::CreatedAt),
     ("time", Column::CreatedAt),
@@ -34,6 +34,7 @@ pub const HEADERS: [(&str, Column); 25] = [
     ("other", Column::Other),
     ("request_id", Column::RequestId),
     ("x-request-id", Column::RequestId),
+    ("id", Column::Id),
 ];
 
 /// The column a header names, if we read it.

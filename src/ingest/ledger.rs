@@ -18,6 +18,9 @@ pub enum ExclusionRule {
     NotUsage,
     /// The file is byte for byte one loaded before it: its rows count once.
     DuplicateFile,
+    /// A gateway log row an earlier file of the log already holds: pages fetched while
+    /// new rows arrived, or exports of overlapping periods (see `ingest::overlap`).
+    RepeatedRow,
 }
 
 impl ExclusionRule {
@@ -31,6 +34,9 @@ impl ExclusionRule {
                 "not usage (a top-up, management or system row, a purchase or tax, an empty bucket)"
             }
             ExclusionRule::DuplicateFile => "the same file loaded twice (counted once)",
+            ExclusionRule::RepeatedRow => {
+                "the same log row as in an earlier file (pages or exports that overlap; counted once)"
+            }
         }
     }
 }
@@ -111,6 +117,16 @@ impl Ledger {
                 r.position.row = r.position.row.map(|r| r + rows);
                 r
             }));
+    }
+
+    /// Moves `count` accepted rows (at most all of them) under `rule`, after the file was
+    /// read: its rows turned out to be counted already.
+    pub fn exclude_accepted(&mut self, rule: ExclusionRule, count: u64) {
+        let count = count.min(self.accepted);
+        if count > 0 {
+            self.accepted -= count;
+            *self.excluded.entry(rule).or_default() += count;
+        }
     }
 
     pub fn excluded_total(&self) -> u64 {

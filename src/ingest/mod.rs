@@ -28,6 +28,7 @@ pub mod ledger;
 pub mod mapping;
 pub mod newapi;
 mod other;
+pub mod overlap;
 mod rowbuild;
 pub mod rows;
 mod rules;
@@ -92,15 +93,10 @@ impl FileReport {
     /// Files the rows of a file whose bytes an earlier file already holds under
     /// [`ExclusionRule::DuplicateFile`]: every row still accounted for, none counted twice.
     pub fn exclude_as_duplicate(&mut self) {
-        let accepted = std::mem::take(&mut self.ledger.accepted);
-        if accepted > 0 {
-            *self
-                .ledger
-                .excluded
-                .entry(ExclusionRule::DuplicateFile)
-                .or_default() += accepted;
-        }
+        self.ledger
+            .exclude_accepted(ExclusionRule::DuplicateFile, self.ledger.accepted);
         self.rows = Rows::default();
+        self.evidence.row_tags.clear();
         self.evidence.usage_unknown.clear();
         self.evidence.charges.clear();
         self.evidence.reported_cost = None;
@@ -326,6 +322,7 @@ impl Filing {
         if let Some(id) = row.request_id {
             self.evidence.request_ids.push(evidence::id_hash(id));
         }
+        self.evidence.row_tags.push(overlap::row_tag(&row));
         self.rows.push_parts(&row);
     }
 }

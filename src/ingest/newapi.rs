@@ -24,9 +24,12 @@ pub enum Column {
     CompletionTokens,
     Other,
     RequestId,
+    /// The row's id: unique in a table dump, `id % 1024` in the log API's pages. Never a
+    /// dedupe key on its own; part of a row's identity across files ([`super::overlap`]).
+    Id,
 }
 
-pub const COLUMNS: [Column; 8] = [
+pub const COLUMNS: [Column; 9] = [
     Column::CreatedAt,
     Column::Type,
     Column::ModelName,
@@ -35,6 +38,7 @@ pub const COLUMNS: [Column; 8] = [
     Column::CompletionTokens,
     Column::Other,
     Column::RequestId,
+    Column::Id,
 ];
 
 impl Column {
@@ -48,6 +52,7 @@ impl Column {
             Column::CompletionTokens => "completion_tokens",
             Column::Other => "other",
             Column::RequestId => "request_id",
+            Column::Id => "id",
         }
     }
 
@@ -57,7 +62,10 @@ impl Column {
     }
 
     fn required(self) -> bool {
-        !matches!(self, Column::Other | Column::RequestId | Column::Type)
+        !matches!(
+            self,
+            Column::Other | Column::RequestId | Column::Type | Column::Id
+        )
     }
 }
 
@@ -216,6 +224,19 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Every count, in the order the compact rows store them (one mask bit each).
+    pub fn as_array(&self) -> [u64; 7] {
+        [
+            self.prompt,
+            self.completion,
+            self.cache_read,
+            self.cache_write,
+            self.cache_write_1h,
+            self.reasoning,
+            self.tool_calls,
+        ]
+    }
+
     pub fn uncached_input(&self, semantic: TokenSemantic) -> Option<u64> {
         match semantic {
             TokenSemantic::Additive => Some(self.prompt),
@@ -243,6 +264,8 @@ pub struct Parts<'a> {
     pub ratios: Option<u32>,
     /// The gateway's request id, when the log carries one (for joining other streams).
     pub request_id: Option<&'a str>,
+    /// The row's `id` cell, as written (see [`Column::Id`]).
+    pub id: Option<&'a str>,
 }
 
 /// A plain count (JSON numbers, `other`): [`count_as`] in [`NumberFormat::Plain`].

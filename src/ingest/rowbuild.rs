@@ -97,6 +97,7 @@ impl RowsBuilder {
             semantic: row.semantic,
             ratios,
             request_id: None,
+            id: None,
         };
         let explicit = (row.model_price != derived).then_some(row.model_price);
         self.encode(&parts, explicit);
@@ -129,16 +130,7 @@ impl RowsBuilder {
         if explicit_price.is_some() {
             header |= EXPLICIT_PRICE;
         }
-        let c = row.counts;
-        let counts = [
-            c.prompt,
-            c.completion,
-            c.cache_read,
-            c.cache_write,
-            c.cache_write_1h,
-            c.reasoning,
-            c.tool_calls,
-        ];
+        let counts = row.counts.as_array();
         let nanos = row.at.subsec_nanosecond();
         let mut mask = 0u8;
         for (i, count) in counts.iter().enumerate() {
@@ -286,6 +278,7 @@ impl RowsBuilder {
                 },
                 ratios: f.ratios.map(|i| ratio_ids[i]),
                 request_id: None,
+                id: None,
             };
             self.encode_as(&parts, models[f.model], f.price);
         }

@@ -93,6 +93,9 @@ pub struct SummariesProps {
     /// Files read under other rules are being read again.
     pub rules: Rules,
     pub on_remove: Callback<(usize, String)>,
+    /// Per file, its rows an earlier file already holds (from the last review).
+    #[prop_or_default]
+    pub repeated_rows: Vec<u64>,
     /// "Read FILE as FORMAT" ("" = as detected).
     #[prop_or_default]
     pub on_read_as: Callback<(String, String)>,
@@ -115,8 +118,9 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
                 let on_remove = props.on_remove.reform(move |_: MouseEvent| (index, name.clone()));
                 let stale = file.rules != props.rules;
                 let chosen = props.rules.overrides.iter().find(|(f, _)| *f == file.report.name).map(|o| o.1);
+                let repeated_rows = props.repeated_rows.get(index).copied().unwrap_or(0);
                 html! {
-                    <FileSummary file={file.report.clone()} {stale} {repeated} {chosen} {on_remove}
+                    <FileSummary file={file.report.clone()} {stale} {repeated} {repeated_rows} {chosen} {on_remove}
                         on_read_as={props.on_read_as.clone()} on_save_mapping={props.on_save_mapping.clone()} />
                 }
             }) }
@@ -130,6 +134,8 @@ struct SummaryProps {
     stale: bool,
     /// An earlier file holds the same bytes: this one counts once.
     repeated: bool,
+    /// Rows an earlier file already holds: they count once.
+    repeated_rows: u64,
     /// The format the reviewer chose for this file, if any.
     chosen: Option<Format>,
     on_remove: Callback<MouseEvent>,
@@ -178,6 +184,12 @@ fn file_summary(props: &SummaryProps) -> Html {
             </div>
             if props.repeated {
                 <p class="hint" data-testid="file-repeated">{ "The same bytes as a file above: its rows count once (excluded here as a duplicate file)." }</p>
+            }
+            if props.repeated_rows > 0 {
+                <p class="hint" data-testid="file-repeated-rows">{ format!(
+                    "{} of its rows are already in a file above (log pages or exports that overlap): they count once, excluded in the record as repeated rows.",
+                    props.repeated_rows
+                ) }</p>
             }
             <p class="ledger">
                 <span>{ "Rows read " }<b data-testid="ledger-read">{ ledger.rows_read }</b></span>

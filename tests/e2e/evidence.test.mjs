@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  repoRoot, TIMEOUT, serveDist, listen, originOf, closeServer, launch, watch, openApp, expectText,
+  repoRoot, TIMEOUT, serveDist, listen, originOf, closeServer, launch, inApp, expectText,
 } from './harness.mjs';
 
 const fixtures = path.join(repoRoot, 'tests/fixtures');
@@ -26,11 +26,7 @@ const expectPart = (page, selector, part) =>
 const summary = (name) => `[data-testid="file-summary"][data-file="${name}"]`;
 
 test('client logs, billing and mapped exports are read as their own streams', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const seen = watch(page);
-  try {
-    await openApp(page, originOf(server), seen);
+  await inApp(browser, server, async (page, seen) => {
     await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
     await page.setInputFiles('[data-testid="file-input"]', [
       path.join(fixtures, 'cometapi-logs.csv'),
@@ -71,7 +67,23 @@ test('client logs, billing and mapped exports are read as their own streams', as
     const origin = originOf(server);
     assert.deepEqual(seen.requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:')), [],
       'no request left the page origin');
-  } finally {
-    await context.close();
-  }
+  });
+});
+
+test('log pages that overlap count their shared rows once', async () => {
+  await inApp(browser, server, async (page, seen) => {
+    await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
+    await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'cometapi-logs.csv'));
+    await expectText(page, '[data-testid="total-expected"]', '0.1606');
+    // The log page holds the same rows as the CSV export: adding it changes no figure.
+    await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'cometapi-log-page.json'));
+    const logPage = summary('cometapi-log-page.json');
+    const hint = page.locator(`${logPage} [data-testid="file-repeated-rows"]`);
+    await hint.waitFor({ timeout: TIMEOUT });
+    const accepted = await page.locator(`${logPage} [data-testid="ledger-accepted"]`).textContent();
+    assert.match(await hint.textContent(), new RegExp(`^${accepted} of its rows are already in a file above`));
+    await expectText(page, '[data-testid="total-expected"]', '0.1606');
+    assert.equal(await page.locator(`${summary('cometapi-logs.csv')} [data-testid="file-repeated-rows"]`).count(), 0);
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+  });
 });

@@ -89,3 +89,18 @@ export async function expectText(page, selector, want, timeout = TIMEOUT) {
   const got = await page.locator(selector).textContent({ timeout });
   assert.equal(got?.trim(), want, `${selector} should read ${JSON.stringify(want)}`);
 }
+
+// Opens the app in a fresh browser context, runs `body(page, seen)` and closes the context,
+// pass or fail. `before(page)` runs before the app is opened (to stub a browser feature).
+export async function inApp(browser, server, body, { contextOptions = {}, before } = {}) {
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  const seen = watch(page);
+  try {
+    await before?.(page);
+    await openApp(page, originOf(server), seen);
+    return await body(page, seen);
+  } finally {
+    await context.close();
+  }
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  repoRoot, TIMEOUT, serveDist, listen, originOf, closeServer, launch, watch, openApp, expectText,
+  repoRoot, TIMEOUT, serveDist, listen, closeServer, launch, inApp, expectText,
 } from './harness.mjs';
 
 const fixtures = path.join(repoRoot, 'tests/fixtures');
@@ -26,11 +26,7 @@ async function downloadText(page, selector) {
 }
 
 test('factors, tiers, policy and exports work in the page', async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  const seen = watch(page);
-  try {
-    await openApp(page, originOf(server), seen);
+  await inApp(browser, server, async (page, seen) => {
     await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
     await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'cometapi-log-page.json'));
     await expectText(page, '[data-testid="total-expected"]', '0.1606');
@@ -77,7 +73,5 @@ test('factors, tiers, policy and exports work in the page', async () => {
     assert.equal(card.factors[0].value, '0.8');
     assert.equal(card.rates.find((r) => r.model === 'gpt-4o').long_context_above, '10000');
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
-  } finally {
-    await context.close();
-  }
+  }, { contextOptions: { acceptDownloads: true } });
 });

@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  TIMEOUT, serveDist, listen, originOf, closeServer, launch, watch, openApp, expectText,
+  TIMEOUT, serveDist, listen, originOf, closeServer, launch, inApp, expectText,
 } from './harness.mjs';
 
 const ROWS = 200_000;
@@ -79,11 +79,7 @@ const summary = (name) => `[data-testid="file-summary"][data-file="${name}"]`;
 
 test('the worker reads a 200,000-row log with progress, and Cancel stops the next one', async () => {
   const origin = originOf(server);
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const seen = watch(page);
-  try {
-    await openApp(page, origin, seen);
+  await inApp(browser, server, async (page, seen) => {
     // Every distinct progress text the page shows, in order (the worker posts one a chunk).
     await page.evaluate(() => {
       window.statuses = [];
@@ -162,9 +158,7 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
     assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
     assert.deepEqual(seen.badResponses, [], 'every resource was served');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 // Prices per 1M tokens, as typed into the rate table.
@@ -194,11 +188,7 @@ function expectedTotal(tokens, rates) {
 }
 
 test('the worker prices the rows: a rate edit updates the totals while typing still lands', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const seen = watch(page);
-  try {
-    await openApp(page, originOf(server), seen);
+  await inApp(browser, server, async (page, seen) => {
     await page.setInputFiles('[data-testid="file-input"]', file);
     await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-read"]`, String(expected.read), 90_000);
     for (const [model, rates] of Object.entries(RATES)) {
@@ -257,19 +247,12 @@ test('the worker prices the rows: a rate edit updates the totals while typing st
 
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
     assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('without a second worker the reader hashes the file itself', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const seen = watch(page);
-  try {
-    // The browser refuses a second worker: the page must fall back to one.
-    await allowOneWorker(page);
-    await openApp(page, originOf(server), seen);
+  // The browser refuses a second worker: the page must fall back to one.
+  await inApp(browser, server, async (page, seen) => {
     await page.setInputFiles('[data-testid="file-input"]', second);
     await expectText(page, `${summary('second-log.jsonl')} [data-testid="ledger-read"]`, String(expected.read), 90_000);
     assert.equal(page.workers().length, 1, 'only the reading worker');
@@ -277,7 +260,5 @@ test('without a second worker the reader hashes the file itself', async () => {
     await expectText(page, `${summary('second-log.jsonl')} .fingerprint`,
       `SHA-256 ${digest} · ${statSync(second).size} bytes`);
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
-  } finally {
-    await context.close();
-  }
+  }, { before: allowOneWorker });
 });

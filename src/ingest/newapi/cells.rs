@@ -166,6 +166,7 @@ pub fn parse_parts<'a>(
         request_id: get(Column::RequestId)
             .map(str::trim)
             .filter(|id| !id.is_empty()),
+        id: get(Column::Id).map(str::trim).filter(|id| !id.is_empty()),
     };
     check_consistency(&parts.counts, parts.semantic)?;
     Ok(parts)

@@ -38,6 +38,7 @@ enum Kind {
 pub struct Tail {
     meta: Meta,
     request_ids: Vec<u64>,
+    row_tags: Vec<u32>,
     rows: Rows,
 }
 
@@ -55,18 +56,23 @@ struct Meta {
 const MAGIC: &[u8; 4] = b"SRT1";
 
 impl Tail {
-    /// For the trip between web workers: the counts as JSON, then the request ids and
-    /// the rows as bytes ([`Rows::to_bytes`]), in one buffer.
+    /// For the trip between web workers: the counts as JSON, then the request ids, the
+    /// row tags and the rows as bytes ([`Rows::to_bytes`]), in one buffer.
     pub fn to_bytes(&self) -> Vec<u8> {
         let meta = serde_json::to_vec(&self.meta).unwrap_or_default();
         let rows = self.rows.to_bytes();
-        let mut out = Vec::with_capacity(meta.len() + 8 * self.request_ids.len() + rows.len());
+        let lists = 8 * self.request_ids.len() + 4 * self.row_tags.len();
+        let mut out = Vec::with_capacity(meta.len() + lists + rows.len() + 24);
         out.extend_from_slice(MAGIC);
         put_varint(&mut out, meta.len() as u64);
         out.extend_from_slice(&meta);
         put_varint(&mut out, self.request_ids.len() as u64);
         for id in &self.request_ids {
             out.extend_from_slice(&id.to_le_bytes());
+        }
+        put_varint(&mut out, self.row_tags.len() as u64);
+        for tag in &self.row_tags {
+            out.extend_from_slice(&tag.to_le_bytes());
         }
         out.extend_from_slice(&rows);
         out
@@ -85,24 +91,33 @@ impl Tail {
         let meta: Meta = take(usize::try_from(meta_len).map_err(|_| bad())?)
             .and_then(|json| serde_json::from_slice(json).ok())
             .ok_or_else(bad)?;
-        let ids = varint(&mut take).ok_or_else(bad)?;
-        let ids = usize::try_from(ids).map_err(|_| bad())?;
-        let id_bytes = take(ids.checked_mul(8).ok_or_else(bad)?).ok_or_else(bad)?;
-        let request_ids = id_bytes
-            .chunks_exact(8)
-            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
-            .collect();
+        // A count, then that many little-endian numbers `width` bytes wide.
+        let mut list = |width: usize| -> Option<Vec<u64>> {
+            let len = usize::try_from(varint(&mut take)?).ok()?;
+            let bytes = take(len.checked_mul(width)?)?;
+            let numbers = bytes.chunks_exact(width).map(|b| {
+                let mut number = [0; 8];
+                number[..width].copy_from_slice(b);
+                u64::from_le_bytes(number)
+            });
+            Some(numbers.collect())
+        };
+        let request_ids = list(8).ok_or_else(bad)?;
+        let row_tags = list(4).ok_or_else(bad)?;
+        let row_tags = row_tags.into_iter().map(|t| t as u32).collect::<Vec<_>>();
         let rows = Rows::from_bytes(rest.to_vec())?;
         let ledger = &meta.ledger;
         if !ledger.is_balanced()
             || rows.len() as u64 != ledger.accepted
-            || ids as u64 > ledger.accepted
+            || request_ids.len() as u64 > ledger.accepted
+            || row_tags.len() != rows.len()
         {
             return Err(bad());
         }
         Ok(Tail {
             meta,
             request_ids,
+            row_tags,
             rows,
         })
     }
@@ -193,6 +208,7 @@ impl Ingestor {
         self.filing.ledger = Ledger::default();
         self.filing.rows = RowsBuilder::default();
         self.filing.evidence.request_ids.clear();
+        self.filing.evidence.row_tags.clear();
         self.bytes = 0;
         true
     }
@@ -228,6 +244,7 @@ impl Ingestor {
                 ledger: filing.ledger,
             },
             request_ids: filing.evidence.request_ids,
+            row_tags: filing.evidence.row_tags,
             rows: filing.rows.finish(),
         })
     }
@@ -264,6 +281,7 @@ impl Ingestor {
         filing.ledger.append_shifted(meta.ledger, lines, rows);
         filing.rows.append(&tail.rows);
         filing.evidence.request_ids.extend(tail.request_ids);
+        filing.evidence.row_tags.extend(tail.row_tags);
         self.bytes += meta.bytes;
         true
     }
