@@ -229,7 +229,8 @@ impl Delimited {
                 self.evidence = Some((format, names));
                 return;
             }
-            if present.is_empty() && !names.is_empty() && filing.forced.is_none() {
+            let a_log = present.iter().any(|c| c.names_a_log());
+            if !a_log && !names.is_empty() && filing.forced.is_none() {
                 filing.problem =
                     Some(format!(
                     "line {}: expected the header of an export we know, but found the columns {}; \

@@ -14,7 +14,7 @@ const GATEWAY_KEYS: &[&str] = &["quota", "model_name", "other", "token_name", "u
 /// Whether any key of a record names a gateway-log column (by its name or a UI label).
 pub fn gateway_like(map: &Map<String, Value>) -> bool {
     map.keys()
-        .any(|k| super::newapi::Column::from_header(k).is_some())
+        .any(|k| super::newapi::Column::from_header(k).is_some_and(|c| c.names_a_log()))
 }
 
 /// From the keys of the first JSON record.

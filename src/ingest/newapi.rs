@@ -56,6 +56,12 @@ impl Column {
         }
     }
 
+    /// Whether a header or key naming this column marks a file as a gateway log. A bare
+    /// `id` does not: nearly every export has one.
+    pub fn names_a_log(self) -> bool {
+        self != Column::Id
+    }
+
     /// Header spellings seen in new-api dumps and fork exports (see [`super::labels`]).
     pub fn from_header(header: &str) -> Option<Column> {
         super::labels::column(header)

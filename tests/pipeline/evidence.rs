@@ -548,3 +548,21 @@ fn retries_and_timeouts_are_counted_from_the_client_log() {
         Value::Null
     );
 }
+
+#[test]
+fn an_id_column_alone_does_not_make_an_unknown_export_a_gateway_log() {
+    let cases: [(&str, &str); 2] = [
+        ("ids.csv", "id,When,Engine,In\n1,2026-01-01T00:02:00Z,gpt-4o,5\n"),
+        (
+            "ids.jsonl",
+            "{\"id\":1,\"ts\":\"2026-01-01T00:02:00Z\",\"engine\":\"gpt-4o\"}\n{\"id\":2,\"ts\":\"x\"}\n",
+        ),
+    ];
+    for (name, text) in cases {
+        let report = ingest::ingest(name, text.as_bytes(), rules(None));
+        assert_eq!(report.format, None, "{name}");
+        let problem = report.problem.unwrap_or_default();
+        assert!(problem.contains("\"Map columns\""), "{name}: {problem}");
+        assert_eq!(report.evidence.unmapped_header[0], "id", "{name}");
+    }
+}
