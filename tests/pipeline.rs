@@ -684,6 +684,27 @@ fn json_lines_with_a_broken_first_line_still_load_the_rest() {
 }
 
 #[test]
+fn a_json_lines_file_of_one_row_is_read_as_that_row() {
+    let row = r#"{"id":7,"created_at":1767225723,"type":2,"model_name":"gpt-4o","quota":1750,"prompt_tokens":1000,"completion_tokens":100}"#;
+    for text in [
+        format!("{row}\n"),
+        row.to_string(),
+        format!("\u{feff}{row}\r\n"),
+    ] {
+        let report = read("one.jsonl", text.as_bytes());
+        assert_eq!(report.format, Some(Format::NewApiJsonLines), "{text}");
+        assert_eq!(report.problem, None);
+        assert_eq!(report.ledger.accepted, 1);
+    }
+    // A log page on one line stays a page.
+    let page = r#"{"success":true,"message":"","data":{"items":[],"total":0}}"#;
+    assert_eq!(
+        read("page.json", page.as_bytes()).format,
+        Some(Format::NewApiLogPage)
+    );
+}
+
+#[test]
 fn json_array_with_a_non_object_element_rejects_only_that_element() {
     let text = format!("[{}, 42, {}]", one_row("null"), one_row("null"));
     let report = read("logs.json", text.as_bytes());

@@ -41,6 +41,14 @@ fn first_record(text: &str) -> Option<serde_json::Map<String, serde_json::Value>
     serde_json::from_str(line).ok()
 }
 
+/// A whole file of one line holding one log row: JSON lines with a single row (a page
+/// or a report on one line is an object too, but names no log column at its top).
+fn one_log_row(text: &str) -> bool {
+    let text = text.trim();
+    !text.contains('\n')
+        && first_record(text).is_some_and(|r| detect::gateway_like(&r) && !r.contains_key("data"))
+}
+
 impl Reader {
     /// `text` starts at `at` in the file; the held-back starts always begin the file.
     pub(super) fn push(&mut self, text: &str, at: Pos, last: bool, filing: &mut Filing) {
@@ -69,6 +77,10 @@ impl Reader {
                 let Some(lines) = json::looks_like_lines(start, last, LONGEST_FIRST_LINE) else {
                     return;
                 };
+                // Decided only on a whole file shorter than a first line may be, so the
+                // answer never depends on how the file arrived in chunks.
+                let lines =
+                    lines || (last && start.len() < LONGEST_FIRST_LINE && one_log_row(start));
                 let start = std::mem::take(start);
                 *self = if !lines {
                     Reader::DocumentHead(String::new())
