@@ -102,8 +102,20 @@ pub fn repeats(fingerprints: &[&ingest::Fingerprint]) -> Vec<bool> {
 /// The figures from files already read (the page's worker reads them, and reads them
 /// again only when [`ingest_rules`] change): price → reconcile → classify.
 pub fn run_reports(mut files: Vec<FileReport>, settings: &Settings) -> Review {
-    count_once(&mut files);
-    overlap::count_rows_once(&mut files);
+    count_files(&mut files);
+    run_counted(files, settings)
+}
+
+/// What counts once across the files: a file given twice, rows that overlapping gateway
+/// log files share. It depends on the files alone, so the page's worker keeps the result
+/// while only the settings change.
+pub fn count_files(files: &mut [FileReport]) {
+    count_once(files);
+    overlap::count_rows_once(files);
+}
+
+/// [`run_reports`] on files already through [`count_files`].
+pub fn run_counted(files: Vec<FileReport>, settings: &Settings) -> Review {
     let models: BTreeSet<&str> = files
         .iter()
         .flat_map(|f| f.rows.models().iter().map(String::as_str))

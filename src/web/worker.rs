@@ -36,6 +36,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
+mod counted;
 mod tails;
 
 use super::message::{self, Message};
@@ -135,6 +136,7 @@ pub fn start() {
             }
             Some(Message::Tail { job, part }) => tails::arrived(job, &part),
             Some(Message::Fingerprint { job, sha256 }) => REPORTS.with(|r| {
+                counted::forget();
                 let mut reports = r.borrow_mut();
                 if let Some((_, report)) = reports.iter_mut().find(|(id, _)| *id == job) {
                     report.fingerprint.sha256 = sha256;
@@ -148,6 +150,7 @@ pub fn start() {
                 jobs,
             }) => post(&compute(generation, &settings, &jobs)),
             Some(Message::Keep { jobs, upto }) => REPORTS.with(|r| {
+                counted::forget();
                 r.borrow_mut()
                     .retain(|(job, _)| *job > upto || jobs.contains(job))
             }),
@@ -192,23 +195,11 @@ fn compute(generation: u32, settings: &str, jobs: &[u32]) -> JsValue {
             return message::figures(generation, Err(&problem));
         }
     };
-    // Cheap: a report's rows are shared, not copied.
-    let files: Option<Vec<FileReport>> = REPORTS.with(|r| {
-        let reports = r.borrow();
-        jobs.iter()
-            .map(|job| {
-                reports
-                    .iter()
-                    .find(|(id, _)| id == job)
-                    .map(|(_, f)| f.clone())
-            })
-            .collect()
-    });
-    let Some(files) = files else {
+    let Some(files) = counted::reports(jobs) else {
         let problem = "a file's rows are no longer held by the worker; load the file again";
         return message::figures(generation, Err(problem));
     };
-    let review: Review = review::run_reports(files, &settings);
+    let review: Review = review::run_counted(files, &settings);
     message::figures(generation, Ok(&review.to_wire()))
 }
 
@@ -293,6 +284,7 @@ async fn read(job: Job) {
     let report = ingestor.finish();
     let (json, _, _) = report.to_wire();
     post(&message::done(id, &json, report.rows.models()));
+    counted::forget();
     REPORTS.with(|r| r.borrow_mut().push((id, report)));
 }
 

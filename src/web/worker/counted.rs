@@ -1,0 +1,48 @@
+//! The kept reports of the jobs the figures are computed from, counted once
+//! ([`review::count_files`]) and kept while only the settings change: finding the rows
+//! that overlapping logs share reads every row of every log, so it is not redone on each
+//! keystroke in the rate table.
+
+use std::cell::RefCell;
+
+use super::REPORTS;
+use crate::ingest::FileReport;
+use crate::review;
+
+thread_local! {
+    /// The jobs last counted, and their reports counted.
+    static COUNTED: RefCell<Option<(Vec<u32>, Vec<FileReport>)>> = RefCell::default();
+}
+
+/// The reports of `jobs`, in order, counted once; None when one is no longer kept.
+pub fn reports(jobs: &[u32]) -> Option<Vec<FileReport>> {
+    let kept = COUNTED.with(|c| match &*c.borrow() {
+        Some((counted, files)) if counted == jobs => Some(files.clone()),
+        _ => None,
+    });
+    if kept.is_some() {
+        return kept;
+    }
+    // Cheap: a report's rows are shared, not copied.
+    let mut files = REPORTS.with(|r| -> Option<Vec<FileReport>> {
+        let reports = r.borrow();
+        jobs.iter()
+            .map(|job| {
+                let found = reports.iter().find(|(id, _)| id == job);
+                found.map(|(_, f)| f.clone())
+            })
+            .collect()
+    })?;
+    review::count_files(&mut files);
+    for file in &mut files {
+        // Only the counting reads them.
+        file.evidence.row_tags = Vec::new();
+    }
+    COUNTED.with(|c| *c.borrow_mut() = Some((jobs.to_vec(), files.clone())));
+    Some(files)
+}
+
+/// The kept reports changed (a file read, dropped, or its digest arrived): count again.
+pub fn forget() {
+    COUNTED.with(|c| c.borrow_mut().take());
+}
