@@ -205,6 +205,9 @@ fn print_summary(review: &review::Review) {
         if let Some(problem) = &file.problem {
             eprintln!("  {problem}");
         }
+        for (rule, count) in &ledger.excluded {
+            eprintln!("  {count} excluded: {}", rule.describe());
+        }
         for rejection in &ledger.rejections {
             eprintln!("  rejected {}: {}", rejection.position, rejection.message);
         }

@@ -161,3 +161,24 @@ proptest! {
         prop_assert_eq!(&pages.figures.as_ref().ok().map(|f| &f.pricing), &whole.figures.as_ref().ok().map(|f| &f.pricing));
     }
 }
+
+#[test]
+fn the_cli_summary_names_each_exclusion_rule() {
+    let items = fixture_items();
+    let write = |name: &str, items: &[Value]| {
+        let path = format!("{}/{name}", env!("CARGO_TARGET_TMPDIR"));
+        std::fs::write(&path, page(items)).unwrap();
+        path
+    };
+    let (first, second) = (
+        write("p-1.json", &items[..4]),
+        write("p-2.json", &items[1..]),
+    );
+    let settings = "tests/fixtures/settings.json";
+    let (code, _, stderr) = cli(&["--settings", settings, "--summary", &first, &second]);
+    assert_eq!(code, 0, "{stderr}");
+    let want = "p-2.json: CometAPI / new-api usage log (log API JSON page); 6 rows read: 2 accepted, 4 excluded, 0 rejected\n  \
+                1 excluded: outside the incident window\n  \
+                3 excluded: the same log row as in an earlier file (pages or exports that overlap; counted once)\n";
+    assert!(stderr.contains(want), "{stderr}");
+}
