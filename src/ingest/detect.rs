@@ -99,15 +99,8 @@ pub fn header(names: &[String]) -> Option<Format> {
 /// arrays of client records are read whole; None leaves the file to the gateway reader.
 /// Decided on the start of the document only.
 pub fn document(head: &str) -> Option<Format> {
-    let start = head.trim_start();
-    if let Some(rest) = start.strip_prefix('[') {
-        let first = rest.trim_start();
-        let mut stream =
-            serde_json::Deserializer::from_str(first).into_iter::<Map<String, Value>>();
-        return match stream.next() {
-            Some(Ok(map)) => record(&map),
-            _ => None,
-        };
+    if head.trim_start().starts_with('[') {
+        return first_element(head).as_ref().and_then(record);
     }
     let marker = |k: &str| head.contains(&format!("\"{k}\""));
     if marker("daily_quota") || marker("total_used_quota") {
@@ -129,6 +122,13 @@ pub fn document(head: &str) -> Option<Format> {
             Format::OpenAiUsageReport,
         )
     })
+}
+
+/// The first element of a JSON array that starts `head`, when it is an object whole in it.
+pub fn first_element(head: &str) -> Option<Map<String, Value>> {
+    let first = head.trim_start().strip_prefix('[')?.trim_start();
+    let mut stream = serde_json::Deserializer::from_str(first).into_iter::<Map<String, Value>>();
+    stream.next()?.ok()
 }
 
 /// The records of a whole JSON document: each bucket result with its bucket's times,

@@ -113,11 +113,21 @@ impl Reader {
                     return;
                 }
                 let start = std::mem::take(start);
+                let array_of =
+                    |format| Reader::Evidence(Box::new(EvidenceJson::new(format, false, &start)));
                 *self = match filing.evidence_format(|| detect::document(&start)) {
-                    Some(format) => {
-                        Reader::Evidence(Box::new(EvidenceJson::new(format, false, &start)))
-                    }
-                    None => Reader::Document(Document::new(&start)),
+                    Some(format) => array_of(format),
+                    // An array of records naming no gateway column, unless the reviewer
+                    // chose: mapped as JSON lines are.
+                    None => match detect::first_element(&start).filter(|r| {
+                        !r.is_empty() && !detect::gateway_like(r) && filing.forced.is_none()
+                    }) {
+                        Some(first) => match filing.json_mapping(&first) {
+                            Some(format) => array_of(format),
+                            None => Reader::Html,
+                        },
+                        None => Reader::Document(Document::new(&start)),
+                    },
                 };
                 self.push(&start, Pos::START, last, filing);
             }
