@@ -487,35 +487,49 @@ fn large_json_arrays_stream_and_only_report_pages_are_read_whole() {
 }
 
 #[test]
-fn unknown_json_lines_are_mapped_by_their_keys() {
-    let text = "{\"ts\":\"2026-01-01T00:02:00Z\",\"engine\":\"gpt-4o\",\"in\":12000,\"hit\":8000,\"out\":500}\n\
-                {\"ts\":\"2026-01-01T00:03:00Z\",\"engine\":\"gpt-4o\",\"in\":10,\"hit\":0,\"out\":\"x\"}\n";
-    let unmapped = ingest::ingest("events.jsonl", text.as_bytes(), rules(None));
-    assert_eq!(unmapped.format, None);
-    assert_eq!(
-        unmapped.problem.as_deref(),
-        Some("line 1: expected the fields of an export we know, but found the fields ts, engine, in, hit, out; map them to what they hold under \"Map columns\" and the file is read again")
-    );
-    assert_eq!(
-        unmapped.evidence.unmapped_header,
-        ["ts", "engine", "in", "hit", "out"]
-    );
+fn unknown_json_records_are_mapped_by_their_keys() {
+    let lines = "{\"ts\":\"2026-01-01T00:02:00Z\",\"engine\":\"gpt-4o\",\"in\":12000,\"hit\":8000,\"out\":500}\n\
+                 {\"ts\":\"2026-01-01T00:03:00Z\",\"engine\":\"gpt-4o\",\"in\":10,\"hit\":0,\"out\":\"x\"}\n";
+    let array = r#"[
+  {"ts": "2026-01-01T00:02:00Z", "engine": "gpt-4o", "in": 12000, "hit": 8000, "out": 500},
+  {"ts": "2026-01-01T00:03:00Z", "engine": "gpt-4o", "in": 10, "hit": 0, "out": "x"}
+]"#;
+    // (file, text, where its second record is).
+    let cases = [
+        ("events.jsonl", lines, "events.jsonl, line 2, row 2"),
+        ("events.json", array, "events.json, row 2"),
+    ];
     let mut value = settings_json();
     value["column_mappings"] = json!([{"header": ["ts", "engine", "in", "hit", "out"], "stream": "client_requests",
         "timestamp": "ts", "model": "engine", "input_tokens": "in", "cached_input_tokens": "hit", "output_tokens": "out"}]);
-    let review = run(
-        &[("events.jsonl", text.as_bytes().to_vec())],
-        &settings(&value),
-    );
-    let file = &review.files[0];
-    assert_eq!(file.format, Some(Format::MappedRequests));
-    assert_eq!((file.ledger.accepted, file.ledger.rejected), (1, 1));
-    assert_eq!(
-        rejection_text(&file.ledger.rejections[0]),
-        "events.jsonl, line 2, row 2, column out: expected a whole number, but found \"x\""
-    );
-    // 4,000 × 2.5 + 8,000 × 1.25 + 500 × 10 per 1M.
-    assert_eq!(figures(&review).pricing.expected, dec("0.025"));
+    for (name, text, second) in cases {
+        let unmapped = ingest::ingest(name, text.as_bytes(), rules(None));
+        assert_eq!(unmapped.format, None);
+        assert_eq!(
+            unmapped.problem.as_deref(),
+            Some("line 1: expected the fields of an export we know, but found the fields ts, engine, in, hit, out; map them to what they hold under \"Map columns\" and the file is read again")
+        );
+        assert_eq!(
+            unmapped.evidence.unmapped_header,
+            ["ts", "engine", "in", "hit", "out"]
+        );
+        let review = run(&[(name, text.as_bytes().to_vec())], &settings(&value));
+        let file = &review.files[0];
+        assert_eq!(file.format, Some(Format::MappedRequests), "{name}");
+        assert_eq!((file.ledger.accepted, file.ledger.rejected), (1, 1));
+        assert_eq!(
+            rejection_text(&file.ledger.rejections[0]),
+            format!("{second}, column out: expected a whole number, but found \"x\"")
+        );
+        // 4,000 × 2.5 + 8,000 × 1.25 + 500 × 10 per 1M.
+        assert_eq!(figures(&review).pricing.expected, dec("0.025"));
+    }
+    // Read as a gateway log on purpose: no mapping is offered, each row says what it lacks.
+    value["format_overrides"] = json!([{"file": "events.json", "format": "new_api_json_array"}]);
+    let rules = review::ingest_rules(&settings(&value)).unwrap();
+    let forced = ingest::ingest("events.json", array.as_bytes(), rules);
+    assert_eq!(forced.format, Some(Format::NewApiJsonArray));
+    assert_eq!(forced.ledger.rejected, 2);
 }
 
 #[test]
@@ -565,46 +579,4 @@ fn an_id_column_alone_does_not_make_an_unknown_export_a_gateway_log() {
         assert!(problem.contains("\"Map columns\""), "{name}: {problem}");
         assert_eq!(report.evidence.unmapped_header[0], "id", "{name}");
     }
-}
-
-#[test]
-fn unknown_json_arrays_are_mapped_by_their_keys() {
-    let text = r#"[
-  {"ts": "2026-01-01T00:02:00Z", "engine": "gpt-4o", "in": 12000, "hit": 8000, "out": 500},
-  {"ts": "2026-01-01T00:03:00Z", "engine": "gpt-4o", "in": 10, "hit": 0, "out": "x"}
-]"#;
-    let unmapped = ingest::ingest("events.json", text.as_bytes(), rules(None));
-    assert_eq!(unmapped.format, None);
-    assert_eq!(
-        unmapped.problem.as_deref(),
-        Some("line 1: expected the fields of an export we know, but found the fields ts, engine, in, hit, out; map them to what they hold under \"Map columns\" and the file is read again")
-    );
-    assert_eq!(
-        unmapped.evidence.unmapped_header,
-        ["ts", "engine", "in", "hit", "out"]
-    );
-    let mut value = settings_json();
-    value["column_mappings"] = json!([{"header": ["ts", "engine", "in", "hit", "out"], "stream": "client_requests",
-        "timestamp": "ts", "model": "engine", "input_tokens": "in", "cached_input_tokens": "hit", "output_tokens": "out"}]);
-    let review = run(
-        &[("events.json", text.as_bytes().to_vec())],
-        &settings(&value),
-    );
-    let file = &review.files[0];
-    assert_eq!(file.format, Some(Format::MappedRequests));
-    assert_eq!((file.ledger.accepted, file.ledger.rejected), (1, 1));
-    assert_eq!(
-        rejection_text(&file.ledger.rejections[0]),
-        "events.json, row 2, column out: expected a whole number, but found \"x\""
-    );
-    assert_eq!(figures(&review).pricing.expected, dec("0.025"));
-    // Read as a gateway log on purpose: no mapping is offered, each row says what it lacks.
-    value["format_overrides"] = json!([{"file": "events.json", "format": "new_api_json_array"}]);
-    let forced = ingest::ingest(
-        "events.json",
-        text.as_bytes(),
-        review::ingest_rules(&settings(&value)).unwrap(),
-    );
-    assert_eq!(forced.format, Some(Format::NewApiJsonArray));
-    assert_eq!(forced.ledger.rejected, 2);
 }
