@@ -156,6 +156,31 @@ fn every_layout_gives_the_same_figures_and_ledger() {
     }
 }
 
+#[test]
+fn line_numbers_count_every_kind_of_line_end() {
+    let lf = fixture("cometapi-logs.csv");
+    let text = String::from_utf8(lf.clone()).unwrap();
+    let endings = [
+        ("lf.csv", lf),
+        ("crlf.csv", text.replace('\n', "\r\n").into_bytes()),
+        ("cr.csv", text.replace('\n', "\r").into_bytes()),
+    ];
+    for (name, bytes) in endings {
+        let ledger = read(name, &bytes).ledger;
+        assert_eq!(
+            rejection_text(&ledger.rejections[0]),
+            format!(
+                "{name}, line 9, row 8, column quota: expected a whole number, but found \"abc\""
+            ),
+        );
+        assert_eq!(ledger.accepted, 7, "{name}");
+        // A line end split between two chunks counts the same.
+        let mut ingestor = ingest::Ingestor::new(name, ingest::Rules::default());
+        bytes.chunks(1).for_each(|byte| ingestor.push(byte));
+        assert_eq!(ingestor.finish().ledger, ledger, "{name}, byte by byte");
+    }
+}
+
 // 3. Conservation on every fixture, alone and all together.
 
 fn assert_conserved(review: &Review, what: &str) {

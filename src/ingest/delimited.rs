@@ -50,6 +50,10 @@ pub struct Delimited {
     /// The line the record being read starts on.
     line: u64,
     rows: u64,
+    /// Line breaks written as a lone '\r' (old Mac files), which csv_core does not count.
+    lone_cr: u64,
+    /// The last record ended at a '\r' whose next byte is still to come.
+    after_cr: bool,
 }
 
 impl Delimited {
@@ -67,6 +71,8 @@ impl Delimited {
             ends_used: 0,
             line: 1,
             rows: 0,
+            lone_cr: 0,
+            after_cr: false,
         }
     }
 
@@ -78,6 +84,11 @@ impl Delimited {
     }
 
     fn read(&mut self, mut input: &[u8], filing: &mut Filing) {
+        if let Some(&next) = input.first() {
+            if std::mem::take(&mut self.after_cr) && next != b'\n' {
+                self.lone_cr += 1;
+            }
+        }
         while !self.refused {
             let (result, read, wrote, ended) = self.core.read_record(
                 input,
@@ -98,7 +109,16 @@ impl Delimited {
                     self.record(filing);
                     self.used = 0;
                     self.ends_used = 0;
-                    self.line = self.core.line() + u64::from(pending_newline);
+                    // The '\r' ends a line whether a '\n' follows (csv_core counts it
+                    // then) or not (counted in `lone_cr` once the next byte is seen).
+                    self.line = self.core.line() + self.lone_cr + u64::from(pending_newline);
+                    if pending_newline {
+                        match input.first() {
+                            Some(b'\n') => {}
+                            Some(_) => self.lone_cr += 1,
+                            None => self.after_cr = true,
+                        }
+                    }
                 }
             }
         }
@@ -128,6 +148,8 @@ impl Delimited {
         self.ends_used = 0;
         self.line = 1;
         self.rows = 0;
+        self.lone_cr = 0;
+        self.after_cr = false;
     }
 
     /// Ends a part read apart: its last record, then its lines and rows.
