@@ -100,6 +100,18 @@ pub struct Evidence {
     /// share count once. Kept where the figures are computed.
     #[serde(skip)]
     pub row_tags: Vec<u32>,
+    /// Accepted client requests with a request id whose usage the log does not give: they
+    /// have no row, so they are matched across files by these ([`super::overlap`]).
+    #[serde(skip)]
+    pub unknown_requests: Vec<UnknownRequest>,
+}
+
+/// A client request of unknown usage, as [`super::overlap`] matches it across files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownRequest {
+    pub key: u64,
+    pub model: String,
+    pub outcome: Outcome,
 }
 
 /// A request id as a 64-bit FNV-1a hash: a million ids collide with a chance of about
@@ -225,8 +237,23 @@ impl Filing {
             self.evidence.reported_cost = Some(sum.saturating_add(cost));
         }
         match row.counts {
-            Some(counts) => self.push_usage(row.at, &row.model, row.outcome, counts, row.semantic),
-            None => *self.evidence.usage_unknown.entry(row.model).or_default() += 1,
+            Some(counts) => {
+                let tag = super::overlap::request_tag(row.request_id.as_deref());
+                self.evidence.row_tags.push(tag);
+                self.push_usage(row.at, &row.model, row.outcome, counts, row.semantic)
+            }
+            None => {
+                let tag = super::overlap::request_tag(row.request_id.as_deref());
+                if let Some(key) = super::overlap::unknown_key(tag, row.at, &row.model, row.outcome)
+                {
+                    self.evidence.unknown_requests.push(UnknownRequest {
+                        key,
+                        model: row.model.clone(),
+                        outcome: row.outcome,
+                    });
+                }
+                *self.evidence.usage_unknown.entry(row.model).or_default() += 1
+            }
         }
     }
 

@@ -97,6 +97,7 @@ impl FileReport {
             .exclude_accepted(ExclusionRule::DuplicateFile, self.ledger.accepted);
         self.rows = Rows::default();
         self.evidence.row_tags.clear();
+        self.evidence.unknown_requests.clear();
         self.evidence.usage_unknown.clear();
         self.evidence.charges.clear();
         self.evidence.reported_cost = None;

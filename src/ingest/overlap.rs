@@ -1,4 +1,5 @@
-//! Gateway log rows that more than one file holds count once.
+//! Gateway log rows, and client requests with a request id, that more than one file of
+//! their stream holds count once.
 //!
 //! The log API pages newest first, so rows that arrive while the pages are fetched push
 //! older rows onto the next page: the same row is then on two pages. Exports of periods
@@ -12,9 +13,16 @@
 //! (the files' multiset union). Two distinct rows with the same identity in two files
 //! would be counted once; with the row id in the identity that needs 1,024 rows apart in
 //! one second with the same usage, and the excluded rows are listed in the ledger.
+//!
+//! Client request logs repeat requests the same way when exports overlap. There a
+//! request counts once only when it has a request id (with the same time, model and
+//! usage): without one, two identical requests from two apps could not be told apart.
+//! Requests whose usage the log does not give have no row and are not matched.
 
 use super::ledger::ExclusionRule;
-use super::newapi::{GatewayRow, Parts};
+use jiff::Timestamp;
+
+use super::newapi::{GatewayRow, Outcome, Parts};
 use super::{FileReport, RowsBuilder, Stream};
 
 /// The part of a row's identity the compact rows do not keep, hashed: its id and request
@@ -44,16 +52,21 @@ fn row_key(tag: u32, row: &GatewayRow) -> u64 {
     key.0
 }
 
-/// The keys of a gateway log file's accepted rows, in order.
-fn keys(file: &FileReport) -> Vec<u64> {
+/// The keys of a file's accepted rows, in order: every gateway log row; a client request
+/// only with its request id.
+fn keys(file: &FileReport) -> Vec<Option<u64>> {
     let tags = file.evidence.row_tags.iter().copied();
-    // Every accepted gateway row has its tag; should one lack it, it still has a key.
-    let tags = tags.chain(std::iter::repeat(0));
-    file.rows
-        .iter()
-        .zip(tags)
-        .map(|(row, tag)| row_key(tag, &row))
-        .collect()
+    // Every accepted row has its tag; should one lack it, it is not matched.
+    let tags = tags.map(Some).chain(std::iter::repeat(None));
+    let gateway = file.stream() == Stream::GatewayLog;
+    let rows = file.rows.iter().zip(tags).map(|(row, tag)| match tag {
+        Some(NO_REQUEST_ID) if !gateway => None,
+        Some(tag) => Some(row_key(tag, &row)),
+        None => None,
+    });
+    // After the rows: the requests of unknown usage, at positions past the last row.
+    let unknown = file.evidence.unknown_requests.iter().map(|r| Some(r.key));
+    rows.chain(unknown).collect()
 }
 
 struct Key(u64);
@@ -81,15 +94,46 @@ impl Key {
     }
 }
 
-/// For each file's row keys, in order, the positions of the rows earlier files already
-/// hold (see the module's rule). Sorted and merged, never searched: a binary search per
-/// row into millions of keys waits on memory at every step.
-pub fn repeated(files: &[&[u64]]) -> Vec<Vec<usize>> {
+/// A client request's tag ([`row_tag`] for its request id); 0 for a request without one,
+/// which is never matched.
+pub fn request_tag(request_id: Option<&str>) -> u32 {
+    let Some(id) = request_id.map(str::trim).filter(|id| !id.is_empty()) else {
+        return NO_REQUEST_ID;
+    };
+    let mut key = Key(0x1319_8a2e_0370_7344);
+    key.text(Some(id));
+    ((key.0 >> 32) as u32).max(1)
+}
+
+const NO_REQUEST_ID: u32 = 0;
+
+/// The key of a client request whose usage the log does not give: its tag, time, model
+/// and outcome; None without a request id.
+pub fn unknown_key(tag: u32, at: Timestamp, model: &str, outcome: Outcome) -> Option<u64> {
+    if tag == NO_REQUEST_ID {
+        return None;
+    }
+    let mut key = Key(u64::from(tag));
+    key.word(at.as_second() as u64);
+    key.word(u64::from(at.subsec_nanosecond() as u32));
+    key.word(outcome as u64 | 1 << 32);
+    key.text(Some(model));
+    Some(key.0)
+}
+
+/// For each file's row keys, in order (None: a row never matched), the positions of the
+/// rows earlier files already hold (see the module's rule). Sorted and merged, never
+/// searched: a binary search per row into millions of keys waits on memory at every step.
+pub fn repeated(files: &[&[Option<u64>]]) -> Vec<Vec<usize>> {
     // Every key of the files so far, sorted, each as often as the most any file has it.
     let mut seen: Vec<u64> = Vec::new();
     let mut out = Vec::with_capacity(files.len());
     for (index, keys) in files.iter().enumerate() {
-        let mut sorted: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
+        let mut sorted: Vec<(u64, usize)> = keys
+            .iter()
+            .zip(0..)
+            .filter_map(|(key, position)| Some(((*key)?, position)))
+            .collect();
         sorted.sort_unstable();
         let mut positions = Vec::new();
         let (mut i, mut earlier) = (0, 0);
@@ -143,35 +187,56 @@ fn union(a: &[u64], b: &[u64]) -> Vec<u64> {
     out
 }
 
-/// Excludes, under [`ExclusionRule::RepeatedRow`], the gateway log rows an earlier file
-/// already holds; returns how many each file lost.
+/// Excludes, under [`ExclusionRule::RepeatedRow`], the gateway log rows and client
+/// requests an earlier file of their stream already holds; returns how many each file
+/// lost.
 pub fn count_rows_once(files: &mut [FileReport]) -> Vec<u64> {
-    let gateway: Vec<usize> = (0..files.len())
-        .filter(|i| files[*i].stream() == Stream::GatewayLog)
-        .collect();
     let mut counts = vec![0; files.len()];
-    if gateway.len() < 2 {
-        return counts;
-    }
-    let keys: Vec<Vec<u64>> = gateway.iter().map(|i| keys(&files[*i])).collect();
-    let keys: Vec<&[u64]> = keys.iter().map(Vec::as_slice).collect();
-    for (file, positions) in gateway.into_iter().zip(repeated(&keys)) {
-        if !positions.is_empty() {
-            counts[file] = positions.len() as u64;
-            files[file].exclude_rows(&positions);
+    for stream in [Stream::GatewayLog, Stream::ClientRequests] {
+        let members: Vec<usize> = (0..files.len())
+            .filter(|i| files[*i].stream() == stream)
+            .collect();
+        if members.len() < 2 {
+            continue;
+        }
+        let keys: Vec<Vec<Option<u64>>> = members.iter().map(|i| keys(&files[*i])).collect();
+        let keys: Vec<&[Option<u64>]> = keys.iter().map(Vec::as_slice).collect();
+        for (file, positions) in members.into_iter().zip(repeated(&keys)) {
+            if !positions.is_empty() {
+                counts[file] = positions.len() as u64;
+                files[file].exclude_rows(&positions);
+            }
         }
     }
     counts
 }
 
 impl FileReport {
-    /// Moves the accepted rows at `positions` (sorted) under [`ExclusionRule::RepeatedRow`].
+    /// Moves the accepted rows at `positions` (sorted; past the last row: requests of
+    /// unknown usage, see `keys`) under [`ExclusionRule::RepeatedRow`].
     fn exclude_rows(&mut self, positions: &[usize]) {
+        let rows = self.rows.len();
+        let (positions, unknown) = positions.split_at(positions.partition_point(|p| *p < rows));
+        for position in unknown {
+            let Some(request) = self.evidence.unknown_requests.get(position - rows) else {
+                continue;
+            };
+            if let Some(count) = self.evidence.usage_unknown.get_mut(&request.model) {
+                *count = count.saturating_sub(1);
+            }
+            if let Some(count) = self.evidence.outcomes.get_mut(&request.outcome) {
+                *count = count.saturating_sub(1);
+            }
+        }
+        self.evidence.usage_unknown.retain(|_, count| *count > 0);
         let mut drop = positions.iter().peekable();
         let mut kept = RowsBuilder::default();
         for (position, row) in self.rows.iter().enumerate() {
             if drop.next_if_eq(&&position).is_none() {
                 kept.push(&row);
+            } else if let Some(count) = self.evidence.outcomes.get_mut(&row.outcome) {
+                // A client log counts its requests by outcome (retries, timeouts...).
+                *count = count.saturating_sub(1);
             }
         }
         self.rows = kept.finish();
@@ -182,8 +247,16 @@ impl FileReport {
             position += 1;
             keep
         });
+        let mut drop = unknown.iter().map(|p| p - rows).peekable();
+        let mut position = 0;
+        self.evidence.unknown_requests.retain(|_| {
+            let keep = drop.next_if_eq(&position).is_none();
+            position += 1;
+            keep
+        });
+        let excluded = positions.len() + unknown.len();
         self.ledger
-            .exclude_accepted(ExclusionRule::RepeatedRow, positions.len() as u64);
+            .exclude_accepted(ExclusionRule::RepeatedRow, excluded as u64);
     }
 }
 
@@ -217,9 +290,19 @@ mod tests {
             (&[&[7], &[7], &[7, 7]], &[&[], &[0], &[0]]),
         ];
         for (files, want) in cases {
+            let keys: Vec<Vec<Option<u64>>> = files
+                .iter()
+                .map(|f| f.iter().map(|k| Some(*k)).collect())
+                .collect();
+            let keys: Vec<&[Option<u64>]> = keys.iter().map(Vec::as_slice).collect();
             let want: Vec<Vec<usize>> = want.iter().map(|p| p.to_vec()).collect();
-            assert_eq!(repeated(files), want, "{files:?}");
+            assert_eq!(repeated(&keys), want, "{files:?}");
         }
+        // A row without a key is never matched, and takes no place among the keys.
+        assert_eq!(
+            repeated(&[&[Some(1), None], &[None, Some(1), None]]),
+            [vec![], vec![1]]
+        );
     }
 
     #[test]

@@ -187,7 +187,7 @@ fn file_summary(props: &SummaryProps) -> Html {
             }
             if props.repeated_rows > 0 {
                 <p class="hint" data-testid="file-repeated-rows">{ format!(
-                    "{} of its rows are already in a file above (log pages or exports that overlap): they count once, excluded in the record as repeated rows.",
+                    "{} of its rows are already in a file above (log pages or exports that overlap): they count once, excluded in the record as repeated requests.",
                     props.repeated_rows
                 ) }</p>
             }

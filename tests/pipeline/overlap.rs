@@ -179,6 +179,51 @@ fn the_cli_summary_names_each_exclusion_rule() {
     assert_eq!(code, 0, "{stderr}");
     let want = "p-2.json: CometAPI / new-api usage log (log API JSON page); 6 rows read: 2 accepted, 4 excluded, 0 rejected\n  \
                 1 excluded: outside the incident window\n  \
-                3 excluded: the same log row as in an earlier file (pages or exports that overlap; counted once)\n";
+                3 excluded: the same request as in an earlier file (log pages or exports that overlap; counted once)\n";
     assert!(stderr.contains(want), "{stderr}");
+}
+
+#[test]
+fn client_requests_with_a_request_id_count_once_across_files() {
+    let log = String::from_utf8(fixture("evidence/client-openai-chat.jsonl")).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let join = |lines: &[&str]| (lines.join("\n") + "\n").into_bytes();
+    let whole = run(
+        &[("client.jsonl", join(&lines))],
+        &settings(&settings_json()),
+    );
+    // Two exports sharing all but the first and last request.
+    let last = lines.len() - 1;
+    let two = run(
+        &[
+            ("early.jsonl", join(&lines[..last])),
+            ("late.jsonl", join(&lines[1..])),
+        ],
+        &settings(&settings_json()),
+    );
+    let stream = |r: &Review| figures(r).streams[0].clone();
+    let (one, both) = (stream(&whole), stream(&two));
+    assert_eq!(both.expected_amount, one.expected_amount);
+    assert_eq!(both.quantities, one.quantities);
+    assert_eq!(both.outcomes, one.outcomes);
+    assert_eq!(both.usage_unknown_requests, one.usage_unknown_requests);
+    assert_eq!(both.accepted_rows, one.accepted_rows);
+    assert!(repeated(&two.files[1]) > 0);
+    for file in &two.files {
+        assert!(file.ledger.is_balanced());
+    }
+    // Without request ids, identical requests in two files are both counted.
+    let anonymous: Vec<String> = lines
+        .iter()
+        .map(|l| l.replacen("\"id\":", "\"_id\":", 1))
+        .collect();
+    let anonymous: Vec<&str> = anonymous.iter().map(String::as_str).collect();
+    let two = run(
+        &[
+            ("early.jsonl", join(&anonymous[..last])),
+            ("late.jsonl", join(&anonymous[1..])),
+        ],
+        &settings(&settings_json()),
+    );
+    assert_eq!(repeated(&two.files[1]), 0);
 }
