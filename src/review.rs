@@ -200,7 +200,7 @@ impl Review {
         priced + excluded
     }
 
-    /// How many rows of `file` this review counted once already, because an earlier file
+    /// How many rows of `file` this review counted once already, because another file
     /// holds them ([`overlap::count_rows_once`]).
     pub fn repeated_rows_of(&self, file: &FileReport) -> u64 {
         self.files

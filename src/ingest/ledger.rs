@@ -18,7 +18,7 @@ pub enum ExclusionRule {
     NotUsage,
     /// The file is byte for byte one loaded before it: its rows count once.
     DuplicateFile,
-    /// A gateway log row, or a client request with its request id, that an earlier file
+    /// A gateway log row, or a client request with its request id, that another file
     /// of the same stream already holds: log pages fetched while new rows arrived, or
     /// exports of overlapping periods (see `ingest::overlap`).
     RepeatedRow,
@@ -36,7 +36,7 @@ impl ExclusionRule {
             }
             ExclusionRule::DuplicateFile => "the same file loaded twice (counted once)",
             ExclusionRule::RepeatedRow => {
-                "the same request as in an earlier file (log pages or exports that overlap; counted once)"
+                "the same request as in another file (log pages or exports that overlap; counted once)"
             }
         }
     }

@@ -5,7 +5,10 @@
 //! older rows onto the next page: the same row is then on two pages. Exports of periods
 //! that overlap repeat rows the same way. The row `id` cannot settle it alone (the log
 //! API gives `id % 1024`), so a row's identity is everything we read from it: id, time,
-//! type, model, quota, token counts and request id ([`row_tag`], `row_key`).
+//! type, model, quota, token counts and request id ([`row_tag`], `row_key`), as far as
+//! every file of the log gives it: a fork's UI export without `id` and `other` is matched
+//! with the log API's pages on the rest (then two identical requests in one second, one
+//! on each side of where two files meet, are taken for one).
 //!
 //! Within one file identical rows are distinct requests and all count. Across files,
 //! each file is taken as a complete copy of the rows it covers, so a row written `m`
@@ -25,43 +28,104 @@ use jiff::Timestamp;
 use super::newapi::{GatewayRow, Outcome, Parts};
 use super::{FileReport, RowsBuilder, Stream};
 
-/// The part of a row's identity the compact rows do not keep, hashed: its id and request
-/// id. Taken as each row is read (a few words of work, four bytes kept), the rest only
-/// when files overlap. 32 bits are plenty: the tag only has to tell apart rows alike in
-/// everything else (written in the same second with the same usage).
+/// The part of a row's identity the compact rows do not keep: its id and its request id,
+/// 16 bits of hash each (0: none), taken as each row is read (four bytes kept per row),
+/// the rest only when files overlap. 16 bits are plenty: a tag only has to tell apart
+/// rows alike in everything else (written in the same second with the same usage).
 pub fn row_tag(parts: &Parts) -> u32 {
+    half(parts.id) << 16 | half(parts.request_id)
+}
+
+fn half(text: Option<&str>) -> u32 {
+    let Some(text) = text else {
+        return 0;
+    };
     let mut key = Key(0x243f_6a88_85a3_08d3);
-    key.text(parts.id);
-    key.text(parts.request_id);
-    (key.0 >> 32) as u32
+    key.text(Some(text));
+    ((key.0 >> 48) as u32).max(1)
+}
+
+/// What every file of a stream can say about a row, so rows are matched on that alone:
+/// a fork's UI export has no `id` and no `other`, the log API's pages have both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shared {
+    ids: bool,
+    request_ids: bool,
+    /// `other`: the ratios, cache, reasoning and tool-call counts, Anthropic semantics.
+    other: bool,
+}
+
+impl Shared {
+    const ALL: Shared = Shared {
+        ids: true,
+        request_ids: true,
+        other: true,
+    };
+
+    fn of(file: &FileReport) -> Shared {
+        if file.stream() != Stream::GatewayLog {
+            return Shared::ALL;
+        }
+        let tags = &file.evidence.row_tags;
+        Shared {
+            ids: tags.iter().any(|t| t >> 16 != 0),
+            request_ids: tags.iter().any(|t| t & 0xffff != 0),
+            other: file.rows.iter().any(|r| {
+                let c = r.counts();
+                r.ratios.is_some() || c.as_array()[2..].iter().any(|n| *n != 0)
+            }),
+        }
+    }
+
+    fn and(self, other: Shared) -> Shared {
+        Shared {
+            ids: self.ids && other.ids,
+            request_ids: self.request_ids && other.request_ids,
+            other: self.other && other.other,
+        }
+    }
 }
 
 /// A row's identity as a 64-bit hash: its tag, time, type, model, quota and token
-/// counts. Equal rows give equal keys in any file format (a log page's JSON and a CSV
-/// export of the same rows agree).
-fn row_key(tag: u32, row: &GatewayRow) -> u64 {
+/// counts, as far as `shared` says every file gives them. Equal rows give equal keys in
+/// any file format (a log page's JSON and a CSV export of the same rows agree).
+fn row_key(tag: u32, row: &GatewayRow, shared: Shared) -> u64 {
+    let tag = match (shared.ids, shared.request_ids) {
+        (true, true) => tag,
+        (true, false) => tag & 0xffff_0000,
+        (false, true) => tag & 0xffff,
+        (false, false) => 0,
+    };
     let mut key = Key(u64::from(tag));
     key.word(row.at.as_second() as u64);
     key.word(u64::from(row.at.subsec_nanosecond() as u32));
-    key.word(row.kind as u64 | (row.outcome as u64) << 8 | (row.semantic as u64) << 16);
+    let semantic = if shared.other { row.semantic as u64 } else { 0 };
+    key.word(row.kind as u64 | (row.outcome as u64) << 8 | semantic << 16);
     key.text(Some(&row.model));
     key.word(row.quota as u64);
-    for count in row.counts().as_array() {
-        key.word(count);
+    let counts = row.counts().as_array();
+    // Prompt and completion are columns of their own; the rest come from `other`.
+    let read = if shared.other {
+        &counts[..]
+    } else {
+        &counts[..2]
+    };
+    for count in read {
+        key.word(*count);
     }
     key.0
 }
 
 /// The keys of a file's accepted rows, in order: every gateway log row; a client request
 /// only with its request id.
-fn keys(file: &FileReport) -> Vec<Option<u64>> {
+fn keys(file: &FileReport, shared: Shared) -> Vec<Option<u64>> {
     let tags = file.evidence.row_tags.iter().copied();
     // Every accepted row has its tag; should one lack it, it is not matched.
     let tags = tags.map(Some).chain(std::iter::repeat(None));
     let gateway = file.stream() == Stream::GatewayLog;
     let rows = file.rows.iter().zip(tags).map(|(row, tag)| match tag {
         Some(NO_REQUEST_ID) if !gateway => None,
-        Some(tag) => Some(row_key(tag, &row)),
+        Some(tag) => Some(row_key(tag, &row, shared)),
         None => None,
     });
     // After the rows: the requests of unknown usage, at positions past the last row.
@@ -188,8 +252,8 @@ fn union(a: &[u64], b: &[u64]) -> Vec<u64> {
 }
 
 /// Excludes, under [`ExclusionRule::RepeatedRow`], the gateway log rows and client
-/// requests an earlier file of their stream already holds; returns how many each file
-/// lost.
+/// requests another file of their stream already holds (the one that says more about
+/// them, else the one loaded first, keeps them); returns how many each file lost.
 pub fn count_rows_once(files: &mut [FileReport]) -> Vec<u64> {
     let mut counts = vec![0; files.len()];
     for stream in [Stream::GatewayLog, Stream::ClientRequests] {
@@ -199,7 +263,15 @@ pub fn count_rows_once(files: &mut [FileReport]) -> Vec<u64> {
         if members.len() < 2 {
             continue;
         }
-        let keys: Vec<Vec<Option<u64>>> = members.iter().map(|i| keys(&files[*i])).collect();
+        let each: Vec<Shared> = members.iter().map(|i| Shared::of(&files[*i])).collect();
+        let shared = each.iter().copied().fold(Shared::ALL, Shared::and);
+        // A file that says more keeps the rows it shares (a page with `other` over a UI
+        // export without it); among equals, the one loaded first.
+        let mut members: Vec<(usize, Shared)> = members.into_iter().zip(each).collect();
+        members.sort_by_key(|(_, s)| std::cmp::Reverse((s.other, s.ids, s.request_ids)));
+        let members: Vec<usize> = members.into_iter().map(|(i, _)| i).collect();
+        let keys: Vec<Vec<Option<u64>>> =
+            members.iter().map(|i| keys(&files[*i], shared)).collect();
         let keys: Vec<&[Option<u64>]> = keys.iter().map(Vec::as_slice).collect();
         for (file, positions) in members.into_iter().zip(repeated(&keys)) {
             if !positions.is_empty() {

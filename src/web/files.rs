@@ -93,7 +93,7 @@ pub struct SummariesProps {
     /// Files read under other rules are being read again.
     pub rules: Rules,
     pub on_remove: Callback<(usize, String)>,
-    /// Per file, its rows an earlier file already holds (from the last review).
+    /// Per file, its rows another file holds and keeps (from the last review).
     #[prop_or_default]
     pub repeated_rows: Vec<u64>,
     /// "Read FILE as FORMAT" ("" = as detected).
@@ -134,7 +134,7 @@ struct SummaryProps {
     stale: bool,
     /// An earlier file holds the same bytes: this one counts once.
     repeated: bool,
-    /// Rows an earlier file already holds: they count once.
+    /// Rows another file holds and keeps: they count once, there.
     repeated_rows: u64,
     /// The format the reviewer chose for this file, if any.
     chosen: Option<Format>,
@@ -187,7 +187,7 @@ fn file_summary(props: &SummaryProps) -> Html {
             }
             if props.repeated_rows > 0 {
                 <p class="hint" data-testid="file-repeated-rows">{ format!(
-                    "{} of its rows are already in a file above (log pages or exports that overlap): they count once, excluded in the record as repeated requests.",
+                    "{} of its rows are also in another file (log pages or exports that overlap): they count once, there, and are excluded here as repeated requests.",
                     props.repeated_rows
                 ) }</p>
             }

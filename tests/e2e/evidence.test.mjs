@@ -81,7 +81,7 @@ test('log pages that overlap count their shared rows once', async () => {
     const hint = page.locator(`${logPage} [data-testid="file-repeated-rows"]`);
     await hint.waitFor({ timeout: TIMEOUT });
     const accepted = await page.locator(`${logPage} [data-testid="ledger-accepted"]`).textContent();
-    assert.match(await hint.textContent(), new RegExp(`^${accepted} of its rows are already in a file above`));
+    assert.match(await hint.textContent(), new RegExp(`^${accepted} of its rows are also in another file`));
     await expectText(page, '[data-testid="total-expected"]', '0.1606');
     assert.equal(await page.locator(`${summary('cometapi-logs.csv')} [data-testid="file-repeated-rows"]`).count(), 0);
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');

@@ -179,7 +179,7 @@ fn the_cli_summary_names_each_exclusion_rule() {
     assert_eq!(code, 0, "{stderr}");
     let want = "p-2.json: CometAPI / new-api usage log (log API JSON page); 6 rows read: 2 accepted, 4 excluded, 0 rejected\n  \
                 1 excluded: outside the incident window\n  \
-                3 excluded: the same request as in an earlier file (log pages or exports that overlap; counted once)\n";
+                3 excluded: the same request as in another file (log pages or exports that overlap; counted once)\n";
     assert!(stderr.contains(want), "{stderr}");
 }
 
@@ -226,4 +226,35 @@ fn client_requests_with_a_request_id_count_once_across_files() {
         &settings(&settings_json()),
     );
     assert_eq!(repeated(&two.files[1]), 0);
+}
+
+/// The fixture page's rows as a fork's UI export: Chinese labels, no `id`, no `other`.
+fn ui_export(items: &[Value]) -> Vec<u8> {
+    let mut out = String::from("时间,类型,模型,额度,提示,补全\n");
+    for r in items {
+        let model = r["model_name"].as_str().unwrap();
+        let (at, kind, quota) = (&r["created_at"], &r["type"], &r["quota"]);
+        let (prompt, completion) = (&r["prompt_tokens"], &r["completion_tokens"]);
+        out += &format!("{at},{kind},{model},{quota},{prompt},{completion}\n");
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn a_ui_export_without_id_or_other_matches_the_pages_and_they_keep_the_rows() {
+    let items = fixture_items();
+    let page = run_fixture("cometapi-log-page.json");
+    // Loaded first or last, the export's rows are the ones left out: the page says more.
+    for order in [[0, 1], [1, 0]] {
+        let files = [
+            ("page.json", fixture("cometapi-log-page.json")),
+            ("export.csv", ui_export(&items)),
+        ];
+        let files = order.map(|i| files[i].clone());
+        let both = run(&files, &settings(&settings_json()));
+        let export = both.files.iter().find(|f| f.name == "export.csv").unwrap();
+        assert_eq!(export.ledger.accepted, 0, "{order:?}: {:?}", export.ledger);
+        assert_eq!(repeated(export), page.files[0].ledger.accepted);
+        assert_eq!(figures(&both).pricing, figures(&page).pricing, "{order:?}");
+    }
 }
