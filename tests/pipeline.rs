@@ -260,6 +260,8 @@ enum Expect {
     Rejected(Option<u64>, u64, &'static str),
     /// Loads, and yields the same row as the plain reference CSV.
     Loads,
+    /// Read without a problem, and holds no row.
+    Empty,
 }
 
 /// A table of `"name": bytes => expectation;` rows (rustfmt keeps it one case a line).
@@ -285,6 +287,9 @@ fn hostile_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
     let html = "<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1></body></html>\n";
     let no_model = "created_at,type,quota,prompt_tokens,completion_tokens\n1767225723,2,1,1,1\n";
     let api_error = r#"{"success": false, "message": "access token is invalid", "data": null}"#;
+    // Go writes an empty slice as null: new-api's page past the last row.
+    let empty_page =
+        r#"{"success": true, "message": "", "data": {"items": null, "total": 7, "page": 3}}"#;
     let json_fraction = r#"[{"created_at": 1767225723, "model_name": "gpt-4o", "quota": 1750,
         "prompt_tokens": 1.5, "completion_tokens": 100}]"#;
     // Fork exports with the UI's labels; the columns we do not read are skipped.
@@ -315,6 +320,7 @@ fn hostile_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
         "negative.csv": csv("1767225723,2,gpt-4o,1750,59200,-3") => Rejected(Some(2), 1, "completion_tokens");
         "no-model.csv": no_model => Unreadable;
         "api-error.json": api_error => Unreadable;
+        "empty-page.json": empty_page => Empty;
         "no-zone.csv": csv("2026-01-01 08:02:03,2,gpt-4o,1750,59200,100") => Rejected(Some(2), 1, "created_at");
         "bom.csv": [&b"\xef\xbb\xbf"[..], &csv(ROW)].concat() => Loads;
         "utf16le.csv": utf16.collect::<Vec<u8>>() => Loads;
@@ -388,6 +394,10 @@ fn hostile_inputs_fail_clearly_or_load() {
                     (&None, Some(Format::NewApiCsv))
                 );
                 assert_eq!(report.rows, reference.rows, "{name}: not the reference row");
+            }
+            Expect::Empty => {
+                assert_eq!((&report.problem, l.rows_read), (&None, 0), "{name}");
+                assert!(report.format.is_some(), "{name}");
             }
         }
         seen.push(describe(&report));

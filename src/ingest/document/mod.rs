@@ -217,12 +217,17 @@ impl Document {
             return Step::Go;
         }
         // Anything else is parsed as the whole-file reader did, for the same verdict:
-        // null is a page without rows, other scalars are the wrong type.
-        let (_, end) = match self.raw::<Scalar>(last) {
+        // scalars are the wrong type. Null as a page's `data` or `items` is the empty list
+        // (Go writes an empty slice as null: new-api's last page, a filter with no rows).
+        let (start, end) = match self.raw::<Scalar>(last) {
             Ok(span) => span,
             Err(step) => return step,
         };
         self.text.pos = end;
+        let null = self.text.buf.get(start..end) == Some("null");
+        if null && !self.stack.is_empty() {
+            return self.deliver(Outcome::Rows);
+        }
         self.deliver(Outcome::NoRows)
     }
 
