@@ -12,19 +12,20 @@
 //!
 //! Within one file identical rows are distinct requests and all count. Across files,
 //! each file is taken as a complete copy of the rows it covers, so a row written `m`
-//! times in a file and at most `u` times in any earlier one is new only `m - u` times
-//! (the files' multiset union). Two distinct rows with the same identity in two files
-//! would be counted once; with the row id in the identity that needs 1,024 rows apart in
-//! one second with the same usage, and the excluded rows are listed in the ledger.
+//! times in one file and `u` times in another counts max(`m`, `u`) times (the files'
+//! multiset union). Two distinct rows with the same identity in two files would be
+//! counted once; with the row id in the identity that needs 1,024 rows apart in one
+//! second with the same usage (or a 1-in-65,536 clash of their ids' hashes), and the
+//! excluded rows are listed in the ledger.
 //!
 //! Client request logs repeat requests the same way when exports overlap. There a
 //! request counts once only when it has a request id (with the same time, model and
 //! usage): without one, two identical requests from two apps could not be told apart.
 //! Requests whose usage the log does not give have no row and are not matched.
 
-use super::ledger::ExclusionRule;
 use jiff::Timestamp;
 
+use super::ledger::ExclusionRule;
 use super::newapi::{GatewayRow, Outcome, Parts};
 use super::{FileReport, RowsBuilder, Stream};
 
@@ -264,7 +265,11 @@ pub fn count_rows_once(files: &mut [FileReport]) -> Vec<u64> {
             continue;
         }
         let each: Vec<Shared> = members.iter().map(|i| Shared::of(&files[*i])).collect();
-        let shared = each.iter().copied().fold(Shared::ALL, Shared::and);
+        // A file with no row to match (all outside the window, an empty page) does not
+        // narrow what the others are matched on.
+        let shared = (members.iter().zip(&each))
+            .filter(|(i, _)| !files[**i].rows.is_empty())
+            .fold(Shared::ALL, |all, (_, s)| all.and(*s));
         // A file that says more keeps the rows it shares (a page with `other` over a UI
         // export without it); among equals, the one loaded first.
         let mut members: Vec<(usize, Shared)> = members.into_iter().zip(each).collect();

@@ -75,11 +75,13 @@ fn identical_rows_in_one_file_all_count_and_a_row_id_tells_rows_apart() {
     };
     let lines = |ids: &[u32]| page(&ids.iter().map(|id| row(*id)).collect::<Vec<_>>());
     // (files as row ids, then how many of each file's rows count once already).
-    let cases: [(&[&[u32]], &[u64]); 5] = [
+    let cases: [(&[&[u32]], &[u64]); 6] = [
         (&[&[5, 5]], &[0]),
         (&[&[5, 5], &[5]], &[0, 1]),
         (&[&[5], &[5, 5]], &[0, 1]),
         (&[&[5], &[6]], &[0, 0]),
+        // An empty page has no ids, and still the others are told apart by theirs.
+        (&[&[], &[5], &[6]], &[0, 0, 0]),
         (&[&[5, 6], &[6, 7], &[5, 7, 8]], &[0, 1, 2]),
     ];
     for (files, want) in cases {
