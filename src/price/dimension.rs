@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ingest::newapi::GatewayRow;
+use crate::ratecard::Entry;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
@@ -72,4 +75,32 @@ impl Dimension {
             _ => "per 1K calls".into(),
         }
     }
+}
+
+/// The disjoint quantities of one gateway row, given the entry that prices it.
+pub(super) fn quantities(row: &GatewayRow, entry: Option<&Entry>) -> Vec<(Dimension, u64)> {
+    let per_call = row.model_price.is_some()
+        || entry.is_some_and(|e| e.price(Dimension::Calls).is_some() && !e.prices_tokens());
+    let mut q = Vec::new();
+    if per_call {
+        q.push((Dimension::Calls, 1));
+    } else {
+        let reasoning_apart = entry.is_some_and(|e| e.price(Dimension::Reasoning).is_some());
+        let reasoning = if reasoning_apart {
+            row.reasoning_tokens
+        } else {
+            0
+        };
+        q.extend([
+            (Dimension::UncachedInput, row.uncached_input().unwrap_or(0)),
+            (Dimension::CachedInput, row.cache_read_tokens),
+            (Dimension::CacheWrite, row.cache_write_tokens),
+            (Dimension::CacheWrite1h, row.cache_write_1h_tokens),
+            (Dimension::Output, row.completion_tokens - reasoning),
+            (Dimension::Reasoning, reasoning),
+        ]);
+    }
+    q.push((Dimension::ToolCalls, row.tool_calls));
+    q.retain(|(_, n)| *n > 0);
+    q
 }

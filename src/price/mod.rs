@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use attribute::BridgeInputs;
+use dimension::quantities;
 pub use dimension::Dimension;
 use quota::QuotaCheck;
 
@@ -97,34 +98,6 @@ pub fn line_amount(quantity: u64, rate: Decimal, unit_size: Decimal) -> Option<D
 }
 
 pub use crate::decimal::exact_mul;
-
-/// The disjoint quantities of one gateway row, given the entry that prices it.
-fn quantities(row: &GatewayRow, entry: Option<&Entry>) -> Vec<(Dimension, u64)> {
-    let per_call = row.model_price.is_some()
-        || entry.is_some_and(|e| e.price(Dimension::Calls).is_some() && !e.prices_tokens());
-    let mut q = Vec::new();
-    if per_call {
-        q.push((Dimension::Calls, 1));
-    } else {
-        let reasoning_apart = entry.is_some_and(|e| e.price(Dimension::Reasoning).is_some());
-        let reasoning = if reasoning_apart {
-            row.reasoning_tokens
-        } else {
-            0
-        };
-        q.extend([
-            (Dimension::UncachedInput, row.uncached_input().unwrap_or(0)),
-            (Dimension::CachedInput, row.cache_read_tokens),
-            (Dimension::CacheWrite, row.cache_write_tokens),
-            (Dimension::CacheWrite1h, row.cache_write_1h_tokens),
-            (Dimension::Output, row.completion_tokens - reasoning),
-            (Dimension::Reasoning, reasoning),
-        ]);
-    }
-    q.push((Dimension::ToolCalls, row.tool_calls));
-    q.retain(|(_, n)| *n > 0);
-    q
-}
 
 type LineKey = (String, Dimension, bool, LineStatus, Option<Decimal>);
 
