@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::classify::{self, Bridge};
 use crate::crosscheck::{self, CrossCheck, StreamFigures};
 use crate::error::Error;
-use crate::ingest::{self, overlap, ExclusionRule, FileReport, Rules, Stream};
+use crate::ingest::{self, overlap, ExclusionRule, FileReport, Ledger, Rules, Stream};
 use crate::price::Pricing;
 use crate::reconcile::{self, Reconciliation, Tolerance};
 use crate::record::{self, Record};
@@ -200,15 +200,20 @@ impl Review {
         priced + excluded
     }
 
-    /// How many rows of `file` this review counted once already, because another file
-    /// holds them ([`overlap::count_rows_once`]).
-    pub fn repeated_rows_of(&self, file: &FileReport) -> u64 {
-        self.files
+    /// The ledger this review counted for `file` ([`count_files`]: a file given twice, rows
+    /// another file holds), when the review was computed from this very read of it: the
+    /// page shows the ledger the record lists.
+    pub fn counted_ledger(&self, file: &FileReport) -> Option<&Ledger> {
+        let counted = &self
+            .files
             .iter()
-            .find(|f| f.name == file.name && f.fingerprint == file.fingerprint)
-            .and_then(|f| f.ledger.excluded.get(&ExclusionRule::RepeatedRow))
-            .copied()
-            .unwrap_or(0)
+            .find(|f| f.name == file.name && f.fingerprint == file.fingerprint)?
+            .ledger;
+        let mut read = counted.clone();
+        for rule in [ExclusionRule::DuplicateFile, ExclusionRule::RepeatedRow] {
+            read.accepted += read.excluded.remove(&rule).unwrap_or(0);
+        }
+        (read == file.ledger).then_some(counted)
     }
 
     /// The sanitized record; None until the settings are valid and the figures computed.
@@ -388,7 +393,15 @@ mod tests {
             assert_eq!(got.models, sent.models);
             let ledgers = |r: &Review| r.files.iter().map(|f| f.ledger.clone()).collect::<Vec<_>>();
             assert_eq!(ledgers(&got), ledgers(&sent));
-            let repeated = sent.files.iter().map(|f| sent.repeated_rows_of(f));
+            let pages = on_the_page(settings);
+            let repeated = pages.iter().map(|f| {
+                let counted = sent.counted_ledger(f).expect("counted from this read");
+                counted
+                    .excluded
+                    .get(&ExclusionRule::RepeatedRow)
+                    .copied()
+                    .unwrap_or(0)
+            });
             // The export holds every row the log page accepted.
             let page = sent.files[0].ledger.accepted;
             assert!(page > 0);

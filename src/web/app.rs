@@ -98,7 +98,7 @@ pub fn app() -> Html {
                 <FilePicker {on_files} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
                 <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}
-                    repeated_rows={state.files.iter().map(|f| state.review.repeated_rows_of(&f.report)).collect::<Vec<_>>()}
+                    counted={state.files.iter().map(|f| state.review.counted_ledger(&f.report).cloned()).collect::<Vec<_>>()}
                     on_read_as={dispatch.reform(|(file, format)| Action::ReadAs(file, format))}
                     on_save_mapping={dispatch.reform(Action::SaveMapping)} />
             </section>

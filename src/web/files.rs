@@ -7,7 +7,7 @@ use super::browser;
 use super::mapping_form::MappingForm;
 use super::state::{LoadedFile, Loading};
 use crate::ingest::mapping::MappingText;
-use crate::ingest::{FileReport, Format, Rules};
+use crate::ingest::{ExclusionRule, FileReport, Format, Ledger, Rules};
 
 #[derive(Properties, PartialEq)]
 pub struct PickerProps {
@@ -93,9 +93,10 @@ pub struct SummariesProps {
     /// Files read under other rules are being read again.
     pub rules: Rules,
     pub on_remove: Callback<(usize, String)>,
-    /// Per file, its rows another file holds and keeps (from the last review).
+    /// Per file, its ledger as the last review counted it (a file given twice, rows
+    /// another file holds), when that review was computed from this read of it.
     #[prop_or_default]
-    pub repeated_rows: Vec<u64>,
+    pub counted: Vec<Option<Ledger>>,
     /// "Read FILE as FORMAT" ("" = as detected).
     #[prop_or_default]
     pub on_read_as: Callback<(String, String)>,
@@ -118,9 +119,9 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
                 let on_remove = props.on_remove.reform(move |_: MouseEvent| (index, name.clone()));
                 let stale = file.rules != props.rules;
                 let chosen = props.rules.overrides.iter().find(|(f, _)| *f == file.report.name).map(|o| o.1);
-                let repeated_rows = props.repeated_rows.get(index).copied().unwrap_or(0);
+                let counted = props.counted.get(index).cloned().flatten();
                 html! {
-                    <FileSummary file={file.report.clone()} {stale} {repeated} {repeated_rows} {chosen} {on_remove}
+                    <FileSummary file={file.report.clone()} {stale} {repeated} {counted} {chosen} {on_remove}
                         on_read_as={props.on_read_as.clone()} on_save_mapping={props.on_save_mapping.clone()} />
                 }
             }) }
@@ -134,8 +135,8 @@ struct SummaryProps {
     stale: bool,
     /// An earlier file holds the same bytes: this one counts once.
     repeated: bool,
-    /// Rows another file holds and keeps: they count once, there.
-    repeated_rows: u64,
+    /// The ledger the record lists (see [`SummariesProps::counted`]); else the file's own.
+    counted: Option<Ledger>,
     /// The format the reviewer chose for this file, if any.
     chosen: Option<Format>,
     on_remove: Callback<MouseEvent>,
@@ -169,7 +170,12 @@ fn read_as(props: &SummaryProps) -> Html {
 #[function_component(FileSummary)]
 fn file_summary(props: &SummaryProps) -> Html {
     let file = &props.file;
-    let ledger = &file.ledger;
+    let ledger = props.counted.as_ref().unwrap_or(&file.ledger);
+    let repeated_rows = ledger
+        .excluded
+        .get(&ExclusionRule::RepeatedRow)
+        .copied()
+        .unwrap_or(0);
     let format = file.format.map_or("not read", |f| f.describe());
     html! {
         <li class="file" data-testid="file-summary" data-file={file.name.clone()}>
@@ -185,10 +191,9 @@ fn file_summary(props: &SummaryProps) -> Html {
             if props.repeated {
                 <p class="hint" data-testid="file-repeated">{ "The same bytes as a file above: its rows count once (excluded here as a duplicate file)." }</p>
             }
-            if props.repeated_rows > 0 {
+            if repeated_rows > 0 {
                 <p class="hint" data-testid="file-repeated-rows">{ format!(
-                    "{} of its rows are also in another file (log pages or exports that overlap): they count once, there, and are excluded here as repeated requests.",
-                    props.repeated_rows
+                    "{repeated_rows} of its rows are also in another file (log pages or exports that overlap): they count once, there, and are excluded here as repeated requests."
                 ) }</p>
             }
             <p class="ledger">
