@@ -193,7 +193,7 @@ fn file_summary(props: &SummaryProps) -> Html {
             }
             if repeated_rows > 0 {
                 <p class="hint" data-testid="file-repeated-rows">{ format!(
-                    "{repeated_rows} of its rows are also in another file (log pages or exports that overlap): they count once, there, and are excluded here as repeated requests."
+                    "{repeated_rows} of its rows are also in another file and count there (log pages or exports that overlap)."
                 ) }</p>
             }
             <p class="ledger">
