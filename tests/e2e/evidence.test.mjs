@@ -1,23 +1,16 @@
 // End-to-end check of the other evidence streams in the built page: a client request log
 // beside the gateway log (cross-checked model by model), a column mapping saved for an
 // export we do not know (the file read again through it), and "Read as".
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  repoRoot, TIMEOUT, serveDist, listen, originOf, closeServer, launch, inApp, expectText,
+  repoRoot, TIMEOUT, originOf, inApp, expectText,
 } from './harness.mjs';
+import { sharedBrowser } from './suite.mjs';
 
 const fixtures = path.join(repoRoot, 'tests/fixtures');
-let server, browser;
-before(async () => {
-  server = await listen(serveDist);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await closeServer(server);
-});
+const shared = sharedBrowser();
 
 // Waits until the element holds `part` somewhere in its text.
 const expectPart = (page, selector, part) =>
@@ -26,7 +19,7 @@ const expectPart = (page, selector, part) =>
 const summary = (name) => `[data-testid="file-summary"][data-file="${name}"]`;
 
 test('client logs, billing and mapped exports are read as their own streams', async () => {
-  await inApp(browser, server, async (page, seen) => {
+  await inApp(shared.browser, shared.server, async (page, seen) => {
     await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
     await page.setInputFiles('[data-testid="file-input"]', [
       path.join(fixtures, 'cometapi-logs.csv'),
@@ -64,14 +57,14 @@ test('client logs, billing and mapped exports are read as their own streams', as
     await page.selectOption(`${client} [data-testid="read-as"]`, '');
     await expectText(page, `${client} [data-testid="file-format"]`, 'client request log (OpenAI chat completions usage)');
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
-    const origin = originOf(server);
+    const origin = originOf(shared.server);
     assert.deepEqual(seen.requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:')), [],
       'no request left the page origin');
   });
 });
 
 test('log pages that overlap count their shared rows once', async () => {
-  await inApp(browser, server, async (page, seen) => {
+  await inApp(shared.browser, shared.server, async (page, seen) => {
     await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
     await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'cometapi-logs.csv'));
     await expectText(page, '[data-testid="total-expected"]', '0.1606');

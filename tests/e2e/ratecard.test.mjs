@@ -1,24 +1,17 @@
 // End-to-end check of the rate card in the built page: settings imported from a file,
 // a named factor, a long-context tier, the new-api ratio equivalent, the outcome policy
 // re-reading the file, and the CSV and rate-card exports agreeing with the page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  repoRoot, TIMEOUT, serveDist, listen, closeServer, launch, inApp, expectText,
+  repoRoot, TIMEOUT, inApp, expectText,
 } from './harness.mjs';
+import { sharedBrowser } from './suite.mjs';
 
 const fixtures = path.join(repoRoot, 'tests/fixtures');
-let server, browser;
-before(async () => {
-  server = await listen(serveDist);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await closeServer(server);
-});
+const shared = sharedBrowser();
 
 async function downloadText(page, selector) {
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click(selector)]);
@@ -26,7 +19,7 @@ async function downloadText(page, selector) {
 }
 
 test('factors, tiers, policy and exports work in the page', async () => {
-  await inApp(browser, server, async (page, seen) => {
+  await inApp(shared.browser, shared.server, async (page, seen) => {
     await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
     await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'cometapi-log-page.json'));
     await expectText(page, '[data-testid="total-expected"]', '0.1606');
