@@ -106,8 +106,8 @@ pub fn run_reports(mut files: Vec<FileReport>, settings: &Settings) -> Review {
     run_counted(files, settings)
 }
 
-/// What counts once across the files: a file given twice, rows that overlapping gateway
-/// log files share. It depends on the files alone, so the page's worker keeps the result
+/// What counts once across the files: a file given twice, gateway log rows and client
+/// requests that overlapping files share. It depends on the files alone, so the page's worker keeps the result
 /// while only the settings change.
 pub fn count_files(files: &mut [FileReport]) {
     count_once(files);

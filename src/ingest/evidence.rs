@@ -95,9 +95,10 @@ pub struct Evidence {
     /// stay where the figures are computed (the worker, the CLI): never on the wire.
     #[serde(skip)]
     pub request_ids: Vec<u64>,
-    /// Per accepted gateway log row, in row order, the part of its identity the compact
-    /// rows do not keep ([`super::overlap::row_tag`]), so rows that overlapping files
-    /// share count once. Kept where the figures are computed.
+    /// Per row in `rows` (accepted gateway log rows, client requests of known usage), in
+    /// row order, the part of its identity the compact rows do not keep
+    /// ([`super::overlap::row_tag`], [`super::overlap::request_tag`]), so rows that
+    /// overlapping files share count once. Kept where the figures are computed.
     #[serde(skip)]
     pub row_tags: Vec<u32>,
     /// Accepted client requests with a request id whose usage the log does not give: they
@@ -236,14 +237,13 @@ impl Filing {
             let sum = self.evidence.reported_cost.unwrap_or_default();
             self.evidence.reported_cost = Some(sum.saturating_add(cost));
         }
+        let tag = super::overlap::request_tag(row.request_id.as_deref());
         match row.counts {
             Some(counts) => {
-                let tag = super::overlap::request_tag(row.request_id.as_deref());
                 self.evidence.row_tags.push(tag);
                 self.push_usage(row.at, &row.model, row.outcome, counts, row.semantic)
             }
             None => {
-                let tag = super::overlap::request_tag(row.request_id.as_deref());
                 if let Some(key) = super::overlap::unknown_key(tag, row.at, &row.model, row.outcome)
                 {
                     self.evidence.unknown_requests.push(UnknownRequest {
