@@ -24,8 +24,13 @@ fn key<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
+/// An absent figure is an empty cell, never a zero.
 fn amount(value: Option<Decimal>) -> String {
     value.map_or_else(String::new, format)
+}
+
+fn known(value: Option<bool>) -> String {
+    value.map_or_else(String::new, |v| v.to_string())
 }
 
 /// RFC 4180: a cell with a comma, quote or line break is quoted, quotes doubled.
@@ -48,10 +53,8 @@ fn write(header: &[&str], rows: Vec<Vec<String>>) -> String {
 /// One row per model × dimension × tier × status: what makes up the expected charge.
 pub fn charge_lines_csv(figures: &Figures) -> String {
     let currency = &figures.settings.billing_currency;
-    let rows = figures
-        .pricing
-        .lines
-        .iter()
+    let lines = figures.pricing.iter().flat_map(|p| &p.lines);
+    let rows = lines
         .map(|l| {
             vec![
                 text(&sanitize::label(&l.model)),
@@ -102,8 +105,8 @@ pub fn reconciliation_csv(figures: &Figures) -> String {
     let at_risk = |model: &str| {
         figures
             .pricing
-            .models
             .iter()
+            .flat_map(|p| &p.models)
             .find(|m| m.model == model)
             .map(|m| m.at_risk)
     };
@@ -111,18 +114,22 @@ pub fn reconciliation_csv(figures: &Figures) -> String {
         .per_model
         .iter()
         .map(|(model, c)| (text(&sanitize::label(model)), c, at_risk(model)));
-    let total = std::iter::once(("TOTAL".to_string(), &r.total, Some(figures.pricing.at_risk)));
+    let total = std::iter::once((
+        "TOTAL".to_string(),
+        &r.total,
+        figures.pricing.as_ref().map(|p| p.at_risk),
+    ));
     let rows = per_model
         .chain(total)
         .map(|(model, c, at_risk)| {
             vec![
                 model,
-                format(c.expected),
-                c.expected_complete.to_string(),
-                format(c.provider),
-                format(c.variance),
+                amount(c.expected),
+                known(c.expected.map(|_| c.expected_complete)),
+                amount(c.provider),
+                amount(c.variance),
                 amount(c.variance_percent),
-                c.within_tolerance.to_string(),
+                known(c.within_tolerance),
                 amount(at_risk),
                 figures.settings.billing_currency.clone(),
             ]
@@ -178,7 +185,8 @@ mod tests {
             .map(|l| l.split(',').nth(9).unwrap().parse::<Decimal>().unwrap())
             .sum();
         assert_eq!(
-            total, figures.pricing.expected,
+            total,
+            figures.pricing.as_ref().unwrap().expected,
             "the lines add up to the expected charge"
         );
     }

@@ -24,6 +24,8 @@ pub struct InputFile {
 /// Why the figures could not be computed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
+    /// No file was given, or none could be read: there is nothing to reconcile.
+    NothingRead,
     Settings(Vec<SettingsError>),
     Arithmetic(Error),
 }
@@ -32,11 +34,15 @@ pub enum Problem {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Figures {
     pub settings: ValidSettings,
-    pub pricing: Pricing,
+    /// The usage priced with the card; None when no file gives usage (no gateway log,
+    /// client request log or provider usage report): the expected charge is then absent,
+    /// never a zero.
+    pub pricing: Option<Pricing>,
     pub reconciliation: Reconciliation,
-    pub bridge: Bridge,
-    /// Which stream the expected charge was priced from.
-    pub priced_stream: Stream,
+    /// None when there is no variance to explain (one side of it is absent).
+    pub bridge: Option<Bridge>,
+    /// Which stream the expected charge was priced from; None without usage evidence.
+    pub priced_stream: Option<Stream>,
     /// Where the provider-side figure came from; None when no file gives one.
     pub recorded_stream: Option<Stream>,
     /// Each evidence stream's own figures, and the streams compared with each other.
@@ -122,6 +128,8 @@ pub fn run_counted(files: Vec<FileReport>, settings: &Settings) -> Review {
         .collect();
     let models = models.into_iter().map(str::to_string).collect();
     let figures = match settings.validate() {
+        // A review of files none of which could be read is not a review.
+        Ok(_) if files.iter().all(|f| f.format.is_none()) => Err(Problem::NothingRead),
         Ok(settings) => compute(&files, settings).map_err(Problem::Arithmetic),
         Err(errors) => Err(Problem::Settings(errors)),
     };
@@ -133,41 +141,54 @@ pub fn run_counted(files: Vec<FileReport>, settings: &Settings) -> Review {
 }
 
 fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Error> {
-    let has = |stream: Stream| files.iter().any(|f| f.stream() == stream);
+    let has = |stream: Stream| crosscheck::files_of(files, stream).next().is_some();
     // The most detailed usage there is: the gateway's own log, else what the client saw,
-    // else the provider's usage report. Rows stream out of the compact store one at a
-    // time: never all decoded at once.
+    // else the provider's usage report; none of them, and nothing is priced. Rows stream
+    // out of the compact store one at a time: never all decoded at once.
     let priced_stream = [
         Stream::GatewayLog,
         Stream::ClientRequests,
         Stream::ProviderUsage,
     ]
     .into_iter()
-    .find(|s| has(*s))
-    .unwrap_or(Stream::GatewayLog);
-    let pricing = crosscheck::price_stream(files, priced_stream, &settings)?;
+    .find(|s| has(*s));
+    let pricing = priced_stream
+        .map(|stream| crosscheck::price_stream(files, stream, &settings))
+        .transpose()?;
     let tolerance = Tolerance {
         absolute: settings.tolerance_absolute,
         percent: settings.tolerance_percent,
     };
-    let gateway = priced_stream == Stream::GatewayLog && has(Stream::GatewayLog);
-    let (streams, pricings) = crosscheck::streams(files, &settings, gateway.then_some(&pricing))?;
+    let gateway = pricing
+        .as_ref()
+        .filter(|_| priced_stream == Some(Stream::GatewayLog));
+    let (streams, pricings) = crosscheck::streams(files, &settings, gateway)?;
+    // The provider-side figure: the gateway's quota, else what was charged.
     let charged = [Stream::Billing, Stream::AccountTotals]
         .into_iter()
         .find(|s| has(*s));
-    let (reconciliation, recorded_stream) = if gateway || charged.is_none() {
-        let r = reconcile::reconcile(&pricing, settings.quota_per_usd, tolerance)?;
-        (r, gateway.then_some(Stream::GatewayLog))
-    } else {
-        let stream = charged.unwrap_or(Stream::Billing);
-        let charges = crosscheck::files_of(files, stream).flat_map(|f| f.evidence.charges.iter());
-        let r = reconcile::reconcile_charges(&pricing, charges, &settings.rate_card, tolerance)?;
-        (r, Some(stream))
+    let (reconciliation, recorded_stream) = match (gateway, charged, &pricing) {
+        (Some(gateway), _, _) => {
+            let r = reconcile::reconcile(gateway, settings.quota_per_usd, tolerance)?;
+            (r, Some(Stream::GatewayLog))
+        }
+        (None, Some(stream), pricing) => {
+            let charges =
+                crosscheck::files_of(files, stream).flat_map(|f| f.evidence.charges.iter());
+            let card = &settings.rate_card;
+            let r = reconcile::reconcile_charges(pricing.as_ref(), charges, card, tolerance)?;
+            (r, Some(stream))
+        }
+        (None, None, Some(pricing)) => (reconcile::expected_only(pricing, tolerance)?, None),
+        (None, None, None) => (reconcile::nothing(), None),
     };
-    let gateway_recorded = gateway.then_some(reconciliation.total.provider);
+    let gateway_recorded = gateway.and(reconciliation.total.provider);
     let ids = crosscheck::request_ids(files);
     let cross_checks = crosscheck::compare(&streams, &pricings, &ids, gateway_recorded, tolerance)?;
-    let bridge = classify::bridge(&pricing, reconciliation.total.variance)?;
+    let bridge = match (&pricing, reconciliation.total.variance) {
+        (Some(pricing), Some(variance)) => Some(classify::bridge(pricing, variance)?),
+        _ => None,
+    };
     Ok(Figures {
         settings,
         pricing,
@@ -181,14 +202,13 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
 }
 
 impl Review {
-    /// Failed requests inside the window: priced as at-risk, or excluded as not billable.
-    pub fn failed_requests(&self) -> u64 {
-        let priced: u64 = self.figures.as_ref().map_or(0, |f| {
-            f.pricing.models.iter().map(|m| m.failed_requests).sum()
-        });
-        let excluded: u64 = self
-            .files
-            .iter()
+    /// Failed requests inside the window in the priced stream: priced as at-risk, or
+    /// excluded as not billable. None when no usage was priced.
+    pub fn failed_requests(&self) -> Option<u64> {
+        let figures = self.figures.as_ref().ok()?;
+        let (pricing, stream) = (figures.pricing.as_ref()?, figures.priced_stream?);
+        let priced: u64 = pricing.models.iter().map(|m| m.failed_requests).sum();
+        let excluded: u64 = crosscheck::files_of(&self.files, stream)
             .map(|f| {
                 f.ledger
                     .excluded
@@ -197,7 +217,7 @@ impl Review {
                     .unwrap_or(0)
             })
             .sum();
-        priced + excluded
+        Some(priced + excluded)
     }
 
     /// The ledger this review counted for `file` ([`count_files`]: a file given twice, rows
@@ -239,15 +259,16 @@ struct Wire {
 #[derive(Serialize, Deserialize)]
 enum WireFigures {
     Computed {
-        pricing: Box<Pricing>,
+        pricing: Option<Box<Pricing>>,
         reconciliation: Reconciliation,
-        bridge: Bridge,
-        priced_stream: Stream,
+        bridge: Option<Bridge>,
+        priced_stream: Option<Stream>,
         recorded_stream: Option<Stream>,
         streams: Vec<StreamFigures>,
         cross_checks: Vec<CrossCheck>,
     },
     InvalidSettings,
+    NothingRead,
     Arithmetic(Error),
 }
 
@@ -256,7 +277,7 @@ impl Review {
     pub fn to_wire(&self) -> String {
         let figures = match &self.figures {
             Ok(f) => WireFigures::Computed {
-                pricing: Box::new(f.pricing.clone()),
+                pricing: f.pricing.clone().map(Box::new),
                 reconciliation: f.reconciliation.clone(),
                 bridge: f.bridge.clone(),
                 priced_stream: f.priced_stream,
@@ -265,6 +286,7 @@ impl Review {
                 cross_checks: f.cross_checks.clone(),
             },
             Err(Problem::Settings(_)) => WireFigures::InvalidSettings,
+            Err(Problem::NothingRead) => WireFigures::NothingRead,
             Err(Problem::Arithmetic(error)) => WireFigures::Arithmetic(error.clone()),
         };
         let wire = Wire {
@@ -300,7 +322,7 @@ impl Review {
                 Ok(settings),
             ) => Ok(Figures {
                 settings,
-                pricing: *pricing,
+                pricing: pricing.map(|p| *p),
                 reconciliation,
                 bridge,
                 priced_stream,
@@ -309,6 +331,7 @@ impl Review {
                 cross_checks,
             }),
             (WireFigures::InvalidSettings, Err(errors)) => Err(Problem::Settings(errors)),
+            (WireFigures::NothingRead, Ok(_)) => Err(Problem::NothingRead),
             (WireFigures::Arithmetic(error), Ok(_)) => Err(Problem::Arithmetic(error)),
             _ => return Err("the figures sent by the worker are for other settings".into()),
         };

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
+use rust_decimal::Decimal;
 use spend_reconciler::decimal::format;
 use spend_reconciler::export;
 use spend_reconciler::review::{self, InputFile, Problem};
@@ -43,9 +44,11 @@ OPTIONS:
     -V, --version             print the version
 
 EXIT STATUS:
-    0  the record was written
+    0  the record was written (a file that could not be read is listed in it as
+       readable: false, and named on standard error)
     1  the figures could not be computed (settings problems or arithmetic overflow)
-    2  the command line or a file could not be read
+    2  the command line was wrong, a file could not be opened, or none of the files
+       could be read (no record is written)
 ";
 
 struct Args {
@@ -150,8 +153,23 @@ fn run() -> Result<ExitCode, String> {
     if args.summary {
         print_summary(&review);
     }
+    // A file that cannot be read is said on standard error whether or not --summary
+    // asked; with none readable there is no review at all.
+    for file in review.files.iter().filter(|f| f.format.is_none()) {
+        let problem = file
+            .problem
+            .as_deref()
+            .unwrap_or("its format was not recognised");
+        eprintln!("warning: {} could not be read: {problem}", file.name);
+    }
     let record = match (&review.figures, review.record(generated_at)) {
         (_, Some(record)) => record,
+        (Err(Problem::NothingRead), _) => {
+            return Err(format!(
+                "none of the {} file(s) could be read, so there is nothing to reconcile and no record was written",
+                review.files.len()
+            ))
+        }
         (Err(Problem::Settings(errors)), _) => {
             for error in errors {
                 eprintln!("settings: {error}");
@@ -214,16 +232,22 @@ fn print_summary(review: &review::Review) {
     }
     if let Ok(figures) = &review.figures {
         let total = &figures.reconciliation.total;
+        let money = |value: Option<Decimal>, why: &str| {
+            value.map_or_else(
+                || format!("not computed ({why})"),
+                |v| format!("{} USD", format(v)),
+            )
+        };
         eprintln!(
-            "expected {} USD{}, provider recorded {} USD, variance {} USD",
-            format(total.expected),
-            if total.expected_complete {
+            "expected {}{}, provider recorded {}, variance {}",
+            money(total.expected, "no usage evidence"),
+            if total.expected.is_none() || total.expected_complete {
                 ""
             } else {
                 " (incomplete: unpriced usage)"
             },
-            format(total.provider),
-            format(total.variance)
+            money(total.provider, "no provider-side evidence"),
+            money(total.variance, "one side is missing")
         );
         for check in &figures.cross_checks {
             eprintln!(

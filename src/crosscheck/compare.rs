@@ -208,7 +208,7 @@ pub fn compare(
                     class,
                     evidence: String|
      -> Result<(), Error> {
-        let c = crate::reconcile::compare(left_amount, true, right_amount, tolerance)?;
+        let c = crate::reconcile::variance(left_amount, true, right_amount, tolerance)?;
         let request_join = match (ids.get(&left.stream), ids.get(&right.stream)) {
             (Some(l), Some(r)) => Some(join(l, r)),
             _ => None,
@@ -233,9 +233,9 @@ pub fn compare(
             right: right.stream,
             left_amount,
             right_amount,
-            difference: c.variance,
+            difference: c.amount,
             within_tolerance: c.within_tolerance,
-            class: (!c.variance.is_zero()).then_some(class),
+            class: (!c.amount.is_zero()).then_some(class),
             evidence,
             per_model: match (pricings.get(&left.stream), pricings.get(&right.stream)) {
                 (Some(l), Some(r)) if right.stream.is_usage() => per_model(l, r)?,

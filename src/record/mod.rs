@@ -17,7 +17,7 @@ use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::serde_str;
 use crate::ingest::{ExclusionRule, Format, Stream};
 use crate::price::quota::QuotaCheck;
-use crate::price::{Dimension, LineStatus, PriceLine};
+use crate::price::{Dimension, LineStatus, PriceLine, Pricing};
 use crate::reconcile::{Comparison, Tolerance};
 use crate::review::{Figures, Review};
 use crate::sanitize;
@@ -28,7 +28,9 @@ mod assumption;
 use assumption::{pricing_assumption, source_documents};
 pub use assumption::{FactorOut, FxOut, PricingAssumption, SourceDocument};
 
-pub const RECORD_SCHEMA_VERSION: u32 = 1;
+/// 2: figures with no evidence behind them are `null` (with the reason under
+/// `not_computed`), never a complete zero.
+pub const RECORD_SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Record {
@@ -42,15 +44,21 @@ pub struct Record {
     pub input_files: Vec<InputFileOut>,
     pub service_or_model_label: String,
     pub pricing_assumption: PricingAssumption,
-    pub usage_rollup: UsageRollup,
+    /// None when no usage was priced.
+    pub usage_rollup: Option<UsageRollup>,
     pub computed_charge: ComputedCharge,
+    /// Each figure that is `null` for want of evidence, and why, in words.
+    pub not_computed: BTreeMap<&'static str, &'static str>,
     pub totals: Totals,
-    pub quota_consistency: QuotaCheck,
+    /// None unless the expected charge was priced from a gateway log (its rows carry
+    /// the ratios the check re-derives quota from).
+    pub quota_consistency: Option<QuotaCheck>,
     pub per_model: Vec<ModelOut>,
-    pub variance_bridge: Bridge,
+    /// None when there is no variance to explain.
+    pub variance_bridge: Option<Bridge>,
     /// The stream the expected charge was priced from, and the one the provider-side
-    /// figure came from (None: no file gives one, the comparison is against zero).
-    pub expected_priced_from: Stream,
+    /// figure came from: None when no file gives one (the figure is then absent).
+    pub expected_priced_from: Option<Stream>,
     pub provider_recorded_from: Option<Stream>,
     /// Every evidence stream on its own, then compared with each other.
     pub evidence_streams: Vec<StreamFigures>,
@@ -94,35 +102,36 @@ pub struct UsageRollup {
     /// From a client request log's retry attempts; null without one (new-api logs do not
     /// say which requests were retries: unknown, not zero).
     pub retried_request_count: Option<u64>,
-    pub failed_request_count: u64,
+    pub failed_request_count: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ComputedCharge {
     pub currency: String,
-    #[serde(with = "serde_str")]
-    pub expected_amount: Decimal,
-    pub expected_complete: bool,
-    #[serde(with = "serde_str")]
-    pub provider_reported_amount: Decimal,
-    #[serde(with = "serde_str")]
-    pub variance_amount: Decimal,
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub expected_amount: Option<Decimal>,
+    pub expected_complete: Option<bool>,
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub provider_reported_amount: Option<Decimal>,
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub variance_amount: Option<Decimal>,
     #[serde(serialize_with = "serde_str::option::serialize")]
     pub variance_percent: Option<Decimal>,
-    pub within_tolerance: bool,
+    /// Never true for figures that were not computed: None then.
+    pub within_tolerance: Option<bool>,
     pub tolerance: Tolerance,
-    #[serde(with = "serde_str")]
-    pub at_risk_amount: Decimal,
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub at_risk_amount: Option<Decimal>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Totals {
-    #[serde(with = "serde_str")]
-    pub expected_verified_amount: Decimal,
-    #[serde(with = "serde_str")]
-    pub expected_estimated_amount: Decimal,
-    #[serde(with = "serde_str")]
-    pub at_risk_amount: Decimal,
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub expected_verified_amount: Option<Decimal>,
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub expected_estimated_amount: Option<Decimal>,
+    #[serde(serialize_with = "serde_str::option::serialize")]
+    pub at_risk_amount: Option<Decimal>,
     pub unpriced_models: Vec<String>,
 }
 
@@ -165,12 +174,12 @@ fn charge_out(
     c: &Comparison,
     tolerance: Tolerance,
     currency: &str,
-    at_risk: Decimal,
+    at_risk: Option<Decimal>,
 ) -> ComputedCharge {
     ComputedCharge {
         currency: currency.to_string(),
         expected_amount: c.expected,
-        expected_complete: c.expected_complete,
+        expected_complete: c.expected.map(|_| c.expected_complete),
         provider_reported_amount: c.provider,
         variance_amount: c.variance,
         variance_percent: c.variance_percent,
@@ -209,7 +218,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         absolute: settings.tolerance_absolute,
         percent: settings.tolerance_percent,
     };
-    let pricing = &figures.pricing;
+    let pricing = figures.pricing.as_ref();
     let currency = settings.billing_currency.as_str();
     let input_files = review.files.iter().map(|f| InputFileOut {
         name: sanitize::file_name(&f.name),
@@ -224,37 +233,31 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         excluded: f.ledger.excluded.clone(),
         rejected: f.ledger.rejected,
     });
-    let per_model = pricing
-        .models
-        .iter()
-        .zip(&figures.reconciliation.per_model)
-        .map(|(charge, (_, comparison))| ModelOut {
-            model: sanitize::label(&charge.model),
-            logged_as: charge
-                .logged_as
-                .iter()
-                .map(|m| sanitize::label(m))
-                .collect(),
-            rate_label: charge.label,
-            request_count: charge.requests,
-            failed_request_count: charge.failed_requests,
-            lines: pricing
-                .lines
-                .iter()
-                .filter(|l| l.model == charge.model)
-                .map(line_out)
-                .collect(),
-            computed_charge: charge_out(comparison, tolerance, currency, charge.at_risk),
-        });
-    let models: Vec<String> = pricing
-        .models
-        .iter()
-        .map(|c| sanitize::label(&c.model))
-        .collect();
-    let total_comparison = &figures.reconciliation.total;
-    let lines = &pricing.lines;
-    use Dimension::*;
-    let weakest = pricing.models.iter().filter_map(|c| c.label).max();
+    let models = pricing.map_or(&[][..], |p| p.models.as_slice());
+    let lines = pricing.map_or(&[][..], |p| p.lines.as_slice());
+    let per_model =
+        models
+            .iter()
+            .zip(&figures.reconciliation.per_model)
+            .map(|(charge, (_, comparison))| ModelOut {
+                model: sanitize::label(&charge.model),
+                logged_as: charge
+                    .logged_as
+                    .iter()
+                    .map(|m| sanitize::label(m))
+                    .collect(),
+                rate_label: charge.label,
+                request_count: charge.requests,
+                failed_request_count: charge.failed_requests,
+                lines: lines
+                    .iter()
+                    .filter(|l| l.model == charge.model)
+                    .map(line_out)
+                    .collect(),
+                computed_charge: charge_out(comparison, tolerance, currency, Some(charge.at_risk)),
+            });
+    let labels: Vec<String> = models.iter().map(|c| sanitize::label(&c.model)).collect();
+    let weakest = models.iter().filter_map(|c| c.label).max();
     Record {
         schema_version: RECORD_SCHEMA_VERSION,
         generated_at: generated_at.to_string(),
@@ -267,34 +270,29 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         },
         source_documents: source_documents(settings),
         input_files: input_files.collect(),
-        service_or_model_label: models.join(", "),
+        service_or_model_label: labels.join(", "),
         pricing_assumption: pricing_assumption(settings),
-        usage_rollup: UsageRollup {
-            request_count: pricing.models.iter().map(|c| c.requests).sum(),
-            input_units: total(
-                lines,
-                &[UncachedInput, CachedInput, CacheWrite, CacheWrite1h],
-            ),
-            cached_input_units: total(lines, &[CachedInput]),
-            cache_write_units: total(lines, &[CacheWrite, CacheWrite1h]),
-            output_units: total(lines, &[Output, Reasoning]),
-            call_units: total(lines, &[Calls]),
-            retried_request_count: retried(figures),
-            failed_request_count: review.failed_requests(),
-        },
-        computed_charge: charge_out(total_comparison, tolerance, currency, pricing.at_risk),
+        usage_rollup: pricing.map(|p| usage_rollup(review, figures, p)),
+        computed_charge: charge_out(
+            &figures.reconciliation.total,
+            tolerance,
+            currency,
+            pricing.map(|p| p.at_risk),
+        ),
+        not_computed: not_computed(figures),
         totals: Totals {
-            expected_verified_amount: pricing.expected_verified,
-            expected_estimated_amount: pricing.expected_estimated,
-            at_risk_amount: pricing.at_risk,
-            unpriced_models: pricing
-                .models
+            expected_verified_amount: pricing.map(|p| p.expected_verified),
+            expected_estimated_amount: pricing.map(|p| p.expected_estimated),
+            at_risk_amount: pricing.map(|p| p.at_risk),
+            unpriced_models: models
                 .iter()
                 .filter(|m| !m.has_rate)
                 .map(|m| sanitize::label(&m.model))
                 .collect(),
         },
-        quota_consistency: pricing.quota_check.clone(),
+        quota_consistency: pricing
+            .filter(|_| figures.priced_stream == Some(Stream::GatewayLog))
+            .map(|p| p.quota_check.clone()),
         per_model: per_model.collect(),
         variance_bridge: figures.bridge.clone(),
         expected_priced_from: figures.priced_stream,
@@ -303,12 +301,14 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         cross_checks: figures.cross_checks.clone(),
         confidence: ConfidenceOut {
             usage_fields: match figures.priced_stream {
-                Stream::ClientRequests => "verified_from_response",
-                _ => "verified_from_server_log",
+                None => "unavailable",
+                Some(Stream::ClientRequests) => "verified_from_response",
+                Some(_) => "verified_from_server_log",
             },
-            pricing_fields: match weakest {
-                Some(Confidence::Verified) => "verified_from_captured_pricing_page",
-                Some(Confidence::Inferred) => "inferred",
+            pricing_fields: match (pricing, weakest) {
+                (None, _) => "unavailable",
+                (_, Some(Confidence::Verified)) => "verified_from_captured_pricing_page",
+                (_, Some(Confidence::Inferred)) => "inferred",
                 _ => "unknown",
             },
             rounding_rule: if settings.rounding.is_some() {
@@ -317,8 +317,50 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
                 "unknown_until_confirmed"
             },
         },
-        next_action: next_action(total_comparison, &figures.bridge, tolerance).to_string(),
+        next_action: next_action(figures, tolerance).to_string(),
     }
+}
+
+fn usage_rollup(review: &Review, figures: &Figures, pricing: &Pricing) -> UsageRollup {
+    use Dimension::*;
+    let lines = &pricing.lines;
+    UsageRollup {
+        request_count: pricing.models.iter().map(|c| c.requests).sum(),
+        input_units: total(
+            lines,
+            &[UncachedInput, CachedInput, CacheWrite, CacheWrite1h],
+        ),
+        cached_input_units: total(lines, &[CachedInput]),
+        cache_write_units: total(lines, &[CacheWrite, CacheWrite1h]),
+        output_units: total(lines, &[Output, Reasoning]),
+        call_units: total(lines, &[Calls]),
+        retried_request_count: retried(figures),
+        failed_request_count: review.failed_requests(),
+    }
+}
+
+/// The sentence behind each `null` figure: what evidence would give it.
+fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static str> {
+    const NO_USAGE: &str = "not computed: no usage evidence (no gateway log, client request log or provider usage report was read)";
+    const NO_PROVIDER: &str = "not computed: no provider-side evidence (no gateway log, billing export or account totals was read)";
+    const NO_VARIANCE: &str =
+        "not computed: the expected and the provider-side figures are not both known";
+    let mut out = BTreeMap::new();
+    let total = &figures.reconciliation.total;
+    if figures.pricing.is_none() {
+        for field in ["expected_amount", "at_risk_amount", "usage_rollup"] {
+            out.insert(field, NO_USAGE);
+        }
+    }
+    if total.provider.is_none() {
+        out.insert("provider_reported_amount", NO_PROVIDER);
+    }
+    if total.variance.is_none() {
+        for field in ["variance_amount", "within_tolerance", "variance_bridge"] {
+            out.insert(field, NO_VARIANCE);
+        }
+    }
+    out
 }
 
 /// Retries are known only from a client request log (`retry_attempt`); without one they
@@ -332,12 +374,20 @@ fn retried(figures: &Figures) -> Option<u64> {
     Some(client.outcomes.get(&retry).copied().unwrap_or(0))
 }
 
-fn next_action(total: &Comparison, bridge: &Bridge, tolerance: Tolerance) -> &'static str {
+fn next_action(figures: &Figures, tolerance: Tolerance) -> &'static str {
+    let total = &figures.reconciliation.total;
+    if total.expected.is_none() {
+        return "load the usage for the window (a gateway log, client request log or provider usage report): without it the expected charge cannot be computed";
+    }
+    if total.provider.is_none() {
+        return "load the provider-side figure for the window (a gateway log, billing export or account totals): without it there is nothing to compare the expected charge with";
+    }
+    let residual = figures.bridge.as_ref().map(|b| b.residual);
     if !total.expected_complete {
         "enter verified rates for every unpriced model, then rerun the reconciliation"
-    } else if total.within_tolerance {
+    } else if total.within_tolerance == Some(true) {
         "close: the variance is within tolerance"
-    } else if bridge.residual.abs() <= tolerance.absolute {
+    } else if residual.is_some_and(|r| r.abs() <= tolerance.absolute) {
         "record the explained causes and their owners; no escalation is needed"
     } else {
         "check retries, failed requests, the time window and usage fields; escalate through the Help Center only if the variance remains"

@@ -134,7 +134,12 @@ pub fn app() -> Html {
             <section aria-busy={busy}>
                 <h2>{ "5. Expected charge" }</h2>
                 if let Ok(figures) = &state.review.figures {
-                    <Charges pricing={figures.pricing.clone()} currency={figures.settings.billing_currency.clone()} />
+                    if let Some(pricing) = &figures.pricing {
+                        <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
+                            gateway={figures.priced_stream == Some(crate::ingest::Stream::GatewayLog)} />
+                    } else {
+                        <p class="hint" data-testid="charge-lines-absent">{ "Not computed: no usage evidence. Load a gateway log, a client request log or a provider usage report for the window; a billing export or account totals alone say what was charged, not what was used." }</p>
+                    }
                 }
             </section>
             <section aria-busy={busy}>

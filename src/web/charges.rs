@@ -12,6 +12,8 @@ use crate::settings::Confidence;
 pub struct ChargesProps {
     pub pricing: Pricing,
     pub currency: String,
+    /// Priced from a gateway log: its rows carry the ratios the quota check needs.
+    pub gateway: bool,
 }
 
 fn status(status: LineStatus) -> &'static str {
@@ -78,10 +80,12 @@ pub fn charges(props: &ChargesProps) -> Html {
                 <dd data-testid="at-risk">{ format!("{} (expected range {} to {})", format(p.at_risk), format(p.expected), at_risk_high) }</dd>
                 <dt>{ "Unpriced" }</dt>
                 <dd data-testid="unpriced">{ if unpriced.is_empty() && p.complete { "none".to_string() } else if unpriced.is_empty() { "some dimensions (see the table): the expected total is incomplete".to_string() } else { format!("{}: the expected total is incomplete", unpriced.join(", ")) } }</dd>
-                <dt>{ "Gateway quota check" }</dt>
-                <dd data-testid="quota-check">{ format!(
-                    "{} rows match their own logged ratios (±1 quota, {:?} rule), {} do not ({} quota), {} carry no ratios",
-                    q.consistent_rows, q.rule, q.inconsistent_rows, q.inconsistent_quota, q.unchecked_rows) }</dd>
+                if props.gateway {
+                    <dt>{ "Gateway quota check" }</dt>
+                    <dd data-testid="quota-check">{ format!(
+                        "{} rows match their own logged ratios (±1 quota, {:?} rule), {} do not ({} quota), {} carry no ratios",
+                        q.consistent_rows, q.rule, q.inconsistent_rows, q.inconsistent_quota, q.unchecked_rows) }</dd>
+                }
             </dl>
         </>
     }

@@ -10,7 +10,7 @@ use crate::ingest::Stream;
 #[derive(Properties, PartialEq)]
 pub struct CrossChecksProps {
     /// Where the expected charge and the provider-side figure above came from.
-    pub priced: Stream,
+    pub priced: Option<Stream>,
     pub recorded: Option<Stream>,
     pub streams: Vec<StreamFigures>,
     pub checks: Vec<CrossCheck>,
@@ -25,9 +25,9 @@ fn money(value: Option<rust_decimal::Decimal>) -> String {
 pub fn cross_checks(props: &CrossChecksProps) -> Html {
     let sources = html! {
         <p class="hint" data-testid="figure-sources">
-            { format!("Expected charge priced from the {}; provider-side figure from {}.",
-                props.priced.describe(),
-                props.recorded.map_or("no file (nothing recorded is loaded: compared against zero)".to_string(), |s| format!("the {}", s.describe()))) }
+            { format!("Expected charge {}; provider-side figure {}.",
+                props.priced.map_or("not computed (no usage evidence is loaded)".to_string(), |s| format!("priced from the {}", s.describe())),
+                props.recorded.map_or("not computed (no gateway log, billing export or account totals is loaded)".to_string(), |s| format!("from the {}", s.describe()))) }
         </p>
     };
     if props.streams.len() < 2 && props.checks.is_empty() {

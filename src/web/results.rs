@@ -11,17 +11,26 @@ pub struct ResultsProps {
     pub review: Review,
 }
 
+/// An absent figure says so in words: never a zero, never a blank.
+fn money(value: Option<rust_decimal::Decimal>) -> String {
+    value.map_or_else(|| "not computed".to_string(), format)
+}
+
 fn percent(c: &Comparison) -> String {
-    c.variance_percent.map_or_else(|| "n/a".to_string(), format)
+    match (c.variance, c.variance_percent) {
+        (None, _) => "not computed".to_string(),
+        (Some(_), None) => "n/a".to_string(),
+        (Some(_), Some(p)) => format(p),
+    }
 }
 
 fn status(c: &Comparison) -> &'static str {
-    if !c.expected_complete {
-        "incomplete: some usage has no verified rate"
-    } else if c.within_tolerance {
-        "within tolerance"
-    } else {
-        "outside tolerance"
+    match (c.expected, c.provider, c.within_tolerance) {
+        (None, _, _) => "not computed: no usage evidence",
+        (_, None, _) => "not compared: no provider-side evidence",
+        _ if !c.expected_complete => "incomplete: some usage has no verified rate",
+        (_, _, Some(true)) => "within tolerance",
+        _ => "outside tolerance",
     }
 }
 
@@ -29,6 +38,12 @@ fn status(c: &Comparison) -> &'static str {
 pub fn results(props: &ResultsProps) -> Html {
     let figures = match &props.review.figures {
         Ok(figures) => figures,
+        Err(Problem::NothingRead) if props.review.files.is_empty() => {
+            return html! { <p class="hint">{ "Load the exports you have (step 1) to see the figures." }</p> }
+        }
+        Err(Problem::NothingRead) => {
+            return html! { <p class="problem" role="alert" data-testid="nothing-read">{ "None of the files could be read (each one above says why), so there is nothing to reconcile yet: no record can be made." }</p> }
+        }
         Err(Problem::Settings(_)) => {
             return html! { <p class="hint">{ "Fix the settings above to see the figures." }</p> }
         }
@@ -36,13 +51,23 @@ pub fn results(props: &ResultsProps) -> Html {
             return html! { <p class="problem" role="alert">{ error.to_string() }</p> }
         }
     };
-    if figures.pricing.models.is_empty() {
+    let total = &figures.reconciliation.total;
+    let nothing_recorded = total.provider.is_none_or(|p| p.is_zero());
+    if figures
+        .pricing
+        .as_ref()
+        .is_some_and(|p| p.models.is_empty())
+        && nothing_recorded
+    {
         return html! { <p class="hint">{ "No usage in the window yet: load a usage log (and check the window)." }</p> };
     }
-    let total = &figures.reconciliation.total;
     // Aliases are shown, never silently folded: "gpt-4o (logged as gpt-4o-2024-08-06)".
     let logged_as = |model: &str| {
-        let charge = figures.pricing.models.iter().find(|m| m.model == model);
+        let models = figures
+            .pricing
+            .as_ref()
+            .map_or(&[][..], |p| p.models.as_slice());
+        let charge = models.iter().find(|m| m.model == model);
         let others: Vec<&str> = charge.map_or_else(Vec::new, |m| {
             m.logged_as
                 .iter()
@@ -60,9 +85,9 @@ pub fn results(props: &ResultsProps) -> Html {
         html! {
             <tr data-testid="result-row" data-model={model.to_string()}>
                 <th scope="row">{ model }<span class="alias">{ logged_as(model) }</span></th>
-                <td data-testid="expected">{ format(c.expected) }</td>
-                <td data-testid="provider">{ format(c.provider) }</td>
-                <td data-testid="variance">{ format(c.variance) }</td>
+                <td data-testid="expected">{ money(c.expected) }</td>
+                <td data-testid="provider">{ money(c.provider) }</td>
+                <td data-testid="variance">{ money(c.variance) }</td>
                 <td data-testid="variance-percent">{ percent(c) }</td>
                 <td>{ status(c) }</td>
             </tr>
@@ -81,21 +106,25 @@ pub fn results(props: &ResultsProps) -> Html {
                 <tfoot>
                     <tr>
                         <th scope="row">{ "Total" }</th>
-                        <td data-testid="total-expected">{ format(total.expected) }</td>
-                        <td data-testid="total-provider">{ format(total.provider) }</td>
-                        <td data-testid="total-variance">{ format(total.variance) }</td>
+                        <td data-testid="total-expected">{ money(total.expected) }</td>
+                        <td data-testid="total-provider">{ money(total.provider) }</td>
+                        <td data-testid="total-variance">{ money(total.variance) }</td>
                         <td data-testid="total-variance-percent">{ percent(total) }</td>
                         <td data-testid="total-status">{ status(total) }</td>
                     </tr>
                 </tfoot>
             </table>
             <h3>{ "Variance explained" }</h3>
-            <ul class="bridge" data-testid="bridge">
-                { for figures.bridge.steps.iter().map(|step| html! {
-                    <li>{ format!("{} USD: {} ({}): {}", format(step.amount), step.class.describe(), step.cause.describe(), step.evidence) }</li>
-                }) }
-                <li data-testid="bridge-residual">{ format!("{} USD unexplained (residual)", format(figures.bridge.residual)) }</li>
-            </ul>
+            if let Some(bridge) = &figures.bridge {
+                <ul class="bridge" data-testid="bridge">
+                    { for bridge.steps.iter().map(|step| html! {
+                        <li>{ format!("{} USD: {} ({}): {}", format(step.amount), step.class.describe(), step.cause.describe(), step.evidence) }</li>
+                    }) }
+                    <li data-testid="bridge-residual">{ format!("{} USD unexplained (residual)", format(bridge.residual)) }</li>
+                </ul>
+            } else {
+                <p class="hint" data-testid="bridge">{ "Not computed: there is no variance to explain until both the expected charge and a provider-side figure are known." }</p>
+            }
         </>
     }
 }

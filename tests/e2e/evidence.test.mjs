@@ -83,3 +83,42 @@ test('log pages that overlap count their shared rows once', async () => {
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
   });
 });
+
+test('a billing export alone shows the expected charge as not computed, never as zero', async () => {
+  await inApp(shared.browser, shared.server, async (page, seen) => {
+    await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
+    await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'evidence/focus.csv'));
+    await expectText(page, '[data-testid="total-expected"]', 'not computed');
+    await expectText(page, '[data-testid="total-variance"]', 'not computed');
+    await expectText(page, '[data-testid="total-status"]', 'not computed: no usage evidence');
+    await expectPart(page, '[data-testid="charge-lines-absent"]', 'Not computed: no usage evidence');
+    await expectPart(page, '[data-testid="figure-sources"]', 'Expected charge not computed');
+    const provider = await page.locator('[data-testid="total-provider"]').textContent();
+    assert.match(provider, /^\d+(\.\d+)?$/, 'the billed total is a figure');
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.click('[data-testid="download-record"]'),
+    ]);
+    const record = JSON.parse(await (await import('node:fs/promises')).readFile(await download.path(), 'utf8'));
+    assert.equal(record.computed_charge.expected_amount, null);
+    assert.equal(record.computed_charge.within_tolerance, null);
+    assert.equal(record.expected_priced_from, null);
+    assert.equal(record.provider_recorded_from, 'billing');
+    assert.match(record.not_computed.expected_amount, /^not computed: no usage evidence/);
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+  });
+});
+
+test('files none of which can be read are not a review', async () => {
+  await inApp(shared.browser, shared.server, async (page, seen) => {
+    await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
+    await page.setInputFiles('[data-testid="file-input"]', {
+      name: 'export.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\x03\x04 not a log', 'latin1'),
+    });
+    await expectPart(page, `${summary('export.zip')} [data-testid="file-problem"]`, 'zip');
+    await expectPart(page, '[data-testid="nothing-read"]', 'None of the files could be read');
+    assert.equal(await page.locator('[data-testid="total-expected"]').count(), 0, 'no figures, not zeros');
+    assert.ok(await page.locator('[data-testid="download-record"]').isDisabled(), 'no record to download');
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+  });
+});

@@ -120,7 +120,8 @@ test('page reconciles the fixture offline and its record matches the CLI', async
 
     const recordText = await readFile(await (await download(page, '[data-testid="download-record"]')).path(), 'utf8');
     const record = JSON.parse(recordText);
-    assert.equal(record.schema_version, 1);
+    assert.equal(record.schema_version, 2);
+    assert.deepEqual(record.not_computed, {}, "every figure computed");
     assert.equal(record.computed_charge?.expected_amount, '0.1606');
     assert.equal(record.computed_charge?.provider_reported_amount, '0.1556');
     assert.equal(record.computed_charge?.variance_amount, '-0.005');
