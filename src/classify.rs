@@ -118,8 +118,8 @@ pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
             RatioMismatch,
             b.pricing_mismatch,
             format!(
-                "{} re-derived from their logged ratios, priced against the verified rates",
-                rows(q.consistent_rows + q.inconsistent_rows)
+                "{} whose logged ratios price their usage differently from the verified rates",
+                rows(b.pricing_mismatch_rows)
             ),
         ),
         (

@@ -1117,3 +1117,42 @@ proptest! {
         prop_assert_eq!(&csv.rows, &reference.rows);
     }
 }
+
+/// The quota check is the gateway's own consistency: a row carries every ratio that
+/// priced it, so the check runs with no rate card at all, and finds what it finds with
+/// the card. Unpriced rows' gap is then what their ratios say they cost.
+#[test]
+fn the_quota_check_needs_no_rate_card() {
+    let mut bare = settings_json();
+    bare["rates"] = json!([]);
+    bare["factors"] = json!([]);
+    let page = || vec![("log.json", fixture("cometapi-log-page.json"))];
+    let with_card = run(&page(), &settings(&settings_json()));
+    let without = run(&page(), &settings(&bare));
+    let check = |r: &Review| pricing(figures(r)).quota_check.clone();
+    assert_eq!(check(&without), check(&with_card));
+    let c = check(&without);
+    // Rows 417, 418, 419 and 423 (the error row has no ratios and is at risk; the
+    // refund row is a credit): all four within ±1 quota of their own ratios.
+    assert_eq!(
+        (c.consistent_rows, c.inconsistent_rows, c.unchecked_rows),
+        (4, 0, 0)
+    );
+    // (12,500 + 16,050 + 50,000 + 1,750) ÷ 500,000 = 0.1606 of usage the card does not
+    // price; the refund returns 0.005; nothing is left unexplained.
+    let b = bridge(figures(&without));
+    let steps: Vec<(&str, Decimal)> = b
+        .steps
+        .iter()
+        .map(|s| (s.cause.describe(), s.amount))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("credit or adjustment", dec("-0.005")),
+            ("unpriced model or dimension", dec("0.1606"))
+        ]
+    );
+    assert_eq!(b.residual, Decimal::ZERO);
+    assert_conserved(&without, "no rate card");
+}

@@ -25,6 +25,8 @@ pub struct BridgeInputs {
     pub unknown_outcome: Decimal,
     pub refunds: Decimal,
     pub refund_rows: u64,
+    /// Priced rows whose re-derived quota differs from their expected charge.
+    pub pricing_mismatch_rows: u64,
     pub unpriced_rows: u64,
     pub unknown_outcome_rows: u64,
     /// Which models each cause touched (logged names), for the bridge's evidence.
@@ -35,7 +37,13 @@ pub struct BridgeInputs {
 }
 
 impl Pricer<'_> {
-    /// Files the row's (recorded − expected) under the cause the evidence supports.
+    /// Files the row's (recorded − expected) under the causes the evidence supports.
+    ///
+    /// A consume row whose ratios re-derive its quota is checked whatever the card says
+    /// (the check is the gateway's own consistency): its gap splits into the quota part
+    /// (logged − re-derived: rounding within ±1, else a mismatch) and the pricing part
+    /// (re-derived − expected), which is a pricing-source difference when the card prices
+    /// the row and unpriced usage when it does not.
     pub(super) fn attribute(
         &mut self,
         row: &GatewayRow,
@@ -62,11 +70,8 @@ impl Pricer<'_> {
             ) {
                 charge.complete = false;
             }
-            let gap = recorded
-                .checked_sub(expected)
-                .ok_or_else(|| overflow("unpriced usage"))?;
-            return add(&mut b.unpriced, gap, "unpriced usage");
         }
+        let b = &mut self.out.bridge;
         let check = &mut self.out.quota_check;
         let derived = row
             .ratios
@@ -74,7 +79,13 @@ impl Pricer<'_> {
             .and_then(|r| quota::derive(row, r, s.quota_per_usd));
         let Some(derived) = derived else {
             check.unchecked_rows += 1;
-            return Ok(());
+            if complete {
+                return Ok(());
+            }
+            let gap = recorded
+                .checked_sub(expected)
+                .ok_or_else(|| overflow("unpriced usage"))?;
+            return add(&mut b.unpriced, gap, "unpriced usage");
         };
         let ratio_nonzero = row.ratios.as_ref().is_some_and(|r| {
             r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some()
@@ -102,6 +113,12 @@ impl Pricer<'_> {
         let mismatch = derived_usd
             .checked_sub(expected)
             .ok_or_else(|| overflow("pricing mismatch"))?;
+        if !complete {
+            return add(&mut b.unpriced, mismatch, "unpriced usage");
+        }
+        if !mismatch.is_zero() {
+            b.pricing_mismatch_rows += 1;
+        }
         add(&mut b.pricing_mismatch, mismatch, "pricing mismatch")
     }
 }

@@ -253,7 +253,8 @@ fn quota_check_splits_rounding_from_mismatch() {
     let mut wrong = exact.clone();
     wrong.quota = 2_000;
     let s = settings(vec![rate("gpt-4o", "2.50", "10")], vec![]);
-    let p = priced(&[exact, off, wrong], &s);
+    let rows = [exact, off, wrong];
+    let p = priced(&rows, &s);
     assert_eq!(
         (
             p.quota_check.consistent_rows,
@@ -265,6 +266,27 @@ fn quota_check_splits_rounding_from_mismatch() {
     assert_eq!(p.bridge.quota_rounding, d("0.000002"));
     assert_eq!(p.bridge.quota_mismatch, d("0.0005"));
     assert_eq!(p.bridge.pricing_mismatch, Decimal::ZERO);
+    assert_eq!(
+        p.bridge.pricing_mismatch_rows, 0,
+        "rows that match are no evidence"
+    );
+
+    // Without a card the same rows are checked all the same (the check is the
+    // gateway's own consistency), and each row's gap splits: logged − re-derived to the
+    // quota steps, re-derived − expected (here 0) to unpriced usage: 3 × 1,750 ÷ 500,000.
+    let bare = priced(&rows, &settings(vec![], vec![]));
+    assert_eq!(bare.quota_check, p.quota_check);
+    assert_eq!(bare.bridge.quota_rounding, d("0.000002"));
+    assert_eq!(bare.bridge.quota_mismatch, d("0.0005"));
+    assert_eq!(bare.bridge.unpriced, d("0.0105"));
+    assert_eq!(bare.bridge.unpriced_rows, 3);
+
+    // A stale card rate: every row's ratios price it differently; only rows that differ
+    // are counted as evidence of it. 1,000 × 2.50 + 100 × 12 = 0.0037 per row against
+    // 1,750 ÷ 500,000 = 0.0035: −0.0002 each.
+    let stale = priced(&rows, &settings(vec![rate("gpt-4o", "2.50", "12")], vec![]));
+    assert_eq!(stale.bridge.pricing_mismatch, d("-0.0006"));
+    assert_eq!(stale.bridge.pricing_mismatch_rows, 3);
 }
 
 #[test]
