@@ -166,8 +166,9 @@ fn run() -> Result<ExitCode, String> {
         (_, Some(record)) => record,
         (Err(Problem::NothingRead), _) => {
             return Err(format!(
-                "none of the {} file(s) could be read, so there is nothing to reconcile and no record was written",
-                review.files.len()
+                "none of the {} file(s) gave a row that could be read, so there is nothing to reconcile and no record was written{}",
+                review.files.len(),
+                if args.summary { "" } else { " (--summary says why, row by row)" }
             ))
         }
         (Err(Problem::Settings(errors)), _) => {
@@ -226,8 +227,29 @@ fn print_summary(review: &review::Review) {
         for (rule, count) in &ledger.excluded {
             eprintln!("  {count} excluded: {}", rule.describe());
         }
-        for rejection in &ledger.rejections {
-            eprintln!("  rejected {}: {}", rejection.position, rejection.message);
+        // One line per reason, not one per row: a file whose every row fails the same
+        // way says so once.
+        for group in ledger.rejection_groups() {
+            eprintln!("  rejected {}", group.describe());
+        }
+        let unlisted = ledger.unlisted_rejections();
+        if unlisted > 0 {
+            let by_column: Vec<String> = ledger
+                .rejected_by_column
+                .iter()
+                .map(|(column, n)| {
+                    let column = if column.is_empty() {
+                        "the row as a whole"
+                    } else {
+                        column
+                    };
+                    format!("{column} {n}")
+                })
+                .collect();
+            eprintln!(
+                "  and {unlisted} more rejected rows not listed (all rejections by column: {})",
+                by_column.join(", ")
+            );
         }
     }
     if let Ok(figures) = &review.figures {

@@ -138,4 +138,196 @@ impl Ledger {
     pub fn is_balanced(&self) -> bool {
         self.rows_read == self.accepted + self.excluded_total() + self.rejected
     }
+
+    /// The kept rejections grouped by reason, in order of first appearance: a file whose
+    /// every row fails the same way says so once, with the rows it concerns.
+    pub fn rejection_groups(&self) -> Vec<RejectionGroup<'_>> {
+        let mut groups: Vec<(String, RejectionGroup)> = Vec::new();
+        for r in &self.rejections {
+            let column = r.position.column.as_deref().unwrap_or("");
+            let key = reason_key(&r.message);
+            match groups
+                .iter_mut()
+                .find(|(k, g)| g.column == column && *k == key)
+            {
+                Some((_, group)) => group.positions.push(&r.position),
+                None => groups.push((
+                    key,
+                    RejectionGroup {
+                        column,
+                        first: r,
+                        positions: vec![&r.position],
+                    },
+                )),
+            }
+        }
+        groups.into_iter().map(|(_, g)| g).collect()
+    }
+
+    /// Rejected rows whose text was not kept (past the first [`KEPT_REJECTIONS`]).
+    pub fn unlisted_rejections(&self) -> u64 {
+        self.rejected.saturating_sub(self.rejections.len() as u64)
+    }
+}
+
+/// Rejections with the same reason: the same column, and the same sentence once the
+/// values it quotes (numbers, quoted text) are set aside.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RejectionGroup<'a> {
+    pub column: &'a str,
+    /// The first of them, whose sentence stands for all.
+    pub first: &'a Rejection,
+    pub positions: Vec<&'a Position>,
+}
+
+/// How many line numbers a group lists before it says "…".
+const LISTED_PLACES: usize = 10;
+
+impl RejectionGroup<'_> {
+    /// One line for the group: the rejection itself when it is alone, else
+    /// "N rows (lines 2, 3, 4 …), column C: the first one's sentence".
+    pub fn describe(&self) -> String {
+        if self.positions.len() == 1 {
+            return format!("{}: {}", self.first.position, self.first.message);
+        }
+        let column = if self.column.is_empty() {
+            String::new()
+        } else {
+            format!(", column {}", self.column)
+        };
+        format!(
+            "{} rows ({}){column}: {} (the first of them; the others differ only in the values quoted)",
+            self.positions.len(),
+            self.places(),
+            self.first.message
+        )
+    }
+
+    /// "lines 2, 3, 4" (rows where a format has no lines), the first few only.
+    pub fn places(&self) -> String {
+        let by_line = self.positions.iter().all(|p| p.line.is_some());
+        let numbers: Vec<String> = self
+            .positions
+            .iter()
+            .take(LISTED_PLACES)
+            .filter_map(|p| if by_line { p.line } else { p.row })
+            .map(|n| n.to_string())
+            .collect();
+        let more = if self.positions.len() > LISTED_PLACES {
+            " …"
+        } else {
+            ""
+        };
+        let noun = if by_line { "lines" } else { "rows" };
+        format!("{noun} {}{more}", numbers.join(", "))
+    }
+}
+
+/// A rejection's sentence with the values it quotes set aside: digits and quoted text
+/// become `…`, so "found 1.5" and "found 2.5" give the same reason.
+fn reason_key(message: &str) -> String {
+    let mut key = String::with_capacity(message.len());
+    let mut quoted = false;
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next_is_digit = chars.peek().is_some_and(char::is_ascii_digit);
+        match c {
+            '"' => {
+                quoted = !quoted;
+                if quoted {
+                    key.push('…');
+                }
+            }
+            _ if quoted => {}
+            // A number's digits, and the point or group separator between them.
+            c if c.is_ascii_digit() => {
+                if !key.ends_with('…') {
+                    key.push('…');
+                }
+            }
+            '.' | ',' if key.ends_with('…') && next_is_digit => {}
+            c => key.push(c),
+        }
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(ledger: &mut Ledger, line: u64, column: &str, message: &str) {
+        let position = Position {
+            file: "f.csv".into(),
+            line: Some(line),
+            row: Some(line - 1),
+            column: (!column.is_empty()).then(|| column.to_string()),
+        };
+        ledger.reject(position, message.to_string());
+    }
+
+    #[test]
+    fn rejections_group_by_column_and_reason_not_by_value() {
+        let mut ledger = Ledger::default();
+        let zone =
+            |t: &str| format!("expected a time with a zone, but found \"{t}\"; state the zone");
+        for line in 2..=14 {
+            rejected(
+                &mut ledger,
+                line,
+                "start",
+                &zone(&format!("2026-01-01 0{}:00", line % 10)),
+            );
+        }
+        rejected(
+            &mut ledger,
+            15,
+            "tokens",
+            "expected a whole token count, but found 1.5",
+        );
+        rejected(
+            &mut ledger,
+            16,
+            "tokens",
+            "expected a whole token count, but found 22.25",
+        );
+        rejected(&mut ledger, 17, "end", &zone("x"));
+        rejected(
+            &mut ledger,
+            18,
+            "",
+            "expected a JSON object, but found something else",
+        );
+        let groups: Vec<String> = ledger
+            .rejection_groups()
+            .iter()
+            .map(|g| g.describe())
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                "13 rows (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 …), column start: expected a time with a zone, but found \"2026-01-01 02:00\"; state the zone (the first of them; the others differ only in the values quoted)",
+                "2 rows (lines 15, 16), column tokens: expected a whole token count, but found 1.5 (the first of them; the others differ only in the values quoted)",
+                "f.csv, line 17, row 16, column end: expected a time with a zone, but found \"x\"; state the zone",
+                "f.csv, line 18, row 17: expected a JSON object, but found something else",
+            ]
+        );
+        assert_eq!(ledger.unlisted_rejections(), 0);
+    }
+
+    #[test]
+    fn reasons_set_values_aside() {
+        let cases = [
+            ("found 1.5", "found …"),
+            ("found \"a b\"; do x", "found …; do x"),
+            (
+                "include the 8000 cached tokens, but found only 12",
+                "include the … cached tokens, but found only …",
+            ),
+            ("no values here", "no values here"),
+        ];
+        for (message, key) in cases {
+            assert_eq!(reason_key(message), key, "{message}");
+        }
+    }
 }

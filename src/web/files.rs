@@ -220,7 +220,7 @@ fn file_summary(props: &SummaryProps) -> Html {
             }
             if !ledger.rejections.is_empty() {
                 <details open=true>
-                    <summary>{ format!("{} rejected rows (first {} shown)", ledger.rejected, ledger.rejections.len().min(20)) }</summary>
+                    <summary>{ rejected_summary(ledger) }</summary>
                     <p class="reasons" data-testid="rejected-by-column">
                         { "By column: " }
                         { ledger.rejected_by_column.iter().map(|(column, count)| {
@@ -229,8 +229,22 @@ fn file_summary(props: &SummaryProps) -> Html {
                         }).collect::<Vec<_>>().join(", ") }
                     </p>
                     <ul class="rejections">
-                        { for ledger.rejections.iter().take(20).map(|r| html! {
-                            <li data-testid="rejection">{ format!("{}: {}", r.position, r.message) }</li>
+                        { for ledger.rejection_groups().iter().take(SHOWN_GROUPS).map(|group| html! {
+                            <li data-testid="rejection-group">
+                                { group.describe() }
+                                if group.positions.len() > 1 {
+                                    <details class="places">
+                                        <summary>{ format!("Where: {}", group.places()) }</summary>
+                                        <ul>
+                                            { for group.positions.iter().map(|p| html! {
+                                                <li data-testid="rejection">{ p.to_string() }</li>
+                                            }) }
+                                        </ul>
+                                    </details>
+                                } else {
+                                    <span hidden=true data-testid="rejection">{ group.first.position.to_string() }</span>
+                                }
+                            </li>
                         }) }
                     </ul>
                 </details>
@@ -238,4 +252,28 @@ fn file_summary(props: &SummaryProps) -> Html {
             <p class="fingerprint">{ format!("SHA-256 {} · {} bytes", file.fingerprint.sha256, file.fingerprint.bytes) }</p>
         </li>
     }
+}
+
+/// How many reasons a file's summary lists (each groups every row it concerns).
+const SHOWN_GROUPS: usize = 20;
+
+fn rejected_summary(ledger: &crate::ingest::Ledger) -> String {
+    let groups = ledger.rejection_groups().len();
+    let unlisted = ledger.unlisted_rejections();
+    let mut text = format!(
+        "{} rejected rows, for {} reason{}",
+        ledger.rejected,
+        groups,
+        if groups == 1 { "" } else { "s" }
+    );
+    if groups > SHOWN_GROUPS {
+        text.push_str(&format!(" (the first {SHOWN_GROUPS} shown)"));
+    }
+    if unlisted > 0 {
+        text.push_str(&format!(
+            "; the first {} are listed, the other {unlisted} counted by column",
+            ledger.rejections.len()
+        ));
+    }
+    text
 }
