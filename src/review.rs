@@ -24,7 +24,8 @@ pub struct InputFile {
 /// Why the figures could not be computed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
-    /// No file was given, or none could be read: there is nothing to reconcile.
+    /// No file was given, or none gave a row that could be read: there is nothing to
+    /// reconcile.
     NothingRead,
     Settings(Vec<SettingsError>),
     Arithmetic(Error),
@@ -129,7 +130,7 @@ pub fn run_counted(files: Vec<FileReport>, settings: &Settings) -> Review {
     let models = models.into_iter().map(str::to_string).collect();
     let figures = match settings.validate() {
         // A review of files none of which could be read is not a review.
-        Ok(_) if files.iter().all(|f| f.format.is_none()) => Err(Problem::NothingRead),
+        Ok(_) if !files.iter().any(FileReport::gives_evidence) => Err(Problem::NothingRead),
         Ok(settings) => compute(&files, settings).map_err(Problem::Arithmetic),
         Err(errors) => Err(Problem::Settings(errors)),
     };

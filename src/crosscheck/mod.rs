@@ -65,23 +65,36 @@ fn sum(values: impl IntoIterator<Item = Decimal>, what: &str) -> Result<Decimal,
         .ok_or_else(|| overflow(what))
 }
 
-/// The files of one stream (a file that could not be read belongs to none).
+/// The files of one stream that give evidence (a file that could not be read, or whose
+/// every row was rejected, says nothing: [`FileReport::gives_evidence`]).
 pub fn files_of(files: &[FileReport], stream: Stream) -> impl Iterator<Item = &FileReport> {
     files
         .iter()
-        .filter(move |f| f.format.is_some() && f.stream() == stream)
+        .filter(move |f| f.gives_evidence() && f.stream() == stream)
 }
 
-/// Prices the rows of one usage stream.
+/// Prices the rows of one usage stream. Requests whose usage the log does not give
+/// (client logs) have no rows: they leave their model, and the total, incomplete.
 pub fn price_stream(
     files: &[FileReport],
     stream: Stream,
     settings: &ValidSettings,
 ) -> Result<Pricing, Error> {
-    price::price(
+    let mut pricing = price::price(
         files_of(files, stream).flat_map(|f| f.rows.iter()),
         settings,
-    )
+    )?;
+    for f in files_of(files, stream) {
+        for model in f.evidence.usage_unknown.keys() {
+            pricing.complete = false;
+            for charge in pricing.models.iter_mut() {
+                if charge.logged_as.contains(model) {
+                    charge.complete = false;
+                }
+            }
+        }
+    }
+    Ok(pricing)
 }
 
 /// Every stream present, with its own figures (the gateway's pricing is passed in, so it
@@ -92,7 +105,7 @@ pub fn streams(
     gateway: Option<&Pricing>,
 ) -> Result<(Vec<StreamFigures>, Pricings), Error> {
     let mut pricings = Pricings::new();
-    let read = files.iter().filter(|f| f.format.is_some());
+    let read = files.iter().filter(|f| f.gives_evidence());
     let mut present: Vec<Stream> = read.map(FileReport::stream).collect();
     present.sort();
     present.dedup();

@@ -109,6 +109,15 @@ impl FileReport {
     pub fn stream(&self) -> Stream {
         self.format.map_or(Stream::GatewayLog, Format::stream)
     }
+
+    /// Whether the file says anything about its stream: it was read, and unless it holds
+    /// no rows at all (an empty page is evidence of nothing in it), at least one of its
+    /// rows could be read. A file whose every row was rejected gives no figure: its
+    /// stream's figures are then absent, not zero.
+    pub fn gives_evidence(&self) -> bool {
+        let l = &self.ledger;
+        self.format.is_some() && (l.rows_read == 0 || l.rejected < l.rows_read)
+    }
 }
 
 /// The report without its rows, as JSON (the rows travel as bytes beside it).

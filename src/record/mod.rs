@@ -341,8 +341,8 @@ fn usage_rollup(review: &Review, figures: &Figures, pricing: &Pricing) -> UsageR
 
 /// The sentence behind each `null` figure: what evidence would give it.
 fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static str> {
-    const NO_USAGE: &str = "not computed: no usage evidence (no gateway log, client request log or provider usage report was read)";
-    const NO_PROVIDER: &str = "not computed: no provider-side evidence (no gateway log, billing export or account totals was read)";
+    const NO_USAGE: &str = "not computed: no usage evidence (no gateway log, client request log or provider usage report gave a row that could be read)";
+    const NO_PROVIDER: &str = "not computed: no provider-side evidence (no gateway log, billing export or account totals gave a row that could be read)";
     const NO_VARIANCE: &str =
         "not computed: the expected and the provider-side figures are not both known";
     let mut out = BTreeMap::new();
@@ -383,8 +383,13 @@ fn next_action(figures: &Figures, tolerance: Tolerance) -> &'static str {
         return "load the provider-side figure for the window (a gateway log, billing export or account totals): without it there is nothing to compare the expected charge with";
     }
     let residual = figures.bridge.as_ref().map(|b| b.residual);
-    if !total.expected_complete {
+    let unpriced = figures.pricing.as_ref().is_some_and(|p| {
+        p.models.iter().any(|m| !m.has_rate) || p.lines.iter().any(|l| l.amount.is_none())
+    });
+    if !total.expected_complete && unpriced {
         "enter verified rates for every unpriced model, then rerun the reconciliation"
+    } else if !total.expected_complete {
+        "some requests in the priced log carry no usage figures, so the expected charge is a floor: load the gateway log or a usage report for the window, or a client log that records usage"
     } else if total.within_tolerance == Some(true) {
         "close: the variance is within tolerance"
     } else if residual.is_some_and(|r| r.abs() <= tolerance.absolute) {

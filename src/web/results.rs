@@ -42,7 +42,7 @@ pub fn results(props: &ResultsProps) -> Html {
             return html! { <p class="hint">{ "Load the exports you have (step 1) to see the figures." }</p> }
         }
         Err(Problem::NothingRead) => {
-            return html! { <p class="problem" role="alert" data-testid="nothing-read">{ "None of the files could be read (each one above says why), so there is nothing to reconcile yet: no record can be made." }</p> }
+            return html! { <p class="problem" role="alert" data-testid="nothing-read">{ "None of the files gave a row that could be read (each one above says why), so there is nothing to reconcile yet: no record can be made." }</p> }
         }
         Err(Problem::Settings(_)) => {
             return html! { <p class="hint">{ "Fix the settings above to see the figures." }</p> }

@@ -116,7 +116,7 @@ test('files none of which can be read are not a review', async () => {
       name: 'export.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\x03\x04 not a log', 'latin1'),
     });
     await expectPart(page, `${summary('export.zip')} [data-testid="file-problem"]`, 'zip');
-    await expectPart(page, '[data-testid="nothing-read"]', 'None of the files could be read');
+    await expectPart(page, '[data-testid="nothing-read"]', 'None of the files gave a row that could be read');
     assert.equal(await page.locator('[data-testid="total-expected"]').count(), 0, 'no figures, not zeros');
     assert.ok(await page.locator('[data-testid="download-record"]').isDisabled(), 'no record to download');
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');

@@ -237,7 +237,7 @@ fn a_billing_export_alone_compares_nothing_it_cannot() {
     assert!(charge["provider_reported_amount"].is_string());
     assert_eq!(
         record["not_computed"]["expected_amount"],
-        "not computed: no usage evidence (no gateway log, client request log or provider usage report was read)"
+        "not computed: no usage evidence (no gateway log, client request log or provider usage report gave a row that could be read)"
     );
     let next = record["next_action"].as_str().unwrap();
     assert!(next.starts_with("load the usage for the window"), "{next}");
@@ -275,7 +275,7 @@ fn the_cli_exits_2_when_no_file_can_be_read() {
     assert!(stdout.is_empty(), "no record: {stdout}");
     assert!(
         stderr.contains("warning: export.zip could not be read: ")
-            && stderr.contains("error: none of the 1 file(s) could be read"),
+            && stderr.contains("error: none of the 1 file(s) gave a row that could be read"),
         "{stderr}"
     );
     let (code, stdout, stderr) = cli(&["--settings", settings, &zip, PAGE]);
@@ -304,4 +304,44 @@ fn the_cli_summary_says_not_computed() {
         stderr.contains("variance not computed (one side is missing)"),
         "{stderr}"
     );
+}
+
+/// A client log whose requests partly carry no usage: the expected charge priced from it
+/// is a floor, and the record says so rather than calling it complete.
+#[test]
+fn requests_of_unknown_usage_leave_the_expected_charge_incomplete() {
+    let name = "evidence/client-openai-chat.jsonl";
+    let bill = "evidence/focus.csv";
+    let review = run(
+        &[(name, fixture(name)), (bill, fixture(bill))],
+        &stream_settings(),
+    );
+    let f = figures(&review);
+    assert!(f.streams[0].usage_unknown_requests > 0, "the fixture has some");
+    assert!(!pricing(f).complete);
+    let record: Value = serde_json::from_str(&record_json(&review)).unwrap();
+    assert_eq!(record["computed_charge"]["expected_complete"], false);
+    let next = record["next_action"].as_str().unwrap();
+    assert!(next.starts_with("some requests in the priced log carry no usage figures"), "{next}");
+}
+
+/// FOCUS sample data writes its times without a zone: every row is rejected, so the file
+/// gives no figure (not a billed total of zero), and with nothing else there is no review.
+#[test]
+fn a_file_whose_every_row_is_rejected_gives_no_figure() {
+    let focus = String::from_utf8(fixture("evidence/focus.csv")).unwrap();
+    let zoneless = focus.replace(":00Z,", ":00,").replace(":00Z\n", ":00\n");
+    assert_ne!(zoneless, focus);
+    let files = [("focus.csv", zoneless.into_bytes())];
+    let review = run(&files, &settings(&settings_json()));
+    let l = &review.files[0].ledger;
+    assert!(l.rows_read > 0 && l.rejected == l.rows_read, "{l:?}");
+    assert_eq!(review.figures, Err(review::Problem::NothingRead));
+    // Beside a log, the log's figures stand and the export is no provider-side figure.
+    let log = ("log.json", fixture("cometapi-log-page.json"));
+    let review = run(&[files[0].clone(), log], &settings(&settings_json()));
+    let f = figures(&review);
+    assert_eq!(f.recorded_stream, Some(Stream::GatewayLog));
+    assert!(f.streams.iter().all(|s| s.stream != Stream::Billing));
+    assert!(f.cross_checks.is_empty(), "nothing to compare the rejected bill with");
 }
