@@ -57,13 +57,18 @@ fn describe_evidence(report: &FileReport) -> String {
         out.push_str(&format!("  rejected: {}\n", rejection_text(r)));
     }
     for row in report.rows.iter() {
+        let requests = match row.requests {
+            Some(1) => String::new(),
+            Some(n) => format!(" requests={n}"),
+            None => " requests=unknown".into(),
+        };
         out.push_str(&format!(
-            "  row: {} {} {:?} {:?} {:?}\n",
+            "  row: {} {} {:?} {:?} {}{requests}\n",
             row.at,
             row.model,
             row.outcome,
             row.semantic,
-            row.counts()
+            counts_text(&row.counts())
         ));
     }
     let e = &report.evidence;
@@ -92,6 +97,33 @@ fn describe_evidence(report: &FileReport) -> String {
         out.push_str(&format!("  straddling buckets: {}\n", e.straddling_buckets));
     }
     out
+}
+
+/// The non-zero counts of a row, by name (the other counts are 0).
+fn counts_text(c: &ingest::newapi::Counts) -> String {
+    let named = [
+        ("prompt", c.prompt),
+        ("completion", c.completion),
+        ("cache_read", c.cache_read),
+        ("cache_write", c.cache_write),
+        ("cache_write_1h", c.cache_write_1h),
+        ("reasoning", c.reasoning),
+        ("tool_calls", c.tool_calls),
+        ("audio_input", c.audio_input),
+        ("audio_cached_input", c.audio_cached_input),
+        ("audio_output", c.audio_output),
+        ("text_input", c.text_input),
+        ("text_output", c.text_output),
+    ];
+    let parts: Vec<String> = named
+        .iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(name, n)| format!("{name}: {n}"))
+        .collect();
+    match parts.is_empty() {
+        true => "{}".into(),
+        false => format!("{{ {} }}", parts.join(", ")),
+    }
 }
 
 #[test]
