@@ -16,6 +16,8 @@ use spend_reconciler::ingest::{self, FileReport, Format, Rejection};
 use spend_reconciler::review::{self, Figures, InputFile, Review};
 use spend_reconciler::settings::Settings;
 
+#[path = "pipeline/audio.rs"]
+mod audio;
 #[path = "pipeline/evidence.rs"]
 mod evidence;
 #[path = "pipeline/overlap.rs"]

@@ -6,8 +6,9 @@ use super::*;
 use spend_reconciler::crosscheck::CheckName;
 use spend_reconciler::ingest::Stream;
 
-const EVIDENCE: [(&str, Format); 14] = [
+const EVIDENCE: [(&str, Format); 17] = [
     ("client-openai-chat.jsonl", Format::ClientOpenAiChat),
+    ("client-openai-chat-audio.jsonl", Format::ClientOpenAiChat),
     (
         "client-openai-responses.jsonl",
         Format::ClientOpenAiResponses,
@@ -18,6 +19,8 @@ const EVIDENCE: [(&str, Format); 14] = [
     ("cost-observations.jsonl", Format::CostObservation),
     ("openai-usage.json", Format::OpenAiUsageReport),
     ("openai-activity.csv", Format::OpenAiUsageReport),
+    ("openai-usage-audio.json", Format::OpenAiUsageReport),
+    ("openai-activity-audio.csv", Format::OpenAiUsageReport),
     ("anthropic-usage-report.json", Format::AnthropicUsageReport),
     ("openai-costs.json", Format::OpenAiCosts),
     ("openai-cost-dashboard.csv", Format::OpenAiCostCsv),
