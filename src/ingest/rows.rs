@@ -1,7 +1,7 @@
 //! The accepted rows of a file, kept compact.
 //!
-//! A [`GatewayRow`] is 288 bytes on x86-64 (the logged ratios alone are eight optional
-//! decimals) plus its model name on the heap, so a million rows would hold ~300 MB. Here
+//! A [`GatewayRow`] is 400 bytes on x86-64 (the logged ratios alone are eleven optional
+//! decimals) plus its model name on the heap, so a million rows would hold ~400 MB. Here
 //! model names and ratio sets are interned (a log has a handful of each) and every row is
 //! a few varints: a header byte, a bitmask of the non-zero token counts, the time as a
 //! delta from the previous row, the model and ratio-set indexes, the quota and the
