@@ -438,6 +438,52 @@ mod tests {
     }
 
     #[test]
+    fn audio_rows_give_their_split_and_ratios() {
+        // (other, audio input, audio output, text input, text output, audio ratio, price)
+        let cases = [
+            // new-api's chat audio row (GenerateAudioOtherInfo).
+            (
+                r#"{"audio":true,"audio_input":1000,"audio_output":600,"text_input":300,"text_output":100,"audio_ratio":16,"audio_completion_ratio":2,"model_ratio":1.25}"#,
+                (1000, 600, 300, 100),
+                Some("16"),
+                None,
+            ),
+            // A text row whose audio input has a price of its own (text_quota.go).
+            (
+                r#"{"model_ratio":0.15,"audio_input_seperate_price":true,"audio_input_token_count":900,"audio_input_price":0.7}"#,
+                (900, 0, 0, 0),
+                None,
+                Some("0.7"),
+            ),
+            // No audio at all.
+            (r#"{"model_ratio":1.25}"#, (0, 0, 0, 0), None, None),
+        ];
+        for (text, split, audio_ratio, price) in cases {
+            let other = Other::parse(text).unwrap();
+            let u = other.usage().unwrap();
+            assert_eq!(
+                (u.audio_input, u.audio_output, u.text_input, u.text_output),
+                split,
+                "{text}"
+            );
+            let r = other.ratios().unwrap().unwrap();
+            let shown = |d: Option<Decimal>| d.map(|d| d.to_string());
+            assert_eq!(shown(r.audio_ratio).as_deref(), audio_ratio, "{text}");
+            assert_eq!(shown(r.audio_input_price).as_deref(), price, "{text}");
+        }
+        // The audio ratios are part of a ratio set's identity.
+        let key = |text: &str| {
+            let mut key = String::new();
+            Other::parse(text).unwrap().ratio_key(&mut key);
+            key
+        };
+        assert_ne!(
+            key(r#"{"model_ratio":1,"audio_ratio":16}"#),
+            key(r#"{"model_ratio":1,"audio_ratio":8}"#)
+        );
+    }
+
+    #[test]
     fn reads_what_a_value_parse_would() {
         let ok = [
             (r#"{"model_ratio":1.25,"cache_tokens":"800"}"#, true),
