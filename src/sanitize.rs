@@ -9,9 +9,16 @@ use sha2::{Digest, Sha256};
 
 const MAX_LABEL: usize = 80;
 
+/// The label of usage a report did not group by model: ours, never the input's, so it
+/// passes through as written.
+pub const NO_MODEL: &str = "(no model)";
+
 /// A model or service label: kept when it is a plain identifier, hashed otherwise.
 pub fn label(text: &str) -> String {
     let text = text.trim();
+    if text == NO_MODEL {
+        return text.to_string();
+    }
     let plain = !text.is_empty()
         && text.len() <= MAX_LABEL
         && text
@@ -143,6 +150,11 @@ mod tests {
         for text in kept {
             assert_eq!(label(text), text);
         }
+        assert_eq!(
+            label(" (no model) "),
+            NO_MODEL,
+            "our own label is not hashed"
+        );
         let hashed = [
             "sk-live-abc",
             "alice@example.com",

@@ -19,6 +19,8 @@ use spend_reconciler::settings::Settings;
 
 #[path = "pipeline/absent.rs"]
 mod absent;
+#[path = "pipeline/audio.rs"]
+mod audio;
 #[path = "pipeline/evidence.rs"]
 mod evidence;
 #[path = "pipeline/overlap.rs"]

@@ -103,8 +103,9 @@ fn join(left: &[u64], right: &[u64]) -> RequestJoin {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelDifference {
     pub model: String,
-    pub left_requests: u64,
-    pub right_requests: u64,
+    /// None while a usage bucket on that side does not state its request count.
+    pub left_requests: Option<u64>,
+    pub right_requests: Option<u64>,
     #[serde(with = "serde_str")]
     pub left_amount: Decimal,
     #[serde(with = "serde_str")]
@@ -156,8 +157,8 @@ fn per_model(left: &Pricing, right: &Pricing) -> Result<Vec<ModelDifference>, Er
         );
         out.push(ModelDifference {
             model: crate::sanitize::label(model),
-            left_requests: l.requests,
-            right_requests: r.requests,
+            left_requests: l.request_count(),
+            right_requests: r.request_count(),
             left_amount: l.expected,
             right_amount: r.expected,
             difference,

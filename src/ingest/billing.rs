@@ -33,9 +33,12 @@ pub struct Charge {
 pub struct UsageBucket {
     pub start: Timestamp,
     pub end: Timestamp,
+    /// [`crate::sanitize::NO_MODEL`] when the report was not grouped by model.
     pub model: String,
     pub counts: Counts,
     pub semantic: TokenSemantic,
+    /// The requests the bucket counts (`num_model_requests`); None when it does not say.
+    pub requests: Option<u64>,
 }
 
 /// A charge, or None for a row that is not a usage charge (a FOCUS purchase or tax).
@@ -130,7 +133,7 @@ pub fn usage(format: Format, fields: &Fields) -> Result<Option<UsageBucket>, Fie
     let (start, end) = period(format, fields)?;
     let model = fields
         .text(&["model"])
-        .unwrap_or_else(|| "all models".into());
+        .unwrap_or_else(|| crate::sanitize::NO_MODEL.into());
     let count = |paths: &[&str]| fields.count(paths).map(|c| c.unwrap_or(0));
     let (counts, semantic) = if format == Format::AnthropicUsageReport {
         let counts = Counts {
@@ -140,26 +143,11 @@ pub fn usage(format: Format, fields: &Fields) -> Result<Option<UsageBucket>, Fie
             cache_write_1h: count(&["cache_creation.ephemeral_1h_input_tokens"])?,
             completion: fields.need_count(&["output_tokens"])?,
             tool_calls: count(&["server_tool_use.web_search_requests"])?,
-            reasoning: 0,
+            ..Counts::default()
         };
         (counts, TokenSemantic::Additive)
     } else {
-        let counts = Counts {
-            prompt: fields.need_count(&["input_tokens"])?,
-            cache_read: count(&["input_cached_tokens"])?,
-            completion: fields.need_count(&["output_tokens"])?,
-            ..Counts::default()
-        };
-        if counts.cache_read > counts.prompt {
-            return Err((
-                "input_cached_tokens".into(),
-                format!(
-                    "expected input_tokens to include the {} cached tokens, but found only {}",
-                    counts.cache_read, counts.prompt
-                ),
-            ));
-        }
-        (counts, TokenSemantic::Inclusive)
+        (openai_usage(fields)?, TokenSemantic::Inclusive)
     };
     Ok(Some(UsageBucket {
         start,
@@ -167,7 +155,110 @@ pub fn usage(format: Format, fields: &Fields) -> Result<Option<UsageBucket>, Fie
         model,
         counts,
         semantic,
+        // Anthropic's usage report states no request count; OpenAI's always should.
+        requests: fields.count(&["num_model_requests"])?,
     }))
+}
+
+/// Fields only the newer form of OpenAI's completions usage result has: their presence
+/// says how the file's input and audio counts are meant.
+const BREAKDOWN: [&str; 4] = [
+    "input_uncached_tokens",
+    "input_text_tokens",
+    "input_cached_text_tokens",
+    "output_text_tokens",
+];
+
+/// One OpenAI completions usage result (API page or dashboard Activity CSV), read by what
+/// its own fields say (reference: OpenAI's `UsageCompletionsResult`, older and newer):
+///
+/// - newer (the breakdown fields present): `input_tokens` is all input, cached and
+///   cache-write included, text, audio and image; `input_cached_tokens` is cached input
+///   of every kind, of which `input_cached_audio_tokens` audio; `input_audio_tokens` is
+///   *uncached* audio; `output_tokens` is all output, of which `output_audio_tokens` audio;
+/// - older: `input_tokens` and `input_cached_tokens` are text only, `input_audio_tokens`
+///   is audio with its cached part inside (it cannot be split off), `output_tokens` is
+///   text only, `output_audio_tokens` audio on top.
+///
+/// Image and cache-write tokens stay where the format puts them: in the (text) input.
+fn openai_usage(fields: &Fields) -> Result<Counts, FieldError> {
+    let count = |path: &str| fields.count(&[path]).map(|c| c.unwrap_or(0));
+    let input = fields.need_count(&["input_tokens"])?;
+    let output = fields.need_count(&["output_tokens"])?;
+    let cached = count("input_cached_tokens")?;
+    let audio_in = count("input_audio_tokens")?;
+    let audio_out = count("output_audio_tokens")?;
+    let too_large = |column: &str| {
+        (
+            column.to_string(),
+            "expected token counts whose sum fits, but found them too large".to_string(),
+        )
+    };
+    let newer = BREAKDOWN.iter().any(|f| fields.has(f));
+    let counts = if newer {
+        let audio_cached = count("input_cached_audio_tokens")?;
+        let text_cached = cached.checked_sub(audio_cached).ok_or_else(|| {
+            (
+                "input_cached_audio_tokens".to_string(),
+                format!("expected input_cached_tokens to include the {audio_cached} cached audio tokens, but found only {cached}"),
+            )
+        })?;
+        Counts {
+            prompt: input,
+            completion: output,
+            cache_read: text_cached,
+            audio_input: audio_in,
+            audio_cached_input: audio_cached,
+            audio_output: audio_out,
+            ..Counts::default()
+        }
+    } else {
+        Counts {
+            prompt: input
+                .checked_add(audio_in)
+                .ok_or_else(|| too_large("input_audio_tokens"))?,
+            completion: output
+                .checked_add(audio_out)
+                .ok_or_else(|| too_large("output_audio_tokens"))?,
+            cache_read: cached,
+            audio_input: audio_in,
+            audio_output: audio_out,
+            ..Counts::default()
+        }
+    };
+    if cached > input {
+        return Err((
+            "input_cached_tokens".into(),
+            format!("expected input_tokens to include the {cached} cached tokens, but found only {input}"),
+        ));
+    }
+    if counts.uncached_input(TokenSemantic::Inclusive).is_none() {
+        return Err((
+            "input_audio_tokens".into(),
+            format!(
+                "expected input_tokens to include the {cached} cached and {audio_in} uncached audio tokens, but found only {input}"
+            ),
+        ));
+    }
+    if audio_out > counts.completion {
+        return Err((
+            "output_audio_tokens".into(),
+            format!("expected output_tokens to include the {audio_out} audio tokens, but found only {output}"),
+        ));
+    }
+    // The file's own statement of its uncached input, when it makes one, must be ours.
+    if let Some(stated) = fields.count(&["input_uncached_tokens"])? {
+        let writes = count("input_cache_write_tokens")?
+            .saturating_add(count("input_cache_write_12h_tokens")?);
+        let ours = input.saturating_sub(cached).saturating_sub(writes);
+        if stated != ours {
+            return Err((
+                "input_uncached_tokens".into(),
+                format!("expected input_uncached_tokens to be input_tokens less the cached and cache-write tokens ({ours}), but found {stated}"),
+            ));
+        }
+    }
+    Ok(counts)
 }
 
 /// The bucket a record covers: [start, end).

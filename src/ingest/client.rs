@@ -173,9 +173,32 @@ fn chat(fields: &Fields, format: Format) -> Result<Option<Counts>, FieldError> {
         root,
         &["completion_tokens_details.reasoning_tokens"],
     )?;
-    Ok(inclusive_counts([
-        prompt, completion, cached, writes, reasoning,
-    ]))
+    // Audio is a part of the prompt and completion tokens, priced at its own rate. The
+    // response does not say whether cached tokens include audio: they are read as text.
+    let audio_in = detail(
+        fields,
+        root,
+        &[
+            "prompt_tokens_details.audio_tokens",
+            "metadata.usage_object.prompt_tokens_details.audio_tokens",
+        ],
+    )?;
+    let audio_out = detail(
+        fields,
+        root,
+        &[
+            "completion_tokens_details.audio_tokens",
+            "metadata.usage_object.completion_tokens_details.audio_tokens",
+        ],
+    )?;
+    let text = inclusive_counts([prompt, completion, cached, writes, reasoning]);
+    Ok(text
+        .zip(all([audio_in, audio_out]))
+        .map(|(counts, [audio_input, audio_output])| Counts {
+            audio_input,
+            audio_output,
+            ..counts
+        }))
 }
 
 /// Input, output, cached, cache-write and reasoning counts (OpenAI style); None when
@@ -240,7 +263,7 @@ fn anthropic(fields: &Fields) -> Result<Option<Counts>, FieldError> {
             cache_write,
             cache_write_1h,
             tool_calls,
-            reasoning: 0,
+            ..Counts::default()
         },
     ))
 }
@@ -327,23 +350,34 @@ pub(super) fn check(
 ) -> Result<(), FieldError> {
     if counts.uncached_input(semantic).is_none() {
         let (column, words) = names.input;
+        let what = match counts.audio_input {
+            0 => "cached",
+            n if n == counts.inside_prompt(semantic) => "audio",
+            _ => "cached and audio",
+        };
         return Err((
             column.to_string(),
             format!(
-                "expected the {words} to include the {} cached tokens{}, but found only {}",
-                counts.cache_read.saturating_add(counts.cache_write),
+                "expected the {words} to include the {} {what} tokens{}, but found only {}",
+                counts.inside_prompt(semantic),
                 names.because,
                 counts.prompt
             ),
         ));
     }
-    if counts.reasoning > counts.completion {
+    let inside = counts.reasoning.saturating_add(counts.audio_output);
+    if inside > counts.completion {
         let (column, words) = names.output;
+        let what = match (counts.reasoning, counts.audio_output) {
+            (_, 0) => "reasoning",
+            (0, _) => "audio",
+            _ => "reasoning and audio",
+        };
         return Err((
             column.to_string(),
             format!(
-                "expected the {words} to include the {} reasoning tokens, but found only {}",
-                counts.reasoning, counts.completion
+                "expected the {words} to include the {inside} {what} tokens, but found only {}",
+                counts.completion
             ),
         ));
     }

@@ -241,7 +241,14 @@ impl Filing {
         match row.counts {
             Some(counts) => {
                 self.evidence.row_tags.push(tag);
-                self.push_usage(row.at, &row.model, row.outcome, counts, row.semantic)
+                self.push_usage(
+                    row.at,
+                    &row.model,
+                    row.outcome,
+                    counts,
+                    row.semantic,
+                    Some(1),
+                )
             }
             None => {
                 if let Some(key) = super::overlap::unknown_key(tag, row.at, &row.model, row.outcome)
@@ -274,6 +281,7 @@ impl Filing {
             Outcome::Success,
             bucket.counts,
             bucket.semantic,
+            bucket.requests,
         );
     }
 
@@ -326,6 +334,7 @@ impl Filing {
         outcome: Outcome,
         counts: Counts,
         semantic: super::newapi::TokenSemantic,
+        requests: Option<u64>,
     ) {
         self.rows.push_parts(&Parts {
             at,
@@ -334,6 +343,7 @@ impl Filing {
             model,
             quota: 0,
             counts,
+            requests,
             semantic,
             ratios: None,
             request_id: None,

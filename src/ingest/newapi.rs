@@ -151,6 +151,12 @@ pub struct LoggedRatios {
     pub model_price: Option<Decimal>,
     /// Σ price × count ÷ 1000 over `tool_surcharges`, in USD before the group ratio.
     pub tool_surcharge_usd: Decimal,
+    /// Set on rows new-api billed with its audio formula (chat audio, realtime).
+    pub audio_ratio: Option<Decimal>,
+    pub audio_completion_ratio: Option<Decimal>,
+    /// USD per 1M audio input tokens, on text rows whose audio input new-api priced apart
+    /// (`audio_input_seperate_price`, its spelling).
+    pub audio_input_price: Option<Decimal>,
 }
 
 /// One gateway log row, typed. Quantities are exact integers; prices exact decimals.
@@ -171,6 +177,20 @@ pub struct GatewayRow {
     pub reasoning_tokens: u64,
     /// Billed tool calls (web search and similar) from `tool_surcharges`.
     pub tool_calls: u64,
+    /// Audio input not read from a cache, a part of the prompt tokens; else 0.
+    pub audio_input_tokens: u64,
+    /// Cached audio input, where the source states it apart (inside the prompt tokens
+    /// under OpenAI style, on top of them under Anthropic style); else 0.
+    pub audio_cached_input_tokens: u64,
+    /// Audio output, a part of the completion tokens; else 0.
+    pub audio_output_tokens: u64,
+    /// The text part new-api logged for a row it billed with its audio formula
+    /// (`other.text_input`, `other.text_output`): read only by the quota check.
+    pub text_input_tokens: u64,
+    pub text_output_tokens: u64,
+    /// How many requests the row stands for: 1 for a request, the stated count for a
+    /// usage-report bucket (which may be 0); None when a bucket does not say.
+    pub requests: Option<u64>,
     pub semantic: TokenSemantic,
     /// USD per call for per-call models (`other.model_price` ≥ 0); None for token models.
     pub model_price: Option<Decimal>,
@@ -194,7 +214,18 @@ impl GatewayRow {
             cache_write_1h: self.cache_write_1h_tokens,
             reasoning: self.reasoning_tokens,
             tool_calls: self.tool_calls,
+            audio_input: self.audio_input_tokens,
+            audio_cached_input: self.audio_cached_input_tokens,
+            audio_output: self.audio_output_tokens,
+            text_input: self.text_input_tokens,
+            text_output: self.text_output_tokens,
         }
+    }
+
+    /// Output tokens billed at the text output price (reasoning included); None when the
+    /// row has more audio output than completion tokens.
+    pub fn text_output(&self) -> Option<u64> {
+        self.completion_tokens.checked_sub(self.audio_output_tokens)
     }
 
     /// All input tokens of the request (what long-context thresholds look at).
@@ -202,7 +233,8 @@ impl GatewayRow {
         let cache = self
             .cache_read_tokens
             .saturating_add(self.cache_write_tokens)
-            .saturating_add(self.cache_write_1h_tokens);
+            .saturating_add(self.cache_write_1h_tokens)
+            .saturating_add(self.audio_cached_input_tokens);
         match self.semantic {
             TokenSemantic::Inclusive => self.prompt_tokens,
             TokenSemantic::Additive => self.prompt_tokens.saturating_add(cache),
@@ -217,7 +249,7 @@ mod cells;
 
 pub use cells::{parse_parts, parse_row, Cells, OtherCell};
 
-/// The token counts of a row.
+/// The token counts of a row (see [`GatewayRow`] for what each one holds).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub prompt: u64,
@@ -227,11 +259,19 @@ pub struct Counts {
     pub cache_write_1h: u64,
     pub reasoning: u64,
     pub tool_calls: u64,
+    pub audio_input: u64,
+    pub audio_cached_input: u64,
+    pub audio_output: u64,
+    pub text_input: u64,
+    pub text_output: u64,
 }
 
 impl Counts {
+    /// How many counts a row has.
+    pub const LEN: usize = 12;
+
     /// Every count, in the order the compact rows store them (one mask bit each).
-    pub fn as_array(&self) -> [u64; 7] {
+    pub fn as_array(&self) -> [u64; Counts::LEN] {
         [
             self.prompt,
             self.completion,
@@ -240,17 +280,61 @@ impl Counts {
             self.cache_write_1h,
             self.reasoning,
             self.tool_calls,
+            self.audio_input,
+            self.audio_cached_input,
+            self.audio_output,
+            self.text_input,
+            self.text_output,
         ]
     }
 
+    /// [`Counts::as_array`] read back.
+    pub fn from_array(c: [u64; Counts::LEN]) -> Counts {
+        Counts {
+            prompt: c[0],
+            completion: c[1],
+            cache_read: c[2],
+            cache_write: c[3],
+            cache_write_1h: c[4],
+            reasoning: c[5],
+            tool_calls: c[6],
+            audio_input: c[7],
+            audio_cached_input: c[8],
+            audio_output: c[9],
+            text_input: c[10],
+            text_output: c[11],
+        }
+    }
+
+    /// Input tokens billed at the full (text) input price: the prompt less its cache
+    /// tokens (OpenAI style) and its audio. None when the row contradicts itself.
     pub fn uncached_input(&self, semantic: TokenSemantic) -> Option<u64> {
         match semantic {
-            TokenSemantic::Additive => Some(self.prompt),
+            TokenSemantic::Additive => self.prompt.checked_sub(self.audio_input),
             TokenSemantic::Inclusive => self
                 .prompt
                 .checked_sub(self.cache_read)?
                 .checked_sub(self.cache_write)?
-                .checked_sub(self.cache_write_1h),
+                .checked_sub(self.cache_write_1h)?
+                .checked_sub(self.audio_input)?
+                .checked_sub(self.audio_cached_input),
+        }
+    }
+
+    /// Every token the prompt count leaves out of the text input (cache and audio), for
+    /// messages.
+    pub fn inside_prompt(&self, semantic: TokenSemantic) -> u64 {
+        let audio = self.audio_input;
+        match semantic {
+            TokenSemantic::Additive => audio,
+            TokenSemantic::Inclusive => [
+                self.cache_read,
+                self.cache_write,
+                self.cache_write_1h,
+                self.audio_cached_input,
+            ]
+            .into_iter()
+            .fold(audio, u64::saturating_add),
         }
     }
 }
@@ -266,6 +350,8 @@ pub struct Parts<'a> {
     pub model: &'a str,
     pub quota: i64,
     pub counts: Counts,
+    /// See [`GatewayRow::requests`].
+    pub requests: Option<u64>,
     pub semantic: TokenSemantic,
     pub ratios: Option<u32>,
     /// The gateway's request id, when the log carries one (for joining other streams).

@@ -18,7 +18,7 @@ use super::jsonscan::{self, Escaped};
 use super::newapi::{count, LoggedRatios};
 use crate::decimal::{parse_exact, quote};
 
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 23] = [
     "usage_semantic",
     "cache_creation_tokens_5m",
     "cache_creation_tokens_1h",
@@ -26,6 +26,11 @@ const KEYS: [&str; 15] = [
     "reasoning_tokens",
     "thinking_tokens",
     "cache_tokens",
+    "audio_input",
+    "audio_output",
+    "text_input",
+    "text_output",
+    "audio_input_token_count",
     "model_ratio",
     "completion_ratio",
     "cache_ratio",
@@ -34,6 +39,9 @@ const KEYS: [&str; 15] = [
     "user_group_ratio",
     "group_ratio",
     "model_price",
+    "audio_ratio",
+    "audio_completion_ratio",
+    "audio_input_price",
 ];
 // Indexes into KEYS (a lookup by name would compare strings on every row).
 const USAGE_SEMANTIC: usize = 0;
@@ -43,14 +51,26 @@ const CACHE_CREATION_TOKENS: usize = 3;
 const REASONING_TOKENS: usize = 4;
 const THINKING_TOKENS: usize = 5;
 const CACHE_TOKENS: usize = 6;
-const MODEL_RATIO: usize = 7;
-const COMPLETION_RATIO: usize = 8;
-const CACHE_RATIO: usize = 9;
-const CACHE_CREATION_RATIO: usize = 10;
-const CACHE_CREATION_RATIO_1H: usize = 11;
-const USER_GROUP_RATIO: usize = 12;
-const GROUP_RATIO: usize = 13;
-const MODEL_PRICE: usize = 14;
+// new-api's audio rows (`other.audio` or `other.ws`: chat audio, realtime) log their
+// split and the two audio ratios; a text row whose audio input has a price of its own
+// logs that price (USD per 1M) and the audio tokens (service/log_info_generate.go,
+// service/quota.go, service/text_quota.go).
+const AUDIO_INPUT: usize = 7;
+const AUDIO_OUTPUT: usize = 8;
+const TEXT_INPUT: usize = 9;
+const TEXT_OUTPUT: usize = 10;
+const AUDIO_INPUT_TOKEN_COUNT: usize = 11;
+const MODEL_RATIO: usize = 12;
+const COMPLETION_RATIO: usize = 13;
+const CACHE_RATIO: usize = 14;
+const CACHE_CREATION_RATIO: usize = 15;
+const CACHE_CREATION_RATIO_1H: usize = 16;
+const USER_GROUP_RATIO: usize = 17;
+const GROUP_RATIO: usize = 18;
+const MODEL_PRICE: usize = 19;
+const AUDIO_RATIO: usize = 20;
+const AUDIO_COMPLETION_RATIO: usize = 21;
+const AUDIO_INPUT_PRICE: usize = 22;
 const TOOL_SURCHARGES: usize = KEYS.len();
 
 #[derive(Debug, Default)]
@@ -69,6 +89,10 @@ pub struct OtherUsage {
     pub cache_write_1h: u64,
     pub reasoning: u64,
     pub tool_calls: u64,
+    pub audio_input: u64,
+    pub audio_output: u64,
+    pub text_input: u64,
+    pub text_output: u64,
 }
 
 struct KeySeed;
@@ -96,6 +120,11 @@ impl Visitor<'_> for KeySeed {
             "reasoning_tokens" => REASONING_TOKENS,
             "thinking_tokens" => THINKING_TOKENS,
             "cache_tokens" => CACHE_TOKENS,
+            "audio_input" => AUDIO_INPUT,
+            "audio_output" => AUDIO_OUTPUT,
+            "text_input" => TEXT_INPUT,
+            "text_output" => TEXT_OUTPUT,
+            "audio_input_token_count" => AUDIO_INPUT_TOKEN_COUNT,
             "model_ratio" => MODEL_RATIO,
             "completion_ratio" => COMPLETION_RATIO,
             "cache_ratio" => CACHE_RATIO,
@@ -104,6 +133,9 @@ impl Visitor<'_> for KeySeed {
             "user_group_ratio" => USER_GROUP_RATIO,
             "group_ratio" => GROUP_RATIO,
             "model_price" => MODEL_PRICE,
+            "audio_ratio" => AUDIO_RATIO,
+            "audio_completion_ratio" => AUDIO_COMPLETION_RATIO,
+            "audio_input_price" => AUDIO_INPUT_PRICE,
             "tool_surcharges" => TOOL_SURCHARGES,
             _ => return Ok(None),
         }))
@@ -246,7 +278,15 @@ impl<'a> Other<'a> {
             Some(n) => n,
             None => self.count(THINKING_TOKENS)?.unwrap_or(0),
         };
+        let audio_input = match self.count(AUDIO_INPUT)? {
+            Some(n) => n,
+            None => self.count(AUDIO_INPUT_TOKEN_COUNT)?.unwrap_or(0),
+        };
         Ok(OtherUsage {
+            audio_input,
+            audio_output: self.count(AUDIO_OUTPUT)?.unwrap_or(0),
+            text_input: self.count(TEXT_INPUT)?.unwrap_or(0),
+            text_output: self.count(TEXT_OUTPUT)?.unwrap_or(0),
             cache_read: self.count(CACHE_TOKENS)?.unwrap_or(0),
             cache_write_5m: total.saturating_sub(hour).max(five),
             cache_write_1h: hour,
@@ -287,7 +327,7 @@ impl<'a> Other<'a> {
     pub fn ratio_key(&self, key: &mut String) -> bool {
         key.push(if self.has_ratios { 'r' } else { '-' });
         // Every key `ratios` reads (all of them from model_ratio on, the 1h cache ratio too).
-        for text in &self.texts[MODEL_RATIO..=MODEL_PRICE] {
+        for text in &self.texts[MODEL_RATIO..=AUDIO_INPUT_PRICE] {
             // Length-prefixed, so no two different sets of texts give one key.
             match text
                 .as_deref()
@@ -331,6 +371,9 @@ impl<'a> Other<'a> {
             },
             model_price: self.decimal(MODEL_PRICE)?,
             tool_surcharge_usd: surcharge,
+            audio_ratio: self.decimal(AUDIO_RATIO)?,
+            audio_completion_ratio: self.decimal(AUDIO_COMPLETION_RATIO)?,
+            audio_input_price: self.decimal(AUDIO_INPUT_PRICE)?,
         }))
     }
 }
@@ -392,6 +435,52 @@ mod tests {
                 prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
             }
         }
+    }
+
+    #[test]
+    fn audio_rows_give_their_split_and_ratios() {
+        // (other, audio input, audio output, text input, text output, audio ratio, price)
+        let cases = [
+            // new-api's chat audio row (GenerateAudioOtherInfo).
+            (
+                r#"{"audio":true,"audio_input":1000,"audio_output":600,"text_input":300,"text_output":100,"audio_ratio":16,"audio_completion_ratio":2,"model_ratio":1.25}"#,
+                (1000, 600, 300, 100),
+                Some("16"),
+                None,
+            ),
+            // A text row whose audio input has a price of its own (text_quota.go).
+            (
+                r#"{"model_ratio":0.15,"audio_input_seperate_price":true,"audio_input_token_count":900,"audio_input_price":0.7}"#,
+                (900, 0, 0, 0),
+                None,
+                Some("0.7"),
+            ),
+            // No audio at all.
+            (r#"{"model_ratio":1.25}"#, (0, 0, 0, 0), None, None),
+        ];
+        for (text, split, audio_ratio, price) in cases {
+            let other = Other::parse(text).unwrap();
+            let u = other.usage().unwrap();
+            assert_eq!(
+                (u.audio_input, u.audio_output, u.text_input, u.text_output),
+                split,
+                "{text}"
+            );
+            let r = other.ratios().unwrap().unwrap();
+            let shown = |d: Option<Decimal>| d.map(|d| d.to_string());
+            assert_eq!(shown(r.audio_ratio).as_deref(), audio_ratio, "{text}");
+            assert_eq!(shown(r.audio_input_price).as_deref(), price, "{text}");
+        }
+        // The audio ratios are part of a ratio set's identity.
+        let key = |text: &str| {
+            let mut key = String::new();
+            Other::parse(text).unwrap().ratio_key(&mut key);
+            key
+        };
+        assert_ne!(
+            key(r#"{"model_ratio":1,"audio_ratio":16}"#),
+            key(r#"{"model_ratio":1,"audio_ratio":8}"#)
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 use super::newapi::{Counts, GatewayRow, LoggedRatios, Outcome, Parts, TokenSemantic};
 use super::other::Other;
 use super::rows::{
-    put_varint, ratio_key, zigzag, Rows, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS,
-    RATIO_KEY, SUBSECOND,
+    mask, put_varint, ratio_key, zigzag, Rows, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS,
+    MORE, RATIO_KEY, REQUESTS,
 };
 
 /// Builds a [`Rows`] one accepted row at a time.
@@ -94,6 +94,7 @@ impl RowsBuilder {
             model: &row.model,
             quota: row.quota,
             counts: row.counts(),
+            requests: row.requests,
             semantic: row.semantic,
             ratios,
             request_id: None,
@@ -132,18 +133,13 @@ impl RowsBuilder {
         }
         let counts = row.counts.as_array();
         let nanos = row.at.subsec_nanosecond();
-        let mut mask = 0u8;
-        for (i, count) in counts.iter().enumerate() {
-            if *count != 0 {
-                mask |= 1 << i;
-            }
-        }
-        if nanos != 0 {
-            mask |= SUBSECOND;
-        }
+        let mask = mask(&counts, nanos != 0, row.requests);
         let out = &mut self.store.data;
         out.push(header);
-        out.push(mask);
+        out.push(mask[0]);
+        if mask[0] & MORE != 0 {
+            out.push(mask[1]);
+        }
         let second = row.at.as_second();
         put_varint(out, zigzag(second.wrapping_sub(self.last_second)));
         self.last_second = second;
@@ -157,6 +153,9 @@ impl RowsBuilder {
         put_varint(out, zigzag(row.quota));
         for count in counts.into_iter().filter(|c| *c != 0) {
             put_varint(out, count);
+        }
+        if mask[1] & REQUESTS != 0 {
+            put_varint(out, row.requests.unwrap_or(1));
         }
         match explicit_price {
             Some(Some(price)) => {
@@ -212,6 +211,12 @@ impl RowsBuilder {
             cache_write_1h_tokens: c.cache_write_1h,
             reasoning_tokens: c.reasoning,
             tool_calls: c.tool_calls,
+            audio_input_tokens: c.audio_input,
+            audio_cached_input_tokens: c.audio_cached_input,
+            audio_output_tokens: c.audio_output,
+            text_input_tokens: c.text_input,
+            text_output_tokens: c.text_output,
+            requests: parts.requests,
             semantic: parts.semantic,
             model_price: ratios
                 .as_ref()
@@ -255,22 +260,14 @@ impl RowsBuilder {
         for _ in 0..rows.len() {
             // A store only comes from a builder or `Rows::from_bytes`: it decodes.
             let Some(f) = iter.fields() else { return };
-            let c = f.counts;
             let parts = Parts {
                 at: f.at,
                 kind: KINDS[usize::from(f.header & 3)],
                 outcome: Outcome::ALL[usize::from(f.header >> 2 & 7)],
                 model: &store.models[f.model],
                 quota: f.quota,
-                counts: Counts {
-                    prompt: c[0],
-                    completion: c[1],
-                    cache_read: c[2],
-                    cache_write: c[3],
-                    cache_write_1h: c[4],
-                    reasoning: c[5],
-                    tool_calls: c[6],
-                },
+                counts: Counts::from_array(f.counts),
+                requests: f.requests,
                 semantic: if f.header & ADDITIVE != 0 {
                     TokenSemantic::Additive
                 } else {

@@ -1,11 +1,16 @@
 //! The accepted rows of a file, kept compact.
 //!
-//! A [`GatewayRow`] is 288 bytes on x86-64 (the logged ratios alone are eight optional
-//! decimals) plus its model name on the heap, so a million rows would hold ~300 MB. Here
+//! A [`GatewayRow`] is 400 bytes on x86-64 (the logged ratios alone are eleven optional
+//! decimals) plus its model name on the heap, so a million rows would hold ~400 MB. Here
 //! model names and ratio sets are interned (a log has a handful of each) and every row is
 //! a few varints: a header byte, a bitmask of the non-zero token counts, the time as a
 //! delta from the previous row, the model and ratio-set indexes, the quota and the
 //! non-zero counts. Typical rows take 12–20 bytes (see README, Benchmarks).
+//!
+//! The mask's first byte covers the seven counts every log row may have; its top bit says
+//! a second byte follows, for what a typical gateway row lacks: a sub-second time, audio
+//! counts, the text split of an audio row, and a request count other than 1 (a usage
+//! bucket's). So those cost nothing on the rows that do not have them.
 //!
 //! [`Rows::iter`] gives back exactly the rows that were pushed (same values, same decimal
 //! scales). [`Rows::to_bytes`] / [`Rows::from_bytes`] carry them from the web worker to
@@ -16,7 +21,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::newapi::{GatewayRow, LoggedRatios, RowKind};
+use super::newapi::{Counts, GatewayRow, LoggedRatios, RowKind};
 pub use super::rowbuild::RowsBuilder;
 
 mod iter;
@@ -24,7 +29,7 @@ mod iter;
 pub use iter::RowIter;
 use iter::{decimal_field, Reader};
 
-const MAGIC: &[u8; 4] = b"SRR1";
+const MAGIC: &[u8; 4] = b"SRR2";
 
 /// Immutable and cheap to clone (the page's reducer clones its state on every action).
 #[derive(Clone, Default)]
@@ -38,7 +43,8 @@ pub(super) struct Store {
     pub(super) data: Vec<u8>,
 }
 
-pub(super) const RATIO_KEY: usize = 8 * 17;
+const RATIO_FIELDS: usize = 11;
+pub(super) const RATIO_KEY: usize = RATIO_FIELDS * 17;
 
 /// The decimals of a ratio set as exact bytes (value and scale), for interning.
 pub(super) fn ratio_key(r: &LoggedRatios) -> [u8; RATIO_KEY] {
@@ -52,7 +58,7 @@ pub(super) fn ratio_key(r: &LoggedRatios) -> [u8; RATIO_KEY] {
     key
 }
 
-fn ratio_fields(r: &LoggedRatios) -> [Option<Decimal>; 8] {
+fn ratio_fields(r: &LoggedRatios) -> [Option<Decimal>; RATIO_FIELDS] {
     [
         r.model_ratio,
         r.completion_ratio,
@@ -62,10 +68,13 @@ fn ratio_fields(r: &LoggedRatios) -> [Option<Decimal>; 8] {
         r.group_ratio,
         r.model_price,
         Some(r.tool_surcharge_usd),
+        r.audio_ratio,
+        r.audio_completion_ratio,
+        r.audio_input_price,
     ]
 }
 
-fn ratios_from(fields: [Option<Decimal>; 8]) -> Option<LoggedRatios> {
+fn ratios_from(fields: [Option<Decimal>; RATIO_FIELDS]) -> Option<LoggedRatios> {
     Some(LoggedRatios {
         model_ratio: fields[0],
         completion_ratio: fields[1],
@@ -75,6 +84,9 @@ fn ratios_from(fields: [Option<Decimal>; 8]) -> Option<LoggedRatios> {
         group_ratio: fields[5],
         model_price: fields[6],
         tool_surcharge_usd: fields[7]?,
+        audio_ratio: fields[8],
+        audio_completion_ratio: fields[9],
+        audio_input_price: fields[10],
     })
 }
 
@@ -105,8 +117,46 @@ pub(super) const KINDS: [RowKind; 4] = [
 pub(super) const ADDITIVE: u8 = 1 << 5;
 pub(super) const HAS_RATIOS: u8 = 1 << 6;
 pub(super) const EXPLICIT_PRICE: u8 = 1 << 7;
-// Mask byte: one bit per non-zero count, and whether the time has a sub-second part.
-pub(super) const SUBSECOND: u8 = 1 << 7;
+// First mask byte: one bit per non-zero count of the first seven, and whether a second
+// mask byte follows.
+pub(super) const FIRST_COUNTS: usize = 7;
+pub(super) const MORE: u8 = 1 << 7;
+// Second mask byte: whether the time has a sub-second part, one bit per non-zero count
+// of the other five, and whether a request count other than 1 follows the counts (as a
+// varint; 1, never written for a count, stands for unknown). Its top bit is never set.
+pub(super) const SUBSECOND: u8 = 1;
+pub(super) const REQUESTS: u8 = 1 << 6;
+
+/// The mask bytes of a row: which counts are non-zero, and the rest of the second byte.
+pub(super) fn mask(counts: &[u64; Counts::LEN], subsecond: bool, requests: Option<u64>) -> [u8; 2] {
+    let (mut first, mut second) = (0u8, 0u8);
+    for (i, count) in counts.iter().enumerate() {
+        if *count != 0 {
+            match i.checked_sub(FIRST_COUNTS) {
+                None => first |= 1 << i,
+                Some(j) => second |= 2 << j,
+            }
+        }
+    }
+    if subsecond {
+        second |= SUBSECOND;
+    }
+    if requests != Some(1) {
+        second |= REQUESTS;
+    }
+    if second != 0 {
+        first |= MORE;
+    }
+    [first, second]
+}
+
+/// Whether count `i` is present under the mask bytes.
+pub(super) fn has_count(mask: [u8; 2], i: usize) -> bool {
+    match i.checked_sub(FIRST_COUNTS) {
+        None => mask[0] & (1 << i) != 0,
+        Some(j) => mask[1] & (2 << j) != 0,
+    }
+}
 
 impl Rows {
     pub fn len(&self) -> usize {
@@ -183,7 +233,7 @@ impl Rows {
         let mut ratios = Vec::new();
         for _ in 0..count {
             let key = r.take(RATIO_KEY).ok_or_else(bad)?;
-            let mut fields = [None; 8];
+            let mut fields = [None; RATIO_FIELDS];
             for (i, field) in fields.iter_mut().enumerate() {
                 *field = decimal_field(&key[i * 17..i * 17 + 17]).ok_or_else(bad)?;
             }
@@ -247,7 +297,7 @@ mod tests {
     fn ratios() -> impl Strategy<Value = Option<LoggedRatios>> {
         let decimal = (any::<i64>(), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s));
         let field = proptest::option::of(decimal.clone());
-        (proptest::collection::vec(field, 7), decimal, any::<bool>()).prop_map(
+        (proptest::collection::vec(field, 10), decimal, any::<bool>()).prop_map(
             |(f, surcharge, some)| {
                 some.then(|| LoggedRatios {
                     model_ratio: f[0],
@@ -258,6 +308,9 @@ mod tests {
                     group_ratio: f[5],
                     model_price: f[6],
                     tool_surcharge_usd: surcharge,
+                    audio_ratio: f[7],
+                    audio_completion_ratio: f[8],
+                    audio_input_price: f[9],
                 })
             },
         )
@@ -271,7 +324,9 @@ mod tests {
             outcome in 0usize..8,
             model in "[a-z0-9-]{0,12}",
             quota in any::<i64>(),
-            counts in proptest::collection::vec(prop_oneof![Just(0u64), any::<u64>()], 7),
+            counts in proptest::collection::vec(prop_oneof![Just(0u64), any::<u64>()], Counts::LEN),
+            // Mostly 1 (a request), else a bucket's count (0, 1, 2 and any) or unknown.
+            requests in prop_oneof![3 => Just(Some(1u64)), 1 => proptest::option::of(prop_oneof![0u64..3, any::<u64>()])],
             additive in any::<bool>(),
             ratios in ratios(),
             price in proptest::option::of((any::<i64>(), 0u32..=28)),
@@ -291,6 +346,12 @@ mod tests {
                 cache_write_1h_tokens: counts[4],
                 reasoning_tokens: counts[5],
                 tool_calls: counts[6],
+                audio_input_tokens: counts[7],
+                audio_cached_input_tokens: counts[8],
+                audio_output_tokens: counts[9],
+                text_input_tokens: counts[10],
+                text_output_tokens: counts[11],
+                requests,
                 semantic: if additive { TokenSemantic::Additive } else { TokenSemantic::Inclusive },
                 model_price: if explicit { price.map(|(m, s)| Decimal::new(m, s)) } else { derived },
                 ratios,
@@ -313,6 +374,41 @@ mod tests {
             let wire = Rows::from_bytes(store.to_bytes()).unwrap();
             let back: Vec<String> = wire.iter().map(|r| exact(&r)).collect();
             prop_assert_eq!(back, want);
+        }
+
+        #[test]
+        fn what_a_typical_row_lacks_costs_it_no_byte(row in row(), which in 0usize..5, value in 2u64..100_000) {
+            // A log row as the gateway writes it: whole seconds, one request, no audio.
+            let plain = GatewayRow {
+                at: Timestamp::from_second(row.at.as_second()).unwrap(),
+                audio_input_tokens: 0,
+                audio_cached_input_tokens: 0,
+                audio_output_tokens: 0,
+                text_input_tokens: 0,
+                text_output_tokens: 0,
+                requests: Some(1),
+                ..row
+            };
+            let mut extra = plain.clone();
+            // Each of these costs the second mask byte and its own varint, nothing more.
+            let varint = match which {
+                0 => { extra.audio_input_tokens = value; value }
+                1 => { extra.text_output_tokens = value; value }
+                2 => { extra.requests = Some(value); value }
+                3 => { extra.requests = None; 1 }
+                _ => {
+                    let nanos = i32::try_from(value).unwrap();
+                    let second = plain.at.as_second();
+                    extra.at = Timestamp::new(second, if second < 0 { -nanos } else { nanos }).unwrap();
+                    zigzag(i64::from(extra.at.subsec_nanosecond()))
+                }
+            };
+            let mut written = Vec::new();
+            put_varint(&mut written, varint);
+            let len = |row: &GatewayRow| Rows::from_iter([row.clone()]).encoded_len();
+            prop_assert_eq!(len(&extra), len(&plain) + 1 + written.len());
+            let back: Vec<GatewayRow> = Rows::from_iter([extra.clone()]).iter().collect();
+            prop_assert_eq!(back, vec![extra]);
         }
 
         #[test]

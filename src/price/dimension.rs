@@ -16,6 +16,12 @@ pub enum Dimension {
     /// Output tokens (less reasoning tokens when reasoning is priced apart).
     Output,
     Reasoning,
+    /// Audio input tokens not read from a cache (all audio input when an export does not
+    /// state cached audio apart).
+    AudioInput,
+    /// Cached audio input, only where an export states it apart.
+    AudioCachedInput,
+    AudioOutput,
     Calls,
     Images,
     Seconds,
@@ -23,7 +29,7 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 13;
     pub const ALL: [Dimension; Dimension::COUNT] = [
         Dimension::UncachedInput,
         Dimension::CachedInput,
@@ -31,6 +37,9 @@ impl Dimension {
         Dimension::CacheWrite1h,
         Dimension::Output,
         Dimension::Reasoning,
+        Dimension::AudioInput,
+        Dimension::AudioCachedInput,
+        Dimension::AudioOutput,
         Dimension::Calls,
         Dimension::Images,
         Dimension::Seconds,
@@ -42,7 +51,7 @@ impl Dimension {
     }
 
     pub fn is_token(self) -> bool {
-        self.index() <= Dimension::Reasoning.index()
+        self.index() <= Dimension::AudioOutput.index()
     }
 
     pub fn label(self) -> &'static str {
@@ -53,6 +62,9 @@ impl Dimension {
             Dimension::CacheWrite1h => "cache write (1h)",
             Dimension::Output => "output",
             Dimension::Reasoning => "reasoning",
+            Dimension::AudioInput => "audio input",
+            Dimension::AudioCachedInput => "cached audio input",
+            Dimension::AudioOutput => "audio output",
             Dimension::Calls => "calls",
             Dimension::Images => "images",
             Dimension::Seconds => "seconds",
@@ -77,13 +89,19 @@ impl Dimension {
     }
 }
 
-/// The disjoint quantities of one gateway row, given the entry that prices it.
-pub(super) fn quantities(row: &GatewayRow, entry: Option<&Entry>) -> Vec<(Dimension, u64)> {
+/// The disjoint quantities of one row, given the entry that prices it, and whether they
+/// are all known: a per-call price on a usage bucket that does not state its request
+/// count has no quantity to multiply.
+pub(super) fn quantities(row: &GatewayRow, entry: Option<&Entry>) -> (Vec<(Dimension, u64)>, bool) {
     let per_call = row.model_price.is_some()
         || entry.is_some_and(|e| e.price(Dimension::Calls).is_some() && !e.prices_tokens());
     let mut q = Vec::new();
+    let mut known = true;
     if per_call {
-        q.push((Dimension::Calls, 1));
+        match row.requests {
+            Some(n) => q.push((Dimension::Calls, n)),
+            None => known = false,
+        }
     } else {
         let reasoning_apart = entry.is_some_and(|e| e.price(Dimension::Reasoning).is_some());
         let reasoning = if reasoning_apart {
@@ -91,16 +109,22 @@ pub(super) fn quantities(row: &GatewayRow, entry: Option<&Entry>) -> Vec<(Dimens
         } else {
             0
         };
+        // Rows are checked when read (cache and audio inside the prompt, reasoning and
+        // audio inside the completion), so nothing here goes below zero.
+        let text_output = row.text_output().unwrap_or(0).saturating_sub(reasoning);
         q.extend([
             (Dimension::UncachedInput, row.uncached_input().unwrap_or(0)),
             (Dimension::CachedInput, row.cache_read_tokens),
             (Dimension::CacheWrite, row.cache_write_tokens),
             (Dimension::CacheWrite1h, row.cache_write_1h_tokens),
-            (Dimension::Output, row.completion_tokens - reasoning),
+            (Dimension::Output, text_output),
             (Dimension::Reasoning, reasoning),
+            (Dimension::AudioInput, row.audio_input_tokens),
+            (Dimension::AudioCachedInput, row.audio_cached_input_tokens),
+            (Dimension::AudioOutput, row.audio_output_tokens),
         ]);
     }
     q.push((Dimension::ToolCalls, row.tool_calls));
     q.retain(|(_, n)| *n > 0);
-    q
+    (q, known)
 }

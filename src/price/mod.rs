@@ -64,8 +64,21 @@ pub struct ModelCharge {
     pub label: Option<Confidence>,
     pub consumed_quota: i64,
     pub refunded_quota: i64,
+    /// Σ the requests of the rows whose count is known: 1 a request, a usage bucket's
+    /// stated count.
     pub requests: u64,
+    /// Usage buckets that do not state their request count: while there is one, the
+    /// model's request count is unknown ([`ModelCharge::request_count`]).
+    #[serde(default)]
+    pub unknown_requests: u64,
     pub failed_requests: u64,
+}
+
+impl ModelCharge {
+    /// The model's request count; None while any bucket does not state its own.
+    pub fn request_count(&self) -> Option<u64> {
+        (self.unknown_requests == 0).then_some(self.requests)
+    }
 }
 
 // Serde only carries the figures from the page's worker to the page (`review::Review::to_wire`).
@@ -168,14 +181,23 @@ impl Pricer<'_> {
             .consumed_quota
             .checked_add(row.quota)
             .ok_or_else(|| overflow("quota"))?;
-        charge.requests += 1;
+        match row.requests {
+            Some(n) => {
+                charge.requests = charge
+                    .requests
+                    .checked_add(n)
+                    .ok_or_else(|| overflow("requests"))?
+            }
+            None => charge.unknown_requests += 1,
+        }
         charge.failed_requests += u64::from(row.outcome.is_failure());
         let billable = s.policy.of(row.outcome) == Billability::Billable;
         let tier = entry
             .and_then(|e| e.long_context)
             .filter(|t| row.input_total() > t.above);
-        let (mut row_expected, mut row_complete) = (Decimal::ZERO, true);
-        for (dimension, quantity) in quantities(row, entry) {
+        let (quantities, known) = quantities(row, entry);
+        let (mut row_expected, mut row_complete) = (Decimal::ZERO, known);
+        for (dimension, quantity) in quantities {
             let tier_rate = tier.and_then(|t| match dimension {
                 Dimension::UncachedInput => t.input,
                 Dimension::CachedInput => t.cached_input,

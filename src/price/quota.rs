@@ -11,6 +11,18 @@
 //! Per-call rows cost `model_price × quota_per_usd × group_ratio`; tool surcharges add
 //! `price × count ÷ 1000 × group_ratio × quota_per_usd`. Unset ratios take new-api's
 //! defaults: cache 1, cache creation 1.25, 1-hour write 1.6 × creation, group 1.
+//!
+//! Audio (new-api `service/quota.go` `calculateAudioQuota`, `service/text_quota.go`): a
+//! row billed with the audio formula (chat audio, realtime; it logs `audio_ratio`) costs
+//!
+//! ```text
+//! (text_input + text_output × completion_ratio + audio_input × audio_ratio
+//!   + audio_output × audio_ratio × audio_completion_ratio) × model_ratio × group_ratio
+//! ```
+//!
+//! with the text and audio counts it logged; a text row whose audio input has a price of
+//! its own (`audio_input_price`, USD per 1M) takes the audio out of the prompt and adds
+//! `audio × price ÷ 1,000,000 × group_ratio × quota_per_usd`.
 
 use std::str::FromStr;
 
@@ -35,6 +47,25 @@ pub fn derive(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Opt
             .checked_add(surcharge);
     }
     let model_ratio = r.model_ratio?;
+    if let Some(audio_ratio) = r.audio_ratio {
+        return audio_formula(row, r, audio_ratio)?
+            .checked_mul(model_ratio)?
+            .checked_mul(group)?
+            .checked_add(surcharge);
+    }
+    // Audio input priced apart is out of the weighted tokens; otherwise it is input.
+    let (audio_weight, audio_apart) = match r.audio_input_price {
+        Some(price) => {
+            let usd = Decimal::from(row.audio_input_tokens)
+                .checked_mul(price)?
+                .checked_div(Decimal::from(1_000_000u32))?;
+            (
+                Decimal::ZERO,
+                usd.checked_mul(group)?.checked_mul(quota_per_usd)?,
+            )
+        }
+        None => (Decimal::ONE, Decimal::ZERO),
+    };
     let creation_ratio = r
         .cache_creation_ratio
         .unwrap_or(Decimal::from_str("1.25").ok()?);
@@ -51,15 +82,34 @@ pub fn derive(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Opt
             row.completion_tokens,
             r.completion_ratio.unwrap_or(Decimal::ONE),
         ),
+        (row.audio_input_tokens, audio_weight),
     ];
-    let mut weighted = Decimal::ZERO;
-    for (tokens, ratio) in terms {
-        weighted = weighted.checked_add(Decimal::from(tokens).checked_mul(ratio)?)?;
-    }
-    weighted
+    weighted(terms)?
         .checked_mul(model_ratio)?
         .checked_mul(group)?
+        .checked_add(audio_apart)?
         .checked_add(surcharge)
+}
+
+fn weighted<const N: usize>(terms: [(u64, Decimal); N]) -> Option<Decimal> {
+    terms
+        .into_iter()
+        .try_fold(Decimal::ZERO, |sum, (tokens, ratio)| {
+            sum.checked_add(Decimal::from(tokens).checked_mul(ratio)?)
+        })
+}
+
+/// The tokens of an audio-formula row, weighted, before the model and group ratios.
+fn audio_formula(row: &GatewayRow, r: &LoggedRatios, audio_ratio: Decimal) -> Option<Decimal> {
+    let completion_ratio = r.completion_ratio.unwrap_or(Decimal::ONE);
+    // new-api logs both audio ratios together; without the second there is nothing to check.
+    let audio_output_ratio = audio_ratio.checked_mul(r.audio_completion_ratio?)?;
+    weighted([
+        (row.text_input_tokens, Decimal::ONE),
+        (row.text_output_tokens, completion_ratio),
+        (row.audio_input_tokens, audio_ratio),
+        (row.audio_output_tokens, audio_output_ratio),
+    ])
 }
 
 /// The integer quota the gateway would have written: its rounding, and at least 1
@@ -116,6 +166,12 @@ mod tests {
             cache_write_1h_tokens: 0,
             reasoning_tokens: 0,
             tool_calls: 0,
+            audio_input_tokens: 0,
+            audio_cached_input_tokens: 0,
+            audio_output_tokens: 0,
+            text_input_tokens: 0,
+            text_output_tokens: 0,
+            requests: Some(1),
             semantic,
             model_price: None,
             ratios: None,
@@ -175,6 +231,59 @@ mod tests {
             ),
             Some(d("10000"))
         );
+    }
+
+    #[test]
+    fn audio_rows_follow_the_gateway_audio_formulas() {
+        let q = d("500000");
+        // gpt-4o-audio-preview as new-api ships it: model ratio 1.25, completion 4, audio
+        // 16, audio completion 2. A chat audio row: prompt 1,300 = 300 text + 1,000
+        // audio; completion 700 = 100 text + 600 audio (both logged in `other`):
+        // (300 + 100×4 + 1,000×16 + 600×16×2) × 1.25 × 1 = 35,900 × 1.25 = 44,875.
+        let audio = LoggedRatios {
+            model_ratio: Some(d("1.25")),
+            completion_ratio: Some(d("4")),
+            group_ratio: Some(d("1")),
+            audio_ratio: Some(d("16")),
+            audio_completion_ratio: Some(d("2")),
+            ..LoggedRatios::default()
+        };
+        let mut chat = row(1_300, 700, 0, 0, TokenSemantic::Inclusive);
+        chat.audio_input_tokens = 1_000;
+        chat.audio_output_tokens = 600;
+        chat.text_input_tokens = 300;
+        chat.text_output_tokens = 100;
+        assert_eq!(derive(&chat, &audio, q), Some(d("44875")));
+        // The text split is what was logged, not prompt − audio: 20 image tokens in the
+        // prompt are not billed by the audio formula (320 − 20 = 300 text).
+        chat.prompt_tokens = 1_320;
+        assert_eq!(derive(&chat, &audio, q), Some(d("44875")));
+        // Without the audio completion ratio the row cannot be checked.
+        let half = LoggedRatios {
+            audio_completion_ratio: None,
+            ..audio.clone()
+        };
+        assert_eq!(derive(&chat, &half, q), None);
+        // A text row whose audio input has a price of its own ($0.70 per 1M, Gemini):
+        // prompt 2,000 of which 1,000 audio, completion 100, model ratio 0.15,
+        // completion 4, group 0.8: (1,000 + 100×4) × 0.15 × 0.8 = 168, plus
+        // 1,000 × 0.7 ÷ 1M × 0.8 × 500,000 = 280: 448.
+        let gemini = LoggedRatios {
+            model_ratio: Some(d("0.15")),
+            completion_ratio: Some(d("4")),
+            group_ratio: Some(d("0.8")),
+            audio_input_price: Some(d("0.7")),
+            ..LoggedRatios::default()
+        };
+        let mut text = row(2_000, 100, 0, 0, TokenSemantic::Inclusive);
+        text.audio_input_tokens = 1_000;
+        assert_eq!(derive(&text, &gemini, q), Some(d("448")));
+        // Audio logged without a price of its own is input like any other: (2,000 + 400) × 0.12.
+        let plain = LoggedRatios {
+            audio_input_price: None,
+            ..gemini
+        };
+        assert_eq!(derive(&text, &plain, q), Some(d("288")));
     }
 
     #[test]

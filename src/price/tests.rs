@@ -32,6 +32,12 @@ fn row(model: &str, prompt: u64, completion: u64) -> GatewayRow {
         cache_write_1h_tokens: 0,
         reasoning_tokens: 0,
         tool_calls: 0,
+        audio_input_tokens: 0,
+        audio_cached_input_tokens: 0,
+        audio_output_tokens: 0,
+        text_input_tokens: 0,
+        text_output_tokens: 0,
+        requests: Some(1),
         semantic: TokenSemantic::Inclusive,
         model_price: None,
         ratios: None,
@@ -299,7 +305,10 @@ fn validation_messages() {
         model_ratio: "1.25".into(),
         ..rate("o", "2.5", "")
     };
-    let errors = settings(vec![negative, eur, both, rate("m", "1", "")], vec![])
+    let mut audio = rate("p", "1", "");
+    audio.audio_output = "-80".into();
+    audio.audio_input = "forty".into();
+    let errors = settings(vec![negative, eur, both, rate("m", "1", ""), audio], vec![])
         .validate()
         .unwrap_err();
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -308,6 +317,7 @@ fn validation_messages() {
         "rates[0].token_unit: expected a token unit of 1M, 1K or 1, but found \"PER MILLION\"",
         "rates[2].model_ratio: expected either prices or new-api ratios for one entry, but found both",
         "rates[1].currency: expected every rate in one currency (USD), but found EUR",
+        "rates[4].audio_output: expected a price of zero or more, but found \"-80\"",
     ];
     for line in expected {
         assert!(
@@ -315,6 +325,75 @@ fn validation_messages() {
             "missing {line:?} in {text:#?}"
         );
     }
+}
+
+#[test]
+fn audio_is_priced_at_its_own_rates_or_left_unpriced() {
+    // A chat audio request: prompt 1,300 of which 1,000 audio, completion 700 of which
+    // 600 audio; $2.50 / $10 text, $40 / $80 audio per 1M:
+    // 300×2.5 + 100×10 + 1,000×40 + 600×80 = 750 + 1,000 + 40,000 + 48,000 → 0.08975.
+    let mut r = row("gpt-4o-audio-preview", 1_300, 700);
+    r.audio_input_tokens = 1_000;
+    r.audio_output_tokens = 600;
+    let mut entry = rate("gpt-4o-audio-preview", "2.50", "10");
+    entry.audio_input = "40".into();
+    entry.audio_output = "80".into();
+    let p = priced(std::slice::from_ref(&r), &settings(vec![entry], vec![]));
+    assert_eq!(p.expected, d("0.08975"));
+    assert!(p.complete);
+    assert_eq!(amount(&p, Dimension::AudioInput), Some(d("0.04")));
+    assert_eq!(amount(&p, Dimension::AudioOutput), Some(d("0.048")));
+    // Without audio prices the audio is unpriced, never $0, and the total incomplete;
+    // the text is still priced at the text rates (not the audio tokens with it).
+    let text_only = rate("gpt-4o-audio-preview", "2.50", "10");
+    let p = priced(&[r], &settings(vec![text_only], vec![]));
+    assert_eq!(p.expected, d("0.00175"));
+    assert!(!p.complete && !p.models[0].complete);
+    let unpriced: Vec<(Dimension, u64, Option<Decimal>)> = p
+        .lines
+        .iter()
+        .filter(|l| l.status == LineStatus::Unpriced)
+        .map(|l| (l.dimension, l.quantity, l.amount))
+        .collect();
+    assert_eq!(
+        unpriced,
+        [
+            (Dimension::AudioInput, 1_000, None),
+            (Dimension::AudioOutput, 600, None)
+        ]
+    );
+}
+
+#[test]
+fn a_bucket_counts_its_stated_requests() {
+    // Two usage buckets of a per-call model: 19 requests, and 0 (a bucket can state
+    // none); then one that does not say. $0.10 a call: 19 × 0.1 = 1.9.
+    let bucket = |requests| GatewayRow {
+        requests,
+        ..row("mj_imagine", 0, 0)
+    };
+    let mut call = rate("mj_imagine", "", "");
+    call.per_call = "0.1".into();
+    let s = settings(vec![call], vec![]);
+    let p = priced(&[bucket(Some(19)), bucket(Some(0))], &s);
+    assert_eq!(p.expected, d("1.9"));
+    assert_eq!(p.models[0].request_count(), Some(19));
+    assert!(p.complete);
+    // A bucket without its count: the requests are unknown, and so is its per-call charge.
+    let p = priced(&[bucket(Some(19)), bucket(None)], &s);
+    assert_eq!(p.models[0].request_count(), None);
+    assert_eq!(p.expected, d("1.9"));
+    assert!(!p.complete);
+    // Token prices need no request count; the count is still unknown.
+    let p = priced(
+        &[GatewayRow {
+            requests: None,
+            ..row("m", 1_000_000, 0)
+        }],
+        &settings(vec![rate("m", "1", "2")], vec![]),
+    );
+    assert_eq!((p.expected, p.complete), (d("1"), true));
+    assert_eq!(p.models[0].request_count(), None);
 }
 
 #[test]

@@ -41,6 +41,11 @@ pub struct RateText {
     pub output: String,
     /// Only when the page prices reasoning apart from output.
     pub reasoning: String,
+    /// Audio tokens, per the token unit like the text prices above.
+    pub audio_input: String,
+    /// Cached audio input, for exports that state it apart.
+    pub audio_cached_input: String,
+    pub audio_output: String,
     pub per_call: String,
     pub per_image: String,
     pub per_second: String,
@@ -71,7 +76,7 @@ pub struct RateText {
 impl RateText {
     /// Every text field with its JSON key: one listing for the editor, the paste
     /// reader and anything else that addresses a field by name.
-    pub fn fields_mut(&mut self) -> [(&'static str, &mut String); 30] {
+    pub fn fields_mut(&mut self) -> [(&'static str, &mut String); 33] {
         [
             ("model", &mut self.model),
             ("aliases", &mut self.aliases),
@@ -83,6 +88,9 @@ impl RateText {
             ("cache_write_1h", &mut self.cache_write_1h),
             ("output", &mut self.output),
             ("reasoning", &mut self.reasoning),
+            ("audio_input", &mut self.audio_input),
+            ("audio_cached_input", &mut self.audio_cached_input),
+            ("audio_output", &mut self.audio_output),
             ("per_call", &mut self.per_call),
             ("per_image", &mut self.per_image),
             ("per_second", &mut self.per_second),
@@ -118,6 +126,9 @@ impl RateText {
             &self.cache_write_1h,
             &self.output,
             &self.reasoning,
+            &self.audio_input,
+            &self.audio_cached_input,
+            &self.audio_output,
             &self.per_call,
             &self.per_image,
             &self.per_second,

@@ -26,6 +26,23 @@ const HEADERS: &[(&str, &[&str])] = &[
     ),
     ("reasoning", &["reasoning"]),
     (
+        "audio_input",
+        &["audio input", "audio_input", "audio input $/1m"],
+    ),
+    (
+        "audio_cached_input",
+        &[
+            "cached audio input",
+            "audio cached input",
+            "audio_cached_input",
+            "cached audio",
+        ],
+    ),
+    (
+        "audio_output",
+        &["audio output", "audio_output", "audio output $/1m"],
+    ),
+    (
         "per_call",
         &["per call", "per_call", "per request", "price per call"],
     ),
@@ -127,6 +144,21 @@ mod tests {
             ("gpt-4o", "2.50", "10.00")
         );
         assert_eq!(rates[0].source_url, "https://example.com/p");
+    }
+
+    #[test]
+    fn pasted_audio_prices_fill_the_audio_fields() {
+        let text = "model,audio input,cached audio input,audio output\ngpt-4o-audio-preview,$40,$2.50,$80\n";
+        let rates = rates_from_table(text).unwrap();
+        let r = &rates[0];
+        assert_eq!(
+            (
+                r.audio_input.as_str(),
+                r.audio_cached_input.as_str(),
+                r.audio_output.as_str()
+            ),
+            ("40", "2.50", "80")
+        );
     }
 
     #[test]

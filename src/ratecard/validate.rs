@@ -93,6 +93,13 @@ fn entry(i: usize, r: &RateText, quota_per_usd: Decimal, e: &mut Errors) -> Entr
         (Dimension::CacheWrite1h, "cache_write_1h", &r.cache_write_1h),
         (Dimension::Output, "output", &r.output),
         (Dimension::Reasoning, "reasoning", &r.reasoning),
+        (Dimension::AudioInput, "audio_input", &r.audio_input),
+        (
+            Dimension::AudioCachedInput,
+            "audio_cached_input",
+            &r.audio_cached_input,
+        ),
+        (Dimension::AudioOutput, "audio_output", &r.audio_output),
         (Dimension::Calls, "per_call", &r.per_call),
         (Dimension::Images, "per_image", &r.per_image),
         (Dimension::Seconds, "per_second", &r.per_second),

@@ -93,11 +93,17 @@ pub struct InputFileOut {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UsageRollup {
-    pub request_count: u64,
+    /// Requests (a usage bucket counts its stated requests); null while a bucket of the
+    /// priced stream does not state its count.
+    pub request_count: Option<u64>,
+    /// Every input token, audio included; the next fields are parts of it.
     pub input_units: String,
     pub cached_input_units: String,
     pub cache_write_units: String,
+    /// Every output token, audio included.
     pub output_units: String,
+    pub audio_input_units: String,
+    pub audio_output_units: String,
     pub call_units: String,
     /// From a client request log's retry attempts; null without one (new-api logs do not
     /// say which requests were retries: unknown, not zero).
@@ -157,7 +163,7 @@ pub struct ModelOut {
     pub model: String,
     pub logged_as: Vec<String>,
     pub rate_label: Option<Confidence>,
-    pub request_count: u64,
+    pub request_count: Option<u64>,
     pub failed_request_count: u64,
     pub lines: Vec<LineOut>,
     pub computed_charge: ComputedCharge,
@@ -247,7 +253,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
                     .map(|m| sanitize::label(m))
                     .collect(),
                 rate_label: charge.label,
-                request_count: charge.requests,
+                request_count: charge.request_count(),
                 failed_request_count: charge.failed_requests,
                 lines: lines
                     .iter()
@@ -325,14 +331,27 @@ fn usage_rollup(review: &Review, figures: &Figures, pricing: &Pricing) -> UsageR
     use Dimension::*;
     let lines = &pricing.lines;
     UsageRollup {
-        request_count: pricing.models.iter().map(|c| c.requests).sum(),
+        request_count: pricing
+            .models
+            .iter()
+            .map(|c| c.request_count())
+            .try_fold(0u64, |sum, n| Some(sum.saturating_add(n?))),
         input_units: total(
             lines,
-            &[UncachedInput, CachedInput, CacheWrite, CacheWrite1h],
+            &[
+                UncachedInput,
+                CachedInput,
+                CacheWrite,
+                CacheWrite1h,
+                AudioInput,
+                AudioCachedInput,
+            ],
         ),
-        cached_input_units: total(lines, &[CachedInput]),
+        cached_input_units: total(lines, &[CachedInput, AudioCachedInput]),
         cache_write_units: total(lines, &[CacheWrite, CacheWrite1h]),
-        output_units: total(lines, &[Output, Reasoning]),
+        output_units: total(lines, &[Output, Reasoning, AudioOutput]),
+        audio_input_units: total(lines, &[AudioInput, AudioCachedInput]),
+        audio_output_units: total(lines, &[AudioOutput]),
         call_units: total(lines, &[Calls]),
         retried_request_count: retried(figures),
         failed_request_count: review.failed_requests(),

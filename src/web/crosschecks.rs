@@ -86,7 +86,7 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
                     if !c.per_model.is_empty() {
                         <ul class="per-model">
                             { for c.per_model.iter().filter(|m| !m.difference.is_zero() || m.evidence != "the same quantities").map(|m| html! {
-                                <li>{ format!("{}: {} vs {} ({} vs {} requests): {}", m.model, format(m.left_amount), format(m.right_amount), m.left_requests, m.right_requests, m.evidence) }</li>
+                                <li>{ format!("{}: {} vs {} ({} vs {} requests): {}", m.model, format(m.left_amount), format(m.right_amount), requests(m.left_requests), requests(m.right_requests), m.evidence) }</li>
                             }) }
                         </ul>
                     }
@@ -112,4 +112,9 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
             }
         </div>
     }
+}
+
+/// A request count, or "unknown" when a usage bucket does not state it.
+fn requests(count: Option<u64>) -> String {
+    count.map_or_else(|| "unknown".into(), |n| n.to_string())
 }

@@ -21,6 +21,17 @@ const MAIN: [(RateField, &str); 9] = [
     ("captured_at", "Captured at (UTC)"),
 ];
 
+/// Audio prices in the details row, each labelled with the entry's model (several
+/// entries' details can be open at once): the dimension, then what it holds.
+const AUDIO: [(RateField, &str); 3] = [
+    ("audio_input", "Audio input"),
+    (
+        "audio_cached_input",
+        "Cached audio input (when the export states it apart)",
+    ),
+    ("audio_output", "Audio output"),
+];
+
 /// Fields in the details row.
 const DETAILS: [(RateField, &str); 19] = [
     ("currency", "Currency (USD if empty)"),
@@ -122,6 +133,18 @@ fn rate_row(props: &RateRowProps) -> Html {
             .reform(move |value: String| Action::EditRate(index, field, value));
         html! { <TextField label={*heading} testid={testid(field)} value={props.rate.field(field)} {on_input} /> }
     };
+    let model = match props.rate.model.trim() {
+        "" => "this entry".to_string(),
+        model => model.to_string(),
+    };
+    let audio = |(field, dimension): &(RateField, &'static str)| {
+        let field = *field;
+        let on_input = props
+            .on_action
+            .reform(move |value: String| Action::EditRate(index, field, value));
+        let label = format!("{dimension} of {model}");
+        html! { <TextField {label} testid={testid(field)} value={props.rate.field(field)} {on_input} /> }
+    };
     html! {
         <>
             <tr data-testid="rate-row" data-model={props.rate.model.clone()}>
@@ -138,10 +161,11 @@ fn rate_row(props: &RateRowProps) -> Html {
             <tr class="rate-details" data-testid="rate-details" data-model={props.rate.model.clone()}>
                 <td colspan="11">
                     <details>
-                        <summary>{ "More prices, long-context tier, new-api ratios, effective dates, provenance" }</summary>
+                        <summary>{ "More prices (audio, images, seconds, tool calls), long-context tier, new-api ratios, effective dates, provenance" }</summary>
                         if let Some(equivalent) = describe_ratios(&props.rate, &props.quota_per_usd) {
                             <p class="hint" data-testid="rate-ratios">{ equivalent }</p>
                         }
+                        <div class="grid">{ for AUDIO.iter().map(audio) }</div>
                         <div class="grid">{ for DETAILS.iter().map(detail) }</div>
                         <TextField label="Note" testid="rate-note" value={props.rate.note.clone()}
                             on_input={props.on_action.reform(move |v: String| Action::EditRate(index, "note", v))} />
@@ -173,7 +197,7 @@ fn paste_rates(props: &PasteProps) -> Html {
     html! {
         <details class="paste">
             <summary>{ "Paste rates from a spreadsheet" }</summary>
-            <p class="hint">{ "Copy a range whose first row names the columns (model, input, cached input, output, per call, source url, captured at, …) and paste it here. Rows replace entries with the same model." }</p>
+            <p class="hint">{ "Copy a range whose first row names the columns (model, input, cached input, output, audio input, audio output, per call, source url, captured at, …) and paste it here. Rows replace entries with the same model." }</p>
             <textarea rows="5" data-testid="paste-rates" ref={area}></textarea>
             <button type="button" class="secondary" data-testid="paste-rates-apply" {onclick}>{ "Add pasted rates" }</button>
         </details>

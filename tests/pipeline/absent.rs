@@ -317,12 +317,18 @@ fn requests_of_unknown_usage_leave_the_expected_charge_incomplete() {
         &stream_settings(),
     );
     let f = figures(&review);
-    assert!(f.streams[0].usage_unknown_requests > 0, "the fixture has some");
+    assert!(
+        f.streams[0].usage_unknown_requests > 0,
+        "the fixture has some"
+    );
     assert!(!pricing(f).complete);
     let record: Value = serde_json::from_str(&record_json(&review)).unwrap();
     assert_eq!(record["computed_charge"]["expected_complete"], false);
     let next = record["next_action"].as_str().unwrap();
-    assert!(next.starts_with("some requests in the priced log carry no usage figures"), "{next}");
+    assert!(
+        next.starts_with("some requests in the priced log carry no usage figures"),
+        "{next}"
+    );
 }
 
 /// FOCUS sample data writes its times without a zone: every row is rejected, so the file
@@ -343,5 +349,36 @@ fn a_file_whose_every_row_is_rejected_gives_no_figure() {
     let f = figures(&review);
     assert_eq!(f.recorded_stream, Some(Stream::GatewayLog));
     assert!(f.streams.iter().all(|s| s.stream != Stream::Billing));
-    assert!(f.cross_checks.is_empty(), "nothing to compare the rejected bill with");
+    assert!(
+        f.cross_checks.is_empty(),
+        "nothing to compare the rejected bill with"
+    );
+}
+
+/// Every fixture alone, and all of them together: the record holds to its schema.
+#[test]
+fn every_fixture_gives_a_record_its_schema_allows() {
+    let mut names: Vec<String> = Vec::new();
+    for dir in ["", "evidence/", "traps/"] {
+        for entry in std::fs::read_dir(format!("{FIXTURES}/{dir}")).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            if entry.file_type().unwrap().is_file() && !name.starts_with("settings") {
+                names.push(format!("{dir}{name}"));
+            }
+        }
+    }
+    names.sort();
+    let all: Vec<(&str, Vec<u8>)> = names.iter().map(|n| (n.as_str(), fixture(n))).collect();
+    let mut records = 0;
+    for files in all.iter().map(std::slice::from_ref).chain([&all[..]]) {
+        let review = run(files, &stream_settings());
+        let Some(record) = review.record(GENERATED_AT.parse().unwrap()) else {
+            continue;
+        };
+        let record: Value = serde_json::from_str(&record.to_json()).unwrap();
+        assert_valid(&record, files[0].0);
+        records += 1;
+    }
+    assert!(records > 20, "{records} records checked");
 }

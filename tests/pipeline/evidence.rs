@@ -6,8 +6,9 @@ use super::*;
 use spend_reconciler::crosscheck::CheckName;
 use spend_reconciler::ingest::Stream;
 
-const EVIDENCE: [(&str, Format); 14] = [
+const EVIDENCE: [(&str, Format); 17] = [
     ("client-openai-chat.jsonl", Format::ClientOpenAiChat),
+    ("client-openai-chat-audio.jsonl", Format::ClientOpenAiChat),
     (
         "client-openai-responses.jsonl",
         Format::ClientOpenAiResponses,
@@ -18,6 +19,8 @@ const EVIDENCE: [(&str, Format); 14] = [
     ("cost-observations.jsonl", Format::CostObservation),
     ("openai-usage.json", Format::OpenAiUsageReport),
     ("openai-activity.csv", Format::OpenAiUsageReport),
+    ("openai-usage-audio.json", Format::OpenAiUsageReport),
+    ("openai-activity-audio.csv", Format::OpenAiUsageReport),
     ("anthropic-usage-report.json", Format::AnthropicUsageReport),
     ("openai-costs.json", Format::OpenAiCosts),
     ("openai-cost-dashboard.csv", Format::OpenAiCostCsv),
@@ -57,13 +60,18 @@ fn describe_evidence(report: &FileReport) -> String {
         out.push_str(&format!("  rejected: {}\n", rejection_text(r)));
     }
     for row in report.rows.iter() {
+        let requests = match row.requests {
+            Some(1) => String::new(),
+            Some(n) => format!(" requests={n}"),
+            None => " requests=unknown".into(),
+        };
         out.push_str(&format!(
-            "  row: {} {} {:?} {:?} {:?}\n",
+            "  row: {} {} {:?} {:?} {}{requests}\n",
             row.at,
             row.model,
             row.outcome,
             row.semantic,
-            row.counts()
+            counts_text(&row.counts())
         ));
     }
     let e = &report.evidence;
@@ -92,6 +100,33 @@ fn describe_evidence(report: &FileReport) -> String {
         out.push_str(&format!("  straddling buckets: {}\n", e.straddling_buckets));
     }
     out
+}
+
+/// The non-zero counts of a row, by name (the other counts are 0).
+fn counts_text(c: &ingest::newapi::Counts) -> String {
+    let named = [
+        ("prompt", c.prompt),
+        ("completion", c.completion),
+        ("cache_read", c.cache_read),
+        ("cache_write", c.cache_write),
+        ("cache_write_1h", c.cache_write_1h),
+        ("reasoning", c.reasoning),
+        ("tool_calls", c.tool_calls),
+        ("audio_input", c.audio_input),
+        ("audio_cached_input", c.audio_cached_input),
+        ("audio_output", c.audio_output),
+        ("text_input", c.text_input),
+        ("text_output", c.text_output),
+    ];
+    let parts: Vec<String> = named
+        .iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(name, n)| format!("{name}: {n}"))
+        .collect();
+    match parts.is_empty() {
+        true => "{}".into(),
+        false => format!("{{ {} }}", parts.join(", ")),
+    }
 }
 
 #[test]

@@ -136,6 +136,11 @@ pub fn parse_parts<'a>(
         cache_write_1h: usage.cache_write_1h,
         reasoning: usage.reasoning,
         tool_calls: usage.tool_calls,
+        audio_input: usage.audio_input,
+        audio_cached_input: 0,
+        audio_output: usage.audio_output,
+        text_input: usage.text_input,
+        text_output: usage.text_output,
     };
     let (kind, model) = match get(Column::ModelName) {
         Some(model) => (kind, model),
@@ -157,6 +162,7 @@ pub fn parse_parts<'a>(
         model: model.trim(),
         quota,
         counts,
+        requests: Some(1),
         semantic: if other.anthropic_semantics() {
             TokenSemantic::Additive
         } else {
@@ -175,22 +181,33 @@ pub fn parse_parts<'a>(
 /// Flags rows that contradict themselves instead of absorbing the difference.
 fn check_consistency(counts: &Counts, semantic: TokenSemantic) -> Result<(), CellError> {
     if counts.uncached_input(semantic).is_none() {
-        let cache = counts
-            .cache_read
-            .saturating_add(counts.cache_write)
-            .saturating_add(counts.cache_write_1h);
-        return Err((Column::PromptTokens, format!(
-            "expected prompt_tokens to include the {cache} cache tokens (OpenAI-style usage), but found only {}; \
-             if this row follows Anthropic semantics its other.usage_semantic should say \"anthropic\"",
-            counts.prompt
-        )));
+        let inside = counts.inside_prompt(semantic);
+        let audio = counts.audio_input;
+        let message = if semantic == TokenSemantic::Additive || inside == audio {
+            format!("expected prompt_tokens to include the {audio} audio tokens of other.audio_input, but found only {}", counts.prompt)
+        } else if audio == 0 {
+            format!(
+                "expected prompt_tokens to include the {inside} cache tokens (OpenAI-style usage), but found only {}; \
+                 if this row follows Anthropic semantics its other.usage_semantic should say \"anthropic\"",
+                counts.prompt
+            )
+        } else {
+            format!("expected prompt_tokens to include the {inside} cache and audio tokens, but found only {}", counts.prompt)
+        };
+        return Err((Column::PromptTokens, message));
     }
-    if counts.reasoning > counts.completion {
+    let inside = counts.reasoning.saturating_add(counts.audio_output);
+    if inside > counts.completion {
+        let what = match (counts.reasoning, counts.audio_output) {
+            (_, 0) => "reasoning",
+            (0, _) => "audio (other.audio_output)",
+            _ => "reasoning and audio",
+        };
         return Err((
             Column::CompletionTokens,
             format!(
-                "expected completion_tokens to include the {} reasoning tokens, but found only {}",
-                counts.reasoning, counts.completion
+                "expected completion_tokens to include the {inside} {what} tokens, but found only {}",
+                counts.completion
             ),
         ));
     }

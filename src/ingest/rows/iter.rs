@@ -4,8 +4,11 @@
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
-use super::{unzigzag, Rows, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS, SUBSECOND};
-use crate::ingest::newapi::{GatewayRow, Outcome, TokenSemantic};
+use super::{
+    has_count, unzigzag, Rows, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE, REQUESTS,
+    SUBSECOND,
+};
+use crate::ingest::newapi::{Counts, GatewayRow, Outcome, TokenSemantic};
 
 /// One optional decimal as 17 bytes: a presence byte, then `Decimal::serialize`.
 pub(super) fn decimal_field(bytes: &[u8]) -> Option<Option<Decimal>> {
@@ -76,9 +79,14 @@ impl RowIter<'_> {
             at: self.at,
         };
         let header = r.byte()?;
-        let mask = r.byte()?;
+        let first = r.byte()?;
+        // Only what the builder writes: a second byte that says something, top bit clear.
+        let mask = match first & MORE {
+            0 => [first, 0],
+            _ => [first, r.byte().filter(|b| *b != 0 && *b & MORE == 0)?],
+        };
         let second = self.last_second.wrapping_add(unzigzag(r.varint()?));
-        let nanos = if mask & SUBSECOND != 0 {
+        let nanos = if mask[1] & SUBSECOND != 0 {
             i32::try_from(unzigzag(r.varint()?)).ok()?
         } else {
             0
@@ -96,12 +104,20 @@ impl RowIter<'_> {
             ),
         };
         let quota = unzigzag(r.varint()?);
-        let mut counts = [0u64; 7];
+        let mut counts = [0u64; Counts::LEN];
         for (i, count) in counts.iter_mut().enumerate() {
-            if mask & (1 << i) != 0 {
+            if has_count(mask, i) {
                 *count = r.varint()?;
             }
         }
+        let requests = match mask[1] & REQUESTS {
+            0 => Some(1),
+            // A count of 1 has no bit, so 1 is free to stand for "unknown".
+            _ => match r.varint()? {
+                1 => None,
+                n => Some(n),
+            },
+        };
         let price = match header & EXPLICIT_PRICE {
             0 => None,
             _ => Some(match r.byte()? {
@@ -120,6 +136,7 @@ impl RowIter<'_> {
             ratios,
             quota,
             counts,
+            requests,
             price,
         })
     }
@@ -146,6 +163,12 @@ impl RowIter<'_> {
             cache_write_1h_tokens: f.counts[4],
             reasoning_tokens: f.counts[5],
             tool_calls: f.counts[6],
+            audio_input_tokens: f.counts[7],
+            audio_cached_input_tokens: f.counts[8],
+            audio_output_tokens: f.counts[9],
+            text_input_tokens: f.counts[10],
+            text_output_tokens: f.counts[11],
+            requests: f.requests,
             semantic: if f.header & ADDITIVE != 0 {
                 TokenSemantic::Additive
             } else {
@@ -164,7 +187,8 @@ pub(in crate::ingest) struct Fields {
     pub(in crate::ingest) model: usize,
     pub(in crate::ingest) ratios: Option<usize>,
     pub(in crate::ingest) quota: i64,
-    pub(in crate::ingest) counts: [u64; 7],
+    pub(in crate::ingest) counts: [u64; Counts::LEN],
+    pub(in crate::ingest) requests: Option<u64>,
     /// Set only when the row's price is not the one its ratios imply.
     pub(in crate::ingest) price: Option<Option<Decimal>>,
 }
