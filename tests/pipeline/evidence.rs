@@ -6,7 +6,7 @@ use super::*;
 use spend_reconciler::crosscheck::CheckName;
 use spend_reconciler::ingest::Stream;
 
-const EVIDENCE: [(&str, Format); 14] = [
+pub(super) const EVIDENCE: [(&str, Format); 16] = [
     ("client-openai-chat.jsonl", Format::ClientOpenAiChat),
     (
         "client-openai-responses.jsonl",
@@ -17,9 +17,11 @@ const EVIDENCE: [(&str, Format); 14] = [
     ("litellm-spend-logs.csv", Format::LiteLlmSpendLogs),
     ("cost-observations.jsonl", Format::CostObservation),
     ("openai-usage.json", Format::OpenAiUsageReport),
+    ("openai-usage-buckets.json", Format::OpenAiUsageReport),
     ("openai-activity.csv", Format::OpenAiUsageReport),
     ("anthropic-usage-report.json", Format::AnthropicUsageReport),
     ("openai-costs.json", Format::OpenAiCosts),
+    ("openai-costs-buckets.json", Format::OpenAiCosts),
     ("openai-cost-dashboard.csv", Format::OpenAiCostCsv),
     ("anthropic-cost-report.json", Format::AnthropicCostReport),
     ("focus.csv", Format::Focus),
@@ -33,7 +35,7 @@ fn snapshot(name: &str, text: &str) {
     });
 }
 
-fn rules(offset: Option<&str>) -> ingest::Rules {
+pub(super) fn rules(offset: Option<&str>) -> ingest::Rules {
     let mut value = settings_json();
     if let Some(offset) = offset {
         value["zoneless_times_offset"] = json!(offset);
@@ -143,7 +145,7 @@ fn every_export_format_is_detected_and_filed() {
     snapshot("evidence_formats", &text);
 }
 
-fn whole_day() -> Value {
+pub(super) fn whole_day() -> Value {
     let mut value = settings_json();
     value["incident_window_utc"] =
         json!({"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"});

@@ -1,0 +1,162 @@
+//! Exports as their tools really write them, beside the forms we read first: OpenAI's
+//! usage and costs saved as one bare array of buckets (the cookbook's way), LiteLLM spend
+//! logs whose `metadata` is a JSON string, Anthropic Messages without a time.
+
+use super::evidence::{rules, whole_day};
+use super::*;
+
+/// A report's fingerprint aside (the bytes differ), everything a file report says.
+fn unfingerprinted(report: &FileReport) -> String {
+    let mut report = report.clone();
+    report.fingerprint = ingest::Fingerprint::of(b"");
+    format!("{report:?}")
+}
+
+/// The record without the files' fingerprints.
+fn record_without_fingerprints(review: &Review) -> Value {
+    let mut record: Value = serde_json::from_str(&record_json(review)).unwrap();
+    for file in record["input_files"].as_array_mut().unwrap() {
+        file["sha256"] = Value::Null;
+        file["bytes"] = Value::Null;
+    }
+    record
+}
+
+/// The buckets of a bare array, as the API's page held them.
+fn as_page(bare: &[u8]) -> Vec<u8> {
+    let buckets: Value = serde_json::from_slice(bare).unwrap();
+    let page = json!({"object": "page", "data": buckets, "has_more": false, "next_page": null});
+    serde_json::to_vec_pretty(&page).unwrap()
+}
+
+#[test]
+fn bare_bucket_arrays_read_as_the_pages_they_came_from() {
+    let mut value = whole_day();
+    value["rates"][1]["aliases"] = json!("gpt-4o-2024-08-06");
+    let cases = [
+        ("openai-usage-buckets.json", Format::OpenAiUsageReport),
+        ("openai-costs-buckets.json", Format::OpenAiCosts),
+    ];
+    for (name, format) in cases {
+        let bare = fixture(&format!("evidence/{name}"));
+        let page = as_page(&bare);
+        let [bare_report, page_report] =
+            [&bare, &page].map(|bytes| ingest::ingest("report.json", bytes, rules(None)));
+        assert_eq!(bare_report.format, Some(format), "{name}");
+        assert_eq!(bare_report.problem, None, "{name}");
+        assert_eq!(
+            unfingerprinted(&bare_report),
+            unfingerprinted(&page_report),
+            "{name}: the same report in both forms"
+        );
+        // One record per result: empty buckets are no rows in either form.
+        let results = if format == Format::OpenAiCosts { 4 } else { 3 };
+        assert_eq!(bare_report.ledger.rows_read, results, "{name}");
+        let [bare_review, page_review] =
+            [bare, page].map(|bytes| run(&[("report.json", bytes)], &settings(&value)));
+        assert_eq!(figures(&bare_review), figures(&page_review), "{name}");
+        assert_eq!(
+            record_without_fingerprints(&bare_review),
+            record_without_fingerprints(&page_review),
+            "{name}"
+        );
+    }
+    // Over the whole day, by hand: gpt-4o's 00:00 bucket, (5,000×2.5 + 8,000×1.25 + 600×10)
+    // per 1M; the result without a model and gpt-4o-mini at 02:00 have no rate.
+    let review = run(
+        &[("usage.json", fixture("evidence/openai-usage-buckets.json"))],
+        &settings(&value),
+    );
+    let gpt = figures(&review)
+        .reconciliation
+        .per_model
+        .iter()
+        .find(|(m, _)| m == "gpt-4o")
+        .map(|(_, c)| c.expected);
+    assert_eq!(gpt, Some(dec("0.0285")));
+    // The costs: 0.4125 + 0.0625 + 0.0105 billed on 2026-01-01; the 2026-01-02 bucket is
+    // outside the day.
+    let review = run(
+        &[("costs.json", fixture("evidence/openai-costs-buckets.json"))],
+        &settings(&value),
+    );
+    assert_eq!(
+        figures(&review).reconciliation.total.provider,
+        dec("0.4855")
+    );
+}
+
+#[test]
+fn buckets_are_told_apart_past_empty_ones_and_never_guessed() {
+    let empty = |hour: u64| {
+        let start = 1_767_225_600 + hour * 3600;
+        format!(
+            r#"{{"object": "bucket", "start_time": {start}, "end_time": {}, "results": []}}"#,
+            start + 3600
+        )
+    };
+    let result = r#"{"object": "organization.usage.completions.result", "input_tokens": 10, "output_tokens": 2, "input_cached_tokens": 0, "num_model_requests": 1, "model": "gpt-4o"}"#;
+    // More empty buckets than the first 64 KiB hold, then one with a result.
+    let mut buckets: Vec<String> = (0..1200).map(empty).collect();
+    buckets.push(format!(
+        r#"{{"object": "bucket", "start_time": 1771545600, "end_time": 1771549200, "results": [{result}]}}"#
+    ));
+    let bare = format!("[{}]", buckets.join(",\n"));
+    assert!(bare.len() > 64 << 10);
+    let page = as_page(bare.as_bytes());
+    for (form, bytes) in [("bare", bare.as_bytes()), ("page", &page[..])] {
+        let report = read("late.json", bytes);
+        assert_eq!(
+            (report.format, &report.problem),
+            (Some(Format::OpenAiUsageReport), &None),
+            "{form}"
+        );
+        assert_eq!(report.ledger.accepted, 1, "{form}");
+        let mut ingestor = ingest::Ingestor::new("late.json", Default::default());
+        bytes.chunks(4093).for_each(|piece| ingestor.push(piece));
+        assert_eq!(ingestor.finish(), report, "{form}: in chunks");
+    }
+    // Only empty buckets: nothing says which report it is, and the file says so.
+    let bare = format!("[{}, {}]", empty(0), empty(1));
+    for (form, bytes) in [
+        ("bare", bare.clone().into_bytes()),
+        ("page", as_page(bare.as_bytes())),
+    ] {
+        let report = read("empty.json", &bytes);
+        assert_eq!(report.format, None, "{form}");
+        assert_eq!(
+            report.problem.as_deref(),
+            Some("expected a result in the report's buckets that says which report this is (usage or costs), but found only buckets without one; choose the report under \"Read as\" (a report without results adds nothing)"),
+            "{form}"
+        );
+        assert_eq!(report.ledger.rows_read, 0, "{form}");
+        // Read as the usage report, it is one without rows.
+        let mut value = settings_json();
+        value["format_overrides"] =
+            json!([{"file": "empty.json", "format": "open_ai_usage_report"}]);
+        let chosen = ingest::ingest(
+            "empty.json",
+            &bytes,
+            review::ingest_rules(&settings(&value)).unwrap(),
+        );
+        assert_eq!(
+            (chosen.format, &chosen.problem, chosen.ledger.rows_read),
+            (Some(Format::OpenAiUsageReport), &None, 0),
+            "{form}"
+        );
+    }
+    // A bucket or a result that is not an object is a rejected row in both forms.
+    let bare = format!(
+        r#"[{}, 7, {{"object": "bucket", "start_time": 1767225600, "end_time": 1767229200, "results": [{result}, "x"]}}]"#,
+        empty(0)
+    );
+    let [a, b] =
+        [bare.clone().into_bytes(), as_page(bare.as_bytes())].map(|bytes| read("odd.json", &bytes));
+    assert_eq!(unfingerprinted(&a), unfingerprinted(&b));
+    let texts: Vec<String> = a.ledger.rejections.iter().map(rejection_text).collect();
+    assert_eq!(texts, [
+        "odd.json, row 1: expected a JSON object with the record's fields, but found something else",
+        "odd.json, row 3: expected a JSON object with the record's fields, but found something else",
+    ]);
+    assert_eq!((a.ledger.accepted, a.ledger.rejected), (1, 2));
+}
