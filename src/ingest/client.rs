@@ -116,8 +116,11 @@ pub fn parse(format: Format, fields: &Fields) -> Result<ClientRow, FieldError> {
     })
 }
 
-/// A count under the usage root; an absent detail object is zero (the API leaves it out
-/// when there is nothing in it), an explicit null is unknown.
+/// A count under the usage root. A detail object that is absent or null is zero: the API
+/// leaves it out, or writes `prompt_tokens_details: null` (vLLM, LiteLLM), when it gives
+/// no breakdown. A count written null inside a breakdown that is given
+/// (`{"cached_tokens": null}`) is unknown: the breakdown exists and this figure of it is
+/// missing, so the request is counted and its usage left unpriced, never zero.
 fn detail(fields: &Fields, root: &str, names: &[&str]) -> Result<Option<u64>, FieldError> {
     for name in names {
         let path = join(root, name);

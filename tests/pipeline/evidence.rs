@@ -6,7 +6,7 @@ use super::*;
 use spend_reconciler::crosscheck::CheckName;
 use spend_reconciler::ingest::Stream;
 
-pub(super) const EVIDENCE: [(&str, Format); 16] = [
+pub(super) const EVIDENCE: [(&str, Format); 17] = [
     ("client-openai-chat.jsonl", Format::ClientOpenAiChat),
     (
         "client-openai-responses.jsonl",
@@ -15,6 +15,7 @@ pub(super) const EVIDENCE: [(&str, Format); 16] = [
     ("client-anthropic.jsonl", Format::ClientAnthropic),
     ("client-anthropic-array.json", Format::ClientAnthropic),
     ("litellm-spend-logs.csv", Format::LiteLlmSpendLogs),
+    ("litellm-spend-logs.json", Format::LiteLlmSpendLogs),
     ("cost-observations.jsonl", Format::CostObservation),
     ("openai-usage.json", Format::OpenAiUsageReport),
     ("openai-usage-buckets.json", Format::OpenAiUsageReport),

@@ -160,3 +160,88 @@ fn buckets_are_told_apart_past_empty_ones_and_never_guessed() {
     ]);
     assert_eq!((a.ledger.accepted, a.ledger.rejected), (1, 2));
 }
+
+#[test]
+fn litellm_metadata_as_a_string_prices_cached_tokens_as_the_object_and_the_csv_do() {
+    let string_form = fixture("evidence/litellm-spend-logs.json");
+    // The same rows with every `metadata` string parsed into the object it holds.
+    let mut rows: Value = serde_json::from_slice(&string_form).unwrap();
+    for row in rows.as_array_mut().unwrap() {
+        if let Some(text) = row["metadata"].as_str() {
+            row["metadata"] = serde_json::from_str(text).unwrap();
+        }
+    }
+    let object_form = serde_json::to_vec_pretty(&rows).unwrap();
+    let [strings, objects] =
+        [&string_form, &object_form].map(|bytes| ingest::ingest("spend.json", bytes, rules(None)));
+    assert_eq!(strings.format, Some(Format::LiteLlmSpendLogs));
+    assert_eq!(unfingerprinted(&strings), unfingerprinted(&objects));
+    // Every request counted with its usage: chatcmpl-9a5's `prompt_tokens_details: null`
+    // is no breakdown, its 10 and 20 tokens stay known.
+    assert_eq!(strings.ledger.accepted, 5);
+    assert_eq!(strings.rows.len(), 5);
+    assert!(strings.evidence.usage_unknown.is_empty());
+    let counts: Vec<[u64; 3]> = strings
+        .rows
+        .iter()
+        .map(|r| [r.prompt_tokens, r.completion_tokens, r.cache_read_tokens])
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            [12000, 500, 8000],
+            [1000, 100, 0],
+            [0, 0, 0],
+            [10, 20, 0],
+            [2000, 50, 1536]
+        ]
+    );
+    // The requests the CSV export also holds read exactly as the CSV reads them.
+    let csv = ingest::ingest(
+        "spend.csv",
+        &fixture("evidence/litellm-spend-logs.csv"),
+        rules(None),
+    );
+    let rows_of = |r: &FileReport, n: usize| -> Vec<String> {
+        r.rows
+            .iter()
+            .take(n)
+            .map(|row| format!("{row:?}"))
+            .collect()
+    };
+    assert_eq!(rows_of(&strings, 3), rows_of(&csv, 3));
+    // Priced at $2.50 / $1.25 / $10 per 1M: the CSV's 9a1 and 9a2 (0.025 + 0.0035), then
+    // 9a5 (10×2.5 + 20×10 = 0.000225) and 9a6 (464×2.5 + 1,536×1.25 + 50×10 = 0.00358).
+    let expected = |name: &str, bytes: Vec<u8>| {
+        let review = run(&[(name, bytes)], &settings(&settings_json()));
+        let f = figures(&review);
+        (f.pricing.expected, f.pricing.complete)
+    };
+    assert_eq!(
+        expected("spend.csv", fixture("evidence/litellm-spend-logs.csv")),
+        (dec("0.0285"), true)
+    );
+    assert_eq!(expected("spend.json", string_form), (dec("0.032305"), true));
+    assert_eq!(expected("spend.json", object_form), (dec("0.032305"), true));
+}
+
+#[test]
+fn a_null_breakdown_is_none_and_a_null_count_in_one_is_unknown() {
+    let row = |details: &str| {
+        format!(
+            r#"{{"created":1767225721,"model":"gpt-4o","usage":{{"prompt_tokens":10,"completion_tokens":20,"prompt_tokens_details":{details}}}}}"#
+        )
+    };
+    let lines = [
+        row("null"),
+        row(r#"{"cached_tokens":4}"#),
+        row(r#"{"cached_tokens":null}"#),
+    ]
+    .join("\n");
+    let report = read("chat.jsonl", lines.as_bytes());
+    assert_eq!(report.format, Some(Format::ClientOpenAiChat));
+    assert_eq!(report.ledger.accepted, 3);
+    let cached: Vec<u64> = report.rows.iter().map(|r| r.cache_read_tokens).collect();
+    assert_eq!(cached, [0, 4]);
+    assert_eq!(report.evidence.usage_unknown.get("gpt-4o"), Some(&1));
+}
