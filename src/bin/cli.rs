@@ -205,6 +205,12 @@ fn print_summary(review: &review::Review) {
         if let Some(problem) = &file.problem {
             eprintln!("  {problem}");
         }
+        if ledger.accepted_without_time > 0 {
+            eprintln!(
+                "  {} accepted without a time: the incident window was not applied to them",
+                ledger.accepted_without_time
+            );
+        }
         for (rule, count) in &ledger.excluded {
             eprintln!("  {count} excluded: {}", rule.describe());
         }
@@ -225,6 +231,17 @@ fn print_summary(review: &review::Review) {
             format(total.provider),
             format(total.variance)
         );
+        for model in figures
+            .pricing
+            .models
+            .iter()
+            .filter(|m| m.untimed_unpriced > 0)
+        {
+            eprintln!(
+                "{}: {} request(s) without a time unpriced: every rate-card entry for it has effective dates",
+                model.model, model.untimed_unpriced
+            );
+        }
         for check in &figures.cross_checks {
             eprintln!(
                 "{} {} vs {} {}: difference {}{}; {}",

@@ -151,6 +151,29 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A point in time as [`Fields::time`] reads it, or None when the record states none
+    /// (every path missing, null or empty): the caller says what that means.
+    /// The first of `paths` with a value is read.
+    pub fn time_if_any(&self, paths: &[&str]) -> Result<Option<Timestamp>, FieldError> {
+        for path in paths {
+            match self.get(path) {
+                Field::Text(t) if !t.trim().is_empty() => {
+                    return parse_time(&t, self.format())
+                        .map(Some)
+                        .map_err(|m| (path.to_string(), m))
+                }
+                Field::Nested => {
+                    return Err((
+                        path.to_string(),
+                        "expected a time, but found a list or object".into(),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        Ok(None)
+    }
+
     /// true/false, TRUE/False, 1/0, yes/no; None when missing, null or empty.
     pub fn flag(&self, paths: &[&str]) -> Result<Option<bool>, FieldError> {
         let (path, field) = self.first(paths);

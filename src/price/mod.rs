@@ -66,6 +66,10 @@ pub struct ModelCharge {
     pub refunded_quota: i64,
     pub requests: u64,
     pub failed_requests: u64,
+    /// Requests that state no time and stay unpriced because every entry naming the
+    /// model has effective dates (none can be said to apply): the reason, shown.
+    #[serde(default)]
+    pub untimed_unpriced: u64,
 }
 
 // Serde only carries the figures from the page's worker to the page (`review::Review::to_wire`).
@@ -142,7 +146,7 @@ impl Pricer<'_> {
 
     fn row(&mut self, row: &GatewayRow) -> Result<(), Error> {
         let s = self.settings;
-        let entry = s.rate_card.lookup(&row.model, row.at);
+        let entry = s.rate_card.lookup(&row.model, row.time());
         let name = entry.map_or_else(|| row.model.clone(), |e| e.model.clone());
         let charge = self
             .models
@@ -170,6 +174,9 @@ impl Pricer<'_> {
             .ok_or_else(|| overflow("quota"))?;
         charge.requests += 1;
         charge.failed_requests += u64::from(row.outcome.is_failure());
+        if row.time().is_none() && entry.is_none() && s.rate_card.names(&row.model) {
+            charge.untimed_unpriced += 1;
+        }
         let billable = s.policy.of(row.outcome) == Billability::Billable;
         let tier = entry
             .and_then(|e| e.long_context)

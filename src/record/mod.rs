@@ -79,6 +79,9 @@ pub struct InputFileOut {
     pub read_completely: bool,
     pub rows_read: u64,
     pub accepted: u64,
+    /// Of `accepted`, client requests that state no time, counted because the settings
+    /// say so (`untimed_requests: count`): the incident window was not applied to them.
+    pub accepted_without_time: u64,
     pub excluded: BTreeMap<ExclusionRule, u64>,
     pub rejected: u64,
 }
@@ -221,6 +224,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         read_completely: f.problem.is_none(),
         rows_read: f.ledger.rows_read,
         accepted: f.ledger.accepted,
+        accepted_without_time: f.ledger.accepted_without_time,
         excluded: f.ledger.excluded.clone(),
         rejected: f.ledger.rejected,
     });

@@ -6,7 +6,7 @@ use super::*;
 use spend_reconciler::crosscheck::CheckName;
 use spend_reconciler::ingest::Stream;
 
-pub(super) const EVIDENCE: [(&str, Format); 17] = [
+pub(super) const EVIDENCE: [(&str, Format); 18] = [
     ("client-openai-chat.jsonl", Format::ClientOpenAiChat),
     (
         "client-openai-responses.jsonl",
@@ -14,6 +14,7 @@ pub(super) const EVIDENCE: [(&str, Format); 17] = [
     ),
     ("client-anthropic.jsonl", Format::ClientAnthropic),
     ("client-anthropic-array.json", Format::ClientAnthropic),
+    ("anthropic-messages.jsonl", Format::ClientAnthropic),
     ("litellm-spend-logs.csv", Format::LiteLlmSpendLogs),
     ("litellm-spend-logs.json", Format::LiteLlmSpendLogs),
     ("cost-observations.jsonl", Format::CostObservation),
@@ -30,7 +31,7 @@ pub(super) const EVIDENCE: [(&str, Format); 17] = [
 ];
 
 /// Snapshots sit with the others in tests/snapshots.
-fn snapshot(name: &str, text: &str) {
+pub(super) fn snapshot(name: &str, text: &str) {
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!(name, text);
     });
@@ -60,9 +61,12 @@ fn describe_evidence(report: &FileReport) -> String {
         out.push_str(&format!("  rejected: {}\n", rejection_text(r)));
     }
     for row in report.rows.iter() {
+        let at = row
+            .time()
+            .map_or("(no time)".to_string(), |t| t.to_string());
         out.push_str(&format!(
             "  row: {} {} {:?} {:?} {:?}\n",
-            row.at,
+            at,
             row.model,
             row.outcome,
             row.semantic,

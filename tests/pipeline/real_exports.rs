@@ -245,3 +245,167 @@ fn a_null_breakdown_is_none_and_a_null_count_in_one_is_unknown() {
     assert_eq!(cached, [0, 4]);
     assert_eq!(report.evidence.usage_unknown.get("gpt-4o"), Some(&1));
 }
+
+use super::evidence::snapshot;
+
+/// The fixture settings (window 00:00–01:00 UTC) with `untimed_requests` set.
+fn untimed(choice: &str) -> Value {
+    let mut value = settings_json();
+    value["untimed_requests"] = json!(choice);
+    value
+}
+
+#[test]
+fn anthropic_messages_without_a_time_are_rejected_unless_counted_on_purpose() {
+    let messages = fixture("evidence/anthropic-messages.jsonl");
+    // The default: each Message is refused with a sentence that says why and how to
+    // count them; the one whose cache writes disagree is refused for that.
+    let default = run(
+        &[("messages.jsonl", messages.clone())],
+        &settings(&settings_json()),
+    );
+    let rejected = &default.files[0].ledger;
+    assert_eq!((rejected.rows_read, rejected.rejected), (4, 4));
+    let mut text: Vec<String> = rejected.rejections.iter().map(rejection_text).collect();
+    // Counted: accepted without the window, listed apart; the disagreeing row still
+    // refused, with both numbers.
+    let counted = run(
+        &[("messages.jsonl", messages.clone())],
+        &settings(&untimed("count")),
+    );
+    let file = &counted.files[0];
+    let ledger = &file.ledger;
+    assert!(ledger.is_balanced());
+    assert_eq!(
+        (
+            ledger.rows_read,
+            ledger.accepted,
+            ledger.accepted_without_time,
+            ledger.excluded_total(),
+            ledger.rejected
+        ),
+        (4, 3, 3, 0, 1)
+    );
+    text.extend(ledger.rejections.iter().map(rejection_text));
+    snapshot("anthropic_messages_untimed", &text.join("\n"));
+    // Priced by the undated claude entry ($3 / $0.30 / $3.75 / $15 per 1M), by hand:
+    //   msg_01 1,200×3 + 30,000×0.30 + 2,000×3.75 + 800×15 = 32,100  → 0.0321
+    //   msg_02 25×3 + 310×15                               =  4,725  → 0.004725
+    //   msg_04 400×3 + 1,000×3.75 + 1,024×15               = 20,310  → 0.02031
+    let f = figures(&counted);
+    assert_eq!(
+        (f.pricing.expected, f.pricing.complete),
+        (dec("0.057135"), true)
+    );
+    assert_eq!(f.pricing.models[0].requests, 3);
+    let record: Value = serde_json::from_str(&record_json(&counted)).unwrap();
+    assert_eq!(record["input_files"][0]["accepted"], 3);
+    assert_eq!(record["input_files"][0]["accepted_without_time"], 3);
+    assert_eq!(record["usage_rollup"]["request_count"], 3);
+    // Given twice, the copy's rows count once: none accepted, none without a time.
+    let twice = run(
+        &[
+            ("messages.jsonl", messages.clone()),
+            ("copy.jsonl", messages.clone()),
+        ],
+        &settings(&untimed("count")),
+    );
+    let copy = &twice.files[1].ledger;
+    assert!(copy.is_balanced());
+    assert_eq!((copy.accepted, copy.accepted_without_time), (0, 0));
+    assert_eq!(figures(&twice).pricing.expected, dec("0.057135"));
+    // The page shows the ledger the record lists, for the copy as for the first.
+    let copy_as_read = ingest::ingest(
+        "copy.jsonl",
+        &messages,
+        review::ingest_rules(&settings(&untimed("count"))).unwrap(),
+    );
+    assert_eq!(twice.counted_ledger(&copy_as_read), Some(copy));
+    // Two files that overlap: requests without a time are never matched (their identity
+    // lacks the time), so both count.
+    let other = String::from_utf8(messages.clone())
+        .unwrap()
+        .replace("msg_01", "msg_91");
+    let both = run(
+        &[
+            ("messages.jsonl", messages),
+            ("other.jsonl", other.into_bytes()),
+        ],
+        &settings(&untimed("count")),
+    );
+    assert_eq!(both.files[1].ledger.accepted_without_time, 3);
+}
+
+#[test]
+fn rows_without_a_time_are_priced_only_by_an_entry_without_dates() {
+    let mut value = untimed("count");
+    value["rates"][0]["effective_from"] = json!("2025-10-01T00:00:00Z");
+    let review = run(
+        &[(
+            "messages.jsonl",
+            fixture("evidence/anthropic-messages.jsonl"),
+        )],
+        &settings(&value),
+    );
+    let f = figures(&review);
+    assert!(!f.pricing.complete);
+    let claude = &f.pricing.models[0];
+    assert_eq!(
+        (claude.untimed_unpriced, claude.expected),
+        (3, Decimal::ZERO)
+    );
+    assert!(f
+        .pricing
+        .lines
+        .iter()
+        .all(|l| l.status == spend_reconciler::price::LineStatus::Unpriced));
+    // The CLI reads the choice from the settings file and says so in its summary.
+    let settings_path = &temp_file("settings-untimed-dated.json", &value.to_string());
+    let (code, _, stderr) = cli(&[
+        "--settings",
+        settings_path,
+        "--summary",
+        "tests/fixtures/evidence/anthropic-messages.jsonl",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("3 accepted without a time: the incident window was not applied to them"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("claude-sonnet-4-5-20250929: 3 request(s) without a time unpriced: every rate-card entry for it has effective dates"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_time_is_named_as_each_export_writes_it() {
+    let lines = |record: &str| format!("{record}\n{record}\n").into_bytes();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("chat.jsonl", lines(r#"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o","usage":{"prompt_tokens":5,"completion_tokens":1}}"#)),
+        ("responses.jsonl", lines(r#"{"id":"resp_1","object":"response","model":"gpt-4o","usage":{"input_tokens":5,"output_tokens":1}}"#)),
+        ("messages.jsonl", lines(r#"{"id":"msg_1","type":"message","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":5,"output_tokens":1}}"#)),
+        ("litellm.jsonl", lines(r#"{"request_id":"r1","spend":0.1,"model":"gpt-4o","prompt_tokens":5,"completion_tokens":1,"startTime":null}"#)),
+        ("events.jsonl", lines(r#"{"event_type":"ai_request_cost_observation","configured_model":"gpt-4o","usage_from_response":{"prompt_tokens":5,"completion_tokens":1}}"#)),
+        ("focus.csv", b"ChargePeriodStart,ChargePeriodEnd,BilledCost,BillingCurrency\n,2026-01-02T00:00:00Z,1,USD\n".to_vec()),
+        ("anthropic-usage.json", br#"{"data":[{"ending_at":"2026-01-02T00:00:00Z","results":[{"uncached_input_tokens":1,"output_tokens":1}]}]}"#.to_vec()),
+        ("usage-buckets.json", br#"[{"object":"bucket","start_time":1767225600,"results":[{"object":"organization.usage.completions.result","input_tokens":1,"output_tokens":1}]}]"#.to_vec()),
+    ];
+    let mut text = Vec::new();
+    for (name, bytes) in cases {
+        let report = read(name, &bytes);
+        assert!(report.format.is_some(), "{name}");
+        text.push(rejection_text(&report.ledger.rejections[0]));
+    }
+    // A mapped request log: its time column, as mapped.
+    let mut value = settings_json();
+    value["column_mappings"] = json!([{"header": ["When", "Engine", "In", "Out"], "stream": "client_requests",
+        "timestamp": "When", "model": "Engine", "input_tokens": "In", "output_tokens": "Out"}]);
+    let mapped = ingest::ingest(
+        "mapped.csv",
+        b"When,Engine,In,Out\n,gpt-4o,5,1\n",
+        review::ingest_rules(&settings(&value)).unwrap(),
+    );
+    text.push(rejection_text(&mapped.ledger.rejections[0]));
+    snapshot("missing_times_by_format", &text.join("\n"));
+}
