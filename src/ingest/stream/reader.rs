@@ -124,8 +124,14 @@ impl Reader {
                 // Report buckets whose results are all empty so far: look further (up to
                 // what a report may hold, re-walked each time the text doubles); never
                 // guess which report they are.
-                let undecided =
-                    filing.forced.is_none() && detect::buckets(start) == detect::Buckets::Undecided;
+                // Walked on at most what a report may hold, so the verdict is the same
+                // however the text arrived.
+                let mut cap = start.len().min(LARGEST_DOCUMENT);
+                while !start.is_char_boundary(cap) {
+                    cap -= 1;
+                }
+                let undecided = filing.forced.is_none()
+                    && detect::buckets(&start[..cap]) == detect::Buckets::Undecided;
                 if undecided && !last && start.len() < LARGEST_DOCUMENT {
                     *decide_at = start.len().saturating_mul(2);
                     return;
