@@ -448,6 +448,21 @@ mod tests {
             required, present,
             "the schema's required list is the record's field order"
         );
+        // Each file's ledger too: every count the record writes is one the schema requires.
+        let files = &schema["properties"]["input_files"]["items"];
+        let required: Vec<&str> = files["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let present: Vec<&str> = record["input_files"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(required, present, "input_files[]: required = written");
     }
 
     #[test]
