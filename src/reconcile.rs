@@ -197,7 +197,9 @@ pub fn reconcile_charges<'a>(
     let mut provider = Decimal::ZERO;
     for charge in charges.into_iter().filter(|c| !c.straddles) {
         let model = charge.item.split(", ").next().unwrap_or("").trim();
-        let label = card.lookup(model, charge.start).map(|e| e.model.as_str());
+        let label = card
+            .lookup(model, Some(charge.start))
+            .map(|e| e.model.as_str());
         let owner = models.iter().find(|m| {
             m.model == model || m.logged_as.contains(model) || label == Some(m.model.as_str())
         });

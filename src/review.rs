@@ -69,6 +69,7 @@ pub fn ingest_rules(settings: &Settings) -> Option<Rules> {
         zoneless_zone: valid.zoneless_zone,
         date_order: valid.date_order,
         number_format: valid.number_format,
+        untimed: valid.untimed_requests,
         currency: crate::ingest::Currency::parse(&valid.billing_currency),
         mappings: std::sync::Arc::new(valid.mappings),
         overrides: std::sync::Arc::new(valid.format_overrides),
@@ -233,6 +234,10 @@ impl Review {
         let mut read = counted.clone();
         for rule in [ExclusionRule::DuplicateFile, ExclusionRule::RepeatedRow] {
             read.accepted += read.excluded.remove(&rule).unwrap_or(0);
+        }
+        // A file given twice gave up every accepted row, those without a time with them.
+        if counted.excluded.contains_key(&ExclusionRule::DuplicateFile) {
+            read.accepted_without_time = file.ledger.accepted_without_time;
         }
         (read == file.ledger).then_some(counted)
     }

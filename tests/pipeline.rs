@@ -25,6 +25,8 @@ mod audio;
 mod evidence;
 #[path = "pipeline/overlap.rs"]
 mod overlap;
+#[path = "pipeline/real_exports.rs"]
+mod real_exports;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 const GENERATED_AT: &str = "2026-01-02T10:00:00Z";

@@ -224,6 +224,12 @@ fn print_summary(review: &review::Review) {
         if let Some(problem) = &file.problem {
             eprintln!("  {problem}");
         }
+        if ledger.accepted_without_time > 0 {
+            eprintln!(
+                "  {} accepted without a time: the incident window was not applied to them",
+                ledger.accepted_without_time
+            );
+        }
         for (rule, count) in &ledger.excluded {
             eprintln!("  {count} excluded: {}", rule.describe());
         }
@@ -266,11 +272,18 @@ fn print_summary(review: &review::Review) {
             if total.expected.is_none() || total.expected_complete {
                 ""
             } else {
-                " (incomplete: unpriced usage)"
+                " (incomplete: a floor; see the unpriced lines and requests of unknown usage)"
             },
             money(total.provider, "no provider-side evidence"),
             money(total.variance, "one side is missing")
         );
+        let models = figures.pricing.iter().flat_map(|p| &p.models);
+        for model in models.filter(|m| m.untimed_unpriced > 0) {
+            eprintln!(
+                "{}: {} request(s) without a time unpriced: every rate-card entry for it has effective dates",
+                model.model, model.untimed_unpriced
+            );
+        }
         for check in &figures.cross_checks {
             eprintln!(
                 "{} {} vs {} {}: difference {}{}; {}",

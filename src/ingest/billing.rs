@@ -302,16 +302,22 @@ fn period(format: Format, fields: &Fields) -> Result<(Timestamp, Timestamp), Fie
         let (start, end) = (midnight(day)?, midnight(next)?);
         return Ok((start, end));
     }
-    let start = fields.time(&[
-        "start_time",
-        "starting_at",
-        "ChargePeriodStart",
-        "start_time_iso",
-    ])?;
-    let end = fields.time(&["end_time", "ending_at", "ChargePeriodEnd", "end_time_iso"])?;
+    // Each export's own names, so a missing time is named as the export writes it.
+    let (starts, ends): (&[&str], &[&str]) = match format {
+        Format::AnthropicUsageReport | Format::AnthropicCostReport => {
+            (&["starting_at"], &["ending_at"])
+        }
+        Format::Focus => (&["ChargePeriodStart"], &["ChargePeriodEnd"]),
+        _ => (
+            &["start_time", "start_time_iso"],
+            &["end_time", "end_time_iso"],
+        ),
+    };
+    let start = fields.time(starts)?;
+    let end = fields.time(ends)?;
     if end <= start {
         return Err((
-            "end_time".into(),
+            ends[0].into(),
             format!("expected the bucket to end after it starts ({start}), but found {end}"),
         ));
     }

@@ -16,10 +16,17 @@ use super::fields::{FieldError, Fields};
 use super::newapi::{Counts, Outcome, TokenSemantic};
 use super::Format;
 
+mod outcome;
+
+use outcome::outcome;
+pub(super) use outcome::{http_outcome, status_word};
+
 /// One request as the client recorded it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ClientRow {
-    pub at: Timestamp,
+    /// None when the record states no time (an Anthropic Message has none): the review
+    /// settings say whether such a request is rejected or counted without the window.
+    pub at: Option<Timestamp>,
     pub model: String,
     pub outcome: Outcome,
     /// None when the log does not give the usage (null or absent): unknown, not zero.
@@ -87,7 +94,7 @@ fn usage_root(fields: &Fields, format: Format, probe: &str) -> &'static str {
 
 /// Reads one client record of `format`.
 pub fn parse(format: Format, fields: &Fields) -> Result<ClientRow, FieldError> {
-    let at = fields.time(TIME)?;
+    let at = fields.time_if_any(TIME)?;
     let model = fields
         .text(MODEL)
         .ok_or_else(|| super::fields::empty("model", "a model name"))?;
@@ -116,8 +123,32 @@ pub fn parse(format: Format, fields: &Fields) -> Result<ClientRow, FieldError> {
     })
 }
 
-/// A count under the usage root; an absent detail object is zero (the API leaves it out
-/// when there is nothing in it), an explicit null is unknown.
+/// Why a request of `format` has no time: where its export keeps one, or that it keeps
+/// none at all (the filing adds how to count such requests anyway).
+pub fn no_time(format: Format) -> FieldError {
+    let (field, what) = match format {
+        Format::ClientAnthropic => {
+            return (
+                String::new(),
+                "expected a time for the request, but found none: an Anthropic Message carries no time of its own".into(),
+            )
+        }
+        Format::ClientOpenAiChat => ("created", "the chat completion's Unix time"),
+        Format::ClientOpenAiResponses => ("created_at", "the response's Unix time"),
+        Format::LiteLlmSpendLogs => ("startTime", "when LiteLLM received the request"),
+        _ => ("started_at_utc", "when the request started"),
+    };
+    (
+        field.into(),
+        format!("expected the request's time in {field} ({what}), but found none"),
+    )
+}
+
+/// A count under the usage root. A detail object that is absent or null is zero: the API
+/// leaves it out, or writes `prompt_tokens_details: null` (vLLM, LiteLLM), when it gives
+/// no breakdown. A count written null inside a breakdown that is given
+/// (`{"cached_tokens": null}`) is unknown: the breakdown exists and this figure of it is
+/// missing, so the request is counted and its usage left unpriced, never zero.
 fn detail(fields: &Fields, root: &str, names: &[&str]) -> Result<Option<u64>, FieldError> {
     for name in names {
         let path = join(root, name);
@@ -244,10 +275,12 @@ fn anthropic(fields: &Fields) -> Result<Option<Counts>, FieldError> {
     let split = fields.has(&join(root, "cache_creation.ephemeral_1h_input_tokens"))
         || fields.has(&join(root, "cache_creation.ephemeral_5m_input_tokens"));
     let (write_5m, write_1h) = if split {
-        (
+        let split = (
             detail(fields, root, &["cache_creation.ephemeral_5m_input_tokens"])?,
             detail(fields, root, &["cache_creation.ephemeral_1h_input_tokens"])?,
-        )
+        );
+        agrees_with_split(fields, root, split)?;
+        split
     } else {
         (
             detail(fields, root, &["cache_creation_input_tokens"])?,
@@ -268,64 +301,29 @@ fn anthropic(fields: &Fields) -> Result<Option<Counts>, FieldError> {
     ))
 }
 
-/// What happened to the request: the flags the seed's event carries, an HTTP status,
-/// or LiteLLM's status word. Nothing said means success.
-fn outcome(fields: &Fields) -> Result<Outcome, FieldError> {
-    if fields.flag(&["stream_cancelled", "cancelled"])? == Some(true) {
-        return Ok(Outcome::CancelledStream);
+/// The cache writes as one total and as its 5-minute / 1-hour split must agree: when
+/// they do not, neither is taken (the row is rejected with both).
+fn agrees_with_split(
+    fields: &Fields,
+    root: &str,
+    split: (Option<u64>, Option<u64>),
+) -> Result<(), FieldError> {
+    let path = join(root, "cache_creation_input_tokens");
+    let (Some(total), (Some(five), Some(hour))) = (fields.count(&[path.as_str()])?, split) else {
+        return Ok(());
+    };
+    if five.checked_add(hour) == Some(total) {
+        return Ok(());
     }
-    if fields.flag(&["client_timeout", "timed_out"])? == Some(true) {
-        return Ok(Outcome::ClientTimeout);
-    }
-    if let Some(attempt) = fields.count(&["retry_attempt"])? {
-        if attempt > 0 {
-            return Ok(Outcome::RetryAttempt);
-        }
-    }
-    if let Some(status) = fields.count(&["http_status", "status_code"])? {
-        return http_outcome(status).ok_or_else(|| {
-            (
-                "http_status".into(),
-                format!("expected an HTTP status code, but found {status}"),
-            )
-        });
-    }
-    match fields.text(&["status"]) {
-        None => Ok(Outcome::Success),
-        Some(word) => status_word(&word).ok_or_else(|| {
-            (
-                "status".into(),
-                format!(
-                    "expected a status such as success or failure, but found {}",
-                    crate::decimal::quote(&word)
-                ),
-            )
-        }),
-    }
-}
-
-/// What an HTTP status code says happened to a request.
-pub(super) fn http_outcome(code: u64) -> Option<Outcome> {
-    Some(match code {
-        200..=399 => Outcome::Success,
-        408 => Outcome::ClientTimeout,
-        429 => Outcome::RateLimited429,
-        400..=499 => Outcome::ClientError4xx,
-        500..=599 => Outcome::ServerError5xx,
-        _ => return None,
-    })
-}
-
-/// What a status word says (LiteLLM's `status`, a mapped status column).
-pub(super) fn status_word(word: &str) -> Option<Outcome> {
-    Some(match word.trim().to_ascii_lowercase().as_str() {
-        "success" | "succeeded" | "ok" | "completed" => Outcome::Success,
-        "failure" | "failed" | "error" => Outcome::FailedUnspecified,
-        "cancelled" | "canceled" => Outcome::CancelledStream,
-        "timeout" | "timed out" => Outcome::ClientTimeout,
-        "retry" => Outcome::RetryAttempt,
-        _ => return None,
-    })
+    let sum = five
+        .checked_add(hour)
+        .map_or_else(|| "more than fits".to_string(), |s| s.to_string());
+    Err((
+        path,
+        format!(
+            "expected cache_creation_input_tokens to equal its 5-minute and 1-hour split ({five} + {hour} = {sum}), but found {total}"
+        ),
+    ))
 }
 
 /// The columns (or fields) a row's input and output counts came from, for messages.

@@ -8,6 +8,10 @@ use serde_json::{Map, Value};
 
 use super::Format;
 
+mod buckets;
+
+pub use buckets::{buckets, in_buckets, Buckets, UNDECIDED};
+
 /// Keys that only a gateway log row has.
 const GATEWAY_KEYS: &[&str] = &["quota", "model_name", "other", "token_name", "use_time"];
 
@@ -95,10 +99,14 @@ pub fn header(names: &[String]) -> Option<Format> {
     record(&map)
 }
 
-/// Report pages (`{"data":[{…,"results":[…]}]}`), CometAPI's balance answer and JSON
-/// arrays of client records are read whole; None leaves the file to the gateway reader.
-/// Decided on the start of the document only.
+/// Report pages (`{"data":[{…,"results":[…]}]}`) and bare arrays of their buckets,
+/// CometAPI's balance answer and JSON arrays of client records are read as evidence;
+/// None leaves the file to the gateway reader (or to Map columns). Decided on the start
+/// of the document only (buckets still undecided there: see [`buckets`]).
 pub fn document(head: &str) -> Option<Format> {
+    if let Buckets::Report(format) = buckets(head) {
+        return Some(format);
+    }
     if head.trim_start().starts_with('[') {
         return first_element(head).as_ref().and_then(record);
     }
@@ -106,22 +114,7 @@ pub fn document(head: &str) -> Option<Format> {
     if marker("daily_quota") || marker("total_used_quota") {
         return Some(Format::CometApiAccount);
     }
-    if !marker("results") {
-        return None;
-    }
-    let probe = |keys: &[&str], format| keys.iter().any(|k| marker(k)).then_some(format);
-    probe(
-        &["organization.costs.result", "line_item"],
-        Format::OpenAiCosts,
-    )
-    .or_else(|| probe(&["cost_type", "token_type"], Format::AnthropicCostReport))
-    .or_else(|| probe(&["uncached_input_tokens"], Format::AnthropicUsageReport))
-    .or_else(|| {
-        probe(
-            &["num_model_requests", "input_cached_tokens"],
-            Format::OpenAiUsageReport,
-        )
-    })
+    None
 }
 
 /// The first element of a JSON array that starts `head`, when it is an object whole in it.
@@ -132,8 +125,9 @@ pub fn first_element(head: &str) -> Option<Map<String, Value>> {
 }
 
 /// The records of a whole JSON document: each bucket result with its bucket's times,
-/// each CometAPI daily entry with its date, or each element of an array.
-pub fn records(document: Value) -> Result<Vec<Map<String, Value>>, &'static str> {
+/// each CometAPI daily entry with its date, or each element of an array. None stands for
+/// a bucket, result or element that is not a JSON object (a rejected row).
+pub fn records(document: Value) -> Result<Vec<Option<Map<String, Value>>>, &'static str> {
     let root = match document {
         Value::Object(mut map) if map.get("data").is_some_and(|d| d.is_object()) => {
             match map.remove("data") {
@@ -150,16 +144,10 @@ pub fn records(document: Value) -> Result<Vec<Map<String, Value>>, &'static str>
         other => other,
     };
     match root {
-        Value::Array(items) => Ok(items
-            .into_iter()
-            .map(|v| match v {
-                Value::Object(map) => map,
-                _ => Map::new(),
-            })
-            .collect()),
+        Value::Array(items) => Ok(items.into_iter().map(object).collect()),
         Value::Object(mut map) => {
             if let Some(Value::Object(days)) = map.remove("daily_quota") {
-                return Ok(daily(days));
+                return Ok(daily(days).into_iter().map(Some).collect());
             }
             match map.remove("data") {
                 Some(Value::Array(buckets)) => Ok(buckets.into_iter().flat_map(results).collect()),
@@ -170,12 +158,23 @@ pub fn records(document: Value) -> Result<Vec<Map<String, Value>>, &'static str>
     }
 }
 
-fn results(bucket: Value) -> Vec<Map<String, Value>> {
+fn object(value: Value) -> Option<Map<String, Value>> {
+    match value {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// The records of one bucket: each of its results with the bucket's times (a result's
+/// own time wins); a bucket without a `results` list is a record itself, an empty list
+/// gives none (a bucket without usage is no row). The same for a page's `data` and for
+/// the elements of a bare array of buckets, so both forms read alike.
+pub fn results(bucket: Value) -> Vec<Option<Map<String, Value>>> {
     let Value::Object(mut bucket) = bucket else {
-        return vec![Map::new()];
+        return vec![None];
     };
     let Some(Value::Array(results)) = bucket.remove("results") else {
-        return vec![bucket];
+        return vec![Some(bucket)];
     };
     let times: Vec<(String, Value)> = ["start_time", "end_time", "starting_at", "ending_at"]
         .iter()
@@ -184,14 +183,11 @@ fn results(bucket: Value) -> Vec<Map<String, Value>> {
     results
         .into_iter()
         .map(|r| {
-            let mut map = match r {
-                Value::Object(map) => map,
-                _ => Map::new(),
-            };
+            let mut map = object(r)?;
             for (k, v) in &times {
                 map.entry(k.clone()).or_insert_with(|| v.clone());
             }
-            map
+            Some(map)
         })
         .collect()
 }
@@ -305,7 +301,7 @@ mod tests {
             {"start_time": 1, "end_time": 2, "results": [{"a": 1}, {"a": 2, "end_time": 9}]},
             {"starting_at": "s", "results": []}
         ]});
-        let records = records(page).unwrap();
+        let records = records_of(page);
         assert_eq!(records.len(), 2);
         assert_eq!(records[0]["start_time"], 1);
         assert_eq!(
@@ -326,7 +322,7 @@ mod tests {
     }
 
     fn records_of(v: Value) -> Vec<Map<String, Value>> {
-        records(v).unwrap()
+        records(v).unwrap().into_iter().flatten().collect()
     }
 
     fn records_err(v: Value) -> &'static str {

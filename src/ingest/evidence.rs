@@ -14,10 +14,13 @@ use super::billing::{self, Charge};
 use super::client;
 use super::fields::{FieldError, Fields};
 use super::ledger::{self, ExclusionRule};
-use super::newapi::{Counts, Outcome, Parts, RowKind};
-use super::{Filing, Format};
+use super::newapi::{Counts, Outcome, Parts, RowKind, UNTIMED};
+use super::{Filing, Format, UntimedRequests};
 use crate::decimal::serde_str;
 use crate::policy::Billability;
+
+/// Added to the sentence that rejects a client request stating no time.
+const UNTIMED_HINT: &str = "to count requests without a time (the incident window cannot be applied to them), set \"Requests without a time\" to count (untimed_requests: \"count\")";
 
 /// A JSON report read whole larger than this is refused with a sentence (reports are
 /// small; a client log this large should come as JSON lines or CSV, which stream).
@@ -195,7 +198,9 @@ impl Filing {
     ) {
         let mapping = self.mapping.take();
         let result = match (format, &mapping) {
-            (Format::MappedRequests, Some(m)) => m.request(fields).map(|r| self.client(r)),
+            (Format::MappedRequests, Some(m)) => m
+                .request(fields)
+                .and_then(|r| self.client(r, || m.no_time())),
             (Format::MappedCharges, Some(m)) => {
                 let currency = self
                     .rules
@@ -215,21 +220,41 @@ impl Filing {
 
     fn known_record(&mut self, format: Format, fields: &Fields) -> Result<(), FieldError> {
         match format.stream() {
-            Stream::ClientRequests => client::parse(format, fields).map(|r| self.client(r)),
+            Stream::ClientRequests => client::parse(format, fields)
+                .and_then(|r| self.client(r, || client::no_time(format))),
             Stream::ProviderUsage => billing::usage(format, fields).map(|b| self.bucket(b)),
             _ => billing::charge(format, fields).and_then(|c| self.charge(c)),
         }
     }
 
-    fn client(&mut self, row: client::ClientRow) {
-        if self.rules.window.is_some_and(|w| !w.contains(row.at)) {
-            return self.ledger.exclude(ExclusionRule::OutsideWindow);
+    /// Files one client request. One that states no time is rejected with `no_time`'s
+    /// sentence, or counted without the window when the reviewer chose so; it is then
+    /// never matched with another file's requests (its identity lacks the time).
+    fn client(
+        &mut self,
+        row: client::ClientRow,
+        no_time: impl FnOnce() -> FieldError,
+    ) -> Result<(), FieldError> {
+        match row.at {
+            Some(at) if self.rules.window.is_some_and(|w| !w.contains(at)) => {
+                self.ledger.exclude(ExclusionRule::OutsideWindow);
+                return Ok(());
+            }
+            None if self.rules.untimed == UntimedRequests::Reject => {
+                let (column, message) = no_time();
+                return Err((column, format!("{message}; {UNTIMED_HINT}")));
+            }
+            _ => {}
         }
         *self.evidence.outcomes.entry(row.outcome).or_default() += 1;
         if self.rules.policy.of(row.outcome) == Billability::NotBillable {
-            return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
+            self.ledger.exclude(ExclusionRule::NonBillableOutcome);
+            return Ok(());
         }
-        self.ledger.accept();
+        match row.at {
+            Some(_) => self.ledger.accept(),
+            None => self.ledger.accept_without_time(),
+        }
         if let Some(id) = &row.request_id {
             self.evidence.request_ids.push(id_hash(id));
         }
@@ -237,22 +262,18 @@ impl Filing {
             let sum = self.evidence.reported_cost.unwrap_or_default();
             self.evidence.reported_cost = Some(sum.saturating_add(cost));
         }
-        let tag = super::overlap::request_tag(row.request_id.as_deref());
-        match row.counts {
-            Some(counts) => {
+        let matched_by = row.at.and(row.request_id.as_deref());
+        let tag = super::overlap::request_tag(matched_by);
+        match (row.counts, row.at) {
+            (Some(counts), at) => {
                 self.evidence.row_tags.push(tag);
-                self.push_usage(
-                    row.at,
-                    &row.model,
-                    row.outcome,
-                    counts,
-                    row.semantic,
-                    Some(1),
-                )
+                let at = at.unwrap_or(UNTIMED);
+                self.push_usage(at, &row.model, row.outcome, counts, row.semantic, Some(1))
             }
-            None => {
-                if let Some(key) = super::overlap::unknown_key(tag, row.at, &row.model, row.outcome)
-                {
+            (None, at) => {
+                let key =
+                    at.and_then(|at| super::overlap::unknown_key(tag, at, &row.model, row.outcome));
+                if let Some(key) = key {
                     self.evidence.unknown_requests.push(UnknownRequest {
                         key,
                         model: row.model.clone(),
@@ -262,6 +283,7 @@ impl Filing {
                 *self.evidence.usage_unknown.entry(row.model).or_default() += 1
             }
         }
+        Ok(())
     }
 
     fn bucket(&mut self, bucket: Option<billing::UsageBucket>) {

@@ -1,5 +1,6 @@
 //! [`EvidenceJson`]: the JSON of a non-gateway export read as it arrives: JSON lines
-//! row by row, a JSON array element by element, report pages and account answers whole
+//! row by row, a JSON array element by element (a bare array of report buckets bucket
+//! by bucket, each read as a page's `data` is), report pages and account answers whole
 //! (up to [`LARGEST_DOCUMENT`]: they are small).
 
 use serde_json::{Map, Value};
@@ -16,20 +17,35 @@ pub(super) struct EvidenceJson {
     lines: bool,
     /// A JSON array of records, streamed element by element.
     array: Option<Document>,
+    /// Records filed so far, numbered as rows (a bucket's results one each).
+    records: Records,
     text: String,
     line: u64,
     count: u64,
     too_large: bool,
 }
 
+/// How the elements of a JSON array become records, and how many were filed.
+struct Records {
+    /// The array holds report buckets: each element's results are the records, as in
+    /// a page's `data` ([`detect::results`]).
+    buckets: bool,
+    filed: u64,
+}
+
 impl EvidenceJson {
     /// `start` is the beginning of the text (it says whether a document is an array).
     pub(super) fn new(format: Format, lines: bool, start: &str) -> EvidenceJson {
         let array = (!lines && start.trim_start().starts_with('[')).then(|| Document::new(start));
+        let records = Records {
+            buckets: array.is_some() && detect::in_buckets(format),
+            filed: 0,
+        };
         EvidenceJson {
             format,
             lines,
             array,
+            records,
             text: String::new(),
             line: 0,
             count: 0,
@@ -38,9 +54,10 @@ impl EvidenceJson {
     }
 
     pub(super) fn push(&mut self, text: &str, at: Pos, filing: &mut Filing) {
-        let format = self.format;
+        let (format, records) = (self.format, &mut self.records);
         if let Some(array) = &mut self.array {
-            return array.push_records(text, at, &mut |n, map| element(format, n, map, filing));
+            return array
+                .push_records(text, at, &mut |_, map| records.element(format, map, filing));
         }
         if !self.lines {
             if self.text.len() + text.len() > LARGEST_DOCUMENT {
@@ -85,9 +102,9 @@ impl EvidenceJson {
 
     pub(super) fn finish(mut self, filing: &mut Filing) {
         filing.format = Some(self.format);
-        let format = self.format;
+        let (format, records) = (self.format, &mut self.records);
         if let Some(array) = self.array.take() {
-            let problem = array.finish_records(&mut |n, map| element(format, n, map, filing));
+            let problem = array.finish_records(&mut |_, map| records.element(format, map, filing));
             if let Some(p) = problem {
                 filing.problem = Some(format!("line {}, {}", p.line, p.message));
             }
@@ -118,11 +135,9 @@ impl EvidenceJson {
             })
             .and_then(|v| detect::records(v).map_err(str::to_string));
         match records {
-            Ok(records) => {
-                let cells = filing.json_cells.clone();
-                for (i, map) in records.iter().enumerate() {
-                    let fields = Fields::Json(map, &cells);
-                    filing.evidence_record(self.format, None, i as u64 + 1, &fields);
+            Ok(found) => {
+                for map in found {
+                    self.records.file(format, map, filing);
                 }
             }
             Err(problem) => filing.problem = Some(problem),
@@ -134,12 +149,27 @@ fn format_name(format: Format) -> &'static str {
     format.stream().describe()
 }
 
-/// One element of a JSON array of records.
-fn element(format: Format, number: u64, map: Option<Map<String, Value>>, filing: &mut Filing) {
-    let Some(map) = map else {
-        let message = "expected a JSON object with the record's fields, but found something else";
-        return filing.reject_field(None, number, (String::new(), message.into()));
-    };
-    let cells = filing.json_cells.clone();
-    filing.evidence_record(format, None, number, &Fields::Json(&map, &cells));
+impl Records {
+    /// One element of a JSON array: a record, or a bucket of them.
+    fn element(&mut self, format: Format, map: Option<Map<String, Value>>, filing: &mut Filing) {
+        if !self.buckets {
+            return self.file(format, map, filing);
+        }
+        let bucket = map.map_or(Value::Null, Value::Object);
+        for record in detect::results(bucket) {
+            self.file(format, record, filing);
+        }
+    }
+
+    /// Files the next record (None: not a JSON object, rejected as such).
+    fn file(&mut self, format: Format, map: Option<Map<String, Value>>, filing: &mut Filing) {
+        self.filed += 1;
+        let Some(map) = map else {
+            let message =
+                "expected a JSON object with the record's fields, but found something else";
+            return filing.reject_field(None, self.filed, (String::new(), message.into()));
+        };
+        let cells = filing.json_cells.clone();
+        filing.evidence_record(format, None, self.filed, &Fields::Json(&map, &cells));
+    }
 }

@@ -5,7 +5,9 @@
 //!
 //! A field is missing, null, or text: JSON numbers keep their original text
 //! (`arbitrary_precision`), so no quantity or amount ever passes through a float.
-//! An empty CSV cell is null: the export had no value there.
+//! An empty CSV cell is null: the export had no value there. A JSON string holding an
+//! object is walked into like the object (LiteLLM's `metadata`, in JSON as in CSV), and
+//! a null object on the way is no object at all (see `walk`).
 
 use std::borrow::Cow;
 
@@ -64,9 +66,9 @@ impl<'a> Fields<'a> {
                 let Some((first, rest)) = path.split_once('.') else {
                     return Field::Missing;
                 };
-                match cell(first).map(|t| serde_json::from_str::<Map<String, Value>>(t.trim())) {
-                    Some(Ok(map)) => owned(walk(&map, rest)),
-                    _ => Field::Missing,
+                match cell(first).and_then(embedded_object) {
+                    Some(map) => owned(walk(&map, rest)),
+                    None => Field::Missing,
                 }
             }
         }
@@ -149,6 +151,29 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A point in time as [`Fields::time`] reads it, or None when the record states none
+    /// (every path missing, null or empty): the caller says what that means.
+    /// The first of `paths` with a value is read.
+    pub fn time_if_any(&self, paths: &[&str]) -> Result<Option<Timestamp>, FieldError> {
+        for path in paths {
+            match self.get(path) {
+                Field::Text(t) if !t.trim().is_empty() => {
+                    return parse_time(&t, self.format())
+                        .map(Some)
+                        .map_err(|m| (path.to_string(), m))
+                }
+                Field::Nested => {
+                    return Err((
+                        path.to_string(),
+                        "expected a time, but found a list or object".into(),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        Ok(None)
+    }
+
     /// true/false, TRUE/False, 1/0, yes/no; None when missing, null or empty.
     pub fn flag(&self, paths: &[&str]) -> Result<Option<bool>, FieldError> {
         let (path, field) = self.first(paths);
@@ -174,25 +199,43 @@ pub fn empty(path: &str, what: &str) -> FieldError {
     )
 }
 
+/// The field at a dotted `path` in a JSON object. On the way down, a string that holds a
+/// JSON object is read as that object (LiteLLM keeps `metadata` so in its database and
+/// exports), parsed as every JSON here is: numbers keep their text. A null (or anything
+/// but an object) on the way means the export gives no such object, as when it is
+/// absent: `prompt_tokens_details: null` is no breakdown, not an unknown one. Only the
+/// field itself being null says unknown.
 fn walk<'a>(map: &'a Map<String, Value>, path: &str) -> Field<'a> {
-    let mut parts = path.split('.');
-    let Some(first) = parts.next() else {
+    let (first, rest) = match path.split_once('.') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (path, None),
+    };
+    let Some(value) = map.get(first) else {
         return Field::Missing;
     };
-    let mut value = match map.get(first) {
-        Some(v) => v,
-        None => return Field::Missing,
+    let Some(rest) = rest else {
+        return leaf(value);
     };
-    for part in parts {
-        value = match value {
-            Value::Object(inner) => match inner.get(part) {
-                Some(v) => v,
-                None => return Field::Missing,
-            },
-            Value::Null => return Field::Null,
-            _ => return Field::Missing,
-        };
+    match value {
+        Value::Object(inner) => walk(inner, rest),
+        Value::String(text) => match embedded_object(text) {
+            Some(inner) => owned(walk(&inner, rest)),
+            None => Field::Missing,
+        },
+        _ => Field::Missing,
     }
+}
+
+/// The JSON object a string holds, if it holds exactly one.
+fn embedded_object(text: &str) -> Option<Map<String, Value>> {
+    let text = text.trim();
+    if !text.starts_with('{') {
+        return None;
+    }
+    serde_json::from_str(text).ok()
+}
+
+fn leaf(value: &Value) -> Field<'_> {
     match value {
         Value::Null => Field::Null,
         Value::String(s) => Field::Text(Cow::Borrowed(s)),
@@ -261,6 +304,52 @@ mod tests {
             ))
         );
         assert_eq!(row.get("usage"), Field::Nested);
+
+        // LiteLLM's metadata as a string holding JSON, in a JSON record: walked into, its
+        // numbers as written; a null object on the way is no object; a null count is null.
+        let json: Map<String, Value> = serde_json::from_str(
+            r#"{"metadata":"{\"usage_object\":{\"prompt_tokens_details\":{\"cached_tokens\":8000,\"audio_tokens\":null},\"completion_tokens_details\":null,\"cost\":0.0000125000}}",
+                "object":{"usage_object":{"prompt_tokens_details":null}},
+                "deeper":"{\"inner\":\"{\\\"n\\\":7}\"}",
+                "list":"[1]","broken":"{\"a\":","plain":"text","number":5}"#,
+        )
+        .unwrap();
+        let row = Fields::Json(&json, &plain);
+        let cases: [(&str, Field); 11] = [
+            (
+                "metadata.usage_object.prompt_tokens_details.cached_tokens",
+                Field::Text("8000".into()),
+            ),
+            (
+                "metadata.usage_object.prompt_tokens_details.audio_tokens",
+                Field::Null,
+            ),
+            (
+                "metadata.usage_object.completion_tokens_details.reasoning_tokens",
+                Field::Missing,
+            ),
+            (
+                "metadata.usage_object.cost",
+                Field::Text("0.0000125000".into()),
+            ),
+            ("metadata.usage_object", Field::Nested),
+            (
+                "object.usage_object.prompt_tokens_details.cached_tokens",
+                Field::Missing,
+            ),
+            ("deeper.inner.n", Field::Text("7".into())),
+            ("list.0", Field::Missing),
+            ("broken.a", Field::Missing),
+            ("plain.x", Field::Missing),
+            ("number.x", Field::Missing),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(row.get(path), expected, "{path}");
+        }
+        assert_eq!(
+            row.get("metadata"),
+            Field::Text(json["metadata"].as_str().unwrap().into())
+        );
 
         let header: Vec<String> = ["spend", "metadata", "cache_hit", "model"]
             .map(String::from)

@@ -56,6 +56,11 @@ pub const KEPT_REJECTIONS: usize = 200;
 pub struct Ledger {
     pub rows_read: u64,
     pub accepted: u64,
+    /// Of the accepted rows, the client requests that state no time, counted because the
+    /// reviewer chose to (`untimed_requests: count`): the incident window could not be
+    /// applied to them.
+    #[serde(default)]
+    pub accepted_without_time: u64,
     pub excluded: BTreeMap<ExclusionRule, u64>,
     pub rejected: u64,
     /// The first [`KEPT_REJECTIONS`] rejections, in file order.
@@ -70,6 +75,12 @@ impl Ledger {
     pub fn accept(&mut self) {
         self.rows_read += 1;
         self.accepted += 1;
+    }
+
+    /// A row accepted although it states no time (see [`Ledger::accepted_without_time`]).
+    pub fn accept_without_time(&mut self) {
+        self.accept();
+        self.accepted_without_time += 1;
     }
 
     pub fn exclude(&mut self, rule: ExclusionRule) {
@@ -104,6 +115,7 @@ impl Ledger {
     pub fn append_shifted(&mut self, tail: Ledger, lines: u64, rows: u64) {
         self.rows_read += tail.rows_read;
         self.accepted += tail.accepted;
+        self.accepted_without_time += tail.accepted_without_time;
         self.rejected += tail.rejected;
         for (rule, count) in tail.excluded {
             *self.excluded.entry(rule).or_default() += count;
@@ -121,11 +133,14 @@ impl Ledger {
     }
 
     /// Moves `count` accepted rows (at most all of them) under `rule`, after the file was
-    /// read: its rows turned out to be counted already.
+    /// read: its rows turned out to be counted already. Rows without a time are never
+    /// matched with another file's (their identity lacks the time), so they leave only
+    /// when all accepted rows do (a file given twice).
     pub fn exclude_accepted(&mut self, rule: ExclusionRule, count: u64) {
         let count = count.min(self.accepted);
         if count > 0 {
             self.accepted -= count;
+            self.accepted_without_time = self.accepted_without_time.min(self.accepted);
             *self.excluded.entry(rule).or_default() += count;
         }
     }
@@ -134,9 +149,11 @@ impl Ledger {
         self.excluded.values().sum()
     }
 
-    /// The conservation invariant: rows in = accepted + excluded + rejected.
+    /// The conservation invariant: rows in = accepted + excluded + rejected, and the rows
+    /// accepted without a time are some of the accepted ones.
     pub fn is_balanced(&self) -> bool {
         self.rows_read == self.accepted + self.excluded_total() + self.rejected
+            && self.accepted_without_time <= self.accepted
     }
 
     /// The kept rejections grouped by reason, in order of first appearance: a file whose

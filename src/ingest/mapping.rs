@@ -169,10 +169,19 @@ impl Mapping {
         fields.count(&Self::col(column))
     }
 
+    /// Why a mapped request has no time: its time column is empty.
+    pub fn no_time(&self) -> FieldError {
+        let column = self.text.timestamp.trim();
+        (
+            column.to_string(),
+            format!("expected the request's time in {column} (the column mapped as the time), but found none"),
+        )
+    }
+
     /// One row of a mapped request log.
     pub fn request(&self, fields: &Fields) -> Result<ClientRow, FieldError> {
         let t = &self.text;
-        let at = fields.time(&Self::col(&t.timestamp))?;
+        let at = fields.time_if_any(&Self::col(&t.timestamp))?;
         let model = fields
             .text(&Self::col(&t.model))
             .ok_or_else(|| empty(t.model.trim(), "a model name"))?;

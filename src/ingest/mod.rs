@@ -44,7 +44,7 @@ use crate::policy::Billability;
 pub use evidence::{ChargeTotal, Evidence, Stream};
 pub use format::Format;
 pub use ledger::{ExclusionRule, Ledger, Rejection};
-pub use rules::{Currency, Rules};
+pub use rules::{Currency, Rules, UntimedRequests};
 
 use newapi::{CellError, Parts, RowKind};
 pub use rows::{Rows, RowsBuilder};

@@ -198,7 +198,18 @@ pub struct GatewayRow {
     pub ratios: Option<LoggedRatios>,
 }
 
+/// The time a row that states none is kept under (a client request counted under
+/// `untimed_requests: count`): the earliest time there is, which no log writes (a row
+/// that does is refused). Only [`GatewayRow::time`] and the readers look at it: whatever
+/// depends on a row's time asks for it and treats "none" on purpose.
+pub const UNTIMED: Timestamp = Timestamp::MIN;
+
 impl GatewayRow {
+    /// When the request was made; None for one that states no time.
+    pub fn time(&self) -> Option<Timestamp> {
+        (self.at != UNTIMED).then_some(self.at)
+    }
+
     /// Input tokens billed at the full input price; None when the row contradicts its
     /// own semantics (more cache tokens than prompt tokens under OpenAI style).
     pub fn uncached_input(&self) -> Option<u64> {

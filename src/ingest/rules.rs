@@ -1,6 +1,6 @@
 //! [`Rules`]: what the review settings say about reading files (window, outcome policy,
-//! how cells are written, billing currency, column mappings, format overrides), and
-//! their trip to the web worker as text.
+//! how cells are written, requests without a time, billing currency, column mappings,
+//! format overrides), and their trip to the web worker as text.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,12 +27,52 @@ pub struct Rules {
     pub date_order: DateOrder,
     /// How delimited files write numbers (`1.234,5`); JSON numbers are always plain.
     pub number_format: NumberFormat,
+    /// Client requests that state no time (an Anthropic Message has none): rejected, or
+    /// counted without the window and listed apart in the ledger.
+    pub untimed: UntimedRequests,
     /// Billing rows in another currency are rejected (uppercase ISO 4217); None: any.
     pub currency: Option<Currency>,
     /// Column mappings the reviewer saved, for exports we do not know by their header.
     pub mappings: std::sync::Arc<Vec<mapping::Mapping>>,
     /// Formats the reviewer chose for files by name, over what detection says.
     pub overrides: std::sync::Arc<Vec<(String, Format)>>,
+}
+
+/// What becomes of a client request that states no time: the incident window cannot be
+/// applied to it, so it is never silently taken as inside (or outside) the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UntimedRequests {
+    /// Rejected, with a sentence naming the setting (what the reviewer gets unless they
+    /// choose otherwise).
+    #[default]
+    Reject,
+    /// Accepted without the window check, and counted apart
+    /// ([`super::Ledger::accepted_without_time`]).
+    Count,
+}
+
+impl UntimedRequests {
+    pub const ALL: [UntimedRequests; 2] = [UntimedRequests::Reject, UntimedRequests::Count];
+
+    /// The setting's text (`untimed_requests`).
+    pub fn name(self) -> &'static str {
+        match self {
+            UntimedRequests::Reject => "reject",
+            UntimedRequests::Count => "count",
+        }
+    }
+
+    /// `reject` (or nothing) or `count`.
+    pub fn parse(text: &str) -> Result<UntimedRequests, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "reject" => Ok(UntimedRequests::Reject),
+            "count" => Ok(UntimedRequests::Count),
+            _ => Err(format!(
+                "expected reject or count, but found {}",
+                crate::decimal::quote(text.trim())
+            )),
+        }
+    }
 }
 
 /// A three-letter currency code, uppercase (Copy, so the rules stay Copy).
@@ -76,6 +116,8 @@ struct RulesText {
     #[serde(default)]
     number_format: String,
     #[serde(default)]
+    untimed: String,
+    #[serde(default)]
     currency: Option<String>,
     #[serde(default)]
     mappings: Vec<mapping::MappingText>,
@@ -101,6 +143,7 @@ impl Rules {
             zoneless_zone: self.zoneless_zone.map(StatedZone::to_text),
             date_order: self.date_order.name().to_string(),
             number_format: self.number_format.sample().to_string(),
+            untimed: self.untimed.name().to_string(),
             currency: self.currency.map(|c| c.to_string()),
             mappings: self.mappings.iter().map(|m| m.text.clone()).collect(),
             overrides: self.overrides.to_vec(),
@@ -141,6 +184,8 @@ impl Rules {
             date_order: DateOrder::parse(&text.date_order).map_err(|_| bad("date order"))?,
             number_format: NumberFormat::parse(&text.number_format)
                 .map_err(|_| bad("number format"))?,
+            untimed: UntimedRequests::parse(&text.untimed)
+                .map_err(|_| bad("requests without a time"))?,
             currency,
             mappings: std::sync::Arc::new(mappings),
             overrides: std::sync::Arc::new(text.overrides),
@@ -187,6 +232,7 @@ mod tests {
                 zoneless_zone: StatedZone::parse("-05:30").unwrap(),
                 date_order: DateOrder::MonthFirst,
                 number_format: NumberFormat::SpaceThousandsCommaDecimal,
+                untimed: UntimedRequests::Count,
                 currency: Currency::parse("eur"),
                 mappings: std::sync::Arc::new(vec![mapping::Mapping::parse(
                     &mapping::MappingText {
@@ -204,6 +250,18 @@ mod tests {
         ];
         for rules in cases {
             assert_eq!(Rules::from_wire(&rules.to_wire()), Ok(rules));
+        }
+        let untimed = [
+            ("", Ok(UntimedRequests::Reject)),
+            ("reject", Ok(UntimedRequests::Reject)),
+            (" Count ", Ok(UntimedRequests::Count)),
+            (
+                "guess",
+                Err("expected reject or count, but found \"guess\"".to_string()),
+            ),
+        ];
+        for (text, expected) in untimed {
+            assert_eq!(UntimedRequests::parse(text), expected, "{text}");
         }
         let damaged = r#"{"window":null,"policy":[],"number_format":"1'234"}"#;
         assert_eq!(

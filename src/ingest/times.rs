@@ -178,6 +178,18 @@ pub struct CellFormat {
 /// seconds, from it milliseconds; written in the file's number format, with an exact
 /// fraction if any.
 pub fn parse_time(text: &str, format: &CellFormat) -> Result<Timestamp, String> {
+    let at = parse_any_time(text, format)?;
+    if at == Timestamp::MIN {
+        // Kept for rows that state no time (`newapi::UNTIMED`): no log writes it.
+        return Err(format!(
+            "expected a time after the earliest one there is, but found {}",
+            quote(text.trim())
+        ));
+    }
+    Ok(at)
+}
+
+fn parse_any_time(text: &str, format: &CellFormat) -> Result<Timestamp, String> {
     let text = text.trim();
     // Nearly every row: plain digits, read without going through a Decimal.
     if !text.is_empty() && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) {
@@ -434,6 +446,20 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn the_earliest_time_is_kept_for_rows_without_one() {
+        let earliest = Timestamp::MIN.to_string();
+        assert_eq!(
+            parse_time(&earliest, &CellFormat::default()),
+            Err(format!(
+                "expected a time after the earliest one there is, but found \"{earliest}\""
+            ))
+        );
+        let next = Timestamp::MIN.checked_add(jiff::SignedDuration::from_secs(1));
+        let next = next.unwrap().to_string();
+        assert!(parse_time(&next, &CellFormat::default()).is_ok());
     }
 
     #[test]

@@ -65,7 +65,7 @@ impl Pricer<'_> {
             if let Some(charge) = self.models.get_mut(
                 self.settings
                     .rate_card
-                    .lookup(&row.model, row.at)
+                    .lookup(&row.model, row.time())
                     .map_or(&row.model, |e| &e.model),
             ) {
                 charge.complete = false;

@@ -72,6 +72,10 @@ pub struct ModelCharge {
     #[serde(default)]
     pub unknown_requests: u64,
     pub failed_requests: u64,
+    /// Requests that state no time and stay unpriced because every entry naming the
+    /// model has effective dates (none can be said to apply): the reason, shown.
+    #[serde(default)]
+    pub untimed_unpriced: u64,
 }
 
 impl ModelCharge {
@@ -155,7 +159,7 @@ impl Pricer<'_> {
 
     fn row(&mut self, row: &GatewayRow) -> Result<(), Error> {
         let s = self.settings;
-        let entry = s.rate_card.lookup(&row.model, row.at);
+        let entry = s.rate_card.lookup(&row.model, row.time());
         let name = entry.map_or_else(|| row.model.clone(), |e| e.model.clone());
         let charge = self
             .models
@@ -191,6 +195,9 @@ impl Pricer<'_> {
             None => charge.unknown_requests += 1,
         }
         charge.failed_requests += u64::from(row.outcome.is_failure());
+        if row.time().is_none() && entry.is_none() && s.rate_card.names(&row.model) {
+            charge.untimed_unpriced += 1;
+        }
         let billable = s.policy.of(row.outcome) == Billability::Billable;
         let tier = entry
             .and_then(|e| e.long_context)

@@ -214,6 +214,33 @@ fn effective_dates_pick_the_rate_in_force() {
 }
 
 #[test]
+fn a_request_without_a_time_is_priced_only_by_an_entry_without_dates() {
+    let mut untimed = row("gpt-4o", 1_000_000, 0);
+    untimed.at = crate::ingest::newapi::UNTIMED;
+    let mut dated = rate("gpt-4o", "5", "15");
+    dated.effective_to = "2026-01-01T12:00:00Z".into();
+    let mut later = rate("gpt-4o", "2.50", "10");
+    later.effective_from = "2026-01-01T12:00:00Z".into();
+    // Only dated entries: which applies cannot be said, so unpriced, with the reason.
+    let p = priced(
+        std::slice::from_ref(&untimed),
+        &settings(vec![dated, later], vec![]),
+    );
+    assert_eq!((p.expected, p.complete), (d("0"), false));
+    assert_eq!(p.models[0].untimed_unpriced, 1);
+    assert_eq!(p.lines[0].status, LineStatus::Unpriced);
+    // An entry without dates (then the model's only one: entries may not overlap) prices
+    // it as it prices a timed row.
+    let undated = rate("gpt-4o", "3", "12");
+    let p = priced(
+        &[untimed, row("gpt-4o", 1_000_000, 0)],
+        &settings(vec![undated], vec![]),
+    );
+    assert_eq!((p.expected, p.complete), (d("6"), true));
+    assert!(p.models.iter().all(|m| m.untimed_unpriced == 0));
+}
+
+#[test]
 fn rounding_rules_apply_where_documented() {
     let mut s = settings(vec![rate("m", "1", "")], vec![]);
     let rows = [row("m", 5_000, 0), row("m", 5_000, 0)]; // 0.005 each

@@ -265,9 +265,17 @@ impl Entry {
         self.model == model || self.aliases.iter().any(|a| a == model)
     }
 
-    fn in_effect(&self, at: Timestamp) -> bool {
-        self.effective_from.is_none_or(|from| from <= at)
-            && self.effective_to.is_none_or(|to| at < to)
+    /// In effect at `at`; for a request that states no time (None), only an entry
+    /// without effective dates is: a dated entry may not apply, and which one would is
+    /// never guessed.
+    fn in_effect(&self, at: Option<Timestamp>) -> bool {
+        match at {
+            Some(at) => {
+                self.effective_from.is_none_or(|from| from <= at)
+                    && self.effective_to.is_none_or(|to| at < to)
+            }
+            None => self.effective_from.is_none() && self.effective_to.is_none(),
+        }
     }
 }
 
@@ -288,9 +296,10 @@ impl Factor {
 }
 
 impl RateCard {
-    /// The entry that prices `model` at `at`: its label or an alias, within its period.
-    /// Entries with no price at all do not count (a row the user has not filled in yet).
-    pub fn lookup(&self, model: &str, at: Timestamp) -> Option<&Entry> {
+    /// The entry that prices `model` at `at`: its label or an alias, within its period
+    /// (at no time: an entry without a period). Entries with no price at all do not
+    /// count (a row the user has not filled in yet).
+    pub fn lookup(&self, model: &str, at: Option<Timestamp>) -> Option<&Entry> {
         self.entries
             .iter()
             .find(|e| e.names(model) && e.in_effect(at) && !e.is_empty())

@@ -87,6 +87,9 @@ pub struct InputFileOut {
     pub read_completely: bool,
     pub rows_read: u64,
     pub accepted: u64,
+    /// Of `accepted`, client requests that state no time, counted because the settings
+    /// say so (`untimed_requests: count`): the incident window was not applied to them.
+    pub accepted_without_time: u64,
     pub excluded: BTreeMap<ExclusionRule, u64>,
     pub rejected: u64,
 }
@@ -236,6 +239,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         read_completely: f.problem.is_none(),
         rows_read: f.ledger.rows_read,
         accepted: f.ledger.accepted,
+        accepted_without_time: f.ledger.accepted_without_time,
         excluded: f.ledger.excluded.clone(),
         rejected: f.ledger.rejected,
     });
@@ -518,6 +522,21 @@ mod tests {
             required, present,
             "the schema's required list is the record's field order"
         );
+        // Each file's ledger too: every count the record writes is one the schema requires.
+        let files = &schema["properties"]["input_files"]["items"];
+        let required: Vec<&str> = files["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let present: Vec<&str> = record["input_files"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(required, present, "input_files[]: required = written");
     }
 
     #[test]

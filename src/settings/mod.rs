@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::decimal::{parse_exact, quote, NumberFormat};
-use crate::ingest::{DateOrder, StatedZone};
+use crate::ingest::{DateOrder, StatedZone, UntimedRequests};
 use crate::policy::{parse_rounding, Policy, PolicyText, QuotaRounding, Rounding, RoundingText};
 use crate::ratecard::{self, FactorText, RateCard, RateText};
 
@@ -53,6 +53,9 @@ pub struct Settings {
     /// The order of dates like `1/5/26`: `month/day/year` or `day/month/year`; empty
     /// reads only year-first dates and rejects the others.
     pub date_order: String,
+    /// Client requests that state no time (Anthropic Messages): `reject` (the default)
+    /// or `count` (accepted without the incident window, listed apart in the ledger).
+    pub untimed_requests: String,
     /// Column mappings for exports not known by their header, each saved under the
     /// header line it was made for (see [`crate::ingest::mapping`]).
     pub column_mappings: Vec<crate::ingest::mapping::MappingText>,
@@ -113,6 +116,7 @@ impl Default for Settings {
             zoneless_times_offset: String::new(),
             number_format: String::new(),
             date_order: String::new(),
+            untimed_requests: "reject".into(),
             column_mappings: Vec::new(),
             format_overrides: Vec::new(),
         }
@@ -181,6 +185,7 @@ pub struct ValidSettings {
     pub zoneless_zone: Option<StatedZone>,
     pub number_format: NumberFormat,
     pub date_order: DateOrder,
+    pub untimed_requests: UntimedRequests,
     pub mappings: Vec<crate::ingest::mapping::Mapping>,
     pub format_overrides: Vec<(String, crate::ingest::Format)>,
 }
@@ -320,6 +325,11 @@ impl Settings {
             "date_order",
             DateOrder::parse(&self.date_order),
         );
+        let untimed_requests = noted(
+            &mut errors,
+            "untimed_requests",
+            UntimedRequests::parse(&self.untimed_requests),
+        );
         let (mappings, format_overrides) = self.validate_evidence(&mut errors);
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
             (Some(quota_per_usd), Some(tolerance_absolute), Some(tolerance_percent))
@@ -341,6 +351,7 @@ impl Settings {
                     zoneless_zone,
                     number_format,
                     date_order,
+                    untimed_requests,
                     mappings,
                     format_overrides,
                 })
@@ -367,7 +378,7 @@ mod tests {
     #[test]
     fn validation_names_each_problem_by_path() {
         type Edit = fn(&mut Settings);
-        let cases: [(Edit, &str); 9] = [
+        let cases: [(Edit, &str); 10] = [
             (|s| s.incident_window_utc = WindowText { start: "2026-05-11 08:00".into(), end: "2026-05-11T10:00:00Z".into() },
                 "incident_window_utc.start: expected a UTC time like 2026-05-11T08:00:00Z (or with an offset such as +08:00), but found \"2026-05-11 08:00\""),
             (|s| s.incident_window_utc = WindowText { start: "2026-05-11T10:00:00Z".into(), end: "2026-05-11T08:00:00Z".into() },
@@ -380,6 +391,7 @@ mod tests {
             (|s| s.zoneless_times_offset = "Shanghai".into(), "zoneless_times_offset: expected a UTC offset such as +08:00 or a time zone such as Asia/Shanghai, but found \"Shanghai\""),
             (|s| s.number_format = "1'234.5".into(), "number_format: expected how the file writes one thousand two hundred thirty-four and a half: 1,234.5 or 1.234,5 or 1 234,5 (or nothing for 1234.5), but found \"1'234.5\""),
             (|s| s.date_order = "dd.mm.yy".into(), "date_order: expected month/day/year or day/month/year (or nothing, for year-first dates only), but found \"dd.mm.yy\""),
+            (|s| s.untimed_requests = "guess".into(), "untimed_requests: expected reject or count, but found \"guess\""),
         ];
         for (edit, expected) in cases {
             let mut settings = Settings::default();

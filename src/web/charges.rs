@@ -80,6 +80,12 @@ pub fn charges(props: &ChargesProps) -> Html {
                 <dd data-testid="at-risk">{ format!("{} (expected range {} to {})", format(p.at_risk), format(p.expected), at_risk_high) }</dd>
                 <dt>{ "Unpriced" }</dt>
                 <dd data-testid="unpriced">{ if unpriced.is_empty() && p.complete { "none".to_string() } else if unpriced.is_empty() { "some dimensions (see the table): the expected total is incomplete".to_string() } else { format!("{}: the expected total is incomplete", unpriced.join(", ")) } }</dd>
+                { for p.models.iter().filter(|m| m.untimed_unpriced > 0).map(|m| html! {
+                    <dd data-testid="untimed-unpriced">{ format!(
+                        "{}: {} request(s) without a time unpriced: every entry for it has effective dates, so none can be said to apply (add one without dates to price them)",
+                        m.model, m.untimed_unpriced
+                    ) }</dd>
+                }) }
                 if props.gateway {
                     <dt>{ "Gateway quota check" }</dt>
                     <dd data-testid="quota-check">{ format!(

@@ -202,6 +202,12 @@ fn file_summary(props: &SummaryProps) -> Html {
                 <span>{ "excluded " }<b data-testid="ledger-excluded">{ ledger.excluded_total() }</b></span>
                 <span>{ "rejected " }<b data-testid="ledger-rejected">{ ledger.rejected }</b></span>
             </p>
+            if ledger.accepted_without_time > 0 {
+                <p class="hint" data-testid="ledger-untimed">{ format!(
+                    "{} of the accepted rows state no time: counted as the settings say (Requests without a time), the incident window was not applied to them.",
+                    ledger.accepted_without_time
+                ) }</p>
+            }
             if !ledger.excluded.is_empty() {
                 <ul class="reasons">
                     { for ledger.excluded.iter().map(|(rule, count)| html! {

@@ -54,6 +54,7 @@ pub enum SettingsField {
     ZonelessOffset,
     NumberFormat,
     DateOrder,
+    UntimedRequests,
 }
 
 pub enum Action {
@@ -282,6 +283,7 @@ impl Reducible for State {
                     SettingsField::ZonelessOffset => &mut s.zoneless_times_offset,
                     SettingsField::NumberFormat => &mut s.number_format,
                     SettingsField::DateOrder => &mut s.date_order,
+                    SettingsField::UntimedRequests => &mut s.untimed_requests,
                 };
                 *slot = value;
             }

@@ -1,12 +1,12 @@
-//! The incident window, tolerance, run id and how the files write times and numbers; plus
-//! the small text field every form uses.
+//! The incident window, tolerance, run id, how the files write times and numbers and
+//! what becomes of requests without a time; plus the small text field every form uses.
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::{Action, SettingsField};
 use crate::decimal::NumberFormat;
-use crate::ingest::DateOrder;
+use crate::ingest::{DateOrder, UntimedRequests};
 use crate::settings::Settings;
 
 #[derive(Properties, PartialEq)]
@@ -73,6 +73,19 @@ fn number_formats() -> Vec<(String, String)> {
         .collect()
 }
 
+fn untimed_choices() -> Vec<(String, String)> {
+    UntimedRequests::ALL
+        .iter()
+        .map(|choice| {
+            let text = match choice {
+                UntimedRequests::Reject => "reject them (the window cannot be applied)",
+                UntimedRequests::Count => "count them, without the window (listed apart)",
+            };
+            (choice.name().to_string(), text.to_string())
+        })
+        .collect()
+}
+
 fn date_orders() -> Vec<(String, String)> {
     DateOrder::ALL
         .iter()
@@ -116,6 +129,9 @@ pub fn window_form(props: &WindowProps) -> Html {
             <TextField label="Times without a zone were written at (UTC offset or time zone)" testid="zoneless-offset"
                 placeholder="+08:00 or Asia/Shanghai"
                 value={s.zoneless_times_offset.clone()} on_input={edit(SettingsField::ZonelessOffset)} />
+            <SelectField label="Requests without a time (Anthropic Messages)" testid="untimed-requests"
+                options={untimed_choices()}
+                value={s.untimed_requests.clone()} on_change={edit(SettingsField::UntimedRequests)} />
             <SelectField label="Dates in the files" testid="date-order" options={date_orders()}
                 value={s.date_order.clone()} on_change={edit(SettingsField::DateOrder)} />
             <SelectField label="Numbers in the files (CSV)" testid="number-format" options={number_formats()}

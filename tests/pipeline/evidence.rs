@@ -6,7 +6,7 @@ use super::*;
 use spend_reconciler::crosscheck::CheckName;
 use spend_reconciler::ingest::Stream;
 
-const EVIDENCE: [(&str, Format); 17] = [
+pub(super) const EVIDENCE: [(&str, Format); 21] = [
     ("client-openai-chat.jsonl", Format::ClientOpenAiChat),
     ("client-openai-chat-audio.jsonl", Format::ClientOpenAiChat),
     (
@@ -15,14 +15,18 @@ const EVIDENCE: [(&str, Format); 17] = [
     ),
     ("client-anthropic.jsonl", Format::ClientAnthropic),
     ("client-anthropic-array.json", Format::ClientAnthropic),
+    ("anthropic-messages.jsonl", Format::ClientAnthropic),
     ("litellm-spend-logs.csv", Format::LiteLlmSpendLogs),
+    ("litellm-spend-logs.json", Format::LiteLlmSpendLogs),
     ("cost-observations.jsonl", Format::CostObservation),
     ("openai-usage.json", Format::OpenAiUsageReport),
+    ("openai-usage-buckets.json", Format::OpenAiUsageReport),
     ("openai-activity.csv", Format::OpenAiUsageReport),
     ("openai-usage-audio.json", Format::OpenAiUsageReport),
     ("openai-activity-audio.csv", Format::OpenAiUsageReport),
     ("anthropic-usage-report.json", Format::AnthropicUsageReport),
     ("openai-costs.json", Format::OpenAiCosts),
+    ("openai-costs-buckets.json", Format::OpenAiCosts),
     ("openai-cost-dashboard.csv", Format::OpenAiCostCsv),
     ("anthropic-cost-report.json", Format::AnthropicCostReport),
     ("focus.csv", Format::Focus),
@@ -30,13 +34,13 @@ const EVIDENCE: [(&str, Format); 17] = [
 ];
 
 /// Snapshots sit with the others in tests/snapshots.
-fn snapshot(name: &str, text: &str) {
+pub(super) fn snapshot(name: &str, text: &str) {
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!(name, text);
     });
 }
 
-fn rules(offset: Option<&str>) -> ingest::Rules {
+pub(super) fn rules(offset: Option<&str>) -> ingest::Rules {
     let mut value = settings_json();
     if let Some(offset) = offset {
         value["zoneless_times_offset"] = json!(offset);
@@ -65,9 +69,12 @@ fn describe_evidence(report: &FileReport) -> String {
             Some(n) => format!(" requests={n}"),
             None => " requests=unknown".into(),
         };
+        let at = row
+            .time()
+            .map_or("(no time)".to_string(), |t| t.to_string());
         out.push_str(&format!(
             "  row: {} {} {:?} {:?} {}{requests}\n",
-            row.at,
+            at,
             row.model,
             row.outcome,
             row.semantic,
@@ -178,7 +185,7 @@ fn every_export_format_is_detected_and_filed() {
     snapshot("evidence_formats", &text);
 }
 
-fn whole_day() -> Value {
+pub(super) fn whole_day() -> Value {
     let mut value = settings_json();
     value["incident_window_utc"] =
         json!({"start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"});

@@ -4,6 +4,7 @@
 use crate::ingest::decode::Pos;
 use crate::ingest::delimited::{self, Delimited};
 use crate::ingest::detect;
+use crate::ingest::evidence::LARGEST_DOCUMENT;
 use crate::ingest::evidence_json::EvidenceJson;
 use crate::ingest::json::{self, Document, JsonLayout, Lines};
 use crate::ingest::jsonrow::JsonRow;
@@ -24,8 +25,13 @@ pub(super) enum Reader {
     Html,
     /// JSON, until it is clear whether it is JSON lines.
     JsonHead(String),
-    /// A JSON document, until its start says which export it is.
-    DocumentHead(String),
+    /// A JSON document, until its start says which export it is: held until it is
+    /// `decide_at` bytes long (longer for report buckets whose results are all empty so
+    /// far), or whole.
+    DocumentHead {
+        start: String,
+        decide_at: usize,
+    },
     Document(Document),
     /// JSON of another evidence stream (client log, report page, account totals).
     Evidence(Box<EvidenceJson>),
@@ -83,7 +89,10 @@ impl Reader {
                     lines || (last && start.len() < LONGEST_FIRST_LINE && one_log_row(start));
                 let start = std::mem::take(start);
                 *self = if !lines {
-                    Reader::DocumentHead(String::new())
+                    Reader::DocumentHead {
+                        start: String::new(),
+                        decide_at: DOCUMENT_HEAD,
+                    }
                 } else {
                     let first = first_record(&start);
                     let detected = first.as_ref().and_then(detect::record);
@@ -107,9 +116,29 @@ impl Reader {
                 };
                 self.push(&start, Pos::START, last, filing);
             }
-            Reader::DocumentHead(start) => {
+            Reader::DocumentHead { start, decide_at } => {
                 start.push_str(text);
-                if start.len() < DOCUMENT_HEAD && !last {
+                if start.len() < *decide_at && !last {
+                    return;
+                }
+                // Report buckets whose results are all empty so far: look further (up to
+                // what a report may hold, re-walked each time the text doubles); never
+                // guess which report they are.
+                // Walked on at most what a report may hold, so the verdict is the same
+                // however the text arrived.
+                let mut cap = start.len().min(LARGEST_DOCUMENT);
+                while !start.is_char_boundary(cap) {
+                    cap -= 1;
+                }
+                let undecided = filing.forced.is_none()
+                    && detect::buckets(&start[..cap]) == detect::Buckets::Undecided;
+                if undecided && !last && start.len() < LARGEST_DOCUMENT {
+                    *decide_at = start.len().saturating_mul(2);
+                    return;
+                }
+                if undecided {
+                    filing.problem = Some(detect::UNDECIDED.to_string());
+                    *self = Reader::Html;
                     return;
                 }
                 let start = std::mem::take(start);

@@ -164,7 +164,7 @@ impl Ingestor {
                 reader,
                 Reader::Sniff(_)
                     | Reader::JsonHead(_)
-                    | Reader::DocumentHead(_)
+                    | Reader::DocumentHead { .. }
                     | Reader::CsvHead(_)
             ),
             Stage::Unreadable => false,
