@@ -166,9 +166,17 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
         .filter(|_| priced_stream == Some(Stream::GatewayLog));
     let (streams, pricings) = crosscheck::streams(files, &settings, gateway)?;
     // The provider-side figure: the gateway's quota, else what was charged.
+    // A charge stream stands as the provider-side figure only with a bucket wholly inside
+    // the window: one that reaches outside cannot be split, and a bill for other dates
+    // says nothing of these.
+    let inside = |stream: Stream| {
+        crosscheck::files_of(files, stream)
+            .flat_map(|f| f.evidence.charges.iter())
+            .any(|c| !c.straddles)
+    };
     let charged = [Stream::Billing, Stream::AccountTotals]
         .into_iter()
-        .find(|s| has(*s));
+        .find(|s| inside(*s));
     let (reconciliation, recorded_stream) = match (gateway, charged, &pricing) {
         (Some(gateway), _, _) => {
             let r = reconcile::reconcile(gateway, settings.quota_per_usd, tolerance)?;

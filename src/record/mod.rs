@@ -376,7 +376,17 @@ fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static str> {
         }
     }
     if total.provider.is_none() {
-        out.insert("provider_reported_amount", NO_PROVIDER);
+        let charged = figures
+            .streams
+            .iter()
+            .filter(|s| s.charged_amount.is_some());
+        let straddling = charged.clone().any(|s| s.straddling_buckets > 0);
+        let why = match (charged.count(), straddling) {
+            (0, _) => NO_PROVIDER,
+            (_, true) => "not computed: every billed bucket reaches outside the incident window, so none can be counted in it (set the window to whole buckets, e.g. whole UTC days, to compare them)",
+            (_, false) => "not computed: no billed bucket lies inside the incident window (the billing export or account totals cover other dates)",
+        };
+        out.insert("provider_reported_amount", why);
     }
     if total.variance.is_none() {
         for field in ["variance_amount", "within_tolerance", "variance_bridge"] {
@@ -403,7 +413,12 @@ fn next_action(figures: &Figures, tolerance: Tolerance) -> &'static str {
         return "load the usage for the window (a gateway log, client request log or provider usage report): without it the expected charge cannot be computed";
     }
     if total.provider.is_none() {
-        return "load the provider-side figure for the window (a gateway log, billing export or account totals): without it there is nothing to compare the expected charge with";
+        let straddling = figures.streams.iter().any(|s| s.straddling_buckets > 0);
+        return if straddling && figures.recorded_stream.is_none() {
+            "set the incident window to whole billing buckets (e.g. whole UTC days): every billed bucket reaches outside it, so nothing billed can be compared yet"
+        } else {
+            "load the provider-side figure for the window (a gateway log, billing export or account totals): without it there is nothing to compare the expected charge with"
+        };
     }
     let residual = figures.bridge.as_ref().map(|b| b.residual);
     let unpriced = figures.pricing.as_ref().is_some_and(|p| {

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import {
   repoRoot, TIMEOUT, originOf, inApp, expectText,
 } from './harness.mjs';
@@ -88,18 +89,23 @@ test('a billing export alone shows the expected charge as not computed, never as
   await inApp(shared.browser, shared.server, async (page, seen) => {
     await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
     await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'evidence/focus.csv'));
+    // The fixture window is an hour and the FOCUS buckets are days: nothing billed counts.
+    await expectText(page, '[data-testid="total-provider"]', 'not computed');
+    // Over the whole day the bill is the provider-side figure.
+    await page.fill('[data-testid="window-end"]', '2026-01-02T00:00:00Z');
     await expectText(page, '[data-testid="total-expected"]', 'not computed');
     await expectText(page, '[data-testid="total-variance"]', 'not computed');
     await expectText(page, '[data-testid="total-status"]', 'not computed: no usage evidence');
     await expectPart(page, '[data-testid="charge-lines-absent"]', 'Not computed: no usage evidence');
     await expectPart(page, '[data-testid="figure-sources"]', 'Expected charge not computed');
-    const provider = await page.locator('[data-testid="total-provider"]').textContent();
-    assert.match(provider, /^\d+(\.\d+)?$/, 'the billed total is a figure');
+    // The billed total is a figure once the file is read again under the new window.
+    await page.locator('[data-testid="total-provider"]', { hasText: /^\d+(\.\d+)?$/ })
+      .waitFor({ timeout: TIMEOUT });
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: TIMEOUT }),
       page.click('[data-testid="download-record"]'),
     ]);
-    const record = JSON.parse(await (await import('node:fs/promises')).readFile(await download.path(), 'utf8'));
+    const record = JSON.parse(await readFile(await download.path(), 'utf8'));
     assert.equal(record.computed_charge.expected_amount, null);
     assert.equal(record.computed_charge.within_tolerance, null);
     assert.equal(record.expected_priced_from, null);
