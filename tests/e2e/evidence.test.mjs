@@ -128,3 +128,20 @@ test('files none of which can be read are not a review', async () => {
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
   });
 });
+
+test('Anthropic Messages carry no time: rejected by default, counted on purpose', async () => {
+  await inApp(shared.browser, shared.server, async (page, seen) => {
+    await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
+    await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'evidence/anthropic-messages.jsonl'));
+    const messages = summary('anthropic-messages.jsonl');
+    await expectText(page, `${messages} [data-testid="ledger-rejected"]`, '4');
+    const group = page.locator(`${messages} [data-testid="rejection-group"]`).first();
+    assert.match(await group.textContent(), /^3 rows \(lines 1, 2, 4\): expected a time for the request, but found none: an Anthropic Message carries no time/);
+    await page.selectOption('[data-testid="untimed-requests"]', 'count');
+    // Read again: three counted without a time, the one whose cache split disagrees rejected.
+    await expectText(page, `${messages} [data-testid="ledger-accepted"]`, '3');
+    await expectText(page, `${messages} [data-testid="ledger-rejected"]`, '1');
+    await expectPart(page, `${messages} [data-testid="ledger-untimed"]`, '3 of the accepted rows state no time');
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+  });
+});
