@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Position};
+use crate::error::Error;
 use crate::price::Pricing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +83,7 @@ pub struct Bridge {
 }
 
 fn overflow() -> Error {
-    Error::overflow(Position::file("variance bridge"), "the variance bridge")
+    Error::overflow("the variance bridge")
 }
 
 fn rows(n: u64) -> String {

@@ -9,7 +9,9 @@ use std::fmt;
 ///
 /// `line` is the 1-based physical line of the file (a quoted CSV cell may span lines,
 /// so it can differ from `row`); `row` is the 1-based data row (the header is not a row);
-/// `column` is the column or JSON field name as it appears in the file.
+/// `column` is the column or JSON field name as it appears in the file; `path` is the
+/// JSON path of a field in a document we read whole (`rates[3].output` in the settings).
+/// Every part is optional: a figure that overflows has no place in any file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     pub file: String,
@@ -19,12 +21,22 @@ pub struct Position {
     pub row: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 impl Position {
     pub fn file(name: &str) -> Self {
         Position {
             file: name.to_string(),
+            ..Position::default()
+        }
+    }
+
+    /// A field of the settings document (or the rate card), by its JSON path.
+    pub fn path(path: &str) -> Self {
+        Position {
+            path: Some(path.to_string()),
             ..Position::default()
         }
     }
@@ -38,18 +50,26 @@ impl Position {
 }
 
 impl fmt::Display for Position {
+    /// The parts there are, joined: "a.csv, line 3, row 2, column quota", or a bare
+    /// JSON path, "rates[1].output".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        let mut parts: Vec<String> = Vec::new();
+        if !self.file.is_empty() {
+            parts.push(self.file.clone());
+        }
         if let Some(line) = self.line {
-            write!(f, ", line {line}")?;
+            parts.push(format!("line {line}"));
         }
         if let Some(row) = self.row {
-            write!(f, ", row {row}")?;
+            parts.push(format!("row {row}"));
         }
         if let Some(column) = &self.column {
-            write!(f, ", column {column}")?;
+            parts.push(format!("column {column}"));
         }
-        Ok(())
+        if let Some(path) = &self.path {
+            parts.push(path.clone());
+        }
+        f.write_str(&parts.join(", "))
     }
 }
 
@@ -66,6 +86,8 @@ pub enum ErrorKind {
     Overflow,
 }
 
+/// The one error type for everything the user gives us: a settings field, a row of a
+/// file, a file as a whole, or a figure that cannot be computed exactly.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Error {
     pub kind: ErrorKind,
@@ -90,11 +112,18 @@ impl Error {
         }
     }
 
-    pub fn overflow(position: Position, what: &str) -> Self {
+    /// A value of a settings field (or a rate card's), by its JSON path.
+    pub fn field(path: &str, message: impl Into<String>) -> Self {
+        Error::data(Position::path(path), message)
+    }
+
+    /// `what` (a figure, in words) is too large or too precise to compute exactly. It
+    /// has no place in any file, so the message alone says which figure.
+    pub fn overflow(what: &str) -> Self {
         let message = format!("{what} is too large (or too precise) to compute exactly");
         Error {
             kind: ErrorKind::Overflow,
-            position,
+            position: Position::default(),
             message,
         }
     }
@@ -102,11 +131,43 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.position, self.message)
+        let position = self.position.to_string();
+        if position.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{position}: {}", self.message)
+        }
     }
 }
 
 impl std::error::Error for Error {}
+
+/// Reads a JSON document whole into `T`, naming the field of any problem by its JSON
+/// path (`rates[3].output`), with serde_json's two classes kept apart: text that is not
+/// a JSON document of the expected kind, and a field whose value has the wrong type.
+pub fn from_json_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let text = inner.to_string();
+        let syntax = inner.is_syntax() || inner.is_eof();
+        let message = if syntax {
+            format!("this is not a JSON document of the expected kind ({text})")
+        } else if text.starts_with("invalid type: number, expected a string") {
+            // Figures are text on purpose: a JSON number may already have been rounded.
+            "expected the value in quotes, such as \"0.01\" (figures are kept as text so nothing is rounded), but found a number".to_string()
+        } else {
+            text
+        };
+        let path = if path == "." { "document" } else { &path };
+        Error {
+            kind: if syntax { ErrorKind::Syntax } else { ErrorKind::Data },
+            position: Position::path(path),
+            message,
+        }
+    })
+}
 
 #[cfg(test)]
 mod tests {
@@ -122,6 +183,7 @@ mod tests {
                     line: Some(3),
                     row: Some(2),
                     column: None,
+                    path: None,
                 },
                 "a.csv, line 3, row 2: m",
             ),
@@ -133,5 +195,14 @@ mod tests {
         for (position, expected) in cases {
             assert_eq!(Error::data(position, "m").to_string(), expected);
         }
+        assert_eq!(
+            Error::field("rates[1].output", "m").to_string(),
+            "rates[1].output: m"
+        );
+        assert_eq!(
+            Error::overflow("the variance").to_string(),
+            "the variance is too large (or too precise) to compute exactly",
+            "no stage name where a file name belongs"
+        );
     }
 }

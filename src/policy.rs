@@ -4,8 +4,42 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+/// What happened to the request, as far as the evidence says. The outcome policy in
+/// the settings decides which outcomes are billable.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    CancelledStream,
+    ClientError4xx,
+    RateLimited429,
+    ServerError5xx,
+    ClientTimeout,
+    RetryAttempt,
+    /// A gateway error row that does not say which failure it was.
+    FailedUnspecified,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 8] = [
+        Outcome::Success,
+        Outcome::CancelledStream,
+        Outcome::ClientError4xx,
+        Outcome::RateLimited429,
+        Outcome::ServerError5xx,
+        Outcome::ClientTimeout,
+        Outcome::RetryAttempt,
+        Outcome::FailedUnspecified,
+    ];
+
+    pub fn is_failure(self) -> bool {
+        self != Outcome::Success
+    }
+}
+
 use crate::decimal::quote;
-use crate::ingest::newapi::Outcome;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

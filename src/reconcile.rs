@@ -9,7 +9,8 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Position};
+use crate::error::Error;
+use crate::price::quota::quota_to_usd;
 use crate::price::Pricing;
 
 /// Variance percent is shown to 4 decimal places, rounded half away from zero
@@ -53,14 +54,7 @@ pub struct Reconciliation {
 }
 
 fn overflow(what: &str) -> Error {
-    Error::overflow(Position::file("reconciliation"), what)
-}
-
-/// Converts integer quota to USD, exactly.
-pub fn quota_to_usd(quota: i64, quota_per_usd: Decimal) -> Result<Decimal, Error> {
-    // Exact or nothing: 500,000 divides cleanly, an exotic setting might not.
-    crate::decimal::exact_div(Decimal::from(quota), quota_per_usd)
-        .ok_or_else(|| overflow("the quota-to-USD conversion"))
+    Error::overflow(what)
 }
 
 /// Within tolerance when the charge is complete and the variance is inside either band:

@@ -12,7 +12,7 @@ use crate::ingest::{self, overlap, ExclusionRule, FileReport, Ledger, Rules, Str
 use crate::price::Pricing;
 use crate::reconcile::{self, Reconciliation, Tolerance};
 use crate::record::{self, Record};
-use crate::settings::{Settings, SettingsError, ValidSettings};
+use crate::settings::{Settings, ValidSettings};
 
 /// One input file as the user gave it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum Problem {
     /// No file was given, or none gave a row that could be read: there is nothing to
     /// reconcile.
     NothingRead,
-    Settings(Vec<SettingsError>),
+    Settings(Vec<Error>),
     Arithmetic(Error),
 }
 

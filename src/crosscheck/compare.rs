@@ -11,7 +11,8 @@ use crate::classify::VarianceClass;
 use crate::decimal::serde_str;
 use crate::error::Error;
 use crate::ingest::{FileReport, Stream};
-use crate::price::{Dimension, LineStatus, Pricing};
+use crate::price::{LineStatus, Pricing};
+use crate::ratecard::Dimension;
 
 /// Which two figures a cross-check compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

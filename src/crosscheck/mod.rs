@@ -15,9 +15,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::decimal::serde_str;
-use crate::error::{Error, Position};
+use crate::error::Error;
 use crate::ingest::{FileReport, Stream};
-use crate::price::{self, Dimension, LineStatus, Pricing};
+use crate::price::{self, LineStatus, Pricing};
+use crate::ratecard::Dimension;
 
 mod compare;
 
@@ -51,11 +52,11 @@ pub struct StreamFigures {
     pub straddling_amount: Decimal,
     pub straddling_buckets: u64,
     /// Client requests inside the window by outcome (success, retry attempt, timeout…).
-    pub outcomes: BTreeMap<crate::ingest::newapi::Outcome, u64>,
+    pub outcomes: BTreeMap<crate::policy::Outcome, u64>,
 }
 
 pub(crate) fn overflow(what: &str) -> Error {
-    Error::overflow(Position::file("cross-check"), what)
+    Error::overflow(what)
 }
 
 fn sum(values: impl IntoIterator<Item = Decimal>, what: &str) -> Result<Decimal, Error> {

@@ -13,8 +13,9 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::fields::{FieldError, Fields};
-use super::newapi::{Counts, Outcome, TokenSemantic};
+use super::newapi::{Counts, TokenSemantic};
 use super::Format;
+use crate::policy::Outcome;
 
 mod outcome;
 

@@ -14,10 +14,11 @@ use super::billing::{self, Charge};
 use super::client;
 use super::fields::{FieldError, Fields};
 use super::ledger::{self, ExclusionRule};
-use super::newapi::{Counts, Outcome, Parts, RowKind, UNTIMED};
+use super::newapi::{Counts, Parts, RowKind, UNTIMED};
 use super::{Filing, Format, UntimedRequests};
 use crate::decimal::serde_str;
 use crate::policy::Billability;
+use crate::policy::Outcome;
 
 /// Added to the sentence that rejects a client request stating no time.
 const UNTIMED_HINT: &str = "to count requests without a time (the incident window cannot be applied to them), set \"Requests without a time\" to count (untimed_requests: \"count\")";
@@ -93,7 +94,7 @@ pub struct Evidence {
     /// Client requests inside the window by what happened to them (accepted or excluded
     /// by the outcome policy): how many were retries, timeouts, 429s...
     #[serde(default)]
-    pub outcomes: BTreeMap<super::newapi::Outcome, u64>,
+    pub outcomes: BTreeMap<crate::policy::Outcome, u64>,
     /// The request ids of accepted rows, hashed ([`id_hash`]), for joining streams. They
     /// stay where the figures are computed (the worker, the CLI): never on the wire.
     #[serde(skip)]

@@ -279,6 +279,7 @@ mod tests {
             line: Some(line),
             row: Some(line - 1),
             column: (!column.is_empty()).then(|| column.to_string()),
+            path: None,
         };
         ledger.reject(position, message.to_string());
     }

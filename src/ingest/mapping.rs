@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::billing::Charge;
 use super::client::{check, http_outcome, inclusive_counts, status_word, ClientRow, CountNames};
 use super::fields::{empty, FieldError, Fields};
-use super::newapi::{Outcome, TokenSemantic};
+use super::newapi::TokenSemantic;
 use crate::decimal::quote;
+use crate::policy::Outcome;
 
 /// A mapping as the settings document holds it: column names as in the header ("" =
 /// the export has no such column).

@@ -44,7 +44,7 @@ use crate::policy::Billability;
 pub use evidence::{ChargeTotal, Evidence, Stream};
 pub use format::Format;
 pub use ledger::{ExclusionRule, Ledger, Rejection};
-pub use rules::{Currency, Rules, UntimedRequests};
+pub use rules::{Currency, Rules, UntimedRequests, Window};
 
 use newapi::{CellError, Parts, RowKind};
 pub use rows::{Rows, RowsBuilder};
@@ -53,7 +53,7 @@ pub use stream::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use stream::{ingest_in_two, Source, PIECE, SPLIT_FROM};
-pub use times::{parse_time, CellFormat, DateOrder, StatedZone};
+pub use times::{parse_time, parse_timestamp, CellFormat, DateOrder, StatedZone};
 
 /// Identifies the exact bytes a review used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,6 +282,7 @@ impl Filing {
             line,
             row: Some(row),
             column: Some(column.to_string()),
+            path: None,
         }
     }
 

@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use crate::decimal::{parse_count_as, parse_integer_as, NumberFormat};
+use crate::policy::Outcome;
 
 /// The columns we read, in a fixed order. Everything else in a row is ignored, which is
 /// also how prompts, keys and IPs stay out: we never hold them.
@@ -101,41 +102,6 @@ pub enum TokenSemantic {
     Inclusive,
     /// prompt_tokens is uncached input only; cache tokens are on top (Anthropic style).
     Additive,
-}
-
-/// What happened to the request, as far as the evidence says. The outcome policy in
-/// the settings decides which outcomes are billable.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Success,
-    CancelledStream,
-    ClientError4xx,
-    RateLimited429,
-    ServerError5xx,
-    ClientTimeout,
-    RetryAttempt,
-    /// A gateway error row that does not say which failure it was.
-    FailedUnspecified,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 8] = [
-        Outcome::Success,
-        Outcome::CancelledStream,
-        Outcome::ClientError4xx,
-        Outcome::RateLimited429,
-        Outcome::ServerError5xx,
-        Outcome::ClientTimeout,
-        Outcome::RetryAttempt,
-        Outcome::FailedUnspecified,
-    ];
-
-    pub fn is_failure(self) -> bool {
-        self != Outcome::Success
-    }
 }
 
 /// The multipliers new-api logged in `other` for this row (formats.md §1.3–1.4).

@@ -26,8 +26,9 @@
 use jiff::Timestamp;
 
 use super::ledger::ExclusionRule;
-use super::newapi::{GatewayRow, Outcome, Parts};
+use super::newapi::{GatewayRow, Parts};
 use super::{FileReport, RowsBuilder, Stream};
+use crate::policy::Outcome;
 
 /// The part of a row's identity the compact rows do not keep: its id and its request id,
 /// 16 bits of hash each (0: none), taken as each row is read (four bytes kept per row),

@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::newapi::{Counts, GatewayRow, LoggedRatios, Outcome, Parts, TokenSemantic};
+use super::newapi::{Counts, GatewayRow, LoggedRatios, Parts, TokenSemantic};
 use super::other::Other;
 use super::rows::{
     mask, put_varint, ratio_key, zigzag, Rows, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS,
     MORE, RATIO_KEY, REQUESTS,
 };
+use crate::policy::Outcome;
 
 /// Builds a [`Rows`] one accepted row at a time.
 #[derive(Default)]

@@ -290,7 +290,8 @@ impl FromIterator<GatewayRow> for Rows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::newapi::{Outcome, TokenSemantic};
+    use crate::ingest::newapi::TokenSemantic;
+    use crate::policy::Outcome;
     use jiff::Timestamp;
     use proptest::prelude::*;
 

@@ -5,12 +5,25 @@
 use serde::{Deserialize, Serialize};
 
 use super::mapping;
-use super::newapi::Outcome;
 use super::times::{CellFormat, DateOrder, StatedZone};
 use super::Format;
 use crate::decimal::NumberFormat;
+use crate::policy::Outcome;
 use crate::policy::{Billability, Policy, PolicyText};
-use crate::settings::Window;
+
+/// The incident window: rows are counted inside it, half-open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: jiff::Timestamp,
+    pub end: jiff::Timestamp,
+}
+
+impl Window {
+    /// Half-open: a row written exactly at `end` belongs to the next window.
+    pub fn contains(&self, at: jiff::Timestamp) -> bool {
+        self.start <= at && at < self.end
+    }
+}
 
 /// The review rules that decide how cells and rows are read and whether a row that reads fine is
 /// excluded.

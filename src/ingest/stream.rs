@@ -467,7 +467,7 @@ mod tests {
             // sets of rows left out are interned too, and must keep their indexes.
             let mut rules = Rules::default();
             if windowed {
-                rules.window = Some(crate::settings::Window {
+                rules.window = Some(crate::ingest::Window {
                     start: jiff::Timestamp::from_second(1_767_226_000).unwrap(),
                     end: jiff::Timestamp::from_second(1_767_228_500).unwrap(),
                 });
@@ -581,7 +581,7 @@ mod tests {
             line(1_767_226_000, "3")
         );
         let rules = Rules {
-            window: Some(crate::settings::Window {
+            window: Some(crate::ingest::Window {
                 start: jiff::Timestamp::from_second(1_767_225_000).unwrap(),
                 end: jiff::Timestamp::from_second(1_767_230_000).unwrap(),
             }),

@@ -346,6 +346,15 @@ fn clock_time(text: &str) -> Option<Time> {
     Time::new(hour, minute, second, nanos).ok()
 }
 
+/// Accepts RFC 3339 with `Z` or an offset; a time without a zone is refused, because
+/// guessing the zone is exactly the time-window mismatch this tool exists to catch.
+pub fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
+    let text = text.trim();
+    text.parse::<Timestamp>().map_err(|_| {
+        format!("expected a UTC time like 2026-05-11T08:00:00Z (or with an offset such as +08:00), but found {}", quote(text))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,14 +17,14 @@ use serde::{Deserialize, Serialize};
 
 pub use attribute::BridgeInputs;
 use dimension::quantities;
-pub use dimension::Dimension;
 use quota::QuotaCheck;
 
-use crate::error::{Error, Position};
+use crate::error::Error;
 use crate::ingest::newapi::{GatewayRow, RowKind};
 use crate::policy::{Billability, RoundingScope};
-use crate::ratecard::Entry;
-use crate::settings::{Confidence, ValidSettings};
+use crate::ratecard::Confidence;
+use crate::ratecard::{Dimension, Entry};
+use crate::settings::ValidSettings;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -100,7 +100,7 @@ pub struct Pricing {
 }
 
 fn overflow(what: &str) -> Error {
-    Error::overflow(Position::file("pricing"), what)
+    Error::overflow(what)
 }
 
 fn add(total: &mut Decimal, value: Decimal, what: &str) -> Result<(), Error> {
@@ -170,7 +170,7 @@ impl Pricer<'_> {
                 ..ModelCharge::default()
             });
         charge.logged_as.insert(row.model.clone());
-        let recorded = crate::reconcile::quota_to_usd(row.quota, s.quota_per_usd)?;
+        let recorded = quota::quota_to_usd(row.quota, s.quota_per_usd)?;
         if row.kind == RowKind::Refund {
             charge.refunded_quota = charge
                 .refunded_quota

@@ -29,8 +29,16 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
 use crate::ingest::newapi::{GatewayRow, LoggedRatios};
 use crate::policy::QuotaRounding;
+
+/// Converts integer quota to USD, exactly.
+pub fn quota_to_usd(quota: i64, quota_per_usd: Decimal) -> Result<Decimal, Error> {
+    // Exact or nothing: 500,000 divides cleanly, an exotic setting might not.
+    crate::decimal::exact_div(Decimal::from(quota), quota_per_usd)
+        .ok_or_else(|| Error::overflow("the quota-to-USD conversion"))
+}
 
 /// Quota before the gateway turns it into an integer; None when the row's ratios
 /// are not enough to say (no model ratio on a token row) or the figure overflows.
@@ -140,7 +148,8 @@ pub struct QuotaCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::newapi::{Outcome, RowKind, TokenSemantic};
+    use crate::ingest::newapi::{RowKind, TokenSemantic};
+    use crate::policy::Outcome;
 
     fn d(text: &str) -> Decimal {
         Decimal::from_str(text).unwrap()

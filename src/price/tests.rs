@@ -6,7 +6,8 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::ingest::newapi::{GatewayRow, LoggedRatios, Outcome, RowKind, TokenSemantic};
+use crate::ingest::newapi::{GatewayRow, LoggedRatios, RowKind, TokenSemantic};
+use crate::policy::Outcome;
 use crate::ratecard::{FactorText, RateText};
 use crate::settings::Settings;
 
@@ -264,7 +265,7 @@ fn fx_converts_and_is_required() {
     entry.currency = "EUR".into();
     let mut s = settings(vec![entry], vec![]);
     let errors = s.validate().unwrap_err();
-    assert_eq!(errors[0].path, "fx.rate");
+    assert_eq!(errors[0].position.path.as_deref(), Some("fx.rate"));
     s.fx.rate = "1.08".into();
     s.fx.source_url = "https://www.ecb.europa.eu/".into();
     assert_eq!(priced(&[row("m", 1_000_000, 0)], &s).expected, d("1.08"));

@@ -8,19 +8,43 @@
 //! The document keeps the typed text; [`validate`] turns it into exact values.
 
 mod convert;
+mod dimension;
 mod paste;
 pub(crate) mod validate;
 
 use jiff::Timestamp;
+
+use crate::decimal::quote;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use convert::{describe_ratios, ratios_from_usd, usd_from_ratios, NewApiRatios, UsdPrices};
+pub use dimension::Dimension;
 pub use paste::rates_from_table;
 pub use validate::validate;
 
-use crate::price::Dimension;
-use crate::settings::Confidence;
+/// How far a figure can be trusted: read off the provider's page, worked out from
+/// other evidence, or neither. Ordered from the strongest: a line takes the weakest of
+/// its rate and factors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    Verified,
+    Inferred,
+    Unknown,
+}
+
+pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "verified" => Ok(Confidence::Verified),
+        "inferred" => Ok(Confidence::Inferred),
+        "unknown" | "" => Ok(Confidence::Unknown),
+        _ => Err(format!(
+            "expected verified, inferred or unknown, but found {}",
+            quote(text)
+        )),
+    }
+}
 
 /// One entry of the rate card, as typed. Empty text means "not priced on this page".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,8 +336,8 @@ impl RateCard {
 }
 
 impl RateCardText {
-    pub fn from_json(text: &str) -> Result<RateCardText, crate::settings::SettingsError> {
-        crate::settings::from_json_with_path(text)
+    pub fn from_json(text: &str) -> Result<RateCardText, crate::error::Error> {
+        crate::error::from_json_with_path(text)
     }
 
     pub fn to_json(&self) -> String {

@@ -2,7 +2,7 @@
 //! comma/semicolon-separated, with a header row naming the columns.
 
 use super::RateText;
-use crate::settings::SettingsError;
+use crate::error::Error;
 
 /// Header spellings, lowercased, for each field a pasted table may fill.
 const HEADERS: &[(&str, &[&str])] = &[
@@ -65,11 +65,8 @@ const HEADERS: &[(&str, &[&str])] = &[
 
 /// Reads a pasted table into rate rows. Cells are kept as typed (validation comes
 /// later, with paths); `$` signs and surrounding spaces are dropped from prices.
-pub fn rates_from_table(text: &str) -> Result<Vec<RateText>, SettingsError> {
-    let fail = |message: String| SettingsError {
-        path: "pasted table".into(),
-        message,
-    };
+pub fn rates_from_table(text: &str) -> Result<Vec<RateText>, Error> {
+    let fail = |message: String| Error::field("pasted table", message);
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header = lines
         .next()

@@ -3,19 +3,18 @@
 use rust_decimal::Decimal;
 
 use super::convert::{usd_from_ratios, NewApiRatios};
+use super::parse_confidence;
+use super::Dimension;
 use super::{AppliesTo, Entry, Factor, FactorText, LongContext, Provenance, RateCard, RateText};
 use crate::decimal::{parse_count, parse_exact, quote};
-use crate::price::Dimension;
-use crate::settings::{parse_confidence, parse_timestamp, SettingsError};
+use crate::error::Error;
+use crate::ingest::parse_timestamp;
 
-struct Errors<'a>(&'a mut Vec<SettingsError>);
+struct Errors<'a>(&'a mut Vec<Error>);
 
 impl Errors<'_> {
     fn push(&mut self, path: String, message: impl Into<String>) {
-        self.0.push(SettingsError {
-            path,
-            message: message.into(),
-        });
+        self.0.push(Error::field(&path, message));
     }
 
     /// An optional non-negative decimal: empty text is None.
@@ -52,7 +51,7 @@ impl Errors<'_> {
     fn provenance(&mut self, base: &str, url: &str, at: &str, by: &str, label: &str) -> Provenance {
         let label = parse_confidence(label).unwrap_or_else(|m| {
             self.push(format!("{base}.label"), m);
-            crate::settings::Confidence::Unknown
+            crate::ratecard::Confidence::Unknown
         });
         Provenance {
             source_url: url.trim().to_string(),
@@ -274,7 +273,7 @@ pub fn validate(
     rates: &[RateText],
     factors: &[FactorText],
     quota_per_usd: Decimal,
-    errors: &mut Vec<SettingsError>,
+    errors: &mut Vec<Error>,
 ) -> RateCard {
     let mut e = Errors(errors);
     let entries: Vec<Entry> = rates

@@ -7,10 +7,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::decimal::{self, serde_str};
-use crate::ingest::newapi::Outcome;
+use crate::policy::Outcome;
 use crate::policy::{outcome_name, Billability};
+use crate::ratecard::Confidence;
 use crate::sanitize;
-use crate::settings::{Confidence, ValidSettings};
+use crate::settings::ValidSettings;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SourceDocument {

@@ -17,11 +17,12 @@ use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::serde_str;
 use crate::ingest::{ExclusionRule, Format, Stream};
 use crate::price::quota::QuotaCheck;
-use crate::price::{Dimension, LineStatus, PriceLine, Pricing};
+use crate::price::{LineStatus, PriceLine, Pricing};
+use crate::ratecard::Confidence;
+use crate::ratecard::Dimension;
 use crate::reconcile::{Comparison, Tolerance};
 use crate::review::{Figures, Review};
 use crate::sanitize;
-use crate::settings::Confidence;
 
 mod assumption;
 
@@ -403,7 +404,7 @@ fn retried(figures: &Figures) -> Option<u64> {
         .streams
         .iter()
         .find(|s| s.stream == Stream::ClientRequests)?;
-    let retry = crate::ingest::newapi::Outcome::RetryAttempt;
+    let retry = crate::policy::Outcome::RetryAttempt;
     Some(client.outcomes.get(&retry).copied().unwrap_or(0))
 }
 

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Settings, SettingsError};
+use super::Settings;
 use crate::decimal::quote;
+use crate::error::Error;
 use crate::ingest::mapping::{Mapping, MappingText};
 use crate::ingest::Format;
 
@@ -43,31 +44,26 @@ impl Settings {
     /// Checks the mappings and format overrides; problems go to `errors` by path.
     pub(super) fn validate_evidence(
         &self,
-        errors: &mut Vec<SettingsError>,
+        errors: &mut Vec<Error>,
     ) -> (Vec<Mapping>, Vec<(String, Format)>) {
         let mut mappings = Vec::new();
         for (i, text) in self.column_mappings.iter().enumerate() {
             match Mapping::parse(text) {
                 Ok(mapping) => mappings.push(mapping),
-                Err(found) => {
-                    errors.extend(found.into_iter().map(|(field, message)| SettingsError {
-                        path: format!("column_mappings[{i}].{field}"),
-                        message,
-                    }))
-                }
+                Err(found) => errors.extend(found.into_iter().map(|(field, message)| {
+                    Error::field(&format!("column_mappings[{i}].{field}"), message)
+                })),
             }
         }
         let mut format_overrides = Vec::new();
         for (i, o) in self.format_overrides.iter().enumerate() {
             match Format::from_name(&o.format) {
                 Some(format) => format_overrides.push((o.file.clone(), format)),
-                None => errors.push(SettingsError {
-                    path: format!("format_overrides[{i}].format"),
-                    message: format!(
+                None => errors.push(Error::field(&format!("format_overrides[{i}].format"), format!(
                         "expected one of the formats the record names (such as client_open_ai_chat or focus), but found {}",
                         quote(&o.format)
                     ),
-                }),
+                )),
             }
         }
         (mappings, format_overrides)

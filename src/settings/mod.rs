@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::decimal::{parse_exact, quote, NumberFormat};
-use crate::ingest::{DateOrder, StatedZone, UntimedRequests};
+use crate::error::{from_json_with_path, Error};
+use crate::ingest::{DateOrder, StatedZone, UntimedRequests, Window};
 use crate::policy::{parse_rounding, Policy, PolicyText, QuotaRounding, Rounding, RoundingText};
 use crate::ratecard::{self, FactorText, RateCard, RateText};
 
@@ -18,7 +19,6 @@ mod checks;
 mod evidence;
 
 use checks::noted;
-pub use checks::{parse_confidence, parse_timestamp};
 pub use evidence::FormatOverride;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -123,40 +123,6 @@ impl Default for Settings {
     }
 }
 
-/// A problem in the settings, with the JSON path of the field it concerns.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SettingsError {
-    pub path: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for SettingsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Confidence {
-    Verified,
-    Inferred,
-    Unknown,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Window {
-    pub start: Timestamp,
-    pub end: Timestamp,
-}
-
-impl Window {
-    /// Half-open: a row written exactly at `end` belongs to the next window.
-    pub fn contains(&self, at: Timestamp) -> bool {
-        self.start <= at && at < self.end
-    }
-}
-
 /// Converts rate-card amounts into the billing currency.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fx {
@@ -190,30 +156,8 @@ pub struct ValidSettings {
     pub format_overrides: Vec<(String, crate::ingest::Format)>,
 }
 
-/// Reads a JSON document into `T`; a wrong type names its path.
-pub fn from_json_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SettingsError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let text = inner.to_string();
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!("this is not a JSON document of the expected kind ({text})")
-        } else if text.starts_with("invalid type: number, expected a string") {
-            // Figures are text on purpose: a JSON number may already have been rounded.
-            "expected the value in quotes, such as \"0.01\" (figures are kept as text so nothing is rounded), but found a number".to_string()
-        } else {
-            text
-        };
-        SettingsError {
-            path: if path == "." { "document".into() } else { path },
-            message,
-        }
-    })
-}
-
 impl Settings {
-    pub fn from_json(text: &str) -> Result<Settings, SettingsError> {
+    pub fn from_json(text: &str) -> Result<Settings, Error> {
         from_json_with_path(text)
     }
 
@@ -255,7 +199,7 @@ impl Settings {
             .collect()
     }
 
-    pub fn validate(&self) -> Result<ValidSettings, Vec<SettingsError>> {
+    pub fn validate(&self) -> Result<ValidSettings, Vec<Error>> {
         let mut errors = Vec::new();
         let mut number = |path: &str, text: &str, positive: bool| {
             let result = parse_exact(text).and_then(|v| {
@@ -272,12 +216,7 @@ impl Settings {
                 }
             });
             result
-                .map_err(|message| {
-                    errors.push(SettingsError {
-                        path: path.into(),
-                        message,
-                    })
-                })
+                .map_err(|message| errors.push(Error::field(path, message)))
                 .ok()
         };
         let quota_per_usd = number("quota_per_usd", &self.quota_per_usd, true);
@@ -296,7 +235,7 @@ impl Settings {
             errors.extend(
                 found
                     .into_iter()
-                    .map(|(path, message)| SettingsError { path, message }),
+                    .map(|(path, message)| Error::field(&path, message)),
             )
         };
         let policy = Policy::parse(&self.outcome_policy)
@@ -306,12 +245,7 @@ impl Settings {
             .map_err(&mut push_all)
             .unwrap_or(None);
         let quota_rounding = QuotaRounding::parse(&self.quota_rounding)
-            .map_err(|m| {
-                errors.push(SettingsError {
-                    path: "quota_rounding".into(),
-                    message: m,
-                })
-            })
+            .map_err(|m| errors.push(Error::field("quota_rounding", m)))
             .unwrap_or_default();
         let billing_currency = ratecard::validate::currency(&self.billing_currency);
         let fx = self.validate_fx(&rate_card, &billing_currency, fx_rate, &mut errors);

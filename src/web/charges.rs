@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::decimal::format;
 use crate::price::{LineStatus, Pricing};
-use crate::settings::Confidence;
+use crate::ratecard::Confidence;
 
 #[derive(Properties, PartialEq)]
 pub struct ChargesProps {

@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::state::{Action, SettingsField};
 use super::window_form::TextField;
-use crate::ingest::newapi::Outcome;
 use crate::policy::outcome_name;
+use crate::policy::Outcome;
 use crate::settings::Settings;
 
 fn choice(

@@ -9,8 +9,8 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::ingest::newapi::Outcome;
 use crate::ingest::{FileReport, Rules};
+use crate::policy::Outcome;
 use crate::ratecard::{self, FactorText, RateCardText, RateText};
 use crate::review::{self, Review};
 use crate::settings::Settings;

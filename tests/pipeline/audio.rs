@@ -3,7 +3,8 @@
 
 use super::*;
 use spend_reconciler::ingest::Stream;
-use spend_reconciler::price::{Dimension, LineStatus, Pricing};
+use spend_reconciler::price::{LineStatus, Pricing};
+use spend_reconciler::ratecard::Dimension;
 
 /// The fixture settings with the audio models' entries (USD per 1M tokens), as their
 /// pricing pages write them, and the gpt-4o dated name as an alias.

@@ -358,7 +358,10 @@ fn unknown_exports_are_read_through_a_saved_column_mapping() {
     // A mapping naming a column its header lacks is a settings error with its path.
     value["column_mappings"][0]["model"] = json!("Motor");
     let errors = settings(&value).validate().unwrap_err();
-    assert_eq!(errors[0].path, "column_mappings[0].model");
+    assert_eq!(
+        errors[0].position.path.as_deref(),
+        Some("column_mappings[0].model")
+    );
     assert_eq!(
         errors[0].message,
         "expected a column of the header, but found \"Motor\""
@@ -443,7 +446,10 @@ fn the_reviewer_can_override_the_detected_format() {
         .contains("expected the usage-log columns"));
     value["format_overrides"] = json!([{"file": "x", "format": "excel"}]);
     let errors = settings(&value).validate().unwrap_err();
-    assert_eq!(errors[0].path, "format_overrides[0].format");
+    assert_eq!(
+        errors[0].position.path.as_deref(),
+        Some("format_overrides[0].format")
+    );
 }
 
 #[test]

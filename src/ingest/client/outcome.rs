@@ -1,7 +1,7 @@
 //! What happened to a client request, from the flags and codes its record carries.
 
 use crate::ingest::fields::{FieldError, Fields};
-use crate::ingest::newapi::Outcome;
+use crate::policy::Outcome;
 
 /// What happened to the request: the flags the seed's event carries, an HTTP status,
 /// or LiteLLM's status word. Nothing said means success.

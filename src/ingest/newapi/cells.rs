@@ -4,14 +4,15 @@
 use std::borrow::Cow;
 
 use super::{
-    count_as, integer_as, CellError, Column, Counts, GatewayRow, Outcome, Parts, RowKind,
-    TokenSemantic, COLUMNS,
+    count_as, integer_as, CellError, Column, Counts, GatewayRow, Parts, RowKind, TokenSemantic,
+    COLUMNS,
 };
 use crate::decimal::quote;
 use crate::ingest::other::Other;
 use crate::ingest::rows::RowsBuilder;
 use crate::ingest::times::{parse_time, CellFormat};
 use crate::ingest::{jsonrow, labels};
+use crate::policy::Outcome;
 
 /// The text of the columns we read from one row; None when absent or empty. Cells borrow
 /// from the reader's buffer where they can, so a row costs no allocation per cell.

@@ -8,7 +8,8 @@ use super::{
     has_count, unzigzag, Rows, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE, REQUESTS,
     SUBSECOND,
 };
-use crate::ingest::newapi::{Counts, GatewayRow, Outcome, TokenSemantic};
+use crate::ingest::newapi::{Counts, GatewayRow, TokenSemantic};
+use crate::policy::Outcome;
 
 /// One optional decimal as 17 bytes: a presence byte, then `Decimal::serialize`.
 pub(super) fn decimal_field(bytes: &[u8]) -> Option<Option<Decimal>> {
