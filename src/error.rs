@@ -67,7 +67,7 @@ impl fmt::Display for Position {
             parts.push(format!("column {column}"));
         }
         if let Some(path) = &self.path {
-            parts.push(path.clone());
+            parts.push(path.to_string());
         }
         f.write_str(&parts.join(", "))
     }
@@ -91,7 +91,8 @@ pub enum ErrorKind {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Error {
     pub kind: ErrorKind,
-    pub position: Position,
+    /// Boxed so a `Result` carrying an error stays small on the happy path.
+    pub position: Box<Position>,
     pub message: String,
 }
 
@@ -99,7 +100,7 @@ impl Error {
     pub fn syntax(position: Position, message: impl Into<String>) -> Self {
         Error {
             kind: ErrorKind::Syntax,
-            position,
+            position: Box::new(position),
             message: message.into(),
         }
     }
@@ -107,7 +108,7 @@ impl Error {
     pub fn data(position: Position, message: impl Into<String>) -> Self {
         Error {
             kind: ErrorKind::Data,
-            position,
+            position: Box::new(position),
             message: message.into(),
         }
     }
@@ -123,7 +124,7 @@ impl Error {
         let message = format!("{what} is too large (or too precise) to compute exactly");
         Error {
             kind: ErrorKind::Overflow,
-            position: Position::default(),
+            position: Box::default(),
             message,
         }
     }
@@ -163,7 +164,7 @@ pub fn from_json_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result
         let path = if path == "." { "document" } else { &path };
         Error {
             kind: if syntax { ErrorKind::Syntax } else { ErrorKind::Data },
-            position: Position::path(path),
+            position: Box::new(Position::path(path)),
             message,
         }
     })
