@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use spend_reconciler::ingest::{ingest_in_two, Hashing, Ingestor, Rules};
-use spend_reconciler::review;
+use spend_reconciler::pipeline;
 use spend_reconciler::settings::Settings;
 
 const CHUNK: usize = 8 << 20;
@@ -298,9 +298,9 @@ fn run(path: &str, runs: usize, figures: bool, mode: Mode) -> Result<(), String>
             // What the page does next with the report: the figures (price, reconcile,
             // classify) under the default settings, on the main thread.
             let start = Instant::now();
-            let review = review::run_reports(vec![report], &Settings::default());
+            let review = pipeline::run_reports(vec![report], &Settings::default());
             println!(
-                "  figures from the kept rows (review::run_reports): {:.3} s{}",
+                "  figures from the kept rows (pipeline::run_reports): {:.3} s{}",
                 start.elapsed().as_secs_f64(),
                 if review.figures.is_ok() {
                     ""

@@ -14,22 +14,23 @@
 //!    billing, account totals) each summed on its own and compared pairwise.
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list.
 //!
-//! [`review::run`] chains them for bytes in memory (the CLI); the page's web worker
+//! [`pipeline::run`] chains them for bytes in memory (the CLI); the page's web worker
 //! streams each file through [`ingest::Ingestor`] and the page then calls
-//! [`review::run_reports`] on the reports, the same function `run` ends in.
+//! [`pipeline::run_reports`] on the reports, the same function `run` ends in.
 
 pub mod classify;
 pub mod crosscheck;
 pub mod decimal;
 pub mod error;
-pub mod export;
+pub mod figures;
 pub mod ingest;
+pub mod outputs;
+pub mod pipeline;
 pub mod policy;
 pub mod price;
 pub mod ratecard;
 pub mod reconcile;
 pub mod record;
-pub mod review;
 pub mod sanitize;
 pub mod settings;
 

@@ -13,8 +13,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use spend_reconciler::decimal::NumberFormat;
 use spend_reconciler::ingest::{self, FileReport, Format, Rejection};
+use spend_reconciler::pipeline::{self, Figures, InputFile, Review};
 use spend_reconciler::reconcile::Comparison;
-use spend_reconciler::review::{self, Figures, InputFile, Review};
 use spend_reconciler::settings::Settings;
 
 #[path = "pipeline/absent.rs"]
@@ -49,7 +49,7 @@ fn run(files: &[(&str, Vec<u8>)], settings: &Settings) -> Review {
         name: name.to_string(),
         bytes: bytes.clone(),
     };
-    review::run(&files.iter().map(to_input).collect::<Vec<_>>(), settings)
+    pipeline::run(&files.iter().map(to_input).collect::<Vec<_>>(), settings)
 }
 
 fn run_fixture(name: &str) -> Review {

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 use spend_reconciler::decimal::format;
-use spend_reconciler::export;
-use spend_reconciler::review::{self, InputFile, Problem};
+use spend_reconciler::outputs;
+use spend_reconciler::pipeline::{self, InputFile, Problem};
 use spend_reconciler::settings::Settings;
 
 const HELP: &str = "\
@@ -149,7 +149,7 @@ fn run() -> Result<ExitCode, String> {
         );
         files.push(InputFile { name, bytes });
     }
-    let review = review::run(&files, &settings);
+    let review = pipeline::run(&files, &settings);
     if args.summary {
         print_summary(&review);
     }
@@ -187,9 +187,9 @@ fn run() -> Result<ExitCode, String> {
         let exports = [
             (
                 &args.lines_csv,
-                export::charge_lines_csv as fn(&_) -> String,
+                outputs::charge_lines_csv as fn(&_) -> String,
             ),
-            (&args.reconciliation_csv, export::reconciliation_csv),
+            (&args.reconciliation_csv, outputs::reconciliation_csv),
         ];
         for (path, write) in exports {
             if let Some(path) = path {
@@ -209,7 +209,7 @@ fn run() -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(review: &review::Review) {
+fn print_summary(review: &pipeline::Review) {
     for file in &review.files {
         let ledger = &file.ledger;
         let format = file.format.map_or("unreadable", |f| f.describe());

@@ -85,7 +85,7 @@ impl ModelCharge {
     }
 }
 
-// Serde only carries the figures from the page's worker to the page (`review::Review::to_wire`).
+// Serde only carries the figures from the page's worker to the page (`pipeline::Review::to_wire`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pricing {
     pub lines: Vec<PriceLine>,

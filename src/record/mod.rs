@@ -15,13 +15,14 @@ use serde::Serialize;
 use crate::classify::Bridge;
 use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::serde_str;
+use crate::figures::Figures;
+use crate::ingest::FileReport;
 use crate::ingest::{ExclusionRule, Format, Stream};
 use crate::price::quota::QuotaCheck;
 use crate::price::{LineStatus, PriceLine, Pricing};
 use crate::ratecard::Confidence;
 use crate::ratecard::Dimension;
 use crate::reconcile::{Comparison, Tolerance};
-use crate::review::{Figures, Review};
 use crate::sanitize;
 
 mod assumption;
@@ -222,7 +223,7 @@ fn line_out(l: &PriceLine) -> LineOut {
     }
 }
 
-pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Record {
+pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -> Record {
     let settings = &figures.settings;
     let tolerance = Tolerance {
         absolute: settings.tolerance_absolute,
@@ -230,7 +231,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
     };
     let pricing = figures.pricing.as_ref();
     let currency = settings.billing_currency.as_str();
-    let input_files = review.files.iter().map(|f| InputFileOut {
+    let input_files = files.iter().map(|f| InputFileOut {
         name: sanitize::file_name(&f.name),
         format: f.format,
         stream: f.format.map(Format::stream),
@@ -283,7 +284,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
         input_files: input_files.collect(),
         service_or_model_label: labels.join(", "),
         pricing_assumption: pricing_assumption(settings),
-        usage_rollup: pricing.map(|p| usage_rollup(review, figures, p)),
+        usage_rollup: pricing.map(|p| usage_rollup(files, figures, p)),
         computed_charge: charge_out(
             &figures.reconciliation.total,
             tolerance,
@@ -332,7 +333,7 @@ pub fn build(review: &Review, figures: &Figures, generated_at: Timestamp) -> Rec
     }
 }
 
-fn usage_rollup(review: &Review, figures: &Figures, pricing: &Pricing) -> UsageRollup {
+fn usage_rollup(files: &[FileReport], figures: &Figures, pricing: &Pricing) -> UsageRollup {
     use Dimension::*;
     let lines = &pricing.lines;
     UsageRollup {
@@ -359,7 +360,7 @@ fn usage_rollup(review: &Review, figures: &Figures, pricing: &Pricing) -> UsageR
         audio_output_units: total(lines, &[AudioOutput]),
         call_units: total(lines, &[Calls]),
         retried_request_count: retried(figures),
-        failed_request_count: review.failed_requests(),
+        failed_request_count: figures.failed_requests(files),
     }
 }
 
@@ -451,8 +452,8 @@ impl Record {
 mod tests {
     use serde_json::Value;
 
+    use crate::pipeline::{run, InputFile};
     use crate::ratecard::{FactorText, RateCardText, RateText};
-    use crate::review::{run, InputFile};
     use crate::settings::Settings;
 
     /// Every key of `value` must be declared by `schema`, recursively.

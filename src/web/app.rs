@@ -14,7 +14,7 @@ use super::rates::RateTable;
 use super::results::Results;
 use super::state::{Action, State};
 use super::window_form::WindowForm;
-use crate::review::Problem;
+use crate::pipeline::Problem;
 
 #[function_component(App)]
 pub fn app() -> Html {

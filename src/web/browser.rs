@@ -3,7 +3,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
-use crate::review::InputFile;
+use crate::pipeline::InputFile;
 use crate::settings::Settings;
 
 const SETTINGS_KEY: &str = "spend-reconciler.settings.v1";

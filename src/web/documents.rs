@@ -7,9 +7,9 @@ use yew::prelude::*;
 
 use super::browser;
 use super::state::Action;
-use crate::export;
+use crate::outputs;
+use crate::pipeline::{Figures, Review};
 use crate::ratecard::RateCardText;
-use crate::review::{Figures, Review};
 use crate::settings::Settings;
 
 /// Offers `text` as a download; a failure becomes the page's notice.
@@ -83,8 +83,8 @@ pub fn downloads(props: &DownloadsProps) -> Html {
             }
         })
     };
-    let on_lines_csv = csv(export::charge_lines_csv, "charge-lines.csv");
-    let on_reconciliation_csv = csv(export::reconciliation_csv, "reconciliation.csv");
+    let on_lines_csv = csv(outputs::charge_lines_csv, "charge-lines.csv");
+    let on_reconciliation_csv = csv(outputs::reconciliation_csv, "reconciliation.csv");
     let on_settings = {
         let (settings, on_action) = (props.settings.clone(), props.on_action.clone());
         Callback::from(move |_: MouseEvent| {

@@ -111,7 +111,7 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
         return html! { <p class="hint">{ "No files yet." }</p> };
     }
     let fingerprints: Vec<_> = props.files.iter().map(|f| &f.report.fingerprint).collect();
-    let repeats = crate::review::repeats(&fingerprints);
+    let repeats = crate::pipeline::repeats(&fingerprints);
     html! {
         <ul class="files">
             { for props.files.iter().zip(repeats).enumerate().map(|(index, (file, repeated))| {

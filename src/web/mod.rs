@@ -1,5 +1,5 @@
 //! The browser shell: Yew components and browser glue. No business rule lives here;
-//! every figure on the page is computed by [`crate::review::run_reports`] in the web
+//! every figure on the page is computed by [`crate::pipeline::run_reports`] in the web
 //! worker ([`worker`]), on the rows it read with the same core the CLI runs.
 
 mod app;

@@ -3,8 +3,8 @@
 use yew::prelude::*;
 
 use crate::decimal::format;
+use crate::pipeline::{Problem, Review};
 use crate::reconcile::Comparison;
-use crate::review::{Problem, Review};
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {

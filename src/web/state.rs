@@ -10,9 +10,9 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use crate::ingest::{FileReport, Rules};
+use crate::pipeline::{self, Review};
 use crate::policy::Outcome;
 use crate::ratecard::{self, FactorText, RateCardText, RateText};
-use crate::review::{self, Review};
 use crate::settings::Settings;
 
 /// Names a text field of a rate-card entry by its JSON key, so one action edits any.
@@ -135,10 +135,10 @@ pub struct State {
 
 impl State {
     pub fn new(settings: Settings) -> Self {
-        let review = review::run_reports(Vec::new(), &settings);
+        let review = pipeline::run_reports(Vec::new(), &settings);
         State {
             files: Vec::new(),
-            rules: review::ingest_rules(&settings).unwrap_or_default(),
+            rules: pipeline::ingest_rules(&settings).unwrap_or_default(),
             loading: None,
             settings,
             review,
@@ -173,7 +173,7 @@ impl State {
     /// not respawn rows). Without files there is nothing to price, so no need to ask the
     /// worker (which may not even be started).
     fn refresh(mut self, new_files: bool) -> Self {
-        if let Some(rules) = review::ingest_rules(&self.settings) {
+        if let Some(rules) = pipeline::ingest_rules(&self.settings) {
             self.rules = rules;
         }
         if new_files {
@@ -187,7 +187,7 @@ impl State {
         }
         self.generation = self.generation.wrapping_add(1);
         if self.current().next().is_none() {
-            self.review = review::run_reports(Vec::new(), &self.settings);
+            self.review = pipeline::run_reports(Vec::new(), &self.settings);
             self.computed = self.generation;
         }
         self

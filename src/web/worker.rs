@@ -6,7 +6,7 @@
 //! runs. Between chunks it posts progress and looks at its mailbox, so a cancel message
 //! stops the file at the next chunk. The finished report goes back as JSON (see
 //! [`FileReport::to_wire`]); its compact rows stay here, and whenever the page sends
-//! settings the worker runs [`review::run_reports`] on them (the same call the CLI ends
+//! settings the worker runs [`pipeline::run_reports`] on them (the same call the CLI ends
 //! in) and sends back the figures ([`Review::to_wire`]), so the page's thread never
 //! prices a row.
 //!
@@ -41,7 +41,7 @@ mod tails;
 
 use super::message::{self, Message};
 use crate::ingest::{line_start, FileHasher, FileReport, Hashing, Ingestor, Rules};
-use crate::review::{self, Review};
+use crate::pipeline::{self, Review};
 use crate::settings::Settings;
 
 /// Bytes read per step: large enough that the per-chunk overhead (a promise, a copy, a
@@ -199,7 +199,7 @@ fn compute(generation: u32, settings: &str, jobs: &[u32]) -> JsValue {
         let problem = "a file's rows are no longer held by the worker; load the file again";
         return message::figures(generation, Err(problem));
     };
-    let review: Review = review::run_counted(files, &settings);
+    let review: Review = pipeline::run_counted(files, &settings);
     message::figures(generation, Ok(&review.to_wire()))
 }
 

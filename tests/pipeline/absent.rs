@@ -251,7 +251,7 @@ const ZIP: &[u8] = b"PK\x03\x04\x14\x00\x00\x00\x08\x00not a log at all";
 fn no_readable_file_is_not_a_review() {
     let review = run(&[("export.zip", ZIP.to_vec())], &stream_settings());
     assert_eq!(review.files[0].format, None);
-    assert_eq!(review.figures, Err(review::Problem::NothingRead));
+    assert_eq!(review.figures, Err(pipeline::Problem::NothingRead));
     assert!(review.record(GENERATED_AT.parse().unwrap()).is_none());
     // With one readable file beside it, the review stands and lists the other unread.
     let review = run(
@@ -344,7 +344,7 @@ fn a_file_whose_every_row_is_rejected_gives_no_figure() {
     let review = run(&files, &settings(&settings_json()));
     let l = &review.files[0].ledger;
     assert!(l.rows_read > 0 && l.rejected == l.rows_read, "{l:?}");
-    assert_eq!(review.figures, Err(review::Problem::NothingRead));
+    assert_eq!(review.figures, Err(pipeline::Problem::NothingRead));
     // Beside a log, the log's figures stand and the export is no provider-side figure.
     let log = ("log.json", fixture("cometapi-log-page.json"));
     let review = run(&[files[0].clone(), log], &settings(&settings_json()));

@@ -45,7 +45,7 @@ pub(super) fn rules(offset: Option<&str>) -> ingest::Rules {
     if let Some(offset) = offset {
         value["zoneless_times_offset"] = json!(offset);
     }
-    review::ingest_rules(&settings(&value)).expect("valid fixture settings")
+    pipeline::ingest_rules(&settings(&value)).expect("valid fixture settings")
 }
 
 fn describe_evidence(report: &FileReport) -> String {
@@ -577,7 +577,7 @@ fn unknown_json_records_are_mapped_by_their_keys() {
     }
     // Read as a gateway log on purpose: no mapping is offered, each row says what it lacks.
     value["format_overrides"] = json!([{"file": "events.json", "format": "new_api_json_array"}]);
-    let rules = review::ingest_rules(&settings(&value)).unwrap();
+    let rules = pipeline::ingest_rules(&settings(&value)).unwrap();
     let forced = ingest::ingest("events.json", array.as_bytes(), rules);
     assert_eq!(forced.format, Some(Format::NewApiJsonArray));
     assert_eq!(forced.ledger.rejected, 2);

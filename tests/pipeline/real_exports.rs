@@ -137,7 +137,7 @@ fn buckets_are_told_apart_past_empty_ones_and_never_guessed() {
         let chosen = ingest::ingest(
             "empty.json",
             &bytes,
-            review::ingest_rules(&settings(&value)).unwrap(),
+            pipeline::ingest_rules(&settings(&value)).unwrap(),
         );
         assert_eq!(
             (chosen.format, &chosen.problem, chosen.ledger.rows_read),
@@ -318,7 +318,7 @@ fn anthropic_messages_without_a_time_are_rejected_unless_counted_on_purpose() {
     let copy_as_read = ingest::ingest(
         "copy.jsonl",
         &messages,
-        review::ingest_rules(&settings(&untimed("count"))).unwrap(),
+        pipeline::ingest_rules(&settings(&untimed("count"))).unwrap(),
     );
     assert_eq!(twice.counted_ledger(&copy_as_read), Some(copy));
     // Two files that overlap: requests without a time are never matched (their identity
@@ -403,7 +403,7 @@ fn a_missing_time_is_named_as_each_export_writes_it() {
     let mapped = ingest::ingest(
         "mapped.csv",
         b"When,Engine,In,Out\n,gpt-4o,5,1\n",
-        review::ingest_rules(&settings(&value)).unwrap(),
+        pipeline::ingest_rules(&settings(&value)).unwrap(),
     );
     text.push(rejection_text(&mapped.ledger.rejections[0]));
     snapshot("missing_times_by_format", &text.join("\n"));

@@ -1,5 +1,5 @@
 //! The kept reports of the jobs the figures are computed from, counted once
-//! ([`review::count_files`]) and kept while only the settings change: finding the rows
+//! ([`pipeline::count_files`]) and kept while only the settings change: finding the rows
 //! that overlapping logs share reads every row of every log, so it is not redone on each
 //! keystroke in the rate table.
 
@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use super::REPORTS;
 use crate::ingest::FileReport;
-use crate::review;
+use crate::pipeline;
 
 thread_local! {
     /// The jobs last counted, and their reports counted.
@@ -33,7 +33,7 @@ pub fn reports(jobs: &[u32]) -> Option<Vec<FileReport>> {
             })
             .collect()
     })?;
-    review::count_files(&mut files);
+    pipeline::count_files(&mut files);
     for file in &mut files {
         // Only the counting reads them.
         file.evidence.row_tags = Vec::new();

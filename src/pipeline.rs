@@ -1,16 +1,17 @@
-//! review: the whole pipeline in one call, shared by the page, its worker and the CLI.
+//! pipeline: the whole review in one call, shared by the page, its worker and the CLI:
+//! ingest → price → reconcile → classify → cross-check, into [`Figures`].
 
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{self, Bridge};
-use crate::crosscheck::{self, CrossCheck, StreamFigures};
+use crate::classify;
+use crate::crosscheck;
 use crate::error::Error;
+pub use crate::figures::Figures;
 use crate::ingest::{self, overlap, ExclusionRule, FileReport, Ledger, Rules, Stream};
-use crate::price::Pricing;
-use crate::reconcile::{self, Reconciliation, Tolerance};
+use crate::reconcile::{self, Tolerance};
 use crate::record::{self, Record};
 use crate::settings::{Settings, ValidSettings};
 
@@ -29,26 +30,6 @@ pub enum Problem {
     NothingRead,
     Settings(Vec<Error>),
     Arithmetic(Error),
-}
-
-/// The computed part of a review.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Figures {
-    pub settings: ValidSettings,
-    /// The usage priced with the card; None when no file gives usage (no gateway log,
-    /// client request log or provider usage report): the expected charge is then absent,
-    /// never a zero.
-    pub pricing: Option<Pricing>,
-    pub reconciliation: Reconciliation,
-    /// None when there is no variance to explain (one side of it is absent).
-    pub bridge: Option<Bridge>,
-    /// Which stream the expected charge was priced from; None without usage evidence.
-    pub priced_stream: Option<Stream>,
-    /// Where the provider-side figure came from; None when no file gives one.
-    pub recorded_stream: Option<Stream>,
-    /// Each evidence stream's own figures, and the streams compared with each other.
-    pub streams: Vec<StreamFigures>,
-    pub cross_checks: Vec<CrossCheck>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,24 +193,6 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
 }
 
 impl Review {
-    /// Failed requests inside the window in the priced stream: priced as at-risk, or
-    /// excluded as not billable. None when no usage was priced.
-    pub fn failed_requests(&self) -> Option<u64> {
-        let figures = self.figures.as_ref().ok()?;
-        let (pricing, stream) = (figures.pricing.as_ref()?, figures.priced_stream?);
-        let priced: u64 = pricing.models.iter().map(|m| m.failed_requests).sum();
-        let excluded: u64 = crosscheck::files_of(&self.files, stream)
-            .map(|f| {
-                f.ledger
-                    .excluded
-                    .get(&ExclusionRule::NonBillableOutcome)
-                    .copied()
-                    .unwrap_or(0)
-            })
-            .sum();
-        Some(priced + excluded)
-    }
-
     /// The ledger this review counted for `file` ([`count_files`]: a file given twice, rows
     /// another file holds), when the review was computed from this very read of it: the
     /// page shows the ledger the record lists.
@@ -253,7 +216,7 @@ impl Review {
     /// The sanitized record; None until the settings are valid and the figures computed.
     pub fn record(&self, generated_at: Timestamp) -> Option<Record> {
         let figures = self.figures.as_ref().ok()?;
-        Some(record::build(self, figures, generated_at))
+        Some(record::build(&self.files, figures, generated_at))
     }
 }
 
@@ -270,17 +233,11 @@ struct Wire {
     repeated_rows: Vec<u64>,
 }
 
+/// The figures, or why there are none; the settings' own problems stay on the page,
+/// which validates the same text.
 #[derive(Serialize, Deserialize)]
 enum WireFigures {
-    Computed {
-        pricing: Option<Box<Pricing>>,
-        reconciliation: Reconciliation,
-        bridge: Option<Bridge>,
-        priced_stream: Option<Stream>,
-        recorded_stream: Option<Stream>,
-        streams: Vec<StreamFigures>,
-        cross_checks: Vec<CrossCheck>,
-    },
+    Computed(Box<Figures>),
     InvalidSettings,
     NothingRead,
     Arithmetic(Error),
@@ -290,15 +247,7 @@ impl Review {
     /// For the trip from the web worker to the page: everything but the files and the settings.
     pub fn to_wire(&self) -> String {
         let figures = match &self.figures {
-            Ok(f) => WireFigures::Computed {
-                pricing: f.pricing.clone().map(Box::new),
-                reconciliation: f.reconciliation.clone(),
-                bridge: f.bridge.clone(),
-                priced_stream: f.priced_stream,
-                recorded_stream: f.recorded_stream,
-                streams: f.streams.clone(),
-                cross_checks: f.cross_checks.clone(),
-            },
+            Ok(f) => WireFigures::Computed(Box::new(f.clone())),
             Err(Problem::Settings(_)) => WireFigures::InvalidSettings,
             Err(Problem::NothingRead) => WireFigures::NothingRead,
             Err(Problem::Arithmetic(error)) => WireFigures::Arithmetic(error.clone()),
@@ -323,27 +272,7 @@ impl Review {
         let wire: Wire = serde_json::from_str(text)
             .map_err(|e| format!("the figures sent by the worker are damaged: {e}"))?;
         let figures = match (wire.figures, settings.validate()) {
-            (
-                WireFigures::Computed {
-                    pricing,
-                    reconciliation,
-                    bridge,
-                    priced_stream,
-                    recorded_stream,
-                    streams,
-                    cross_checks,
-                },
-                Ok(settings),
-            ) => Ok(Figures {
-                settings,
-                pricing: pricing.map(|p| *p),
-                reconciliation,
-                bridge,
-                priced_stream,
-                recorded_stream,
-                streams,
-                cross_checks,
-            }),
+            (WireFigures::Computed(figures), Ok(settings)) => Ok(figures.under(settings)),
             (WireFigures::InvalidSettings, Err(errors)) => Err(Problem::Settings(errors)),
             (WireFigures::NothingRead, Ok(_)) => Err(Problem::NothingRead),
             (WireFigures::Arithmetic(error), Ok(_)) => Err(Problem::Arithmetic(error)),
@@ -367,7 +296,7 @@ impl Review {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export;
+    use crate::outputs;
 
     const LOG: &[u8] = include_bytes!("../tests/fixtures/cometapi-log-page.json");
     const SETTINGS: &str = include_str!("../tests/fixtures/settings.json");
@@ -445,7 +374,7 @@ mod tests {
             assert_eq!(repeated.collect::<Vec<_>>(), [0, 0, 0, 0, page]);
             let json = |r: &Review| r.record(generated_at()).map(|r| r.to_json());
             assert_eq!(json(&got), json(&sent), "the record, byte for byte");
-            for csv in [export::charge_lines_csv, export::reconciliation_csv] {
+            for csv in [outputs::charge_lines_csv, outputs::reconciliation_csv] {
                 let text = |r: &Review| r.figures.as_ref().ok().map(csv);
                 assert_eq!(text(&got), text(&sent));
             }

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use crate::decimal::format;
-use crate::review::Figures;
+use crate::pipeline::Figures;
 use crate::sanitize;
 
 /// A text cell a spreadsheet could read as a formula gets a leading apostrophe.
@@ -154,7 +154,7 @@ pub fn reconciliation_csv(figures: &Figures) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::review::{run, InputFile};
+    use crate::pipeline::{run, InputFile};
     use crate::settings::Settings;
 
     #[test]

@@ -1,0 +1,87 @@
+//! figures: what the pipeline computed from the files under the settings, the one input
+//! of the record and the CSV outputs.
+//!
+//! They cross from the page's worker to the page as themselves (serde), all but the
+//! settings they were computed under: the page validates the very settings text it
+//! sent the worker and puts the result back ([`Figures::under`]), so the record it
+//! builds is the worker's to the byte.
+
+use serde::{Deserialize, Serialize};
+
+use crate::classify::Bridge;
+use crate::crosscheck::{self, CrossCheck, StreamFigures};
+use crate::ingest::{ExclusionRule, FileReport, Stream};
+use crate::price::Pricing;
+use crate::reconcile::{Reconciliation, Tolerance};
+use crate::settings::{Settings, ValidSettings};
+
+/// The computed part of a review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figures {
+    /// Not on the wire: see the module's comment.
+    #[serde(skip, default = "empty_document")]
+    pub settings: ValidSettings,
+    /// The usage priced with the card; None when no file gives usage (no gateway log,
+    /// client request log or provider usage report): the expected charge is then absent,
+    /// never a zero.
+    pub pricing: Option<Pricing>,
+    pub reconciliation: Reconciliation,
+    /// None when there is no variance to explain (one side of it is absent).
+    pub bridge: Option<Bridge>,
+    /// Which stream the expected charge was priced from; None without usage evidence.
+    pub priced_stream: Option<Stream>,
+    /// Where the provider-side figure came from; None when no file gives one.
+    pub recorded_stream: Option<Stream>,
+    /// Each evidence stream's own figures, and the streams compared with each other.
+    pub streams: Vec<StreamFigures>,
+    pub cross_checks: Vec<CrossCheck>,
+}
+
+/// What a deserialized [`Figures`] holds until [`Figures::under`] gives its settings.
+fn empty_document() -> ValidSettings {
+    Settings::default()
+        .validate()
+        .expect("the settings of an empty document are valid (a unit test holds this)")
+}
+
+impl Figures {
+    /// The same figures, under the settings they were computed with.
+    pub fn under(self, settings: ValidSettings) -> Figures {
+        Figures { settings, ..self }
+    }
+
+    pub fn tolerance(&self) -> Tolerance {
+        Tolerance {
+            absolute: self.settings.tolerance_absolute,
+            percent: self.settings.tolerance_percent,
+        }
+    }
+
+    /// Failed requests inside the window in the priced stream: priced as at-risk, or
+    /// excluded as not billable. None when no usage was priced.
+    pub fn failed_requests(&self, files: &[FileReport]) -> Option<u64> {
+        let (pricing, stream) = (self.pricing.as_ref()?, self.priced_stream?);
+        let priced: u64 = pricing.models.iter().map(|m| m.failed_requests).sum();
+        let excluded: u64 = crosscheck::files_of(files, stream)
+            .map(|f| {
+                f.ledger
+                    .excluded
+                    .get(&ExclusionRule::NonBillableOutcome)
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .sum();
+        Some(priced + excluded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_settings_document_is_valid() {
+        assert!(Settings::default().validate().is_ok());
+        let _ = empty_document();
+    }
+}
