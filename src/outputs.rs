@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use crate::decimal::format;
-use crate::pipeline::Figures;
+use crate::figures::Figures;
 use crate::sanitize;
 
 /// A text cell a spreadsheet could read as a formula gets a leading apostrophe.
