@@ -191,3 +191,157 @@ pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
     let residual = variance.checked_sub(explained).ok_or_else(overflow)?;
     Ok(Bridge { steps, residual })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::price::BridgeInputs;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn pricing(inputs: BridgeInputs) -> Pricing {
+        Pricing {
+            bridge: inputs,
+            ..Pricing::default()
+        }
+    }
+
+    fn steps(b: &Bridge) -> Vec<(Cause, Decimal)> {
+        b.steps.iter().map(|s| (s.cause, s.amount)).collect()
+    }
+
+    fn models(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    /// Hand-computed bridges: each case's amounts, in the causes' fixed order, and the
+    /// residual = variance − Σ steps.
+    #[test]
+    fn bridges_by_hand() {
+        use Cause::*;
+        // (name, what pricing attributed, variance, steps, residual)
+        type Case<'a> = (
+            &'a str,
+            BridgeInputs,
+            &'a str,
+            Vec<(Cause, &'a str)>,
+            &'a str,
+        );
+        let cases: [Case; 5] = [
+            // Nothing attributed: the whole variance is residual.
+            ("nothing", BridgeInputs::default(), "0.25", vec![], "0.25"),
+            // Steps that cancel are both shown: a +0.01 ratio difference against −0.01
+            // of rounding explains nothing net, and the residual is the whole variance.
+            (
+                "cancelling",
+                BridgeInputs {
+                    pricing_mismatch: d("0.01"),
+                    quota_rounding: d("-0.01"),
+                    pricing_mismatch_rows: 3,
+                    ..BridgeInputs::default()
+                },
+                "0.2",
+                vec![(RatioMismatch, "0.01"), (IntegerQuotaRounding, "-0.01")],
+                "0.2",
+            ),
+            // A refund larger than the usage: −0.5 returned against a −0.3 variance
+            // leaves +0.2 unexplained.
+            (
+                "big refund",
+                BridgeInputs {
+                    refunds: d("-0.5"),
+                    refund_rows: 2,
+                    refund_models: models(&["gpt-4o"]),
+                    ..BridgeInputs::default()
+                },
+                "-0.3",
+                vec![(CreditAdjustment, "-0.5")],
+                "0.2",
+            ),
+            // Zero expected (nothing priced): the unpriced usage and the charged failures
+            // explain 0.15 + 0.05 of a 0.2 variance.
+            (
+                "zero expected",
+                BridgeInputs {
+                    unpriced: d("0.15"),
+                    unpriced_rows: 4,
+                    unknown_outcome: d("0.05"),
+                    unknown_outcome_rows: 1,
+                    ..BridgeInputs::default()
+                },
+                "0.2",
+                vec![(UnpricedModel, "0.15"), (FailedRequestCharged, "0.05")],
+                "0",
+            ),
+            // Every cause at once, in the fixed order.
+            (
+                "all",
+                BridgeInputs {
+                    pricing_mismatch: d("1"),
+                    quota_rounding: d("0.000002"),
+                    quota_mismatch: d("0.5"),
+                    refunds: d("-0.25"),
+                    unpriced: d("2"),
+                    unknown_outcome: d("0.125"),
+                    ..BridgeInputs::default()
+                },
+                "3.375002",
+                vec![
+                    (RatioMismatch, "1"),
+                    (IntegerQuotaRounding, "0.000002"),
+                    (QuotaMismatch, "0.5"),
+                    (CreditAdjustment, "-0.25"),
+                    (UnpricedModel, "2"),
+                    (FailedRequestCharged, "0.125"),
+                ],
+                "0",
+            ),
+        ];
+        for (name, inputs, variance, want, residual) in cases {
+            let b = bridge(&pricing(inputs), d(variance)).unwrap();
+            let want: Vec<(Cause, Decimal)> = want.into_iter().map(|(c, a)| (c, d(a))).collect();
+            assert_eq!(steps(&b), want, "{name}");
+            assert_eq!(b.residual, d(residual), "{name}");
+            let explained: Decimal = b.steps.iter().map(|s| s.amount).sum();
+            assert_eq!(explained + b.residual, d(variance), "{name}: conserved");
+        }
+    }
+
+    #[test]
+    fn evidence_is_built_from_counts_and_names_the_models() {
+        let inputs = BridgeInputs {
+            refunds: d("-0.005"),
+            refund_rows: 1,
+            refund_models: models(&["gpt-4o"]),
+            pricing_mismatch: d("0.01"),
+            pricing_mismatch_rows: 2,
+            ..BridgeInputs::default()
+        };
+        let b = bridge(&pricing(inputs), d("0")).unwrap();
+        let evidence: Vec<&str> = b.steps.iter().map(|s| s.evidence.as_str()).collect();
+        assert_eq!(
+            evidence,
+            [
+                "2 rows whose logged ratios price their usage differently from the verified rates",
+                "1 refund row returned quota (gpt-4o)",
+            ]
+        );
+        assert_eq!(b.steps[0].class, VarianceClass::PricingSourceMismatch);
+        assert_eq!(b.steps[1].class, VarianceClass::AccountSpecificBillingIssue);
+    }
+
+    #[test]
+    fn an_overflowing_bridge_is_an_error() {
+        let inputs = BridgeInputs {
+            pricing_mismatch: Decimal::MAX,
+            quota_rounding: Decimal::MAX,
+            ..BridgeInputs::default()
+        };
+        let error = bridge(&pricing(inputs), Decimal::ZERO).unwrap_err();
+        assert_eq!(error.kind, crate::error::ErrorKind::Overflow);
+    }
+}

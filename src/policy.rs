@@ -4,6 +4,8 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
+
 /// What happened to the request, as far as the evidence says. The outcome policy in
 /// the settings decides which outcomes are billable.
 #[derive(
@@ -112,7 +114,7 @@ impl Policy {
             .expect("every outcome is listed")]
     }
 
-    pub fn parse(text: &PolicyText) -> Result<Policy, Vec<(String, String)>> {
+    pub fn parse(text: &PolicyText) -> Result<Policy, Vec<Error>> {
         let mut policy = Policy::default();
         let mut errors = Vec::new();
         let mut text = text.clone();
@@ -128,7 +130,8 @@ impl Policy {
                         "expected billable, not_billable or unknown, but found {}",
                         quote(&value)
                     );
-                    errors.push((format!("outcome_policy.{}", outcome_name(outcome)), message));
+                    let path = format!("outcome_policy.{}", outcome_name(outcome));
+                    errors.push(Error::field(&path, message));
                     continue;
                 }
             };
@@ -160,6 +163,35 @@ pub struct Rounding {
 }
 
 impl Rounding {
+    /// Rounds `amount` to the documented decimals with the documented strategy. Worked
+    /// examples at 2 places (the strategies' names as the settings write them):
+    ///
+    /// ```
+    /// use spend_reconciler::policy::{parse_rounding, RoundingText};
+    /// let at = |strategy: &str, amount: &str| {
+    ///     let text = RoundingText {
+    ///         scope: "per_line".into(),
+    ///         decimals: "2".into(),
+    ///         strategy: strategy.into(),
+    ///         source_url: "https://example.com/billing-rounding".into(),
+    ///     };
+    ///     let rule = parse_rounding(&text).unwrap().unwrap();
+    ///     rule.apply(amount.parse().unwrap()).to_string()
+    /// };
+    /// // half_up: a midpoint goes away from zero.
+    /// assert_eq!(at("half_up", "0.125"), "0.13");
+    /// assert_eq!(at("half_up", "-0.125"), "-0.13");
+    /// // half_even (banker's): a midpoint goes to the even digit.
+    /// assert_eq!(at("half_even", "0.125"), "0.12");
+    /// assert_eq!(at("half_even", "0.135"), "0.14");
+    /// // half_down: a midpoint goes toward zero; anything past it still rounds away.
+    /// assert_eq!(at("half_down", "0.125"), "0.12");
+    /// assert_eq!(at("half_down", "0.1251"), "0.13");
+    /// // down truncates toward zero; up goes away from zero for any remainder.
+    /// assert_eq!(at("down", "0.129"), "0.12");
+    /// assert_eq!(at("up", "0.121"), "0.13");
+    /// assert_eq!(at("up", "-0.121"), "-0.13");
+    /// ```
     pub fn apply(&self, amount: Decimal) -> Decimal {
         amount.round_dp_with_strategy(self.decimals, self.strategy)
     }
@@ -177,15 +209,15 @@ pub struct RoundingText {
     pub source_url: String,
 }
 
-pub fn parse_rounding(text: &RoundingText) -> Result<Option<Rounding>, Vec<(String, String)>> {
+pub fn parse_rounding(text: &RoundingText) -> Result<Option<Rounding>, Vec<Error>> {
     let scope = match text.scope.trim().to_ascii_lowercase().as_str() {
         "" | "none" => return Ok(None),
         "per_row" => RoundingScope::PerRow,
         "per_line" => RoundingScope::PerLine,
         "per_total" => RoundingScope::PerTotal,
         other => {
-            return Err(vec![(
-                "rounding.scope".into(),
+            return Err(vec![Error::field(
+                "rounding.scope",
                 format!(
                     "expected none, per_row, per_line or per_total, but found {}",
                     quote(other)
@@ -197,8 +229,8 @@ pub fn parse_rounding(text: &RoundingText) -> Result<Option<Rounding>, Vec<(Stri
     let decimals = match text.decimals.trim().parse::<u32>() {
         Ok(d) if d <= 12 => d,
         _ => {
-            errors.push((
-                "rounding.decimals".into(),
+            errors.push(Error::field(
+                "rounding.decimals",
                 format!(
                     "expected a number of decimal places from 0 to 12, but found {}",
                     quote(&text.decimals)
@@ -215,8 +247,8 @@ pub fn parse_rounding(text: &RoundingText) -> Result<Option<Rounding>, Vec<(Stri
         "down" => RoundingStrategy::ToZero,
         "up" => RoundingStrategy::AwayFromZero,
         _ => {
-            errors.push((
-                "rounding.strategy".into(),
+            errors.push(Error::field(
+                "rounding.strategy",
                 format!(
                     "expected half_up, half_even, half_down, down or up, but found {}",
                     quote(&name)
@@ -226,7 +258,7 @@ pub fn parse_rounding(text: &RoundingText) -> Result<Option<Rounding>, Vec<(Stri
         }
     };
     if text.source_url.trim().is_empty() {
-        errors.push(("rounding.source_url".into(), "expected where the rounding rule is documented (rounding applies only when documented), but found nothing".into()));
+        errors.push(Error::field("rounding.source_url", "expected where the rounding rule is documented (rounding applies only when documented), but found nothing"));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -263,6 +295,16 @@ impl QuotaRounding {
         }
     }
 
+    /// The integer quota under this rule:
+    ///
+    /// ```
+    /// use spend_reconciler::policy::QuotaRounding;
+    /// let q = |rule: QuotaRounding, exact: &str| rule.apply(exact.parse().unwrap()).to_string();
+    /// assert_eq!(q(QuotaRounding::Round, "12.5"), "13"); // half away from zero
+    /// assert_eq!(q(QuotaRounding::Round, "12.49"), "12");
+    /// assert_eq!(q(QuotaRounding::Truncate, "12.99"), "12");
+    /// assert_eq!(q(QuotaRounding::Ceil, "12.01"), "13");
+    /// ```
     pub fn apply(self, quota: Decimal) -> Decimal {
         match self {
             QuotaRounding::Round => {
@@ -329,12 +371,10 @@ mod tests {
             ..PolicyText::default()
         };
         let errors = Policy::parse(&text).unwrap_err();
+        let errors: Vec<String> = errors.iter().map(Error::to_string).collect();
         assert_eq!(
             errors,
-            vec![(
-                "outcome_policy.server_error_5xx".to_string(),
-                "expected billable, not_billable or unknown, but found \"maybe\"".to_string()
-            )]
+            ["outcome_policy.server_error_5xx: expected billable, not_billable or unknown, but found \"maybe\""]
         );
     }
 }

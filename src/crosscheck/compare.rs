@@ -346,3 +346,158 @@ fn usage_evidence(left: &StreamFigures, right: &StreamFigures) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::Tolerance;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn stream(stream: Stream, expected: Option<&str>, charged: Option<&str>) -> StreamFigures {
+        StreamFigures {
+            stream,
+            files: vec![format!("{stream:?}")],
+            accepted_rows: 1,
+            usage_unknown_requests: 0,
+            expected_amount: expected.map(d),
+            expected_complete: true,
+            quantities: BTreeMap::new(),
+            reported_cost: None,
+            charged_amount: charged.map(d),
+            straddling_amount: Decimal::ZERO,
+            straddling_buckets: 0,
+            outcomes: BTreeMap::new(),
+        }
+    }
+
+    fn tolerance() -> Tolerance {
+        Tolerance {
+            absolute: d("0.001"),
+            percent: d("0"),
+        }
+    }
+
+    #[test]
+    fn request_ids_join_by_value() {
+        // (left ids, right ids, matched, left only, right only)
+        type Case<'a> = (&'a [u64], &'a [u64], u64, u64, u64);
+        let cases: [Case; 4] = [
+            (&[], &[], 0, 0, 0),
+            (&[1, 2, 3], &[2, 3, 4], 2, 1, 1),
+            (&[1, 2], &[3, 4], 0, 2, 2),
+            (&[5], &[5], 1, 0, 0),
+        ];
+        for (left, right, matched, left_only, right_only) in cases {
+            let j = join(left, right);
+            assert_eq!(
+                (j.matched, j.left_only, j.right_only),
+                (matched, left_only, right_only),
+                "{left:?} vs {right:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_dimensions_that_differ_are_named() {
+        let left = BTreeMap::from([(Dimension::UncachedInput, 10), (Dimension::Output, 5)]);
+        let right = BTreeMap::from([(Dimension::UncachedInput, 10), (Dimension::CachedInput, 2)]);
+        assert_eq!(
+            differing(&left, &right),
+            ["cached input: 0 vs 2", "output: 5 vs 0"]
+        );
+        assert!(differing(&left, &left).is_empty());
+    }
+
+    /// Which pairs are compared, and how each difference is classed, by hand.
+    #[test]
+    fn each_pair_the_files_allow_is_compared_once() {
+        let gateway = stream(Stream::GatewayLog, Some("1.00"), None);
+        let client = stream(Stream::ClientRequests, Some("0.90"), None);
+        let billing = stream(Stream::Billing, None, Some("1.10"));
+        let billed_as_recorded = stream(Stream::Billing, None, Some("1.05"));
+        // (the streams present, the gateway's recorded figure, the checks expected)
+        type Want<'a> = Vec<(CheckName, &'a str, Option<VarianceClass>)>;
+        type Case<'a> = (Vec<&'a StreamFigures>, Option<&'a str>, Want<'a>);
+        let cases: [Case; 3] = [
+            // Client and gateway usage: a usage-capture gap of 0.10; billed against the
+            // gateway's recorded 1.05: an account-specific billing issue of 0.05.
+            (
+                vec![&gateway, &client, &billing],
+                Some("1.05"),
+                vec![
+                    (
+                        CheckName::ClientPricedVsGatewayPriced,
+                        "0.10",
+                        Some(VarianceClass::UsageCaptureGap),
+                    ),
+                    (
+                        CheckName::ChargedVsGatewayRecorded,
+                        "0.05",
+                        Some(VarianceClass::AccountSpecificBillingIssue),
+                    ),
+                ],
+            ),
+            // No gateway log: billed against the client's priced usage instead.
+            (
+                vec![&client, &billing],
+                None,
+                vec![(
+                    CheckName::ChargedVsExpected,
+                    "0.20",
+                    Some(VarianceClass::PricingSourceMismatch),
+                )],
+            ),
+            // Equal figures: compared, and no class is given to a zero difference.
+            (
+                vec![&gateway, &billed_as_recorded],
+                Some("1.05"),
+                vec![(CheckName::ChargedVsGatewayRecorded, "0", None)],
+            ),
+        ];
+        for (streams, recorded, want) in cases {
+            let streams: Vec<StreamFigures> = streams.into_iter().cloned().collect();
+            let checks = compare(
+                &streams,
+                &Pricings::new(),
+                &RequestIds::new(),
+                recorded.map(d),
+                tolerance(),
+            )
+            .unwrap();
+            let got: Vec<(CheckName, Decimal, Option<VarianceClass>)> = checks
+                .iter()
+                .map(|c| (c.name, c.difference, c.class))
+                .collect();
+            let want: Vec<(CheckName, Decimal, Option<VarianceClass>)> =
+                want.into_iter().map(|(n, a, c)| (n, d(a), c)).collect();
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn a_straddling_bill_is_first_a_time_window_mismatch() {
+        let gateway = stream(Stream::GatewayLog, Some("1"), None);
+        let mut billing = stream(Stream::Billing, None, Some("0.5"));
+        billing.straddling_buckets = 1;
+        billing.straddling_amount = d("0.75");
+        let checks = compare(
+            &[gateway, billing],
+            &Pricings::new(),
+            &RequestIds::new(),
+            Some(d("1")),
+            tolerance(),
+        )
+        .unwrap();
+        assert_eq!(checks[0].class, Some(VarianceClass::TimeWindowMismatch));
+        assert!(
+            checks[0]
+                .evidence
+                .contains("0.75 charged in 1 bucket(s) that reach outside the window"),
+            "{}",
+            checks[0].evidence
+        );
+    }
+}

@@ -8,6 +8,7 @@
 
 mod attribute;
 mod dimension;
+mod line;
 pub mod quota;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,6 +18,8 @@ use serde::{Deserialize, Serialize};
 
 pub use attribute::BridgeInputs;
 use dimension::quantities;
+use line::blank_line;
+pub use line::{LineStatus, PriceLine};
 use quota::QuotaCheck;
 
 use crate::error::Error;
@@ -25,32 +28,6 @@ use crate::policy::{Billability, RoundingScope};
 use crate::ratecard::Confidence;
 use crate::ratecard::{Dimension, Entry};
 use crate::settings::ValidSettings;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LineStatus {
-    Expected,
-    /// Usage whose outcome the policy calls unknown: possibly billed.
-    AtRisk,
-    Unpriced,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PriceLine {
-    pub model: String,
-    pub dimension: Dimension,
-    pub long_context: bool,
-    pub status: LineStatus,
-    pub quantity: u64,
-    pub rate: Option<Decimal>,
-    pub unit: String,
-    /// Product of the named factors (and FX) applied; 1 when none.
-    pub factor: Decimal,
-    pub factors: Vec<String>,
-    pub amount: Option<Decimal>,
-    pub label: Confidence,
-    pub source_url: String,
-}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelCharge {
@@ -309,23 +286,6 @@ impl Pricer<'_> {
             line.amount = Some(total);
         }
         Ok(())
-    }
-}
-
-fn blank_line() -> PriceLine {
-    PriceLine {
-        model: String::new(),
-        dimension: Dimension::Calls,
-        long_context: false,
-        status: LineStatus::Unpriced,
-        quantity: 0,
-        rate: None,
-        unit: String::new(),
-        factor: Decimal::ONE,
-        factors: Vec::new(),
-        amount: None,
-        label: Confidence::Unknown,
-        source_url: String::new(),
     }
 }
 

@@ -26,9 +26,11 @@ use crate::reconcile::{Comparison, Tolerance};
 use crate::sanitize;
 
 mod assumption;
+mod verdict;
 
 use assumption::{pricing_assumption, source_documents};
 pub use assumption::{FactorOut, FxOut, PricingAssumption, SourceDocument};
+use verdict::{next_action, not_computed};
 
 /// 2: figures with no evidence behind them are `null` (with the reason under
 /// `not_computed`), never a complete zero.
@@ -364,40 +366,6 @@ fn usage_rollup(files: &[FileReport], figures: &Figures, pricing: &Pricing) -> U
     }
 }
 
-/// The sentence behind each `null` figure: what evidence would give it.
-fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static str> {
-    const NO_USAGE: &str = "not computed: no usage evidence (no gateway log, client request log or provider usage report gave a row that could be read)";
-    const NO_PROVIDER: &str = "not computed: no provider-side evidence (no gateway log, billing export or account totals gave a row that could be read)";
-    const NO_VARIANCE: &str =
-        "not computed: the expected and the provider-side figures are not both known";
-    let mut out = BTreeMap::new();
-    let total = &figures.reconciliation.total;
-    if figures.pricing.is_none() {
-        for field in ["expected_amount", "at_risk_amount", "usage_rollup"] {
-            out.insert(field, NO_USAGE);
-        }
-    }
-    if total.provider.is_none() {
-        let charged = figures
-            .streams
-            .iter()
-            .filter(|s| s.charged_amount.is_some());
-        let straddling = charged.clone().any(|s| s.straddling_buckets > 0);
-        let why = match (charged.count(), straddling) {
-            (0, _) => NO_PROVIDER,
-            (_, true) => "not computed: every billed bucket reaches outside the incident window, so none can be counted in it (set the window to whole buckets, e.g. whole UTC days, to compare them)",
-            (_, false) => "not computed: no billed bucket lies inside the incident window (the billing export or account totals cover other dates)",
-        };
-        out.insert("provider_reported_amount", why);
-    }
-    if total.variance.is_none() {
-        for field in ["variance_amount", "within_tolerance", "variance_bridge"] {
-            out.insert(field, NO_VARIANCE);
-        }
-    }
-    out
-}
-
 /// Retries are known only from a client request log (`retry_attempt`); without one they
 /// are unknown, not zero.
 fn retried(figures: &Figures) -> Option<u64> {
@@ -407,36 +375,6 @@ fn retried(figures: &Figures) -> Option<u64> {
         .find(|s| s.stream == Stream::ClientRequests)?;
     let retry = crate::policy::Outcome::RetryAttempt;
     Some(client.outcomes.get(&retry).copied().unwrap_or(0))
-}
-
-fn next_action(figures: &Figures, tolerance: Tolerance) -> &'static str {
-    let total = &figures.reconciliation.total;
-    if total.expected.is_none() {
-        return "load the usage for the window (a gateway log, client request log or provider usage report): without it the expected charge cannot be computed";
-    }
-    if total.provider.is_none() {
-        let straddling = figures.streams.iter().any(|s| s.straddling_buckets > 0);
-        return if straddling && figures.recorded_stream.is_none() {
-            "set the incident window to whole billing buckets (e.g. whole UTC days): every billed bucket reaches outside it, so nothing billed can be compared yet"
-        } else {
-            "load the provider-side figure for the window (a gateway log, billing export or account totals): without it there is nothing to compare the expected charge with"
-        };
-    }
-    let residual = figures.bridge.as_ref().map(|b| b.residual);
-    let unpriced = figures.pricing.as_ref().is_some_and(|p| {
-        p.models.iter().any(|m| !m.has_rate) || p.lines.iter().any(|l| l.amount.is_none())
-    });
-    if !total.expected_complete && unpriced {
-        "enter verified rates for every unpriced model, then rerun the reconciliation"
-    } else if !total.expected_complete {
-        "some requests in the priced log carry no usage figures, so the expected charge is a floor: load the gateway log or a usage report for the window, or a client log that records usage"
-    } else if total.within_tolerance == Some(true) {
-        "close: the variance is within tolerance"
-    } else if residual.is_some_and(|r| r.abs() <= tolerance.absolute) {
-        "record the explained causes and their owners; no escalation is needed"
-    } else {
-        "check retries, failed requests, the time window and usage fields; escalate through the Help Center only if the variance remains"
-    }
 }
 
 impl Record {

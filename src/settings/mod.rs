@@ -231,13 +231,7 @@ impl Settings {
             quota_per_usd.unwrap_or(Decimal::ONE),
             &mut errors,
         );
-        let mut push_all = |found: Vec<(String, String)>| {
-            errors.extend(
-                found
-                    .into_iter()
-                    .map(|(path, message)| Error::field(&path, message)),
-            )
-        };
+        let mut push_all = |found: Vec<Error>| errors.extend(found);
         let policy = Policy::parse(&self.outcome_policy)
             .map_err(&mut push_all)
             .unwrap_or_default();
