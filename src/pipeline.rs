@@ -375,7 +375,10 @@ mod tests {
             let json = |r: &Review| r.record(generated_at()).map(|r| r.to_json());
             assert_eq!(json(&got), json(&sent), "the record, byte for byte");
             for csv in [outputs::charge_lines_csv, outputs::reconciliation_csv] {
-                let text = |r: &Review| r.figures.as_ref().ok().map(csv);
+                let text = |r: &Review| {
+                    let f = r.figures.as_ref().ok()?;
+                    Some(csv(f, f.settings.csv))
+                };
                 assert_eq!(text(&got), text(&sent));
             }
         }

@@ -16,9 +16,11 @@ use crate::policy::{parse_rounding, Policy, PolicyText, QuotaRounding, Rounding,
 use crate::ratecard::{self, FactorText, RateCard, RateText};
 
 mod checks;
+mod csv;
 mod evidence;
 
 use checks::noted;
+pub use csv::{CsvLocale, CsvStyle};
 pub use evidence::FormatOverride;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -61,6 +63,12 @@ pub struct Settings {
     pub column_mappings: Vec<crate::ingest::mapping::MappingText>,
     /// Files the reviewer says are another format than the one detected, by file name.
     pub format_overrides: Vec<FormatOverride>,
+    /// How the CSV outputs separate cells and write decimals: `comma` (the default: `,`
+    /// and `.`), `semicolon` (`;` and `,`, Excel in most of Europe) or `tab`.
+    pub csv_style: String,
+    /// Whether the CSV outputs start with a UTF-8 byte-order mark, so Excel reads
+    /// non-ASCII labels right.
+    pub csv_byte_order_mark: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +127,8 @@ impl Default for Settings {
             untimed_requests: "reject".into(),
             column_mappings: Vec::new(),
             format_overrides: Vec::new(),
+            csv_style: String::new(),
+            csv_byte_order_mark: false,
         }
     }
 }
@@ -154,6 +164,7 @@ pub struct ValidSettings {
     pub untimed_requests: UntimedRequests,
     pub mappings: Vec<crate::ingest::mapping::Mapping>,
     pub format_overrides: Vec<(String, crate::ingest::Format)>,
+    pub csv: CsvStyle,
 }
 
 impl Settings {
@@ -259,6 +270,10 @@ impl Settings {
             UntimedRequests::parse(&self.untimed_requests),
         );
         let (mappings, format_overrides) = self.validate_evidence(&mut errors);
+        let csv = CsvStyle {
+            locale: noted(&mut errors, "csv_style", CsvLocale::parse(&self.csv_style)),
+            byte_order_mark: self.csv_byte_order_mark,
+        };
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
             (Some(quota_per_usd), Some(tolerance_absolute), Some(tolerance_percent))
                 if errors.is_empty() =>
@@ -282,6 +297,7 @@ impl Settings {
                     untimed_requests,
                     mappings,
                     format_overrides,
+                    csv,
                 })
             }
             _ => Err(errors),

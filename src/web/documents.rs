@@ -75,11 +75,11 @@ pub fn downloads(props: &DownloadsProps) -> Html {
             }
         })
     };
-    let csv = |export: fn(&Figures) -> String, name: &'static str| {
+    let csv = |export: fn(&Figures, outputs::CsvStyle) -> String, name: &'static str| {
         let (review, on_action) = (props.review.clone(), props.on_action.clone());
         Callback::from(move |_: MouseEvent| {
             if let Ok(figures) = &review.figures {
-                save(&on_action, name, &export(figures));
+                save(&on_action, name, &export(figures, figures.settings.csv));
             }
         })
     };

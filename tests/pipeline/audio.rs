@@ -185,12 +185,12 @@ fn a_result_without_a_model_is_labelled_no_model_everywhere() {
         !text.contains("redacted-") && !text.contains("all models"),
         "{text}"
     );
-    let csv = spend_reconciler::outputs::charge_lines_csv(f);
+    let csv = spend_reconciler::outputs::charge_lines_csv(f, Default::default());
     assert!(
         csv.contains("\r\n(no model),uncached_input,false,unpriced,3000,"),
         "{csv}"
     );
-    let reconciliation = spend_reconciler::outputs::reconciliation_csv(f);
+    let reconciliation = spend_reconciler::outputs::reconciliation_csv(f, Default::default());
     assert!(
         reconciliation.contains("\r\n(no model),"),
         "{reconciliation}"
