@@ -21,6 +21,8 @@ use spend_reconciler::settings::Settings;
 mod absent;
 #[path = "pipeline/audio.rs"]
 mod audio;
+#[path = "pipeline/cli.rs"]
+mod cli;
 #[path = "pipeline/evidence.rs"]
 mod evidence;
 #[path = "pipeline/overlap.rs"]
@@ -556,7 +558,7 @@ fn cli_help_and_failures() {
         (
             &["--frobnicate", PAGE],
             2,
-            "error: expected one of the options",
+            "error: unexpected argument",
             &["--frobnicate"],
         ),
         (

@@ -1,0 +1,116 @@
+//! The command line, declared once: clap derives the parser, the help, the errors and
+//! the shell completions from it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "spend-reconciler: reconcile AI-API spend offline, in exact decimal";
+
+const LONG_ABOUT: &str = "\
+spend-reconciler: reconcile AI-API spend offline, in exact decimal
+
+Reads the exports you have, each as its own evidence stream: CometAPI / new-api usage
+logs (log-API JSON pages, JSON arrays, JSON lines, CSV), client request logs (OpenAI chat
+or Responses usage, Anthropic usage, LiteLLM spend logs, ai_request_cost_observation
+events), provider usage reports (OpenAI usage API / Activity CSV, Anthropic usage_report),
+billing exports (OpenAI Costs JSON / Cost CSV, Anthropic cost_report, FOCUS CSV) and
+CometAPI daily account totals; and a settings document (incident window, verified rates
+with provenance, tolerance). Writes the sanitized reconciliation record as JSON. The
+page's \"Export settings\" button writes the same settings document; given the same files,
+settings and --generated-at, the page and this command produce the same record, byte for
+byte.";
+
+pub const EXIT_STATUS: &str = "\
+EXIT STATUS:
+    0  the record was written (a file that could not be read is listed in it as
+       readable: false, and named on standard error)
+    1  the figures could not be computed (settings problems or arithmetic overflow)
+    2  the command line was wrong, a file could not be opened, or none of the files
+       gave a row that could be read (no record is written)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "spend-reconciler",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXIT_STATUS,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Reconcile (the default when no subcommand is named).
+    #[command(flatten)]
+    pub reconcile: Reconcile,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Reconcile the files and write the record (what the command does by default).
+    Reconcile(Reconcile),
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Reconcile {
+    /// Exports to reconcile (read, never modified): files, folders (every file directly
+    /// in them, by name), glob patterns such as 'logs/*.jsonl' (quoted, or as the shell
+    /// expands them), or - for standard input. The format of each is detected from its
+    /// first record or header line.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// The settings document (JSON, as the page exports it); without it: no window, no
+    /// rates, default tolerance.
+    #[arg(long, value_name = "PATH")]
+    pub settings: Option<PathBuf>,
+    /// RFC 3339 time written as generated_at (default: now); pass the same value to
+    /// reproduce a record exactly.
+    #[arg(long, value_name = "TIME")]
+    pub generated_at: Option<String>,
+    /// Write the record to PATH instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Also write the expected-charge lines as CSV.
+    #[arg(long, value_name = "PATH")]
+    pub lines_csv: Option<PathBuf>,
+    /// Also write expected versus recorded per model as CSV.
+    #[arg(long, value_name = "PATH")]
+    pub reconciliation_csv: Option<PathBuf>,
+    /// How the CSVs separate cells and write decimals (default: the settings' choice,
+    /// else comma).
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub csv_style: Option<CsvStyleArg>,
+    /// Start the CSVs with a UTF-8 byte-order mark, so Excel reads non-ASCII labels right
+    /// (also when the settings ask for it).
+    #[arg(long)]
+    pub csv_bom: bool,
+    /// Print each file's row ledger and the totals to standard error.
+    #[arg(long)]
+    pub summary: bool,
+    /// The summary's form: text (default) or json, for pipelines (implies --summary).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub summary_format: Option<SummaryFormat>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CsvStyleArg {
+    /// `,` between cells, `.` before decimals.
+    Comma,
+    /// `;` between cells, `,` before decimals (Excel in most of Europe).
+    Semicolon,
+    /// A tab between cells, `.` before decimals.
+    Tab,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+}

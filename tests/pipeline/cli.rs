@@ -1,0 +1,216 @@
+//! The command line for batch use: inputs as folders, globs and standard input, the
+//! summary as JSON, CSVs for every Excel, shell completions, and the exit statuses.
+
+use super::*;
+use std::io::Write;
+use std::process::Stdio;
+
+const SETTINGS: &str = "tests/fixtures/settings.json";
+
+/// A folder of its own under the test target directory, emptied first.
+fn folder(name: &str) -> String {
+    let path = format!("{}/cli-{name}", env!("CARGO_TARGET_TMPDIR"));
+    let _ = std::fs::remove_dir_all(&path);
+    std::fs::create_dir_all(&path).unwrap();
+    path
+}
+
+fn record(args: &[&str]) -> Value {
+    let (code, stdout, stderr) = cli(args);
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+fn names(record: &Value) -> Vec<String> {
+    record["input_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn folders_globs_and_standard_input_name_the_same_files() {
+    let dir = folder("inputs");
+    for name in ["b-log.json", "a-log.csv", ".hidden.json"] {
+        let source = if name.ends_with(".csv") {
+            "cometapi-logs.csv"
+        } else {
+            "cometapi-log-page.json"
+        };
+        std::fs::write(format!("{dir}/{name}"), fixture(source)).unwrap();
+    }
+    let at = ["--settings", SETTINGS, "--generated-at", GENERATED_AT];
+    // A folder: every file directly in it, by name, hidden ones left out.
+    let whole = record(&[&at[..], &[dir.as_str()]].concat());
+    assert_eq!(names(&whole), ["a-log.csv", "b-log.json"]);
+    // A glob pattern, as the shell would pass it quoted.
+    let pattern = format!("{dir}/*-log.json");
+    assert_eq!(
+        names(&record(&[&at[..], &[pattern.as_str()]].concat())),
+        ["b-log.json"]
+    );
+    // The same record whichever way the files were named.
+    let listed = record(
+        &[
+            &at[..],
+            &[&format!("{dir}/a-log.csv"), &format!("{dir}/b-log.json")],
+        ]
+        .concat(),
+    );
+    assert_eq!(listed, whole);
+    // Standard input, under its own name.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spend-reconciler"))
+        .args([&at[..], &["-"]].concat())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&fixture("cometapi-log-page.json"))
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_stdin: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(names(&from_stdin), ["standard-input"]);
+    assert_eq!(
+        from_stdin["computed_charge"],
+        record(&[&at[..], &[PAGE]].concat())["computed_charge"]
+    );
+    // Patterns and folders that name nothing are errors naming them.
+    for empty in [format!("{dir}/*.xlsx"), folder("empty")] {
+        let (code, _, stderr) = cli(&[&at[..], &[empty.as_str()]].concat());
+        assert_eq!(code, 2, "{empty}");
+        assert!(
+            stderr.contains(&empty) && stderr.contains("but found none"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn the_summary_as_json_for_pipelines() {
+    let (code, _, stderr) = cli(&["--settings", SETTINGS, "--summary-format", "json", PAGE]);
+    assert_eq!(code, 0, "{stderr}");
+    let summary: Value = serde_json::from_str(&stderr).expect("the summary is JSON");
+    let file = &summary["files"][0];
+    assert_eq!(file["name"], "cometapi-log-page.json");
+    assert_eq!(
+        (file["rows_read"].as_u64(), file["accepted"].as_u64()),
+        (Some(7), Some(6))
+    );
+    assert_eq!(summary["figures"]["expected"], "0.1606");
+    assert_eq!(summary["figures"]["provider_recorded"], "0.1556");
+    assert_eq!(summary["figures"]["within_tolerance"], false);
+    // Nothing readable: the summary still says why, then exit 2.
+    let zip = format!("{}/summary.zip", folder("zip"));
+    std::fs::write(&zip, b"PK\x03\x04 not a log").unwrap();
+    let (code, _, stderr) = cli(&["--summary-format", "json", &zip]);
+    assert_eq!(code, 2);
+    let json_end = stderr.rfind("}\n").unwrap() + 2;
+    let summary: Value = serde_json::from_str(&stderr[..json_end]).unwrap();
+    assert_eq!(
+        summary["figures"]["problem"],
+        "no file gave a row that could be read"
+    );
+    assert_eq!(summary["files"][0]["readable"], false);
+}
+
+#[test]
+fn csvs_for_every_excel() {
+    let dir = folder("csv");
+    let (lines, reconciliation) = (
+        format!("{dir}/lines.csv"),
+        format!("{dir}/reconciliation.csv"),
+    );
+    let base = [
+        "--settings",
+        SETTINGS,
+        "--lines-csv",
+        &lines,
+        "--reconciliation-csv",
+        &reconciliation,
+        PAGE,
+    ];
+    let read = |path: &str| std::fs::read_to_string(path).unwrap();
+    let (code, _, stderr) = cli(&base);
+    assert_eq!(code, 0, "{stderr}");
+    let total = |text: &str| text.lines().last().unwrap().to_string();
+    assert_eq!(
+        total(&read(&reconciliation)),
+        "TOTAL,0.1606,true,0.1556,-0.005,-3.1133,false,0,USD"
+    );
+    // Most of Europe: `;` between cells, `,` before decimals; and a byte-order mark.
+    let (code, _, stderr) = cli(&[&base[..], &["--csv-style", "semicolon", "--csv-bom"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let text = read(&reconciliation);
+    assert!(text.starts_with("\u{feff}model;expected;"), "{text}");
+    assert_eq!(
+        total(&text),
+        "TOTAL;0,1606;true;0,1556;-0,005;-3,1133;false;0;USD"
+    );
+    assert!(read(&lines).starts_with("\u{feff}model;dimension;"));
+    // Tab-separated; the settings document can ask for the style too.
+    let mut doc = settings_json();
+    doc["csv_style"] = json!("tab");
+    let tab_settings = format!("{dir}/tab-settings.json");
+    std::fs::write(&tab_settings, doc.to_string()).unwrap();
+    let (code, _, stderr) = cli(&[
+        "--settings",
+        &tab_settings,
+        "--reconciliation-csv",
+        &reconciliation,
+        PAGE,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        total(&read(&reconciliation)),
+        "TOTAL\t0.1606\ttrue\t0.1556\t-0.005\t-3.1133\tfalse\t0\tUSD"
+    );
+    // A style nobody knows is a settings problem named by its field.
+    doc["csv_style"] = json!("pipe");
+    std::fs::write(&tab_settings, doc.to_string()).unwrap();
+    let (code, _, stderr) = cli(&["--settings", &tab_settings, PAGE]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr
+            .contains("settings: csv_style: expected comma, semicolon or tab, but found \"pipe\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn completions_for_each_shell_and_help_that_lists_the_exit_statuses() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, stdout, stderr) = cli(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        assert!(
+            stdout.contains("spend-reconciler") && stdout.contains("summary-format"),
+            "{shell}"
+        );
+    }
+    let (code, stdout, _) = cli(&["--help"]);
+    assert_eq!(code, 0);
+    for part in [
+        "EXIT STATUS:",
+        "0  the record was written",
+        "completions",
+        "--csv-style",
+        "- for standard input",
+    ] {
+        assert!(stdout.contains(part), "{part} missing from --help");
+    }
+    // The `reconcile` subcommand is the default spelled out: the same record.
+    let at = ["--settings", SETTINGS, "--generated-at", GENERATED_AT, PAGE];
+    assert_eq!(cli(&[&["reconcile"][..], &at[..]].concat()).1, cli(&at).1);
+}
