@@ -25,6 +25,8 @@ mod audio;
 mod cli;
 #[path = "pipeline/evidence.rs"]
 mod evidence;
+#[path = "pipeline/focus.rs"]
+mod focus;
 #[path = "pipeline/overlap.rs"]
 mod overlap;
 #[path = "pipeline/real_exports.rs"]

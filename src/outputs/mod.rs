@@ -3,19 +3,24 @@
 //! figures and sanitized identifiers only.
 
 mod csv;
+mod focus;
 
 pub use csv::{write, Cell, CsvLocale, CsvStyle};
+pub use focus::{focus_csv, FocusCsv, FOCUS_COLUMNS};
 
 use crate::figures::Figures;
 use crate::sanitize;
 
 /// The snake_case name an enum has in the record (`uncached_input`, `at_risk`).
-fn key<T: serde::Serialize>(value: &T) -> Cell {
-    let name = serde_json::to_value(value)
+fn key_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    Cell::Word(name)
+        .unwrap_or_default()
+}
+
+fn key<T: serde::Serialize>(value: &T) -> Cell {
+    Cell::Word(key_name(value))
 }
 
 /// `true` / `false`, or an empty cell when the figure behind it was not computed.

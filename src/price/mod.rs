@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use attribute::BridgeInputs;
 use dimension::quantities;
 use line::blank_line;
-pub use line::{LineStatus, PriceLine};
+pub use line::{day_of, DayLine, LineStatus, PriceLine};
 use quota::QuotaCheck;
 
 use crate::error::Error;
@@ -66,6 +66,8 @@ impl ModelCharge {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pricing {
     pub lines: Vec<PriceLine>,
+    /// The lines split by UTC day (for exports that need charge periods: FOCUS).
+    pub days: Vec<DayLine>,
     pub models: Vec<ModelCharge>,
     pub expected: Decimal,
     pub expected_verified: Decimal,
@@ -98,6 +100,9 @@ type LineKey = (String, Dimension, bool, LineStatus, Option<Decimal>);
 struct Pricer<'a> {
     settings: &'a ValidSettings,
     lines: BTreeMap<LineKey, PriceLine>,
+    /// The UTC day of the row being priced (None: the row states no time).
+    day: Option<jiff::Timestamp>,
+    days: BTreeMap<(Option<jiff::Timestamp>, LineKey), (u64, Option<Decimal>)>,
     models: BTreeMap<String, ModelCharge>,
     out: Pricing,
 }
@@ -148,6 +153,7 @@ impl Pricer<'_> {
             });
         charge.logged_as.insert(row.model.clone());
         let recorded = quota::quota_to_usd(row.quota, s.quota_per_usd)?;
+        self.day = row.time().and_then(day_of);
         if row.kind == RowKind::Refund {
             charge.refunded_quota = charge
                 .refunded_quota
@@ -204,6 +210,10 @@ impl Pricer<'_> {
                     || PriceLine {
                         unit: dimension
                             .unit(entry.map_or(Decimal::from(1_000_000u32), |e| e.token_unit)),
+                        unit_size: entry.map_or_else(
+                            || dimension.default_unit_size(),
+                            |e| e.unit_size(dimension),
+                        ),
                         factor: Decimal::ONE,
                         factors: Vec::new(),
                         label: Confidence::Unknown,
@@ -234,12 +244,14 @@ impl Pricer<'_> {
             }
             let source_url = entry.provenance.source_url.clone();
             let unit = dimension.unit(entry.token_unit);
+            let unit_size = entry.unit_size(dimension);
             self.line(
                 (name.clone(), dimension, tier.is_some(), status, Some(rate)),
                 quantity,
                 Some(amount),
                 || PriceLine {
                     unit,
+                    unit_size,
                     factor,
                     factors,
                     label,
@@ -265,6 +277,15 @@ impl Pricer<'_> {
         make: impl FnOnce() -> PriceLine,
     ) -> Result<(), Error> {
         let (model, dimension, long_context, status, rate) = key.clone();
+        let day = self.days.entry((self.day, key.clone())).or_default();
+        day.0 = day
+            .0
+            .checked_add(quantity)
+            .ok_or_else(|| overflow("a quantity"))?;
+        if let Some(amount) = amount {
+            let total = day.1.unwrap_or(Decimal::ZERO).checked_add(amount);
+            day.1 = Some(total.ok_or_else(|| overflow("a day's line"))?);
+        }
         let line = self.lines.entry(key).or_insert_with(|| PriceLine {
             model,
             dimension,
@@ -299,6 +320,8 @@ pub fn price<R: std::borrow::Borrow<GatewayRow>>(
     let mut pricer = Pricer {
         settings,
         lines: BTreeMap::new(),
+        day: None,
+        days: BTreeMap::new(),
         models: BTreeMap::new(),
         out: Pricing::default(),
     };
@@ -307,10 +330,27 @@ pub fn price<R: std::borrow::Borrow<GatewayRow>>(
     }
     let Pricer {
         lines,
+        days,
         mut models,
         mut out,
         ..
     } = pricer;
+    out.days = days
+        .into_iter()
+        .map(|((day, key), (quantity, amount))| {
+            let (model, dimension, long_context, status, rate) = key;
+            DayLine {
+                day,
+                model,
+                dimension,
+                long_context,
+                status,
+                rate,
+                quantity,
+                amount,
+            }
+        })
+        .collect();
     let per_line = settings
         .rounding
         .as_ref()

@@ -70,6 +70,16 @@ impl Dimension {
         }
     }
 
+    /// The unit a price is quoted per when no entry says: 1M tokens, 1,000 tool calls,
+    /// one call, image or second.
+    pub fn default_unit_size(self) -> rust_decimal::Decimal {
+        match self {
+            d if d.is_token() => rust_decimal::Decimal::from(1_000_000u32),
+            Dimension::ToolCalls => rust_decimal::Decimal::ONE_THOUSAND,
+            _ => rust_decimal::Decimal::ONE,
+        }
+    }
+
     /// The unit the price is quoted per, in words.
     pub fn unit(self, token_unit: rust_decimal::Decimal) -> String {
         match self {

@@ -83,6 +83,10 @@ pub struct Reconcile {
     /// Also write expected versus recorded per model as CSV.
     #[arg(long, value_name = "PATH")]
     pub reconciliation_csv: Option<PathBuf>,
+    /// Also write the expected charge per UTC day (and any billed lines beside it) as a
+    /// FinOps FOCUS 1.2 CSV, for a cost tool or a warehouse.
+    #[arg(long, value_name = "PATH")]
+    pub focus_csv: Option<PathBuf>,
     /// How the CSVs separate cells and write decimals (default: the settings' choice,
     /// else comma).
     #[arg(long, value_enum, value_name = "STYLE")]

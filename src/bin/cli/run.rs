@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use jiff::Timestamp;
 use spend_reconciler::figures::Figures;
+use spend_reconciler::ingest::FileReport;
 use spend_reconciler::outputs::{self, CsvLocale, CsvStyle};
 use spend_reconciler::pipeline::{self, Problem};
 use spend_reconciler::settings::Settings;
@@ -100,7 +101,7 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
         (Ok(_), None) => unreachable!("figures computed means a record"),
     };
     if let Ok(figures) = &review.figures {
-        write_csvs(args, figures)?;
+        write_csvs(args, &review.files, figures)?;
     }
     let json = record.to_json();
     match &args.out {
@@ -113,7 +114,7 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
 }
 
 /// The CSVs asked for, in the style the command line names, else the settings'.
-fn write_csvs(args: &Reconcile, figures: &Figures) -> Result<(), String> {
+fn write_csvs(args: &Reconcile, files: &[FileReport], figures: &Figures) -> Result<(), String> {
     let chosen = figures.settings.csv;
     let style = CsvStyle {
         locale: match args.csv_style {
@@ -133,6 +134,16 @@ fn write_csvs(args: &Reconcile, figures: &Figures) -> Result<(), String> {
         if let Some(path) = path {
             write_file(path, &table(figures, style))?;
         }
+    }
+    if let Some(path) = &args.focus_csv {
+        let focus = outputs::focus_csv(files, figures, style);
+        if focus.untimed_lines_left_out > 0 {
+            eprintln!(
+                "note: {} priced line(s) of requests without a time are not in the FOCUS file: without an incident window they have no charge period",
+                focus.untimed_lines_left_out
+            );
+        }
+        write_file(path, &focus.text)?;
     }
     Ok(())
 }
