@@ -5,6 +5,8 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::{overflow, LineKey, Pricer};
+use crate::error::Error;
 use crate::ratecard::{Confidence, Dimension};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -100,4 +102,57 @@ impl DayLine {
 pub fn day_of(at: Timestamp) -> Option<Timestamp> {
     let second = at.as_second();
     Timestamp::from_second(second - second.rem_euclid(86_400)).ok()
+}
+
+impl Pricer<'_> {
+    /// Adds a row's `quantity` and `amount` to its line, and to the line's share of the
+    /// row's day.
+    pub(super) fn line(
+        &mut self,
+        key: LineKey,
+        quantity: u64,
+        amount: Option<Decimal>,
+        make: impl FnOnce() -> PriceLine,
+    ) -> Result<(), Error> {
+        let (line, days) = match self.lines.get_mut(&key) {
+            Some(found) => found,
+            None => {
+                let (model, dimension, long_context, status, rate) = key.clone();
+                let line = PriceLine {
+                    model,
+                    dimension,
+                    long_context,
+                    status,
+                    rate,
+                    ..make()
+                };
+                self.lines.entry(key).or_insert((line, Vec::new()))
+            }
+        };
+        line.quantity = line
+            .quantity
+            .checked_add(quantity)
+            .ok_or_else(|| overflow("a quantity"))?;
+        if let Some(amount) = amount {
+            let total = line.amount.unwrap_or(Decimal::ZERO).checked_add(amount);
+            line.amount = Some(total.ok_or_else(|| overflow("a line"))?);
+        }
+        // Rows come mostly in time order: the day looked for is nearly always the last.
+        let day = match days.iter().rposition(|d| d.0 == self.day) {
+            Some(i) => &mut days[i],
+            None => {
+                days.push((self.day, 0, None));
+                days.last_mut().expect("just pushed")
+            }
+        };
+        day.1 = day
+            .1
+            .checked_add(quantity)
+            .ok_or_else(|| overflow("a quantity"))?;
+        if let Some(amount) = amount {
+            let total = day.2.unwrap_or(Decimal::ZERO).checked_add(amount);
+            day.2 = Some(total.ok_or_else(|| overflow("a day's line"))?);
+        }
+        Ok(())
+    }
 }

@@ -97,12 +97,15 @@ pub use crate::decimal::exact_mul;
 
 type LineKey = (String, Dimension, bool, LineStatus, Option<Decimal>);
 
+/// A line's share of one day: the day, quantity and amount.
+type DaySum = (Option<jiff::Timestamp>, u64, Option<Decimal>);
+
 struct Pricer<'a> {
     settings: &'a ValidSettings,
-    lines: BTreeMap<LineKey, PriceLine>,
+    /// Each line, with its share of each UTC day (quantity and amount).
+    lines: BTreeMap<LineKey, (PriceLine, Vec<DaySum>)>,
     /// The UTC day of the row being priced (None: the row states no time).
     day: Option<jiff::Timestamp>,
-    days: BTreeMap<(Option<jiff::Timestamp>, LineKey), (u64, Option<Decimal>)>,
     models: BTreeMap<String, ModelCharge>,
     out: Pricing,
 }
@@ -268,46 +271,6 @@ impl Pricer<'_> {
             billable,
         )
     }
-
-    fn line(
-        &mut self,
-        key: LineKey,
-        quantity: u64,
-        amount: Option<Decimal>,
-        make: impl FnOnce() -> PriceLine,
-    ) -> Result<(), Error> {
-        let (model, dimension, long_context, status, rate) = key.clone();
-        let day = self.days.entry((self.day, key.clone())).or_default();
-        day.0 = day
-            .0
-            .checked_add(quantity)
-            .ok_or_else(|| overflow("a quantity"))?;
-        if let Some(amount) = amount {
-            let total = day.1.unwrap_or(Decimal::ZERO).checked_add(amount);
-            day.1 = Some(total.ok_or_else(|| overflow("a day's line"))?);
-        }
-        let line = self.lines.entry(key).or_insert_with(|| PriceLine {
-            model,
-            dimension,
-            long_context,
-            status,
-            rate,
-            ..make()
-        });
-        line.quantity = line
-            .quantity
-            .checked_add(quantity)
-            .ok_or_else(|| overflow("a quantity"))?;
-        if let Some(amount) = amount {
-            let total = line
-                .amount
-                .unwrap_or(Decimal::ZERO)
-                .checked_add(amount)
-                .ok_or_else(|| overflow("a line"))?;
-            line.amount = Some(total);
-        }
-        Ok(())
-    }
 }
 
 /// Prices every accepted gateway row (already inside the window).
@@ -321,7 +284,6 @@ pub fn price<R: std::borrow::Borrow<GatewayRow>>(
         settings,
         lines: BTreeMap::new(),
         day: None,
-        days: BTreeMap::new(),
         models: BTreeMap::new(),
         out: Pricing::default(),
     };
@@ -330,33 +292,45 @@ pub fn price<R: std::borrow::Borrow<GatewayRow>>(
     }
     let Pricer {
         lines,
-        days,
         mut models,
         mut out,
         ..
     } = pricer;
-    out.days = days
-        .into_iter()
-        .map(|((day, key), (quantity, amount))| {
-            let (model, dimension, long_context, status, rate) = key;
-            DayLine {
+    let mut window_lines = Vec::with_capacity(lines.len());
+    for (line, days) in lines.into_values() {
+        out.days
+            .extend(days.into_iter().map(|(day, quantity, amount)| DayLine {
                 day,
-                model,
-                dimension,
-                long_context,
-                status,
-                rate,
+                model: line.model.clone(),
+                dimension: line.dimension,
+                long_context: line.long_context,
+                status: line.status,
+                rate: line.rate,
                 quantity,
                 amount,
-            }
-        })
-        .collect();
+            }));
+        window_lines.push(line);
+    }
+    // Day by day, each day's lines in the window lines' order.
+    out.days.sort_by(|a, b| {
+        let key = |d: &DayLine| {
+            (
+                d.day,
+                d.model.clone(),
+                d.dimension,
+                d.long_context,
+                d.status,
+                d.rate,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
     let per_line = settings
         .rounding
         .as_ref()
         .filter(|r| r.scope == RoundingScope::PerLine);
     out.complete = true;
-    for mut line in lines.into_values() {
+    for mut line in window_lines {
         if let (Some(rounding), Some(amount)) = (per_line, line.amount) {
             line.amount = Some(rounding.apply(amount));
         }
