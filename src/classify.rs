@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::price::Pricing;
+use crate::price::{Pricing, RateDifference};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -80,6 +80,9 @@ pub struct Bridge {
     pub steps: Vec<BridgeStep>,
     #[serde(with = "crate::decimal::serde_str")]
     pub residual: Decimal,
+    /// Which prices differ: the evidence behind the pricing-source mismatch step, one
+    /// entry per model × dimension × pair of prices.
+    pub rate_differences: Vec<RateDifference>,
 }
 
 fn overflow() -> Error {
@@ -95,6 +98,36 @@ fn count(n: u64, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+/// ": gpt-4o output at 8 per 1M tokens by its logged ratios (1.25 × 4 × group 1)
+/// against 10 on the card; …", the largest differences first, three at most.
+fn which_rates(differences: &[RateDifference]) -> String {
+    use crate::decimal::format;
+    let mut largest: Vec<&RateDifference> = differences.iter().collect();
+    largest.sort_by(|a, b| b.amount.abs().cmp(&a.amount.abs()));
+    let named: Vec<String> = largest
+        .iter()
+        .take(3)
+        .map(|d| {
+            format!(
+                "{} {} at {} {} by its logged ratios ({} × {} × group {}) against {} on the card",
+                crate::sanitize::label(&d.model),
+                d.dimension.label(),
+                format(d.logged_rate),
+                d.dimension.unit(d.unit_size),
+                format(d.model_ratio),
+                format(d.dimension_ratio),
+                format(d.group_ratio),
+                format(d.card_rate),
+            )
+        })
+        .collect();
+    match (named.is_empty(), differences.len().saturating_sub(3)) {
+        (true, _) => String::new(),
+        (false, 0) => format!(": {}", named.join("; ")),
+        (false, more) => format!(": {}; and {more} more", named.join("; ")),
     }
 }
 
@@ -118,8 +151,9 @@ pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
             RatioMismatch,
             b.pricing_mismatch,
             format!(
-                "{} whose logged ratios price their usage differently from the verified rates",
-                rows(b.pricing_mismatch_rows)
+                "{} whose logged ratios price their usage differently from the verified rates{}",
+                rows(b.pricing_mismatch_rows),
+                which_rates(&b.rate_differences)
             ),
         ),
         (
@@ -189,7 +223,11 @@ pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
         .try_fold(Decimal::ZERO, |sum, s| sum.checked_add(s.amount))
         .ok_or_else(overflow)?;
     let residual = variance.checked_sub(explained).ok_or_else(overflow)?;
-    Ok(Bridge { steps, residual })
+    Ok(Bridge {
+        steps,
+        residual,
+        rate_differences: b.rate_differences.clone(),
+    })
 }
 
 #[cfg(test)]

@@ -1164,3 +1164,37 @@ fn the_quota_check_needs_no_rate_card() {
     assert_eq!(b.residual, Decimal::ZERO);
     assert_conserved(&without, "no rate card");
 }
+
+/// A stale rate on the card is named, not inferred: the gpt-4o output price typed as
+/// $12 against the $10 its rows' ratios imply (1.25 × 4 × group 1 at 500,000 quota per
+/// USD), on the 500 + 100 output tokens of the window's two gpt-4o rows.
+#[test]
+fn a_stale_rate_is_named_with_both_prices_and_the_ratios() {
+    let mut doc = settings_json();
+    let rates = doc["rates"].as_array_mut().unwrap();
+    let gpt = rates.iter_mut().find(|r| r["model"] == "gpt-4o").unwrap();
+    gpt["output"] = json!("12");
+    let review = run_fixture_with("cometapi-log-page.json", &settings(&doc));
+    let record: Value = serde_json::from_str(&record_json(&review)).unwrap();
+    let differences = &record["variance_bridge"]["rate_differences"];
+    assert_eq!(
+        differences,
+        &json!([{
+            "model": "gpt-4o", "dimension": "output", "unit_size": "1000000",
+            "card_rate": "12", "logged_rate": "10", "model_ratio": "1.25",
+            "dimension_ratio": "4", "group_ratio": "1", "rows": 2, "quantity": 600,
+            "amount": "-0.0012"
+        }])
+    );
+    let step = &record["variance_bridge"]["steps"][0];
+    assert_eq!(step["cause"], "ratio_mismatch");
+    assert_eq!(step["amount"], "-0.0012");
+    assert_eq!(
+        step["evidence"],
+        "2 rows whose logged ratios price their usage differently from the verified rates: gpt-4o output at 10 per 1M tokens by its logged ratios (1.25 × 4 × group 1) against 12 on the card"
+    );
+}
+
+fn run_fixture_with(name: &str, settings: &Settings) -> Review {
+    run(&[(name, fixture(name))], settings)
+}

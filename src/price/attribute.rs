@@ -34,6 +34,8 @@ pub struct BridgeInputs {
     pub unpriced_models: BTreeSet<String>,
     pub unknown_outcome_models: BTreeSet<String>,
     pub quota_mismatch_models: BTreeSet<String>,
+    /// The card's prices the logged ratios imply differently, model by model.
+    pub rate_differences: Vec<super::RateDifference>,
 }
 
 impl Pricer<'_> {

@@ -10,6 +10,7 @@ mod attribute;
 mod dimension;
 mod line;
 pub mod quota;
+mod rates;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +22,7 @@ use dimension::quantities;
 use line::blank_line;
 pub use line::{day_of, DayLine, LineStatus, PriceLine};
 use quota::QuotaCheck;
+pub use rates::{dimension_ratio, RateDifference};
 
 use crate::error::Error;
 use crate::ingest::newapi::{GatewayRow, RowKind};
@@ -106,6 +108,8 @@ struct Pricer<'a> {
     lines: BTreeMap<LineKey, (PriceLine, Vec<DaySum>)>,
     /// The UTC day of the row being priced (None: the row states no time).
     day: Option<jiff::Timestamp>,
+    /// The row's priced quantities, for [`Pricer::rate_differences`].
+    priced: Vec<rates::Priced>,
     models: BTreeMap<String, ModelCharge>,
     out: Pricing,
 }
@@ -157,6 +161,7 @@ impl Pricer<'_> {
         charge.logged_as.insert(row.model.clone());
         let recorded = quota::quota_to_usd(row.quota, s.quota_per_usd)?;
         self.day = row.time().and_then(day_of);
+        self.priced.clear();
         if row.kind == RowKind::Refund {
             charge.refunded_quota = charge
                 .refunded_quota
@@ -244,6 +249,10 @@ impl Pricer<'_> {
             };
             if billable {
                 add(&mut row_expected, amount, "a row")?;
+                let card_rate = exact_mul(rate, factor).ok_or_else(|| overflow("a rate"))?;
+                let unit_size = entry.unit_size(dimension);
+                self.priced
+                    .push((dimension, quantity, card_rate, unit_size));
             }
             let source_url = entry.provenance.source_url.clone();
             let unit = dimension.unit(entry.token_unit);
@@ -263,13 +272,12 @@ impl Pricer<'_> {
                 },
             )?;
         }
-        self.attribute(
-            row,
-            recorded,
-            row_expected,
-            row_complete && entry.is_some(),
-            billable,
-        )
+        let complete = row_complete && entry.is_some();
+        self.attribute(row, recorded, row_expected, complete, billable)?;
+        if complete && billable {
+            self.rate_differences(row, &name);
+        }
+        Ok(())
     }
 }
 
@@ -284,6 +292,7 @@ pub fn price<R: std::borrow::Borrow<GatewayRow>>(
         settings,
         lines: BTreeMap::new(),
         day: None,
+        priced: Vec::new(),
         models: BTreeMap::new(),
         out: Pricing::default(),
     };
@@ -371,6 +380,14 @@ pub fn price<R: std::borrow::Borrow<GatewayRow>>(
         out.complete &= charge.complete;
     }
     out.quota_check.rule = settings.quota_rounding;
+    out.bridge.rate_differences.sort_by(|a, b| {
+        (&a.model, a.dimension, a.card_rate, a.logged_rate).cmp(&(
+            &b.model,
+            b.dimension,
+            b.card_rate,
+            b.logged_rate,
+        ))
+    });
     out.models = models.into_values().collect();
     Ok(out)
 }

@@ -321,6 +321,26 @@ fn quota_check_splits_rounding_from_mismatch() {
     let stale = priced(&rows, &settings(vec![rate("gpt-4o", "2.50", "12")], vec![]));
     assert_eq!(stale.bridge.pricing_mismatch, d("-0.0006"));
     assert_eq!(stale.bridge.pricing_mismatch_rows, 3);
+    // Which rate differs: output, 1.25 × 4 × group 1 ÷ 500,000 × 1M = $10 per 1M by the
+    // ratios against $12 on the card, on 3 × 100 tokens: (10 − 12) × 300 ÷ 1M = −0.0006.
+    // Input matches (1.25 × 1 × 2 = $2.50) and is no evidence.
+    assert_eq!(
+        stale.bridge.rate_differences,
+        [crate::price::RateDifference {
+            model: "gpt-4o".into(),
+            dimension: Dimension::Output,
+            unit_size: d("1000000"),
+            card_rate: d("12"),
+            logged_rate: d("10"),
+            model_ratio: d("1.25"),
+            dimension_ratio: d("4"),
+            group_ratio: d("1"),
+            rows: 3,
+            quantity: 300,
+            amount: d("-0.0006"),
+        }]
+    );
+    assert!(p.bridge.rate_differences.is_empty(), "the card matches the ratios");
 }
 
 #[test]

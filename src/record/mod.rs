@@ -308,7 +308,7 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
             .filter(|_| figures.priced_stream == Some(Stream::GatewayLog))
             .map(|p| p.quota_check.clone()),
         per_model: per_model.collect(),
-        variance_bridge: figures.bridge.clone(),
+        variance_bridge: figures.bridge.as_ref().map(sanitized_bridge),
         expected_priced_from: figures.priced_stream,
         provider_recorded_from: figures.recorded_stream,
         evidence_streams: figures.streams.clone(),
@@ -364,6 +364,15 @@ fn usage_rollup(files: &[FileReport], figures: &Figures, pricing: &Pricing) -> U
         retried_request_count: retried(figures),
         failed_request_count: figures.failed_requests(files),
     }
+}
+
+/// The bridge with its model labels sanitized (its evidence text already is).
+fn sanitized_bridge(bridge: &Bridge) -> Bridge {
+    let mut out = bridge.clone();
+    for d in &mut out.rate_differences {
+        d.model = sanitize::label(&d.model);
+    }
+    out
 }
 
 /// Retries are known only from a client request log (`retry_attempt`); without one they

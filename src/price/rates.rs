@@ -1,0 +1,135 @@
+//! Which rate differs: for each model and dimension whose new-api row ratios price the
+//! usage differently from the verified card, the card's price, the price the logged
+//! ratios imply (and the ratios), the quantity, and the amount the difference explains.
+//! Rows whose ratios match the card are not counted as evidence of a mismatch.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::Pricer;
+use crate::decimal::{exact_div, exact_mul, serde_str};
+use crate::ingest::newapi::{GatewayRow, LoggedRatios};
+use crate::ratecard::Dimension;
+
+/// One priced quantity of the row being priced: its dimension, quantity, the card's
+/// rate with its factors, and the unit the rate is quoted per.
+pub(super) type Priced = (Dimension, u64, Decimal, Decimal);
+
+/// A price on the card that the gateway's own ratios say differently.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateDifference {
+    /// The rate-card label.
+    pub model: String,
+    pub dimension: Dimension,
+    /// The unit both prices are quoted per (1,000,000 tokens, one call).
+    #[serde(with = "serde_str")]
+    pub unit_size: Decimal,
+    /// The card's price, its factors (a discount, FX) applied.
+    #[serde(with = "serde_str")]
+    pub card_rate: Decimal,
+    /// The price the row's ratios imply: model ratio × the dimension's ratio × group
+    /// ratio ÷ quota per USD, per unit (a per-call model's logged price × group ratio).
+    #[serde(with = "serde_str")]
+    pub logged_rate: Decimal,
+    /// new-api's model ratio (or, per call, the logged model price), the dimension's
+    /// ratio (completion, cache, cache creation; 1 for input) and the group ratio.
+    #[serde(with = "serde_str")]
+    pub model_ratio: Decimal,
+    #[serde(with = "serde_str")]
+    pub dimension_ratio: Decimal,
+    #[serde(with = "serde_str")]
+    pub group_ratio: Decimal,
+    pub rows: u64,
+    pub quantity: u64,
+    /// (logged − card) × quantity ÷ unit: what the difference adds to the recorded charge.
+    #[serde(with = "serde_str")]
+    pub amount: Decimal,
+}
+
+/// new-api's ratio for one dimension of a token row (its defaults for unset ones), or
+/// None for a dimension the plain formula does not price on its own.
+pub fn dimension_ratio(r: &LoggedRatios, dimension: Dimension) -> Option<Decimal> {
+    let creation = r
+        .cache_creation_ratio
+        .unwrap_or(Decimal::from_str("1.25").ok()?);
+    Some(match dimension {
+        Dimension::UncachedInput => Decimal::ONE,
+        Dimension::CachedInput => r.cache_ratio.unwrap_or(Decimal::ONE),
+        Dimension::CacheWrite => creation,
+        Dimension::CacheWrite1h => match r.cache_creation_ratio_1h {
+            Some(ratio) => ratio,
+            None => creation.checked_mul(Decimal::from_str("1.6").ok()?)?,
+        },
+        Dimension::Output | Dimension::Reasoning => r.completion_ratio.unwrap_or(Decimal::ONE),
+        _ => return None,
+    })
+}
+
+impl Pricer<'_> {
+    /// Files each priced quantity of a checked row whose logged ratios imply another
+    /// price than the card's. Rows new-api priced with another formula (audio, tool
+    /// surcharges) are left to the step's total.
+    pub(super) fn rate_differences(&mut self, row: &GatewayRow, model: &str) -> Option<()> {
+        let r = row.ratios.as_ref()?;
+        let plain = r.audio_ratio.is_none()
+            && r.audio_input_price.is_none()
+            && r.tool_surcharge_usd.is_zero();
+        if !plain {
+            return None;
+        }
+        let group = r.group_ratio.unwrap_or(Decimal::ONE);
+        let per_usd = self.settings.quota_per_usd;
+        for (dimension, quantity, card_rate, unit_size) in std::mem::take(&mut self.priced) {
+            let (model_ratio, dimension_ratio, logged_rate) = match (row.model_price, dimension) {
+                (Some(price), Dimension::Calls) => (price, Decimal::ONE, exact_mul(price, group)?),
+                (Some(_), _) => continue,
+                (None, _) => {
+                    let (model_ratio, ratio) = (r.model_ratio?, dimension_ratio(r, dimension)?);
+                    let per_quota = exact_mul(exact_mul(model_ratio, ratio)?, group)?;
+                    let per_unit = exact_mul(exact_div(per_quota, per_usd)?, unit_size)?;
+                    (model_ratio, ratio, per_unit)
+                }
+            };
+            if logged_rate == card_rate {
+                continue;
+            }
+            let amount = exact_div(
+                exact_mul(Decimal::from(quantity), logged_rate.checked_sub(card_rate)?)?,
+                unit_size,
+            )?;
+            let differences = &mut self.out.bridge.rate_differences;
+            let same = |d: &&mut RateDifference| {
+                (
+                    d.model.as_str(),
+                    d.dimension,
+                    d.card_rate,
+                    d.logged_rate,
+                    d.unit_size,
+                ) == (model, dimension, card_rate, logged_rate, unit_size)
+            };
+            match differences.iter_mut().find(same) {
+                Some(d) => {
+                    d.rows += 1;
+                    d.quantity = d.quantity.checked_add(quantity)?;
+                    d.amount = d.amount.checked_add(amount)?;
+                }
+                None => differences.push(RateDifference {
+                    model: model.to_string(),
+                    dimension,
+                    unit_size,
+                    card_rate,
+                    logged_rate,
+                    model_ratio,
+                    dimension_ratio,
+                    group_ratio: group,
+                    rows: 1,
+                    quantity,
+                    amount,
+                }),
+            }
+        }
+        Some(())
+    }
+}
