@@ -106,7 +106,7 @@ fn count(n: u64, noun: &str) -> String {
 fn which_rates(differences: &[RateDifference]) -> String {
     use crate::decimal::format;
     let mut largest: Vec<&RateDifference> = differences.iter().collect();
-    largest.sort_by(|a, b| b.amount.abs().cmp(&a.amount.abs()));
+    largest.sort_by_key(|d| std::cmp::Reverse(d.amount.abs()));
     let named: Vec<String> = largest
         .iter()
         .take(3)
