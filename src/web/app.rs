@@ -15,6 +15,7 @@ use super::results::Results;
 use super::state::{Action, State};
 use super::window_form::WindowForm;
 use crate::pipeline::Problem;
+use crate::settings::SettingsEdit;
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -99,8 +100,8 @@ pub fn app() -> Html {
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
                 <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}
                     counted={state.files.iter().map(|f| state.review.counted_ledger(&f.report).cloned()).collect::<Vec<_>>()}
-                    on_read_as={dispatch.reform(|(file, format)| Action::ReadAs(file, format))}
-                    on_save_mapping={dispatch.reform(Action::SaveMapping)} />
+                    on_read_as={dispatch.reform(|(file, format)| Action::Edit(SettingsEdit::ReadAs { file, format }))}
+                    on_save_mapping={dispatch.reform(|m| Action::Edit(SettingsEdit::SaveMapping(Box::new(m))))} />
             </section>
             <section>
                 <h2>{ "2. Incident window and tolerance" }</h2>

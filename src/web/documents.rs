@@ -10,7 +10,7 @@ use super::state::Action;
 use crate::outputs;
 use crate::pipeline::{Figures, Review};
 use crate::ratecard::RateCardText;
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsEdit};
 
 /// Offers `text` as a download; a failure becomes the page's notice.
 fn save(on_action: &Callback<Action>, name: &str, text: &str) {
@@ -24,12 +24,11 @@ fn save(on_action: &Callback<Action>, name: &str, text: &str) {
     }
 }
 
-/// A file input handler that reads one JSON document, parses it with `parse`, and
-/// hands the result (or a sentence naming the file) to `into`.
-fn import<T: 'static>(
+/// A file input handler that reads one JSON document and hands the edit `parse` makes
+/// of it (or a sentence naming the file) to the reducer.
+fn import(
     what: &'static str,
-    parse: fn(&str) -> Result<T, String>,
-    into: fn(Result<T, String>) -> Action,
+    parse: fn(&str) -> Result<SettingsEdit, String>,
     on_action: &Callback<Action>,
 ) -> Callback<Event> {
     let on_action = on_action.clone();
@@ -46,7 +45,7 @@ fn import<T: 'static>(
                 .map_err(|_| "expected UTF-8 text".to_string())
                 .and_then(parse)
                 .map_err(|problem| format!("{}: {what} not imported: {problem}", file.name));
-            on_action.emit(into(parsed));
+            on_action.emit(Action::Import(parsed));
         });
     })
 }
@@ -98,11 +97,7 @@ pub fn downloads(props: &DownloadsProps) -> Html {
     let on_card = {
         let (settings, on_action) = (props.settings.clone(), props.on_action.clone());
         Callback::from(move |_: MouseEvent| {
-            let card = RateCardText {
-                schema_version: 1,
-                rates: settings.rates.clone(),
-                factors: settings.factors.clone(),
-            };
+            let card = settings.rate_card_text();
             save(&on_action, "rate-card.json", &card.to_json());
         })
     };
@@ -110,16 +105,18 @@ pub fn downloads(props: &DownloadsProps) -> Html {
         "settings",
         |text| {
             Settings::from_json(text)
-                .map(Box::new)
+                .map(|s| SettingsEdit::Replace(Box::new(s)))
                 .map_err(|e| e.to_string())
         },
-        Action::ImportSettings,
         &props.on_action,
     );
     let on_card_import = import(
         "rate card",
-        |text| RateCardText::from_json(text).map_err(|e| e.to_string()),
-        Action::ImportRateCard,
+        |text| {
+            RateCardText::from_json(text)
+                .map(SettingsEdit::ImportRateCard)
+                .map_err(|e| e.to_string())
+        },
         &props.on_action,
     );
     // Any computed review has a record, also one whose figures are partly absent: the

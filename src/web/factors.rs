@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::state::Action;
 use crate::ratecard::FactorText;
+use crate::settings::SettingsEdit;
 
 const FIELDS: [(&str, &str); 6] = [
     ("name", "Name"),
@@ -15,14 +16,6 @@ const FIELDS: [(&str, &str); 6] = [
     ("note", "Note"),
 ];
 
-fn value_of(factor: &FactorText, field: &str) -> String {
-    let json = serde_json::to_value(factor).expect("a factor is plain strings");
-    json.get(field)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[derive(Properties, PartialEq)]
 pub struct FactorsProps {
     pub factors: Vec<FactorText>,
@@ -31,7 +24,9 @@ pub struct FactorsProps {
 
 #[function_component(Factors)]
 pub fn factors(props: &FactorsProps) -> Html {
-    let add = props.on_action.reform(|_: MouseEvent| Action::AddFactor);
+    let add = props
+        .on_action
+        .reform(|_: MouseEvent| Action::Edit(SettingsEdit::AddFactor));
     html! {
         <>
             if !props.factors.is_empty() {
@@ -60,11 +55,11 @@ fn select(
     on_action: &Callback<Action>,
 ) -> Html {
     let onchange = on_action.reform(move |e: Event| {
-        Action::EditFactor(
+        Action::Edit(SettingsEdit::Factor(
             index,
             field,
             e.target_unchecked_into::<HtmlSelectElement>().value(),
-        )
+        ))
     });
     let current = current.trim().to_ascii_lowercase();
     let current = if current.is_empty() {
@@ -82,18 +77,19 @@ fn select(
 fn factor_row(index: usize, factor: &FactorText, on_action: &Callback<Action>) -> Html {
     let cell = |field: &'static str| {
         let oninput = on_action.reform(move |e: InputEvent| {
-            Action::EditFactor(
+            Action::Edit(SettingsEdit::Factor(
                 index,
                 field,
                 e.target_unchecked_into::<HtmlInputElement>().value(),
-            )
+            ))
         });
         html! {
-            <td><input type="text" spellcheck="false" autocomplete="off" value={value_of(factor, field)}
+            <td><input type="text" spellcheck="false" autocomplete="off" value={factor.field(field)}
                 data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={field} {oninput} /></td>
         }
     };
-    let remove = on_action.reform(move |_: MouseEvent| Action::RemoveFactor(index));
+    let remove =
+        on_action.reform(move |_: MouseEvent| Action::Edit(SettingsEdit::RemoveFactor(index)));
     html! {
         <tr data-testid="factor-row">
             { for FIELDS.iter().map(|(field, _)| cell(field)) }

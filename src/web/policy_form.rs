@@ -3,11 +3,11 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::state::{Action, SettingsField};
+use super::state::Action;
 use super::window_form::TextField;
 use crate::policy::outcome_name;
 use crate::policy::Outcome;
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsEdit, SettingsField};
 
 fn choice(
     label: &'static str,
@@ -57,13 +57,13 @@ pub fn policy_form(props: &PolicyProps) -> Html {
     let edit = |field: SettingsField| {
         props
             .on_action
-            .reform(move |value: String| Action::Edit(field, value))
+            .reform(move |value: String| Action::Edit(SettingsEdit::Field(field, value)))
     };
     let mut policy = s.outcome_policy.clone();
     let outcomes = Outcome::ALL.into_iter().map(|outcome| {
         let on_change = props
             .on_action
-            .reform(move |value: String| Action::EditPolicy(outcome, value));
+            .reform(move |value: String| Action::Edit(SettingsEdit::Policy(outcome, value)));
         let default = if outcome == Outcome::Success {
             "(default: billable)"
         } else {

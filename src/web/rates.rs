@@ -4,9 +4,13 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::state::{Action, RateField};
+use super::state::Action;
 use super::window_form::TextField;
 use crate::ratecard::{describe_ratios, RateText};
+use crate::settings::SettingsEdit;
+
+/// A field of a rate entry, by its JSON key.
+type RateField = &'static str;
 
 /// Fields shown in the main row, with their column heading.
 const MAIN: [(RateField, &str); 9] = [
@@ -68,7 +72,9 @@ pub struct RateTableProps {
 
 #[function_component(RateTable)]
 pub fn rate_table(props: &RateTableProps) -> Html {
-    let add = props.on_action.reform(|_: MouseEvent| Action::AddRate);
+    let add = props
+        .on_action
+        .reform(|_: MouseEvent| Action::Edit(SettingsEdit::AddRate));
     html! {
         <>
             <p class="hint">{ "Prices in the rate card's currency per the token unit (1M tokens unless set), per call, per image, per second or per 1K tool calls. An empty price is unpriced, never $0." }</p>
@@ -104,11 +110,11 @@ fn rate_row(props: &RateRowProps) -> Html {
     let index = props.index;
     let cell = |field: RateField| {
         let oninput = props.on_action.reform(move |e: InputEvent| {
-            Action::EditRate(
+            Action::Edit(SettingsEdit::Rate(
                 index,
                 field,
                 e.target_unchecked_into::<HtmlInputElement>().value(),
-            )
+            ))
         });
         html! {
             <td><input type="text" spellcheck="false" autocomplete="off" value={props.rate.field(field)}
@@ -116,21 +122,21 @@ fn rate_row(props: &RateRowProps) -> Html {
         }
     };
     let onchange = props.on_action.reform(move |e: Event| {
-        Action::EditRate(
+        Action::Edit(SettingsEdit::Rate(
             index,
             "label",
             e.target_unchecked_into::<HtmlSelectElement>().value(),
-        )
+        ))
     });
     let remove = props
         .on_action
-        .reform(move |_: MouseEvent| Action::RemoveRate(index));
+        .reform(move |_: MouseEvent| Action::Edit(SettingsEdit::RemoveRate(index)));
     let label = props.rate.label.trim().to_ascii_lowercase();
     let detail = |(field, heading): &(RateField, &'static str)| {
         let field = *field;
         let on_input = props
             .on_action
-            .reform(move |value: String| Action::EditRate(index, field, value));
+            .reform(move |value: String| Action::Edit(SettingsEdit::Rate(index, field, value)));
         html! { <TextField label={*heading} testid={testid(field)} value={props.rate.field(field)} {on_input} /> }
     };
     let model = match props.rate.model.trim() {
@@ -141,7 +147,7 @@ fn rate_row(props: &RateRowProps) -> Html {
         let field = *field;
         let on_input = props
             .on_action
-            .reform(move |value: String| Action::EditRate(index, field, value));
+            .reform(move |value: String| Action::Edit(SettingsEdit::Rate(index, field, value)));
         let label = format!("{dimension} of {model}");
         html! { <TextField {label} testid={testid(field)} value={props.rate.field(field)} {on_input} /> }
     };
@@ -168,7 +174,7 @@ fn rate_row(props: &RateRowProps) -> Html {
                         <div class="grid">{ for AUDIO.iter().map(audio) }</div>
                         <div class="grid">{ for DETAILS.iter().map(detail) }</div>
                         <TextField label="Note" testid="rate-note" value={props.rate.note.clone()}
-                            on_input={props.on_action.reform(move |v: String| Action::EditRate(index, "note", v))} />
+                            on_input={props.on_action.reform(move |v: String| Action::Edit(SettingsEdit::Rate(index, "note", v)))} />
                     </details>
                 </td>
             </tr>
@@ -190,7 +196,7 @@ fn paste_rates(props: &PasteProps) -> Html {
         let (area, on_action) = (area.clone(), props.on_action.clone());
         Callback::from(move |_: MouseEvent| {
             if let Some(area) = area.cast::<HtmlTextAreaElement>() {
-                on_action.emit(Action::PasteRates(area.value()));
+                on_action.emit(Action::Import(Ok(SettingsEdit::PasteRates(area.value()))));
             }
         })
     };

@@ -4,10 +4,10 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::state::{Action, SettingsField};
+use super::state::Action;
 use crate::decimal::NumberFormat;
 use crate::ingest::{DateOrder, UntimedRequests};
-use crate::settings::Settings;
+use crate::settings::{Settings, SettingsEdit, SettingsField};
 
 #[derive(Properties, PartialEq)]
 pub struct FieldProps {
@@ -112,7 +112,7 @@ pub fn window_form(props: &WindowProps) -> Html {
     let edit = |field: SettingsField| {
         props
             .on_action
-            .reform(move |value: String| Action::Edit(field, value))
+            .reform(move |value: String| Action::Edit(SettingsEdit::Field(field, value)))
     };
     html! {
         <div class="grid">
