@@ -10,6 +10,7 @@ mod attribute;
 mod dimension;
 mod line;
 pub mod quota;
+mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
 

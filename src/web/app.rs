@@ -137,7 +137,7 @@ pub fn app() -> Html {
                 if let Ok(figures) = &state.review.figures {
                     if let Some(pricing) = &figures.pricing {
                         <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
-                            gateway={figures.priced_stream == Some(crate::ingest::Stream::GatewayLog)} />
+                            quota_check={figures.quota_check().cloned()} />
                     } else {
                         <p class="hint" data-testid="charge-lines-absent">{ "Not computed: no usage evidence. Load a gateway log, a client request log or a provider usage report for the window; a billing export or account totals alone say what was charged, not what was used." }</p>
                     }

@@ -4,7 +4,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::Action;
-use crate::ratecard::FactorText;
+use crate::ratecard::{AppliesTo, Confidence, FactorText};
 use crate::settings::SettingsEdit;
 
 const FIELDS: [(&str, &str); 6] = [
@@ -93,8 +93,8 @@ fn factor_row(index: usize, factor: &FactorText, on_action: &Callback<Action>) -
     html! {
         <tr data-testid="factor-row">
             { for FIELDS.iter().map(|(field, _)| cell(field)) }
-            <td>{ select(index, "applies_to", &factor.applies_to, &["all", "tokens", "calls"], on_action) }</td>
-            <td>{ select(index, "label", &factor.label, &["verified", "inferred", "unknown"], on_action) }</td>
+            <td>{ select(index, "applies_to", &factor.applies_to, &AppliesTo::ALL.map(AppliesTo::name), on_action) }</td>
+            <td>{ select(index, "label", &factor.label, &Confidence::ALL.map(Confidence::name), on_action) }</td>
             <td><button type="button" class="link" onclick={remove}>{ "Remove" }</button></td>
         </tr>
     }

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::state::Action;
 use super::window_form::TextField;
-use crate::ratecard::{describe_ratios, RateText};
+use crate::ratecard::{describe_ratios, Confidence, RateText};
 use crate::settings::SettingsEdit;
 
 /// A field of a rate entry, by its JSON key.
@@ -157,7 +157,7 @@ fn rate_row(props: &RateRowProps) -> Html {
                 { for MAIN.iter().map(|(field, _)| cell(*field)) }
                 <td>
                     <select data-testid="rate-label" aria-label="label" {onchange}>
-                        { for ["verified", "inferred", "unknown"].into_iter().map(|option| html! {
+                        { for Confidence::ALL.map(Confidence::name).into_iter().map(|option| html! {
                             <option value={option} selected={label == option}>{ option }</option>
                         }) }
                     </select>
