@@ -99,7 +99,7 @@ pub fn app() -> Html {
                 <FilePicker {on_files} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
                 <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}
-                    counted={state.files.iter().map(|f| state.review.counted_ledger(&f.report).cloned()).collect::<Vec<_>>()}
+                    counted={state.files.iter().map(|f| state.counted(f).cloned()).collect::<Vec<_>>()}
                     on_read_as={dispatch.reform(|(file, format)| Action::Edit(SettingsEdit::ReadAs { file, format }))}
                     on_save_mapping={dispatch.reform(|m| Action::Edit(SettingsEdit::SaveMapping(Box::new(m))))} />
             </section>

@@ -93,8 +93,8 @@ pub struct SummariesProps {
     /// Files read under other rules are being read again.
     pub rules: Rules,
     pub on_remove: Callback<(usize, String)>,
-    /// Per file, its ledger as the last review counted it (a file given twice, rows
-    /// another file holds), when that review was computed from this read of it.
+    /// Per file, its ledger as the worker counted it for the last review (a file given
+    /// twice, rows another file holds), when that review was computed from this read of it.
     #[prop_or_default]
     pub counted: Vec<Option<Ledger>>,
     /// "Read FILE as FORMAT" ("" = as detected).
@@ -110,18 +110,16 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
     if props.files.is_empty() {
         return html! { <p class="hint">{ "No files yet." }</p> };
     }
-    let fingerprints: Vec<_> = props.files.iter().map(|f| &f.report.fingerprint).collect();
-    let repeats = crate::pipeline::repeats(&fingerprints);
     html! {
         <ul class="files">
-            { for props.files.iter().zip(repeats).enumerate().map(|(index, (file, repeated))| {
+            { for props.files.iter().enumerate().map(|(index, file)| {
                 let name = file.report.name.clone();
                 let on_remove = props.on_remove.reform(move |_: MouseEvent| (index, name.clone()));
                 let stale = file.rules != props.rules;
                 let chosen = props.rules.overrides.iter().find(|(f, _)| *f == file.report.name).map(|o| o.1);
                 let counted = props.counted.get(index).cloned().flatten();
                 html! {
-                    <FileSummary file={file.report.clone()} {stale} {repeated} {counted} {chosen} {on_remove}
+                    <FileSummary file={file.report.clone()} {stale} {counted} {chosen} {on_remove}
                         on_read_as={props.on_read_as.clone()} on_save_mapping={props.on_save_mapping.clone()} />
                 }
             }) }
@@ -133,8 +131,6 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
 struct SummaryProps {
     file: FileReport,
     stale: bool,
-    /// An earlier file holds the same bytes: this one counts once.
-    repeated: bool,
     /// The ledger the record lists (see [`SummariesProps::counted`]); else the file's own.
     counted: Option<Ledger>,
     /// The format the reviewer chose for this file, if any.
@@ -171,6 +167,11 @@ fn read_as(props: &SummaryProps) -> Html {
 fn file_summary(props: &SummaryProps) -> Html {
     let file = &props.file;
     let ledger = props.counted.as_ref().unwrap_or(&file.ledger);
+    // The worker counted it once: an earlier file holds the same bytes.
+    let repeated = props
+        .counted
+        .as_ref()
+        .is_some_and(|l| l.excluded.contains_key(&ExclusionRule::DuplicateFile));
     let repeated_rows = ledger
         .excluded
         .get(&ExclusionRule::RepeatedRow)
@@ -188,7 +189,7 @@ fn file_summary(props: &SummaryProps) -> Html {
                 { read_as(props) }
                 <button type="button" class="link" onclick={props.on_remove.clone()}>{ "Remove" }</button>
             </div>
-            if props.repeated {
+            if repeated {
                 <p class="hint" data-testid="file-repeated">{ "The same bytes as a file above: its rows count once (excluded here as a duplicate file)." }</p>
             }
             if repeated_rows > 0 {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::ingest::{FileReport, Rules};
+use crate::ingest::{FileReport, Ledger, Rules};
 use crate::pipeline::{self, Review};
 use crate::settings::{Settings, SettingsEdit};
 
@@ -70,6 +70,8 @@ pub struct State {
     /// The last review computed; while `computed != generation`, the worker is computing
     /// the next one and this one is shown, marked as being recomputed.
     pub review: Review,
+    /// The jobs whose reads `review` was computed from, in the order of its files.
+    review_jobs: Vec<u32>,
     pub generation: u32,
     pub computed: u32,
     /// The last job the worker answered: rows of older jobs not in `files` can go.
@@ -88,6 +90,7 @@ impl State {
             loading: None,
             settings,
             review,
+            review_jobs: Vec::new(),
             generation: 0,
             computed: 0,
             seen: 0,
@@ -112,6 +115,14 @@ impl State {
 
     pub fn recomputing(&self) -> bool {
         self.computed != self.generation
+    }
+
+    /// The file's ledger as the worker counted it for the review shown (a file given
+    /// twice, rows another file holds), when that review was computed from this read
+    /// of it: the ledger the record lists.
+    pub fn counted(&self, file: &LoadedFile) -> Option<&Ledger> {
+        let at = self.review_jobs.iter().position(|job| *job == file.job)?;
+        self.review.files.get(at).map(|f| &f.ledger)
     }
 
     /// A file the worker read: it replaces a file of the same name (loading a file
@@ -187,20 +198,22 @@ impl State {
         self.generation = self.generation.wrapping_add(1);
         if self.current().next().is_none() {
             self.review = pipeline::run_reports(Vec::new(), &self.settings);
+            self.review_jobs = Vec::new();
             self.computed = self.generation;
         }
         self
     }
 
-    /// Shows the worker's answer to the latest generation; an answer to settings or
-    /// files since changed is dropped (its figures are stale). Without figures, the last
-    /// ones stay marked as not current (and the record cannot be downloaded from them);
-    /// the next edit asks again.
+    /// Shows the worker's answer to the latest generation (an answer to settings or
+    /// files since changed never gets here: its figures are stale). It was computed from
+    /// the current files, as read. Without figures, the last ones stay marked as not
+    /// current (and the record cannot be downloaded from them); the next edit asks again.
     fn computed(mut self, generation: u32, answer: Result<String, String>) -> Self {
         let files = self.current().map(|f| f.report.clone()).collect();
         match answer.and_then(|text| Review::from_wire(&text, files, &self.settings)) {
             Ok(review) => {
                 self.review = review;
+                self.review_jobs = self.current_jobs();
                 self.computed = generation;
             }
             Err(problem) => self.notice = Some(problem),
