@@ -1,19 +1,15 @@
-//! The root component: holds the reducer and lays out the four steps of a review.
+//! The root component: holds the reducer, runs the effects that talk to the worker,
+//! and lays out the steps of a review.
 
 use yew::prelude::*;
 
 use super::browser;
-use super::charges::Charges;
-use super::crosschecks::CrossChecks;
-use super::documents::Downloads;
-use super::factors::Factors;
-use super::files::{FilePicker, FileSummaries, LoadProgress};
-use super::loader::Loader;
-use super::policy_form::PolicyForm;
-use super::rates::RateTable;
-use super::results::Results;
+use super::components::{
+    Charges, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, LoadProgress, PolicyForm,
+    RateTable, Results, WindowForm,
+};
 use super::state::{Action, State};
-use super::window_form::WindowForm;
+use super::worker::Loader;
 use crate::pipeline::Problem;
 use crate::settings::SettingsEdit;
 
@@ -60,6 +56,11 @@ pub fn app() -> Html {
             }
         });
     }
+    // What the components emit, as the reducer's actions.
+    let on_edit = dispatch.reform(Action::Edit);
+    let on_paste = dispatch.reform(|edit| Action::Import(Ok(edit)));
+    let on_import = dispatch.reform(Action::Import);
+    let on_notice = dispatch.reform(|notice| Action::Notice(Some(notice)));
     let on_files = {
         let loader = loader.clone();
         Callback::from(move |files| loader.borrow_mut().load(files))
@@ -105,7 +106,7 @@ pub fn app() -> Html {
             </section>
             <section>
                 <h2>{ "2. Incident window and tolerance" }</h2>
-                <WindowForm settings={state.settings.clone()} on_action={dispatch.clone()} />
+                <WindowForm settings={state.settings.clone()} on_edit={on_edit.clone()} />
             </section>
             <section>
                 <h2>{ "3. Verified rates" }</h2>
@@ -114,13 +115,13 @@ pub fn app() -> Html {
                         { format!("No verified rate yet for {}: enter its prices, or add the name as an alias of the entry that prices it. Until then its usage is unpriced, never $0.", unpriced.join(", ")) }
                     </p>
                 }
-                <RateTable rates={state.settings.rates.clone()} quota_per_usd={state.settings.quota_per_usd.clone()} on_action={dispatch.clone()} />
+                <RateTable rates={state.settings.rates.clone()} quota_per_usd={state.settings.quota_per_usd.clone()} on_edit={on_edit.clone()} {on_paste} />
                 <h3>{ "Factors" }</h3>
-                <Factors factors={state.settings.factors.clone()} on_action={dispatch.clone()} />
+                <Factors factors={state.settings.factors.clone()} on_edit={on_edit.clone()} />
             </section>
             <section>
                 <h2>{ "4. Policies" }</h2>
-                <PolicyForm settings={state.settings.clone()} on_action={dispatch.clone()} />
+                <PolicyForm settings={state.settings.clone()} {on_edit} />
             </section>
             if !settings_errors.is_empty() {
                 <ul class="errors" data-testid="settings-errors">
@@ -149,7 +150,7 @@ pub fn app() -> Html {
                 if let Ok(figures) = &state.review.figures {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
                 }
-                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} on_action={dispatch} />
+                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} />
             </section>
         </div>
     }

@@ -3,7 +3,7 @@
 //! document as typed, and the last review the worker computed from both. Every change
 //! that can move a figure starts a new generation; the app asks the worker for it, and
 //! only the answer to the latest generation is shown. The File handles and the worker
-//! are outside it (`loader.rs`).
+//! are outside it ([`super::worker::Loader`]).
 
 use std::rc::Rc;
 

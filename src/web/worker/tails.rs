@@ -9,9 +9,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
-use super::{cancelled, chunks, post};
+use super::mailbox::{cancelled, post};
+use super::message;
+use super::read::chunks;
 use crate::ingest::{line_start, FileHasher, Hashing, Ingestor, Rules, Tail};
-use crate::web::message;
 
 /// Bytes of the file's start read at a time until it is clear how the file reads.
 const START_STEP: f64 = 64.0 * 1024.0;

@@ -3,7 +3,6 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::state::Action;
 use crate::ratecard::{AppliesTo, Confidence, FactorText};
 use crate::settings::SettingsEdit;
 
@@ -19,14 +18,14 @@ const FIELDS: [(&str, &str); 6] = [
 #[derive(Properties, PartialEq)]
 pub struct FactorsProps {
     pub factors: Vec<FactorText>,
-    pub on_action: Callback<Action>,
+    pub on_edit: Callback<SettingsEdit>,
 }
 
 #[function_component(Factors)]
 pub fn factors(props: &FactorsProps) -> Html {
     let add = props
-        .on_action
-        .reform(|_: MouseEvent| Action::Edit(SettingsEdit::AddFactor));
+        .on_edit
+        .reform(|_: MouseEvent| SettingsEdit::AddFactor);
     html! {
         <>
             if !props.factors.is_empty() {
@@ -37,7 +36,7 @@ pub fn factors(props: &FactorsProps) -> Html {
                             <th>{ "Applies to" }</th><th>{ "Label" }</th><th></th>
                         </tr></thead>
                         <tbody>
-                            { for props.factors.iter().enumerate().map(|(index, factor)| factor_row(index, factor, &props.on_action)) }
+                            { for props.factors.iter().enumerate().map(|(index, factor)| factor_row(index, factor, &props.on_edit)) }
                         </tbody>
                     </table>
                 </div>
@@ -52,14 +51,14 @@ fn select(
     field: &'static str,
     current: &str,
     options: &[&'static str],
-    on_action: &Callback<Action>,
+    on_edit: &Callback<SettingsEdit>,
 ) -> Html {
-    let onchange = on_action.reform(move |e: Event| {
-        Action::Edit(SettingsEdit::Factor(
+    let onchange = on_edit.reform(move |e: Event| {
+        SettingsEdit::Factor(
             index,
             field,
             e.target_unchecked_into::<HtmlSelectElement>().value(),
-        ))
+        )
     });
     let current = current.trim().to_ascii_lowercase();
     let current = if current.is_empty() {
@@ -74,27 +73,26 @@ fn select(
     }
 }
 
-fn factor_row(index: usize, factor: &FactorText, on_action: &Callback<Action>) -> Html {
+fn factor_row(index: usize, factor: &FactorText, on_edit: &Callback<SettingsEdit>) -> Html {
     let cell = |field: &'static str| {
-        let oninput = on_action.reform(move |e: InputEvent| {
-            Action::Edit(SettingsEdit::Factor(
+        let oninput = on_edit.reform(move |e: InputEvent| {
+            SettingsEdit::Factor(
                 index,
                 field,
                 e.target_unchecked_into::<HtmlInputElement>().value(),
-            ))
+            )
         });
         html! {
             <td><input type="text" spellcheck="false" autocomplete="off" value={factor.field(field)}
                 data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={field} {oninput} /></td>
         }
     };
-    let remove =
-        on_action.reform(move |_: MouseEvent| Action::Edit(SettingsEdit::RemoveFactor(index)));
+    let remove = on_edit.reform(move |_: MouseEvent| SettingsEdit::RemoveFactor(index));
     html! {
         <tr data-testid="factor-row">
             { for FIELDS.iter().map(|(field, _)| cell(field)) }
-            <td>{ select(index, "applies_to", &factor.applies_to, &AppliesTo::ALL.map(AppliesTo::name), on_action) }</td>
-            <td>{ select(index, "label", &factor.label, &Confidence::ALL.map(Confidence::name), on_action) }</td>
+            <td>{ select(index, "applies_to", &factor.applies_to, &AppliesTo::ALL.map(AppliesTo::name), on_edit) }</td>
+            <td>{ select(index, "label", &factor.label, &Confidence::ALL.map(Confidence::name), on_edit) }</td>
             <td><button type="button" class="link" onclick={remove}>{ "Remove" }</button></td>
         </tr>
     }

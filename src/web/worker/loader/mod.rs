@@ -1,4 +1,4 @@
-//! The page's side of the worker ([`super::worker`]), which reads the files and computes
+//! The page's side of the workers ([`super::mailbox`]), which read the files and compute
 //! the figures.
 //!
 //! Keeps the File handles the user gave (only handles: the bytes stay on disk), so the
@@ -26,8 +26,8 @@ use web_sys::{File, MessageEvent, Worker};
 use yew::Callback;
 
 use super::message;
-use super::state::{Action, LoadedFile};
 use crate::ingest::{FileReport, Rules};
+use crate::web::state::{Action, LoadedFile};
 
 mod answers;
 

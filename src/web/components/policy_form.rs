@@ -3,8 +3,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::state::Action;
-use super::window_form::TextField;
+use super::fields::TextField;
 use crate::policy::{outcome_name, Billability, Outcome, Policy};
 use crate::settings::{Settings, SettingsEdit, SettingsField};
 
@@ -48,7 +47,7 @@ fn outcome_label(outcome: Outcome) -> &'static str {
 #[derive(Properties, PartialEq)]
 pub struct PolicyProps {
     pub settings: Settings,
-    pub on_action: Callback<Action>,
+    pub on_edit: Callback<SettingsEdit>,
 }
 
 #[function_component(PolicyForm)]
@@ -56,14 +55,14 @@ pub fn policy_form(props: &PolicyProps) -> Html {
     let s = &props.settings;
     let edit = |field: SettingsField| {
         props
-            .on_action
-            .reform(move |value: String| Action::Edit(SettingsEdit::Field(field, value)))
+            .on_edit
+            .reform(move |value: String| SettingsEdit::Field(field, value))
     };
     let mut policy = s.outcome_policy.clone();
     let outcomes = Outcome::ALL.into_iter().map(|outcome| {
         let on_change = props
-            .on_action
-            .reform(move |value: String| Action::Edit(SettingsEdit::Policy(outcome, value)));
+            .on_edit
+            .reform(move |value: String| SettingsEdit::Policy(outcome, value));
         // An empty choice is the policy's default for the outcome.
         let default = format!("(default: {})", Policy::default().of(outcome).name());
         let current = policy.slot(outcome).clone();
