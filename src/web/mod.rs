@@ -3,13 +3,13 @@
 //! the rows it read with the same functions the CLI runs, and every settings change is a
 //! [`crate::settings::SettingsEdit`] the core applies.
 //!
-//! - [`app`]: the root component: the one reducer, the effects that talk to the worker,
+//! - `app`: the root component: the one reducer, the effects that talk to the worker,
 //!   the page's layout.
-//! - [`state`]: the reducer's state (plain core types) and its actions.
-//! - [`components`]: the page's pieces, props in and `Callback`s out.
+//! - `state`: the reducer's state (plain core types) and its actions.
+//! - `components`: the page's pieces, props in and `Callback`s out.
 //! - [`worker`]: the web worker that reads files and computes the figures, and the
 //!   page's loader that talks to it.
-//! - [`browser`]: reading files, downloads, local persistence, the panic hook.
+//! - `browser`: reading files, downloads, local persistence, the panic hook.
 
 mod app;
 mod browser;

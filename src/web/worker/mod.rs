@@ -3,12 +3,12 @@
 //! that talks to both.
 //!
 //! The worker holds no logic of its own. Each File the page posts is read in chunks and
-//! fed to [`crate::ingest::Ingestor`], the same core the command line runs ([`read`]).
-//! Between chunks it posts progress and looks at its mailbox ([`mailbox`]), so a cancel
+//! fed to [`crate::ingest::Ingestor`], the same core the command line runs (`read`).
+//! Between chunks it posts progress and looks at its mailbox (`mailbox`), so a cancel
 //! message stops the file at the next chunk. The finished report goes back as JSON (see
 //! [`crate::ingest::FileReport::to_wire`]); its compact rows stay in the worker, and
 //! whenever the page sends settings the worker computes the review the CLI would
-//! ([`crate::pipeline::count_files`] once per set of files, kept in [`counted`], then
+//! ([`crate::pipeline::count_files`] once per set of files, kept in `counted`, then
 //! [`crate::pipeline::run_counted`]) and sends back the figures and each file's ledger
 //! as it counted them ([`crate::pipeline::Review::to_wire`]), so the page's thread never
 //! prices or counts a row.
@@ -17,11 +17,11 @@
 //! page starts a second instance of the worker: it gets `hash` for the same File,
 //! reads it once and answers `hashed`; the first reads with hashing off (`read` with
 //! `hash: false`) and gets the digest back as `fingerprint`. A large file is also read
-//! in two parts (`ingest::Tail`, [`tails`]): `read` carries a `split` byte, where the
+//! in two parts (`ingest::Tail`, `tails`): `read` carries a `split` byte, where the
 //! reader stops at the next line start and awaits the rows after it, which the second
 //! worker reads in the same pass as its hash and sends as `tail` (by way of the page).
 //!
-//! Messages ([`message`]; plain objects, `kind` says which):
+//! Messages (`message`; plain objects, `kind` says which):
 //! - page → worker: `read {job, file, rules, hash, split}`,
 //!   `hash {job, file, hash, split, rules}`, `tail {job, part}`, `fingerprint {job, sha256}`,
 //!   `cancel {upto}` (every job ≤ upto), `compute {generation, settings, jobs}`,
@@ -30,7 +30,7 @@
 //!   `done {job, report, models}`, `hashed {job, sha256}`, `tail {job, part}`,
 //!   `cancelled {job}`, `failed {job, message}`, `figures {generation, review | problem}`.
 //!
-//! On the page, [`loader`] keeps the File handles, sends the jobs, and turns the
+//! On the page, `loader` keeps the File handles, sends the jobs, and turns the
 //! answers into the reducer's actions.
 
 mod counted;
