@@ -17,7 +17,7 @@ use crate::ingest::{line_start, FileHasher, Ingestor, Rules};
 /// progress message) is noise, small enough for progress and cancel to feel immediate.
 const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
 /// The hashing worker runs ahead of the reader; smaller slices leave less garbage
-/// between its collections (measured: see README, Benchmarks).
+/// between its collections (measured: see docs/benchmarks.md).
 const HASH_CHUNK: f64 = 1024.0 * 1024.0;
 
 fn slice(file: &File, start: f64, size: f64) -> Option<JsFuture> {
