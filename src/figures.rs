@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::classify::Bridge;
 use crate::crosscheck::{self, CrossCheck, StreamFigures};
 use crate::ingest::{ExclusionRule, FileReport, Stream};
+use crate::price::quota::QuotaCheck;
 use crate::price::Pricing;
 use crate::reconcile::{Reconciliation, Tolerance};
 use crate::settings::{Settings, ValidSettings};
@@ -50,6 +51,16 @@ impl Figures {
         Figures { settings, ..self }
     }
 
+    /// The gateway quota consistency check, when the usage was priced from a gateway
+    /// log: only its rows carry the ratios the check re-derives each quota from.
+    pub fn quota_check(&self) -> Option<&QuotaCheck> {
+        let gateway = self.priced_stream == Some(Stream::GatewayLog);
+        self.pricing
+            .as_ref()
+            .filter(|_| gateway)
+            .map(|p| &p.quota_check)
+    }
+
     pub fn tolerance(&self) -> Tolerance {
         Tolerance {
             absolute: self.settings.tolerance_absolute,
@@ -78,6 +89,29 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quota_check_stands_only_for_a_gateway_log() {
+        let cases = [
+            (Some(Stream::GatewayLog), true, true),
+            (Some(Stream::ClientRequests), true, false),
+            (Some(Stream::ProviderUsage), true, false),
+            (None, false, false),
+        ];
+        for (priced_stream, priced, shown) in cases {
+            let figures = Figures {
+                settings: empty_document(),
+                pricing: priced.then(Pricing::default),
+                reconciliation: crate::reconcile::nothing(),
+                bridge: None,
+                priced_stream,
+                recorded_stream: None,
+                streams: Vec::new(),
+                cross_checks: Vec::new(),
+            };
+            assert_eq!(figures.quota_check().is_some(), shown, "{priced_stream:?}");
+        }
+    }
 
     #[test]
     fn an_empty_settings_document_is_valid() {

@@ -15,8 +15,10 @@
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list.
 //!
 //! [`pipeline::run`] chains them for bytes in memory (the CLI); the page's web worker
-//! streams each file through [`ingest::Ingestor`] and the page then calls
-//! [`pipeline::run_reports`] on the reports, the same function `run` ends in.
+//! streams each file through [`ingest::Ingestor`] and, for each new generation of the
+//! settings, computes the review with the functions `run` ends in
+//! ([`pipeline::count_files`], [`pipeline::run_counted`]); the page shows what it sent
+//! back ([`pipeline::Review::from_wire`]).
 
 pub mod classify;
 pub mod crosscheck;

@@ -10,7 +10,7 @@ use crate::classify;
 use crate::crosscheck;
 use crate::error::Error;
 pub use crate::figures::Figures;
-use crate::ingest::{self, overlap, ExclusionRule, FileReport, Ledger, Rules, Stream};
+use crate::ingest::{self, overlap, FileReport, Ledger, Rules, Stream};
 use crate::reconcile::{self, Tolerance};
 use crate::record::{self, Record};
 use crate::settings::{Settings, ValidSettings};
@@ -70,7 +70,7 @@ pub fn run(files: &[InputFile], settings: &Settings) -> Review {
 }
 
 /// The same bytes given twice (a file dropped again, a page saved twice) count once.
-pub fn count_once(files: &mut [FileReport]) {
+fn count_once(files: &mut [FileReport]) {
     let fingerprints: Vec<&ingest::Fingerprint> = files.iter().map(|f| &f.fingerprint).collect();
     let repeated = repeats(&fingerprints);
     for (file, repeated) in files.iter_mut().zip(repeated) {
@@ -81,8 +81,8 @@ pub fn count_once(files: &mut [FileReport]) {
 }
 
 /// For each file, whether an earlier file has the very same bytes (it then counts once,
-/// under [`ExclusionRule::DuplicateFile`]).
-pub fn repeats(fingerprints: &[&ingest::Fingerprint]) -> Vec<bool> {
+/// under [`ingest::ExclusionRule::DuplicateFile`]).
+fn repeats(fingerprints: &[&ingest::Fingerprint]) -> Vec<bool> {
     (0..fingerprints.len())
         .map(|i| fingerprints[..i].contains(&fingerprints[i]))
         .collect()
@@ -193,26 +193,6 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
 }
 
 impl Review {
-    /// The ledger this review counted for `file` ([`count_files`]: a file given twice, rows
-    /// another file holds), when the review was computed from this very read of it: the
-    /// page shows the ledger the record lists.
-    pub fn counted_ledger(&self, file: &FileReport) -> Option<&Ledger> {
-        let counted = &self
-            .files
-            .iter()
-            .find(|f| f.name == file.name && f.fingerprint == file.fingerprint)?
-            .ledger;
-        let mut read = counted.clone();
-        for rule in [ExclusionRule::DuplicateFile, ExclusionRule::RepeatedRow] {
-            read.accepted += read.excluded.remove(&rule).unwrap_or(0);
-        }
-        // A file given twice gave up every accepted row, those without a time with them.
-        if counted.excluded.contains_key(&ExclusionRule::DuplicateFile) {
-            read.accepted_without_time = file.ledger.accepted_without_time;
-        }
-        (read == file.ledger).then_some(counted)
-    }
-
     /// The sanitized record; None until the settings are valid and the figures computed.
     pub fn record(&self, generated_at: Timestamp) -> Option<Record> {
         let figures = self.figures.as_ref().ok()?;
@@ -228,9 +208,10 @@ impl Review {
 struct Wire {
     models: Vec<String>,
     figures: WireFigures,
-    /// Per file, the rows [`overlap::count_rows_once`] excluded (the page has no row keys).
-    #[serde(default)]
-    repeated_rows: Vec<u64>,
+    /// Per file, its ledger as the worker counted it ([`count_files`]: a file given
+    /// twice, rows another file holds), without the rejections' text: counting never
+    /// changes it, and the page has it from the file's own report.
+    ledgers: Vec<Ledger>,
 }
 
 /// The figures, or why there are none; the settings' own problems stay on the page,
@@ -252,23 +233,26 @@ impl Review {
             Err(Problem::NothingRead) => WireFigures::NothingRead,
             Err(Problem::Arithmetic(error)) => WireFigures::Arithmetic(error.clone()),
         };
+        let ledgers = self.files.iter().map(|f| Ledger {
+            rejections: Vec::new(),
+            ..f.ledger.clone()
+        });
         let wire = Wire {
             models: self.models.clone(),
             figures,
-            repeated_rows: overlap::repeated_counts(&self.files),
+            ledgers: ledgers.collect(),
         };
         serde_json::to_string(&wire).unwrap_or_default()
     }
 
-    /// The review [`Review::to_wire`] describes, given the files and settings it was
-    /// computed from.
+    /// The review [`Review::to_wire`] describes, given the files (as read, without
+    /// their rows) and settings it was computed from. Each file takes the ledger the
+    /// worker counted: the page lists, and the record holds, the worker's numbers.
     pub fn from_wire(
         text: &str,
         mut files: Vec<FileReport>,
         settings: &Settings,
     ) -> Result<Review, String> {
-        // As the worker did before computing: the record lists the ledgers it used.
-        count_once(&mut files);
         let wire: Wire = serde_json::from_str(text)
             .map_err(|e| format!("the figures sent by the worker are damaged: {e}"))?;
         let figures = match (wire.figures, settings.validate()) {
@@ -278,12 +262,25 @@ impl Review {
             (WireFigures::Arithmetic(error), Ok(_)) => Err(Problem::Arithmetic(error)),
             _ => return Err("the figures sent by the worker are for other settings".into()),
         };
-        if wire.repeated_rows.len() != files.len() {
+        // Counting moves accepted rows to excluded ones, nothing else: a ledger that
+        // read or rejected other rows is another file's.
+        let same = |read: &Ledger, counted: &Ledger| {
+            (read.rows_read, read.rejected) == (counted.rows_read, counted.rejected)
+        };
+        let other_files = wire.ledgers.len() != files.len()
+            || files
+                .iter()
+                .zip(&wire.ledgers)
+                .any(|(f, l)| !same(&f.ledger, l));
+        if other_files {
             return Err("the figures sent by the worker are for other files".into());
         }
-        for (file, count) in files.iter_mut().zip(&wire.repeated_rows) {
-            file.ledger
-                .exclude_accepted(ExclusionRule::RepeatedRow, *count);
+        for (file, counted) in files.iter_mut().zip(wire.ledgers) {
+            let rejections = std::mem::take(&mut file.ledger.rejections);
+            file.ledger = Ledger {
+                rejections,
+                ..counted
+            };
         }
         Ok(Review {
             files,
@@ -296,6 +293,7 @@ impl Review {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::ExclusionRule;
     use crate::outputs;
 
     const LOG: &[u8] = include_bytes!("../tests/fixtures/cometapi-log-page.json");
@@ -358,20 +356,25 @@ mod tests {
             assert_eq!(got.figures, sent.figures);
             assert_eq!(got.models, sent.models);
             let ledgers = |r: &Review| r.files.iter().map(|f| f.ledger.clone()).collect::<Vec<_>>();
-            assert_eq!(ledgers(&got), ledgers(&sent));
-            let pages = on_the_page(settings);
-            let repeated = pages.iter().map(|f| {
-                let counted = sent.counted_ledger(f).expect("counted from this read");
-                counted
-                    .excluded
-                    .get(&ExclusionRule::RepeatedRow)
-                    .copied()
-                    .unwrap_or(0)
-            });
-            // The export holds every row the log page accepted.
+            assert_eq!(
+                ledgers(&got),
+                ledgers(&sent),
+                "the worker's counts, rejections kept"
+            );
+            let excluded = |rule: ExclusionRule| {
+                let counts = got
+                    .files
+                    .iter()
+                    .map(|f| f.ledger.excluded.get(&rule).copied());
+                counts.map(Option::unwrap_or_default).collect::<Vec<_>>()
+            };
+            // The copy gives up every row it accepted; the export holds every row the
+            // log page accepted.
             let page = sent.files[0].ledger.accepted;
             assert!(page > 0);
-            assert_eq!(repeated.collect::<Vec<_>>(), [0, 0, 0, 0, page]);
+            assert_eq!(excluded(ExclusionRule::DuplicateFile), [0, 0, 0, page, 0]);
+            assert_eq!(excluded(ExclusionRule::RepeatedRow), [0, 0, 0, 0, page]);
+            assert!(got.files.iter().any(|f| !f.ledger.rejections.is_empty()));
             let json = |r: &Review| r.record(generated_at()).map(|r| r.to_json());
             assert_eq!(json(&got), json(&sent), "the record, byte for byte");
             for csv in [outputs::charge_lines_csv, outputs::reconciliation_csv] {
@@ -385,22 +388,45 @@ mod tests {
     }
 
     #[test]
-    fn figures_for_other_settings_or_damaged_text_are_refused() {
+    fn figures_for_other_settings_other_files_or_damaged_text_are_refused() {
         let valid = Settings::from_json(SETTINGS).unwrap();
         let mut invalid = valid.clone();
         invalid.tolerance.percent = "one".into();
         let computed = review(&valid).to_wire();
+        let mut fewer = on_the_page(&valid);
+        fewer.pop();
+        let mut swapped = on_the_page(&valid);
+        swapped.swap(0, 1);
         let cases = [
             (
                 computed.as_str(),
                 &invalid,
+                on_the_page(&invalid),
                 "the figures sent by the worker are for other settings",
             ),
-            ("{", &valid, "the figures sent by the worker are damaged"),
+            (
+                &computed,
+                &valid,
+                fewer,
+                "the figures sent by the worker are for other files",
+            ),
+            (
+                &computed,
+                &valid,
+                swapped,
+                "the figures sent by the worker are for other files",
+            ),
+            (
+                "{",
+                &valid,
+                Vec::new(),
+                "the figures sent by the worker are damaged",
+            ),
         ];
-        for (text, settings, want) in cases {
-            let problem = Review::from_wire(text, Vec::new(), settings).unwrap_err();
+        for (text, settings, files, want) in cases {
+            let problem = Review::from_wire(text, files, settings).unwrap_err();
             assert!(problem.starts_with(want), "{problem}");
         }
+        assert!(Review::from_wire(&computed, on_the_page(&valid), &valid).is_ok());
     }
 }

@@ -52,6 +52,23 @@ pub enum Billability {
     Unknown,
 }
 
+impl Billability {
+    pub const ALL: [Billability; 3] = [
+        Billability::Billable,
+        Billability::NotBillable,
+        Billability::Unknown,
+    ];
+
+    /// The word the outcome policy in the settings holds.
+    pub fn name(self) -> &'static str {
+        match self {
+            Billability::Billable => "billable",
+            Billability::NotBillable => "not_billable",
+            Billability::Unknown => "unknown",
+        }
+    }
+}
+
 /// The outcome policy as typed; empty means the default (success billable, every
 /// failure unknown).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,6 +312,15 @@ impl QuotaRounding {
         }
     }
 
+    /// The word the settings hold for the rule, as the page and the record say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            QuotaRounding::Round => "round",
+            QuotaRounding::Truncate => "truncate",
+            QuotaRounding::Ceil => "ceil",
+        }
+    }
+
     /// The integer quota under this rule:
     ///
     /// ```
@@ -376,5 +402,24 @@ mod tests {
             errors,
             ["outcome_policy.server_error_5xx: expected billable, not_billable or unknown, but found \"maybe\""]
         );
+    }
+
+    #[test]
+    fn each_name_reads_back_as_itself() {
+        for rule in [
+            QuotaRounding::Round,
+            QuotaRounding::Truncate,
+            QuotaRounding::Ceil,
+        ] {
+            assert_eq!(QuotaRounding::parse(rule.name()), Ok(rule));
+        }
+        for billability in Billability::ALL {
+            let text = PolicyText {
+                retry_attempt: billability.name().into(),
+                ..PolicyText::default()
+            };
+            let policy = Policy::parse(&text).unwrap();
+            assert_eq!(policy.of(Outcome::RetryAttempt), billability);
+        }
     }
 }

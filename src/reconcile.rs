@@ -47,6 +47,44 @@ pub struct Comparison {
     pub within_tolerance: Option<bool>,
 }
 
+/// What a comparison says in one word, the weakest reason first: a side missing, then
+/// an expected figure that is only a floor, then the tolerance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// No usage evidence: nothing was expected.
+    NotComputed,
+    /// No provider-side evidence: nothing to compare with.
+    NotCompared,
+    /// Some usage has no verified rate: the expected figure is a floor.
+    Incomplete,
+    WithinTolerance,
+    OutsideTolerance,
+}
+
+impl Verdict {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Verdict::NotComputed => "not computed: no usage evidence",
+            Verdict::NotCompared => "not compared: no provider-side evidence",
+            Verdict::Incomplete => "incomplete: some usage has no verified rate",
+            Verdict::WithinTolerance => "within tolerance",
+            Verdict::OutsideTolerance => "outside tolerance",
+        }
+    }
+}
+
+impl Comparison {
+    pub fn verdict(&self) -> Verdict {
+        match (self.expected, self.provider, self.within_tolerance) {
+            (None, _, _) => Verdict::NotComputed,
+            (_, None, _) => Verdict::NotCompared,
+            _ if !self.expected_complete => Verdict::Incomplete,
+            (_, _, Some(true)) => Verdict::WithinTolerance,
+            _ => Verdict::OutsideTolerance,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
     pub per_model: Vec<(String, Comparison)>,
@@ -241,6 +279,24 @@ mod tests {
         Tolerance {
             absolute: d(absolute),
             percent: d(percent),
+        }
+    }
+
+    #[test]
+    fn a_missing_side_speaks_first_then_a_floor_then_the_tolerance() {
+        let t = tolerance("0.01", "1");
+        let cases = [
+            (None, true, Some("1"), Verdict::NotComputed),
+            (None, true, None, Verdict::NotComputed),
+            (Some("1"), true, None, Verdict::NotCompared),
+            (Some("1"), false, None, Verdict::NotCompared),
+            (Some("1"), false, Some("1"), Verdict::Incomplete),
+            (Some("1"), true, Some("1.01"), Verdict::WithinTolerance),
+            (Some("1"), true, Some("1.02"), Verdict::OutsideTolerance),
+        ];
+        for (expected, complete, provider, verdict) in cases {
+            let c = compare(expected.map(d), complete, provider.map(d), t).unwrap();
+            assert_eq!(c.verdict(), verdict, "{expected:?} {complete} {provider:?}");
         }
     }
 

@@ -117,6 +117,17 @@ pub struct ModelDifference {
     pub evidence: String,
 }
 
+/// A model's evidence when both sides hold the same quantity in every dimension.
+const SAME_QUANTITIES: &str = "the same quantities";
+
+impl ModelDifference {
+    /// Whether the two sides tell this model apart, in money or in any quantity: the
+    /// models worth listing under a comparison.
+    pub fn differs(&self) -> bool {
+        !self.difference.is_zero() || self.evidence != SAME_QUANTITIES
+    }
+}
+
 /// Quantity per dimension of one model's lines (at-risk usage aside).
 fn model_quantities(pricing: &Pricing, model: &str) -> BTreeMap<Dimension, u64> {
     let mut out = BTreeMap::new();
@@ -164,7 +175,7 @@ fn per_model(left: &Pricing, right: &Pricing) -> Result<Vec<ModelDifference>, Er
             right_amount: r.expected,
             difference,
             evidence: if evidence.is_empty() {
-                "the same quantities".into()
+                SAME_QUANTITIES.into()
             } else {
                 evidence.join("; ")
             },
@@ -499,5 +510,28 @@ mod tests {
             "{}",
             checks[0].evidence
         );
+    }
+
+    #[test]
+    fn a_model_is_listed_when_money_or_a_quantity_differs() {
+        let cases = [
+            ("0", SAME_QUANTITIES, false),
+            ("0.01", SAME_QUANTITIES, true),
+            ("-0.01", SAME_QUANTITIES, true),
+            // Quantities that differ but price the same (an unpriced dimension).
+            ("0", "output tokens: 10 vs 12", true),
+        ];
+        for (difference, evidence, differs) in cases {
+            let model = ModelDifference {
+                model: "m".into(),
+                left_requests: Some(1),
+                right_requests: Some(1),
+                left_amount: Decimal::ONE,
+                right_amount: Decimal::ONE,
+                difference: Decimal::from_str_exact(difference).unwrap(),
+                evidence: evidence.into(),
+            };
+            assert_eq!(model.differs(), differs, "{difference} {evidence}");
+        }
     }
 }

@@ -48,6 +48,108 @@ pub enum MappedStream {
     Charges,
 }
 
+impl MappedStream {
+    /// The word a mapping's `stream` holds.
+    pub fn name(self) -> &'static str {
+        match self {
+            MappedStream::Requests => "client_requests",
+            MappedStream::Charges => "billing",
+        }
+    }
+}
+
+/// A role a column can have in a mapping: the mapping's field, what the reviewer reads
+/// for it, and the stream it belongs to (None: both).
+pub struct ColumnRole {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub stream: Option<MappedStream>,
+}
+
+const fn role(
+    field: &'static str,
+    label: &'static str,
+    stream: Option<MappedStream>,
+) -> ColumnRole {
+    ColumnRole {
+        field,
+        label,
+        stream,
+    }
+}
+
+/// Every column role, in the order the form asks for them.
+pub const COLUMN_ROLES: [ColumnRole; 12] = {
+    use MappedStream::{Charges, Requests};
+    [
+        role("timestamp", "time (or period start)", None),
+        role("request_id", "request id", Some(Requests)),
+        role("end_time", "period end", Some(Charges)),
+        role("model", "model (or line item)", None),
+        role("status", "status (HTTP code or word)", Some(Requests)),
+        role("input_tokens", "input tokens", Some(Requests)),
+        role("cached_input_tokens", "cached input tokens", Some(Requests)),
+        role("cache_write_tokens", "cache write tokens", Some(Requests)),
+        role("output_tokens", "output tokens", Some(Requests)),
+        role("reasoning_tokens", "reasoning tokens", Some(Requests)),
+        role("amount", "amount", Some(Charges)),
+        role(
+            "currency",
+            "currency (else the billing currency)",
+            Some(Charges),
+        ),
+    ]
+};
+
+impl MappingText {
+    /// A new mapping for a header, as the reviewer starts one: one request per row,
+    /// the input count including cached tokens (OpenAI style), no column chosen yet.
+    pub fn draft(header: Vec<String>) -> MappingText {
+        MappingText {
+            header,
+            stream: MappedStream::Requests.name().into(),
+            token_semantics: "includes_cached".into(),
+            ..MappingText::default()
+        }
+    }
+
+    /// The stream the mapping names; None while it names none we know.
+    pub fn stream(&self) -> Option<MappedStream> {
+        [MappedStream::Requests, MappedStream::Charges]
+            .into_iter()
+            .find(|s| s.name() == self.stream.trim())
+    }
+
+    /// The column roles of the mapping's stream (of both, while it names none).
+    pub fn roles(&self) -> impl Iterator<Item = &'static ColumnRole> {
+        let stream = self.stream();
+        COLUMN_ROLES
+            .iter()
+            .filter(move |r| r.stream.is_none() || r.stream == stream)
+    }
+
+    /// A text field by its JSON key.
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut String> {
+        Some(match key {
+            "stream" => &mut self.stream,
+            "token_semantics" => &mut self.token_semantics,
+            "timestamp" => &mut self.timestamp,
+            "end_time" => &mut self.end_time,
+            "request_id" => &mut self.request_id,
+            "model" => &mut self.model,
+            "status" => &mut self.status,
+            "input_tokens" => &mut self.input_tokens,
+            "cached_input_tokens" => &mut self.cached_input_tokens,
+            "cache_write_tokens" => &mut self.cache_write_tokens,
+            "output_tokens" => &mut self.output_tokens,
+            "reasoning_tokens" => &mut self.reasoning_tokens,
+            "amount" => &mut self.amount,
+            "currency" => &mut self.currency,
+            _ => return None,
+        })
+    }
+}
+
 /// A mapping checked against its own header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mapping {
@@ -341,6 +443,50 @@ mod tests {
             "usd".into()
         ]));
         assert!(!m.fits(&["t".into(), "m".into()]));
+    }
+
+    #[test]
+    fn a_draft_asks_for_the_columns_of_its_stream() {
+        let mut draft = MappingText::draft(vec!["t".into()]);
+        assert_eq!(draft.stream(), Some(MappedStream::Requests));
+        let fields = |m: &MappingText| m.roles().map(|r| r.field).collect::<Vec<_>>();
+        let requests = [
+            "timestamp",
+            "request_id",
+            "model",
+            "status",
+            "input_tokens",
+            "cached_input_tokens",
+            "cache_write_tokens",
+            "output_tokens",
+            "reasoning_tokens",
+        ];
+        assert_eq!(fields(&draft), requests);
+        *draft.field_mut("stream").unwrap() = "billing".into();
+        assert_eq!(
+            fields(&draft),
+            ["timestamp", "end_time", "model", "amount", "currency"]
+        );
+        *draft.field_mut("stream").unwrap() = "ledger".into();
+        assert_eq!(
+            (draft.stream(), fields(&draft)),
+            (None, vec!["timestamp", "model"])
+        );
+        // Every role names a field of the mapping, and a draft with columns chosen
+        // for the required ones is a mapping.
+        let mut draft = MappingText::draft(vec!["t".into(), "m".into(), "i".into(), "o".into()]);
+        for role in &COLUMN_ROLES {
+            assert!(draft.field_mut(role.field).is_some(), "{}", role.field);
+        }
+        for (field, column) in [
+            ("timestamp", "t"),
+            ("model", "m"),
+            ("input_tokens", "i"),
+            ("output_tokens", "o"),
+        ] {
+            *draft.field_mut(field).unwrap() = column.into();
+        }
+        assert!(Mapping::parse(&draft).is_ok());
     }
 
     #[test]

@@ -338,17 +338,6 @@ impl FileReport {
     }
 }
 
-/// Rows a review counted once, per file (the page applies them to its copies).
-pub fn repeated_counts(files: &[FileReport]) -> Vec<u64> {
-    files
-        .iter()
-        .map(|f| {
-            let rule = ExclusionRule::RepeatedRow;
-            f.ledger.excluded.get(&rule).copied().unwrap_or(0)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

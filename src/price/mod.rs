@@ -11,6 +11,7 @@ mod dimension;
 mod line;
 pub mod quota;
 mod rates;
+mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
 

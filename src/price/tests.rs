@@ -340,7 +340,10 @@ fn quota_check_splits_rounding_from_mismatch() {
             amount: d("-0.0006"),
         }]
     );
-    assert!(p.bridge.rate_differences.is_empty(), "the card matches the ratios");
+    assert!(
+        p.bridge.rate_differences.is_empty(),
+        "the card matches the ratios"
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@
 mod convert;
 mod dimension;
 mod paste;
+mod text;
 pub(crate) mod validate;
 
 use jiff::Timestamp;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 pub use convert::{describe_ratios, ratios_from_usd, usd_from_ratios, NewApiRatios, UsdPrices};
 pub use dimension::Dimension;
 pub use paste::rates_from_table;
+pub use text::{FactorText, RateCardText, RateText};
 pub use validate::validate;
 
 /// How far a figure can be trusted: read off the provider's page, worked out from
@@ -34,6 +36,23 @@ pub enum Confidence {
     Unknown,
 }
 
+impl Confidence {
+    pub const ALL: [Confidence; 3] = [
+        Confidence::Verified,
+        Confidence::Inferred,
+        Confidence::Unknown,
+    ];
+
+    /// The word the settings document and the record write for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::Verified => "verified",
+            Confidence::Inferred => "inferred",
+            Confidence::Unknown => "unknown",
+        }
+    }
+}
+
 pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "verified" => Ok(Confidence::Verified),
@@ -44,165 +63,6 @@ pub fn parse_confidence(text: &str) -> Result<Confidence, String> {
             quote(text)
         )),
     }
-}
-
-/// One entry of the rate card, as typed. Empty text means "not priced on this page".
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RateText {
-    pub model: String,
-    /// Log names that mean this entry, comma-separated (`gpt-4o-2024-08-06, gpt-4o-2024-11-20`).
-    pub aliases: String,
-    /// ISO 4217 code of the prices; empty means USD.
-    pub currency: String,
-    /// Token unit the token prices are quoted per: `1M` (default), `1K` or `1`.
-    pub token_unit: String,
-    pub input: String,
-    pub cached_input: String,
-    /// Cache write at the default (5-minute) lifetime.
-    pub cache_write: String,
-    pub cache_write_1h: String,
-    pub output: String,
-    /// Only when the page prices reasoning apart from output.
-    pub reasoning: String,
-    /// Audio tokens, per the token unit like the text prices above.
-    pub audio_input: String,
-    /// Cached audio input, for exports that state it apart.
-    pub audio_cached_input: String,
-    pub audio_output: String,
-    pub per_call: String,
-    pub per_image: String,
-    pub per_second: String,
-    /// e.g. web search, per 1,000 calls.
-    pub per_1k_tool_calls: String,
-    /// Above this many input tokens in one request, the whole request is repriced.
-    pub long_context_above: String,
-    pub long_context_input: String,
-    pub long_context_cached_input: String,
-    pub long_context_output: String,
-    /// new-api ratio form, instead of the USD prices above (converted at 500,000 quota/USD).
-    pub model_ratio: String,
-    pub completion_ratio: String,
-    pub cache_ratio: String,
-    pub cache_creation_ratio: String,
-    pub model_price: String,
-    pub effective_from: String,
-    pub effective_to: String,
-    pub source_url: String,
-    pub captured_at: String,
-    /// A role, not a name (`finance reviewer`).
-    pub captured_by: String,
-    /// verified / inferred / unknown
-    pub label: String,
-    pub note: String,
-}
-
-impl RateText {
-    /// Every text field with its JSON key: one listing for the editor, the paste
-    /// reader and anything else that addresses a field by name.
-    pub fn fields_mut(&mut self) -> [(&'static str, &mut String); 33] {
-        [
-            ("model", &mut self.model),
-            ("aliases", &mut self.aliases),
-            ("currency", &mut self.currency),
-            ("token_unit", &mut self.token_unit),
-            ("input", &mut self.input),
-            ("cached_input", &mut self.cached_input),
-            ("cache_write", &mut self.cache_write),
-            ("cache_write_1h", &mut self.cache_write_1h),
-            ("output", &mut self.output),
-            ("reasoning", &mut self.reasoning),
-            ("audio_input", &mut self.audio_input),
-            ("audio_cached_input", &mut self.audio_cached_input),
-            ("audio_output", &mut self.audio_output),
-            ("per_call", &mut self.per_call),
-            ("per_image", &mut self.per_image),
-            ("per_second", &mut self.per_second),
-            ("per_1k_tool_calls", &mut self.per_1k_tool_calls),
-            ("long_context_above", &mut self.long_context_above),
-            ("long_context_input", &mut self.long_context_input),
-            (
-                "long_context_cached_input",
-                &mut self.long_context_cached_input,
-            ),
-            ("long_context_output", &mut self.long_context_output),
-            ("model_ratio", &mut self.model_ratio),
-            ("completion_ratio", &mut self.completion_ratio),
-            ("cache_ratio", &mut self.cache_ratio),
-            ("cache_creation_ratio", &mut self.cache_creation_ratio),
-            ("model_price", &mut self.model_price),
-            ("effective_from", &mut self.effective_from),
-            ("effective_to", &mut self.effective_to),
-            ("source_url", &mut self.source_url),
-            ("captured_at", &mut self.captured_at),
-            ("captured_by", &mut self.captured_by),
-            ("label", &mut self.label),
-            ("note", &mut self.note),
-        ]
-    }
-
-    /// Whether any price (or new-api ratio) has been typed, valid or not.
-    pub fn has_price(&self) -> bool {
-        [
-            &self.input,
-            &self.cached_input,
-            &self.cache_write,
-            &self.cache_write_1h,
-            &self.output,
-            &self.reasoning,
-            &self.audio_input,
-            &self.audio_cached_input,
-            &self.audio_output,
-            &self.per_call,
-            &self.per_image,
-            &self.per_second,
-            &self.per_1k_tool_calls,
-            &self.model_ratio,
-            &self.model_price,
-        ]
-        .iter()
-        .any(|t| !t.trim().is_empty())
-    }
-
-    pub fn field_mut(&mut self, key: &str) -> Option<&mut String> {
-        self.fields_mut()
-            .into_iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v)
-    }
-
-    pub fn field(&self, key: &str) -> String {
-        self.clone()
-            .field_mut(key)
-            .map(|v| v.clone())
-            .unwrap_or_default()
-    }
-}
-
-/// A named multiplier, visible in every line it touches.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct FactorText {
-    pub name: String,
-    pub value: String,
-    /// Models (labels or aliases) it applies to, comma-separated; empty means all.
-    pub models: String,
-    /// `all` (default), `tokens` or `calls`.
-    pub applies_to: String,
-    pub source_url: String,
-    pub captured_at: String,
-    pub captured_by: String,
-    pub label: String,
-    pub note: String,
-}
-
-/// The rate card on its own: what "Export rate card" writes and "Import" reads.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RateCardText {
-    pub schema_version: u32,
-    pub rates: Vec<RateText>,
-    pub factors: Vec<FactorText>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -242,6 +102,20 @@ pub enum AppliesTo {
     All,
     Tokens,
     Calls,
+}
+
+impl AppliesTo {
+    /// The default (an empty field) first.
+    pub const ALL: [AppliesTo; 3] = [AppliesTo::All, AppliesTo::Tokens, AppliesTo::Calls];
+
+    /// The word a factor's `applies_to` holds.
+    pub fn name(self) -> &'static str {
+        match self {
+            AppliesTo::All => "all",
+            AppliesTo::Tokens => "tokens",
+            AppliesTo::Calls => "calls",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -332,15 +206,5 @@ impl RateCard {
     /// Any entry naming `model`, whatever its period (to tell "unpriced" from "out of period").
     pub fn names(&self, model: &str) -> bool {
         self.entries.iter().any(|e| e.names(model) && !e.is_empty())
-    }
-}
-
-impl RateCardText {
-    pub fn from_json(text: &str) -> Result<RateCardText, crate::error::Error> {
-        crate::error::from_json_with_path(text)
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("the rate card is plain strings") + "\n"
     }
 }

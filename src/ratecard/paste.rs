@@ -91,10 +91,8 @@ pub fn rates_from_table(text: &str) -> Result<Vec<RateText>, Error> {
     }
     let mut rates = Vec::new();
     for line in lines {
-        let mut rate = RateText {
-            label: "verified".into(),
-            ..RateText::default()
-        };
+        // The model comes from its column, the label too if the table has one.
+        let mut rate = RateText::new_entry("");
         for (field, cell) in fields.iter().zip(line.split(delimiter)) {
             let cell = cell.trim();
             let is_price = !matches!(

@@ -298,15 +298,11 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
             expected_verified_amount: pricing.map(|p| p.expected_verified),
             expected_estimated_amount: pricing.map(|p| p.expected_estimated),
             at_risk_amount: pricing.map(|p| p.at_risk),
-            unpriced_models: models
-                .iter()
-                .filter(|m| !m.has_rate)
-                .map(|m| sanitize::label(&m.model))
-                .collect(),
+            unpriced_models: pricing.map_or_else(Vec::new, |p| {
+                p.unpriced_models().map(sanitize::label).collect()
+            }),
         },
-        quota_consistency: pricing
-            .filter(|_| figures.priced_stream == Some(Stream::GatewayLog))
-            .map(|p| p.quota_check.clone()),
+        quota_consistency: figures.quota_check().cloned(),
         per_model: per_model.collect(),
         variance_bridge: figures.bridge.as_ref().map(sanitized_bridge),
         expected_priced_from: figures.priced_stream,

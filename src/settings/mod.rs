@@ -17,10 +17,12 @@ use crate::ratecard::{self, FactorText, RateCard, RateText};
 
 mod checks;
 mod csv;
+mod edit;
 mod evidence;
 
 use checks::noted;
 pub use csv::{CsvLocale, CsvStyle};
+pub use edit::{SettingsEdit, SettingsField};
 pub use evidence::FormatOverride;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -174,22 +176,6 @@ impl Settings {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("settings are plain strings") + "\n"
-    }
-
-    /// Makes sure every model in `models` has a row in the rate table (by label or
-    /// alias), keeping what the user already typed; new rows start empty.
-    pub fn ensure_rate_rows<'a>(&mut self, models: impl IntoIterator<Item = &'a str>) {
-        for model in models {
-            let named =
-                |r: &RateText| r.model == model || r.aliases.split(',').any(|a| a.trim() == model);
-            if !self.rates.iter().any(named) {
-                self.rates.push(RateText {
-                    model: model.to_string(),
-                    label: "verified".into(),
-                    ..RateText::default()
-                });
-            }
-        }
     }
 
     /// Models seen in the evidence that no entry names (by label or alias) with a price
@@ -362,23 +348,5 @@ mod tests {
     fn a_wrong_type_names_its_path() {
         let error = Settings::from_json(r#"{"tolerance": {"absolute": 0.01}}"#).unwrap_err();
         assert_eq!(error.to_string(), "tolerance.absolute: expected the value in quotes, such as \"0.01\" (figures are kept as text so nothing is rounded), but found a number");
-    }
-
-    #[test]
-    fn rate_rows_are_added_once_and_unpriced_models_listed() {
-        let mut s = Settings::default();
-        s.rates.push(RateText {
-            model: "gpt-4o".into(),
-            aliases: "gpt-4o-2024-08-06".into(),
-            input: "2.5".into(),
-            ..RateText::default()
-        });
-        s.ensure_rate_rows(["gpt-4o-2024-08-06", "claude-x"]);
-        assert_eq!(
-            s.rates.iter().map(|r| r.model.as_str()).collect::<Vec<_>>(),
-            ["gpt-4o", "claude-x"]
-        );
-        let seen = vec!["gpt-4o-2024-08-06".to_string(), "claude-x".to_string()];
-        assert_eq!(s.unpriced(&seen), ["claude-x"]);
     }
 }

@@ -1,20 +1,17 @@
-//! The root component: holds the reducer and lays out the four steps of a review.
+//! The root component: holds the reducer, runs the effects that talk to the worker,
+//! and lays out the steps of a review.
 
 use yew::prelude::*;
 
 use super::browser;
-use super::charges::Charges;
-use super::crosschecks::CrossChecks;
-use super::documents::Downloads;
-use super::factors::Factors;
-use super::files::{FilePicker, FileSummaries, LoadProgress};
-use super::loader::Loader;
-use super::policy_form::PolicyForm;
-use super::rates::RateTable;
-use super::results::Results;
+use super::components::{
+    Charges, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, LoadProgress, PolicyForm,
+    RateTable, Results, WindowForm,
+};
 use super::state::{Action, State};
-use super::window_form::WindowForm;
+use super::worker::Loader;
 use crate::pipeline::Problem;
+use crate::settings::SettingsEdit;
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -59,6 +56,11 @@ pub fn app() -> Html {
             }
         });
     }
+    // What the components emit, as the reducer's actions.
+    let on_edit = dispatch.reform(Action::Edit);
+    let on_paste = dispatch.reform(|edit| Action::Import(Ok(edit)));
+    let on_import = dispatch.reform(Action::Import);
+    let on_notice = dispatch.reform(|notice| Action::Notice(Some(notice)));
     let on_files = {
         let loader = loader.clone();
         Callback::from(move |files| loader.borrow_mut().load(files))
@@ -98,13 +100,13 @@ pub fn app() -> Html {
                 <FilePicker {on_files} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
                 <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}
-                    counted={state.files.iter().map(|f| state.review.counted_ledger(&f.report).cloned()).collect::<Vec<_>>()}
-                    on_read_as={dispatch.reform(|(file, format)| Action::ReadAs(file, format))}
-                    on_save_mapping={dispatch.reform(Action::SaveMapping)} />
+                    counted={state.files.iter().map(|f| state.counted(f).cloned()).collect::<Vec<_>>()}
+                    on_read_as={dispatch.reform(|(file, format)| Action::Edit(SettingsEdit::ReadAs { file, format }))}
+                    on_save_mapping={dispatch.reform(|m| Action::Edit(SettingsEdit::SaveMapping(Box::new(m))))} />
             </section>
             <section>
                 <h2>{ "2. Incident window and tolerance" }</h2>
-                <WindowForm settings={state.settings.clone()} on_action={dispatch.clone()} />
+                <WindowForm settings={state.settings.clone()} on_edit={on_edit.clone()} />
             </section>
             <section>
                 <h2>{ "3. Verified rates" }</h2>
@@ -113,13 +115,13 @@ pub fn app() -> Html {
                         { format!("No verified rate yet for {}: enter its prices, or add the name as an alias of the entry that prices it. Until then its usage is unpriced, never $0.", unpriced.join(", ")) }
                     </p>
                 }
-                <RateTable rates={state.settings.rates.clone()} quota_per_usd={state.settings.quota_per_usd.clone()} on_action={dispatch.clone()} />
+                <RateTable rates={state.settings.rates.clone()} quota_per_usd={state.settings.quota_per_usd.clone()} on_edit={on_edit.clone()} {on_paste} />
                 <h3>{ "Factors" }</h3>
-                <Factors factors={state.settings.factors.clone()} on_action={dispatch.clone()} />
+                <Factors factors={state.settings.factors.clone()} on_edit={on_edit.clone()} />
             </section>
             <section>
                 <h2>{ "4. Policies" }</h2>
-                <PolicyForm settings={state.settings.clone()} on_action={dispatch.clone()} />
+                <PolicyForm settings={state.settings.clone()} {on_edit} />
             </section>
             if !settings_errors.is_empty() {
                 <ul class="errors" data-testid="settings-errors">
@@ -136,7 +138,7 @@ pub fn app() -> Html {
                 if let Ok(figures) = &state.review.figures {
                     if let Some(pricing) = &figures.pricing {
                         <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
-                            gateway={figures.priced_stream == Some(crate::ingest::Stream::GatewayLog)} />
+                            quota_check={figures.quota_check().cloned()} />
                     } else {
                         <p class="hint" data-testid="charge-lines-absent">{ "Not computed: no usage evidence. Load a gateway log, a client request log or a provider usage report for the window; a billing export or account totals alone say what was charged, not what was used." }</p>
                     }
@@ -148,7 +150,7 @@ pub fn app() -> Html {
                 if let Ok(figures) = &state.review.figures {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
                 }
-                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} on_action={dispatch} />
+                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} />
             </section>
         </div>
     }

@@ -1,22 +1,20 @@
 //! The browser shell: Yew components and browser glue. No business rule lives here;
-//! every figure on the page is computed by [`crate::pipeline::run_reports`] in the web
-//! worker ([`worker`]), on the rows it read with the same core the CLI runs.
+//! every figure on the page is computed by the core in the web worker ([`worker`]), on
+//! the rows it read with the same functions the CLI runs, and every settings change is a
+//! [`crate::settings::SettingsEdit`] the core applies.
+//!
+//! - `app`: the root component: the one reducer, the effects that talk to the worker,
+//!   the page's layout.
+//! - `state`: the reducer's state (plain core types) and its actions.
+//! - `components`: the page's pieces, props in and `Callback`s out.
+//! - [`worker`]: the web worker that reads files and computes the figures, and the
+//!   page's loader that talks to it.
+//! - `browser`: reading files, downloads, local persistence, the panic hook.
 
 mod app;
 mod browser;
-mod charges;
-mod crosschecks;
-mod documents;
-mod factors;
-mod files;
-mod loader;
-mod mapping_form;
-mod message;
-mod policy_form;
-mod rates;
-mod results;
+mod components;
 mod state;
-mod window_form;
 pub mod worker;
 
 pub use app::App;

@@ -3,59 +3,15 @@
 //! document as typed, and the last review the worker computed from both. Every change
 //! that can move a figure starts a new generation; the app asks the worker for it, and
 //! only the answer to the latest generation is shown. The File handles and the worker
-//! are outside it (`loader.rs`).
+//! are outside it ([`super::worker::Loader`]).
 
 use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::ingest::{FileReport, Rules};
+use crate::ingest::{FileReport, Ledger, Rules};
 use crate::pipeline::{self, Review};
-use crate::policy::Outcome;
-use crate::ratecard::{self, FactorText, RateCardText, RateText};
-use crate::settings::Settings;
-
-/// Names a text field of a rate-card entry by its JSON key, so one action edits any.
-pub type RateField = &'static str;
-
-fn factor_slot<'a>(factor: &'a mut FactorText, field: &str) -> Option<&'a mut String> {
-    let slot = match field {
-        "name" => &mut factor.name,
-        "value" => &mut factor.value,
-        "models" => &mut factor.models,
-        "applies_to" => &mut factor.applies_to,
-        "source_url" => &mut factor.source_url,
-        "captured_at" => &mut factor.captured_at,
-        "captured_by" => &mut factor.captured_by,
-        "label" => &mut factor.label,
-        "note" => &mut factor.note,
-        _ => return None,
-    };
-    Some(slot)
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SettingsField {
-    RunId,
-    WindowStart,
-    WindowEnd,
-    ToleranceAbsolute,
-    TolerancePercent,
-    QuotaPerUsd,
-    BillingCurrency,
-    FxRate,
-    FxSourceUrl,
-    FxCapturedAt,
-    RoundingScope,
-    RoundingDecimals,
-    RoundingStrategy,
-    RoundingSourceUrl,
-    QuotaRounding,
-    ZonelessOffset,
-    NumberFormat,
-    DateOrder,
-    UntimedRequests,
-}
+use crate::settings::{Settings, SettingsEdit};
 
 pub enum Action {
     /// A file read by the worker (ignored if the rules moved on since).
@@ -70,22 +26,12 @@ pub enum Action {
     /// Reading stopped; these files were not (or not again) read.
     Cancelled(Vec<String>),
     RemoveFile(usize),
-    Edit(SettingsField, String),
-    EditRate(usize, RateField, String),
-    AddRate,
-    RemoveRate(usize),
-    EditFactor(usize, &'static str, String),
-    AddFactor,
-    RemoveFactor(usize),
-    EditPolicy(Outcome, String),
-    /// A table pasted from a spreadsheet: rows replace same-named entries, others are added.
-    PasteRates(String),
-    ImportRateCard(Result<RateCardText, String>),
-    ImportSettings(Result<Box<Settings>, String>),
+    /// Typed or picked on the page.
+    Edit(SettingsEdit),
+    /// Rates pasted, or a rate card or settings document imported (or why the file
+    /// could not be read): done, it clears the notice; not done, it is the notice.
+    Import(Result<SettingsEdit, String>),
     Notice(Option<String>),
-    /// Read a file (by name) as a format ("" = as detected).
-    ReadAs(String, String),
-    SaveMapping(crate::ingest::mapping::MappingText),
 }
 
 /// What the worker is reading now.
@@ -124,6 +70,8 @@ pub struct State {
     /// The last review computed; while `computed != generation`, the worker is computing
     /// the next one and this one is shown, marked as being recomputed.
     pub review: Review,
+    /// The jobs whose reads `review` was computed from, in the order of its files.
+    review_jobs: Vec<u32>,
     pub generation: u32,
     pub computed: u32,
     /// The last job the worker answered: rows of older jobs not in `files` can go.
@@ -142,6 +90,7 @@ impl State {
             loading: None,
             settings,
             review,
+            review_jobs: Vec::new(),
             generation: 0,
             computed: 0,
             seen: 0,
@@ -168,6 +117,68 @@ impl State {
         self.computed != self.generation
     }
 
+    /// The file's ledger as the worker counted it for the review shown (a file given
+    /// twice, rows another file holds), when that review was computed from this read
+    /// of it: the ledger the record lists.
+    pub fn counted(&self, file: &LoadedFile) -> Option<&Ledger> {
+        let at = self.review_jobs.iter().position(|job| *job == file.job)?;
+        self.review.files.get(at).map(|f| &f.ledger)
+    }
+
+    /// A file the worker read: it replaces a file of the same name (loading a file
+    /// again never counts it twice). Read under rules that have moved on since, it is
+    /// only seen: its rows can go.
+    fn loaded(mut self, file: LoadedFile) -> Self {
+        self.seen = self.seen.max(file.job);
+        if file.rules != self.rules {
+            return self;
+        }
+        match self
+            .files
+            .iter_mut()
+            .find(|f| f.report.name == file.report.name)
+        {
+            Some(existing) => *existing = file,
+            None => self.files.push(file),
+        }
+        self.refresh(true)
+    }
+
+    /// Reading stopped: the files it had not read (or not read again) go.
+    fn cancelled(mut self, names: Vec<String>) -> Self {
+        self.loading = None;
+        if names.is_empty() {
+            return self;
+        }
+        let rules = self.rules.clone();
+        self.files
+            .retain(|f| f.rules == rules || !names.contains(&f.report.name));
+        self.notice = Some(format!("Reading cancelled: {} not read.", names.join(", ")));
+        self.refresh(false)
+    }
+
+    fn remove_file(mut self, index: usize) -> Self {
+        if index < self.files.len() {
+            self.files.remove(index);
+        }
+        self.refresh(false)
+    }
+
+    /// An edit of the settings (the core decides how it lands); one brought in from
+    /// outside (`imported`) replaces the notice once done. Not done, it is the notice.
+    fn edit(mut self, edit: SettingsEdit, imported: bool) -> Self {
+        match self.settings.apply(edit) {
+            Ok(()) if imported => self.notice = None,
+            Ok(()) => {}
+            Err(error) => return self.notice(Some(error.to_string())),
+        }
+        self.refresh(false)
+    }
+
+    fn notice(self, notice: Option<String>) -> Self {
+        State { notice, ..self }
+    }
+
     /// Starts a new generation of the figures; after new files, first adds a rate row for
     /// each model they charged that no entry names yet (only then: renaming an entry must
     /// not respawn rows). Without files there is nothing to price, so no need to ask the
@@ -177,8 +188,7 @@ impl State {
             self.rules = rules;
         }
         if new_files {
-            // Sorted, as `Review::models` lists them.
-            let models: std::collections::BTreeSet<String> = self
+            let models: Vec<String> = self
                 .current()
                 .flat_map(|f| f.models.iter().cloned())
                 .collect();
@@ -188,19 +198,22 @@ impl State {
         self.generation = self.generation.wrapping_add(1);
         if self.current().next().is_none() {
             self.review = pipeline::run_reports(Vec::new(), &self.settings);
+            self.review_jobs = Vec::new();
             self.computed = self.generation;
         }
         self
     }
 
-    /// Shows the worker's answer to the latest generation. Without figures, the last ones
-    /// stay marked as not current (and the record cannot be downloaded from them); the
-    /// next edit asks again.
+    /// Shows the worker's answer to the latest generation (an answer to settings or
+    /// files since changed never gets here: its figures are stale). It was computed from
+    /// the current files, as read. Without figures, the last ones stay marked as not
+    /// current (and the record cannot be downloaded from them); the next edit asks again.
     fn computed(mut self, generation: u32, answer: Result<String, String>) -> Self {
         let files = self.current().map(|f| f.report.clone()).collect();
         match answer.and_then(|text| Review::from_wire(&text, files, &self.settings)) {
             Ok(review) => {
                 self.review = review;
+                self.review_jobs = self.current_jobs();
                 self.computed = generation;
             }
             Err(problem) => self.notice = Some(problem),
@@ -212,166 +225,28 @@ impl State {
 impl Reducible for State {
     type Action = Action;
 
+    /// Routes each action to the state change or core call it stands for.
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        let new_files = matches!(action, Action::Loaded(..));
-        match action {
-            Action::Loaded(file) => {
-                next.seen = next.seen.max(file.job);
-                if file.rules != next.rules {
-                    return Rc::new(next);
-                }
-                let file = *file;
-                // Loading the same file name again replaces it rather than counting it twice.
-                match next
-                    .files
-                    .iter_mut()
-                    .find(|f| f.report.name == file.report.name)
-                {
-                    Some(existing) => *existing = file,
-                    None => next.files.push(file),
-                }
+        if let Action::Computed(generation, _) = action {
+            if generation != self.generation {
+                return self;
             }
-            Action::Seen(job) => {
-                next.seen = next.seen.max(job);
-                return Rc::new(next);
-            }
-            Action::Computed(generation, answer) => {
-                // An answer to settings since edited is dropped: its figures are stale.
-                if generation != next.generation {
-                    return self;
-                }
-                return Rc::new(next.computed(generation, answer));
-            }
-            Action::Progress(loading) => {
-                next.loading = loading;
-                return Rc::new(next);
-            }
-            Action::Cancelled(names) => {
-                next.loading = None;
-                if names.is_empty() {
-                    return Rc::new(next);
-                }
-                let rules = next.rules.clone();
-                next.files
-                    .retain(|f| f.rules == rules || !names.contains(&f.report.name));
-                next.notice = Some(format!("Reading cancelled: {} not read.", names.join(", ")));
-            }
-            Action::RemoveFile(index) => {
-                if index < next.files.len() {
-                    next.files.remove(index);
-                }
-            }
-            Action::Edit(field, value) => {
-                let s = &mut next.settings;
-                let slot = match field {
-                    SettingsField::RunId => &mut s.reconciliation_run_id,
-                    SettingsField::WindowStart => &mut s.incident_window_utc.start,
-                    SettingsField::WindowEnd => &mut s.incident_window_utc.end,
-                    SettingsField::ToleranceAbsolute => &mut s.tolerance.absolute,
-                    SettingsField::TolerancePercent => &mut s.tolerance.percent,
-                    SettingsField::QuotaPerUsd => &mut s.quota_per_usd,
-                    SettingsField::BillingCurrency => &mut s.billing_currency,
-                    SettingsField::FxRate => &mut s.fx.rate,
-                    SettingsField::FxSourceUrl => &mut s.fx.source_url,
-                    SettingsField::FxCapturedAt => &mut s.fx.captured_at,
-                    SettingsField::RoundingScope => &mut s.rounding.scope,
-                    SettingsField::RoundingDecimals => &mut s.rounding.decimals,
-                    SettingsField::RoundingStrategy => &mut s.rounding.strategy,
-                    SettingsField::RoundingSourceUrl => &mut s.rounding.source_url,
-                    SettingsField::QuotaRounding => &mut s.quota_rounding,
-                    SettingsField::ZonelessOffset => &mut s.zoneless_times_offset,
-                    SettingsField::NumberFormat => &mut s.number_format,
-                    SettingsField::DateOrder => &mut s.date_order,
-                    SettingsField::UntimedRequests => &mut s.untimed_requests,
-                };
-                *slot = value;
-            }
-            Action::EditRate(index, field, value) => {
-                if let Some(slot) = next
-                    .settings
-                    .rates
-                    .get_mut(index)
-                    .and_then(|r| r.field_mut(field))
-                {
-                    *slot = value;
-                }
-            }
-            Action::AddRate => next.settings.rates.push(RateText {
-                label: "verified".into(),
-                ..RateText::default()
-            }),
-            Action::RemoveRate(index) => {
-                if index < next.settings.rates.len() {
-                    next.settings.rates.remove(index);
-                }
-            }
-            Action::EditFactor(index, field, value) => {
-                if let Some(slot) = next
-                    .settings
-                    .factors
-                    .get_mut(index)
-                    .and_then(|f| factor_slot(f, field))
-                {
-                    *slot = value;
-                }
-            }
-            Action::AddFactor => next.settings.factors.push(FactorText {
-                label: "verified".into(),
-                ..FactorText::default()
-            }),
-            Action::RemoveFactor(index) => {
-                if index < next.settings.factors.len() {
-                    next.settings.factors.remove(index);
-                }
-            }
-            Action::EditPolicy(outcome, value) => {
-                *next.settings.outcome_policy.slot(outcome) = value
-            }
-            Action::PasteRates(text) => match ratecard::rates_from_table(&text) {
-                Ok(rates) => {
-                    for rate in rates {
-                        match next
-                            .settings
-                            .rates
-                            .iter_mut()
-                            .find(|r| r.model == rate.model)
-                        {
-                            Some(existing) => *existing = rate,
-                            None => next.settings.rates.push(rate),
-                        }
-                    }
-                    next.notice = None;
-                }
-                Err(error) => {
-                    next.notice = Some(error.to_string());
-                    return Rc::new(next);
-                }
-            },
-            Action::ImportRateCard(Ok(card)) => {
-                next.settings.rates = card.rates;
-                next.settings.factors = card.factors;
-                next.notice = None;
-            }
-            Action::ImportRateCard(Err(problem)) => {
-                next.notice = Some(problem);
-                return Rc::new(next);
-            }
-            Action::ImportSettings(Ok(settings)) => {
-                next.settings = *settings;
-                next.notice = None;
-            }
-            Action::ImportSettings(Err(problem)) => {
-                next.notice = Some(problem);
-                return Rc::new(next);
-            }
-            Action::Notice(notice) => {
-                next.notice = notice;
-                return Rc::new(next);
-            }
-            Action::ReadAs(file, format) => next.settings.read_as(&file, &format),
-            Action::SaveMapping(mapping) => next.settings.save_mapping(mapping),
         }
-        Rc::new(next.refresh(new_files))
+        let state = (*self).clone();
+        Rc::new(match action {
+            Action::Loaded(file) => state.loaded(*file),
+            Action::Seen(job) => State {
+                seen: state.seen.max(job),
+                ..state
+            },
+            Action::Computed(generation, answer) => state.computed(generation, answer),
+            Action::Progress(loading) => State { loading, ..state },
+            Action::Cancelled(names) => state.cancelled(names),
+            Action::RemoveFile(index) => state.remove_file(index),
+            Action::Edit(edit) => state.edit(edit, false),
+            Action::Import(Ok(edit)) => state.edit(edit, true),
+            Action::Import(Err(problem)) => state.notice(Some(problem)),
+            Action::Notice(notice) => state.notice(notice),
+        })
     }
 }

@@ -314,13 +314,21 @@ fn anthropic_messages_without_a_time_are_rejected_unless_counted_on_purpose() {
     assert!(copy.is_balanced());
     assert_eq!((copy.accepted, copy.accepted_without_time), (0, 0));
     assert_eq!(pricing(figures(&twice)).expected, dec("0.057135"));
-    // The page shows the ledger the record lists, for the copy as for the first.
-    let copy_as_read = ingest::ingest(
-        "copy.jsonl",
-        &messages,
-        pipeline::ingest_rules(&settings(&untimed("count"))).unwrap(),
-    );
-    assert_eq!(twice.counted_ledger(&copy_as_read), Some(copy));
+    // The page shows the ledger the record lists, for the copy as for the first: the
+    // worker's, sent with the figures, onto the reports as the page holds them.
+    let rules = pipeline::ingest_rules(&settings(&untimed("count"))).unwrap();
+    let as_read = ["messages.jsonl", "copy.jsonl"].map(|name| {
+        let report = ingest::ingest(name, &messages, rules.clone());
+        FileReport::from_wire_without_rows(&report.to_wire().0).unwrap()
+    });
+    let page = Review::from_wire(
+        &twice.to_wire(),
+        as_read.to_vec(),
+        &settings(&untimed("count")),
+    )
+    .unwrap();
+    assert_eq!(&page.files[1].ledger, copy);
+    assert_eq!(page.files[0].ledger, twice.files[0].ledger);
     // Two files that overlap: requests without a time are never matched (their identity
     // lacks the time), so both count.
     let other = String::from_utf8(messages.clone())

@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use super::REPORTS;
+use super::mailbox::REPORTS;
 use crate::ingest::FileReport;
 use crate::pipeline;
 

@@ -1,91 +1,13 @@
-//! Picking and dropping files, the reading progress, and the row ledger of each file.
+//! Each file loaded: its format, its row ledger (as the worker counted it, once the
+//! figures are computed from this read), why rows were excluded or rejected, and the
+//! choices that make it read differently ("Read as", "Map columns").
 
-use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
-use super::browser;
 use super::mapping_form::MappingForm;
-use super::state::{LoadedFile, Loading};
 use crate::ingest::mapping::MappingText;
 use crate::ingest::{ExclusionRule, FileReport, Format, Ledger, Rules};
-
-#[derive(Properties, PartialEq)]
-pub struct PickerProps {
-    /// The files picked or dropped, to be read by the worker.
-    pub on_files: Callback<Vec<File>>,
-}
-
-#[function_component(FilePicker)]
-pub fn file_picker(props: &PickerProps) -> Html {
-    let onchange = {
-        let on_files = props.on_files.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let files = browser::take_files(input.files());
-            // Lets the same file be picked again after it was changed on disk.
-            input.set_value("");
-            if !files.is_empty() {
-                on_files.emit(files);
-            }
-        })
-    };
-    let ondrop = {
-        let on_files = props.on_files.clone();
-        Callback::from(move |e: DragEvent| {
-            e.prevent_default();
-            let files = browser::take_files(e.data_transfer().and_then(|d| d.files()));
-            if !files.is_empty() {
-                on_files.emit(files);
-            }
-        })
-    };
-    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
-    html! {
-        <label class="drop" {ondrop} {ondragover}>
-            <span>{ "Drop exports here, or pick files: CometAPI / new-api usage logs, client request logs (OpenAI, Anthropic, LiteLLM), provider usage and billing exports (OpenAI, Anthropic, FOCUS), CometAPI account totals; CSV, JSON or JSON lines, plain or gzip" }</span>
-            <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv,.gz" data-testid="file-input" {onchange} />
-        </label>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ProgressProps {
-    pub loading: Option<Loading>,
-    pub on_cancel: Callback<()>,
-}
-
-fn megabytes(bytes: f64) -> String {
-    format!("{:.1} MB", bytes / 1e6)
-}
-
-/// The worker's progress: a bar, bytes, rows and rows per second, and Cancel.
-#[function_component(LoadProgress)]
-pub fn load_progress(props: &ProgressProps) -> Html {
-    let Some(loading) = &props.loading else {
-        return html! {};
-    };
-    let of = if loading.count > 1 {
-        format!(" (file {} of {})", loading.position, loading.count)
-    } else {
-        String::new()
-    };
-    let status = format!(
-        "Reading {}{of}: {} of {}, {} rows, {:.0} rows/s",
-        loading.name,
-        megabytes(loading.done),
-        megabytes(loading.total),
-        loading.rows,
-        loading.rows_per_second
-    );
-    let onclick = props.on_cancel.reform(|_: MouseEvent| ());
-    html! {
-        <div class="loading" role="status">
-            <progress data-testid="load-progress" max={loading.total.max(1.0).to_string()} value={loading.done.to_string()} />
-            <span data-testid="load-status">{ status }</span>
-            <button type="button" class="secondary" data-testid="load-cancel" {onclick}>{ "Cancel" }</button>
-        </div>
-    }
-}
+use crate::web::state::LoadedFile;
 
 #[derive(Properties, PartialEq)]
 pub struct SummariesProps {
@@ -93,8 +15,8 @@ pub struct SummariesProps {
     /// Files read under other rules are being read again.
     pub rules: Rules,
     pub on_remove: Callback<(usize, String)>,
-    /// Per file, its ledger as the last review counted it (a file given twice, rows
-    /// another file holds), when that review was computed from this read of it.
+    /// Per file, its ledger as the worker counted it for the last review (a file given
+    /// twice, rows another file holds), when that review was computed from this read of it.
     #[prop_or_default]
     pub counted: Vec<Option<Ledger>>,
     /// "Read FILE as FORMAT" ("" = as detected).
@@ -110,18 +32,16 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
     if props.files.is_empty() {
         return html! { <p class="hint">{ "No files yet." }</p> };
     }
-    let fingerprints: Vec<_> = props.files.iter().map(|f| &f.report.fingerprint).collect();
-    let repeats = crate::pipeline::repeats(&fingerprints);
     html! {
         <ul class="files">
-            { for props.files.iter().zip(repeats).enumerate().map(|(index, (file, repeated))| {
+            { for props.files.iter().enumerate().map(|(index, file)| {
                 let name = file.report.name.clone();
                 let on_remove = props.on_remove.reform(move |_: MouseEvent| (index, name.clone()));
                 let stale = file.rules != props.rules;
                 let chosen = props.rules.overrides.iter().find(|(f, _)| *f == file.report.name).map(|o| o.1);
                 let counted = props.counted.get(index).cloned().flatten();
                 html! {
-                    <FileSummary file={file.report.clone()} {stale} {repeated} {counted} {chosen} {on_remove}
+                    <FileSummary file={file.report.clone()} {stale} {counted} {chosen} {on_remove}
                         on_read_as={props.on_read_as.clone()} on_save_mapping={props.on_save_mapping.clone()} />
                 }
             }) }
@@ -133,8 +53,6 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
 struct SummaryProps {
     file: FileReport,
     stale: bool,
-    /// An earlier file holds the same bytes: this one counts once.
-    repeated: bool,
     /// The ledger the record lists (see [`SummariesProps::counted`]); else the file's own.
     counted: Option<Ledger>,
     /// The format the reviewer chose for this file, if any.
@@ -171,6 +89,11 @@ fn read_as(props: &SummaryProps) -> Html {
 fn file_summary(props: &SummaryProps) -> Html {
     let file = &props.file;
     let ledger = props.counted.as_ref().unwrap_or(&file.ledger);
+    // The worker counted it once: an earlier file holds the same bytes.
+    let repeated = props
+        .counted
+        .as_ref()
+        .is_some_and(|l| l.excluded.contains_key(&ExclusionRule::DuplicateFile));
     let repeated_rows = ledger
         .excluded
         .get(&ExclusionRule::RepeatedRow)
@@ -188,7 +111,7 @@ fn file_summary(props: &SummaryProps) -> Html {
                 { read_as(props) }
                 <button type="button" class="link" onclick={props.on_remove.clone()}>{ "Remove" }</button>
             </div>
-            if props.repeated {
+            if repeated {
                 <p class="hint" data-testid="file-repeated">{ "The same bytes as a file above: its rows count once (excluded here as a duplicate file)." }</p>
             }
             if repeated_rows > 0 {

@@ -85,7 +85,7 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
                     { &c.evidence }
                     if !c.per_model.is_empty() {
                         <ul class="per-model">
-                            { for c.per_model.iter().filter(|m| !m.difference.is_zero() || m.evidence != "the same quantities").map(|m| html! {
+                            { for c.per_model.iter().filter(|m| m.differs()).map(|m| html! {
                                 <li>{ format!("{}: {} vs {} ({} vs {} requests): {}", m.model, format(m.left_amount), format(m.right_amount), requests(m.left_requests), requests(m.right_requests), m.evidence) }</li>
                             }) }
                         </ul>

@@ -5,15 +5,15 @@
 use yew::prelude::*;
 
 use crate::decimal::format;
+use crate::price::quota::QuotaCheck;
 use crate::price::{LineStatus, Pricing};
-use crate::ratecard::Confidence;
 
 #[derive(Properties, PartialEq)]
 pub struct ChargesProps {
     pub pricing: Pricing,
     pub currency: String,
-    /// Priced from a gateway log: its rows carry the ratios the quota check needs.
-    pub gateway: bool,
+    /// The gateway quota check, when the usage was priced from a gateway log.
+    pub quota_check: Option<QuotaCheck>,
 }
 
 fn status(status: LineStatus) -> &'static str {
@@ -24,28 +24,19 @@ fn status(status: LineStatus) -> &'static str {
     }
 }
 
-fn label(label: Confidence) -> &'static str {
-    match label {
-        Confidence::Verified => "verified",
-        Confidence::Inferred => "inferred",
-        Confidence::Unknown => "unknown",
-    }
-}
-
 #[function_component(Charges)]
 pub fn charges(props: &ChargesProps) -> Html {
     let p = &props.pricing;
-    let q = &p.quota_check;
-    let unpriced: Vec<&str> = p
-        .models
-        .iter()
-        .filter(|m| !m.has_rate)
-        .map(|m| m.model.as_str())
-        .collect();
-    let at_risk_high = p
-        .expected
-        .checked_add(p.at_risk)
-        .map_or_else(|| "overflow".into(), format);
+    let unpriced: Vec<&str> = p.unpriced_models().collect();
+    let at_risk = match p.expected_range() {
+        Ok((low, high)) => format!(
+            "{} (expected range {} to {})",
+            format(p.at_risk),
+            format(low),
+            format(high)
+        ),
+        Err(error) => format!("{} ({error})", format(p.at_risk)),
+    };
     html! {
         <>
             <div class="scroll">
@@ -66,7 +57,7 @@ pub fn charges(props: &ChargesProps) -> Html {
                                 <td>{ &l.unit }</td>
                                 <td>{ l.factors.join(", ") }</td>
                                 <td class="num" data-testid="line-amount">{ l.amount.map_or_else(|| "unpriced".to_string(), format) }</td>
-                                <td>{ label(l.label) }</td>
+                                <td>{ l.label.name() }</td>
                                 <td class="source">{ &l.source_url }</td>
                             </tr>
                         }) }
@@ -77,7 +68,7 @@ pub fn charges(props: &ChargesProps) -> Html {
                 <dt>{ "Expected, from verified rates" }</dt><dd data-testid="expected-verified">{ format(p.expected_verified) }</dd>
                 <dt>{ "Expected, from inferred or unknown rates" }</dt><dd data-testid="expected-estimated">{ format(p.expected_estimated) }</dd>
                 <dt>{ "At risk (outcome unknown)" }</dt>
-                <dd data-testid="at-risk">{ format!("{} (expected range {} to {})", format(p.at_risk), format(p.expected), at_risk_high) }</dd>
+                <dd data-testid="at-risk">{ at_risk }</dd>
                 <dt>{ "Unpriced" }</dt>
                 <dd data-testid="unpriced">{ if unpriced.is_empty() && p.complete { "none".to_string() } else if unpriced.is_empty() { "some dimensions (see the table): the expected total is incomplete".to_string() } else { format!("{}: the expected total is incomplete", unpriced.join(", ")) } }</dd>
                 { for p.models.iter().filter(|m| m.untimed_unpriced > 0).map(|m| html! {
@@ -86,11 +77,11 @@ pub fn charges(props: &ChargesProps) -> Html {
                         m.model, m.untimed_unpriced
                     ) }</dd>
                 }) }
-                if props.gateway {
+                if let Some(q) = &props.quota_check {
                     <dt>{ "Gateway quota check" }</dt>
                     <dd data-testid="quota-check">{ format!(
-                        "{} rows match their own logged ratios (±1 quota, {:?} rule), {} do not ({} quota), {} carry no ratios",
-                        q.consistent_rows, q.rule, q.inconsistent_rows, q.inconsistent_quota, q.unchecked_rows) }</dd>
+                        "{} rows match their own logged ratios (±1 quota, {} rule), {} do not ({} quota), {} carry no ratios",
+                        q.consistent_rows, q.rule.name(), q.inconsistent_rows, q.inconsistent_quota, q.unchecked_rows) }</dd>
                 }
             </dl>
         </>

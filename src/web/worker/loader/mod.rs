@@ -1,4 +1,4 @@
-//! The page's side of the worker ([`super::worker`]), which reads the files and computes
+//! The page's side of the workers ([`super::mailbox`]), which read the files and compute
 //! the figures.
 //!
 //! Keeps the File handles the user gave (only handles: the bytes stay on disk), so the
@@ -26,8 +26,8 @@ use web_sys::{File, MessageEvent, Worker};
 use yew::Callback;
 
 use super::message;
-use super::state::{Action, LoadedFile};
 use crate::ingest::{FileReport, Rules};
+use crate::web::state::{Action, LoadedFile};
 
 mod answers;
 
@@ -42,7 +42,7 @@ const SPLIT_FROM: f64 = 16.0 * 1024.0 * 1024.0;
 
 /// The reading worker's share of a file read in two, when the second worker also hashes
 /// it: in the worker, parsing JSON lines runs at ~220 MB/s and SHA-256 at ~345 MB/s, so
-/// the two finish together when the reader takes ~80% (README, Benchmarks).
+/// the two finish together when the reader takes ~80% (docs/benchmarks.md).
 const HEAD_SHARE: f64 = 0.85;
 
 struct Job {

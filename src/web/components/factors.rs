@@ -3,8 +3,8 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::state::Action;
-use crate::ratecard::FactorText;
+use crate::ratecard::{AppliesTo, Confidence, FactorText};
+use crate::settings::SettingsEdit;
 
 const FIELDS: [(&str, &str); 6] = [
     ("name", "Name"),
@@ -15,23 +15,17 @@ const FIELDS: [(&str, &str); 6] = [
     ("note", "Note"),
 ];
 
-fn value_of(factor: &FactorText, field: &str) -> String {
-    let json = serde_json::to_value(factor).expect("a factor is plain strings");
-    json.get(field)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string()
-}
-
 #[derive(Properties, PartialEq)]
 pub struct FactorsProps {
     pub factors: Vec<FactorText>,
-    pub on_action: Callback<Action>,
+    pub on_edit: Callback<SettingsEdit>,
 }
 
 #[function_component(Factors)]
 pub fn factors(props: &FactorsProps) -> Html {
-    let add = props.on_action.reform(|_: MouseEvent| Action::AddFactor);
+    let add = props
+        .on_edit
+        .reform(|_: MouseEvent| SettingsEdit::AddFactor);
     html! {
         <>
             if !props.factors.is_empty() {
@@ -42,7 +36,7 @@ pub fn factors(props: &FactorsProps) -> Html {
                             <th>{ "Applies to" }</th><th>{ "Label" }</th><th></th>
                         </tr></thead>
                         <tbody>
-                            { for props.factors.iter().enumerate().map(|(index, factor)| factor_row(index, factor, &props.on_action)) }
+                            { for props.factors.iter().enumerate().map(|(index, factor)| factor_row(index, factor, &props.on_edit)) }
                         </tbody>
                     </table>
                 </div>
@@ -57,10 +51,10 @@ fn select(
     field: &'static str,
     current: &str,
     options: &[&'static str],
-    on_action: &Callback<Action>,
+    on_edit: &Callback<SettingsEdit>,
 ) -> Html {
-    let onchange = on_action.reform(move |e: Event| {
-        Action::EditFactor(
+    let onchange = on_edit.reform(move |e: Event| {
+        SettingsEdit::Factor(
             index,
             field,
             e.target_unchecked_into::<HtmlSelectElement>().value(),
@@ -79,26 +73,26 @@ fn select(
     }
 }
 
-fn factor_row(index: usize, factor: &FactorText, on_action: &Callback<Action>) -> Html {
+fn factor_row(index: usize, factor: &FactorText, on_edit: &Callback<SettingsEdit>) -> Html {
     let cell = |field: &'static str| {
-        let oninput = on_action.reform(move |e: InputEvent| {
-            Action::EditFactor(
+        let oninput = on_edit.reform(move |e: InputEvent| {
+            SettingsEdit::Factor(
                 index,
                 field,
                 e.target_unchecked_into::<HtmlInputElement>().value(),
             )
         });
         html! {
-            <td><input type="text" spellcheck="false" autocomplete="off" value={value_of(factor, field)}
+            <td><input type="text" spellcheck="false" autocomplete="off" value={factor.field(field)}
                 data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={field} {oninput} /></td>
         }
     };
-    let remove = on_action.reform(move |_: MouseEvent| Action::RemoveFactor(index));
+    let remove = on_edit.reform(move |_: MouseEvent| SettingsEdit::RemoveFactor(index));
     html! {
         <tr data-testid="factor-row">
             { for FIELDS.iter().map(|(field, _)| cell(field)) }
-            <td>{ select(index, "applies_to", &factor.applies_to, &["all", "tokens", "calls"], on_action) }</td>
-            <td>{ select(index, "label", &factor.label, &["verified", "inferred", "unknown"], on_action) }</td>
+            <td>{ select(index, "applies_to", &factor.applies_to, &AppliesTo::ALL.map(AppliesTo::name), on_edit) }</td>
+            <td>{ select(index, "label", &factor.label, &Confidence::ALL.map(Confidence::name), on_edit) }</td>
             <td><button type="button" class="link" onclick={remove}>{ "Remove" }</button></td>
         </tr>
     }

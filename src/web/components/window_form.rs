@@ -1,67 +1,12 @@
 //! The incident window, tolerance, run id, how the files write times and numbers and
-//! what becomes of requests without a time; plus the small text field every form uses.
+//! what becomes of requests without a time.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::state::{Action, SettingsField};
+use super::fields::{SelectField, TextField};
 use crate::decimal::NumberFormat;
 use crate::ingest::{DateOrder, UntimedRequests};
-use crate::settings::Settings;
-
-#[derive(Properties, PartialEq)]
-pub struct FieldProps {
-    pub label: AttrValue,
-    pub value: AttrValue,
-    pub testid: AttrValue,
-    #[prop_or_default]
-    pub placeholder: AttrValue,
-    pub on_input: Callback<String>,
-}
-
-/// A labelled text input that reports every keystroke. Values stay text: the core
-/// validates them, so what the user typed is never reformatted under their cursor.
-#[function_component(TextField)]
-pub fn text_field(props: &FieldProps) -> Html {
-    let oninput = props
-        .on_input
-        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
-    html! {
-        <label class="field">
-            <span>{ &props.label }</span>
-            <input type="text" spellcheck="false" autocomplete="off" value={props.value.clone()}
-                placeholder={props.placeholder.clone()} data-testid={props.testid.clone()} {oninput} />
-        </label>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct SelectProps {
-    pub label: AttrValue,
-    pub value: AttrValue,
-    pub testid: AttrValue,
-    /// (value the settings store, what the reviewer reads)
-    pub options: Vec<(String, String)>,
-    pub on_change: Callback<String>,
-}
-
-/// A labelled choice among fixed settings values.
-#[function_component(SelectField)]
-pub fn select_field(props: &SelectProps) -> Html {
-    let onchange = props
-        .on_change
-        .reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
-    html! {
-        <label class="field">
-            <span>{ &props.label }</span>
-            <select data-testid={props.testid.clone()} {onchange}>
-                { for props.options.iter().map(|(value, text)| html! {
-                    <option value={value.clone()} selected={*value == props.value.trim()}>{ text }</option>
-                }) }
-            </select>
-        </label>
-    }
-}
+use crate::settings::{Settings, SettingsEdit, SettingsField};
 
 fn number_formats() -> Vec<(String, String)> {
     NumberFormat::ALL
@@ -103,7 +48,7 @@ fn date_orders() -> Vec<(String, String)> {
 #[derive(Properties, PartialEq)]
 pub struct WindowProps {
     pub settings: Settings,
-    pub on_action: Callback<Action>,
+    pub on_edit: Callback<SettingsEdit>,
 }
 
 #[function_component(WindowForm)]
@@ -111,8 +56,8 @@ pub fn window_form(props: &WindowProps) -> Html {
     let s = &props.settings;
     let edit = |field: SettingsField| {
         props
-            .on_action
-            .reform(move |value: String| Action::Edit(field, value))
+            .on_edit
+            .reform(move |value: String| SettingsEdit::Field(field, value))
     };
     html! {
         <div class="grid">

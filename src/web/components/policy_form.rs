@@ -3,17 +3,15 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::state::{Action, SettingsField};
-use super::window_form::TextField;
-use crate::policy::outcome_name;
-use crate::policy::Outcome;
-use crate::settings::Settings;
+use super::fields::TextField;
+use crate::policy::{outcome_name, Billability, Outcome, Policy};
+use crate::settings::{Settings, SettingsEdit, SettingsField};
 
 fn choice(
     label: &'static str,
     testid: String,
     current: &str,
-    options: &[&'static str],
+    options: &[&str],
     on_change: Callback<String>,
 ) -> Html {
     let onchange =
@@ -25,7 +23,8 @@ fn choice(
             <select data-testid={testid} {onchange}>
                 { for options.iter().map(|option| {
                     let selected = current == *option || (current.is_empty() && option.starts_with('('));
-                    html! { <option value={if option.starts_with('(') { "" } else { *option }} {selected}>{ *option }</option> }
+                    let value = if option.starts_with('(') { "" } else { option };
+                    html! { <option value={value.to_string()} {selected}>{ option.to_string() }</option> }
                 }) }
             </select>
         </label>
@@ -48,7 +47,7 @@ fn outcome_label(outcome: Outcome) -> &'static str {
 #[derive(Properties, PartialEq)]
 pub struct PolicyProps {
     pub settings: Settings,
-    pub on_action: Callback<Action>,
+    pub on_edit: Callback<SettingsEdit>,
 }
 
 #[function_component(PolicyForm)]
@@ -56,25 +55,24 @@ pub fn policy_form(props: &PolicyProps) -> Html {
     let s = &props.settings;
     let edit = |field: SettingsField| {
         props
-            .on_action
-            .reform(move |value: String| Action::Edit(field, value))
+            .on_edit
+            .reform(move |value: String| SettingsEdit::Field(field, value))
     };
     let mut policy = s.outcome_policy.clone();
     let outcomes = Outcome::ALL.into_iter().map(|outcome| {
         let on_change = props
-            .on_action
-            .reform(move |value: String| Action::EditPolicy(outcome, value));
-        let default = if outcome == Outcome::Success {
-            "(default: billable)"
-        } else {
-            "(default: unknown)"
-        };
+            .on_edit
+            .reform(move |value: String| SettingsEdit::Policy(outcome, value));
+        // An empty choice is the policy's default for the outcome.
+        let default = format!("(default: {})", Policy::default().of(outcome).name());
         let current = policy.slot(outcome).clone();
+        let options =
+            std::iter::once(default.as_str()).chain(Billability::ALL.map(Billability::name));
         choice(
             outcome_label(outcome),
             format!("policy-{}", outcome_name(outcome).replace('_', "-")),
             &current,
-            &[default, "billable", "not_billable", "unknown"],
+            &options.collect::<Vec<_>>(),
             on_change,
         )
     });

@@ -6,8 +6,8 @@ use std::rc::Weak;
 
 use super::{Loader, Progress, Role};
 use crate::ingest::FileReport;
-use crate::web::message::{self, Message};
 use crate::web::state::{Action, Loading};
+use crate::web::worker::message::{self, Message};
 
 /// The worker's answers, turned into actions once the loader is no longer borrowed
 /// (a dispatch may render, and rendering may call back into the loader).

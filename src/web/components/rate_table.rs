@@ -4,9 +4,12 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::state::{Action, RateField};
-use super::window_form::TextField;
-use crate::ratecard::{describe_ratios, RateText};
+use super::fields::TextField;
+use crate::ratecard::{describe_ratios, Confidence, RateText};
+use crate::settings::SettingsEdit;
+
+/// A field of a rate entry, by its JSON key.
+type RateField = &'static str;
 
 /// Fields shown in the main row, with their column heading.
 const MAIN: [(RateField, &str); 9] = [
@@ -63,12 +66,14 @@ pub fn testid(field: &str) -> String {
 pub struct RateTableProps {
     pub rates: Vec<RateText>,
     pub quota_per_usd: String,
-    pub on_action: Callback<Action>,
+    pub on_edit: Callback<SettingsEdit>,
+    /// A pasted table: its rows merge into the rates, or it says why they cannot.
+    pub on_paste: Callback<SettingsEdit>,
 }
 
 #[function_component(RateTable)]
 pub fn rate_table(props: &RateTableProps) -> Html {
-    let add = props.on_action.reform(|_: MouseEvent| Action::AddRate);
+    let add = props.on_edit.reform(|_: MouseEvent| SettingsEdit::AddRate);
     html! {
         <>
             <p class="hint">{ "Prices in the rate card's currency per the token unit (1M tokens unless set), per call, per image, per second or per 1K tool calls. An empty price is unpriced, never $0." }</p>
@@ -80,13 +85,13 @@ pub fn rate_table(props: &RateTableProps) -> Html {
                     </tr></thead>
                     <tbody>
                         { for props.rates.iter().enumerate().map(|(index, rate)| html! {
-                            <RateRow {index} rate={rate.clone()} quota_per_usd={props.quota_per_usd.clone()} on_action={props.on_action.clone()} />
+                            <RateRow {index} rate={rate.clone()} quota_per_usd={props.quota_per_usd.clone()} on_edit={props.on_edit.clone()} />
                         }) }
                     </tbody>
                 </table>
             </div>
             <button type="button" class="secondary" data-testid="add-rate" onclick={add}>{ "Add a rate entry" }</button>
-            <PasteRates on_action={props.on_action.clone()} />
+            <PasteRates on_paste={props.on_paste.clone()} />
         </>
     }
 }
@@ -96,15 +101,15 @@ struct RateRowProps {
     index: usize,
     rate: RateText,
     quota_per_usd: String,
-    on_action: Callback<Action>,
+    on_edit: Callback<SettingsEdit>,
 }
 
 #[function_component(RateRow)]
 fn rate_row(props: &RateRowProps) -> Html {
     let index = props.index;
     let cell = |field: RateField| {
-        let oninput = props.on_action.reform(move |e: InputEvent| {
-            Action::EditRate(
+        let oninput = props.on_edit.reform(move |e: InputEvent| {
+            SettingsEdit::Rate(
                 index,
                 field,
                 e.target_unchecked_into::<HtmlInputElement>().value(),
@@ -115,22 +120,22 @@ fn rate_row(props: &RateRowProps) -> Html {
                 data-testid={testid(field)} aria-label={field} {oninput} /></td>
         }
     };
-    let onchange = props.on_action.reform(move |e: Event| {
-        Action::EditRate(
+    let onchange = props.on_edit.reform(move |e: Event| {
+        SettingsEdit::Rate(
             index,
             "label",
             e.target_unchecked_into::<HtmlSelectElement>().value(),
         )
     });
     let remove = props
-        .on_action
-        .reform(move |_: MouseEvent| Action::RemoveRate(index));
+        .on_edit
+        .reform(move |_: MouseEvent| SettingsEdit::RemoveRate(index));
     let label = props.rate.label.trim().to_ascii_lowercase();
     let detail = |(field, heading): &(RateField, &'static str)| {
         let field = *field;
         let on_input = props
-            .on_action
-            .reform(move |value: String| Action::EditRate(index, field, value));
+            .on_edit
+            .reform(move |value: String| SettingsEdit::Rate(index, field, value));
         html! { <TextField label={*heading} testid={testid(field)} value={props.rate.field(field)} {on_input} /> }
     };
     let model = match props.rate.model.trim() {
@@ -140,8 +145,8 @@ fn rate_row(props: &RateRowProps) -> Html {
     let audio = |(field, dimension): &(RateField, &'static str)| {
         let field = *field;
         let on_input = props
-            .on_action
-            .reform(move |value: String| Action::EditRate(index, field, value));
+            .on_edit
+            .reform(move |value: String| SettingsEdit::Rate(index, field, value));
         let label = format!("{dimension} of {model}");
         html! { <TextField {label} testid={testid(field)} value={props.rate.field(field)} {on_input} /> }
     };
@@ -151,7 +156,7 @@ fn rate_row(props: &RateRowProps) -> Html {
                 { for MAIN.iter().map(|(field, _)| cell(*field)) }
                 <td>
                     <select data-testid="rate-label" aria-label="label" {onchange}>
-                        { for ["verified", "inferred", "unknown"].into_iter().map(|option| html! {
+                        { for Confidence::ALL.map(Confidence::name).into_iter().map(|option| html! {
                             <option value={option} selected={label == option}>{ option }</option>
                         }) }
                     </select>
@@ -168,7 +173,7 @@ fn rate_row(props: &RateRowProps) -> Html {
                         <div class="grid">{ for AUDIO.iter().map(audio) }</div>
                         <div class="grid">{ for DETAILS.iter().map(detail) }</div>
                         <TextField label="Note" testid="rate-note" value={props.rate.note.clone()}
-                            on_input={props.on_action.reform(move |v: String| Action::EditRate(index, "note", v))} />
+                            on_input={props.on_edit.reform(move |v: String| SettingsEdit::Rate(index, "note", v))} />
                     </details>
                 </td>
             </tr>
@@ -178,7 +183,7 @@ fn rate_row(props: &RateRowProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct PasteProps {
-    on_action: Callback<Action>,
+    on_paste: Callback<SettingsEdit>,
 }
 
 /// A spreadsheet range pasted as text (header row first). The text area is read when
@@ -187,10 +192,10 @@ struct PasteProps {
 fn paste_rates(props: &PasteProps) -> Html {
     let area = use_node_ref();
     let onclick = {
-        let (area, on_action) = (area.clone(), props.on_action.clone());
+        let (area, on_paste) = (area.clone(), props.on_paste.clone());
         Callback::from(move |_: MouseEvent| {
             if let Some(area) = area.cast::<HtmlTextAreaElement>() {
-                on_action.emit(Action::PasteRates(area.value()));
+                on_paste.emit(SettingsEdit::PasteRates(area.value()));
             }
         })
     };

@@ -1,4 +1,4 @@
-//! Expected versus provider-recorded, the variance bridge, and the downloads.
+//! Expected versus provider-recorded, per model and in total, and the variance bridge.
 
 use yew::prelude::*;
 
@@ -21,16 +21,6 @@ fn percent(c: &Comparison) -> String {
         (None, _) => "not computed".to_string(),
         (Some(_), None) => "n/a".to_string(),
         (Some(_), Some(p)) => format(p),
-    }
-}
-
-fn status(c: &Comparison) -> &'static str {
-    match (c.expected, c.provider, c.within_tolerance) {
-        (None, _, _) => "not computed: no usage evidence",
-        (_, None, _) => "not compared: no provider-side evidence",
-        _ if !c.expected_complete => "incomplete: some usage has no verified rate",
-        (_, _, Some(true)) => "within tolerance",
-        _ => "outside tolerance",
     }
 }
 
@@ -89,7 +79,7 @@ pub fn results(props: &ResultsProps) -> Html {
                 <td data-testid="provider">{ money(c.provider) }</td>
                 <td data-testid="variance">{ money(c.variance) }</td>
                 <td data-testid="variance-percent">{ percent(c) }</td>
-                <td>{ status(c) }</td>
+                <td>{ c.verdict().describe() }</td>
             </tr>
         }
     };
@@ -110,7 +100,7 @@ pub fn results(props: &ResultsProps) -> Html {
                         <td data-testid="total-provider">{ money(total.provider) }</td>
                         <td data-testid="total-variance">{ money(total.variance) }</td>
                         <td data-testid="total-variance-percent">{ percent(total) }</td>
-                        <td data-testid="total-status">{ status(total) }</td>
+                        <td data-testid="total-status">{ total.verdict().describe() }</td>
                     </tr>
                 </tfoot>
             </table>

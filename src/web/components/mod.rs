@@ -1,0 +1,27 @@
+//! The page's pieces, each a function component: props in, `Callback`s out. None holds
+//! state beyond what is being typed, none computes a figure: settings changes go out
+//! as [`crate::settings::SettingsEdit`]s, and what they show is what the core computed.
+
+mod charges;
+mod cross_checks;
+mod downloads;
+mod factors;
+mod fields;
+mod file_picker;
+mod file_summaries;
+mod mapping_form;
+mod policy_form;
+mod rate_table;
+mod results;
+mod window_form;
+
+pub use charges::Charges;
+pub use cross_checks::CrossChecks;
+pub use downloads::Downloads;
+pub use factors::Factors;
+pub use file_picker::{FilePicker, LoadProgress};
+pub use file_summaries::FileSummaries;
+pub use policy_form::PolicyForm;
+pub use rate_table::RateTable;
+pub use results::Results;
+pub use window_form::WindowForm;

@@ -1,0 +1,179 @@
+//! The worker's side: its mailbox. Messages from the page queue jobs (read a file,
+//! or assist the reader with its hash and tail), cancel them, or ask for the figures,
+//! which are computed at once from the reports kept here.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+
+use super::message::{self, Message};
+use super::{counted, read, tails};
+use crate::ingest::{FileReport, Hashing, Rules};
+use crate::pipeline::{self, Review};
+use crate::settings::Settings;
+
+pub(super) struct Job {
+    pub id: u32,
+    pub file: File,
+    pub task: Task,
+}
+
+pub(super) enum Task {
+    /// Read the file into a report (hashing it too, or not when another worker does),
+    /// up to the first line start at or after `split` when the other worker reads the rest.
+    Read {
+        rules: Rules,
+        hashing: Hashing,
+        split: Option<f64>,
+    },
+    /// For the worker reading the file: its SHA-256 (unless the page knows it) and,
+    /// first, the rows from the first line start at or after the split.
+    Assist {
+        hash: bool,
+        split: Option<(f64, Rules)>,
+    },
+}
+
+#[derive(Default)]
+struct Mailbox {
+    queue: VecDeque<Job>,
+    cancelled_upto: Option<u32>,
+    running: bool,
+}
+
+thread_local! {
+    static MAILBOX: RefCell<Mailbox> = RefCell::default();
+    /// The reports of finished reads, rows included, by job, until the page lets them go.
+    pub(super) static REPORTS: RefCell<Vec<(u32, FileReport)>> = RefCell::default();
+}
+
+fn scope() -> Option<DedicatedWorkerGlobalScope> {
+    js_sys::global().dyn_into().ok()
+}
+
+pub(super) fn post(message: &JsValue) {
+    if let Some(scope) = scope() {
+        let _ = scope.post_message(message);
+    }
+}
+
+/// Installs the message handler and tells the page it can send files.
+pub fn start() {
+    let Some(scope) = scope() else { return };
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
+        match message::read(&event.data()) {
+            Some(Message::Read {
+                job,
+                file,
+                rules,
+                hash,
+                split,
+            }) => match Rules::from_wire(&rules) {
+                Ok(rules) => {
+                    let hashing = if hash {
+                        Hashing::Inline
+                    } else {
+                        Hashing::Elsewhere
+                    };
+                    let task = Task::Read {
+                        rules,
+                        hashing,
+                        split,
+                    };
+                    queue(job, file, task)
+                }
+                Err(problem) => post(&message::failed(job, &problem)),
+            },
+            Some(Message::Hash {
+                job,
+                file,
+                hash,
+                split,
+            }) => {
+                // Rules that do not read are the reader's to report; here, no split.
+                let split =
+                    split.and_then(|(at, rules)| Some((at, Rules::from_wire(&rules).ok()?)));
+                queue(job, file, Task::Assist { hash, split })
+            }
+            Some(Message::Tail { job, part }) => tails::arrived(job, &part),
+            Some(Message::Fingerprint { job, sha256 }) => REPORTS.with(|r| {
+                counted::forget();
+                let mut reports = r.borrow_mut();
+                if let Some((_, report)) = reports.iter_mut().find(|(id, _)| *id == job) {
+                    report.fingerprint.sha256 = sha256;
+                }
+            }),
+            // Synchronous: a read in progress waits for the figures at its next chunk. The page
+            // sends one compute at a time, so no stale settings queue up here.
+            Some(Message::Compute {
+                generation,
+                settings,
+                jobs,
+            }) => post(&compute(generation, &settings, &jobs)),
+            Some(Message::Keep { jobs, upto }) => REPORTS.with(|r| {
+                counted::forget();
+                r.borrow_mut()
+                    .retain(|(job, _)| *job > upto || jobs.contains(job))
+            }),
+            Some(Message::Cancel { upto }) => MAILBOX.with(|m| {
+                let mut m = m.borrow_mut();
+                m.cancelled_upto = m.cancelled_upto.max(Some(upto));
+                // Queued jobs go at once; the running one stops at its next chunk, or
+                // now if it waits for its tail.
+                tails::wake(|job| job <= upto);
+                tails::forget_upto(upto);
+                while let Some(job) = m.queue.front() {
+                    if job.id > upto {
+                        break;
+                    }
+                    post(&message::cancelled(job.id));
+                    m.queue.pop_front();
+                }
+            }),
+            _ => {}
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The worker lives as long as the page; so does its handler.
+    on_message.forget();
+    post(&message::ready());
+}
+
+fn queue(id: u32, file: File, task: Task) {
+    MAILBOX.with(|m| m.borrow_mut().queue.push_back(Job { id, file, task }));
+    let idle = MAILBOX.with(|m| !std::mem::replace(&mut m.borrow_mut().running, true));
+    if idle {
+        wasm_bindgen_futures::spawn_local(run());
+    }
+}
+
+/// The figures of the kept reports of `jobs` under `settings`, as the `figures` answer.
+fn compute(generation: u32, settings: &str, jobs: &[u32]) -> JsValue {
+    let settings = match Settings::from_json(settings) {
+        Ok(settings) => settings,
+        Err(problem) => {
+            let problem = format!("the settings sent to the worker are damaged: {problem}");
+            return message::figures(generation, Err(&problem));
+        }
+    };
+    let Some(files) = counted::reports(jobs) else {
+        let problem = "a file's rows are no longer held by the worker; load the file again";
+        return message::figures(generation, Err(problem));
+    };
+    let review: Review = pipeline::run_counted(files, &settings);
+    message::figures(generation, Ok(&review.to_wire()))
+}
+
+pub(super) fn cancelled(id: u32) -> bool {
+    MAILBOX.with(|m| m.borrow().cancelled_upto.is_some_and(|upto| id <= upto))
+}
+
+async fn run() {
+    while let Some(job) = MAILBOX.with(|m| m.borrow_mut().queue.pop_front()) {
+        read::read(job).await;
+    }
+    MAILBOX.with(|m| m.borrow_mut().running = false);
+}

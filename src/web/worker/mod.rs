@@ -1,0 +1,44 @@
+//! The worker plumbing: the web worker that reads files and computes the figures (built
+//! as its own binary, `src/bin/worker.rs`, run in two instances), and the page's loader
+//! that talks to both.
+//!
+//! The worker holds no logic of its own. Each File the page posts is read in chunks and
+//! fed to [`crate::ingest::Ingestor`], the same core the command line runs (`read`).
+//! Between chunks it posts progress and looks at its mailbox (`mailbox`), so a cancel
+//! message stops the file at the next chunk. The finished report goes back as JSON (see
+//! [`crate::ingest::FileReport::to_wire`]); its compact rows stay in the worker, and
+//! whenever the page sends settings the worker computes the review the CLI would
+//! ([`crate::pipeline::count_files`] once per set of files, kept in `counted`, then
+//! [`crate::pipeline::run_counted`]) and sends back the figures and each file's ledger
+//! as it counted them ([`crate::pipeline::Review::to_wire`]), so the page's thread never
+//! prices or counts a row.
+//!
+//! SHA-256 is the largest single cost of reading (wasm has no SHA instructions), so the
+//! page starts a second instance of the worker: it gets `hash` for the same File,
+//! reads it once and answers `hashed`; the first reads with hashing off (`read` with
+//! `hash: false`) and gets the digest back as `fingerprint`. A large file is also read
+//! in two parts (`ingest::Tail`, `tails`): `read` carries a `split` byte, where the
+//! reader stops at the next line start and awaits the rows after it, which the second
+//! worker reads in the same pass as its hash and sends as `tail` (by way of the page).
+//!
+//! Messages (`message`; plain objects, `kind` says which):
+//! - page → worker: `read {job, file, rules, hash, split}`,
+//!   `hash {job, file, hash, split, rules}`, `tail {job, part}`, `fingerprint {job, sha256}`,
+//!   `cancel {upto}` (every job ≤ upto), `compute {generation, settings, jobs}`,
+//!   `keep {jobs, upto}`.
+//! - worker → page: `ready`, `progress {job, done, total, rows, ms}`,
+//!   `done {job, report, models}`, `hashed {job, sha256}`, `tail {job, part}`,
+//!   `cancelled {job}`, `failed {job, message}`, `figures {generation, review | problem}`.
+//!
+//! On the page, `loader` keeps the File handles, sends the jobs, and turns the
+//! answers into the reducer's actions.
+
+mod counted;
+mod loader;
+mod mailbox;
+mod message;
+mod read;
+mod tails;
+
+pub(super) use loader::Loader;
+pub use mailbox::start;

@@ -1,0 +1,170 @@
+//! Reading a File in the worker: in chunks (`Blob.slice` + `arrayBuffer()`, the next
+//! one requested before this one is parsed), into [`Ingestor`], the same core the
+//! command line runs; or, for the second worker, hashing it and reading its tail.
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::File;
+
+use super::mailbox::{cancelled, post, Job, Task, REPORTS};
+use super::message;
+use super::{counted, tails};
+use crate::ingest::{line_start, FileHasher, Ingestor, Rules};
+
+/// Bytes read per step: large enough that the per-chunk overhead (a promise, a copy, a
+/// progress message) is noise, small enough for progress and cancel to feel immediate.
+const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
+/// The hashing worker runs ahead of the reader; smaller slices leave less garbage
+/// between its collections (measured: see docs/benchmarks.md).
+const HASH_CHUNK: f64 = 1024.0 * 1024.0;
+
+fn slice(file: &File, start: f64, size: f64) -> Option<JsFuture> {
+    let end = (start + size).min(file.size());
+    let blob = file.slice_with_f64_and_f64(start, end).ok()?;
+    Some(JsFuture::from(blob.array_buffer()))
+}
+
+pub(super) async fn read(job: Job) {
+    let Job { id, file, task } = job;
+    let (rules, hashing, split) = match task {
+        Task::Read {
+            rules,
+            hashing,
+            split,
+        } => (rules, hashing, split),
+        Task::Assist { hash, split } => return assist(id, &file, hash, split).await,
+    };
+    let total = file.size();
+    let started = js_sys::Date::now();
+    let mut ingestor = Ingestor::with_hashing(&file.name(), rules, hashing);
+    let progress = |ingestor: &Ingestor, done: f64| {
+        let elapsed = js_sys::Date::now() - started;
+        post(&message::progress(
+            id,
+            done,
+            total,
+            ingestor.rows_read(),
+            elapsed,
+        ));
+    };
+    // Up to the cut (when the other worker reads the rest), else to the end.
+    let mut cut = None;
+    let read = chunks(id, &file, 0.0, CHUNK, |chunk, at| {
+        let head = match split {
+            Some(split) if at + chunk.len() as f64 > split && ingestor.splittable() => {
+                let from = (split - at).max(0.0) as usize;
+                line_start(&chunk[from..]).map(|n| from + n)
+            }
+            _ => None,
+        };
+        let end = head.unwrap_or(chunk.len());
+        ingestor.push(&chunk[..end]);
+        progress(&ingestor, at + end as f64);
+        cut = head.map(|n| at + n as f64);
+        cut.is_none()
+    })
+    .await;
+    let Some(whole) = read else { return };
+    if let (false, Some(cut)) = (whole, cut) {
+        let tail = tails::awaited(id).await;
+        if cancelled(id) {
+            return post(&message::cancelled(id));
+        }
+        if tail.is_some_and(|tail| ingestor.join_tail(tail)) {
+            tails::count_joined();
+            progress(&ingestor, total);
+        } else {
+            let rest = chunks(id, &file, cut, CHUNK, |chunk, at| {
+                ingestor.push(chunk);
+                progress(&ingestor, at + chunk.len() as f64);
+                true
+            });
+            if rest.await.is_none() {
+                return;
+            }
+        }
+    }
+    tails::forget_upto(id);
+    let report = ingestor.finish();
+    let (json, _, _) = report.to_wire();
+    post(&message::done(id, &json, report.rows.models()));
+    counted::forget();
+    REPORTS.with(|r| r.borrow_mut().push((id, report)));
+}
+
+/// The second worker's part: the SHA-256, and the rows after the split when there is
+/// one (read in the same pass: the reader meanwhile reads up to the split).
+async fn assist(id: u32, file: &File, hash: bool, split: Option<(f64, Rules)>) {
+    let mut hasher = FileHasher::new();
+    let hashed = match split {
+        Some((at, rules)) => {
+            let hashing = hash.then_some(&mut hasher);
+            tails::read_and_send(id, file, at, rules, hashing).await
+        }
+        None if hash => {
+            let read = chunks(id, file, 0.0, HASH_CHUNK, |chunk, _| {
+                hasher.push(chunk);
+                true
+            });
+            read.await.is_some()
+        }
+        None => false,
+    };
+    if hash && hashed {
+        post(&message::hashed(id, &hasher.finish().sha256));
+    }
+}
+
+/// Gives the file's bytes from `start` to `take` in order, each chunk with the offset
+/// it starts at, while `take` answers true. Some(true): read to the end; Some(false):
+/// `take` stopped; None: the job was cancelled or the file could not be read (the page
+/// has been told).
+pub(super) async fn chunks(
+    id: u32,
+    file: &File,
+    start: f64,
+    size: f64,
+    mut take: impl FnMut(&[u8], f64) -> bool,
+) -> Option<bool> {
+    let total = file.size();
+    let mut chunk = Vec::new();
+    let mut start = start;
+    // The next chunk is requested before this one is parsed, so reading overlaps parsing.
+    let mut next = slice(file, start, size);
+    while start < total {
+        if cancelled(id) {
+            post(&message::cancelled(id));
+            return None;
+        }
+        let buffer = match next.take() {
+            Some(pending) => pending.await,
+            None => Err(JsValue::NULL),
+        };
+        let Ok(buffer) = buffer.and_then(|b| b.dyn_into::<ArrayBuffer>()) else {
+            let problem = format!("{} cannot be read (was it moved or changed?)", file.name());
+            post(&message::failed(id, &problem));
+            return None;
+        };
+        let bytes = Uint8Array::new(&buffer);
+        let at = start;
+        start += f64::from(bytes.length());
+        if start < total {
+            next = slice(file, start, size);
+        }
+        chunk.resize(bytes.length() as usize, 0);
+        bytes.copy_to(&mut chunk);
+        if !take(&chunk, at) {
+            return Some(false);
+        }
+        if bytes.length() == 0 {
+            break;
+        }
+    }
+    if cancelled(id) {
+        post(&message::cancelled(id));
+        return None;
+    }
+    Some(true)
+}
