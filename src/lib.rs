@@ -26,6 +26,7 @@ pub mod decimal;
 pub mod error;
 pub mod figures;
 pub mod ingest;
+pub mod money;
 pub mod outputs;
 pub mod pipeline;
 pub mod policy;

@@ -12,6 +12,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("decimal", 0),
     ("error", 0),
     ("sanitize", 0),
+    ("money", 0),
     ("policy", 1),
     ("ingest", 2),
     ("ratecard", 3),
