@@ -1198,3 +1198,36 @@ fn a_stale_rate_is_named_with_both_prices_and_the_ratios() {
 fn run_fixture_with(name: &str, settings: &Settings) -> Review {
     run(&[(name, fixture(name))], settings)
 }
+
+// The sample "Try with sample data" loads: valid settings, every row read, and figures
+// worked out by hand. Expected, per 1M tokens (gpt-4o 2.50 / cached 1.25 / 10; Claude 3 /
+// 0.30 / write 3.75 / 15): gpt-4o 0.026 + 0.011 + 0.042 + 0.01394 + 0.0205, Claude 0.03735
+// + 0.01845 = 0.16924. Recorded: quotas 13,000 + 5,500 + 23,100 + 7,667 + 10,250 (the
+// two vip rows at group ratio 1.1) + 18,675 + 9,225 − 2,500 refunded = 84,917 ÷ 500,000
+// = 0.169834.
+#[test]
+fn the_bundled_sample_reads_completely_and_explains_its_variance() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{root}/samples/sample-settings.json")).unwrap();
+    let settings = Settings::from_json(&text).expect("the sample settings parse");
+    assert!(settings.validate().is_ok());
+    let log = std::fs::read(format!("{root}/samples/cometapi-sample-log.json")).unwrap();
+    let review = run(&[("cometapi-sample-log.json", log)], &settings);
+    let l = &review.files[0].ledger;
+    assert_eq!((l.rows_read, l.accepted, l.rejected), (10, 9, 0));
+    let record: Value = serde_json::from_str(&record_json(&review)).unwrap();
+    assert_eq!(record["status"], "explained");
+    assert_eq!(record["computed_charge"]["expected_amount"], "0.16924");
+    assert_eq!(
+        record["computed_charge"]["provider_reported_amount"],
+        "0.169834"
+    );
+    assert_eq!(
+        record["variance_bridge"]["rate_differences"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(record["variance_bridge"]["residual"], "0");
+}
