@@ -14,9 +14,11 @@
 //!    billing, account totals) each summed on its own and compared pairwise.
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list.
 //!
-//! [`pipeline::run`] chains them for bytes in memory (the CLI); the page's web worker
-//! streams each file through [`ingest::Ingestor`] and the page then calls
-//! [`pipeline::run_reports`] on the reports, the same function `run` ends in.
+//! [`pipeline::run`] chains them for bytes in memory; the command line runs them in the
+//! native shell (`native::run`: a large file read in two parts on threads, the SHA-256
+//! on a third); the page's web worker streams each file through [`ingest::Ingestor`] and
+//! the page then calls [`pipeline::run_reports`] on the reports, the same function both
+//! `run`s end in.
 
 pub mod classify;
 pub mod crosscheck;
@@ -33,6 +35,10 @@ pub mod reconcile;
 pub mod record;
 pub mod sanitize;
 pub mod settings;
+
+/// Threads and files for the command line and the benchmark (see [`native`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -36,6 +36,9 @@ mod sniff;
 mod stream;
 mod times;
 
+#[cfg(test)]
+pub(crate) mod samples;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -48,11 +51,7 @@ pub use rules::{Currency, Rules, UntimedRequests, Window};
 
 use newapi::{CellError, Parts, RowKind};
 pub use rows::{Rows, RowsBuilder};
-pub use stream::{
-    ingest_hashing_apart, ingest_in_parts, line_start, FileHasher, Hashing, Ingestor, Tail,
-};
-#[cfg(not(target_arch = "wasm32"))]
-pub use stream::{ingest_in_two, Source, PIECE, SPLIT_FROM};
+pub use stream::{line_start, FileHasher, Hashing, Ingestor, Tail};
 pub use times::{parse_time, parse_timestamp, CellFormat, DateOrder, StatedZone};
 
 /// Identifies the exact bytes a review used.

@@ -3,15 +3,11 @@
 //! text not yet parsed (at most one row, plus one chunk); never the file.
 
 mod hashing;
-#[cfg(not(target_arch = "wasm32"))]
-mod in_two;
 mod reader;
 mod split;
 
 pub use hashing::{FileHasher, Hashing};
-#[cfg(not(target_arch = "wasm32"))]
-pub use in_two::{ingest_in_two, Source, PIECE, SPLIT_FROM};
-pub use split::{ingest_in_parts, line_start, Tail};
+pub use split::{line_start, Tail};
 
 use reader::Reader;
 
@@ -238,112 +234,12 @@ impl Ingestor {
     }
 }
 
-/// [`super::ingest`] with the SHA-256 computed on a second thread while this one parses
-/// (the bytes are shared, not copied); where no thread can start, as `ingest` does.
-pub fn ingest_hashing_apart(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
-    if cfg!(target_arch = "wasm32") {
-        return super::ingest(name, bytes, rules);
-    }
-    std::thread::scope(|scope| {
-        let hashing = std::thread::Builder::new().spawn_scoped(scope, || {
-            let mut hasher = FileHasher::new();
-            hasher.push(bytes);
-            hasher.finish()
-        });
-        let Ok(hashing) = hashing else {
-            return super::ingest(name, bytes, rules);
-        };
-        let mut ingestor = Ingestor::with_hashing(name, rules, Hashing::Elsewhere);
-        ingestor.push(bytes);
-        let mut report = ingestor.finish();
-        match hashing.join() {
-            Ok(fingerprint) => report.fingerprint = fingerprint,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        report
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ingest::ingest;
+    use crate::ingest::samples::{damaged, file, row, Row};
     use proptest::prelude::*;
-
-    /// One log row as the generator writes it: (created_at, type, model, quota, prompt,
-    /// completion, `other` JSON or empty).
-    type Row = (u32, u8, &'static str, i32, u32, u32, String);
-
-    fn row() -> impl Strategy<Value = Row> {
-        let other = prop_oneof![
-            Just(String::new()),
-            (1u32..400, 0u32..3, 0usize..5).prop_map(|(cache, semantic, ratio)| format!(
-                r#"{{"model_ratio":{},"completion_ratio":4,"cache_tokens":{cache},"group_ratio":1,"model_price":-1{}}}"#,
-                ["1.25", "2", "0.5", "1.250", "7"][ratio],
-                if semantic == 0 { r#","usage_semantic":"anthropic""# } else { "" }
-            )),
-            Just(r#"{"model_ratio":0,"model_price":0.1,"tool_surcharges":[{"count":2,"price":10}]}"#.to_string()),
-        ];
-        (
-            1_767_225_000u32..1_767_230_000,
-            prop_oneof![Just(2u8), Just(5), Just(6), Just(4)],
-            prop_oneof![Just("gpt-4o"), Just("claude-sonnet-4-5"), Just("模型-ü")],
-            -5i32..20_000,
-            0u32..5_000,
-            0u32..900,
-            other,
-        )
-    }
-
-    fn json_row(r: &Row) -> String {
-        let other = serde_json::to_string(&r.6).unwrap();
-        format!(
-            r#"{{"id":1,"created_at":{},"type":{},"model_name":"{}","quota":{},"prompt_tokens":{},"completion_tokens":{},"content":"a [tricky] {{prompt}} \"x\"","other":{other}}}"#,
-            r.0, r.1, r.2, r.3, r.4, r.5
-        )
-    }
-
-    fn file(rows: &[Row], layout: u8, encoding: u8) -> Vec<u8> {
-        let text = match layout {
-            0 => rows.iter().map(|r| json_row(r) + "\n").collect::<String>(),
-            1 => format!(
-                "{{\"success\":true,\"message\":\"\",\"data\":{{\"items\":[\n{}\n],\"total\":1}}}}\n",
-                rows.iter().map(json_row).collect::<Vec<_>>().join(",\n  ")
-            ),
-            2 => format!("[{}]", rows.iter().map(json_row).collect::<Vec<_>>().join(",")),
-            _ => {
-                let head = "created_at;type;model_name;quota;prompt_tokens;completion_tokens;other\r\n";
-                let body = rows.iter().map(|r| {
-                    let other = r.6.replace('"', "\"\"").replace(",\"", ",\n\"");
-                    format!("{};{};{};{};{};{};\"{other}\"\r\n", r.0, r.1, r.2, r.3, r.4, r.5)
-                });
-                std::iter::once(head.to_string()).chain(body).collect()
-            }
-        };
-        match encoding {
-            0 => text.into_bytes(),
-            1 => [&b"\xef\xbb\xbf"[..], text.as_bytes()].concat(),
-            2 => [0xff, 0xfe]
-                .into_iter()
-                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-                .collect(),
-            _ => [0xfe, 0xff]
-                .into_iter()
-                .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
-                .collect(),
-        }
-    }
-
-    /// `bytes` with the given bytes overwritten (anywhere, by index).
-    fn damaged(mut bytes: Vec<u8>, damage: &[(prop::sample::Index, u8)]) -> Vec<u8> {
-        for (at, byte) in damage {
-            if !bytes.is_empty() {
-                let at = at.index(bytes.len());
-                bytes[at] = *byte;
-            }
-        }
-        bytes
-    }
 
     fn chunked(name: &str, bytes: &[u8], cuts: &[usize]) -> FileReport {
         chunked_hashing(name, bytes, cuts, Hashing::Inline)
@@ -385,11 +281,6 @@ mod tests {
             let step = if bytes.len() < 3000 { 1 } else { step };
             let tiny = (0..bytes.len()).step_by(step).collect::<Vec<_>>();
             prop_assert_eq!(format!("{:?}", chunked("log", &bytes, &tiny)), format!("{whole:?}"));
-            // Hashed on a second thread: the very same report, fingerprint included.
-            let threaded = chunked_hashing("log", &bytes, &cuts, Hashing::Thread);
-            prop_assert_eq!(format!("{threaded:?}"), format!("{whole:?}"));
-            let apart = ingest_hashing_apart("log", &bytes, Rules::default());
-            prop_assert_eq!(format!("{apart:?}"), format!("{whole:?}"));
         }
 
         /// Hashing elsewhere leaves the digest to a [`FileHasher`] given the same
@@ -479,8 +370,6 @@ mod tests {
             prop_assert_eq!(format!("{by_hand:?}"), whole.clone());
             // The stored rows, tables and all, byte for byte.
             prop_assert_eq!(by_hand.rows.to_bytes(), one_pass.rows.to_bytes());
-            let threads = ingest_in_two("log", &bytes[..], rules, cut as u64).unwrap();
-            prop_assert_eq!(format!("{threads:?}"), whole);
             // Undamaged UTF-8 JSON lines always split where a line starts after a cut
             // past the start that decides how a file reads: the check above is not
             // only the fallback's.
@@ -520,48 +409,6 @@ mod tests {
                 prop_assert_eq!(report.rows.len() as u64, report.ledger.accepted);
             }
         }
-    }
-
-    /// The command line's way for a file past [`SPLIT_FROM`]: a broken line and a bad
-    /// count far into the second half keep their own line and row numbers.
-    #[test]
-    fn a_large_file_read_in_parts_keeps_positions() {
-        let line = |quota: &str| {
-            format!(
-                r#"{{"created_at":1767225600,"type":2,"model_name":"gpt-4o","quota":{quota},"prompt_tokens":10,"completion_tokens":5}}"#
-            )
-        };
-        let mut text = String::new();
-        for n in 1..=20_000u32 {
-            match n {
-                15_000 => text.push_str("{not json\n"),
-                15_001 => text.push('\n'),
-                17_500 => text.push_str(&(line("\"12.5\"") + "\n")),
-                _ => text.push_str(&(line("100") + "\n")),
-            }
-        }
-        assert!(text.len() as u64 > 2 * SPLIT_FROM);
-        let parts = crate::ingest::ingest_in_parts("log", text.as_bytes(), Rules::default());
-        assert_eq!(
-            format!("{parts:?}"),
-            format!("{:?}", ingest("log", text.as_bytes(), Rules::default()))
-        );
-        let at: Vec<_> = parts
-            .ledger
-            .rejections
-            .iter()
-            .map(|r| (r.position.line, r.position.row))
-            .collect();
-        // The blank line 15,001 is no row: rows after it are one behind their lines.
-        assert_eq!(
-            at,
-            [(Some(15_000), Some(15_000)), (Some(17_500), Some(17_499))]
-        );
-        assert_eq!(
-            parts.problem.as_deref().map(|p| &p[..11]),
-            Some("line 15000,")
-        );
-        assert_eq!(parts.ledger.accepted, 19_997);
     }
 
     /// A ratio set met first in a row the window leaves out is interned all the same,
@@ -682,31 +529,6 @@ mod tests {
         }
         // One byte, or a lone gzip magic byte: read as (tiny) text, not as gzip.
         assert_eq!(ingest("x", &[0x1f], Rules::default()).fingerprint.bytes, 1);
-    }
-
-    /// Files larger than one batch, so several batches cross to the hashing thread and
-    /// their buffers come back for reuse; known digests, so the threaded hash is not
-    /// only checked against the inline one.
-    #[test]
-    fn threaded_hash_table() {
-        let big: Vec<u8> = (0..(5u32 << 20) / 2)
-            .flat_map(|i| (i as u16).to_le_bytes())
-            .collect();
-        let cases: [(&[u8], usize); 4] = [(b"", 1), (b"abc", 1), (&big, 8 << 20), (&big, 4096)];
-        for (bytes, step) in cases {
-            let cuts: Vec<usize> = (0..bytes.len()).step_by(step).collect();
-            let inline = chunked_hashing("x", bytes, &cuts, Hashing::Inline);
-            let threaded = chunked_hashing("x", bytes, &cuts, Hashing::Thread);
-            assert_eq!(threaded.fingerprint, inline.fingerprint);
-            assert_eq!(threaded.fingerprint, crate::ingest::Fingerprint::of(bytes));
-            assert_eq!(format!("{threaded:?}"), format!("{inline:?}"));
-        }
-        assert_eq!(
-            chunked_hashing("x", b"abc", &[1], Hashing::Thread)
-                .fingerprint
-                .sha256,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::{Compression, Ingestor, Reader, Stage};
 use crate::ingest::json::JsonProblem;
 use crate::ingest::ledger::Ledger;
 use crate::ingest::rows::{put_varint, Rows};
-use crate::ingest::{FileReport, RowsBuilder, Rules};
+use crate::ingest::RowsBuilder;
 
 /// Where a part read apart may start: just past the first line break of `from` (the
 /// bytes from the intended cut on). None: no line starts there.
@@ -285,16 +285,4 @@ impl Ingestor {
         self.bytes += meta.bytes;
         true
     }
-}
-
-/// [`ingest_in_two`] on bytes in memory, cut in the middle; in one piece when small.
-pub fn ingest_in_parts(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
-    #[cfg(not(target_arch = "wasm32"))]
-    if bytes.len() as u64 >= super::in_two::SPLIT_FROM {
-        let cut = bytes.len() as u64 / 2;
-        if let Ok(report) = super::in_two::ingest_in_two(name, bytes, rules.clone(), cut) {
-            return report;
-        }
-    }
-    super::ingest_hashing_apart(name, bytes, rules)
 }

@@ -1,12 +1,12 @@
-//! [`ingest_in_two`]: a file read in two parts at once on threads (natively: the
-//! command line and the benchmark), with the SHA-256 on a third. The parts and their
-//! join are in `split.rs`; the web worker drives the same steps across two workers.
+//! [`ingest_in_two`]: a file read in two parts at once on threads, with the SHA-256 on
+//! a third. The parts and their join are the ingestor's ([`Ingestor::start_tail`],
+//! [`Ingestor::join_tail`]); the web worker drives the same steps across two workers.
 
 use std::io;
 use std::ops::Range;
 
-use super::{FileHasher, Hashing, Ingestor};
-use crate::ingest::{line_start, FileReport, Rules, Tail};
+use super::ingest_hashing_apart;
+use crate::ingest::{line_start, FileHasher, FileReport, Hashing, Ingestor, Rules, Tail};
 
 /// What the two readers and the hash read, each on its own thread (natively only).
 pub trait Source: Sync {
@@ -124,6 +124,17 @@ pub fn ingest_in_two<S: Source + ?Sized>(
         };
         Ok(report)
     })
+}
+
+/// [`ingest_in_two`] on bytes in memory, cut in the middle; in one piece when small.
+pub fn ingest_in_parts(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
+    if bytes.len() as u64 >= SPLIT_FROM {
+        let cut = bytes.len() as u64 / 2;
+        if let Ok(report) = ingest_in_two(name, bytes, rules.clone(), cut) {
+            return report;
+        }
+    }
+    ingest_hashing_apart(name, bytes, rules)
 }
 
 /// The tail from `start` (a line start): the file's start first, to decide how it reads.
