@@ -20,7 +20,7 @@ use dimension::quantities;
 use quota::QuotaCheck;
 
 use crate::error::Error;
-use crate::ingest::newapi::{GatewayRow, RowKind};
+use crate::ingest::{GatewayRow, RowKind};
 use crate::policy::{Billability, RoundingScope};
 use crate::ratecard::Confidence;
 use crate::ratecard::{Dimension, Entry};

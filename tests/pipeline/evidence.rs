@@ -110,7 +110,7 @@ fn describe_evidence(report: &FileReport) -> String {
 }
 
 /// The non-zero counts of a row, by name (the other counts are 0).
-fn counts_text(c: &ingest::newapi::Counts) -> String {
+fn counts_text(c: &ingest::Counts) -> String {
     let named = [
         ("prompt", c.prompt),
         ("completion", c.completion),
@@ -464,10 +464,7 @@ fn rejections_are_counted_by_column_past_the_kept_examples() {
         text.push_str("1767225600,2,gpt-4o,1,-1,1\n");
     }
     let report = read("many.csv", text.as_bytes());
-    assert_eq!(
-        report.ledger.rejections.len(),
-        ingest::ledger::KEPT_REJECTIONS
-    );
+    assert_eq!(report.ledger.rejections.len(), ingest::KEPT_REJECTIONS);
     let counts: Vec<(&str, u64)> = report
         .ledger
         .rejected_by_column
@@ -510,7 +507,7 @@ fn client_and_gateway_requests_are_joined_by_request_id() {
 #[test]
 fn large_json_arrays_stream_and_only_report_pages_are_read_whole() {
     let record = r#"{"created":1767225721,"model":"gpt-4o","usage":{"prompt_tokens":10,"completion_tokens":2}}"#;
-    let count = ingest::evidence::LARGEST_DOCUMENT / record.len() + 2;
+    let count = ingest::LARGEST_DOCUMENT / record.len() + 2;
     // An array of client records larger than the whole-document limit streams.
     let text = format!("[{},7]", vec![record; count].join(","));
     let report = read("big.json", text.as_bytes());
@@ -525,7 +522,7 @@ fn large_json_arrays_stream_and_only_report_pages_are_read_whole() {
     );
     // A report page that large is refused in one sentence.
     let result = r#"{"object":"organization.costs.result","amount":{"value":1,"currency":"usd"},"line_item":"x"}"#;
-    let many = vec![result; ingest::evidence::LARGEST_DOCUMENT / result.len() + 2].join(",");
+    let many = vec![result; ingest::LARGEST_DOCUMENT / result.len() + 2].join(",");
     let page = format!(
         r#"{{"object":"page","data":[{{"start_time":1,"end_time":2,"results":[{many}]}}]}}"#
     );

@@ -1,0 +1,124 @@
+//! [`Filing`]: what the readers of one file file its records into as they read them, under
+//! the reading rules ([`Rules`]): the ledger, the compact rows and the evidence sums;
+//! and the readers that file them: gateway rows ([`gateway`]), the records of other
+//! exports ([`evidence`]), delimited text by its header ([`DelimitedRows`]) and the JSON
+//! of other exports ([`RecordsJson`]).
+
+mod delimited_rows;
+mod evidence;
+mod gateway;
+mod records_json;
+mod rules;
+
+pub use delimited_rows::DelimitedRows;
+pub use records_json::{RecordsJson, LARGEST_DOCUMENT};
+pub use rules::{Currency, Rules, UntimedRequests, Window};
+
+use crate::error::Position;
+use crate::ingest::formats::mapping::{self, MappedStream};
+use crate::ingest::formats::times::CellFormat;
+use crate::ingest::formats::{Format, Stream};
+use crate::ingest::store::evidence::{ChargeSums, Evidence};
+use crate::ingest::store::ledger::Ledger;
+use crate::ingest::store::rows::RowsBuilder;
+
+/// What the readers file rows into while a file is read.
+pub struct Filing {
+    pub name: String,
+    pub rules: Rules,
+    /// How delimited text and JSON rows write their cells ([`Rules::cell_formats`]).
+    pub text_cells: CellFormat,
+    pub json_cells: CellFormat,
+    pub ledger: Ledger,
+    pub rows: RowsBuilder,
+    pub format: Option<Format>,
+    pub problem: Option<String>,
+    pub evidence: Evidence,
+    pub charges: ChargeSums,
+    /// The column mapping a file of an unknown export is read through.
+    pub mapping: Option<mapping::Mapping>,
+    /// The format the reviewer chose for this file, over detection.
+    pub forced: Option<Format>,
+}
+
+impl Filing {
+    pub fn new(name: &str, rules: Rules) -> Filing {
+        let (text_cells, json_cells) = rules.cell_formats();
+        let forced = rules
+            .overrides
+            .iter()
+            .find(|(file, _)| file == name)
+            .map(|o| o.1);
+        Filing {
+            name: name.to_string(),
+            rules,
+            text_cells,
+            json_cells,
+            ledger: Ledger::default(),
+            rows: RowsBuilder::default(),
+            format: None,
+            problem: None,
+            evidence: Evidence::default(),
+            charges: Default::default(),
+            mapping: None,
+            forced,
+        }
+    }
+
+    /// Forgets every row: the file turned out unreadable as a whole.
+    pub fn reset(&mut self) {
+        *self = Filing::new(&self.name, self.rules.clone());
+    }
+
+    /// For JSON lines whose first record is no export we know and names no gateway
+    /// column: a saved mapping made for its keys, else None after saying so (the page
+    /// then offers Map columns, as for a CSV header).
+    pub fn json_mapping(
+        &mut self,
+        first: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<Format> {
+        let keys: Vec<String> = first.keys().cloned().collect();
+        if let Some(mapping) = self.rules.mappings.iter().find(|m| m.fits(&keys)) {
+            self.mapping = Some(mapping.clone());
+            return Some(match mapping.stream {
+                MappedStream::Requests => Format::MappedRequests,
+                MappedStream::Charges => Format::MappedCharges,
+            });
+        }
+        self.problem = Some(format!(
+            "line 1: expected the fields of an export we know, but found the fields {}; \
+             map them to what they hold under \"Map columns\" and the file is read again",
+            keys.iter()
+                .take(12)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        self.evidence.unmapped_header = keys
+            .iter()
+            .take(64)
+            .map(|k| k.chars().take(80).collect())
+            .collect();
+        None
+    }
+
+    /// The format to read a file as, when it is not a gateway log: the reviewer's
+    /// choice, else what detection says. `detected` runs only without a choice.
+    pub fn evidence_format(&self, detected: impl FnOnce() -> Option<Format>) -> Option<Format> {
+        match self.forced {
+            Some(f) if f.stream() == Stream::GatewayLog => None,
+            Some(f) => Some(f),
+            None => detected(),
+        }
+    }
+
+    fn position(&self, line: Option<u64>, row: u64, column: &str) -> Position {
+        Position {
+            file: self.name.clone(),
+            line,
+            row: Some(row),
+            column: Some(column.to_string()),
+            path: None,
+        }
+    }
+}
