@@ -162,10 +162,10 @@ fn run() -> Result<ExitCode, String> {
     // A file that cannot be read is said on standard error whether or not --summary
     // asked; with none readable there is no review at all.
     for file in review.files.iter().filter(|f| f.format.is_none()) {
-        let problem = file
-            .problem
-            .as_deref()
-            .unwrap_or("its format was not recognised");
+        let problem = file.problem.as_ref().map_or_else(
+            || "its format was not recognised".to_string(),
+            ToString::to_string,
+        );
         eprintln!("warning: {} could not be read: {problem}", file.name);
     }
     let record = match (&review.figures, review.record(generated_at)) {

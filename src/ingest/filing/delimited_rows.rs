@@ -3,6 +3,7 @@
 //! a saved column mapping, and one sentence for a header we do not know.
 
 use super::Filing;
+use crate::error::{Error, Position};
 use crate::ingest::formats::mapping::MappedStream;
 use crate::ingest::formats::newapi::{self, Cells, Column, COLUMNS};
 use crate::ingest::formats::record_fields::Fields;
@@ -173,13 +174,17 @@ impl Table {
             }
             let a_log = present.iter().any(|c| c.names_a_log());
             if !a_log && !names.is_empty() && filing.forced.is_none() {
-                filing.problem =
-                    Some(format!(
-                    "line {}: expected the header of an export we know, but found the columns {}; \
+                let message = format!(
+                    "expected the header of an export we know, but found the columns {}; \
                      map them to what they hold under \"Map columns\" and the file is read again",
-                    line,
-                    names.iter().take(12).map(|n| n.trim()).collect::<Vec<_>>().join(", ")
-                ));
+                    names
+                        .iter()
+                        .take(12)
+                        .map(|n| n.trim())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                filing.problem = Some(Error::syntax(Position::line(line), message));
                 filing.evidence.unmapped_header = names
                     .iter()
                     .take(64)
@@ -190,8 +195,7 @@ impl Table {
             }
             let found: Vec<&str> = names.iter().take(12).map(String::as_str).collect();
             let mut problem = format!(
-                "line {}: expected the usage-log columns {}, but found the columns {}",
-                line,
+                "expected the usage-log columns {}, but found the columns {}",
                 missing.join(", "),
                 found.join(", ")
             );
@@ -204,7 +208,7 @@ impl Table {
                     cost.trim()
                 ));
             }
-            filing.problem = Some(problem);
+            filing.problem = Some(Error::syntax(Position::line(line), problem));
             self.refused = true;
             return;
         }

@@ -14,7 +14,7 @@ pub use delimited_rows::DelimitedRows;
 pub use records_json::{RecordsJson, LARGEST_DOCUMENT};
 pub use rules::{Currency, Rules, UntimedRequests, Window};
 
-use crate::error::Position;
+use crate::error::{Error, Position};
 use crate::ingest::formats::mapping::{self, MappedStream};
 use crate::ingest::formats::times::CellFormat;
 use crate::ingest::formats::{Format, Stream};
@@ -32,7 +32,8 @@ pub struct Filing {
     pub ledger: Ledger,
     pub rows: RowsBuilder,
     pub format: Option<Format>,
-    pub problem: Option<String>,
+    /// What makes the file unreadable as a whole, or broken part-way.
+    pub problem: Option<Error>,
     pub evidence: Evidence,
     pub charges: ChargeSums,
     /// The column mapping a file of an unknown export is read through.
@@ -85,15 +86,16 @@ impl Filing {
                 MappedStream::Charges => Format::MappedCharges,
             });
         }
-        self.problem = Some(format!(
-            "line 1: expected the fields of an export we know, but found the fields {}; \
+        let message = format!(
+            "expected the fields of an export we know, but found the fields {}; \
              map them to what they hold under \"Map columns\" and the file is read again",
             keys.iter()
                 .take(12)
                 .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
+        );
+        self.problem = Some(Error::syntax(Position::line(1), message));
         self.evidence.unmapped_header = keys
             .iter()
             .take(64)

@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::Filing;
+use crate::error::{Error, Position};
 use crate::ingest::formats::record_fields::Fields;
 use crate::ingest::formats::{recognize, Format};
 use crate::ingest::text::decode::Pos;
@@ -109,10 +110,7 @@ impl RecordsJson {
         filing.format = Some(self.format);
         let (format, records) = (self.format, &mut self.records);
         if let Some(array) = self.array.take() {
-            let problem = array.finish(&mut |_, _, map| records.element(format, map, filing));
-            if let Some(p) = problem {
-                filing.problem = Some(format!("line {}, {}", p.line, p.message));
-            }
+            filing.problem = array.finish(&mut |_, _, map| records.element(format, map, filing));
             return;
         }
         if self.lines {
@@ -123,22 +121,21 @@ impl RecordsJson {
             return;
         }
         if self.too_large {
-            filing.problem = Some(format!(
+            let message = format!(
                 "this {} is a JSON document larger than {} MiB; export it in smaller pages, or as JSON lines or CSV, which are read as they stream",
                 format_name(self.format),
                 LARGEST_DOCUMENT >> 20
-            ));
+            );
+            filing.problem = Some(Error::syntax(Position::default(), message));
             return;
         }
         let records = serde_json::from_str::<Value>(&self.text)
             .map_err(|e| {
-                format!(
-                    "line {}, column {}: the JSON is broken here ({e}); no row was read",
-                    e.line(),
-                    e.column()
-                )
+                let at = Position::line(e.line() as u64).with_column(&e.column().to_string());
+                let message = format!("the JSON is broken here ({e}); no row was read");
+                Error::syntax(at, message)
             })
-            .and_then(|v| recognize::records(v).map_err(str::to_string));
+            .and_then(|v| recognize::records(v).map_err(|m| Error::syntax(Position::default(), m)));
         match records {
             Ok(found) => {
                 for map in found {

@@ -13,6 +13,7 @@ pub use tail::{line_start, Tail};
 
 use reader::Reader;
 
+use crate::error::Error;
 use crate::ingest::filing::{Filing, Rules};
 use crate::ingest::store::evidence;
 use crate::ingest::store::report::{FileReport, Fingerprint};
@@ -169,7 +170,7 @@ impl Ingestor {
     }
 
     /// Nothing read from a file that cannot be read counts: the sentence replaces it all.
-    fn unreadable(&mut self, problem: String) {
+    fn unreadable(&mut self, problem: Error) {
         self.decoded = false;
         self.filing.reset();
         self.filing.problem = Some(problem);
@@ -208,7 +209,7 @@ impl Ingestor {
         // Only whitespace (after a byte-order mark, if any): empty, not a file with no columns.
         if self.blank || self.blank_text && self.decoded {
             self.filing.reset();
-            self.filing.problem = Some(shape::EMPTY.into());
+            self.filing.problem = Some(shape::empty());
         }
         let sha256 = self.hasher.finish();
         let Filing {
@@ -524,7 +525,10 @@ mod tests {
         for (bytes, accepted, problem) in cases {
             let report = ingest("log.gz", &bytes, Rules::default());
             assert_eq!(
-                (report.ledger.accepted, report.problem.as_deref()),
+                (
+                    report.ledger.accepted,
+                    report.problem.as_ref().map(ToString::to_string).as_deref()
+                ),
                 (accepted, problem)
             );
             assert!(report.ledger.is_balanced());

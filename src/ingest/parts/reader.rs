@@ -1,6 +1,7 @@
 //! What reads the text of a file once it is decoded: held-back starts until the shape
 //! and export are known, then the reader of that shape, each row filed as it is read.
 
+use crate::error::{Error, Position};
 use crate::ingest::filing::{DelimitedRows, Filing, RecordsJson, LARGEST_DOCUMENT};
 use crate::ingest::formats::newapi::{JsonRow, RowScanner};
 use crate::ingest::formats::{recognize, Format};
@@ -30,7 +31,9 @@ pub(super) enum Reader {
         start: String,
         decide_at: usize,
     },
-    Document(Document<RowScanner>),
+    /// Boxed, like the other readers that hold a buffer and a problem: the ingestor holds
+    /// one reader whatever the file's shape.
+    Document(Box<Document<RowScanner>>),
     /// JSON of another evidence stream (client log, report page, account totals).
     Evidence(Box<RecordsJson>),
     Lines(Lines<RowScanner>),
@@ -136,7 +139,8 @@ impl Reader {
                     return;
                 }
                 if undecided {
-                    filing.problem = Some(recognize::UNDECIDED.to_string());
+                    let undecided = Error::syntax(Position::default(), recognize::UNDECIDED);
+                    filing.problem = Some(undecided);
                     *self = Reader::Html;
                     return;
                 }
@@ -154,7 +158,7 @@ impl Reader {
                             Some(format) => array_of(format),
                             None => Reader::Html,
                         },
-                        None => Reader::Document(Document::new(&start)),
+                        None => Reader::Document(Box::new(Document::new(&start))),
                     },
                 };
                 self.push(&start, Pos::START, last, filing);
@@ -191,7 +195,7 @@ impl Reader {
         let mut sink =
             |number: u64, line: Option<u64>, row: JsonRow| filing.json_row(number, line, row);
         let (layout, problem) = match self {
-            Reader::Document(document) => (document.layout, document.finish(&mut sink)),
+            Reader::Document(document) => (document.layout, (*document).finish(&mut sink)),
             Reader::Lines(lines) => (JsonLayout::Lines, lines.finish(&mut sink)),
             Reader::Csv(csv) => return csv.finish(filing),
             Reader::Evidence(json) => return json.finish(filing),
@@ -202,6 +206,6 @@ impl Reader {
             JsonLayout::Array => Format::NewApiJsonArray,
             JsonLayout::Lines => Format::NewApiJsonLines,
         });
-        filing.problem = problem.map(|p| format!("line {}, {}", p.line, p.message));
+        filing.problem = problem;
     }
 }

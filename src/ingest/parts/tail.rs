@@ -13,9 +13,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Compression, Ingestor, Reader, Stage};
+use crate::error::Error;
 use crate::ingest::store::ledger::Ledger;
 use crate::ingest::store::rows::{put_varint, Rows, RowsBuilder};
-use crate::ingest::text::json::JsonProblem;
 
 /// Where a part read apart may start: just past the first line break of `from` (the
 /// bytes from the intended cut on). None: no line starts there.
@@ -47,8 +47,8 @@ struct Meta {
     bytes: u64,
     lines: u64,
     rows: u64,
-    /// A JSON line that was not an object: its line in the tail, and what was wrong.
-    problem: Option<(u64, String)>,
+    /// A JSON line that was not an object, at its line in the tail.
+    problem: Option<Error>,
     ledger: Ledger,
 }
 
@@ -239,7 +239,7 @@ impl Ingestor {
                 bytes: self.bytes,
                 lines,
                 rows,
-                problem: problem.map(|p| (p.line, p.message)),
+                problem,
                 ledger: filing.ledger,
             },
             request_ids: filing.evidence.request_ids,
@@ -263,10 +263,7 @@ impl Ingestor {
         let (lines, rows) = match reader {
             Reader::Lines(l) if decoder.at_char_start() && l.at_line_start() => {
                 let before = l.position();
-                let problem = meta
-                    .problem
-                    .map(|(line, message)| JsonProblem { line, message });
-                l.join(meta.lines, meta.rows, problem);
+                l.join(meta.lines, meta.rows, meta.problem);
                 before
             }
             Reader::Csv(csv) if decoder.at_char_start() && csv.at_record_start() => {

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use super::evidence::Evidence;
 use super::ledger::{ExclusionRule, Ledger};
 use super::rows::Rows;
+use crate::error::Error;
 use crate::ingest::formats::{Format, Stream};
 
 /// Identifies the exact bytes a review used.
@@ -35,7 +36,7 @@ pub struct FileReport {
     pub fingerprint: Fingerprint,
     pub format: Option<Format>,
     /// A problem with the file as a whole: unreadable, or broken part-way.
-    pub problem: Option<String>,
+    pub problem: Option<Error>,
     pub ledger: Ledger,
     /// Accepted usage rows: gateway consume and refund rows, client requests whose usage
     /// is known, provider usage buckets.
@@ -81,7 +82,7 @@ struct Meta {
     name: String,
     fingerprint: Fingerprint,
     format: Option<Format>,
-    problem: Option<String>,
+    problem: Option<Error>,
     ledger: Ledger,
     #[serde(default)]
     evidence: Evidence,

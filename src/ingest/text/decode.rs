@@ -2,6 +2,8 @@
 //! or UTF-16 with a byte-order mark. A character split across two chunks is carried
 //! over; an invalid one makes the whole file unreadable, as it always has.
 
+use crate::error::{Error, Position};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
     Utf8,
@@ -37,6 +39,10 @@ pub struct Decoder {
 
 const UTF16: &str = "the file says it is UTF-16 but holds invalid characters";
 
+fn utf16_invalid() -> Error {
+    Error::syntax(Position::default(), UTF16)
+}
+
 impl Decoder {
     pub fn new(encoding: Encoding) -> Decoder {
         Decoder {
@@ -65,13 +71,16 @@ impl Decoder {
         self.column = 0;
     }
 
-    fn not_utf8(&self, before: &[u8]) -> String {
+    fn not_utf8(&self, before: &[u8]) -> Error {
         let line = self.newlines + newlines(before) + 1;
-        format!("line {line}: expected UTF-8 text, but found bytes that are not (save the export as UTF-8)")
+        Error::syntax(
+            Position::line(line),
+            "expected UTF-8 text, but found bytes that are not (save the export as UTF-8)",
+        )
     }
 
-    /// Decodes `input`, handing the text to `sink`; Err is the sentence for the user.
-    pub fn push(&mut self, input: &[u8], sink: &mut Sink) -> Result<(), String> {
+    /// Decodes `input`, handing the text to `sink`; Err says why the file is not text.
+    pub fn push(&mut self, input: &[u8], sink: &mut Sink) -> Result<(), Error> {
         match self.encoding {
             Encoding::Utf8 => self.utf8(input, sink),
             Encoding::Utf16 { little } => self.utf16(input, little, sink),
@@ -79,16 +88,16 @@ impl Decoder {
     }
 
     /// The end of the file: a character cut in half there is invalid.
-    pub fn finish(&self) -> Result<(), String> {
+    pub fn finish(&self) -> Result<(), Error> {
         match self.encoding {
             Encoding::Utf8 if !self.carry.is_empty() => Err(self.not_utf8(&[])),
-            Encoding::Utf16 { .. } if self.high.is_some() => Err(UTF16.into()),
+            Encoding::Utf16 { .. } if self.high.is_some() => Err(utf16_invalid()),
             // A trailing odd byte is not a UTF-16 unit; it was always ignored.
             _ => Ok(()),
         }
     }
 
-    fn utf8(&mut self, mut input: &[u8], sink: &mut Sink) -> Result<(), String> {
+    fn utf8(&mut self, mut input: &[u8], sink: &mut Sink) -> Result<(), Error> {
         while !self.carry.is_empty() {
             let Some((&byte, rest)) = input.split_first() else {
                 return Ok(());
@@ -127,7 +136,7 @@ impl Decoder {
         Ok(())
     }
 
-    fn utf16(&mut self, input: &[u8], little: bool, sink: &mut Sink) -> Result<(), String> {
+    fn utf16(&mut self, input: &[u8], little: bool, sink: &mut Sink) -> Result<(), Error> {
         let mut text = std::mem::take(&mut self.utf16);
         text.clear();
         let mut bytes = input;
@@ -150,7 +159,7 @@ impl Decoder {
         Ok(())
     }
 
-    fn unit(&mut self, pair: [u8; 2], little: bool, text: &mut String) -> Result<(), String> {
+    fn unit(&mut self, pair: [u8; 2], little: bool, text: &mut String) -> Result<(), Error> {
         let unit = if little {
             u16::from_le_bytes(pair)
         } else {
@@ -165,7 +174,7 @@ impl Decoder {
             None => ([unit, 0], 1),
         };
         for c in char::decode_utf16(units[..len].iter().copied()) {
-            text.push(c.map_err(|_| UTF16.to_string())?);
+            text.push(c.map_err(|_| utf16_invalid())?);
         }
         Ok(())
     }

@@ -6,6 +6,8 @@ use std::io::Write;
 
 use flate2::write::MultiGzDecoder;
 
+use crate::error::{Error, Position};
+
 /// Whether the bytes start like a gzip stream.
 pub fn is_gzip(start: &[u8]) -> bool {
     start.starts_with(&[0x1f, 0x8b])
@@ -29,7 +31,7 @@ impl Gunzip {
     }
 
     /// Inflates `chunk`, handing the text bytes to `out` as they come.
-    pub fn push(&mut self, chunk: &[u8], out: &mut dyn FnMut(&[u8])) -> Result<(), String> {
+    pub fn push(&mut self, chunk: &[u8], out: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
         for slice in chunk.chunks(SLICE) {
             self.inflater.write_all(slice).map_err(|_| damaged())?;
             let inflated = self.inflater.get_mut();
@@ -42,7 +44,7 @@ impl Gunzip {
     }
 
     /// The end of the compressed bytes: hands on what remains, or says the stream was cut.
-    pub fn finish(mut self, out: &mut dyn FnMut(&[u8])) -> Result<(), String> {
+    pub fn finish(mut self, out: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
         let finished = self.inflater.try_finish();
         let inflated = self.inflater.get_mut();
         if !inflated.is_empty() {
@@ -53,10 +55,12 @@ impl Gunzip {
     }
 }
 
-fn damaged() -> String {
-    "expected gzip-compressed data, but found a damaged gzip stream".into()
+fn damaged() -> Error {
+    let message = "expected gzip-compressed data, but found a damaged gzip stream";
+    Error::syntax(Position::default(), message)
 }
 
-fn cut_short() -> String {
-    "expected a complete gzip-compressed file, but found it cut short".into()
+fn cut_short() -> Error {
+    let message = "expected a complete gzip-compressed file, but found it cut short";
+    Error::syntax(Position::default(), message)
 }

@@ -5,6 +5,7 @@
 //! of the text), never at how the file happened to be cut into chunks.
 
 use super::decode::Encoding;
+use crate::error::{Error, Position};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
@@ -17,13 +18,20 @@ pub const HEAD: usize = 3 + BINARY_SAMPLE;
 const BINARY_SAMPLE: usize = 8192;
 
 /// Whole-file check, made at the end: only ASCII whitespace (or nothing) at all.
-pub const EMPTY: &str = "the file is empty";
+pub fn empty() -> Error {
+    not_an_export("the file is empty")
+}
+
+/// What the bytes are instead of a file we read.
+fn not_an_export(message: impl Into<String>) -> Error {
+    Error::syntax(Position::default(), message)
+}
 
 /// From the first [`HEAD`] bytes (fewer for a shorter file): the encoding and the length
 /// of its byte-order mark, or why the file is not text we read.
-pub fn head(bytes: &[u8]) -> Result<(Encoding, usize), String> {
+pub fn head(bytes: &[u8]) -> Result<(Encoding, usize), Error> {
     if let Some(what) = foreign_format(bytes) {
-        return Err(what);
+        return Err(not_an_export(what));
     }
     let (encoding, bom) = match bytes {
         [0xef, 0xbb, 0xbf, ..] => (Encoding::Utf8, 3),
@@ -33,7 +41,9 @@ pub fn head(bytes: &[u8]) -> Result<(Encoding, usize), String> {
     };
     let body = &bytes[bom..];
     if encoding == Encoding::Utf8 && body[..body.len().min(BINARY_SAMPLE)].contains(&0) {
-        return Err("this is a binary file, not a CSV or JSON export".into());
+        return Err(not_an_export(
+            "this is a binary file, not a CSV or JSON export",
+        ));
     }
     Ok((encoding, bom))
 }
@@ -58,17 +68,16 @@ fn foreign_format(bytes: &[u8]) -> Option<String> {
 /// From the start of the text: JSON or delimited, or why it is not an export (a saved
 /// web page). Looks at the first 15 bytes after leading whitespace; None until they are
 /// there (or `last`, the whole text).
-pub fn shape(text: &str, last: bool) -> Option<Result<Shape, String>> {
+pub fn shape(text: &str, last: bool) -> Option<Result<Shape, Error>> {
     let trimmed = text.trim_start();
     if trimmed.len() < 15 && !last {
         return None;
     }
     let lower = trimmed.get(..15).unwrap_or("").to_ascii_lowercase();
     if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
-        return Some(Err(
-            "this is a web page (HTML), not an export; save the export itself as CSV or JSON"
-                .into(),
-        ));
+        return Some(Err(not_an_export(
+            "this is a web page (HTML), not an export; save the export itself as CSV or JSON",
+        )));
     }
     Some(Ok(if matches!(trimmed.chars().next(), Some('{' | '[')) {
         Shape::Json
@@ -85,14 +94,19 @@ mod tests {
     /// The three decisions in the order the reader makes them, on a whole file.
     fn sniff(bytes: &[u8]) -> Result<(String, Shape), String> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(EMPTY.into());
+            return Err(empty().to_string());
         }
-        let (encoding, bom) = head(&bytes[..bytes.len().min(HEAD)])?;
+        let said = |e: Error| e.to_string();
+        let (encoding, bom) = head(&bytes[..bytes.len().min(HEAD)]).map_err(said)?;
         let mut decoder = Decoder::new(encoding);
         let mut text = String::new();
-        decoder.push(&bytes[bom..], &mut |t, _| text.push_str(t))?;
-        decoder.finish()?;
-        let shape = shape(&text, true).expect("decided at the end")?;
+        decoder
+            .push(&bytes[bom..], &mut |t, _| text.push_str(t))
+            .map_err(said)?;
+        decoder.finish().map_err(said)?;
+        let shape = shape(&text, true)
+            .expect("decided at the end")
+            .map_err(said)?;
         Ok((text, shape))
     }
 

@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Deserializer;
 
-use super::JsonProblem;
+use crate::error::{Error, Position};
 use crate::ingest::text::decode::Pos;
 
 /// Unconsumed text, and where its first byte sits in the file (for messages).
@@ -75,28 +75,25 @@ impl Text {
         None
     }
 
-    pub fn problem(&self, i: usize, what: &str) -> JsonProblem {
+    /// The JSON is broken at buffer index `i`: `what`, at its line and column.
+    pub fn problem(&self, i: usize, what: &str) -> Error {
         let (line, column) = self.position(i);
-        JsonProblem {
-            line,
-            message: format!("column {column}: {what}; rows before this point were read"),
-        }
+        broken(line, column, what)
     }
 
     /// A serde_json error from parsing `buf[start..]`, moved to file coordinates.
-    pub fn serde_problem(&self, e: &serde_json::Error, start: usize) -> JsonProblem {
+    pub fn serde_problem(&self, e: &serde_json::Error, start: usize) -> Error {
         let (line, column) = match self.position(start) {
             (line, column) if e.line() <= 1 => (line, column + e.column() as u64),
             (line, _) => (line + e.line() as u64 - 1, e.column() as u64),
         };
-        JsonProblem {
-            line,
-            message: format!(
-                "column {column}: {}; rows before this point were read",
-                describe(e)
-            ),
-        }
+        broken(line, column, &describe(e))
     }
+}
+
+fn broken(line: u64, column: u64, what: &str) -> Error {
+    let at = Position::line(line).with_column(&column.to_string());
+    Error::syntax(at, format!("{what}; rows before this point were read"))
 }
 
 fn describe(e: &serde_json::Error) -> String {

@@ -1,7 +1,8 @@
 //! JSON lines ([`Lines`]): every non-blank line is one row, read as the text arrives;
 //! and the test that tells JSON lines from one JSON document ([`looks_like_lines`]).
 
-use super::{JsonProblem, Object, RowReader};
+use super::{Object, RowReader};
+use crate::error::{Error, Position};
 
 /// Receives `(row number, physical line (JSON lines only), row)`; a JSON line that is
 /// not an object arrives as [`RowReader::not_an_object`].
@@ -14,7 +15,7 @@ pub struct Lines<R> {
     partial: String,
     line: u64,
     count: u64,
-    problem: Option<JsonProblem>,
+    problem: Option<Error>,
 }
 
 impl<R: RowReader> Lines<R> {
@@ -64,7 +65,7 @@ impl<R: RowReader> Lines<R> {
     }
 
     /// Ends a part read apart: its last line, its counts and its first broken line.
-    pub fn finish_part(&mut self, sink: &mut Sink<R>) -> (u64, u64, Option<JsonProblem>) {
+    pub fn finish_part(&mut self, sink: &mut Sink<R>) -> (u64, u64, Option<Error>) {
         if !self.partial.is_empty() {
             let last = std::mem::take(&mut self.partial);
             self.text(&last, sink);
@@ -73,18 +74,19 @@ impl<R: RowReader> Lines<R> {
     }
 
     /// Takes in a later part read apart after this one ([`Lines::finish_part`]).
-    pub fn join(&mut self, lines: u64, count: u64, problem: Option<JsonProblem>) {
+    /// Its problem's line counts from the part's start: it moves down by the lines before.
+    pub fn join(&mut self, lines: u64, count: u64, problem: Option<Error>) {
         if self.problem.is_none() {
-            self.problem = problem.map(|p| JsonProblem {
-                line: p.line + self.line,
-                message: p.message,
+            self.problem = problem.map(|mut p| {
+                p.position.line = p.position.line.map(|l| l + self.line);
+                p
             });
         }
         self.line += lines;
         self.count += count;
     }
 
-    pub fn finish(mut self, sink: &mut Sink<R>) -> Option<JsonProblem> {
+    pub fn finish(mut self, sink: &mut Sink<R>) -> Option<Error> {
         if !self.partial.is_empty() {
             let last = std::mem::take(&mut self.partial);
             // The final line has no \n, so `str::lines` keeps any \r on it: keep it too.
@@ -115,11 +117,10 @@ impl<R: RowReader> Lines<R> {
                     .map_or(0, |e| e.column());
                 sink(self.count, Some(self.line), R::not_an_object());
                 let number = self.line;
-                self.problem.get_or_insert_with(|| JsonProblem {
-                    line: number,
-                    message: format!(
-                        "column {column}: this line is not a JSON object; it was rejected and the other lines were read"
-                    ),
+                self.problem.get_or_insert_with(|| {
+                    let at = Position::line(number).with_column(&column.to_string());
+                    let message = "this line is not a JSON object; it was rejected and the other lines were read";
+                    Error::syntax(at, message)
                 });
             }
         }

@@ -22,13 +22,6 @@ pub enum JsonLayout {
     Lines,
 }
 
-/// What went wrong with the JSON as a whole, with its 1-based line and column.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JsonProblem {
-    pub line: u64,
-    pub message: String,
-}
-
 /// A JSON object read whole, as serde_json reads it (numbers keep their text).
 pub type Object = Map<String, Value>;
 

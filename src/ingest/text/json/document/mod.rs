@@ -17,8 +17,9 @@ mod page;
 
 use super::buffer::{exact, Text};
 use super::lines::Sink;
-use super::{JsonLayout, JsonProblem, RowReader};
+use super::{JsonLayout, RowReader};
 use crate::decimal::quote;
+use crate::error::{Error, Position};
 use crate::ingest::text::decode::Pos;
 
 /// A scalar where rows or a page may be: null is fine (an empty page), anything else is
@@ -93,13 +94,12 @@ const MAX_DEPTH: usize = 127;
 /// A JSON array of rows or a log-API page, its rows read by `R`.
 pub struct Document<R> {
     text: Text,
-    /// Boxed: the reader this sits in is one variant of an enum of readers.
-    rows: Box<R>,
+    rows: R,
     stack: Vec<Frame>,
     /// The root value's outcome once it is complete (then only whitespace may follow).
     root: Option<Outcome>,
     count: u64,
-    problem: Option<JsonProblem>,
+    problem: Option<Error>,
     stopped: bool,
     pub layout: JsonLayout,
 }
@@ -114,7 +114,7 @@ impl<R: RowReader> Document<R> {
         };
         Document {
             text: Text::new(),
-            rows: Box::default(),
+            rows: R::default(),
             stack: Vec::new(),
             root: None,
             count: 0,
@@ -131,7 +131,7 @@ impl<R: RowReader> Document<R> {
         self.run(false, sink);
     }
 
-    pub fn finish(mut self, sink: &mut Sink<R>) -> Option<JsonProblem> {
+    pub fn finish(mut self, sink: &mut Sink<R>) -> Option<Error> {
         self.run(true, sink);
         self.problem
     }
@@ -226,19 +226,17 @@ impl<R: RowReader> Document<R> {
         }
         self.problem = match self.root.take() {
             Some(Outcome::Rows) => None,
-            Some(Outcome::ApiError(message)) => Some(JsonProblem {
-                line: 1,
-                message: format!(
+            Some(Outcome::ApiError(message)) => Some(Error::syntax(
+                Position::line(1),
+                format!(
                     "the log API answered with an error instead of rows: {}",
                     quote(&message)
                 ),
-            }),
-            _ => Some(JsonProblem {
-                line: 1,
-                message:
-                    "expected log rows (a list, or an object with data.items), but found neither"
-                        .into(),
-            }),
+            )),
+            _ => Some(Error::syntax(
+                Position::line(1),
+                "expected log rows (a list, or an object with data.items), but found neither",
+            )),
         };
         Step::Stop
     }
