@@ -12,10 +12,11 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use spend_reconciler::decimal::NumberFormat;
-use spend_reconciler::ingest::{self, FileReport, Format, Rejection};
+use spend_reconciler::ingest::{self, FileReport, Format};
 use spend_reconciler::pipeline::{self, Figures, InputFile, Review};
 use spend_reconciler::reconcile::Comparison;
 use spend_reconciler::settings::Settings;
+use spend_reconciler::Error;
 
 #[path = "pipeline/absent.rs"]
 mod absent;
@@ -90,7 +91,7 @@ fn dec(text: &str) -> Decimal {
 }
 
 /// `file, line, row, column: message`, the way the CLI summary prints a rejection.
-fn rejection_text(r: &Rejection) -> String {
+fn rejection_text(r: &Error) -> String {
     format!("{}: {}", r.position, r.message)
 }
 

@@ -24,7 +24,7 @@ pub use formats::times::{parse_time, parse_timestamp, CellFormat, DateOrder, Sta
 pub use formats::{Format, Stream};
 pub use parts::{line_start, FileHasher, Hashing, Ingestor, Tail};
 pub use store::evidence::{ChargeTotal, Evidence};
-pub use store::ledger::{ExclusionRule, Ledger, Rejection, KEPT_REJECTIONS};
+pub use store::ledger::{ExclusionRule, Ledger, RejectionGroup, KEPT_REJECTIONS};
 pub use store::overlap;
 pub use store::report::{FileReport, Fingerprint};
 pub use store::rows::{Rows, RowsBuilder};

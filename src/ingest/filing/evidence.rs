@@ -12,7 +12,7 @@ use crate::ingest::formats::reports::{self, Charge};
 use crate::ingest::formats::row::{Counts, Parts, RowKind, TokenSemantic, UNTIMED};
 use crate::ingest::formats::{Format, Stream};
 use crate::ingest::store::evidence::{id_hash, UnknownRequest};
-use crate::ingest::store::ledger::{self, ExclusionRule};
+use crate::ingest::store::ledger::ExclusionRule;
 use crate::ingest::store::overlap;
 use crate::policy::{Billability, Outcome};
 
@@ -41,22 +41,6 @@ impl Filing {
         }
     }
 
-    pub(super) fn reject_field(
-        &mut self,
-        line: Option<u64>,
-        number: u64,
-        (column, message): FieldError,
-    ) {
-        if self.ledger.rejections.len() < ledger::KEPT_REJECTIONS {
-            let mut position = self.position(line, number, &column);
-            if column.is_empty() {
-                position.column = None;
-            }
-            return self.ledger.reject(position, message);
-        }
-        self.ledger.count_rejection(&column);
-    }
-
     /// Files one record of a non-gateway export.
     pub(super) fn evidence_record(
         &mut self,
@@ -82,8 +66,8 @@ impl Filing {
             _ => self.known_record(format, fields),
         };
         self.mapping = mapping;
-        if let Err(problem) = result {
-            self.reject_field(line, number, problem);
+        if let Err((column, message)) = result {
+            self.reject_value(line, number, &column, message);
         }
     }
 

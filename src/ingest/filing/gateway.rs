@@ -2,11 +2,10 @@
 //! (delimited text), through the window and row-type rules into the ledger and the rows.
 
 use super::Filing;
-use crate::error::Position;
 use crate::ingest::formats::newapi::{self, CellError, JsonRow};
 use crate::ingest::formats::row::{Parts, RowKind};
 use crate::ingest::store::evidence::id_hash;
-use crate::ingest::store::ledger::{self, ExclusionRule};
+use crate::ingest::store::ledger::ExclusionRule;
 use crate::ingest::store::overlap;
 use crate::policy::Billability;
 
@@ -14,11 +13,7 @@ impl Filing {
     pub fn json_row(&mut self, number: u64, line: Option<u64>, row: JsonRow) {
         if row.empty {
             let message = "expected a JSON object with the log fields, but found something else";
-            let position = Position {
-                column: None,
-                ..self.position(line, number, "")
-            };
-            return self.ledger.reject(position, message.to_string());
+            return self.reject_row(line, number, message);
         }
         let parsed = newapi::parse_parts(&row.cells, &mut self.rows, &self.json_cells);
         self.file_row(line, number, None, parsed);
@@ -37,11 +32,7 @@ impl Filing {
             Ok(row) => row,
             Err((column, message)) => {
                 let column = header.unwrap_or(column.name());
-                if self.ledger.rejections.len() < ledger::KEPT_REJECTIONS {
-                    let position = self.position(line, number, column);
-                    return self.ledger.reject(position, message);
-                }
-                return self.ledger.count_rejection(column);
+                return self.reject_value(line, number, column, message);
             }
         };
         let rules = &self.rules;

@@ -19,7 +19,7 @@ use crate::ingest::formats::mapping::{self, MappedStream};
 use crate::ingest::formats::times::CellFormat;
 use crate::ingest::formats::{Format, Stream};
 use crate::ingest::store::evidence::{ChargeSums, Evidence};
-use crate::ingest::store::ledger::Ledger;
+use crate::ingest::store::ledger::{Ledger, KEPT_REJECTIONS};
 use crate::ingest::store::rows::RowsBuilder;
 
 /// What the readers file rows into while a file is read.
@@ -114,6 +114,30 @@ impl Filing {
         }
     }
 
+    /// A row that is not the format at all (not a JSON object): rejected as a whole.
+    pub fn reject_row(&mut self, line: Option<u64>, number: u64, message: &str) {
+        let position = Position {
+            column: None,
+            ..self.position(line, number, "")
+        };
+        self.ledger.reject(Error::syntax(position, message));
+    }
+
+    /// A row with a value that is wrong, in `column` ("": the row as a whole): where the
+    /// readers' cheap (column, sentence) pairs become the crate's Error. Past the first
+    /// [`KEPT_REJECTIONS`](crate::ingest::store::ledger::KEPT_REJECTIONS) the row is only
+    /// counted, its sentence not built into a position.
+    pub fn reject_value(&mut self, line: Option<u64>, number: u64, column: &str, message: String) {
+        if self.ledger.rejections.len() >= KEPT_REJECTIONS {
+            return self.ledger.count_rejection(column);
+        }
+        let mut position = self.position(line, number, column);
+        if column.is_empty() {
+            position.column = None;
+        }
+        self.ledger.reject(Error::data(position, message));
+    }
+
     fn position(&self, line: Option<u64>, row: u64, column: &str) -> Position {
         Position {
             file: self.name.clone(),
@@ -121,6 +145,79 @@ impl Filing {
             row: Some(row),
             column: Some(column.to_string()),
             path: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::ErrorKind::{self, Data, Syntax};
+    use crate::ingest::{ingest, Rules};
+
+    /// (kind, line, row, column) of each kept rejection.
+    type Seen = Vec<(ErrorKind, Option<u64>, Option<u64>, Option<String>)>;
+
+    /// A row that is not the format at all is rejected as Syntax, a wrong value as Data,
+    /// each at its line, row and column, in gateway logs and other exports alike.
+    #[test]
+    fn rejections_say_which_kind_and_where() {
+        let row = |quota: &str| {
+            format!(
+                r#"{{"created_at":1767225600,"type":2,"model_name":"m","quota":{quota},"prompt_tokens":1,"completion_tokens":1}}"#
+            )
+        };
+        let chat = r#"{"model":"m","created":1767225600,"usage":{"prompt_tokens":1,"completion_tokens":1}}"#;
+        let column = |c: &str| Some(c.to_string());
+        let cases: [(&str, String, Seen); 4] = [
+            (
+                "log.jsonl",
+                format!("{}\n[1]\n{}\n", row("5"), row("\"x\"")),
+                vec![
+                    (Syntax, Some(2), Some(2), None),
+                    (Data, Some(3), Some(3), column("quota")),
+                ],
+            ),
+            (
+                "log.csv",
+                "created_at,type,model_name,quota,prompt_tokens,completion_tokens\n\
+                 1767225600,2,m,abc,1,1\n"
+                    .to_string(),
+                vec![(Data, Some(2), Some(1), column("quota"))],
+            ),
+            (
+                "log.json",
+                format!("[{}, 7]", row("5")),
+                vec![(Syntax, None, Some(2), None)],
+            ),
+            (
+                "client.jsonl",
+                format!(
+                    "{chat}\nnot json\n{}\n",
+                    chat.replace(r#""model":"m","#, "")
+                ),
+                vec![
+                    (Syntax, Some(2), Some(2), None),
+                    (Data, Some(3), Some(3), column("model")),
+                ],
+            ),
+        ];
+        for (name, text, want) in cases {
+            let report = ingest(name, text.as_bytes(), Rules::default());
+            let seen: Seen = report
+                .ledger
+                .rejections
+                .iter()
+                .map(|r| {
+                    assert_eq!(r.position.file, name);
+                    (
+                        r.kind,
+                        r.position.line,
+                        r.position.row,
+                        r.position.column.clone(),
+                    )
+                })
+                .collect();
+            assert_eq!(seen, want, "{name}");
         }
     }
 }

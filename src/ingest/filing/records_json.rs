@@ -98,11 +98,10 @@ impl RecordsJson {
                 let fields = Fields::Json(&map, &cells);
                 filing.evidence_record(self.format, Some(self.line), self.count, &fields)
             }
-            Err(e) => filing.reject_field(
-                Some(self.line),
-                self.count,
-                (String::new(), format!("expected a JSON object on this line, but found text that is not one (column {})", e.column())),
-            ),
+            Err(e) => {
+                let message = format!("expected a JSON object on this line, but found text that is not one (column {})", e.column());
+                filing.reject_row(Some(self.line), self.count, &message)
+            }
         }
     }
 
@@ -169,7 +168,7 @@ impl Records {
         let Some(map) = map else {
             let message =
                 "expected a JSON object with the record's fields, but found something else";
-            return filing.reject_field(None, self.filed, (String::new(), message.into()));
+            return filing.reject_row(None, self.filed, message);
         };
         let cells = filing.json_cells.clone();
         filing.evidence_record(format, None, self.filed, &Fields::Json(&map, &cells));

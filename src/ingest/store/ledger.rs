@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Position;
+use crate::error::{Error, Position};
 
 /// Why a row that was read correctly is left out of the reconciliation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -42,13 +42,6 @@ impl ExclusionRule {
     }
 }
 
-/// A row we could not use, with where it is and why, in words a reviewer understands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rejection {
-    pub position: Position,
-    pub message: String,
-}
-
 /// How many rejections are kept with their text; the count is always exact.
 pub const KEPT_REJECTIONS: usize = 200;
 
@@ -63,8 +56,10 @@ pub struct Ledger {
     pub accepted_without_time: u64,
     pub excluded: BTreeMap<ExclusionRule, u64>,
     pub rejected: u64,
-    /// The first [`KEPT_REJECTIONS`] rejections, in file order.
-    pub rejections: Vec<Rejection>,
+    /// The first [`KEPT_REJECTIONS`] rejections, in file order: each row we could not
+    /// use, where it is and why, in words a reviewer understands (kind `Syntax` for a
+    /// row that is not the format at all, `Data` for a value that is wrong).
+    pub rejections: Vec<Error>,
     /// Every rejection counted by the column it concerns ("" = the row as a whole), so
     /// the reasons can be shown grouped however many there are.
     #[serde(default)]
@@ -88,13 +83,13 @@ impl Ledger {
         *self.excluded.entry(rule).or_default() += 1;
     }
 
-    pub fn reject(&mut self, position: Position, message: String) {
+    pub fn reject(&mut self, rejection: Error) {
         self.rows_read += 1;
         self.rejected += 1;
-        let column = position.column.clone().unwrap_or_default();
+        let column = rejection.position.column.clone().unwrap_or_default();
         *self.rejected_by_column.entry(column).or_default() += 1;
         if self.rejections.len() < KEPT_REJECTIONS {
-            self.rejections.push(Rejection { position, message });
+            self.rejections.push(rejection);
         }
     }
 
@@ -173,7 +168,7 @@ impl Ledger {
                     RejectionGroup {
                         column,
                         first: r,
-                        positions: vec![&r.position],
+                        positions: vec![&*r.position],
                     },
                 )),
             }
@@ -193,7 +188,7 @@ impl Ledger {
 pub struct RejectionGroup<'a> {
     pub column: &'a str,
     /// The first of them, whose sentence stands for all.
-    pub first: &'a Rejection,
+    pub first: &'a Error,
     pub positions: Vec<&'a Position>,
 }
 
@@ -281,7 +276,7 @@ mod tests {
             column: (!column.is_empty()).then(|| column.to_string()),
             path: None,
         };
-        ledger.reject(position, message.to_string());
+        ledger.reject(Error::data(position, message));
     }
 
     #[test]
