@@ -10,6 +10,7 @@ use super::record_fields::{empty, FieldError, Fields};
 use super::reports::Charge;
 use super::row::TokenSemantic;
 use crate::decimal::quote;
+use crate::error::Error;
 use crate::policy::Outcome;
 
 /// A mapping as the settings document holds it: column names as in the header ("" =
@@ -66,15 +67,16 @@ impl Mapping {
         trimmed(&self.text.header) == trimmed(header)
     }
 
-    /// Checks a mapping; errors are (field, message) for `column_mappings[i].field`.
-    pub fn parse(text: &MappingText) -> Result<Mapping, Vec<(String, String)>> {
+    /// Checks a mapping; each error's path is the mapping's field (`stream`, `model`),
+    /// for the settings to place under `column_mappings[i]`.
+    pub fn parse(text: &MappingText) -> Result<Mapping, Vec<Error>> {
         let mut errors = Vec::new();
         let stream = match text.stream.trim() {
             "client_requests" => MappedStream::Requests,
             "billing" => MappedStream::Charges,
             other => {
-                errors.push((
-                    "stream".into(),
+                errors.push(Error::field(
+                    "stream",
                     format!(
                         "expected client_requests or billing, but found {}",
                         quote(other)
@@ -87,8 +89,8 @@ impl Mapping {
             "" | "includes_cached" => TokenSemantic::Inclusive,
             "excludes_cached" => TokenSemantic::Additive,
             other => {
-                errors.push((
-                    "token_semantics".into(),
+                errors.push(Error::field(
+                    "token_semantics",
                     format!(
                         "expected includes_cached or excludes_cached, but found {}",
                         quote(other)
@@ -98,9 +100,9 @@ impl Mapping {
             }
         };
         if text.header.iter().all(|h| h.trim().is_empty()) {
-            errors.push((
-                "header".into(),
-                "expected the header line the mapping is for, but found none".into(),
+            errors.push(Error::field(
+                "header",
+                "expected the header line the mapping is for, but found none",
             ));
         }
         let header = trimmed(&text.header);
@@ -121,8 +123,8 @@ impl Mapping {
         for (field, column) in named {
             let column = column.trim();
             if !column.is_empty() && !header.contains(&column) {
-                errors.push((
-                    field.into(),
+                errors.push(Error::field(
+                    field,
                     format!(
                         "expected a column of the header, but found {}",
                         quote(column)
@@ -132,8 +134,8 @@ impl Mapping {
         }
         let mut need = |field: &str, column: &String, what: &str| {
             if column.trim().is_empty() {
-                errors.push((
-                    field.into(),
+                errors.push(Error::field(
+                    field,
                     format!("expected the column that holds {what}, but found none chosen"),
                 ));
             }
@@ -274,7 +276,7 @@ fn outcome(status: &str) -> Option<Outcome> {
 mod tests {
     use super::*;
 
-    fn mapping(edit: impl FnOnce(&mut MappingText)) -> Result<Mapping, Vec<(String, String)>> {
+    fn mapping(edit: impl FnOnce(&mut MappingText)) -> Result<Mapping, Vec<Error>> {
         let mut text = MappingText {
             header: vec![
                 "t".into(),
@@ -330,7 +332,7 @@ mod tests {
         ];
         for (edit, field, message) in cases {
             let errors = mapping(edit).unwrap_err();
-            assert_eq!(errors, vec![(field.to_string(), message.to_string())]);
+            assert_eq!(errors, vec![Error::field(field, message)]);
         }
         let m = mapping(|_| {}).unwrap();
         assert!(m.fits(&[
