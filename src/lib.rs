@@ -36,7 +36,7 @@ pub mod record;
 pub mod sanitize;
 pub mod settings;
 
-/// Threads and files for the command line and the benchmark (see [`native`]).
+// Threads and files for the command line and the benchmark: natively only.
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 

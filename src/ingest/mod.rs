@@ -6,16 +6,31 @@
 //! rejected with its position and a message. It never panics on input, never stops at
 //! the first bad row, and never holds the file: only the ledger, the accepted rows in
 //! compact form ([`Rows`]) and the text of the row being read. [`ingest`] is the same on
-//! bytes already in memory; for any chunking, both give the same [`FileReport`].
+//! bytes already in memory; for any chunking, both give the same [`FileReport`]. The
+//! parsers take bytes and give rows: threads and files are the shells' (`native`, the
+//! page's `web/worker`).
+//!
+//! Five wings, each using only the ones above it in this list (a test keeps it so):
+//!
+//! - `text`: the text readers: bytes to text (gzip, UTF-8 or UTF-16, what the bytes are:
+//!   `shape`) and text to records (delimited text; JSON lines, documents, the one-pass
+//!   object scanner). They know CSV and JSON, not any export.
+//! - `formats`: what each export's records mean: [`Format`] and its [`Stream`], which
+//!   export a file is (`recognize`), the typed row ([`GatewayRow`]), new-api's log rows
+//!   (columns and UI labels, cells, the JSON row, the `other` field), client logs,
+//!   provider reports and billing exports, field access, column mappings, times.
+//! - `store`: the row store and the ledger: compact [`Rows`] and their builder, the
+//!   [`Ledger`], the evidence sums, the [`FileReport`], rows several files hold ([`overlap`]).
+//! - `filing`: a file's records filed under the reading [`Rules`]: gateway rows, the
+//!   records of other exports, delimited text by its header, other exports' JSON.
+//! - `parts`: a file read in parts: chunk by chunk ([`Ingestor`], the reader of each
+//!   shape), a later part read apart and joined ([`Tail`]), the SHA-256 ([`Hashing`]).
 
 mod filing;
 mod formats;
 mod parts;
 mod store;
 mod text;
-
-#[cfg(test)]
-pub(crate) mod samples;
 
 pub use filing::{Currency, Rules, UntimedRequests, Window, LARGEST_DOCUMENT};
 pub use formats::mapping;
@@ -35,3 +50,6 @@ pub fn ingest(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
     ingestor.push(bytes);
     ingestor.finish()
 }
+
+#[cfg(test)]
+pub(crate) mod samples;

@@ -2,7 +2,7 @@
 //! and files live here, never in the core: a large file is read in two parts at once
 //! ([`ingest_in_two`]), the SHA-256 is computed on a thread of its own
 //! ([`ThreadedIngestor`], [`ingest_hashing_apart`]), and [`run`] is
-//! [`pipeline::run`](crate::pipeline::run) with each file read that way. The page does
+//! [`pipeline::run`] with each file read that way. The page does
 //! the same with web workers (`web/worker`); every way gives the report one pass gives.
 
 mod hash_thread;

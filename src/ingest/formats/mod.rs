@@ -1,4 +1,10 @@
-//! [`Format`]: which export a file is, the stream it belongs to, and its name in words.
+//! The formats: what each export's records mean. [`Format`] names which export a file
+//! is, its [`Stream`] and its name in words; [`recognize`] tells which export a file is
+//! from its start; [`row`] is the typed usage row every reader makes. The readers:
+//! new-api's log rows ([`newapi`]: columns and UI labels, cells, the JSON row, the
+//! `other` field), client request logs ([`client`]), provider usage reports and billing
+//! exports ([`reports`]), each through named fields ([`record_fields`]) or a reviewer's
+//! column mapping ([`mapping`]); and times in cells ([`times`]).
 
 use serde::{Deserialize, Serialize};
 

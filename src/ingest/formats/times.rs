@@ -174,7 +174,7 @@ pub struct CellFormat {
     pub numbers: NumberFormat,
 }
 
-/// Reads a log time (see the module comment). Unix times: below [`MILLISECONDS_FROM`]
+/// Reads a log time (see the module comment). Unix times: below `MILLISECONDS_FROM`
 /// seconds, from it milliseconds; written in the file's number format, with an exact
 /// fraction if any.
 pub fn parse_time(text: &str, format: &CellFormat) -> Result<Timestamp, String> {

@@ -44,7 +44,7 @@ pub struct Evidence {
     /// by the outcome policy): how many were retries, timeouts, 429s...
     #[serde(default)]
     pub outcomes: BTreeMap<crate::policy::Outcome, u64>,
-    /// The request ids of accepted rows, hashed ([`id_hash`]), for joining streams. They
+    /// The request ids of accepted rows, hashed (`id_hash`), for joining streams. They
     /// stay where the figures are computed (the worker, the CLI): never on the wire.
     #[serde(skip)]
     pub request_ids: Vec<u64>,

@@ -48,16 +48,6 @@ impl<'a> Cells<'a> {
         self.escaped_other = Some(raw);
     }
 
-    /// A column's text, `other` unescaped if need be (for tests; rows are read through
-    /// [`Cells::get`] and [`Cells::other`]).
-    #[cfg(test)]
-    pub fn text(&self, column: Column) -> Option<Cow<'_, str>> {
-        match (column, self.escaped_other) {
-            (Column::Other, Some(raw)) => value::cell(raw),
-            _ => self.get(column).map(Cow::Borrowed),
-        }
-    }
-
     pub fn other(&self) -> Option<OtherCell<'_>> {
         match self.escaped_other {
             Some(raw) => Some(OtherCell::Escaped(raw)),

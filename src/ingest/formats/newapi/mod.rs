@@ -1,5 +1,7 @@
-//! CometAPI / new-api usage-log rows: column names, and turning one row of text into a
-//! typed [`GatewayRow`]. The same code serves JSON pages, bare arrays, JSON lines and CSV.
+//! CometAPI / new-api usage-log rows: the columns we read and their labels ([`columns`]),
+//! a row's cells and their reading into a typed row ([`cells`]), a JSON row read
+//! without a `Map` ([`json_row`]) and the `other` field ([`other_field`]). The same code
+//! serves JSON pages, bare arrays, JSON lines and CSV.
 //!
 //! Facts this relies on (reference/formats.md §1.3–1.4): `created_at` is Unix seconds
 //! (other ways of writing times: `formats::times`);

@@ -6,7 +6,7 @@
 //! syntax error, text that ends early), so the caller can re-read that object with
 //! serde_json and keep serde_json's verdict and its messages. Whatever it does accept,
 //! serde_json accepts too, with the same fields and the same value text (a proptest in
-//! `jsonrow.rs` holds the two to that).
+//! `formats/newapi/json_row.rs` holds the two to that).
 
 use std::ops::Range;
 
@@ -84,7 +84,7 @@ pub fn only_whitespace(rest: &[u8]) -> bool {
 // Only the plain shape is read here: keys and string values whose only escapes are their
 // own quotes, numbers, `true`, `false`, `null` and spaces. Anything else (another escape,
 // a nested value, any syntax error) answers None, and the caller unescapes the string
-// and reads it as before; a proptest in `other.rs` holds the two readings to the same
+// and reads it as before; a proptest in `other_field.rs` holds the two readings to the same
 // result.
 
 /// A field's value as found: a number or literal (its JSON text), or a string's text.
