@@ -169,6 +169,10 @@ pub fn parse_parts<'a>(
 }
 
 /// Flags rows that contradict themselves instead of absorbing the difference.
+// Inlined into `parse_parts`, its one caller: LLVM takes the calls after the parser's
+// many `?` for cold and would leave this and the other one-caller helpers (the ratio
+// set, `anthropic_semantics`) out of line, a call each per row.
+#[inline(always)]
 fn check_consistency(counts: &Counts, semantic: TokenSemantic) -> Result<(), CellError> {
     if counts.uncached_input(semantic).is_none() {
         let inside = counts.inside_prompt(semantic);

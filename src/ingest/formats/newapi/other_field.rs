@@ -262,6 +262,8 @@ impl<'a> Other<'a> {
             .transpose()
     }
 
+    // Inlined into the row parser, its one caller (see `check_consistency`).
+    #[inline(always)]
     pub fn anthropic_semantics(&self) -> bool {
         self.text(USAGE_SEMANTIC)
             .is_some_and(|s| s.eq_ignore_ascii_case("anthropic"))

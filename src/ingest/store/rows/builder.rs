@@ -234,6 +234,8 @@ impl RowsBuilder {
 impl RatioSets for RowsBuilder {
     /// The interned ratio set of a row's `other`; parsed only the first time its text
     /// is seen (a set with tool surcharges is parsed every time: its sum depends on counts).
+    // Inlined into the row parser, its one caller (see `check_consistency` there).
+    #[inline(always)]
     fn ratio_set(&mut self, other: &Other) -> Result<Option<u32>, String> {
         let mut key = std::mem::take(&mut self.scratch);
         key.clear();
