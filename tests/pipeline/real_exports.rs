@@ -125,7 +125,7 @@ fn buckets_are_told_apart_past_empty_ones_and_never_guessed() {
         let report = read("empty.json", &bytes);
         assert_eq!(report.format, None, "{form}");
         assert_eq!(
-            report.problem.as_deref(),
+            report.problem.as_ref().map(ToString::to_string).as_deref(),
             Some("expected a result in the report's buckets that says which report this is (usage or costs), but found only buckets without one; choose the report under \"Read as\" (a report without results adds nothing)"),
             "{form}"
         );
