@@ -228,3 +228,65 @@ fn completions_for_each_shell_and_help_that_lists_the_exit_statuses() {
     let at = ["--settings", SETTINGS, "--generated-at", GENERATED_AT, PAGE];
     assert_eq!(cli(&[&["reconcile"][..], &at[..]].concat()).1, cli(&at).1);
 }
+
+// The CLI prints exactly the library's bytes, and its help and failures say what to fix.
+
+#[test]
+fn cli_prints_the_library_record_byte_for_byte() {
+    let settings = "tests/fixtures/settings.json";
+    let (code, stdout, stderr) =
+        cli(&["--settings", settings, "--generated-at", GENERATED_AT, PAGE]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, record_json(&run_fixture("cometapi-log-page.json")));
+}
+
+#[test]
+fn cli_help_and_failures() {
+    // Settings derived from the fixture (so they follow its schema): "quota_per_usd": 5,
+    // a number where a string belongs, and a window that ends before it starts.
+    let mut doc = settings_json();
+    doc["quota_per_usd"] = json!(5);
+    let number = &temp_file("settings-quota-number.json", &doc.to_string());
+    let mut doc = settings_json();
+    doc["incident_window_utc"]["end"] = json!("2025-12-31T23:00:00Z");
+    let window = &temp_file("settings-bad-window.json", &doc.to_string());
+    // (arguments, exit status, how stdout (status 0) or stderr starts, what it names)
+    let cases: [(&[&str], i32, &str, &[&str]); 4] = [
+        (
+            &["--help"],
+            0,
+            "spend-reconciler",
+            &["--settings", "--generated-at", "--out", "--summary"],
+        ),
+        (
+            &["--frobnicate", PAGE],
+            2,
+            "error: unexpected argument",
+            &["--frobnicate"],
+        ),
+        (
+            &["--settings", number, PAGE],
+            2,
+            "error: ",
+            &[number, "quota_per_usd"],
+        ),
+        (
+            &["--settings", window, PAGE],
+            1,
+            "settings: ",
+            &["incident_window_utc.end"],
+        ),
+    ];
+    for (args, expected_code, start, names) in cases {
+        let (code, stdout, stderr) = cli(args);
+        assert_eq!(code, expected_code, "{args:?}: {stderr}");
+        let shown = if code == 0 { &stdout } else { &stderr };
+        assert!(shown.starts_with(start), "{args:?}: {shown}");
+        for name in names {
+            assert!(
+                shown.contains(name),
+                "{args:?}: {name:?} missing from {shown}"
+            );
+        }
+    }
+}

@@ -33,13 +33,6 @@ pub(super) const EVIDENCE: [(&str, Format); 21] = [
     ("cometapi-balance.json", Format::CometApiAccount),
 ];
 
-/// Snapshots sit with the others in tests/snapshots.
-pub(super) fn snapshot(name: &str, text: &str) {
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::assert_snapshot!(name, text);
-    });
-}
-
 pub(super) fn rules(offset: Option<&str>) -> ingest::Rules {
     let mut value = settings_json();
     if let Some(offset) = offset {

@@ -246,8 +246,6 @@ fn a_null_breakdown_is_none_and_a_null_count_in_one_is_unknown() {
     assert_eq!(report.evidence.usage_unknown.get("gpt-4o"), Some(&1));
 }
 
-use super::evidence::snapshot;
-
 /// The fixture settings (window 00:00–01:00 UTC) with `untimed_requests` set.
 fn untimed(choice: &str) -> Value {
     let mut value = settings_json();
