@@ -5,9 +5,10 @@ use yew::prelude::*;
 
 use super::browser;
 use super::components::{
-    Charges, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, LoadProgress, PolicyForm,
-    RateTable, Results, Summary, WindowForm,
+    Charges, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, KeepFiles, LoadProgress,
+    PolicyForm, RateTable, Results, Summary, WindowForm,
 };
+use super::keep;
 use super::state::{Action, State};
 use super::worker::Loader;
 use crate::settings::{Settings, SettingsEdit};
@@ -60,38 +61,109 @@ pub fn app() -> Html {
             }
         });
     }
+    {
+        // The files kept in this browser come back once, when the page opens.
+        let (loader, dispatch) = (loader.clone(), dispatch.clone());
+        use_effect_with((), move |_| {
+            keep::report(dispatch, async move {
+                if !keep::enabled() {
+                    return None;
+                }
+                let (files, problem) = keep::restore().await;
+                if !files.is_empty() {
+                    loader.borrow_mut().load(files);
+                }
+                problem
+            })
+        });
+    }
+    {
+        // Each file's SHA-256, once read, goes beside its kept copy (and a copy that no
+        // longer matches is said).
+        let digests: Vec<(String, String)> = state
+            .files
+            .iter()
+            .map(|f| (f.report.name.clone(), f.report.fingerprint.sha256.clone()))
+            .collect();
+        let dispatch = dispatch.clone();
+        use_effect_with(digests, move |digests| {
+            if let Some(problem) = keep::note_digests(digests) {
+                keep::report(dispatch, async move { Some(problem) });
+            }
+        });
+    }
     // What the components emit, as the reducer's actions.
     let on_edit = dispatch.reform(Action::Edit);
     let on_edit_downloads = on_edit.clone();
     let on_paste = dispatch.reform(|edit| Action::Import(Ok(edit)));
     let on_import = dispatch.reform(Action::Import);
     let on_notice = dispatch.reform(|notice| Action::Notice(Some(notice)));
-    let on_files = {
-        let loader = loader.clone();
-        Callback::from(move |files| loader.borrow_mut().load(files))
-    };
-    let on_sample = {
+    // Files picked, dropped or bundled: read, and kept in this browser when that is on.
+    let load = {
         let (loader, dispatch) = (loader.clone(), dispatch.clone());
+        Callback::from(move |files: Vec<web_sys::File>| {
+            if keep::enabled() {
+                keep::report(dispatch.clone(), keep::store(files.clone()));
+            }
+            loader.borrow_mut().load(files);
+        })
+    };
+    let on_files = load.clone();
+    let on_sample = {
+        let dispatch = dispatch.clone();
         Callback::from(move |()| {
             let settings =
                 Settings::from_json(SAMPLE_SETTINGS).expect("the sample settings are valid");
             dispatch.emit(Action::Edit(SettingsEdit::Replace(Box::new(settings))));
             match browser::file_of("cometapi-sample-log.json", SAMPLE_LOG.as_bytes()) {
-                Ok(file) => loader.borrow_mut().load(vec![file]),
+                Ok(file) => load.emit(vec![file]),
                 Err(problem) => dispatch.emit(Action::Notice(Some(problem))),
             }
         })
     };
     let on_cancel = {
-        let loader = loader.clone();
-        Callback::from(move |()| loader.borrow_mut().cancel())
+        let (loader, dispatch) = (loader.clone(), dispatch.clone());
+        Callback::from(move |()| {
+            // A file not read is not in the review: its kept copy goes too.
+            let names = loader.borrow_mut().cancel();
+            keep::report(dispatch.clone(), async move {
+                for name in names {
+                    keep::remove(&name).await;
+                }
+                None
+            });
+        })
     };
+    let kept_loader = loader.clone();
     let on_remove = {
         let dispatch = dispatch.clone();
         Callback::from(move |(index, name): (usize, String)| {
             loader.borrow_mut().forget(&name);
             dispatch.emit(Action::RemoveFile(index));
+            keep::report(dispatch.clone(), async move {
+                keep::remove(&name).await;
+                None
+            });
         })
+    };
+    let on_keep = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |on: bool| {
+            keep::set_enabled(on);
+            // On: what is loaded now is kept; off: the copies go.
+            let files = kept_loader.borrow().files().to_vec();
+            keep::report(dispatch.clone(), async move {
+                if on {
+                    keep::store(files).await
+                } else {
+                    keep::forget().await
+                }
+            });
+        })
+    };
+    let on_forget = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |()| keep::report(dispatch.clone(), keep::forget()))
     };
     // The page validates the settings as typed (cheap); each problem shows beside its
     // field, and the figures stay the last good ones meanwhile.
@@ -123,6 +195,7 @@ pub fn app() -> Html {
             <section>
                 <h2>{ "1. Evidence" }</h2>
                 <FilePicker {on_files} {on_sample} />
+                <KeepFiles status={state.keep.clone()} on_toggle={on_keep} {on_forget} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
                 <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}
                     counted={state.files.iter().map(|f| state.counted(f).cloned()).collect::<Vec<_>>()}

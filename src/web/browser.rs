@@ -15,16 +15,39 @@ fn document() -> Option<web_sys::Document> {
 /// Shows the panic in the page's alert box: the user sees what happened, and what
 /// they typed is still in local storage for the reload.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    // Through yew: it replaces any hook set with std::panic::set_hook when the app renders.
+    yew::set_custom_panic_hook(Box::new(|info| {
         let Some(element) = document().and_then(|d| d.get_element_by_id("panic")) else {
             return;
         };
+        let kept = if super::keep::enabled() {
+            "Your settings and the files you loaded are kept in this browser"
+        } else {
+            "Your settings are kept in this browser (the files are not: keeping them is off)"
+        };
         element.set_text_content(Some(&format!(
             "Something went wrong inside the calculator and it stopped: {info}. \
-             Your settings are saved in this browser; reload the page to continue."
+             {kept}; reload the page to continue."
         )));
         let _ = element.remove_attribute("hidden");
     }));
+    listen_for_test_panic();
+}
+
+/// The crash-recovery test (tests/e2e/keep.test.mjs) needs a real panic inside the
+/// page, and no input should be able to cause one: it sends this event instead. Only a
+/// script running in the page can send it, and the CSP admits none but ours.
+fn listen_for_test_panic() {
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let panic = Closure::<dyn Fn()>::new(|| panic!("a panic forced by the crash-recovery test"));
+    let _ = window.add_event_listener_with_callback(
+        "spend-reconciler-test-panic",
+        panic.as_ref().unchecked_ref(),
+    );
+    panic.forget();
 }
 
 /// Takes the files out of a FileList right away: clearing the input (so the same file

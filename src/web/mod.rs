@@ -10,10 +10,13 @@
 //! - [`worker`]: the web worker that reads files and computes the figures, and the
 //!   page's loader that talks to it.
 //! - `browser`: reading files, downloads, local persistence, the panic hook.
+//! - `keep`: files kept in this browser (OPFS or IndexedDB) so a reload brings the
+//!   review back.
 
 mod app;
 mod browser;
 mod components;
+mod keep;
 mod state;
 pub mod worker;
 

@@ -12,6 +12,7 @@ use yew::Reducible;
 use crate::ingest::{FileReport, Ledger, Rules};
 use crate::pipeline::{self, Review};
 use crate::settings::{Settings, SettingsEdit};
+use crate::web::keep::KeepStatus;
 
 pub enum Action {
     /// A file read by the worker (ignored if the rules moved on since).
@@ -32,6 +33,8 @@ pub enum Action {
     /// could not be read): done, it clears the notice; not done, it is the notice.
     Import(Result<SettingsEdit, String>),
     Notice(Option<String>),
+    /// What is kept in this browser now (after keeping, forgetting or restoring).
+    Keep(KeepStatus),
 }
 
 /// What the worker is reading now.
@@ -82,6 +85,8 @@ pub struct State {
     /// A sentence about the last thing that could not be done (a file that could not
     /// be read, settings that could not be imported). Nothing typed is dropped for it.
     pub notice: Option<String>,
+    /// The files kept in this browser, as last reported.
+    pub keep: KeepStatus,
 }
 
 impl State {
@@ -99,6 +104,7 @@ impl State {
             computed: 0,
             seen: 0,
             notice: None,
+            keep: KeepStatus::default(),
         }
     }
 
@@ -271,6 +277,7 @@ impl Reducible for State {
             Action::Import(Ok(edit)) => state.edit(edit, true),
             Action::Import(Err(problem)) => state.notice(Some(problem)),
             Action::Notice(notice) => state.notice(notice),
+            Action::Keep(keep) => State { keep, ..state },
         })
     }
 }

@@ -83,7 +83,18 @@ export async function openApp(page, origin, seen) {
 // message (the strict locator read also fails if the selector matches more than one element).
 // An amount on the page shows as money ($0.1606) and keeps its exact decimal in
 // data-exact (on the element or the one money inside it): a figure is compared by that.
+// `want` is the text, or a RegExp the text must match.
 export async function expectText(page, selector, want, timeout = TIMEOUT) {
+  if (want instanceof RegExp) {
+    const text = () => page.evaluate((sel) => document.querySelector(sel)?.textContent.trim(), selector);
+    await page.waitForFunction(([sel, source, flags]) => {
+      const el = document.querySelector(sel);
+      return el !== null && new RegExp(source, flags).test(el.textContent.trim());
+    }, [selector, want.source, want.flags], { timeout }).catch(() => {});
+    const got = await text();
+    assert.match(got ?? '', want, `${selector} should match ${want}`);
+    return;
+  }
   const read = ([sel]) => {
     const el = document.querySelector(sel);
     if (!el) return undefined;

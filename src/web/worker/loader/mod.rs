@@ -271,11 +271,13 @@ impl Loader {
     }
 
     /// Stops reading; the files not read yet are dropped (they would be half-counted).
-    pub fn cancel(&mut self) {
+    /// Stops reading; the files not read (or not read again) go, and are returned.
+    pub fn cancel(&mut self) -> Vec<String> {
         let names: Vec<String> = self.jobs.iter().map(|j| j.name.clone()).collect();
         self.files.retain(|f| !names.contains(&f.name()));
         self.stop();
-        self.dispatch.emit(Action::Cancelled(names));
+        self.dispatch.emit(Action::Cancelled(names.clone()));
+        names
     }
 
     /// Asks the worker for the review of the files read by `jobs` under `settings`.
@@ -303,6 +305,11 @@ impl Loader {
         if self.reader.worker.is_some() {
             self.reader.post(message::keep(jobs, upto));
         }
+    }
+
+    /// The files loaded now, in the order they were given.
+    pub fn files(&self) -> &[File] {
+        &self.files
     }
 
     pub fn forget(&mut self, name: &str) {
