@@ -21,6 +21,8 @@ use spend_reconciler::settings::Settings;
 mod absent;
 #[path = "pipeline/audio.rs"]
 mod audio;
+#[path = "pipeline/charts.rs"]
+mod charts;
 #[path = "pipeline/cli.rs"]
 mod cli;
 #[path = "pipeline/evidence.rs"]
