@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::browser;
 use super::components::{
-    Charges, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, LoadProgress, PolicyForm,
-    RateTable, Results, WindowForm,
+    Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, LoadProgress,
+    PolicyForm, RateTable, Results, WindowForm,
 };
 use super::state::{Action, State};
 use super::worker::Loader;
@@ -147,6 +147,9 @@ pub fn app() -> Html {
             <section aria-busy={busy}>
                 <h2>{ "6. Expected versus recorded" }</h2>
                 <Results review={state.review.clone()} />
+                if let Ok(figures) = &state.review.figures {
+                    <Charts figures={figures.clone()} />
+                }
                 if let Ok(figures) = &state.review.figures {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
                 }
