@@ -44,8 +44,11 @@ fn overflow() -> Error {
     Error::overflow("the expected charge per day")
 }
 
+/// The UTC date of `at`, `2026-01-01` (the ISO 8601 printer the page has already;
+/// jiff's strftime would add its own to the app).
 fn date(at: Timestamp) -> String {
-    at.strftime("%Y-%m-%d").to_string()
+    let text = at.to_string();
+    text.split_once('T').map_or(text.clone(), |(date, _)| date.to_string())
 }
 
 /// The days with usage in time order, and the expected charge of usage that states no
