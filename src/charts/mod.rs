@@ -36,7 +36,7 @@ pub struct Chart {
     pub name: &'static str,
     pub title: String,
     pub description: String,
-    /// `<svg role="img" aria-labelledby=…>` with its `<title>` and `<desc>`.
+    /// `<svg role="img">` named by its `<title>`, described by its `<desc>`.
     pub svg: String,
     pub table: Table,
 }

@@ -48,7 +48,8 @@ fn overflow() -> Error {
 /// jiff's strftime would add its own to the app).
 fn date(at: Timestamp) -> String {
     let text = at.to_string();
-    text.split_once('T').map_or(text.clone(), |(date, _)| date.to_string())
+    text.split_once('T')
+        .map_or(text.clone(), |(date, _)| date.to_string())
 }
 
 /// The days with usage in time order, and the expected charge of usage that states no

@@ -119,14 +119,15 @@ pub(super) struct Svg {
 }
 
 impl Svg {
-    /// The root element, titled and described for assistive technology (`role="img"`,
-    /// labelled by the title and the description).
+    /// The root element, titled and described for assistive technology: `role="img"`,
+    /// named by its `<title>` and described by its `<desc>` (a name that is only the
+    /// title keeps it short; the description is read after it).
     pub fn new(name: &str, height: u32, title: &str, description: &str) -> Svg {
         let out = format!(
             concat!(
                 r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{name}" "#,
                 r#"viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" "#,
-                r#"aria-labelledby="chart-{name}-title chart-{name}-desc" "#,
+                r#"aria-labelledby="chart-{name}-title" aria-describedby="chart-{name}-desc" "#,
                 r#"font-size="{font}" fill="currentColor">"#,
                 "\n",
                 r#"<title id="chart-{name}-title">{title}</title>"#,

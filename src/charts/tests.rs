@@ -144,7 +144,7 @@ fn model_bars_are_proportional_and_labelled_exactly() {
     );
     assert!(chart
         .svg
-        .contains(r#"role="img" aria-labelledby="chart-by-model-title chart-by-model-desc""#));
+        .contains(r#"role="img" aria-labelledby="chart-by-model-title" aria-describedby="chart-by-model-desc""#));
     assert!(chart
         .svg
         .contains(r#"<title id="chart-by-model-title">Expected versus recorded by model</title>"#));
