@@ -184,7 +184,13 @@ fn draw(rows: &[Step], currency: &str, description: &str) -> Result<String, Erro
     for (i, row) in rows.iter().enumerate() {
         let top = dec(LEGEND + ROW * i as u32);
         let y = top + dec(LABEL);
-        svg.text("label", (from, top + dec(12)), Anchor::Start, &row.label);
+        // Clear of the axis line at zero, which the label sits above.
+        svg.text(
+            "label",
+            (from + dec(4), top + dec(12)),
+            Anchor::Start,
+            &row.label,
+        );
         let (x, width) = scale.span(row.from, row.to)?;
         let mut tip = format!("{}: {} {currency}", row.label, row.text);
         if !row.evidence.is_empty() {

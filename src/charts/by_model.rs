@@ -130,7 +130,13 @@ fn draw(rows: &[ModelRow], currency: &str, description: &str) -> Result<String, 
     }
     for (i, row) in rows.iter().enumerate() {
         let top = dec(LEGEND + GROUP * i as u32);
-        svg.text("label", (from, top + dec(12)), Anchor::Start, &row.model);
+        // Clear of the axis line at zero, which the label sits above.
+        svg.text(
+            "label",
+            (from + dec(4), top + dec(12)),
+            Anchor::Start,
+            &row.model,
+        );
         let bars = [
             (Mark::Expected, "expected", row.expected, top + dec(LABEL)),
             (
