@@ -52,6 +52,7 @@ pub fn charts(props: &ChartsProps) -> Html {
         <div class="charts" data-testid="charts">
             { for drawn.iter().map(|chart| html! {
                 <figure class="chart-figure" data-testid={format!("chart-{}", chart.name)}>
+                    <figcaption>{ &chart.title }</figcaption>
                     // The core wrote this text from figures alone, every input text in it
                     // escaped (`crate::charts`): it is markup we made, not markup we read.
                     { Html::from_html_unchecked(AttrValue::from(chart.svg.trim_end().to_string())) }
