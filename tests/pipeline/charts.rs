@@ -58,9 +58,7 @@ fn the_fixture_log_draws_three_charts_that_agree_with_its_figures() {
     assert_eq!(pricing(f).expected, dec("0.1606"));
 
     let svgs: Vec<&str> = drawn.iter().map(|c| c.svg.as_str()).collect();
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::assert_snapshot!("charts_of_the_log_page", svgs.join("\n"));
-    });
+    snapshot("charts_of_the_log_page", &svgs.join("\n"));
 }
 
 /// Each stream alone: the charts draw what it gives and nothing it does not.
