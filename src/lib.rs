@@ -12,7 +12,8 @@
 //! 5. [`classify`]: the variance bridge, one step per explained cause, plus the residual;
 //!    [`crosscheck`]: the evidence streams (gateway log, client requests, provider usage,
 //!    billing, account totals) each summed on its own and compared pairwise.
-//! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list.
+//! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
+//!    [`charts`]: the figures drawn as inline SVG, each with its table.
 //!
 //! [`pipeline::run`] chains them for bytes in memory; the command line runs them in the
 //! native shell (`native::run`: a large file read in two parts on threads, the SHA-256
@@ -21,6 +22,7 @@
 //! `run`s end in ([`pipeline::count_files`], [`pipeline::run_counted`]); the page shows
 //! what it sent back ([`pipeline::Review::from_wire`]).
 
+pub mod charts;
 pub mod classify;
 pub mod crosscheck;
 pub mod decimal;

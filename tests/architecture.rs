@@ -25,6 +25,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("figures", 9),
     ("record", 10),
     ("outputs", 10),
+    ("charts", 10),
     ("pipeline", 11),
     ("native", 12),
 ];

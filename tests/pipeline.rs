@@ -26,6 +26,8 @@ use spend_reconciler::Error;
 mod absent;
 #[path = "pipeline/audio.rs"]
 mod audio;
+#[path = "pipeline/charts.rs"]
+mod charts;
 #[path = "pipeline/cli.rs"]
 mod cli;
 #[path = "pipeline/evidence.rs"]

@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::browser;
 use super::components::{
-    Charges, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, KeepFiles, LoadProgress,
-    PolicyForm, RateTable, Results, Summary, WindowForm,
+    Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, KeepFiles,
+    LoadProgress, PolicyForm, RateTable, Results, Summary, WindowForm,
 };
 use super::keep;
 use super::state::{Action, State};
@@ -245,6 +245,9 @@ pub fn app() -> Html {
             <section id="results" aria-busy={busy}>
                 <h2>{ "6. Expected versus recorded" }</h2>
                 <Results review={shown.clone()} />
+                if let Ok(figures) = &shown.figures {
+                    <Charts figures={figures.clone()} />
+                }
                 if let Ok(figures) = &shown.figures {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
                 }

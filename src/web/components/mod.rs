@@ -3,6 +3,7 @@
 //! as [`crate::settings::SettingsEdit`]s, and what they show is what the core computed.
 
 mod charges;
+mod charts;
 mod cross_checks;
 mod downloads;
 mod factors;
@@ -20,6 +21,7 @@ mod summary;
 mod window_form;
 
 pub use charges::Charges;
+pub use charts::Charts;
 pub use cross_checks::CrossChecks;
 pub use downloads::Downloads;
 pub use factors::Factors;
