@@ -95,8 +95,11 @@ pub fn app() -> Html {
             if let Some(notice) = &state.notice {
                 <p class="notice" role="alert" data-testid="notice">{ notice }</p>
             }
-            <section>
-                <h2>{ "1. Evidence" }</h2>
+            // Each step is a labelled region (a landmark to jump to); the settings steps
+            // (form-step) are left out of the printed report, which keeps the figures and
+            // their provenance (styles/app.css).
+            <section class="step" aria-labelledby="step-evidence">
+                <h2 id="step-evidence">{ "1. Evidence" }</h2>
                 <FilePicker {on_files} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
                 <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}
@@ -104,12 +107,12 @@ pub fn app() -> Html {
                     on_read_as={dispatch.reform(|(file, format)| Action::Edit(SettingsEdit::ReadAs { file, format }))}
                     on_save_mapping={dispatch.reform(|m| Action::Edit(SettingsEdit::SaveMapping(Box::new(m))))} />
             </section>
-            <section>
-                <h2>{ "2. Incident window and tolerance" }</h2>
+            <section class="step form-step" aria-labelledby="step-window">
+                <h2 id="step-window">{ "2. Incident window and tolerance" }</h2>
                 <WindowForm settings={state.settings.clone()} on_edit={on_edit.clone()} />
             </section>
-            <section>
-                <h2>{ "3. Verified rates" }</h2>
+            <section class="step form-step" aria-labelledby="step-rates">
+                <h2 id="step-rates">{ "3. Verified rates" }</h2>
                 if !unpriced.is_empty() {
                     <p class="problem" data-testid="unpriced-models">
                         { format!("No verified rate yet for {}: enter its prices, or add the name as an alias of the entry that prices it. Until then its usage is unpriced, never $0.", unpriced.join(", ")) }
@@ -119,8 +122,8 @@ pub fn app() -> Html {
                 <h3>{ "Factors" }</h3>
                 <Factors factors={state.settings.factors.clone()} on_edit={on_edit.clone()} />
             </section>
-            <section>
-                <h2>{ "4. Policies" }</h2>
+            <section class="step form-step" aria-labelledby="step-policies">
+                <h2 id="step-policies">{ "4. Policies" }</h2>
                 <PolicyForm settings={state.settings.clone()} {on_edit} />
             </section>
             if !settings_errors.is_empty() {
@@ -133,8 +136,8 @@ pub fn app() -> Html {
                     { "Recomputing the figures… (the ones below are for the settings as they were)" }
                 </p>
             }
-            <section aria-busy={busy}>
-                <h2>{ "5. Expected charge" }</h2>
+            <section class="step" aria-busy={busy} aria-labelledby="step-charge">
+                <h2 id="step-charge">{ "5. Expected charge" }</h2>
                 if let Ok(figures) = &state.review.figures {
                     if let Some(pricing) = &figures.pricing {
                         <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
@@ -144,8 +147,8 @@ pub fn app() -> Html {
                     }
                 }
             </section>
-            <section aria-busy={busy}>
-                <h2>{ "6. Expected versus recorded" }</h2>
+            <section class="step" aria-busy={busy} aria-labelledby="step-results">
+                <h2 id="step-results">{ "6. Expected versus recorded" }</h2>
                 <Results review={state.review.clone()} />
                 if let Ok(figures) = &state.review.figures {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />

@@ -29,11 +29,12 @@ pub fn factors(props: &FactorsProps) -> Html {
     html! {
         <>
             if !props.factors.is_empty() {
-                <div class="scroll">
+                <div class="scroll" role="region" aria-label="Factors" tabindex="0">
                     <table class="factors">
                         <thead><tr>
-                            { for FIELDS.iter().map(|(_, heading)| html! { <th>{ *heading }</th> }) }
-                            <th>{ "Applies to" }</th><th>{ "Label" }</th><th></th>
+                            { for FIELDS.iter().map(|(_, heading)| html! { <th scope="col">{ *heading }</th> }) }
+                            <th scope="col">{ "Applies to" }</th><th scope="col">{ "Label" }</th>
+                            <th scope="col"><span class="visually-hidden">{ "Remove" }</span></th>
                         </tr></thead>
                         <tbody>
                             { for props.factors.iter().enumerate().map(|(index, factor)| factor_row(index, factor, &props.on_edit)) }
@@ -46,9 +47,15 @@ pub fn factors(props: &FactorsProps) -> Html {
     }
 }
 
+/// What a screen reader announces for a factor's field: the column and which factor.
+fn spoken(heading: &str, index: usize) -> String {
+    format!("{heading} of factor {}", index + 1)
+}
+
 fn select(
     index: usize,
     field: &'static str,
+    heading: &str,
     current: &str,
     options: &[&'static str],
     on_edit: &Callback<SettingsEdit>,
@@ -67,14 +74,14 @@ fn select(
         current
     };
     html! {
-        <select data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={field} {onchange}>
+        <select data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={spoken(heading, index)} {onchange}>
             { for options.iter().map(|option| html! { <option value={*option} selected={current == *option}>{ *option }</option> }) }
         </select>
     }
 }
 
 fn factor_row(index: usize, factor: &FactorText, on_edit: &Callback<SettingsEdit>) -> Html {
-    let cell = |field: &'static str| {
+    let cell = |&(field, heading): &(&'static str, &str)| {
         let oninput = on_edit.reform(move |e: InputEvent| {
             SettingsEdit::Factor(
                 index,
@@ -84,16 +91,16 @@ fn factor_row(index: usize, factor: &FactorText, on_edit: &Callback<SettingsEdit
         });
         html! {
             <td><input type="text" spellcheck="false" autocomplete="off" value={factor.field(field)}
-                data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={field} {oninput} /></td>
+                data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={spoken(heading, index)} {oninput} /></td>
         }
     };
     let remove = on_edit.reform(move |_: MouseEvent| SettingsEdit::RemoveFactor(index));
     html! {
         <tr data-testid="factor-row">
-            { for FIELDS.iter().map(|(field, _)| cell(field)) }
-            <td>{ select(index, "applies_to", &factor.applies_to, &AppliesTo::ALL.map(AppliesTo::name), on_edit) }</td>
-            <td>{ select(index, "label", &factor.label, &Confidence::ALL.map(Confidence::name), on_edit) }</td>
-            <td><button type="button" class="link" onclick={remove}>{ "Remove" }</button></td>
+            { for FIELDS.iter().map(cell) }
+            <td>{ select(index, "applies_to", "Applies to", &factor.applies_to, &AppliesTo::ALL.map(AppliesTo::name), on_edit) }</td>
+            <td>{ select(index, "label", "Label", &factor.label, &Confidence::ALL.map(Confidence::name), on_edit) }</td>
+            <td><button type="button" class="link" aria-label={format!("Remove factor {}", index + 1)} onclick={remove}>{ "Remove" }</button></td>
         </tr>
     }
 }

@@ -10,6 +10,10 @@ pub struct FieldProps {
     pub testid: AttrValue,
     #[prop_or_default]
     pub placeholder: AttrValue,
+    /// Whose field this is when the visible label does not say (" for gpt-4o"): read
+    /// by screen readers only, so several entries' fields are told apart.
+    #[prop_or_default]
+    pub context: AttrValue,
     pub on_input: Callback<String>,
 }
 
@@ -22,7 +26,11 @@ pub fn text_field(props: &FieldProps) -> Html {
         .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
     html! {
         <label class="field">
-            <span>{ &props.label }</span>
+            <span>{ &props.label }
+                if !props.context.is_empty() {
+                    <span class="visually-hidden">{ &props.context }</span>
+                }
+            </span>
             <input type="text" spellcheck="false" autocomplete="off" value={props.value.clone()}
                 placeholder={props.placeholder.clone()} data-testid={props.testid.clone()} {oninput} />
         </label>

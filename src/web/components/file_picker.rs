@@ -77,7 +77,7 @@ pub fn load_progress(props: &ProgressProps) -> Html {
     let onclick = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
         <div class="loading" role="status">
-            <progress data-testid="load-progress" max={loading.total.max(1.0).to_string()} value={loading.done.to_string()} />
+            <progress aria-label="Reading progress" data-testid="load-progress" max={loading.total.max(1.0).to_string()} value={loading.done.to_string()} />
             <span data-testid="load-status">{ status }</span>
             <button type="button" class="secondary" data-testid="load-cancel" {onclick}>{ "Cancel" }</button>
         </div>

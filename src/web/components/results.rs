@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use crate::decimal::format;
 use crate::pipeline::{Problem, Review};
-use crate::reconcile::Comparison;
+use crate::reconcile::{Comparison, Verdict};
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
@@ -22,6 +22,18 @@ fn percent(c: &Comparison) -> String {
         (Some(_), None) => "n/a".to_string(),
         (Some(_), Some(p)) => format(p),
     }
+}
+
+/// The colour a verdict is shown in (styles/app.css); its words say it too.
+fn verdict(c: &Comparison) -> Html {
+    let verdict = c.verdict();
+    let class = match verdict {
+        Verdict::WithinTolerance => "status status-ok",
+        Verdict::OutsideTolerance => "status status-bad",
+        Verdict::Incomplete => "status status-warn",
+        Verdict::NotComputed | Verdict::NotCompared => "status status-none",
+    };
+    html! { <span {class}>{ verdict.describe() }</span> }
 }
 
 #[function_component(Results)]
@@ -75,20 +87,23 @@ pub fn results(props: &ResultsProps) -> Html {
         html! {
             <tr data-testid="result-row" data-model={model.to_string()}>
                 <th scope="row">{ model }<span class="alias">{ logged_as(model) }</span></th>
-                <td data-testid="expected">{ money(c.expected) }</td>
-                <td data-testid="provider">{ money(c.provider) }</td>
-                <td data-testid="variance">{ money(c.variance) }</td>
-                <td data-testid="variance-percent">{ percent(c) }</td>
-                <td>{ c.verdict().describe() }</td>
+                <td data-testid="expected" data-label="Expected USD">{ money(c.expected) }</td>
+                <td data-testid="provider" data-label="Provider recorded USD">{ money(c.provider) }</td>
+                <td data-testid="variance" data-label="Variance USD">{ money(c.variance) }</td>
+                <td data-testid="variance-percent" data-label="Variance %">{ percent(c) }</td>
+                <td data-label="Status">{ verdict(c) }</td>
             </tr>
         }
     };
     html! {
         <>
+            // On a phone each row becomes a card, every figure beside its column's name
+            // (data-label, styles/app.css).
+            <div class="scroll" role="region" aria-label="Expected versus recorded by model" tabindex="0">
             <table class="results">
                 <thead>
-                    <tr><th>{ "Model" }</th><th>{ "Expected USD" }</th><th>{ "Provider recorded USD" }</th>
-                        <th>{ "Variance USD" }</th><th>{ "Variance %" }</th><th>{ "Status" }</th></tr>
+                    <tr><th scope="col">{ "Model" }</th><th scope="col" class="num">{ "Expected USD" }</th><th scope="col" class="num">{ "Provider recorded USD" }</th>
+                        <th scope="col" class="num">{ "Variance USD" }</th><th scope="col" class="num">{ "Variance %" }</th><th scope="col">{ "Status" }</th></tr>
                 </thead>
                 <tbody>
                     { for figures.reconciliation.per_model.iter().map(|(model, c)| row(model, c)) }
@@ -96,14 +111,15 @@ pub fn results(props: &ResultsProps) -> Html {
                 <tfoot>
                     <tr>
                         <th scope="row">{ "Total" }</th>
-                        <td data-testid="total-expected">{ money(total.expected) }</td>
-                        <td data-testid="total-provider">{ money(total.provider) }</td>
-                        <td data-testid="total-variance">{ money(total.variance) }</td>
-                        <td data-testid="total-variance-percent">{ percent(total) }</td>
-                        <td data-testid="total-status">{ total.verdict().describe() }</td>
+                        <td data-testid="total-expected" data-label="Expected USD">{ money(total.expected) }</td>
+                        <td data-testid="total-provider" data-label="Provider recorded USD">{ money(total.provider) }</td>
+                        <td data-testid="total-variance" data-label="Variance USD">{ money(total.variance) }</td>
+                        <td data-testid="total-variance-percent" data-label="Variance %">{ percent(total) }</td>
+                        <td data-testid="total-status" data-label="Status">{ verdict(total) }</td>
                     </tr>
                 </tfoot>
             </table>
+            </div>
             <h3>{ "Variance explained" }</h3>
             if let Some(bridge) = &figures.bridge {
                 <ul class="bridge" data-testid="bridge">
