@@ -19,7 +19,8 @@ use std::io::{BufWriter, Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use spend_reconciler::ingest::{ingest_in_two, Hashing, Ingestor, Rules};
+use spend_reconciler::ingest::{Ingestor, Rules};
+use spend_reconciler::native::{ingest_in_two, ThreadedIngestor};
 use spend_reconciler::pipeline;
 use spend_reconciler::settings::Settings;
 
@@ -232,8 +233,25 @@ enum Mode {
     /// As the command line does: the tail on a second thread from the middle on, the
     /// SHA-256 on a third (`ingest_in_two`).
     InTwo,
-    /// One reader pushing 8 MiB chunks, hashing as given (the way before `InTwo`).
-    OneReader(Hashing),
+    /// One reader pushing 8 MiB chunks, hashing on a second thread (the way before `InTwo`).
+    OneReader,
+    /// One reader pushing 8 MiB chunks, hashing inline.
+    OneReaderInline,
+}
+
+/// Hands `file` to `push` in chunks of `chunk`'s size, as the web worker reads a file.
+fn read_chunks(
+    file: &mut std::fs::File,
+    chunk: &mut [u8],
+    mut push: impl FnMut(&[u8]),
+) -> std::io::Result<()> {
+    loop {
+        let n = file.read(chunk)?;
+        if n == 0 {
+            return Ok(());
+        }
+        push(&chunk[..n]);
+    }
 }
 
 fn run(path: &str, runs: usize, figures: bool, mode: Mode) -> Result<(), String> {
@@ -250,15 +268,16 @@ fn run(path: &str, runs: usize, figures: bool, mode: Mode) -> Result<(), String>
         let report = match mode {
             Mode::InTwo => ingest_in_two(path, &file, Rules::default(), size / 2)
                 .map_err(|e| format!("{path}: {e}"))?,
-            Mode::OneReader(hashing) => {
-                let mut ingestor = Ingestor::with_hashing(path, Rules::default(), hashing);
-                loop {
-                    let n = file.read(&mut chunk).map_err(|e| format!("{path}: {e}"))?;
-                    if n == 0 {
-                        break;
-                    }
-                    ingestor.push(&chunk[..n]);
-                }
+            Mode::OneReader => {
+                let mut ingestor = ThreadedIngestor::new(path, Rules::default());
+                read_chunks(&mut file, &mut chunk, |c| ingestor.push(c))
+                    .map_err(|e| format!("{path}: {e}"))?;
+                ingestor.finish()
+            }
+            Mode::OneReaderInline => {
+                let mut ingestor = Ingestor::new(path, Rules::default());
+                read_chunks(&mut file, &mut chunk, |c| ingestor.push(c))
+                    .map_err(|e| format!("{path}: {e}"))?;
                 ingestor.finish()
             }
         };
@@ -353,8 +372,8 @@ fn main() -> ExitCode {
             let inline = args.iter().any(|a| a == "--inline-hash");
             let one = args.iter().any(|a| a == "--one-reader");
             let mode = match (inline, one) {
-                (true, _) => Mode::OneReader(Hashing::Inline),
-                (false, true) => Mode::OneReader(Hashing::Thread),
+                (true, _) => Mode::OneReaderInline,
+                (false, true) => Mode::OneReader,
                 (false, false) => Mode::InTwo,
             };
             let switches = usize::from(!figures) + usize::from(inline) + usize::from(one);

@@ -53,6 +53,18 @@ pub enum Cause {
 }
 
 impl Cause {
+    /// The cause as a noun phrase, for a sentence: "explained by {phrase} (amount)".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Cause::RatioMismatch => "prices that differ from the verified rates",
+            Cause::IntegerQuotaRounding => "integer-quota rounding",
+            Cause::QuotaMismatch => "quota the rows' own ratios do not explain",
+            Cause::CreditAdjustment => "credits or adjustments (refunds)",
+            Cause::UnpricedModel => "usage with no verified rate",
+            Cause::FailedRequestCharged => "failed or unknown-outcome requests that were charged",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Cause::RatioMismatch => "gateway ratios differ from the verified rates",

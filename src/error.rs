@@ -33,6 +33,14 @@ impl Position {
         }
     }
 
+    /// A line of a file whose name the caller already gives (a file's own problem).
+    pub fn line(line: u64) -> Self {
+        Position {
+            line: Some(line),
+            ..Position::default()
+        }
+    }
+
     /// A field of the settings document (or the rate card), by its JSON path.
     pub fn path(path: &str) -> Self {
         Position {

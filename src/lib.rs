@@ -14,11 +14,12 @@
 //!    billing, account totals) each summed on its own and compared pairwise.
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list.
 //!
-//! [`pipeline::run`] chains them for bytes in memory (the CLI); the page's web worker
-//! streams each file through [`ingest::Ingestor`] and, for each new generation of the
-//! settings, computes the review with the functions `run` ends in
-//! ([`pipeline::count_files`], [`pipeline::run_counted`]); the page shows what it sent
-//! back ([`pipeline::Review::from_wire`]).
+//! [`pipeline::run`] chains them for bytes in memory; the command line runs them in the
+//! native shell (`native::run`: a large file read in two parts on threads, the SHA-256
+//! on a third); the page's web worker streams each file through [`ingest::Ingestor`] and,
+//! for each new generation of the settings, computes the review with the functions both
+//! `run`s end in ([`pipeline::count_files`], [`pipeline::run_counted`]); the page shows
+//! what it sent back ([`pipeline::Review::from_wire`]).
 
 pub mod classify;
 pub mod crosscheck;
@@ -26,6 +27,7 @@ pub mod decimal;
 pub mod error;
 pub mod figures;
 pub mod ingest;
+pub mod money;
 pub mod outputs;
 pub mod pipeline;
 pub mod policy;
@@ -35,6 +37,10 @@ pub mod reconcile;
 pub mod record;
 pub mod sanitize;
 pub mod settings;
+
+// Threads and files for the command line and the benchmark: natively only.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -64,7 +64,7 @@ pub fn run(files: &[InputFile], settings: &Settings) -> Review {
     let rules = ingest_rules(settings).unwrap_or_default();
     let files = files
         .iter()
-        .map(|f| ingest::ingest_in_parts(&f.name, &f.bytes, rules.clone()))
+        .map(|f| ingest::ingest(&f.name, &f.bytes, rules.clone()))
         .collect();
     run_reports(files, settings)
 }
@@ -334,7 +334,7 @@ mod tests {
         inputs()
             .iter()
             .map(|f| {
-                let report = ingest::ingest_in_parts(&f.name, &f.bytes, rules.clone());
+                let report = ingest::ingest(&f.name, &f.bytes, rules.clone());
                 FileReport::from_wire_without_rows(&report.to_wire().0).unwrap()
             })
             .collect()

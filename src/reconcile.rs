@@ -62,6 +62,17 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// A name for styling (`verdict-within_tolerance`); the words carry the meaning.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::NotComputed => "not_computed",
+            Verdict::NotCompared => "not_compared",
+            Verdict::Incomplete => "incomplete",
+            Verdict::WithinTolerance => "within_tolerance",
+            Verdict::OutsideTolerance => "outside_tolerance",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Verdict::NotComputed => "not computed: no usage evidence",

@@ -10,6 +10,48 @@ pub use focus::{focus_csv, FocusCsv, FOCUS_COLUMNS};
 
 use crate::figures::Figures;
 use crate::sanitize;
+use crate::settings::CsvHeaders;
+
+/// The columns every table ends with: which review, window and rate card its figures
+/// belong to, so a CSV found later says where it came from.
+const COMPANION: [(&str, &str); 4] = [
+    ("run_id", "Run id"),
+    ("window_start_utc", "Window start (UTC)"),
+    ("window_end_utc", "Window end (UTC)"),
+    ("rate_card_sha256", "Rate card SHA-256"),
+];
+
+fn companion(figures: &Figures) -> [Cell; 4] {
+    let s = &figures.settings;
+    let time = |t: Option<jiff::Timestamp>| t.map_or(Cell::Absent, Cell::word);
+    [
+        Cell::text(&sanitize::label(&s.reconciliation_run_id)),
+        time(s.window.map(|w| w.start)),
+        time(s.window.map(|w| w.end)),
+        Cell::word(&s.rate_card_sha256),
+    ]
+}
+
+/// A table's header (machine or readable names, as the settings say) and its rows,
+/// each with the companion columns.
+fn table(
+    figures: &Figures,
+    style: CsvStyle,
+    columns: &[(&str, &str)],
+    rows: impl Iterator<Item = Vec<Cell>>,
+) -> String {
+    let readable = figures.settings.csv_headers == CsvHeaders::Readable;
+    let header: Vec<&str> = columns
+        .iter()
+        .chain(&COMPANION)
+        .map(|(machine, words)| if readable { *words } else { *machine })
+        .collect();
+    let rows = rows.map(|mut row| {
+        row.extend(companion(figures));
+        row
+    });
+    write(style, &header, rows)
+}
 
 /// The snake_case name an enum has in the record (`uncached_input`, `at_risk`).
 fn key_name<T: serde::Serialize>(value: &T) -> String {
@@ -55,26 +97,24 @@ pub fn charge_lines_csv(figures: &Figures, style: CsvStyle) -> String {
             Cell::text(&sanitize::url(&l.source_url)),
         ]
     });
-    write(
-        style,
-        &[
-            "model",
-            "dimension",
-            "long_context",
-            "status",
-            "quantity",
-            "rate",
-            "unit",
-            "factor",
-            "factors",
-            "amount",
-            "currency",
-            "label",
-            "source_url",
-        ],
-        rows,
-    )
+    table(figures, style, &LINE_COLUMNS, rows)
 }
+
+const LINE_COLUMNS: [(&str, &str); 13] = [
+    ("model", "Model"),
+    ("dimension", "Dimension"),
+    ("long_context", "Long context"),
+    ("status", "Status"),
+    ("quantity", "Quantity"),
+    ("rate", "Rate"),
+    ("unit", "Unit"),
+    ("factor", "Factor"),
+    ("factors", "Factors"),
+    ("amount", "Amount"),
+    ("currency", "Currency"),
+    ("label", "Label"),
+    ("source_url", "Source URL"),
+];
 
 /// One row per model plus a total: expected versus recorded.
 pub fn reconciliation_csv(figures: &Figures, style: CsvStyle) -> String {
@@ -109,22 +149,20 @@ pub fn reconciliation_csv(figures: &Figures, style: CsvStyle) -> String {
             Cell::word(&figures.settings.billing_currency),
         ]
     });
-    write(
-        style,
-        &[
-            "model",
-            "expected",
-            "expected_complete",
-            "provider_recorded",
-            "variance",
-            "variance_percent",
-            "within_tolerance",
-            "at_risk",
-            "currency",
-        ],
-        rows,
-    )
+    table(figures, style, &RECONCILIATION_COLUMNS, rows)
 }
+
+const RECONCILIATION_COLUMNS: [(&str, &str); 9] = [
+    ("model", "Model"),
+    ("expected", "Expected"),
+    ("expected_complete", "Expected is complete"),
+    ("provider_recorded", "Recorded by the provider"),
+    ("variance", "Difference (recorded − expected)"),
+    ("variance_percent", "Difference %"),
+    ("within_tolerance", "Within tolerance"),
+    ("at_risk", "At risk"),
+    ("currency", "Currency"),
+];
 
 #[cfg(test)]
 mod tests {
@@ -147,11 +185,17 @@ mod tests {
         let figures = review.figures.as_ref().unwrap();
         let reconciliation = reconciliation_csv(figures, CsvStyle::default());
         let mut lines = reconciliation.lines();
-        assert_eq!(lines.next(), Some("model,expected,expected_complete,provider_recorded,variance,variance_percent,within_tolerance,at_risk,currency"));
+        assert_eq!(lines.next(), Some("Model,Expected,Expected is complete,Recorded by the provider,Difference (recorded − expected),Difference %,Within tolerance,At risk,Currency,Run id,Window start (UTC),Window end (UTC),Rate card SHA-256"));
+        let card = &figures.settings.rate_card_sha256;
         assert_eq!(
             lines.last(),
-            Some("TOTAL,0.1606,true,0.1556,-0.005,-3.1133,false,0,USD")
+            Some(format!("TOTAL,0.1606,true,0.1556,-0.005,-3.1133,false,0,USD,rec_2026-01-01_001,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,{card}").as_str())
         );
+        // The machine names stay available for scripts.
+        let mut machine = figures.clone();
+        machine.settings.csv_headers = CsvHeaders::Machine;
+        let header = reconciliation_csv(&machine, CsvStyle::default());
+        assert!(header.starts_with("model,expected,expected_complete,provider_recorded,variance,variance_percent,within_tolerance,at_risk,currency,run_id,window_start_utc,window_end_utc,rate_card_sha256\r\n"));
         let charges = charge_lines_csv(figures, CsvStyle::default());
         // The fixture's cells hold no commas, so a plain split reads them back.
         let total: rust_decimal::Decimal = charges

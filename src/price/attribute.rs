@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{add, overflow, quota, Pricer};
 use crate::error::Error;
-use crate::ingest::newapi::GatewayRow;
+use crate::ingest::GatewayRow;
 
 /// Where each row's (recorded − expected) went, for the variance bridge.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! A row's quantities in the billable dimensions, disjoint by construction: a token is
 //! counted in exactly one.
 
-use crate::ingest::newapi::GatewayRow;
+use crate::ingest::GatewayRow;
 use crate::ratecard::{Dimension, Entry};
 
 /// The disjoint quantities of one row, given the entry that prices it, and whether they

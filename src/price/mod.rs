@@ -26,7 +26,7 @@ use quota::QuotaCheck;
 pub use rates::{dimension_ratio, RateDifference};
 
 use crate::error::Error;
-use crate::ingest::newapi::{GatewayRow, RowKind};
+use crate::ingest::{GatewayRow, RowKind};
 use crate::policy::{Billability, RoundingScope};
 use crate::ratecard::Confidence;
 use crate::ratecard::{Dimension, Entry};

@@ -30,7 +30,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::ingest::newapi::{GatewayRow, LoggedRatios};
+use crate::ingest::{GatewayRow, LoggedRatios};
 use crate::policy::QuotaRounding;
 
 /// Converts integer quota to USD, exactly.
@@ -148,7 +148,7 @@ pub struct QuotaCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::newapi::{RowKind, TokenSemantic};
+    use crate::ingest::{RowKind, TokenSemantic};
     use crate::policy::Outcome;
 
     fn d(text: &str) -> Decimal {

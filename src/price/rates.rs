@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Pricer;
 use crate::decimal::{exact_div, exact_mul, serde_str};
-use crate::ingest::newapi::{GatewayRow, LoggedRatios};
+use crate::ingest::{GatewayRow, LoggedRatios};
 use crate::ratecard::Dimension;
 
 /// One priced quantity of the row being priced: its dimension, quantity, the card's

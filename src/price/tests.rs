@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::ingest::newapi::{GatewayRow, LoggedRatios, RowKind, TokenSemantic};
+use crate::ingest::{GatewayRow, LoggedRatios, RowKind, TokenSemantic};
 use crate::policy::Outcome;
 use crate::ratecard::{FactorText, RateText};
 use crate::settings::Settings;
@@ -217,7 +217,7 @@ fn effective_dates_pick_the_rate_in_force() {
 #[test]
 fn a_request_without_a_time_is_priced_only_by_an_entry_without_dates() {
     let mut untimed = row("gpt-4o", 1_000_000, 0);
-    untimed.at = crate::ingest::newapi::UNTIMED;
+    untimed.at = crate::ingest::UNTIMED;
     let mut dated = rate("gpt-4o", "5", "15");
     dated.effective_to = "2026-01-01T12:00:00Z".into();
     let mut later = rate("gpt-4o", "2.50", "10");

@@ -116,6 +116,7 @@ pub fn rates_from_table(text: &str) -> Result<Vec<RateText>, Error> {
                 *slot = value;
             }
         }
+        rate.verify_when_sourced();
         rates.push(rate);
     }
     Ok(rates)

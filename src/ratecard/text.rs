@@ -59,15 +59,20 @@ pub struct RateText {
 }
 
 impl RateText {
-    /// A new entry for `model`, as the reviewer adds one: labelled verified, because
-    /// what they type is what they read on the provider's pricing page (they say so
-    /// when it is not).
+    /// A new entry for `model`, as the reviewer adds one: unverified (an empty label,
+    /// read as unknown) until it says where the prices were read and when
+    /// ([`RateText::verify_when_sourced`]).
     pub fn new_entry(model: &str) -> RateText {
         RateText {
             model: model.to_string(),
-            label: Confidence::Verified.name().to_string(),
             ..RateText::default()
         }
+    }
+
+    /// An entry not yet labelled becomes verified once it names its pricing page and
+    /// when it was read; a label the reviewer chose is kept.
+    pub fn verify_when_sourced(&mut self) {
+        verify_when_sourced(&mut self.label, &self.source_url, &self.captured_at);
     }
 
     /// Every text field with its JSON key: one listing for the editor, the paste
@@ -169,12 +174,15 @@ pub struct FactorText {
 }
 
 impl FactorText {
-    /// A new factor, labelled verified as a new rate entry is ([`RateText::new_entry`]).
+    /// A new factor, unverified until sourced, as a new rate entry is
+    /// ([`RateText::new_entry`]).
     pub fn new_entry() -> FactorText {
-        FactorText {
-            label: Confidence::Verified.name().to_string(),
-            ..FactorText::default()
-        }
+        FactorText::default()
+    }
+
+    /// As [`RateText::verify_when_sourced`].
+    pub fn verify_when_sourced(&mut self) {
+        verify_when_sourced(&mut self.label, &self.source_url, &self.captured_at);
     }
 
     /// Every text field with its JSON key, as [`RateText::fields_mut`].
@@ -236,6 +244,24 @@ impl RateCardText {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("the rate card is plain strings") + "\n"
     }
+
+    /// The SHA-256 of the card as "Export rate card" writes it: which card a figure or
+    /// an export was computed with, checkable against the exported file.
+    pub fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.to_json().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// An empty label becomes "verified" once the page and the time it was read are both
+/// given; a label the reviewer chose is theirs.
+fn verify_when_sourced(label: &mut String, source_url: &str, captured_at: &str) {
+    if label.trim().is_empty() && !source_url.trim().is_empty() && !captured_at.trim().is_empty() {
+        *label = Confidence::Verified.name().to_string();
+    }
 }
 
 #[cfg(test)]
@@ -243,16 +269,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn new_entries_start_verified_and_empty() {
-        let rate = RateText::new_entry("gpt-4o");
-        assert_eq!(
-            (rate.model.as_str(), rate.label.as_str()),
-            ("gpt-4o", "verified")
-        );
+    fn new_entries_start_unverified_until_sourced() {
+        let mut rate = RateText::new_entry("gpt-4o");
+        assert_eq!((rate.model.as_str(), rate.label.as_str()), ("gpt-4o", ""));
         assert!(!rate.has_price());
-        let factor = FactorText::new_entry();
+        rate.source_url = "https://apidoc.cometapi.com/about-pricing-873788m0".into();
+        rate.verify_when_sourced();
+        assert_eq!(
+            rate.label, "",
+            "a page without the time it was read is not enough"
+        );
+        rate.captured_at = "2026-05-11T11:08:00Z".into();
+        rate.verify_when_sourced();
+        assert_eq!(rate.label, "verified");
+        let mut chosen = RateText {
+            label: "inferred".into(),
+            ..rate.clone()
+        };
+        chosen.verify_when_sourced();
+        assert_eq!(chosen.label, "inferred", "the reviewer's choice is kept");
+        let mut factor = FactorText::new_entry();
+        assert_eq!((factor.label.as_str(), factor.name.as_str()), ("", ""));
+        factor.source_url = "https://example.com".into();
+        factor.captured_at = "2026-05-11T11:08:00Z".into();
+        factor.verify_when_sourced();
         assert_eq!(factor.label, "verified");
-        assert_eq!(factor.name, "");
     }
 
     #[test]

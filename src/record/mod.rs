@@ -25,12 +25,15 @@ use crate::ratecard::Dimension;
 use crate::reconcile::{Comparison, Tolerance};
 use crate::sanitize;
 
+mod answer;
 mod assumption;
 mod verdict;
 
+pub use answer::{exact_sentence, sentence, status, Amounts, Status};
 use assumption::{pricing_assumption, source_documents};
 pub use assumption::{FactorOut, FxOut, PricingAssumption, SourceDocument};
-use verdict::{next_action, not_computed};
+pub use verdict::next_action;
+use verdict::not_computed;
 
 /// 2: figures with no evidence behind them are `null` (with the reason under
 /// `not_computed`), never a complete zero.
@@ -68,6 +71,10 @@ pub struct Record {
     pub evidence_streams: Vec<StreamFigures>,
     pub cross_checks: Vec<CrossCheck>,
     pub confidence: ConfidenceOut,
+    /// The review's status, and the answer in one sentence (the seed's final-statement
+    /// form): what the page shows first and the CLI summary prints.
+    pub status: Status,
+    pub answer: String,
     pub next_action: String,
 }
 
@@ -327,6 +334,8 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
                 "unknown_until_confirmed"
             },
         },
+        status: status(figures),
+        answer: exact_sentence(figures),
         next_action: next_action(figures, tolerance).to_string(),
     }
 }

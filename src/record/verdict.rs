@@ -40,7 +40,7 @@ pub(super) fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static
     out
 }
 
-pub(super) fn next_action(figures: &Figures, tolerance: Tolerance) -> &'static str {
+pub fn next_action(figures: &Figures, tolerance: Tolerance) -> &'static str {
     let total = &figures.reconciliation.total;
     if total.expected.is_none() {
         return "load the usage for the window (a gateway log, client request log or provider usage report): without it the expected charge cannot be computed";

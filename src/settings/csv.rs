@@ -58,3 +58,26 @@ pub struct CsvStyle {
     pub locale: CsvLocale,
     pub byte_order_mark: bool,
 }
+
+/// The names a CSV's columns go by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvHeaders {
+    /// "Recorded by the provider", "Window start (UTC)": for a person in a spreadsheet.
+    #[default]
+    Readable,
+    /// `provider_recorded`, `window_start_utc`: stable names for scripts.
+    Machine,
+}
+
+impl CsvHeaders {
+    pub fn parse(text: &str) -> Result<CsvHeaders, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "readable" => Ok(CsvHeaders::Readable),
+            "machine" => Ok(CsvHeaders::Machine),
+            other => Err(format!(
+                "expected readable or machine, but found {}",
+                quote(other)
+            )),
+        }
+    }
+}

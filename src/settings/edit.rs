@@ -1,6 +1,6 @@
 //! Edits to the settings document, one at a time: what the page applies as the reviewer
 //! types, picks, pastes or imports. The document stays the text they wrote; how each
-//! edit lands (a pasted table merging into the rates, new entries starting "verified",
+//! edit lands (a pasted table merging into the rates, new entries starting unverified until sourced,
 //! a rate card replacing rates and factors) is decided here, beside the document, so
 //! the page only says which edit was made.
 
@@ -34,6 +34,8 @@ pub enum SettingsField {
     NumberFormat,
     DateOrder,
     UntimedRequests,
+    CsvStyle,
+    CsvHeaders,
 }
 
 /// One change to the settings document. Fields of a rate entry or a factor are named by
@@ -63,6 +65,8 @@ pub enum SettingsEdit {
     },
     /// A column mapping, replacing one made for the same header line.
     SaveMapping(Box<MappingText>),
+    /// Whether the CSVs start with a byte-order mark.
+    CsvByteOrderMark(bool),
 }
 
 impl Settings {
@@ -87,6 +91,8 @@ impl Settings {
             SettingsField::NumberFormat => &mut self.number_format,
             SettingsField::DateOrder => &mut self.date_order,
             SettingsField::UntimedRequests => &mut self.untimed_requests,
+            SettingsField::CsvStyle => &mut self.csv_style,
+            SettingsField::CsvHeaders => &mut self.csv_headers,
         }
     }
 
@@ -96,15 +102,21 @@ impl Settings {
         match edit {
             SettingsEdit::Field(field, value) => *self.field_mut(field) = value,
             SettingsEdit::Rate(index, key, value) => {
-                if let Some(slot) = self.rates.get_mut(index).and_then(|r| r.field_mut(key)) {
-                    *slot = value;
+                if let Some(rate) = self.rates.get_mut(index) {
+                    if let Some(slot) = rate.field_mut(key) {
+                        *slot = value;
+                    }
+                    rate.verify_when_sourced();
                 }
             }
             SettingsEdit::AddRate => self.rates.push(RateText::new_entry("")),
             SettingsEdit::RemoveRate(index) => remove(&mut self.rates, index),
             SettingsEdit::Factor(index, key, value) => {
-                if let Some(slot) = self.factors.get_mut(index).and_then(|f| f.field_mut(key)) {
-                    *slot = value;
+                if let Some(factor) = self.factors.get_mut(index) {
+                    if let Some(slot) = factor.field_mut(key) {
+                        *slot = value;
+                    }
+                    factor.verify_when_sourced();
                 }
             }
             SettingsEdit::AddFactor => self.factors.push(FactorText::new_entry()),
@@ -118,6 +130,7 @@ impl Settings {
             SettingsEdit::Replace(settings) => *self = *settings,
             SettingsEdit::ReadAs { file, format } => self.read_as(&file, &format),
             SettingsEdit::SaveMapping(mapping) => self.save_mapping(*mapping),
+            SettingsEdit::CsvByteOrderMark(on) => self.csv_byte_order_mark = on,
         }
         Ok(())
     }
@@ -220,7 +233,7 @@ mod tests {
                 *s == start()
             }),
             (SettingsEdit::AddFactor, |s| {
-                s.factors.len() == 2 && s.factors[1].label == "verified"
+                s.factors.len() == 2 && s.factors[1].label.is_empty()
             }),
             (SettingsEdit::RemoveFactor(0), |s| s.factors.is_empty()),
             (
@@ -279,11 +292,11 @@ mod tests {
             ]
         );
         assert_eq!(settings.rates[1].source_url, "");
-        // Without a label column, pasted rows start verified, as added ones do.
+        // Without a label column, pasted rows start unverified, as added ones do.
         settings
             .apply(SettingsEdit::PasteRates("model\nother\n".into()))
             .unwrap();
-        assert_eq!(settings.rates[3].label, "verified");
+        assert_eq!(settings.rates[3].label, "");
     }
 
     #[test]
@@ -316,14 +329,7 @@ mod tests {
             .iter()
             .map(|r| (r.model.as_str(), r.label.as_str()))
             .collect();
-        assert_eq!(
-            rows,
-            [
-                ("gpt-4o", ""),
-                ("claude-x", "verified"),
-                ("zeta", "verified")
-            ]
-        );
+        assert_eq!(rows, [("gpt-4o", ""), ("claude-x", ""), ("zeta", "")]);
         let seen = vec!["gpt-4o-2024-08-06".to_string(), "claude-x".to_string()];
         assert_eq!(s.unpriced(&seen), ["claude-x"]);
     }

@@ -50,8 +50,9 @@ impl Settings {
         for (i, text) in self.column_mappings.iter().enumerate() {
             match Mapping::parse(text) {
                 Ok(mapping) => mappings.push(mapping),
-                Err(found) => errors.extend(found.into_iter().map(|(field, message)| {
-                    Error::field(&format!("column_mappings[{i}].{field}"), message)
+                Err(found) => errors.extend(found.into_iter().map(|e| {
+                    let field = e.position.path.as_deref().unwrap_or_default();
+                    Error::field(&format!("column_mappings[{i}].{field}"), e.message)
                 })),
             }
         }

@@ -21,7 +21,7 @@ mod edit;
 mod evidence;
 
 use checks::noted;
-pub use csv::{CsvLocale, CsvStyle};
+pub use csv::{CsvHeaders, CsvLocale, CsvStyle};
 pub use edit::{SettingsEdit, SettingsField};
 pub use evidence::FormatOverride;
 
@@ -71,6 +71,9 @@ pub struct Settings {
     /// Whether the CSV outputs start with a UTF-8 byte-order mark, so Excel reads
     /// non-ASCII labels right.
     pub csv_byte_order_mark: bool,
+    /// The CSV outputs' column names: `readable` (the default: "Recorded by the
+    /// provider") or `machine` (`provider_recorded`, stable for scripts).
+    pub csv_headers: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +134,7 @@ impl Default for Settings {
             format_overrides: Vec::new(),
             csv_style: String::new(),
             csv_byte_order_mark: false,
+            csv_headers: String::new(),
         }
     }
 }
@@ -167,6 +171,10 @@ pub struct ValidSettings {
     pub mappings: Vec<crate::ingest::mapping::Mapping>,
     pub format_overrides: Vec<(String, crate::ingest::Format)>,
     pub csv: CsvStyle,
+    /// The SHA-256 of the rate card as exported ([`ratecard::RateCardText::sha256`]).
+    pub rate_card_sha256: String,
+    /// The review's run id and window, as the exports name them.
+    pub csv_headers: CsvHeaders,
 }
 
 impl Settings {
@@ -260,6 +268,13 @@ impl Settings {
             locale: noted(&mut errors, "csv_style", CsvLocale::parse(&self.csv_style)),
             byte_order_mark: self.csv_byte_order_mark,
         };
+        let csv_headers = noted(
+            &mut errors,
+            "csv_headers",
+            CsvHeaders::parse(&self.csv_headers),
+        );
+        let rate_card_sha256 =
+            ratecard::RateCardText::new(self.rates.clone(), self.factors.clone()).sha256();
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
             (Some(quota_per_usd), Some(tolerance_absolute), Some(tolerance_percent))
                 if errors.is_empty() =>
@@ -284,6 +299,8 @@ impl Settings {
                     mappings,
                     format_overrides,
                     csv,
+                    rate_card_sha256,
+                    csv_headers,
                 })
             }
             _ => Err(errors),

@@ -6,12 +6,16 @@ use yew::prelude::*;
 use super::browser;
 use super::components::{
     Charges, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, LoadProgress, PolicyForm,
-    RateTable, Results, WindowForm,
+    RateTable, Results, Summary, WindowForm,
 };
 use super::state::{Action, State};
 use super::worker::Loader;
-use crate::pipeline::Problem;
-use crate::settings::SettingsEdit;
+use crate::settings::{Settings, SettingsEdit};
+
+/// The sample review "Try with sample data" loads, bundled with the page (tested to be
+/// valid and to read completely by `tests/pipeline.rs`).
+const SAMPLE_LOG: &str = include_str!("../../samples/cometapi-sample-log.json");
+const SAMPLE_SETTINGS: &str = include_str!("../../samples/sample-settings.json");
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -58,12 +62,25 @@ pub fn app() -> Html {
     }
     // What the components emit, as the reducer's actions.
     let on_edit = dispatch.reform(Action::Edit);
+    let on_edit_downloads = on_edit.clone();
     let on_paste = dispatch.reform(|edit| Action::Import(Ok(edit)));
     let on_import = dispatch.reform(Action::Import);
     let on_notice = dispatch.reform(|notice| Action::Notice(Some(notice)));
     let on_files = {
         let loader = loader.clone();
         Callback::from(move |files| loader.borrow_mut().load(files))
+    };
+    let on_sample = {
+        let (loader, dispatch) = (loader.clone(), dispatch.clone());
+        Callback::from(move |()| {
+            let settings =
+                Settings::from_json(SAMPLE_SETTINGS).expect("the sample settings are valid");
+            dispatch.emit(Action::Edit(SettingsEdit::Replace(Box::new(settings))));
+            match browser::file_of("cometapi-sample-log.json", SAMPLE_LOG.as_bytes()) {
+                Ok(file) => loader.borrow_mut().load(vec![file]),
+                Err(problem) => dispatch.emit(Action::Notice(Some(problem))),
+            }
+        })
     };
     let on_cancel = {
         let loader = loader.clone();
@@ -76,10 +93,10 @@ pub fn app() -> Html {
             dispatch.emit(Action::RemoveFile(index));
         })
     };
-    let settings_errors = match &state.review.figures {
-        Err(Problem::Settings(errors)) => errors.clone(),
-        _ => Vec::new(),
-    };
+    // The page validates the settings as typed (cheap); each problem shows beside its
+    // field, and the figures stay the last good ones meanwhile.
+    let settings_errors = state.settings.validate().err().unwrap_or_default();
+    let shown = state.shown_review();
     let unpriced = state.settings.unpriced(&state.review.models);
     let recomputing = state.recomputing();
     // The figures below are the last ones computed until the worker answers.
@@ -95,12 +112,20 @@ pub fn app() -> Html {
             if let Some(notice) = &state.notice {
                 <p class="notice" role="alert" data-testid="notice">{ notice }</p>
             }
+            if !settings_errors.is_empty() && shown.figures.is_ok() {
+                <p class="warning" role="status" data-testid="settings-have-errors">
+                    { "The settings have problems (each is marked beside its field): the figures below are for the settings as they last were valid." }
+                </p>
+            }
+            if let Ok(figures) = &shown.figures {
+                <Summary figures={figures.clone()} />
+            }
             // Each step is a labelled region (a landmark to jump to); the settings steps
             // (form-step) are left out of the printed report, which keeps the figures and
             // their provenance (styles/app.css).
             <section class="step" aria-labelledby="step-evidence">
                 <h2 id="step-evidence">{ "1. Evidence" }</h2>
-                <FilePicker {on_files} />
+                <FilePicker {on_files} {on_sample} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
                 <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}
                     counted={state.files.iter().map(|f| state.counted(f).cloned()).collect::<Vec<_>>()}
@@ -109,7 +134,7 @@ pub fn app() -> Html {
             </section>
             <section class="step form-step" aria-labelledby="step-window">
                 <h2 id="step-window">{ "2. Incident window and tolerance" }</h2>
-                <WindowForm settings={state.settings.clone()} on_edit={on_edit.clone()} />
+                <WindowForm settings={state.settings.clone()} errors={settings_errors.clone()} on_edit={on_edit.clone()} />
             </section>
             <section class="step form-step" aria-labelledby="step-rates">
                 <h2 id="step-rates">{ "3. Verified rates" }</h2>
@@ -124,7 +149,7 @@ pub fn app() -> Html {
             </section>
             <section class="step form-step" aria-labelledby="step-policies">
                 <h2 id="step-policies">{ "4. Policies" }</h2>
-                <PolicyForm settings={state.settings.clone()} {on_edit} />
+                <PolicyForm settings={state.settings.clone()} errors={settings_errors.clone()} {on_edit} />
             </section>
             if !settings_errors.is_empty() {
                 <ul class="errors" data-testid="settings-errors">
@@ -136,9 +161,9 @@ pub fn app() -> Html {
                     { "Recomputing the figures… (the ones below are for the settings as they were)" }
                 </p>
             }
-            <section class="step" aria-busy={busy} aria-labelledby="step-charge">
+            <section id="expected-charge" class="step" aria-busy={busy} aria-labelledby="step-charge">
                 <h2 id="step-charge">{ "5. Expected charge" }</h2>
-                if let Ok(figures) = &state.review.figures {
+                if let Ok(figures) = &shown.figures {
                     if let Some(pricing) = &figures.pricing {
                         <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
                             quota_check={figures.quota_check().cloned()} />
@@ -147,13 +172,13 @@ pub fn app() -> Html {
                     }
                 }
             </section>
-            <section class="step" aria-busy={busy} aria-labelledby="step-results">
+            <section id="results" class="step" aria-busy={busy} aria-labelledby="step-results">
                 <h2 id="step-results">{ "6. Expected versus recorded" }</h2>
-                <Results review={state.review.clone()} />
-                if let Ok(figures) = &state.review.figures {
+                <Results review={shown.clone()} />
+                if let Ok(figures) = &shown.figures {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
                 }
-                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} />
+                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} on_edit={on_edit_downloads} />
             </section>
         </div>
     }

@@ -49,6 +49,14 @@ pub fn take_files(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
+/// A File made of bytes the page holds (the bundled sample), as if picked.
+pub fn file_of(name: &str, bytes: &[u8]) -> Result<web_sys::File, String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    web_sys::File::new_with_u8_array_sequence(&parts, name)
+        .map_err(|_| format!("{name} could not be made into a file in this browser"))
+}
+
 /// Reads every picked or dropped file, in order.
 pub async fn read_files(list: Vec<web_sys::File>) -> Vec<Result<InputFile, String>> {
     let mut files = Vec::new();

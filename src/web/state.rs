@@ -72,6 +72,9 @@ pub struct State {
     pub review: Review,
     /// The jobs whose reads `review` was computed from, in the order of its files.
     review_jobs: Vec<u32>,
+    /// The last figures computed under valid settings, shown while the settings have
+    /// problems (marked as such), so a typo does not blank the page.
+    last_figures: Option<(Vec<u32>, crate::figures::Figures)>,
     pub generation: u32,
     pub computed: u32,
     /// The last job the worker answered: rows of older jobs not in `files` can go.
@@ -91,10 +94,27 @@ impl State {
             settings,
             review,
             review_jobs: Vec::new(),
+            last_figures: None,
             generation: 0,
             computed: 0,
             seen: 0,
             notice: None,
+        }
+    }
+
+    /// The review to show: the current one, or while the settings have problems, the
+    /// last figures computed from these very reads under valid settings.
+    pub fn shown_review(&self) -> Review {
+        match (&self.review.figures, &self.last_figures) {
+            (Err(crate::pipeline::Problem::Settings(_)), Some((jobs, figures)))
+                if *jobs == self.current_jobs() =>
+            {
+                Review {
+                    figures: Ok(figures.clone()),
+                    ..self.review.clone()
+                }
+            }
+            _ => self.review.clone(),
         }
     }
 
@@ -197,6 +217,7 @@ impl State {
         }
         self.generation = self.generation.wrapping_add(1);
         if self.current().next().is_none() {
+            self.last_figures = None;
             self.review = pipeline::run_reports(Vec::new(), &self.settings);
             self.review_jobs = Vec::new();
             self.computed = self.generation;
@@ -212,6 +233,9 @@ impl State {
         let files = self.current().map(|f| f.report.clone()).collect();
         match answer.and_then(|text| Review::from_wire(&text, files, &self.settings)) {
             Ok(review) => {
+                if let Ok(figures) = &review.figures {
+                    self.last_figures = Some((self.current_jobs(), figures.clone()));
+                }
                 self.review = review;
                 self.review_jobs = self.current_jobs();
                 self.computed = generation;

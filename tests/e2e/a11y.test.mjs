@@ -54,7 +54,7 @@ test('each rate field is announced with its model and dimension', async () => {
     await named('Output price for gpt-4o', `${row('gpt-4o')} [data-testid="rate-output"]`);
     await named('Per call price for mj_imagine', `${row('mj_imagine')} [data-testid="rate-per-call"]`);
     await named('Pricing page URL for gpt-4o', `${row('gpt-4o')} [data-testid="rate-source-url"]`);
-    await named('Label for gpt-4o', `${row('gpt-4o')} [data-testid="rate-label"]`);
+    await named('How sure the prices of gpt-4o are', `${row('gpt-4o')} [data-testid="rate-label"]`);
     const details = (model) => `[data-testid="rate-details"][data-model="${model}"]`;
     await named('Currency (USD if empty) for gpt-4o', `${details('gpt-4o')} [data-testid="rate-currency"]`);
     await named('new-api model ratio for mj_imagine', `${details('mj_imagine')} [data-testid="rate-model-ratio"]`);

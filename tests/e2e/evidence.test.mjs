@@ -99,8 +99,7 @@ test('a billing export alone shows the expected charge as not computed, never as
     await expectPart(page, '[data-testid="charge-lines-absent"]', 'Not computed: no usage evidence');
     await expectPart(page, '[data-testid="figure-sources"]', 'Expected charge not computed');
     // The billed total is a figure once the file is read again under the new window.
-    await page.locator('[data-testid="total-provider"]', { hasText: /^\d+(\.\d+)?$/ })
-      .waitFor({ timeout: TIMEOUT });
+    await page.locator('[data-testid="total-provider"][data-exact]').waitFor({ timeout: TIMEOUT });
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: TIMEOUT }),
       page.click('[data-testid="download-record"]'),

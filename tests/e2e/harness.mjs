@@ -82,13 +82,23 @@ export async function openApp(page, origin, seen) {
 
 // Polls the DOM until the selector's trimmed text equals `want`, then asserts with a readable
 // message (the strict locator read also fails if the selector matches more than one element).
+// An amount on the page shows as money ($0.1606) and keeps its exact decimal in
+// data-exact (on the element or the one money inside it): a figure is compared by that.
 export async function expectText(page, selector, want, timeout = TIMEOUT) {
-  await page
-    .waitForFunction(([sel, v]) => document.querySelector(sel)?.textContent.trim() === v,
-      [selector, want], { timeout })
-    .catch(() => {});
-  const got = await page.locator(selector).textContent({ timeout });
-  assert.equal(got?.trim(), want, `${selector} should read ${JSON.stringify(want)}`);
+  const read = ([sel]) => {
+    const el = document.querySelector(sel);
+    if (!el) return undefined;
+    const exact = el.dataset.exact !== undefined ? el : el.querySelector('[data-exact]');
+    return exact ? exact.dataset.exact : el.textContent.trim();
+  };
+  await page.waitForFunction(([sel, v]) => {
+    const el = document.querySelector(sel);
+    if (!el) return false;
+    const exact = el.dataset.exact !== undefined ? el : el.querySelector('[data-exact]');
+    return (exact ? exact.dataset.exact : el.textContent.trim()) === v;
+  }, [selector, want], { timeout }).catch(() => {});
+  const got = await page.evaluate(read, [selector]);
+  assert.equal(got, want, `${selector} should read ${JSON.stringify(want)}`);
 }
 
 // Opens the app in a fresh browser context, runs `body(page, seen)` and closes the context,

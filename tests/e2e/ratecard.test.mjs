@@ -30,8 +30,9 @@ test('factors, tiers, policy and exports work in the page', async () => {
     await page.fill('[data-testid="factor-name"]', 'CometAPI discount');
     await page.fill('[data-testid="factor-value"]', '0.8');
     await expectText(page, '[data-testid="total-expected"]', '0.12848');
-    const bridge = await page.locator('[data-testid="bridge"]').textContent();
-    assert.match(bridge, /0\.03212 USD: pricing-source mismatch/);
+    const mismatch = page.locator('[data-testid="bridge"] li', { hasText: 'pricing-source mismatch' });
+    assert.equal(await mismatch.count(), 1);
+    assert.equal(await mismatch.locator('[data-testid="bridge-step-amount"]').getAttribute('data-exact'), '0.03212');
 
     // gpt-4o above 10,000 input tokens: input at $5. Row 417 (12,000 prompt) is repriced
     // whole: 4,000 × 5 + 8,000 × 1.25 + 500 × 10 per 1M = 0.035; row 423 stays 0.0035.
@@ -53,7 +54,7 @@ test('factors, tiers, policy and exports work in the page', async () => {
     // The CSV lines add up to the total on the page; the rate card carries the factor.
     const csv = await downloadText(page, '[data-testid="download-lines-csv"]');
     const [header, ...rows] = csv.trim().split('\r\n');
-    assert.equal(header, 'model,dimension,long_context,status,quantity,rate,unit,factor,factors,amount,currency,label,source_url');
+    assert.equal(header, 'Model,Dimension,Long context,Status,Quantity,Rate,Unit,Factor,Factors,Amount,Currency,Label,Source URL,Run id,Window start (UTC),Window end (UTC),Rate card SHA-256');
     // Amounts are exact decimals: sum them as scaled integers, never as floats.
     const scale = 10n ** 12n;
     const toUnits = (text) => {

@@ -86,7 +86,7 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
       new MutationObserver(() => {
         const text = document.querySelector('[data-testid="load-status"]')?.textContent;
         if (text && window.statuses.at(-1) !== text) window.statuses.push(text);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     });
 
     await page.setInputFiles('[data-testid="file-input"]', file);
@@ -206,13 +206,15 @@ test('the worker prices the rows: a rate edit updates the totals while typing st
     await page.evaluate(() => {
       window.log = [];
       let busy = false;
-      let total = document.querySelector('[data-testid="total-expected"]')?.textContent;
+      // The total's exact decimal (the page shows it as money).
+      const exact = () => document.querySelector('[data-testid="total-expected"]')?.dataset.exact;
+      let total = exact();
       new MutationObserver(() => {
         const now = Boolean(document.querySelector('[data-testid="recomputing"]'));
         if (now !== busy) window.log.push((busy = now) ? 'busy' : 'idle');
-        const shown = document.querySelector('[data-testid="total-expected"]')?.textContent;
+        const shown = exact();
         if (shown !== total) window.log.push(`total ${(total = shown)}`);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
       document.querySelector('[data-testid="paste-rates"]')
         .addEventListener('input', () => window.log.push('typed'));
     });

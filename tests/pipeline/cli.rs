@@ -145,7 +145,21 @@ fn csvs_for_every_excel() {
     let read = |path: &str| std::fs::read_to_string(path).unwrap();
     let (code, _, stderr) = cli(&base);
     assert_eq!(code, 0, "{stderr}");
-    let total = |text: &str| text.lines().last().unwrap().to_string();
+    // The total line, less the companion columns (run id, window, rate card digest).
+    let total = |text: &str| {
+        let line = text.lines().last().unwrap();
+        let separator = if line.contains('\t') {
+            '\t'
+        } else if line.contains(';') {
+            ';'
+        } else {
+            ','
+        };
+        line.split(separator)
+            .take(9)
+            .collect::<Vec<_>>()
+            .join(&separator.to_string())
+    };
     assert_eq!(
         total(&read(&reconciliation)),
         "TOTAL,0.1606,true,0.1556,-0.005,-3.1133,false,0,USD"
@@ -154,12 +168,12 @@ fn csvs_for_every_excel() {
     let (code, _, stderr) = cli(&[&base[..], &["--csv-style", "semicolon", "--csv-bom"]].concat());
     assert_eq!(code, 0, "{stderr}");
     let text = read(&reconciliation);
-    assert!(text.starts_with("\u{feff}model;expected;"), "{text}");
+    assert!(text.starts_with("\u{feff}Model;Expected;"), "{text}");
     assert_eq!(
         total(&text),
         "TOTAL;0,1606;true;0,1556;-0,005;-3,1133;false;0;USD"
     );
-    assert!(read(&lines).starts_with("\u{feff}model;dimension;"));
+    assert!(read(&lines).starts_with("\u{feff}Model;Dimension;"));
     // Tab-separated; the settings document can ask for the style too.
     let mut doc = settings_json();
     doc["csv_style"] = json!("tab");
@@ -213,4 +227,66 @@ fn completions_for_each_shell_and_help_that_lists_the_exit_statuses() {
     // The `reconcile` subcommand is the default spelled out: the same record.
     let at = ["--settings", SETTINGS, "--generated-at", GENERATED_AT, PAGE];
     assert_eq!(cli(&[&["reconcile"][..], &at[..]].concat()).1, cli(&at).1);
+}
+
+// The CLI prints exactly the library's bytes, and its help and failures say what to fix.
+
+#[test]
+fn cli_prints_the_library_record_byte_for_byte() {
+    let settings = "tests/fixtures/settings.json";
+    let (code, stdout, stderr) =
+        cli(&["--settings", settings, "--generated-at", GENERATED_AT, PAGE]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, record_json(&run_fixture("cometapi-log-page.json")));
+}
+
+#[test]
+fn cli_help_and_failures() {
+    // Settings derived from the fixture (so they follow its schema): "quota_per_usd": 5,
+    // a number where a string belongs, and a window that ends before it starts.
+    let mut doc = settings_json();
+    doc["quota_per_usd"] = json!(5);
+    let number = &temp_file("settings-quota-number.json", &doc.to_string());
+    let mut doc = settings_json();
+    doc["incident_window_utc"]["end"] = json!("2025-12-31T23:00:00Z");
+    let window = &temp_file("settings-bad-window.json", &doc.to_string());
+    // (arguments, exit status, how stdout (status 0) or stderr starts, what it names)
+    let cases: [(&[&str], i32, &str, &[&str]); 4] = [
+        (
+            &["--help"],
+            0,
+            "spend-reconciler",
+            &["--settings", "--generated-at", "--out", "--summary"],
+        ),
+        (
+            &["--frobnicate", PAGE],
+            2,
+            "error: unexpected argument",
+            &["--frobnicate"],
+        ),
+        (
+            &["--settings", number, PAGE],
+            2,
+            "error: ",
+            &[number, "quota_per_usd"],
+        ),
+        (
+            &["--settings", window, PAGE],
+            1,
+            "settings: ",
+            &["incident_window_utc.end"],
+        ),
+    ];
+    for (args, expected_code, start, names) in cases {
+        let (code, stdout, stderr) = cli(args);
+        assert_eq!(code, expected_code, "{args:?}: {stderr}");
+        let shown = if code == 0 { &stdout } else { &stderr };
+        assert!(shown.starts_with(start), "{args:?}: {shown}");
+        for name in names {
+            assert!(
+                shown.contains(name),
+                "{args:?}: {name:?} missing from {shown}"
+            );
+        }
+    }
 }

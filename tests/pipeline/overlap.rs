@@ -1,6 +1,7 @@
 //! Gateway log rows that several files hold (pages fetched while new rows arrived,
 //! exports of overlapping periods) count once; rows repeated inside one file all count.
 
+use super::properties::{gen_row, GenRow};
 use super::*;
 use spend_reconciler::ingest::ExclusionRule;
 

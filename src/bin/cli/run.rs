@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use spend_reconciler::figures::Figures;
 use spend_reconciler::ingest::FileReport;
 use spend_reconciler::outputs::{self, CsvLocale, CsvStyle};
-use spend_reconciler::pipeline::{self, Problem};
+use spend_reconciler::pipeline::Problem;
 use spend_reconciler::settings::Settings;
 
 use super::args::{Cli, Command, CsvStyleArg, Reconcile, SummaryFormat};
@@ -59,7 +59,8 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
         None => Timestamp::now(),
     };
     let files = inputs::read_inputs(&args.files)?;
-    let review = pipeline::run(&files, &settings);
+    // The native shell: a large file read in two parts on threads, the same review.
+    let review = spend_reconciler::native::run(&files, &settings);
     match args.summary_format {
         Some(SummaryFormat::Json) => eprint!("{}", summary::json(&review)),
         Some(SummaryFormat::Text) => eprint!("{}", summary::text(&review)),

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use spend_reconciler::decimal::format;
 use spend_reconciler::ingest::FileReport;
 use spend_reconciler::pipeline::{Problem, Review};
+use spend_reconciler::record;
 
 pub fn text(review: &Review) -> String {
     let mut out = String::new();
@@ -13,6 +14,12 @@ pub fn text(review: &Review) -> String {
         file_text(file, &mut out);
     }
     if let Ok(figures) = &review.figures {
+        out.push_str(&format!(
+            "{}. {}\nnext: {}\n",
+            record::status(figures).describe(),
+            record::exact_sentence(figures),
+            record::next_action(figures, figures.tolerance())
+        ));
         let total = &figures.reconciliation.total;
         let money = |value: Option<Decimal>, why: &str| {
             value.map_or_else(
@@ -148,6 +155,9 @@ pub fn json(review: &Review) -> String {
         Ok(f) => {
             let t = &f.reconciliation.total;
             json!({
+                "status": record::status(f),
+                "answer": record::exact_sentence(f),
+                "next_action": record::next_action(f, f.tolerance()),
                 "expected": amount(t.expected),
                 "expected_complete": t.expected.map(|_| t.expected_complete),
                 "provider_recorded": amount(t.provider),

@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use super::Money;
 use crate::decimal::format;
 use crate::price::quota::QuotaCheck;
 use crate::price::{LineStatus, Pricing};
@@ -37,14 +38,13 @@ fn status_class(status: LineStatus) -> &'static str {
 pub fn charges(props: &ChargesProps) -> Html {
     let p = &props.pricing;
     let unpriced: Vec<&str> = p.unpriced_models().collect();
+    let currency = AttrValue::from(props.currency.clone());
+    let money = |amount| html! { <Money amount={Some(amount)} currency={currency.clone()} /> };
     let at_risk = match p.expected_range() {
-        Ok((low, high)) => format!(
-            "{} (expected range {} to {})",
-            format(p.at_risk),
-            format(low),
-            format(high)
-        ),
-        Err(error) => format!("{} ({error})", format(p.at_risk)),
+        Ok((low, high)) => html! {
+            <>{ money(p.at_risk) }{ " (expected range " }{ money(low) }{ " to " }{ money(high) }{ ")" }</>
+        },
+        Err(error) => html! { <>{ money(p.at_risk) }{ format!(" ({error})") }</> },
     };
     html! {
         <>
@@ -66,7 +66,9 @@ pub fn charges(props: &ChargesProps) -> Html {
                                 <td class="num">{ l.rate.map_or_else(|| "—".to_string(), format) }</td>
                                 <td>{ &l.unit }</td>
                                 <td>{ l.factors.join(", ") }</td>
-                                <td class="num" data-testid="line-amount">{ l.amount.map_or_else(|| "unpriced".to_string(), format) }</td>
+                                <td class="num" data-testid="line-amount">
+                                    if let Some(amount) = l.amount { { money(amount) } } else { { "unpriced" } }
+                                </td>
                                 <td>{ l.label.name() }</td>
                                 <td class="source">{ &l.source_url }</td>
                             </tr>
@@ -75,8 +77,8 @@ pub fn charges(props: &ChargesProps) -> Html {
                 </table>
             </div>
             <dl class="totals">
-                <dt>{ "Expected, from verified rates" }</dt><dd data-testid="expected-verified">{ format(p.expected_verified) }</dd>
-                <dt>{ "Expected, from inferred or unknown rates" }</dt><dd data-testid="expected-estimated">{ format(p.expected_estimated) }</dd>
+                <dt>{ "Expected, from verified rates" }</dt><dd data-testid="expected-verified">{ money(p.expected_verified) }</dd>
+                <dt>{ "Expected, from inferred or unknown rates (an estimate)" }</dt><dd data-testid="expected-estimated">{ money(p.expected_estimated) }</dd>
                 <dt>{ "At risk (outcome unknown)" }</dt>
                 <dd data-testid="at-risk">{ at_risk }</dd>
                 <dt>{ "Unpriced" }</dt>

@@ -3,7 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::ratecard::{AppliesTo, Confidence, FactorText};
+use crate::ratecard::{AppliesTo, FactorText};
 use crate::settings::SettingsEdit;
 
 const FIELDS: [(&str, &str); 6] = [
@@ -52,12 +52,14 @@ fn spoken(heading: &str, index: usize) -> String {
     format!("{heading} of factor {}", index + 1)
 }
 
+/// A choice among a factor field's values, each shown in words; the first is what an
+/// empty field means.
 fn select(
     index: usize,
     field: &'static str,
     heading: &str,
     current: &str,
-    options: &[&'static str],
+    options: &[(&'static str, &'static str)],
     on_edit: &Callback<SettingsEdit>,
 ) -> Html {
     let onchange = on_edit.reform(move |e: Event| {
@@ -69,14 +71,24 @@ fn select(
     });
     let current = current.trim().to_ascii_lowercase();
     let current = if current.is_empty() {
-        options[0].to_string()
+        options[0].0.to_string()
     } else {
         current
     };
     html! {
         <select data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={spoken(heading, index)} {onchange}>
-            { for options.iter().map(|option| html! { <option value={*option} selected={current == *option}>{ *option }</option> }) }
+            { for options.iter().map(|(value, words)| html! {
+                <option value={*value} selected={current == *value}>{ *words }</option>
+            }) }
         </select>
+    }
+}
+
+fn applies_words(applies: AppliesTo) -> &'static str {
+    match applies {
+        AppliesTo::All => "all prices",
+        AppliesTo::Tokens => "token prices only",
+        AppliesTo::Calls => "per-call prices only",
     }
 }
 
@@ -98,8 +110,13 @@ fn factor_row(index: usize, factor: &FactorText, on_edit: &Callback<SettingsEdit
     html! {
         <tr data-testid="factor-row">
             { for FIELDS.iter().map(cell) }
-            <td>{ select(index, "applies_to", "Applies to", &factor.applies_to, &AppliesTo::ALL.map(AppliesTo::name), on_edit) }</td>
-            <td>{ select(index, "label", "Label", &factor.label, &Confidence::ALL.map(Confidence::name), on_edit) }</td>
+            <td>{ select(index, "applies_to", "Applies to", &factor.applies_to, &AppliesTo::ALL.map(|a| (a.name(), applies_words(a))), on_edit) }</td>
+            <td>{ select(index, "label", "Label", &factor.label, &[
+                ("", "unverified: add where and when you read it"),
+                ("verified", "verified"),
+                ("inferred", "inferred"),
+                ("unknown", "unknown"),
+            ], on_edit) }</td>
             <td><button type="button" class="link" aria-label={format!("Remove factor {}", index + 1)} onclick={remove}>{ "Remove" }</button></td>
         </tr>
     }

@@ -10,6 +10,8 @@ use crate::web::state::Loading;
 pub struct PickerProps {
     /// The files picked or dropped, to be read by the worker.
     pub on_files: Callback<Vec<File>>,
+    /// "Try with sample data": the bundled sample log and its settings.
+    pub on_sample: Callback<()>,
 }
 
 #[function_component(FilePicker)]
@@ -37,11 +39,19 @@ pub fn file_picker(props: &PickerProps) -> Html {
         })
     };
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let sample = props.on_sample.reform(|_: MouseEvent| ());
     html! {
-        <label class="drop" {ondrop} {ondragover}>
-            <span>{ "Drop exports here, or pick files: CometAPI / new-api usage logs, client request logs (OpenAI, Anthropic, LiteLLM), provider usage and billing exports (OpenAI, Anthropic, FOCUS), CometAPI account totals; CSV, JSON or JSON lines, plain or gzip" }</span>
-            <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv,.gz" data-testid="file-input" {onchange} />
-        </label>
+        <>
+            <label class="drop" {ondrop} {ondragover}>
+                <span>{ "Drop exports here, or pick files: CometAPI / new-api usage logs, client request logs (OpenAI, Anthropic, LiteLLM), provider usage and billing exports (OpenAI, Anthropic, FOCUS), CometAPI account totals; CSV, JSON or JSON lines, plain or gzip" }</span>
+                <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv,.gz" data-testid="file-input" {onchange} />
+            </label>
+            <p class="hint">
+                { "New here? " }
+                <button type="button" class="secondary" data-testid="try-sample" onclick={sample}>{ "Try with sample data" }</button>
+                { " loads a two-hour CometAPI log and its settings, bundled with the page (nothing is fetched). It replaces the settings you typed." }
+            </p>
+        </>
     }
 }
 

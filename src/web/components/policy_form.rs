@@ -1,33 +1,37 @@
 //! Outcome policy, rounding rule, quota rounding, currency and FX.
 
-use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::fields::TextField;
+use super::fields::{error_at, SelectField, TextField};
+use crate::error::Error;
 use crate::policy::{outcome_name, Billability, Outcome, Policy};
 use crate::settings::{Settings, SettingsEdit, SettingsField};
 
+/// A choice among settings values, each shown in words; `""` is the default.
 fn choice(
     label: &'static str,
     testid: String,
     current: &str,
-    options: &[&str],
+    options: &[(&str, &str)],
+    error: Option<AttrValue>,
     on_change: Callback<String>,
 ) -> Html {
-    let onchange =
-        on_change.reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
-    let current = current.trim().to_ascii_lowercase();
+    let options = options
+        .iter()
+        .map(|(value, words)| (value.to_string(), words.to_string()))
+        .collect::<Vec<_>>();
+    let value = AttrValue::from(current.trim().to_ascii_lowercase());
     html! {
-        <label class="field">
-            <span>{ label }</span>
-            <select data-testid={testid} {onchange}>
-                { for options.iter().map(|option| {
-                    let selected = current == *option || (current.is_empty() && option.starts_with('('));
-                    let value = if option.starts_with('(') { "" } else { option };
-                    html! { <option value={value.to_string()} {selected}>{ option.to_string() }</option> }
-                }) }
-            </select>
-        </label>
+        <SelectField label={label} testid={testid} {value} {options} {error} {on_change} />
+    }
+}
+
+/// What each billability reads as on the page.
+fn billability_words(b: Billability) -> &'static str {
+    match b {
+        Billability::Billable => "Billable",
+        Billability::NotBillable => "Not billable (excluded and counted)",
+        Billability::Unknown => "Unknown (priced as at risk, beside the expected charge)",
     }
 }
 
@@ -47,6 +51,9 @@ fn outcome_label(outcome: Outcome) -> &'static str {
 #[derive(Properties, PartialEq)]
 pub struct PolicyProps {
     pub settings: Settings,
+    /// The settings' problems; each shows beside its field.
+    #[prop_or_default]
+    pub errors: Vec<Error>,
     pub on_edit: Callback<SettingsEdit>,
 }
 
@@ -58,21 +65,27 @@ pub fn policy_form(props: &PolicyProps) -> Html {
             .on_edit
             .reform(move |value: String| SettingsEdit::Field(field, value))
     };
+    let e = |path: &str| error_at(&props.errors, path);
     let mut policy = s.outcome_policy.clone();
     let outcomes = Outcome::ALL.into_iter().map(|outcome| {
         let on_change = props
             .on_edit
             .reform(move |value: String| SettingsEdit::Policy(outcome, value));
         // An empty choice is the policy's default for the outcome.
-        let default = format!("(default: {})", Policy::default().of(outcome).name());
+        let default = format!(
+            "Default: {}",
+            billability_words(Policy::default().of(outcome))
+        );
         let current = policy.slot(outcome).clone();
-        let options =
-            std::iter::once(default.as_str()).chain(Billability::ALL.map(Billability::name));
+        let options: Vec<(&str, &str)> = std::iter::once(("", default.as_str()))
+            .chain(Billability::ALL.map(|b| (b.name(), billability_words(b))))
+            .collect();
         choice(
             outcome_label(outcome),
             format!("policy-{}", outcome_name(outcome).replace('_', "-")),
             &current,
-            &options.collect::<Vec<_>>(),
+            &options,
+            e(&format!("outcome_policy.{}", outcome_name(outcome))),
             on_change,
         )
     });
@@ -84,23 +97,29 @@ pub fn policy_form(props: &PolicyProps) -> Html {
             <h3>{ "Rounding and currency" }</h3>
             <div class="grid">
                 { choice("Rounding (only if documented)", "rounding-scope".into(), &s.rounding.scope,
-                    &["(none: exact)", "per_row", "per_line", "per_total"], edit(SettingsField::RoundingScope)) }
+                    &[("", "None: amounts stay exact"), ("per_row", "Each request's amount"), ("per_line", "Each charge line"), ("per_total", "The total only")],
+                    e("rounding.scope"), edit(SettingsField::RoundingScope)) }
                 <TextField label="Rounding decimals" testid="rounding-decimals" value={s.rounding.decimals.clone()}
-                    on_input={edit(SettingsField::RoundingDecimals)} />
+                    error={e("rounding.decimals")} on_input={edit(SettingsField::RoundingDecimals)} />
                 { choice("Rounding strategy", "rounding-strategy".into(), &s.rounding.strategy,
-                    &["(choose)", "half_up", "half_even", "half_down", "down", "up"], edit(SettingsField::RoundingStrategy)) }
+                    &[("", "(choose)"), ("half_up", "Half up (0.125 → 0.13)"), ("half_even", "Half even, banker's (0.125 → 0.12)"), ("half_down", "Half down (0.125 → 0.12)"), ("down", "Down, toward zero"), ("up", "Up, away from zero")],
+                    e("rounding.strategy"), edit(SettingsField::RoundingStrategy)) }
                 <TextField label="Where the rounding rule is documented" testid="rounding-source-url"
+                    error={e("rounding.source_url")}
                     value={s.rounding.source_url.clone()} on_input={edit(SettingsField::RoundingSourceUrl)} />
                 { choice("Gateway quota rounding (for the consistency check)", "quota-rounding".into(), &s.quota_rounding,
-                    &["(default: round)", "round", "truncate", "ceil"], edit(SettingsField::QuotaRounding)) }
+                    &[("", "Default: round half up"), ("round", "Round half up"), ("truncate", "Truncate"), ("ceil", "Round up")],
+                    e("quota_rounding"), edit(SettingsField::QuotaRounding)) }
                 <TextField label="Billing currency" testid="billing-currency" placeholder="USD"
+                    error={e("billing_currency")}
                     value={s.billing_currency.clone()} on_input={edit(SettingsField::BillingCurrency)} />
                 <TextField label="FX rate (1 rate-card unit = ? billing units)" testid="fx-rate"
+                    error={e("fx.rate")}
                     value={s.fx.rate.clone()} on_input={edit(SettingsField::FxRate)} />
                 <TextField label="FX source URL" testid="fx-source-url" value={s.fx.source_url.clone()}
-                    on_input={edit(SettingsField::FxSourceUrl)} />
+                    error={e("fx.source_url")} on_input={edit(SettingsField::FxSourceUrl)} />
                 <TextField label="FX captured at (UTC)" testid="fx-captured-at" value={s.fx.captured_at.clone()}
-                    on_input={edit(SettingsField::FxCapturedAt)} />
+                    error={e("fx.captured_at")} on_input={edit(SettingsField::FxCapturedAt)} />
             </div>
         </>
     }

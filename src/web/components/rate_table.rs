@@ -168,7 +168,8 @@ fn rate_row(props: &RateRowProps) -> Html {
             <tr data-testid="rate-row" data-model={props.rate.model.clone()}>
                 { for MAIN.iter().map(cell) }
                 <td>
-                    <select data-testid="rate-label" aria-label={format!("Label for {model}")} {onchange}>
+                    <select data-testid="rate-label" aria-label={format!("How sure the prices of {model} are")} {onchange}>
+                        <option value="" selected={label.trim().is_empty()}>{ "unverified: add the pricing page and when you read it" }</option>
                         { for Confidence::ALL.map(Confidence::name).into_iter().map(|option| html! {
                             <option value={option} selected={label == option}>{ option }</option>
                         }) }

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::decimal::format;
+use super::{Money, RateDifferences};
 use crate::pipeline::{Problem, Review};
 use crate::reconcile::{Comparison, Verdict};
 
@@ -11,16 +11,16 @@ pub struct ResultsProps {
     pub review: Review,
 }
 
-/// An absent figure says so in words: never a zero, never a blank.
-fn money(value: Option<rust_decimal::Decimal>) -> String {
-    value.map_or_else(|| "not computed".to_string(), format)
-}
-
-fn percent(c: &Comparison) -> String {
+/// The variance percent with `%`; its exact figure stays in `data-exact`.
+fn percent(c: &Comparison, testid: &'static str) -> Html {
     match (c.variance, c.variance_percent) {
-        (None, _) => "not computed".to_string(),
-        (Some(_), None) => "n/a".to_string(),
-        (Some(_), Some(p)) => format(p),
+        (None, _) => html! { <span data-testid={testid}>{ "not computed" }</span> },
+        (Some(_), None) => {
+            html! { <span data-testid={testid} title="nothing was expected: no percent">{ "n/a" }</span> }
+        }
+        (Some(_), Some(p)) => html! {
+            <span data-testid={testid} data-exact={crate::decimal::format(p)}>{ crate::money::percent(p) }</span>
+        },
     }
 }
 
@@ -54,6 +54,17 @@ pub fn results(props: &ResultsProps) -> Html {
         }
     };
     let total = &figures.reconciliation.total;
+    let currency = AttrValue::from(figures.settings.billing_currency.clone());
+    let money = |amount, testid: &'static str| {
+        html! {
+            <Money amount={amount} currency={currency.clone()} testid={testid} />
+        }
+    };
+    let signed = |amount, testid: &'static str| {
+        html! {
+            <Money amount={amount} currency={currency.clone()} signed=true testid={testid} />
+        }
+    };
     let nothing_recorded = total.provider.is_none_or(|p| p.is_zero());
     if figures
         .pricing
@@ -87,11 +98,11 @@ pub fn results(props: &ResultsProps) -> Html {
         html! {
             <tr data-testid="result-row" data-model={model.to_string()}>
                 <th scope="row">{ model }<span class="alias">{ logged_as(model) }</span></th>
-                <td data-testid="expected" data-label="Expected USD">{ money(c.expected) }</td>
-                <td data-testid="provider" data-label="Provider recorded USD">{ money(c.provider) }</td>
-                <td data-testid="variance" data-label="Variance USD">{ money(c.variance) }</td>
-                <td data-testid="variance-percent" data-label="Variance %">{ percent(c) }</td>
-                <td data-label="Status">{ verdict(c) }</td>
+                <td class="num" data-label="Expected">{ money(c.expected, "expected") }</td>
+                <td class="num" data-label="Recorded by the provider">{ money(c.provider, "provider") }</td>
+                <td class="num" data-label="Difference (recorded − expected)">{ signed(c.variance, "variance") }</td>
+                <td class="num" data-label="Difference %">{ percent(c, "variance-percent") }</td>
+                <td class={classes!("verdict", format!("verdict-{}", c.verdict().name()))} data-label="Status">{ verdict(c) }</td>
             </tr>
         }
     };
@@ -102,8 +113,8 @@ pub fn results(props: &ResultsProps) -> Html {
             <div class="scroll" role="region" aria-label="Expected versus recorded by model" tabindex="0">
             <table class="results">
                 <thead>
-                    <tr><th scope="col">{ "Model" }</th><th scope="col" class="num">{ "Expected USD" }</th><th scope="col" class="num">{ "Provider recorded USD" }</th>
-                        <th scope="col" class="num">{ "Variance USD" }</th><th scope="col" class="num">{ "Variance %" }</th><th scope="col">{ "Status" }</th></tr>
+                    <tr><th scope="col">{ "Model" }</th><th scope="col" class="num">{ "Expected" }</th><th scope="col" class="num">{ "Recorded by the provider" }</th>
+                        <th scope="col" class="num">{ "Difference (recorded − expected)" }</th><th scope="col" class="num">{ "Difference %" }</th><th scope="col">{ "Status" }</th></tr>
                 </thead>
                 <tbody>
                     { for figures.reconciliation.per_model.iter().map(|(model, c)| row(model, c)) }
@@ -111,23 +122,31 @@ pub fn results(props: &ResultsProps) -> Html {
                 <tfoot>
                     <tr>
                         <th scope="row">{ "Total" }</th>
-                        <td data-testid="total-expected" data-label="Expected USD">{ money(total.expected) }</td>
-                        <td data-testid="total-provider" data-label="Provider recorded USD">{ money(total.provider) }</td>
-                        <td data-testid="total-variance" data-label="Variance USD">{ money(total.variance) }</td>
-                        <td data-testid="total-variance-percent" data-label="Variance %">{ percent(total) }</td>
-                        <td data-testid="total-status" data-label="Status">{ verdict(total) }</td>
+                        <td class="num" data-label="Expected">{ money(total.expected, "total-expected") }</td>
+                        <td class="num" data-label="Recorded by the provider">{ money(total.provider, "total-provider") }</td>
+                        <td class="num" data-label="Difference (recorded − expected)">{ signed(total.variance, "total-variance") }</td>
+                        <td class="num" data-label="Difference %">{ percent(total, "total-variance-percent") }</td>
+                        <td data-testid="total-status" class={classes!("verdict", format!("verdict-{}", total.verdict().name()))} data-label="Status">{ verdict(total) }</td>
                     </tr>
                 </tfoot>
             </table>
             </div>
-            <h3>{ "Variance explained" }</h3>
+            <h3 id="bridge-title">{ "Variance explained" }</h3>
             if let Some(bridge) = &figures.bridge {
                 <ul class="bridge" data-testid="bridge">
                     { for bridge.steps.iter().map(|step| html! {
-                        <li>{ format!("{} USD: {} ({}): {}", format(step.amount), step.class.describe(), step.cause.describe(), step.evidence) }</li>
+                        <li>
+                            { money(Some(step.amount), "bridge-step-amount") }
+                            { format!(" {} ({}): {}", step.class.describe(), step.cause.describe(), step.evidence) }
+                            if step.class == crate::classify::VarianceClass::AccountSpecificBillingIssue
+                                && step.cause == crate::classify::Cause::CreditAdjustment {
+                                <span class="hint">{ " Refunds are routine: the gateway returned quota for requests it did not complete." }</span>
+                            }
+                        </li>
                     }) }
-                    <li data-testid="bridge-residual">{ format!("{} USD unexplained (residual)", format(bridge.residual)) }</li>
+                    <li data-testid="bridge-residual">{ money(Some(bridge.residual), "bridge-residual-amount") }{ " unexplained (residual)" }</li>
                 </ul>
+                <RateDifferences differences={bridge.rate_differences.clone()} currency={currency.clone()} />
             } else {
                 <p class="hint" data-testid="bridge">{ "Not computed: there is no variance to explain until both the expected charge and a provider-side figure are known." }</p>
             }

@@ -3,8 +3,9 @@
 
 use yew::prelude::*;
 
-use super::fields::{SelectField, TextField};
+use super::fields::{error_at, SelectField, TextField};
 use crate::decimal::NumberFormat;
+use crate::error::Error;
 use crate::ingest::{DateOrder, UntimedRequests};
 use crate::settings::{Settings, SettingsEdit, SettingsField};
 
@@ -48,6 +49,9 @@ fn date_orders() -> Vec<(String, String)> {
 #[derive(Properties, PartialEq)]
 pub struct WindowProps {
     pub settings: Settings,
+    /// The settings' problems; each shows beside its field.
+    #[prop_or_default]
+    pub errors: Vec<Error>,
     pub on_edit: Callback<SettingsEdit>,
 }
 
@@ -59,30 +63,47 @@ pub fn window_form(props: &WindowProps) -> Html {
             .on_edit
             .reform(move |value: String| SettingsEdit::Field(field, value))
     };
+    let e = |path: &str| error_at(&props.errors, path);
+    let no_window = s.incident_window_utc.start.trim().is_empty()
+        && s.incident_window_utc.end.trim().is_empty();
     html! {
+        <>
+        if no_window {
+            <p class="warning" role="status" data-testid="window-missing">
+                { "No incident window yet: every row of every file counts, whenever it was written. Enter the window's start and end in UTC, e.g. 2026-05-11T08:00:00Z." }
+            </p>
+        }
         <div class="grid">
-            <TextField label="Window start (UTC)" testid="window-start" placeholder="2026-05-11T08:00:00Z"
+            <TextField label="Window start (UTC, e.g. 2026-05-11T08:00:00Z)" testid="window-start" required=true
+                error={e("incident_window_utc.start")}
                 value={s.incident_window_utc.start.clone()} on_input={edit(SettingsField::WindowStart)} />
-            <TextField label="Window end (UTC, exclusive)" testid="window-end" placeholder="2026-05-11T10:00:00Z"
+            <TextField label="Window end (UTC, exclusive)" testid="window-end" required=true
+                error={e("incident_window_utc.end")}
                 value={s.incident_window_utc.end.clone()} on_input={edit(SettingsField::WindowEnd)} />
-            <TextField label="Tolerance, USD" testid="tolerance-absolute" placeholder="0.01"
+            <TextField label="Tolerance, in the billing currency" testid="tolerance-absolute"
+                error={e("tolerance.absolute")}
                 value={s.tolerance.absolute.clone()} on_input={edit(SettingsField::ToleranceAbsolute)} />
-            <TextField label="Tolerance, % of expected" testid="tolerance-percent" placeholder="1"
+            <TextField label="Tolerance, % of expected" testid="tolerance-percent"
+                error={e("tolerance.percent")}
                 value={s.tolerance.percent.clone()} on_input={edit(SettingsField::TolerancePercent)} />
-            <TextField label="Quota per USD" testid="quota-per-usd" placeholder="500000"
+            <TextField label="Quota per USD (500000 unless the gateway changed it)" testid="quota-per-usd"
+                error={e("quota_per_usd")}
                 value={s.quota_per_usd.clone()} on_input={edit(SettingsField::QuotaPerUsd)} />
-            <TextField label="Times without a zone were written at (UTC offset or time zone)" testid="zoneless-offset"
-                placeholder="+08:00 or Asia/Shanghai"
+            <TextField label="Times without a zone were written at (UTC offset such as +08:00, or a zone such as Asia/Shanghai)" testid="zoneless-offset"
+                error={e("zoneless_times_offset")}
                 value={s.zoneless_times_offset.clone()} on_input={edit(SettingsField::ZonelessOffset)} />
             <SelectField label="Requests without a time (Anthropic Messages)" testid="untimed-requests"
-                options={untimed_choices()}
+                options={untimed_choices()} error={e("untimed_requests")}
                 value={s.untimed_requests.clone()} on_change={edit(SettingsField::UntimedRequests)} />
             <SelectField label="Dates in the files" testid="date-order" options={date_orders()}
+                error={e("date_order")}
                 value={s.date_order.clone()} on_change={edit(SettingsField::DateOrder)} />
             <SelectField label="Numbers in the files (CSV)" testid="number-format" options={number_formats()}
+                error={e("number_format")}
                 value={s.number_format.clone()} on_change={edit(SettingsField::NumberFormat)} />
-            <TextField label="Reconciliation run id" testid="run-id" placeholder="rec_2026-05-11_001"
+            <TextField label="Reconciliation run id (names the record and the CSVs)" testid="run-id"
                 value={s.reconciliation_run_id.clone()} on_input={edit(SettingsField::RunId)} />
         </div>
+        </>
     }
 }

@@ -1,0 +1,55 @@
+//! Gateway log rows filed as they are read: a JSON row, or a row of cells already parsed
+//! (delimited text), through the window and row-type rules into the ledger and the rows.
+
+use super::Filing;
+use crate::ingest::formats::newapi::{self, CellError, JsonRow};
+use crate::ingest::formats::row::{Parts, RowKind};
+use crate::ingest::store::evidence::id_hash;
+use crate::ingest::store::ledger::ExclusionRule;
+use crate::ingest::store::overlap;
+use crate::policy::Billability;
+
+impl Filing {
+    pub fn json_row(&mut self, number: u64, line: Option<u64>, row: JsonRow) {
+        if row.empty {
+            let message = "expected a JSON object with the log fields, but found something else";
+            return self.reject_row(line, number, message);
+        }
+        let parsed = newapi::parse_parts(&row.cells, &mut self.rows, &self.json_cells);
+        self.file_row(line, number, None, parsed);
+    }
+
+    /// Files one parsed row: window and row-type rules first, then acceptance.
+    /// `header` is the column as the file names it, when it differs from ours.
+    pub fn file_row(
+        &mut self,
+        line: Option<u64>,
+        number: u64,
+        header: Option<&str>,
+        row: Result<Parts, CellError>,
+    ) {
+        let row = match row {
+            Ok(row) => row,
+            Err((column, message)) => {
+                let column = header.unwrap_or(column.name());
+                return self.reject_value(line, number, column, message);
+            }
+        };
+        let rules = &self.rules;
+        if rules.window.is_some_and(|w| !w.contains(row.at)) {
+            return self.ledger.exclude(ExclusionRule::OutsideWindow);
+        }
+        if row.kind == RowKind::NotUsage {
+            return self.ledger.exclude(ExclusionRule::NotUsage);
+        }
+        if row.kind != RowKind::Refund && rules.policy.of(row.outcome) == Billability::NotBillable {
+            return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
+        }
+        self.ledger.accept();
+        if let Some(id) = row.request_id {
+            self.evidence.request_ids.push(id_hash(id));
+        }
+        self.evidence.row_tags.push(overlap::row_tag(&row));
+        self.rows.push_parts(&row);
+    }
+}

@@ -1,0 +1,242 @@
+//! Reading a file in parts: [`Ingestor`] reads it chunk by chunk as it arrives, for any
+//! chunking the same [`FileReport`] as reading it whole, holding the ledger, the accepted
+//! rows (compact) and the part of the text not yet parsed (at most one row, plus one
+//! chunk), never the file; [`Tail`] is a later part read apart and joined; the SHA-256
+//! is computed inline or elsewhere ([`Hashing`]).
+
+mod hashing;
+mod reader;
+mod tail;
+
+pub use hashing::{FileHasher, Hashing};
+pub use tail::{line_start, Tail};
+
+use reader::Reader;
+
+use crate::error::Error;
+use crate::ingest::filing::{Filing, Rules};
+use crate::ingest::store::evidence;
+use crate::ingest::store::report::{FileReport, Fingerprint};
+use crate::ingest::text::decode::Decoder;
+use crate::ingest::text::gzip::{self, Gunzip};
+use crate::ingest::text::shape;
+
+pub struct Ingestor {
+    filing: Filing,
+    hasher: hashing::Hasher,
+    bytes: u64,
+    /// Every byte so far was ASCII whitespace, or every character after the byte-order
+    /// mark (the file may yet turn out empty).
+    blank: bool,
+    blank_text: bool,
+    /// The bytes were text in a known encoding, all of them (so far).
+    decoded: bool,
+    compression: Compression,
+    stage: Stage,
+}
+
+/// Whether the bytes as given are the text or a gzip stream of it; decided on the first
+/// two bytes, before anything reaches [`Stage`].
+enum Compression {
+    Undecided(Vec<u8>),
+    Plain,
+    Gzip(Box<Gunzip>),
+    /// A damaged gzip stream: the problem is set; the rest is only fingerprinted.
+    Broken,
+}
+
+enum Stage {
+    /// The first bytes, until the encoding can be decided.
+    Head(Vec<u8>),
+    Text(Decoder, Reader),
+    /// Not a file we read (its problem is set); the rest is only fingerprinted.
+    Unreadable,
+}
+
+impl Ingestor {
+    /// Hashes on the thread that pushes (see [`Ingestor::with_hashing`]).
+    pub fn new(name: &str, rules: Rules) -> Ingestor {
+        Ingestor::with_hashing(name, rules, Hashing::Inline)
+    }
+
+    pub fn with_hashing(name: &str, rules: Rules, hashing: Hashing) -> Ingestor {
+        Ingestor {
+            filing: Filing::new(name, rules),
+            hasher: hashing::Hasher::new(hashing),
+            bytes: 0,
+            blank: true,
+            blank_text: true,
+            decoded: false,
+            compression: Compression::Undecided(Vec::new()),
+            stage: Stage::Head(Vec::new()),
+        }
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+
+    pub fn rows_read(&self) -> u64 {
+        self.filing.ledger.rows_read
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.hasher.push(chunk);
+        self.bytes += chunk.len() as u64;
+        self.blank = self.blank && chunk.iter().all(u8::is_ascii_whitespace);
+        match &mut self.compression {
+            Compression::Plain => self.feed(chunk),
+            Compression::Undecided(start) => {
+                start.extend_from_slice(chunk);
+                if start.len() >= 2 {
+                    let start = std::mem::take(start);
+                    self.decide(&start);
+                }
+            }
+            Compression::Gzip(_) => self.inflate(chunk),
+            Compression::Broken => {}
+        }
+    }
+
+    fn decide(&mut self, start: &[u8]) {
+        if gzip::is_gzip(start) {
+            self.compression = Compression::Gzip(Box::new(Gunzip::new()));
+            self.inflate(start);
+        } else {
+            self.compression = Compression::Plain;
+            self.feed(start);
+        }
+    }
+
+    fn inflate(&mut self, chunk: &[u8]) {
+        let Compression::Gzip(mut gunzip) =
+            std::mem::replace(&mut self.compression, Compression::Broken)
+        else {
+            return;
+        };
+        match gunzip.push(chunk, &mut |text| self.feed(text)) {
+            Ok(()) => self.compression = Compression::Gzip(gunzip),
+            Err(problem) => self.unreadable(problem),
+        }
+    }
+
+    /// The text bytes (decompressed when the file is gzip), in order.
+    fn feed(&mut self, chunk: &[u8]) {
+        match &mut self.stage {
+            Stage::Head(head) => {
+                head.extend_from_slice(chunk);
+                if head.len() >= shape::HEAD {
+                    let head = std::mem::take(head);
+                    self.start(&head, false);
+                }
+            }
+            Stage::Text(decoder, reader) => {
+                let (filing, blank) = (&mut self.filing, &mut self.blank_text);
+                let decoded = decoder.push(chunk, &mut |text, at| {
+                    *blank = *blank && text.bytes().all(|b| b.is_ascii_whitespace());
+                    reader.push(text, at, false, filing)
+                });
+                if let Err(problem) = decoded {
+                    self.unreadable(problem);
+                }
+            }
+            Stage::Unreadable => {}
+        }
+    }
+
+    fn start(&mut self, head: &[u8], last: bool) {
+        let cut = head.len().min(shape::HEAD);
+        match shape::head(&head[..cut]) {
+            Ok((encoding, bom)) => {
+                self.decoded = true;
+                let mut decoder = Decoder::new(encoding);
+                let mut reader = Reader::Sniff(String::new());
+                let (filing, blank) = (&mut self.filing, &mut self.blank_text);
+                let decoded = decoder.push(&head[bom..], &mut |text, at| {
+                    *blank = *blank && text.bytes().all(|b| b.is_ascii_whitespace());
+                    reader.push(text, at, false, filing)
+                });
+                self.stage = Stage::Text(decoder, reader);
+                if let Err(problem) = decoded {
+                    self.unreadable(problem);
+                }
+            }
+            // An empty file cannot start like a PDF or hold a zero byte: no precedence issue.
+            Err(problem) => self.unreadable(problem),
+        }
+        if last {
+            self.end_text();
+        }
+    }
+
+    /// Nothing read from a file that cannot be read counts: the sentence replaces it all.
+    fn unreadable(&mut self, problem: Error) {
+        self.decoded = false;
+        self.filing.reset();
+        self.filing.problem = Some(problem);
+        self.stage = Stage::Unreadable;
+    }
+
+    fn end_text(&mut self) {
+        let Stage::Text(decoder, reader) = std::mem::replace(&mut self.stage, Stage::Unreadable)
+        else {
+            return;
+        };
+        match decoder.finish() {
+            Ok(()) => reader.finish(&mut self.filing),
+            Err(problem) => self.unreadable(problem),
+        }
+    }
+
+    pub fn finish(mut self) -> FileReport {
+        match std::mem::replace(&mut self.compression, Compression::Plain) {
+            // Shorter than the gzip magic: plain bytes.
+            Compression::Undecided(start) => self.feed(&start),
+            Compression::Gzip(gunzip) => {
+                if let Err(problem) = gunzip.finish(&mut |text| self.feed(text)) {
+                    self.unreadable(problem);
+                }
+            }
+            Compression::Plain | Compression::Broken => {}
+        }
+        match &mut self.stage {
+            Stage::Head(head) => {
+                let head = std::mem::take(head);
+                self.start(&head, true);
+            }
+            _ => self.end_text(),
+        }
+        // Only whitespace (after a byte-order mark, if any): empty, not a file with no columns.
+        if self.blank || self.blank_text && self.decoded {
+            self.filing.reset();
+            self.filing.problem = Some(shape::empty());
+        }
+        let sha256 = self.hasher.finish();
+        let Filing {
+            name,
+            ledger,
+            rows,
+            format,
+            problem,
+            mut evidence,
+            charges,
+            ..
+        } = self.filing;
+        evidence.charges = evidence::finish_charges(charges);
+        FileReport {
+            name,
+            fingerprint: Fingerprint {
+                sha256,
+                bytes: self.bytes,
+            },
+            format,
+            problem,
+            ledger,
+            rows: rows.finish(),
+            evidence,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,211 @@
+//! What reads the text of a file once it is decoded: held-back starts until the shape
+//! and export are known, then the reader of that shape, each row filed as it is read.
+
+use crate::error::{Error, Position};
+use crate::ingest::filing::{DelimitedRows, Filing, RecordsJson, LARGEST_DOCUMENT};
+use crate::ingest::formats::newapi::{JsonRow, RowScanner};
+use crate::ingest::formats::{recognize, Format};
+use crate::ingest::text::decode::Pos;
+use crate::ingest::text::delimited;
+use crate::ingest::text::json::{self, Document, JsonLayout, Lines};
+use crate::ingest::text::shape::{self, Shape};
+
+/// A first JSON line longer than this is not a log row: the file is one JSON document.
+const LONGEST_FIRST_LINE: usize = 4 << 20;
+
+/// The start of a JSON document that decides which export it is (see [`recognize::document`]).
+const DOCUMENT_HEAD: usize = 64 << 10;
+
+pub(super) enum Reader {
+    /// The start of the text, until its shape is known.
+    Sniff(String),
+    /// A saved web page, or records of an export we do not know: nothing to read, but
+    /// the text must still decode.
+    Html,
+    /// JSON, until it is clear whether it is JSON lines.
+    JsonHead(String),
+    /// A JSON document, until its start says which export it is: held until it is
+    /// `decide_at` bytes long (longer for report buckets whose results are all empty so
+    /// far), or whole.
+    DocumentHead {
+        start: String,
+        decide_at: usize,
+    },
+    /// Boxed, like the other readers that hold a buffer and a problem: the ingestor holds
+    /// one reader whatever the file's shape.
+    Document(Box<Document<RowScanner>>),
+    /// JSON of another evidence stream (client log, report page, account totals).
+    Evidence(Box<RecordsJson>),
+    Lines(Lines<RowScanner>),
+    /// Delimited text, until its header line is complete (it decides the delimiter).
+    CsvHead(String),
+    Csv(Box<DelimitedRows>),
+}
+
+/// The first non-blank line of JSON lines, as an object (None when it is not one).
+fn first_record(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let line = text.lines().find(|l| !l.trim().is_empty())?;
+    serde_json::from_str(line).ok()
+}
+
+/// A whole file of one line holding one log row: JSON lines with a single row (a page
+/// or a report on one line is an object too, but names no log column at its top).
+fn one_log_row(text: &str) -> bool {
+    let text = text.trim();
+    !text.contains('\n')
+        && first_record(text)
+            .is_some_and(|r| recognize::gateway_like(&r) && !r.contains_key("data"))
+}
+
+impl Reader {
+    /// `text` starts at `at` in the file; the held-back starts always begin the file.
+    pub(super) fn push(&mut self, text: &str, at: Pos, last: bool, filing: &mut Filing) {
+        match self {
+            Reader::Sniff(start) => {
+                start.push_str(text);
+                match shape::shape(start, last) {
+                    None => {}
+                    Some(Err(problem)) => {
+                        filing.problem = Some(problem);
+                        *self = Reader::Html;
+                    }
+                    Some(Ok(shape)) => {
+                        let start = std::mem::take(start);
+                        *self = match shape {
+                            Shape::Json => Reader::JsonHead(String::new()),
+                            Shape::Delimited => Reader::CsvHead(String::new()),
+                        };
+                        self.push(&start, Pos::START, last, filing);
+                    }
+                }
+            }
+            Reader::Html => {}
+            Reader::JsonHead(start) => {
+                start.push_str(text);
+                let Some(lines) = json::looks_like_lines(start, last, LONGEST_FIRST_LINE) else {
+                    return;
+                };
+                // Decided only on a whole file shorter than a first line may be, so the
+                // answer never depends on how the file arrived in chunks.
+                let lines =
+                    lines || (last && start.len() < LONGEST_FIRST_LINE && one_log_row(start));
+                let start = std::mem::take(start);
+                *self = if !lines {
+                    Reader::DocumentHead {
+                        start: String::new(),
+                        decide_at: DOCUMENT_HEAD,
+                    }
+                } else {
+                    let first = first_record(&start);
+                    let detected = first.as_ref().and_then(recognize::record);
+                    match filing.evidence_format(|| detected) {
+                        Some(format) => {
+                            Reader::Evidence(Box::new(RecordsJson::new(format, true, &start)))
+                        }
+                        // A record naming no gateway column, unless the reviewer chose.
+                        None => match first
+                            .filter(|r| !recognize::gateway_like(r) && filing.forced.is_none())
+                        {
+                            Some(first) => match filing.json_mapping(&first) {
+                                Some(format) => Reader::Evidence(Box::new(RecordsJson::new(
+                                    format, true, &start,
+                                ))),
+                                None => Reader::Html,
+                            },
+                            None => Reader::Lines(Lines::new()),
+                        },
+                    }
+                };
+                self.push(&start, Pos::START, last, filing);
+            }
+            Reader::DocumentHead { start, decide_at } => {
+                start.push_str(text);
+                if start.len() < *decide_at && !last {
+                    return;
+                }
+                // Report buckets whose results are all empty so far: look further (up to
+                // what a report may hold, re-walked each time the text doubles); never
+                // guess which report they are.
+                // Walked on at most what a report may hold, so the verdict is the same
+                // however the text arrived.
+                let mut cap = start.len().min(LARGEST_DOCUMENT);
+                while !start.is_char_boundary(cap) {
+                    cap -= 1;
+                }
+                let undecided = filing.forced.is_none()
+                    && recognize::buckets(&start[..cap]) == recognize::Buckets::Undecided;
+                if undecided && !last && start.len() < LARGEST_DOCUMENT {
+                    *decide_at = start.len().saturating_mul(2);
+                    return;
+                }
+                if undecided {
+                    let undecided = Error::syntax(Position::default(), recognize::UNDECIDED);
+                    filing.problem = Some(undecided);
+                    *self = Reader::Html;
+                    return;
+                }
+                let start = std::mem::take(start);
+                let array_of =
+                    |format| Reader::Evidence(Box::new(RecordsJson::new(format, false, &start)));
+                *self = match filing.evidence_format(|| recognize::document(&start)) {
+                    Some(format) => array_of(format),
+                    // An array of records naming no gateway column, unless the reviewer
+                    // chose: mapped as JSON lines are.
+                    None => match recognize::first_element(&start).filter(|r| {
+                        !r.is_empty() && !recognize::gateway_like(r) && filing.forced.is_none()
+                    }) {
+                        Some(first) => match filing.json_mapping(&first) {
+                            Some(format) => array_of(format),
+                            None => Reader::Html,
+                        },
+                        None => Reader::Document(Box::new(Document::new(&start))),
+                    },
+                };
+                self.push(&start, Pos::START, last, filing);
+            }
+            Reader::Evidence(json) => json.push(text, at, filing),
+            Reader::Document(document) => {
+                document.push(text, at, &mut |n, l, r| filing.json_row(n, l, r))
+            }
+            Reader::Lines(lines) => lines.push(text, &mut |n, l, r| filing.json_row(n, l, r)),
+            Reader::CsvHead(start) => {
+                start.push_str(text);
+                let Some(header) = start
+                    .split('\n')
+                    .next()
+                    .filter(|_| last || start.contains('\n'))
+                else {
+                    return;
+                };
+                let csv = match delimited::excel_separator(header) {
+                    Some(stated) => DelimitedRows::new(stated, true),
+                    None => DelimitedRows::new(delimited::sniff_delimiter(header), false),
+                };
+                let mut csv = Box::new(csv);
+                csv.push(start.as_bytes(), filing);
+                *self = Reader::Csv(csv);
+            }
+            Reader::Csv(csv) => csv.push(text.as_bytes(), filing),
+        }
+    }
+
+    pub(super) fn finish(mut self, filing: &mut Filing) {
+        // Text held back for a decision is decided now, with what there is.
+        self.push("", Pos::START, true, filing);
+        let mut sink =
+            |number: u64, line: Option<u64>, row: JsonRow| filing.json_row(number, line, row);
+        let (layout, problem) = match self {
+            Reader::Document(document) => (document.layout, (*document).finish(&mut sink)),
+            Reader::Lines(lines) => (JsonLayout::Lines, lines.finish(&mut sink)),
+            Reader::Csv(csv) => return csv.finish(filing),
+            Reader::Evidence(json) => return json.finish(filing),
+            _ => return,
+        };
+        filing.format = Some(match layout {
+            JsonLayout::LogPage => Format::NewApiLogPage,
+            JsonLayout::Array => Format::NewApiJsonArray,
+            JsonLayout::Lines => Format::NewApiJsonLines,
+        });
+        filing.problem = problem;
+    }
+}

@@ -1,0 +1,284 @@
+//! Reading one file in two parts at once: the head by one [`Ingestor`], the rest (the
+//! tail) by another on a second thread or web worker, joined into the report a single
+//! pass gives, row for row and byte for byte.
+//!
+//! Only JSON lines and delimited gateway logs are split, and only at a line start: a
+//! JSON line never holds a line break, and a CSV record that does (a quoted cell) is
+//! caught when the head reader arrives at the cut mid-record; the head reader then
+//! reads the rest itself, as it does whenever the tail is anything but plain rows (an
+//! invalid byte, a problem with the file). The tail reader reads the file's start first
+//! to take the same decisions (encoding, layout, header), forgets it, and counts its
+//! lines and rows from the cut; the join moves them down by what the head read.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Compression, Ingestor, Reader, Stage};
+use crate::error::Error;
+use crate::ingest::store::ledger::Ledger;
+use crate::ingest::store::rows::{put_varint, Rows, RowsBuilder};
+
+/// Where a part read apart may start: just past the first line break of `from` (the
+/// bytes from the intended cut on). None: no line starts there.
+pub fn line_start(from: &[u8]) -> Option<usize> {
+    memchr::memchr(b'\n', from).map(|at| at + 1)
+}
+
+/// Which reader read a tail; a tail only joins a head read the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    JsonLines,
+    Delimited,
+}
+
+/// The later part of a file, read apart ([`Ingestor::finish_tail`]); its positions count
+/// from the cut until [`Ingestor::join_tail`] moves them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tail {
+    meta: Meta,
+    request_ids: Vec<u64>,
+    row_tags: Vec<u32>,
+    rows: Rows,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Meta {
+    kind: Kind,
+    bytes: u64,
+    lines: u64,
+    rows: u64,
+    /// A JSON line that was not an object, at its line in the tail.
+    problem: Option<Error>,
+    ledger: Ledger,
+}
+
+const MAGIC: &[u8; 4] = b"SRT1";
+
+impl Tail {
+    /// For the trip between web workers: the counts as JSON, then the request ids, the
+    /// row tags and the rows as bytes ([`Rows::to_bytes`]), in one buffer.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let meta = serde_json::to_vec(&self.meta).unwrap_or_default();
+        let rows = self.rows.to_bytes();
+        let lists = 8 * self.request_ids.len() + 4 * self.row_tags.len();
+        let mut out = Vec::with_capacity(meta.len() + lists + rows.len() + 24);
+        out.extend_from_slice(MAGIC);
+        put_varint(&mut out, meta.len() as u64);
+        out.extend_from_slice(&meta);
+        put_varint(&mut out, self.request_ids.len() as u64);
+        for id in &self.request_ids {
+            out.extend_from_slice(&id.to_le_bytes());
+        }
+        put_varint(&mut out, self.row_tags.len() as u64);
+        for tag in &self.row_tags {
+            out.extend_from_slice(&tag.to_le_bytes());
+        }
+        out.extend_from_slice(&rows);
+        out
+    }
+
+    /// Reads [`Tail::to_bytes`] back, refusing anything damaged or inconsistent.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Tail, String> {
+        let bad = || "the part of the file read by the second reader is damaged".to_string();
+        let mut rest = bytes.strip_prefix(MAGIC).ok_or_else(bad)?;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let (taken, after) = rest.split_at_checked(n)?;
+            rest = after;
+            Some(taken)
+        };
+        let meta_len = varint(&mut take).ok_or_else(bad)?;
+        let meta: Meta = take(usize::try_from(meta_len).map_err(|_| bad())?)
+            .and_then(|json| serde_json::from_slice(json).ok())
+            .ok_or_else(bad)?;
+        // A count, then that many little-endian numbers `width` bytes wide.
+        let mut list = |width: usize| -> Option<Vec<u64>> {
+            let len = usize::try_from(varint(&mut take)?).ok()?;
+            let bytes = take(len.checked_mul(width)?)?;
+            let numbers = bytes.chunks_exact(width).map(|b| {
+                let mut number = [0; 8];
+                number[..width].copy_from_slice(b);
+                u64::from_le_bytes(number)
+            });
+            Some(numbers.collect())
+        };
+        let request_ids = list(8).ok_or_else(bad)?;
+        let row_tags = list(4).ok_or_else(bad)?;
+        let row_tags = row_tags.into_iter().map(|t| t as u32).collect::<Vec<_>>();
+        let rows = Rows::from_bytes(rest.to_vec())?;
+        let ledger = &meta.ledger;
+        if !ledger.is_balanced()
+            || rows.len() as u64 != ledger.accepted
+            || request_ids.len() as u64 > ledger.accepted
+            || row_tags.len() != rows.len()
+        {
+            return Err(bad());
+        }
+        Ok(Tail {
+            meta,
+            request_ids,
+            row_tags,
+            rows,
+        })
+    }
+
+    pub fn rows_read(&self) -> u64 {
+        self.meta.ledger.rows_read
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.meta.bytes
+    }
+}
+
+fn varint<'a>(take: &mut impl FnMut(usize) -> Option<&'a [u8]>) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = take(1)?[0];
+        value |= u64::from(b & 0x7f).checked_shl(shift)?;
+        if b & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+impl Ingestor {
+    /// The file so far is being read as gateway rows, line by line (JSON lines, or
+    /// delimited text under a gateway header), in UTF-8 and uncompressed: a later part
+    /// that starts at a line start can be read apart.
+    pub fn splittable(&self) -> bool {
+        self.kind().is_some()
+    }
+
+    /// How the file reads is still open (its start is being looked at): until then a
+    /// tail reader keeps reading the start.
+    pub fn deciding(&self) -> bool {
+        let compressed = matches!(self.compression, Compression::Gzip(_) | Compression::Broken);
+        if compressed || self.filing.problem.is_some() {
+            return false;
+        }
+        match &self.stage {
+            Stage::Head(_) => true,
+            Stage::Text(_, reader) => matches!(
+                reader,
+                Reader::Sniff(_)
+                    | Reader::JsonHead(_)
+                    | Reader::DocumentHead { .. }
+                    | Reader::CsvHead(_)
+            ),
+            Stage::Unreadable => false,
+        }
+    }
+
+    fn kind(&self) -> Option<Kind> {
+        if self.filing.problem.is_some() || !matches!(self.compression, Compression::Plain) {
+            return None;
+        }
+        let Stage::Text(decoder, reader) = &self.stage else {
+            return None;
+        };
+        if !decoder.is_utf8() {
+            return None;
+        }
+        match reader {
+            Reader::Lines(_) => Some(Kind::JsonLines),
+            Reader::Csv(csv) if csv.reads_rows() => Some(Kind::Delimited),
+            _ => None,
+        }
+    }
+
+    /// Turns an ingestor that has read the file's start (enough for
+    /// [`Ingestor::splittable`]) into the reader of a tail: what it read is forgotten and
+    /// the bytes pushed next are the file from a line start on. False when the start
+    /// does not allow it.
+    pub fn start_tail(&mut self) -> bool {
+        if !self.splittable() {
+            return false;
+        }
+        let Stage::Text(decoder, reader) = &mut self.stage else {
+            return false;
+        };
+        decoder.restart();
+        match reader {
+            Reader::Lines(lines) => lines.restart(),
+            Reader::Csv(csv) => csv.restart(),
+            _ => return false,
+        }
+        self.filing.ledger = Ledger::default();
+        self.filing.rows = RowsBuilder::default();
+        self.filing.evidence.request_ids.clear();
+        self.filing.evidence.row_tags.clear();
+        self.bytes = 0;
+        true
+    }
+
+    /// The tail read since [`Ingestor::start_tail`]; None when it did not read as plain
+    /// rows to its end (then the head reader reads it itself).
+    pub fn finish_tail(mut self) -> Option<Tail> {
+        let kind = self.kind()?;
+        let Stage::Text(decoder, reader) = &mut self.stage else {
+            return None;
+        };
+        decoder.finish().ok()?;
+        let filing = &mut self.filing;
+        let (lines, rows, problem) = match reader {
+            Reader::Lines(l) => l.finish_part(&mut |n, line, r| filing.json_row(n, line, r)),
+            Reader::Csv(csv) => {
+                let (lines, rows) = csv.finish_part(filing);
+                (lines, rows, None)
+            }
+            _ => return None,
+        };
+        if filing.problem.is_some() {
+            return None;
+        }
+        let filing = self.filing;
+        Some(Tail {
+            meta: Meta {
+                kind,
+                bytes: self.bytes,
+                lines,
+                rows,
+                problem,
+                ledger: filing.ledger,
+            },
+            request_ids: filing.evidence.request_ids,
+            row_tags: filing.evidence.row_tags,
+            rows: filing.rows.finish(),
+        })
+    }
+
+    /// Joins the tail read apart from the point this ingestor has read to (exactly the
+    /// bytes before the tail's first). False, with nothing changed, when this reader is
+    /// not at a line start of the same kind of reading, or hashes here (the tail's bytes
+    /// never pass through it): the caller then pushes the rest of the file itself.
+    pub fn join_tail(&mut self, tail: Tail) -> bool {
+        if self.kind() != Some(tail.meta.kind) || !self.hasher.elsewhere() {
+            return false;
+        }
+        let Stage::Text(decoder, reader) = &mut self.stage else {
+            return false;
+        };
+        let meta = tail.meta;
+        let (lines, rows) = match reader {
+            Reader::Lines(l) if decoder.at_char_start() && l.at_line_start() => {
+                let before = l.position();
+                l.join(meta.lines, meta.rows, meta.problem);
+                before
+            }
+            Reader::Csv(csv) if decoder.at_char_start() && csv.at_record_start() => {
+                let before = csv.position();
+                csv.join(meta.lines, meta.rows);
+                before
+            }
+            _ => return false,
+        };
+        let filing = &mut self.filing;
+        filing.ledger.append_shifted(meta.ledger, lines, rows);
+        filing.rows.append(&tail.rows);
+        filing.evidence.request_ids.extend(tail.request_ids);
+        filing.evidence.row_tags.extend(tail.row_tags);
+        self.bytes += meta.bytes;
+        true
+    }
+}

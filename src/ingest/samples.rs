@@ -1,0 +1,87 @@
+//! Generated files for the ingest's tests (and the native shell's): new-api log rows in
+//! every layout we read (JSON lines, a log-API page, a JSON array, semicolon CSV with a
+//! quoted `other`) and every encoding (UTF-8, with a byte-order mark, UTF-16 LE and BE),
+//! damaged where a test asks.
+
+use proptest::prelude::*;
+
+/// One log row as the generator writes it: (created_at, type, model, quota, prompt,
+/// completion, `other` JSON or empty).
+pub type Row = (u32, u8, &'static str, i32, u32, u32, String);
+
+pub fn row() -> impl Strategy<Value = Row> {
+    let other = prop_oneof![
+        Just(String::new()),
+        (1u32..400, 0u32..3, 0usize..5).prop_map(|(cache, semantic, ratio)| format!(
+            r#"{{"model_ratio":{},"completion_ratio":4,"cache_tokens":{cache},"group_ratio":1,"model_price":-1{}}}"#,
+            ["1.25", "2", "0.5", "1.250", "7"][ratio],
+            if semantic == 0 { r#","usage_semantic":"anthropic""# } else { "" }
+        )),
+        Just(r#"{"model_ratio":0,"model_price":0.1,"tool_surcharges":[{"count":2,"price":10}]}"#.to_string()),
+    ];
+    (
+        1_767_225_000u32..1_767_230_000,
+        prop_oneof![Just(2u8), Just(5), Just(6), Just(4)],
+        prop_oneof![Just("gpt-4o"), Just("claude-sonnet-4-5"), Just("模型-ü")],
+        -5i32..20_000,
+        0u32..5_000,
+        0u32..900,
+        other,
+    )
+}
+
+fn json_row(r: &Row) -> String {
+    let other = serde_json::to_string(&r.6).unwrap();
+    format!(
+        r#"{{"id":1,"created_at":{},"type":{},"model_name":"{}","quota":{},"prompt_tokens":{},"completion_tokens":{},"content":"a [tricky] {{prompt}} \"x\"","other":{other}}}"#,
+        r.0, r.1, r.2, r.3, r.4, r.5
+    )
+}
+
+pub fn file(rows: &[Row], layout: u8, encoding: u8) -> Vec<u8> {
+    let text = match layout {
+        0 => rows.iter().map(|r| json_row(r) + "\n").collect::<String>(),
+        1 => format!(
+            "{{\"success\":true,\"message\":\"\",\"data\":{{\"items\":[\n{}\n],\"total\":1}}}}\n",
+            rows.iter().map(json_row).collect::<Vec<_>>().join(",\n  ")
+        ),
+        2 => format!(
+            "[{}]",
+            rows.iter().map(json_row).collect::<Vec<_>>().join(",")
+        ),
+        _ => {
+            let head = "created_at;type;model_name;quota;prompt_tokens;completion_tokens;other\r\n";
+            let body = rows.iter().map(|r| {
+                let other = r.6.replace('"', "\"\"").replace(",\"", ",\n\"");
+                format!(
+                    "{};{};{};{};{};{};\"{other}\"\r\n",
+                    r.0, r.1, r.2, r.3, r.4, r.5
+                )
+            });
+            std::iter::once(head.to_string()).chain(body).collect()
+        }
+    };
+    match encoding {
+        0 => text.into_bytes(),
+        1 => [&b"\xef\xbb\xbf"[..], text.as_bytes()].concat(),
+        2 => [0xff, 0xfe]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect(),
+        _ => [0xfe, 0xff]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect(),
+    }
+}
+
+/// `bytes` with the given bytes overwritten (anywhere, by index).
+pub fn damaged(mut bytes: Vec<u8>, damage: &[(prop::sample::Index, u8)]) -> Vec<u8> {
+    for (at, byte) in damage {
+        if !bytes.is_empty() {
+            let at = at.index(bytes.len());
+            bytes[at] = *byte;
+        }
+    }
+    bytes
+}

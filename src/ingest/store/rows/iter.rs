@@ -1,0 +1,160 @@
+//! Reading the compact rows back: [`RowIter`] decodes them one at a time, checked
+//! against the tables, so a damaged store ends the iteration instead of panicking.
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use super::layout::{
+    decimal, has_count, unzigzag, Reader, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE,
+    REQUESTS, SUBSECOND,
+};
+use crate::ingest::formats::row::{Counts, GatewayRow, TokenSemantic};
+use crate::policy::Outcome;
+
+pub struct RowIter<'a> {
+    pub(super) store: &'a Store,
+    pub(super) at: usize,
+    pub(super) left: usize,
+    pub(super) last_second: i64,
+}
+
+impl RowIter<'_> {
+    /// The next row's fields, checked against the tables, without building it.
+    pub(super) fn fields(&mut self) -> Option<Fields> {
+        let s = self.store;
+        let mut r = Reader {
+            bytes: &s.data,
+            at: self.at,
+        };
+        let header = r.byte()?;
+        let first = r.byte()?;
+        // Only what the builder writes: a second byte that says something, top bit clear.
+        let mask = match first & MORE {
+            0 => [first, 0],
+            _ => [first, r.byte().filter(|b| *b != 0 && *b & MORE == 0)?],
+        };
+        let second = self.last_second.wrapping_add(unzigzag(r.varint()?));
+        let nanos = if mask[1] & SUBSECOND != 0 {
+            i32::try_from(unzigzag(r.varint()?)).ok()?
+        } else {
+            0
+        };
+        let at = Timestamp::new(second, nanos).ok()?;
+        let model = usize::try_from(r.varint()?)
+            .ok()
+            .filter(|m| *m < s.models.len())?;
+        let ratios = match header & HAS_RATIOS {
+            0 => None,
+            _ => Some(
+                usize::try_from(r.varint()?)
+                    .ok()
+                    .filter(|i| *i < s.ratios.len())?,
+            ),
+        };
+        let quota = unzigzag(r.varint()?);
+        let mut counts = [0u64; Counts::LEN];
+        for (i, count) in counts.iter_mut().enumerate() {
+            if has_count(mask, i) {
+                *count = r.varint()?;
+            }
+        }
+        let requests = match mask[1] & REQUESTS {
+            0 => Some(1),
+            // A count of 1 has no bit, so 1 is free to stand for "unknown".
+            _ => match r.varint()? {
+                1 => None,
+                n => Some(n),
+            },
+        };
+        let price = match header & EXPLICIT_PRICE {
+            0 => None,
+            _ => Some(match r.byte()? {
+                0 => None,
+                1 => Some(decimal(r.take(16)?)?),
+                _ => return None,
+            }),
+        };
+        Outcome::ALL.get(usize::from(header >> 2 & 7))?;
+        self.at = r.at;
+        self.last_second = second;
+        Some(Fields {
+            header,
+            at,
+            model,
+            ratios,
+            quota,
+            counts,
+            requests,
+            price,
+        })
+    }
+
+    fn decode(&mut self) -> Option<GatewayRow> {
+        let f = self.fields()?;
+        let ratios = f.ratios.map(|i| self.store.ratios[i].clone());
+        let model_price = f.price.unwrap_or_else(|| {
+            ratios
+                .as_ref()
+                .and_then(|r| r.model_price)
+                .filter(|p| !p.is_sign_negative())
+        });
+        Some(GatewayRow {
+            at: f.at,
+            kind: KINDS[usize::from(f.header & 3)],
+            outcome: Outcome::ALL[usize::from(f.header >> 2 & 7)],
+            model: self.store.models[f.model].clone(),
+            quota: f.quota,
+            prompt_tokens: f.counts[0],
+            completion_tokens: f.counts[1],
+            cache_read_tokens: f.counts[2],
+            cache_write_tokens: f.counts[3],
+            cache_write_1h_tokens: f.counts[4],
+            reasoning_tokens: f.counts[5],
+            tool_calls: f.counts[6],
+            audio_input_tokens: f.counts[7],
+            audio_cached_input_tokens: f.counts[8],
+            audio_output_tokens: f.counts[9],
+            text_input_tokens: f.counts[10],
+            text_output_tokens: f.counts[11],
+            requests: f.requests,
+            semantic: if f.header & ADDITIVE != 0 {
+                TokenSemantic::Additive
+            } else {
+                TokenSemantic::Inclusive
+            },
+            model_price,
+            ratios,
+        })
+    }
+}
+
+/// One encoded row, its tables' indexes already checked (so building it cannot fail).
+pub(super) struct Fields {
+    pub(super) header: u8,
+    pub(super) at: Timestamp,
+    pub(super) model: usize,
+    pub(super) ratios: Option<usize>,
+    pub(super) quota: i64,
+    pub(super) counts: [u64; Counts::LEN],
+    pub(super) requests: Option<u64>,
+    /// Set only when the row's price is not the one its ratios imply.
+    pub(super) price: Option<Option<Decimal>>,
+}
+
+impl Iterator for RowIter<'_> {
+    type Item = GatewayRow;
+
+    fn next(&mut self) -> Option<GatewayRow> {
+        if self.left == 0 {
+            return None;
+        }
+        let row = self.decode();
+        // A damaged store ends the iteration rather than panicking (from_bytes refuses it).
+        self.left = if row.is_some() { self.left - 1 } else { 0 };
+        row
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}

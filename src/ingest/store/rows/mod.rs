@@ -1,0 +1,305 @@
+//! The accepted rows of a file, kept compact.
+//!
+//! A [`GatewayRow`] is 400 bytes on x86-64 (the logged ratios alone are eleven optional
+//! decimals) plus its model name on the heap, so a million rows would hold ~400 MB. Here
+//! model names and ratio sets are interned (a log has a handful of each) and every row is
+//! a few varints: a header byte, a bitmask of the non-zero token counts, the time as a
+//! delta from the previous row, the model and ratio-set indexes, the quota and the
+//! non-zero counts. Typical rows take 12–20 bytes (see README, Benchmarks).
+//!
+//! The mask's first byte covers the seven counts every log row may have; its top bit says
+//! a second byte follows, for what a typical gateway row lacks: a sub-second time, audio
+//! counts, the text split of an audio row, and a request count other than 1 (a usage
+//! bucket's). So those cost nothing on the rows that do not have them.
+//!
+//! [`Rows::iter`] gives back exactly the rows that were pushed (same values, same decimal
+//! scales). [`Rows::to_bytes`] / [`Rows::from_bytes`] carry them from the web worker to
+//! the page; the bytes are checked on the way in, so decoding never panics.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::ingest::formats::row::GatewayRow;
+
+mod builder;
+mod iter;
+mod layout;
+
+pub use builder::RowsBuilder;
+pub use iter::RowIter;
+pub use layout::put_varint;
+use layout::{decimal_field, ratio_key, ratios_from, Reader, Store, RATIO_FIELDS, RATIO_KEY};
+
+const MAGIC: &[u8; 4] = b"SRR2";
+
+/// Immutable and cheap to clone (the page's reducer clones its state on every action).
+#[derive(Clone, Default)]
+pub struct Rows(Arc<Store>);
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        self.0.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.len == 0
+    }
+
+    /// Bytes the encoded rows take (the interned tables aside).
+    pub fn encoded_len(&self) -> usize {
+        self.0.data.len()
+    }
+
+    /// Every model label of the accepted rows, in order of first appearance.
+    pub fn models(&self) -> &[String] {
+        &self.0.models
+    }
+
+    pub fn iter(&self) -> RowIter<'_> {
+        RowIter {
+            store: &self.0,
+            at: 0,
+            left: self.0.len,
+            last_second: 0,
+        }
+    }
+
+    /// A self-contained binary form: the interned tables, then the encoded rows.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = self.tables();
+        out.extend_from_slice(&self.0.data);
+        out
+    }
+
+    /// The start of [`Rows::to_bytes`]: everything but the encoded rows, which follow it
+    /// ([`Rows::data`]); the worker copies both straight into one transferable buffer.
+    pub fn tables(&self) -> Vec<u8> {
+        let s = &self.0;
+        let mut out = Vec::with_capacity(64 * s.models.len() + RATIO_KEY * s.ratios.len() + 32);
+        out.extend_from_slice(MAGIC);
+        put_varint(&mut out, s.models.len() as u64);
+        for model in &s.models {
+            put_varint(&mut out, model.len() as u64);
+            out.extend_from_slice(model.as_bytes());
+        }
+        put_varint(&mut out, s.ratios.len() as u64);
+        for ratios in &s.ratios {
+            out.extend_from_slice(&ratio_key(ratios));
+        }
+        put_varint(&mut out, s.len as u64);
+        out
+    }
+
+    pub fn data(&self) -> &[u8] {
+        &self.0.data
+    }
+
+    /// Reads [`Rows::to_bytes`] back, refusing anything that does not decode cleanly. The
+    /// buffer becomes the store (the tables are cut off its front), so it is not copied.
+    pub fn from_bytes(mut bytes: Vec<u8>) -> Result<Rows, String> {
+        let bad = || "the rows sent by the reader are damaged".to_string();
+        let rest = bytes.strip_prefix(MAGIC).ok_or_else(bad)?;
+        let mut r = Reader { bytes: rest, at: 0 };
+        let count = r.varint().ok_or_else(bad)?;
+        let mut models = Vec::new();
+        for _ in 0..count {
+            let len = r.varint().ok_or_else(bad)? as usize;
+            let text = r.take(len).ok_or_else(bad)?;
+            models.push(String::from_utf8(text.to_vec()).map_err(|_| bad())?);
+        }
+        let count = r.varint().ok_or_else(bad)?;
+        let mut ratios = Vec::new();
+        for _ in 0..count {
+            let key = r.take(RATIO_KEY).ok_or_else(bad)?;
+            let mut fields = [None; RATIO_FIELDS];
+            for (i, field) in fields.iter_mut().enumerate() {
+                *field = decimal_field(&key[i * 17..i * 17 + 17]).ok_or_else(bad)?;
+            }
+            ratios.push(ratios_from(fields).ok_or_else(bad)?);
+        }
+        let len = r.varint().ok_or_else(bad)? as usize;
+        let tables = MAGIC.len() + r.at;
+        bytes.drain(..tables);
+        let data = bytes;
+        let rows = Rows(Arc::new(Store {
+            models,
+            ratios,
+            len,
+            data,
+        }));
+        // Checked once here (without building rows), so iterating later cannot fail.
+        let mut iter = rows.iter();
+        for _ in 0..len {
+            iter.fields().ok_or_else(bad)?;
+        }
+        if iter.at != rows.0.data.len() {
+            return Err(bad());
+        }
+        Ok(rows)
+    }
+}
+
+/// Equal when they hold the same rows, as `Vec<GatewayRow>` equality would say.
+impl PartialEq for Rows {
+    fn eq(&self, other: &Rows) -> bool {
+        // Clones share their store: the page compares props on every render, cheaply.
+        Arc::ptr_eq(&self.0, &other.0) || self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Rows {}
+
+impl fmt::Debug for Rows {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Rows {
+    type Item = GatewayRow;
+    type IntoIter = RowIter<'a>;
+
+    fn into_iter(self) -> RowIter<'a> {
+        self.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::layout::{zigzag, KINDS};
+    use super::*;
+    use crate::ingest::formats::row::{Counts, LoggedRatios, TokenSemantic};
+    use crate::policy::Outcome;
+    use jiff::Timestamp;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    fn ratios() -> impl Strategy<Value = Option<LoggedRatios>> {
+        let decimal = (any::<i64>(), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s));
+        let field = proptest::option::of(decimal.clone());
+        (proptest::collection::vec(field, 10), decimal, any::<bool>()).prop_map(
+            |(f, surcharge, some)| {
+                some.then(|| LoggedRatios {
+                    model_ratio: f[0],
+                    completion_ratio: f[1],
+                    cache_ratio: f[2],
+                    cache_creation_ratio: f[3],
+                    cache_creation_ratio_1h: f[4],
+                    group_ratio: f[5],
+                    model_price: f[6],
+                    tool_surcharge_usd: surcharge,
+                    audio_ratio: f[7],
+                    audio_completion_ratio: f[8],
+                    audio_input_price: f[9],
+                })
+            },
+        )
+    }
+
+    prop_compose! {
+        fn row()(
+            second in -1_000_000_000i64..4_000_000_000,
+            nanos in prop_oneof![Just(0i32), 0i32..1_000_000_000],
+            kind in 0usize..4,
+            outcome in 0usize..8,
+            model in "[a-z0-9-]{0,12}",
+            quota in any::<i64>(),
+            counts in proptest::collection::vec(prop_oneof![Just(0u64), any::<u64>()], Counts::LEN),
+            // Mostly 1 (a request), else a bucket's count (0, 1, 2 and any) or unknown.
+            requests in prop_oneof![3 => Just(Some(1u64)), 1 => proptest::option::of(prop_oneof![0u64..3, any::<u64>()])],
+            additive in any::<bool>(),
+            ratios in ratios(),
+            price in proptest::option::of((any::<i64>(), 0u32..=28)),
+            explicit in any::<bool>(),
+        ) -> GatewayRow {
+            let derived = ratios.as_ref().and_then(|r| r.model_price).filter(|p| !p.is_sign_negative());
+            GatewayRow {
+                at: Timestamp::new(second, if second < 0 { -nanos } else { nanos }).unwrap(),
+                kind: KINDS[kind],
+                outcome: Outcome::ALL[outcome],
+                model,
+                quota,
+                prompt_tokens: counts[0],
+                completion_tokens: counts[1],
+                cache_read_tokens: counts[2],
+                cache_write_tokens: counts[3],
+                cache_write_1h_tokens: counts[4],
+                reasoning_tokens: counts[5],
+                tool_calls: counts[6],
+                audio_input_tokens: counts[7],
+                audio_cached_input_tokens: counts[8],
+                audio_output_tokens: counts[9],
+                text_input_tokens: counts[10],
+                text_output_tokens: counts[11],
+                requests,
+                semantic: if additive { TokenSemantic::Additive } else { TokenSemantic::Inclusive },
+                model_price: if explicit { price.map(|(m, s)| Decimal::new(m, s)) } else { derived },
+                ratios,
+            }
+        }
+    }
+
+    /// Same values *and* scales: `1.50` must not come back as `1.5`.
+    fn exact(row: &GatewayRow) -> String {
+        format!("{row:?}")
+    }
+
+    proptest! {
+        #[test]
+        fn rows_round_trip_exactly(rows in proptest::collection::vec(row(), 0..40)) {
+            let store: Rows = rows.iter().cloned().collect();
+            let back: Vec<String> = store.iter().map(|r| exact(&r)).collect();
+            let want: Vec<String> = rows.iter().map(exact).collect();
+            prop_assert_eq!(&back, &want);
+            let wire = Rows::from_bytes(store.to_bytes()).unwrap();
+            let back: Vec<String> = wire.iter().map(|r| exact(&r)).collect();
+            prop_assert_eq!(back, want);
+        }
+
+        #[test]
+        fn what_a_typical_row_lacks_costs_it_no_byte(row in row(), which in 0usize..5, value in 2u64..100_000) {
+            // A log row as the gateway writes it: whole seconds, one request, no audio.
+            let plain = GatewayRow {
+                at: Timestamp::from_second(row.at.as_second()).unwrap(),
+                audio_input_tokens: 0,
+                audio_cached_input_tokens: 0,
+                audio_output_tokens: 0,
+                text_input_tokens: 0,
+                text_output_tokens: 0,
+                requests: Some(1),
+                ..row
+            };
+            let mut extra = plain.clone();
+            // Each of these costs the second mask byte and its own varint, nothing more.
+            let varint = match which {
+                0 => { extra.audio_input_tokens = value; value }
+                1 => { extra.text_output_tokens = value; value }
+                2 => { extra.requests = Some(value); value }
+                3 => { extra.requests = None; 1 }
+                _ => {
+                    let nanos = i32::try_from(value).unwrap();
+                    let second = plain.at.as_second();
+                    extra.at = Timestamp::new(second, if second < 0 { -nanos } else { nanos }).unwrap();
+                    zigzag(i64::from(extra.at.subsec_nanosecond()))
+                }
+            };
+            let mut written = Vec::new();
+            put_varint(&mut written, varint);
+            let len = |row: &GatewayRow| Rows::from_iter([row.clone()]).encoded_len();
+            prop_assert_eq!(len(&extra), len(&plain) + 1 + written.len());
+            let back: Vec<GatewayRow> = Rows::from_iter([extra.clone()]).iter().collect();
+            prop_assert_eq!(back, vec![extra]);
+        }
+
+        #[test]
+        fn damaged_bytes_are_refused_not_panicked_on(rows in proptest::collection::vec(row(), 1..8), cut in any::<prop::sample::Index>(), flip in any::<u8>()) {
+            let mut bytes = Rows::from_iter(rows).to_bytes();
+            let at = cut.index(bytes.len());
+            bytes[at] ^= flip | 1;
+            if let Ok(rows) = Rows::from_bytes(bytes.clone()) {
+                prop_assert_eq!(rows.iter().count(), rows.len());
+            }
+            let _ = Rows::from_bytes(bytes[..at].to_vec());
+        }
+    }
+}

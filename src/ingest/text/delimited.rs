@@ -1,0 +1,188 @@
+//! Delimited text (CSV, semicolon, tab, pipe) read as it arrives, with `csv_core`: the
+//! same state machine the `csv` crate runs, fed chunk by chunk instead of pulled from
+//! one big buffer. Quoted cells may span lines and chunks; line numbers are those the
+//! `csv` crate reports (the line where the record starts). What a record means is the
+//! reader's business that receives it ([`Record`]).
+
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+
+/// The delimiter is the candidate that occurs most often on the header line.
+pub fn sniff_delimiter(header: &str) -> u8 {
+    [b',', b';', b'\t', b'|']
+        .into_iter()
+        .max_by_key(|&d| (header.bytes().filter(|&b| b == d).count(), d == b','))
+        .unwrap_or(b',')
+}
+
+/// Excel's first line `sep=;` names the delimiter (Excel writes it so that a file made in
+/// one locale opens in another); the line itself is not part of the table.
+pub fn excel_separator(line: &str) -> Option<u8> {
+    let line = line.trim_end_matches('\r');
+    let named = line.get(..4)?.eq_ignore_ascii_case("sep=");
+    match line.as_bytes()[4..] {
+        [d @ (b',' | b';' | b'\t' | b'|')] if named => Some(d),
+        _ => None,
+    }
+}
+
+/// One record as read: its cells and the line it starts on.
+pub struct Record<'r> {
+    text: &'r str,
+    ends: &'r [usize],
+    pub line: u64,
+}
+
+impl<'r> Record<'r> {
+    pub fn cell(&self, i: usize) -> Option<&'r str> {
+        let start = match i.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = &'r str> + '_ {
+        (0..self.ends.len()).filter_map(|i| self.cell(i))
+    }
+}
+
+pub struct Delimited {
+    core: Reader,
+    delimiter: u8,
+    /// The first line is Excel's `sep=` line, still to be skipped.
+    separator_line: bool,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    used: usize,
+    ends_used: usize,
+    /// The line the record being read starts on.
+    line: u64,
+    /// Line breaks written as a lone '\r' (old Mac files), which csv_core does not count.
+    lone_cr: u64,
+    /// The last record ended at a '\r' whose next byte is still to come.
+    after_cr: bool,
+}
+
+impl Delimited {
+    pub fn new(delimiter: u8, separator_line: bool) -> Delimited {
+        Delimited {
+            core: ReaderBuilder::new().delimiter(delimiter).build(),
+            delimiter,
+            separator_line,
+            fields: vec![0; 4096],
+            ends: vec![0; 64],
+            used: 0,
+            ends_used: 0,
+            line: 1,
+            lone_cr: 0,
+            after_cr: false,
+        }
+    }
+
+    /// Reads on with `input`, handing each record to `sink` until it answers false.
+    pub fn push(&mut self, input: &[u8], sink: &mut impl FnMut(Record) -> bool) {
+        // csv_core takes an empty input as the end of the text; a chunk may decode to none.
+        if !input.is_empty() {
+            self.read(input, sink);
+        }
+    }
+
+    /// The end of the text: the last record, if one is still open.
+    pub fn finish(&mut self, sink: &mut impl FnMut(Record) -> bool) {
+        // An empty input tells csv_core the text ended (it may complete a last record).
+        self.read(&[], sink);
+    }
+
+    /// Reads `input` (empty: the end of the text), handing each record to `sink` until
+    /// it answers false.
+    fn read(&mut self, mut input: &[u8], sink: &mut impl FnMut(Record) -> bool) {
+        if let Some(&next) = input.first() {
+            if std::mem::take(&mut self.after_cr) && next != b'\n' {
+                self.lone_cr += 1;
+            }
+        }
+        loop {
+            let (result, read, wrote, ended) = self.core.read_record(
+                input,
+                &mut self.fields[self.used..],
+                &mut self.ends[self.ends_used..],
+            );
+            // A CRLF record ends at its '\r'; csv_core counts the '\n' only when it reads
+            // on, so the next record starts one line further than `core.line()` says yet.
+            let pending_newline = read > 0 && input[read - 1] == b'\r';
+            input = &input[read..];
+            self.used += wrote;
+            self.ends_used += ended;
+            match result {
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => return,
+                ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record => {
+                    let go_on = self.record(sink);
+                    self.used = 0;
+                    self.ends_used = 0;
+                    // The '\r' ends a line whether a '\n' follows (csv_core counts it
+                    // then) or not (counted in `lone_cr` once the next byte is seen).
+                    self.line = self.core.line() + self.lone_cr + u64::from(pending_newline);
+                    if pending_newline {
+                        match input.first() {
+                            Some(b'\n') => {}
+                            Some(_) => self.lone_cr += 1,
+                            None => self.after_cr = true,
+                        }
+                    }
+                    if !go_on {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Excel's `sep=` line is still to come (the header has not been read).
+    pub fn before_separator_line(&self) -> bool {
+        self.separator_line
+    }
+
+    /// No record is half read (the text so far ended a record). csv_core writes every
+    /// byte of a quoted cell, a line break too, so a cell still open holds bytes.
+    pub fn at_record_start(&self) -> bool {
+        self.used == 0 && self.ends_used == 0
+    }
+
+    /// The line the next record starts on.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Counts lines again from 1: what follows is a later part of the text.
+    pub fn restart(&mut self) {
+        self.core = ReaderBuilder::new().delimiter(self.delimiter).build();
+        self.used = 0;
+        self.ends_used = 0;
+        self.line = 1;
+        self.lone_cr = 0;
+        self.after_cr = false;
+    }
+
+    /// Takes in the lines of a later part read apart after this one.
+    pub fn join(&mut self, lines: u64) {
+        self.line += lines;
+    }
+
+    /// Hands the record just read to `sink` (Excel's `sep=` line aside); its answer.
+    fn record(&mut self, sink: &mut impl FnMut(Record) -> bool) -> bool {
+        // The text is valid UTF-8 and csv_core only removes ASCII quotes, so this holds.
+        let Ok(text) = std::str::from_utf8(&self.fields[..self.used]) else {
+            return true;
+        };
+        if std::mem::take(&mut self.separator_line) {
+            return true;
+        }
+        sink(Record {
+            text,
+            ends: &self.ends[..self.ends_used],
+            line: self.line,
+        })
+    }
+}

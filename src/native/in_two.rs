@@ -1,0 +1,168 @@
+//! [`ingest_in_two`]: a file read in two parts at once on threads, with the SHA-256 on
+//! a third. The parts and their join are the ingestor's ([`Ingestor::start_tail`],
+//! [`Ingestor::join_tail`]); the web worker drives the same steps across two workers.
+
+use std::io;
+use std::ops::Range;
+
+use super::ingest_hashing_apart;
+use crate::ingest::{line_start, FileHasher, FileReport, Hashing, Ingestor, Rules, Tail};
+
+/// What the two readers and the hash read, each on its own thread (natively only).
+pub trait Source: Sync {
+    fn size(&self) -> u64;
+    /// Hands the bytes of `range` to `each` in order, in pieces of at most [`PIECE`]
+    /// bytes, until `each` answers false.
+    fn read(&self, range: Range<u64>, each: &mut dyn FnMut(&[u8]) -> bool) -> io::Result<()>;
+}
+
+/// The pieces a [`Source`] hands over: the web worker's chunk size.
+pub const PIECE: usize = 8 << 20;
+
+impl Source for [u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn read(&self, range: Range<u64>, each: &mut dyn FnMut(&[u8]) -> bool) -> io::Result<()> {
+        let range = range.start as usize..range.end as usize;
+        for piece in self[range].chunks(PIECE) {
+            if !each(piece) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+impl Source for std::fs::File {
+    fn size(&self) -> u64 {
+        self.metadata().map_or(0, |m| m.len())
+    }
+
+    fn read(&self, range: Range<u64>, each: &mut dyn FnMut(&[u8]) -> bool) -> io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let mut buffer = vec![0; PIECE.min((range.end - range.start) as usize)];
+        let mut at = range.start;
+        while at < range.end {
+            let want = buffer.len().min((range.end - at) as usize);
+            let read = self.read_at(&mut buffer[..want], at)?;
+            if read == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            at += read as u64;
+            if !each(&buffer[..read]) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Files smaller than this are read in one piece: a second reader would cost more than
+/// it saves.
+pub const SPLIT_FROM: u64 = 1 << 20;
+
+/// Bytes of the file's start a tail reader reads at a time until it knows how the file
+/// is read (usually the first piece is enough).
+const START_STEP: usize = 64 << 10;
+
+/// Reads `source` in two parts at once, cut at the first line start at or after `cut`
+/// (the tail on a second thread), with the SHA-256 on a third: the report reading it in
+/// one pass gives. Falls back to one reader wherever a tail cannot be joined.
+pub fn ingest_in_two<S: Source + ?Sized>(
+    name: &str,
+    source: &S,
+    rules: Rules,
+    cut: u64,
+) -> io::Result<FileReport> {
+    let size = source.size();
+    let mut start = None;
+    if cut < size {
+        let mut seen = cut;
+        source.read(cut..size, &mut |piece| {
+            start = line_start(piece).map(|at| seen + at as u64);
+            seen += piece.len() as u64;
+            start.is_none()
+        })?;
+    }
+    let start = start.filter(|s| *s < size);
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| {
+            let mut hasher = FileHasher::new();
+            source.read(0..size, &mut |piece| {
+                hasher.push(piece);
+                true
+            })?;
+            Ok::<_, io::Error>(hasher.finish())
+        });
+        let tail_rules = rules.clone();
+        let tail =
+            start.map(|start| scope.spawn(move || read_tail(name, source, tail_rules, start)));
+        let mut head = Ingestor::with_hashing(name, rules, Hashing::Elsewhere);
+        let end = start.unwrap_or(size);
+        source.read(0..end, &mut |piece| {
+            head.push(piece);
+            true
+        })?;
+        let tail = match tail.map(|t| t.join()) {
+            Some(Ok(tail)) => tail?,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => None,
+        };
+        if !tail.is_some_and(|tail| head.join_tail(tail)) {
+            source.read(end..size, &mut |piece| {
+                head.push(piece);
+                true
+            })?;
+        }
+        let mut report = head.finish();
+        report.fingerprint = match hashing.join() {
+            Ok(fingerprint) => fingerprint?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        Ok(report)
+    })
+}
+
+/// [`ingest_in_two`] on bytes in memory, cut in the middle; in one piece when small.
+pub fn ingest_in_parts(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
+    if bytes.len() as u64 >= SPLIT_FROM {
+        let cut = bytes.len() as u64 / 2;
+        if let Ok(report) = ingest_in_two(name, bytes, rules.clone(), cut) {
+            return report;
+        }
+    }
+    ingest_hashing_apart(name, bytes, rules)
+}
+
+/// The tail from `start` (a line start): the file's start first, to decide how it reads.
+fn read_tail<S: Source + ?Sized>(
+    name: &str,
+    source: &S,
+    rules: Rules,
+    start: u64,
+) -> io::Result<Option<Tail>> {
+    let mut tail = Ingestor::with_hashing(name, rules, Hashing::Elsewhere);
+    // Past `start` if need be: the decision may need more than the head's text.
+    source.read(0..source.size(), &mut |piece| {
+        let mut deciding = true;
+        for step in piece.chunks(START_STEP) {
+            tail.push(step);
+            deciding = tail.deciding();
+            if !deciding {
+                break;
+            }
+        }
+        deciding
+    })?;
+    if !tail.start_tail() {
+        return Ok(None);
+    }
+    source.read(start..source.size(), &mut |piece| {
+        tail.push(piece);
+        true
+    })?;
+    Ok(tail.finish_tail())
+}

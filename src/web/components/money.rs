@@ -1,0 +1,39 @@
+//! An amount as a finance reader reads it (`$1,234.5000`), its exact decimal on hover
+//! and in `data-exact` (what tests and scripts read), or "not computed" when no evidence
+//! gives it — never a zero.
+
+use rust_decimal::Decimal;
+use yew::prelude::*;
+
+use crate::decimal::format;
+
+#[derive(Properties, PartialEq)]
+pub struct MoneyProps {
+    pub amount: Option<Decimal>,
+    pub currency: AttrValue,
+    /// Shown with its sign and which way it goes ("billed less than expected").
+    #[prop_or_default]
+    pub signed: bool,
+    #[prop_or_default]
+    pub testid: Option<AttrValue>,
+}
+
+#[function_component(Money)]
+pub fn money(props: &MoneyProps) -> Html {
+    let testid = props.testid.clone();
+    match props.amount {
+        None => html! { <span class="money absent" data-testid={testid}>{ "not computed" }</span> },
+        Some(amount) => {
+            let exact = format(amount);
+            let title = format!("exactly {exact} {}", props.currency);
+            let shown = if props.signed {
+                crate::money::signed(amount, &props.currency)
+            } else {
+                crate::money::money(amount, &props.currency)
+            };
+            html! {
+                <span class="money" data-testid={testid} data-exact={exact} {title}>{ shown }</span>
+            }
+        }
+    }
+}
