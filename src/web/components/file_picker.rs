@@ -46,7 +46,7 @@ pub fn file_picker(props: &PickerProps) -> Html {
                 <span>{ "Drop exports here, or pick files: CometAPI / new-api usage logs, client request logs (OpenAI, Anthropic, LiteLLM), provider usage and billing exports (OpenAI, Anthropic, FOCUS), CometAPI account totals; CSV, JSON or JSON lines, plain or gzip" }</span>
                 <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv,.gz" data-testid="file-input" {onchange} />
             </label>
-            <p class="hint">
+            <p class="hint no-print">
                 { "New here? " }
                 <button type="button" class="secondary" data-testid="try-sample" onclick={sample}>{ "Try with sample data" }</button>
                 { " loads a two-hour CometAPI log and its settings, bundled with the page (nothing is fetched). It replaces the settings you typed." }
