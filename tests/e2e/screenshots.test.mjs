@@ -1,6 +1,7 @@
 // The screenshots the docs show, taken from the release build by the harness so they are
-// regenerated, never hand-made: the page reconciling the fixture log and its settings,
-// light and dark at 1440 px, on a phone (390 px), and the printed report (A4's width).
+// regenerated, never hand-made: the page reconciling the fixture log and its settings:
+// the answer, the results light and dark at 1440 px and on a phone (390 px), and the
+// printed report (A4's width).
 import { test } from 'node:test';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -10,11 +11,14 @@ import { sharedBrowser } from './suite.mjs';
 const out = path.join(repoRoot, 'docs/screenshots');
 const shared = sharedBrowser();
 
-// The results: the first section holding the totals (the README's picture).
+// The answer at the top (the README's picture), and the results: the section holding
+// the totals.
+const answer = (page) => page.locator('[data-testid="summary"]');
 const results = (page) => page.locator('section', { has: page.locator('[data-testid="total-expected"]') });
 
 const shots = [
   // [file, context options, what to shoot]
+  ['answer-light-1440.png', { viewport: { width: 1440, height: 900 }, colorScheme: 'light' }, answer],
   ['results-light-1440.png', { viewport: { width: 1440, height: 900 }, colorScheme: 'light' }, results],
   ['results-dark-1440.png', { viewport: { width: 1440, height: 900 }, colorScheme: 'dark' }, results],
   ['results-light-390.png', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'light' }, results],
