@@ -33,6 +33,15 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
 }
 
+# The hosting test starts nginx itself, on loopback, as a child process with its own
+# paths; the system service is not needed (where apt starts it, stop it if unwanted).
+ensure_nginx() {
+  if [ -x /usr/sbin/nginx ]; then return; fi
+  say "installing Debian's nginx (for the hosting test)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends nginx >/dev/null
+}
+
 ensure_cargo_tool() { # binary, expected version text, crate, version
   local bin=$1 expect=$2 crate=$3 version=$4
   if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -qF "$expect"; then return; fi
@@ -43,10 +52,10 @@ ensure_cargo_tool() { # binary, expected version text, crate, version
 }
 
 ensure_node_tools() {
-  # wasm-opt (npm binaryen) and playwright-core, pinned by tools/package-lock.json.
+  # wasm-opt (npm binaryen), playwright-core and axe-core, pinned by tools/package-lock.json.
   local stamp="$repo_root/tools/node_modules/.installed-lock"
   if [ -f "$stamp" ] && cmp -s "$stamp" "$repo_root/tools/package-lock.json"; then return; fi
-  say "installing node tools (binaryen, playwright-core)"
+  say "installing node tools (binaryen, playwright-core, axe-core)"
   (cd "$repo_root/tools" && npm ci --no-audit --no-fund --loglevel=error)
   cp "$repo_root/tools/package-lock.json" "$stamp"
 }
@@ -57,9 +66,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/spend-reconciler/targe
 
 ensure_wasm_target
 ensure_chromium
+ensure_nginx
 ensure_cargo_tool trunk "trunk $trunk_version" trunk "$trunk_version"
 wbg=$(wasm_bindgen_version)
 ensure_cargo_tool wasm-bindgen "wasm-bindgen $wbg" wasm-bindgen-cli "$wbg"
 ensure_node_tools
 (cd "$repo_root" && cargo fetch --locked --quiet)
-say "ready: trunk $trunk_version, wasm-bindgen $wbg, $(wasm-opt --version), $(chromium --version)"
+say "ready: trunk $trunk_version, wasm-bindgen $wbg, $(wasm-opt --version), $(chromium --version), $(/usr/sbin/nginx -v 2>&1)"

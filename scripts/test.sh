@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: lints, native unit and integration tests, browser unit tests in
-# headless Chromium, the release build, and the end-to-end test against that build.
+# headless Chromium, the release build and its single-file offline copy, and the
+# end-to-end test against them (also through nginx, as a shared instance serves it).
 # Installs what it needs first (scripts/setup.sh), so it works on a fresh machine.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -20,10 +21,12 @@ step "browser unit tests (wasm-bindgen-test in headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
   cargo test --locked --target wasm32-unknown-unknown --test browser
 
-step "release build (trunk build --release)"
+step "release build (trunk build --release) and the single-file offline copy"
 trunk build --release
+node tools/single-file.mjs dist dist-offline/spend-reconciler.html
 cargo build --locked --bin spend-reconciler
 
 step "end-to-end (release build in headless Chromium, node --test)"
 DIST_DIR="$repo_root/dist" CLI_BIN="$CARGO_TARGET_DIR/debug/spend-reconciler" \
+  OFFLINE_FILE="$repo_root/dist-offline/spend-reconciler.html" NGINX_BIN=/usr/sbin/nginx \
   node --test tests/e2e/

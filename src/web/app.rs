@@ -192,8 +192,11 @@ pub fn app() -> Html {
             if let Ok(figures) = &shown.figures {
                 <Summary figures={figures.clone()} />
             }
-            <section>
-                <h2>{ "1. Evidence" }</h2>
+            // Each step is a labelled region (a landmark to jump to); the settings steps
+            // (form-step) are left out of the printed report, which keeps the figures and
+            // their provenance (styles/app.css).
+            <section class="step" aria-labelledby="step-evidence">
+                <h2 id="step-evidence">{ "1. Evidence" }</h2>
                 <FilePicker {on_files} {on_sample} />
                 <KeepFiles status={state.keep.clone()} on_toggle={on_keep} {on_forget} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
@@ -202,12 +205,12 @@ pub fn app() -> Html {
                     on_read_as={dispatch.reform(|(file, format)| Action::Edit(SettingsEdit::ReadAs { file, format }))}
                     on_save_mapping={dispatch.reform(|m| Action::Edit(SettingsEdit::SaveMapping(Box::new(m))))} />
             </section>
-            <section>
-                <h2>{ "2. Incident window and tolerance" }</h2>
+            <section class="step form-step" aria-labelledby="step-window">
+                <h2 id="step-window">{ "2. Incident window and tolerance" }</h2>
                 <WindowForm settings={state.settings.clone()} errors={settings_errors.clone()} on_edit={on_edit.clone()} />
             </section>
-            <section>
-                <h2>{ "3. Verified rates" }</h2>
+            <section class="step form-step" aria-labelledby="step-rates">
+                <h2 id="step-rates">{ "3. Verified rates" }</h2>
                 if !unpriced.is_empty() {
                     <p class="problem" data-testid="unpriced-models">
                         { format!("No verified rate yet for {}: enter its prices, or add the name as an alias of the entry that prices it. Until then its usage is unpriced, never $0.", unpriced.join(", ")) }
@@ -217,8 +220,8 @@ pub fn app() -> Html {
                 <h3>{ "Factors" }</h3>
                 <Factors factors={state.settings.factors.clone()} on_edit={on_edit.clone()} />
             </section>
-            <section>
-                <h2>{ "4. Policies" }</h2>
+            <section class="step form-step" aria-labelledby="step-policies">
+                <h2 id="step-policies">{ "4. Policies" }</h2>
                 <PolicyForm settings={state.settings.clone()} errors={settings_errors.clone()} {on_edit} />
             </section>
             if !settings_errors.is_empty() {
@@ -231,8 +234,8 @@ pub fn app() -> Html {
                     { "Recomputing the figures… (the ones below are for the settings as they were)" }
                 </p>
             }
-            <section id="expected-charge" aria-busy={busy}>
-                <h2>{ "5. Expected charge" }</h2>
+            <section id="expected-charge" class="step" aria-busy={busy} aria-labelledby="step-charge">
+                <h2 id="step-charge">{ "5. Expected charge" }</h2>
                 if let Ok(figures) = &shown.figures {
                     if let Some(pricing) = &figures.pricing {
                         <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
@@ -242,8 +245,8 @@ pub fn app() -> Html {
                     }
                 }
             </section>
-            <section id="results" aria-busy={busy}>
-                <h2>{ "6. Expected versus recorded" }</h2>
+            <section id="results" class="step" aria-busy={busy} aria-labelledby="step-results">
+                <h2 id="step-results">{ "6. Expected versus recorded" }</h2>
                 <Results review={shown.clone()} />
                 if let Ok(figures) = &shown.figures {
                     <Charts figures={figures.clone()} />

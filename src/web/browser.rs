@@ -12,6 +12,21 @@ fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
 
+/// Where the worker's loader is. The build names it by its content hash and writes
+/// the name in `<meta name="spend-reconciler-worker">` (tools/post-build.mjs); the
+/// single-file copy puts a blob: URL there before the app starts.
+pub fn worker_url() -> String {
+    document()
+        .and_then(|d| {
+            d.query_selector("meta[name=\"spend-reconciler-worker\"]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|meta| meta.get_attribute("content"))
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| "./worker_loader.js".to_string())
+}
+
 /// Shows the panic in the page's alert box: the user sees what happened, and what
 /// they typed is still in local storage for the reload.
 pub fn install_panic_hook() {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -112,16 +113,44 @@ export async function expectText(page, selector, want, timeout = TIMEOUT) {
 }
 
 // Opens the app in a fresh browser context, runs `body(page, seen)` and closes the context,
-// pass or fail. `before(page)` runs before the app is opened (to stub a browser feature).
+// pass or fail. `server` is the test's server or an origin (http://host:port).
+// `before(page)` runs before the app is opened (to stub a browser feature).
 export async function inApp(browser, server, body, { contextOptions = {}, before } = {}) {
   const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   const seen = watch(page);
   try {
     await before?.(page);
-    await openApp(page, originOf(server), seen);
+    await openApp(page, typeof server === 'string' ? server : originOf(server), seen);
     return await body(page, seen);
   } finally {
     await context.close();
   }
+}
+
+// The review most page tests share: the fixture settings, then the fixture log.
+export const fixtures = path.join(repoRoot, 'tests/fixtures');
+export async function reconcileFixture(page) {
+  await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
+  await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'cometapi-log-page.json'));
+  await figuresShown(page);
+}
+
+// Awaits the fixture's figures (an expected total of 0.1606, however the page formats
+// it) with no recompute pending.
+export async function figuresShown(page, timeout = TIMEOUT) {
+  await page.waitForFunction(() => /0\.16/.test(document.querySelector('[data-testid="total-expected"]')?.textContent ?? '')
+    && !document.querySelector('[data-testid="recomputing"]'), null, { timeout });
+}
+
+// axe-core (pinned in tools/package-lock.json): the violations of every rule it runs by
+// default (WCAG 2.x A and AA, and best practices) on the page as it is now. The page's
+// CSP refuses page.addScriptTag (an inline script, which the policy blocks), so the
+// file's text is evaluated through the DevTools protocol, which the policy does not
+// govern: the page under test keeps its policy.
+const axeSource = readFileSync(path.join(repoRoot, 'tools/node_modules/axe-core/axe.min.js'), 'utf8');
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -25,6 +25,15 @@ fn status(status: LineStatus) -> &'static str {
     }
 }
 
+/// The colour the status word is shown in (styles/app.css); the word says it too.
+fn status_class(status: LineStatus) -> &'static str {
+    match status {
+        LineStatus::Expected => "status status-ok",
+        LineStatus::AtRisk => "status status-warn",
+        LineStatus::Unpriced => "status status-bad",
+    }
+}
+
 #[function_component(Charges)]
 pub fn charges(props: &ChargesProps) -> Html {
     let p = &props.pricing;
@@ -39,19 +48,20 @@ pub fn charges(props: &ChargesProps) -> Html {
     };
     html! {
         <>
-            <div class="scroll">
+            <div class="scroll" role="region" aria-label="Expected charge lines" tabindex="0">
                 <table class="charges" data-testid="charge-lines">
                     <thead><tr>
-                        <th>{ "Model" }</th><th>{ "Dimension" }</th><th>{ "Status" }</th><th>{ "Quantity" }</th>
-                        <th>{ "Rate" }</th><th>{ "Unit" }</th><th>{ "Factors" }</th>
-                        <th>{ format!("Amount {}", props.currency) }</th><th>{ "Label" }</th><th>{ "Source" }</th>
+                        <th scope="col">{ "Model" }</th><th scope="col">{ "Dimension" }</th><th scope="col">{ "Status" }</th>
+                        <th scope="col" class="num">{ "Quantity" }</th><th scope="col" class="num">{ "Rate" }</th>
+                        <th scope="col">{ "Unit" }</th><th scope="col">{ "Factors" }</th>
+                        <th scope="col" class="num">{ format!("Amount {}", props.currency) }</th><th scope="col">{ "Label" }</th><th scope="col">{ "Source" }</th>
                     </tr></thead>
                     <tbody>
                         { for p.lines.iter().map(|l| html! {
                             <tr data-testid="charge-line" data-model={l.model.clone()} class={classes!((l.status == LineStatus::Unpriced).then_some("unpriced"))}>
                                 <th scope="row">{ &l.model }</th>
                                 <td>{ l.dimension.label() }{ if l.long_context { " (long context)" } else { "" } }</td>
-                                <td>{ status(l.status) }</td>
+                                <td><span class={status_class(l.status)}>{ status(l.status) }</span></td>
                                 <td class="num">{ l.quantity }</td>
                                 <td class="num">{ l.rate.map_or_else(|| "—".to_string(), format) }</td>
                                 <td>{ &l.unit }</td>

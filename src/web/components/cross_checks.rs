@@ -79,7 +79,13 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
                 <td class="num">{ format(c.left_amount) }</td>
                 <td class="num">{ format(c.right_amount) }</td>
                 <td class="num" data-testid="cross-check-difference">{ format(c.difference) }</td>
-                <td>{ if c.within_tolerance { "within tolerance" } else { "outside tolerance" } }</td>
+                <td>
+                    if c.within_tolerance {
+                        <span class="status status-ok">{ "within tolerance" }</span>
+                    } else {
+                        <span class="status status-bad">{ "outside tolerance" }</span>
+                    }
+                </td>
                 <td data-testid="cross-check-class">{ class }</td>
                 <td>
                     { &c.evidence }
@@ -99,16 +105,22 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
             { sources }
             <h3>{ "Evidence streams" }</h3>
             <p class="hint">{ format!("Each stream summed on its own, in {}; never added together.", props.currency) }</p>
-            <table>
-                <thead><tr><th>{ "stream" }</th><th>{ "files" }</th><th>{ "rows" }</th><th>{ "priced usage" }</th><th>{ "charged in window" }</th><th>{ "notes" }</th></tr></thead>
-                <tbody>{ for props.streams.iter().map(stream_row) }</tbody>
-            </table>
+            <div class="scroll" role="region" aria-label="Evidence streams" tabindex="0">
+                <table>
+                    <thead><tr><th scope="col">{ "stream" }</th><th scope="col">{ "files" }</th><th scope="col" class="num">{ "rows" }</th>
+                        <th scope="col" class="num">{ "priced usage" }</th><th scope="col" class="num">{ "charged in window" }</th><th scope="col">{ "notes" }</th></tr></thead>
+                    <tbody>{ for props.streams.iter().map(stream_row) }</tbody>
+                </table>
+            </div>
             if !props.checks.is_empty() {
                 <h3>{ "Cross-checks" }</h3>
-                <table>
-                    <thead><tr><th>{ "compared" }</th><th>{ "left" }</th><th>{ "right" }</th><th>{ "difference" }</th><th>{ "tolerance" }</th><th>{ "class" }</th><th>{ "evidence" }</th></tr></thead>
-                    <tbody>{ for props.checks.iter().map(check_row) }</tbody>
-                </table>
+                <div class="scroll" role="region" aria-label="Cross-checks" tabindex="0">
+                    <table>
+                        <thead><tr><th scope="col">{ "compared" }</th><th scope="col" class="num">{ "left" }</th><th scope="col" class="num">{ "right" }</th>
+                            <th scope="col" class="num">{ "difference" }</th><th scope="col">{ "tolerance" }</th><th scope="col">{ "class" }</th><th scope="col">{ "evidence" }</th></tr></thead>
+                        <tbody>{ for props.checks.iter().map(check_row) }</tbody>
+                    </table>
+                </div>
             }
         </div>
     }

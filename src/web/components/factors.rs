@@ -29,11 +29,12 @@ pub fn factors(props: &FactorsProps) -> Html {
     html! {
         <>
             if !props.factors.is_empty() {
-                <div class="scroll">
+                <div class="scroll" role="region" aria-label="Factors" tabindex="0">
                     <table class="factors">
                         <thead><tr>
-                            { for FIELDS.iter().map(|(_, heading)| html! { <th>{ *heading }</th> }) }
-                            <th>{ "Applies to" }</th><th>{ "Label" }</th><th></th>
+                            { for FIELDS.iter().map(|(_, heading)| html! { <th scope="col">{ *heading }</th> }) }
+                            <th scope="col">{ "Applies to" }</th><th scope="col">{ "Label" }</th>
+                            <th scope="col"><span class="visually-hidden">{ "Remove" }</span></th>
                         </tr></thead>
                         <tbody>
                             { for props.factors.iter().enumerate().map(|(index, factor)| factor_row(index, factor, &props.on_edit)) }
@@ -46,11 +47,17 @@ pub fn factors(props: &FactorsProps) -> Html {
     }
 }
 
+/// What a screen reader announces for a factor's field: the column and which factor.
+fn spoken(heading: &str, index: usize) -> String {
+    format!("{heading} of factor {}", index + 1)
+}
+
 /// A choice among a factor field's values, each shown in words; the first is what an
 /// empty field means.
 fn select(
     index: usize,
     field: &'static str,
+    heading: &str,
     current: &str,
     options: &[(&'static str, &'static str)],
     on_edit: &Callback<SettingsEdit>,
@@ -69,7 +76,7 @@ fn select(
         current
     };
     html! {
-        <select data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={field} {onchange}>
+        <select data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={spoken(heading, index)} {onchange}>
             { for options.iter().map(|(value, words)| html! {
                 <option value={*value} selected={current == *value}>{ *words }</option>
             }) }
@@ -86,7 +93,7 @@ fn applies_words(applies: AppliesTo) -> &'static str {
 }
 
 fn factor_row(index: usize, factor: &FactorText, on_edit: &Callback<SettingsEdit>) -> Html {
-    let cell = |field: &'static str| {
+    let cell = |&(field, heading): &(&'static str, &str)| {
         let oninput = on_edit.reform(move |e: InputEvent| {
             SettingsEdit::Factor(
                 index,
@@ -96,21 +103,21 @@ fn factor_row(index: usize, factor: &FactorText, on_edit: &Callback<SettingsEdit
         });
         html! {
             <td><input type="text" spellcheck="false" autocomplete="off" value={factor.field(field)}
-                data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={field} {oninput} /></td>
+                data-testid={format!("factor-{}", field.replace('_', "-"))} aria-label={spoken(heading, index)} {oninput} /></td>
         }
     };
     let remove = on_edit.reform(move |_: MouseEvent| SettingsEdit::RemoveFactor(index));
     html! {
         <tr data-testid="factor-row">
-            { for FIELDS.iter().map(|(field, _)| cell(field)) }
-            <td>{ select(index, "applies_to", &factor.applies_to, &AppliesTo::ALL.map(|a| (a.name(), applies_words(a))), on_edit) }</td>
-            <td>{ select(index, "label", &factor.label, &[
+            { for FIELDS.iter().map(cell) }
+            <td>{ select(index, "applies_to", "Applies to", &factor.applies_to, &AppliesTo::ALL.map(|a| (a.name(), applies_words(a))), on_edit) }</td>
+            <td>{ select(index, "label", "Label", &factor.label, &[
                 ("", "unverified: add where and when you read it"),
                 ("verified", "verified"),
                 ("inferred", "inferred"),
                 ("unknown", "unknown"),
             ], on_edit) }</td>
-            <td><button type="button" class="link" onclick={remove}>{ "Remove" }</button></td>
+            <td><button type="button" class="link" aria-label={format!("Remove factor {}", index + 1)} onclick={remove}>{ "Remove" }</button></td>
         </tr>
     }
 }

@@ -34,6 +34,10 @@ pub struct FieldProps {
     pub testid: AttrValue,
     #[prop_or_default]
     pub placeholder: AttrValue,
+    /// Whose field this is when the visible label does not say (" for gpt-4o"): read
+    /// by screen readers only, so several entries' fields are told apart.
+    #[prop_or_default]
+    pub context: AttrValue,
     /// The settings problem this field has, shown beside it.
     #[prop_or_default]
     pub error: Option<AttrValue>,
@@ -54,7 +58,12 @@ pub fn text_field(props: &FieldProps) -> Html {
     let invalid = props.error.is_some().then_some("true");
     html! {
         <label class={classes!("field", props.error.is_some().then_some("invalid"))}>
-            <span>{ &props.label }if props.required { <span class="required">{ " (required)" }</span> }</span>
+            <span>{ &props.label }
+                if !props.context.is_empty() {
+                    <span class="visually-hidden">{ &props.context }</span>
+                }
+                if props.required { <span class="required">{ " (required)" }</span> }
+            </span>
             <input type="text" spellcheck="false" autocomplete="off" value={props.value.clone()}
                 placeholder={props.placeholder.clone()} data-testid={props.testid.clone()}
                 aria-invalid={invalid} aria-describedby={described} {oninput} />

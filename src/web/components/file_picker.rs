@@ -46,7 +46,7 @@ pub fn file_picker(props: &PickerProps) -> Html {
                 <span>{ "Drop exports here, or pick files: CometAPI / new-api usage logs, client request logs (OpenAI, Anthropic, LiteLLM), provider usage and billing exports (OpenAI, Anthropic, FOCUS), CometAPI account totals; CSV, JSON or JSON lines, plain or gzip" }</span>
                 <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv,.gz" data-testid="file-input" {onchange} />
             </label>
-            <p class="hint">
+            <p class="hint no-print">
                 { "New here? " }
                 <button type="button" class="secondary" data-testid="try-sample" onclick={sample}>{ "Try with sample data" }</button>
                 { " loads a two-hour CometAPI log and its settings, bundled with the page (nothing is fetched). It replaces the settings you typed." }
@@ -87,7 +87,7 @@ pub fn load_progress(props: &ProgressProps) -> Html {
     let onclick = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
         <div class="loading" role="status">
-            <progress data-testid="load-progress" max={loading.total.max(1.0).to_string()} value={loading.done.to_string()} />
+            <progress aria-label="Reading progress" data-testid="load-progress" max={loading.total.max(1.0).to_string()} value={loading.done.to_string()} />
             <span data-testid="load-status">{ status }</span>
             <button type="button" class="secondary" data-testid="load-cancel" {onclick}>{ "Cancel" }</button>
         </div>

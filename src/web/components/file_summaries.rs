@@ -109,7 +109,7 @@ fn file_summary(props: &SummaryProps) -> Html {
                     <span class="hint" data-testid="file-rereading">{ "reading again under the new settings…" }</span>
                 }
                 { read_as(props) }
-                <button type="button" class="link" onclick={props.on_remove.clone()}>{ "Remove" }</button>
+                <button type="button" class="link" aria-label={format!("Remove {}", file.name)} onclick={props.on_remove.clone()}>{ "Remove" }</button>
             </div>
             if repeated {
                 <p class="hint" data-testid="file-repeated">{ "The same bytes as a file above: its rows count once (excluded here as a duplicate file)." }</p>

@@ -21,7 +21,7 @@ pub fn rate_differences(props: &RateDifferencesProps) -> Html {
     }
     let currency = &props.currency;
     html! {
-        <div class="scroll">
+        <div class="scroll" role="region" aria-label="Which prices differ" tabindex="0">
             <table class="rate-differences" data-testid="rate-differences">
                 <caption>{ "Which prices differ: the gateway's logged ratios against your card" }</caption>
                 <thead><tr>

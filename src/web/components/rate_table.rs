@@ -62,6 +62,17 @@ pub fn testid(field: &str) -> String {
     format!("rate-{}", field.replace('_', "-"))
 }
 
+/// What a screen reader announces for a main-row field: the dimension and the entry's
+/// model ("Output price for gpt-4o"), since the column heading is far away.
+fn spoken(field: RateField, heading: &str, model: &str) -> String {
+    match field {
+        "model" => format!("Model of {model}"),
+        "aliases" => format!("Logged as (aliases) for {model}"),
+        "source_url" | "captured_at" => format!("{heading} for {model}"),
+        _ => format!("{heading} price for {model}"),
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct RateTableProps {
     pub rates: Vec<RateText>,
@@ -77,11 +88,11 @@ pub fn rate_table(props: &RateTableProps) -> Html {
     html! {
         <>
             <p class="hint">{ "Prices in the rate card's currency per the token unit (1M tokens unless set), per call, per image, per second or per 1K tool calls. An empty price is unpriced, never $0." }</p>
-            <div class="scroll">
+            <div class="scroll" role="region" aria-label="Rate card" tabindex="0">
                 <table class="rates">
                     <thead><tr>
-                        { for MAIN.iter().map(|(_, heading)| html! { <th>{ *heading }</th> }) }
-                        <th>{ "Label" }</th><th></th>
+                        { for MAIN.iter().map(|(_, heading)| html! { <th scope="col">{ *heading }</th> }) }
+                        <th scope="col">{ "Label" }</th><th scope="col"><span class="visually-hidden">{ "Remove" }</span></th>
                     </tr></thead>
                     <tbody>
                         { for props.rates.iter().enumerate().map(|(index, rate)| html! {
@@ -107,7 +118,12 @@ struct RateRowProps {
 #[function_component(RateRow)]
 fn rate_row(props: &RateRowProps) -> Html {
     let index = props.index;
-    let cell = |field: RateField| {
+    let model = match props.rate.model.trim() {
+        "" => format!("rate entry {}", index + 1),
+        model => model.to_string(),
+    };
+    let cell = |(field, heading): &(RateField, &'static str)| {
+        let field = *field;
         let oninput = props.on_edit.reform(move |e: InputEvent| {
             SettingsEdit::Rate(
                 index,
@@ -117,7 +133,7 @@ fn rate_row(props: &RateRowProps) -> Html {
         });
         html! {
             <td><input type="text" spellcheck="false" autocomplete="off" value={props.rate.field(field)}
-                data-testid={testid(field)} aria-label={field} {oninput} /></td>
+                data-testid={testid(field)} aria-label={spoken(field, heading, &model)} {oninput} /></td>
         }
     };
     let onchange = props.on_edit.reform(move |e: Event| {
@@ -136,11 +152,8 @@ fn rate_row(props: &RateRowProps) -> Html {
         let on_input = props
             .on_edit
             .reform(move |value: String| SettingsEdit::Rate(index, field, value));
-        html! { <TextField label={*heading} testid={testid(field)} value={props.rate.field(field)} {on_input} /> }
-    };
-    let model = match props.rate.model.trim() {
-        "" => "this entry".to_string(),
-        model => model.to_string(),
+        let context = format!(" for {model}");
+        html! { <TextField label={*heading} {context} testid={testid(field)} value={props.rate.field(field)} {on_input} /> }
     };
     let audio = |(field, dimension): &(RateField, &'static str)| {
         let field = *field;
@@ -153,7 +166,7 @@ fn rate_row(props: &RateRowProps) -> Html {
     html! {
         <>
             <tr data-testid="rate-row" data-model={props.rate.model.clone()}>
-                { for MAIN.iter().map(|(field, _)| cell(*field)) }
+                { for MAIN.iter().map(cell) }
                 <td>
                     <select data-testid="rate-label" aria-label={format!("How sure the prices of {model} are")} {onchange}>
                         <option value="" selected={label.trim().is_empty()}>{ "unverified: add the pricing page and when you read it" }</option>
@@ -162,18 +175,21 @@ fn rate_row(props: &RateRowProps) -> Html {
                         }) }
                     </select>
                 </td>
-                <td><button type="button" class="link" onclick={remove}>{ "Remove" }</button></td>
+                <td><button type="button" class="link" aria-label={format!("Remove {model}")} onclick={remove}>{ "Remove" }</button></td>
             </tr>
             <tr class="rate-details" data-testid="rate-details" data-model={props.rate.model.clone()}>
                 <td colspan="11">
                     <details>
-                        <summary>{ "More prices (audio, images, seconds, tool calls), long-context tier, new-api ratios, effective dates, provenance" }</summary>
+                        <summary>
+                            { "More prices (audio, images, seconds, tool calls), long-context tier, new-api ratios, effective dates, provenance" }
+                            <span class="visually-hidden">{ format!(" for {model}") }</span>
+                        </summary>
                         if let Some(equivalent) = describe_ratios(&props.rate, &props.quota_per_usd) {
                             <p class="hint" data-testid="rate-ratios">{ equivalent }</p>
                         }
                         <div class="grid">{ for AUDIO.iter().map(audio) }</div>
                         <div class="grid">{ for DETAILS.iter().map(detail) }</div>
-                        <TextField label="Note" testid="rate-note" value={props.rate.note.clone()}
+                        <TextField label="Note" context={format!(" for {model}")} testid="rate-note" value={props.rate.note.clone()}
                             on_input={props.on_edit.reform(move |v: String| SettingsEdit::Rate(index, "note", v))} />
                     </details>
                 </td>
@@ -204,7 +220,7 @@ fn paste_rates(props: &PasteProps) -> Html {
         <details class="paste">
             <summary>{ "Paste rates from a spreadsheet" }</summary>
             <p class="hint">{ "Copy a range whose first row names the columns (model, input, cached input, output, audio input, audio output, per call, source url, captured at, …) and paste it here. Rows replace entries with the same model." }</p>
-            <textarea rows="5" data-testid="paste-rates" ref={area}></textarea>
+            <textarea rows="5" aria-label="Pasted rates: a spreadsheet range, header row first" data-testid="paste-rates" ref={area}></textarea>
             <button type="button" class="secondary" data-testid="paste-rates-apply" {onclick}>{ "Add pasted rates" }</button>
         </details>
     }

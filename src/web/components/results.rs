@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::{Money, RateDifferences};
 use crate::pipeline::{Problem, Review};
-use crate::reconcile::Comparison;
+use crate::reconcile::{Comparison, Verdict};
 
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
@@ -22,6 +22,18 @@ fn percent(c: &Comparison, testid: &'static str) -> Html {
             <span data-testid={testid} data-exact={crate::decimal::format(p)}>{ crate::money::percent(p) }</span>
         },
     }
+}
+
+/// The colour a verdict is shown in (styles/app.css); its words say it too.
+fn verdict(c: &Comparison) -> Html {
+    let verdict = c.verdict();
+    let class = match verdict {
+        Verdict::WithinTolerance => "status status-ok",
+        Verdict::OutsideTolerance => "status status-bad",
+        Verdict::Incomplete => "status status-warn",
+        Verdict::NotComputed | Verdict::NotCompared => "status status-none",
+    };
+    html! { <span {class}>{ verdict.describe() }</span> }
 }
 
 #[function_component(Results)]
@@ -86,20 +98,23 @@ pub fn results(props: &ResultsProps) -> Html {
         html! {
             <tr data-testid="result-row" data-model={model.to_string()}>
                 <th scope="row">{ model }<span class="alias">{ logged_as(model) }</span></th>
-                <td class="num">{ money(c.expected, "expected") }</td>
-                <td class="num">{ money(c.provider, "provider") }</td>
-                <td class="num">{ signed(c.variance, "variance") }</td>
-                <td class="num">{ percent(c, "variance-percent") }</td>
-                <td class={classes!("verdict", format!("verdict-{}", c.verdict().name()))}>{ c.verdict().describe() }</td>
+                <td class="num" data-label="Expected">{ money(c.expected, "expected") }</td>
+                <td class="num" data-label="Recorded by the provider">{ money(c.provider, "provider") }</td>
+                <td class="num" data-label="Difference (recorded − expected)">{ signed(c.variance, "variance") }</td>
+                <td class="num" data-label="Difference %">{ percent(c, "variance-percent") }</td>
+                <td class={classes!("verdict", format!("verdict-{}", c.verdict().name()))} data-label="Status">{ verdict(c) }</td>
             </tr>
         }
     };
     html! {
         <>
+            // On a phone each row becomes a card, every figure beside its column's name
+            // (data-label, styles/app.css).
+            <div class="scroll" role="region" aria-label="Expected versus recorded by model" tabindex="0">
             <table class="results">
                 <thead>
-                    <tr><th scope="col">{ "Model" }</th><th scope="col">{ "Expected" }</th><th scope="col">{ "Recorded by the provider" }</th>
-                        <th scope="col">{ "Difference (recorded − expected)" }</th><th scope="col">{ "Difference %" }</th><th scope="col">{ "Status" }</th></tr>
+                    <tr><th scope="col">{ "Model" }</th><th scope="col" class="num">{ "Expected" }</th><th scope="col" class="num">{ "Recorded by the provider" }</th>
+                        <th scope="col" class="num">{ "Difference (recorded − expected)" }</th><th scope="col" class="num">{ "Difference %" }</th><th scope="col">{ "Status" }</th></tr>
                 </thead>
                 <tbody>
                     { for figures.reconciliation.per_model.iter().map(|(model, c)| row(model, c)) }
@@ -107,14 +122,15 @@ pub fn results(props: &ResultsProps) -> Html {
                 <tfoot>
                     <tr>
                         <th scope="row">{ "Total" }</th>
-                        <td class="num">{ money(total.expected, "total-expected") }</td>
-                        <td class="num">{ money(total.provider, "total-provider") }</td>
-                        <td class="num">{ signed(total.variance, "total-variance") }</td>
-                        <td class="num">{ percent(total, "total-variance-percent") }</td>
-                        <td data-testid="total-status" class={classes!("verdict", format!("verdict-{}", total.verdict().name()))}>{ total.verdict().describe() }</td>
+                        <td class="num" data-label="Expected">{ money(total.expected, "total-expected") }</td>
+                        <td class="num" data-label="Recorded by the provider">{ money(total.provider, "total-provider") }</td>
+                        <td class="num" data-label="Difference (recorded − expected)">{ signed(total.variance, "total-variance") }</td>
+                        <td class="num" data-label="Difference %">{ percent(total, "total-variance-percent") }</td>
+                        <td data-testid="total-status" class={classes!("verdict", format!("verdict-{}", total.verdict().name()))} data-label="Status">{ verdict(total) }</td>
                     </tr>
                 </tfoot>
             </table>
+            </div>
             <h3 id="bridge-title">{ "Variance explained" }</h3>
             if let Some(bridge) = &figures.bridge {
                 <ul class="bridge" data-testid="bridge">

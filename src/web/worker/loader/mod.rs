@@ -27,14 +27,12 @@ use yew::Callback;
 
 use super::message;
 use crate::ingest::{FileReport, Rules};
+use crate::web::browser;
 use crate::web::state::{Action, LoadedFile};
 
 mod answers;
 
 use answers::{answer, broken};
-
-/// Where Trunk puts the worker's loader (`data-loader-shim` in index.html).
-const WORKER_URL: &str = "./worker_loader.js";
 
 /// Files from this size on are read by both workers at once (below it, the second
 /// worker's start-up work costs about what it saves).
@@ -161,7 +159,7 @@ impl Loader {
     }
 
     fn spawn(&mut self, role: Role) -> Option<Worker> {
-        let worker = Worker::new(WORKER_URL).ok()?;
+        let worker = Worker::new(&browser::worker_url()).ok()?;
         let me = self.me.clone();
         let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
             let data = event.unchecked_into::<MessageEvent>().data();
