@@ -108,5 +108,10 @@ test('keyboard only: pick the log, import the settings, download the record', as
     assert.equal(record.computed_charge?.expected_amount, '0.1606');
     assert.equal(record.computed_charge?.provider_reported_amount, '0.1556');
     assert.equal(record.incident_window_utc?.start, '2026-01-01T00:00:00Z');
-  }, { contextOptions: { ...wide, acceptDownloads: true } });
+  }, {
+    contextOptions: { ...wide, acceptDownloads: true },
+    // Playwright intercepts file choosers only once a listener exists, and turning that
+    // on races the key press that opens one: a listener from the start settles it.
+    before: (page) => page.on('filechooser', () => {}),
+  });
 });

@@ -16,7 +16,7 @@ fn table(chart: &Chart) -> Html {
     html! {
         <details class="chart-table">
             <summary>{ "Show as a table" }</summary>
-            <div class="scroll">
+            <div class="scroll" role="region" aria-label={format!("{} (table)", t.caption)} tabindex="0">
                 <table data-testid="chart-table">
                     <caption>{ &t.caption }</caption>
                     <thead><tr>{ for t.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>
@@ -55,7 +55,11 @@ pub fn charts(props: &ChartsProps) -> Html {
                     <figcaption>{ &chart.title }</figcaption>
                     // The core wrote this text from figures alone, every input text in it
                     // escaped (`crate::charts`): it is markup we made, not markup we read.
-                    { Html::from_html_unchecked(AttrValue::from(chart.svg.trim_end().to_string())) }
+                    // On a phone the chart keeps a legible width and scrolls here, never
+                    // the page.
+                    <div class="scroll" role="region" aria-label={format!("{} (chart)", chart.title)} tabindex="0">
+                        { Html::from_html_unchecked(AttrValue::from(chart.svg.trim_end().to_string())) }
+                    </div>
                     { table(chart) }
                 </figure>
             }) }

@@ -17,6 +17,11 @@ pub fn available() -> bool {
         .is_some()
 }
 
+/// The database opens (some private windows refuse it).
+pub async fn usable() -> bool {
+    database().await.is_ok()
+}
+
 /// A request's result once it succeeds, or its error.
 async fn done(request: &IdbRequest) -> Result<JsValue, JsValue> {
     let promise =

@@ -73,22 +73,34 @@ pub fn set_enabled(on: bool) {
     }
 }
 
+thread_local! {
+    static FOUND: std::cell::Cell<Option<Option<Store>>> = const { std::cell::Cell::new(None) };
+}
+
 /// The two stores, OPFS first: it writes a large file without holding it in memory.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Store {
     Opfs,
     IndexedDb,
 }
 
 impl Store {
-    fn find() -> Option<Store> {
-        if opfs::available() {
+    /// The first store this page may use, found once per visit: a browser can offer a
+    /// store and still refuse it (OPFS on a page opened from a file, IndexedDB in some
+    /// private windows), so each is opened once before it is chosen.
+    async fn find() -> Option<Store> {
+        if let Some(found) = FOUND.with(|f| f.get()) {
+            return found;
+        }
+        let found = if opfs::available() && opfs::usable().await {
             Some(Store::Opfs)
-        } else if idb::available() {
+        } else if idb::available() && idb::usable().await {
             Some(Store::IndexedDb)
         } else {
             None
-        }
+        };
+        FOUND.with(|f| f.set(Some(found)));
+        found
     }
 
     fn describe(self) -> &'static str {
@@ -166,7 +178,7 @@ fn describe_error(error: &JsValue) -> String {
 /// written): each reads and writes the manifest only between awaits, where nothing else
 /// runs, and each copy has a key no other has taken.
 pub async fn store(files: Vec<File>) -> Option<String> {
-    let store = Store::find()?;
+    let store = Store::find().await?;
     let mut problem = None;
     for file in files {
         let name = file.name();
@@ -220,7 +232,7 @@ pub async fn restore() -> (Vec<File>, Option<String>) {
     if entries.is_empty() {
         return (Vec::new(), None);
     }
-    let Some(store) = Store::find() else {
+    let Some(store) = Store::find().await else {
         return (Vec::new(), Some(NO_STORE.to_string()));
     };
     let mut files = Vec::new();
@@ -265,7 +277,7 @@ pub async fn remove(name: &str) {
     };
     let entry = entries.remove(at);
     save_manifest(&entries);
-    if let Some(store) = Store::find() {
+    if let Some(store) = Store::find().await {
         let _ = store.delete(&entry.key).await;
     }
 }
@@ -273,7 +285,7 @@ pub async fn remove(name: &str) {
 /// Removes every kept copy. The files loaded now stay loaded until the page closes.
 pub async fn forget() -> Option<String> {
     save_manifest(&[]);
-    let store = Store::find()?;
+    let store = Store::find().await?;
     store.clear().await.err().map(|error| {
         format!(
             "The kept files could not all be removed ({}); clearing this site's data in the browser's settings removes them.",
@@ -321,7 +333,7 @@ pub fn report(
 /// What is kept now, and how much room this browser gives the page.
 pub async fn status(problem: Option<String>) -> KeepStatus {
     let entries = manifest();
-    let store = Store::find();
+    let store = Store::find().await;
     KeepStatus {
         on: enabled(),
         files: entries.len(),

@@ -29,6 +29,11 @@ pub fn available() -> bool {
     is_function(&storage, "getDirectory") && is_function(&prototype, "createWritable")
 }
 
+/// The folder can be opened (a page opened from a file may be refused it).
+pub async fn usable() -> bool {
+    folder().await.is_ok()
+}
+
 async fn root() -> Result<FileSystemDirectoryHandle, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let storage: StorageManager = window.navigator().storage();
