@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::ingest::ingest;
-use crate::ingest::samples::{damaged, file, row, Row};
+use crate::ingest::samples::{damaged, file, invalid, row, with_invalid, Row};
 use proptest::prelude::*;
 
 fn chunked(name: &str, bytes: &[u8], cuts: &[usize]) -> FileReport {
@@ -26,20 +26,23 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
     /// Any chunking gives the very report reading the whole file gives: ledger,
-    /// rejections, rows (compared with their decimal scales), fingerprint, problem.
+    /// rejections, rows (compared with their decimal scales), fingerprint, problem;
+    /// with invalid bytes mid-file too, cut from their neighbours.
     #[test]
     fn chunked_is_the_same_as_whole(
         rows in proptest::collection::vec(row(), 0..160),
         layout in 0u8..4,
         encoding in 0u8..4,
         damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+        invalid in invalid(),
         cuts in proptest::collection::vec(any::<usize>(), 0..40),
         step in 7usize..64,
     ) {
-        let bytes = damaged(file(&rows, layout, encoding), &damage);
+        let (bytes, written) = with_invalid(damaged(file(&rows, layout, encoding), &damage), &invalid);
         let whole = ingest("log", &bytes, Rules::default());
         prop_assert!(whole.ledger.is_balanced());
         prop_assert_eq!(whole.rows.len() as u64, whole.ledger.accepted);
+        let cuts: Vec<usize> = cuts.into_iter().chain(written.iter().flat_map(|&at| [at, at + 1])).collect();
         let pieces = chunked("log", &bytes, &cuts);
         prop_assert_eq!(format!("{pieces:?}"), format!("{whole:?}"));
         // And in tiny pieces (one byte at a time for small files, the worst there is).
@@ -114,11 +117,12 @@ proptest! {
         layout in 0u8..4,
         encoding in 0u8..4,
         damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+        invalid in invalid(),
         cut in any::<prop::sample::Index>(),
         step in 1usize..5000,
         windowed in any::<bool>(),
     ) {
-        let bytes = damaged(file(&rows, layout, encoding), &damage);
+        let (bytes, written) = with_invalid(damaged(file(&rows, layout, encoding), &damage), &invalid);
         // Half the time a window that leaves out about half the rows: the ratio
         // sets of rows left out are interned too, and must keep their indexes.
         let mut rules = Rules::default();
@@ -139,7 +143,8 @@ proptest! {
         // past the start that decides how a file reads: the check above is not
         // only the fallback's.
         let later_line = bytes[cut..].iter().rev().skip(1).any(|b| *b == b'\n');
-        if layout == 0 && encoding < 2 && damage.is_empty() && later_line && cut >= shape::HEAD {
+        let clean = damage.is_empty() && written.is_empty();
+        if layout == 0 && encoding < 2 && clean && later_line && cut >= shape::HEAD {
             prop_assert!(joined);
         }
     }
