@@ -85,3 +85,49 @@ pub fn damaged(mut bytes: Vec<u8>, damage: &[(prop::sample::Index, u8)]) -> Vec<
     }
     bytes
 }
+
+/// An invalid byte written mid-file: where (within the file's last two thirds, so past
+/// its first lines when it has a few dozen) and which.
+pub type Invalid = (prop::sample::Index, u8);
+
+/// Stands for "the continuation of the next multi-byte character becomes ASCII".
+const CUT_CHARACTER: u8 = b'x';
+
+/// Bytes that are never valid where they land in UTF-8 text: 0xFF, a lone continuation
+/// (0x80), a lead with no continuation (0xC3, 0xE6), a high byte of UTF-16 surrogate
+/// halves (0xD8, 0xDC); or a multi-byte character whose continuation became ASCII.
+pub fn invalid() -> impl Strategy<Value = Vec<Invalid>> {
+    let byte = prop_oneof![
+        Just(0xff),
+        Just(0x80),
+        Just(0xc3),
+        Just(0xe6),
+        Just(0xd8),
+        Just(0xdc),
+        Just(CUT_CHARACTER),
+    ];
+    proptest::collection::vec((any::<prop::sample::Index>(), byte), 0..4)
+}
+
+/// `bytes` with the invalid bytes written in, and where each was written (chunkings
+/// cut there and one byte on, to split a bad byte or a character from its neighbour).
+pub fn with_invalid(mut bytes: Vec<u8>, invalid: &[Invalid]) -> (Vec<u8>, Vec<usize>) {
+    let mut written = Vec::new();
+    let third = bytes.len() / 3;
+    for (at, byte) in invalid {
+        if bytes.len() - third < 2 {
+            continue;
+        }
+        let mut at = third + at.index(bytes.len() - third);
+        if *byte == CUT_CHARACTER {
+            // The lead byte of a character at or after `at`, if any: its next byte.
+            match bytes[at..].iter().position(|b| *b >= 0xc0) {
+                Some(lead) if at + lead + 1 < bytes.len() => at += lead + 1,
+                _ => continue,
+            }
+        }
+        bytes[at] = *byte;
+        written.push(at);
+    }
+    (bytes, written)
+}

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::ingest::samples::{damaged, file, row};
+use crate::ingest::samples::{damaged, file, invalid, row, with_invalid};
 use crate::ingest::{ingest, FileReport, Fingerprint, Ingestor, Rules, Window};
 
 /// Either ingestor, the same way: chunks cut at `cuts`.
@@ -53,10 +53,12 @@ proptest! {
         layout in 0u8..4,
         encoding in 0u8..4,
         damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+        invalid in invalid(),
         cuts in proptest::collection::vec(any::<usize>(), 0..40),
     ) {
-        let bytes = damaged(file(&rows, layout, encoding), &damage);
+        let (bytes, written) = with_invalid(damaged(file(&rows, layout, encoding), &damage), &invalid);
         let whole = format!("{:?}", ingest("log", &bytes, Rules::default()));
+        let cuts: Vec<usize> = cuts.into_iter().chain(written.iter().flat_map(|&at| [at, at + 1])).collect();
         let threaded = chunked(ThreadedIngestor::new("log", Rules::default()), &bytes, &cuts);
         prop_assert_eq!(format!("{threaded:?}"), whole.clone());
         let apart = ingest_hashing_apart("log", &bytes, Rules::default());
@@ -71,10 +73,11 @@ proptest! {
         layout in 0u8..4,
         encoding in 0u8..4,
         damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+        invalid in invalid(),
         cut in any::<prop::sample::Index>(),
         windowed in any::<bool>(),
     ) {
-        let bytes = damaged(file(&rows, layout, encoding), &damage);
+        let (bytes, _) = with_invalid(damaged(file(&rows, layout, encoding), &damage), &invalid);
         let mut rules = Rules::default();
         if windowed {
             rules.window = Some(Window {

@@ -1,6 +1,7 @@
 //! Hostile inputs: each is refused as a whole, rejects its one row at an exact position,
-//! or loads and yields exactly the reference row. The exact sentences are pinned by the
-//! `hostile_inputs` snapshot, which reads like what a reviewer sees.
+//! loses only its one corrupt row, or loads and yields exactly the reference row. The
+//! exact sentences are pinned by the `hostile_inputs` snapshot, which reads like what a
+//! reviewer sees.
 
 use super::*;
 
@@ -16,6 +17,8 @@ enum Expect {
     Partial(u64),
     /// Exactly one row, rejected at (line, row, column).
     Rejected(Option<u64>, u64, &'static str),
+    /// Every row read, and all but one accepted: that one rejected whole at (line, row).
+    LosesOne(Option<u64>, u64),
     /// Loads, and yields the same row as the plain reference CSV.
     Loads,
     /// Read without a problem, and holds no row.
@@ -64,6 +67,38 @@ fn hostile_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
         encoder.finish().unwrap()
     };
     let packed = gzip(&csv(ROW));
+    // A corrupt byte past the first lines costs its row; text in another encoding
+    // (Windows-1252's é) early, or on more than 1 line in 1,000, refuses the file.
+    let rows = |count: usize, bad: &[usize], model: &[u8]| -> Vec<u8> {
+        let row = |n| {
+            let model = if bad.contains(&n) { model } else { b"gpt-4o" };
+            [&b"1767225723,2,"[..], model, b",1750,59200,100\n"].concat()
+        };
+        [
+            format!("{HEADER}\n").into_bytes(),
+            (1..=count).flat_map(row).collect(),
+        ]
+        .concat()
+    };
+    let corrupt = rows(30, &[25], b"gpt-\xff4o");
+    let cut_short = [
+        &rows(30, &[], b"")[..],
+        b"1767225723,2,gpt-4o,1750,59200,\xe6\x97",
+    ]
+    .concat();
+    let latin1 = rows(30, &[1], b"gpt-4o-caf\xe9");
+    let latin1_late = rows(1200, &[30, 130, 230], b"gpt-4o-caf\xe9");
+    // A low surrogate with no high one before it, in row 25's model.
+    let row_25 = HEADER.len() + 1 + 24 * (ROW.len() + 1);
+    let corrupt_utf16: Vec<u8> = String::from_utf8(rows(30, &[], b""))
+        .unwrap()
+        .encode_utf16()
+        .enumerate()
+        .map(|(i, unit)| if i == row_25 + 17 { 0xdc00 } else { unit })
+        .fold(vec![0xff, 0xfe], |mut bytes, unit| {
+            bytes.extend(unit.to_le_bytes());
+            bytes
+        });
     // file name: bytes => expectation
     cases! {
         "empty.csv": vec![] => Unreadable;
@@ -94,6 +129,11 @@ fn hostile_cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
         "log.csv.gz": packed.clone() => Loads;
         "cut.csv.gz": &packed[..packed.len() - 4] => Unreadable;
         "twice.csv.gz": gzip(&packed) => Unreadable;
+        "corrupt-byte.csv": corrupt => LosesOne(Some(26), 25);
+        "cut-short.csv": cut_short => LosesOne(Some(32), 31);
+        "corrupt-utf16.csv": corrupt_utf16 => LosesOne(Some(26), 25);
+        "windows-1252.csv": latin1 => Unreadable;
+        "windows-1252-late.csv": latin1_late => Unreadable;
     }
 }
 
@@ -145,6 +185,16 @@ fn hostile_inputs_fail_clearly_or_load() {
                 assert_eq!(at.file, name);
                 assert_eq!((at.line, at.row), (line, Some(row)), "{name}");
                 assert_eq!(at.column.as_deref(), Some(column), "{name}");
+            }
+            Expect::LosesOne(line, row) => {
+                assert_eq!(report.problem, None, "{name}");
+                assert_eq!((l.accepted + 1, l.rejected), (l.rows_read, 1), "{name}");
+                let at = &l.rejections[0].position;
+                assert_eq!(
+                    (at.line, at.row, &at.column),
+                    (line, Some(row), &None),
+                    "{name}"
+                );
             }
             Expect::Loads => {
                 assert_eq!(

@@ -8,6 +8,7 @@ use crate::ingest::formats::mapping::MappedStream;
 use crate::ingest::formats::newapi::{self, Cells, Column, COLUMNS};
 use crate::ingest::formats::record_fields::Fields;
 use crate::ingest::formats::{recognize, Format, Stream};
+use crate::ingest::text::damage::Damage;
 use crate::ingest::text::delimited::{Delimited, Record};
 
 struct Header {
@@ -50,6 +51,11 @@ impl DelimitedRows {
             self.text
                 .push(input, &mut |record| table.record(record, filing));
         }
+    }
+
+    /// An invalid character where the text so far ends: its record is rejected whole.
+    pub fn damaged(&mut self, damage: Damage) {
+        self.text.damaged(damage);
     }
 
     /// Reads gateway rows under a known header: a later part of the file can be read
@@ -109,6 +115,20 @@ impl DelimitedRows {
 impl Table {
     /// Files one record; false once the header is refused (the rest is not read).
     fn record(&mut self, record: Record, filing: &mut Filing) -> bool {
+        if let Some(damage) = record.damage {
+            if self.header.is_none() && self.evidence.is_none() {
+                // A damaged header (past the first lines: after blank lines, or with
+                // cells over many lines) cannot be read: refused as the first lines are.
+                let message =
+                    "expected UTF-8 text, but found bytes that are not (save the export as UTF-8)";
+                filing.problem = Some(Error::syntax(Position::line(damage.at.line), message));
+                self.refused = true;
+                return false;
+            }
+            self.rows += 1;
+            filing.reject_damaged(Some(record.line), self.rows, damage);
+            return true;
+        }
         if let Some((format, names)) = &self.evidence {
             self.rows += 1;
             let cells: Vec<&str> = record.cells().collect();

@@ -7,10 +7,16 @@ use crate::ingest::formats::row::{Parts, RowKind};
 use crate::ingest::store::evidence::id_hash;
 use crate::ingest::store::ledger::ExclusionRule;
 use crate::ingest::store::overlap;
+use crate::ingest::text::damage::Damage;
 use crate::policy::Billability;
 
 impl Filing {
-    pub fn json_row(&mut self, number: u64, line: Option<u64>, row: JsonRow) {
+    /// A JSON row, or the invalid character that spoils it.
+    pub fn json_row(&mut self, number: u64, line: Option<u64>, row: Result<JsonRow, Damage>) {
+        let row = match row {
+            Ok(row) => row,
+            Err(damage) => return self.reject_damaged(line, number, damage),
+        };
         if row.empty {
             let message = "expected a JSON object with the log fields, but found something else";
             return self.reject_row(line, number, message);

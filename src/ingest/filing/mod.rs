@@ -21,6 +21,7 @@ use crate::ingest::formats::{Format, Stream};
 use crate::ingest::store::evidence::{ChargeSums, Evidence};
 use crate::ingest::store::ledger::{Ledger, KEPT_REJECTIONS};
 use crate::ingest::store::rows::RowsBuilder;
+use crate::ingest::text::damage::Damage;
 
 /// What the readers file rows into while a file is read.
 pub struct Filing {
@@ -121,6 +122,11 @@ impl Filing {
             ..self.position(line, number, "")
         };
         self.ledger.reject(Error::syntax(position, message));
+    }
+
+    /// A row holding an invalid character (its first): rejected whole, whatever it says.
+    pub fn reject_damaged(&mut self, line: Option<u64>, number: u64, damage: Damage) {
+        self.reject_row(line, number, &damage.message(line));
     }
 
     /// A row with a value that is wrong, in `column` ("": the row as a whole): where the

@@ -9,6 +9,7 @@ use super::Filing;
 use crate::error::{Error, Position};
 use crate::ingest::formats::record_fields::Fields;
 use crate::ingest::formats::{recognize, Format};
+use crate::ingest::text::damage::Damage;
 use crate::ingest::text::decode::Pos;
 use crate::ingest::text::json::{Document, Objects};
 
@@ -28,6 +29,9 @@ pub struct RecordsJson {
     line: u64,
     count: u64,
     too_large: bool,
+    /// The first invalid character of the line being read (JSON lines), or of the
+    /// document read whole.
+    damage: Option<Damage>,
 }
 
 /// How the elements of a JSON array become records, and how many were filed.
@@ -55,6 +59,16 @@ impl RecordsJson {
             line: 0,
             count: 0,
             too_large: false,
+            damage: None,
+        }
+    }
+
+    /// An invalid character where the text so far ends: the line (JSON lines) or the
+    /// array element holding it is rejected whole; a document read whole is not read.
+    pub fn damaged(&mut self, damage: Damage) {
+        match &mut self.array {
+            Some(array) => array.damaged(damage),
+            None => _ = self.damage.get_or_insert(damage),
         }
     }
 
@@ -87,6 +101,10 @@ impl RecordsJson {
 
     fn one_line(&mut self, line: &str, filing: &mut Filing) {
         self.line += 1;
+        if let Some(damage) = self.damage.take() {
+            self.count += 1;
+            return filing.reject_damaged(Some(self.line), self.count, damage);
+        }
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             return;
@@ -128,6 +146,10 @@ impl RecordsJson {
             filing.problem = Some(Error::syntax(Position::default(), message));
             return;
         }
+        if let Some(damage) = self.damage {
+            filing.problem = Some(damage.spoils_document());
+            return;
+        }
         let records = serde_json::from_str::<Value>(&self.text)
             .map_err(|e| {
                 let at = Position::line(e.line() as u64).with_column(&e.column().to_string());
@@ -152,7 +174,19 @@ fn format_name(format: Format) -> &'static str {
 
 impl Records {
     /// One element of a JSON array: a record, or a bucket of them.
-    fn element(&mut self, format: Format, map: Option<Map<String, Value>>, filing: &mut Filing) {
+    fn element(
+        &mut self,
+        format: Format,
+        map: Result<Option<Map<String, Value>>, Damage>,
+        filing: &mut Filing,
+    ) {
+        let map = match map {
+            Ok(map) => map,
+            Err(damage) => {
+                self.filed += 1;
+                return filing.reject_damaged(None, self.filed, damage);
+            }
+        };
         if !self.buckets {
             return self.file(format, map, filing);
         }

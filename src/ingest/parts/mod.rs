@@ -11,13 +11,14 @@ mod tail;
 pub use hashing::{FileHasher, Hashing};
 pub use tail::{line_start, Tail};
 
-use reader::Reader;
+use reader::{Held, Reader};
 
 use crate::error::Error;
 use crate::ingest::filing::{Filing, Rules};
 use crate::ingest::store::evidence;
 use crate::ingest::store::report::{FileReport, Fingerprint};
-use crate::ingest::text::decode::Decoder;
+use crate::ingest::text::damage::DamagedLines;
+use crate::ingest::text::decode::{Decoder, Piece};
 use crate::ingest::text::gzip::{self, Gunzip};
 use crate::ingest::text::shape;
 
@@ -31,6 +32,10 @@ pub struct Ingestor {
     blank_text: bool,
     /// The bytes were text in a known encoding, all of them (so far).
     decoded: bool,
+    /// The lines holding an invalid character: too many refuse the file whole.
+    damaged: DamagedLines,
+    /// Lines of a later part read apart and joined (see [`Tail`]).
+    joined_lines: u64,
     compression: Compression,
     stage: Stage,
 }
@@ -67,6 +72,8 @@ impl Ingestor {
             blank: true,
             blank_text: true,
             decoded: false,
+            damaged: DamagedLines::default(),
+            joined_lines: 0,
             compression: Compression::Undecided(Vec::new()),
             stage: Stage::Head(Vec::new()),
         }
@@ -130,17 +137,36 @@ impl Ingestor {
                     self.start(&head, false);
                 }
             }
-            Stage::Text(decoder, reader) => {
-                let (filing, blank) = (&mut self.filing, &mut self.blank_text);
-                let decoded = decoder.push(chunk, &mut |text, at| {
-                    *blank = *blank && text.bytes().all(|b| b.is_ascii_whitespace());
-                    reader.push(text, at, false, filing)
-                });
-                if let Err(problem) = decoded {
-                    self.unreadable(problem);
-                }
-            }
+            Stage::Text(..) => self.decode(Some(chunk)),
             Stage::Unreadable => {}
+        }
+    }
+
+    /// Decodes `chunk` (None: the end of the text) for the reader. An invalid character
+    /// is the damage of the row holding it, unless it refuses the file ([`DamagedLines`]).
+    fn decode(&mut self, chunk: Option<&[u8]>) {
+        let Stage::Text(decoder, reader) = &mut self.stage else {
+            return;
+        };
+        let (filing, blank, damaged) = (&mut self.filing, &mut self.blank_text, &mut self.damaged);
+        let mut refused = None;
+        let mut sink = |piece: Piece| match piece {
+            _ if refused.is_some() => {}
+            Piece::Text(text, at) => {
+                *blank = *blank && text.bytes().all(|b| b.is_ascii_whitespace());
+                reader.push(text, at, false, filing)
+            }
+            Piece::Damage(damage) => match damaged.note(&damage) {
+                Ok(()) => reader.damaged(damage),
+                Err(problem) => refused = Some(problem),
+            },
+        };
+        match chunk {
+            Some(chunk) => decoder.push(chunk, &mut sink),
+            None => decoder.finish(&mut sink),
+        }
+        if let Some(problem) = refused {
+            self.unreadable(problem);
         }
     }
 
@@ -149,17 +175,9 @@ impl Ingestor {
         match shape::head(&head[..cut]) {
             Ok((encoding, bom)) => {
                 self.decoded = true;
-                let mut decoder = Decoder::new(encoding);
-                let mut reader = Reader::Sniff(String::new());
-                let (filing, blank) = (&mut self.filing, &mut self.blank_text);
-                let decoded = decoder.push(&head[bom..], &mut |text, at| {
-                    *blank = *blank && text.bytes().all(|b| b.is_ascii_whitespace());
-                    reader.push(text, at, false, filing)
-                });
-                self.stage = Stage::Text(decoder, reader);
-                if let Err(problem) = decoded {
-                    self.unreadable(problem);
-                }
+                let reader = Reader::Sniff(Held::default());
+                self.stage = Stage::Text(Decoder::new(encoding), reader);
+                self.decode(Some(&head[bom..]));
             }
             // An empty file cannot start like a PDF or hold a zero byte: no precedence issue.
             Err(problem) => self.unreadable(problem),
@@ -178,13 +196,15 @@ impl Ingestor {
     }
 
     fn end_text(&mut self) {
+        self.decode(None);
         let Stage::Text(decoder, reader) = std::mem::replace(&mut self.stage, Stage::Unreadable)
         else {
             return;
         };
-        match decoder.finish() {
-            Ok(()) => reader.finish(&mut self.filing),
-            Err(problem) => self.unreadable(problem),
+        reader.finish(&mut self.filing);
+        let lines = decoder.lines() + self.joined_lines;
+        if let Err(problem) = self.damaged.verdict(lines) {
+            self.unreadable(problem);
         }
     }
 

@@ -5,6 +5,7 @@ use crate::error::{Error, Position};
 use crate::ingest::filing::{DelimitedRows, Filing, RecordsJson, LARGEST_DOCUMENT};
 use crate::ingest::formats::newapi::{JsonRow, RowScanner};
 use crate::ingest::formats::{recognize, Format};
+use crate::ingest::text::damage::Damage;
 use crate::ingest::text::decode::Pos;
 use crate::ingest::text::delimited;
 use crate::ingest::text::json::{self, Document, JsonLayout, Lines};
@@ -18,17 +19,17 @@ const DOCUMENT_HEAD: usize = 64 << 10;
 
 pub(super) enum Reader {
     /// The start of the text, until its shape is known.
-    Sniff(String),
+    Sniff(Held),
     /// A saved web page, or records of an export we do not know: nothing to read, but
     /// the text must still decode.
     Html,
     /// JSON, until it is clear whether it is JSON lines.
-    JsonHead(String),
+    JsonHead(Held),
     /// A JSON document, until its start says which export it is: held until it is
     /// `decide_at` bytes long (longer for report buckets whose results are all empty so
     /// far), or whole.
     DocumentHead {
-        start: String,
+        start: Held,
         decide_at: usize,
     },
     /// Boxed, like the other readers that hold a buffer and a problem: the ingestor holds
@@ -38,8 +39,30 @@ pub(super) enum Reader {
     Evidence(Box<RecordsJson>),
     Lines(Lines<RowScanner>),
     /// Delimited text, until its header line is complete (it decides the delimiter).
-    CsvHead(String),
+    CsvHead(Held),
     Csv(Box<DelimitedRows>),
+}
+
+/// The start of the text held back for a decision, and the invalid characters in it
+/// (where the text held ends when each came): handed on together, in their order.
+#[derive(Default)]
+pub(super) struct Held {
+    text: String,
+    damage: Vec<(usize, Damage)>,
+}
+
+impl std::ops::Deref for Held {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.text
+    }
+}
+
+impl Held {
+    fn push_str(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
 }
 
 /// The first non-blank line of JSON lines, as an object (None when it is not one).
@@ -72,10 +95,10 @@ impl Reader {
                     Some(Ok(shape)) => {
                         let start = std::mem::take(start);
                         *self = match shape {
-                            Shape::Json => Reader::JsonHead(String::new()),
-                            Shape::Delimited => Reader::CsvHead(String::new()),
+                            Shape::Json => Reader::JsonHead(Held::default()),
+                            Shape::Delimited => Reader::CsvHead(Held::default()),
                         };
-                        self.push(&start, Pos::START, last, filing);
+                        self.replay(start, last, filing);
                     }
                 }
             }
@@ -92,7 +115,7 @@ impl Reader {
                 let start = std::mem::take(start);
                 *self = if !lines {
                     Reader::DocumentHead {
-                        start: String::new(),
+                        start: Held::default(),
                         decide_at: DOCUMENT_HEAD,
                     }
                 } else {
@@ -116,7 +139,7 @@ impl Reader {
                         },
                     }
                 };
-                self.push(&start, Pos::START, last, filing);
+                self.replay(start, last, filing);
             }
             Reader::DocumentHead { start, decide_at } => {
                 start.push_str(text);
@@ -161,7 +184,7 @@ impl Reader {
                         None => Reader::Document(Box::new(Document::new(&start))),
                     },
                 };
-                self.push(&start, Pos::START, last, filing);
+                self.replay(start, last, filing);
             }
             Reader::Evidence(json) => json.push(text, at, filing),
             Reader::Document(document) => {
@@ -181,19 +204,49 @@ impl Reader {
                     Some(stated) => DelimitedRows::new(stated, true),
                     None => DelimitedRows::new(delimited::sniff_delimiter(header), false),
                 };
-                let mut csv = Box::new(csv);
-                csv.push(start.as_bytes(), filing);
-                *self = Reader::Csv(csv);
+                let start = std::mem::take(start);
+                *self = Reader::Csv(Box::new(csv));
+                self.replay(start, last, filing);
             }
             Reader::Csv(csv) => csv.push(text.as_bytes(), filing),
         }
     }
 
+    /// An invalid character where the text pushed so far ends: the reader of the file's
+    /// shape rejects the row holding it (a start held back keeps it for that reader).
+    pub(super) fn damaged(&mut self, damage: Damage) {
+        match self {
+            Reader::Sniff(held)
+            | Reader::JsonHead(held)
+            | Reader::CsvHead(held)
+            | Reader::DocumentHead { start: held, .. } => {
+                held.damage.push((held.text.len(), damage))
+            }
+            Reader::Html => {}
+            Reader::Document(document) => document.damaged(damage),
+            Reader::Evidence(json) => json.damaged(damage),
+            Reader::Lines(lines) => lines.damaged(damage),
+            Reader::Csv(csv) => csv.damaged(damage),
+        }
+    }
+
+    /// Hands on a start held back, each invalid character in it where it was.
+    fn replay(&mut self, held: Held, last: bool, filing: &mut Filing) {
+        let (mut from, mut at) = (0, Pos::START);
+        for (to, damage) in held.damage {
+            self.push(&held.text[from..to], at, false, filing);
+            self.damaged(damage);
+            (from, at) = (to, damage.at);
+        }
+        self.push(&held.text[from..], at, last, filing);
+    }
+
     pub(super) fn finish(mut self, filing: &mut Filing) {
         // Text held back for a decision is decided now, with what there is.
         self.push("", Pos::START, true, filing);
-        let mut sink =
-            |number: u64, line: Option<u64>, row: JsonRow| filing.json_row(number, line, row);
+        let mut sink = |number: u64, line: Option<u64>, row: Result<JsonRow, Damage>| {
+            filing.json_row(number, line, row)
+        };
         let (layout, problem) = match self {
             Reader::Document(document) => (document.layout, (*document).finish(&mut sink)),
             Reader::Lines(lines) => (JsonLayout::Lines, lines.finish(&mut sink)),

@@ -8,7 +8,10 @@
 //! reads the rest itself, as it does whenever the tail is anything but plain rows (an
 //! invalid byte, a problem with the file). The tail reader reads the file's start first
 //! to take the same decisions (encoding, layout, header), forgets it, and counts its
-//! lines and rows from the cut; the join moves them down by what the head read.
+//! lines and rows from the cut; the join moves them down by what the head read. A line
+//! holding an invalid byte is a row rejected in the tail as in one pass; the count of
+//! such lines joins the head's, for the rule that may refuse the file whole (an invalid
+//! byte in the tail's first lines, which may be the file's first, sends the tail back).
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +19,7 @@ use super::{Compression, Ingestor, Reader, Stage};
 use crate::error::Error;
 use crate::ingest::store::ledger::Ledger;
 use crate::ingest::store::rows::{put_varint, Rows, RowsBuilder};
+use crate::ingest::text::damage::DamagedLines;
 
 /// Where a part read apart may start: just past the first line break of `from` (the
 /// bytes from the intended cut on). None: no line starts there.
@@ -50,6 +54,9 @@ struct Meta {
     /// A JSON line that was not an object, at its line in the tail.
     problem: Option<Error>,
     ledger: Ledger,
+    /// The lines of the text, and those holding an invalid character.
+    text_lines: u64,
+    damaged: DamagedLines,
 }
 
 const MAGIC: &[u8; 4] = b"SRT1";
@@ -208,6 +215,7 @@ impl Ingestor {
         self.filing.rows = RowsBuilder::default();
         self.filing.evidence.request_ids.clear();
         self.filing.evidence.row_tags.clear();
+        self.damaged = DamagedLines::default();
         self.bytes = 0;
         true
     }
@@ -215,11 +223,14 @@ impl Ingestor {
     /// The tail read since [`Ingestor::start_tail`]; None when it did not read as plain
     /// rows to its end (then the head reader reads it itself).
     pub fn finish_tail(mut self) -> Option<Tail> {
+        self.kind()?;
+        // A character cut at the end of the file is invalid, as in one pass.
+        self.decode(None);
         let kind = self.kind()?;
         let Stage::Text(decoder, reader) = &mut self.stage else {
             return None;
         };
-        decoder.finish().ok()?;
+        let text_lines = decoder.lines();
         let filing = &mut self.filing;
         let (lines, rows, problem) = match reader {
             Reader::Lines(l) => l.finish_part(&mut |n, line, r| filing.json_row(n, line, r)),
@@ -241,6 +252,8 @@ impl Ingestor {
                 rows,
                 problem,
                 ledger: filing.ledger,
+                text_lines,
+                damaged: self.damaged,
             },
             request_ids: filing.evidence.request_ids,
             row_tags: filing.evidence.row_tags,
@@ -260,6 +273,7 @@ impl Ingestor {
             return false;
         };
         let meta = tail.meta;
+        let lines_before = decoder.lines();
         let (lines, rows) = match reader {
             Reader::Lines(l) if decoder.at_char_start() && l.at_line_start() => {
                 let before = l.position();
@@ -273,6 +287,8 @@ impl Ingestor {
             }
             _ => return false,
         };
+        self.damaged.join(meta.damaged, lines_before);
+        self.joined_lines += meta.text_lines;
         let filing = &mut self.filing;
         filing.ledger.append_shifted(meta.ledger, lines, rows);
         filing.rows.append(&tail.rows);

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::ingest::ingest;
-use crate::ingest::samples::{damaged, file, row, Row};
+use crate::ingest::samples::{damaged, file, invalid, row, with_invalid, Row};
 use proptest::prelude::*;
 
 fn chunked(name: &str, bytes: &[u8], cuts: &[usize]) -> FileReport {
@@ -26,20 +26,23 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
     /// Any chunking gives the very report reading the whole file gives: ledger,
-    /// rejections, rows (compared with their decimal scales), fingerprint, problem.
+    /// rejections, rows (compared with their decimal scales), fingerprint, problem;
+    /// with invalid bytes mid-file too, cut from their neighbours.
     #[test]
     fn chunked_is_the_same_as_whole(
         rows in proptest::collection::vec(row(), 0..160),
         layout in 0u8..4,
         encoding in 0u8..4,
         damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+        invalid in invalid(),
         cuts in proptest::collection::vec(any::<usize>(), 0..40),
         step in 7usize..64,
     ) {
-        let bytes = damaged(file(&rows, layout, encoding), &damage);
+        let (bytes, written) = with_invalid(damaged(file(&rows, layout, encoding), &damage), &invalid);
         let whole = ingest("log", &bytes, Rules::default());
         prop_assert!(whole.ledger.is_balanced());
         prop_assert_eq!(whole.rows.len() as u64, whole.ledger.accepted);
+        let cuts: Vec<usize> = cuts.into_iter().chain(written.iter().flat_map(|&at| [at, at + 1])).collect();
         let pieces = chunked("log", &bytes, &cuts);
         prop_assert_eq!(format!("{pieces:?}"), format!("{whole:?}"));
         // And in tiny pieces (one byte at a time for small files, the worst there is).
@@ -114,11 +117,12 @@ proptest! {
         layout in 0u8..4,
         encoding in 0u8..4,
         damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+        invalid in invalid(),
         cut in any::<prop::sample::Index>(),
         step in 1usize..5000,
         windowed in any::<bool>(),
     ) {
-        let bytes = damaged(file(&rows, layout, encoding), &damage);
+        let (bytes, written) = with_invalid(damaged(file(&rows, layout, encoding), &damage), &invalid);
         // Half the time a window that leaves out about half the rows: the ratio
         // sets of rows left out are interned too, and must keep their indexes.
         let mut rules = Rules::default();
@@ -139,7 +143,8 @@ proptest! {
         // past the start that decides how a file reads: the check above is not
         // only the fallback's.
         let later_line = bytes[cut..].iter().rev().skip(1).any(|b| *b == b'\n');
-        if layout == 0 && encoding < 2 && damage.is_empty() && later_line && cut >= shape::HEAD {
+        let clean = damage.is_empty() && written.is_empty();
+        if layout == 0 && encoding < 2 && clean && later_line && cut >= shape::HEAD {
             prop_assert!(joined);
         }
     }
@@ -326,4 +331,225 @@ fn undamaged_files_read_every_row() {
             );
         }
     }
+}
+
+/// A gateway log row as a JSON object, its model written as given (bytes, to damage).
+fn log_object(model: &[u8]) -> Vec<u8> {
+    [
+        &br#"{"created_at":1767225600,"type":2,"model_name":""#[..],
+        model,
+        br#"","quota":5,"prompt_tokens":1,"completion_tokens":1}"#,
+    ]
+    .concat()
+}
+
+/// `count` items, `damaged` (1-based) written by `bad`, the others by `good`, joined.
+fn items(count: usize, damaged: &[usize], good: &[u8], bad: &[u8], join: &[u8]) -> Vec<u8> {
+    let items: Vec<Vec<u8>> = (1..=count)
+        .map(|n| log_object(if damaged.contains(&n) { bad } else { good }))
+        .collect();
+    items.join(join)
+}
+
+/// `bytes` with the first `from` replaced by `to`.
+fn replaced(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("found");
+    [&bytes[..at], to, &bytes[at + from.len()..]].concat()
+}
+
+/// What a reviewer reads about one file: (read, accepted, rejected), the rejections and
+/// the problem; the same whole and a byte at a time.
+fn seen(name: &str, bytes: &[u8]) -> ((u64, u64, u64), Vec<String>, Option<String>) {
+    let report = ingest(name, bytes, Rules::default());
+    let bytewise = chunked(name, bytes, &(0..bytes.len()).collect::<Vec<_>>());
+    assert_eq!(format!("{bytewise:?}"), format!("{report:?}"), "{name}");
+    assert!(report.ledger.is_balanced(), "{name}");
+    let l = &report.ledger;
+    (
+        (l.rows_read, l.accepted, l.rejected),
+        l.rejections
+            .iter()
+            .map(|r| format!("{}: {}", r.position, r.message))
+            .collect(),
+        report.problem.as_ref().map(ToString::to_string),
+    )
+}
+
+/// Each reader rejects the row holding an invalid byte, and reads the rest; a file
+/// in another encoding (an invalid byte in its first lines, or on more than one line in
+/// a thousand) is refused whole; a JSON document stops where its JSON cannot be read.
+#[test]
+fn an_invalid_byte_costs_its_row_in_each_reader() {
+    let (good, bad) = (&b"gpt-4o"[..], &b"gpt-\xff4o"[..]);
+    let lines =
+        |count, damaged: &[usize]| [items(count, damaged, good, bad, b"\n"), vec![b'\n']].concat();
+    let csv_head = &b"created_at,type,model_name,quota,prompt_tokens,completion_tokens,other\n"[..];
+    let csv_rows = |count, damaged: usize, model: &[u8]| {
+        let row = |n| {
+            [
+                &b"1767225600,2,"[..],
+                if n == damaged { model } else { good },
+                b",100,10,5,\n",
+            ]
+            .concat()
+        };
+        [csv_head.to_vec(), (1..=count).flat_map(row).collect()].concat()
+    };
+    // Rows whose `other` cell spans two lines; the 12th holds a bad byte on its second.
+    let multi: Vec<u8> = (1..=15)
+        .flat_map(|n| {
+            let second: &[u8] = if n == 12 {
+                b"\xff\"\"model_ratio\"\":1}\"\n"
+            } else {
+                b"\"\"model_ratio\"\":1}\"\n"
+            };
+            [&b"1767225600,2,gpt-4o,100,10,5,\"{\n"[..], second].concat()
+        })
+        .collect();
+    // A character cut short by the end of the file, on its last line.
+    let cut = [
+        &csv_rows(30, 0, good)[..],
+        b"1767225600,2,gpt-4o,100,10,5,\xe6\x97",
+    ]
+    .concat();
+    let array = [&b"[\n"[..], &items(30, &[24], good, bad, b",\n"), b"\n]\n"].concat();
+    // The comma after the 24th element damaged: the JSON cannot be read past it.
+    let comma = [
+        &b"[\n"[..],
+        &items(24, &[], good, bad, b",\n"),
+        b"\xac\n",
+        &items(6, &[], good, bad, b",\n"),
+        b"\n]\n",
+    ]
+    .concat();
+    let page = [
+        &br#"{"success":true,"message":"","data":{"items":["#[..],
+        b"\n",
+        &items(30, &[], good, bad, b",\n"),
+        b"\n],\"total\":30},\"note\":\"caf\xe9\"}\n",
+    ]
+    .concat();
+    let chat = &br#"{"model":"gpt-4o","created":1767225600,"usage":{"prompt_tokens":1,"completion_tokens":1}}"#[..];
+    let client: Vec<u8> = (1..=25)
+        .flat_map(|n| {
+            [
+                if n == 22 {
+                    replaced(chat, b"4o", b"\xff")
+                } else {
+                    chat.to_vec()
+                },
+                vec![b'\n'],
+            ]
+            .concat()
+        })
+        .collect();
+    let costs = std::fs::read("tests/fixtures/evidence/openai-costs.json").unwrap();
+    let costs = replaced(
+        &costs,
+        br#""has_more": false"#,
+        b"\"has_more\": false, \"note\": \"caf\xe9\"",
+    );
+    // UTF-16 with a lone low surrogate on line 25.
+    let utf16_text = String::from_utf8(lines(30, &[])).unwrap();
+    let utf16: Vec<u8> = [0xfeff]
+        .into_iter()
+        .chain(
+            utf16_text
+                .split_inclusive('\n')
+                .enumerate()
+                .flat_map(|(i, line)| {
+                    line.encode_utf16()
+                        .enumerate()
+                        .map(move |(j, u)| if (i, j) == (24, 52) { 0xdc00 } else { u })
+                }),
+        )
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let minified = [&b"["[..], &items(30, &[24], good, bad, b","), b"]"].concat();
+    let lone = [
+        items(24, &[], good, bad, b"\n"),
+        b"\n\xff\n".to_vec(),
+        lines(5, &[]),
+    ]
+    .concat();
+    let blank_start = [vec![b'\n'; 24], lines(30, &[1])].concat();
+    let refused = |line: u64| {
+        format!("line {line}: expected UTF-8 text, but found bytes that are not (save the export as UTF-8)")
+    };
+    type Seen = ((u64, u64, u64), Vec<String>, Option<String>);
+    let rejected =
+        |read, line: &str| -> Seen { ((read, read - 1, 1), vec![line.to_string()], None) };
+    let cases: Vec<(&str, Vec<u8>, Seen)> = vec![
+        ("late.jsonl", lines(30, &[25]), rejected(30, "late.jsonl, line 25, row 25: this line is not valid UTF-8 (byte 0xFF at column 53)")),
+        ("early.jsonl", lines(30, &[20]), ((0, 0, 0), vec![], Some(refused(20)))),
+        ("lone.jsonl", lone, rejected(30, "lone.jsonl, line 25, row 25: this line is not valid UTF-8 (byte 0xFF at column 1)")),
+        ("blank-start.jsonl", blank_start, rejected(30, "blank-start.jsonl, line 25, row 1: this line is not valid UTF-8 (byte 0xFF at column 53)")),
+        // One line in a thousand, a short file counting as a thousand lines: both sides.
+        ("two-in-1999.jsonl", lines(1999, &[100, 1400]), ((0, 0, 0), vec![], Some("line 100: expected UTF-8 text, but found bytes that are not on 2 of its 1999 lines, more than 1 in 1000 (save the export as UTF-8)".into()))),
+        ("two-in-2000.jsonl", lines(2000, &[100, 1400]), ((2000, 1998, 2), vec![
+            "two-in-2000.jsonl, line 100, row 100: this line is not valid UTF-8 (byte 0xFF at column 53)".into(),
+            "two-in-2000.jsonl, line 1400, row 1400: this line is not valid UTF-8 (byte 0xFF at column 53)".into(),
+        ], None)),
+        ("log.csv", csv_rows(30, 25, bad), rejected(30, "log.csv, line 26, row 25: this line is not valid UTF-8 (byte 0xFF at column 18)")),
+        ("early.csv", csv_rows(30, 3, bad), ((0, 0, 0), vec![], Some(refused(4)))),
+        ("cut.csv", cut, rejected(31, "cut.csv, line 32, row 31: this line is not valid UTF-8 (byte 0xE6 at column 30)")),
+        ("multi.csv", [csv_head, &multi].concat(), rejected(15, "multi.csv, line 24, row 12: this row is not valid UTF-8 (byte 0xFF at line 25, column 1)")),
+        ("array.json", array, rejected(30, "array.json, row 24: this row is not valid UTF-8 (byte 0xFF at line 25, column 53)")),
+        ("comma.json", comma, ((24, 24, 0), vec![], Some("line 25, column 107: the text is not valid UTF-8 here (byte 0xAC), and the JSON does not read on past it; rows before this point were read".into()))),
+        ("page.json", page, ((30, 30, 0), vec![], Some("line 32, column 26: the text is not valid UTF-8 here (byte 0xE9), and the JSON does not read on past it; rows before this point were read".into()))),
+        ("client.jsonl", client, rejected(25, "client.jsonl, line 22, row 22: this line is not valid UTF-8 (byte 0xFF at column 15)")),
+        ("costs.json", costs, ((0, 0, 0), vec![], Some("line 22, column 34: the text is not valid UTF-8 here (byte 0xE9); this document is read whole, so no row was read (save the export as UTF-8 again)".into()))),
+        ("utf16.jsonl", utf16, rejected(30, "utf16.jsonl, line 25, row 25: this line is not valid UTF-16 (code unit 0xDC00 at column 53)")),
+        // A document on one line is all line 1: refused whole, as before.
+        ("minified.json", minified, ((0, 0, 0), vec![], Some(refused(1)))),
+    ];
+    for (name, bytes, want) in cases {
+        assert_eq!(seen(name, &bytes), want, "{name}");
+    }
+}
+
+/// Read in two parts, a damaged line in each joins as one pass reads it (the tail's
+/// count joins the head's); one in the tail's own first lines (which could be the
+/// file's first) sends the tail back to the head, which knows the true line numbers.
+#[test]
+fn invalid_bytes_in_both_parts_join_as_one_pass() {
+    let (good, bad) = (&b"gpt-4o"[..], &b"gpt-\xff4o"[..]);
+    let text = [items(3000, &[100, 2900], good, bad, b"\n"), vec![b'\n']].concat();
+    let line = |n: usize| (n - 1) * (log_object(good).len() + 1);
+    let whole = ingest("log", &text, Rules::default());
+    assert_eq!((whole.ledger.rejected, &whole.problem), (2, &None));
+    // (cut, joined): the tail starts at line 1001; at line 2891, so line 2900 is its
+    // tenth; at line 91, so line 100 is its tenth.
+    for (cut, joins) in [(line(1000), true), (line(2890), false), (line(90), false)] {
+        let (report, joined) = in_two_by_hand(&text, cut, 4096, &Rules::default());
+        assert_eq!(joined, joins, "cut at {cut}");
+        assert_eq!(format!("{report:?}"), format!("{whole:?}"), "cut at {cut}");
+    }
+    // The same cuts join a file with no invalid byte.
+    let clean = [items(3000, &[], good, bad, b"\n"), vec![b'\n']].concat();
+    for cut in [line(2890), line(90)] {
+        assert!(
+            in_two_by_hand(&clean, cut, 4096, &Rules::default()).1,
+            "cut at {cut}"
+        );
+    }
+    // Three damaged lines in 2,999: refused whole however it is read.
+    let text = [
+        items(2999, &[100, 1500, 2900], good, bad, b"\n"),
+        vec![b'\n'],
+    ]
+    .concat();
+    let whole = ingest("log", &text, Rules::default());
+    assert!(whole
+        .problem
+        .is_some_and(|p| p.message.contains("on 3 of its 2999 lines")));
+    let (report, joined) = in_two_by_hand(&text, line(1000), 4096, &Rules::default());
+    assert!(joined);
+    assert_eq!(
+        format!("{report:?}"),
+        format!("{:?}", ingest("log", &text, Rules::default()))
+    );
 }

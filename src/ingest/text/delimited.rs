@@ -6,6 +6,8 @@
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
+use super::damage::Damage;
+
 /// The delimiter is the candidate that occurs most often on the header line.
 pub fn sniff_delimiter(header: &str) -> u8 {
     [b',', b';', b'\t', b'|']
@@ -25,11 +27,13 @@ pub fn excel_separator(line: &str) -> Option<u8> {
     }
 }
 
-/// One record as read: its cells and the line it starts on.
+/// One record as read: its cells, the line it starts on, and the first invalid
+/// character it holds (then its cells are not to be read: it is rejected whole).
 pub struct Record<'r> {
     text: &'r str,
     ends: &'r [usize],
     pub line: u64,
+    pub damage: Option<Damage>,
 }
 
 impl<'r> Record<'r> {
@@ -61,6 +65,8 @@ pub struct Delimited {
     lone_cr: u64,
     /// The last record ended at a '\r' whose next byte is still to come.
     after_cr: bool,
+    /// The first invalid character of the record being read (or the next to start).
+    damage: Option<Damage>,
 }
 
 impl Delimited {
@@ -76,7 +82,15 @@ impl Delimited {
             line: 1,
             lone_cr: 0,
             after_cr: false,
+            damage: None,
         }
+    }
+
+    /// An invalid character where the text pushed so far ends: the record holding it
+    /// (the one being read, or the next if none is) is rejected whole. The text goes on
+    /// with U+FFFD, so a line holding only the invalid bytes is still a record.
+    pub fn damaged(&mut self, damage: Damage) {
+        self.damage.get_or_insert(damage);
     }
 
     /// Reads on with `input`, handing each record to `sink` until it answers false.
@@ -163,6 +177,7 @@ impl Delimited {
         self.line = 1;
         self.lone_cr = 0;
         self.after_cr = false;
+        self.damage = None;
     }
 
     /// Takes in the lines of a later part read apart after this one.
@@ -172,6 +187,7 @@ impl Delimited {
 
     /// Hands the record just read to `sink` (Excel's `sep=` line aside); its answer.
     fn record(&mut self, sink: &mut impl FnMut(Record) -> bool) -> bool {
+        let damage = self.damage.take();
         // The text is valid UTF-8 and csv_core only removes ASCII quotes, so this holds.
         let Ok(text) = std::str::from_utf8(&self.fields[..self.used]) else {
             return true;
@@ -183,6 +199,7 @@ impl Delimited {
             text,
             ends: &self.ends[..self.ends_used],
             line: self.line,
+            damage,
         })
     }
 }

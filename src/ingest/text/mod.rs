@@ -2,6 +2,7 @@
 //! to records (delimited text, JSON). They know CSV and JSON, and no export: what a
 //! record means is the formats' business (`ingest::formats`).
 
+pub mod damage;
 pub mod decode;
 pub mod delimited;
 pub mod gzip;

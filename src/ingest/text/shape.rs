@@ -89,9 +89,11 @@ pub fn shape(text: &str, last: bool) -> Option<Result<Shape, Error>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::text::decode::Decoder;
+    use crate::ingest::text::damage::DamagedLines;
+    use crate::ingest::text::decode::{Decoder, Piece};
 
-    /// The three decisions in the order the reader makes them, on a whole file.
+    /// The three decisions in the order the reader makes them, on a whole file (an
+    /// invalid character this early refuses it).
     fn sniff(bytes: &[u8]) -> Result<(String, Shape), String> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(empty().to_string());
@@ -99,11 +101,16 @@ mod tests {
         let said = |e: Error| e.to_string();
         let (encoding, bom) = head(&bytes[..bytes.len().min(HEAD)]).map_err(said)?;
         let mut decoder = Decoder::new(encoding);
-        let mut text = String::new();
-        decoder
-            .push(&bytes[bom..], &mut |t, _| text.push_str(t))
-            .map_err(said)?;
-        decoder.finish().map_err(said)?;
+        let (mut text, mut damaged, mut refused) = (String::new(), DamagedLines::default(), None);
+        let mut sink = |piece: Piece| match piece {
+            Piece::Text(t, _) => text.push_str(t),
+            Piece::Damage(d) => refused = refused.take().or(damaged.note(&d).err()),
+        };
+        decoder.push(&bytes[bom..], &mut sink);
+        decoder.finish(&mut sink);
+        if let Some(refused) = refused {
+            return Err(said(refused));
+        }
         let shape = shape(&text, true)
             .expect("decided at the end")
             .map_err(said)?;
@@ -130,7 +137,7 @@ mod tests {
             (b"a,b\n\x00\x01", "this is a binary file, not a CSV or JSON export"),
             (b"a,b\nc,\xff\n", "line 2: expected UTF-8 text, but found bytes that are not (save the export as UTF-8)"),
             (b"a,b\nc,\xe2\x82", "line 2: expected UTF-8 text, but found bytes that are not (save the export as UTF-8)"),
-            (b"\xff\xfe\x00\xdc", "the file says it is UTF-16 but holds invalid characters"),
+            (b"\xff\xfe\x00\xdc", "line 1: the file says it is UTF-16 but holds invalid characters"),
         ];
         for (bytes, message) in bad {
             assert_eq!(sniff(bytes), Err(message.to_string()));

@@ -13,6 +13,8 @@ pub struct Text {
     pub pos: usize,
     line: u64,
     column: u64,
+    /// Bytes of text dropped before the buffer's first.
+    base: u64,
 }
 
 impl Text {
@@ -22,6 +24,7 @@ impl Text {
             pos: 0,
             line: 1,
             column: 0,
+            base: 0,
         }
     }
 
@@ -46,9 +49,25 @@ impl Text {
                 }
             };
             self.buf.drain(..self.pos);
+            self.base += self.pos as u64;
             self.pos = 0;
         }
         self.buf.push_str(text);
+    }
+
+    /// Where buffer index `i` is in the text as a whole (bytes before it).
+    pub fn offset(&self, i: usize) -> u64 {
+        self.base + i as u64
+    }
+
+    /// The buffer index a serde_json error from parsing `buf[start..]` points at.
+    pub fn serde_index(&self, e: &serde_json::Error, start: usize) -> usize {
+        let mut i = start.min(self.buf.len());
+        for _ in 1..e.line() {
+            i = memchr::memchr(b'\n', &self.buf.as_bytes()[i..])
+                .map_or(self.buf.len(), |n| i + n + 1);
+        }
+        (i + e.column().saturating_sub(1)).min(self.buf.len())
     }
 
     /// serde_json's position of buffer index `i`: line, and bytes since the line start.

@@ -3,10 +3,12 @@
 
 use super::{Object, RowReader};
 use crate::error::{Error, Position};
+use crate::ingest::text::damage::Damage;
 
 /// Receives `(row number, physical line (JSON lines only), row)`; a JSON line that is
-/// not an object arrives as [`RowReader::not_an_object`].
-pub type Sink<'s, R> = dyn FnMut(u64, Option<u64>, <R as RowReader>::Row<'_>) + 's;
+/// not an object arrives as [`RowReader::not_an_object`], a row holding an invalid
+/// character as that character (the first), rejected whole.
+pub type Sink<'s, R> = dyn FnMut(u64, Option<u64>, Result<<R as RowReader>::Row<'_>, Damage>) + 's;
 
 /// JSON lines: every non-blank line is one row; a broken line is one rejected row.
 /// Lines are read straight from each chunk; only a line cut by the chunk's end is kept.
@@ -16,6 +18,8 @@ pub struct Lines<R> {
     line: u64,
     count: u64,
     problem: Option<Error>,
+    /// The first invalid character of the line being read.
+    damage: Option<Damage>,
 }
 
 impl<R: RowReader> Lines<R> {
@@ -26,7 +30,13 @@ impl<R: RowReader> Lines<R> {
             line: 0,
             count: 0,
             problem: None,
+            damage: None,
         }
+    }
+
+    /// The line being read holds an invalid character here: it is rejected whole.
+    pub fn damaged(&mut self, damage: Damage) {
+        self.damage.get_or_insert(damage);
     }
 
     pub fn push(&mut self, text: &str, sink: &mut Sink<R>) {
@@ -102,20 +112,24 @@ impl<R: RowReader> Lines<R> {
 
     fn text(&mut self, line: &str, sink: &mut Sink<R>) {
         self.line += 1;
+        if let Some(damage) = self.damage.take() {
+            self.count += 1;
+            return sink(self.count, Some(self.line), Err(damage));
+        }
         if line.trim().is_empty() {
             return;
         }
         self.count += 1;
         if let Some(row) = self.rows.scan_line(line) {
-            return sink(self.count, Some(self.line), row);
+            return sink(self.count, Some(self.line), Ok(row));
         }
         match R::parse_line(line) {
-            Some(row) => sink(self.count, Some(self.line), row),
+            Some(row) => sink(self.count, Some(self.line), Ok(row)),
             None => {
                 let column = serde_json::from_str::<Object>(line)
                     .err()
                     .map_or(0, |e| e.column());
-                sink(self.count, Some(self.line), R::not_an_object());
+                sink(self.count, Some(self.line), Ok(R::not_an_object()));
                 let number = self.line;
                 self.problem.get_or_insert_with(|| {
                     let at = Position::line(number).with_column(&column.to_string());

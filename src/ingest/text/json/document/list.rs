@@ -4,7 +4,7 @@
 
 use serde::de::IgnoredAny;
 
-use super::{Document, Frame, Outcome, Step};
+use super::{spoiled, Document, Frame, Outcome, Step};
 use crate::ingest::text::json::lines::Sink;
 use crate::ingest::text::json::RowReader;
 
@@ -40,7 +40,9 @@ impl<R: RowReader> Document<R> {
                 Err(step) => return step,
             };
             self.count += 1;
-            sink(self.count, None, R::not_an_object());
+            let row = spoiled(&mut self.damage, self.text.offset(end));
+            let row = row.map_or(Ok(R::not_an_object()), Err);
+            sink(self.count, None, row);
             self.text.pos = end;
             self.set_list(Some(false));
             return Step::Go;
@@ -52,6 +54,8 @@ impl<R: RowReader> Document<R> {
         let scanned = match self.rows.scan(rest) {
             Some((row, used)) => {
                 self.count += 1;
+                let end = self.text.offset(pos + used);
+                let row = spoiled(&mut self.damage, end).map_or(Ok(row), Err);
                 sink(self.count, None, row);
                 Some(used)
             }
@@ -64,6 +68,8 @@ impl<R: RowReader> Document<R> {
         }
         let parsed = match R::parse(rest) {
             Some(Ok((row, used))) => {
+                let end = self.text.offset(pos + used);
+                let row = spoiled(&mut self.damage, end).map_or(Ok(row), Err);
                 sink(self.count + 1, None, row);
                 Some(Ok(used))
             }
@@ -89,10 +95,7 @@ impl<R: RowReader> Document<R> {
                 Step::Go
             }
             Some(Err(e)) if e.is_eof() && !last => Step::More,
-            Some(Err(e)) => {
-                self.problem = Some(self.text.serde_problem(&e, pos));
-                Step::Stop
-            }
+            Some(Err(e)) => self.serde_broken(&e, pos),
             None => self.out(last),
         }
     }

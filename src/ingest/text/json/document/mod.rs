@@ -6,6 +6,7 @@
 //! half-way still delivers every row before the cut. Errors read as serde_json's would
 //! (same words, same line and column), since the whole-file reader used to be serde_json.
 
+use std::collections::VecDeque;
 use std::fmt;
 
 use serde::de::{Deserialize, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
@@ -20,6 +21,7 @@ use super::lines::Sink;
 use super::{JsonLayout, RowReader};
 use crate::decimal::quote;
 use crate::error::{Error, Position};
+use crate::ingest::text::damage::Damage;
 use crate::ingest::text::decode::Pos;
 
 /// A scalar where rows or a page may be: null is fine (an empty page), anything else is
@@ -101,6 +103,8 @@ pub struct Document<R> {
     count: u64,
     problem: Option<Error>,
     stopped: bool,
+    /// Invalid characters not yet read past, where they are in the text as a whole.
+    damage: VecDeque<(u64, Damage)>,
     pub layout: JsonLayout,
 }
 
@@ -120,7 +124,18 @@ impl<R: RowReader> Document<R> {
             count: 0,
             problem: None,
             stopped: false,
+            damage: VecDeque::new(),
             layout,
+        }
+    }
+
+    /// An invalid character where the text pushed so far ends: the row holding it is
+    /// rejected whole (the first one names it); outside any row, or where the JSON does
+    /// not read on past it, the document stops there, as broken JSON does.
+    pub fn damaged(&mut self, damage: Damage) {
+        if !self.stopped {
+            let at = self.text.offset(self.text.buf.len());
+            self.damage.push_back((at, damage));
         }
     }
 
@@ -138,6 +153,14 @@ impl<R: RowReader> Document<R> {
 
     fn run(&mut self, last: bool, sink: &mut Sink<R>) {
         while !self.stopped {
+            // Read past outside a row (a row takes those it holds off the queue).
+            if let Some((at, damage)) = self.damage.front() {
+                if *at < self.text.offset(self.text.pos) {
+                    self.problem = Some(damage.breaks_document());
+                    self.stopped = true;
+                    return;
+                }
+            }
             let step = match self.stack.last() {
                 None if self.root.is_some() => self.trailing(last),
                 None => self.document(last),
@@ -152,10 +175,11 @@ impl<R: RowReader> Document<R> {
         }
     }
 
+    /// The JSON is broken at `at` (1-based: the byte before it).
     fn fail(&mut self, at: usize, what: &str) -> Step {
         let what = format!("this is not valid JSON here: {what}");
-        self.problem = Some(self.text.problem(at, &what));
-        Step::Stop
+        let problem = self.text.problem(at, &what);
+        self.broken(at.saturating_sub(1), problem)
     }
 
     /// Out of text: wait for more, or, at the end of the file, it was cut off.
@@ -164,8 +188,25 @@ impl<R: RowReader> Document<R> {
             return Step::More;
         }
         let what = "the JSON ends too early (the file looks cut off)";
-        self.problem = Some(self.text.problem(self.text.buf.len(), what));
+        let end = self.text.buf.len();
+        let problem = self.text.problem(end, what);
+        self.broken(end, problem)
+    }
+
+    /// The JSON broke at buffer index `i`, with `problem`. An invalid character at or
+    /// before it is the likelier cause (a quote or a comma damaged): it is named instead.
+    fn broken(&mut self, i: usize, problem: Error) -> Step {
+        self.problem = Some(match self.damage.front() {
+            Some((at, damage)) if *at <= self.text.offset(i) => damage.breaks_document(),
+            _ => problem,
+        });
         Step::Stop
+    }
+
+    /// A serde_json error parsing the buffer from `start`: the document stops there.
+    fn serde_broken(&mut self, e: &serde_json::Error, start: usize) -> Step {
+        let problem = self.text.serde_problem(e, start);
+        self.broken(self.text.serde_index(e, start), problem)
     }
 
     /// A value the rows may sit in: the root, or the value of `data` / `items`.
@@ -262,10 +303,17 @@ impl<R: RowReader> Document<R> {
                 Ok((pos + start, pos + end))
             }
             Err(e) if e.is_eof() && !last => Err(Step::More),
-            Err(e) => {
-                self.problem = Some(self.text.serde_problem(&e, pos));
-                Err(Step::Stop)
-            }
+            Err(e) => Err(self.serde_broken(&e, pos)),
         }
     }
+}
+
+/// The first invalid character before `end` (an offset in the text as a whole): in the
+/// row that ends there, as every one before it was read past. All of them leave the queue.
+fn spoiled(damage: &mut VecDeque<(u64, Damage)>, end: u64) -> Option<Damage> {
+    let first = damage.front().filter(|(at, _)| *at < end).map(|(_, d)| *d);
+    while damage.front().is_some_and(|(at, _)| *at < end) {
+        damage.pop_front();
+    }
+    first
 }
