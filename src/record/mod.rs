@@ -27,17 +27,21 @@ use crate::sanitize;
 
 mod answer;
 mod assumption;
+mod settings;
 mod verdict;
 
 pub use answer::{exact_sentence, sentence, status, Amounts, Status};
 use assumption::{pricing_assumption, source_documents};
 pub use assumption::{FactorOut, FxOut, PricingAssumption, SourceDocument};
+pub use settings::settings_sha256;
 pub use verdict::next_action;
 use verdict::not_computed;
 
+/// 3: the record carries the settings it was made under (`settings`, sanitized) and
+/// their digest, so it can be run again from the record alone and verified.
 /// 2: figures with no evidence behind them are `null` (with the reason under
 /// `not_computed`), never a complete zero.
-pub const RECORD_SCHEMA_VERSION: u32 = 2;
+pub const RECORD_SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Record {
@@ -76,6 +80,14 @@ pub struct Record {
     pub status: Status,
     pub answer: String,
     pub next_action: String,
+    /// The SHA-256 of `settings` written canonically ([`settings_sha256`]).
+    pub settings_sha256: String,
+    /// The paths of settings values replaced to keep secrets out (normally none): a
+    /// review re-run from this record can differ where they matter.
+    pub settings_redacted: Vec<String>,
+    /// The settings document the review ran under, every reading setting included
+    /// (window, zones, number and date formats, mappings, overrides, policies, rates).
+    pub settings: crate::settings::Settings,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -278,6 +290,7 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
                 computed_charge: charge_out(comparison, tolerance, currency, Some(charge.at_risk)),
             });
     let labels: Vec<String> = models.iter().map(|c| sanitize::label(&c.model)).collect();
+    let settings_out = settings::settings_out(&settings.document);
     let weakest = models.iter().filter_map(|c| c.label).max();
     Record {
         schema_version: RECORD_SCHEMA_VERSION,
@@ -337,6 +350,9 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
         status: status(figures),
         answer: exact_sentence(figures),
         next_action: next_action(figures, tolerance).to_string(),
+        settings_sha256: settings_out.sha256,
+        settings_redacted: settings_out.redacted,
+        settings: settings_out.document,
     }
 }
 

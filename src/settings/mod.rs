@@ -175,6 +175,9 @@ pub struct ValidSettings {
     pub rate_card_sha256: String,
     /// The review's run id and window, as the exports name them.
     pub csv_headers: CsvHeaders,
+    /// The document these values were validated from, as typed: the record carries it
+    /// (sanitized), so a review can be run again from the record alone.
+    pub document: Settings,
 }
 
 impl Settings {
@@ -301,6 +304,7 @@ impl Settings {
                     csv,
                     rate_card_sha256,
                     csv_headers,
+                    document: self.clone(),
                 })
             }
             _ => Err(errors),
