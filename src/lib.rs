@@ -15,6 +15,9 @@
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
 //!    [`charts`]: the figures drawn as inline SVG, each with its table.
 //!
+//! 7. [`verify`]: a record checked against its files, run again from the settings it
+//!    carries: identical, or the first fields and the files that differ.
+//!
 //! [`pipeline::run`] chains them for bytes in memory; the command line runs them in the
 //! native shell (`native::run`: a large file read in two parts on threads, the SHA-256
 //! on a third); the page's web worker streams each file through [`ingest::Ingestor`] and,
@@ -39,6 +42,7 @@ pub mod reconcile;
 pub mod record;
 pub mod sanitize;
 pub mod settings;
+pub mod verify;
 
 // Threads and files for the command line and the benchmark: natively only.
 #[cfg(not(target_arch = "wasm32"))]

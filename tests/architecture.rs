@@ -28,6 +28,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("charts", 10),
     ("pipeline", 11),
     ("native", 12),
+    ("verify", 12),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

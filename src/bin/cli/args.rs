@@ -27,7 +27,10 @@ EXIT STATUS:
        readable: false, and named on standard error)
     1  the figures could not be computed (settings problems or arithmetic overflow)
     2  the command line was wrong, a file could not be opened, or none of the files
-       gave a row that could be read (no record is written)";
+       gave a row that could be read (no record is written)
+
+  verify: 0 identical, 1 different (what differs is printed), 2 the command line was
+  wrong or the record cannot be checked (not a record, or one older than version 3)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,6 +54,10 @@ pub struct Cli {
 pub enum Command {
     /// Reconcile the files and write the record (what the command does by default).
     Reconcile(Reconcile),
+    /// Check a reconciliation record against its files: run the review again from the
+    /// settings the record carries, at its generated_at, and say "identical" or name the
+    /// first fields that differ and the files whose SHA-256 does not match.
+    Verify(Verify),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -101,6 +108,17 @@ pub struct Reconcile {
     /// The summary's form: text (default) or json, for pipelines (implies --summary).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub summary_format: Option<SummaryFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct Verify {
+    /// The reconciliation record to check (JSON, as written by this command or the page).
+    #[arg(value_name = "RECORD")]
+    pub record: PathBuf,
+    /// The files the record was made from, in any order: files, folders, glob patterns,
+    /// or - for standard input (the record names each with its SHA-256).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

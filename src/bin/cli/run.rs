@@ -29,6 +29,7 @@ pub fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Reconcile(args)) => reconcile(&args),
+        Some(Command::Verify(args)) => super::verify::verify(&args),
         None => reconcile(&cli.reconcile),
     };
     result.unwrap_or_else(|message| {
