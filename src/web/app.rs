@@ -6,10 +6,10 @@ use yew::prelude::*;
 use super::browser;
 use super::components::{
     Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, KeepFiles,
-    LoadProgress, PolicyForm, RateTable, Results, Summary, WindowForm,
+    LoadProgress, PolicyForm, RateTable, Results, Summary, VerifyRecord, WindowForm,
 };
 use super::keep;
-use super::state::{Action, State};
+use super::state::{Action, State, Verifying};
 use super::worker::Loader;
 use crate::settings::{Settings, SettingsEdit};
 
@@ -134,6 +134,15 @@ pub fn app() -> Html {
             });
         })
     };
+    let on_verify = {
+        let (loader, dispatch) = (loader.clone(), dispatch.clone());
+        Callback::from(
+            move |(record, files): (web_sys::File, Vec<web_sys::File>)| {
+                dispatch.emit(Action::Verify(Verifying::Running));
+                loader.borrow_mut().verify(&record, &files);
+            },
+        )
+    };
     let kept_loader = loader.clone();
     let on_remove = {
         let dispatch = dispatch.clone();
@@ -255,6 +264,10 @@ pub fn app() -> Html {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
                 }
                 <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} on_edit={on_edit_downloads} />
+            </section>
+            <section class="step no-print" aria-labelledby="step-verify">
+                <h2 id="step-verify">{ "Verify a record" }</h2>
+                <VerifyRecord verification={state.verification.clone()} {on_verify} />
             </section>
         </div>
     }
