@@ -11,7 +11,9 @@
 //!    and tolerance, per model and in total.
 //! 5. [`classify`]: the variance bridge, one step per explained cause, plus the residual;
 //!    [`crosscheck`]: the evidence streams (gateway log, client requests, provider usage,
-//!    billing, account totals) each summed on its own and compared pairwise.
+//!    billing, account totals) each summed on its own and compared pairwise;
+//!    [`confidence`]: seed 002's usage labels per stream and dimension, the expected
+//!    amount split into verified and estimated, tolerance judged on the verified part.
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
 //!    [`charts`]: the figures drawn as inline SVG, each with its table.
 //!
@@ -27,6 +29,7 @@
 
 pub mod charts;
 pub mod classify;
+pub mod confidence;
 pub mod crosscheck;
 pub mod decimal;
 pub mod error;

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::classify;
+use crate::confidence;
 use crate::crosscheck;
 use crate::error::Error;
 pub use crate::figures::Figures;
@@ -135,7 +136,7 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
     ]
     .into_iter()
     .find(|s| has(*s));
-    let pricing = priced_stream
+    let mut pricing = priced_stream
         .map(|stream| crosscheck::price_stream(files, stream, &settings))
         .transpose()?;
     let tolerance = Tolerance {
@@ -158,7 +159,7 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
     let charged = [Stream::Billing, Stream::AccountTotals]
         .into_iter()
         .find(|s| inside(*s));
-    let (reconciliation, recorded_stream) = match (gateway, charged, &pricing) {
+    let (mut reconciliation, recorded_stream) = match (gateway, charged, &pricing) {
         (Some(gateway), _, _) => {
             let r = reconcile::reconcile(gateway, settings.quota_per_usd, tolerance)?;
             (r, Some(Stream::GatewayLog))
@@ -176,6 +177,9 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
     let gateway_recorded = gateway.and(reconciliation.total.provider);
     let ids = crosscheck::request_ids(files);
     let cross_checks = crosscheck::compare(&streams, &pricings, &ids, gateway_recorded, tolerance)?;
+    // Verified and estimated apart; within tolerance on the verified part only.
+    let priced = pricing.as_mut();
+    confidence::apply(files, priced_stream, priced, &mut reconciliation, tolerance)?;
     let bridge = match (&pricing, reconciliation.total.variance) {
         (Some(pricing), Some(variance)) => Some(classify::bridge(pricing, variance)?),
         _ => None,
@@ -187,6 +191,10 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
         bridge,
         priced_stream,
         recorded_stream,
+        usage_confidence: confidence::per_stream(
+            files,
+            (streams.iter()).map(|s| (s.stream, s.quantities.keys().copied().collect())),
+        ),
         streams,
         cross_checks,
     })

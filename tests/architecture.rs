@@ -21,6 +21,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("price", 5),
     ("reconcile", 6),
     ("classify", 7),
+    ("confidence", 7),
     ("crosscheck", 8),
     ("figures", 9),
     ("record", 10),

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::classify::Bridge;
+use crate::confidence;
 use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::serde_str;
 use crate::figures::Figures;
@@ -38,7 +39,10 @@ pub use verdict::next_action;
 use verdict::not_computed;
 
 /// 3: the record carries the settings it was made under (`settings`, sanitized) and
-/// their digest, so it can be run again from the record alone and verified.
+/// their digest, so it can be run again from the record alone and verified; each
+/// stream's usage label per dimension (`confidence.usage_by_stream`), what
+/// `within_tolerance` is judged on (`confidence.within_tolerance_basis`: the verified
+/// part alone) and the status `estimated` (never a plain close with an estimated part).
 /// 2: figures with no evidence behind them are `null` (with the reason under
 /// `not_computed`), never a complete zero.
 pub const RECORD_SCHEMA_VERSION: u32 = 3;
@@ -197,9 +201,15 @@ pub struct ModelOut {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConfidenceOut {
+    /// The priced stream's usage label (the weakest of its files').
     pub usage_fields: &'static str,
     pub pricing_fields: &'static str,
     pub rounding_rule: &'static str,
+    /// Each evidence stream's usage label, per dimension (seed 002's five).
+    pub usage_by_stream: Vec<crate::confidence::StreamConfidence>,
+    /// What `within_tolerance` is judged on: the verified part of the expected charge
+    /// alone (`totals.expected_verified_amount`), never an estimate.
+    pub within_tolerance_basis: &'static str,
 }
 
 fn charge_out(
@@ -330,11 +340,9 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
         evidence_streams: figures.streams.clone(),
         cross_checks: figures.cross_checks.clone(),
         confidence: ConfidenceOut {
-            usage_fields: match figures.priced_stream {
-                None => "unavailable",
-                Some(Stream::ClientRequests) => "verified_from_response",
-                Some(_) => "verified_from_server_log",
-            },
+            usage_fields: figures
+                .priced_stream
+                .map_or("unavailable", |s| confidence::stream_label(files, s).name()),
             pricing_fields: match (pricing, weakest) {
                 (None, _) => "unavailable",
                 (_, Some(Confidence::Verified)) => "verified_from_captured_pricing_page",
@@ -346,6 +354,8 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
             } else {
                 "unknown_until_confirmed"
             },
+            usage_by_stream: figures.usage_confidence.clone(),
+            within_tolerance_basis: "verified_figures_only",
         },
         status: status(figures),
         answer: exact_sentence(figures),

@@ -57,10 +57,13 @@ pub fn next_action(figures: &Figures, tolerance: Tolerance) -> &'static str {
     let unpriced = figures.pricing.as_ref().is_some_and(|p| {
         p.models.iter().any(|m| !m.has_rate) || p.lines.iter().any(|l| l.amount.is_none())
     });
+    let estimated = super::status(figures) == super::Status::Estimated;
     if !total.expected_complete && unpriced {
         "enter verified rates for every unpriced model, then rerun the reconciliation"
     } else if !total.expected_complete {
         "some requests in the priced log carry no usage figures, so the expected charge is a floor: load the gateway log or a usage report for the window, or a client log that records usage"
+    } else if estimated {
+        "confirm the estimated part before closing (verify the inferred or unknown rates on the pricing page, or load usage from the responses or a server log): within tolerance is judged on verified figures only"
     } else if total.within_tolerance == Some(true) {
         "close: the variance is within tolerance"
     } else if residual.is_some_and(|r| r.abs() <= tolerance.absolute) {
