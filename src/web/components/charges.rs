@@ -77,8 +77,8 @@ pub fn charges(props: &ChargesProps) -> Html {
                 </table>
             </div>
             <dl class="totals">
-                <dt>{ "Expected, from verified rates" }</dt><dd data-testid="expected-verified">{ money(p.expected_verified) }</dd>
-                <dt>{ "Expected, from inferred or unknown rates (an estimate)" }</dt><dd data-testid="expected-estimated">{ money(p.expected_estimated) }</dd>
+                <dt>{ "Expected, verified (verified rates on verified usage)" }</dt><dd data-testid="expected-verified">{ money(p.expected_verified) }</dd>
+                <dt>{ "Expected, estimated (inferred or unknown rates, or usage not verified)" }</dt><dd data-testid="expected-estimated">{ money(p.expected_estimated) }</dd>
                 <dt>{ "At risk (outcome unknown)" }</dt>
                 <dd data-testid="at-risk">{ at_risk }</dd>
                 <dt>{ "Unpriced" }</dt>
