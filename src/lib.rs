@@ -13,7 +13,9 @@
 //!    [`crosscheck`]: the evidence streams (gateway log, client requests, provider usage,
 //!    billing, account totals) each summed on its own and compared pairwise;
 //!    [`confidence`]: seed 002's usage labels per stream and dimension, the expected
-//!    amount split into verified and estimated, tolerance judged on the verified part.
+//!    amount split into verified and estimated, tolerance judged on the verified part;
+//!    [`authority`]: which stream stands as the provider-side figure (the reviewer's
+//!    choice, or the default rule) and the comparison against it.
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
 //!    [`charts`]: the figures drawn as inline SVG, each with its table.
 //!
@@ -27,6 +29,7 @@
 //! `run`s end in ([`pipeline::count_files`], [`pipeline::run_counted`]); the page shows
 //! what it sent back ([`pipeline::Review::from_wire`]).
 
+pub mod authority;
 pub mod charts;
 pub mod classify;
 pub mod confidence;

@@ -24,6 +24,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("confidence", 7),
     ("crosscheck", 8),
     ("figures", 9),
+    ("authority", 9),
     ("record", 10),
     ("outputs", 10),
     ("charts", 10),

@@ -42,7 +42,9 @@ use verdict::not_computed;
 /// their digest, so it can be run again from the record alone and verified; each
 /// stream's usage label per dimension (`confidence.usage_by_stream`), what
 /// `within_tolerance` is judged on (`confidence.within_tolerance_basis`: the verified
-/// part alone) and the status `estimated` (never a plain close with an estimated part).
+/// part alone) and the status `estimated` (never a plain close with an estimated part);
+/// `provider_side` (the stream the reviewer chose as the provider-side figure, or the
+/// default rule).
 /// 2: figures with no evidence behind them are `null` (with the reason under
 /// `not_computed`), never a complete zero.
 pub const RECORD_SCHEMA_VERSION: u32 = 3;
@@ -75,6 +77,9 @@ pub struct Record {
     /// figure came from: None when no file gives one (the figure is then absent).
     pub expected_priced_from: Option<Stream>,
     pub provider_recorded_from: Option<Stream>,
+    /// Which stream the reviewer chose as the provider-side figure, and the rule that
+    /// stands when none is chosen.
+    pub provider_side: ProviderSideOut,
     /// Every evidence stream on its own, then compared with each other.
     pub evidence_streams: Vec<StreamFigures>,
     pub cross_checks: Vec<CrossCheck>,
@@ -92,6 +97,13 @@ pub struct Record {
     /// The settings document the review ran under, every reading setting included
     /// (window, zones, number and date formats, mappings, overrides, policies, rates).
     pub settings: crate::settings::Settings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProviderSideOut {
+    /// None: the default rule chose (`default_rule`).
+    pub chosen: Option<Stream>,
+    pub default_rule: &'static str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -337,6 +349,10 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
         variance_bridge: figures.bridge.as_ref().map(sanitized_bridge),
         expected_priced_from: figures.priced_stream,
         provider_recorded_from: figures.recorded_stream,
+        provider_side: ProviderSideOut {
+            chosen: settings.provider_side,
+            default_rule: crate::settings::provider_side::DEFAULT_RULE,
+        },
         evidence_streams: figures.streams.clone(),
         cross_checks: figures.cross_checks.clone(),
         confidence: ConfidenceOut {

@@ -26,6 +26,7 @@ pub(super) fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static
             .filter(|s| s.charged_amount.is_some());
         let straddling = charged.clone().any(|s| s.straddling_buckets > 0);
         let why = match (charged.count(), straddling) {
+            _ if figures.settings.provider_side.is_some() => "not computed: the stream chosen as the provider-side figure (settings.provider_side) is not loaded, or, a bill, has no bucket wholly inside the incident window; no other stream stands in its place",
             (0, _) => NO_PROVIDER,
             (_, true) => "not computed: every billed bucket reaches outside the incident window, so none can be counted in it (set the window to whole buckets, e.g. whole UTC days, to compare them)",
             (_, false) => "not computed: no billed bucket lies inside the incident window (the billing export or account totals cover other dates)",

@@ -358,3 +358,36 @@ fn verify_round_trips_and_names_a_changed_file_or_setting() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_provider_side_figure_is_the_stream_chosen() {
+    let usage = "tests/fixtures/evidence/openai-usage.json";
+    let at = ["--settings", SETTINGS, "--generated-at", GENERATED_AT];
+    // The default: the gateway's own quota.
+    let default = record(&[&at[..], &[PAGE, usage]].concat());
+    assert_eq!(default["provider_recorded_from"], "gateway_log");
+    assert_eq!(default["provider_side"]["chosen"], Value::Null);
+    // The usage report instead, priced with the card: gpt-4o 5,000 uncached × 2.50 +
+    // 8,000 cached × 1.25 + 600 output × 10, per 1M = 0.0285; the expected charge is
+    // still the gateway log's 0.1606.
+    let dir = folder("provider-side");
+    let out = format!("{dir}/record.json");
+    let side = ["--provider-side", "provider_usage", "--out", &out];
+    let (code, _, stderr) = cli(&[&at[..], &side[..], &[PAGE, usage]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let chosen: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(chosen["provider_recorded_from"], "provider_usage");
+    assert_eq!(chosen["provider_side"]["chosen"], "provider_usage");
+    assert_eq!(chosen["settings"]["provider_side"], "provider_usage");
+    let charge = &chosen["computed_charge"];
+    assert_eq!(
+        (
+            &charge["expected_amount"],
+            &charge["provider_reported_amount"]
+        ),
+        (&json!("0.1606"), &json!("0.0285"))
+    );
+    // The choice travels in the record: verifying it needs no flag.
+    let (code, stdout, stderr) = cli(&["verify", &out, PAGE, usage]);
+    assert_eq!((code, stdout.as_str()), (0, "identical\n"), "{stderr}");
+}

@@ -94,6 +94,11 @@ pub struct Reconcile {
     /// FinOps FOCUS 1.2 CSV, for a cost tool or a warehouse.
     #[arg(long, value_name = "PATH")]
     pub focus_csv: Option<PathBuf>,
+    /// Which stream is the provider-side figure (default: the settings' choice, else the
+    /// gateway log's own quota, else a billing export, else account totals); the record
+    /// carries the choice.
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub provider_side: Option<ProviderSideArg>,
     /// How the CSVs separate cells and write decimals (default: the settings' choice,
     /// else comma).
     #[arg(long, value_enum, value_name = "STYLE")]
@@ -119,6 +124,31 @@ pub struct Verify {
     /// or - for standard input (the record names each with its SHA-256).
     #[arg(value_name = "FILE")]
     pub files: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum ProviderSideArg {
+    /// The gateway log's own quota (CometAPI / new-api).
+    GatewayLog,
+    /// The provider's usage report, priced with the rate card.
+    ProviderUsage,
+    /// A billing export (buckets wholly inside the window).
+    Billing,
+    /// Account totals (CometAPI's balance query).
+    AccountTotals,
+}
+
+impl ProviderSideArg {
+    /// The settings' word for it (`provider_side`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderSideArg::GatewayLog => "gateway_log",
+            ProviderSideArg::ProviderUsage => "provider_usage",
+            ProviderSideArg::Billing => "billing",
+            ProviderSideArg::AccountTotals => "account_totals",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
