@@ -261,7 +261,7 @@ pub fn app() -> Html {
                     <Charts figures={figures.clone()} />
                 }
                 if let Ok(figures) = &shown.figures {
-                    <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} />
+                    <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} chosen={figures.settings.provider_side} />
                 }
                 <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} on_edit={on_edit_downloads} />
             </section>

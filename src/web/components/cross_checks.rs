@@ -18,6 +18,8 @@ pub struct CrossChecksProps {
     pub currency: String,
     /// Each stream's usage label (seed 002's five), as the core gave them.
     pub usage: Vec<StreamConfidence>,
+    /// The stream the reviewer chose as the provider-side figure; None: the default rule.
+    pub chosen: Option<Stream>,
 }
 
 fn money(value: Option<rust_decimal::Decimal>) -> String {
@@ -35,6 +37,10 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
             { format!("Expected charge {}; provider-side figure {}.",
                 props.priced.map_or("not computed (no usage evidence is loaded)".to_string(), |s| format!("priced from the {} (usage {})", s.describe(), usage(s))),
                 props.recorded.map_or("not computed (no gateway log, billing export or account totals is loaded)".to_string(), |s| format!("from the {}", s.describe()))) }
+            { match props.chosen {
+                Some(s) => format!(" The provider-side figure is the {} because you chose it; no other stream stands in its place.", s.describe()),
+                None => format!(" The provider-side figure follows the default rule: {}.", crate::settings::provider_side::DEFAULT_RULE),
+            } }
         </p>
     };
     if props.streams.len() < 2 && props.checks.is_empty() {
