@@ -13,7 +13,6 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::classify::Bridge;
-use crate::confidence;
 use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::serde_str;
 use crate::figures::Figures;
@@ -29,12 +28,15 @@ use crate::sanitize;
 mod answer;
 mod assumption;
 mod settings;
+mod trust;
 mod verdict;
 
 pub use answer::{exact_sentence, sentence, status, Amounts, Status};
 use assumption::{pricing_assumption, source_documents};
 pub use assumption::{FactorOut, FxOut, PricingAssumption, SourceDocument};
 pub use settings::settings_sha256;
+use trust::{confidence_out, provider_side_out};
+pub use trust::{ConfidenceOut, ProviderSideOut};
 pub use verdict::next_action;
 use verdict::not_computed;
 
@@ -97,13 +99,6 @@ pub struct Record {
     /// The settings document the review ran under, every reading setting included
     /// (window, zones, number and date formats, mappings, overrides, policies, rates).
     pub settings: crate::settings::Settings,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ProviderSideOut {
-    /// None: the default rule chose (`default_rule`).
-    pub chosen: Option<Stream>,
-    pub default_rule: &'static str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -211,19 +206,6 @@ pub struct ModelOut {
     pub computed_charge: ComputedCharge,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ConfidenceOut {
-    /// The priced stream's usage label (the weakest of its files').
-    pub usage_fields: &'static str,
-    pub pricing_fields: &'static str,
-    pub rounding_rule: &'static str,
-    /// Each evidence stream's usage label, per dimension (seed 002's five).
-    pub usage_by_stream: Vec<crate::confidence::StreamConfidence>,
-    /// What `within_tolerance` is judged on: the verified part of the expected charge
-    /// alone (`totals.expected_verified_amount`), never an estimate.
-    pub within_tolerance_basis: &'static str,
-}
-
 fn charge_out(
     c: &Comparison,
     tolerance: Tolerance,
@@ -313,7 +295,6 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
             });
     let labels: Vec<String> = models.iter().map(|c| sanitize::label(&c.model)).collect();
     let settings_out = settings::settings_out(&settings.document);
-    let weakest = models.iter().filter_map(|c| c.label).max();
     Record {
         schema_version: RECORD_SCHEMA_VERSION,
         generated_at: generated_at.to_string(),
@@ -349,30 +330,10 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
         variance_bridge: figures.bridge.as_ref().map(sanitized_bridge),
         expected_priced_from: figures.priced_stream,
         provider_recorded_from: figures.recorded_stream,
-        provider_side: ProviderSideOut {
-            chosen: settings.provider_side,
-            default_rule: crate::settings::provider_side::DEFAULT_RULE,
-        },
+        provider_side: provider_side_out(settings),
         evidence_streams: figures.streams.clone(),
         cross_checks: figures.cross_checks.clone(),
-        confidence: ConfidenceOut {
-            usage_fields: figures
-                .priced_stream
-                .map_or("unavailable", |s| confidence::stream_label(files, s).name()),
-            pricing_fields: match (pricing, weakest) {
-                (None, _) => "unavailable",
-                (_, Some(Confidence::Verified)) => "verified_from_captured_pricing_page",
-                (_, Some(Confidence::Inferred)) => "inferred",
-                _ => "unknown",
-            },
-            rounding_rule: if settings.rounding.is_some() {
-                "documented_rule_applied"
-            } else {
-                "unknown_until_confirmed"
-            },
-            usage_by_stream: figures.usage_confidence.clone(),
-            within_tolerance_basis: "verified_figures_only",
-        },
+        confidence: confidence_out(files, figures),
         status: status(figures),
         answer: exact_sentence(figures),
         next_action: next_action(figures, tolerance).to_string(),
