@@ -310,6 +310,11 @@ mod tests {
             .dimensions
             .values()
             .all(|l| *l == UsageLabel::Inferred));
+        // Nothing to compare with, and the answer still says how much is estimated.
+        let estimated = crate::decimal::format(p.expected_estimated);
+        let sentence = exact_sentence(&f);
+        let said = format!("({estimated} USD of it estimated); no provider-side figure");
+        assert!(sentence.contains(&said), "{sentence}");
     }
 
     #[test]

@@ -166,10 +166,13 @@ pub fn sentence(figures: &Figures, amounts: Amounts) -> String {
             )
         }
         (Some(expected), None) => {
+            let estimated = estimated(figures).map_or(String::new(), |p| {
+                format!(" ({} of it estimated)", amounts(p.expected_estimated))
+            });
             return format!(
-                "{when}, expected {provider} spend was {floor}{}; no provider-side figure (a gateway log, billing export or account totals) was loaded, so nothing is compared.",
+                "{when}, expected {provider} spend was {floor}{}{estimated}; no provider-side figure (a gateway log, billing export or account totals) was loaded, so nothing is compared.",
                 amounts(expected)
-            )
+            );
         }
         (None, None) => return format!("{when}, nothing could be computed."),
         (Some(e), Some(r)) => (e, r),
