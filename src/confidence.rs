@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::ingest::{FileReport, Format, Stream};
 use crate::price::{LineStatus, Pricing};
-use crate::ratecard::{Confidence, Dimension};
+use crate::ratecard::{Confidence, Dimension, Entry, RateCard};
 use crate::reconcile::{self, Comparison, Reconciliation, Tolerance};
 
 /// Seed 002's labels for a usage figure, from the strongest to the weakest.
@@ -113,6 +113,44 @@ pub fn per_stream(
             }
         })
         .collect()
+}
+
+/// A per-image or per-second price on the card for a model whose usage states no such
+/// quantity (no export read today gives images or seconds): the price is not applied,
+/// and the expected charge may lack that part. Said, never guessed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnappliedPrice {
+    pub model: String,
+    pub dimension: Dimension,
+}
+
+/// Each priced model whose card entry prices images or seconds that its usage does
+/// not count, by model then dimension.
+pub fn prices_without_quantities(pricing: &Pricing, card: &RateCard) -> Vec<UnappliedPrice> {
+    let mut out = Vec::new();
+    for charge in &pricing.models {
+        let names = |e: &&Entry| {
+            e.model == charge.model || charge.logged_as.iter().any(|m| e.aliases.contains(m))
+        };
+        for dimension in [Dimension::Images, Dimension::Seconds] {
+            let priced = card
+                .entries
+                .iter()
+                .filter(names)
+                .any(|e| e.price(dimension).is_some());
+            let counted = pricing
+                .lines
+                .iter()
+                .any(|l| l.model == charge.model && l.dimension == dimension && l.quantity > 0);
+            if priced && !counted {
+                out.push(UnappliedPrice {
+                    model: charge.model.clone(),
+                    dimension,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The expected amounts split: verified (a verified rate on verified usage) and
@@ -315,6 +353,28 @@ mod tests {
         let sentence = exact_sentence(&f);
         let said = format!("({estimated} USD of it estimated); no provider-side figure");
         assert!(sentence.contains(&said), "{sentence}");
+    }
+
+    #[test]
+    fn a_per_image_price_with_no_images_counted_is_named() {
+        assert_eq!(figures("log.json", LOG, |_| {}).unapplied_prices, []);
+        // mj_imagine is charged per call (the log states no image count): a per-image
+        // price on its entry cannot be applied, and the record says so.
+        let f = figures("log.json", LOG, |doc| {
+            let rates = doc["rates"].as_array_mut().unwrap();
+            let mj = rates
+                .iter_mut()
+                .find(|r| r["model"] == "mj_imagine")
+                .unwrap();
+            mj["per_image"] = "0.05".into();
+        });
+        let want = [UnappliedPrice {
+            model: "mj_imagine".into(),
+            dimension: Dimension::Images,
+        }];
+        assert_eq!(f.unapplied_prices, want);
+        let record = crate::record::build(&[], &f, jiff::Timestamp::UNIX_EPOCH);
+        assert_eq!(record.confidence.prices_without_quantities, want);
     }
 
     #[test]

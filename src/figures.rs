@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Bridge;
-use crate::confidence::StreamConfidence;
+use crate::confidence::{StreamConfidence, UnappliedPrice};
 use crate::crosscheck::{self, CrossCheck, StreamFigures};
 use crate::ingest::{ExclusionRule, FileReport, Stream};
 use crate::price::quota::QuotaCheck;
@@ -40,6 +40,9 @@ pub struct Figures {
     /// Seed 002's usage label of each stream, per dimension ([`crate::confidence`]).
     #[serde(default)]
     pub usage_confidence: Vec<StreamConfidence>,
+    /// Per-image and per-second prices the priced usage gives no quantity for.
+    #[serde(default)]
+    pub unapplied_prices: Vec<UnappliedPrice>,
 }
 
 /// What a deserialized [`Figures`] holds until [`Figures::under`] gives its settings.
@@ -113,6 +116,7 @@ mod tests {
                 streams: Vec::new(),
                 cross_checks: Vec::new(),
                 usage_confidence: Vec::new(),
+                unapplied_prices: Vec::new(),
             };
             assert_eq!(figures.quota_check().is_some(), shown, "{priced_stream:?}");
         }

@@ -154,7 +154,11 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
         (Some(pricing), Some(variance)) => Some(classify::bridge(pricing, variance)?),
         _ => None,
     };
+    let card = &settings.rate_card;
+    let unapplied_prices = (pricing.as_ref())
+        .map_or_else(Vec::new, |p| confidence::prices_without_quantities(p, card));
     Ok(Figures {
+        unapplied_prices,
         settings,
         pricing,
         reconciliation,

@@ -45,6 +45,7 @@ fn figures(models: &[ModelFigures], total: (Option<&str>, Option<&str>)) -> Figu
         streams: Vec::new(),
         cross_checks: Vec::new(),
         usage_confidence: Vec::new(),
+        unapplied_prices: Vec::new(),
     }
 }
 

@@ -44,7 +44,9 @@ use verdict::not_computed;
 /// their digest, so it can be run again from the record alone and verified; each
 /// stream's usage label per dimension (`confidence.usage_by_stream`), what
 /// `within_tolerance` is judged on (`confidence.within_tolerance_basis`: the verified
-/// part alone) and the status `estimated` (never a plain close with an estimated part);
+/// part alone), per-image and per-second prices no quantity uses
+/// (`confidence.prices_without_quantities`) and the status `estimated` (never a plain
+/// close with an estimated part);
 /// `provider_side` (the stream the reviewer chose as the provider-side figure, or the
 /// default rule).
 /// 2: figures with no evidence behind them are `null` (with the reason under

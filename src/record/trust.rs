@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::confidence::{self, StreamConfidence};
+use crate::confidence::{self, StreamConfidence, UnappliedPrice};
 use crate::figures::Figures;
 use crate::ingest::{FileReport, Stream};
 use crate::ratecard::Confidence;
@@ -21,6 +21,9 @@ pub struct ConfidenceOut {
     /// What `within_tolerance` is judged on: the verified part of the expected charge
     /// alone (`totals.expected_verified_amount`), never an estimate.
     pub within_tolerance_basis: &'static str,
+    /// Per-image and per-second prices on the card that no quantity in the usage uses:
+    /// the expected charge may lack that part.
+    pub prices_without_quantities: Vec<UnappliedPrice>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -51,6 +54,12 @@ pub(super) fn confidence_out(files: &[FileReport], figures: &Figures) -> Confide
         },
         usage_by_stream: figures.usage_confidence.clone(),
         within_tolerance_basis: "verified_figures_only",
+        prices_without_quantities: (figures.unapplied_prices.iter())
+            .map(|u| UnappliedPrice {
+                model: crate::sanitize::label(&u.model),
+                dimension: u.dimension,
+            })
+            .collect(),
     }
 }
 

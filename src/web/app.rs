@@ -248,7 +248,7 @@ pub fn app() -> Html {
                 if let Ok(figures) = &shown.figures {
                     if let Some(pricing) = &figures.pricing {
                         <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
-                            quota_check={figures.quota_check().cloned()} />
+                            quota_check={figures.quota_check().cloned()} unapplied={figures.unapplied_prices.clone()} />
                     } else {
                         <p class="hint" data-testid="charge-lines-absent">{ "Not computed: no usage evidence. Load a gateway log, a client request log or a provider usage report for the window; a billing export or account totals alone say what was charged, not what was used." }</p>
                     }
