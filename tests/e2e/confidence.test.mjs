@@ -1,7 +1,7 @@
 // End-to-end check that the page never overstates: a rate marked inferred splits the
 // expected amount into verified and estimated and keeps the review from a plain close;
 // the provider-side figure is the stream the reviewer chooses, and the page says which
-// rule stood.
+// rule stood; a per-image price with no image count is named, not applied.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -51,6 +51,15 @@ test('an inferred rate is estimated, and the provider-side figure is the one cho
     await expectText(page, '[data-testid="headline-recorded"]', 'not computed');
     await page.selectOption('[data-testid="provider-side"]', '');
     await expectText(page, '[data-testid="headline-recorded"]', '0.1556');
+
+    // A per-image price on mj_imagine, which the log charges per call with no image
+    // count: never applied, and named as such.
+    assert.equal(await page.locator('[data-testid="prices-without-quantities"]').count(), 0);
+    const mj = '[data-testid="rate-details"][data-model="mj_imagine"]';
+    await page.locator(`${mj} summary`).click();
+    await page.fill(`${mj} [data-testid="rate-per-image"]`, '0.05');
+    await expectText(page, '[data-testid="prices-without-quantities"]', /^mj_imagine \(images\): priced on the card, but the usage states no such quantity/);
+    await expectText(page, '[data-testid="headline-expected"]', '0.1606');
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
   }, { contextOptions: { acceptDownloads: true } });
 });
