@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Bridge;
+use crate::confidence::{StreamConfidence, UnappliedPrice};
 use crate::crosscheck::{self, CrossCheck, StreamFigures};
 use crate::ingest::{ExclusionRule, FileReport, Stream};
 use crate::price::quota::QuotaCheck;
@@ -36,6 +37,12 @@ pub struct Figures {
     /// Each evidence stream's own figures, and the streams compared with each other.
     pub streams: Vec<StreamFigures>,
     pub cross_checks: Vec<CrossCheck>,
+    /// Seed 002's usage label of each stream, per dimension ([`crate::confidence`]).
+    #[serde(default)]
+    pub usage_confidence: Vec<StreamConfidence>,
+    /// Per-image and per-second prices the priced usage gives no quantity for.
+    #[serde(default)]
+    pub unapplied_prices: Vec<UnappliedPrice>,
 }
 
 /// What a deserialized [`Figures`] holds until [`Figures::under`] gives its settings.
@@ -108,6 +115,8 @@ mod tests {
                 recorded_stream: None,
                 streams: Vec::new(),
                 cross_checks: Vec::new(),
+                usage_confidence: Vec::new(),
+                unapplied_prices: Vec::new(),
             };
             assert_eq!(figures.quota_check().is_some(), shown, "{priced_stream:?}");
         }

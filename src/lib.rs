@@ -11,9 +11,16 @@
 //!    and tolerance, per model and in total.
 //! 5. [`classify`]: the variance bridge, one step per explained cause, plus the residual;
 //!    [`crosscheck`]: the evidence streams (gateway log, client requests, provider usage,
-//!    billing, account totals) each summed on its own and compared pairwise.
+//!    billing, account totals) each summed on its own and compared pairwise;
+//!    [`confidence`]: seed 002's usage labels per stream and dimension, the expected
+//!    amount split into verified and estimated, tolerance judged on the verified part;
+//!    [`authority`]: which stream stands as the provider-side figure (the reviewer's
+//!    choice, or the default rule) and the comparison against it.
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
 //!    [`charts`]: the figures drawn as inline SVG, each with its table.
+//!
+//! 7. [`verify`]: a record checked against its files, run again from the settings it
+//!    carries: identical, or the first fields and the files that differ.
 //!
 //! [`pipeline::run`] chains them for bytes in memory; the command line runs them in the
 //! native shell (`native::run`: a large file read in two parts on threads, the SHA-256
@@ -22,8 +29,10 @@
 //! `run`s end in ([`pipeline::count_files`], [`pipeline::run_counted`]); the page shows
 //! what it sent back ([`pipeline::Review::from_wire`]).
 
+pub mod authority;
 pub mod charts;
 pub mod classify;
+pub mod confidence;
 pub mod crosscheck;
 pub mod decimal;
 pub mod error;
@@ -39,6 +48,7 @@ pub mod reconcile;
 pub mod record;
 pub mod sanitize;
 pub mod settings;
+pub mod verify;
 
 // Threads and files for the command line and the benchmark: natively only.
 #[cfg(not(target_arch = "wasm32"))]

@@ -6,12 +6,14 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::authority;
 use crate::classify;
+use crate::confidence;
 use crate::crosscheck;
 use crate::error::Error;
 pub use crate::figures::Figures;
 use crate::ingest::{self, overlap, FileReport, Ledger, Rules, Stream};
-use crate::reconcile::{self, Tolerance};
+use crate::reconcile::Tolerance;
 use crate::record::{self, Record};
 use crate::settings::{Settings, ValidSettings};
 
@@ -124,18 +126,11 @@ pub fn run_counted(files: Vec<FileReport>, settings: &Settings) -> Review {
 }
 
 fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Error> {
-    let has = |stream: Stream| crosscheck::files_of(files, stream).next().is_some();
-    // The most detailed usage there is: the gateway's own log, else what the client saw,
-    // else the provider's usage report; none of them, and nothing is priced. Rows stream
-    // out of the compact store one at a time: never all decoded at once.
-    let priced_stream = [
-        Stream::GatewayLog,
-        Stream::ClientRequests,
-        Stream::ProviderUsage,
-    ]
-    .into_iter()
-    .find(|s| has(*s));
-    let pricing = priced_stream
+    // The most detailed usage there is, but not the report chosen as the provider-side
+    // figure; none, and nothing is priced. Rows stream out of the compact store one at a
+    // time: never all decoded at once.
+    let priced_stream = authority::priced_stream(files, settings.provider_side);
+    let mut pricing = priced_stream
         .map(|stream| crosscheck::price_stream(files, stream, &settings))
         .transpose()?;
     let tolerance = Tolerance {
@@ -146,47 +141,34 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
         .as_ref()
         .filter(|_| priced_stream == Some(Stream::GatewayLog));
     let (streams, pricings) = crosscheck::streams(files, &settings, gateway)?;
-    // The provider-side figure: the gateway's quota, else what was charged.
-    // A charge stream stands as the provider-side figure only with a bucket wholly inside
-    // the window: one that reaches outside cannot be split, and a bill for other dates
-    // says nothing of these.
-    let inside = |stream: Stream| {
-        crosscheck::files_of(files, stream)
-            .flat_map(|f| f.evidence.charges.iter())
-            .any(|c| !c.straddles)
-    };
-    let charged = [Stream::Billing, Stream::AccountTotals]
-        .into_iter()
-        .find(|s| inside(*s));
-    let (reconciliation, recorded_stream) = match (gateway, charged, &pricing) {
-        (Some(gateway), _, _) => {
-            let r = reconcile::reconcile(gateway, settings.quota_per_usd, tolerance)?;
-            (r, Some(Stream::GatewayLog))
-        }
-        (None, Some(stream), pricing) => {
-            let charges =
-                crosscheck::files_of(files, stream).flat_map(|f| f.evidence.charges.iter());
-            let card = &settings.rate_card;
-            let r = reconcile::reconcile_charges(pricing.as_ref(), charges, card, tolerance)?;
-            (r, Some(stream))
-        }
-        (None, None, Some(pricing)) => (reconcile::expected_only(pricing, tolerance)?, None),
-        (None, None, None) => (reconcile::nothing(), None),
-    };
-    let gateway_recorded = gateway.and(reconciliation.total.provider);
+    // The provider-side figure: the stream the reviewer chose, else the default rule.
+    let (mut reconciliation, recorded_stream) =
+        authority::provider_side(files, &settings, gateway, pricing.as_ref(), tolerance)?;
+    let gateway_recorded = authority::gateway_recorded(gateway, &settings, tolerance)?;
     let ids = crosscheck::request_ids(files);
     let cross_checks = crosscheck::compare(&streams, &pricings, &ids, gateway_recorded, tolerance)?;
+    // Verified and estimated apart; within tolerance on the verified part only.
+    let priced = pricing.as_mut();
+    confidence::apply(files, priced_stream, priced, &mut reconciliation, tolerance)?;
     let bridge = match (&pricing, reconciliation.total.variance) {
         (Some(pricing), Some(variance)) => Some(classify::bridge(pricing, variance)?),
         _ => None,
     };
+    let card = &settings.rate_card;
+    let unapplied_prices = (pricing.as_ref())
+        .map_or_else(Vec::new, |p| confidence::prices_without_quantities(p, card));
     Ok(Figures {
+        unapplied_prices,
         settings,
         pricing,
         reconciliation,
         bridge,
         priced_stream,
         recorded_stream,
+        usage_confidence: confidence::per_stream(
+            files,
+            (streams.iter()).map(|s| (s.stream, s.quantities.keys().copied().collect())),
+        ),
         streams,
         cross_checks,
     })

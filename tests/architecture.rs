@@ -21,13 +21,16 @@ const FLOORS: &[(&str, u32)] = &[
     ("price", 5),
     ("reconcile", 6),
     ("classify", 7),
+    ("confidence", 7),
     ("crosscheck", 8),
     ("figures", 9),
+    ("authority", 9),
     ("record", 10),
     ("outputs", 10),
     ("charts", 10),
     ("pipeline", 11),
     ("native", 12),
+    ("verify", 12),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

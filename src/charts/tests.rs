@@ -44,6 +44,8 @@ fn figures(models: &[ModelFigures], total: (Option<&str>, Option<&str>)) -> Figu
         recorded_stream: None,
         streams: Vec::new(),
         cross_checks: Vec::new(),
+        usage_confidence: Vec::new(),
+        unapplied_prices: Vec::new(),
     }
 }
 

@@ -26,6 +26,9 @@ pub enum Status {
     NotCompared,
     /// Some usage has no rate or no usage figures: the expected charge is a floor.
     Incomplete,
+    /// Within tolerance or explained, but part of the expected charge is estimated
+    /// (an inferred or unknown rate, or usage not verified): not yet a close.
+    Estimated,
     /// Outside tolerance, and more than the tolerance is unexplained.
     Unexplained,
     /// Outside tolerance, but the causes found explain it to within the tolerance.
@@ -39,6 +42,9 @@ impl Status {
             Status::NotComputed => "Not computed: no usage evidence",
             Status::NotCompared => "Not compared: no provider-side figure",
             Status::Incomplete => "Incomplete: the expected charge is a floor",
+            Status::Estimated => {
+                "Not closed: part of the expected charge is estimated (judged on verified figures only)"
+            }
             Status::Unexplained => "Outside tolerance, partly unexplained",
             Status::Explained => "Outside tolerance, explained by the causes found",
             Status::WithinTolerance => "Within tolerance",
@@ -51,6 +57,7 @@ impl Status {
             Status::NotComputed => "not_computed",
             Status::NotCompared => "not_compared",
             Status::Incomplete => "incomplete",
+            Status::Estimated => "estimated",
             Status::Unexplained => "unexplained",
             Status::Explained => "explained",
             Status::WithinTolerance => "within_tolerance",
@@ -62,7 +69,22 @@ impl Status {
 /// the CLI), or as money rounded for a screen (the page).
 pub type Amounts<'a> = &'a dyn Fn(Decimal) -> String;
 
+/// The part of the expected charge that is estimated, when there is one.
+fn estimated(figures: &Figures) -> Option<&crate::price::Pricing> {
+    (figures.pricing.as_ref()).filter(|p| !p.expected_estimated.is_zero())
+}
+
+/// The status; a review with an estimated part is never a plain close.
 pub fn status(figures: &Figures) -> Status {
+    match plain_status(figures) {
+        Status::WithinTolerance | Status::Explained if estimated(figures).is_some() => {
+            Status::Estimated
+        }
+        status => status,
+    }
+}
+
+fn plain_status(figures: &Figures) -> Status {
     let total = &figures.reconciliation.total;
     let residual = figures.bridge.as_ref().map(|b| b.residual);
     match (total.expected, total.provider) {
@@ -144,10 +166,13 @@ pub fn sentence(figures: &Figures, amounts: Amounts) -> String {
             )
         }
         (Some(expected), None) => {
+            let estimated = estimated(figures).map_or(String::new(), |p| {
+                format!(" ({} of it estimated)", amounts(p.expected_estimated))
+            });
             return format!(
-                "{when}, expected {provider} spend was {floor}{}; no provider-side figure (a gateway log, billing export or account totals) was loaded, so nothing is compared.",
+                "{when}, expected {provider} spend was {floor}{}{estimated}; no provider-side figure (a gateway log, billing export or account totals) was loaded, so nothing is compared.",
                 amounts(expected)
-            )
+            );
         }
         (None, None) => return format!("{when}, nothing could be computed."),
         (Some(e), Some(r)) => (e, r),
@@ -191,6 +216,13 @@ pub fn sentence(figures: &Figures, amounts: Amounts) -> String {
             ", within the tolerance of {} or {}%",
             amounts(t.absolute),
             format(t.percent)
+        ));
+    }
+    if let Some(p) = estimated(figures) {
+        out.push_str(&format!(
+            "; {} of the expected amount is estimated (inferred or unknown rates, or usage not verified): only the {} verified is held to the tolerance",
+            amounts(p.expected_estimated),
+            amounts(p.expected_verified)
         ));
     }
     out.push('.');

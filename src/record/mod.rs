@@ -27,17 +27,31 @@ use crate::sanitize;
 
 mod answer;
 mod assumption;
+mod settings;
+mod trust;
 mod verdict;
 
 pub use answer::{exact_sentence, sentence, status, Amounts, Status};
 use assumption::{pricing_assumption, source_documents};
 pub use assumption::{FactorOut, FxOut, PricingAssumption, SourceDocument};
+pub use settings::settings_sha256;
+use trust::{confidence_out, provider_side_out};
+pub use trust::{ConfidenceOut, ProviderSideOut};
 pub use verdict::next_action;
 use verdict::not_computed;
 
+/// 3: the record carries the settings it was made under (`settings`, sanitized) and
+/// their digest, so it can be run again from the record alone and verified; each
+/// stream's usage label per dimension (`confidence.usage_by_stream`), what
+/// `within_tolerance` is judged on (`confidence.within_tolerance_basis`: the verified
+/// part alone), per-image and per-second prices no quantity uses
+/// (`confidence.prices_without_quantities`) and the status `estimated` (never a plain
+/// close with an estimated part);
+/// `provider_side` (the stream the reviewer chose as the provider-side figure, or the
+/// default rule).
 /// 2: figures with no evidence behind them are `null` (with the reason under
 /// `not_computed`), never a complete zero.
-pub const RECORD_SCHEMA_VERSION: u32 = 2;
+pub const RECORD_SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Record {
@@ -67,6 +81,9 @@ pub struct Record {
     /// figure came from: None when no file gives one (the figure is then absent).
     pub expected_priced_from: Option<Stream>,
     pub provider_recorded_from: Option<Stream>,
+    /// Which stream the reviewer chose as the provider-side figure, and the rule that
+    /// stands when none is chosen.
+    pub provider_side: ProviderSideOut,
     /// Every evidence stream on its own, then compared with each other.
     pub evidence_streams: Vec<StreamFigures>,
     pub cross_checks: Vec<CrossCheck>,
@@ -76,6 +93,14 @@ pub struct Record {
     pub status: Status,
     pub answer: String,
     pub next_action: String,
+    /// The SHA-256 of `settings` written canonically ([`settings_sha256`]).
+    pub settings_sha256: String,
+    /// The paths of settings values replaced to keep secrets out (normally none): a
+    /// review re-run from this record can differ where they matter.
+    pub settings_redacted: Vec<String>,
+    /// The settings document the review ran under, every reading setting included
+    /// (window, zones, number and date formats, mappings, overrides, policies, rates).
+    pub settings: crate::settings::Settings,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -183,13 +208,6 @@ pub struct ModelOut {
     pub computed_charge: ComputedCharge,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ConfidenceOut {
-    pub usage_fields: &'static str,
-    pub pricing_fields: &'static str,
-    pub rounding_rule: &'static str,
-}
-
 fn charge_out(
     c: &Comparison,
     tolerance: Tolerance,
@@ -278,7 +296,7 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
                 computed_charge: charge_out(comparison, tolerance, currency, Some(charge.at_risk)),
             });
     let labels: Vec<String> = models.iter().map(|c| sanitize::label(&c.model)).collect();
-    let weakest = models.iter().filter_map(|c| c.label).max();
+    let settings_out = settings::settings_out(&settings.document);
     Record {
         schema_version: RECORD_SCHEMA_VERSION,
         generated_at: generated_at.to_string(),
@@ -314,29 +332,16 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
         variance_bridge: figures.bridge.as_ref().map(sanitized_bridge),
         expected_priced_from: figures.priced_stream,
         provider_recorded_from: figures.recorded_stream,
+        provider_side: provider_side_out(settings),
         evidence_streams: figures.streams.clone(),
         cross_checks: figures.cross_checks.clone(),
-        confidence: ConfidenceOut {
-            usage_fields: match figures.priced_stream {
-                None => "unavailable",
-                Some(Stream::ClientRequests) => "verified_from_response",
-                Some(_) => "verified_from_server_log",
-            },
-            pricing_fields: match (pricing, weakest) {
-                (None, _) => "unavailable",
-                (_, Some(Confidence::Verified)) => "verified_from_captured_pricing_page",
-                (_, Some(Confidence::Inferred)) => "inferred",
-                _ => "unknown",
-            },
-            rounding_rule: if settings.rounding.is_some() {
-                "documented_rule_applied"
-            } else {
-                "unknown_until_confirmed"
-            },
-        },
+        confidence: confidence_out(files, figures),
         status: status(figures),
         answer: exact_sentence(figures),
         next_action: next_action(figures, tolerance).to_string(),
+        settings_sha256: settings_out.sha256,
+        settings_redacted: settings_out.redacted,
+        settings: settings_out.document,
     }
 }
 

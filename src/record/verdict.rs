@@ -26,6 +26,7 @@ pub(super) fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static
             .filter(|s| s.charged_amount.is_some());
         let straddling = charged.clone().any(|s| s.straddling_buckets > 0);
         let why = match (charged.count(), straddling) {
+            _ if figures.settings.provider_side.is_some() => "not computed: the stream chosen as the provider-side figure (settings.provider_side) is not loaded, or, a bill, has no bucket wholly inside the incident window; no other stream stands in its place",
             (0, _) => NO_PROVIDER,
             (_, true) => "not computed: every billed bucket reaches outside the incident window, so none can be counted in it (set the window to whole buckets, e.g. whole UTC days, to compare them)",
             (_, false) => "not computed: no billed bucket lies inside the incident window (the billing export or account totals cover other dates)",
@@ -57,10 +58,13 @@ pub fn next_action(figures: &Figures, tolerance: Tolerance) -> &'static str {
     let unpriced = figures.pricing.as_ref().is_some_and(|p| {
         p.models.iter().any(|m| !m.has_rate) || p.lines.iter().any(|l| l.amount.is_none())
     });
+    let estimated = super::status(figures) == super::Status::Estimated;
     if !total.expected_complete && unpriced {
         "enter verified rates for every unpriced model, then rerun the reconciliation"
     } else if !total.expected_complete {
         "some requests in the priced log carry no usage figures, so the expected charge is a floor: load the gateway log or a usage report for the window, or a client log that records usage"
+    } else if estimated {
+        "confirm the estimated part before closing (verify the inferred or unknown rates on the pricing page, or load usage from the responses or a server log): within tolerance is judged on verified figures only"
     } else if total.within_tolerance == Some(true) {
         "close: the variance is within tolerance"
     } else if residual.is_some_and(|r| r.abs() <= tolerance.absolute) {

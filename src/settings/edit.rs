@@ -34,6 +34,7 @@ pub enum SettingsField {
     NumberFormat,
     DateOrder,
     UntimedRequests,
+    ProviderSide,
     CsvStyle,
     CsvHeaders,
 }
@@ -91,6 +92,7 @@ impl Settings {
             SettingsField::NumberFormat => &mut self.number_format,
             SettingsField::DateOrder => &mut self.date_order,
             SettingsField::UntimedRequests => &mut self.untimed_requests,
+            SettingsField::ProviderSide => &mut self.provider_side,
             SettingsField::CsvStyle => &mut self.csv_style,
             SettingsField::CsvHeaders => &mut self.csv_headers,
         }

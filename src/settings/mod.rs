@@ -19,6 +19,7 @@ mod checks;
 mod csv;
 mod edit;
 mod evidence;
+pub mod provider_side;
 
 use checks::noted;
 pub use csv::{CsvHeaders, CsvLocale, CsvStyle};
@@ -37,6 +38,10 @@ pub struct Settings {
     /// new-api quota units per USD; 500000 unless the deployment changed it.
     pub quota_per_usd: String,
     pub tolerance: ToleranceText,
+    /// Which stream is the provider-side figure: `gateway_log`, `provider_usage`,
+    /// `billing` or `account_totals`; empty for the default rule
+    /// ([`provider_side::DEFAULT_RULE`]).
+    pub provider_side: String,
     /// The currency the provider bills in (USD for CometAPI quota).
     pub billing_currency: String,
     /// Needed only when the rate card's currency differs from the billing currency.
@@ -119,6 +124,7 @@ impl Default for Settings {
             incident_window_utc: WindowText::default(),
             quota_per_usd: "500000".into(),
             tolerance: ToleranceText::default(),
+            provider_side: String::new(),
             billing_currency: "USD".into(),
             fx: FxText::default(),
             rates: Vec::new(),
@@ -158,6 +164,8 @@ pub struct ValidSettings {
     pub quota_per_usd: Decimal,
     pub tolerance_absolute: Decimal,
     pub tolerance_percent: Decimal,
+    /// The stream the reviewer chose as the provider-side figure; None: the default rule.
+    pub provider_side: Option<crate::ingest::Stream>,
     pub billing_currency: String,
     pub fx: Option<Fx>,
     pub rate_card: RateCard,
@@ -175,6 +183,9 @@ pub struct ValidSettings {
     pub rate_card_sha256: String,
     /// The review's run id and window, as the exports name them.
     pub csv_headers: CsvHeaders,
+    /// The document these values were validated from, as typed: the record carries it
+    /// (sanitized), so a review can be run again from the record alone.
+    pub document: Settings,
 }
 
 impl Settings {
@@ -263,6 +274,11 @@ impl Settings {
             "untimed_requests",
             UntimedRequests::parse(&self.untimed_requests),
         );
+        let provider_side = noted(
+            &mut errors,
+            "provider_side",
+            provider_side::parse(&self.provider_side),
+        );
         let (mappings, format_overrides) = self.validate_evidence(&mut errors);
         let csv = CsvStyle {
             locale: noted(&mut errors, "csv_style", CsvLocale::parse(&self.csv_style)),
@@ -286,6 +302,7 @@ impl Settings {
                     quota_per_usd,
                     tolerance_absolute,
                     tolerance_percent,
+                    provider_side,
                     billing_currency,
                     fx,
                     rate_card,
@@ -301,6 +318,7 @@ impl Settings {
                     csv,
                     rate_card_sha256,
                     csv_headers,
+                    document: self.clone(),
                 })
             }
             _ => Err(errors),

@@ -6,10 +6,10 @@ use yew::prelude::*;
 use super::browser;
 use super::components::{
     Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, KeepFiles,
-    LoadProgress, PolicyForm, RateTable, Results, Summary, WindowForm,
+    LoadProgress, PolicyForm, RateTable, Results, Summary, VerifyRecord, WindowForm,
 };
 use super::keep;
-use super::state::{Action, State};
+use super::state::{Action, State, Verifying};
 use super::worker::Loader;
 use crate::settings::{Settings, SettingsEdit};
 
@@ -134,6 +134,15 @@ pub fn app() -> Html {
             });
         })
     };
+    let on_verify = {
+        let (loader, dispatch) = (loader.clone(), dispatch.clone());
+        Callback::from(
+            move |(record, files): (web_sys::File, Vec<web_sys::File>)| {
+                dispatch.emit(Action::Verify(Verifying::Running));
+                loader.borrow_mut().verify(&record, &files);
+            },
+        )
+    };
     let kept_loader = loader.clone();
     let on_remove = {
         let dispatch = dispatch.clone();
@@ -239,7 +248,7 @@ pub fn app() -> Html {
                 if let Ok(figures) = &shown.figures {
                     if let Some(pricing) = &figures.pricing {
                         <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
-                            quota_check={figures.quota_check().cloned()} />
+                            quota_check={figures.quota_check().cloned()} unapplied={figures.unapplied_prices.clone()} />
                     } else {
                         <p class="hint" data-testid="charge-lines-absent">{ "Not computed: no usage evidence. Load a gateway log, a client request log or a provider usage report for the window; a billing export or account totals alone say what was charged, not what was used." }</p>
                     }
@@ -252,9 +261,13 @@ pub fn app() -> Html {
                     <Charts figures={figures.clone()} />
                 }
                 if let Ok(figures) = &shown.figures {
-                    <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
+                    <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} chosen={figures.settings.provider_side} />
                 }
                 <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} on_edit={on_edit_downloads} />
+            </section>
+            <section class="step no-print" aria-labelledby="step-verify">
+                <h2 id="step-verify">{ "Verify a record" }</h2>
+                <VerifyRecord verification={state.verification.clone()} {on_verify} />
             </section>
         </div>
     }

@@ -35,6 +35,17 @@ pub enum Action {
     Notice(Option<String>),
     /// What is kept in this browser now (after keeping, forgetting or restoring).
     Keep(KeepStatus),
+    /// A record being checked against its files, or what the check found.
+    Verify(Verifying),
+}
+
+/// "Verify a record": the worker checking a record against its files
+/// ([`crate::verify::verify`]), what it found, or why the record could not be checked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verifying {
+    Running,
+    Done(crate::verify::Verification),
+    Failed(String),
 }
 
 /// What the worker is reading now.
@@ -87,6 +98,8 @@ pub struct State {
     pub notice: Option<String>,
     /// The files kept in this browser, as last reported.
     pub keep: KeepStatus,
+    /// The last record checked on the page; None until one is.
+    pub verification: Option<Verifying>,
 }
 
 impl State {
@@ -105,6 +118,7 @@ impl State {
             seen: 0,
             notice: None,
             keep: KeepStatus::default(),
+            verification: None,
         }
     }
 
@@ -278,6 +292,10 @@ impl Reducible for State {
             Action::Import(Err(problem)) => state.notice(Some(problem)),
             Action::Notice(notice) => state.notice(notice),
             Action::Keep(keep) => State { keep, ..state },
+            Action::Verify(verifying) => State {
+                verification: Some(verifying),
+                ..state
+            },
         })
     }
 }

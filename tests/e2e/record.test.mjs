@@ -120,7 +120,9 @@ test('page reconciles the fixture offline and its record matches the CLI', async
 
     const recordText = await readFile(await (await download(page, '[data-testid="download-record"]')).path(), 'utf8');
     const record = JSON.parse(recordText);
-    assert.equal(record.schema_version, 2);
+    assert.equal(record.schema_version, 3);
+    assert.equal(record.settings?.incident_window_utc?.start, '2026-01-01T00:00:00Z', 'the record carries its settings');
+    assert.match(record.settings_sha256 ?? '', /^[0-9a-f]{64}$/);
     assert.deepEqual(record.not_computed, {}, "every figure computed");
     assert.equal(record.computed_charge?.expected_amount, '0.1606');
     assert.equal(record.computed_charge?.provider_reported_amount, '0.1556');

@@ -290,3 +290,104 @@ fn cli_help_and_failures() {
         }
     }
 }
+
+#[test]
+fn verify_round_trips_and_names_a_changed_file_or_setting() {
+    let dir = folder("verify");
+    let client = fixture("evidence/client-openai-chat.jsonl");
+    std::fs::write(format!("{dir}/client.jsonl"), &client).unwrap();
+    let at = ["--settings", SETTINGS, "--generated-at", GENERATED_AT];
+    let client_path = format!("{dir}/client.jsonl");
+    let out = format!("{dir}/record.json");
+    let (code, _, stderr) = cli(&[&at[..], &["--out", &out, PAGE, &client_path]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    // The record alone (its settings, its generated_at) and the files, in any order.
+    let (code, stdout, stderr) = cli(&["verify", &out, &client_path, PAGE]);
+    assert_eq!((code, stdout.as_str()), (0, "identical\n"), "{stderr}");
+    // One byte of the client log changed (completion tokens 500 → 600): the file is
+    // named first, then the figures it moved.
+    let mut changed = client.clone();
+    let at_digit = changed.windows(5).position(|w| w == b":500,").unwrap();
+    changed[at_digit + 1] = b'6';
+    std::fs::write(&client_path, &changed).unwrap();
+    let (code, stdout, stderr) = cli(&["verify", &out, PAGE, &client_path]);
+    assert_eq!(code, 1, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "different");
+    assert!(
+        lines[1].starts_with("  input_files[1] client.jsonl: expected SHA-256 ")
+            && lines[1].ends_with(
+                "(the file given under this name is not the one the record was made from)"
+            ),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("  input_files[1].sha256: expected \"")),
+        "{stdout}"
+    );
+    // A setting changed inside the record (the absolute tolerance 0.001 → 0.01), the
+    // files as they were: the settings' digest no longer matches, and the field the
+    // setting moves is named with both values.
+    std::fs::write(&client_path, &client).unwrap();
+    let mut edited: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    edited["settings"]["tolerance"]["absolute"] = "0.01".into();
+    let edited_path = format!("{dir}/record-edited.json");
+    std::fs::write(&edited_path, edited.to_string()).unwrap();
+    let (code, stdout, stderr) = cli(&["verify", &edited_path, PAGE, &client_path]);
+    assert_eq!(code, 1, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "different");
+    assert!(
+        lines[1].starts_with("  settings_sha256: expected the digest of the record's settings"),
+        "{stdout}"
+    );
+    assert!(
+        lines.contains(
+            &"  computed_charge.tolerance.absolute: expected \"0.001\" (the record), but found \"0.01\" (the re-run)"
+        ),
+        "{stdout}"
+    );
+    // A record that cannot be checked is status 2, with the reason.
+    let old = temp_file("record-v2.json", r#"{"schema_version": 2}"#);
+    let (code, _, stderr) = cli(&["verify", &old, PAGE]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("schema_version: expected a record of schema version 3"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_provider_side_figure_is_the_stream_chosen() {
+    let usage = "tests/fixtures/evidence/openai-usage.json";
+    let at = ["--settings", SETTINGS, "--generated-at", GENERATED_AT];
+    // The default: the gateway's own quota.
+    let default = record(&[&at[..], &[PAGE, usage]].concat());
+    assert_eq!(default["provider_recorded_from"], "gateway_log");
+    assert_eq!(default["provider_side"]["chosen"], Value::Null);
+    // The usage report instead, priced with the card: gpt-4o 5,000 uncached × 2.50 +
+    // 8,000 cached × 1.25 + 600 output × 10, per 1M = 0.0285; the expected charge is
+    // still the gateway log's 0.1606.
+    let dir = folder("provider-side");
+    let out = format!("{dir}/record.json");
+    let side = ["--provider-side", "provider_usage", "--out", &out];
+    let (code, _, stderr) = cli(&[&at[..], &side[..], &[PAGE, usage]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let chosen: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(chosen["provider_recorded_from"], "provider_usage");
+    assert_eq!(chosen["provider_side"]["chosen"], "provider_usage");
+    assert_eq!(chosen["settings"]["provider_side"], "provider_usage");
+    let charge = &chosen["computed_charge"];
+    assert_eq!(
+        (
+            &charge["expected_amount"],
+            &charge["provider_reported_amount"]
+        ),
+        (&json!("0.1606"), &json!("0.0285"))
+    );
+    // The choice travels in the record: verifying it needs no flag.
+    let (code, stdout, stderr) = cli(&["verify", &out, PAGE, usage]);
+    assert_eq!((code, stdout.as_str()), (0, "identical\n"), "{stderr}");
+}

@@ -72,4 +72,19 @@ fn secrets_never_reach_the_record() {
         file.starts_with("file-") && file.ends_with(".json"),
         "{file}"
     );
+    // The settings the record carries to be re-run: each secret value replaced, and
+    // listed, so a verifier knows where a re-run can differ.
+    assert_eq!(
+        record["settings_redacted"],
+        json!([
+            "reconciliation_run_id",
+            "provider",
+            "rates[3].model",
+            "rates[3].source_url"
+        ])
+    );
+    assert_eq!(
+        record["settings"]["rates"][3]["source_url"],
+        "https://pricing.test/page"
+    );
 }

@@ -27,7 +27,10 @@ EXIT STATUS:
        readable: false, and named on standard error)
     1  the figures could not be computed (settings problems or arithmetic overflow)
     2  the command line was wrong, a file could not be opened, or none of the files
-       gave a row that could be read (no record is written)";
+       gave a row that could be read (no record is written)
+
+  verify: 0 identical, 1 different (what differs is printed), 2 the command line was
+  wrong or the record cannot be checked (not a record, or one older than version 3)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,6 +54,10 @@ pub struct Cli {
 pub enum Command {
     /// Reconcile the files and write the record (what the command does by default).
     Reconcile(Reconcile),
+    /// Check a reconciliation record against its files: run the review again from the
+    /// settings the record carries, at its generated_at, and say "identical" or name the
+    /// first fields that differ and the files whose SHA-256 does not match.
+    Verify(Verify),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -87,6 +94,11 @@ pub struct Reconcile {
     /// FinOps FOCUS 1.2 CSV, for a cost tool or a warehouse.
     #[arg(long, value_name = "PATH")]
     pub focus_csv: Option<PathBuf>,
+    /// Which stream is the provider-side figure (default: the settings' choice, else the
+    /// gateway log's own quota, else a billing export, else account totals); the record
+    /// carries the choice.
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub provider_side: Option<ProviderSideArg>,
     /// How the CSVs separate cells and write decimals (default: the settings' choice,
     /// else comma).
     #[arg(long, value_enum, value_name = "STYLE")]
@@ -101,6 +113,42 @@ pub struct Reconcile {
     /// The summary's form: text (default) or json, for pipelines (implies --summary).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub summary_format: Option<SummaryFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct Verify {
+    /// The reconciliation record to check (JSON, as written by this command or the page).
+    #[arg(value_name = "RECORD")]
+    pub record: PathBuf,
+    /// The files the record was made from, in any order: files, folders, glob patterns,
+    /// or - for standard input (the record names each with its SHA-256).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum ProviderSideArg {
+    /// The gateway log's own quota (CometAPI / new-api).
+    GatewayLog,
+    /// The provider's usage report, priced with the rate card.
+    ProviderUsage,
+    /// A billing export (buckets wholly inside the window).
+    Billing,
+    /// Account totals (CometAPI's balance query).
+    AccountTotals,
+}
+
+impl ProviderSideArg {
+    /// The settings' word for it (`provider_side`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderSideArg::GatewayLog => "gateway_log",
+            ProviderSideArg::ProviderUsage => "provider_usage",
+            ProviderSideArg::Billing => "billing",
+            ProviderSideArg::AccountTotals => "account_totals",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -10,6 +10,8 @@ mod inputs;
 mod run;
 #[cfg(not(target_arch = "wasm32"))]
 mod summary;
+#[cfg(not(target_arch = "wasm32"))]
+mod verify;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

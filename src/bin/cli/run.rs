@@ -29,6 +29,7 @@ pub fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Reconcile(args)) => reconcile(&args),
+        Some(Command::Verify(args)) => super::verify::verify(&args),
         None => reconcile(&cli.reconcile),
     };
     result.unwrap_or_else(|message| {
@@ -42,7 +43,7 @@ fn write_file(path: &Path, text: &str) -> Result<(), String> {
 }
 
 fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
-    let settings = match &args.settings {
+    let mut settings = match &args.settings {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
@@ -50,6 +51,9 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
         }
         None => Settings::default(),
     };
+    if let Some(side) = args.provider_side {
+        settings.provider_side = side.name().to_string();
+    }
     let generated_at = match &args.generated_at {
         Some(text) => text.parse::<Timestamp>().map_err(|_| {
             format!(

@@ -15,6 +15,9 @@ pub struct ChargesProps {
     pub currency: String,
     /// The gateway quota check, when the usage was priced from a gateway log.
     pub quota_check: Option<QuotaCheck>,
+    /// Per-image and per-second prices no quantity in the usage uses.
+    #[prop_or_default]
+    pub unapplied: Vec<crate::confidence::UnappliedPrice>,
 }
 
 fn status(status: LineStatus) -> &'static str {
@@ -77,10 +80,17 @@ pub fn charges(props: &ChargesProps) -> Html {
                 </table>
             </div>
             <dl class="totals">
-                <dt>{ "Expected, from verified rates" }</dt><dd data-testid="expected-verified">{ money(p.expected_verified) }</dd>
-                <dt>{ "Expected, from inferred or unknown rates (an estimate)" }</dt><dd data-testid="expected-estimated">{ money(p.expected_estimated) }</dd>
+                <dt>{ "Expected, verified (verified rates on verified usage)" }</dt><dd data-testid="expected-verified">{ money(p.expected_verified) }</dd>
+                <dt>{ "Expected, estimated (inferred or unknown rates, or usage not verified)" }</dt><dd data-testid="expected-estimated">{ money(p.expected_estimated) }</dd>
                 <dt>{ "At risk (outcome unknown)" }</dt>
                 <dd data-testid="at-risk">{ at_risk }</dd>
+                if !props.unapplied.is_empty() {
+                    <dt>{ "Prices not applied" }</dt>
+                    <dd data-testid="prices-without-quantities">{ format!(
+                        "{}: priced on the card, but the usage states no such quantity, so the expected total may lack that part",
+                        props.unapplied.iter().map(|u| format!("{} ({})", u.model, u.dimension.label())).collect::<Vec<_>>().join(", ")
+                    ) }</dd>
+                }
                 <dt>{ "Unpriced" }</dt>
                 <dd data-testid="unpriced">{ if unpriced.is_empty() && p.complete { "none".to_string() } else if unpriced.is_empty() { "some dimensions (see the table): the expected total is incomplete".to_string() } else { format!("{}: the expected total is incomplete", unpriced.join(", ")) } }</dd>
                 { for p.models.iter().filter(|m| m.untimed_unpriced > 0).map(|m| html! {

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::confidence::StreamConfidence;
 use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::format;
 use crate::ingest::Stream;
@@ -15,6 +16,10 @@ pub struct CrossChecksProps {
     pub streams: Vec<StreamFigures>,
     pub checks: Vec<CrossCheck>,
     pub currency: String,
+    /// Each stream's usage label (seed 002's five), as the core gave them.
+    pub usage: Vec<StreamConfidence>,
+    /// The stream the reviewer chose as the provider-side figure; None: the default rule.
+    pub chosen: Option<Stream>,
 }
 
 fn money(value: Option<rust_decimal::Decimal>) -> String {
@@ -23,11 +28,19 @@ fn money(value: Option<rust_decimal::Decimal>) -> String {
 
 #[function_component(CrossChecks)]
 pub fn cross_checks(props: &CrossChecksProps) -> Html {
+    let usage = |stream: Stream| {
+        let label = props.usage.iter().find(|u| u.stream == stream);
+        label.map_or("unavailable", |u| u.usage.name())
+    };
     let sources = html! {
         <p class="hint" data-testid="figure-sources">
             { format!("Expected charge {}; provider-side figure {}.",
-                props.priced.map_or("not computed (no usage evidence is loaded)".to_string(), |s| format!("priced from the {}", s.describe())),
+                props.priced.map_or("not computed (no usage evidence is loaded)".to_string(), |s| format!("priced from the {} (usage {})", s.describe(), usage(s))),
                 props.recorded.map_or("not computed (no gateway log, billing export or account totals is loaded)".to_string(), |s| format!("from the {}", s.describe()))) }
+            { match props.chosen {
+                Some(s) => format!(" The provider-side figure is the {} because you chose it; no other stream stands in its place.", s.describe()),
+                None => format!(" The provider-side figure follows the default rule: {}.", crate::settings::provider_side::DEFAULT_RULE),
+            } }
         </p>
     };
     if props.streams.len() < 2 && props.checks.is_empty() {
@@ -39,6 +52,7 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
             (v, _) => money(v),
         };
         let notes = [
+            Some(format!("usage {}", usage(s.stream))),
             (s.usage_unknown_requests > 0)
                 .then(|| format!("{} request(s) with unknown usage", s.usage_unknown_requests)),
             s.reported_cost

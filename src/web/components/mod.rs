@@ -18,6 +18,7 @@ mod rate_differences;
 mod rate_table;
 mod results;
 mod summary;
+mod verify_record;
 mod window_form;
 
 pub use charges::Charges;
@@ -34,4 +35,5 @@ pub use rate_differences::RateDifferences;
 pub use rate_table::RateTable;
 pub use results::Results;
 pub use summary::Summary;
+pub use verify_record::VerifyRecord;
 pub use window_form::WindowForm;

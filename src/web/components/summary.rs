@@ -38,9 +38,18 @@ pub fn summary(props: &SummaryProps) -> Html {
                 </div>
                 <div>
                     <dt>{ "Difference (recorded − expected)" }</dt>
-                    <dd><Money amount={total.variance} currency={currency} signed=true testid="headline-difference" /></dd>
+                    <dd><Money amount={total.variance} currency={currency.clone()} signed=true testid="headline-difference" /></dd>
                 </div>
             </dl>
+            if let Some(p) = f.pricing.as_ref().filter(|p| !p.expected_estimated.is_zero()) {
+                <p class="hint" data-testid="headline-split">
+                    { "Of the expected amount, " }
+                    <Money amount={Some(p.expected_verified)} currency={currency.clone()} testid="headline-expected-verified" />
+                    { " is verified and " }
+                    <Money amount={Some(p.expected_estimated)} currency={currency.clone()} testid="headline-expected-estimated" />
+                    { " is estimated (inferred or unknown rates, or usage not verified): within tolerance is judged on the verified part only." }
+                </p>
+            }
             <p class="next" data-testid="summary-next">{ format!("Next: {next}.") }</p>
             <nav class="jump" aria-label="Parts of the answer">
                 <a href="#expected-charge">{ "Expected charge" }</a>

@@ -19,6 +19,16 @@ fn number_formats() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The default rule first (empty), then each stream that can stand as the figure.
+fn provider_sides() -> Vec<(String, String)> {
+    use crate::settings::provider_side::{name, CHOICES, DEFAULT_RULE};
+    let default = (String::new(), format!("the default: {DEFAULT_RULE}"));
+    let chosen = CHOICES
+        .into_iter()
+        .map(|stream| (name(stream), stream.describe().to_string()));
+    std::iter::once(default).chain(chosen).collect()
+}
+
 fn untimed_choices() -> Vec<(String, String)> {
     UntimedRequests::ALL
         .iter()
@@ -92,6 +102,9 @@ pub fn window_form(props: &WindowProps) -> Html {
             <TextField label="Times without a zone were written at (UTC offset such as +08:00, or a zone such as Asia/Shanghai)" testid="zoneless-offset"
                 error={e("zoneless_times_offset")}
                 value={s.zoneless_times_offset.clone()} on_input={edit(SettingsField::ZonelessOffset)} />
+            <SelectField label="Provider-side figure (the stream the expected charge is compared with)" testid="provider-side"
+                options={provider_sides()} error={e("provider_side")}
+                value={s.provider_side.clone()} on_change={edit(SettingsField::ProviderSide)} />
             <SelectField label="Requests without a time (Anthropic Messages)" testid="untimed-requests"
                 options={untimed_choices()} error={e("untimed_requests")}
                 value={s.untimed_requests.clone()} on_change={edit(SettingsField::UntimedRequests)} />

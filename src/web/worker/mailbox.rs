@@ -113,6 +113,9 @@ pub fn start() {
                 settings,
                 jobs,
             }) => post(&compute(generation, &settings, &jobs)),
+            Some(Message::Verify { id, record, files }) => {
+                wasm_bindgen_futures::spawn_local(verify(id, record, files))
+            }
             Some(Message::Keep { jobs, upto }) => REPORTS.with(|r| {
                 counted::forget();
                 r.borrow_mut()
@@ -165,6 +168,31 @@ fn compute(generation: u32, settings: &str, jobs: &[u32]) -> JsValue {
     };
     let review: Review = pipeline::run_counted(files, &settings);
     message::figures(generation, Ok(&review.to_wire()))
+}
+
+/// A record checked against its files: read whole (a record and the files it was made
+/// from, not a review in progress), then the core's check, the command line's too.
+async fn verify(id: u32, record: File, files: Vec<File>) {
+    let answer = async {
+        let record = read::whole(&record).await?;
+        let record = String::from_utf8(record.bytes).map_err(|_| {
+            format!(
+                "{}: expected UTF-8 text, but found other bytes",
+                record.name
+            )
+        })?;
+        let mut inputs = Vec::new();
+        for file in &files {
+            inputs.push(read::whole(file).await?);
+        }
+        let verification = crate::verify::verify(&record, &inputs, pipeline::run)?;
+        Ok::<_, String>(serde_json::to_string(&verification).unwrap_or_default())
+    };
+    let answer = answer.await;
+    post(&message::verified(
+        id,
+        answer.as_deref().map_err(String::as_str),
+    ));
 }
 
 pub(super) fn cancelled(id: u32) -> bool {

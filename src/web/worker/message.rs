@@ -84,6 +84,19 @@ pub enum Message {
     Cancelled {
         job: u32,
     },
+    /// page → worker: check the reconciliation record in `record` against `files`
+    /// ([`crate::verify::verify`]); answered by `Verified` with the same id.
+    Verify {
+        id: u32,
+        record: File,
+        files: Vec<File>,
+    },
+    /// worker → page: `Verification` as JSON, or a sentence saying why the record
+    /// could not be checked.
+    Verified {
+        id: u32,
+        answer: Result<String, String>,
+    },
     Failed {
         job: u32,
         message: String,
@@ -210,6 +223,26 @@ pub fn figures(generation: u32, review: Result<&str, &str>) -> JsValue {
     )
 }
 
+pub fn verify(id: u32, record: &File, files: &[File]) -> JsValue {
+    let files: Array = files.iter().map(JsValue::from).collect();
+    object(
+        "verify",
+        &[
+            ("id", id.into()),
+            ("record", record.into()),
+            ("files", files.into()),
+        ],
+    )
+}
+
+pub fn verified(id: u32, answer: Result<&str, &str>) -> JsValue {
+    let (field, text) = match answer {
+        Ok(answer) => ("answer", answer),
+        Err(problem) => ("problem", problem),
+    };
+    object("verified", &[("id", id.into()), (field, text.into())])
+}
+
 pub fn cancelled(job: u32) -> JsValue {
     object("cancelled", &[("job", job.into())])
 }
@@ -297,6 +330,21 @@ pub fn read(value: &JsValue) -> Option<Message> {
             },
         },
         "cancelled" => Message::Cancelled { job: job()? },
+        "verify" => Message::Verify {
+            id: number("id")? as u32,
+            record: get("record")?.dyn_into().ok()?,
+            files: array("files")?
+                .iter()
+                .map(|f| f.dyn_into().ok())
+                .collect::<Option<_>>()?,
+        },
+        "verified" => Message::Verified {
+            id: number("id")? as u32,
+            answer: match text("answer") {
+                Some(answer) => Ok(answer),
+                None => Err(text("problem")?),
+            },
+        },
         "failed" => Message::Failed {
             job: job()?,
             message: text("message")?,

@@ -25,10 +25,12 @@
 //! - page → worker: `read {job, file, rules, hash, split}`,
 //!   `hash {job, file, hash, split, rules}`, `tail {job, part}`, `fingerprint {job, sha256}`,
 //!   `cancel {upto}` (every job ≤ upto), `compute {generation, settings, jobs}`,
-//!   `keep {jobs, upto}`.
+//!   `keep {jobs, upto}`, `verify {id, record, files}` (a record checked against its files
+//!   with [`crate::verify::verify`]).
 //! - worker → page: `ready`, `progress {job, done, total, rows, ms}`,
 //!   `done {job, report, models}`, `hashed {job, sha256}`, `tail {job, part}`,
-//!   `cancelled {job}`, `failed {job, message}`, `figures {generation, review | problem}`.
+//!   `cancelled {job}`, `failed {job, message}`, `figures {generation, review | problem}`,
+//!   `verified {id, answer | problem}`.
 //!
 //! On the page, `loader` keeps the File handles, sends the jobs, and turns the
 //! answers into the reducer's actions.

@@ -26,6 +26,19 @@ fn slice(file: &File, start: f64, size: f64) -> Option<JsFuture> {
     Some(JsFuture::from(blob.array_buffer()))
 }
 
+/// A whole file's bytes, for checking a record (`mailbox::verify`).
+pub(super) async fn whole(file: &File) -> Result<crate::pipeline::InputFile, String> {
+    let cannot = || format!("{}: cannot be read", file.name());
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| cannot())?;
+    let buffer: ArrayBuffer = buffer.dyn_into().map_err(|_| cannot())?;
+    Ok(crate::pipeline::InputFile {
+        name: file.name(),
+        bytes: Uint8Array::new(&buffer).to_vec(),
+    })
+}
+
 pub(super) async fn read(job: Job) {
     let Job { id, file, task } = job;
     let (rules, hashing, split) = match task {

@@ -6,7 +6,7 @@ use std::rc::Weak;
 
 use super::{Loader, Progress, Role};
 use crate::ingest::FileReport;
-use crate::web::state::{Action, Loading};
+use crate::web::state::{Action, Loading, Verifying};
 use crate::web::worker::message::{self, Message};
 
 /// The worker's answers, turned into actions once the loader is no longer borrowed
@@ -17,7 +17,10 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
     };
     let mut this = loader.borrow_mut();
     let mut actions = Vec::new();
-    let about_reading = !matches!(message, Some(Message::Figures { .. }));
+    let about_reading = !matches!(
+        message,
+        Some(Message::Figures { .. } | Message::Verified { .. })
+    );
     match message {
         Some(Message::Ready) => match role {
             Role::Reader => this.reader.ready(),
@@ -108,6 +111,16 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
                 this.reader.post(request);
             }
             actions.push(Action::Computed(generation, review));
+        }
+        Some(Message::Verified { id, answer }) if id == this.verifying => {
+            let found = answer.and_then(|text| {
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("the check sent by the worker is damaged: {e}"))
+            });
+            actions.push(Action::Verify(match found {
+                Ok(verification) => Verifying::Done(verification),
+                Err(problem) => Verifying::Failed(problem),
+            }));
         }
         Some(Message::Failed { job, message }) => {
             if let Some(job) = this.finish_job(job) {

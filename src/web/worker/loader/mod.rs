@@ -116,6 +116,8 @@ pub struct Loader {
     /// The generation the worker is computing, and the request waiting for it to finish.
     computing: Option<u32>,
     waiting_compute: Option<(u32, JsValue)>,
+    /// The last record check asked for: only its answer is shown.
+    verifying: u32,
     dispatch: Callback<Action>,
     handlers: Vec<Closure<dyn Fn(JsValue)>>,
 }
@@ -138,6 +140,7 @@ impl Loader {
                 finished: 0,
                 computing: None,
                 waiting_compute: None,
+                verifying: 0,
                 dispatch,
                 handlers: Vec::new(),
             })
@@ -296,6 +299,19 @@ impl Loader {
             self.computing = Some(generation);
             self.reader.post(request);
         }
+    }
+
+    /// Asks the worker to check the record in `record` against `files` ("Verify a
+    /// record"); its answer becomes [`Action::Verify`].
+    pub fn verify(&mut self, record: &File, files: &[File]) {
+        if !self.start() {
+            let problem = "this browser cannot start the file reader (a web worker)";
+            let failed = crate::web::state::Verifying::Failed(problem.into());
+            return self.dispatch.emit(Action::Verify(failed));
+        }
+        self.verifying += 1;
+        self.reader
+            .post(message::verify(self.verifying, record, files));
     }
 
     /// Lets the worker drop the rows of every job up to `upto` not in `jobs`.
