@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Bridge;
-use crate::crosscheck::{self, CrossCheck, StreamFigures};
+use crate::crosscheck::{self, CrossCheck, IncidentFacts, StreamFigures};
 use crate::ingest::{ExclusionRule, FileReport, Stream};
 use crate::price::quota::QuotaCheck;
 use crate::price::Pricing;
@@ -36,6 +36,10 @@ pub struct Figures {
     /// Each evidence stream's own figures, and the streams compared with each other.
     pub streams: Vec<StreamFigures>,
     pub cross_checks: Vec<CrossCheck>,
+    /// The row-level facts the incident review asks about (rows in the window buffer,
+    /// ...), per stream: counts and row references, never text.
+    #[serde(default)]
+    pub incident: IncidentFacts,
 }
 
 /// What a deserialized [`Figures`] holds until [`Figures::under`] gives its settings.
@@ -108,6 +112,7 @@ mod tests {
                 recorded_stream: None,
                 streams: Vec::new(),
                 cross_checks: Vec::new(),
+                incident: IncidentFacts::default(),
             };
             assert_eq!(figures.quota_check().is_some(), shown, "{priced_stream:?}");
         }

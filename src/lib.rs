@@ -12,7 +12,9 @@
 //! 5. [`classify`]: the variance bridge, one step per explained cause, plus the residual;
 //!    [`crosscheck`]: the evidence streams (gateway log, client requests, provider usage,
 //!    billing, account totals) each summed on its own and compared pairwise.
-//! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
+//! 6. [`closure`]: the incident review from the figures to closure (the review frame,
+//!    ...), computed from the figures and the review typed, never from rows.
+//! 7. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
 //!    [`charts`]: the figures drawn as inline SVG, each with its table.
 //!
 //! [`pipeline::run`] chains them for bytes in memory; the command line runs them in the
@@ -24,6 +26,7 @@
 
 pub mod charts;
 pub mod classify;
+pub mod closure;
 pub mod crosscheck;
 pub mod decimal;
 pub mod error;

@@ -54,6 +54,7 @@ pub fn ingest_rules(settings: &Settings) -> Option<Rules> {
         currency: crate::ingest::Currency::parse(&valid.billing_currency),
         mappings: std::sync::Arc::new(valid.mappings),
         overrides: std::sync::Arc::new(valid.format_overrides),
+        buffer_minutes: valid.window_buffer_minutes,
     })
 }
 
@@ -180,7 +181,9 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
         (Some(pricing), Some(variance)) => Some(classify::bridge(pricing, variance)?),
         _ => None,
     };
+    let incident = crosscheck::incident_facts(files, &settings);
     Ok(Figures {
+        incident,
         settings,
         pricing,
         reconciliation,

@@ -44,6 +44,7 @@ fn figures(models: &[ModelFigures], total: (Option<&str>, Option<&str>)) -> Figu
         recorded_stream: None,
         streams: Vec::new(),
         cross_checks: Vec::new(),
+        incident: Default::default(),
     }
 }
 

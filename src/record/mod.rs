@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::classify::Bridge;
+use crate::closure::{self, Closure};
 use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::serde_str;
 use crate::figures::Figures;
@@ -36,8 +37,9 @@ pub use verdict::next_action;
 use verdict::not_computed;
 
 /// 2: figures with no evidence behind them are `null` (with the reason under
-/// `not_computed`), never a complete zero.
-pub const RECORD_SCHEMA_VERSION: u32 = 2;
+/// `not_computed`), never a complete zero. 3: the incident review (`incident_review`)
+/// and the reviewer's source documents beside the pricing pages.
+pub const RECORD_SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Record {
@@ -76,6 +78,8 @@ pub struct Record {
     pub status: Status,
     pub answer: String,
     pub next_action: String,
+    /// The incident review from the figures to closure ([`crate::closure`]).
+    pub incident_review: Closure,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -337,6 +341,7 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
         status: status(figures),
         answer: exact_sentence(figures),
         next_action: next_action(figures, tolerance).to_string(),
+        incident_review: closure::close(figures),
     }
 }
 
@@ -408,8 +413,31 @@ mod tests {
     use crate::ratecard::{FactorText, RateCardText, RateText};
     use crate::settings::Settings;
 
-    /// Every key of `value` must be declared by `schema`, recursively.
+    /// Every key of `value` must be declared by `schema`, recursively (following
+    /// `$ref`s into the root's `$defs`).
     fn undeclared(value: &Value, schema: &Value, path: &str, out: &mut Vec<String>) {
+        undeclared_in(value, schema, schema, path, out)
+    }
+
+    fn undeclared_in(
+        value: &Value,
+        schema: &Value,
+        root: &Value,
+        path: &str,
+        out: &mut Vec<String>,
+    ) {
+        // A nullable reference (`anyOf: [{$ref}, {type: null}]`) declares its first branch.
+        let schema = schema
+            .get("anyOf")
+            .and_then(|branches| branches.get(0))
+            .unwrap_or(schema);
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some(reference) => {
+                let name = reference.trim_start_matches("#/$defs/");
+                &root["$defs"][name]
+            }
+            None => schema,
+        };
         match value {
             Value::Object(map) => {
                 let props = schema.get("properties");
@@ -418,14 +446,14 @@ mod tests {
                         .and_then(|p| p.get(key))
                         .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
                     match child_schema {
-                        Some(s) => undeclared(child, s, &format!("{path}.{key}"), out),
+                        Some(s) => undeclared_in(child, s, root, &format!("{path}.{key}"), out),
                         None => out.push(format!("{path}.{key}")),
                     }
                 }
             }
             Value::Array(items) => {
                 for item in items {
-                    undeclared(item, &schema["items"], &format!("{path}[]"), out);
+                    undeclared_in(item, &schema["items"], root, &format!("{path}[]"), out);
                 }
             }
             _ => {}
@@ -434,8 +462,13 @@ mod tests {
 
     #[test]
     fn the_record_matches_its_documented_schema() {
-        let settings =
+        let mut settings =
             Settings::from_json(include_str!("../../tests/fixtures/settings.json")).unwrap();
+        // A review typed in full, so every object of `incident_review` is written.
+        settings.review =
+            Settings::from_json(include_str!("../../tests/fixtures/incident/settings.json"))
+                .unwrap()
+                .review;
         // One file of each kind of stream, so every array in the record has items.
         let file = |name: &str, bytes: &[u8]| InputFile {
             name: name.into(),
@@ -506,6 +539,21 @@ mod tests {
             .map(String::as_str)
             .collect();
         assert_eq!(required, present, "input_files[]: required = written");
+        // And the incident review: every field written is one the schema requires.
+        let review = &schema["properties"]["incident_review"];
+        let required: Vec<&str> = review["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let present: Vec<&str> = record["incident_review"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(required, present, "incident_review: required = written");
     }
 
     #[test]

@@ -19,11 +19,15 @@ mod checks;
 mod csv;
 mod edit;
 mod evidence;
+mod review;
 
 use checks::noted;
 pub use csv::{CsvHeaders, CsvLocale, CsvStyle};
 pub use edit::{SettingsEdit, SettingsField};
 pub use evidence::FormatOverride;
+pub use review::{
+    Document, DocumentText, Forecast, ForecastText, ReviewText, Role, ValidReview, DOCUMENT_KINDS,
+};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -74,6 +78,9 @@ pub struct Settings {
     /// The CSV outputs' column names: `readable` (the default: "Recorded by the
     /// provider") or `machine` (`provider_recorded`, stable for scripts).
     pub csv_headers: String,
+    /// The incident review: roles, the finance time zone, the forecast, source
+    /// documents, the window buffer (see [`ReviewText`]).
+    pub review: ReviewText,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +142,7 @@ impl Default for Settings {
             csv_style: String::new(),
             csv_byte_order_mark: false,
             csv_headers: String::new(),
+            review: ReviewText::default(),
         }
     }
 }
@@ -175,6 +183,10 @@ pub struct ValidSettings {
     pub rate_card_sha256: String,
     /// The review's run id and window, as the exports name them.
     pub csv_headers: CsvHeaders,
+    /// Minutes each side of the window whose rows are counted apart (0: none).
+    pub window_buffer_minutes: u32,
+    /// The incident review, checked; its problems are warnings, never errors.
+    pub review: ValidReview,
 }
 
 impl Settings {
@@ -202,6 +214,21 @@ impl Settings {
             .map(String::as_str)
             .filter(|m| !names.contains(m))
             .collect()
+    }
+
+    /// Whether going from `before` to this document can move a figure: anything but
+    /// the review's typed notes (its window buffer does: rows in it are counted as the
+    /// files are read). When it cannot, the page keeps the figures and only their
+    /// settings follow (`Figures::under`); the worker is not asked.
+    pub fn moves_figures_from(&self, before: &Settings) -> bool {
+        let figures_part = |s: &Settings| Settings {
+            review: ReviewText {
+                window_buffer_minutes: s.review.window_buffer_minutes.clone(),
+                ..ReviewText::default()
+            },
+            ..s.clone()
+        };
+        figures_part(self) != figures_part(before)
     }
 
     pub fn validate(&self) -> Result<ValidSettings, Vec<Error>> {
@@ -273,6 +300,12 @@ impl Settings {
             "csv_headers",
             CsvHeaders::parse(&self.csv_headers),
         );
+        let window_buffer_minutes = self
+            .review
+            .buffer_minutes()
+            .map_err(|e| errors.push(e))
+            .unwrap_or(0);
+        let review = self.review.validate(&billing_currency);
         let rate_card_sha256 =
             ratecard::RateCardText::new(self.rates.clone(), self.factors.clone()).sha256();
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
@@ -301,6 +334,8 @@ impl Settings {
                     csv,
                     rate_card_sha256,
                     csv_headers,
+                    window_buffer_minutes,
+                    review,
                 })
             }
             _ => Err(errors),

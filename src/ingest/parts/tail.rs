@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Compression, Ingestor, Reader, Stage};
 use crate::error::Error;
+use crate::ingest::store::facts::Facts;
 use crate::ingest::store::ledger::Ledger;
 use crate::ingest::store::rows::{put_varint, Rows, RowsBuilder};
 use crate::ingest::text::damage::DamagedLines;
@@ -57,6 +58,9 @@ struct Meta {
     /// The lines of the text, and those holding an invalid character.
     text_lines: u64,
     damaged: DamagedLines,
+    /// The incident facts of the tail's rows, at their places in the tail.
+    #[serde(default)]
+    facts: Facts,
 }
 
 const MAGIC: &[u8; 4] = b"SRT1";
@@ -215,6 +219,7 @@ impl Ingestor {
         self.filing.rows = RowsBuilder::default();
         self.filing.evidence.request_ids.clear();
         self.filing.evidence.row_tags.clear();
+        self.filing.evidence.facts = Facts::default();
         self.damaged = DamagedLines::default();
         self.bytes = 0;
         true
@@ -254,6 +259,7 @@ impl Ingestor {
                 ledger: filing.ledger,
                 text_lines,
                 damaged: self.damaged,
+                facts: filing.evidence.facts,
             },
             request_ids: filing.evidence.request_ids,
             row_tags: filing.evidence.row_tags,
@@ -291,9 +297,14 @@ impl Ingestor {
         self.joined_lines += meta.text_lines;
         let filing = &mut self.filing;
         filing.ledger.append_shifted(meta.ledger, lines, rows);
+        let stored = filing.rows.len() as u64;
         filing.rows.append(&tail.rows);
         filing.evidence.request_ids.extend(tail.request_ids);
         filing.evidence.row_tags.extend(tail.row_tags);
+        filing
+            .evidence
+            .facts
+            .append_shifted(meta.facts, lines, rows, stored);
         self.bytes += meta.bytes;
         true
     }

@@ -1,0 +1,60 @@
+//! closure: the incident review carried from the figures to closure, as seed 002 asks
+//! for it: the review frame (roles, the finance time zone, the forecast, the window
+//! buffer), ...
+//!
+//! Pure and cheap: it reads the [`Figures`] (the row-level facts the files gave are in
+//! them) and the review the reviewer typed (`figures.settings.review`), never a row. The
+//! page computes it on its own thread as the reviewer types, without asking the worker
+//! to price anything again; the record carries it as `incident_review`.
+
+use serde::Serialize;
+
+use crate::crosscheck::IncidentFacts;
+use crate::figures::Figures;
+use crate::ingest::Stream;
+
+mod checklist;
+mod frame;
+
+pub use checklist::{checklist, Item, List};
+pub use frame::{buffer_words, zoned, Buffer, BufferStream, ForecastOut, Frame, ZonedWindow};
+
+/// The review, from figures to closure (the record's `incident_review`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Closure {
+    #[serde(flatten)]
+    pub frame: Frame,
+    /// The row-level facts the checklist answers from: counts and sanitized references.
+    pub evidence: IncidentFacts,
+    pub checklist: Vec<Item>,
+}
+
+/// Computes the review from the figures and the review typed in their settings.
+pub fn close(figures: &Figures) -> Closure {
+    Closure {
+        frame: frame::frame(figures),
+        evidence: figures.incident.clone(),
+        checklist: checklist(figures),
+    }
+}
+
+/// A stream as a sentence names it.
+pub(crate) fn stream_name(stream: Stream) -> &'static str {
+    stream.describe()
+}
+
+/// "1 row", "12 rows".
+pub(crate) fn rows(n: u64) -> String {
+    count(n, "row")
+}
+
+pub(crate) fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,130 @@
+//! The incident review of the hand-made incident fixture (tests/fixtures/incident): a
+//! client request id sent three times, two requests straddling the window end, three
+//! client ids the gateway lacks and one gateway row no client row has, one request
+//! logged at start. Every figure is counted by hand from the files.
+
+use super::*;
+use crate::pipeline::{run, InputFile, Review};
+use crate::settings::Settings;
+
+pub(crate) const SETTINGS: &str = include_str!("../../tests/fixtures/incident/settings.json");
+pub(crate) const CLIENT: &[u8] =
+    include_bytes!("../../tests/fixtures/incident/client-observations.jsonl");
+pub(crate) const GATEWAY: &[u8] = include_bytes!("../../tests/fixtures/incident/gateway-log.jsonl");
+
+pub(crate) fn incident_review() -> Review {
+    let settings = Settings::from_json(SETTINGS).unwrap();
+    let files = [
+        InputFile {
+            name: "client-observations.jsonl".into(),
+            bytes: CLIENT.to_vec(),
+        },
+        InputFile {
+            name: "gateway-log.jsonl".into(),
+            bytes: GATEWAY.to_vec(),
+        },
+    ];
+    run(&files, &settings)
+}
+
+fn answers() -> Vec<(&'static str, Option<String>)> {
+    let review = incident_review();
+    let figures = review.figures.as_ref().unwrap();
+    checklist(figures)
+        .into_iter()
+        .map(|i| (i.item, i.answer))
+        .collect()
+}
+
+#[test]
+fn the_checklist_is_answered_from_the_fixture() {
+    let answers = answers();
+    let answer = |item: &str| -> String {
+        let found = answers.iter().find(|(i, _)| i.starts_with(item));
+        found
+            .unwrap_or_else(|| panic!("{item}"))
+            .1
+            .clone()
+            .unwrap_or_default()
+    };
+    let cases = [
+        (
+            "Count successful",
+            "gateway usage log: 6; client request log: 7",
+        ),
+        (
+            "Count failed",
+            "gateway usage log: 0; client request log: 1",
+        ),
+        (
+            "Count retried",
+            "gateway usage log: 0; client request log: 2",
+        ),
+    ];
+    for (item, want) in cases {
+        assert_eq!(answer(item), want, "{item}");
+    }
+    insta::assert_snapshot!(
+        "incident_checklist",
+        answers
+            .iter()
+            .map(|(i, a)| format!(
+                "{i}\n  {}",
+                a.as_deref().unwrap_or("(the reviewer ticks it)")
+            ))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn the_fixture_facts_are_counted_and_listed_by_line() {
+    let review = incident_review();
+    let facts = &review.figures.as_ref().unwrap().incident;
+    let lines = |refs: &[crate::crosscheck::RowRef]| -> Vec<u64> {
+        refs.iter().map(|r| r.line.unwrap()).collect()
+    };
+    let id_lines = |refs: &crate::crosscheck::References| -> Vec<u64> {
+        refs.ids.iter().map(|r| r.at.line.unwrap()).collect()
+    };
+    let dup = facts.duplicates.as_ref().unwrap();
+    assert_eq!((dup.repeated_ids, dup.repeats.count), (1, 2));
+    assert_eq!(id_lines(&dup.repeats), [3, 4]);
+    assert_eq!(dup.repeats.ids[0].reference, dup.repeats.ids[1].reference);
+    let cost = |d: Option<rust_decimal::Decimal>| crate::decimal::format(d.unwrap());
+    // Two repeats of 1000 input and 200 output tokens of gpt-4o at 2.50 and 10 per
+    // million: 2 × (0.0025 + 0.002). Retries are billed "unknown" by default: at risk.
+    assert_eq!(
+        (cost(dup.expected_cost), cost(dup.at_risk_cost)),
+        ("0".into(), "0.009".into())
+    );
+    assert!(dup.cost_complete);
+    let missing = facts.client_not_in_gateway.as_ref().unwrap();
+    assert_eq!((missing.count, id_lines(missing)), (3, vec![8, 9, 10]));
+    let reverse = facts.gateway_not_in_client.as_ref().unwrap();
+    assert_eq!((reverse.count, id_lines(reverse)), (1, vec![6]));
+    assert_eq!(reverse.ids[0].at.file, "gateway-log.jsonl");
+    let [gateway, client] = &facts.streams[..] else {
+        panic!("two streams")
+    };
+    assert_eq!(client.stream, Stream::ClientRequests);
+    let attempts = |s: &crate::crosscheck::StreamFacts| {
+        (s.attempts.succeeded, s.attempts.failed, s.attempts.retried)
+    };
+    assert_eq!(
+        (attempts(gateway), attempts(client)),
+        ((6, 0, 0), (7, 1, 2))
+    );
+    assert_eq!(lines(&client.straddle_end.rows), [6, 7]);
+    assert_eq!(client.straddle_start.count, 0);
+    assert_eq!(lines(&client.logged_at_start.rows), [5]);
+    assert_eq!(gateway.logged_at_start.count, 0);
+    assert_eq!(lines(&client.before_window.rows), [11]);
+    assert_eq!(lines(&client.after_window.rows), [12]);
+    assert_eq!(lines(&gateway.after_window.rows), [8]);
+    assert_eq!(facts.buffer_minutes, 30);
+    for s in [gateway, client] {
+        assert_eq!(s.currencies, ["USD"]);
+        assert_eq!(s.models[0].priced_as.as_deref(), Some("gpt-4o"));
+    }
+}
