@@ -9,6 +9,8 @@ use crate::decimal::format;
 use crate::figures::Figures;
 use crate::ingest::Stream;
 
+use super::items::{Key, ITEMS};
+
 /// The seed's four lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -244,149 +246,105 @@ fn total(figures: &Figures, provider: bool) -> Option<String> {
     ))
 }
 
-/// The checklist, in the seed's order.
+/// The checklist, in the seed's order: each item the evidence can answer is answered.
 pub fn checklist(figures: &Figures) -> Vec<Item> {
-    use List::*;
-    let facts = &figures.incident;
-    let review = &figures.settings.review;
-    let frame = super::frame::frame(figures);
-    let requests = [Stream::GatewayLog, Stream::ClientRequests];
-    let all = sources(figures, &[]);
-    let of = |streams: &[Stream]| sources(figures, streams);
-    let roles = match (&frame.incident_owner, &frame.finance_reviewer) {
-        (Some(o), Some(f)) => Some(format!("incident owner: {o}; finance reviewer: {f}")),
-        _ => None,
-    };
-    let window = figures
-        .settings
-        .window
-        .map(|w| format!("{} to {}", w.start, w.end));
-    let api_docs = review
-        .documents
+    ITEMS
         .iter()
-        .filter(|d| d.kind == "api_docs")
-        .count();
-    let present = |stream| {
-        figures
-            .streams
-            .iter()
-            .any(|s| s.stream == stream)
-            .then(|| "loaded".to_string())
+        .map(|&(list, text, key)| {
+            let (answer, source) = key.map_or((None, None), |k| answer(figures, k));
+            item(list, text, answer, source)
+        })
+        .collect()
+}
+
+fn answer(figures: &Figures, key: Key) -> (Option<String>, Option<String>) {
+    let facts = &figures.incident;
+    let requests = [Stream::GatewayLog, Stream::ClientRequests];
+    let of = |streams: &[Stream]| sources(figures, streams);
+    let the = |what: &str| Some(what.to_string());
+    let present = |streams: &[Stream]| {
+        let loaded = figures.streams.iter().any(|s| streams.contains(&s.stream));
+        loaded.then(|| "loaded".to_string())
     };
-    vec![
-        item(
-            EvidenceCapture,
-            "Assign one incident owner and one finance reviewer.",
-            roles,
-            Some("the review".into()),
-        ),
-        item(
-            EvidenceCapture,
-            "Record incident start and end time in UTC.",
-            window,
-            Some("the settings".into()),
-        ),
-        item(
-            EvidenceCapture,
-            "Record the local finance timezone separately.",
-            frame.window_in_finance_zone.map(|z| z.words),
-            Some("the review".into()),
-        ),
-        item(
-            EvidenceCapture,
-            "Capture the API documentation pages relevant to affected endpoints.",
-            (api_docs > 0).then(|| super::count(api_docs as u64, "API documentation page")),
-            Some("the review's source documents".into()),
-        ),
-        item(
-            EvidenceCapture,
-            "Preserve raw gateway logs for the incident window.",
-            present(Stream::GatewayLog),
-            of(&[Stream::GatewayLog]),
-        ),
-        item(
-            EvidenceCapture,
-            "Preserve application-level request logs.",
-            present(Stream::ClientRequests),
+    let charges = [Stream::Billing, Stream::AccountTotals];
+    match key {
+        Key::Roles => {
+            let frame = super::frame::frame(figures);
+            let roles = match (frame.incident_owner, frame.finance_reviewer) {
+                (Some(o), Some(f)) => Some(format!("incident owner: {o}; finance reviewer: {f}")),
+                _ => None,
+            };
+            (roles, the("the review"))
+        }
+        Key::Window => {
+            let window = figures.settings.window;
+            let words = window.map(|w| format!("{} to {}", w.start, w.end));
+            (words, the("the settings"))
+        }
+        Key::FinanceZone => {
+            let zoned = super::frame::frame(figures).window_in_finance_zone;
+            (zoned.map(|z| z.words), the("the review"))
+        }
+        Key::PricingPage => (pricing_pages(figures), the("the rate card's sources")),
+        Key::ApiDocs => {
+            let documents = &figures.settings.review.documents;
+            let n = documents.iter().filter(|d| d.kind == "api_docs").count() as u64;
+            let words = (n > 0).then(|| super::count(n, "API documentation page"));
+            (words, the("the review's source documents"))
+        }
+        Key::Billing => (present(&charges), of(&charges)),
+        Key::GatewayLog => (present(&[Stream::GatewayLog]), of(&[Stream::GatewayLog])),
+        Key::ClientLog => (
+            present(&[Stream::ClientRequests]),
             of(&[Stream::ClientRequests]),
         ),
-        item(
-            UsageValidation,
-            "Count successful requests.",
-            attempts(facts, |s| s.attempts.succeeded),
-            of(&requests),
+        Key::Succeeded => (attempts(facts, |s| s.attempts.succeeded), of(&requests)),
+        Key::Failed => (attempts(facts, |s| s.attempts.failed), of(&requests)),
+        Key::Retried => (attempts(facts, |s| s.attempts.retried), of(&requests)),
+        Key::Duplicates => (duplicates(figures), of(&[Stream::ClientRequests])),
+        Key::CompareIds => (compare_ids(facts), of(&requests)),
+        Key::LoggedAtStart => (logged_at_start(facts), of(&[Stream::ClientRequests])),
+        Key::Boundary => (boundary(facts), of(&[])),
+        Key::Untied => (untied(facts), of(&[Stream::GatewayLog])),
+        Key::Labels => (models(facts, false), of(&[])),
+        Key::Matched => (models(facts, true), the("the rate card")),
+        Key::CurrencyPeriod => (currency_and_period(facts), of(&[])),
+        Key::Forecast => (forecast_source(figures), the("the review's forecast")),
+        Key::Expected => (total(figures, false), of(&[])),
+        Key::Recorded => (total(figures, true), of(&[])),
+    }
+}
+
+/// The pricing pages the rate card cites, with when each was captured.
+fn pricing_pages(figures: &Figures) -> Option<String> {
+    let mut pages: Vec<String> = figures
+        .settings
+        .rate_card
+        .entries
+        .iter()
+        .filter(|e| !e.is_empty() && !e.provenance.source_url.is_empty())
+        .map(|e| {
+            let url = crate::sanitize::url(&e.provenance.source_url);
+            match e.provenance.captured_at {
+                Some(at) => format!("{url} (captured {at})"),
+                None => url,
+            }
+        })
+        .collect();
+    pages.sort();
+    pages.dedup();
+    (!pages.is_empty()).then(|| pages.join(", "))
+}
+
+/// Records that cannot be tied to a charge line: gateway rows no client row has.
+fn untied(facts: &IncidentFacts) -> Option<String> {
+    let refs = facts.gateway_not_in_client.as_ref()?;
+    Some(match refs.count {
+        0 => "every gateway request id has a client request".into(),
+        n => format!(
+            "{} no client request has: {}",
+            super::count(n, "gateway row"),
+            refs_words(refs)
         ),
-        item(
-            UsageValidation,
-            "Count failed requests.",
-            attempts(facts, |s| s.attempts.failed),
-            of(&requests),
-        ),
-        item(
-            UsageValidation,
-            "Count retried requests.",
-            attempts(facts, |s| s.attempts.retried),
-            of(&requests),
-        ),
-        item(
-            UsageValidation,
-            "Identify duplicate client requests caused by timeout or queue replay.",
-            duplicates(figures),
-            of(&[Stream::ClientRequests]),
-        ),
-        item(
-            UsageValidation,
-            "Compare request IDs between gateway logs and application logs.",
-            compare_ids(facts),
-            of(&requests),
-        ),
-        item(
-            UsageValidation,
-            "Check whether streaming responses were logged after completion or only at start.",
-            logged_at_start(facts),
-            of(&[Stream::ClientRequests]),
-        ),
-        item(
-            UsageValidation,
-            "Check whether any requests crossed the incident window boundary.",
-            boundary(facts),
-            all.clone(),
-        ),
-        item(
-            PricingValidation,
-            "Confirm the exact service or model label used in application requests.",
-            models(facts, false),
-            all.clone(),
-        ),
-        item(
-            PricingValidation,
-            "Confirm the matching label on the pricing source.",
-            models(facts, true),
-            Some("the rate card".into()),
-        ),
-        item(
-            PricingValidation,
-            "Confirm currency and reporting period.",
-            currency_and_period(facts),
-            all.clone(),
-        ),
-        item(
-            PricingValidation,
-            "Confirm whether your internal forecast used the same pricing source.",
-            forecast_source(figures),
-            Some("the review's forecast".into()),
-        ),
-        item(
-            PricingValidation,
-            "Recompute expected charge from raw usage.",
-            total(figures, false),
-            all.clone(),
-        ),
-        item(
-            PricingValidation,
-            "Compare against provider-side account records.",
-            total(figures, true),
-            all,
-        ),
-    ]
+    })
 }

@@ -14,6 +14,8 @@ use crate::figures::Figures;
 use crate::ingest::Stream;
 
 mod checklist;
+#[rustfmt::skip]
+mod items;
 mod frame;
 
 pub use checklist::{checklist, Item, List};

@@ -1,0 +1,79 @@
+//! The incident review through the command line, on the hand-made incident fixture
+//! (tests/fixtures/incident): the record carries it, the summary prints what the
+//! evidence answers, and nothing planted in the files or the review reaches an output.
+
+use super::*;
+
+const SETTINGS: &str = "tests/fixtures/incident/settings.json";
+const CLIENT: &str = "tests/fixtures/incident/client-observations.jsonl";
+const GATEWAY: &str = "tests/fixtures/incident/gateway-log.jsonl";
+
+/// What the fixture plants: a key and a prompt in a client row, an email and an IP
+/// in another, a gateway IP, a key in a source document's URL query, and the raw ids.
+const PLANTED: &[&str] = &[
+    "sk-live",
+    "PLANTED",
+    "alice@example.com",
+    "203.0.113.9",
+    "198.51.100.23",
+    "req_00",
+    "req_999",
+];
+
+#[test]
+fn the_cli_carries_the_review_and_leaks_nothing() {
+    let (code, stdout, stderr) = cli(&[
+        "--settings",
+        SETTINGS,
+        "--generated-at",
+        GENERATED_AT,
+        "--summary",
+        CLIENT,
+        GATEWAY,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let record: Value = serde_json::from_str(&stdout).unwrap();
+    let review = &record["incident_review"];
+    assert_eq!(record["schema_version"], 3);
+    assert_eq!(review["finance_time_zone"], "Asia/Shanghai");
+    let evidence = &review["evidence"];
+    assert_eq!(evidence["duplicates"]["repeats"]["count"], 2);
+    assert_eq!(evidence["duplicates"]["at_risk_cost"], "0.009");
+    assert_eq!(evidence["client_not_in_gateway"]["count"], 3);
+    assert_eq!(evidence["gateway_not_in_client"]["count"], 1);
+    assert_eq!(evidence["gateway_not_in_client"]["ids"][0]["line"], 6);
+    let documents = record["source_documents"].as_array().unwrap();
+    assert!(
+        documents
+            .iter()
+            .any(|d| d["type"] == "api_docs"
+                && d["url"] == "https://apidoc.cometapi.com/api-13851472")
+    );
+    for line in [
+        "incident review: 21 of 37 checklist items answered from the evidence, 16 for the reviewer to tick",
+        "  ✓ Count retried requests. gateway usage log: 0; client request log: 2",
+        "  ✓ Check whether streaming responses were logged after completion or only at start. client request log: 1 successful request logged at start (no end time): client-observations.jsonl line 5",
+    ] {
+        assert!(stderr.lines().any(|l| l == line), "{line}\n{stderr}");
+    }
+    for planted in PLANTED {
+        assert!(!stdout.contains(planted), "record holds {planted}");
+        assert!(!stderr.contains(planted), "summary holds {planted}");
+    }
+    // The summary as JSON carries the checklist too.
+    let (code, _, stderr) = cli(&[
+        "--settings",
+        SETTINGS,
+        "--summary-format",
+        "json",
+        CLIENT,
+        GATEWAY,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let summary: Value = serde_json::from_str(&stderr).unwrap();
+    let checklist = summary["figures"]["checklist"].as_array().unwrap();
+    assert_eq!(checklist.len(), 37);
+    for planted in PLANTED {
+        assert!(!stderr.contains(planted), "JSON summary holds {planted}");
+    }
+}
