@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::browser;
 use super::components::{
-    Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, KeepFiles,
-    LoadProgress, PolicyForm, RateTable, Results, Summary, WindowForm,
+    Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, IncidentReview,
+    KeepFiles, LoadProgress, PolicyForm, RateTable, Results, Summary, WindowForm,
 };
 use super::keep;
 use super::state::{Action, State};
@@ -256,6 +256,12 @@ pub fn app() -> Html {
                 }
                 <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} on_edit={on_edit_downloads} />
             </section>
+            if let Ok(figures) = &shown.figures {
+                <section id="incident-review" class="step" aria-busy={busy} aria-labelledby="step-review">
+                    <h2 id="step-review">{ "7. Incident review" }</h2>
+                    <IncidentReview figures={figures.clone()} />
+                </section>
+            }
         </div>
     }
 }
