@@ -92,7 +92,12 @@ pub(super) fn frame(figures: &Figures) -> Frame {
         window_in_finance_zone,
         forecast: forecast(figures),
         window_buffer: buffer(figures),
-        warnings: review.problems.iter().map(ToString::to_string).collect(),
+        // Through the sanitizer: a warning quotes what was typed.
+        warnings: review
+            .problems
+            .iter()
+            .map(|p| sanitize::free_text(&p.to_string()))
+            .collect(),
     }
 }
 

@@ -17,9 +17,13 @@ mod checklist;
 #[rustfmt::skip]
 mod items;
 mod frame;
+mod statement;
 
 pub use checklist::{checklist, Item, List};
 pub use frame::{buffer_words, zoned, Buffer, BufferStream, ForecastOut, Frame, ZonedWindow};
+pub use statement::{
+    agreement, causes, criteria, statement, window_words, Agreement, Criterion, Statement,
+};
 
 /// The review, from figures to closure (the record's `incident_review`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -29,14 +33,25 @@ pub struct Closure {
     /// The row-level facts the checklist answers from: counts and sanitized references.
     pub evidence: IncidentFacts,
     pub checklist: Vec<Item>,
+    /// Seed 002's five closure criteria, and whether all hold.
+    pub closure_criteria: Vec<Criterion>,
+    pub may_close: bool,
+    /// The final statement in the seed's form; None until the variance is computed.
+    pub final_statement: Option<Statement>,
+    pub finance_agreement: Option<Agreement>,
 }
 
 /// Computes the review from the figures and the review typed in their settings.
 pub fn close(figures: &Figures) -> Closure {
+    let criteria = criteria(figures);
     Closure {
         frame: frame::frame(figures),
         evidence: figures.incident.clone(),
         checklist: checklist(figures),
+        may_close: criteria.iter().all(|c| c.met),
+        closure_criteria: criteria,
+        final_statement: statement(figures),
+        finance_agreement: agreement(figures),
     }
 }
 

@@ -128,3 +128,71 @@ fn the_fixture_facts_are_counted_and_listed_by_line() {
         assert_eq!(s.models[0].priced_as.as_deref(), Some("gpt-4o"));
     }
 }
+
+#[test]
+fn the_criteria_and_the_statement_of_the_fixture() {
+    let review = incident_review();
+    let figures = review.figures.as_ref().unwrap();
+    let closure = close(figures);
+    let statement = closure.final_statement.unwrap();
+    assert_eq!(
+        statement.text,
+        "Between 08:00 and 10:00 UTC on 2026-05-11, 16:00 to 18:00 on 2026-05-11 (Asia/Shanghai, UTC+08:00) in the finance time zone, expected CometAPI spend differed from account-side reporting by -0.00075 USD. The forecast for the window was 0.05 USD; expected spend was 0.02475 USD below it. -0.001 USD was explained by credits or adjustments (refunds) (-0.001 USD). 0.00025 USD remains unresolved pending support confirmation on rounding behavior. Follow-ups: add a retry budget (https://tracker.example.com/ops/42) and add a parser test for the usage fields."
+    );
+    // Explained and unresolved add up to the variance, exactly.
+    assert_eq!(
+        statement.explained + statement.unresolved,
+        statement.variance
+    );
+    let marks: Vec<(bool, &str)> = closure
+        .closure_criteria
+        .iter()
+        .map(|c| (c.met, c.why.as_str()))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            (true, "0.00025 USD is formally marked unresolved, pending the evidence named"),
+            (true, "it holds the pricing source, the API contract source, the usage rollup and the billing comparison"),
+            (true, "1 unverified assumption owned by the incident owner, with follow-ups"),
+            (true, "the FinOps lead agreed at 2026-05-12T09:00:00Z"),
+            (true, "1 follow-up linked to a tracked item"),
+        ]
+    );
+    assert!(closure.may_close);
+    // Without the review typed, each criterion says what is missing.
+    let mut bare = Settings::from_json(SETTINGS).unwrap();
+    bare.review = Default::default();
+    let files = [
+        InputFile {
+            name: "c.jsonl".into(),
+            bytes: CLIENT.to_vec(),
+        },
+        InputFile {
+            name: "g.jsonl".into(),
+            bytes: GATEWAY.to_vec(),
+        },
+    ];
+    let review = run(&files, &bare);
+    let closure = close(review.figures.as_ref().unwrap());
+    let whys: Vec<&str> = closure
+        .closure_criteria
+        .iter()
+        .map(|c| c.why.as_str())
+        .collect();
+    assert_eq!(
+        whys,
+        [
+            "0.00025 USD is unexplained and not marked unresolved: name the evidence it waits on",
+            "the evidence packet has no API contract source",
+            "1 unverified assumption (the rounding rule) has no owner: name the incident owner",
+            "the finance reviewer has not agreed yet",
+            "no follow-up links a tracked item",
+        ]
+    );
+    assert!(closure.closure_criteria.iter().all(|c| !c.met));
+    assert!(!closure.may_close);
+    assert!(closure.final_statement.unwrap().text.contains(
+        "0.00025 USD remains unresolved; the evidence it waits on is not named yet. Follow-ups: none recorded."
+    ));
+}

@@ -26,7 +26,8 @@ pub use csv::{CsvHeaders, CsvLocale, CsvStyle};
 pub use edit::{SettingsEdit, SettingsField};
 pub use evidence::FormatOverride;
 pub use review::{
-    Document, DocumentText, Forecast, ForecastText, ReviewText, Role, ValidReview, DOCUMENT_KINDS,
+    Document, DocumentText, FollowUp, FollowUpText, Forecast, ForecastText, ReviewText, Role,
+    ValidReview, DOCUMENT_KINDS,
 };
 
 pub const SCHEMA_VERSION: u32 = 1;

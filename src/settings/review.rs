@@ -36,6 +36,23 @@ pub struct ReviewText {
     /// API documentation pages, help-center answers, support tickets captured for the
     /// review (the pricing page is the rate card's own source).
     pub documents: Vec<DocumentText>,
+    /// What the unexplained residual waits on (the next evidence request: "support
+    /// confirmation on rounding behavior"); typed, it formally marks it unresolved.
+    pub unresolved_pending: String,
+    /// Prevention work, tracked apart from the investigation (an action, its owner's
+    /// role, a link to the tracked item).
+    pub follow_ups: Vec<FollowUpText>,
+    /// When the finance reviewer agreed with the final statement (UTC); empty: not yet.
+    pub finance_agreed_at: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FollowUpText {
+    /// "add a retry budget", "add a parser test for usage.prompt_tokens_details".
+    pub action: String,
+    pub owner: String,
+    pub url: String,
 }
 
 /// The forecast for the window: "why did spend exceed the forecast?" is the seed's
@@ -87,6 +104,13 @@ pub struct Forecast {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    pub action: String,
+    pub owner: Role,
+    pub url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document {
     pub kind: &'static str,
     pub url: String,
@@ -103,6 +127,10 @@ pub struct ValidReview {
     pub finance_zone: Option<String>,
     pub forecast: Option<Forecast>,
     pub documents: Vec<Document>,
+    pub unresolved_pending: String,
+    /// Follow-ups with an action typed, in order.
+    pub follow_ups: Vec<FollowUp>,
+    pub finance_agreed_at: Option<Timestamp>,
     /// Warnings by path (`review.finance_time_zone`): shown beside their fields; they
     /// never make the settings invalid.
     pub problems: Vec<Error>,
@@ -138,7 +166,8 @@ impl ReviewText {
             if personal {
                 problems.push(Error::field(
                     path,
-                    format!("expected a role such as \"finance reviewer\" or \"platform on-call\", but found {}, which looks like an email or a person's name: it is hashed in every output", quote(text.trim())),
+                    // The value itself is not repeated: the warning reaches the record.
+                    "expected a role such as \"finance reviewer\" or \"platform on-call\", but found a value that looks like an email or a person's name: it is hashed in every output".to_string(),
                 ));
             }
             Role {
@@ -148,6 +177,17 @@ impl ReviewText {
         };
         let incident_owner = role("review.incident_owner", &self.incident_owner);
         let finance_reviewer = role("review.finance_reviewer", &self.finance_reviewer);
+        let follow_ups = self
+            .follow_ups
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.action.trim().is_empty())
+            .map(|(i, f)| FollowUp {
+                action: f.action.trim().to_string(),
+                owner: role(&format!("review.follow_ups[{i}].owner"), &f.owner),
+                url: f.url.trim().to_string(),
+            })
+            .collect();
         let finance_zone = finance_zone(&self.finance_time_zone, &mut problems);
         let forecast = self.forecast(billing_currency, &mut problems);
         let documents = self
@@ -157,12 +197,21 @@ impl ReviewText {
             .filter(|(_, d)| !d.url.trim().is_empty() || !d.purpose.trim().is_empty())
             .map(|(i, d)| document(i, d, &mut problems))
             .collect();
+        let finance_agreed_at = match self.finance_agreed_at.trim() {
+            "" => None,
+            text => parse_timestamp(text)
+                .map_err(|m| problems.push(Error::field("review.finance_agreed_at", m)))
+                .ok(),
+        };
         ValidReview {
             incident_owner,
             finance_reviewer,
             finance_zone,
             forecast,
             documents,
+            unresolved_pending: self.unresolved_pending.trim().to_string(),
+            follow_ups,
+            finance_agreed_at,
             problems,
         }
     }
@@ -268,7 +317,7 @@ mod tests {
             (|r| r.finance_time_zone = "Shanghai".into(),
                 "review.finance_time_zone: expected an IANA time zone such as Asia/Shanghai or America/New_York, but found \"Shanghai\""),
             (|r| r.incident_owner = "Jane Doe".into(),
-                "review.incident_owner: expected a role such as \"finance reviewer\" or \"platform on-call\", but found \"Jane Doe\", which looks like an email or a person's name: it is hashed in every output"),
+                "review.incident_owner: expected a role such as \"finance reviewer\" or \"platform on-call\", but found a value that looks like an email or a person's name: it is hashed in every output"),
             (|r| r.forecast.amount = "-3".into(),
                 "review.forecast.amount: expected zero or more, but found \"-3\""),
             (|r| r.documents = vec![DocumentText { kind: "wiki".into(), url: "https://x".into(), ..DocumentText::default() }],
@@ -301,6 +350,7 @@ mod tests {
                 captured_at: "2026-05-11T11:05:00Z".into(),
                 purpose: "contract".into(),
             }],
+            ..ReviewText::default()
         };
         let valid = review.validate("USD");
         assert!(valid.problems.is_empty(), "{:?}", valid.problems);

@@ -9,7 +9,8 @@ const CLIENT: &str = "tests/fixtures/incident/client-observations.jsonl";
 const GATEWAY: &str = "tests/fixtures/incident/gateway-log.jsonl";
 
 /// What the fixture plants: a key and a prompt in a client row, an email and an IP
-/// in another, a gateway IP, a key in a source document's URL query, and the raw ids.
+/// in another, a gateway IP, keys in URL queries (a source document, a follow-up), a
+/// person's name where a role belongs, and the raw ids.
 const PLANTED: &[&str] = &[
     "sk-live",
     "PLANTED",
@@ -18,7 +19,15 @@ const PLANTED: &[&str] = &[
     "198.51.100.23",
     "req_00",
     "req_999",
+    "Jane Doe",
 ];
+
+/// The final statement's variance, explained and unresolved amounts in the record.
+fn review_amounts(record: &Value) -> (&str, &str, &str) {
+    let s = &record["incident_review"]["final_statement"];
+    let text = |key: &str| s[key].as_str().unwrap_or_default();
+    (text("variance"), text("explained"), text("unresolved"))
+}
 
 #[test]
 fn the_cli_carries_the_review_and_leaks_nothing() {
@@ -53,6 +62,9 @@ fn the_cli_carries_the_review_and_leaks_nothing() {
         "incident review: 21 of 37 checklist items answered from the evidence, 16 for the reviewer to tick",
         "  ✓ Count retried requests. gateway usage log: 0; client request log: 2",
         "  ✓ Check whether streaming responses were logged after completion or only at start. client request log: 1 successful request logged at start (no end time): client-observations.jsonl line 5",
+        "closure: every criterion holds; the incident may be closed",
+        "  ✓ The finance reviewer agrees with the final impact statement. the FinOps lead agreed at 2026-05-12T09:00:00Z",
+        "final statement: Between 08:00 and 10:00 UTC on 2026-05-11, 16:00 to 18:00 on 2026-05-11 (Asia/Shanghai, UTC+08:00) in the finance time zone, expected CometAPI spend differed from account-side reporting by -0.00075 USD. The forecast for the window was 0.05 USD; expected spend was 0.02475 USD below it. -0.001 USD was explained by credits or adjustments (refunds) (-0.001 USD). 0.00025 USD remains unresolved pending support confirmation on rounding behavior. Follow-ups: add a retry budget (https://tracker.example.com/ops/42) and add a parser test for the usage fields.",
     ] {
         assert!(stderr.lines().any(|l| l == line), "{line}\n{stderr}");
     }
@@ -73,6 +85,10 @@ fn the_cli_carries_the_review_and_leaks_nothing() {
     let summary: Value = serde_json::from_str(&stderr).unwrap();
     let checklist = summary["figures"]["checklist"].as_array().unwrap();
     assert_eq!(checklist.len(), 37);
+    let closure = &summary["figures"]["closure"];
+    assert_eq!(closure["criteria"].as_array().unwrap().len(), 5);
+    assert_eq!(closure["final_statement"]["unresolved"], "0.00025");
+    assert_eq!(review_amounts(&record), ("-0.00075", "-0.001", "0.00025"));
     for planted in PLANTED {
         assert!(!stderr.contains(planted), "JSON summary holds {planted}");
     }

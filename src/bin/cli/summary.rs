@@ -168,6 +168,7 @@ pub fn json(review: &Review) -> String {
                 "expected_priced_from": f.priced_stream,
                 "provider_recorded_from": f.recorded_stream,
                 "checklist": super::review::json(f),
+                "closure": super::review::closure_json(f),
             })
         }
         Err(Problem::NothingRead) => json!({"problem": "no file gave a row that could be read"}),

@@ -1,9 +1,10 @@
-//! Seed 002's incident review checklist as the core answers it: each item with the
-//! figure the loaded evidence gives and where it came from, or marked for the reviewer.
+//! The incident review as the core computes it: seed 002's closure criteria (✓/✗ with
+//! why), the final statement, and the checklist, each item with the figure the loaded
+//! evidence gives and where it came from, or marked for the reviewer.
 
 use yew::prelude::*;
 
-use crate::closure::{checklist, Item, List};
+use crate::closure::{checklist, criteria, statement, Item, List};
 use crate::figures::Figures;
 
 #[derive(Properties, PartialEq)]
@@ -50,7 +51,32 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
         List::PricingValidation,
         List::Remediation,
     ];
+    let criteria = criteria(&props.figures);
+    let may_close = criteria.iter().all(|c| c.met);
+    let statement = statement(&props.figures);
     html! {
+        <>
+        <h3>{ "Closure criteria" }</h3>
+        <p class={if may_close { "status status-ok" } else { "status status-warn" }} data-testid="may-close">
+            { if may_close { "Every criterion holds: the incident may be closed." } else { "Not yet: each ✗ says what is missing." } }
+        </p>
+        <ul class="checklist" data-testid="closure-criteria">
+            { for criteria.iter().map(|c| html! {
+                <li data-testid="criterion" data-met={c.met.to_string()}>
+                    <span class="mark" aria-hidden="true">{ if c.met { "✓" } else { "✗" } }</span>
+                    { " " }{ c.criterion }
+                    <div class="answer">{ if c.met { "Yes: " } else { "No: " } }{ c.why.clone() }</div>
+                </li>
+            }) }
+        </ul>
+        <h3>{ "Final statement" }</h3>
+        if let Some(statement) = statement {
+            <blockquote class="statement" data-testid="final-statement"
+                data-explained={crate::decimal::format(statement.explained)}
+                data-unresolved={crate::decimal::format(statement.unresolved)}>{ statement.text }</blockquote>
+        } else {
+            <p class="hint" data-testid="final-statement">{ "Not yet: the statement needs both the expected charge and a provider-side figure." }</p>
+        }
         <div data-testid="incident-checklist">
             <p class="hint">{ format!("{answered} of {} items answered from the loaded evidence; request ids appear only as short hashes with their file and line.", items.len()) }</p>
             { for lists.iter().map(|&list| html! {
@@ -62,5 +88,6 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
                 </>
             }) }
         </div>
+        </>
     }
 }
