@@ -316,7 +316,7 @@ fn answer(figures: &Figures, key: Key) -> (Option<String>, Option<String>) {
 }
 
 /// The pricing pages the rate card cites, with when each was captured.
-fn pricing_pages(figures: &Figures) -> Option<String> {
+pub(super) fn pricing_pages(figures: &Figures) -> Option<String> {
     let mut pages: Vec<String> = figures
         .settings
         .rate_card

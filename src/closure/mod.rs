@@ -17,10 +17,12 @@ mod checklist;
 #[rustfmt::skip]
 mod items;
 mod frame;
+mod packet;
 mod statement;
 
 pub use checklist::{checklist, Item, List};
 pub use frame::{buffer_words, zoned, Buffer, BufferStream, ForecastOut, Frame, ZonedWindow};
+pub use packet::{packet, Amount, Packet, Reference, Usage, WindowUtc};
 pub use statement::{
     agreement, causes, criteria, statement, window_words, Agreement, Criterion, Statement,
 };

@@ -196,3 +196,50 @@ fn the_criteria_and_the_statement_of_the_fixture() {
         "0.00025 USD remains unresolved; the evidence it waits on is not named yet. Follow-ups: none recorded."
     ));
 }
+
+/// What the fixture plants in its files and its review: none may reach an output.
+pub(crate) const PLANTED: &[&str] = &[
+    "sk-live",
+    "PLANTED",
+    "alice@example.com",
+    "203.0.113.9",
+    "198.51.100.23",
+    "req_00",
+    "req_999",
+    "Jane Doe",
+    "4242",
+];
+
+#[test]
+fn the_support_packet_has_the_ten_items_and_no_secret() {
+    let review = incident_review();
+    let figures = review.figures.as_ref().unwrap();
+    let packet = packet(figures);
+    let account = packet.account_identifier.clone().unwrap();
+    assert!(account.starts_with("account-"), "{account}");
+    assert_eq!(packet.endpoint_paths, ["/v1/chat/completions"]);
+    assert_eq!(packet.model_labels, ["gpt-4o"]);
+    // 3 client ids the gateway lacks, 1 the reverse, 2 repeats.
+    assert_eq!(packet.request_references.len(), 6);
+    assert!(packet.question_proposed);
+    let markdown = packet.to_markdown();
+    let json = packet.to_json();
+    for planted in PLANTED {
+        assert!(!markdown.contains(planted), "markdown holds {planted}");
+        assert!(!json.contains(planted), "json holds {planted}");
+    }
+    let titles: Vec<&str> = markdown.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(titles.len(), 10, "{titles:?}");
+    insta::assert_snapshot!("incident_packet", markdown);
+    // Marked safe to share, the account id is written as typed.
+    let mut settings = figures.settings.clone();
+    settings.review.account_id = "acct-7".into();
+    settings.review.account_id_safe = true;
+    settings.review.support_question = "Is rounding applied per request?".into();
+    let packet = super::packet(&figures.clone().under(settings));
+    assert_eq!(packet.account_identifier.as_deref(), Some("acct-7"));
+    assert_eq!(
+        (packet.question.as_str(), packet.question_proposed),
+        ("Is rounding applied per request?", false)
+    );
+}

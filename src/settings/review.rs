@@ -44,6 +44,14 @@ pub struct ReviewText {
     pub follow_ups: Vec<FollowUpText>,
     /// When the finance reviewer agreed with the final statement (UTC); empty: not yet.
     pub finance_agreed_at: String,
+    /// For the support packet: the account identifier, written as typed only when
+    /// marked safe to share (else hashed); the endpoint paths the incident touched
+    /// (comma-separated: the logs do not carry them); the exact question for support
+    /// (empty: the packet proposes one from what is unresolved).
+    pub account_id: String,
+    pub account_id_safe: bool,
+    pub endpoint_paths: String,
+    pub support_question: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +139,10 @@ pub struct ValidReview {
     /// Follow-ups with an action typed, in order.
     pub follow_ups: Vec<FollowUp>,
     pub finance_agreed_at: Option<Timestamp>,
+    pub account_id: String,
+    pub account_id_safe: bool,
+    pub endpoint_paths: Vec<String>,
+    pub support_question: String,
     /// Warnings by path (`review.finance_time_zone`): shown beside their fields; they
     /// never make the settings invalid.
     pub problems: Vec<Error>,
@@ -212,6 +224,16 @@ impl ReviewText {
             unresolved_pending: self.unresolved_pending.trim().to_string(),
             follow_ups,
             finance_agreed_at,
+            account_id: self.account_id.trim().to_string(),
+            account_id_safe: self.account_id_safe,
+            endpoint_paths: self
+                .endpoint_paths
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+            support_question: self.support_question.trim().to_string(),
             problems,
         }
     }

@@ -98,6 +98,7 @@ pub fn app() -> Html {
     let on_paste = dispatch.reform(|edit| Action::Import(Ok(edit)));
     let on_import = dispatch.reform(Action::Import);
     let on_notice = dispatch.reform(|notice| Action::Notice(Some(notice)));
+    let on_notice_review = on_notice.clone();
     // Files picked, dropped or bundled: read, and kept in this browser when that is on.
     let load = {
         let (loader, dispatch) = (loader.clone(), dispatch.clone());
@@ -259,7 +260,7 @@ pub fn app() -> Html {
             if let Ok(figures) = &shown.figures {
                 <section id="incident-review" class="step" aria-busy={busy} aria-labelledby="step-review">
                     <h2 id="step-review">{ "7. Incident review" }</h2>
-                    <IncidentReview figures={figures.clone()} />
+                    <IncidentReview figures={figures.clone()} on_notice={on_notice_review.clone()} />
                 </section>
             }
         </div>

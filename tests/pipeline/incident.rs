@@ -20,6 +20,7 @@ const PLANTED: &[&str] = &[
     "req_00",
     "req_999",
     "Jane Doe",
+    "4242",
 ];
 
 /// The final statement's variance, explained and unresolved amounts in the record.
@@ -71,6 +72,40 @@ fn the_cli_carries_the_review_and_leaks_nothing() {
     for planted in PLANTED {
         assert!(!stdout.contains(planted), "record holds {planted}");
         assert!(!stderr.contains(planted), "summary holds {planted}");
+    }
+    // The support packet, both forms, as the library writes them, with no secret.
+    let stem = format!("{}/incident-packet", env!("CARGO_TARGET_TMPDIR"));
+    let (code, _, stderr) = cli(&[
+        "--settings",
+        SETTINGS,
+        "--support-packet",
+        &stem,
+        CLIENT,
+        GATEWAY,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let review = pipeline::run(
+        &[
+            InputFile {
+                name: "client-observations.jsonl".into(),
+                bytes: fixture("incident/client-observations.jsonl"),
+            },
+            InputFile {
+                name: "gateway-log.jsonl".into(),
+                bytes: fixture("incident/gateway-log.jsonl"),
+            },
+        ],
+        &Settings::from_json(&String::from_utf8(fixture("incident/settings.json")).unwrap())
+            .unwrap(),
+    );
+    let packet = spend_reconciler::closure::packet(review.figures.as_ref().unwrap());
+    let markdown = std::fs::read_to_string(format!("{stem}.md")).unwrap();
+    let json = std::fs::read_to_string(format!("{stem}.json")).unwrap();
+    assert_eq!(markdown, packet.to_markdown());
+    assert_eq!(json, packet.to_json());
+    for planted in PLANTED {
+        assert!(!markdown.contains(planted), "packet holds {planted}");
+        assert!(!json.contains(planted), "packet JSON holds {planted}");
     }
     // The summary as JSON carries the checklist too.
     let (code, _, stderr) = cli(&[

@@ -4,12 +4,15 @@
 
 use yew::prelude::*;
 
-use crate::closure::{checklist, criteria, statement, Item, List};
+use crate::closure::{checklist, criteria, packet, statement, Item, List};
 use crate::figures::Figures;
+use crate::web::browser;
 
 #[derive(Properties, PartialEq)]
 pub struct IncidentReviewProps {
     pub figures: Figures,
+    /// Why a download could not be prepared.
+    pub on_notice: Callback<String>,
 }
 
 fn list_title(list: List) -> &'static str {
@@ -54,6 +57,24 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
     let criteria = criteria(&props.figures);
     let may_close = criteria.iter().all(|c| c.met);
     let statement = statement(&props.figures);
+    let packet = packet(&props.figures);
+    let markdown = packet.to_markdown();
+    // Named by the review's run id, like the record, so a download found later says which.
+    let run_id = crate::sanitize::label(&props.figures.settings.reconciliation_run_id);
+    let download = |ext: &'static str, mime: &'static str| {
+        let text = if ext == ".md" {
+            markdown.clone()
+        } else {
+            packet.to_json()
+        };
+        let name = format!("support-packet-{run_id}{ext}");
+        let on_notice = props.on_notice.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Err(problem) = browser::download(&name, mime, &text) {
+                on_notice.emit(problem);
+            }
+        })
+    };
     html! {
         <>
         <h3>{ "Closure criteria" }</h3>
@@ -77,6 +98,17 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
         } else {
             <p class="hint" data-testid="final-statement">{ "Not yet: the statement needs both the expected charge and a provider-side figure." }</p>
         }
+        <h3>{ "Support packet" }</h3>
+        <p class="hint">{ "Seed 002's ten items for a support ticket, sanitized: an account id not marked safe to share is hashed, request ids are short hashes with file and line." }</p>
+        <div class="downloads">
+            <button type="button" data-testid="download-packet-md" onclick={download(".md", "text/markdown")}>{ "Download support packet (Markdown)" }</button>
+            <button type="button" data-testid="download-packet-json" onclick={download(".json", "application/json")}>{ "Download support packet (JSON)" }</button>
+        </div>
+        <details>
+            <summary>{ "Preview" }</summary>
+            <pre class="packet" data-testid="packet-preview">{ markdown }</pre>
+        </details>
+        <h3>{ "Checklist" }</h3>
         <div data-testid="incident-checklist">
             <p class="hint">{ format!("{answered} of {} items answered from the loaded evidence; request ids appear only as short hashes with their file and line.", items.len()) }</p>
             { for lists.iter().map(|&list| html! {
