@@ -386,6 +386,23 @@ mod tests {
         assert_eq!(review.buffer_minutes().unwrap(), 30);
     }
 
+    /// Everything typed for the review survives the settings document's export and
+    /// import (what the page keeps, and what the CLI reads).
+    #[test]
+    fn the_review_round_trips_through_the_settings_document() {
+        let fixture = include_str!("../../tests/fixtures/incident/settings.json");
+        let settings = crate::settings::Settings::from_json(fixture).unwrap();
+        assert_eq!(settings.review.follow_ups.len(), 2);
+        let mut edited = crate::settings::Settings::default();
+        let edit = crate::settings::SettingsEdit::Review(Box::new(settings.review.clone()));
+        edited.apply(edit).unwrap();
+        let again = crate::settings::Settings::from_json(&edited.to_json()).unwrap();
+        assert_eq!(again.review, settings.review);
+        // An unknown key in the review is refused, as everywhere in the document.
+        let typo = fixture.replace("\"unresolved_pending\"", "\"unresolved_pendin\"");
+        assert!(crate::settings::Settings::from_json(&typo).is_err());
+    }
+
     #[test]
     fn the_buffer_is_whole_minutes_up_to_a_day() {
         let cases = [

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::browser;
 use super::components::{
     Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, IncidentReview,
-    KeepFiles, LoadProgress, PolicyForm, RateTable, Results, Summary, WindowForm,
+    KeepFiles, LoadProgress, PolicyForm, RateTable, Results, ReviewForm, Summary, WindowForm,
 };
 use super::keep;
 use super::state::{Action, State};
@@ -223,7 +223,11 @@ pub fn app() -> Html {
             </section>
             <section class="step form-step" aria-labelledby="step-policies">
                 <h2 id="step-policies">{ "4. Policies" }</h2>
-                <PolicyForm settings={state.settings.clone()} errors={settings_errors.clone()} {on_edit} />
+                <PolicyForm settings={state.settings.clone()} errors={settings_errors.clone()} on_edit={on_edit.clone()} />
+            </section>
+            <section class="step form-step" aria-labelledby="step-review-frame">
+                <h2 id="step-review-frame">{ "Incident review: roles, time zone, forecast, sources" }</h2>
+                <ReviewForm settings={state.settings.clone()} errors={settings_errors.clone()} {on_edit} />
             </section>
             if !settings_errors.is_empty() {
                 <ul class="errors" data-testid="settings-errors">

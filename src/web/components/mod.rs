@@ -18,6 +18,7 @@ mod policy_form;
 mod rate_differences;
 mod rate_table;
 mod results;
+mod review_form;
 mod summary;
 mod window_form;
 
@@ -35,5 +36,6 @@ pub use policy_form::PolicyForm;
 pub use rate_differences::RateDifferences;
 pub use rate_table::RateTable;
 pub use results::Results;
+pub use review_form::ReviewForm;
 pub use summary::Summary;
 pub use window_form::WindowForm;
