@@ -403,6 +403,29 @@ mod tests {
         assert!(crate::settings::Settings::from_json(&typo).is_err());
     }
 
+    /// Only the window buffer of the review moves a figure: the page recomputes for it,
+    /// and takes every other note without asking the worker.
+    #[test]
+    fn only_the_buffer_of_the_review_moves_figures() {
+        type Edit = fn(&mut crate::settings::Settings);
+        let cases: [(Edit, bool); 5] = [
+            (
+                |s| s.review.incident_owner = "platform on-call".into(),
+                false,
+            ),
+            (|s| s.review.support_question = "why?".into(), false),
+            (|s| s.review.follow_ups.push(FollowUpText::default()), false),
+            (|s| s.review.window_buffer_minutes = "30".into(), true),
+            (|s| s.tolerance.percent = "2".into(), true),
+        ];
+        for (i, (edit, moves)) in cases.into_iter().enumerate() {
+            let before = crate::settings::Settings::default();
+            let mut after = before.clone();
+            edit(&mut after);
+            assert_eq!(after.moves_figures_from(&before), moves, "case {i}");
+        }
+    }
+
     #[test]
     fn the_buffer_is_whole_minutes_up_to_a_day() {
         let cases = [
