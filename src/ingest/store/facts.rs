@@ -121,9 +121,11 @@ pub struct Facts {
     pub first_at: Option<Timestamp>,
     #[serde(default)]
     pub last_at: Option<Timestamp>,
-    /// Every in-window accepted row with a request id, in reading order: duplicates
+    /// Every in-window request row with a request id, in reading order: duplicates
     /// inside one stream and ids one stream has and another lacks are found from these.
-    #[serde(default)]
+    /// Like the ids they hash, they stay where the figures are computed (the worker, the
+    /// command line): never in the report's JSON; a tail carries them as numbers.
+    #[serde(skip)]
     pub requests: Vec<Request>,
 }
 
