@@ -24,7 +24,8 @@ pub use checklist::{checklist, Item, List};
 pub use frame::{buffer_words, zoned, Buffer, BufferStream, ForecastOut, Frame, ZonedWindow};
 pub use packet::{packet, Amount, Packet, Reference, Usage, WindowUtc};
 pub use statement::{
-    agreement, causes, criteria, statement, window_words, Agreement, Criterion, Statement,
+    agreement, cause_name, causes, criteria, statement, window_words, Agreement, Criterion,
+    Statement,
 };
 
 /// The review, from figures to closure (the record's `incident_review`).

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::classify::Bridge;
+use crate::classify::{BridgeStep, Cause};
 use crate::decimal::{format, serde_str};
 use crate::figures::Figures;
 use crate::ingest::Window;
@@ -48,9 +48,8 @@ pub fn window_words(window: Option<Window>) -> String {
 }
 
 /// "credits or adjustments (refunds) (−0.005 USD) and integer-quota rounding (0.000002 USD)".
-pub fn causes(bridge: &Bridge, amounts: &dyn Fn(Decimal) -> String) -> String {
-    let parts: Vec<String> = bridge
-        .steps
+pub fn causes(steps: &[BridgeStep], amounts: &dyn Fn(Decimal) -> String) -> String {
+    let parts: Vec<String> = steps
         .iter()
         .map(|s| format!("{} ({})", s.cause.phrase(), amounts(s.amount)))
         .collect();
@@ -59,6 +58,18 @@ pub fn causes(bridge: &Bridge, amounts: &dyn Fn(Decimal) -> String) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
+}
+
+/// A cause as the review names it (`quota_mismatch`).
+pub fn cause_name(cause: Cause) -> String {
+    serde_json::to_value(cause)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn sum(mut amounts: impl Iterator<Item = Decimal>) -> Option<Decimal> {
+    amounts.try_fold(Decimal::ZERO, |a, b| a.checked_add(b))
 }
 
 /// One closure criterion, as seed 002 words it, with whether it holds and why.
@@ -135,9 +146,17 @@ pub fn statement(figures: &Figures) -> Option<Statement> {
     let currency = figures.settings.billing_currency.clone();
     let amount = |a: Decimal| format!("{} {currency}", format(a));
     let provider = sanitize::label(&figures.settings.provider);
-    let bridge = figures.bridge.as_ref();
-    let residual = bridge.map_or(variance, |b| b.residual);
-    let explained = variance.checked_sub(residual)?;
+    // Steps the reviewer marked unresolved join the residual: a cause named is not yet
+    // an explanation (a quota mismatch says where, not why).
+    let marked = &figures.settings.review.unresolved_causes;
+    let steps = figures.bridge.as_ref().map_or(&[][..], |b| &b.steps[..]);
+    let (open, closed): (Vec<BridgeStep>, Vec<BridgeStep>) = steps
+        .iter()
+        .cloned()
+        .partition(|s| marked.contains(&cause_name(s.cause)));
+    let residual = figures.bridge.as_ref().map_or(variance, |b| b.residual);
+    let unresolved = residual.checked_add(sum(open.iter().map(|s| s.amount))?)?;
+    let explained = sum(closed.iter().map(|s| s.amount))?;
     let mut text = format!(
         "{}, expected {provider} spend differed from account-side reporting by {}.",
         when(figures),
@@ -157,25 +176,34 @@ pub fn statement(figures: &Figures) -> Option<Statement> {
             ));
         }
     }
-    let causes = bridge.map(|b| causes(b, &amount)).unwrap_or_default();
-    if !explained.is_zero() || !causes.is_empty() {
+    let explained_by = causes(&closed, &amount);
+    if !explained.is_zero() || !explained_by.is_empty() {
         text.push_str(&format!(
-            " {} was explained by {causes}.",
+            " {} was explained by {explained_by}.",
             amount(explained)
         ));
     }
     let pending = sanitize::free_text(&figures.settings.review.unresolved_pending);
-    if residual.is_zero() {
+    let what = match (open.is_empty(), residual.is_zero()) {
+        (true, _) => String::new(),
+        (false, true) => format!(" ({})", causes(&open, &amount)),
+        (false, false) => format!(
+            " ({} and {} no step explains)",
+            causes(&open, &amount),
+            amount(residual)
+        ),
+    };
+    if unresolved.is_zero() && open.is_empty() {
         text.push_str(" Nothing remains unresolved.");
     } else if pending.is_empty() {
         text.push_str(&format!(
-            " {} remains unresolved; the evidence it waits on is not named yet.",
-            amount(residual)
+            " {}{what} remains unresolved; the evidence it waits on is not named yet.",
+            amount(unresolved)
         ));
     } else {
         text.push_str(&format!(
-            " {} remains unresolved pending {pending}.",
-            amount(residual)
+            " {}{what} remains unresolved pending {pending}.",
+            amount(unresolved)
         ));
     }
     text.push_str(&format!(" Follow-ups: {}.", follow_ups(figures)));
@@ -184,7 +212,7 @@ pub fn statement(figures: &Figures) -> Option<Statement> {
         currency,
         variance,
         explained,
-        unresolved: residual,
+        unresolved,
     })
 }
 

@@ -243,3 +243,32 @@ fn the_support_packet_has_the_ten_items_and_no_secret() {
         ("Is rounding applied per request?", false)
     );
 }
+
+/// A step the reviewer does not accept as explained joins the unresolved part; the
+/// parts still add up to the variance.
+#[test]
+fn a_step_marked_unresolved_moves_to_the_unresolved_part() {
+    let review = incident_review();
+    let figures = review.figures.as_ref().unwrap();
+    let mut settings = figures.settings.clone();
+    settings.review.unresolved_causes = vec!["credit_adjustment".into()];
+    let figures = figures.clone().under(settings);
+    let statement = statement(&figures).unwrap();
+    assert_eq!(
+        statement.explained + statement.unresolved,
+        statement.variance
+    );
+    let amounts = |d: rust_decimal::Decimal| crate::decimal::format(d);
+    assert_eq!(
+        (amounts(statement.explained), amounts(statement.unresolved)),
+        ("0".into(), "-0.00075".into())
+    );
+    assert!(statement.text.contains(
+        " -0.00075 USD (credits or adjustments (refunds) (-0.001 USD) and 0.00025 USD no step explains) remains unresolved pending support confirmation on rounding behavior."
+    ), "{}", statement.text);
+    assert!(
+        !statement.text.contains("was explained by"),
+        "{}",
+        statement.text
+    );
+}

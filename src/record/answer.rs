@@ -126,7 +126,7 @@ pub fn sentence(figures: &Figures, amounts: Amounts) -> String {
         );
     }
     if let Some(bridge) = figures.bridge.as_ref().filter(|_| !variance.is_zero()) {
-        let explained = causes(bridge, amounts);
+        let explained = causes(&bridge.steps, amounts);
         if explained.is_empty() {
             out.push_str(" is unexplained");
         } else {

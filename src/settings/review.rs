@@ -39,6 +39,9 @@ pub struct ReviewText {
     /// What the unexplained residual waits on (the next evidence request: "support
     /// confirmation on rounding behavior"); typed, it formally marks it unresolved.
     pub unresolved_pending: String,
+    /// Bridge steps the reviewer does not accept as explained yet, by cause
+    /// (`quota_mismatch`): their amounts join the unresolved part of the statement.
+    pub unresolved_causes: Vec<String>,
     /// Prevention work, tracked apart from the investigation (an action, its owner's
     /// role, a link to the tracked item).
     pub follow_ups: Vec<FollowUpText>,
@@ -136,6 +139,7 @@ pub struct ValidReview {
     pub forecast: Option<Forecast>,
     pub documents: Vec<Document>,
     pub unresolved_pending: String,
+    pub unresolved_causes: Vec<String>,
     /// Follow-ups with an action typed, in order.
     pub follow_ups: Vec<FollowUp>,
     pub finance_agreed_at: Option<Timestamp>,
@@ -222,6 +226,7 @@ impl ReviewText {
             forecast,
             documents,
             unresolved_pending: self.unresolved_pending.trim().to_string(),
+            unresolved_causes: self.unresolved_causes.clone(),
             follow_ups,
             finance_agreed_at,
             account_id: self.account_id.trim().to_string(),

@@ -95,6 +95,7 @@ pub fn app() -> Html {
     // What the components emit, as the reducer's actions.
     let on_edit = dispatch.reform(Action::Edit);
     let on_edit_downloads = on_edit.clone();
+    let on_edit_review = on_edit.clone();
     let on_paste = dispatch.reform(|edit| Action::Import(Ok(edit)));
     let on_import = dispatch.reform(Action::Import);
     let on_notice = dispatch.reform(|notice| Action::Notice(Some(notice)));
@@ -264,7 +265,7 @@ pub fn app() -> Html {
             if let Ok(figures) = &shown.figures {
                 <section id="incident-review" class="step" aria-busy={busy} aria-labelledby="step-review">
                     <h2 id="step-review">{ "7. Incident review" }</h2>
-                    <IncidentReview figures={figures.clone()} on_notice={on_notice_review.clone()} />
+                    <IncidentReview figures={figures.clone()} review={state.settings.review.clone()} on_edit={on_edit_review.clone()} on_notice={on_notice_review.clone()} />
                 </section>
             }
         </div>

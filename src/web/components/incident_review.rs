@@ -4,13 +4,17 @@
 
 use yew::prelude::*;
 
-use crate::closure::{checklist, criteria, packet, statement, Item, List};
+use crate::closure::{cause_name, checklist, criteria, packet, statement, Item, List};
 use crate::figures::Figures;
+use crate::settings::{ReviewText, SettingsEdit};
 use crate::web::browser;
 
 #[derive(Properties, PartialEq)]
 pub struct IncidentReviewProps {
     pub figures: Figures,
+    /// The review as typed (the settings document's), to mark bridge steps unresolved.
+    pub review: ReviewText,
+    pub on_edit: Callback<SettingsEdit>,
     /// Why a download could not be prepared.
     pub on_notice: Callback<String>,
 }
@@ -97,6 +101,33 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
                 data-unresolved={crate::decimal::format(statement.unresolved)}>{ statement.text }</blockquote>
         } else {
             <p class="hint" data-testid="final-statement">{ "Not yet: the statement needs both the expected charge and a provider-side figure." }</p>
+        }
+        if let Some(bridge) = &props.figures.bridge {
+            if !bridge.steps.is_empty() {
+                <fieldset data-testid="step-states">
+                    <legend>{ "Which bridge steps are explained? Untick one that names a cause but not yet a reason: its amount moves to the unresolved part." }</legend>
+                    { for bridge.steps.iter().map(|step| {
+                        let name = cause_name(step.cause);
+                        let explained = !props.review.unresolved_causes.contains(&name);
+                        let (review, on_edit, key) = (props.review.clone(), props.on_edit.clone(), name.clone());
+                        let toggle = Callback::from(move |e: Event| {
+                            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                            let mut review = review.clone();
+                            review.unresolved_causes.retain(|c| *c != key);
+                            if !input.checked() {
+                                review.unresolved_causes.push(key.clone());
+                            }
+                            on_edit.emit(SettingsEdit::Review(Box::new(review)));
+                        });
+                        html! {
+                            <label class="field checkbox">
+                                <input type="checkbox" data-testid="step-explained" data-cause={name} checked={explained} onchange={toggle} />
+                                <span>{ format!("{} ({})", step.cause.phrase(), crate::decimal::format(step.amount)) }</span>
+                            </label>
+                        }
+                    }) }
+                </fieldset>
+            }
         }
         <h3>{ "Support packet" }</h3>
         <p class="hint">{ "Seed 002's ten items for a support ticket, sanitized: an account id not marked safe to share is hashed, request ids are short hashes with file and line." }</p>
