@@ -14,6 +14,7 @@ use crate::figures::Figures;
 use crate::ingest::Stream;
 
 mod checklist;
+mod contract;
 #[rustfmt::skip]
 mod items;
 mod frame;
@@ -21,6 +22,7 @@ mod packet;
 mod statement;
 
 pub use checklist::{checklist, Item, List};
+pub use contract::{contract, ContractRow};
 pub use frame::{buffer_words, zoned, Buffer, BufferStream, ForecastOut, Frame, ZonedWindow};
 pub use packet::{packet, Amount, Packet, Reference, Usage, WindowUtc};
 pub use statement::{
@@ -36,6 +38,8 @@ pub struct Closure {
     /// The row-level facts the checklist answers from: counts and sanitized references.
     pub evidence: IncidentFacts,
     pub checklist: Vec<Item>,
+    /// Seed 002's contract details, observed values filled from the evidence.
+    pub contract: Vec<ContractRow>,
     /// Seed 002's five closure criteria, and whether all hold.
     pub closure_criteria: Vec<Criterion>,
     pub may_close: bool,
@@ -51,6 +55,7 @@ pub fn close(figures: &Figures) -> Closure {
         frame: frame::frame(figures),
         evidence: figures.incident.clone(),
         checklist: checklist(figures),
+        contract: contract(figures),
         may_close: criteria.iter().all(|c| c.met),
         closure_criteria: criteria,
         final_statement: statement(figures),

@@ -272,3 +272,34 @@ fn a_step_marked_unresolved_moves_to_the_unresolved_part() {
         statement.text
     );
 }
+
+#[test]
+fn the_contract_table_is_filled_where_the_evidence_shows_it() {
+    let review = incident_review();
+    let figures = review.figures.as_ref().unwrap();
+    let rows = contract(figures);
+    let text: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {} [{} {}]",
+                r.item,
+                r.observed.as_deref().unwrap_or("(not observed)"),
+                r.source_url.as_deref().unwrap_or("-"),
+                r.source_captured_at.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!("incident_contract", text.join("\n"));
+    // A credential typed where the scheme belongs is never written.
+    let mut settings = figures.settings.clone();
+    for typed in [
+        "Bearer sk-live-PLANTED0123456789",
+        "sk-ant-abcdef",
+        "abc123def456",
+    ] {
+        settings.review.auth_scheme = typed.into();
+        let rows = contract(&figures.clone().under(settings.clone()));
+        assert_eq!(rows[1].observed, None, "{typed}");
+    }
+}

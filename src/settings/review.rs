@@ -55,6 +55,9 @@ pub struct ReviewText {
     pub account_id_safe: bool,
     pub endpoint_paths: String,
     pub support_question: String,
+    /// The auth scheme's name only (`Bearer`, `x-api-key`), for the contract table:
+    /// never a key; a value that is not one short word is not written.
+    pub auth_scheme: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +150,7 @@ pub struct ValidReview {
     pub account_id_safe: bool,
     pub endpoint_paths: Vec<String>,
     pub support_question: String,
+    pub auth_scheme: String,
     /// Warnings by path (`review.finance_time_zone`): shown beside their fields; they
     /// never make the settings invalid.
     pub problems: Vec<Error>,
@@ -239,6 +243,7 @@ impl ReviewText {
                 .map(str::to_string)
                 .collect(),
             support_question: self.support_question.trim().to_string(),
+            auth_scheme: self.auth_scheme.trim().to_string(),
             problems,
         }
     }

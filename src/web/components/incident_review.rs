@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use crate::closure::{cause_name, checklist, criteria, packet, statement, Item, List};
+use crate::closure::{cause_name, checklist, contract, criteria, packet, statement, Item, List};
 use crate::figures::Figures;
 use crate::settings::{ReviewText, SettingsEdit};
 use crate::web::browser;
@@ -139,6 +139,25 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
             <summary>{ "Preview" }</summary>
             <pre class="packet" data-testid="packet-preview">{ markdown }</pre>
         </details>
+        <h3>{ "Contract details" }</h3>
+        <div class="scroll" role="region" aria-label="Contract details to verify" tabindex="0">
+        <table data-testid="contract-table">
+            <thead><tr><th scope="col">{ "Contract item" }</th><th scope="col">{ "Observed in this incident" }</th><th scope="col">{ "Source to check" }</th></tr></thead>
+            <tbody>
+                { for contract(&props.figures).into_iter().map(|row| html! {
+                    <tr data-testid="contract-row">
+                        <th scope="row" title={row.verify}>{ row.item }</th>
+                        <td>{ row.observed.unwrap_or_else(|| "not in the loaded evidence: fill from your integration".into()) }</td>
+                        <td>{ match (row.source_url, row.source_captured_at) {
+                            (Some(url), Some(at)) => format!("{url} (captured {at})"),
+                            (Some(url), None) => url,
+                            _ => "no source document captured yet".into(),
+                        } }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+        </div>
         <h3>{ "Checklist" }</h3>
         <div data-testid="incident-checklist">
             <p class="hint">{ format!("{answered} of {} items answered from the loaded evidence; request ids appear only as short hashes with their file and line.", items.len()) }</p>

@@ -163,6 +163,8 @@ pub fn review_form(props: &ReviewFormProps) -> Html {
                 value={r.account_id.clone()} on_input={on(|r, v| r.account_id = v)} />
             <TextField label="Affected endpoint paths (comma-separated)" testid="review-endpoints"
                 value={r.endpoint_paths.clone()} on_input={on(|r, v| r.endpoint_paths = v)} />
+            <TextField label="Auth scheme name only (e.g. Bearer; never the key)" testid="review-auth-scheme"
+                value={r.auth_scheme.clone()} on_input={on(|r, v| r.auth_scheme = v)} />
             <TextField label="The exact question for support (empty: one is proposed)" testid="review-question"
                 value={r.support_question.clone()} on_input={on(|r, v| r.support_question = v)} />
         </div>
