@@ -19,12 +19,14 @@ mod contract;
 mod items;
 mod frame;
 mod packet;
+mod register;
 mod statement;
 
 pub use checklist::{checklist, Item, List};
 pub use contract::{contract, ContractRow};
 pub use frame::{buffer_words, zoned, Buffer, BufferStream, ForecastOut, Frame, ZonedWindow};
 pub use packet::{packet, Amount, Packet, Reference, Usage, WindowUtc};
+pub use register::{register, Assumption};
 pub use statement::{
     agreement, cause_name, causes, criteria, statement, window_words, Agreement, Criterion,
     Statement,
@@ -40,6 +42,8 @@ pub struct Closure {
     pub checklist: Vec<Item>,
     /// Seed 002's contract details, observed values filled from the evidence.
     pub contract: Vec<ContractRow>,
+    /// The assumption register (seed 001), flagged as of the record's generation time.
+    pub assumption_register: Vec<Assumption>,
     /// Seed 002's five closure criteria, and whether all hold.
     pub closure_criteria: Vec<Criterion>,
     pub may_close: bool,
@@ -48,14 +52,16 @@ pub struct Closure {
     pub finance_agreement: Option<Agreement>,
 }
 
-/// Computes the review from the figures and the review typed in their settings.
-pub fn close(figures: &Figures) -> Closure {
+/// Computes the review from the figures and the review typed in their settings;
+/// `today` (the record's generation time) flags review dates already past.
+pub fn close(figures: &Figures, today: Option<jiff::Timestamp>) -> Closure {
     let criteria = criteria(figures);
     Closure {
         frame: frame::frame(figures),
         evidence: figures.incident.clone(),
         checklist: checklist(figures),
         contract: contract(figures),
+        assumption_register: register(figures, today),
         may_close: criteria.iter().all(|c| c.met),
         closure_criteria: criteria,
         final_statement: statement(figures),

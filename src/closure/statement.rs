@@ -12,7 +12,6 @@ use crate::classify::{BridgeStep, Cause};
 use crate::decimal::{format, serde_str};
 use crate::figures::Figures;
 use crate::ingest::Window;
-use crate::ratecard::Confidence;
 use crate::sanitize;
 
 /// "between 00:00 and 01:00 UTC on 2026-01-01", or the two full times across days.
@@ -216,22 +215,6 @@ pub fn statement(figures: &Figures) -> Option<Statement> {
     })
 }
 
-/// Assumptions no public document or account record verifies: rates not labelled
-/// verified, and the quota rounding rule (never confirmed by the evidence).
-fn unverified_assumptions(figures: &Figures) -> Vec<String> {
-    let card = &figures.settings.rate_card;
-    let mut out: Vec<String> = card
-        .entries
-        .iter()
-        .filter(|e| !e.is_empty() && e.provenance.label != Confidence::Verified)
-        .map(|e| format!("the rate of {}", sanitize::label(&e.model)))
-        .collect();
-    if figures.pricing.is_some() {
-        out.push("the rounding rule".into());
-    }
-    out
-}
-
 /// Seed 002's five closure criteria, in its order.
 pub fn criteria(figures: &Figures) -> Vec<Criterion> {
     let review = &figures.settings.review;
@@ -294,37 +277,45 @@ pub fn criteria(figures: &Figures) -> Vec<Criterion> {
         [] => (true, "it holds the pricing source, the API contract source, the usage rollup and the billing comparison".to_string()),
         _ => (false, format!("the evidence packet has no {}", missing.join(", no "))),
     };
-    let assumptions = unverified_assumptions(figures);
-    let owner = !review.incident_owner.text.is_empty();
-    let tracked = review.follow_ups.iter().any(|f| !f.url.is_empty());
-    let owned = match (assumptions.len(), owner, review.follow_ups.is_empty()) {
-        (0, _, _) => (true, "no assumption is left unverified".to_string()),
-        (n, false, _) => (
-            false,
-            format!(
-                "{} ({}) {} no owner: name the incident owner",
-                super::count(n as u64, "unverified assumption"),
-                assumptions.join(", "),
-                if n == 1 { "has" } else { "have" }
-            ),
-        ),
-        (n, true, true) => (
-            false,
-            format!(
-                "{} ({}) {} no follow-up action",
-                super::count(n as u64, "unverified assumption"),
-                assumptions.join(", "),
-                if n == 1 { "has" } else { "have" }
-            ),
-        ),
-        (n, true, false) => (
-            true,
-            format!(
-                "{} owned by the incident owner, with follow-ups",
-                super::count(n as u64, "unverified assumption")
-            ),
-        ),
+    // The assumption register's rows not verified: each needs an owner, and a
+    // follow-up (a fallback if it changes, or a date to review it again).
+    let register = super::register(figures, None);
+    let open: Vec<&super::Assumption> = register.iter().filter(|a| !a.verified).collect();
+    let names = |rows: &[&&super::Assumption]| {
+        let names: Vec<&str> = rows.iter().map(|a| a.assumption.as_str()).collect();
+        names.join("; ")
     };
+    let unowned: Vec<&&super::Assumption> = open.iter().filter(|a| a.owner.is_none()).collect();
+    let no_follow_up: Vec<&&super::Assumption> = open
+        .iter()
+        .filter(|a| a.fallback.is_none() && a.next_review.is_none())
+        .collect();
+    let have = |n: usize| if n == 1 { "has" } else { "have" };
+    let owned = if open.is_empty() {
+        (true, "no assumption is left unverified".to_string())
+    } else if !unowned.is_empty() {
+        let n = unowned.len();
+        let what = super::count(n as u64, "unverified assumption");
+        (
+            false,
+            format!("{what} {} no owner ({})", have(n), names(&unowned)),
+        )
+    } else if !no_follow_up.is_empty() {
+        let n = no_follow_up.len();
+        let what = super::count(n as u64, "unverified assumption");
+        (
+            false,
+            format!(
+                "{what} {} no follow-up action, a fallback or a review date ({})",
+                have(n),
+                names(&no_follow_up)
+            ),
+        )
+    } else {
+        let what = super::count(open.len() as u64, "unverified assumption");
+        (true, format!("{what}, each with an owner and a follow-up"))
+    };
+    let tracked = review.follow_ups.iter().any(|f| !f.url.is_empty());
     let agreed = match (agreement(figures), &statement) {
         (_, None) => (
             false,

@@ -133,7 +133,7 @@ fn the_fixture_facts_are_counted_and_listed_by_line() {
 fn the_criteria_and_the_statement_of_the_fixture() {
     let review = incident_review();
     let figures = review.figures.as_ref().unwrap();
-    let closure = close(figures);
+    let closure = close(figures, None);
     let statement = closure.final_statement.unwrap();
     assert_eq!(
         statement.text,
@@ -154,7 +154,7 @@ fn the_criteria_and_the_statement_of_the_fixture() {
         [
             (true, "0.00025 USD is formally marked unresolved, pending the evidence named"),
             (true, "it holds the pricing source, the API contract source, the usage rollup and the billing comparison"),
-            (true, "1 unverified assumption owned by the incident owner, with follow-ups"),
+            (true, "4 unverified assumptions, each with an owner and a follow-up"),
             (true, "the FinOps lead agreed at 2026-05-12T09:00:00Z"),
             (true, "1 follow-up linked to a tracked item"),
         ]
@@ -174,7 +174,7 @@ fn the_criteria_and_the_statement_of_the_fixture() {
         },
     ];
     let review = run(&files, &bare);
-    let closure = close(review.figures.as_ref().unwrap());
+    let closure = close(review.figures.as_ref().unwrap(), None);
     let whys: Vec<&str> = closure
         .closure_criteria
         .iter()
@@ -185,7 +185,7 @@ fn the_criteria_and_the_statement_of_the_fixture() {
         [
             "0.00025 USD is unexplained and not marked unresolved: name the evidence it waits on",
             "the evidence packet has no API contract source",
-            "1 unverified assumption (the rounding rule) has no owner: name the incident owner",
+            "4 unverified assumptions have no owner (whether client_timeout requests are billed; whether retry_attempt requests are billed; how the gateway turns exact quota into an integer; how charged amounts are rounded)",
             "the finance reviewer has not agreed yet",
             "no follow-up links a tracked item",
         ]
@@ -302,4 +302,58 @@ fn the_contract_table_is_filled_where_the_evidence_shows_it() {
         let rows = contract(&figures.clone().under(settings.clone()));
         assert_eq!(rows[1].observed, None, "{typed}");
     }
+}
+
+#[test]
+fn the_register_is_prefilled_and_flags_what_lacks_an_owner_or_is_due() {
+    let review = incident_review();
+    let figures = review.figures.as_ref().unwrap();
+    let today = "2026-05-12T00:00:00Z".parse().ok();
+    let rows = register(figures, today);
+    let summary: Vec<(&str, bool, Option<&str>, Vec<String>)> = rows
+        .iter()
+        .map(|a| {
+            (
+                a.key.as_str(),
+                a.verified,
+                a.owner.as_deref(),
+                a.flags.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("rate:gpt-4o", true, None, vec![]),
+            (
+                "outcome:client_timeout",
+                false,
+                Some("platform on-call"),
+                vec![]
+            ),
+            (
+                "outcome:retry_attempt",
+                false,
+                Some("platform on-call"),
+                vec![]
+            ),
+            ("quota_rounding", false, Some("FinOps lead"), vec![]),
+            (
+                "amount_rounding",
+                false,
+                Some("FinOps lead"),
+                vec!["review date passed".to_string()]
+            ),
+        ]
+    );
+    assert_eq!(
+        rows[0].source.as_deref(),
+        Some("https://apidoc.cometapi.com/about-pricing-873788m0")
+    );
+    // Without notes, every row not verified is flagged as having no owner.
+    let mut settings = figures.settings.clone();
+    settings.review.assumptions.clear();
+    let bare = register(&figures.clone().under(settings), today);
+    let unowned = bare.iter().filter(|a| a.flags == ["no owner"]).count();
+    assert_eq!(unowned, 4);
 }

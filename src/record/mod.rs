@@ -341,7 +341,7 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
         status: status(figures),
         answer: exact_sentence(figures),
         next_action: next_action(figures, tolerance).to_string(),
-        incident_review: closure::close(figures),
+        incident_review: closure::close(figures, Some(generated_at)),
     }
 }
 

@@ -26,8 +26,8 @@ pub use csv::{CsvHeaders, CsvLocale, CsvStyle};
 pub use edit::{SettingsEdit, SettingsField};
 pub use evidence::FormatOverride;
 pub use review::{
-    Document, DocumentText, FollowUp, FollowUpText, Forecast, ForecastText, ReviewText, Role,
-    ValidReview, DOCUMENT_KINDS,
+    AssumptionNote, AssumptionText, Document, DocumentText, FollowUp, FollowUpText, Forecast,
+    ForecastText, ReviewText, Role, ValidReview, DOCUMENT_KINDS,
 };
 
 pub const SCHEMA_VERSION: u32 = 1;

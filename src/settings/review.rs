@@ -58,6 +58,28 @@ pub struct ReviewText {
     /// The auth scheme's name only (`Bearer`, `x-api-key`), for the contract table:
     /// never a key; a value that is not one short word is not written.
     pub auth_scheme: String,
+    /// The reviewer's notes on the assumption register's rows, by row key.
+    pub assumptions: Vec<AssumptionText>,
+}
+
+/// A note on one row of the assumption register (`rate:gpt-4o`, `quota_rounding`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AssumptionText {
+    pub key: String,
+    pub owner: String,
+    /// What happens if the assumption changes.
+    pub fallback: String,
+    /// When to look at it again (UTC).
+    pub next_review: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssumptionNote {
+    pub key: String,
+    pub owner: Option<Role>,
+    pub fallback: String,
+    pub next_review: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +173,7 @@ pub struct ValidReview {
     pub endpoint_paths: Vec<String>,
     pub support_question: String,
     pub auth_scheme: String,
+    pub assumptions: Vec<AssumptionNote>,
     /// Warnings by path (`review.finance_time_zone`): shown beside their fields; they
     /// never make the settings invalid.
     pub problems: Vec<Error>,
@@ -197,6 +220,12 @@ impl ReviewText {
         };
         let incident_owner = role("review.incident_owner", &self.incident_owner);
         let finance_reviewer = role("review.finance_reviewer", &self.finance_reviewer);
+        let owners: Vec<Role> = self
+            .assumptions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| role(&format!("review.assumptions[{i}].owner"), &a.owner))
+            .collect();
         let follow_ups = self
             .follow_ups
             .iter()
@@ -216,6 +245,26 @@ impl ReviewText {
             .enumerate()
             .filter(|(_, d)| !d.url.trim().is_empty() || !d.purpose.trim().is_empty())
             .map(|(i, d)| document(i, d, &mut problems))
+            .collect();
+        let assumptions: Vec<AssumptionNote> = self
+            .assumptions
+            .iter()
+            .zip(owners)
+            .enumerate()
+            .map(|(i, (a, owner))| AssumptionNote {
+                key: a.key.trim().to_string(),
+                owner: (!owner.text.is_empty()).then_some(owner),
+                fallback: a.fallback.trim().to_string(),
+                next_review: match a.next_review.trim() {
+                    "" => None,
+                    text => parse_timestamp(text)
+                        .map_err(|m| {
+                            let path = format!("review.assumptions[{i}].next_review");
+                            problems.push(Error::field(&path, m))
+                        })
+                        .ok(),
+                },
+            })
             .collect();
         let finance_agreed_at = match self.finance_agreed_at.trim() {
             "" => None,
@@ -244,6 +293,7 @@ impl ReviewText {
                 .collect(),
             support_question: self.support_question.trim().to_string(),
             auth_scheme: self.auth_scheme.trim().to_string(),
+            assumptions,
             problems,
         }
     }

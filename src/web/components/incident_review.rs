@@ -1,12 +1,15 @@
 //! The incident review as the core computes it: seed 002's closure criteria (✓/✗ with
-//! why), the final statement, and the checklist, each item with the figure the loaded
+//! why), the final statement, the support packet, the contract table, the assumption
+//! register (its notes typed here) and the checklist, each item with the figure the loaded
 //! evidence gives and where it came from, or marked for the reviewer.
 
 use yew::prelude::*;
 
-use crate::closure::{cause_name, checklist, contract, criteria, packet, statement, Item, List};
+use crate::closure::{
+    cause_name, checklist, contract, criteria, packet, register, statement, Item, List,
+};
 use crate::figures::Figures;
-use crate::settings::{ReviewText, SettingsEdit};
+use crate::settings::{AssumptionText, ReviewText, SettingsEdit};
 use crate::web::browser;
 
 #[derive(Properties, PartialEq)]
@@ -154,6 +157,46 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
                             _ => "no source document captured yet".into(),
                         } }</td>
                     </tr>
+                }) }
+            </tbody>
+        </table>
+        </div>
+        <h3>{ "Assumption register" }</h3>
+        <div class="scroll" role="region" aria-label="Assumption register" tabindex="0">
+        <table data-testid="assumption-register">
+            <thead><tr><th scope="col">{ "Assumption" }</th><th scope="col">{ "Statement and source" }</th><th scope="col">{ "Status" }</th>
+                <th scope="col">{ "Owner (role)" }</th><th scope="col">{ "Fallback if it changes" }</th><th scope="col">{ "Next review (UTC)" }</th></tr></thead>
+            <tbody>
+                { for register(&props.figures, Some(browser::now())).into_iter().map(|a| {
+                    let note = props.review.assumptions.iter().find(|n| n.key == a.key).cloned().unwrap_or_default();
+                    let edit = |field: fn(&mut AssumptionText, String)| {
+                        let (review, on_edit, key) = (props.review.clone(), props.on_edit.clone(), a.key.clone());
+                        Callback::from(move |e: InputEvent| {
+                            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                            let mut review = review.clone();
+                            let at = match review.assumptions.iter().position(|n| n.key == key) {
+                                Some(at) => at,
+                                None => {
+                                    review.assumptions.push(AssumptionText { key: key.clone(), ..AssumptionText::default() });
+                                    review.assumptions.len() - 1
+                                }
+                            };
+                            field(&mut review.assumptions[at], input.value());
+                            on_edit.emit(SettingsEdit::Review(Box::new(review)));
+                        })
+                    };
+                    let status = if a.verified { "verified".to_string() } else { "unverified".to_string() };
+                    let flags = a.flags.join(", ");
+                    html! {
+                        <tr data-testid="assumption-row" data-key={a.key.clone()} data-flags={flags.clone()}>
+                            <th scope="row">{ a.assumption.clone() }<div class="hint">{ a.system }</div></th>
+                            <td>{ a.statement.clone() }<div class="hint">{ a.source.clone().map_or("no source".to_string(), |s| match &a.accessed { Some(at) => format!("{s} (accessed {at})"), None => s }) }</div></td>
+                            <td>{ status }if !flags.is_empty() { <div class="status status-warn">{ flags }</div> }</td>
+                            <td><input aria-label="Owner (role)" data-testid="assumption-owner" value={note.owner.clone()} oninput={edit(|n, v| n.owner = v)} /></td>
+                            <td><input aria-label="Fallback" data-testid="assumption-fallback" value={note.fallback.clone()} oninput={edit(|n, v| n.fallback = v)} /></td>
+                            <td><input aria-label="Next review" data-testid="assumption-next-review" value={note.next_review.clone()} oninput={edit(|n, v| n.next_review = v)} /></td>
+                        </tr>
+                    }
                 }) }
             </tbody>
         </table>
