@@ -73,17 +73,32 @@ fn the_cli_carries_the_review_and_leaks_nothing() {
         assert!(!stdout.contains(planted), "record holds {planted}");
         assert!(!stderr.contains(planted), "summary holds {planted}");
     }
-    // The support packet, both forms, as the library writes them, with no secret.
+    // The support packet, both forms, as the library writes them, with no secret; and
+    // the CSVs written beside it.
     let stem = format!("{}/incident-packet", env!("CARGO_TARGET_TMPDIR"));
+    let csv = |name: &str| format!("{}/incident-{name}.csv", env!("CARGO_TARGET_TMPDIR"));
+    let (lines, reconciliation, focus) = (csv("lines"), csv("reconciliation"), csv("focus"));
     let (code, _, stderr) = cli(&[
         "--settings",
         SETTINGS,
         "--support-packet",
         &stem,
+        "--lines-csv",
+        &lines,
+        "--reconciliation-csv",
+        &reconciliation,
+        "--focus-csv",
+        &focus,
         CLIENT,
         GATEWAY,
     ]);
     assert_eq!(code, 0, "{stderr}");
+    for path in [&lines, &reconciliation, &focus] {
+        let text = std::fs::read_to_string(path).unwrap();
+        for planted in PLANTED {
+            assert!(!text.contains(planted), "{path} holds {planted}");
+        }
+    }
     let review = pipeline::run(
         &[
             InputFile {
