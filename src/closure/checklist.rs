@@ -4,12 +4,14 @@
 
 use serde::Serialize;
 
+use crate::classify::VarianceClass;
 use crate::crosscheck::{IdRef, IncidentFacts, Listing, References, StreamFacts};
 use crate::decimal::format;
 use crate::figures::Figures;
 use crate::ingest::Stream;
 
 use super::items::{Key, ITEMS};
+use super::remedies;
 
 /// The seed's four lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -312,6 +314,23 @@ fn answer(figures: &Figures, key: Key) -> (Option<String>, Option<String>) {
         Key::Forecast => (forecast_source(figures), the("the review's forecast")),
         Key::Expected => (total(figures, false), of(&[])),
         Key::Recorded => (total(figures, true), of(&[])),
+        Key::StaleRate => (
+            remedies::suggest_for_class(figures, VarianceClass::PricingSourceMismatch),
+            the("the variance bridge"),
+        ),
+        Key::ParserTest => (
+            remedies::suggest_for_class(figures, VarianceClass::FieldInterpretationGap),
+            the("the variance bridge"),
+        ),
+        Key::RetryBudget => (
+            remedies::retry_budget(figures),
+            of(&[Stream::ClientRequests]),
+        ),
+        Key::SupportPacket => (
+            remedies::support_packet(figures),
+            the("the final statement"),
+        ),
+        Key::FinalRecord => (remedies::final_record(figures), the("the review")),
     }
 }
 

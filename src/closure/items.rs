@@ -28,6 +28,11 @@ pub enum Key {
     Forecast,
     Expected,
     Recorded,
+    StaleRate,
+    ParserTest,
+    RetryBudget,
+    SupportPacket,
+    FinalRecord,
 }
 
 pub const ITEMS: &[(List, &str, Option<Key>)] = &[
@@ -61,11 +66,11 @@ pub const ITEMS: &[(List, &str, Option<Key>)] = &[
     (PricingValidation, "Recompute expected charge from raw usage.", Some(Key::Expected)),
     (PricingValidation, "Compare against provider-side account records.", Some(Key::Recorded)),
     (PricingValidation, "Document every remaining unknown.", None),
-    (Remediation, "Update the pricing source of truth if a stale internal rate was used.", None),
-    (Remediation, "Add a parser test for any response usage field involved in the variance.", None),
+    (Remediation, "Update the pricing source of truth if a stale internal rate was used.", Some(Key::StaleRate)),
+    (Remediation, "Add a parser test for any response usage field involved in the variance.", Some(Key::ParserTest)),
     (Remediation, "Add a deployment guard if a feature flag or model route caused the spike.", None),
-    (Remediation, "Add a retry budget if automatic retries amplified cost.", None),
+    (Remediation, "Add a retry budget if automatic retries amplified cost.", Some(Key::RetryBudget)),
     (Remediation, "Add a reporting alert for the earliest detectable signal.", None),
-    (Remediation, "Prepare a support packet if account-side records remain inconsistent.", None),
-    (Remediation, "Record the final variance, owner, and prevention action.", None),
+    (Remediation, "Prepare a support packet if account-side records remain inconsistent.", Some(Key::SupportPacket)),
+    (Remediation, "Record the final variance, owner, and prevention action.", Some(Key::FinalRecord)),
 ];

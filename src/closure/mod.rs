@@ -20,6 +20,7 @@ mod items;
 mod frame;
 mod packet;
 mod register;
+mod remedies;
 mod statement;
 
 pub use checklist::{checklist, Item, List};
