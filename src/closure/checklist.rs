@@ -314,6 +314,8 @@ fn answer(figures: &Figures, key: Key) -> (Option<String>, Option<String>) {
         Key::Forecast => (forecast_source(figures), the("the review's forecast")),
         Key::Expected => (total(figures, false), of(&[])),
         Key::Recorded => (total(figures, true), of(&[])),
+        Key::PricedApart => (remedies::priced_apart(figures), the("the rate card")),
+        Key::Factors => (remedies::factors(figures), the("the rate card's factors")),
         Key::StaleRate => (
             remedies::suggest_for_class(figures, VarianceClass::PricingSourceMismatch),
             the("the variance bridge"),

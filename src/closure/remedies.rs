@@ -2,10 +2,14 @@
 //! a pricing-source mismatch in the bridge suggests updating the pricing source of
 //! truth, a field interpretation gap a parser test, repeats and retries a retry budget,
 //! an unresolved amount the support packet. Suggestions only: the reviewer decides.
+//! And what the rate card itself says for the pricing items: whether input and output
+//! are priced apart, with each entry's confidence label, and the factors in use.
 
 use crate::classify::VarianceClass;
 use crate::decimal::format;
 use crate::figures::Figures;
+use crate::ratecard::Dimension;
+use crate::sanitize;
 
 /// A remediation the bridge suggests: its steps of `class`, with their amounts. The
 /// reviewer decides; the page says it is a suggestion.
@@ -61,5 +65,59 @@ pub(super) fn final_record(figures: &Figures) -> Option<String> {
             s.currency,
             super::count(review.follow_ups.len() as u64, "follow-up")
         )
+    })
+}
+
+/// "gpt-4o: input 2.5 and output 10 USD per 1M tokens, priced apart (verified)".
+pub(super) fn priced_apart(figures: &Figures) -> Option<String> {
+    let entries = figures
+        .settings
+        .rate_card
+        .entries
+        .iter()
+        .filter(|e| !e.is_empty());
+    let parts: Vec<String> = entries
+        .map(|e| {
+            let label = format!("{:?}", e.provenance.label).to_lowercase();
+            let unit = Dimension::UncachedInput.unit(e.token_unit);
+            let model = sanitize::label(&e.model);
+            match (
+                e.price(Dimension::UncachedInput),
+                e.price(Dimension::Output),
+            ) {
+                (Some(i), Some(o)) => format!(
+                    "{model}: input {} and output {} {} {unit}, priced apart ({label})",
+                    format(i),
+                    format(o),
+                    e.currency
+                ),
+                _ => format!("{model}: not priced by input and output tokens ({label})"),
+            }
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// The factors (discounts, group ratios) the rate card applies, or that there are none.
+pub(super) fn factors(figures: &Figures) -> Option<String> {
+    let card = &figures.settings.rate_card;
+    if card.entries.iter().all(|e| e.is_empty()) {
+        return None;
+    }
+    let parts: Vec<String> = card
+        .factors
+        .iter()
+        .map(|f| {
+            let label = format!("{:?}", f.provenance.label).to_lowercase();
+            format!(
+                "{} × {} ({label})",
+                sanitize::label(&f.name),
+                format(f.value)
+            )
+        })
+        .collect();
+    Some(match parts.is_empty() {
+        true => "no factor is applied: the card's rates are used as they are".into(),
+        false => parts.join(", "),
     })
 }

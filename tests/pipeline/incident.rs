@@ -60,7 +60,7 @@ fn the_cli_carries_the_review_and_leaks_nothing() {
                 && d["url"] == "https://apidoc.cometapi.com/api-13851472")
     );
     for line in [
-        "incident review: 24 of 37 checklist items answered from the evidence, 13 for the reviewer to tick",
+        "incident review: 26 of 37 checklist items answered from the evidence, 11 for the reviewer to tick",
         "  ✓ Count retried requests. gateway usage log: 0; client request log: 2",
         "  ✓ Check whether streaming responses were logged after completion or only at start. client request log: 1 successful request logged at start (no end time): client-observations.jsonl line 5",
         "closure: every criterion holds; the incident may be closed",
