@@ -29,8 +29,8 @@ pub use frame::{buffer_words, zoned, Buffer, BufferStream, ForecastOut, Frame, Z
 pub use packet::{packet, Amount, Packet, Reference, Usage, WindowUtc};
 pub use register::{register, Assumption};
 pub use statement::{
-    agreement, cause_name, causes, criteria, statement, window_words, Agreement, Criterion,
-    Statement,
+    agreement, cause_name, causes, criteria, statement, statement_sha256, window_words, Agreement,
+    Criterion, Statement,
 };
 
 /// The review, from figures to closure (the record's `incident_review`).

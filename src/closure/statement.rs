@@ -321,6 +321,10 @@ pub fn criteria(figures: &Figures) -> Vec<Criterion> {
             false,
             "there is no final statement to agree with yet".to_string(),
         ),
+        (Some(_), Some(s)) if !agreed_with(review, s) => (
+            false,
+            "the statement changed after the finance reviewer agreed: ask again".to_string(),
+        ),
         (Some(a), Some(_)) => (true, format!("the {} agreed at {}", a.role, a.at)),
         (None, Some(_)) => (false, "the finance reviewer has not agreed yet".to_string()),
     };
@@ -348,6 +352,19 @@ pub fn criteria(figures: &Figures) -> Vec<Criterion> {
         criterion("The finance reviewer agrees with the final impact statement.", agreed.0, agreed.1),
         criterion("Prevention work is tracked separately from the investigation notes.", prevention.0, prevention.1),
     ]
+}
+
+/// The statement's SHA-256 (hex), which an agreement names to bind to that text.
+pub fn statement_sha256(statement: &Statement) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(statement.text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the agreement (if it names a statement) names this one.
+fn agreed_with(review: &crate::settings::ValidReview, statement: &Statement) -> bool {
+    let named = &review.finance_agreed_statement_sha256;
+    named.is_empty() || *named == statement_sha256(statement)
 }
 
 /// The finance reviewer's agreement, when a reviewer role and a time are both given.

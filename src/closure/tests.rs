@@ -357,3 +357,24 @@ fn the_register_is_prefilled_and_flags_what_lacks_an_owner_or_is_due() {
     let unowned = bare.iter().filter(|a| a.flags == ["no owner"]).count();
     assert_eq!(unowned, 4);
 }
+
+/// An agreement bound to a statement's digest stops holding when the statement changes.
+#[test]
+fn an_agreement_names_the_statement_it_was_given_for() {
+    let review = incident_review();
+    let figures = review.figures.as_ref().unwrap();
+    let text = statement(figures).unwrap();
+    let mut settings = figures.settings.clone();
+    settings.review.finance_agreed_statement_sha256 = statement_sha256(&text);
+    let agreed = figures.clone().under(settings.clone());
+    assert!(criteria(&agreed)[3].met, "{:?}", criteria(&agreed)[3]);
+    // The residual is then left pending other evidence: the statement changes.
+    settings.review.unresolved_pending = "the March invoice".into();
+    let changed = figures.clone().under(settings);
+    let fourth = &criteria(&changed)[3];
+    assert!(!fourth.met);
+    assert_eq!(
+        fourth.why,
+        "the statement changed after the finance reviewer agreed: ask again"
+    );
+}

@@ -47,6 +47,10 @@ pub struct ReviewText {
     pub follow_ups: Vec<FollowUpText>,
     /// When the finance reviewer agreed with the final statement (UTC); empty: not yet.
     pub finance_agreed_at: String,
+    /// The SHA-256 of the statement agreed with (the page's agree button writes it):
+    /// when the statement changes after, the agreement no longer holds. Empty: the
+    /// agreement was typed without it and holds for whatever statement there is.
+    pub finance_agreed_statement_sha256: String,
     /// For the support packet: the account identifier, written as typed only when
     /// marked safe to share (else hashed); the endpoint paths the incident touched
     /// (comma-separated: the logs do not carry them); the exact question for support
@@ -168,6 +172,7 @@ pub struct ValidReview {
     /// Follow-ups with an action typed, in order.
     pub follow_ups: Vec<FollowUp>,
     pub finance_agreed_at: Option<Timestamp>,
+    pub finance_agreed_statement_sha256: String,
     pub account_id: String,
     pub account_id_safe: bool,
     pub endpoint_paths: Vec<String>,
@@ -282,6 +287,10 @@ impl ReviewText {
             unresolved_causes: self.unresolved_causes.clone(),
             follow_ups,
             finance_agreed_at,
+            finance_agreed_statement_sha256: self
+                .finance_agreed_statement_sha256
+                .trim()
+                .to_ascii_lowercase(),
             account_id: self.account_id.trim().to_string(),
             account_id_safe: self.account_id_safe,
             endpoint_paths: self

@@ -6,7 +6,8 @@
 use yew::prelude::*;
 
 use crate::closure::{
-    cause_name, checklist, contract, criteria, packet, register, statement, Item, List,
+    cause_name, checklist, contract, criteria, packet, register, statement, statement_sha256, Item,
+    List,
 };
 use crate::figures::Figures;
 use crate::settings::{AssumptionText, ReviewText, SettingsEdit};
@@ -101,7 +102,16 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
         if let Some(statement) = statement {
             <blockquote class="statement" data-testid="final-statement"
                 data-explained={crate::decimal::format(statement.explained)}
-                data-unresolved={crate::decimal::format(statement.unresolved)}>{ statement.text }</blockquote>
+                data-unresolved={crate::decimal::format(statement.unresolved)}>{ statement.text.clone() }</blockquote>
+            <button type="button" data-testid="finance-agree" onclick={{
+                let (review, on_edit, digest) = (props.review.clone(), props.on_edit.clone(), statement_sha256(&statement));
+                Callback::from(move |_: MouseEvent| {
+                    let mut review = review.clone();
+                    review.finance_agreed_at = browser::now().to_string();
+                    review.finance_agreed_statement_sha256 = digest.clone();
+                    on_edit.emit(SettingsEdit::Review(Box::new(review)));
+                })
+            }}>{ "Record the finance reviewer's agreement with this statement" }</button>
         } else {
             <p class="hint" data-testid="final-statement">{ "Not yet: the statement needs both the expected charge and a provider-side figure." }</p>
         }
