@@ -117,7 +117,7 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
         }
         if let Some(bridge) = &props.figures.bridge {
             if !bridge.steps.is_empty() {
-                <fieldset data-testid="step-states">
+                <fieldset class="no-print" data-testid="step-states">
                     <legend>{ "Which bridge steps are explained? Untick one that names a cause but not yet a reason: its amount moves to the unresolved part." }</legend>
                     { for bridge.steps.iter().map(|step| {
                         let name = cause_name(step.cause);
@@ -202,9 +202,9 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
                             <th scope="row">{ a.assumption.clone() }<div class="hint">{ a.system }</div></th>
                             <td>{ a.statement.clone() }<div class="hint">{ a.source.clone().map_or("no source".to_string(), |s| match &a.accessed { Some(at) => format!("{s} (accessed {at})"), None => s }) }</div></td>
                             <td>{ status }if !flags.is_empty() { <div class="status status-warn">{ flags }</div> }</td>
-                            <td><input aria-label="Owner (role)" data-testid="assumption-owner" value={note.owner.clone()} oninput={edit(|n, v| n.owner = v)} /></td>
-                            <td><input aria-label="Fallback" data-testid="assumption-fallback" value={note.fallback.clone()} oninput={edit(|n, v| n.fallback = v)} /></td>
-                            <td><input aria-label="Next review" data-testid="assumption-next-review" value={note.next_review.clone()} oninput={edit(|n, v| n.next_review = v)} /></td>
+                            <td><span class="print-only">{ note.owner.clone() }</span><input class="no-print" aria-label="Owner (role)" data-testid="assumption-owner" value={note.owner.clone()} oninput={edit(|n, v| n.owner = v)} /></td>
+                            <td><span class="print-only">{ note.fallback.clone() }</span><input class="no-print" aria-label="Fallback" data-testid="assumption-fallback" value={note.fallback.clone()} oninput={edit(|n, v| n.fallback = v)} /></td>
+                            <td><span class="print-only">{ note.next_review.clone() }</span><input class="no-print" aria-label="Next review" data-testid="assumption-next-review" value={note.next_review.clone()} oninput={edit(|n, v| n.next_review = v)} /></td>
                         </tr>
                     }
                 }) }
