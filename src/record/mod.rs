@@ -37,8 +37,11 @@ pub use verdict::next_action;
 use verdict::not_computed;
 
 /// 2: figures with no evidence behind them are `null` (with the reason under
-/// `not_computed`), never a complete zero. 3: the incident review (`incident_review`)
-/// and the reviewer's source documents beside the pricing pages.
+/// `not_computed`), never a complete zero. 3 (issue 11): the incident review
+/// (`incident_review`: the review frame, the row-level evidence with sanitized request
+/// references, the checklist, the contract table, the assumption register, the closure
+/// criteria, the final statement and the finance agreement) and the reviewer's source
+/// documents beside the pricing pages in `source_documents`.
 pub const RECORD_SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
