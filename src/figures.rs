@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classify::Bridge;
 use crate::confidence::{StreamConfidence, UnappliedPrice};
-use crate::crosscheck::{self, CrossCheck, StreamFigures};
+use crate::crosscheck::{self, CrossCheck, IncidentFacts, StreamFigures};
 use crate::ingest::{ExclusionRule, FileReport, Stream};
 use crate::price::quota::QuotaCheck;
 use crate::price::Pricing;
@@ -43,6 +43,10 @@ pub struct Figures {
     /// Per-image and per-second prices the priced usage gives no quantity for.
     #[serde(default)]
     pub unapplied_prices: Vec<UnappliedPrice>,
+    /// The row-level facts the incident review asks about (rows in the window buffer,
+    /// ...), per stream: counts and row references, never text.
+    #[serde(default)]
+    pub incident: IncidentFacts,
 }
 
 /// What a deserialized [`Figures`] holds until [`Figures::under`] gives its settings.
@@ -117,6 +121,7 @@ mod tests {
                 cross_checks: Vec::new(),
                 usage_confidence: Vec::new(),
                 unapplied_prices: Vec::new(),
+                incident: IncidentFacts::default(),
             };
             assert_eq!(figures.quota_check().is_some(), shown, "{priced_stream:?}");
         }

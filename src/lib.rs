@@ -16,10 +16,13 @@
 //!    amount split into verified and estimated, tolerance judged on the verified part;
 //!    [`authority`]: which stream stands as the provider-side figure (the reviewer's
 //!    choice, or the default rule) and the comparison against it.
-//! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
+//! 6. [`closure`]: the incident review from the figures to closure (the review frame,
+//!    checklist, closure criteria, final statement and support packet), computed from
+//!    the figures and the review typed, never from rows.
+//! 7. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
 //!    [`charts`]: the figures drawn as inline SVG, each with its table.
 //!
-//! 7. [`verify`]: a record checked against its files, run again from the settings it
+//! 8. [`verify`]: a record checked against its files, run again from the settings it
 //!    carries: identical, or the first fields and the files that differ.
 //!
 //! [`pipeline::run`] chains them for bytes in memory; the command line runs them in the
@@ -32,6 +35,7 @@
 pub mod authority;
 pub mod charts;
 pub mod classify;
+pub mod closure;
 pub mod confidence;
 pub mod crosscheck;
 pub mod decimal;

@@ -56,6 +56,7 @@ pub fn ingest_rules(settings: &Settings) -> Option<Rules> {
         currency: crate::ingest::Currency::parse(&valid.billing_currency),
         mappings: std::sync::Arc::new(valid.mappings),
         overrides: std::sync::Arc::new(valid.format_overrides),
+        buffer_minutes: valid.window_buffer_minutes,
     })
 }
 
@@ -157,8 +158,10 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
     let card = &settings.rate_card;
     let unapplied_prices = (pricing.as_ref())
         .map_or_else(Vec::new, |p| confidence::prices_without_quantities(p, card));
+    let incident = crosscheck::incident_facts(files, &settings);
     Ok(Figures {
         unapplied_prices,
+        incident,
         settings,
         pricing,
         reconciliation,

@@ -132,6 +132,145 @@ pub fn redacted(text: &str) -> String {
     format!("redacted-{}", short_hash(text.trim()))
 }
 
+/// Words a role is made of ("finance reviewer", "Platform SRE on-call"): a value made
+/// of these is a role even when it is capitalized like a name.
+const ROLE_WORDS: &[&str] = &[
+    "owner",
+    "reviewer",
+    "review",
+    "finance",
+    "finops",
+    "platform",
+    "sre",
+    "ops",
+    "on-call",
+    "oncall",
+    "incident",
+    "lead",
+    "team",
+    "engineer",
+    "engineering",
+    "manager",
+    "head",
+    "director",
+    "analyst",
+    "billing",
+    "support",
+    "controller",
+    "accountant",
+    "cfo",
+    "cto",
+    "vp",
+    "commander",
+    "duty",
+    "infra",
+    "infrastructure",
+    "data",
+    "ml",
+    "ai",
+    "product",
+    "security",
+    "accounting",
+    "treasury",
+    "procurement",
+    "operations",
+    "of",
+    "and",
+    "the",
+];
+
+/// Whether a value typed where a role belongs looks like a person instead: an email, or
+/// two to four capitalized words none of which is a role word ("Jane Doe", "Li Wei").
+/// Such a value is hashed in every output (see [`role`]).
+pub fn looks_personal(text: &str) -> bool {
+    let text = text.trim();
+    let email = text.contains('@') && text.rsplit('@').next().is_some_and(|d| d.contains('.'));
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let name_like = (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().any(char::is_lowercase)
+                && w.chars().all(|c| c.is_alphabetic() || "'-.".contains(c))
+                && !ROLE_WORDS.contains(&w.to_lowercase().as_str())
+        });
+    email || name_like
+}
+
+/// A role as outputs write it: kept when it reads as a role, hashed when it looks like a
+/// person (an email, a full name) or a secret.
+pub fn role(text: &str) -> String {
+    if looks_personal(text) {
+        format!("redacted-{}", short_hash(text.trim()))
+    } else {
+        label_text(text)
+    }
+}
+
+/// Longest free text an output keeps of one note, in characters.
+const MAX_TEXT: usize = 500;
+
+/// A note the reviewer typed (an explanation, a question, a statement): kept word by
+/// word, each word that looks like a key, token, JWT, email or IP replaced by a short
+/// hash of itself; URLs lose their query strings; cut at 500 characters. Control
+/// characters become spaces.
+pub fn free_text(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut out = Vec::new();
+    let mut secret_next = false;
+    for word in clean.split_whitespace() {
+        let bare = word.trim_matches(|c: char| ",;()[]<>\"'".contains(c));
+        let lower = bare.to_ascii_lowercase();
+        let scheme = lower.starts_with("bearer") || lower.starts_with("basic");
+        let jwt = bare.starts_with("eyJ") && bare.matches('.').count() >= 1;
+        let secret = secret_next || jwt || looks_secret(bare) && !is_url(bare);
+        secret_next = scheme && bare.len() <= "bearer:".len();
+        if is_url(bare) {
+            out.push(word.replace(bare, &url(bare)));
+        } else if secret {
+            out.push(format!("[redacted-{}]", short_hash(bare)));
+        } else {
+            out.push(word.to_string());
+        }
+    }
+    let joined = out.join(" ");
+    match joined.char_indices().nth(MAX_TEXT) {
+        Some((at, _)) => format!("{}…", &joined[..at]),
+        None => joined,
+    }
+}
+
+fn is_url(word: &str) -> bool {
+    word.starts_with("https://") || word.starts_with("http://")
+}
+
+/// An account identifier: as typed only when the reviewer marked it safe to share
+/// (and it holds no secret), else a short hash of it.
+pub fn account(text: &str, safe: bool) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        String::new()
+    } else if safe && !looks_secret(text) && text.chars().count() <= MAX_LABEL {
+        text.to_string()
+    } else {
+        format!("account-{}", short_hash(text))
+    }
+}
+
+/// A request id as a reference that can go to support: a short hash of the id (from its
+/// FNV-1a hash, as the ingest keeps it), never the id.
+pub fn request_reference(id_hash: u64) -> String {
+    // Mixed first (the splitmix64 finalizer): ids that differ in one character would
+    // otherwise give references that differ in one digit.
+    let mut z = id_hash;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    format!("id-{:012x}", z >> 16)
+}
+
 fn short_hash(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
@@ -205,5 +344,65 @@ mod tests {
             hidden.starts_with("file-") && hidden.ends_with(".csv"),
             "{hidden}"
         );
+    }
+
+    #[test]
+    fn roles_that_look_like_people_are_hashed() {
+        let roles = [
+            ("Finance reviewer", false),
+            ("FinOps Lead", false),
+            ("Platform SRE on-call", false),
+            ("incident owner", false),
+            ("Jane Doe", true),
+            ("Li Wei", true),
+            ("jane.doe@example.com", true),
+            ("Mary-Ann O'Neil Smith", true),
+        ];
+        for (text, personal) in roles {
+            assert_eq!(looks_personal(text), personal, "{text}");
+            assert_eq!(role(text).starts_with("redacted-"), personal, "{text}");
+        }
+    }
+
+    #[test]
+    fn free_text_keeps_words_and_hides_secrets() {
+        let cases = [
+            ("retry budget after timeouts", "retry budget after timeouts"),
+            (
+                "see https://x.com/t?key=sk-1 now",
+                "see https://x.com/t now",
+            ),
+            ("line1\nline2", "line1 line2"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(free_text(input), want);
+        }
+        let secrets = [
+            "key sk-live-abcdef1234567890",
+            "mail alice@example.com today",
+            "from 10.1.2.3 at noon",
+            "Authorization: Bearer abc.def.ghi",
+            "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+        ];
+        for text in secrets {
+            let out = free_text(text);
+            for planted in ["sk-live", "alice@", "10.1.2.3", "abc.def.ghi", "eyJhbGci"] {
+                assert!(!out.contains(planted), "{text} -> {out}");
+            }
+            assert!(out.contains("[redacted-"), "{text} -> {out}");
+        }
+        assert_eq!(free_text(&"a".repeat(600)).chars().count(), 501);
+    }
+
+    #[test]
+    fn accounts_are_hashed_unless_safe() {
+        assert_eq!(account("acct-42", true), "acct-42");
+        assert!(account("acct-42", false).starts_with("account-"));
+        assert!(account("alice@example.com", true).starts_with("account-"));
+        assert_eq!(account(" ", false), "");
+        let (a, b) = (request_reference(1), request_reference(2));
+        assert_eq!((a.len(), b.len()), (15, 15));
+        // Neighbouring hashes give references with nothing in common at the start.
+        assert_ne!(a[..6], b[..6]);
     }
 }

@@ -25,12 +25,13 @@ const FLOORS: &[(&str, u32)] = &[
     ("crosscheck", 8),
     ("figures", 9),
     ("authority", 9),
-    ("record", 10),
-    ("outputs", 10),
+    ("closure", 10),
     ("charts", 10),
-    ("pipeline", 11),
-    ("native", 12),
-    ("verify", 12),
+    ("record", 11),
+    ("outputs", 11),
+    ("pipeline", 12),
+    ("native", 13),
+    ("verify", 13),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -38,6 +38,8 @@ mod explained;
 mod focus;
 #[path = "pipeline/hostile.rs"]
 mod hostile;
+#[path = "pipeline/incident.rs"]
+mod incident;
 #[path = "pipeline/overlap.rs"]
 mod overlap;
 #[path = "pipeline/properties.rs"]

@@ -46,6 +46,7 @@ fn figures(models: &[ModelFigures], total: (Option<&str>, Option<&str>)) -> Figu
         cross_checks: Vec::new(),
         usage_confidence: Vec::new(),
         unapplied_prices: Vec::new(),
+        incident: Default::default(),
     }
 }
 

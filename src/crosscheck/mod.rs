@@ -21,10 +21,16 @@ use crate::price::{self, LineStatus, Pricing};
 use crate::ratecard::Dimension;
 
 mod compare;
+mod incident;
+mod repeats;
 
 use crate::settings::ValidSettings;
 pub use compare::{
     compare, request_ids, CheckName, CrossCheck, ModelDifference, RequestIds, RequestJoin,
+};
+pub use incident::{
+    incident_facts, Duplicates, IdRef, IncidentFacts, Listing, ModelLabel, Period, References,
+    RowRef, StreamFacts,
 };
 
 /// One stream's own figures.

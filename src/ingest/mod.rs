@@ -32,13 +32,14 @@ mod parts;
 mod store;
 mod text;
 
-pub use filing::{Currency, Rules, UntimedRequests, Window, LARGEST_DOCUMENT};
+pub use filing::{Currency, Rules, Side, UntimedRequests, Window, LARGEST_DOCUMENT};
 pub use formats::mapping;
 pub use formats::row::{Counts, GatewayRow, LoggedRatios, RowKind, TokenSemantic, UNTIMED};
 pub use formats::times::{parse_time, parse_timestamp, CellFormat, DateOrder, StatedZone};
 pub use formats::{Format, Stream};
 pub use parts::{line_start, FileHasher, Hashing, Ingestor, Tail};
 pub use store::evidence::{ChargeTotal, Evidence};
+pub use store::facts::{Attempts, Facts, Listed, Place, Request, LISTED};
 pub use store::ledger::{ExclusionRule, Ledger, RejectionGroup, KEPT_REJECTIONS};
 pub use store::overlap;
 pub use store::report::{FileReport, Fingerprint};

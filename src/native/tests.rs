@@ -84,6 +84,7 @@ proptest! {
                 start: jiff::Timestamp::from_second(1_767_226_000).unwrap(),
                 end: jiff::Timestamp::from_second(1_767_228_500).unwrap(),
             });
+            rules.buffer_minutes = 10;
         }
         let one_pass = ingest("log", &bytes, rules.clone());
         let cut = cut.index(bytes.len() + 1) as u64;

@@ -159,7 +159,7 @@ impl Entry {
         }
     }
 
-    fn names(&self, model: &str) -> bool {
+    pub(crate) fn names(&self, model: &str) -> bool {
         self.model == model || self.aliases.iter().any(|a| a == model)
     }
 

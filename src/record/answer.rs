@@ -10,10 +10,9 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::classify::Bridge;
+use crate::closure::{causes, window_words};
 use crate::decimal::format;
 use crate::figures::Figures;
-use crate::ingest::Window;
 use crate::sanitize;
 
 /// Where the review stands, from worst to best, as a word and a colour.
@@ -99,52 +98,6 @@ fn plain_status(figures: &Figures) -> Status {
     }
 }
 
-/// "between 00:00 and 01:00 UTC on 2026-01-01", or the two full times across days.
-fn window_words(window: Option<Window>) -> String {
-    let Some(w) = window else {
-        return "across all the loaded evidence (no incident window is set)".into();
-    };
-    let utc = |t: jiff::Timestamp| t.to_zoned(jiff::tz::TimeZone::UTC);
-    let (start, end) = (utc(w.start), utc(w.end));
-    let hm = |z: &jiff::Zoned| format!("{:02}:{:02}", z.hour(), z.minute());
-    let same_day = start.date() == end.date()
-        || (end.date() == start.date().tomorrow().unwrap_or(end.date()) && hm(&end) == "00:00");
-    if same_day {
-        let end_hm = if start.date() == end.date() {
-            hm(&end)
-        } else {
-            "24:00".into()
-        };
-        format!(
-            "between {} and {end_hm} UTC on {}",
-            hm(&start),
-            start.date()
-        )
-    } else {
-        format!(
-            "between {} {} and {} {} UTC",
-            start.date(),
-            hm(&start),
-            end.date(),
-            hm(&end)
-        )
-    }
-}
-
-/// "credits or adjustments (refunds) (−0.005 USD) and integer-quota rounding (0.000002 USD)".
-fn causes(bridge: &Bridge, amounts: Amounts) -> String {
-    let parts: Vec<String> = bridge
-        .steps
-        .iter()
-        .map(|s| format!("{} ({})", s.cause.phrase(), amounts(s.amount)))
-        .collect();
-    match parts.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 /// The sentence, in the seed's final-statement form.
 pub fn sentence(figures: &Figures, amounts: Amounts) -> String {
     let total = &figures.reconciliation.total;
@@ -198,7 +151,7 @@ pub fn sentence(figures: &Figures, amounts: Amounts) -> String {
         );
     }
     if let Some(bridge) = figures.bridge.as_ref().filter(|_| !variance.is_zero()) {
-        let explained = causes(bridge, amounts);
+        let explained = causes(&bridge.steps, amounts);
         if explained.is_empty() {
             out.push_str(" is unexplained");
         } else {

@@ -19,7 +19,7 @@ pub struct SourceDocument {
     pub kind: &'static str,
     pub url: String,
     pub captured_at: Option<String>,
-    pub purpose: &'static str,
+    pub purpose: String,
     pub models: Vec<String>,
 }
 
@@ -84,10 +84,23 @@ pub(super) fn source_documents(settings: &ValidSettings) -> Vec<SourceDocument> 
             kind: "pricing_page",
             url,
             captured_at,
-            purpose: "verified pricing units entered by the reviewer",
+            purpose: "verified pricing units entered by the reviewer".to_string(),
             models,
         })
+        .chain(reviewed_documents(settings))
         .collect()
+}
+
+/// The documents the reviewer captured beyond the rate card's pricing pages (API
+/// documentation, help-center answers, support tickets), in the order typed.
+fn reviewed_documents(settings: &ValidSettings) -> impl Iterator<Item = SourceDocument> + '_ {
+    settings.review.documents.iter().map(|d| SourceDocument {
+        kind: d.kind,
+        url: sanitize::url(&d.url),
+        captured_at: d.captured_at.map(|t| t.to_string()),
+        purpose: sanitize::free_text(&d.purpose),
+        models: Vec::new(),
+    })
 }
 
 pub(super) fn pricing_assumption(settings: &ValidSettings) -> PricingAssumption {

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::classify::Bridge;
+use crate::closure::{self, Closure};
 use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::serde_str;
 use crate::figures::Figures;
@@ -49,6 +50,11 @@ use verdict::not_computed;
 /// close with an estimated part);
 /// `provider_side` (the stream the reviewer chose as the provider-side figure, or the
 /// default rule).
+/// Also in 3 (issue 11): the incident review
+/// (`incident_review`: the review frame, the row-level evidence with sanitized request
+/// references, the checklist, the contract table, the assumption register, the closure
+/// criteria, the final statement and the finance agreement) and the reviewer's source
+/// documents beside the pricing pages in `source_documents`.
 /// 2: figures with no evidence behind them are `null` (with the reason under
 /// `not_computed`), never a complete zero.
 pub const RECORD_SCHEMA_VERSION: u32 = 3;
@@ -101,6 +107,8 @@ pub struct Record {
     /// The settings document the review ran under, every reading setting included
     /// (window, zones, number and date formats, mappings, overrides, policies, rates).
     pub settings: crate::settings::Settings,
+    /// The incident review from the figures to closure ([`crate::closure`]).
+    pub incident_review: Closure,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -342,6 +350,7 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
         settings_sha256: settings_out.sha256,
         settings_redacted: settings_out.redacted,
         settings: settings_out.document,
+        incident_review: closure::close(figures, Some(generated_at)),
     }
 }
 
@@ -413,8 +422,31 @@ mod tests {
     use crate::ratecard::{FactorText, RateCardText, RateText};
     use crate::settings::Settings;
 
-    /// Every key of `value` must be declared by `schema`, recursively.
+    /// Every key of `value` must be declared by `schema`, recursively (following
+    /// `$ref`s into the root's `$defs`).
     fn undeclared(value: &Value, schema: &Value, path: &str, out: &mut Vec<String>) {
+        undeclared_in(value, schema, schema, path, out)
+    }
+
+    fn undeclared_in(
+        value: &Value,
+        schema: &Value,
+        root: &Value,
+        path: &str,
+        out: &mut Vec<String>,
+    ) {
+        // A nullable reference (`anyOf: [{$ref}, {type: null}]`) declares its first branch.
+        let schema = schema
+            .get("anyOf")
+            .and_then(|branches| branches.get(0))
+            .unwrap_or(schema);
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some(reference) => {
+                let name = reference.trim_start_matches("#/$defs/");
+                &root["$defs"][name]
+            }
+            None => schema,
+        };
         match value {
             Value::Object(map) => {
                 let props = schema.get("properties");
@@ -423,14 +455,14 @@ mod tests {
                         .and_then(|p| p.get(key))
                         .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()));
                     match child_schema {
-                        Some(s) => undeclared(child, s, &format!("{path}.{key}"), out),
+                        Some(s) => undeclared_in(child, s, root, &format!("{path}.{key}"), out),
                         None => out.push(format!("{path}.{key}")),
                     }
                 }
             }
             Value::Array(items) => {
                 for item in items {
-                    undeclared(item, &schema["items"], &format!("{path}[]"), out);
+                    undeclared_in(item, &schema["items"], root, &format!("{path}[]"), out);
                 }
             }
             _ => {}
@@ -439,8 +471,13 @@ mod tests {
 
     #[test]
     fn the_record_matches_its_documented_schema() {
-        let settings =
+        let mut settings =
             Settings::from_json(include_str!("../../tests/fixtures/settings.json")).unwrap();
+        // A review typed in full, so every object of `incident_review` is written.
+        settings.review =
+            Settings::from_json(include_str!("../../tests/fixtures/incident/settings.json"))
+                .unwrap()
+                .review;
         // One file of each kind of stream, so every array in the record has items.
         let file = |name: &str, bytes: &[u8]| InputFile {
             name: name.into(),
@@ -511,6 +548,21 @@ mod tests {
             .map(String::as_str)
             .collect();
         assert_eq!(required, present, "input_files[]: required = written");
+        // And the incident review: every field written is one the schema requires.
+        let review = &schema["properties"]["incident_review"];
+        let required: Vec<&str> = review["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let present: Vec<&str> = record["incident_review"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(required, present, "incident_review: required = written");
     }
 
     #[test]

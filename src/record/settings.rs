@@ -2,12 +2,14 @@
 //! record and its files can run it again from the record alone (the `verify` module, a
 //! floor above), with its digest.
 //!
-//! Every value is kept as typed but for three kinds, so nothing secret reaches the
+//! Every value is kept as typed but for four kinds, so nothing secret reaches the
 //! record: who captured a price and a free-text note are left out (they change no
 //! figure and may name people); identifiers (the run id, the provider, model labels and
 //! aliases, factor names, file names) pass the same sanitizer the record's own fields
 //! use, and pricing-page addresses lose their query strings; any other value that looks
-//! secret (a key, a token, an email, an IP address) is replaced by a hash of itself.
+//! secret (a key, a token, an email, an IP address) is replaced by a hash of itself;
+//! the incident review's roles, notes and account pass the sanitizers its own output
+//! uses (a role that looks like a person, an account not marked safe: hashed).
 //! Each value replaced is listed by its path (`rates[2].model`): a review re-run from
 //! such a record can differ there, and says so.
 
@@ -40,6 +42,12 @@ pub fn settings_sha256(document: &Settings) -> String {
 pub(super) fn settings_out(document: &Settings) -> SettingsOut {
     let mut value = serde_json::to_value(document).expect("settings are plain values");
     let mut redacted = Vec::new();
+    // An account identifier not marked safe to share goes out as a hash, as in the packet.
+    let account = &document.review.account_id;
+    if !document.review.account_id_safe && !account.trim().is_empty() {
+        value["review"]["account_id"] = Value::String(sanitize::account(account, false));
+        redacted.push("review.account_id".to_string());
+    }
     if let Value::Object(map) = &mut value {
         for (key, child) in map.iter_mut() {
             clean(child, key, key, key, &mut redacted);
@@ -77,7 +85,14 @@ fn clean(value: &mut Value, section: &str, key: &str, path: &str, redacted: &mut
                 return;
             }
             let clean = match (section, key) {
-                (_, "source_url") => sanitize::url(text),
+                (_, "source_url") | ("review", "url") => sanitize::url(text),
+                // The incident review as the record's `incident_review` writes it: roles
+                // hashed when they look like a person, notes with secrets replaced.
+                ("review", "incident_owner" | "finance_reviewer" | "owner") => sanitize::role(text),
+                ("review", "account_id") => sanitize::account(text, true),
+                // A digest of the statement agreed to, not a secret.
+                ("review", "finance_agreed_statement_sha256") => text.trim().to_string(),
+                ("review", _) if !sanitize::looks_secret(text) => sanitize::free_text(text),
                 ("reconciliation_run_id" | "provider", _) | ("rates", "model") => {
                     sanitize::label(text)
                 }

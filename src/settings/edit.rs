@@ -68,6 +68,8 @@ pub enum SettingsEdit {
     SaveMapping(Box<MappingText>),
     /// Whether the CSVs start with a byte-order mark.
     CsvByteOrderMark(bool),
+    /// The incident review as the reviewer typed it, replacing the one before.
+    Review(Box<super::ReviewText>),
 }
 
 impl Settings {
@@ -133,6 +135,7 @@ impl Settings {
             SettingsEdit::ReadAs { file, format } => self.read_as(&file, &format),
             SettingsEdit::SaveMapping(mapping) => self.save_mapping(*mapping),
             SettingsEdit::CsvByteOrderMark(on) => self.csv_byte_order_mark = on,
+            SettingsEdit::Review(review) => self.review = *review,
         }
         Ok(())
     }

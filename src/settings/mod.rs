@@ -20,11 +20,16 @@ mod csv;
 mod edit;
 mod evidence;
 pub mod provider_side;
+mod review;
 
 use checks::noted;
 pub use csv::{CsvHeaders, CsvLocale, CsvStyle};
 pub use edit::{SettingsEdit, SettingsField};
 pub use evidence::FormatOverride;
+pub use review::{
+    AssumptionNote, AssumptionText, Document, DocumentText, FollowUp, FollowUpText, Forecast,
+    ForecastText, ReviewText, Role, ValidReview, DOCUMENT_KINDS,
+};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -79,6 +84,9 @@ pub struct Settings {
     /// The CSV outputs' column names: `readable` (the default: "Recorded by the
     /// provider") or `machine` (`provider_recorded`, stable for scripts).
     pub csv_headers: String,
+    /// The incident review: roles, the finance time zone, the forecast, source
+    /// documents, the window buffer (see [`ReviewText`]).
+    pub review: ReviewText,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +149,7 @@ impl Default for Settings {
             csv_style: String::new(),
             csv_byte_order_mark: false,
             csv_headers: String::new(),
+            review: ReviewText::default(),
         }
     }
 }
@@ -186,6 +195,10 @@ pub struct ValidSettings {
     /// The document these values were validated from, as typed: the record carries it
     /// (sanitized), so a review can be run again from the record alone.
     pub document: Settings,
+    /// Minutes each side of the window whose rows are counted apart (0: none).
+    pub window_buffer_minutes: u32,
+    /// The incident review, checked; its problems are warnings, never errors.
+    pub review: ValidReview,
 }
 
 impl Settings {
@@ -213,6 +226,21 @@ impl Settings {
             .map(String::as_str)
             .filter(|m| !names.contains(m))
             .collect()
+    }
+
+    /// Whether going from `before` to this document can move a figure: anything but
+    /// the review's typed notes (its window buffer does: rows in it are counted as the
+    /// files are read). When it cannot, the page keeps the figures and only their
+    /// settings follow (`Figures::under`); the worker is not asked.
+    pub fn moves_figures_from(&self, before: &Settings) -> bool {
+        let figures_part = |s: &Settings| Settings {
+            review: ReviewText {
+                window_buffer_minutes: s.review.window_buffer_minutes.clone(),
+                ..ReviewText::default()
+            },
+            ..s.clone()
+        };
+        figures_part(self) != figures_part(before)
     }
 
     pub fn validate(&self) -> Result<ValidSettings, Vec<Error>> {
@@ -289,6 +317,12 @@ impl Settings {
             "csv_headers",
             CsvHeaders::parse(&self.csv_headers),
         );
+        let window_buffer_minutes = self
+            .review
+            .buffer_minutes()
+            .map_err(|e| errors.push(e))
+            .unwrap_or(0);
+        let review = self.review.validate(&billing_currency);
         let rate_card_sha256 =
             ratecard::RateCardText::new(self.rates.clone(), self.factors.clone()).sha256();
         match (quota_per_usd, tolerance_absolute, tolerance_percent) {
@@ -319,6 +353,8 @@ impl Settings {
                     rate_card_sha256,
                     csv_headers,
                     document: self.clone(),
+                    window_buffer_minutes,
+                    review,
                 })
             }
             _ => Err(errors),

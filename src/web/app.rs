@@ -5,8 +5,9 @@ use yew::prelude::*;
 
 use super::browser;
 use super::components::{
-    Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, KeepFiles,
-    LoadProgress, PolicyForm, RateTable, Results, Summary, VerifyRecord, WindowForm,
+    Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, IncidentReview,
+    KeepFiles, LoadProgress, PolicyForm, RateTable, Results, ReviewForm, Summary, VerifyRecord,
+    WindowForm,
 };
 use super::keep;
 use super::state::{Action, State, Verifying};
@@ -95,9 +96,11 @@ pub fn app() -> Html {
     // What the components emit, as the reducer's actions.
     let on_edit = dispatch.reform(Action::Edit);
     let on_edit_downloads = on_edit.clone();
+    let on_edit_review = on_edit.clone();
     let on_paste = dispatch.reform(|edit| Action::Import(Ok(edit)));
     let on_import = dispatch.reform(Action::Import);
     let on_notice = dispatch.reform(|notice| Action::Notice(Some(notice)));
+    let on_notice_review = on_notice.clone();
     // Files picked, dropped or bundled: read, and kept in this browser when that is on.
     let load = {
         let (loader, dispatch) = (loader.clone(), dispatch.clone());
@@ -231,7 +234,11 @@ pub fn app() -> Html {
             </section>
             <section class="step form-step" aria-labelledby="step-policies">
                 <h2 id="step-policies">{ "4. Policies" }</h2>
-                <PolicyForm settings={state.settings.clone()} errors={settings_errors.clone()} {on_edit} />
+                <PolicyForm settings={state.settings.clone()} errors={settings_errors.clone()} on_edit={on_edit.clone()} />
+            </section>
+            <section class="step form-step" aria-labelledby="step-review-frame">
+                <h2 id="step-review-frame">{ "Incident review: roles, time zone, forecast, sources" }</h2>
+                <ReviewForm settings={state.settings.clone()} errors={settings_errors.clone()} {on_edit} />
             </section>
             if !settings_errors.is_empty() {
                 <ul class="errors" data-testid="settings-errors">
@@ -269,6 +276,12 @@ pub fn app() -> Html {
                 <h2 id="step-verify">{ "Verify a record" }</h2>
                 <VerifyRecord verification={state.verification.clone()} {on_verify} />
             </section>
+            if let Ok(figures) = &shown.figures {
+                <section id="incident-review" class="step" aria-busy={busy} aria-labelledby="step-review">
+                    <h2 id="step-review">{ "7. Incident review" }</h2>
+                    <IncidentReview figures={figures.clone()} review={state.settings.review.clone()} on_edit={on_edit_review.clone()} on_notice={on_notice_review.clone()} />
+                </section>
+            }
         </div>
     }
 }

@@ -207,10 +207,20 @@ impl State {
     /// An edit of the settings (the core decides how it lands); one brought in from
     /// outside (`imported`) replaces the notice once done. Not done, it is the notice.
     fn edit(mut self, edit: SettingsEdit, imported: bool) -> Self {
+        let before = self.settings.clone();
         match self.settings.apply(edit) {
             Ok(()) if imported => self.notice = None,
             Ok(()) => {}
             Err(error) => return self.notice(Some(error.to_string())),
+        }
+        // A note typed for the review moves no figure: the figures shown take the new
+        // settings without asking the worker, unless it is computing (its answer, from
+        // the settings before, would then undo the note).
+        if self.computed == self.generation && !self.settings.moves_figures_from(&before) {
+            if let (Ok(figures), Ok(valid)) = (&self.review.figures, self.settings.validate()) {
+                self.review.figures = Ok(figures.clone().under(valid));
+                return self;
+            }
         }
         self.refresh(false)
     }

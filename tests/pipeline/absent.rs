@@ -94,10 +94,36 @@ fn violations(value: &Value, schema: &Value, path: &str, out: &mut Vec<String>) 
 }
 
 fn schema() -> Value {
-    serde_json::from_str(include_str!(
+    let root: Value = serde_json::from_str(include_str!(
         "../../schemas/reconciliation-record.schema.json"
     ))
-    .unwrap()
+    .unwrap();
+    inline(&root, &root)
+}
+
+/// The schema with each `$ref` replaced by the definition it names, and a nullable
+/// reference (`anyOf: [{$ref}, {type: null}]`) by that definition with null allowed, so
+/// [`violations`] checks inside them.
+fn inline(schema: &Value, root: &Value) -> Value {
+    match schema {
+        Value::Object(map) => {
+            if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+                let name = reference.trim_start_matches("#/$defs/");
+                return inline(&root["$defs"][name], root);
+            }
+            if let Some(first) = map.get("anyOf").and_then(|a| a.get(0)) {
+                let mut out = inline(first, root);
+                if let Some(t) = out["type"].as_str().map(str::to_string) {
+                    out["type"] = serde_json::json!([t, "null"]);
+                }
+                return out;
+            }
+            let inlined = map.iter().map(|(k, v)| (k.clone(), inline(v, root)));
+            Value::Object(inlined.collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| inline(v, root)).collect()),
+        other => other.clone(),
+    }
 }
 
 fn assert_valid(record: &Value, what: &str) {

@@ -107,6 +107,10 @@ pub struct Reconcile {
     /// (also when the settings ask for it).
     #[arg(long)]
     pub csv_bom: bool,
+    /// Also write the support packet (seed 002's ten items, sanitized) as PATH.md, to
+    /// paste into a ticket, and PATH.json; the page's download holds the same bytes.
+    #[arg(long, value_name = "PATH")]
+    pub support_packet: Option<PathBuf>,
     /// Print each file's row ledger and the totals to standard error.
     #[arg(long)]
     pub summary: bool,

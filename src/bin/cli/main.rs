@@ -7,6 +7,8 @@ mod args;
 #[cfg(not(target_arch = "wasm32"))]
 mod inputs;
 #[cfg(not(target_arch = "wasm32"))]
+mod review;
+#[cfg(not(target_arch = "wasm32"))]
 mod run;
 #[cfg(not(target_arch = "wasm32"))]
 mod summary;

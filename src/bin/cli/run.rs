@@ -107,6 +107,16 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
     };
     if let Ok(figures) = &review.figures {
         write_csvs(args, &review.files, figures)?;
+        if let Some(stem) = &args.support_packet {
+            let packet = spend_reconciler::closure::packet(figures);
+            let with = |ext: &str| {
+                let mut name = stem.clone().into_os_string();
+                name.push(ext);
+                std::path::PathBuf::from(name)
+            };
+            write_file(&with(".md"), &packet.to_markdown())?;
+            write_file(&with(".json"), &packet.to_json())?;
+        }
     }
     let json = record.to_json();
     match &args.out {

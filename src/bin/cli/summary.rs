@@ -59,6 +59,7 @@ pub fn text(review: &Review) -> String {
                 check.evidence
             ));
         }
+        out.push_str(&super::review::text(figures));
     }
     out
 }
@@ -166,6 +167,8 @@ pub fn json(review: &Review) -> String {
                 "within_tolerance": t.within_tolerance,
                 "expected_priced_from": f.priced_stream,
                 "provider_recorded_from": f.recorded_stream,
+                "checklist": super::review::json(f),
+                "closure": super::review::closure_json(f),
             })
         }
         Err(Problem::NothingRead) => json!({"problem": "no file gave a row that could be read"}),

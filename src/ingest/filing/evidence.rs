@@ -12,6 +12,7 @@ use crate::ingest::formats::reports::{self, Charge};
 use crate::ingest::formats::row::{Counts, Parts, RowKind, TokenSemantic, UNTIMED};
 use crate::ingest::formats::{Format, Stream};
 use crate::ingest::store::evidence::{id_hash, UnknownRequest};
+use crate::ingest::store::facts::{Place, Request};
 use crate::ingest::store::ledger::ExclusionRule;
 use crate::ingest::store::overlap;
 use crate::policy::{Billability, Outcome};
@@ -49,6 +50,7 @@ impl Filing {
         number: u64,
         fields: &Fields,
     ) {
+        self.place = Place { line, row: number };
         let mapping = self.mapping.take();
         let result = match (format, &mapping) {
             (Format::MappedRequests, Some(m)) => m
@@ -88,8 +90,23 @@ impl Filing {
         row: client::ClientRow,
         no_time: impl FnOnce() -> FieldError,
     ) -> Result<(), FieldError> {
+        let facts = &mut self.evidence.facts;
+        if let (Some(w), Some(at), Some(end)) = (self.rules.window, row.at, row.end) {
+            if at < w.start && end > w.start {
+                facts.straddle_start.note(self.place);
+            } else if w.contains(at) && end > w.end {
+                facts.straddle_end.note(self.place);
+            }
+        }
         match row.at {
             Some(at) if self.rules.window.is_some_and(|w| !w.contains(at)) => {
+                let side = self
+                    .rules
+                    .window
+                    .and_then(|w| w.buffer_side(at, self.rules.buffer_minutes));
+                if let Some(side) = side {
+                    facts.note_buffer(side, self.place);
+                }
                 self.ledger.exclude(ExclusionRule::OutsideWindow);
                 return Ok(());
             }
@@ -100,7 +117,25 @@ impl Filing {
             _ => {}
         }
         *self.evidence.outcomes.entry(row.outcome).or_default() += 1;
-        if self.rules.policy.of(row.outcome) == Billability::NotBillable {
+        let facts = &mut self.evidence.facts;
+        facts.attempts.note(row.outcome);
+        if let Some(at) = row.at {
+            facts.note_time(at);
+        }
+        if row.ends_logged && row.end.is_none() && row.outcome == Outcome::Success {
+            facts.logged_at_start.note(self.place);
+        }
+        // Every request in the window, billed or not: a replay or a missing id shows
+        // whatever the policy makes of it. Only a billed one of known usage has a row.
+        let billed = self.rules.policy.of(row.outcome) != Billability::NotBillable;
+        if let Some(id) = &row.request_id {
+            facts.requests.push(Request {
+                id: id_hash(id),
+                place: self.place,
+                stored: (billed && row.counts.is_some()).then_some(self.rows.len() as u64),
+            });
+        }
+        if !billed {
             self.ledger.exclude(ExclusionRule::NonBillableOutcome);
             return Ok(());
         }

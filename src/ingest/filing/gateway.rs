@@ -5,6 +5,7 @@ use super::Filing;
 use crate::ingest::formats::newapi::{self, CellError, JsonRow};
 use crate::ingest::formats::row::{Parts, RowKind};
 use crate::ingest::store::evidence::id_hash;
+use crate::ingest::store::facts::{Place, Request};
 use crate::ingest::store::ledger::ExclusionRule;
 use crate::ingest::store::overlap;
 use crate::ingest::text::damage::Damage;
@@ -42,13 +43,32 @@ impl Filing {
             }
         };
         let rules = &self.rules;
-        if rules.window.is_some_and(|w| !w.contains(row.at)) {
+        if let Some(window) = rules.window.filter(|w| !w.contains(row.at)) {
+            let place = Place { line, row: number };
+            if let Some(side) = window.buffer_side(row.at, rules.buffer_minutes) {
+                self.evidence.facts.note_buffer(side, place);
+            }
             return self.ledger.exclude(ExclusionRule::OutsideWindow);
         }
         if row.kind == RowKind::NotUsage {
             return self.ledger.exclude(ExclusionRule::NotUsage);
         }
-        if row.kind != RowKind::Refund && rules.policy.of(row.outcome) == Billability::NotBillable {
+        let billed =
+            row.kind == RowKind::Refund || rules.policy.of(row.outcome) != Billability::NotBillable;
+        let facts = &mut self.evidence.facts;
+        if row.kind != RowKind::Refund {
+            facts.attempts.note(row.outcome);
+            facts.note_time(row.at);
+            // Every request in the window, billed or not; only a billed one has a row.
+            if let Some(id) = row.request_id {
+                facts.requests.push(Request {
+                    id: id_hash(id),
+                    place: Place { line, row: number },
+                    stored: billed.then_some(self.rows.len() as u64),
+                });
+            }
+        }
+        if !billed {
             return self.ledger.exclude(ExclusionRule::NonBillableOutcome);
         }
         self.ledger.accept();

@@ -12,13 +12,14 @@ mod rules;
 
 pub use delimited_rows::DelimitedRows;
 pub use records_json::{RecordsJson, LARGEST_DOCUMENT};
-pub use rules::{Currency, Rules, UntimedRequests, Window};
+pub use rules::{Currency, Rules, Side, UntimedRequests, Window};
 
 use crate::error::{Error, Position};
 use crate::ingest::formats::mapping::{self, MappedStream};
 use crate::ingest::formats::times::CellFormat;
 use crate::ingest::formats::{Format, Stream};
 use crate::ingest::store::evidence::{ChargeSums, Evidence};
+use crate::ingest::store::facts::Place;
 use crate::ingest::store::ledger::{Ledger, KEPT_REJECTIONS};
 use crate::ingest::store::rows::RowsBuilder;
 use crate::ingest::text::damage::Damage;
@@ -41,6 +42,8 @@ pub struct Filing {
     pub mapping: Option<mapping::Mapping>,
     /// The format the reviewer chose for this file, over detection.
     pub forced: Option<Format>,
+    /// Where the record being filed is (for the facts that list rows by place).
+    pub place: Place,
 }
 
 impl Filing {
@@ -64,6 +67,7 @@ impl Filing {
             charges: Default::default(),
             mapping: None,
             forced,
+            place: Place { line: None, row: 0 },
         }
     }
 

@@ -8,6 +8,7 @@ use crate::decimal::NumberFormat;
 use crate::ingest::formats::mapping;
 use crate::ingest::formats::times::{CellFormat, DateOrder, StatedZone};
 use crate::ingest::formats::Format;
+pub use crate::ingest::store::facts::Side;
 use crate::policy::Outcome;
 use crate::policy::{Billability, Policy, PolicyText};
 
@@ -22,6 +23,20 @@ impl Window {
     /// Half-open: a row written exactly at `end` belongs to the next window.
     pub fn contains(&self, at: jiff::Timestamp) -> bool {
         self.start <= at && at < self.end
+    }
+
+    /// For a time outside the window, which side of it the time lies on when it is
+    /// within `minutes` of an edge (the review's window buffer): before the start (up to
+    /// `minutes` earlier) or from the end on (less than `minutes` after it).
+    pub fn buffer_side(&self, at: jiff::Timestamp, minutes: u32) -> Option<Side> {
+        let span = jiff::SignedDuration::from_mins(i64::from(minutes));
+        if minutes == 0 || self.contains(at) {
+            None
+        } else if at < self.start {
+            (self.start.duration_since(at) <= span).then_some(Side::Before)
+        } else {
+            (at.duration_since(self.end) < span).then_some(Side::After)
+        }
     }
 }
 
@@ -49,6 +64,9 @@ pub struct Rules {
     pub mappings: std::sync::Arc<Vec<mapping::Mapping>>,
     /// Formats the reviewer chose for files by name, over what detection says.
     pub overrides: std::sync::Arc<Vec<(String, Format)>>,
+    /// Minutes each side of the window whose rows are counted and listed apart by side
+    /// (still excluded as outside the window, never priced); 0: none.
+    pub buffer_minutes: u32,
 }
 
 /// What becomes of a client request that states no time: the incident window cannot be
@@ -136,6 +154,8 @@ struct RulesText {
     mappings: Vec<mapping::MappingText>,
     #[serde(default)]
     overrides: Vec<(String, Format)>,
+    #[serde(default)]
+    buffer_minutes: u32,
 }
 
 impl Rules {
@@ -160,6 +180,7 @@ impl Rules {
             currency: self.currency.map(|c| c.to_string()),
             mappings: self.mappings.iter().map(|m| m.text.clone()).collect(),
             overrides: self.overrides.to_vec(),
+            buffer_minutes: self.buffer_minutes,
         };
         serde_json::to_string(&text).unwrap_or_default()
     }
@@ -202,6 +223,7 @@ impl Rules {
             currency,
             mappings: std::sync::Arc::new(mappings),
             overrides: std::sync::Arc::new(text.overrides),
+            buffer_minutes: text.buffer_minutes,
         })
     }
 
@@ -258,6 +280,7 @@ mod tests {
                 )
                 .unwrap()]),
                 overrides: std::sync::Arc::new(vec![("a.csv".into(), Format::Focus)]),
+                buffer_minutes: 30,
                 ..Rules::default()
             },
         ];
@@ -275,6 +298,22 @@ mod tests {
         ];
         for (text, expected) in untimed {
             assert_eq!(UntimedRequests::parse(text), expected, "{text}");
+        }
+        let window = Window {
+            start: "2026-01-01T08:00:00Z".parse().unwrap(),
+            end: "2026-01-01T10:00:00Z".parse().unwrap(),
+        };
+        let sides = [
+            ("2026-01-01T07:30:00Z", Some(Side::Before)),
+            ("2026-01-01T07:29:59Z", None),
+            ("2026-01-01T08:00:00Z", None),
+            ("2026-01-01T10:00:00Z", Some(Side::After)),
+            ("2026-01-01T10:29:59Z", Some(Side::After)),
+            ("2026-01-01T10:30:00Z", None),
+        ];
+        for (at, side) in sides {
+            assert_eq!(window.buffer_side(at.parse().unwrap(), 30), side, "{at}");
+            assert_eq!(window.buffer_side(at.parse().unwrap(), 0), None, "{at}");
         }
         let damaged = r#"{"window":null,"policy":[],"number_format":"1'234"}"#;
         assert_eq!(

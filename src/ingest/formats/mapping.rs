@@ -322,6 +322,8 @@ impl Mapping {
             request_id: fields
                 .text(&Self::col(&t.request_id))
                 .filter(|_| !t.request_id.trim().is_empty()),
+            end: None,
+            ends_logged: false,
         })
     }
 

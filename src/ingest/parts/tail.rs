@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Compression, Ingestor, Reader, Stage};
 use crate::error::Error;
+use crate::ingest::store::facts::{Facts, Place, Request};
 use crate::ingest::store::ledger::Ledger;
 use crate::ingest::store::rows::{put_varint, Rows, RowsBuilder};
 use crate::ingest::text::damage::DamagedLines;
@@ -42,6 +43,8 @@ pub struct Tail {
     meta: Meta,
     request_ids: Vec<u64>,
     row_tags: Vec<u32>,
+    /// The facts' requests (`Facts::requests`, kept off the JSON): as numbers.
+    requests: Vec<Request>,
     rows: Rows,
 }
 
@@ -57,6 +60,9 @@ struct Meta {
     /// The lines of the text, and those holding an invalid character.
     text_lines: u64,
     damaged: DamagedLines,
+    /// The incident facts of the tail's rows, at their places in the tail.
+    #[serde(default)]
+    facts: Facts,
 }
 
 const MAGIC: &[u8; 4] = b"SRT1";
@@ -79,6 +85,20 @@ impl Tail {
         put_varint(&mut out, self.row_tags.len() as u64);
         for tag in &self.row_tags {
             out.extend_from_slice(&tag.to_le_bytes());
+        }
+        // The requests as four lists: ids, lines (0: none), rows, stored + 1 (0: none).
+        type Field = fn(&Request) -> u64;
+        let fields: [Field; 4] = [
+            |r| r.id,
+            |r| r.place.line.unwrap_or(0),
+            |r| r.place.row,
+            |r| r.stored.map_or(0, |s| s + 1),
+        ];
+        for field in fields {
+            put_varint(&mut out, self.requests.len() as u64);
+            for request in &self.requests {
+                out.extend_from_slice(&field(request).to_le_bytes());
+            }
         }
         out.extend_from_slice(&rows);
         out
@@ -111,12 +131,33 @@ impl Tail {
         let request_ids = list(8).ok_or_else(bad)?;
         let row_tags = list(4).ok_or_else(bad)?;
         let row_tags = row_tags.into_iter().map(|t| t as u32).collect::<Vec<_>>();
+        let [ids, lines, numbers, stored] = [(); 4].map(|_| list(8));
+        let (ids, lines, numbers, stored) = (
+            ids.ok_or_else(bad)?,
+            lines.ok_or_else(bad)?,
+            numbers.ok_or_else(bad)?,
+            stored.ok_or_else(bad)?,
+        );
+        if [lines.len(), numbers.len(), stored.len()] != [ids.len(); 3] {
+            return Err(bad());
+        }
+        let requests: Vec<Request> = (0..ids.len())
+            .map(|i| Request {
+                id: ids[i],
+                place: Place {
+                    line: (lines[i] > 0).then_some(lines[i]),
+                    row: numbers[i],
+                },
+                stored: stored[i].checked_sub(1),
+            })
+            .collect();
         let rows = Rows::from_bytes(rest.to_vec())?;
         let ledger = &meta.ledger;
         if !ledger.is_balanced()
             || rows.len() as u64 != ledger.accepted
             || request_ids.len() as u64 > ledger.accepted
             || row_tags.len() != rows.len()
+            || requests.len() as u64 > ledger.rows_read
         {
             return Err(bad());
         }
@@ -124,6 +165,7 @@ impl Tail {
             meta,
             request_ids,
             row_tags,
+            requests,
             rows,
         })
     }
@@ -215,6 +257,7 @@ impl Ingestor {
         self.filing.rows = RowsBuilder::default();
         self.filing.evidence.request_ids.clear();
         self.filing.evidence.row_tags.clear();
+        self.filing.evidence.facts = Facts::default();
         self.damaged = DamagedLines::default();
         self.bytes = 0;
         true
@@ -243,7 +286,8 @@ impl Ingestor {
         if filing.problem.is_some() {
             return None;
         }
-        let filing = self.filing;
+        let mut filing = self.filing;
+        let requests = std::mem::take(&mut filing.evidence.facts.requests);
         Some(Tail {
             meta: Meta {
                 kind,
@@ -254,9 +298,11 @@ impl Ingestor {
                 ledger: filing.ledger,
                 text_lines,
                 damaged: self.damaged,
+                facts: filing.evidence.facts,
             },
             request_ids: filing.evidence.request_ids,
             row_tags: filing.evidence.row_tags,
+            requests,
             rows: filing.rows.finish(),
         })
     }
@@ -272,7 +318,8 @@ impl Ingestor {
         let Stage::Text(decoder, reader) = &mut self.stage else {
             return false;
         };
-        let meta = tail.meta;
+        let mut meta = tail.meta;
+        meta.facts.requests = tail.requests;
         let lines_before = decoder.lines();
         let (lines, rows) = match reader {
             Reader::Lines(l) if decoder.at_char_start() && l.at_line_start() => {
@@ -291,9 +338,14 @@ impl Ingestor {
         self.joined_lines += meta.text_lines;
         let filing = &mut self.filing;
         filing.ledger.append_shifted(meta.ledger, lines, rows);
+        let stored = filing.rows.len() as u64;
         filing.rows.append(&tail.rows);
         filing.evidence.request_ids.extend(tail.request_ids);
         filing.evidence.row_tags.extend(tail.row_tags);
+        filing
+            .evidence
+            .facts
+            .append_shifted(meta.facts, lines, rows, stored);
         self.bytes += meta.bytes;
         true
     }

@@ -131,6 +131,8 @@ proptest! {
                 start: jiff::Timestamp::from_second(1_767_226_000).unwrap(),
                 end: jiff::Timestamp::from_second(1_767_228_500).unwrap(),
             });
+            // And a buffer that takes some of the rows outside it, on both sides.
+            rules.buffer_minutes = 10;
         }
         let one_pass = ingest("log", &bytes, rules.clone());
         let whole = format!("{one_pass:?}");

@@ -44,6 +44,10 @@ pub struct Evidence {
     /// by the outcome policy): how many were retries, timeouts, 429s...
     #[serde(default)]
     pub outcomes: BTreeMap<crate::policy::Outcome, u64>,
+    /// What the rows say about the incident beyond their usage (rows in the window
+    /// buffer...): counts and places, never text.
+    #[serde(default)]
+    pub facts: super::facts::Facts,
     /// The request ids of accepted rows, hashed (`id_hash`), for joining streams. They
     /// stay where the figures are computed (the worker, the CLI): never on the wire.
     #[serde(skip)]

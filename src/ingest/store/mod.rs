@@ -4,6 +4,7 @@
 //! rows several files hold, counted once ([`overlap`]).
 
 pub mod evidence;
+pub mod facts;
 pub mod ledger;
 pub mod overlap;
 pub mod report;

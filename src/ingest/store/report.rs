@@ -59,6 +59,7 @@ impl FileReport {
         self.evidence.reported_cost = None;
         self.evidence.straddling_buckets = 0;
         self.evidence.outcomes.clear();
+        self.evidence.facts = Default::default();
     }
 
     /// The evidence stream the file belongs to (a gateway log until shown otherwise).

@@ -37,7 +37,16 @@ pub struct ClientRow {
     pub reported_cost: Option<Decimal>,
     /// The request's id as the client logged it, to join with the gateway's.
     pub request_id: Option<String>,
+    /// When the request ended, in formats that log it (the seed's event, LiteLLM):
+    /// a request straddling a window edge shows here.
+    pub end: Option<Timestamp>,
+    /// Whether the format logs an end time: a successful request without one there was
+    /// logged when it started, not when it completed.
+    pub ends_logged: bool,
 }
+
+/// Where client logs keep the time a request ended.
+const END: &[&str] = &["ended_at_utc", "endTime", "end_time"];
 
 /// Where client logs keep a request id: the gateway's own first, then the provider's.
 const REQUEST_ID: &[&str] = &[
@@ -121,6 +130,8 @@ pub fn parse(format: Format, fields: &Fields) -> Result<ClientRow, FieldError> {
         semantic,
         reported_cost,
         request_id: fields.text(REQUEST_ID),
+        end: fields.time_if_any(END)?,
+        ends_logged: matches!(format, Format::CostObservation | Format::LiteLlmSpendLogs),
     })
 }
 

@@ -1,0 +1,145 @@
+//! The incident review through the command line, on the hand-made incident fixture
+//! (tests/fixtures/incident): the record carries it, the summary prints what the
+//! evidence answers, and nothing planted in the files or the review reaches an output.
+
+use super::*;
+
+const SETTINGS: &str = "tests/fixtures/incident/settings.json";
+const CLIENT: &str = "tests/fixtures/incident/client-observations.jsonl";
+const GATEWAY: &str = "tests/fixtures/incident/gateway-log.jsonl";
+
+/// What the fixture plants: a key and a prompt in a client row, an email and an IP
+/// in another, a gateway IP, keys in URL queries (a source document, a follow-up), a
+/// person's name where a role belongs, and the raw ids.
+const PLANTED: &[&str] = &[
+    "sk-live",
+    "PLANTED",
+    "alice@example.com",
+    "203.0.113.9",
+    "198.51.100.23",
+    "req_00",
+    "req_999",
+    "Jane Doe",
+    "4242",
+];
+
+/// The final statement's variance, explained and unresolved amounts in the record.
+fn review_amounts(record: &Value) -> (&str, &str, &str) {
+    let s = &record["incident_review"]["final_statement"];
+    let text = |key: &str| s[key].as_str().unwrap_or_default();
+    (text("variance"), text("explained"), text("unresolved"))
+}
+
+#[test]
+fn the_cli_carries_the_review_and_leaks_nothing() {
+    let (code, stdout, stderr) = cli(&[
+        "--settings",
+        SETTINGS,
+        "--generated-at",
+        GENERATED_AT,
+        "--summary",
+        CLIENT,
+        GATEWAY,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let record: Value = serde_json::from_str(&stdout).unwrap();
+    let review = &record["incident_review"];
+    assert_eq!(record["schema_version"], 3);
+    assert_eq!(review["finance_time_zone"], "Asia/Shanghai");
+    let evidence = &review["evidence"];
+    assert_eq!(evidence["duplicates"]["repeats"]["count"], 2);
+    assert_eq!(evidence["duplicates"]["at_risk_cost"], "0.009");
+    assert_eq!(evidence["client_not_in_gateway"]["count"], 3);
+    assert_eq!(evidence["gateway_not_in_client"]["count"], 1);
+    assert_eq!(evidence["gateway_not_in_client"]["ids"][0]["line"], 6);
+    let documents = record["source_documents"].as_array().unwrap();
+    assert!(
+        documents
+            .iter()
+            .any(|d| d["type"] == "api_docs"
+                && d["url"] == "https://apidoc.cometapi.com/api-13851472")
+    );
+    for line in [
+        "incident review: 26 of 37 checklist items answered from the evidence, 11 for the reviewer to tick",
+        "  ✓ Count retried requests. gateway usage log: 0; client request log: 2",
+        "  ✓ Check whether streaming responses were logged after completion or only at start. client request log: 1 successful request logged at start (no end time): client-observations.jsonl line 5",
+        "closure: every criterion holds; the incident may be closed",
+        "  ✓ The finance reviewer agrees with the final impact statement. the FinOps lead agreed at 2026-05-12T09:00:00Z",
+        "final statement: Between 08:00 and 10:00 UTC on 2026-05-11, 16:00 to 18:00 on 2026-05-11 (Asia/Shanghai, UTC+08:00) in the finance time zone, expected CometAPI spend differed from account-side reporting by -0.00075 USD. The forecast for the window was 0.05 USD; expected spend was 0.02475 USD below it. -0.001 USD was explained by credits or adjustments (refunds) (-0.001 USD). 0.00025 USD remains unresolved pending support confirmation on rounding behavior. Follow-ups: add a retry budget (https://tracker.example.com/ops/42) and add a parser test for the usage fields.",
+    ] {
+        assert!(stderr.lines().any(|l| l == line), "{line}\n{stderr}");
+    }
+    for planted in PLANTED {
+        assert!(!stdout.contains(planted), "record holds {planted}");
+        assert!(!stderr.contains(planted), "summary holds {planted}");
+    }
+    // The support packet, both forms, as the library writes them, with no secret; and
+    // the CSVs written beside it.
+    let stem = format!("{}/incident-packet", env!("CARGO_TARGET_TMPDIR"));
+    let csv = |name: &str| format!("{}/incident-{name}.csv", env!("CARGO_TARGET_TMPDIR"));
+    let (lines, reconciliation, focus) = (csv("lines"), csv("reconciliation"), csv("focus"));
+    let (code, _, stderr) = cli(&[
+        "--settings",
+        SETTINGS,
+        "--support-packet",
+        &stem,
+        "--lines-csv",
+        &lines,
+        "--reconciliation-csv",
+        &reconciliation,
+        "--focus-csv",
+        &focus,
+        CLIENT,
+        GATEWAY,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for path in [&lines, &reconciliation, &focus] {
+        let text = std::fs::read_to_string(path).unwrap();
+        for planted in PLANTED {
+            assert!(!text.contains(planted), "{path} holds {planted}");
+        }
+    }
+    let review = pipeline::run(
+        &[
+            InputFile {
+                name: "client-observations.jsonl".into(),
+                bytes: fixture("incident/client-observations.jsonl"),
+            },
+            InputFile {
+                name: "gateway-log.jsonl".into(),
+                bytes: fixture("incident/gateway-log.jsonl"),
+            },
+        ],
+        &Settings::from_json(&String::from_utf8(fixture("incident/settings.json")).unwrap())
+            .unwrap(),
+    );
+    let packet = spend_reconciler::closure::packet(review.figures.as_ref().unwrap());
+    let markdown = std::fs::read_to_string(format!("{stem}.md")).unwrap();
+    let json = std::fs::read_to_string(format!("{stem}.json")).unwrap();
+    assert_eq!(markdown, packet.to_markdown());
+    assert_eq!(json, packet.to_json());
+    for planted in PLANTED {
+        assert!(!markdown.contains(planted), "packet holds {planted}");
+        assert!(!json.contains(planted), "packet JSON holds {planted}");
+    }
+    // The summary as JSON carries the checklist too.
+    let (code, _, stderr) = cli(&[
+        "--settings",
+        SETTINGS,
+        "--summary-format",
+        "json",
+        CLIENT,
+        GATEWAY,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let summary: Value = serde_json::from_str(&stderr).unwrap();
+    let checklist = summary["figures"]["checklist"].as_array().unwrap();
+    assert_eq!(checklist.len(), 37);
+    let closure = &summary["figures"]["closure"];
+    assert_eq!(closure["criteria"].as_array().unwrap().len(), 5);
+    assert_eq!(closure["final_statement"]["unresolved"], "0.00025");
+    assert_eq!(review_amounts(&record), ("-0.00075", "-0.001", "0.00025"));
+    for planted in PLANTED {
+        assert!(!stderr.contains(planted), "JSON summary holds {planted}");
+    }
+}
