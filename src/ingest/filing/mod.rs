@@ -7,6 +7,7 @@
 mod delimited_rows;
 mod evidence;
 mod gateway;
+mod labels;
 mod records_json;
 mod rules;
 
@@ -19,6 +20,7 @@ use crate::ingest::formats::mapping::{self, MappedStream};
 use crate::ingest::formats::times::CellFormat;
 use crate::ingest::formats::{Format, Stream};
 use crate::ingest::store::evidence::{ChargeSums, Evidence};
+use crate::ingest::store::labels::Labels;
 use crate::ingest::store::ledger::{Ledger, KEPT_REJECTIONS};
 use crate::ingest::store::rows::RowsBuilder;
 use crate::ingest::text::damage::Damage;
@@ -41,6 +43,9 @@ pub struct Filing {
     pub mapping: Option<mapping::Mapping>,
     /// The format the reviewer chose for this file, over detection.
     pub forced: Option<Format>,
+    /// The labels and request id hash of the record being filed (not a gateway row),
+    /// given to the row it becomes.
+    record_labels: (Labels, u64),
 }
 
 impl Filing {
@@ -64,6 +69,7 @@ impl Filing {
             charges: Default::default(),
             mapping: None,
             forced,
+            record_labels: Default::default(),
         }
     }
 

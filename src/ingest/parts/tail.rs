@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Compression, Ingestor, Reader, Stage};
 use crate::error::Error;
+use crate::ingest::store::labels::RowLabels;
 use crate::ingest::store::ledger::Ledger;
 use crate::ingest::store::rows::{put_varint, Rows, RowsBuilder};
 use crate::ingest::text::damage::DamagedLines;
@@ -42,6 +43,7 @@ pub struct Tail {
     meta: Meta,
     request_ids: Vec<u64>,
     row_tags: Vec<u32>,
+    labels: RowLabels,
     rows: Rows,
 }
 
@@ -59,11 +61,12 @@ struct Meta {
     damaged: DamagedLines,
 }
 
-const MAGIC: &[u8; 4] = b"SRT1";
+const MAGIC: &[u8; 4] = b"SRT2";
 
 impl Tail {
     /// For the trip between web workers: the counts as JSON, then the request ids, the
-    /// row tags and the rows as bytes ([`Rows::to_bytes`]), in one buffer.
+    /// row tags, the labels ([`RowLabels::to_bytes`]) and the rows as bytes
+    /// ([`Rows::to_bytes`]), in one buffer.
     pub fn to_bytes(&self) -> Vec<u8> {
         let meta = serde_json::to_vec(&self.meta).unwrap_or_default();
         let rows = self.rows.to_bytes();
@@ -80,6 +83,7 @@ impl Tail {
         for tag in &self.row_tags {
             out.extend_from_slice(&tag.to_le_bytes());
         }
+        self.labels.to_bytes(&mut out);
         out.extend_from_slice(&rows);
         out
     }
@@ -111,12 +115,14 @@ impl Tail {
         let request_ids = list(8).ok_or_else(bad)?;
         let row_tags = list(4).ok_or_else(bad)?;
         let row_tags = row_tags.into_iter().map(|t| t as u32).collect::<Vec<_>>();
+        let labels = RowLabels::from_bytes(&mut rest).ok_or_else(bad)?;
         let rows = Rows::from_bytes(rest.to_vec())?;
         let ledger = &meta.ledger;
         if !ledger.is_balanced()
             || rows.len() as u64 != ledger.accepted
             || request_ids.len() as u64 > ledger.accepted
             || row_tags.len() != rows.len()
+            || labels.len() != rows.len()
         {
             return Err(bad());
         }
@@ -124,6 +130,7 @@ impl Tail {
             meta,
             request_ids,
             row_tags,
+            labels,
             rows,
         })
     }
@@ -215,6 +222,7 @@ impl Ingestor {
         self.filing.rows = RowsBuilder::default();
         self.filing.evidence.request_ids.clear();
         self.filing.evidence.row_tags.clear();
+        self.filing.evidence.labels.clear();
         self.damaged = DamagedLines::default();
         self.bytes = 0;
         true
@@ -257,6 +265,7 @@ impl Ingestor {
             },
             request_ids: filing.evidence.request_ids,
             row_tags: filing.evidence.row_tags,
+            labels: filing.evidence.labels,
             rows: filing.rows.finish(),
         })
     }
@@ -294,6 +303,7 @@ impl Ingestor {
         filing.rows.append(&tail.rows);
         filing.evidence.request_ids.extend(tail.request_ids);
         filing.evidence.row_tags.extend(tail.row_tags);
+        filing.evidence.labels.append(&tail.labels);
         self.bytes += meta.bytes;
         true
     }
