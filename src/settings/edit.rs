@@ -67,6 +67,8 @@ pub enum SettingsEdit {
     SaveMapping(Box<MappingText>),
     /// Whether the CSVs start with a byte-order mark.
     CsvByteOrderMark(bool),
+    /// An edit of the budget review's section.
+    Budget(super::budget::BudgetEdit),
 }
 
 impl Settings {
@@ -131,6 +133,7 @@ impl Settings {
             SettingsEdit::ReadAs { file, format } => self.read_as(&file, &format),
             SettingsEdit::SaveMapping(mapping) => self.save_mapping(*mapping),
             SettingsEdit::CsvByteOrderMark(on) => self.csv_byte_order_mark = on,
+            SettingsEdit::Budget(edit) => self.budget_review.apply(edit),
         }
         Ok(())
     }

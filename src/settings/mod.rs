@@ -15,6 +15,7 @@ use crate::ingest::{DateOrder, StatedZone, UntimedRequests, Window};
 use crate::policy::{parse_rounding, Policy, PolicyText, QuotaRounding, Rounding, RoundingText};
 use crate::ratecard::{self, FactorText, RateCard, RateText};
 
+pub mod budget;
 mod checks;
 mod csv;
 mod edit;
@@ -74,6 +75,10 @@ pub struct Settings {
     /// The CSV outputs' column names: `readable` (the default: "Recorded by the
     /// provider") or `machine` (`provider_recorded`, stable for scripts).
     pub csv_headers: String,
+    /// The budget review of the same evidence ([`budget::BudgetText`]); left out of the
+    /// document while nothing is typed in it, and never read by the reconciliation.
+    #[serde(skip_serializing_if = "budget::BudgetText::is_empty")]
+    pub budget_review: budget::BudgetText,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +140,7 @@ impl Default for Settings {
             csv_style: String::new(),
             csv_byte_order_mark: false,
             csv_headers: String::new(),
+            budget_review: budget::BudgetText::default(),
         }
     }
 }
