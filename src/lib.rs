@@ -14,6 +14,8 @@
 //!    billing, account totals) each summed on its own and compared pairwise.
 //! 6. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
 //!    [`charts`]: the figures drawn as inline SVG, each with its table.
+//! 7. [`budget`]: a budget review of the same evidence and rate card (allocation to
+//!    owners by the reviewer's mapping table), written as its own sanitized document.
 //!
 //! [`pipeline::run`] chains them for bytes in memory; the command line runs them in the
 //! native shell (`native::run`: a large file read in two parts on threads, the SHA-256
@@ -22,6 +24,7 @@
 //! `run`s end in ([`pipeline::count_files`], [`pipeline::run_counted`]); the page shows
 //! what it sent back ([`pipeline::Review::from_wire`]).
 
+pub mod budget;
 pub mod charts;
 pub mod classify;
 pub mod crosscheck;

@@ -27,6 +27,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("outputs", 10),
     ("charts", 10),
     ("pipeline", 11),
+    ("budget", 11),
     ("native", 12),
 ];
 

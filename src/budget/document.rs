@@ -1,0 +1,227 @@
+//! The budget review document: the sibling of the reconciliation record for budget
+//! decisions, with its own JSON Schema (`schemas/budget-review.schema.json`). Built from
+//! an allow-list like the record: counts, exact amounts (as strings), fingerprints, the
+//! reviewer's own names (sanitized) and hashes. No token name, tenant id, key, prompt or
+//! settings value that failed to read reaches it.
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::allocate::{Line, ValueLine};
+use super::tally::Tally;
+use super::{BudgetFigures, BudgetProblem};
+use crate::ingest::{FileReport, Format, Stream};
+use crate::sanitize;
+use crate::settings::Settings;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct BudgetDocument {
+    pub schema_version: u32,
+    pub kind: &'static str,
+    pub generated_at: String,
+    pub generator: String,
+    pub reconciliation_run_id: String,
+    pub provider: String,
+    pub currency: String,
+    pub rate_card_sha256: String,
+    pub input_files: Vec<FileOut>,
+    /// The stream the figures were read from; null when none could be.
+    pub stream_read: Option<Stream>,
+    pub status: &'static str,
+    /// Why there are no figures; null when there are.
+    pub not_computed: Option<String>,
+    pub totals: Option<TallyOut>,
+    pub requests_without_usage: Option<u64>,
+    pub excluded_not_billable: Option<u64>,
+    pub allocation: Option<AllocationOut>,
+}
+
+#[derive(Serialize)]
+pub struct FileOut {
+    pub name: String,
+    pub sha256: String,
+    pub format: Option<Format>,
+    pub stream: Option<Stream>,
+}
+
+#[derive(Serialize)]
+pub struct TallyOut {
+    pub rows: u64,
+    /// Null while a usage bucket does not state how many requests it holds.
+    pub requests: Option<u64>,
+    pub successful_requests: Option<u64>,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// The expected charge of the priced rows; null when rows exist and none is priced.
+    pub expected: Option<String>,
+    /// False while some rows are unpriced: `expected` is then the priced part only.
+    pub expected_complete: bool,
+    pub unpriced_rows: u64,
+    /// Charges of rows the outcome policy calls unknown (possibly billed), apart.
+    pub at_risk: String,
+}
+
+#[derive(Serialize)]
+pub struct LineOut {
+    /// Null for spend no rule allocates.
+    pub name: Option<String>,
+    pub unallocated: bool,
+    #[serde(flatten)]
+    pub tally: TallyOut,
+    /// The share of the unallocated expected charge this line takes (negative on the
+    /// unallocated line); null without a proportional shared-cost rule.
+    pub shared: Option<String>,
+    /// `expected` + `shared`; null when `expected` is.
+    pub allocated: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ValueOut {
+    pub field: String,
+    /// A model label, a name the reviewer gave in a rule, or `#` and a hash.
+    pub value: String,
+    #[serde(flatten)]
+    pub tally: TallyOut,
+}
+
+#[derive(Serialize)]
+pub struct RuleOut {
+    pub rule: usize,
+    pub field: String,
+    pub matched_rows: u64,
+}
+
+#[derive(Serialize)]
+pub struct AllocationOut {
+    pub shared_cost_rule: &'static str,
+    pub by_owner: Vec<LineOut>,
+    pub by_environment: Vec<LineOut>,
+    pub by_request_class: Vec<LineOut>,
+    pub by_budget_bucket: Vec<LineOut>,
+    pub unallocated_by_value: Vec<ValueOut>,
+    pub rules: Vec<RuleOut>,
+}
+
+pub fn amount(value: Decimal) -> String {
+    crate::decimal::format(value)
+}
+
+pub fn tally(t: &Tally) -> TallyOut {
+    let requests = t.request_count();
+    TallyOut {
+        rows: t.rows,
+        requests,
+        successful_requests: requests.map(|_| t.successful),
+        input_tokens: t.input_tokens,
+        output_tokens: t.output_tokens,
+        expected: t.expected().map(amount),
+        expected_complete: t.complete(),
+        unpriced_rows: t.unpriced,
+        at_risk: amount(t.at_risk),
+    }
+}
+
+fn line(l: &Line) -> LineOut {
+    LineOut {
+        name: l.name.clone(),
+        unallocated: l.name.is_none(),
+        tally: tally(&l.tally),
+        shared: l.shared.map(amount),
+        allocated: l.allocated().map(amount),
+    }
+}
+
+fn value(v: &ValueLine) -> ValueOut {
+    ValueOut {
+        field: v.field.clone(),
+        value: v.value.clone(),
+        tally: tally(&v.tally),
+    }
+}
+
+/// Where a problem is, never what was typed there (a value that failed to read may be
+/// anything, a key included).
+fn problem_text(problem: &BudgetProblem) -> String {
+    match problem {
+        BudgetProblem::Settings(errors) => {
+            let places: Vec<String> = errors.iter().map(|e| e.position.to_string()).collect();
+            format!("the settings have problems at {}", places.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+pub fn build(
+    files: &[FileReport],
+    settings: &Settings,
+    review: &Result<BudgetFigures, BudgetProblem>,
+    generated_at: Timestamp,
+) -> BudgetDocument {
+    let figures = review.as_ref().ok();
+    let budget = settings.budget_review.validate().ok();
+    let shared_cost_rule = match budget.map(|b| b.shared) {
+        Some(crate::settings::budget::SharedCost::Proportional(_)) => "proportional",
+        _ => "unallocated",
+    };
+    let rules = settings.budget_review.mapping.iter();
+    let matches = figures.map_or(&[][..], |f| &f.allocation.rule_matches[..]);
+    BudgetDocument {
+        schema_version: SCHEMA_VERSION,
+        kind: "budget_review",
+        generated_at: generated_at.to_string(),
+        generator: format!("spend-reconciler {}", env!("CARGO_PKG_VERSION")),
+        reconciliation_run_id: sanitize::label_text(&settings.reconciliation_run_id),
+        provider: sanitize::label_text(&settings.provider),
+        currency: sanitize::label_text(&settings.billing_currency),
+        rate_card_sha256: settings.rate_card_text().sha256(),
+        input_files: files
+            .iter()
+            .map(|f| FileOut {
+                name: sanitize::file_name(&f.name),
+                sha256: f.fingerprint.sha256.clone(),
+                format: f.format,
+                stream: f.format.map(Format::stream),
+            })
+            .collect(),
+        stream_read: figures.map(|f| f.stream),
+        status: if figures.is_some() {
+            "computed"
+        } else {
+            "not_computed"
+        },
+        not_computed: review.as_ref().err().map(problem_text),
+        totals: figures.map(|f| tally(&f.total)),
+        requests_without_usage: figures.map(|f| f.usage_unknown),
+        excluded_not_billable: figures.map(|f| f.not_billable),
+        allocation: figures.map(|f| {
+            let a = &f.allocation;
+            AllocationOut {
+                shared_cost_rule,
+                by_owner: a.by_owner.iter().map(line).collect(),
+                by_environment: a.by_environment.iter().map(line).collect(),
+                by_request_class: a.by_request_class.iter().map(line).collect(),
+                by_budget_bucket: a.by_bucket.iter().map(line).collect(),
+                unallocated_by_value: a.unallocated_by_value.iter().map(value).collect(),
+                rules: rules
+                    .zip(matches)
+                    .enumerate()
+                    .map(|(i, (r, n))| RuleOut {
+                        rule: i,
+                        field: crate::settings::budget::MatchField::parse(&r.field)
+                            .map_or_else(|_| String::new(), |f| f.name().to_string()),
+                        matched_rows: *n,
+                    })
+                    .collect(),
+            }
+        }),
+    }
+}
+
+impl BudgetDocument {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the document is plain data") + "\n"
+    }
+}

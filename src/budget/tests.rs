@@ -1,0 +1,277 @@
+//! The budget review on hand-computed fixtures: each figure worked out in the comments.
+
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::ingest;
+use crate::pipeline;
+
+const LOG: &str = include_str!("../../tests/fixtures/budget/gateway-tokens.jsonl");
+const SETTINGS: &str = include_str!("../../tests/fixtures/budget/settings-allocation.json");
+
+fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn settings() -> Settings {
+    Settings::from_json(SETTINGS).unwrap()
+}
+
+/// Files read as the CLI and the worker read them (counted once), labels kept.
+fn files(named: &[(&str, &str)], settings: &Settings) -> Vec<FileReport> {
+    let rules = pipeline::ingest_rules(settings).unwrap_or_default();
+    let mut files: Vec<FileReport> = named
+        .iter()
+        .map(|(name, text)| ingest::ingest(name, text.as_bytes(), rules.clone()))
+        .collect();
+    pipeline::count_files(&mut files);
+    files
+}
+
+fn figures(settings: &Settings) -> BudgetFigures {
+    review(&files(&[("log.jsonl", LOG)], settings), settings).unwrap()
+}
+
+/// (name, expected, shared, allocated) of a line.
+type Shown<'a> = (Option<&'a str>, Decimal, Option<Decimal>, Option<Decimal>);
+
+fn lines(lines: &[allocate::Line]) -> Vec<Shown<'_>> {
+    lines
+        .iter()
+        .map(|l| (l.name.as_deref(), l.tally.expected, l.shared, l.allocated()))
+        .collect()
+}
+
+#[test]
+fn allocation_by_owner_environment_class_and_bucket_is_hand_computed() {
+    // gpt-4o at $2.50 input and $10 output per 1M tokens; each row:
+    //   1 prod-search  1,000 in  200 out: 0.0025 + 0.002  = 0.0045
+    //   2 prod-search  2,000 in  100 out: 0.005  + 0.001  = 0.006
+    //   3 batch-etl    4,000 in  400 out: 0.01   + 0.004  = 0.014   (group vip)
+    //   4 an unmapped key  600 in   50 out: 0.0015 + 0.0005 = 0.002
+    //   5 no token     400 in    0 out: 0.001            = 0.001
+    // total 0.0275.
+    let f = figures(&settings());
+    assert_eq!(f.stream, Stream::GatewayLog);
+    assert_eq!((f.total.rows, f.total.expected), (5, dec("0.0275")));
+    assert_eq!((f.total.input_tokens, f.total.output_tokens), (8_000, 750));
+    let a = &f.allocation;
+    // Owners: search 1+2 = 0.0105, data 3 = 0.014, unallocated 4+5 = 0.003. The shared
+    // cost rule splits the unallocated 0.003 as 60 % (0.0018) to search and 40 %
+    // (0.0012) to data: 0.0123 and 0.0152, and the unallocated line gives 0.003 away.
+    assert_eq!(
+        lines(&a.by_owner),
+        [
+            (
+                Some("data"),
+                dec("0.014"),
+                Some(dec("0.0012")),
+                Some(dec("0.0152"))
+            ),
+            (
+                Some("search"),
+                dec("0.0105"),
+                Some(dec("0.0018")),
+                Some(dec("0.0123"))
+            ),
+            (None, dec("0.003"), Some(dec("-0.003")), Some(dec("0"))),
+        ]
+    );
+    // Every row is prod: rows 1–3 by their token's rule, 4 and 5 by group default.
+    assert_eq!(
+        lines(&a.by_environment),
+        [(Some("prod"), dec("0.0275"), None, Some(dec("0.0275")))]
+    );
+    let expected = |table: &[allocate::Line]| {
+        table
+            .iter()
+            .map(|l| (l.name.clone(), l.tally.expected))
+            .collect::<Vec<_>>()
+    };
+    let named = |n: &str| Some(n.to_string());
+    assert_eq!(
+        expected(&a.by_request_class),
+        [
+            (named("batch"), dec("0.014")),
+            (named("chat"), dec("0.0105")),
+            (None, dec("0.003"))
+        ]
+    );
+    // Row 3's bucket is its token's (data-batch): the first rule that gives a bucket
+    // wins, so group vip's rule (vip-pool) gives it nothing.
+    assert_eq!(
+        expected(&a.by_bucket),
+        [
+            (named("data-batch"), dec("0.014")),
+            (named("search-prod"), dec("0.0105")),
+            (None, dec("0.003"))
+        ]
+    );
+    // Rule matches: prod-search 2 rows, batch-etl 1, vip 1, default 4 (rows 1, 2, 4, 5).
+    assert_eq!(a.rule_matches, [2, 1, 1, 4]);
+    // Conservation: the tables each add up to the total, and the split moves no money.
+    for table in [
+        &a.by_owner,
+        &a.by_environment,
+        &a.by_request_class,
+        &a.by_bucket,
+    ] {
+        let sum: Decimal = table.iter().map(|l| l.tally.expected).sum();
+        let after: Decimal = table.iter().filter_map(|l| l.allocated()).sum();
+        assert_eq!((sum, after), (f.total.expected, f.total.expected));
+    }
+}
+
+#[test]
+fn unallocated_spend_is_listed_by_what_it_carries_and_never_by_a_token_name() {
+    let f = figures(&settings());
+    let shown: Vec<(&str, &str, Decimal)> = f
+        .allocation
+        .unallocated_by_value
+        .iter()
+        .map(|v| (v.field.as_str(), v.value.as_str(), v.tally.expected))
+        .collect();
+    // Row 4's key name is hashed (it is never kept as text); group default is named by
+    // the reviewer's own rule; rows 4 and 5 are both gpt-4o.
+    let key = format!(
+        "#{:08x}",
+        ingest::label_hash("sk-live-unknown-key-4f9a8b7c6d5e4f3a2b1c") >> 32
+    );
+    assert_eq!(
+        shown,
+        [
+            ("token", key.as_str(), dec("0.002")),
+            ("group", "default", dec("0.003")),
+            ("model", "gpt-4o", dec("0.003")),
+        ]
+    );
+}
+
+#[test]
+fn without_a_shared_cost_rule_unallocated_spend_stays_unallocated() {
+    let mut s = settings();
+    s.budget_review.shared_cost = Default::default();
+    let owners = figures(&s).allocation.by_owner;
+    assert_eq!(
+        lines(&owners),
+        [
+            (Some("data"), dec("0.014"), None, Some(dec("0.014"))),
+            (Some("search"), dec("0.0105"), None, Some(dec("0.0105"))),
+            (None, dec("0.003"), None, Some(dec("0.003"))),
+        ]
+    );
+    // With no rule at all, everything is unallocated, and said so.
+    s.budget_review.mapping.clear();
+    let owners = figures(&s).allocation.by_owner;
+    assert_eq!(
+        lines(&owners),
+        [(None, dec("0.0275"), None, Some(dec("0.0275")))]
+    );
+}
+
+#[test]
+fn every_evidence_field_can_allocate() {
+    // One client request per line, each carrying one label; a rule per field.
+    let log = [
+        r#"{"model":"gpt-4o","created":1767225600,"usage":{"prompt_tokens":1000,"completion_tokens":0},"tags":["nightly","etl"]}"#,
+        r#"{"model":"gpt-4o","created":1767225601,"usage":{"prompt_tokens":1000,"completion_tokens":0},"project_id":"proj_ads"}"#,
+        r#"{"model":"gpt-4o","created":1767225602,"usage":{"prompt_tokens":1000,"completion_tokens":0},"environment":"Staging"}"#,
+        r#"{"model":"gpt-4o","created":1767225603,"usage":{"prompt_tokens":1000,"completion_tokens":0},"tenant_id_hash":"t-42"}"#,
+        r#"{"model":"gpt-4o","created":1767225604,"usage":{"prompt_tokens":1000,"completion_tokens":0},"endpoint":"/v1/embeddings"}"#,
+        r#"{"model":"gpt-4o-mini","created":1767225605,"usage":{"prompt_tokens":1000,"completion_tokens":0}}"#,
+        r#"{"model":"gpt-4o","created":1767225606,"usage":{"prompt_tokens":1000,"completion_tokens":0},"metadata":{"user_api_key_alias":"ops-key"}}"#,
+    ]
+    .join("\n");
+    let mut s = settings();
+    let rule =
+        |field: &str, value: &str, owner: &str| crate::settings::budget::AllocationRuleText {
+            field: field.into(),
+            value: value.into(),
+            owner: owner.into(),
+            ..Default::default()
+        };
+    s.budget_review.mapping = vec![
+        rule("tag", "ETL", "o-tag"),
+        rule("project", "proj_ads", "o-project"),
+        rule("environment", "staging", "o-environment"),
+        rule("tenant", "t-42", "o-tenant"),
+        rule("route", "/v1/embeddings", "o-route"),
+        rule("model", "gpt-4o-mini", "o-model"),
+        rule("token", "ops-key", "o-token"),
+    ];
+    s.budget_review.shared_cost = Default::default();
+    s.rates.push(crate::ratecard::RateText {
+        model: "gpt-4o-mini".into(),
+        input: "1".into(),
+        source_url: "https://example.com/p".into(),
+        ..Default::default()
+    });
+    let read = files(&[("client.jsonl", &log)], &s);
+    let f = review(&read, &s).unwrap();
+    assert_eq!(f.stream, Stream::ClientRequests);
+    let owners: Vec<(Option<&str>, u64)> = f
+        .allocation
+        .by_owner
+        .iter()
+        .map(|l| (l.name.as_deref(), l.tally.rows))
+        .collect();
+    let each = [
+        "o-environment",
+        "o-model",
+        "o-project",
+        "o-route",
+        "o-tag",
+        "o-tenant",
+        "o-token",
+    ];
+    assert_eq!(owners, each.map(|o| (Some(o), 1)));
+    assert_eq!(f.allocation.rule_matches, [1; 7]);
+}
+
+#[test]
+fn problems_and_missing_usage_are_said_not_zeroed() {
+    let mut s = settings();
+    s.budget_review.mapping[0].field = "colour".into();
+    let problem = review(&files(&[("log.jsonl", LOG)], &s), &s).unwrap_err();
+    assert!(
+        matches!(&problem, BudgetProblem::Settings(e) if e.len() == 1),
+        "{problem}"
+    );
+    let s = settings();
+    let nothing = review(&[], &s).unwrap_err();
+    assert_eq!(nothing.to_string(), "expected usage to read (a gateway log, a client request log or a provider usage report), but found none among the files");
+    let mut chosen = settings();
+    chosen.budget_review.stream = "client_requests".into();
+    let absent = review(&files(&[("log.jsonl", LOG)], &chosen), &chosen).unwrap_err();
+    assert_eq!(
+        absent.to_string(),
+        "expected a client request log to read, but found none among the files"
+    );
+}
+
+#[test]
+fn the_document_holds_no_token_name_key_ip_or_prompt() {
+    let s = settings();
+    let read = files(&[("log.jsonl", LOG)], &s);
+    let at: jiff::Timestamp = "2026-01-02T10:00:00Z".parse().unwrap();
+    let json = document::build(&read, &s, &review(&read, &s), at).to_json();
+    for secret in [
+        "sk-live",
+        "unknown-key",
+        "prod-search",
+        "batch-etl",
+        "203.0.113",
+        "alice",
+        "summarize",
+    ] {
+        assert!(!json.contains(secret), "{secret} in\n{json}");
+    }
+    // A settings value that fails to read is named by its place, not shown.
+    let mut bad = settings();
+    bad.budget_review.shared_cost.shares[0].percent = "sk-live-abcdefabcdefabcdefabcdef".into();
+    let json = document::build(&read, &bad, &review(&read, &bad), at).to_json();
+    assert!(
+        json.contains("budget_review.shared_cost.shares[0].percent") && !json.contains("sk-live"),
+        "{json}"
+    );
+}
