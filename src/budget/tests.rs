@@ -275,3 +275,74 @@ fn the_document_holds_no_token_name_key_ip_or_prompt() {
         "{json}"
     );
 }
+
+/// The schema node `node` stands for, through `$ref` and the object branch of `oneOf`.
+fn resolve<'a>(node: &'a serde_json::Value, root: &'a serde_json::Value) -> &'a serde_json::Value {
+    if let Some(reference) = node["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/$defs/");
+        return resolve(&root["$defs"][name], root);
+    }
+    match node["oneOf"].as_array() {
+        Some(branches) => branches
+            .iter()
+            .map(|b| resolve(b, root))
+            .find(|b| b["type"] == "object")
+            .unwrap_or(node),
+        None => node,
+    }
+}
+
+/// Every object in `value` has exactly the schema's required fields, in order.
+fn conforms(
+    value: &serde_json::Value,
+    node: &serde_json::Value,
+    root: &serde_json::Value,
+    at: &str,
+) {
+    let node = resolve(node, root);
+    match value {
+        serde_json::Value::Object(map) => {
+            let required: Vec<&str> = node["required"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{at}: no required list"))
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            let present: Vec<&str> = map.keys().map(String::as_str).collect();
+            assert_eq!(required, present, "{at}: required = written, in order");
+            for (key, inner) in map {
+                conforms(
+                    inner,
+                    &node["properties"][key],
+                    root,
+                    &format!("{at}.{key}"),
+                );
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                conforms(item, &node["items"], root, &format!("{at}[{i}]"));
+            }
+        }
+        _ => assert!(!node.is_null(), "{at}: not in the schema"),
+    }
+}
+
+#[test]
+fn the_document_matches_its_schema_computed_or_not() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schemas/budget-review.schema.json")).unwrap();
+    let s = settings();
+    let read = files(&[("log.jsonl", LOG)], &s);
+    let at: jiff::Timestamp = "2026-01-02T10:00:00Z".parse().unwrap();
+    let computed = document::build(&read, &s, &review(&read, &s), at).to_json();
+    let not_computed = document::build(&[], &s, &review(&[], &s), at).to_json();
+    for json in [computed, not_computed] {
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        conforms(&value, &schema, &schema, "document");
+        assert_eq!(
+            value["schema_version"],
+            schema["properties"]["schema_version"]["const"]
+        );
+    }
+}

@@ -50,7 +50,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Reconcile the files and write the record (what the command does by default).
-    Reconcile(Reconcile),
+    Reconcile(Box<Reconcile>),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -95,6 +95,18 @@ pub struct Reconcile {
     /// (also when the settings ask for it).
     #[arg(long)]
     pub csv_bom: bool,
+    /// Also write the budget review document (JSON, `schemas/budget-review.schema.json`):
+    /// spend allocated by the settings' `budget_review` mapping table, beside the record.
+    #[arg(long, value_name = "PATH")]
+    pub budget_review: Option<PathBuf>,
+    /// Allocate by the mapping table in PATH (CSV or JSON, as the page exports it) in
+    /// place of the one in the settings.
+    #[arg(long, value_name = "PATH")]
+    pub budget_mapping: Option<PathBuf>,
+    /// Write the mapping table in use to PATH: JSON when PATH ends in .json, else CSV
+    /// (in the CSV style chosen).
+    #[arg(long, value_name = "PATH")]
+    pub budget_mapping_out: Option<PathBuf>,
     /// Print each file's row ledger and the totals to standard error.
     #[arg(long)]
     pub summary: bool,
