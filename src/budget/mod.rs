@@ -117,5 +117,24 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
     })
 }
 
+/// What a budget review gives the page, as the worker computes it.
+pub type Answer = Result<BudgetFigures, BudgetProblem>;
+
+/// For the trip from the page's worker (which holds the rows and their labels) to the
+/// page: the review as JSON; None while the settings' `budget_review` section is empty
+/// (each row is priced on its own, so a review no one asked for is not computed).
+pub fn wire(files: &[FileReport], settings: &Settings) -> Option<String> {
+    if settings.budget_review.is_empty() {
+        return None;
+    }
+    serde_json::to_string(&review(files, settings)).ok()
+}
+
+/// The review [`wire`] sent.
+pub fn from_wire(text: &str) -> Result<Answer, String> {
+    serde_json::from_str(text)
+        .map_err(|e| format!("the budget review sent by the worker is damaged: {e}"))
+}
+
 #[cfg(test)]
 mod tests;

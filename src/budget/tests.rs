@@ -346,3 +346,17 @@ fn the_document_matches_its_schema_computed_or_not() {
         );
     }
 }
+
+#[test]
+fn the_review_survives_the_trip_from_the_worker_and_is_not_computed_unasked() {
+    let s = settings();
+    let read = files(&[("log.jsonl", LOG)], &s);
+    let text = wire(&read, &s).unwrap();
+    assert_eq!(from_wire(&text).unwrap(), review(&read, &s));
+    let mut bad = settings();
+    bad.budget_review.stream = "billing".into();
+    let text = wire(&read, &bad).unwrap();
+    assert_eq!(from_wire(&text).unwrap(), review(&read, &bad));
+    assert_eq!(wire(&read, &Settings::default()), None);
+    assert!(from_wire("{").is_err());
+}

@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::browser;
 use super::components::{
-    Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, KeepFiles,
-    LoadProgress, PolicyForm, RateTable, Results, Summary, WindowForm,
+    BudgetMapping, BudgetReview, Charges, Charts, CrossChecks, Downloads, Factors, FilePicker,
+    FileSummaries, KeepFiles, LoadProgress, PolicyForm, RateTable, Results, Summary, WindowForm,
 };
 use super::keep;
 use super::state::{Action, State};
@@ -168,6 +168,12 @@ pub fn app() -> Html {
     // The page validates the settings as typed (cheap); each problem shows beside its
     // field, and the figures stay the last good ones meanwhile.
     let settings_errors = state.settings.validate().err().unwrap_or_default();
+    let budget_errors = state
+        .settings
+        .budget_review
+        .validate()
+        .err()
+        .unwrap_or_default();
     let shown = state.shown_review();
     let unpriced = state.settings.unpriced(&state.review.models);
     let recomputing = state.recomputing();
@@ -254,7 +260,14 @@ pub fn app() -> Html {
                 if let Ok(figures) = &shown.figures {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} />
                 }
-                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} on_edit={on_edit_downloads} />
+                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} on_import={on_import.clone()} on_notice={on_notice.clone()} on_edit={on_edit_downloads} />
+            </section>
+            <section id="budget-review" class="step" aria-busy={busy} aria-labelledby="step-budget">
+                <h2 id="step-budget">{ "7. Budget review" }</h2>
+                <BudgetMapping settings={state.settings.clone()} errors={budget_errors}
+                    on_edit={dispatch.reform(|edit| Action::Edit(SettingsEdit::Budget(edit)))}
+                    {on_import} on_notice={on_notice.clone()} />
+                <BudgetReview answer={state.budget.clone()} files={state.review.files.clone()} settings={state.settings.clone()} {recomputing} {on_notice} />
             </section>
         </div>
     }

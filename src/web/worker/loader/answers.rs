@@ -101,13 +101,18 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
                 None => actions.push(Action::Seen(id)),
             }
         }
-        Some(Message::Figures { generation, review }) => {
+        Some(Message::Figures {
+            generation,
+            review,
+            budget,
+        }) => {
             this.computing = None;
             if let Some((next, request)) = this.waiting_compute.take() {
                 this.computing = Some(next);
                 this.reader.post(request);
             }
             actions.push(Action::Computed(generation, review));
+            actions.push(Action::Budget(generation, budget));
         }
         Some(Message::Failed { job, message }) => {
             if let Some(job) = this.finish_job(job) {
