@@ -37,6 +37,7 @@ pub struct BudgetDocument {
     pub requests_without_usage: Option<u64>,
     pub excluded_not_billable: Option<u64>,
     pub allocation: Option<AllocationOut>,
+    pub unit_cost: Option<UnitCostOut>,
 }
 
 #[derive(Serialize)]
@@ -103,6 +104,85 @@ pub struct AllocationOut {
     pub by_budget_bucket: Vec<LineOut>,
     pub unallocated_by_value: Vec<ValueOut>,
     pub rules: Vec<RuleOut>,
+}
+
+#[derive(Serialize)]
+pub struct UnitLineOut {
+    /// The owner group (request class under `request`); null for unallocated spend.
+    pub group: Option<String>,
+    pub unallocated: bool,
+    /// Null on a line for every model of the group.
+    pub model: Option<String>,
+    pub rows: u64,
+    pub expected: Option<String>,
+    pub expected_complete: bool,
+    /// Null when the count is unknown.
+    pub units: Option<String>,
+    /// `expected ÷ units`, rounded to `per_unit_decimal_places`; null when either is
+    /// unknown or the count is zero.
+    pub per_unit: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct PeriodOut {
+    pub start: String,
+    pub rows: u64,
+    pub expected: Option<String>,
+    pub expected_complete: bool,
+    pub units: Option<String>,
+    pub per_unit: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct UnitCostOut {
+    pub metric: &'static str,
+    /// The reviewer's word for a business unit (sanitized); empty for other metrics.
+    pub unit_name: String,
+    pub per_unit_decimal_places: u32,
+    pub period: crate::settings::budget::Period,
+    pub time_zone: String,
+    pub by_group: Vec<UnitLineOut>,
+    pub by_group_and_model: Vec<UnitLineOut>,
+    pub by_period: Vec<PeriodOut>,
+    pub untimed_rows: u64,
+}
+
+fn unit_line(l: &super::unit::UnitLine) -> UnitLineOut {
+    UnitLineOut {
+        group: l.group.clone(),
+        unallocated: l.group.is_none(),
+        model: l.model.as_deref().map(sanitize::label),
+        rows: l.tally.rows,
+        expected: l.tally.expected().map(amount),
+        expected_complete: l.tally.complete(),
+        units: l.units.map(amount),
+        per_unit: l.per_unit.map(amount),
+    }
+}
+
+fn unit_cost(u: &super::unit::UnitCost) -> UnitCostOut {
+    UnitCostOut {
+        metric: u.metric.name(),
+        unit_name: sanitize::label_text(&u.unit_name),
+        per_unit_decimal_places: super::unit::PER_UNIT_PLACES,
+        period: u.period,
+        time_zone: u.time_zone.clone(),
+        by_group: u.by_group.iter().map(unit_line).collect(),
+        by_group_and_model: u.by_group_and_model.iter().map(unit_line).collect(),
+        by_period: u
+            .by_period
+            .iter()
+            .map(|p| PeriodOut {
+                start: p.start.clone(),
+                rows: p.tally.rows,
+                expected: p.tally.expected().map(amount),
+                expected_complete: p.tally.complete(),
+                units: p.units.map(amount),
+                per_unit: p.per_unit.map(amount),
+            })
+            .collect(),
+        untimed_rows: u.untimed_rows,
+    }
 }
 
 pub fn amount(value: Decimal) -> String {
@@ -217,6 +297,7 @@ pub fn build(
                     .collect(),
             }
         }),
+        unit_cost: figures.map(|f| unit_cost(&f.unit_cost)),
     }
 }
 

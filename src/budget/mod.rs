@@ -13,6 +13,7 @@
 //! - [`rows`]: the stream's rows, priced one by one, with the labels the ingest kept.
 //! - [`tally`]: requests, tokens and charges summed, unknowns kept unknown.
 //! - [`allocate`]: the mapping table applied; unallocated spend shown as such.
+//! - [`unit`]: unit cost by owner group and model, and per period (unit economics).
 //! - [`mapping`], [`table`]: the mapping table exported and imported (CSV, JSON).
 //! - [`document`]: the sanitized budget review document.
 
@@ -22,6 +23,7 @@ pub mod mapping;
 pub mod rows;
 pub mod table;
 pub mod tally;
+pub mod unit;
 
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +43,7 @@ pub struct BudgetFigures {
     /// Every row of the stream.
     pub total: Tally,
     pub allocation: Allocation,
+    pub unit_cost: unit::UnitCost,
     /// Requests the stream counts whose usage it does not give (client logs with no
     /// usage): in no figure here.
     pub usage_unknown: u64,
@@ -96,7 +99,8 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
     for row in &rows {
         total.add(row).map_err(arithmetic)?;
     }
-    let (allocation, _allocated) = allocate::allocation(&budget, &rows).map_err(arithmetic)?;
+    let (allocation, allocated) = allocate::allocation(&budget, &rows).map_err(arithmetic)?;
+    let unit_cost = unit::unit_cost(&budget.unit, &rows, &allocated).map_err(arithmetic)?;
     let of_stream = || crate::crosscheck::files_of(files, stream);
     let not_billable = of_stream()
         .map(|f| {
@@ -112,6 +116,7 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
         currency: valid.billing_currency.clone(),
         total,
         allocation,
+        unit_cost,
         usage_unknown: of_stream().map(|f| f.evidence.unknown_total()).sum(),
         not_billable,
     })

@@ -360,3 +360,143 @@ fn the_review_survives_the_trip_from_the_worker_and_is_not_computed_unasked() {
     assert_eq!(wire(&read, &Settings::default()), None);
     assert!(from_wire("{").is_err());
 }
+
+/// (group, units, per unit) of each line.
+fn per_unit(lines: &[unit::UnitLine]) -> Vec<(Option<&str>, Option<Decimal>, Option<Decimal>)> {
+    lines
+        .iter()
+        .map(|l| (l.group.as_deref(), l.units, l.per_unit))
+        .collect()
+}
+
+#[test]
+fn unit_cost_by_owner_on_known_counts_is_hand_computed() {
+    use crate::settings::budget::UnitCountText;
+    let d = |t: &str| Some(dec(t));
+    // Owners: data 1 request, 4,400 tokens, 0.014; search 2 requests, 3,300 tokens,
+    // 0.0105; unallocated 2 requests, 1,050 tokens, 0.003. Every request succeeded.
+    let f = figures(&settings());
+    let u = &f.unit_cost;
+    assert_eq!(
+        (u.metric, u.time_zone.as_str()),
+        (
+            crate::settings::budget::UnitMetric::SuccessfulRequest,
+            "UTC"
+        )
+    );
+    assert_eq!(
+        per_unit(&u.by_group),
+        [
+            (Some("data"), d("1"), d("0.014")),
+            (Some("search"), d("2"), d("0.00525")),
+            (None, d("2"), d("0.0015"))
+        ]
+    );
+    // One model: by owner and model is the same cut.
+    assert_eq!(per_unit(&u.by_group_and_model), per_unit(&u.by_group));
+    assert!(u
+        .by_group_and_model
+        .iter()
+        .all(|l| l.model.as_deref() == Some("gpt-4o")));
+    // The five rows are in one UTC day: 0.0275 ÷ 5.
+    let periods: Vec<_> = u
+        .by_period
+        .iter()
+        .map(|p| (p.start.as_str(), p.per_unit))
+        .collect();
+    assert_eq!(periods, [("2026-01-01", d("0.0055"))]);
+
+    // Per 1K tokens: 0.014 ÷ 4.4 = 0.0031818181…, 0.0105 ÷ 3.3 the same, 0.003 ÷ 1.05 =
+    // 0.0028571428 57…: ten places, half to even.
+    let mut s = settings();
+    s.budget_review.unit_metric = "1k_tokens".into();
+    assert_eq!(
+        per_unit(&figures(&s).unit_cost.by_group),
+        [
+            (Some("data"), d("4.4"), d("0.0031818182")),
+            (Some("search"), d("3.3"), d("0.0031818182")),
+            (None, d("1.05"), d("0.0028571429"))
+        ]
+    );
+
+    // Per seat the reviewer counted: search 4 (0.002625), data 3 (0.0046666667); the
+    // unallocated spend has no count, so no unit cost; nor has a period.
+    s.budget_review.unit_metric = "business_unit".into();
+    s.budget_review.business_unit = "seat".into();
+    let count = |owner: &str, count: &str| UnitCountText {
+        owner: owner.into(),
+        count: count.into(),
+    };
+    s.budget_review.business_units = vec![count("search", "4"), count("data", "3")];
+    let u = figures(&s).unit_cost;
+    assert_eq!(
+        per_unit(&u.by_group),
+        [
+            (Some("data"), d("3"), d("0.0046666667")),
+            (Some("search"), d("4"), d("0.002625")),
+            (None, None, None)
+        ]
+    );
+    assert_eq!(
+        (u.by_period[0].units, u.by_period[0].per_unit),
+        (None, None)
+    );
+
+    // Per request, by request class: batch 0.014, chat 0.00525, unallocated 0.0015.
+    s.budget_review.unit_metric = "request".into();
+    let u = figures(&s).unit_cost;
+    let classes: Vec<_> = u
+        .by_group
+        .iter()
+        .map(|l| (l.group.as_deref(), l.per_unit))
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            (Some("batch"), d("0.014")),
+            (Some("chat"), d("0.00525")),
+            (None, d("0.0015"))
+        ]
+    );
+}
+
+#[test]
+fn unit_cost_moves_by_the_finance_time_zones_day_and_hour() {
+    // gpt-4o input at $2.50 per 1M: 1,000 tokens 0.0025, 2,000 tokens 0.005. 15:00Z and
+    // 15:30Z are 23:00 and 23:30 on 1 January at +08:00; 17:00Z is 01:00 on 2 January.
+    let log = [
+        r#"{"model":"gpt-4o","created":1767279600,"usage":{"prompt_tokens":1000,"completion_tokens":0}}"#,
+        r#"{"model":"gpt-4o","created":1767281400,"usage":{"prompt_tokens":1000,"completion_tokens":0}}"#,
+        r#"{"model":"gpt-4o","created":1767286800,"usage":{"prompt_tokens":2000,"completion_tokens":0}}"#,
+    ]
+    .join("\n");
+    let mut s = settings();
+    s.incident_window_utc = Default::default();
+    let d = |t: &str| Some(dec(t));
+    let periods = |s: &Settings| {
+        let read = files(&[("client.jsonl", &log)], s);
+        let u = review(&read, s).unwrap().unit_cost;
+        u.by_period
+            .into_iter()
+            .map(|p| (p.start, p.per_unit))
+            .collect::<Vec<_>>()
+    };
+    // In UTC one day: 0.01 ÷ 3 requests.
+    assert_eq!(periods(&s), [("2026-01-01".to_string(), d("0.0033333333"))]);
+    s.budget_review.finance_time_zone = "Asia/Shanghai".into();
+    assert_eq!(
+        periods(&s),
+        [
+            ("2026-01-01".to_string(), d("0.0025")),
+            ("2026-01-02".to_string(), d("0.005"))
+        ]
+    );
+    s.budget_review.unit_period = "hour".into();
+    assert_eq!(
+        periods(&s),
+        [
+            ("2026-01-01T23:00+08:00".to_string(), d("0.0025")),
+            ("2026-01-02T01:00+08:00".to_string(), d("0.005")),
+        ]
+    );
+}

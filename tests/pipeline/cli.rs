@@ -339,6 +339,12 @@ fn the_budget_review_is_written_beside_the_record_with_a_mapping_table_from_a_fi
     let owners = &document["allocation"]["by_owner"];
     assert_eq!(owners[2]["unallocated"], true);
     assert_eq!(owners[2]["expected"], "0.003");
+    // Unit cost, per successful request by default: search 0.0105 ÷ 2.
+    let search = &document["unit_cost"]["by_group"][1];
+    assert_eq!(
+        (&search["group"], &search["per_unit"]),
+        (&Value::from("search"), &Value::from("0.00525"))
+    );
     // A bad table is refused with its place, and nothing is written.
     std::fs::write(&csv, "field,value,owner\ncolour,x,a\n").unwrap();
     let (code, _, stderr) = cli(&["--budget-mapping", &csv, log]);

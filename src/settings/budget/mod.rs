@@ -1,7 +1,8 @@
 //! The `budget_review` section of the settings document: what a budget review of the
 //! same evidence needs besides the rate card. The mapping table that allocates spend to
 //! owners, environments, request classes and budget buckets, and the shared-cost rule
-//! for what it leaves unallocated.
+//! for what it leaves unallocated; the unit cost's metric (FinOps unit economics) and the
+//! periods it is followed over.
 //!
 //! As everywhere in the document, every value is kept as the text the reviewer wrote;
 //! [`BudgetText::validate`] turns it into exact values ([`ValidBudget`]) and names each
@@ -10,8 +11,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod unit;
 mod validate;
 
+pub use unit::{Period, UnitMetric, UnitSettings};
 pub use validate::{AllocationRule, MatchField, SharedCost, ValidBudget};
 
 /// The `budget_review` section.
@@ -27,6 +30,27 @@ pub struct BudgetText {
     /// gives a dimension wins, for each dimension).
     pub mapping: Vec<AllocationRuleText>,
     pub shared_cost: SharedCostText,
+    /// What cost is divided by: `successful_request` (the default), `1k_tokens`,
+    /// `request` (per request, by request class) or `business_unit` (the counts below).
+    pub unit_metric: String,
+    /// What a business unit is (`workflow step`, `seat`): the reviewer's own word.
+    pub business_unit: String,
+    /// How many business units each owner group had in the window.
+    pub business_units: Vec<UnitCountText>,
+    /// The periods unit cost is followed over: `day` (the default) or `hour`.
+    pub unit_period: String,
+    /// The finance time zone the periods start in: an offset (`+08:00`) or an IANA
+    /// name (`Asia/Shanghai`); empty for UTC.
+    pub finance_time_zone: String,
+}
+
+/// One owner group's count of business units, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UnitCountText {
+    pub owner: String,
+    /// A whole count (`1200`).
+    pub count: String,
 }
 
 /// One rule of the mapping table, as typed or imported.
@@ -110,6 +134,10 @@ impl BudgetText {
 pub enum BudgetField {
     Stream,
     SharedCostRule,
+    UnitMetric,
+    BusinessUnit,
+    UnitPeriod,
+    FinanceTimeZone,
 }
 
 /// One change to the section, as the page makes it. An index that names nothing, or a
@@ -125,6 +153,10 @@ pub enum BudgetEdit {
     Share(usize, &'static str, String),
     AddShare,
     RemoveShare(usize),
+    /// A business unit count's `owner` or `count`.
+    UnitCount(usize, &'static str, String),
+    AddUnitCount,
+    RemoveUnitCount(usize),
 }
 
 impl BudgetText {
@@ -132,6 +164,10 @@ impl BudgetText {
         match field {
             BudgetField::Stream => &mut self.stream,
             BudgetField::SharedCostRule => &mut self.shared_cost.rule,
+            BudgetField::UnitMetric => &mut self.unit_metric,
+            BudgetField::BusinessUnit => &mut self.business_unit,
+            BudgetField::UnitPeriod => &mut self.unit_period,
+            BudgetField::FinanceTimeZone => &mut self.finance_time_zone,
         }
     }
 
@@ -160,6 +196,17 @@ impl BudgetText {
             }
             BudgetEdit::AddShare => self.shared_cost.shares.push(ShareText::default()),
             BudgetEdit::RemoveShare(index) => remove(&mut self.shared_cost.shares, index),
+            BudgetEdit::UnitCount(index, key, value) => {
+                if let Some(unit) = self.business_units.get_mut(index) {
+                    match key {
+                        "owner" => unit.owner = value,
+                        "count" => unit.count = value,
+                        _ => {}
+                    }
+                }
+            }
+            BudgetEdit::AddUnitCount => self.business_units.push(UnitCountText::default()),
+            BudgetEdit::RemoveUnitCount(index) => remove(&mut self.business_units, index),
         }
     }
 }
@@ -208,6 +255,18 @@ mod tests {
                 BudgetEdit::Field(BudgetField::SharedCostRule, "proportional".into()),
                 |b| b.shared_cost.rule == "proportional",
             ),
+            (
+                BudgetEdit::Field(BudgetField::UnitMetric, "1k_tokens".into()),
+                |b| b.unit_metric == "1k_tokens",
+            ),
+            (
+                BudgetEdit::Field(BudgetField::FinanceTimeZone, "+08:00".into()),
+                |b| b.finance_time_zone == "+08:00",
+            ),
+            (BudgetEdit::AddUnitCount, |b| b.business_units.len() == 1),
+            (BudgetEdit::UnitCount(0, "count", "9".into()), |b| {
+                b.business_units.is_empty()
+            }),
         ];
         for (edit, check) in cases {
             let mut text = start();

@@ -88,6 +88,7 @@ pub struct ValidBudget {
     pub stream: Option<Stream>,
     pub rules: Vec<AllocationRule>,
     pub shared: SharedCost,
+    pub unit: super::UnitSettings,
 }
 
 fn given(text: &str) -> Option<String> {
@@ -148,11 +149,13 @@ impl BudgetText {
             }
         }
         let shared = self.validate_shared(&mut errors);
+        let unit = self.validate_unit(&mut errors);
         if errors.is_empty() {
             Ok(ValidBudget {
                 stream,
                 rules,
                 shared,
+                unit,
             })
         } else {
             Err(errors)
@@ -280,6 +283,7 @@ mod tests {
                 rule("model", "gpt-4o", "x"),
             ],
             shared_cost: shares("proportional", &[("search", "62.5"), ("ads", "37.5")]),
+            ..BudgetText::default()
         };
         let valid = text.validate().unwrap();
         assert_eq!(valid.stream, Some(Stream::ClientRequests));

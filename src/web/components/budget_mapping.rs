@@ -7,6 +7,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::budget_unit::UnitForm;
 use super::fields::{error_at, SelectField, TextField};
 use crate::budget::mapping::{import_mapping, mapping_csv, mapping_json};
 use crate::error::Error;
@@ -170,6 +171,8 @@ pub fn budget_mapping(props: &BudgetMappingProps) -> Html {
                 }
                 <button type="button" data-testid="budget-share-add" onclick={props.on_edit.reform(|_| BudgetEdit::AddShare)}>{ "Add share" }</button>
             }
+            <h3>{ "Unit cost" }</h3>
+            <UnitForm budget={budget.clone()} errors={props.errors.clone()} on_edit={props.on_edit.clone()} />
         </div>
     }
 }

@@ -5,6 +5,7 @@
 
 use yew::prelude::*;
 
+use super::budget_unit::UnitTables;
 use super::money::Money;
 use crate::budget::allocate::{Line, ValueLine};
 use crate::budget::{document, Answer, BudgetFigures};
@@ -50,16 +51,17 @@ fn lines(props: &LinesProps) -> Html {
             None => html! { <em data-testid="unallocated">{ "unallocated" }</em> },
         };
         let t = &line.tally;
+        let shown = line.name.clone().unwrap_or_default();
         html! {
-            <tr>
+            <tr data-testid="budget-line" data-name={shown} data-unallocated={line.name.is_none().then_some("true")}>
                 <th scope="row">{ name }</th>
                 <td>{ count(t.request_count()) }</td>
                 <td>{ t.input_tokens.to_string() }</td>
                 <td>{ t.output_tokens.to_string() }</td>
-                <td><Money amount={t.expected()} currency={props.currency.clone()} /></td>
+                <td><Money amount={t.expected()} currency={props.currency.clone()} testid="expected" /></td>
                 if props.shared {
-                    <td><Money amount={line.shared} currency={props.currency.clone()} /></td>
-                    <td><Money amount={line.allocated()} currency={props.currency.clone()} /></td>
+                    <td><Money amount={line.shared} currency={props.currency.clone()} testid="shared" /></td>
+                    <td><Money amount={line.allocated()} currency={props.currency.clone()} testid="allocated" /></td>
                 }
                 <td>{ if t.unpriced > 0 { format!("{} unpriced", t.unpriced) } else { String::new() } }</td>
             </tr>
@@ -126,6 +128,7 @@ fn figures_view(f: &BudgetFigures, shared: bool) -> Html {
             if !a.unallocated_by_value.is_empty() {
                 { values(&a.unallocated_by_value, &currency) }
             }
+            <UnitTables unit={f.unit_cost.clone()} currency={currency.clone()} />
         </>
     }
 }

@@ -4,6 +4,7 @@
 
 mod budget_mapping;
 mod budget_review;
+mod budget_unit;
 mod charges;
 mod charts;
 mod cross_checks;
