@@ -38,6 +38,57 @@ pub struct BudgetDocument {
     pub excluded_not_billable: Option<u64>,
     pub allocation: Option<AllocationOut>,
     pub unit_cost: Option<UnitCostOut>,
+    pub retries: Option<RetriesOut>,
+}
+
+#[derive(Serialize)]
+pub struct ClassOut {
+    pub outcome_class: &'static str,
+    pub rows: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// What these rows cost if billed: what the outcome policy calls billable ...
+    pub cost_low: Option<String>,
+    /// ... and with the rows it does not know about; null while no row is priced.
+    pub cost_high: Option<String>,
+    pub unpriced_rows: u64,
+}
+
+#[derive(Serialize)]
+pub struct RetriesOut {
+    pub attempts: u64,
+    pub logical_requests: u64,
+    pub extra_attempts: u64,
+    /// attempts ÷ logical requests (10 places, half to even); null without a request.
+    pub amplification: Option<String>,
+    pub usage_buckets_not_counted: u64,
+    pub extra_by_outcome_class: Vec<ClassOut>,
+    pub failure_cost_by_outcome_class: Vec<ClassOut>,
+}
+
+fn class_line(l: &super::retry::ClassLine) -> ClassOut {
+    let range = l.range();
+    ClassOut {
+        outcome_class: l.class.name(),
+        rows: l.tally.rows,
+        input_tokens: l.tally.input_tokens,
+        output_tokens: l.tally.output_tokens,
+        cost_low: range.map(|(low, _)| amount(low)),
+        cost_high: range.map(|(_, high)| amount(high)),
+        unpriced_rows: l.tally.unpriced,
+    }
+}
+
+fn retries(r: &super::retry::Retries) -> RetriesOut {
+    RetriesOut {
+        attempts: r.attempts,
+        logical_requests: r.logical_requests,
+        extra_attempts: r.extra_attempts,
+        amplification: r.amplification.map(amount),
+        usage_buckets_not_counted: r.usage_buckets,
+        extra_by_outcome_class: r.extra_by_class.iter().map(class_line).collect(),
+        failure_cost_by_outcome_class: r.failures_by_class.iter().map(class_line).collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -298,6 +349,7 @@ pub fn build(
             }
         }),
         unit_cost: figures.map(|f| unit_cost(&f.unit_cost)),
+        retries: figures.map(|f| retries(&f.retries)),
     }
 }
 

@@ -13,6 +13,7 @@
 //! - [`rows`]: the stream's rows, priced one by one, with the labels the ingest kept.
 //! - [`tally`]: requests, tokens and charges summed, unknowns kept unknown.
 //! - [`allocate`]: the mapping table applied; unallocated spend shown as such.
+//! - [`retry`]: retry amplification and failure cost, by outcome class.
 //! - [`unit`]: unit cost by owner group and model, and per period (unit economics).
 //! - [`mapping`], [`table`]: the mapping table exported and imported (CSV, JSON).
 //! - [`document`]: the sanitized budget review document.
@@ -20,6 +21,7 @@
 pub mod allocate;
 pub mod document;
 pub mod mapping;
+pub mod retry;
 pub mod rows;
 pub mod table;
 pub mod tally;
@@ -44,6 +46,7 @@ pub struct BudgetFigures {
     pub total: Tally,
     pub allocation: Allocation,
     pub unit_cost: unit::UnitCost,
+    pub retries: retry::Retries,
     /// Requests the stream counts whose usage it does not give (client logs with no
     /// usage): in no figure here.
     pub usage_unknown: u64,
@@ -101,6 +104,7 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
     }
     let (allocation, allocated) = allocate::allocation(&budget, &rows).map_err(arithmetic)?;
     let unit_cost = unit::unit_cost(&budget.unit, &rows, &allocated).map_err(arithmetic)?;
+    let retries = retry::retries(&rows).map_err(arithmetic)?;
     let of_stream = || crate::crosscheck::files_of(files, stream);
     let not_billable = of_stream()
         .map(|f| {
@@ -117,6 +121,7 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
         total,
         allocation,
         unit_cost,
+        retries,
         usage_unknown: of_stream().map(|f| f.evidence.unknown_total()).sum(),
         not_billable,
     })

@@ -8,6 +8,7 @@ use crate::pipeline;
 
 const LOG: &str = include_str!("../../tests/fixtures/budget/gateway-tokens.jsonl");
 const SETTINGS: &str = include_str!("../../tests/fixtures/budget/settings-allocation.json");
+const RETRY_LOG: &str = include_str!("../../tests/fixtures/budget/client-retries.jsonl");
 
 fn dec(text: &str) -> Decimal {
     text.parse().unwrap()
@@ -337,7 +338,10 @@ fn the_document_matches_its_schema_computed_or_not() {
     let at: jiff::Timestamp = "2026-01-02T10:00:00Z".parse().unwrap();
     let computed = document::build(&read, &s, &review(&read, &s), at).to_json();
     let not_computed = document::build(&[], &s, &review(&[], &s), at).to_json();
-    for json in [computed, not_computed] {
+    let retried = files(&[("client.jsonl", RETRY_LOG)], &s);
+    let retries = document::build(&retried, &s, &review(&retried, &s), at).to_json();
+    assert!(retries.contains("\"outcome_class\": \"network_failure\""));
+    for json in [computed, not_computed, retries] {
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         conforms(&value, &schema, &schema, "document");
         assert_eq!(
@@ -497,6 +501,54 @@ fn unit_cost_moves_by_the_finance_time_zones_day_and_hour() {
         [
             ("2026-01-01T23:00+08:00".to_string(), d("0.0025")),
             ("2026-01-02T01:00+08:00".to_string(), d("0.005")),
+        ]
+    );
+}
+
+#[test]
+fn retry_amplification_and_failure_cost_by_outcome_class_are_hand_computed() {
+    // gpt-4o input at $2.50 per 1M: each 1,000-token attempt is 0.0025. Logical
+    // requests: r-1 (three attempts: a 503, a 429, then success), r-2 (one, success),
+    // r-3 (a network failure, then a retry that timed out), an unidentified first
+    // attempt and an unidentified retry (attempt 1) refused by validation.
+    let log = RETRY_LOG;
+    let s = settings();
+    let read = files(&[("client.jsonl", log)], &s);
+    let r = review(&read, &s).unwrap().retries;
+    // 8 attempts, 4 logical requests (r-1, r-2, r-3, the unidentified first): 2 per request.
+    assert_eq!(
+        (r.attempts, r.logical_requests, r.extra_attempts),
+        (8, 4, 4)
+    );
+    assert_eq!(r.amplification, Some(dec("2")));
+    let classes = |lines: &[retry::ClassLine]| {
+        lines
+            .iter()
+            .map(|l| (l.class.name(), l.tally.rows, l.range()))
+            .collect::<Vec<_>>()
+    };
+    // The extra attempts: r-1's 429 and its success, r-3's timeout, the validation retry.
+    let one = Some((dec("0"), dec("0.0025")));
+    let billable = Some((dec("0.0025"), dec("0.0025")));
+    assert_eq!(
+        classes(&r.extra_by_class),
+        [
+            ("success", 1, billable),
+            ("429", 1, one),
+            ("timeout", 1, one),
+            ("validation_error", 1, one)
+        ]
+    );
+    // Failures, extra or not: the default policy does not know whether a failure is
+    // billed, so each costs 0 to 0.0025.
+    assert_eq!(
+        classes(&r.failures_by_class),
+        [
+            ("429", 1, one),
+            ("5xx", 1, one),
+            ("timeout", 1, one),
+            ("network_failure", 1, one),
+            ("validation_error", 1, one)
         ]
     );
 }

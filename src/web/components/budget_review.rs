@@ -5,6 +5,7 @@
 
 use yew::prelude::*;
 
+use super::budget_retry::RetryTables;
 use super::budget_unit::UnitTables;
 use super::money::Money;
 use crate::budget::allocate::{Line, ValueLine};
@@ -129,6 +130,7 @@ fn figures_view(f: &BudgetFigures, shared: bool) -> Html {
                 { values(&a.unallocated_by_value, &currency) }
             }
             <UnitTables unit={f.unit_cost.clone()} currency={currency.clone()} />
+            <RetryTables retries={f.retries.clone()} currency={currency.clone()} />
         </>
     }
 }

@@ -3,6 +3,7 @@
 //! as [`crate::settings::SettingsEdit`]s, and what they show is what the core computed.
 
 mod budget_mapping;
+mod budget_retry;
 mod budget_review;
 mod budget_unit;
 mod charges;
