@@ -275,6 +275,26 @@ fn the_document_holds_no_token_name_key_ip_or_prompt() {
         json.contains("budget_review.shared_cost.shares[0].percent") && !json.contains("sk-live"),
         "{json}"
     );
+    // Tenant ids and token names stay hashes even where a rule names them, in every
+    // section: the unallocated values, the unit cost lines, the retries.
+    let log = [
+        r#"{"model":"gpt-4o","created":1767225600,"tenant_id":"tenant-secret-42","key_alias":"team-key-9","usage":{"prompt_tokens":1000,"completion_tokens":0}}"#,
+        r#"{"model":"gpt-4o","created":1767225601,"tenant_id":"tenant-other-7","retry_attempt":1,"usage":{"prompt_tokens":1000,"completion_tokens":0}}"#,
+    ]
+    .join("\n");
+    let mut s = settings();
+    s.budget_review.mapping[0].field = "tenant".into();
+    s.budget_review.mapping[0].value = "tenant-secret-42".into();
+    s.budget_review.mapping[1].value = "team-key-9".into();
+    let read = files(&[("client.jsonl", &log)], &s);
+    let json = document::build(&read, &s, &review(&read, &s), at).to_json();
+    assert!(
+        json.contains("\"name\": \"search\""),
+        "the tenant's rule allocates: {json}"
+    );
+    for secret in ["tenant-secret-42", "tenant-other-7", "team-key-9"] {
+        assert!(!json.contains(secret), "{secret} in\n{json}");
+    }
 }
 
 /// The schema node `node` stands for, through `$ref` and the object branch of `oneOf`.
