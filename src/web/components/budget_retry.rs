@@ -39,6 +39,7 @@ fn class_table(props: &ClassTableProps) -> Html {
         }
     };
     html! {
+        <div class="scroll" role="region" aria-label={props.title.clone()} tabindex="0">
         <table data-testid={props.testid.clone()}>
             <caption>{ &props.title }</caption>
             <thead><tr>
@@ -48,6 +49,7 @@ fn class_table(props: &ClassTableProps) -> Html {
             </tr></thead>
             <tbody>{ for props.lines.iter().map(row) }</tbody>
         </table>
+        </div>
     }
 }
 

@@ -69,6 +69,7 @@ fn lines(props: &LinesProps) -> Html {
         }
     };
     html! {
+        <div class="scroll" role="region" aria-label={props.title.clone()} tabindex="0">
         <table data-testid={props.testid.clone()}>
             <caption>{ &props.title }</caption>
             <thead><tr>
@@ -82,11 +83,13 @@ fn lines(props: &LinesProps) -> Html {
             </tr></thead>
             <tbody>{ for props.lines.iter().map(row) }</tbody>
         </table>
+        </div>
     }
 }
 
 fn values(values: &[ValueLine], currency: &AttrValue) -> Html {
     html! {
+        <div class="scroll" role="region" aria-label="Unallocated spend by what it carries" tabindex="0">
         <table data-testid="budget-unallocated-values">
             <caption>{ "Unallocated spend by what it carries (what to map next)" }</caption>
             <thead><tr>
@@ -103,6 +106,7 @@ fn values(values: &[ValueLine], currency: &AttrValue) -> Html {
                 }) }
             </tbody>
         </table>
+        </div>
     }
 }
 
