@@ -163,7 +163,9 @@ pub fn from_json_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result
         let syntax = inner.is_syntax() || inner.is_eof();
         let message = if syntax {
             format!("this is not a JSON document of the expected kind ({text})")
-        } else if text.starts_with("invalid type: number, expected a string") {
+        } else if text.starts_with("invalid type: number, expected a string")
+            || (text.starts_with("invalid type: integer") && text.contains("expected a string"))
+        {
             // Figures are text on purpose: a JSON number may already have been rounded.
             "expected the value in quotes, such as \"0.01\" (figures are kept as text so nothing is rounded), but found a number".to_string()
         } else {

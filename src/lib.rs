@@ -21,8 +21,10 @@
 //!    the figures and the review typed, never from rows.
 //! 7. [`record`]: the sanitized reconciliation record (JSON) built from an allow-list;
 //!    [`charts`]: the figures drawn as inline SVG, each with its table.
+//! 8. [`budget`]: a budget review of the same evidence and rate card (allocation to
+//!    owners by the reviewer's mapping table), written as its own sanitized document.
 //!
-//! 8. [`verify`]: a record checked against its files, run again from the settings it
+//! 9. [`verify`]: a record checked against its files, run again from the settings it
 //!    carries: identical, or the first fields and the files that differ.
 //!
 //! [`pipeline::run`] chains them for bytes in memory; the command line runs them in the
@@ -33,6 +35,7 @@
 //! what it sent back ([`pipeline::Review::from_wire`]).
 
 pub mod authority;
+pub mod budget;
 pub mod charts;
 pub mod classify;
 pub mod closure;

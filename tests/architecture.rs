@@ -30,6 +30,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("record", 11),
     ("outputs", 11),
     ("pipeline", 12),
+    ("budget", 12),
     ("native", 13),
     ("verify", 13),
 ];

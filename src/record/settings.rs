@@ -42,6 +42,11 @@ pub fn settings_sha256(document: &Settings) -> String {
 pub(super) fn settings_out(document: &Settings) -> SettingsOut {
     let mut value = serde_json::to_value(document).expect("settings are plain values");
     let mut redacted = Vec::new();
+    // The budget review's section changes no figure of the record, and its mapping table
+    // names tokens and tenants: it stays in the budget review document, out of here.
+    if let Value::Object(map) = &mut value {
+        map.remove("budget_review");
+    }
     // An account identifier not marked safe to share goes out as a hash, as in the packet.
     let account = &document.review.account_id;
     if !document.review.account_id_safe && !account.trim().is_empty() {
@@ -137,6 +142,20 @@ mod tests {
     use super::*;
     use crate::ratecard::{FactorText, RateText};
     use crate::settings::FormatOverride;
+
+    #[test]
+    fn the_budget_mapping_stays_out_of_the_record() {
+        let text = include_str!("../../tests/fixtures/budget/settings-allocation.json");
+        let document = Settings::from_json(text).unwrap();
+        assert!(!document.budget_review.is_empty());
+        let out = settings_out(&document);
+        assert!(out.document.budget_review.is_empty());
+        let json = serde_json::to_string(&out.document).unwrap();
+        assert!(
+            !json.contains("prod-search") && !json.contains("budget_review"),
+            "{json}"
+        );
+    }
 
     #[test]
     fn identifiers_are_sanitized_secrets_replaced_and_each_listed() {

@@ -70,6 +70,8 @@ pub enum SettingsEdit {
     CsvByteOrderMark(bool),
     /// The incident review as the reviewer typed it, replacing the one before.
     Review(Box<super::ReviewText>),
+    /// An edit of the budget review's section.
+    Budget(super::budget::BudgetEdit),
 }
 
 impl Settings {
@@ -136,6 +138,7 @@ impl Settings {
             SettingsEdit::SaveMapping(mapping) => self.save_mapping(*mapping),
             SettingsEdit::CsvByteOrderMark(on) => self.csv_byte_order_mark = on,
             SettingsEdit::Review(review) => self.review = *review,
+            SettingsEdit::Budget(edit) => self.budget_review.apply(edit),
         }
         Ok(())
     }

@@ -15,6 +15,7 @@ use crate::ingest::{DateOrder, StatedZone, UntimedRequests, Window};
 use crate::policy::{parse_rounding, Policy, PolicyText, QuotaRounding, Rounding, RoundingText};
 use crate::ratecard::{self, FactorText, RateCard, RateText};
 
+pub mod budget;
 mod checks;
 mod csv;
 mod edit;
@@ -87,6 +88,10 @@ pub struct Settings {
     /// The incident review: roles, the finance time zone, the forecast, source
     /// documents, the window buffer (see [`ReviewText`]).
     pub review: ReviewText,
+    /// The budget review of the same evidence ([`budget::BudgetText`]); left out of the
+    /// document while nothing is typed in it, and never read by the reconciliation.
+    #[serde(skip_serializing_if = "budget::BudgetText::is_empty")]
+    pub budget_review: budget::BudgetText,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +155,7 @@ impl Default for Settings {
             csv_byte_order_mark: false,
             csv_headers: String::new(),
             review: ReviewText::default(),
+            budget_review: budget::BudgetText::default(),
         }
     }
 }

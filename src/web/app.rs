@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::browser;
 use super::components::{
-    Charges, Charts, CrossChecks, Downloads, Factors, FilePicker, FileSummaries, IncidentReview,
-    KeepFiles, LoadProgress, PolicyForm, RateTable, Results, ReviewForm, Summary, VerifyRecord,
-    WindowForm,
+    BudgetMapping, BudgetReview, Charges, Charts, CrossChecks, Downloads, Factors, FilePicker,
+    FileSummaries, IncidentReview, KeepFiles, LoadProgress, PolicyForm, RateTable, Results,
+    ReviewForm, Summary, VerifyRecord, WindowForm,
 };
 use super::keep;
 use super::state::{Action, State, Verifying};
@@ -180,6 +180,12 @@ pub fn app() -> Html {
     // The page validates the settings as typed (cheap); each problem shows beside its
     // field, and the figures stay the last good ones meanwhile.
     let settings_errors = state.settings.validate().err().unwrap_or_default();
+    let budget_errors = state
+        .settings
+        .budget_review
+        .validate()
+        .err()
+        .unwrap_or_default();
     let shown = state.shown_review();
     let unpriced = state.settings.unpriced(&state.review.models);
     let recomputing = state.recomputing();
@@ -270,11 +276,7 @@ pub fn app() -> Html {
                 if let Ok(figures) = &shown.figures {
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} chosen={figures.settings.provider_side} />
                 }
-                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} {on_import} {on_notice} on_edit={on_edit_downloads} />
-            </section>
-            <section class="step no-print" aria-labelledby="step-verify">
-                <h2 id="step-verify">{ "Verify a record" }</h2>
-                <VerifyRecord verification={state.verification.clone()} {on_verify} />
+                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} on_import={on_import.clone()} on_notice={on_notice.clone()} on_edit={on_edit_downloads} />
             </section>
             if let Ok(figures) = &shown.figures {
                 <section id="incident-review" class="step" aria-busy={busy} aria-labelledby="step-review">
@@ -282,6 +284,17 @@ pub fn app() -> Html {
                     <IncidentReview figures={figures.clone()} review={state.settings.review.clone()} on_edit={on_edit_review.clone()} on_notice={on_notice_review.clone()} />
                 </section>
             }
+            <section id="budget-review" class="step" aria-busy={busy} aria-labelledby="step-budget">
+                <h2 id="step-budget">{ "8. Budget review" }</h2>
+                <BudgetMapping settings={state.settings.clone()} errors={budget_errors}
+                    on_edit={dispatch.reform(|edit| Action::Edit(SettingsEdit::Budget(edit)))}
+                    {on_import} on_notice={on_notice.clone()} />
+                <BudgetReview answer={state.budget.clone()} files={state.review.files.clone()} settings={state.settings.clone()} {recomputing} {on_notice} />
+            </section>
+            <section class="step no-print" aria-labelledby="step-verify">
+                <h2 id="step-verify">{ "Verify a record" }</h2>
+                <VerifyRecord verification={state.verification.clone()} {on_verify} />
+            </section>
         </div>
     }
 }

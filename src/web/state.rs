@@ -22,6 +22,9 @@ pub enum Action {
     Seen(u32),
     /// The worker's review for a generation (`Review::to_wire`), or why there is none.
     Computed(u32, Result<String, String>),
+    /// The worker's budget review for a generation (`budget::wire`); None when the
+    /// settings ask for none.
+    Budget(u32, Option<String>),
     /// How far the worker is; None when it is idle.
     Progress(Option<Loading>),
     /// Reading stopped; these files were not (or not again) read.
@@ -84,6 +87,8 @@ pub struct State {
     /// The last review computed; while `computed != generation`, the worker is computing
     /// the next one and this one is shown, marked as being recomputed.
     pub review: Review,
+    /// The budget review computed with `review`, when the settings ask for one.
+    pub budget: Option<crate::budget::Answer>,
     /// The jobs whose reads `review` was computed from, in the order of its files.
     review_jobs: Vec<u32>,
     /// The last figures computed under valid settings, shown while the settings have
@@ -111,6 +116,7 @@ impl State {
             loading: None,
             settings,
             review,
+            budget: None,
             review_jobs: Vec::new(),
             last_figures: None,
             generation: 0,
@@ -249,6 +255,7 @@ impl State {
         if self.current().next().is_none() {
             self.last_figures = None;
             self.review = pipeline::run_reports(Vec::new(), &self.settings);
+            self.budget = None;
             self.review_jobs = Vec::new();
             self.computed = self.generation;
         }
@@ -276,12 +283,26 @@ impl State {
     }
 }
 
+impl State {
+    /// The budget review the worker computed with the figures just shown.
+    fn budget(mut self, answer: Option<String>) -> Self {
+        match answer
+            .map(|text| crate::budget::from_wire(&text))
+            .transpose()
+        {
+            Ok(budget) => self.budget = budget,
+            Err(problem) => self.notice = Some(problem),
+        }
+        self
+    }
+}
+
 impl Reducible for State {
     type Action = Action;
 
     /// Routes each action to the state change or core call it stands for.
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        if let Action::Computed(generation, _) = action {
+        if let Action::Computed(generation, _) | Action::Budget(generation, _) = action {
             if generation != self.generation {
                 return self;
             }
@@ -294,6 +315,7 @@ impl Reducible for State {
                 ..state
             },
             Action::Computed(generation, answer) => state.computed(generation, answer),
+            Action::Budget(_, answer) => state.budget(answer),
             Action::Progress(loading) => State { loading, ..state },
             Action::Cancelled(names) => state.cancelled(names),
             Action::RemoveFile(index) => state.remove_file(index),

@@ -391,3 +391,67 @@ fn the_provider_side_figure_is_the_stream_chosen() {
     let (code, stdout, stderr) = cli(&["verify", &out, PAGE, usage]);
     assert_eq!((code, stdout.as_str()), (0, "identical\n"), "{stderr}");
 }
+
+#[test]
+fn the_budget_review_is_written_beside_the_record_with_a_mapping_table_from_a_file() {
+    let dir = folder("budget");
+    let (review, csv, json) = (
+        format!("{dir}/budget.json"),
+        format!("{dir}/mapping.csv"),
+        format!("{dir}/mapping.json"),
+    );
+    let settings = "tests/fixtures/budget/settings-allocation.json";
+    let log = "tests/fixtures/budget/gateway-tokens.jsonl";
+    let read = |path: &str| std::fs::read_to_string(path).unwrap();
+    // The settings' own table, exported as CSV (semicolons) and JSON.
+    let export = ["--settings", settings, "--csv-style", "semicolon", log];
+    for out in [&csv, &json] {
+        let (code, _, stderr) = cli(&[&export[..], &["--budget-mapping-out", out]].concat());
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let header = read(&csv).lines().next().map(str::to_string);
+    assert_eq!(
+        header.as_deref(),
+        Some("field;value;owner;environment;request_class;budget_bucket")
+    );
+    assert!(read(&json).contains("\"mapping\""));
+    // Read back in place of the settings' table, either form gives the same review.
+    let mut written = Vec::new();
+    for table in [&csv, &json] {
+        let args = [
+            "--settings",
+            settings,
+            "--budget-mapping",
+            table,
+            "--budget-review",
+            &review,
+            "--generated-at",
+            "2026-01-02T10:00:00Z",
+            log,
+        ];
+        let (code, _, stderr) = cli(&args);
+        assert_eq!(code, 0, "{stderr}");
+        written.push(read(&review));
+    }
+    assert_eq!(written[0], written[1]);
+    let document: Value = serde_json::from_str(&written[0]).unwrap();
+    assert_eq!(document["kind"], "budget_review");
+    assert_eq!(document["totals"]["expected"], "0.0275");
+    let owners = &document["allocation"]["by_owner"];
+    assert_eq!(owners[2]["unallocated"], true);
+    assert_eq!(owners[2]["expected"], "0.003");
+    // Unit cost, per successful request by default: search 0.0105 ÷ 2.
+    let search = &document["unit_cost"]["by_group"][1];
+    assert_eq!(
+        (&search["group"], &search["per_unit"]),
+        (&Value::from("search"), &Value::from("0.00525"))
+    );
+    // A bad table is refused with its place, and nothing is written.
+    std::fs::write(&csv, "field,value,owner\ncolour,x,a\n").unwrap();
+    let (code, _, stderr) = cli(&["--budget-mapping", &csv, log]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("mapping.csv, line 2, column field: expected token, group"),
+        "{stderr}"
+    );
+}

@@ -53,7 +53,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Reconcile the files and write the record (what the command does by default).
-    Reconcile(Reconcile),
+    Reconcile(Box<Reconcile>),
     /// Check a reconciliation record against its files: run the review again from the
     /// settings the record carries, at its generated_at, and say "identical" or name the
     /// first fields that differ and the files whose SHA-256 does not match.
@@ -111,6 +111,18 @@ pub struct Reconcile {
     /// paste into a ticket, and PATH.json; the page's download holds the same bytes.
     #[arg(long, value_name = "PATH")]
     pub support_packet: Option<PathBuf>,
+    /// Also write the budget review document (JSON, `schemas/budget-review.schema.json`):
+    /// spend allocated by the settings' `budget_review` mapping table, beside the record.
+    #[arg(long, value_name = "PATH")]
+    pub budget_review: Option<PathBuf>,
+    /// Allocate by the mapping table in PATH (CSV or JSON, as the page exports it) in
+    /// place of the one in the settings.
+    #[arg(long, value_name = "PATH")]
+    pub budget_mapping: Option<PathBuf>,
+    /// Write the mapping table in use to PATH: JSON when PATH ends in .json, else CSV
+    /// (in the CSV style chosen).
+    #[arg(long, value_name = "PATH")]
+    pub budget_mapping_out: Option<PathBuf>,
     /// Print each file's row ledger and the totals to standard error.
     #[arg(long)]
     pub summary: bool,

@@ -5,6 +5,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod args;
 #[cfg(not(target_arch = "wasm32"))]
+mod budget;
+#[cfg(not(target_arch = "wasm32"))]
 mod inputs;
 #[cfg(not(target_arch = "wasm32"))]
 mod review;

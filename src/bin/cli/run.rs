@@ -13,7 +13,7 @@ use spend_reconciler::pipeline::Problem;
 use spend_reconciler::settings::Settings;
 
 use super::args::{Cli, Command, CsvStyleArg, Reconcile, SummaryFormat};
-use super::{inputs, summary};
+use super::{budget, inputs, summary};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -38,7 +38,7 @@ pub fn main() -> ExitCode {
     })
 }
 
-fn write_file(path: &Path, text: &str) -> Result<(), String> {
+pub fn write_file(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("{}: cannot be written: {e}", path.display()))
 }
 
@@ -54,6 +54,7 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
     if let Some(side) = args.provider_side {
         settings.provider_side = side.name().to_string();
     }
+    let settings = budget::with_mapping(settings, args.budget_mapping.as_deref())?;
     let generated_at = match &args.generated_at {
         Some(text) => text.parse::<Timestamp>().map_err(|_| {
             format!(
@@ -117,6 +118,13 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
             write_file(&with(".md"), &packet.to_markdown())?;
             write_file(&with(".json"), &packet.to_json())?;
         }
+        budget::write(
+            args,
+            &review.files,
+            &settings,
+            csv_style(args, figures),
+            generated_at,
+        )?;
     }
     let json = record.to_json();
     match &args.out {
@@ -128,10 +136,10 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The CSVs asked for, in the style the command line names, else the settings'.
-fn write_csvs(args: &Reconcile, files: &[FileReport], figures: &Figures) -> Result<(), String> {
+/// The style the command line names, else the settings'.
+fn csv_style(args: &Reconcile, figures: &Figures) -> CsvStyle {
     let chosen = figures.settings.csv;
-    let style = CsvStyle {
+    CsvStyle {
         locale: match args.csv_style {
             Some(CsvStyleArg::Comma) => CsvLocale::Comma,
             Some(CsvStyleArg::Semicolon) => CsvLocale::Semicolon,
@@ -139,7 +147,12 @@ fn write_csvs(args: &Reconcile, files: &[FileReport], figures: &Figures) -> Resu
             None => chosen.locale,
         },
         byte_order_mark: args.csv_bom || chosen.byte_order_mark,
-    };
+    }
+}
+
+/// The CSVs asked for, in the style the command line names, else the settings'.
+fn write_csvs(args: &Reconcile, files: &[FileReport], figures: &Figures) -> Result<(), String> {
+    let style = csv_style(args, figures);
     type Table = fn(&Figures, CsvStyle) -> String;
     let tables: [(&Option<std::path::PathBuf>, Table); 2] = [
         (&args.lines_csv, outputs::charge_lines_csv),

@@ -51,6 +51,7 @@ impl Filing {
         fields: &Fields,
     ) {
         self.place = Place { line, row: number };
+        self.record_labels = super::labels::of_record(fields);
         let mapping = self.mapping.take();
         let result = match (format, &mapping) {
             (Format::MappedRequests, Some(m)) => m
@@ -245,6 +246,8 @@ impl Filing {
         semantic: TokenSemantic,
         requests: Option<u64>,
     ) {
+        let (labels, request) = self.record_labels;
+        self.evidence.labels.push(labels, request);
         self.rows.push_parts(&Parts {
             at,
             kind: RowKind::Consume,
@@ -257,6 +260,8 @@ impl Filing {
             ratios: None,
             request_id: None,
             id: None,
+            token_name: None,
+            group: None,
         });
     }
 }

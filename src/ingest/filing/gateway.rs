@@ -76,6 +76,8 @@ impl Filing {
             self.evidence.request_ids.push(id_hash(id));
         }
         self.evidence.row_tags.push(overlap::row_tag(&row));
+        let (labels, request) = super::labels::of_gateway(&row);
+        self.evidence.labels.push(labels, request);
         self.rows.push_parts(&row);
     }
 }

@@ -7,6 +7,7 @@
 mod delimited_rows;
 mod evidence;
 mod gateway;
+mod labels;
 mod records_json;
 mod rules;
 
@@ -20,6 +21,7 @@ use crate::ingest::formats::times::CellFormat;
 use crate::ingest::formats::{Format, Stream};
 use crate::ingest::store::evidence::{ChargeSums, Evidence};
 use crate::ingest::store::facts::Place;
+use crate::ingest::store::labels::Labels;
 use crate::ingest::store::ledger::{Ledger, KEPT_REJECTIONS};
 use crate::ingest::store::rows::RowsBuilder;
 use crate::ingest::text::damage::Damage;
@@ -44,6 +46,9 @@ pub struct Filing {
     pub forced: Option<Format>,
     /// Where the record being filed is (for the facts that list rows by place).
     pub place: Place,
+    /// The labels and request id hash of the record being filed (not a gateway row),
+    /// given to the row it becomes.
+    record_labels: (Labels, u64),
 }
 
 impl Filing {
@@ -68,6 +73,7 @@ impl Filing {
             mapping: None,
             forced,
             place: Place { line: None, row: 0 },
+            record_labels: Default::default(),
         }
     }
 

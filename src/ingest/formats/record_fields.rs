@@ -192,6 +192,59 @@ impl<'a> Fields<'a> {
     }
 }
 
+impl Fields<'_> {
+    /// Short texts listed under the first present of `paths`: a JSON array of strings or
+    /// numbers (in a CSV cell too), or text separated by commas; empty when missing or
+    /// null. Nested objects in the list are left out.
+    pub fn list(&self, paths: &[&str]) -> Vec<String> {
+        let (path, field) = self.first(paths);
+        let array = match field {
+            Field::Text(text) if !text.trim_start().starts_with('[') => {
+                let parts = text.split(',').map(str::trim).filter(|t| !t.is_empty());
+                return parts.map(str::to_string).collect();
+            }
+            Field::Text(text) => serde_json::from_str::<Value>(&text).ok(),
+            Field::Nested => match self {
+                Fields::Json(map, _) => value_at(map, path),
+                Fields::Csv { header, cells, .. } => header
+                    .iter()
+                    .position(|h| h.trim() == path)
+                    .and_then(|at| cells.get(at))
+                    .and_then(|cell| serde_json::from_str::<Value>(cell.trim()).ok()),
+            },
+            Field::Missing | Field::Null => None,
+        };
+        let Some(Value::Array(items)) = array else {
+            return Vec::new();
+        };
+        let text = |item: &Value| match item {
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        items
+            .iter()
+            .filter_map(text)
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+}
+
+/// The value at a dotted path through nested objects (and objects held in strings).
+fn value_at(map: &Map<String, Value>, path: &str) -> Option<Value> {
+    let (first, rest) = match path.split_once('.') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (path, None),
+    };
+    let value = map.get(first)?;
+    match (rest, value) {
+        (None, value) => Some(value.clone()),
+        (Some(rest), Value::Object(inner)) => value_at(inner, rest),
+        (Some(rest), Value::String(text)) => value_at(&embedded_object(text)?, rest),
+        _ => None,
+    }
+}
+
 pub fn empty(path: &str, what: &str) -> FieldError {
     (
         path.to_string(),

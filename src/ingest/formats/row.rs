@@ -250,4 +250,8 @@ pub struct Parts<'a> {
     pub request_id: Option<&'a str>,
     /// The row's `id` cell, as written (see [`Column::Id`]).
     pub id: Option<&'a str>,
+    /// The token name and group a gateway row logs: hashed when the row is filed
+    /// (`store::labels`), never kept as text.
+    pub token_name: Option<&'a str>,
+    pub group: Option<&'a str>,
 }

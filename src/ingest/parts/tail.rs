@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::{Compression, Ingestor, Reader, Stage};
 use crate::error::Error;
 use crate::ingest::store::facts::{Facts, Place, Request};
+use crate::ingest::store::labels::RowLabels;
 use crate::ingest::store::ledger::Ledger;
 use crate::ingest::store::rows::{put_varint, Rows, RowsBuilder};
 use crate::ingest::text::damage::DamagedLines;
@@ -45,6 +46,7 @@ pub struct Tail {
     row_tags: Vec<u32>,
     /// The facts' requests (`Facts::requests`, kept off the JSON): as numbers.
     requests: Vec<Request>,
+    labels: RowLabels,
     rows: Rows,
 }
 
@@ -65,11 +67,12 @@ struct Meta {
     facts: Facts,
 }
 
-const MAGIC: &[u8; 4] = b"SRT1";
+const MAGIC: &[u8; 4] = b"SRT3";
 
 impl Tail {
     /// For the trip between web workers: the counts as JSON, then the request ids, the
-    /// row tags and the rows as bytes ([`Rows::to_bytes`]), in one buffer.
+    /// row tags, the labels ([`RowLabels::to_bytes`]) and the rows as bytes
+    /// ([`Rows::to_bytes`]), in one buffer.
     pub fn to_bytes(&self) -> Vec<u8> {
         let meta = serde_json::to_vec(&self.meta).unwrap_or_default();
         let rows = self.rows.to_bytes();
@@ -100,6 +103,7 @@ impl Tail {
                 out.extend_from_slice(&field(request).to_le_bytes());
             }
         }
+        self.labels.to_bytes(&mut out);
         out.extend_from_slice(&rows);
         out
     }
@@ -151,6 +155,7 @@ impl Tail {
                 stored: stored[i].checked_sub(1),
             })
             .collect();
+        let labels = RowLabels::from_bytes(&mut rest).ok_or_else(bad)?;
         let rows = Rows::from_bytes(rest.to_vec())?;
         let ledger = &meta.ledger;
         if !ledger.is_balanced()
@@ -158,6 +163,7 @@ impl Tail {
             || request_ids.len() as u64 > ledger.accepted
             || row_tags.len() != rows.len()
             || requests.len() as u64 > ledger.rows_read
+            || labels.len() != rows.len()
         {
             return Err(bad());
         }
@@ -166,6 +172,7 @@ impl Tail {
             request_ids,
             row_tags,
             requests,
+            labels,
             rows,
         })
     }
@@ -258,6 +265,7 @@ impl Ingestor {
         self.filing.evidence.request_ids.clear();
         self.filing.evidence.row_tags.clear();
         self.filing.evidence.facts = Facts::default();
+        self.filing.evidence.labels.clear();
         self.damaged = DamagedLines::default();
         self.bytes = 0;
         true
@@ -303,6 +311,7 @@ impl Ingestor {
             request_ids: filing.evidence.request_ids,
             row_tags: filing.evidence.row_tags,
             requests,
+            labels: filing.evidence.labels,
             rows: filing.rows.finish(),
         })
     }
@@ -346,6 +355,7 @@ impl Ingestor {
             .evidence
             .facts
             .append_shifted(meta.facts, lines, rows, stored);
+        filing.evidence.labels.append(&tail.labels);
         self.bytes += meta.bytes;
         true
     }

@@ -62,6 +62,10 @@ pub struct Evidence {
     /// have no row, so they are matched across files by these ([`super::overlap`]).
     #[serde(skip)]
     pub unknown_requests: Vec<UnknownRequest>,
+    /// Per row in `rows`, in row order: the hashed labels and request id a budget review
+    /// allocates it by ([`super::labels`]). Kept where the figures are computed.
+    #[serde(skip)]
+    pub labels: super::labels::RowLabels,
 }
 
 /// A client request of unknown usage, as [`super::overlap`] matches it across files.

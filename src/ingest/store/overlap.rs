@@ -327,6 +327,10 @@ impl FileReport {
             position += 1;
             keep
         });
+        let mut drop = positions.iter().peekable();
+        self.evidence
+            .labels
+            .retain_rows(|position| drop.next_if_eq(&&position).is_none());
         let mut drop = unknown.iter().map(|p| p - rows).peekable();
         let mut position = 0;
         self.evidence.unknown_requests.retain(|_| {

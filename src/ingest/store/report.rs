@@ -53,6 +53,7 @@ impl FileReport {
             .exclude_accepted(ExclusionRule::DuplicateFile, self.ledger.accepted);
         self.rows = Rows::default();
         self.evidence.row_tags.clear();
+        self.evidence.labels.clear();
         self.evidence.unknown_requests.clear();
         self.evidence.usage_unknown.clear();
         self.evidence.charges.clear();

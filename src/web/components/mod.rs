@@ -2,6 +2,10 @@
 //! state beyond what is being typed, none computes a figure: settings changes go out
 //! as [`crate::settings::SettingsEdit`]s, and what they show is what the core computed.
 
+mod budget_mapping;
+mod budget_retry;
+mod budget_review;
+mod budget_unit;
 mod charges;
 mod charts;
 mod cross_checks;
@@ -23,6 +27,8 @@ mod summary;
 mod verify_record;
 mod window_form;
 
+pub use budget_mapping::BudgetMapping;
+pub use budget_review::BudgetReview;
 pub use charges::Charges;
 pub use charts::Charts;
 pub use cross_checks::CrossChecks;

@@ -11,6 +11,7 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use super::message::{self, Message};
 use super::{counted, read, tails};
+use crate::budget;
 use crate::ingest::{FileReport, Hashing, Rules};
 use crate::pipeline::{self, Review};
 use crate::settings::Settings;
@@ -159,15 +160,16 @@ fn compute(generation: u32, settings: &str, jobs: &[u32]) -> JsValue {
         Ok(settings) => settings,
         Err(problem) => {
             let problem = format!("the settings sent to the worker are damaged: {problem}");
-            return message::figures(generation, Err(&problem));
+            return message::figures(generation, Err(&problem), None);
         }
     };
     let Some(files) = counted::reports(jobs) else {
         let problem = "a file's rows are no longer held by the worker; load the file again";
-        return message::figures(generation, Err(problem));
+        return message::figures(generation, Err(problem), None);
     };
     let review: Review = pipeline::run_counted(files, &settings);
-    message::figures(generation, Ok(&review.to_wire()))
+    let budget = budget::wire(&review.files, &settings);
+    message::figures(generation, Ok(&review.to_wire()), budget.as_deref())
 }
 
 /// A record checked against its files: read whole (a record and the files it was made

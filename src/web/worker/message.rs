@@ -76,10 +76,12 @@ pub enum Message {
         report: String,
         models: Vec<String>,
     },
-    /// `review` is `Review::to_wire`'s JSON, or a sentence saying why there is none.
+    /// `review` is `Review::to_wire`'s JSON, or a sentence saying why there is none;
+    /// `budget` the budget review's figures (`budget::wire`), when the settings ask for one.
     Figures {
         generation: u32,
         review: Result<String, String>,
+        budget: Option<String>,
     },
     Cancelled {
         job: u32,
@@ -212,14 +214,19 @@ pub fn done(job: u32, report: &str, models: &[String]) -> JsValue {
     )
 }
 
-pub fn figures(generation: u32, review: Result<&str, &str>) -> JsValue {
+pub fn figures(generation: u32, review: Result<&str, &str>, budget: Option<&str>) -> JsValue {
     let (field, text) = match review {
         Ok(review) => ("review", review),
         Err(problem) => ("problem", problem),
     };
+    let budget = budget.map_or(JsValue::NULL, JsValue::from);
     object(
         "figures",
-        &[("generation", generation.into()), (field, text.into())],
+        &[
+            ("generation", generation.into()),
+            (field, text.into()),
+            ("budget", budget),
+        ],
     )
 }
 
@@ -328,6 +335,7 @@ pub fn read(value: &JsValue) -> Option<Message> {
                 Some(review) => Ok(review),
                 None => Err(text("problem")?),
             },
+            budget: text("budget"),
         },
         "cancelled" => Message::Cancelled { job: job()? },
         "verify" => Message::Verify {

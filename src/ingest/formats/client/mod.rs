@@ -20,7 +20,7 @@ use crate::policy::Outcome;
 mod outcome;
 
 use outcome::outcome;
-pub(super) use outcome::{http_outcome, status_word};
+pub(in crate::ingest) use outcome::{http_outcome, status_word};
 
 /// One request as the client recorded it.
 #[derive(Debug, PartialEq, Eq)]

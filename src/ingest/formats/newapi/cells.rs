@@ -163,6 +163,8 @@ pub fn parse_parts<'a>(
             .map(str::trim)
             .filter(|id| !id.is_empty()),
         id: get(Column::Id).map(str::trim).filter(|id| !id.is_empty()),
+        token_name: get(Column::TokenName),
+        group: get(Column::Group),
     };
     check_consistency(&parts.counts, parts.semantic)?;
     Ok(parts)

@@ -6,7 +6,9 @@
 use crate::ingest::formats::row::RowKind;
 
 /// The columns we read, in a fixed order. Everything else in a row is ignored, which is
-/// also how prompts, keys and IPs stay out: we never hold them.
+/// also how prompts, keys and IPs stay out: we never hold them. The token name and the
+/// group are read only to be hashed as the row is filed (a budget review allocates spend
+/// by them; `store::labels`): their text is never kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Column {
     CreatedAt,
@@ -20,9 +22,12 @@ pub enum Column {
     /// The row's id: unique in a table dump, `id % 1024` in the log API's pages. Never a
     /// dedupe key on its own; part of a row's identity across files (`store::overlap`).
     Id,
+    /// The name of the token (API key) the request used: never the key itself.
+    TokenName,
+    Group,
 }
 
-pub const COLUMNS: [Column; 9] = [
+pub const COLUMNS: [Column; 11] = [
     Column::CreatedAt,
     Column::Type,
     Column::ModelName,
@@ -32,6 +37,8 @@ pub const COLUMNS: [Column; 9] = [
     Column::Other,
     Column::RequestId,
     Column::Id,
+    Column::TokenName,
+    Column::Group,
 ];
 
 impl Column {
@@ -46,13 +53,15 @@ impl Column {
             Column::Other => "other",
             Column::RequestId => "request_id",
             Column::Id => "id",
+            Column::TokenName => "token_name",
+            Column::Group => "group",
         }
     }
 
     /// Whether a header or key naming this column marks a file as a gateway log. A bare
-    /// `id` does not: nearly every export has one.
+    /// `id` does not: nearly every export has one; nor does a token name or a group.
     pub fn names_a_log(self) -> bool {
-        self != Column::Id
+        !matches!(self, Column::Id | Column::TokenName | Column::Group)
     }
 
     /// Header spellings seen in new-api dumps and fork exports (see [`HEADERS`]).
@@ -63,7 +72,12 @@ impl Column {
     fn required(self) -> bool {
         !matches!(
             self,
-            Column::Other | Column::RequestId | Column::Type | Column::Id
+            Column::Other
+                | Column::RequestId
+                | Column::Type
+                | Column::Id
+                | Column::TokenName
+                | Column::Group
         )
     }
 }
@@ -78,9 +92,10 @@ pub fn missing_columns(present: &[Column]) -> Vec<&'static str> {
 }
 
 /// Header spellings, lowercase, for each column we read. Labels of columns we do not read
-/// (Token/令牌, Group/分组, Details/详情, Use time/用时, First word/首字, IP) are absent on
-/// purpose: those cells are skipped, which is also how token names and prompts stay out.
-pub const HEADERS: [(&str, Column); 26] = [
+/// (Details/详情, Use time/用时, First word/首字, IP) are absent on purpose: those cells are
+/// skipped, which is also how prompts and IPs stay out. Token/令牌 and Group/分组 are read
+/// only to be hashed (see [`Column`]).
+pub const HEADERS: [(&str, Column); 32] = [
     ("created_at", Column::CreatedAt),
     ("created at", Column::CreatedAt),
     ("time", Column::CreatedAt),
@@ -108,6 +123,12 @@ pub const HEADERS: [(&str, Column); 26] = [
     ("request_id", Column::RequestId),
     ("x-request-id", Column::RequestId),
     ("id", Column::Id),
+    ("token_name", Column::TokenName),
+    ("token", Column::TokenName),
+    ("令牌", Column::TokenName),
+    ("group", Column::Group),
+    ("分组", Column::Group),
+    ("用户分组", Column::Group),
 ];
 
 /// The column a header names, if we read it.
@@ -175,9 +196,9 @@ mod tests {
             ("输出", Some(Column::CompletionTokens)),
             ("QUOTA", Some(Column::Quota)),
             ("额度", Some(Column::Quota)),
-            ("Token", None),
-            ("令牌", None),
-            ("Group", None),
+            ("Token", Some(Column::TokenName)),
+            ("令牌", Some(Column::TokenName)),
+            ("Group", Some(Column::Group)),
             ("Details", None),
             ("Use time (s)", None),
             ("用时/首字", None),

@@ -50,6 +50,8 @@ fn classify(key: &str) -> Class {
         "other" => Column::Other,
         "request_id" => Column::RequestId,
         "id" => Column::Id,
+        "token_name" => Column::TokenName,
+        "group" => Column::Group,
         _ => return alias(key).map(|c| (c, false)),
     };
     Some((exact, true))

@@ -101,6 +101,8 @@ impl RowsBuilder {
             ratios,
             request_id: None,
             id: None,
+            token_name: None,
+            group: None,
         };
         let explicit = (row.model_price != derived).then_some(row.model_price);
         self.encode(&parts, explicit);
@@ -220,6 +222,8 @@ impl RowsBuilder {
                 ratios: f.ratios.map(|i| ratio_ids[i]),
                 request_id: None,
                 id: None,
+                token_name: None,
+                group: None,
             };
             self.encode_as(&parts, models[f.model], f.price);
         }

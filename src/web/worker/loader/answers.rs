@@ -104,13 +104,18 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
                 None => actions.push(Action::Seen(id)),
             }
         }
-        Some(Message::Figures { generation, review }) => {
+        Some(Message::Figures {
+            generation,
+            review,
+            budget,
+        }) => {
             this.computing = None;
             if let Some((next, request)) = this.waiting_compute.take() {
                 this.computing = Some(next);
                 this.reader.post(request);
             }
             actions.push(Action::Computed(generation, review));
+            actions.push(Action::Budget(generation, budget));
         }
         Some(Message::Verified { id, answer }) if id == this.verifying => {
             let found = answer.and_then(|text| {

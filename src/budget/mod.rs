@@ -1,0 +1,150 @@
+//! budget: a budget review of the same evidence and rate card as the reconciliation,
+//! for the runbooks that are about budget decisions rather than an incident (seeds 000,
+//! 003 and 004): spend allocated to owners, environments, request classes and budget
+//! buckets by the reviewer's mapping table (FinOps allocation).
+//!
+//! It reads one usage stream (the one the reconciliation prices, or the one the reviewer
+//! names; streams are never blended), prices each row with the reconciliation's own
+//! pricing, and sums what the settings' `budget_review` section asks for. Its output is
+//! a sibling of the reconciliation record, the budget review document ([`document`],
+//! JSON Schema `schemas/budget-review.schema.json`), built from an allow-list: the
+//! reconciliation record is not changed by it.
+//!
+//! - [`rows`]: the stream's rows, priced one by one, with the labels the ingest kept.
+//! - [`tally`]: requests, tokens and charges summed, unknowns kept unknown.
+//! - [`allocate`]: the mapping table applied; unallocated spend shown as such.
+//! - [`retry`]: retry amplification and failure cost, by outcome class.
+//! - [`unit`]: unit cost by owner group and model, and per period (unit economics).
+//! - [`mapping`], [`table`]: the mapping table exported and imported (CSV, JSON).
+//! - [`document`]: the sanitized budget review document.
+
+pub mod allocate;
+pub mod document;
+pub mod mapping;
+pub mod retry;
+pub mod rows;
+pub mod table;
+pub mod tally;
+pub mod unit;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::ingest::{ExclusionRule, FileReport, Stream};
+use crate::settings::Settings;
+
+pub use allocate::Allocation;
+pub use tally::Tally;
+
+/// What a budget review computed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetFigures {
+    /// The stream read.
+    pub stream: Stream,
+    pub currency: String,
+    /// Every row of the stream.
+    pub total: Tally,
+    pub allocation: Allocation,
+    pub unit_cost: unit::UnitCost,
+    pub retries: retry::Retries,
+    /// Requests the stream counts whose usage it does not give (client logs with no
+    /// usage): in no figure here.
+    pub usage_unknown: u64,
+    /// Rows the outcome policy excludes as not billable: not read, so in no figure here.
+    pub not_billable: u64,
+}
+
+/// Why a budget review has no figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BudgetProblem {
+    /// The settings, or their `budget_review` section, have problems (each with its path).
+    Settings(Vec<Error>),
+    /// No file gives usage of the stream to read.
+    NoUsage(Option<Stream>),
+    Arithmetic(Error),
+}
+
+impl std::fmt::Display for BudgetProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BudgetProblem::Settings(errors) => {
+                let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                write!(f, "the settings have problems: {}", shown.join("; "))
+            }
+            BudgetProblem::NoUsage(Some(stream)) => write!(
+                f,
+                "expected a {} to read, but found none among the files",
+                stream.describe()
+            ),
+            BudgetProblem::NoUsage(None) => f.write_str(
+                "expected usage to read (a gateway log, a client request log or a provider usage report), but found none among the files",
+            ),
+            BudgetProblem::Arithmetic(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// The budget review of `files` under `settings`.
+pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures, BudgetProblem> {
+    let (valid, budget) = match (settings.validate(), settings.budget_review.validate()) {
+        (Ok(valid), Ok(budget)) => (valid, budget),
+        (valid, budget) => {
+            let mut errors = valid.err().unwrap_or_default();
+            errors.extend(budget.err().unwrap_or_default());
+            return Err(BudgetProblem::Settings(errors));
+        }
+    };
+    let stream =
+        rows::stream_of(files, budget.stream).ok_or(BudgetProblem::NoUsage(budget.stream))?;
+    let arithmetic = BudgetProblem::Arithmetic;
+    let rows = rows::priced_rows(files, stream, &valid).map_err(arithmetic)?;
+    let mut total = Tally::default();
+    for row in &rows {
+        total.add(row).map_err(arithmetic)?;
+    }
+    let (allocation, allocated) = allocate::allocation(&budget, &rows).map_err(arithmetic)?;
+    let unit_cost = unit::unit_cost(&budget.unit, &rows, &allocated).map_err(arithmetic)?;
+    let retries = retry::retries(&rows).map_err(arithmetic)?;
+    let of_stream = || crate::crosscheck::files_of(files, stream);
+    let not_billable = of_stream()
+        .map(|f| {
+            let excluded = &f.ledger.excluded;
+            excluded
+                .get(&ExclusionRule::NonBillableOutcome)
+                .copied()
+                .unwrap_or(0)
+        })
+        .sum();
+    Ok(BudgetFigures {
+        stream,
+        currency: valid.billing_currency.clone(),
+        total,
+        allocation,
+        unit_cost,
+        retries,
+        usage_unknown: of_stream().map(|f| f.evidence.unknown_total()).sum(),
+        not_billable,
+    })
+}
+
+/// What a budget review gives the page, as the worker computes it.
+pub type Answer = Result<BudgetFigures, BudgetProblem>;
+
+/// For the trip from the page's worker (which holds the rows and their labels) to the
+/// page: the review as JSON; None while the settings' `budget_review` section is empty
+/// (each row is priced on its own, so a review no one asked for is not computed).
+pub fn wire(files: &[FileReport], settings: &Settings) -> Option<String> {
+    if settings.budget_review.is_empty() {
+        return None;
+    }
+    serde_json::to_string(&review(files, settings)).ok()
+}
+
+/// The review [`wire`] sent.
+pub fn from_wire(text: &str) -> Result<Answer, String> {
+    serde_json::from_str(text)
+        .map_err(|e| format!("the budget review sent by the worker is damaged: {e}"))
+}
+
+#[cfg(test)]
+mod tests;

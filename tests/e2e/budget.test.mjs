@@ -1,0 +1,105 @@
+// End-to-end check of the Budget review step: settings with a mapping table imported,
+// the gateway log read, spend by owner with the unallocated remainder and its 60/40
+// split, the mapping table edited, exported and imported back, unit cost per each kind
+// of unit, the retries, and the budget review document downloaded (sanitized, and byte for byte what the CLI writes).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot, TIMEOUT, inApp, expectText } from './harness.mjs';
+import { sharedBrowser } from './suite.mjs';
+
+const fixtures = path.join(repoRoot, 'tests/fixtures/budget');
+const log = path.join(fixtures, 'gateway-tokens.jsonl');
+const cliBin = process.env.CLI_BIN || '';
+const shared = sharedBrowser();
+
+async function download(page, selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click(selector)]);
+  assert.equal(await dl.failure(), null, `download from ${selector} failed`);
+  return dl;
+}
+
+const owner = (name) => name === null
+  ? '[data-testid="budget-by-owner"] [data-testid="budget-line"][data-unallocated="true"]'
+  : `[data-testid="budget-by-owner"] [data-testid="budget-line"][data-name="${name}"]`;
+
+test('the budget review allocates, edits and round-trips its mapping table, and downloads', async () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'spend-budget-'));
+  try {
+    await inApp(shared.browser, shared.server, async (page, seen) => {
+      await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings-allocation.json'));
+      await page.setInputFiles('[data-testid="file-input"]', log);
+      // Hand-computed in src/budget/tests.rs: search 0.0105 + 60 % of 0.003, data 0.014 +
+      // 40 %, and the unallocated 0.003 shown, then given away.
+      await expectText(page, '[data-testid="budget-total-expected"]', '0.0275');
+      await expectText(page, `${owner('search')} [data-testid="allocated"]`, '0.0123');
+      await expectText(page, `${owner('data')} [data-testid="allocated"]`, '0.0152');
+      await expectText(page, `${owner(null)} [data-testid="expected"]`, '0.003');
+      await expectText(page, `${owner(null)} [data-testid="shared"]`, '-0.003');
+      const text = await page.locator('[data-testid="budget-review"]').textContent();
+      for (const secret of ['sk-live', 'prod-search', 'batch-etl', 'alice', '203.0.113']) {
+        assert.ok(!text.includes(secret), `the view must not show ${secret}`);
+      }
+
+      // Export the table, empty it, import it back: the same figures.
+      const csv = path.join(tmp, 'mapping.csv');
+      await (await download(page, '[data-testid="budget-mapping-csv"]')).saveAs(csv);
+      for (let i = 0; i < 4; i += 1) await page.click('[data-testid="budget-rule-0-remove"]');
+      assert.equal(await page.locator('[data-testid^="budget-rule-"][data-testid$="-field"]').count(), 0);
+      await expectText(page, `${owner(null)} [data-testid="expected"]`, '0.0275');
+      await page.setInputFiles('[data-testid="budget-mapping-import"]', csv);
+      await expectText(page, `${owner('search')} [data-testid="allocated"]`, '0.0123');
+
+      // An edit lands at once; a problem shows beside its field.
+      await page.fill('[data-testid="budget-rule-0-owner"]', 'search-team');
+      await page.fill('[data-testid="budget-share-0-owner"]', 'search-team');
+      await expectText(page, `${owner('search-team')} [data-testid="allocated"]`, '0.0123');
+      await page.fill('[data-testid="budget-share-0-percent"]', '50');
+      await expectText(page, '[data-testid="budget-shares-error"]', 'expected percentages that add up to 100, but found 90');
+      await page.fill('[data-testid="budget-share-0-percent"]', '60');
+      await expectText(page, `${owner(null)} [data-testid="shared"]`, '-0.003');
+
+      // Unit cost (src/budget/tests.rs): per successful request search-team's 0.0105 ÷ 2;
+      // per 1K tokens ÷ 3.3, ten places; per seat the reviewer counts, ÷ 4.
+      const unit = '[data-testid="budget-unit-cost"] [data-testid="budget-unit-line"][data-group="search-team"][data-model=""] [data-testid="per-unit"]';
+      await expectText(page, unit, '0.00525');
+      await page.selectOption('[data-testid="budget-unit-metric"]', '1k_tokens');
+      await expectText(page, unit, '0.0031818182');
+      await page.selectOption('[data-testid="budget-unit-metric"]', 'business_unit');
+      await page.fill('[data-testid="budget-business-unit"]', 'seat');
+      await page.click('[data-testid="budget-unit-count-add"]');
+      await page.fill('[data-testid="budget-unit-count-0-owner"]', 'search-team');
+      await page.fill('[data-testid="budget-unit-count-0-count"]', '4');
+      await expectText(page, unit, '0.002625');
+      // The fixture's five requests succeeded at the first attempt.
+      await expectText(page, '[data-testid="budget-retries"]', /^5 attempts for 5 logical requests: 0 extra, 1 attempts per request\.$/);
+
+      const file = path.join(tmp, 'budget-review.json');
+      await (await download(page, '[data-testid="download-budget-review"]')).saveAs(file);
+      const documentText = await readFile(file, 'utf8');
+      const document = JSON.parse(documentText);
+      assert.equal(document.kind, 'budget_review');
+      assert.equal(document.totals.expected, '0.0275');
+      const owners = document.allocation.by_owner.map((l) => [l.name, l.expected, l.allocated]);
+      assert.deepEqual(owners, [['data', '0.014', '0.0152'], ['search-team', '0.0105', '0.0123'], [null, '0.003', '0']]);
+      for (const secret of ['sk-live', 'prod-search', 'batch-etl', 'alice', '203.0.113']) {
+        assert.ok(!documentText.includes(secret), `the document must not contain ${secret}`);
+      }
+
+      if (cliBin) {
+        const settings = path.join(tmp, 'settings.json');
+        await (await download(page, '[data-testid="download-settings"]')).saveAs(settings);
+        const out = path.join(tmp, 'cli-budget.json');
+        execFileSync(cliBin, ['--settings', settings, '--generated-at', document.generated_at, '--budget-review', out, log]);
+        assert.equal(await readFile(out, 'utf8'), documentText, 'the CLI writes the same budget review');
+      }
+      assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
