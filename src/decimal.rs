@@ -376,7 +376,7 @@ fn shift_for(divisor: u64) -> Option<(u32, i128)> {
     let twos = divisor.trailing_zeros();
     let mut rest = divisor >> twos;
     let mut fives = 0u32;
-    while rest % 5 == 0 {
+    while rest.is_multiple_of(5) {
         rest /= 5;
         fives += 1;
     }
