@@ -39,6 +39,7 @@ mod mailbox;
 mod message;
 mod read;
 mod tails;
+mod warm;
 
 pub(super) use loader::Loader;
 pub use mailbox::start;
