@@ -10,7 +10,9 @@
 //! the same bytes on every machine. `run` feeds the file to [`Ingestor`] in 8 MiB chunks
 //! (as the web worker does), prints MB/s and rows/s per run (also on this thread's CPU
 //! time, the steadier figure on a busy machine), the median, and the peak resident memory
-//! (VmHWM) of this process; then, unless `--no-figures`, the time to compute the figures.
+//! (VmHWM) of this process; then, unless `--no-figures`, the time to compute the figures
+//! (under `--settings FILE`, a settings document such as `scripts/bench-settings.json`,
+//! else the defaults: no rate card, so nothing is priced).
 //! The SHA-256 runs on a second thread, as the command line does; `--inline-hash` hashes
 //! on the reading thread instead (the worker's way before it had a hashing worker), so
 //! the CPU-time figure shows what the second thread takes off the reading thread.
@@ -254,7 +256,7 @@ fn read_chunks(
     }
 }
 
-fn run(path: &str, runs: usize, figures: bool, mode: Mode) -> Result<(), String> {
+fn run(path: &str, runs: usize, figures: Option<&Settings>, mode: Mode) -> Result<(), String> {
     let mut file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
     let size = file.metadata().map_err(|e| format!("{path}: {e}"))?.len();
     let mut results = Vec::new();
@@ -307,7 +309,7 @@ fn run(path: &str, runs: usize, figures: bool, mode: Mode) -> Result<(), String>
         if let Some(problem) = &report.problem {
             println!("  problem: {problem}");
         }
-        if run == runs && figures {
+        if let (true, Some(settings)) = (run == runs, figures) {
             if let Some(kib) = peak_rss_kib() {
                 println!(
                     "  peak RSS after ingest (VmHWM): {:.1} MB",
@@ -315,9 +317,9 @@ fn run(path: &str, runs: usize, figures: bool, mode: Mode) -> Result<(), String>
                 );
             }
             // What the page does next with the report: the figures (price, reconcile,
-            // classify) under the default settings, on the main thread.
+            // classify) under the given settings, on the main thread.
             let start = Instant::now();
-            let review = pipeline::run_reports(vec![report], &Settings::default());
+            let review = pipeline::run_reports(vec![report], settings);
             println!(
                 "  figures from the kept rows (pipeline::run_reports): {:.3} s{}",
                 start.elapsed().as_secs_f64(),
@@ -369,6 +371,22 @@ fn main() -> ExitCode {
         }
         Some("run") => {
             let figures = !args.iter().any(|a| a == "--no-figures");
+            // The settings the figures are computed under: a settings document (the
+            // page's export, e.g. scripts/bench-settings.json), else the defaults.
+            let settings = match flag("--settings") {
+                Some(file) => std::fs::read_to_string(&file)
+                    .map_err(|e| format!("{file}: {e}"))
+                    .and_then(|text| Settings::from_json(&text).map_err(|e| format!("{file}: {e}"))),
+                None => Ok(Settings::default()),
+            };
+            let settings = match settings {
+                Ok(settings) => settings,
+                Err(problem) => {
+                    eprintln!("error: {problem}");
+                    return ExitCode::from(2);
+                }
+            };
+            let with = figures.then_some(&settings);
             let inline = args.iter().any(|a| a == "--inline-hash");
             let one = args.iter().any(|a| a == "--one-reader");
             let mode = match (inline, one) {
@@ -376,17 +394,20 @@ fn main() -> ExitCode {
                 (false, true) => Mode::OneReader,
                 (false, false) => Mode::InTwo,
             };
-            let switches = usize::from(!figures) + usize::from(inline) + usize::from(one);
+            let switches = usize::from(!figures)
+                + usize::from(inline)
+                + usize::from(one)
+                + 2 * usize::from(flag("--settings").is_some());
             match (args.last(), flag("--runs").map(|r| r.parse::<usize>())) {
-                (Some(path), None) if args.len() == 2 + switches => run(path, 3, figures, mode),
-                (Some(path), Some(Ok(runs))) if runs > 0 => run(path, runs, figures, mode),
+                (Some(path), None) if args.len() == 2 + switches => run(path, 3, with, mode),
+                (Some(path), Some(Ok(runs))) if runs > 0 => run(path, runs, with, mode),
                 _ => Err(
-                    "run needs a file (and --runs N, --no-figures, --one-reader, --inline-hash)"
+                    "run needs a file (and --runs N, --no-figures, --one-reader, --inline-hash, --settings FILE)"
                         .into(),
                 ),
             }
         }
-        _ => Err("usage: bench generate --rows N --format jsonl|page|csv --out PATH | bench run [--runs N] [--no-figures] [--one-reader] [--inline-hash] PATH".into()),
+        _ => Err("usage: bench generate --rows N --format jsonl|page|csv --out PATH | bench run [--runs N] [--no-figures] [--one-reader] [--inline-hash] [--settings FILE] PATH".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,17 +6,34 @@
 // reads and shows the ledger but computes no figures: the memory of reading alone.
 // With --one-worker the page cannot start its second (hashing) worker, so the reading
 // worker hashes too, as before the page had one: the same build measured both ways.
-// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] [--one-worker] FILE ROWS [RUNS]
+// Unless --no-rates (or --no-figures), the bench rate card (scripts/bench-settings.json:
+// every model of the generated log priced, the window all of January 2026; --settings
+// FILE for another) is imported first, outside the timing, so the figures price every row.
+// Besides file picked → ledger, each run then prints, by the page's own clock (stamped
+// in the page as the DOM changes and as the workers' messages arrive): file picked →
+// figures shown, the last byte read (the last progress a worker sent: every row parsed)
+// → figures, when the SHA-256 arrived, and the recompute after one rate edit (the first
+// rate row's input price typed anew → the new total shown), plus the page thread's
+// longest task (a long one is a page that does not answer typing meanwhile).
+// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker]
+//      [--settings FILE] FILE ROWS [RUNS]
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { allowOneWorker } from './bench-one-worker.mjs';
 import { serveDist, listen, originOf, closeServer, launch, watch, openApp } from '../tests/e2e/harness.mjs';
 
-const switches = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const settingsAt = argv.indexOf('--settings');
+const settingsFile = settingsAt >= 0 ? argv.splice(settingsAt, 2)[1]
+  : path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-settings.json');
+const switches = argv;
 const noFigures = switches.includes('--no-figures');
+const rates = !noFigures && !switches.includes('--no-rates');
 const oneWorker = switches.includes('--one-worker');
 const [file, rowsText, runsText] = switches.filter((a) => !a.startsWith('--'));
 if (!file || !rowsText) {
-  console.error('usage: node scripts/bench-browser.mjs [--no-figures] [--one-worker] FILE ROWS [RUNS]');
+  console.error('usage: node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--settings FILE] FILE ROWS [RUNS]');
   process.exit(2);
 }
 const rows = Number(rowsText);
@@ -92,6 +109,49 @@ function cpuSpent(before, after) {
   };
 }
 
+// Stamps in the page, by performance.now(): the file input's change, the ledger showing
+// every row, the figures shown (a total, nothing recomputing, after the ledger), and the
+// arrival of each worker message kind (the last one of each); the page thread's tasks
+// over 50 ms. A wrapper of Worker sees the messages as the page gets them.
+function stamps(rows) {
+  const B = window.__bench = { change: null, ledger: null, figures: null, messages: {}, first: {}, longest: 0, long: 0 };
+  const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+  const check = () => {
+    if (B.change === null) return;
+    const now = performance.now();
+    if (B.ledger === null && q('ledger-read')?.textContent.trim() === rows) B.ledger = now;
+    if (B.figures === null && B.ledger !== null && q('total-expected') && !q('recomputing')) B.figures = now;
+  };
+  document.addEventListener('change', (e) => {
+    if (e.target?.matches?.('[data-testid="file-input"]') && B.change === null) B.change = performance.now();
+  }, true);
+  addEventListener('DOMContentLoaded', () => new MutationObserver(check)
+    .observe(document, { subtree: true, childList: true, characterData: true, attributes: true }));
+  const Real = window.Worker;
+  let started = 0;
+  window.Worker = class extends Real {
+    constructor(...args) {
+      super(...args);
+      const which = (started += 1);
+      this.addEventListener('message', (e) => {
+        const kind = e.data?.kind;
+        if (!kind) return;
+        B.messages[`${kind}${which}`] = performance.now();
+        B.first[`${kind}${which}`] ??= performance.now();
+      });
+    }
+  };
+  try {
+    new PerformanceObserver((list) => {
+      for (const task of list.getEntries()) {
+        if (B.change === null) continue;
+        B.longest = Math.max(B.longest, task.duration);
+        B.long += task.duration;
+      }
+    }).observe({ type: 'longtask', buffered: false });
+  } catch { /* no long task timing */ }
+}
+
 const server = await listen(serveDist);
 const browser = await launch();
 const results = [];
@@ -103,9 +163,16 @@ try {
     if (oneWorker) {
       await allowOneWorker(page);
     }
+    await page.addInitScript(stamps, String(rows));
     const seen = watch(page);
     await openApp(page, originOf(server), seen);
     if (noFigures) await page.fill('[data-testid="quota-per-usd"]', 'x');
+    if (rates) {
+      await page.setInputFiles('[data-testid="import-settings"]', settingsFile);
+      const want = JSON.parse(readFileSync(settingsFile, 'utf8')).rates.length;
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="rate-row"]').length >= n,
+        want, { timeout: 60_000, polling: 20 });
+    }
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
     const idle = Math.max(...renderers(process.pid).map((pid) => memoryMb(pid, 'VmRSS')));
@@ -127,6 +194,45 @@ try {
     if (!noFigures) await page.waitForFunction(() => !document.querySelector('[data-testid="recomputing"]'),
       null, { timeout: 900_000, polling: 50 });
     const seconds = (performance.now() - start) / 1000;
+    // One rate edit on the loaded review: the first row's input price typed anew, to the
+    // new total on screen (by the page's clock, from the input event).
+    let edit = null;
+    if (!noFigures) {
+      const before = await page.evaluate(() => document.querySelector('[data-testid="total-expected"]')?.textContent.trim());
+      const field = page.locator('[data-testid="rate-row"] [data-testid="rate-input"]').first();
+      const old = await field.inputValue();
+      await page.evaluate(() => {
+        const B = window.__bench;
+        B.edited = null;
+        B.reshown = null;
+        document.addEventListener('input', () => { if (B.edited === null) B.edited = performance.now(); }, { capture: true, once: true });
+        new MutationObserver(() => {
+          const total = document.querySelector('[data-testid="total-expected"]')?.textContent.trim();
+          if (B.reshown === null && B.edited !== null && total !== B.totalBefore
+            && !document.querySelector('[data-testid="recomputing"]')) B.reshown = performance.now();
+        }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+      await page.evaluate((t) => { window.__bench.totalBefore = t; }, before);
+      await field.fill(old === '' ? '1' : `${old}1`);
+      await page.waitForFunction(() => window.__bench.reshown !== null, null, { timeout: 900_000, polling: 20 });
+      edit = await page.evaluate(() => window.__bench.reshown - window.__bench.edited);
+    }
+    const B = await page.evaluate(() => window.__bench);
+    const since = (t) => (t === null || t === undefined ? null : (t - B.change) / 1000);
+    const progress = Object.entries(B.messages).filter(([k]) => k.startsWith('progress')).map(([, t]) => t);
+    const lastRead = progress.length ? Math.max(...progress) : null;
+    const hashed = B.messages.hashed2 ?? null;
+    const inPage = {
+      ledger: since(B.ledger),
+      figures: since(B.figures),
+      lastRead: since(lastRead),
+      hashed: since(hashed),
+      answered: since(B.first.figures1 ?? null),
+      done: since(B.messages.done1 ?? null),
+      readToFigures: B.figures !== null && lastRead !== null ? (B.figures - lastRead) / 1000 : null,
+      edit: edit === null ? null : edit / 1000,
+      longest: B.longest / 1000,
+    };
     const status = (await page.evaluate(() => window.benchStatus)).match(/([\d.]+) MB of [\d.]+ MB, (\d+) rows, (\d+) rows\/s/);
     const worker = status ? ` (worker's last report: ${status[1]} MB at ${(Number(status[1]) * Number(status[3]) / Number(status[2])).toFixed(0)} MB/s)` : '';
     const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
@@ -135,7 +241,8 @@ try {
     const now = Math.max(...tabs.map((pid) => memoryMb(pid, 'VmRSS')));
     const cpu = cpuSpent(cpuBefore, threadCpu(process.pid));
     const errors = [...seen.pageErrors, ...seen.consoleErrors];
-    const result = { seconds, mbPerSecond: bytes / 1e6 / seconds, rowsPerSecond: rows / seconds, peak };
+    const result = { seconds, mbPerSecond: bytes / 1e6 / seconds, rowsPerSecond: rows / seconds, peak, inPage, cpu: cpu.total };
+    const s = (v) => (v === null ? '–' : `${v.toFixed(3)} s`);
     results.push(result);
     console.log(`run ${run}: ${(bytes / 1e6).toFixed(1)} MB, ${rows} rows in ${seconds.toFixed(2)} s = ` +
       `${result.mbPerSecond.toFixed(0)} MB/s, ${result.rowsPerSecond.toFixed(0)} rows/s; page JS heap ` +
@@ -144,6 +251,10 @@ try {
       `CPU s: workers ${cpu.workers.map((w) => w.toFixed(2)).join(' + ')}, rest of the tab ${cpu.tab.toFixed(2)}, ` +
       `browser ${cpu.browser.toFixed(2)}, all ${cpu.total.toFixed(2)}` +
       `${errors.length ? `; errors ${JSON.stringify(errors)}` : ''}`);
+    console.log(`  in the page: picked → ledger ${s(inPage.ledger)}, → last byte read ${s(inPage.lastRead)}, ` +
+      `→ SHA-256 ${s(inPage.hashed)}, → report sent ${s(inPage.done)}, → first figures sent ${s(inPage.answered)}, → figures shown ${s(inPage.figures)}; last byte read → figures ` +
+      `${s(inPage.readToFigures)}; one rate edit → new total ${s(inPage.edit)}; page thread's longest task ` +
+      `${s(inPage.longest)}${rates ? '' : ' (default settings, no rate card)'}`);
     await context.close();
   }
 } finally {
@@ -152,6 +263,15 @@ try {
 }
 results.sort((a, b) => a.mbPerSecond - b.mbPerSecond);
 const median = results[Math.floor(results.length / 2)];
+const medianOf = (f) => {
+  const values = results.map(f).filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
+  return values.length ? values[Math.floor(values.length / 2)] : null;
+};
+const m = (v, unit = 's') => (v === null ? '–' : `${v.toFixed(unit === 's' ? 3 : 2)} ${unit}`);
 console.log(`median: ${median.mbPerSecond.toFixed(0)} MB/s, ${median.rowsPerSecond.toFixed(0)} rows/s ` +
-  `(${median.seconds.toFixed(2)} s from file selection to the ledger on screen); ` +
+  `(${median.seconds.toFixed(2)} s from file selection to the ledger${noFigures ? '' : ' and figures'} on screen); ` +
   `highest renderer peak RSS ${Math.max(...results.map((r) => r.peak)).toFixed(0)} MB`);
+console.log(`medians, by the page's clock: picked → figures ${m(medianOf((r) => r.inPage.figures))} ` +
+  `(${m(medianOf((r) => r.inPage.figures && bytes / 1e6 / r.inPage.figures), 'MB/s')}), last byte read → figures ` +
+  `${m(medianOf((r) => r.inPage.readToFigures))}, one rate edit ${m(medianOf((r) => r.inPage.edit))}, ` +
+  `CPU ${m(medianOf((r) => r.cpu))}, renderer peak ${m(medianOf((r) => r.peak), 'MB')}`);

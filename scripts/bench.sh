@@ -5,7 +5,10 @@
 #      and rows/s, median of 3 runs, peak memory (/usr/bin/time -v, else VmHWM). As the
 #      command line reads: JSON lines and CSV in two parts on two threads, SHA-256 on a
 #      third (`ingest_in_two`); then with one reader (`--one-reader`, hash on a thread);
-#   2. the page in headless Chromium: time from picking the file to its ledger on screen,
+#      The figures are computed under the bench rate card (scripts/bench-settings.json);
+#   2. the page in headless Chromium, the same card imported first: time from picking the
+#      file to its ledger and figures on screen, by the page's clock the last byte read →
+#      figures and one rate edit → new total,
 #      MB/s, rows/s, the page's JS heap, the tab's peak resident memory and the CPU time
 #      of each thread (median of 3); then with one worker reading and hashing
 #      (`--one-worker`), the way before the page had a second worker.
@@ -42,10 +45,10 @@ for format in jsonl page csv; do
   file="$dir/log-$rows.$format"
   echo "-- $format"
   if [ -x /usr/bin/time ]; then
-    /usr/bin/time -v "$bench" run --runs 3 "$file" 2> "$dir/time.txt"
+    /usr/bin/time -v "$bench" run --runs 3 --settings scripts/bench-settings.json "$file" 2> "$dir/time.txt"
     grep -E 'Maximum resident set size' "$dir/time.txt"
   else
-    "$bench" run --runs 3 "$file"
+    "$bench" run --runs 3 --settings scripts/bench-settings.json "$file"
   fi
   echo "-- $format, one reader (hash on a second thread)"
   "$bench" run --runs 3 --no-figures --one-reader "$file"

@@ -330,12 +330,65 @@ pub fn exact_div(a: Decimal, b: Decimal) -> Option<Decimal> {
     if b.is_zero() {
         return None;
     }
+    by_shifting(a, b).or_else(|| by_dividing(a, b))
+}
+
+fn by_dividing(a: Decimal, b: Decimal) -> Option<Decimal> {
     let quotient = a.checked_div(b)?;
     let full = quotient.mantissa().unsigned_abs() >= 10u128.pow(27) || quotient.scale() >= 28;
     if full {
         return None;
     }
     (exact_mul(quotient, b)? == a).then_some(quotient)
+}
+
+/// a ÷ b without a division, when b is a whole number that divides a power of ten
+/// (1,000,000 tokens, 500,000 quota per USD, 1,000 calls): a × (10^k ÷ b), moved k places
+/// right. Every row is priced through such divisors, and a Decimal division costs ~20
+/// times a multiplication. None leaves the answer to the division, which then finds the
+/// same quotient (or none): this path only answers within the limits it checks.
+fn by_shifting(a: Decimal, b: Decimal) -> Option<Decimal> {
+    const FULL: u128 = 10u128.pow(27);
+    let b = if b.scale() == 0 { b } else { b.normalize() };
+    if b.scale() != 0 || b.is_sign_negative() {
+        return None;
+    }
+    let (places, multiplier) = match u64::try_from(b.mantissa()).ok()? {
+        // The divisors of every priced row, without the search below.
+        1 => (0, 1),
+        1_000 => (3, 1),
+        500_000 => (6, 2),
+        1_000_000 => (6, 1),
+        divisor => shift_for(divisor)?,
+    };
+    // In plain integers: Decimal's own multiplication would round a product too long.
+    let mantissa = a.mantissa().checked_mul(multiplier)?;
+    let scale = a.scale() + places;
+    if mantissa.unsigned_abs() >= FULL || scale >= 28 {
+        return None;
+    }
+    Some(Decimal::from_i128_with_scale(mantissa, scale))
+}
+
+/// (k, 10^k ÷ divisor) for the least k that makes 10^k a multiple of `divisor`; None
+/// when no power of ten is (the divisor has a prime factor other than 2 and 5).
+fn shift_for(divisor: u64) -> Option<(u32, i128)> {
+    let twos = divisor.trailing_zeros();
+    let mut rest = divisor >> twos;
+    let mut fives = 0u32;
+    while rest.is_multiple_of(5) {
+        rest /= 5;
+        fives += 1;
+    }
+    if rest != 1 {
+        return None;
+    }
+    let places = twos.max(fives);
+    // 10^places ÷ divisor = 2^(places − twos) × 5^(places − fives), a whole number.
+    let multiplier = 2i128
+        .checked_pow(places - twos)?
+        .checked_mul(5i128.checked_pow(places - fives)?)?;
+    Some((places, multiplier))
 }
 
 /// serde helpers: decimals travel as JSON strings, and are read back exactly.
@@ -577,6 +630,25 @@ mod tests {
         out
     }
 
+    #[test]
+    fn shift_for_table() {
+        let table = [
+            (1, Some((0, 1))),
+            (2, Some((1, 5))),
+            (8, Some((3, 125))),
+            (25, Some((2, 4))),
+            (1_000, Some((3, 1))),
+            (500_000, Some((6, 2))),
+            (1 << 40, Some((40, 5i128.pow(40)))),
+            (3, None),
+            (12, None),
+            (1_000_001, None),
+        ];
+        for (divisor, want) in table {
+            assert_eq!(shift_for(divisor), want, "{divisor}");
+        }
+    }
+
     proptest! {
         #[test]
         fn parse_never_panics(text in ".{0,40}") {
@@ -599,6 +671,29 @@ mod tests {
             let format = NumberFormat::ALL[format];
             let text = write_as(value, format, grouped);
             prop_assert_eq!(parse_decimal_as(&text, format), Ok(value), "{}", text);
+        }
+
+        /// The shortcut answers only what the division answers, with the same value.
+        /// (The divisors include the shortcut's table, found without the search.)
+        #[test]
+        fn shifting_agrees_with_dividing(
+            mantissa in any::<i64>(),
+            high in 0i64..=1 << 30,
+            scale in 0u32..=28,
+            divisor in 0usize..16,
+        ) {
+            const DIVISORS: [&str; 16] = [
+                "1", "2", "5", "8", "10", "25", "1000", "500000", "1000000", "1000000000",
+                "1099511627776", "95367431640625", "3", "12", "0.5", "100000000000000000000",
+            ];
+            let a = Decimal::from_i128_with_scale(
+                (i128::from(high) << 64) | i128::from(mantissa as u64), scale);
+            let b = d(DIVISORS[divisor]);
+            let quick = by_shifting(a, b);
+            if quick.is_some() {
+                prop_assert_eq!(quick, by_dividing(a, b), "{} ÷ {}", a, b);
+            }
+            prop_assert_eq!(exact_div(a, b), by_dividing(a, b).or(quick));
         }
 
         #[test]

@@ -105,30 +105,32 @@ pub fn day_of(at: Timestamp) -> Option<Timestamp> {
 }
 
 impl Pricer<'_> {
-    /// Adds a row's `quantity` and `amount` to its line, and to the line's share of the
-    /// row's day.
+    /// Adds a row's `quantity` and `amount` to its line (`model` × `key`), and to the
+    /// line's share of the row's day.
     pub(super) fn line(
         &mut self,
+        model: &str,
         key: LineKey,
         quantity: u64,
         amount: Option<Decimal>,
         make: impl FnOnce() -> PriceLine,
     ) -> Result<(), Error> {
-        let (line, days) = match self.lines.get_mut(&key) {
-            Some(found) => found,
-            None => {
-                let (model, dimension, long_context, status, rate) = key.clone();
-                let line = PriceLine {
-                    model,
-                    dimension,
-                    long_context,
-                    status,
-                    rate,
-                    ..make()
-                };
-                self.lines.entry(key).or_insert((line, Vec::new()))
-            }
-        };
+        if !self.lines.contains_key(model) {
+            self.lines.insert(model.to_string(), Default::default());
+        }
+        let lines = self.lines.get_mut(model).expect("inserted above");
+        let (line, days) = lines.entry(key).or_insert_with(|| {
+            let (dimension, long_context, status, rate) = key;
+            let line = PriceLine {
+                model: model.to_string(),
+                dimension,
+                long_context,
+                status,
+                rate,
+                ..make()
+            };
+            (line, Vec::new())
+        });
         line.quantity = line
             .quantity
             .checked_add(quantity)

@@ -98,15 +98,17 @@ pub fn line_amount(quantity: u64, rate: Decimal, unit_size: Decimal) -> Option<D
 
 pub use crate::decimal::exact_mul;
 
-type LineKey = (String, Dimension, bool, LineStatus, Option<Decimal>);
+/// A line within its model: dimension, long-context tier, status and rate.
+type LineKey = (Dimension, bool, LineStatus, Option<Decimal>);
 
 /// A line's share of one day: the day, quantity and amount.
 type DaySum = (Option<jiff::Timestamp>, u64, Option<Decimal>);
 
 struct Pricer<'a> {
     settings: &'a ValidSettings,
-    /// Each line, with its share of each UTC day (quantity and amount).
-    lines: BTreeMap<LineKey, (PriceLine, Vec<DaySum>)>,
+    /// Each line by model, then by the rest of its key, with its share of each UTC day
+    /// (quantity and amount): looked up by the model's name, so a row allocates nothing.
+    lines: BTreeMap<String, BTreeMap<LineKey, (PriceLine, Vec<DaySum>)>>,
     /// The UTC day of the row being priced (None: the row states no time).
     day: Option<jiff::Timestamp>,
     /// The row's priced quantities, for [`Pricer::rate_differences`].
@@ -116,50 +118,37 @@ struct Pricer<'a> {
 }
 
 impl Pricer<'_> {
-    /// Named factors and FX covering `entry` × `dimension`, their product and weakest label.
-    fn factors(
-        &self,
-        entry: &Entry,
-        dimension: Dimension,
-    ) -> Result<(Decimal, Vec<String>, Confidence), Error> {
-        let (mut product, mut names, mut label) =
-            (Decimal::ONE, Vec::new(), entry.provenance.label);
-        for f in self
-            .settings
-            .rate_card
-            .factors
-            .iter()
-            .filter(|f| f.covers(entry, dimension))
-        {
+    /// The product of the named factors and FX covering `entry` × `dimension`, and the
+    /// weakest label among the entry and its factors. Per row, so no text is built here
+    /// ([`factor_names`] names them once per line).
+    fn factors(&self, entry: &Entry, dimension: Dimension) -> Result<(Decimal, Confidence), Error> {
+        let (mut product, mut label) = (Decimal::ONE, entry.provenance.label);
+        for f in covering(self.settings, entry, dimension) {
             product = exact_mul(product, f.value).ok_or_else(|| overflow("a factor"))?;
-            names.push(format!("{} ×{}", f.name, crate::decimal::format(f.value)));
             label = label.max(f.provenance.label);
         }
         if let Some(fx) = &self.settings.fx {
             product = exact_mul(product, fx.rate).ok_or_else(|| overflow("the FX conversion"))?;
-            names.push(format!(
-                "FX {}→{} ×{}",
-                fx.from,
-                fx.to,
-                crate::decimal::format(fx.rate)
-            ));
         }
-        Ok((product, names, label))
+        Ok((product, label))
     }
 
     fn row(&mut self, row: &GatewayRow) -> Result<(), Error> {
         let s = self.settings;
         let entry = s.rate_card.lookup(&row.model, row.time());
-        let name = entry.map_or_else(|| row.model.clone(), |e| e.model.clone());
-        let charge = self
-            .models
-            .entry(name.clone())
-            .or_insert_with(|| ModelCharge {
-                model: name.clone(),
+        let name: &str = entry.map_or(&row.model, |e| &e.model);
+        if !self.models.contains_key(name) {
+            let charge = ModelCharge {
+                model: name.to_string(),
                 complete: true,
                 ..ModelCharge::default()
-            });
-        charge.logged_as.insert(row.model.clone());
+            };
+            self.models.insert(name.to_string(), charge);
+        }
+        let charge = self.models.get_mut(name).expect("inserted above");
+        if !charge.logged_as.contains(&row.model) {
+            charge.logged_as.insert(row.model.clone());
+        }
         let recorded = quota::quota_to_usd(row.quota, s.quota_per_usd)?;
         self.day = row.time().and_then(day_of);
         self.priced.clear();
@@ -207,13 +196,8 @@ impl Pricer<'_> {
             let (Some(entry), Some(rate)) = (entry, rate) else {
                 row_complete = false;
                 self.line(
-                    (
-                        name.clone(),
-                        dimension,
-                        tier.is_some(),
-                        LineStatus::Unpriced,
-                        None,
-                    ),
+                    name,
+                    (dimension, tier.is_some(), LineStatus::Unpriced, None),
                     quantity,
                     None,
                     || PriceLine {
@@ -232,7 +216,7 @@ impl Pricer<'_> {
                 )?;
                 continue;
             };
-            let (factor, factors, label) = self.factors(entry, dimension)?;
+            let (factor, label) = self.factors(entry, dimension)?;
             let mut amount = line_amount(quantity, rate, entry.unit_size(dimension))
                 .and_then(|a| exact_mul(a, factor))
                 .ok_or_else(|| overflow(&format!("the {} charge of {name}", dimension.label())))?;
@@ -255,20 +239,20 @@ impl Pricer<'_> {
                 self.priced
                     .push((dimension, quantity, card_rate, unit_size));
             }
-            let source_url = entry.provenance.source_url.clone();
-            let unit = dimension.unit(entry.token_unit);
-            let unit_size = entry.unit_size(dimension);
+            // The line's texts are built once, when the row is its first.
+            let settings = self.settings;
             self.line(
-                (name.clone(), dimension, tier.is_some(), status, Some(rate)),
+                name,
+                (dimension, tier.is_some(), status, Some(rate)),
                 quantity,
                 Some(amount),
                 || PriceLine {
-                    unit,
-                    unit_size,
+                    unit: dimension.unit(entry.token_unit),
+                    unit_size: entry.unit_size(dimension),
                     factor,
-                    factors,
+                    factors: factor_names(settings, entry, dimension),
                     label,
-                    source_url,
+                    source_url: entry.provenance.source_url.clone(),
                     ..blank_line()
                 },
             )?;
@@ -276,10 +260,38 @@ impl Pricer<'_> {
         let complete = row_complete && entry.is_some();
         self.attribute(row, recorded, row_expected, complete, billable)?;
         if complete && billable {
-            self.rate_differences(row, &name);
+            self.rate_differences(row, name);
         }
         Ok(())
     }
+}
+
+fn covering<'a>(
+    settings: &'a ValidSettings,
+    entry: &'a Entry,
+    dimension: Dimension,
+) -> impl Iterator<Item = &'a crate::ratecard::Factor> + 'a {
+    settings
+        .rate_card
+        .factors
+        .iter()
+        .filter(move |f| f.covers(entry, dimension))
+}
+
+/// The named factors and FX [`Pricer::factors`] multiplied, as a line shows them.
+fn factor_names(settings: &ValidSettings, entry: &Entry, dimension: Dimension) -> Vec<String> {
+    let mut names: Vec<String> = covering(settings, entry, dimension)
+        .map(|f| format!("{} ×{}", f.name, crate::decimal::format(f.value)))
+        .collect();
+    if let Some(fx) = &settings.fx {
+        names.push(format!(
+            "FX {}→{} ×{}",
+            fx.from,
+            fx.to,
+            crate::decimal::format(fx.rate)
+        ));
+    }
+    names
 }
 
 /// Prices every accepted gateway row (already inside the window).
@@ -307,7 +319,7 @@ pub fn price<R: std::borrow::Borrow<GatewayRow>>(
         ..
     } = pricer;
     let mut window_lines = Vec::with_capacity(lines.len());
-    for (line, days) in lines.into_values() {
+    for (line, days) in lines.into_values().flat_map(BTreeMap::into_values) {
         out.days
             .extend(days.into_iter().map(|(day, quantity, amount)| DayLine {
                 day,

@@ -24,8 +24,6 @@
 //! its own (`audio_input_price`, USD per 1M) takes the audio out of the prompt and adds
 //! `audio × price ÷ 1,000,000 × group_ratio × quota_per_usd`.
 
-use std::str::FromStr;
-
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -74,12 +72,10 @@ pub fn derive(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Opt
         }
         None => (Decimal::ONE, Decimal::ZERO),
     };
-    let creation_ratio = r
-        .cache_creation_ratio
-        .unwrap_or(Decimal::from_str("1.25").ok()?);
+    let creation_ratio = r.cache_creation_ratio.unwrap_or(Decimal::new(125, 2));
     let hour_ratio = match r.cache_creation_ratio_1h {
         Some(ratio) => ratio,
-        None => creation_ratio.checked_mul(Decimal::from_str("1.6").ok()?)?,
+        None => creation_ratio.checked_mul(Decimal::new(16, 1))?,
     };
     let terms = [
         (row.uncached_input()?, Decimal::ONE),
@@ -150,6 +146,7 @@ mod tests {
     use super::*;
     use crate::ingest::{RowKind, TokenSemantic};
     use crate::policy::Outcome;
+    use std::str::FromStr;
 
     fn d(text: &str) -> Decimal {
         Decimal::from_str(text).unwrap()

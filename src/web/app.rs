@@ -37,6 +37,11 @@ pub fn app() -> Html {
         use_memo((), move |_| Loader::new(rules, dispatch))
     };
     {
+        // The workers start while the reader looks at the page, not when a file is picked.
+        let loader = loader.clone();
+        use_effect_with((), move |_| loader.borrow_mut().warm());
+    }
+    {
         // Only a new window or outcome policy reads the files again; rates never do.
         let loader = loader.clone();
         use_effect_with(state.rules.clone(), move |rules| {

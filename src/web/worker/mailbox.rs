@@ -144,6 +144,8 @@ pub fn start() {
     // The worker lives as long as the page; so does its handler.
     on_message.forget();
     post(&message::ready());
+    // After `ready` has gone: messages from the page wait in the queue meanwhile.
+    wasm_bindgen_futures::spawn_local(async { super::warm::warm_up() });
 }
 
 fn queue(id: u32, file: File, task: Task) {

@@ -41,6 +41,7 @@ mod mailbox;
 mod message;
 mod read;
 mod tails;
+mod warm;
 
 pub(super) use loader::Loader;
 pub use mailbox::start;

@@ -234,6 +234,12 @@ impl Loader {
         })))
     }
 
+    /// Starts the workers before the first file, so their WebAssembly is compiled while
+    /// the reader looks at the page.
+    pub fn warm(&mut self) {
+        self.start();
+    }
+
     /// Reads newly picked files (a name already loaded is replaced, not added twice).
     pub fn load(&mut self, files: Vec<File>) {
         if !self.start() {
