@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::decimal::serde_str;
 use crate::error::Error;
 use crate::ingest::{FileReport, RowKind, Stream};
+use crate::policy::RoundingScope;
 use crate::price::{self, quota::quota_to_usd};
 use crate::settings::ValidSettings;
 
@@ -60,6 +61,9 @@ pub struct LedgerDay {
     /// Rows of the estimating stream on this line, and those of them with no rate.
     pub estimated_rows: u64,
     pub unpriced_rows: u64,
+    /// Refund rows of the estimating stream on this line: no usage, so nothing in the
+    /// estimate, but the stream did speak for this line (its estimate is 0, not unknown).
+    pub estimated_refund_rows: u64,
     /// Σ the billable charge of the priced rows (at-risk rows are not in it).
     #[serde(with = "serde_str")]
     pub estimated_priced: Decimal,
@@ -99,7 +103,8 @@ pub struct LedgerLine {
 impl LedgerDay {
     /// The estimated cost; unknown when a row on the line has no rate.
     pub fn estimated(&self, ledger: &DualLedger) -> Option<Decimal> {
-        let any = ledger.estimated_from.is_some() && self.estimated_rows > 0;
+        let rows = self.estimated_rows + self.estimated_refund_rows;
+        let any = ledger.estimated_from.is_some() && rows > 0;
         (any && self.unpriced_rows == 0).then_some(self.estimated_priced)
     }
 
@@ -195,37 +200,43 @@ pub fn build(
         .as_deref()
         .and_then(|n| jiff::tz::db().get(n).ok())
         .unwrap_or(TimeZone::UTC);
+    // Rounding applies only when the documented rule rounds each row: a rule that
+    // rounds lines or the total has no place in a row.
+    let mut per_row = settings.clone();
+    per_row.rounding = (settings.rounding.clone()).filter(|r| r.scope == RoundingScope::PerRow);
     let mut lines = BTreeMap::new();
+    // The gateway's log can be both columns: its rows are then read, and priced, once.
+    let both = estimated_from == Some(Stream::GatewayLog) && reconciled_from == estimated_from;
+    let usage_side =
+        |s: Option<Stream>| s.filter(|s| matches!(s, Stream::GatewayLog | Stream::ProviderUsage));
+    let mut passes = Vec::new();
     if let Some(stream) = estimated_from {
-        // A refund is the provider's, not usage: it has no place in an estimate.
-        let rows = files_of(files, stream).flat_map(|f| f.rows.iter());
-        for row in rows.filter(|r| r.kind != RowKind::Refund) {
-            let day = row.time().map(|t| day_of(t, &zone)).transpose()?;
-            let priced = price::price(std::iter::once(&row), settings)?;
-            let model = priced
-                .models
-                .first()
-                .map_or(row.model.as_str(), |m| &m.model);
-            let l = line(&mut lines, day, model);
-            l.estimated_rows += 1;
-            if priced.complete {
-                l.estimated_priced = add(l.estimated_priced, priced.expected)?;
-            } else {
-                l.unpriced_rows += 1;
-            }
-        }
+        passes.push((stream, true, both));
     }
-    match reconciled_from {
-        Some(stream @ (Stream::GatewayLog | Stream::ProviderUsage)) => {
-            for row in files_of(files, stream).flat_map(|f| f.rows.iter()) {
-                let day = row.time().map(|t| day_of(t, &zone)).transpose()?;
-                let priced = price::price(std::iter::once(&row), settings)?;
-                let model = priced.models.first();
-                let l = line(
-                    &mut lines,
-                    day,
-                    model.map_or(row.model.as_str(), |m| &m.model),
-                );
+    if let Some(stream) = usage_side(reconciled_from).filter(|_| !both) {
+        passes.push((stream, false, true));
+    }
+    for (stream, estimate, reconcile) in passes {
+        for row in files_of(files, stream).flat_map(|f| f.rows.iter()) {
+            let day = row.time().map(|t| day_of(t, &zone)).transpose()?;
+            let priced = price::price(std::iter::once(&row), &per_row)?;
+            let model = priced.models.first();
+            let l = line(
+                &mut lines,
+                day,
+                model.map_or(row.model.as_str(), |m| &m.model),
+            );
+            // A refund is the provider's, not usage: it has no place in an estimate.
+            if estimate && row.kind == RowKind::Refund {
+                l.estimated_refund_rows += 1;
+            } else if estimate {
+                l.estimated_rows += 1;
+                match priced.complete {
+                    true => l.estimated_priced = add(l.estimated_priced, priced.expected)?,
+                    false => l.unpriced_rows += 1,
+                }
+            }
+            if reconcile {
                 l.reconciled_rows += 1;
                 let net = model.map_or(Some(0), |m| m.consumed_quota.checked_sub(m.refunded_quota));
                 l.reconciled_quota = net
@@ -240,6 +251,9 @@ pub fn build(
                 }
             }
         }
+    }
+    match reconciled_from {
+        None | Some(Stream::GatewayLog | Stream::ProviderUsage) => {}
         Some(stream) => {
             // A bill's charge lines: a bucket reaching outside the window is not in the
             // provider-side figure, so not here either; one spanning two ledger days
@@ -256,7 +270,6 @@ pub fn build(
                 l.reconciled_amount = add(l.reconciled_amount, charge.amount)?;
             }
         }
-        None => {}
     }
     // Undated lines last: BTreeMap puts None first.
     let (undated, dated): (Vec<_>, Vec<_>) = lines.into_values().partition(|l| l.day.is_none());

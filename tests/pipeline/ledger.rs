@@ -227,3 +227,91 @@ fn the_cli_writes_the_ledger_as_of_generated_at() {
         "{text}"
     );
 }
+
+/// The gateway log of 2026-01-01 beside `evidence/focus.csv`, the bill chosen as the
+/// provider-side figure, the window the whole UTC day.
+fn billed(zone: &str) -> Review {
+    let mut doc = settings_json();
+    doc["incident_window_utc"]["end"] = "2026-01-02T00:00:00Z".into();
+    doc["provider_side"] = "billing".into();
+    doc["review"] = json!({ "finance_time_zone": zone });
+    let files = [
+        ("log.json", fixture("cometapi-log-page.json")),
+        ("focus.csv", fixture("evidence/focus.csv")),
+    ];
+    run(&files, &settings(&doc))
+}
+
+#[test]
+fn a_bill_is_reconciled_on_its_day_and_a_bucket_spanning_two_days_on_none() {
+    // The bill's gpt-4o usage lines for 2026-01-01 (UTC): 0.008 input + 0.008 cached
+    // input + 0.004 output = 0.02 (the tax line is not usage; the "abc" row is rejected).
+    let utc = billed("");
+    let f = figures(&utc);
+    assert_eq!(f.dual_ledger.reconciled_from, Some(ingest::Stream::Billing));
+    let gpt: Vec<LedgerLine> = lines_of(f)
+        .into_iter()
+        .filter(|l| l.model == "gpt-4o")
+        .collect();
+    assert_eq!(gpt.len(), 1);
+    assert_eq!(
+        (gpt[0].day.as_deref(), gpt[0].reconciled),
+        (Some("2026-01-01"), money("0.02"))
+    );
+    let (_, headline) = f
+        .reconciliation
+        .per_model
+        .iter()
+        .find(|(m, _)| m == "gpt-4o")
+        .unwrap();
+    assert_eq!(gpt[0].estimated, headline.expected);
+    assert_eq!(gpt[0].variance, headline.variance);
+    // In New York the UTC day runs 2025-12-31 19:00 → 2026-01-01 19:00: the bucket spans
+    // two days and cannot be split, so it is on no day (and provisional); the log's
+    // rows, logged after 00:00Z, fall on 2025-12-31.
+    let york = billed("America/New_York");
+    let lines = lines_of(figures(&york));
+    let gpt: Vec<&LedgerLine> = lines.iter().filter(|l| l.model == "gpt-4o").collect();
+    assert_eq!(gpt.len(), 2, "{gpt:?}");
+    assert_eq!(
+        (gpt[0].day.as_deref(), gpt[0].reconciled),
+        (Some("2025-12-31"), None)
+    );
+    assert_eq!(gpt[0].estimated, headline.expected);
+    assert_eq!((gpt[1].day.as_deref(), gpt[1].estimated), (None, None));
+    assert_eq!(
+        (gpt[1].reconciled, gpt[1].provisional),
+        (money("0.02"), true)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Whatever the rows and the zone, each model's days add up to the headline: the
+    /// estimated column to its expected charge (when every row is priced), the
+    /// reconciled column to the gateway's recorded figure; neither column moves the
+    /// other. Rows span one UTC day, so in New York they fall on two days.
+    #[test]
+    fn each_models_days_add_up_to_its_headline(
+        rows in proptest::collection::vec(super::properties::gen_row(), 1..16),
+        york in any::<bool>(),
+    ) {
+        let mut doc = settings_json();
+        doc["incident_window_utc"]["end"] = "2026-01-02T00:00:00Z".into();
+        doc["review"] = json!({ "finance_time_zone": if york { "America/New_York" } else { "" } });
+        let review = run(&[("gen.json", super::properties::as_json_array(&rows))], &settings(&doc));
+        let Ok(f) = &review.figures else { return Ok(()) };
+        let lines = lines_of(f);
+        for (model, c) in &f.reconciliation.per_model {
+            let mine: Vec<&LedgerLine> = lines.iter().filter(|l| &l.model == model).collect();
+            let sum = |pick: fn(&LedgerLine) -> Option<Decimal>| {
+                mine.iter().map(|l| pick(l)).sum::<Option<Decimal>>()
+            };
+            if c.expected_complete {
+                prop_assert_eq!(sum(|l| l.estimated), c.expected, "{}", model);
+            }
+            prop_assert_eq!(sum(|l| l.reconciled), c.provider, "{}", model);
+        }
+    }
+}
