@@ -315,3 +315,37 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_usage_report_is_reconciled_priced_with_the_card() {
+    // The report's gpt-4o usage priced with the card: 5,000 uncached × 2.50 + 8,000
+    // cached × 1.25 + 600 output × 10, per 1M = 0.0125 + 0.01 + 0.006 = 0.0285; the
+    // gateway's two gpt-4o rows price to the same 0.0285 (as the headline says).
+    let mut doc = settings_json();
+    doc["provider_side"] = "provider_usage".into();
+    let files = [
+        ("log.json", fixture("cometapi-log-page.json")),
+        ("usage.json", fixture("evidence/openai-usage.json")),
+    ];
+    let review = run(&files, &settings(&doc));
+    let f = figures(&review);
+    assert_eq!(
+        f.dual_ledger.reconciled_from,
+        Some(ingest::Stream::ProviderUsage)
+    );
+    let lines = lines_of(f);
+    let gpt: Vec<&LedgerLine> = lines.iter().filter(|l| l.model == "gpt-4o").collect();
+    assert_eq!(gpt.len(), 1, "{lines:?}");
+    let (_, headline) = f
+        .reconciliation
+        .per_model
+        .iter()
+        .find(|(m, _)| m == "gpt-4o")
+        .unwrap();
+    assert_eq!(
+        (gpt[0].estimated, gpt[0].reconciled),
+        (headline.expected, headline.provider)
+    );
+    assert_eq!(gpt[0].reconciled, money("0.0285"));
+    assert_eq!(gpt[0].variance, money("0"));
+}
