@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::classify::Bridge;
 use crate::confidence::{StreamConfidence, UnappliedPrice};
 use crate::crosscheck::{self, CrossCheck, IncidentFacts, StreamFigures};
+use crate::dual_ledger::DualLedger;
 use crate::ingest::{ExclusionRule, FileReport, Stream};
 use crate::price::quota::QuotaCheck;
 use crate::price::Pricing;
@@ -47,6 +48,9 @@ pub struct Figures {
     /// ...), per stream: counts and row references, never text.
     #[serde(default)]
     pub incident: IncidentFacts,
+    /// Seed 001's dual ledger: estimated and reconciled cost per model and day.
+    #[serde(default)]
+    pub dual_ledger: DualLedger,
 }
 
 /// What a deserialized [`Figures`] holds until [`Figures::under`] gives its settings.
@@ -122,6 +126,7 @@ mod tests {
                 usage_confidence: Vec::new(),
                 unapplied_prices: Vec::new(),
                 incident: IncidentFacts::default(),
+                dual_ledger: DualLedger::default(),
             };
             assert_eq!(figures.quota_check().is_some(), shown, "{priced_stream:?}");
         }

@@ -15,7 +15,8 @@
 //!    [`confidence`]: seed 002's usage labels per stream and dimension, the expected
 //!    amount split into verified and estimated, tolerance judged on the verified part;
 //!    [`authority`]: which stream stands as the provider-side figure (the reviewer's
-//!    choice, or the default rule) and the comparison against it.
+//!    choice, or the default rule) and the comparison against it; [`dual_ledger`]: seed
+//!    001's estimated and reconciled cost per model and day, side by side.
 //! 6. [`closure`]: the incident review from the figures to closure (the review frame,
 //!    checklist, closure criteria, final statement and support packet), computed from
 //!    the figures and the review typed, never from rows.
@@ -42,6 +43,7 @@ pub mod closure;
 pub mod confidence;
 pub mod crosscheck;
 pub mod decimal;
+pub mod dual_ledger;
 pub mod error;
 pub mod figures;
 pub mod ingest;

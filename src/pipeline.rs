@@ -10,6 +10,7 @@ use crate::authority;
 use crate::classify;
 use crate::confidence;
 use crate::crosscheck;
+use crate::dual_ledger;
 use crate::error::Error;
 pub use crate::figures::Figures;
 use crate::ingest::{self, overlap, FileReport, Ledger, Rules, Stream};
@@ -159,7 +160,9 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
     let unapplied_prices = (pricing.as_ref())
         .map_or_else(Vec::new, |p| confidence::prices_without_quantities(p, card));
     let incident = crosscheck::incident_facts(files, &settings);
+    let dual_ledger = dual_ledger::build(files, &settings, priced_stream, recorded_stream)?;
     Ok(Figures {
+        dual_ledger,
         unapplied_prices,
         incident,
         settings,

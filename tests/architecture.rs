@@ -25,6 +25,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("crosscheck", 8),
     ("figures", 9),
     ("authority", 9),
+    ("dual_ledger", 8),
     ("closure", 10),
     ("charts", 10),
     ("record", 11),

@@ -40,6 +40,8 @@ mod focus;
 mod hostile;
 #[path = "pipeline/incident.rs"]
 mod incident;
+#[path = "pipeline/ledger.rs"]
+mod ledger;
 #[path = "pipeline/overlap.rs"]
 mod overlap;
 #[path = "pipeline/properties.rs"]

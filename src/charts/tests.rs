@@ -47,6 +47,7 @@ fn figures(models: &[ModelFigures], total: (Option<&str>, Option<&str>)) -> Figu
         usage_confidence: Vec::new(),
         unapplied_prices: Vec::new(),
         incident: Default::default(),
+        dual_ledger: Default::default(),
     }
 }
 

@@ -1,12 +1,14 @@
-//! CSV exports of the figures, for spreadsheets in any locale: the expected-charge lines and the
-//! per-model reconciliation. Same allow-list discipline as the record: computed
+//! CSV exports of the figures, for spreadsheets in any locale: the expected-charge lines, the
+//! per-model reconciliation and the dual ledger (estimated beside reconciled, per day). Same allow-list discipline as the record: computed
 //! figures and sanitized identifiers only.
 
 mod csv;
 mod focus;
+mod ledger;
 
 pub use csv::{write, Cell, CsvLocale, CsvStyle};
 pub use focus::{focus_csv, FocusCsv, FOCUS_COLUMNS};
+pub use ledger::dual_ledger_csv;
 
 use crate::figures::Figures;
 use crate::sanitize;

@@ -28,6 +28,7 @@ use crate::sanitize;
 
 mod answer;
 mod assumption;
+mod dual_ledger;
 mod settings;
 mod trust;
 mod verdict;
@@ -35,6 +36,7 @@ mod verdict;
 pub use answer::{exact_sentence, sentence, status, Amounts, Status};
 use assumption::{pricing_assumption, source_documents};
 pub use assumption::{FactorOut, FxOut, PricingAssumption, SourceDocument};
+pub use dual_ledger::DualLedgerOut;
 pub use settings::settings_sha256;
 use trust::{confidence_out, provider_side_out};
 pub use trust::{ConfidenceOut, ProviderSideOut};
@@ -93,6 +95,8 @@ pub struct Record {
     /// Every evidence stream on its own, then compared with each other.
     pub evidence_streams: Vec<StreamFigures>,
     pub cross_checks: Vec<CrossCheck>,
+    /// Seed 001's dual ledger, estimated beside reconciled, per model and day.
+    pub dual_ledger: DualLedgerOut,
     pub confidence: ConfidenceOut,
     /// The review's status, and the answer in one sentence (the seed's final-statement
     /// form): what the page shows first and the CLI summary prints.
@@ -343,6 +347,7 @@ pub fn build(files: &[FileReport], figures: &Figures, generated_at: Timestamp) -
         provider_side: provider_side_out(settings),
         evidence_streams: figures.streams.clone(),
         cross_checks: figures.cross_checks.clone(),
+        dual_ledger: dual_ledger::dual_ledger_out(figures, generated_at),
         confidence: confidence_out(files, figures),
         status: status(figures),
         answer: exact_sentence(figures),

@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::browser;
 use super::components::{
-    BudgetMapping, BudgetReview, Charges, Charts, CrossChecks, Downloads, Factors, FilePicker,
-    FileSummaries, IncidentReview, KeepFiles, LoadProgress, PolicyForm, RateTable, Results,
-    ReviewForm, Summary, VerifyRecord, WindowForm,
+    BudgetMapping, BudgetReview, Charges, Charts, CrossChecks, Downloads, DualLedgerTable, Factors,
+    FilePicker, FileSummaries, IncidentReview, KeepFiles, LoadProgress, PolicyForm, RateTable,
+    Results, ReviewForm, Summary, VerifyRecord, WindowForm,
 };
 use super::keep;
 use super::state::{Action, State, Verifying};
@@ -279,6 +279,8 @@ pub fn app() -> Html {
                     <Charts figures={figures.clone()} />
                 }
                 if let Ok(figures) = &shown.figures {
+                    <DualLedgerTable zone={figures.dual_ledger.zone.clone()} estimated_from={figures.dual_ledger.estimated_from} reconciled_from={figures.dual_ledger.reconciled_from}
+                        lines={figures.dual_ledger.lines_at(browser::now(), figures.settings.quota_per_usd)} currency={figures.settings.billing_currency.clone()} />
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} chosen={figures.settings.provider_side} />
                 }
                 <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} on_import={on_import.clone()} on_notice={on_notice.clone()} on_edit={on_edit_downloads} />

@@ -126,7 +126,7 @@ fn inline(schema: &Value, root: &Value) -> Value {
     }
 }
 
-fn assert_valid(record: &Value, what: &str) {
+pub(super) fn assert_valid(record: &Value, what: &str) {
     let mut found = Vec::new();
     violations(record, &schema(), "record", &mut found);
     assert!(found.is_empty(), "{what}: {found:#?}");

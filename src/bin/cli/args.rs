@@ -90,6 +90,11 @@ pub struct Reconcile {
     /// Also write expected versus recorded per model as CSV.
     #[arg(long, value_name = "PATH")]
     pub reconciliation_csv: Option<PathBuf>,
+    /// Also write the dual ledger as CSV: per model and day (in the finance time zone
+    /// when the review sets one), the estimated cost beside the reconciled cost, days
+    /// within 24 hours of their end (as of generated_at) marked provisional.
+    #[arg(long, value_name = "PATH")]
+    pub ledger_csv: Option<PathBuf>,
     /// Also write the expected charge per UTC day (and any billed lines beside it) as a
     /// FinOps FOCUS 1.2 CSV, for a cost tool or a warehouse.
     #[arg(long, value_name = "PATH")]

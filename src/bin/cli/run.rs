@@ -107,7 +107,7 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
         (Ok(_), None) => unreachable!("figures computed means a record"),
     };
     if let Ok(figures) = &review.figures {
-        write_csvs(args, &review.files, figures)?;
+        write_csvs(args, &review.files, figures, generated_at)?;
         if let Some(stem) = &args.support_packet {
             let packet = spend_reconciler::closure::packet(figures);
             let with = |ext: &str| {
@@ -151,8 +151,19 @@ fn csv_style(args: &Reconcile, figures: &Figures) -> CsvStyle {
 }
 
 /// The CSVs asked for, in the style the command line names, else the settings'.
-fn write_csvs(args: &Reconcile, files: &[FileReport], figures: &Figures) -> Result<(), String> {
+fn write_csvs(
+    args: &Reconcile,
+    files: &[FileReport],
+    figures: &Figures,
+    generated_at: jiff::Timestamp,
+) -> Result<(), String> {
     let style = csv_style(args, figures);
+    if let Some(path) = &args.ledger_csv {
+        write_file(
+            path,
+            &outputs::dual_ledger_csv(figures, style, generated_at),
+        )?;
+    }
     type Table = fn(&Figures, CsvStyle) -> String;
     let tables: [(&Option<std::path::PathBuf>, Table); 2] = [
         (&args.lines_csv, outputs::charge_lines_csv),

@@ -157,6 +157,17 @@ pub fn downloads(props: &DownloadsProps) -> Html {
     };
     let on_lines_csv = csv(outputs::charge_lines_csv, "charge-lines");
     let on_reconciliation_csv = csv(outputs::reconciliation_csv, "reconciliation");
+    let on_ledger_csv = {
+        let (review, on_notice) = (props.review.clone(), props.on_notice.clone());
+        let name = format!("dual-ledger-{run_id}.csv");
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(figures) = &review.figures {
+                let style = figures.settings.csv;
+                let text = outputs::dual_ledger_csv(figures, style, browser::now());
+                save(&on_notice, &name, &text);
+            }
+        })
+    };
     let on_focus_csv = {
         let (review, on_notice) = (props.review.clone(), props.on_notice.clone());
         let name = format!("focus-{run_id}.csv");
@@ -250,6 +261,7 @@ pub fn downloads(props: &DownloadsProps) -> Html {
             </button>
             { secondary("Charge lines (CSV)", "download-lines-csv", ready, on_lines_csv) }
             { secondary("Reconciliation (CSV)", "download-reconciliation-csv", ready, on_reconciliation_csv) }
+            { secondary("Dual ledger (CSV)", "download-ledger-csv", ready, on_ledger_csv) }
             { secondary("FOCUS 1.2 (CSV)", "download-focus-csv", ready, on_focus_csv) }
             <CsvOptions settings={props.settings.clone()} on_edit={props.on_edit.clone()} />
             { secondary("Export settings", "download-settings", true, on_settings) }
