@@ -219,13 +219,8 @@ pub fn build(
     for (stream, estimate, reconcile) in passes {
         for row in files_of(files, stream).flat_map(|f| f.rows.iter()) {
             let day = row.time().map(|t| day_of(t, &zone)).transpose()?;
-            let priced = price::price(std::iter::once(&row), &per_row)?;
-            let model = priced.models.first();
-            let l = line(
-                &mut lines,
-                day,
-                model.map_or(row.model.as_str(), |m| &m.model),
-            );
+            let priced = price::row_charge(&row, &per_row)?;
+            let l = line(&mut lines, day, priced.model);
             // A refund is the provider's, not usage: it has no place in an estimate.
             if estimate && row.kind == RowKind::Refund {
                 l.estimated_refund_rows += 1;
@@ -238,9 +233,7 @@ pub fn build(
             }
             if reconcile {
                 l.reconciled_rows += 1;
-                let net = model.map_or(Some(0), |m| m.consumed_quota.checked_sub(m.refunded_quota));
-                l.reconciled_quota = net
-                    .and_then(|n| l.reconciled_quota.checked_add(n))
+                l.reconciled_quota = (l.reconciled_quota.checked_add(priced.net_quota))
                     .ok_or_else(|| Error::overflow("a ledger quota"))?;
                 match priced.complete {
                     true => l.reconciled_amount = add(l.reconciled_amount, priced.expected)?,

@@ -11,6 +11,7 @@ mod dimension;
 mod line;
 pub mod quota;
 mod rates;
+mod row_charge;
 mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,6 +25,7 @@ use line::blank_line;
 pub use line::{day_of, DayLine, LineStatus, PriceLine};
 use quota::QuotaCheck;
 pub use rates::{dimension_ratio, RateDifference};
+pub use row_charge::{row_charge, RowCharge};
 
 use crate::error::Error;
 use crate::ingest::{GatewayRow, RowKind};
@@ -118,21 +120,6 @@ struct Pricer<'a> {
 }
 
 impl Pricer<'_> {
-    /// The product of the named factors and FX covering `entry` × `dimension`, and the
-    /// weakest label among the entry and its factors. Per row, so no text is built here
-    /// ([`factor_names`] names them once per line).
-    fn factors(&self, entry: &Entry, dimension: Dimension) -> Result<(Decimal, Confidence), Error> {
-        let (mut product, mut label) = (Decimal::ONE, entry.provenance.label);
-        for f in covering(self.settings, entry, dimension) {
-            product = exact_mul(product, f.value).ok_or_else(|| overflow("a factor"))?;
-            label = label.max(f.provenance.label);
-        }
-        if let Some(fx) = &self.settings.fx {
-            product = exact_mul(product, fx.rate).ok_or_else(|| overflow("the FX conversion"))?;
-        }
-        Ok((product, label))
-    }
-
     fn row(&mut self, row: &GatewayRow) -> Result<(), Error> {
         let s = self.settings;
         let entry = s.rate_card.lookup(&row.model, row.time());
@@ -186,13 +173,7 @@ impl Pricer<'_> {
         let (quantities, known) = quantities(row, entry);
         let (mut row_expected, mut row_complete) = (Decimal::ZERO, known);
         for (dimension, quantity) in quantities {
-            let tier_rate = tier.and_then(|t| match dimension {
-                Dimension::UncachedInput => t.input,
-                Dimension::CachedInput => t.cached_input,
-                Dimension::Output => t.output,
-                _ => None,
-            });
-            let rate = tier_rate.or_else(|| entry.and_then(|e| e.price(dimension)));
+            let rate = row_charge::rate_of(entry, tier.as_ref(), dimension);
             let (Some(entry), Some(rate)) = (entry, rate) else {
                 row_complete = false;
                 self.line(
@@ -216,17 +197,8 @@ impl Pricer<'_> {
                 )?;
                 continue;
             };
-            let (factor, label) = self.factors(entry, dimension)?;
-            let mut amount = line_amount(quantity, rate, entry.unit_size(dimension))
-                .and_then(|a| exact_mul(a, factor))
-                .ok_or_else(|| overflow(&format!("the {} charge of {name}", dimension.label())))?;
-            if let Some(rounding) = s
-                .rounding
-                .as_ref()
-                .filter(|r| r.scope == RoundingScope::PerRow)
-            {
-                amount = rounding.apply(amount);
-            }
+            let (factor, label) = row_charge::factors(s, entry, dimension)?;
+            let amount = row_charge::amount(s, entry, dimension, quantity, rate, factor, name)?;
             let status = if billable {
                 LineStatus::Expected
             } else {
