@@ -26,12 +26,27 @@ pub enum List {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Item {
     pub list: List,
+    /// The item's stable key (`change_history`): what the reviewer's tick names.
+    pub key: &'static str,
     /// The item as the seed words it.
     pub item: &'static str,
     /// The answer the loaded evidence gives, in words; None: the reviewer ticks it.
     pub answer: Option<String>,
     /// Where the answer came from (the streams and their files, sanitized).
     pub source: Option<String>,
+    /// The reviewer's tick, note and evidence link (sanitized); None when nothing is
+    /// typed for the item.
+    pub reviewer: Option<Tick>,
+}
+
+/// What the reviewer recorded for an item: ticked or not, a note, where to check it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tick {
+    pub ticked: bool,
+    /// Secrets, emails and IPs replaced.
+    pub note: String,
+    /// Without its query string (where tokens hide).
+    pub evidence_url: String,
 }
 
 /// How many listed references a sentence names before "and N more".
@@ -86,14 +101,18 @@ fn sources(figures: &Figures, streams: &[Stream]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-fn item(list: List, item: &'static str, answer: Option<String>, source: Option<String>) -> Item {
-    let source = answer.as_ref().and(source);
-    Item {
-        list,
-        item,
-        answer,
-        source,
-    }
+/// The reviewer's tick on the item `key`, sanitized; the last one typed for a key counts.
+fn tick(figures: &Figures, key: &str) -> Option<Tick> {
+    let checks = &figures.settings.review.checklist;
+    let check = checks.iter().rev().find(|c| c.key == key)?;
+    Some(Tick {
+        ticked: check.ticked,
+        note: crate::sanitize::free_text(&check.note),
+        evidence_url: match check.evidence_url.is_empty() {
+            true => String::new(),
+            false => crate::sanitize::url(&check.evidence_url),
+        },
+    })
 }
 
 /// Count successful / failed / retried requests, per request stream.
@@ -252,9 +271,16 @@ fn total(figures: &Figures, provider: bool) -> Option<String> {
 pub fn checklist(figures: &Figures) -> Vec<Item> {
     ITEMS
         .iter()
-        .map(|&(list, text, key)| {
-            let (answer, source) = key.map_or((None, None), |k| answer(figures, k));
-            item(list, text, answer, source)
+        .map(|&(list, key, item, evidence)| {
+            let (answer, source) = evidence.map_or((None, None), |k| answer(figures, k));
+            Item {
+                list,
+                key,
+                item,
+                source: answer.as_ref().and(source),
+                answer,
+                reviewer: tick(figures, key),
+            }
         })
         .collect()
 }

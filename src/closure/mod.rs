@@ -23,7 +23,7 @@ mod register;
 mod remedies;
 mod statement;
 
-pub use checklist::{checklist, Item, List};
+pub use checklist::{checklist, Item, List, Tick};
 pub use contract::{contract, ContractRow};
 pub use frame::{buffer_words, zoned, Buffer, BufferStream, ForecastOut, Frame, ZonedWindow};
 pub use packet::{packet, Amount, Packet, Reference, Usage, WindowUtc};

@@ -64,6 +64,22 @@ pub struct ReviewText {
     pub auth_scheme: String,
     /// The reviewer's notes on the assumption register's rows, by row key.
     pub assumptions: Vec<AssumptionText>,
+    /// The reviewer's ticks on the checklist items the evidence cannot answer
+    /// (deployment history, scheduled jobs, …), by item key (`change_history`).
+    pub checklist: Vec<CheckText>,
+}
+
+/// The reviewer's tick on one checklist item, with a note and a link to the evidence.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckText {
+    /// The item's key (`change_history`, `scheduled_jobs`).
+    pub key: String,
+    pub ticked: bool,
+    /// What the reviewer found ("no deploy between 07:00 and 11:00").
+    pub note: String,
+    /// Where it can be checked (a deploy log, a ticket).
+    pub evidence_url: String,
 }
 
 /// A note on one row of the assumption register (`rate:gpt-4o`, `quota_rounding`).
@@ -137,6 +153,14 @@ pub struct Role {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub key: String,
+    pub ticked: bool,
+    pub note: String,
+    pub evidence_url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Forecast {
     pub amount: Decimal,
     pub currency: String,
@@ -179,6 +203,8 @@ pub struct ValidReview {
     pub support_question: String,
     pub auth_scheme: String,
     pub assumptions: Vec<AssumptionNote>,
+    /// The reviewer's ticks with something in them, trimmed, in order.
+    pub checklist: Vec<Check>,
     /// Warnings by path (`review.finance_time_zone`): shown beside their fields; they
     /// never make the settings invalid.
     pub problems: Vec<Error>,
@@ -303,6 +329,20 @@ impl ReviewText {
             support_question: self.support_question.trim().to_string(),
             auth_scheme: self.auth_scheme.trim().to_string(),
             assumptions,
+            checklist: self
+                .checklist
+                .iter()
+                .map(|c| Check {
+                    key: c.key.trim().to_string(),
+                    ticked: c.ticked,
+                    note: c.note.trim().to_string(),
+                    evidence_url: c.evidence_url.trim().to_string(),
+                })
+                .filter(|c| {
+                    !c.key.is_empty()
+                        && (c.ticked || !c.note.is_empty() || !c.evidence_url.is_empty())
+                })
+                .collect(),
             problems,
         }
     }

@@ -52,6 +52,32 @@ fn the_cli_carries_the_review_and_leaks_nothing() {
     assert_eq!(evidence["client_not_in_gateway"]["count"], 3);
     assert_eq!(evidence["gateway_not_in_client"]["count"], 1);
     assert_eq!(evidence["gateway_not_in_client"]["ids"][0]["line"], 6);
+    // The reviewer's tick, in the review and in the record's copy of the settings, each
+    // through its sanitizer: the note's email replaced, the URL's query dropped.
+    let change_history = review["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "change_history")
+        .unwrap();
+    assert_eq!(
+        change_history["reviewer"],
+        serde_json::json!({
+            "ticked": true,
+            "note": "no deploy or flag change 07:00-11:00 UTC; asked by [redacted-ff8d9819fc0e]",
+            "evidence_url": "https://deploys.example.com/history"
+        })
+    );
+    let kept = &record["settings"]["review"]["checklist"][0];
+    assert_eq!(kept["evidence_url"], "https://deploys.example.com/history");
+    assert_eq!(kept["ticked"], true);
+    let redacted = record["settings_redacted"].as_array().unwrap();
+    for path in [
+        "review.checklist[0].note",
+        "review.checklist[0].evidence_url",
+    ] {
+        assert!(redacted.iter().any(|p| p == path), "{path} in {redacted:?}");
+    }
     let documents = record["source_documents"].as_array().unwrap();
     assert!(
         documents
@@ -63,6 +89,8 @@ fn the_cli_carries_the_review_and_leaks_nothing() {
         "incident review: 26 of 37 checklist items answered from the evidence, 11 for the reviewer to tick",
         "  ✓ Count retried requests. gateway usage log: 0; client request log: 2",
         "  ✓ Check whether streaming responses were logged after completion or only at start. client request log: 1 successful request logged at start (no end time): client-observations.jsonl line 5",
+        "  ☑ Preserve deployment, feature-flag, and configuration-change history. reviewer: no deploy or flag change 07:00-11:00 UTC; asked by [redacted-ff8d9819fc0e] (https://deploys.example.com/history)",
+        "  ☐ Identify scheduled jobs, batch tasks, or backfills that ran during the window. reviewer: nightly backfill moved to 09:00, to confirm",
         "closure: every criterion holds; the incident may be closed",
         "  ✓ The finance reviewer agrees with the final impact statement. the FinOps lead agreed at 2026-05-12T09:00:00Z",
         "final statement: Between 08:00 and 10:00 UTC on 2026-05-11, 16:00 to 18:00 on 2026-05-11 (Asia/Shanghai, UTC+08:00) in the finance time zone, expected CometAPI spend differed from account-side reporting by -0.00075 USD. The forecast for the window was 0.05 USD; expected spend was 0.02475 USD below it. -0.001 USD was explained by credits or adjustments (refunds) (-0.001 USD). 0.00025 USD remains unresolved pending support confirmation on rounding behavior. Follow-ups: add a retry budget (https://tracker.example.com/ops/42) and add a parser test for the usage fields.",
