@@ -12,6 +12,7 @@ use crate::ingest::Stream;
 
 use super::items::{Key, ITEMS};
 use super::remedies;
+use super::ticks::{tick, Tick};
 
 /// The seed's four lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -37,16 +38,6 @@ pub struct Item {
     /// The reviewer's tick, note and evidence link (sanitized); None when nothing is
     /// typed for the item.
     pub reviewer: Option<Tick>,
-}
-
-/// What the reviewer recorded for an item: ticked or not, a note, where to check it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Tick {
-    pub ticked: bool,
-    /// Secrets, emails and IPs replaced.
-    pub note: String,
-    /// Without its query string (where tokens hide).
-    pub evidence_url: String,
 }
 
 /// How many listed references a sentence names before "and N more".
@@ -101,20 +92,6 @@ fn sources(figures: &Figures, streams: &[Stream]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// The reviewer's tick on the item `key`, sanitized; the last one typed for a key counts.
-fn tick(figures: &Figures, key: &str) -> Option<Tick> {
-    let checks = &figures.settings.review.checklist;
-    let check = checks.iter().rev().find(|c| c.key == key)?;
-    Some(Tick {
-        ticked: check.ticked,
-        note: crate::sanitize::free_text(&check.note),
-        evidence_url: match check.evidence_url.is_empty() {
-            true => String::new(),
-            false => crate::sanitize::url(&check.evidence_url),
-        },
-    })
-}
-
 /// Count successful / failed / retried requests, per request stream.
 fn attempts(facts: &IncidentFacts, pick: fn(&StreamFacts) -> u64) -> Option<String> {
     per_stream(facts, |s| {
@@ -166,13 +143,28 @@ fn compare_ids(facts: &IncidentFacts) -> Option<String> {
     ))
 }
 
+/// Client rows with no end time; gateway rows of a successful stream with no completion
+/// tokens (a log that says which rows were streamed).
 fn logged_at_start(facts: &IncidentFacts) -> Option<String> {
     per_stream(facts, |s| {
-        (s.stream == Stream::ClientRequests).then(|| match s.logged_at_start.count {
-            0 => "every successful request logged with its end".to_string(),
+        let (noun, why, none) = match s.stream {
+            Stream::ClientRequests => (
+                "successful request",
+                "no end time",
+                "every successful request logged with its end",
+            ),
+            Stream::GatewayLog if s.stream_flagged > 0 => (
+                "successful stream row",
+                "no completion tokens",
+                "no successful stream row without completion tokens",
+            ),
+            _ => return None,
+        };
+        Some(match s.logged_at_start.count {
+            0 => none.to_string(),
             n => format!(
-                "{} logged at start (no end time): {}",
-                super::count(n, "successful request"),
+                "{} logged at start ({why}): {}",
+                super::count(n, noun),
                 listing_words(&s.logged_at_start)
             ),
         })
@@ -331,7 +323,7 @@ fn answer(figures: &Figures, key: Key) -> (Option<String>, Option<String>) {
         Key::Retried => (attempts(facts, |s| s.attempts.retried), of(&requests)),
         Key::Duplicates => (duplicates(figures), of(&[Stream::ClientRequests])),
         Key::CompareIds => (compare_ids(facts), of(&requests)),
-        Key::LoggedAtStart => (logged_at_start(facts), of(&[Stream::ClientRequests])),
+        Key::LoggedAtStart => (logged_at_start(facts), of(&requests)),
         Key::Boundary => (boundary(facts), of(&[])),
         Key::Untied => (untied(facts), of(&[Stream::GatewayLog])),
         Key::Labels => (models(facts, false), of(&[])),

@@ -172,7 +172,9 @@ fn the_fixture_facts_are_counted_and_listed_by_line() {
     assert_eq!(lines(&client.straddle_end.rows), [6, 7]);
     assert_eq!(client.straddle_start.count, 0);
     assert_eq!(lines(&client.logged_at_start.rows), [5]);
-    assert_eq!(gateway.logged_at_start.count, 0);
+    // Gateway row 903 (line 3): a successful stream with no completion tokens.
+    assert_eq!(lines(&gateway.logged_at_start.rows), [3]);
+    assert_eq!(gateway.stream_flagged, 6);
     assert_eq!(lines(&client.before_window.rows), [11]);
     assert_eq!(lines(&client.after_window.rows), [12]);
     assert_eq!(lines(&gateway.after_window.rows), [8]);

@@ -22,6 +22,7 @@ mod edit;
 mod evidence;
 pub mod provider_side;
 mod review;
+mod ticks;
 
 use checks::noted;
 pub use csv::{CsvHeaders, CsvLocale, CsvStyle};

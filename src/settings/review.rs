@@ -17,6 +17,9 @@ use crate::decimal::{parse_exact, quote};
 use crate::error::Error;
 use crate::ingest::parse_timestamp;
 
+use super::ticks::checks;
+pub use super::ticks::{Check, CheckText};
+
 /// The widest window buffer, in minutes each side: a day.
 pub const LARGEST_BUFFER: u32 = 1440;
 
@@ -65,21 +68,11 @@ pub struct ReviewText {
     /// The reviewer's notes on the assumption register's rows, by row key.
     pub assumptions: Vec<AssumptionText>,
     /// The reviewer's ticks on the checklist items the evidence cannot answer
-    /// (deployment history, scheduled jobs, …), by item key (`change_history`).
+    /// (deployment history, scheduled jobs, …), by item key (`change_history`). Left
+    /// out of the document when empty, so a review with no tick has the digest it had
+    /// before ticks existed (its records still verify).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checklist: Vec<CheckText>,
-}
-
-/// The reviewer's tick on one checklist item, with a note and a link to the evidence.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CheckText {
-    /// The item's key (`change_history`, `scheduled_jobs`).
-    pub key: String,
-    pub ticked: bool,
-    /// What the reviewer found ("no deploy between 07:00 and 11:00").
-    pub note: String,
-    /// Where it can be checked (a deploy log, a ticket).
-    pub evidence_url: String,
 }
 
 /// A note on one row of the assumption register (`rate:gpt-4o`, `quota_rounding`).
@@ -150,14 +143,6 @@ pub const DOCUMENT_KINDS: [&str; 5] = [
 pub struct Role {
     pub text: String,
     pub personal: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Check {
-    pub key: String,
-    pub ticked: bool,
-    pub note: String,
-    pub evidence_url: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -329,20 +314,7 @@ impl ReviewText {
             support_question: self.support_question.trim().to_string(),
             auth_scheme: self.auth_scheme.trim().to_string(),
             assumptions,
-            checklist: self
-                .checklist
-                .iter()
-                .map(|c| Check {
-                    key: c.key.trim().to_string(),
-                    ticked: c.ticked,
-                    note: c.note.trim().to_string(),
-                    evidence_url: c.evidence_url.trim().to_string(),
-                })
-                .filter(|c| {
-                    !c.key.is_empty()
-                        && (c.ticked || !c.note.is_empty() || !c.evidence_url.is_empty())
-                })
-                .collect(),
+            checklist: checks(&self.checklist),
             problems,
         }
     }

@@ -88,7 +88,7 @@ fn the_cli_carries_the_review_and_leaks_nothing() {
     for line in [
         "incident review: 26 of 37 checklist items answered from the evidence, 11 for the reviewer to tick",
         "  ✓ Count retried requests. gateway usage log: 0; client request log: 2",
-        "  ✓ Check whether streaming responses were logged after completion or only at start. client request log: 1 successful request logged at start (no end time): client-observations.jsonl line 5",
+        "  ✓ Check whether streaming responses were logged after completion or only at start. gateway usage log: 1 successful stream row logged at start (no completion tokens): gateway-log.jsonl line 3; client request log: 1 successful request logged at start (no end time): client-observations.jsonl line 5",
         "  ☑ Preserve deployment, feature-flag, and configuration-change history. reviewer: no deploy or flag change 07:00-11:00 UTC; asked by [redacted-ff8d9819fc0e] (https://deploys.example.com/history)",
         "  ☐ Identify scheduled jobs, batch tasks, or backfills that ran during the window. reviewer: nightly backfill moved to 09:00, to confirm",
         "closure: every criterion holds; the incident may be closed",
@@ -169,5 +169,75 @@ fn the_cli_carries_the_review_and_leaks_nothing() {
     assert_eq!(review_amounts(&record), ("-0.00075", "-0.001", "0.00025"));
     for planted in PLANTED {
         assert!(!stderr.contains(planted), "JSON summary holds {planted}");
+    }
+}
+
+/// A gateway log that says which rows were streamed (new-api's `is_stream`, written as
+/// JSON booleans, CSV text, a MySQL 1 and a PostgreSQL t): a successful stream row with
+/// no completion tokens is counted as logged at start; a completed stream, a non-stream
+/// row, a failed stream and a row outside the window are not; a flag that is neither
+/// true nor false rejects its row at its column. CSV and JSON lines agree.
+#[test]
+fn gateway_stream_rows_logged_at_start_are_counted() {
+    let settings =
+        Settings::from_json(&String::from_utf8(fixture("incident/settings.json")).unwrap())
+            .unwrap();
+    let cases = [
+        (
+            "gateway-streams.csv",
+            [2, 6, 7],
+            "gateway-streams.csv, line 8, row 7, column is_stream",
+        ),
+        (
+            "gateway-streams.jsonl",
+            [1, 5, 6],
+            "gateway-streams.jsonl, line 7, row 7, column is_stream",
+        ),
+    ];
+    for (name, lines, position) in cases {
+        let review = pipeline::run(
+            &[InputFile {
+                name: name.into(),
+                bytes: fixture(&format!("incident/{name}")),
+            }],
+            &settings,
+        );
+        let ledger = &review.files[0].ledger;
+        assert_eq!(
+            (ledger.accepted, ledger.excluded_total(), ledger.rejected),
+            // The failed stream row is accepted too (failures are at risk by default).
+            (6, 1, 1),
+            "{name}"
+        );
+        assert_eq!(
+            rejection_text(&ledger.rejections[0]),
+            format!("{position}: expected true or false (whether the request was streamed), but found \"maybe\"")
+        );
+        let figures = review.figures.as_ref().unwrap();
+        let gateway = &figures.incident.streams[0];
+        let found: Vec<u64> = gateway
+            .logged_at_start
+            .rows
+            .iter()
+            .map(|r| r.line.unwrap())
+            .collect();
+        assert_eq!(
+            (gateway.logged_at_start.count, found),
+            (3, lines.to_vec()),
+            "{name}"
+        );
+        assert_eq!(gateway.stream_flagged, 6, "{name}");
+        let item = spend_reconciler::closure::checklist(figures)
+            .into_iter()
+            .find(|i| i.key == "stream_logging")
+            .unwrap();
+        assert_eq!(
+            item.answer.unwrap(),
+            format!(
+                "gateway usage log: 3 successful stream rows logged at start (no completion tokens): {name} line {}, {name} line {}, {name} line {}",
+                lines[0], lines[1], lines[2]
+            ),
+            "{name}"
+        );
     }
 }
