@@ -325,7 +325,7 @@ fn answer(figures: &Figures, key: Key) -> (Option<String>, Option<String>) {
         Key::CompareIds => (compare_ids(facts), of(&requests)),
         Key::LoggedAtStart => (logged_at_start(facts), of(&requests)),
         Key::Boundary => (boundary(facts), of(&[])),
-        Key::Untied => (untied(facts), of(&[Stream::GatewayLog])),
+        Key::Untied => (untied(facts), of(&[Stream::GatewayLog, Stream::Billing])),
         Key::Labels => (models(facts, false), of(&[])),
         Key::Matched => (models(facts, true), the("the rate card")),
         Key::CurrencyPeriod => (currency_and_period(facts), of(&[])),
@@ -375,15 +375,43 @@ pub(super) fn pricing_pages(figures: &Figures) -> Option<String> {
     (!pages.is_empty()).then(|| pages.join(", "))
 }
 
-/// Records that cannot be tied to a charge line: gateway rows no client row has.
+/// Records that cannot be tied to a charge line: gateway rows no client row has, and
+/// billing lines no usage row stands behind.
 fn untied(facts: &IncidentFacts) -> Option<String> {
-    let refs = facts.gateway_not_in_client.as_ref()?;
-    Some(match refs.count {
-        0 => "every gateway request id has a client request".into(),
-        n => format!(
-            "{} no client request has: {}",
-            super::count(n, "gateway row"),
-            refs_words(refs)
-        ),
-    })
+    let gateway = facts
+        .gateway_not_in_client
+        .as_ref()
+        .map(|refs| match refs.count {
+            0 => "every gateway request id has a client request".into(),
+            n => format!(
+                "{} no client request has: {}",
+                super::count(n, "gateway row"),
+                refs_words(refs)
+            ),
+        });
+    let billing = facts.billing_without_usage.as_ref().map(|b| match b.count {
+        0 => "every billing line has usage of its model in its period".to_string(),
+        n => {
+            let named = b.lines.iter().take(NAMED).map(|l| {
+                format!(
+                    "{} {} to {} ({} {}, {})",
+                    l.item,
+                    l.start,
+                    l.end,
+                    format(l.amount),
+                    l.currency,
+                    l.file
+                )
+            });
+            format!(
+                "{} with no usage of its model in its period: {}",
+                super::count(n, "billing line"),
+                more(named.collect(), n)
+            )
+        }
+    });
+    match (gateway, billing) {
+        (Some(g), Some(b)) => Some(format!("{g}; {b}")),
+        (g, b) => g.or(b),
+    }
 }

@@ -118,6 +118,10 @@ pub struct IncidentFacts {
     /// unless both logs are loaded.
     pub client_not_in_gateway: Option<References>,
     pub gateway_not_in_client: Option<References>,
+    /// Billing lines for a model in a bucket no usage row of it falls in; None unless a
+    /// billing export and a usage stream are loaded.
+    #[serde(default)]
+    pub billing_without_usage: Option<super::UntiedCharges>,
 }
 
 /// Gathers the facts of the files that give evidence, stream by stream.
@@ -157,6 +161,7 @@ pub fn incident_facts(files: &[FileReport], settings: &ValidSettings) -> Inciden
         duplicates: super::repeats::duplicates(files, settings),
         client_not_in_gateway,
         gateway_not_in_client,
+        billing_without_usage: super::untied::billing_without_usage(files, settings),
     }
 }
 

@@ -241,3 +241,63 @@ fn gateway_stream_rows_logged_at_start_are_counted() {
         );
     }
 }
+
+/// A billing export beside the incident's logs (tests/fixtures/incident/billing-costs.json,
+/// OpenAI's costs shape, hourly buckets): gpt-4o's dated lines have gateway rows of
+/// gpt-4o in their hours; the gpt-4o-mini line has no usage at all and is the one
+/// billing line that cannot be tied to a request, listed with its hour and amount.
+#[test]
+fn billing_lines_with_no_usage_are_counted() {
+    let settings =
+        Settings::from_json(&String::from_utf8(fixture("incident/settings.json")).unwrap())
+            .unwrap();
+    let file = |name: &str| InputFile {
+        name: name.into(),
+        bytes: fixture(&format!("incident/{name}")),
+    };
+    let review = pipeline::run(
+        &[
+            file("client-observations.jsonl"),
+            file("gateway-log.jsonl"),
+            file("billing-costs.json"),
+        ],
+        &settings,
+    );
+    let billing = &review.files[2].ledger;
+    assert_eq!((billing.accepted, billing.rejected), (3, 0));
+    let figures = review.figures.as_ref().unwrap();
+    let untied = figures.incident.billing_without_usage.as_ref().unwrap();
+    assert_eq!(untied.count, 1);
+    let line = &untied.lines[0];
+    assert_eq!(
+        (
+            line.item.as_str(),
+            line.amount.to_string(),
+            line.currency.as_str(),
+            line.file.as_str()
+        ),
+        (
+            "gpt-4o-mini, input",
+            "0.02".into(),
+            "USD",
+            "billing-costs.json"
+        )
+    );
+    let item = spend_reconciler::closure::checklist(figures)
+        .into_iter()
+        .find(|i| i.key == "untied_records")
+        .unwrap();
+    let answer = item.answer.unwrap();
+    assert!(
+        answer.ends_with("; 1 billing line with no usage of its model in its period: gpt-4o-mini, input 2026-05-11T08:00:00Z to 2026-05-11T09:00:00Z (0.02 USD, billing-costs.json)"),
+        "{answer}"
+    );
+    assert!(
+        answer.starts_with("1 gateway row no client request has: "),
+        "{answer}"
+    );
+    // Without usage evidence there is nothing to tie a charge to: the question is not asked.
+    let alone = pipeline::run(&[file("billing-costs.json")], &settings);
+    let figures = alone.figures.as_ref().unwrap();
+    assert_eq!(figures.incident.billing_without_usage, None);
+}
