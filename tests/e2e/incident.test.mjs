@@ -1,7 +1,8 @@
 // End-to-end check of step 7, the incident review: the incident fixture's client and
 // gateway logs read with its window and rates (its review left out), the review typed on
 // the page (roles, the finance zone, the forecast, a source document, the window buffer,
-// a follow-up, the question for support), the page reloaded with nothing typed lost, the
+// a follow-up, the question for support, a checklist item ticked with a note and a
+// link), the page reloaded with nothing typed lost, the
 // support packet (Markdown and JSON) and the record downloaded and checked, and the CLI
 // writing the same packet and record byte for byte from the page's exported settings.
 import { test } from 'node:test';
@@ -48,6 +49,12 @@ const documentTyped = {
   'document-captured-at': '2026-05-11T11:05:00Z',
   'document-purpose': 'chat completions contract: usage fields and streaming',
 };
+// The reviewer's tick on an item the files cannot answer (deployment history).
+const TICKED = '[data-testid="check-item"][data-key="change_history"]';
+const tickTyped = {
+  'check-note': 'no deploy or flag change 07:00-11:00 UTC',
+  'check-evidence-url': 'https://deploys.example.com/history?token=sk-live-planted1111111111',
+};
 const followUps = [
   { 'follow-up-action': 'add a retry budget', 'follow-up-owner': 'platform on-call',
     'follow-up-url': 'https://tracker.example.com/ops/42?session=sk-live-planted9876543210' },
@@ -80,6 +87,9 @@ async function fieldsRead(page) {
   const doc = page.locator('[data-testid="review-document"]');
   out.document = { 'document-type': await read(doc, 'document-type') };
   for (const testid of Object.keys(documentTyped)) out.document[testid] = await read(doc, testid);
+  const tick = page.locator(TICKED);
+  out.tick = { ticked: await tick.locator('[data-testid="check-ticked"]').isChecked() };
+  for (const testid of Object.keys(tickTyped)) out.tick[testid] = await read(tick, testid);
   out.followUps = [];
   for (let i = 0; i < followUps.length; i += 1) {
     const f = page.locator('[data-testid="review-follow-up"]').nth(i);
@@ -132,6 +142,14 @@ test('the incident review is typed, survives a reload, and downloads as the CLI 
       assert.equal(await answerOf('internal forecast used the same pricing source'), 'yes: https://apidoc.cometapi.com/about-pricing-873788m0');
       assert.equal(await answerOf('Capture the API documentation pages'), '1 API documentation page');
       assert.match(await answerOf('crossed the incident window boundary'), /window buffer: .*within 30 min before the start/);
+      assert.match(await answerOf('streaming responses were logged'),
+        /^gateway usage log: 1 successful stream row logged at start \(no completion tokens\): gateway-log\.jsonl line 3; /);
+
+      // An item the files cannot answer, ticked with a note and a link.
+      const tick = page.locator(TICKED);
+      assert.equal(await tick.getAttribute('data-answered'), 'false');
+      await tick.locator('[data-testid="check-ticked"]').check();
+      for (const [testid, value] of Object.entries(tickTyped)) await tick.locator(`[data-testid="${testid}"]`).fill(value);
 
       // The finance reviewer agrees: the criterion holds.
       await page.click('[data-testid="finance-agree"]');
@@ -141,7 +159,8 @@ test('the incident review is typed, survives a reload, and downloads as the CLI 
       assert.match(await agreement.textContent(), /Yes: the FinOps lead agreed at \d{4}-\d\d-\d\dT/);
 
       const before = await fieldsRead(page);
-      assert.deepEqual(before, { ...typed, document: { 'document-type': 'api_docs', ...documentTyped }, followUps },
+      assert.deepEqual(before, { ...typed, document: { 'document-type': 'api_docs', ...documentTyped },
+        tick: { ticked: true, ...tickTyped }, followUps },
         'every field shows what was typed');
       const settingsBefore = await saved(page, '[data-testid="download-settings"]', path.join(tmp, 'settings-before.json'));
 
@@ -156,6 +175,8 @@ test('the incident review is typed, survives a reload, and downloads as the CLI 
       const exported = JSON.parse(settingsBefore);
       assert.equal(exported.review.support_question, QUESTION);
       assert.match(exported.review.finance_agreed_statement_sha256, /^[0-9a-f]{64}$/);
+      assert.deepEqual(exported.review.checklist, [{ key: 'change_history', ticked: true,
+        note: tickTyped['check-note'], evidence_url: tickTyped['check-evidence-url'] }]);
 
       // The support packet, both forms.
       const markdown = await saved(page, '[data-testid="download-packet-md"]', path.join(tmp, 'packet.md'));
@@ -193,6 +214,10 @@ test('the incident review is typed, survives a reload, and downloads as the CLI 
       assert.deepEqual([review.final_statement.variance, review.final_statement.explained, review.final_statement.unresolved],
         ['-0.00075', '-0.001', '0.00025']);
       assert.equal(review.finance_agreement?.role, 'FinOps lead', 'the agreement holds for the statement shown');
+      const ticked = review.checklist.find((i) => i.key === 'change_history');
+      assert.deepEqual(ticked.reviewer, { ticked: true, note: tickTyped['check-note'],
+        evidence_url: 'https://deploys.example.com/history' }, 'the tick, its link without the query');
+      assert.equal(record.settings.review.checklist[0].evidence_url, 'https://deploys.example.com/history');
       assert.ok(record.source_documents.some((d) => d.type === 'api_docs' && d.url === 'https://apidoc.cometapi.com/api-13851472'),
         'the API docs page, its query dropped');
 
