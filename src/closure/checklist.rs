@@ -12,6 +12,7 @@ use crate::ingest::Stream;
 
 use super::items::{Key, ITEMS};
 use super::remedies;
+use super::ticks::{tick, Tick};
 
 /// The seed's four lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -26,12 +27,17 @@ pub enum List {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Item {
     pub list: List,
+    /// The item's stable key (`change_history`): what the reviewer's tick names.
+    pub key: &'static str,
     /// The item as the seed words it.
     pub item: &'static str,
     /// The answer the loaded evidence gives, in words; None: the reviewer ticks it.
     pub answer: Option<String>,
     /// Where the answer came from (the streams and their files, sanitized).
     pub source: Option<String>,
+    /// The reviewer's tick, note and evidence link (sanitized); None when nothing is
+    /// typed for the item.
+    pub reviewer: Option<Tick>,
 }
 
 /// How many listed references a sentence names before "and N more".
@@ -86,16 +92,6 @@ fn sources(figures: &Figures, streams: &[Stream]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-fn item(list: List, item: &'static str, answer: Option<String>, source: Option<String>) -> Item {
-    let source = answer.as_ref().and(source);
-    Item {
-        list,
-        item,
-        answer,
-        source,
-    }
-}
-
 /// Count successful / failed / retried requests, per request stream.
 fn attempts(facts: &IncidentFacts, pick: fn(&StreamFacts) -> u64) -> Option<String> {
     per_stream(facts, |s| {
@@ -147,13 +143,28 @@ fn compare_ids(facts: &IncidentFacts) -> Option<String> {
     ))
 }
 
+/// Client rows with no end time; gateway rows of a successful stream with no completion
+/// tokens (a log that says which rows were streamed).
 fn logged_at_start(facts: &IncidentFacts) -> Option<String> {
     per_stream(facts, |s| {
-        (s.stream == Stream::ClientRequests).then(|| match s.logged_at_start.count {
-            0 => "every successful request logged with its end".to_string(),
+        let (noun, why, none) = match s.stream {
+            Stream::ClientRequests => (
+                "successful request",
+                "no end time",
+                "every successful request logged with its end",
+            ),
+            Stream::GatewayLog if s.stream_flagged > 0 => (
+                "successful stream row",
+                "no completion tokens",
+                "no successful stream row without completion tokens",
+            ),
+            _ => return None,
+        };
+        Some(match s.logged_at_start.count {
+            0 => none.to_string(),
             n => format!(
-                "{} logged at start (no end time): {}",
-                super::count(n, "successful request"),
+                "{} logged at start ({why}): {}",
+                super::count(n, noun),
                 listing_words(&s.logged_at_start)
             ),
         })
@@ -252,9 +263,16 @@ fn total(figures: &Figures, provider: bool) -> Option<String> {
 pub fn checklist(figures: &Figures) -> Vec<Item> {
     ITEMS
         .iter()
-        .map(|&(list, text, key)| {
-            let (answer, source) = key.map_or((None, None), |k| answer(figures, k));
-            item(list, text, answer, source)
+        .map(|&(list, key, item, evidence)| {
+            let (answer, source) = evidence.map_or((None, None), |k| answer(figures, k));
+            Item {
+                list,
+                key,
+                item,
+                source: answer.as_ref().and(source),
+                answer,
+                reviewer: tick(figures, key),
+            }
         })
         .collect()
 }
@@ -305,9 +323,9 @@ fn answer(figures: &Figures, key: Key) -> (Option<String>, Option<String>) {
         Key::Retried => (attempts(facts, |s| s.attempts.retried), of(&requests)),
         Key::Duplicates => (duplicates(figures), of(&[Stream::ClientRequests])),
         Key::CompareIds => (compare_ids(facts), of(&requests)),
-        Key::LoggedAtStart => (logged_at_start(facts), of(&[Stream::ClientRequests])),
+        Key::LoggedAtStart => (logged_at_start(facts), of(&requests)),
         Key::Boundary => (boundary(facts), of(&[])),
-        Key::Untied => (untied(facts), of(&[Stream::GatewayLog])),
+        Key::Untied => (untied(facts), of(&[Stream::GatewayLog, Stream::Billing])),
         Key::Labels => (models(facts, false), of(&[])),
         Key::Matched => (models(facts, true), the("the rate card")),
         Key::CurrencyPeriod => (currency_and_period(facts), of(&[])),
@@ -357,15 +375,43 @@ pub(super) fn pricing_pages(figures: &Figures) -> Option<String> {
     (!pages.is_empty()).then(|| pages.join(", "))
 }
 
-/// Records that cannot be tied to a charge line: gateway rows no client row has.
+/// Records that cannot be tied to a charge line: gateway rows no client row has, and
+/// billing lines no usage row stands behind.
 fn untied(facts: &IncidentFacts) -> Option<String> {
-    let refs = facts.gateway_not_in_client.as_ref()?;
-    Some(match refs.count {
-        0 => "every gateway request id has a client request".into(),
-        n => format!(
-            "{} no client request has: {}",
-            super::count(n, "gateway row"),
-            refs_words(refs)
-        ),
-    })
+    let gateway = facts
+        .gateway_not_in_client
+        .as_ref()
+        .map(|refs| match refs.count {
+            0 => "every gateway request id has a client request".into(),
+            n => format!(
+                "{} no client request has: {}",
+                super::count(n, "gateway row"),
+                refs_words(refs)
+            ),
+        });
+    let billing = facts.billing_without_usage.as_ref().map(|b| match b.count {
+        0 => "every billing line has usage of its model in its period".to_string(),
+        n => {
+            let named = b.lines.iter().take(NAMED).map(|l| {
+                format!(
+                    "{} {} to {} ({} {}, {})",
+                    l.item,
+                    l.start,
+                    l.end,
+                    format(l.amount),
+                    l.currency,
+                    l.file
+                )
+            });
+            format!(
+                "{} with no usage of its model in its period: {}",
+                super::count(n, "billing line"),
+                more(named.collect(), n)
+            )
+        }
+    });
+    match (gateway, billing) {
+        (Some(g), Some(b)) => Some(format!("{g}; {b}")),
+        (g, b) => g.or(b),
+    }
 }

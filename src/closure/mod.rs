@@ -22,6 +22,7 @@ mod packet;
 mod register;
 mod remedies;
 mod statement;
+mod ticks;
 
 pub use checklist::{checklist, Item, List};
 pub use contract::{contract, ContractRow};
@@ -32,6 +33,7 @@ pub use statement::{
     agreement, cause_name, causes, criteria, statement, statement_sha256, window_words, Agreement,
     Criterion, Statement,
 };
+pub use ticks::Tick;
 
 /// The review, from figures to closure (the record's `incident_review`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

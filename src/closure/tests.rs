@@ -77,6 +77,60 @@ fn the_checklist_is_answered_from_the_fixture() {
     );
 }
 
+/// The items the evidence cannot answer carry the reviewer's tick, note and link, by the
+/// item's key, sanitized (the fixture plants an email in a note and a key in a URL query);
+/// an item nothing was typed for has none; every item's key is its own.
+#[test]
+fn the_reviewer_ticks_what_the_evidence_cannot_answer() {
+    let review = incident_review();
+    let items = checklist(review.figures.as_ref().unwrap());
+    let ticks: Vec<(&str, bool, Option<&Tick>)> = items
+        .iter()
+        .filter(|i| i.reviewer.is_some() || i.answer.is_none())
+        .map(|i| (i.key, i.answer.is_some(), i.reviewer.as_ref()))
+        .collect();
+    let keys: Vec<&str> = ticks.iter().map(|t| t.0).collect();
+    assert_eq!(
+        keys,
+        [
+            "billing_records",
+            "change_history",
+            "assumptions_recorded",
+            "scheduled_jobs",
+            "warehouse_usage",
+            "billable_unit",
+            "remaining_unknowns",
+            "pricing_source_update",
+            "parser_test",
+            "deployment_guard",
+            "reporting_alert"
+        ]
+    );
+    let tick = |key: &str| ticks.iter().find(|t| t.0 == key).unwrap().2.cloned();
+    assert_eq!(
+        tick("change_history"),
+        Some(Tick {
+            ticked: true,
+            note: "no deploy or flag change 07:00-11:00 UTC; asked by [redacted-ff8d9819fc0e]"
+                .into(),
+            evidence_url: "https://deploys.example.com/history".into(),
+        })
+    );
+    assert_eq!(
+        tick("scheduled_jobs"),
+        Some(Tick {
+            ticked: false,
+            note: "nightly backfill moved to 09:00, to confirm".into(),
+            evidence_url: String::new(),
+        })
+    );
+    assert_eq!(tick("billable_unit"), None);
+    let mut all: Vec<&str> = items.iter().map(|i| i.key).collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), items.len(), "each item has its own key");
+}
+
 #[test]
 fn the_fixture_facts_are_counted_and_listed_by_line() {
     let review = incident_review();
@@ -118,7 +172,9 @@ fn the_fixture_facts_are_counted_and_listed_by_line() {
     assert_eq!(lines(&client.straddle_end.rows), [6, 7]);
     assert_eq!(client.straddle_start.count, 0);
     assert_eq!(lines(&client.logged_at_start.rows), [5]);
-    assert_eq!(gateway.logged_at_start.count, 0);
+    // Gateway row 903 (line 3): a successful stream with no completion tokens.
+    assert_eq!(lines(&gateway.logged_at_start.rows), [3]);
+    assert_eq!(gateway.stream_flagged, 6);
     assert_eq!(lines(&client.before_window.rows), [11]);
     assert_eq!(lines(&client.after_window.rows), [12]);
     assert_eq!(lines(&gateway.after_window.rows), [8]);

@@ -95,6 +95,9 @@ pub struct StreamFacts {
     pub straddle_end: Listing,
     /// Successful requests logged at start rather than at completion.
     pub logged_at_start: Listing,
+    /// In-window rows whose log says whether they were streamed (new-api's
+    /// `is_stream`); 0: the log cannot say whether a stream was logged at start.
+    pub stream_flagged: u64,
     pub period: Option<Period>,
     /// The currencies the stream's money is in (its charges; for usage, the rate card
     /// entries its models matched).
@@ -115,6 +118,10 @@ pub struct IncidentFacts {
     /// unless both logs are loaded.
     pub client_not_in_gateway: Option<References>,
     pub gateway_not_in_client: Option<References>,
+    /// Billing lines for a model in a bucket no usage row of it falls in; None unless a
+    /// billing export and a usage stream are loaded.
+    #[serde(default)]
+    pub billing_without_usage: Option<super::UntiedCharges>,
 }
 
 /// Gathers the facts of the files that give evidence, stream by stream.
@@ -141,6 +148,7 @@ pub fn incident_facts(files: &[FileReport], settings: &ValidSettings) -> Inciden
             straddle_start: list(|f| &f.straddle_start),
             straddle_end: list(|f| &f.straddle_end),
             logged_at_start: list(|f| &f.logged_at_start),
+            stream_flagged: members().map(|f| f.evidence.facts.stream_flagged).sum(),
             period: period(members()),
             currencies: currencies(&members().collect::<Vec<_>>(), settings),
             models: models(members(), settings),
@@ -153,6 +161,7 @@ pub fn incident_facts(files: &[FileReport], settings: &ValidSettings) -> Inciden
         duplicates: super::repeats::duplicates(files, settings),
         client_not_in_gateway,
         gateway_not_in_client,
+        billing_without_usage: super::untied::billing_without_usage(files, settings),
     }
 }
 

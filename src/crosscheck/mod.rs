@@ -23,6 +23,7 @@ use crate::ratecard::Dimension;
 mod compare;
 mod incident;
 mod repeats;
+mod untied;
 
 use crate::settings::ValidSettings;
 pub use compare::{
@@ -32,6 +33,7 @@ pub use incident::{
     incident_facts, Duplicates, IdRef, IncidentFacts, Listing, ModelLabel, Period, References,
     RowRef, StreamFacts,
 };
+pub use untied::{UntiedCharge, UntiedCharges};
 
 /// One stream's own figures.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,7 +19,8 @@ use sha2::{Digest, Sha256};
 use crate::sanitize;
 use crate::settings::Settings;
 
-/// Left out of the record's copy: they change no figure and may name a person.
+/// Left out of the record's copy (outside the incident review): they change no figure
+/// and may name a person.
 const LEFT_OUT: [&str; 2] = ["captured_by", "note"];
 
 /// The settings as the record carries them.
@@ -82,7 +83,9 @@ fn clean(value: &mut Value, section: &str, key: &str, path: &str, redacted: &mut
             }
         }
         Value::String(text) => {
-            if LEFT_OUT.contains(&key) {
+            // A review checklist's note is the reviewer's finding, kept through the
+            // free-text sanitizer below (the incident review writes it too).
+            if section != "review" && LEFT_OUT.contains(&key) {
                 text.clear();
                 return;
             }
@@ -90,7 +93,7 @@ fn clean(value: &mut Value, section: &str, key: &str, path: &str, redacted: &mut
                 return;
             }
             let clean = match (section, key) {
-                (_, "source_url") | ("review", "url") => sanitize::url(text),
+                (_, "source_url") | ("review", "url" | "evidence_url") => sanitize::url(text),
                 // The incident review as the record's `incident_review` writes it: roles
                 // hashed when they look like a person, notes with secrets replaced.
                 ("review", "incident_owner" | "finance_reviewer" | "owner") => sanitize::role(text),

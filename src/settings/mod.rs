@@ -22,14 +22,15 @@ mod edit;
 mod evidence;
 pub mod provider_side;
 mod review;
+mod ticks;
 
 use checks::noted;
 pub use csv::{CsvHeaders, CsvLocale, CsvStyle};
 pub use edit::{SettingsEdit, SettingsField};
 pub use evidence::FormatOverride;
 pub use review::{
-    AssumptionNote, AssumptionText, Document, DocumentText, FollowUp, FollowUpText, Forecast,
-    ForecastText, ReviewText, Role, ValidReview, DOCUMENT_KINDS,
+    AssumptionNote, AssumptionText, Check, CheckText, Document, DocumentText, FollowUp,
+    FollowUpText, Forecast, ForecastText, ReviewText, Role, ValidReview, DOCUMENT_KINDS,
 };
 
 pub const SCHEMA_VERSION: u32 = 1;

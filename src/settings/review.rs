@@ -17,6 +17,9 @@ use crate::decimal::{parse_exact, quote};
 use crate::error::Error;
 use crate::ingest::parse_timestamp;
 
+use super::ticks::checks;
+pub use super::ticks::{Check, CheckText};
+
 /// The widest window buffer, in minutes each side: a day.
 pub const LARGEST_BUFFER: u32 = 1440;
 
@@ -64,6 +67,12 @@ pub struct ReviewText {
     pub auth_scheme: String,
     /// The reviewer's notes on the assumption register's rows, by row key.
     pub assumptions: Vec<AssumptionText>,
+    /// The reviewer's ticks on the checklist items the evidence cannot answer
+    /// (deployment history, scheduled jobs, …), by item key (`change_history`). Left
+    /// out of the document when empty, so a review with no tick has the digest it had
+    /// before ticks existed (its records still verify).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<CheckText>,
 }
 
 /// A note on one row of the assumption register (`rate:gpt-4o`, `quota_rounding`).
@@ -179,6 +188,8 @@ pub struct ValidReview {
     pub support_question: String,
     pub auth_scheme: String,
     pub assumptions: Vec<AssumptionNote>,
+    /// The reviewer's ticks with something in them, trimmed, in order.
+    pub checklist: Vec<Check>,
     /// Warnings by path (`review.finance_time_zone`): shown beside their fields; they
     /// never make the settings invalid.
     pub problems: Vec<Error>,
@@ -303,6 +314,7 @@ impl ReviewText {
             support_question: self.support_question.trim().to_string(),
             auth_scheme: self.auth_scheme.trim().to_string(),
             assumptions,
+            checklist: checks(&self.checklist),
             problems,
         }
     }

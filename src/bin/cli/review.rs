@@ -1,5 +1,6 @@
 //! The incident review in the `--summary`: the checklist items the loaded evidence
-//! answers, each with its figure and source, and how many are left for the reviewer;
+//! answers, each with its figure and source, how many are left for the reviewer and
+//! what the reviewer ticked;
 //! then the closure criteria (✓/✗ with why) and the final statement.
 
 use serde_json::{json, Value};
@@ -18,6 +19,20 @@ pub fn text(figures: &Figures) -> String {
     for item in answered {
         let answer = item.answer.as_deref().unwrap_or_default();
         out.push_str(&format!("  ✓ {} {answer}\n", item.item));
+    }
+    // The reviewer's ticks on the rest, with their notes and links (sanitized).
+    for item in open {
+        if let Some(tick) = &item.reviewer {
+            let mark = if tick.ticked { "☑" } else { "☐" };
+            let link = match tick.evidence_url.is_empty() {
+                true => String::new(),
+                false => format!(" ({})", tick.evidence_url),
+            };
+            out.push_str(&format!(
+                "  {mark} {} reviewer: {}{link}\n",
+                item.item, tick.note
+            ));
+        }
     }
     let criteria = closure::criteria(figures);
     let may_close = criteria.iter().all(|c| c.met);

@@ -262,6 +262,7 @@ impl Filing {
             id: None,
             token_name: None,
             group: None,
+            stream: None,
         });
     }
 }

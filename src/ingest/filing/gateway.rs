@@ -9,7 +9,7 @@ use crate::ingest::store::facts::{Place, Request};
 use crate::ingest::store::ledger::ExclusionRule;
 use crate::ingest::store::overlap;
 use crate::ingest::text::damage::Damage;
-use crate::policy::Billability;
+use crate::policy::{Billability, Outcome};
 
 impl Filing {
     /// A JSON row, or the invalid character that spoils it.
@@ -59,6 +59,13 @@ impl Filing {
         if row.kind != RowKind::Refund {
             facts.attempts.note(row.outcome);
             facts.note_time(row.at);
+            // A successful stream row with no completion tokens was written when the
+            // stream started, not when it completed: its usage may be partial.
+            facts.stream_flagged += u64::from(row.stream.is_some());
+            let success = row.kind == RowKind::Consume && row.outcome == Outcome::Success;
+            if success && row.stream == Some(true) && row.counts.completion == 0 {
+                facts.logged_at_start.note(Place { line, row: number });
+            }
             // Every request in the window, billed or not; only a billed one has a row.
             if let Some(id) = row.request_id {
                 facts.requests.push(Request {

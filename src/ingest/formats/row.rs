@@ -254,4 +254,8 @@ pub struct Parts<'a> {
     /// (`store::labels`), never kept as text.
     pub token_name: Option<&'a str>,
     pub group: Option<&'a str>,
+    /// Whether the gateway logged the request as streamed (new-api's `is_stream`); None
+    /// when the log does not say. Read only for the incident checklist: a successful
+    /// stream row with no completion tokens was logged when it started.
+    pub stream: Option<bool>,
 }

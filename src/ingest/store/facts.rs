@@ -114,6 +114,10 @@ pub struct Facts {
     /// format that logs end times, and none given): their usage may be partial.
     #[serde(default)]
     pub logged_at_start: Listed,
+    /// In-window request rows whose log says whether they were streamed: a log without
+    /// the flag cannot say whether a stream was logged at start.
+    #[serde(default)]
+    pub stream_flagged: u64,
     #[serde(default)]
     pub attempts: Attempts,
     /// The earliest and latest time of the rows inside the window (the stream's period).
@@ -157,6 +161,7 @@ impl Facts {
         self.logged_at_start
             .append_shifted(tail.logged_at_start, lines, rows);
         self.attempts.add(tail.attempts);
+        self.stream_flagged += tail.stream_flagged;
         for at in tail.first_at.into_iter().chain(tail.last_at) {
             self.note_time(at);
         }

@@ -10,7 +10,7 @@ use crate::closure::{
     List,
 };
 use crate::figures::Figures;
-use crate::settings::{AssumptionText, ReviewText, SettingsEdit};
+use crate::settings::{AssumptionText, CheckText, ReviewText, SettingsEdit};
 use crate::web::browser;
 
 #[derive(Properties, PartialEq)]
@@ -32,12 +32,52 @@ fn list_title(list: List) -> &'static str {
     }
 }
 
-fn item_row(item: &Item) -> Html {
+/// The reviewer's tick, note or evidence link on item `key` changed: the whole review goes
+/// out, the item's entry replaced (or added).
+fn edit_check<E: TargetCast + 'static>(
+    review: &ReviewText,
+    on_edit: &Callback<SettingsEdit>,
+    key: &'static str,
+    set: fn(&mut CheckText, &web_sys::HtmlInputElement),
+) -> Callback<E> {
+    let (review, on_edit) = (review.clone(), on_edit.clone());
+    Callback::from(move |e: E| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        let mut review = review.clone();
+        let index = match review.checklist.iter().position(|c| c.key == key) {
+            Some(i) => i,
+            None => {
+                review.checklist.push(CheckText {
+                    key: key.to_string(),
+                    ..CheckText::default()
+                });
+                review.checklist.len() - 1
+            }
+        };
+        set(&mut review.checklist[index], &input);
+        on_edit.emit(SettingsEdit::Review(Box::new(review)));
+    })
+}
+
+fn item_row(item: &Item, review: &ReviewText, on_edit: &Callback<SettingsEdit>) -> Html {
     let answered = item.answer.is_some();
-    let mark = if answered { "✓" } else { "☐" };
+    // What was typed (the settings' text), not the sanitized copy outputs write.
+    let typed = review
+        .checklist
+        .iter()
+        .rev()
+        .find(|c| c.key == item.key)
+        .cloned()
+        .unwrap_or_default();
+    let mark = match (answered, typed.ticked) {
+        (true, _) => "✓",
+        (false, true) => "☑",
+        (false, false) => "☐",
+    };
     let class = if answered { "answered" } else { "to-tick" };
+    let label = format!("{} (ticked by the reviewer)", item.item);
     html! {
-        <li class={classes!("check-item", class)} data-testid="check-item" data-answered={answered.to_string()}>
+        <li class={classes!("check-item", class)} data-testid="check-item" data-key={item.key} data-answered={answered.to_string()}>
             <span class="mark" aria-hidden="true">{ mark }</span>
             { " " }<span class="item">{ item.item }</span>
             if let Some(answer) = &item.answer {
@@ -46,7 +86,30 @@ fn item_row(item: &Item) -> Html {
                     <div class="hint">{ format!("From {source}.") }</div>
                 }
             } else {
-                <div class="hint">{ "For the reviewer: the loaded evidence cannot answer it." }</div>
+                <div class="hint">{ "For the reviewer: the loaded evidence cannot answer it. Tick it, with a note and a link to what shows it." }</div>
+                <div class="grid no-print">
+                    <label class="field checkbox">
+                        <input type="checkbox" data-testid="check-ticked" aria-label={label} checked={typed.ticked}
+                            onchange={edit_check(review, on_edit, item.key, |c, i| c.ticked = i.checked())} />
+                        <span>{ "Done" }</span>
+                    </label>
+                    <label class="field">
+                        <span>{ "Note" }</span>
+                        <input type="text" data-testid="check-note" value={typed.note.clone()}
+                            oninput={edit_check(review, on_edit, item.key, |c, i| c.note = i.value())} />
+                    </label>
+                    <label class="field">
+                        <span>{ "Evidence (URL)" }</span>
+                        <input type="text" data-testid="check-evidence-url" value={typed.evidence_url.clone()}
+                            oninput={edit_check(review, on_edit, item.key, |c, i| c.evidence_url = i.value())} />
+                    </label>
+                </div>
+                if let Some(tick) = &item.reviewer {
+                    <div class="print-only answer">
+                        { format!("{} {}", if tick.ticked { "Done:" } else { "Open:" }, tick.note) }
+                        if !tick.evidence_url.is_empty() { { format!(" ({})", tick.evidence_url) } }
+                    </div>
+                }
             }
         </li>
     }
@@ -218,7 +281,7 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
                 <>
                     <h3>{ list_title(list) }</h3>
                     <ul class="checklist">
-                        { for items.iter().filter(|i| i.list == list).map(item_row) }
+                        { for items.iter().filter(|i| i.list == list).map(|i| item_row(i, &props.review, &props.on_edit)) }
                     </ul>
                 </>
             }) }

@@ -165,6 +165,10 @@ pub fn parse_parts<'a>(
         id: get(Column::Id).map(str::trim).filter(|id| !id.is_empty()),
         token_name: get(Column::TokenName),
         group: get(Column::Group),
+        stream: match get(Column::IsStream) {
+            Some(text) => Some(parse_stream(text).map_err(|m| (Column::IsStream, m))?),
+            None => None,
+        },
     };
     check_consistency(&parts.counts, parts.semantic)?;
     Ok(parts)
@@ -208,6 +212,19 @@ fn check_consistency(counts: &Counts, semantic: TokenSemantic) -> Result<(), Cel
         ));
     }
     Ok(())
+}
+
+/// new-api's `is_stream` as JSON (`true`), a CSV export (`true`, `TRUE`), a MySQL dump
+/// (`1`) or a PostgreSQL one (`t`).
+fn parse_stream(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "t" => Ok(true),
+        "false" | "0" | "f" => Ok(false),
+        _ => Err(format!(
+            "expected true or false (whether the request was streamed), but found {}",
+            quote(text)
+        )),
+    }
 }
 
 fn parse_kind(text: &str) -> Result<RowKind, String> {

@@ -25,9 +25,12 @@ pub enum Column {
     /// The name of the token (API key) the request used: never the key itself.
     TokenName,
     Group,
+    /// Whether the request was streamed (`true`/`false`): read only for the incident
+    /// checklist (a stream row logged at start).
+    IsStream,
 }
 
-pub const COLUMNS: [Column; 11] = [
+pub const COLUMNS: [Column; 12] = [
     Column::CreatedAt,
     Column::Type,
     Column::ModelName,
@@ -39,6 +42,7 @@ pub const COLUMNS: [Column; 11] = [
     Column::Id,
     Column::TokenName,
     Column::Group,
+    Column::IsStream,
 ];
 
 impl Column {
@@ -55,13 +59,18 @@ impl Column {
             Column::Id => "id",
             Column::TokenName => "token_name",
             Column::Group => "group",
+            Column::IsStream => "is_stream",
         }
     }
 
     /// Whether a header or key naming this column marks a file as a gateway log. A bare
-    /// `id` does not: nearly every export has one; nor does a token name or a group.
+    /// `id` does not: nearly every export has one; nor does a token name, a group or a
+    /// stream flag.
     pub fn names_a_log(self) -> bool {
-        !matches!(self, Column::Id | Column::TokenName | Column::Group)
+        !matches!(
+            self,
+            Column::Id | Column::TokenName | Column::Group | Column::IsStream
+        )
     }
 
     /// Header spellings seen in new-api dumps and fork exports (see [`HEADERS`]).
@@ -78,6 +87,7 @@ impl Column {
                 | Column::Id
                 | Column::TokenName
                 | Column::Group
+                | Column::IsStream
         )
     }
 }
@@ -95,7 +105,7 @@ pub fn missing_columns(present: &[Column]) -> Vec<&'static str> {
 /// (Details/详情, Use time/用时, First word/首字, IP) are absent on purpose: those cells are
 /// skipped, which is also how prompts and IPs stay out. Token/令牌 and Group/分组 are read
 /// only to be hashed (see [`Column`]).
-pub const HEADERS: [(&str, Column); 32] = [
+pub const HEADERS: [(&str, Column); 33] = [
     ("created_at", Column::CreatedAt),
     ("created at", Column::CreatedAt),
     ("time", Column::CreatedAt),
@@ -129,6 +139,7 @@ pub const HEADERS: [(&str, Column); 32] = [
     ("group", Column::Group),
     ("分组", Column::Group),
     ("用户分组", Column::Group),
+    ("is_stream", Column::IsStream),
 ];
 
 /// The column a header names, if we read it.

@@ -52,6 +52,7 @@ fn classify(key: &str) -> Class {
         "id" => Column::Id,
         "token_name" => Column::TokenName,
         "group" => Column::Group,
+        "is_stream" => Column::IsStream,
         _ => return alias(key).map(|c| (c, false)),
     };
     Some((exact, true))

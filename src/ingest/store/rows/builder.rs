@@ -103,6 +103,7 @@ impl RowsBuilder {
             id: None,
             token_name: None,
             group: None,
+            stream: None,
         };
         let explicit = (row.model_price != derived).then_some(row.model_price);
         self.encode(&parts, explicit);
@@ -222,6 +223,7 @@ impl RowsBuilder {
                 ratios: f.ratios.map(|i| ratio_ids[i]),
                 request_id: None,
                 id: None,
+                stream: None,
                 token_name: None,
                 group: None,
             };
