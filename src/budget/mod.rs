@@ -14,6 +14,7 @@
 //! - [`tally`]: requests, tokens and charges summed, unknowns kept unknown.
 //! - [`allocate`]: the mapping table applied; unallocated spend shown as such.
 //! - [`retry`]: retry amplification and failure cost, by outcome class.
+//! - [`threshold`]: each bucket's spend against its budget and threshold percentages.
 //! - [`unit`]: unit cost by owner group and model, and per period (unit economics).
 //! - [`mapping`], [`table`]: the mapping table exported and imported (CSV, JSON).
 //! - [`document`]: the sanitized budget review document.
@@ -25,6 +26,7 @@ pub mod retry;
 pub mod rows;
 pub mod table;
 pub mod tally;
+pub mod threshold;
 pub mod unit;
 
 use serde::{Deserialize, Serialize};
@@ -47,6 +49,8 @@ pub struct BudgetFigures {
     pub allocation: Allocation,
     pub unit_cost: unit::UnitCost,
     pub retries: retry::Retries,
+    /// Each bucket budget's spend and the thresholds it crossed.
+    pub thresholds: Vec<threshold::BucketCheck>,
     /// Requests the stream counts whose usage it does not give (client logs with no
     /// usage): in no figure here.
     pub usage_unknown: u64,
@@ -105,6 +109,8 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
     let (allocation, allocated) = allocate::allocation(&budget, &rows).map_err(arithmetic)?;
     let unit_cost = unit::unit_cost(&budget.unit, &rows, &allocated).map_err(arithmetic)?;
     let retries = retry::retries(&rows).map_err(arithmetic)?;
+    let thresholds =
+        threshold::thresholds(&budget.budgets, &allocation.by_bucket).map_err(arithmetic)?;
     let of_stream = || crate::crosscheck::files_of(files, stream);
     let not_billable = of_stream()
         .map(|f| {
@@ -122,6 +128,7 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
         allocation,
         unit_cost,
         retries,
+        thresholds,
         usage_unknown: of_stream().map(|f| f.evidence.unknown_total()).sum(),
         not_billable,
     })

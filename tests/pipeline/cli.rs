@@ -446,6 +446,22 @@ fn the_budget_review_is_written_beside_the_record_with_a_mapping_table_from_a_fi
         (&search["group"], &search["per_unit"]),
         (&Value::from("search"), &Value::from("0.00525"))
     );
+    // Bucket budgets (src/budget/tests.rs): data-batch's 0.014 of 0.015 crosses 90 %,
+    // and 100 % is unknown while the unallocated 0.003 may be its.
+    let data = &document["budgets"][1];
+    assert_eq!(
+        (
+            &data["bucket"],
+            &data["used_percent"],
+            &data["highest_crossed"]
+        ),
+        (
+            &Value::from("data-batch"),
+            &Value::from("93.33"),
+            &Value::from("90")
+        )
+    );
+    assert_eq!(data["thresholds"][2]["crossing"], "unknown");
     // A bad table is refused with its place, and nothing is written.
     std::fs::write(&csv, "field,value,owner\ncolour,x,a\n").unwrap();
     let (code, _, stderr) = cli(&["--budget-mapping", &csv, log]);

@@ -11,9 +11,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod threshold;
 mod unit;
 mod validate;
 
+pub use threshold::{BucketBudget, BucketBudgetText, DEFAULT_THRESHOLDS};
 pub use unit::{Period, UnitMetric, UnitSettings};
 pub use validate::{AllocationRule, MatchField, SharedCost, ValidBudget};
 
@@ -42,6 +44,8 @@ pub struct BudgetText {
     /// The finance time zone the periods start in: an offset (`+08:00`) or an IANA
     /// name (`Asia/Shanghai`); empty for UTC.
     pub finance_time_zone: String,
+    /// Budgets per bucket, each with its owner and the percentages flagged.
+    pub budgets: Vec<BucketBudgetText>,
 }
 
 /// One owner group's count of business units, as typed.
@@ -157,6 +161,10 @@ pub enum BudgetEdit {
     UnitCount(usize, &'static str, String),
     AddUnitCount,
     RemoveUnitCount(usize),
+    /// A bucket budget's `bucket`, `owner`, `amount` or `thresholds`.
+    Budget(usize, &'static str, String),
+    AddBudget,
+    RemoveBudget(usize),
 }
 
 impl BudgetText {
@@ -207,6 +215,13 @@ impl BudgetText {
             }
             BudgetEdit::AddUnitCount => self.business_units.push(UnitCountText::default()),
             BudgetEdit::RemoveUnitCount(index) => remove(&mut self.business_units, index),
+            BudgetEdit::Budget(index, key, value) => {
+                if let Some(slot) = self.budgets.get_mut(index).and_then(|b| b.field_mut(key)) {
+                    *slot = value;
+                }
+            }
+            BudgetEdit::AddBudget => self.budgets.push(BucketBudgetText::default()),
+            BudgetEdit::RemoveBudget(index) => remove(&mut self.budgets, index),
         }
     }
 }
@@ -264,6 +279,10 @@ mod tests {
                 |b| b.finance_time_zone == "+08:00",
             ),
             (BudgetEdit::AddUnitCount, |b| b.business_units.len() == 1),
+            (BudgetEdit::AddBudget, |b| b.budgets.len() == 1),
+            (BudgetEdit::Budget(0, "amount", "9".into()), |b| {
+                b.budgets.is_empty()
+            }),
             (BudgetEdit::UnitCount(0, "count", "9".into()), |b| {
                 b.business_units.is_empty()
             }),

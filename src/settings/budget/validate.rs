@@ -89,6 +89,7 @@ pub struct ValidBudget {
     pub rules: Vec<AllocationRule>,
     pub shared: SharedCost,
     pub unit: super::UnitSettings,
+    pub budgets: Vec<super::BucketBudget>,
 }
 
 fn given(text: &str) -> Option<String> {
@@ -150,12 +151,14 @@ impl BudgetText {
         }
         let shared = self.validate_shared(&mut errors);
         let unit = self.validate_unit(&mut errors);
+        let budgets = self.validate_budgets(&mut errors);
         if errors.is_empty() {
             Ok(ValidBudget {
                 stream,
                 rules,
                 shared,
                 unit,
+                budgets,
             })
         } else {
             Err(errors)

@@ -5,6 +5,7 @@
 mod budget_mapping;
 mod budget_retry;
 mod budget_review;
+mod budget_thresholds;
 mod budget_unit;
 mod charges;
 mod charts;
