@@ -41,6 +41,9 @@ pub struct BudgetDocument {
     pub retries: Option<RetriesOut>,
     /// Each bucket budget against its spend; null when not computed.
     pub budgets: Option<Vec<BucketOut>>,
+    /// The review log (seeds 003 and 004): each admitted row, sanitized; a row the
+    /// settings hold that is not admitted is left out (the settings name its problem).
+    pub review_log: Vec<crate::settings::budget::ReviewRowText>,
 }
 
 #[derive(Serialize)]
@@ -394,6 +397,12 @@ pub fn build(
         unit_cost: figures.map(|f| unit_cost(&f.unit_cost)),
         retries: figures.map(|f| retries(&f.retries)),
         budgets: figures.map(|f| f.thresholds.iter().map(bucket).collect()),
+        review_log: settings
+            .budget_review
+            .review_log
+            .iter()
+            .filter_map(|row| row.admit().ok())
+            .collect(),
     }
 }
 

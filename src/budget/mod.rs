@@ -17,10 +17,12 @@
 //! - [`threshold`]: each bucket's spend against its budget and threshold percentages.
 //! - [`unit`]: unit cost by owner group and model, and per period (unit economics).
 //! - [`mapping`], [`table`]: the mapping table exported and imported (CSV, JSON).
+//! - [`log`]: the review log exported and imported (CSV, JSON), each row admitted.
 //! - [`document`]: the sanitized budget review document.
 
 pub mod allocate;
 pub mod document;
+pub mod log;
 pub mod mapping;
 pub mod retry;
 pub mod rows;
@@ -138,10 +140,11 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
 pub type Answer = Result<BudgetFigures, BudgetProblem>;
 
 /// For the trip from the page's worker (which holds the rows and their labels) to the
-/// page: the review as JSON; None while the settings' `budget_review` section is empty
-/// (each row is priced on its own, so a review no one asked for is not computed).
+/// page: the review as JSON; None while the settings' `budget_review` section asks for
+/// no figures (each row is priced on its own, so a review no one asked for is not
+/// computed; a review log alone asks for none).
 pub fn wire(files: &[FileReport], settings: &Settings) -> Option<String> {
-    if settings.budget_review.is_empty() {
+    if !settings.budget_review.asks_for_figures() {
         return None;
     }
     serde_json::to_string(&review(files, settings)).ok()

@@ -383,6 +383,19 @@ fn the_review_survives_the_trip_from_the_worker_and_is_not_computed_unasked() {
     let text = wire(&read, &bad).unwrap();
     assert_eq!(from_wire(&text).unwrap(), review(&read, &bad));
     assert_eq!(wire(&read, &Settings::default()), None);
+    // A review log alone asks for no figures, and a row added to it moves none: the
+    // evidence is not priced again for it.
+    let mut logged = Settings::default();
+    let row = crate::settings::budget::log_tests::row();
+    logged
+        .budget_review
+        .apply(crate::settings::budget::BudgetEdit::AddLogRow(Box::new(
+            row,
+        )));
+    assert_eq!(logged.budget_review.review_log.len(), 1);
+    assert_eq!(wire(&read, &logged), None);
+    assert!(!logged.moves_figures_from(&Settings::default()));
+    assert!(settings().moves_figures_from(&Settings::default()));
     assert!(from_wire("{").is_err());
 }
 

@@ -11,10 +11,14 @@
 
 use serde::{Deserialize, Serialize};
 
+mod log;
+#[cfg(test)]
+pub use log::tests as log_tests;
 mod threshold;
 mod unit;
 mod validate;
 
+pub use log::{note, ReviewRowText, NEXT_ACTIONS, REFUSAL};
 pub use threshold::{BucketBudget, BucketBudgetText, DEFAULT_THRESHOLDS};
 pub use unit::{Period, UnitMetric, UnitSettings};
 pub use validate::{AllocationRule, MatchField, SharedCost, ValidBudget};
@@ -46,6 +50,8 @@ pub struct BudgetText {
     pub finance_time_zone: String,
     /// Budgets per bucket, each with its owner and the percentages flagged.
     pub budgets: Vec<BucketBudgetText>,
+    /// The review log: one admitted (sanitized) pass/fail row per review.
+    pub review_log: Vec<ReviewRowText>,
 }
 
 /// One owner group's count of business units, as typed.
@@ -131,6 +137,19 @@ impl BudgetText {
     pub fn is_empty(&self) -> bool {
         *self == BudgetText::default()
     }
+
+    /// The section without its review log: what the figures depend on.
+    pub fn without_log(&self) -> BudgetText {
+        BudgetText {
+            review_log: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the section asks for figures (a review log alone does not).
+    pub fn asks_for_figures(&self) -> bool {
+        !self.without_log().is_empty()
+    }
 }
 
 /// A field of the section that holds one text.
@@ -165,6 +184,11 @@ pub enum BudgetEdit {
     Budget(usize, &'static str, String),
     AddBudget,
     RemoveBudget(usize),
+    /// An admitted row joins the log (a row that is not admitted changes nothing).
+    AddLogRow(Box<ReviewRowText>),
+    RemoveLogRow(usize),
+    /// An imported log replaces the log.
+    ReplaceLog(Vec<ReviewRowText>),
 }
 
 impl BudgetText {
@@ -222,6 +246,13 @@ impl BudgetText {
             }
             BudgetEdit::AddBudget => self.budgets.push(BucketBudgetText::default()),
             BudgetEdit::RemoveBudget(index) => remove(&mut self.budgets, index),
+            BudgetEdit::AddLogRow(row) => {
+                if let Ok(row) = row.admit() {
+                    self.review_log.push(row);
+                }
+            }
+            BudgetEdit::RemoveLogRow(index) => remove(&mut self.review_log, index),
+            BudgetEdit::ReplaceLog(rows) => self.review_log = rows,
         }
     }
 }

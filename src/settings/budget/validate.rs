@@ -152,6 +152,12 @@ impl BudgetText {
         let shared = self.validate_shared(&mut errors);
         let unit = self.validate_unit(&mut errors);
         let budgets = self.validate_budgets(&mut errors);
+        for (i, row) in self.review_log.iter().enumerate() {
+            for (column, message) in row.admit().err().unwrap_or_default() {
+                let path = format!("budget_review.review_log[{i}].{column}");
+                errors.push(Error::field(&path, message));
+            }
+        }
         if errors.is_empty() {
             Ok(ValidBudget {
                 stream,

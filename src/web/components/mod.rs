@@ -2,6 +2,7 @@
 //! state beyond what is being typed, none computes a figure: settings changes go out
 //! as [`crate::settings::SettingsEdit`]s, and what they show is what the core computed.
 
+mod budget_log;
 mod budget_mapping;
 mod budget_retry;
 mod budget_review;
@@ -28,6 +29,7 @@ mod summary;
 mod verify_record;
 mod window_form;
 
+pub use budget_log::BudgetLog;
 pub use budget_mapping::BudgetMapping;
 pub use budget_review::BudgetReview;
 pub use charges::Charges;
