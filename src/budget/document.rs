@@ -397,12 +397,7 @@ pub fn build(
         unit_cost: figures.map(|f| unit_cost(&f.unit_cost)),
         retries: figures.map(|f| retries(&f.retries)),
         budgets: figures.map(|f| f.thresholds.iter().map(bucket).collect()),
-        review_log: settings
-            .budget_review
-            .review_log
-            .iter()
-            .filter_map(|row| row.admit().ok())
-            .collect(),
+        review_log: super::log::admitted_rows(&settings.budget_review.review_log),
     }
 }
 

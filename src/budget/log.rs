@@ -18,8 +18,14 @@ struct LogDocument {
     review_log: Vec<ReviewRowText>,
 }
 
+/// The rows a log writes: each admitted (sanitized); a row a hand-edited settings
+/// document holds that is not admitted is left out (the settings name its problem).
+pub fn admitted_rows(rows: &[ReviewRowText]) -> Vec<ReviewRowText> {
+    rows.iter().filter_map(|row| row.admit().ok()).collect()
+}
+
 pub fn log_csv(rows: &[ReviewRowText], style: CsvStyle) -> String {
-    let rows = rows
+    let rows = admitted_rows(rows)
         .iter()
         .map(|r| ReviewRowText::COLUMNS.iter().map(|c| r.get(c)).collect())
         .collect();
@@ -28,7 +34,7 @@ pub fn log_csv(rows: &[ReviewRowText], style: CsvStyle) -> String {
 
 pub fn log_json(rows: &[ReviewRowText]) -> String {
     let document = LogDocument {
-        review_log: rows.to_vec(),
+        review_log: admitted_rows(rows),
     };
     serde_json::to_string_pretty(&document).expect("rows are plain strings") + "\n"
 }
@@ -181,5 +187,10 @@ mod tests {
         // Imported by hand with the secrets in: admitted, so sanitized, on the way in.
         let raw = serde_json::to_string(&vec![planted_row()]).unwrap();
         assert_eq!(import_log("log.json", &raw).unwrap(), log);
+        // Held raw (a settings document edited by hand): sanitized on the way out, and a
+        // row that is not admitted is not written.
+        let raw = vec![planted_row(), ReviewRowText::default()];
+        assert_eq!(log_json(&raw), log_json(&log));
+        assert_eq!(log_csv(&raw, style), log_csv(&log, style));
     }
 }

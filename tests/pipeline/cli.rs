@@ -543,5 +543,14 @@ fn the_review_log_is_kept_added_to_and_written_by_the_command_line() {
     assert!(
         stderr.contains("log.csv, line 2, column unit_metric: expected a unit metric, but found nothing: do not approve a token budget change yet"),
         "{stderr}"
+    ); // The settings' own rows are held to the same rule when the log is written.
+    let mut doc: Value = serde_json::from_str(&read(settings)).unwrap();
+    doc["budget_review"]["review_log"] = json!([{"review_date": "2026-07-16", "owner_group": "search", "unit_metric": "request", "result_category": "pass"}]);
+    let bad = temp_file("settings-bad-log.json", &doc.to_string());
+    let (code, _, stderr) = cli(&["--settings", &bad, "--budget-log-out", &json, log]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("the settings, budget_review.review_log[0].request_class: expected a request class, but found nothing: do not approve a token budget change yet"),
+        "{stderr}"
     );
 }

@@ -44,6 +44,16 @@ pub fn with_log(mut settings: Settings, args: &Reconcile) -> Result<Settings, St
         let rows = log::import_log(&name, &text).map_err(|e| e.to_string())?;
         settings.budget_review.review_log.extend(rows);
     }
+    // A log written keeps every row: the settings' own are held to the same rule as
+    // imported ones, rather than left out of it.
+    if args.budget_log_out.is_some() {
+        for (i, row) in settings.budget_review.review_log.iter_mut().enumerate() {
+            *row = row.admit().map_err(|problems| {
+                let (column, message) = &problems[0];
+                format!("the settings, budget_review.review_log[{i}].{column}: {message}")
+            })?;
+        }
+    }
     Ok(settings)
 }
 
