@@ -39,6 +39,52 @@ pub struct BudgetDocument {
     pub allocation: Option<AllocationOut>,
     pub unit_cost: Option<UnitCostOut>,
     pub retries: Option<RetriesOut>,
+    /// Each bucket budget against its spend; null when not computed.
+    pub budgets: Option<Vec<BucketOut>>,
+    /// The review log (seeds 003 and 004): each admitted row, sanitized; a row the
+    /// settings hold that is not admitted is left out (the settings name its problem).
+    pub review_log: Vec<crate::settings::budget::ReviewRowText>,
+}
+
+#[derive(Serialize)]
+pub struct LevelOut {
+    pub percent: String,
+    pub amount: String,
+    /// `crossed`, `not_crossed` or `unknown`.
+    pub crossing: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct BucketOut {
+    pub bucket: String,
+    pub owner: String,
+    pub budget: String,
+    pub spend_low: Option<String>,
+    pub spend_high: Option<String>,
+    pub used_percent: Option<String>,
+    pub highest_crossed: Option<String>,
+    pub thresholds: Vec<LevelOut>,
+}
+
+fn bucket(c: &super::threshold::BucketCheck) -> BucketOut {
+    BucketOut {
+        bucket: c.bucket.clone(),
+        owner: c.owner.clone(),
+        budget: amount(c.budget),
+        spend_low: c.spend_low.map(amount),
+        spend_high: c.spend_high.map(amount),
+        used_percent: c.used_percent.map(amount),
+        highest_crossed: c.highest_crossed().map(amount),
+        thresholds: c
+            .levels
+            .iter()
+            .map(|l| LevelOut {
+                percent: amount(l.percent),
+                amount: amount(l.amount),
+                crossing: l.crossing.name(),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -350,6 +396,8 @@ pub fn build(
         }),
         unit_cost: figures.map(|f| unit_cost(&f.unit_cost)),
         retries: figures.map(|f| retries(&f.retries)),
+        budgets: figures.map(|f| f.thresholds.iter().map(bucket).collect()),
+        review_log: super::log::admitted_rows(&settings.budget_review.review_log),
     }
 }
 

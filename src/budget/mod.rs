@@ -14,17 +14,21 @@
 //! - [`tally`]: requests, tokens and charges summed, unknowns kept unknown.
 //! - [`allocate`]: the mapping table applied; unallocated spend shown as such.
 //! - [`retry`]: retry amplification and failure cost, by outcome class.
+//! - [`threshold`]: each bucket's spend against its budget and threshold percentages.
 //! - [`unit`]: unit cost by owner group and model, and per period (unit economics).
 //! - [`mapping`], [`table`]: the mapping table exported and imported (CSV, JSON).
+//! - [`log`]: the review log exported and imported (CSV, JSON), each row admitted.
 //! - [`document`]: the sanitized budget review document.
 
 pub mod allocate;
 pub mod document;
+pub mod log;
 pub mod mapping;
 pub mod retry;
 pub mod rows;
 pub mod table;
 pub mod tally;
+pub mod threshold;
 pub mod unit;
 
 use serde::{Deserialize, Serialize};
@@ -47,6 +51,8 @@ pub struct BudgetFigures {
     pub allocation: Allocation,
     pub unit_cost: unit::UnitCost,
     pub retries: retry::Retries,
+    /// Each bucket budget's spend and the thresholds it crossed.
+    pub thresholds: Vec<threshold::BucketCheck>,
     /// Requests the stream counts whose usage it does not give (client logs with no
     /// usage): in no figure here.
     pub usage_unknown: u64,
@@ -105,6 +111,8 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
     let (allocation, allocated) = allocate::allocation(&budget, &rows).map_err(arithmetic)?;
     let unit_cost = unit::unit_cost(&budget.unit, &rows, &allocated).map_err(arithmetic)?;
     let retries = retry::retries(&rows).map_err(arithmetic)?;
+    let thresholds =
+        threshold::thresholds(&budget.budgets, &allocation.by_bucket).map_err(arithmetic)?;
     let of_stream = || crate::crosscheck::files_of(files, stream);
     let not_billable = of_stream()
         .map(|f| {
@@ -122,6 +130,7 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
         allocation,
         unit_cost,
         retries,
+        thresholds,
         usage_unknown: of_stream().map(|f| f.evidence.unknown_total()).sum(),
         not_billable,
     })
@@ -131,10 +140,11 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
 pub type Answer = Result<BudgetFigures, BudgetProblem>;
 
 /// For the trip from the page's worker (which holds the rows and their labels) to the
-/// page: the review as JSON; None while the settings' `budget_review` section is empty
-/// (each row is priced on its own, so a review no one asked for is not computed).
+/// page: the review as JSON; None while the settings' `budget_review` section asks for
+/// no figures (each row is priced on its own, so a review no one asked for is not
+/// computed; a review log alone asks for none).
 pub fn wire(files: &[FileReport], settings: &Settings) -> Option<String> {
-    if settings.budget_review.is_empty() {
+    if !settings.budget_review.asks_for_figures() {
         return None;
     }
     serde_json::to_string(&review(files, settings)).ok()

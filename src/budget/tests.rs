@@ -297,7 +297,8 @@ fn the_document_holds_no_token_name_key_ip_or_prompt() {
     }
 }
 
-/// The schema node `node` stands for, through `$ref` and the object branch of `oneOf`.
+/// The schema node `node` stands for, through `$ref` and the object (or array) branch of
+/// `oneOf`.
 fn resolve<'a>(node: &'a serde_json::Value, root: &'a serde_json::Value) -> &'a serde_json::Value {
     if let Some(reference) = node["$ref"].as_str() {
         let name = reference.trim_start_matches("#/$defs/");
@@ -307,7 +308,7 @@ fn resolve<'a>(node: &'a serde_json::Value, root: &'a serde_json::Value) -> &'a 
         Some(branches) => branches
             .iter()
             .map(|b| resolve(b, root))
-            .find(|b| b["type"] == "object")
+            .find(|b| b["type"] == "object" || b["type"] == "array")
             .unwrap_or(node),
         None => node,
     }
@@ -382,6 +383,19 @@ fn the_review_survives_the_trip_from_the_worker_and_is_not_computed_unasked() {
     let text = wire(&read, &bad).unwrap();
     assert_eq!(from_wire(&text).unwrap(), review(&read, &bad));
     assert_eq!(wire(&read, &Settings::default()), None);
+    // A review log alone asks for no figures, and a row added to it moves none: the
+    // evidence is not priced again for it.
+    let mut logged = Settings::default();
+    let row = crate::settings::budget::log_tests::row();
+    logged
+        .budget_review
+        .apply(crate::settings::budget::BudgetEdit::AddLogRow(Box::new(
+            row,
+        )));
+    assert_eq!(logged.budget_review.review_log.len(), 1);
+    assert_eq!(wire(&read, &logged), None);
+    assert!(!logged.moves_figures_from(&Settings::default()));
+    assert!(settings().moves_figures_from(&Settings::default()));
     assert!(from_wire("{").is_err());
 }
 
@@ -571,4 +585,78 @@ fn retry_amplification_and_failure_cost_by_outcome_class_are_hand_computed() {
             ("validation_error", 1, one)
         ]
     );
+}
+
+/// A bucket, its spend low and high, the share used, and each threshold's amount and
+/// crossing.
+type BucketShown<'a> = (&'a str, String, String, String, Vec<(String, &'a str)>);
+
+#[test]
+fn bucket_budgets_against_their_thresholds_are_hand_computed() {
+    // By bucket: search-prod 0.0105, data-batch 0.014, unallocated 0.003 (which may
+    // belong to any bucket, so it is in every high end); nothing at risk or unpriced.
+    //   search-prod 0.02:  50 % 0.01 crossed (0.0105); 90 % 0.018 and 100 % 0.02 not
+    //                      (high 0.0135); used 52.5 %.
+    //   data-batch 0.015:  50 % 0.0075 and 90 % 0.0135 crossed (0.014); 100 % 0.015
+    //                      unknown (high 0.017); used 93.333… → 93.33 %.
+    //   vip-pool 0.01:     no row carries it: low 0, high 0.003; 50 % 0.005 and 100 %
+    //                      0.01 not crossed.
+    let f = figures(&settings());
+    let shown: Vec<BucketShown> = f
+        .thresholds
+        .iter()
+        .map(|c| {
+            (
+                c.bucket.as_str(),
+                crate::decimal::format(c.spend_low.unwrap()),
+                crate::decimal::format(c.spend_high.unwrap()),
+                crate::decimal::format(c.used_percent.unwrap()),
+                c.levels
+                    .iter()
+                    .map(|l| (crate::decimal::format(l.amount), l.crossing.name()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let level = |a: &str, c| (a.to_string(), c);
+    assert_eq!(
+        shown,
+        [
+            (
+                "search-prod",
+                "0.0105".into(),
+                "0.0135".into(),
+                "52.5".into(),
+                vec![
+                    level("0.01", "crossed"),
+                    level("0.018", "not_crossed"),
+                    level("0.02", "not_crossed")
+                ]
+            ),
+            (
+                "data-batch",
+                "0.014".into(),
+                "0.017".into(),
+                "93.33".into(),
+                vec![
+                    level("0.0075", "crossed"),
+                    level("0.0135", "crossed"),
+                    level("0.015", "unknown")
+                ]
+            ),
+            (
+                "vip-pool",
+                "0".into(),
+                "0.003".into(),
+                "0".into(),
+                vec![level("0.005", "not_crossed"), level("0.01", "not_crossed")]
+            ),
+        ]
+    );
+    let highest: Vec<Option<String>> = f
+        .thresholds
+        .iter()
+        .map(|c| c.highest_crossed().map(crate::decimal::format))
+        .collect();
+    assert_eq!(highest, [Some("50".into()), Some("90".into()), None]);
 }

@@ -245,6 +245,9 @@ impl Settings {
                 window_buffer_minutes: s.review.window_buffer_minutes.clone(),
                 ..ReviewText::default()
             },
+            // The review log moves no figure either: a row added is not a reason to
+            // price every row of the evidence again.
+            budget_review: s.budget_review.without_log(),
             ..s.clone()
         };
         figures_part(self) != figures_part(before)

@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::browser;
 use super::components::{
-    BudgetMapping, BudgetReview, Charges, Charts, CrossChecks, Downloads, DualLedgerTable, Factors,
-    FilePicker, FileSummaries, IncidentReview, KeepFiles, LoadProgress, PolicyForm, RateTable,
-    Results, ReviewForm, Summary, VerifyRecord, WindowForm,
+    BudgetLog, BudgetMapping, BudgetReview, Charges, Charts, CrossChecks, Downloads,
+    DualLedgerTable, Factors, FilePicker, FileSummaries, IncidentReview, KeepFiles, LoadProgress,
+    PolicyForm, RateTable, Results, ReviewForm, Summary, VerifyRecord, WindowForm,
 };
 use super::keep;
 use super::state::{Action, State, Verifying};
@@ -295,8 +295,10 @@ pub fn app() -> Html {
                 <h2 id="step-budget">{ "8. Budget review" }</h2>
                 <BudgetMapping settings={state.settings.clone()} errors={budget_errors}
                     on_edit={dispatch.reform(|edit| Action::Edit(SettingsEdit::Budget(edit)))}
-                    {on_import} on_notice={on_notice.clone()} />
-                <BudgetReview answer={state.budget.clone()} files={state.review.files.clone()} settings={state.settings.clone()} {recomputing} {on_notice} />
+                    on_import={on_import.clone()} on_notice={on_notice.clone()} />
+                <BudgetReview answer={state.budget.clone()} files={state.review.files.clone()} settings={state.settings.clone()} {recomputing} on_notice={on_notice.clone()} />
+                <BudgetLog settings={state.settings.clone()} on_edit={dispatch.reform(|edit| Action::Edit(SettingsEdit::Budget(edit)))}
+                    {on_import} {on_notice} />
             </section>
             <section class="step no-print" aria-labelledby="step-verify">
                 <h2 id="step-verify">{ "Verify a record" }</h2>

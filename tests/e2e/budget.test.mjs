@@ -1,7 +1,10 @@
 // End-to-end check of the Budget review step: settings with a mapping table imported,
 // the gateway log read, spend by owner with the unallocated remainder and its 60/40
 // split, the mapping table edited, exported and imported back, unit cost per each kind
-// of unit, the retries, and the budget review document downloaded (sanitized, and byte for byte what the CLI writes).
+// of unit, the retries, the bucket budgets against their thresholds, the budget review
+// document downloaded (sanitized, and byte for byte what the CLI writes), and the review
+// log: a row refused without a unit metric, rows added with planted secrets, the log
+// imported, downloaded as CSV and JSON and read back identical (and as the CLI writes it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -96,6 +99,65 @@ test('the budget review allocates, edits and round-trips its mapping table, and 
         const out = path.join(tmp, 'cli-budget.json');
         execFileSync(cliBin, ['--settings', settings, '--generated-at', document.generated_at, '--budget-review', out, log]);
         assert.equal(await readFile(out, 'utf8'), documentText, 'the CLI writes the same budget review');
+      }
+      // Bucket budgets (src/budget/tests.rs): data-batch's 0.014 of 0.015 is 93.33 %,
+      // 90 % crossed; 100 % unknown while the unallocated 0.003 may be its.
+      const bucket = '[data-testid="budget-thresholds"] [data-testid="budget-threshold-line"][data-bucket="data-batch"]';
+      await expectText(page, `${bucket} [data-testid="used"]`, '93.33 %');
+      await expectText(page, `${bucket} [data-testid="level"][data-percent="90"]`, '90 %: crossed');
+      await expectText(page, `${bucket} [data-testid="level"][data-percent="100"]`, '100 %: unknown');
+      const budgets = document.budgets.map((b) => [b.bucket, b.used_percent, b.highest_crossed]);
+      assert.deepEqual(budgets, [['search-prod', '52.5', '50'], ['data-batch', '93.33', '90'], ['vip-pool', '0', null]]);
+
+      // The review log: last week's imported, this week's row refused without a unit
+      // metric (seed 003's reason), then added; the planted secrets never kept.
+      await page.setInputFiles('[data-testid="budget-log-import"]', path.join(fixtures, 'review-log.csv'));
+      await expectText(page, '[data-testid="budget-log-table"] caption', 'Review log: 1 rows');
+      const fill = async (key, value) => page.fill(`[data-testid="budget-log-${key}"]`, value);
+      await fill('review_date', '2026-07-09');
+      await fill('operator', 'Alice Smith');
+      await fill('owner_group', 'data');
+      await fill('request_class', 'batch');
+      await page.selectOption('[data-testid="budget-log-result_category"]', 'fail');
+      await page.selectOption('[data-testid="budget-log-next_action"]', 'escalate-review');
+      await fill('trace_marker', 'req-203.0.113.7');
+      await fill('retry_decision', 'cap retries at 2 with key sk-live-4f9a8b7c6d5e4f3a2b1c');
+      await fill('notes', 'balance 1234.56 USD; ask alice@example.com; prompt: Summarize the contract');
+      await page.click('[data-testid="budget-log-add"]');
+      await expectText(page, '[data-testid="budget-log-unit_metric-error"]', 'expected a unit metric, but found nothing: do not approve a token budget change yet');
+      await expectText(page, '[data-testid="budget-log-table"] caption', 'Review log: 1 rows');
+      await fill('unit_metric', 'workflow step');
+      await page.click('[data-testid="budget-log-add"]');
+      await expectText(page, '[data-testid="budget-log-table"] caption', 'Review log: 2 rows');
+      await expectText(page, '[data-testid="budget-log-row"]:nth-child(2) [data-testid="notes"]', /^balance \[amount removed\] USD; ask \[redacted-[0-9a-f]+\] \[prompt removed\]$/);
+      const planted = ['sk-live', 'alice', 'Alice', '203.0.113', '1234.56', 'Summarize'];
+      const logText = await page.locator('[data-testid="budget-log-table"]').textContent();
+      for (const secret of planted) assert.ok(!logText.includes(secret), `the log must not show ${secret}`);
+
+      // Downloaded as CSV and JSON, emptied, imported back: identical.
+      const logCsv = path.join(tmp, 'review-log.csv');
+      const logJson = path.join(tmp, 'review-log.json');
+      await (await download(page, '[data-testid="budget-log-csv"]')).saveAs(logCsv);
+      await (await download(page, '[data-testid="budget-log-json"]')).saveAs(logJson);
+      const csvText = await readFile(logCsv, 'utf8');
+      const jsonText = await readFile(logJson, 'utf8');
+      assert.ok(csvText.startsWith(await readFile(path.join(fixtures, 'review-log.csv'), 'utf8')), 'last week\'s rows first, as imported');
+      for (const secret of planted) {
+        assert.ok(!csvText.includes(secret) && !jsonText.includes(secret), `the downloaded log must not contain ${secret}`);
+      }
+      assert.equal(JSON.parse(jsonText).review_log[1].trace_marker, 'redacted');
+      await page.click('[data-testid="budget-log-1-remove"]');
+      await page.click('[data-testid="budget-log-0-remove"]');
+      assert.equal(await page.locator('[data-testid="budget-log-row"]').count(), 0);
+      await page.setInputFiles('[data-testid="budget-log-import"]', logJson);
+      await expectText(page, '[data-testid="budget-log-table"] caption', 'Review log: 2 rows');
+      const again = path.join(tmp, 'review-log-again.csv');
+      await (await download(page, '[data-testid="budget-log-csv"]')).saveAs(again);
+      assert.equal(await readFile(again, 'utf8'), csvText, 'CSV → JSON → CSV gives the same bytes');
+      if (cliBin) {
+        const out = path.join(tmp, 'cli-log.csv');
+        execFileSync(cliBin, ['--budget-log', logJson, '--budget-log-out', out, log]);
+        assert.equal(await readFile(out, 'utf8'), csvText, 'the CLI writes the same log');
       }
       assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
     });

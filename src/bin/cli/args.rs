@@ -128,6 +128,18 @@ pub struct Reconcile {
     /// (in the CSV style chosen).
     #[arg(long, value_name = "PATH")]
     pub budget_mapping_out: Option<PathBuf>,
+    /// Keep the review log in PATH (CSV or JSON, as the page exports it) in place of the
+    /// settings' own; every row is admitted or nothing runs.
+    #[arg(long, value_name = "PATH")]
+    pub budget_log: Option<PathBuf>,
+    /// Add the review rows in PATH (CSV or JSON) to the log; a row with no owner group,
+    /// request class or unit metric is refused (seed 003).
+    #[arg(long, value_name = "PATH")]
+    pub budget_log_add: Option<PathBuf>,
+    /// Write the review log to PATH: JSON when PATH ends in .json, else CSV (in the CSV
+    /// style chosen).
+    #[arg(long, value_name = "PATH")]
+    pub budget_log_out: Option<PathBuf>,
     /// Print each file's row ledger and the totals to standard error.
     #[arg(long)]
     pub summary: bool,

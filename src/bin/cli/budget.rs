@@ -1,10 +1,10 @@
-//! The budget review from the command line: its mapping table read from a file or
-//! written to one, and the budget review document written beside the record.
+//! The budget review from the command line: its mapping table and review log read from
+//! files or written to them, and the budget review document written beside the record.
 
 use std::path::Path;
 
 use jiff::Timestamp;
-use spend_reconciler::budget::{self, document, mapping};
+use spend_reconciler::budget::{self, document, log, mapping};
 use spend_reconciler::ingest::FileReport;
 use spend_reconciler::outputs::CsvStyle;
 use spend_reconciler::settings::Settings;
@@ -25,6 +25,43 @@ pub fn with_mapping(mut settings: Settings, path: Option<&Path>) -> Result<Setti
     Ok(settings)
 }
 
+fn read(path: &Path) -> Result<(String, String), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
+    Ok((path.display().to_string(), text))
+}
+
+/// The settings with the review log `--budget-log` holds in place of their own, and the
+/// rows of `--budget-log-add` added; each row admitted (sanitized) or nothing runs.
+pub fn with_log(mut settings: Settings, args: &Reconcile) -> Result<Settings, String> {
+    if let Some(path) = &args.budget_log {
+        let (name, text) = read(path)?;
+        settings.budget_review.review_log =
+            log::import_log(&name, &text).map_err(|e| e.to_string())?;
+    }
+    if let Some(path) = &args.budget_log_add {
+        let (name, text) = read(path)?;
+        let rows = log::import_log(&name, &text).map_err(|e| e.to_string())?;
+        settings.budget_review.review_log.extend(rows);
+    }
+    // A log written keeps every row: the settings' own are held to the same rule as
+    // imported ones, rather than left out of it.
+    if args.budget_log_out.is_some() {
+        for (i, row) in settings.budget_review.review_log.iter_mut().enumerate() {
+            *row = row.admit().map_err(|problems| {
+                let (column, message) = &problems[0];
+                format!("the settings, budget_review.review_log[{i}].{column}: {message}")
+            })?;
+        }
+    }
+    Ok(settings)
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
 /// Writes what the command line asked of the budget review. A review that cannot be
 /// computed is still written, saying why; it never changes the exit status, which is
 /// the reconciliation's.
@@ -37,13 +74,19 @@ pub fn write(
 ) -> Result<(), String> {
     if let Some(path) = &args.budget_mapping_out {
         let rules = &settings.budget_review.mapping;
-        let json = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let text = if json {
+        let text = if is_json(path) {
             mapping::mapping_json(rules)
         } else {
             mapping::mapping_csv(rules, style)
+        };
+        write_file(path, &text)?;
+    }
+    if let Some(path) = &args.budget_log_out {
+        let rows = &settings.budget_review.review_log;
+        let text = if is_json(path) {
+            log::log_json(rows)
+        } else {
+            log::log_csv(rows, style)
         };
         write_file(path, &text)?;
     }

@@ -11,9 +11,15 @@
 
 use serde::{Deserialize, Serialize};
 
+mod log;
+#[cfg(test)]
+pub use log::tests as log_tests;
+mod threshold;
 mod unit;
 mod validate;
 
+pub use log::{note, ReviewRowText, NEXT_ACTIONS, REFUSAL};
+pub use threshold::{BucketBudget, BucketBudgetText, DEFAULT_THRESHOLDS};
 pub use unit::{Period, UnitMetric, UnitSettings};
 pub use validate::{AllocationRule, MatchField, SharedCost, ValidBudget};
 
@@ -42,6 +48,10 @@ pub struct BudgetText {
     /// The finance time zone the periods start in: an offset (`+08:00`) or an IANA
     /// name (`Asia/Shanghai`); empty for UTC.
     pub finance_time_zone: String,
+    /// Budgets per bucket, each with its owner and the percentages flagged.
+    pub budgets: Vec<BucketBudgetText>,
+    /// The review log: one admitted (sanitized) pass/fail row per review.
+    pub review_log: Vec<ReviewRowText>,
 }
 
 /// One owner group's count of business units, as typed.
@@ -127,6 +137,19 @@ impl BudgetText {
     pub fn is_empty(&self) -> bool {
         *self == BudgetText::default()
     }
+
+    /// The section without its review log: what the figures depend on.
+    pub fn without_log(&self) -> BudgetText {
+        BudgetText {
+            review_log: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the section asks for figures (a review log alone does not).
+    pub fn asks_for_figures(&self) -> bool {
+        !self.without_log().is_empty()
+    }
 }
 
 /// A field of the section that holds one text.
@@ -157,6 +180,15 @@ pub enum BudgetEdit {
     UnitCount(usize, &'static str, String),
     AddUnitCount,
     RemoveUnitCount(usize),
+    /// A bucket budget's `bucket`, `owner`, `amount` or `thresholds`.
+    Budget(usize, &'static str, String),
+    AddBudget,
+    RemoveBudget(usize),
+    /// An admitted row joins the log (a row that is not admitted changes nothing).
+    AddLogRow(Box<ReviewRowText>),
+    RemoveLogRow(usize),
+    /// An imported log replaces the log.
+    ReplaceLog(Vec<ReviewRowText>),
 }
 
 impl BudgetText {
@@ -207,6 +239,20 @@ impl BudgetText {
             }
             BudgetEdit::AddUnitCount => self.business_units.push(UnitCountText::default()),
             BudgetEdit::RemoveUnitCount(index) => remove(&mut self.business_units, index),
+            BudgetEdit::Budget(index, key, value) => {
+                if let Some(slot) = self.budgets.get_mut(index).and_then(|b| b.field_mut(key)) {
+                    *slot = value;
+                }
+            }
+            BudgetEdit::AddBudget => self.budgets.push(BucketBudgetText::default()),
+            BudgetEdit::RemoveBudget(index) => remove(&mut self.budgets, index),
+            BudgetEdit::AddLogRow(row) => {
+                if let Ok(row) = row.admit() {
+                    self.review_log.push(row);
+                }
+            }
+            BudgetEdit::RemoveLogRow(index) => remove(&mut self.review_log, index),
+            BudgetEdit::ReplaceLog(rows) => self.review_log = rows,
         }
     }
 }
@@ -264,6 +310,10 @@ mod tests {
                 |b| b.finance_time_zone == "+08:00",
             ),
             (BudgetEdit::AddUnitCount, |b| b.business_units.len() == 1),
+            (BudgetEdit::AddBudget, |b| b.budgets.len() == 1),
+            (BudgetEdit::Budget(0, "amount", "9".into()), |b| {
+                b.budgets.is_empty()
+            }),
             (BudgetEdit::UnitCount(0, "count", "9".into()), |b| {
                 b.business_units.is_empty()
             }),

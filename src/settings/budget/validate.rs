@@ -89,6 +89,7 @@ pub struct ValidBudget {
     pub rules: Vec<AllocationRule>,
     pub shared: SharedCost,
     pub unit: super::UnitSettings,
+    pub budgets: Vec<super::BucketBudget>,
 }
 
 fn given(text: &str) -> Option<String> {
@@ -150,12 +151,20 @@ impl BudgetText {
         }
         let shared = self.validate_shared(&mut errors);
         let unit = self.validate_unit(&mut errors);
+        let budgets = self.validate_budgets(&mut errors);
+        for (i, row) in self.review_log.iter().enumerate() {
+            for (column, message) in row.admit().err().unwrap_or_default() {
+                let path = format!("budget_review.review_log[{i}].{column}");
+                errors.push(Error::field(&path, message));
+            }
+        }
         if errors.is_empty() {
             Ok(ValidBudget {
                 stream,
                 rules,
                 shared,
                 unit,
+                budgets,
             })
         } else {
             Err(errors)

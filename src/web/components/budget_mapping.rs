@@ -7,6 +7,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::budget_thresholds::BudgetForm;
 use super::budget_unit::UnitForm;
 use super::fields::{error_at, SelectField, TextField};
 use crate::budget::mapping::{import_mapping, mapping_csv, mapping_json};
@@ -173,6 +174,8 @@ pub fn budget_mapping(props: &BudgetMappingProps) -> Html {
             }
             <h3>{ "Unit cost" }</h3>
             <UnitForm budget={budget.clone()} errors={props.errors.clone()} on_edit={props.on_edit.clone()} />
+            <h3>{ "Budgets and thresholds" }</h3>
+            <BudgetForm budgets={budget.budgets.clone()} errors={props.errors.clone()} on_edit={props.on_edit.clone()} />
         </div>
     }
 }

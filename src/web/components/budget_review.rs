@@ -6,6 +6,7 @@
 use yew::prelude::*;
 
 use super::budget_retry::RetryTables;
+use super::budget_thresholds::ThresholdTable;
 use super::budget_unit::UnitTables;
 use super::money::Money;
 use crate::budget::allocate::{Line, ValueLine};
@@ -130,6 +131,7 @@ fn figures_view(f: &BudgetFigures, shared: bool) -> Html {
             <Lines title="By environment" testid="budget-by-environment" lines={a.by_environment.clone()} currency={currency.clone()} />
             <Lines title="By request class" testid="budget-by-request-class" lines={a.by_request_class.clone()} currency={currency.clone()} />
             <Lines title="By budget bucket" testid="budget-by-bucket" lines={a.by_bucket.clone()} currency={currency.clone()} />
+            <ThresholdTable checks={f.thresholds.clone()} currency={currency.clone()} />
             if !a.unallocated_by_value.is_empty() {
                 { values(&a.unallocated_by_value, &currency) }
             }

@@ -2,9 +2,11 @@
 //! state beyond what is being typed, none computes a figure: settings changes go out
 //! as [`crate::settings::SettingsEdit`]s, and what they show is what the core computed.
 
+mod budget_log;
 mod budget_mapping;
 mod budget_retry;
 mod budget_review;
+mod budget_thresholds;
 mod budget_unit;
 mod charges;
 mod charts;
@@ -28,6 +30,7 @@ mod summary;
 mod verify_record;
 mod window_form;
 
+pub use budget_log::BudgetLog;
 pub use budget_mapping::BudgetMapping;
 pub use budget_review::BudgetReview;
 pub use charges::Charges;
