@@ -98,14 +98,22 @@ fn price_row(
     settings: &ValidSettings,
 ) -> Result<PricedRow, Error> {
     let billability = settings.policy.of(row.outcome);
-    let pricing = price::price(std::iter::once(&row), settings)?;
-    let model = pricing
-        .models
-        .first()
-        .map_or_else(|| row.model.clone(), |m| m.model.clone());
+    // A row priced alone, without a whole pricing per row; a rule that rounds lines or
+    // the total rounds a one-row pricing too, so it goes the long way.
+    let rounds_more =
+        (settings.rounding.as_ref()).is_some_and(|r| r.scope != RoundingScope::PerRow);
+    let (model, expected, at_risk, complete) = if rounds_more {
+        let pricing = price::price(std::iter::once(&row), settings)?;
+        let model = (pricing.models.first()).map_or_else(|| row.model.clone(), |m| m.model.clone());
+        (model, pricing.expected, pricing.at_risk, pricing.complete)
+    } else {
+        let charge = price::row_charge(&row, settings)?;
+        let model = charge.model.to_string();
+        (model, charge.expected, charge.at_risk, charge.complete)
+    };
     let amount = match billability {
-        Billability::Billable => pricing.expected,
-        _ => pricing.at_risk,
+        Billability::Billable => expected,
+        _ => at_risk,
     };
     Ok(PricedRow {
         at: row.time(),
@@ -115,7 +123,7 @@ fn price_row(
         requests: row.requests,
         input_tokens: row.input_total(),
         output_tokens: row.completion_tokens,
-        amount: pricing.complete.then_some(amount),
+        amount: complete.then_some(amount),
         labels,
         request,
         logged_model: row.model,

@@ -20,6 +20,8 @@ pub struct RowCharge<'a> {
     pub model: &'a str,
     /// The billable amount (0 for a refund or a row the policy does not bill).
     pub expected: Decimal,
+    /// The amount of a row the policy does not call billable (possibly billed), else 0.
+    pub at_risk: Decimal,
     /// Whether every quantity of the row had a rate (a refund: whether the card names
     /// the model), as [`super::Pricing::complete`] says for the row alone.
     pub complete: bool,
@@ -95,6 +97,7 @@ pub fn row_charge<'a>(
         return Ok(RowCharge {
             model,
             expected: Decimal::ZERO,
+            at_risk: Decimal::ZERO,
             complete,
             net_quota,
         });
@@ -104,7 +107,8 @@ pub fn row_charge<'a>(
         .and_then(|e| e.long_context.as_ref())
         .filter(|t| row.input_total() > t.above);
     let (quantities, known) = quantities(row, entry);
-    let (mut expected, mut complete) = (Decimal::ZERO, known && entry.is_some());
+    let (mut expected, mut at_risk) = (Decimal::ZERO, Decimal::ZERO);
+    let mut complete = known && entry.is_some();
     for (dimension, quantity) in quantities {
         let (Some(entry), Some(rate)) = (entry, rate_of(entry, tier, dimension)) else {
             complete = false;
@@ -112,13 +116,15 @@ pub fn row_charge<'a>(
         };
         let (factor, _) = factors(settings, entry, dimension)?;
         let amount = amount(settings, entry, dimension, quantity, rate, factor, model)?;
-        if billable {
-            add(&mut expected, amount, "a row")?;
+        match billable {
+            true => add(&mut expected, amount, "a row")?,
+            false => add(&mut at_risk, amount, "the at-risk total")?,
         }
     }
     Ok(RowCharge {
         model,
         expected,
+        at_risk,
         complete,
         net_quota: row.quota,
     })
@@ -163,8 +169,13 @@ mod tests {
                 let model = &whole.models[0];
                 let net = model.consumed_quota - model.refunded_quota;
                 assert_eq!(
-                    (alone.model, alone.expected, alone.complete, alone.net_quota),
-                    (model.model.as_str(), whole.expected, whole.complete, net),
+                    (alone.model, alone.expected, alone.at_risk),
+                    (model.model.as_str(), whole.expected, whole.at_risk),
+                    "{name}: {row:?}"
+                );
+                assert_eq!(
+                    (alone.complete, alone.net_quota),
+                    (whole.complete, net),
                     "{name}: {row:?}"
                 );
                 seen += 1;
