@@ -5,8 +5,8 @@
 
 use rust_decimal::Decimal;
 
-use super::scale::Axis;
-use super::svg::{text_width, Anchor, Mark, Rule, Svg, PAD, WIDTH};
+use super::bars::Frame;
+use super::svg::{Anchor, Mark, Rule, Svg, PAD};
 use super::{currency, signed_text, Chart, Table};
 use crate::error::Error;
 use crate::figures::Figures;
@@ -144,23 +144,11 @@ pub fn bridge(figures: &Figures) -> Result<Option<Chart>, Error> {
 
 fn draw(rows: &[Step], currency: &str, description: &str) -> Result<String, Error> {
     let dec = |n: u32| Decimal::from(n);
-    let axis = Axis::covering(rows.iter().flat_map(|r| [r.from, r.to]))?;
-    let ticks = axis.ticks();
-    let values_width = rows
-        .iter()
-        .map(|r| text_width(&r.text))
-        .chain([text_width(currency)])
-        .max()
-        .unwrap_or_default();
-    let half_tick = ticks
-        .iter()
-        .map(|t| text_width(&crate::decimal::format(*t)))
-        .max()
-        .unwrap_or_default()
-        / dec(2);
-    let from = dec(PAD) + half_tick;
-    let to = dec(WIDTH - 2 * PAD) - values_width - half_tick;
-    let scale = axis.scale(from, to);
+    let frame = Frame::new(
+        rows.iter().flat_map(|r| [r.from, r.to]),
+        rows.iter().map(|r| r.text.clone()),
+        currency,
+    )?;
     let count = rows.len() as u32;
     let bottom = dec(LEGEND + ROW * count);
 
@@ -168,39 +156,22 @@ fn draw(rows: &[Step], currency: &str, description: &str) -> Result<String, Erro
     let mut next = svg.legend(Mark::Total, dec(PAD), "Total");
     next = svg.legend(Mark::Increase, next, "Raises the charge");
     svg.legend(Mark::Decrease, next, "Lowers the charge");
-    let right = dec(WIDTH - PAD);
-    svg.text("legend", (right, dec(PAD + 10)), Anchor::End, currency);
-    for tick in &ticks {
-        let x = scale.at(*tick)?;
-        let rule = if tick.is_zero() {
-            Rule::Axis
-        } else {
-            Rule::Grid
-        };
-        svg.line(rule, (x, dec(LEGEND)), (x, bottom));
-        let label = crate::decimal::format(*tick);
-        svg.text("tick", (x, bottom + dec(16)), Anchor::Middle, &label);
-    }
+    frame.draw_grid(&mut svg, currency, dec(LEGEND), bottom)?;
     for (i, row) in rows.iter().enumerate() {
         let top = dec(LEGEND + ROW * i as u32);
         let y = top + dec(LABEL);
-        // Clear of the axis line at zero, which the label sits above.
-        svg.text(
-            "label",
-            (from + dec(4), top + dec(12)),
-            Anchor::Start,
-            &row.label,
-        );
-        let (x, width) = scale.span(row.from, row.to)?;
+        frame.row_label(&mut svg, top, &row.label);
+        let (x, width) = frame.scale.span(row.from, row.to)?;
         let mut tip = format!("{}: {} {currency}", row.label, row.text);
         if !row.evidence.is_empty() {
             tip = format!("{tip} ({})", row.evidence);
         }
         svg.rect(row.mark, (x, y), (width, dec(BAR)), &tip);
-        svg.text("value", (right, y + dec(BAR - 4)), Anchor::End, &row.text);
+        let baseline = y + dec(BAR - 4);
+        svg.text("value", (frame.right, baseline), Anchor::End, &row.text);
         if i + 1 < rows.len() {
             // The running total, carried down to where the next bar starts.
-            let at = scale.at(row.to)?;
+            let at = frame.scale.at(row.to)?;
             svg.line(Rule::Connector, (at, y + dec(BAR)), (at, y + dec(ROW)));
         }
     }

@@ -4,8 +4,8 @@
 
 use rust_decimal::Decimal;
 
-use super::scale::Axis;
-use super::svg::{text_width, Anchor, Mark, Rule, Svg, PAD, WIDTH};
+use super::bars::Frame;
+use super::svg::{Anchor, Mark, Svg, PAD};
 use super::{amount_text, currency, Chart, Table, NOT_COMPUTED};
 use crate::error::Error;
 use crate::figures::Figures;
@@ -93,50 +93,22 @@ pub fn by_model(figures: &Figures) -> Result<Option<Chart>, Error> {
 
 fn draw(rows: &[ModelRow], currency: &str, description: &str) -> Result<String, Error> {
     let dec = |n: u32| Decimal::from(n);
-    let values = rows.iter().flat_map(|r| [r.expected, r.recorded]).flatten();
-    let axis = Axis::covering(values)?;
-    let ticks = axis.ticks();
-    let widest = |texts: &mut dyn Iterator<Item = String>| {
-        texts.map(|t| text_width(&t)).max().unwrap_or_default()
-    };
-    let values_width = widest(
-        &mut rows
-            .iter()
-            .flat_map(|r| [amount_text(r.expected), amount_text(r.recorded)])
-            .chain([currency.to_string()]),
-    );
-    let half_tick = widest(&mut ticks.iter().map(|t| crate::decimal::format(*t))) / dec(2);
-    let from = dec(PAD) + half_tick;
-    let to = dec(WIDTH - 2 * PAD) - values_width - half_tick;
-    let scale = axis.scale(from, to);
+    let frame = Frame::new(
+        rows.iter().flat_map(|r| [r.expected, r.recorded]).flatten(),
+        rows.iter()
+            .flat_map(|r| [amount_text(r.expected), amount_text(r.recorded)]),
+        currency,
+    )?;
     let bottom = dec(LEGEND + GROUP * rows.len() as u32);
     let height = LEGEND + GROUP * rows.len() as u32 + TICKS;
 
     let mut svg = Svg::new("by-model", height, TITLE, description);
     let next = svg.legend(Mark::Expected, dec(PAD), "Expected");
     svg.legend(Mark::Recorded, next, "Recorded by the provider");
-    let right = dec(WIDTH - PAD);
-    svg.text("legend", (right, dec(PAD + 10)), Anchor::End, currency);
-    for tick in &ticks {
-        let x = scale.at(*tick)?;
-        let rule = if tick.is_zero() {
-            Rule::Axis
-        } else {
-            Rule::Grid
-        };
-        svg.line(rule, (x, dec(LEGEND)), (x, bottom));
-        let label = crate::decimal::format(*tick);
-        svg.text("tick", (x, bottom + dec(16)), Anchor::Middle, &label);
-    }
+    frame.draw_grid(&mut svg, currency, dec(LEGEND), bottom)?;
     for (i, row) in rows.iter().enumerate() {
         let top = dec(LEGEND + GROUP * i as u32);
-        // Clear of the axis line at zero, which the label sits above.
-        svg.text(
-            "label",
-            (from + dec(4), top + dec(12)),
-            Anchor::Start,
-            &row.model,
-        );
+        frame.row_label(&mut svg, top, &row.model);
         let bars = [
             (Mark::Expected, "expected", row.expected, top + dec(LABEL)),
             (
@@ -151,12 +123,12 @@ fn draw(rows: &[ModelRow], currency: &str, description: &str) -> Result<String, 
             let baseline = y + dec(BAR - 3);
             match value {
                 Some(v) => {
-                    let (x, width) = scale.span(Decimal::ZERO, v)?;
+                    let (x, width) = frame.scale.span(Decimal::ZERO, v)?;
                     let tip = format!("{}: {what} {text} {currency}", row.model);
                     svg.rect(mark, (x, y), (width, dec(BAR)), &tip);
-                    svg.text("value", (right, baseline), Anchor::End, &text);
+                    svg.text("value", (frame.right, baseline), Anchor::End, &text);
                 }
-                None => svg.text("value absent", (right, baseline), Anchor::End, &text),
+                None => svg.text("value absent", (frame.right, baseline), Anchor::End, &text),
             }
         }
     }

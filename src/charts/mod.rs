@@ -16,6 +16,7 @@
 //! is (every piece of input text in it is escaped, and model names pass through
 //! [`crate::sanitize::label`] as in the record).
 
+mod bars;
 mod bridge;
 mod by_model;
 mod over_time;

@@ -222,12 +222,7 @@ fn draw(
     );
     for tick in &ticks {
         let y = up.at(*tick)?;
-        let rule = if tick.is_zero() {
-            Rule::Axis
-        } else {
-            Rule::Grid
-        };
-        svg.line(rule, (left, y), (right, y));
+        svg.line(Rule::at_tick(*tick), (left, y), (right, y));
         let label = crate::decimal::format(*tick);
         svg.text("tick", (left - dec(6), y + dec(4)), Anchor::End, &label);
     }

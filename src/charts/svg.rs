@@ -88,6 +88,15 @@ pub(super) enum Rule {
 }
 
 impl Rule {
+    /// The rule drawn at a tick: the axis at zero, the grid elsewhere.
+    pub fn at_tick(tick: Decimal) -> Rule {
+        if tick.is_zero() {
+            Rule::Axis
+        } else {
+            Rule::Grid
+        }
+    }
+
     fn attributes(self) -> &'static str {
         match self {
             Rule::Axis => r#"class="axis" stroke="currentColor""#,
