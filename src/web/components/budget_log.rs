@@ -3,15 +3,13 @@
 //! row is admitted, and what it keeps, is the core's (`ReviewRowText::admit`): the page
 //! shows its reasons beside the fields.
 
-use wasm_bindgen_futures::spawn_local;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::fields::{SelectField, TextField};
+use super::text_files::{import_text, save};
 use crate::budget::log::{import_log, log_csv, log_json};
 use crate::settings::budget::{BudgetEdit, ReviewRowText, NEXT_ACTIONS};
 use crate::settings::{Settings, SettingsEdit};
-use crate::web::browser;
 
 #[derive(Properties, PartialEq)]
 pub struct BudgetLogProps {
@@ -128,39 +126,26 @@ pub fn budget_log(props: &BudgetLogProps) -> Html {
             Err(found) => problems.set(found),
         })
     };
-    let import = {
-        let on_import = props.on_import.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let list = browser::take_files(input.files());
-            input.set_value("");
-            let on_import = on_import.clone();
-            spawn_local(async move {
-                let Some(Ok(file)) = browser::read_files(list).await.into_iter().next() else {
-                    return;
-                };
-                let parsed = std::str::from_utf8(&file.bytes)
-                    .map_err(|_| format!("{}: expected UTF-8 text", file.name))
-                    .and_then(|text| import_log(&file.name, text).map_err(|e| e.to_string()))
-                    .map(|rows| SettingsEdit::Budget(BudgetEdit::ReplaceLog(rows)))
-                    .map_err(|problem| format!("review log not imported: {problem}"));
-                on_import.emit(parsed);
-            });
-        })
-    };
+    let import = import_text(
+        "review log",
+        |name, text| {
+            import_log(name, text)
+                .map(|found| SettingsEdit::Budget(BudgetEdit::ReplaceLog(found)))
+                .map_err(|e| e.to_string())
+        },
+        &props.on_import,
+    );
     let export = |json: bool| {
         let (settings, on_notice) = (props.settings.clone(), props.on_notice.clone());
         Callback::from(move |_| {
             let rows = &settings.budget_review.review_log;
-            let (name, mime, text) = if json {
-                ("review-log.json", "application/json", log_json(rows))
+            let (name, text) = if json {
+                ("review-log.json", log_json(rows))
             } else {
                 let style = settings.validate().map(|v| v.csv).unwrap_or_default();
-                ("review-log.csv", "text/csv", log_csv(rows, style))
+                ("review-log.csv", log_csv(rows, style))
             };
-            if let Err(problem) = browser::download(name, mime, &text) {
-                on_notice.emit(problem);
-            }
+            save(&on_notice, name, &text);
         })
     };
     let row = |index: usize, r: &ReviewRowText| {

@@ -3,20 +3,18 @@
 //! table imported from or exported to CSV and JSON. Every change goes out as a
 //! [`BudgetEdit`]; the core checks each value and names its problem by path.
 
-use wasm_bindgen_futures::spawn_local;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::budget_thresholds::BudgetForm;
 use super::budget_unit::UnitForm;
 use super::fields::{error_at, SelectField, TextField};
+use super::text_files::{import_text, save};
 use crate::budget::mapping::{import_mapping, mapping_csv, mapping_json};
 use crate::error::Error;
 use crate::settings::budget::{
     AllocationRuleText, BudgetEdit, BudgetField, BudgetText, MatchField,
 };
 use crate::settings::{Settings, SettingsEdit};
-use crate::web::browser;
 
 #[derive(Properties, PartialEq)]
 pub struct BudgetMappingProps {
@@ -76,43 +74,26 @@ pub fn budget_mapping(props: &BudgetMappingProps) -> Html {
         }
     };
     let add = props.on_edit.reform(|_| BudgetEdit::AddRule);
-    let import = {
-        let on_import = props.on_import.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let list = browser::take_files(input.files());
-            input.set_value("");
-            let on_import = on_import.clone();
-            spawn_local(async move {
-                let Some(Ok(file)) = browser::read_files(list).await.into_iter().next() else {
-                    return;
-                };
-                let parsed = std::str::from_utf8(&file.bytes)
-                    .map_err(|_| format!("{}: expected UTF-8 text", file.name))
-                    .and_then(|text| import_mapping(&file.name, text).map_err(|e| e.to_string()))
-                    .map(|rules| SettingsEdit::Budget(BudgetEdit::ReplaceRules(rules)))
-                    .map_err(|problem| format!("mapping table not imported: {problem}"));
-                on_import.emit(parsed);
-            });
-        })
-    };
+    let import = import_text(
+        "mapping table",
+        |name, text| {
+            import_mapping(name, text)
+                .map(|found| SettingsEdit::Budget(BudgetEdit::ReplaceRules(found)))
+                .map_err(|e| e.to_string())
+        },
+        &props.on_import,
+    );
     let export = |json: bool| {
         let (settings, on_notice) = (props.settings.clone(), props.on_notice.clone());
         Callback::from(move |_| {
             let rules = &settings.budget_review.mapping;
-            let (name, mime, text) = if json {
-                (
-                    "budget-mapping.json",
-                    "application/json",
-                    mapping_json(rules),
-                )
+            let (name, text) = if json {
+                ("budget-mapping.json", mapping_json(rules))
             } else {
                 let style = settings.validate().map(|v| v.csv).unwrap_or_default();
-                ("budget-mapping.csv", "text/csv", mapping_csv(rules, style))
+                ("budget-mapping.csv", mapping_csv(rules, style))
             };
-            if let Err(problem) = browser::download(name, mime, &text) {
-                on_notice.emit(problem);
-            }
+            save(&on_notice, name, &text);
         })
     };
     let shared = props

@@ -2,54 +2,16 @@
 //! CSV outputs, the settings document and the rate card). Nothing is uploaded;
 //! downloads are blob URLs.
 
-use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::fields::SelectField;
+use super::text_files::{import_text, save};
 use crate::outputs;
 use crate::pipeline::{Figures, Problem, Review};
 use crate::ratecard::RateCardText;
 use crate::settings::{Settings, SettingsEdit, SettingsField};
 use crate::web::browser;
-
-/// Offers `text` as a download; a failure becomes the page's notice.
-fn save(on_notice: &Callback<String>, name: &str, text: &str) {
-    let mime = if name.ends_with(".csv") {
-        "text/csv"
-    } else {
-        "application/json"
-    };
-    if let Err(problem) = browser::download(name, mime, text) {
-        on_notice.emit(problem);
-    }
-}
-
-/// A file input handler that reads one JSON document and hands the edit `parse` makes
-/// of it (or a sentence naming the file) to the reducer.
-fn import(
-    what: &'static str,
-    parse: fn(&str) -> Result<SettingsEdit, String>,
-    on_import: &Callback<Result<SettingsEdit, String>>,
-) -> Callback<Event> {
-    let on_import = on_import.clone();
-    Callback::from(move |e: Event| {
-        let input: HtmlInputElement = e.target_unchecked_into();
-        let list = browser::take_files(input.files());
-        input.set_value("");
-        let on_import = on_import.clone();
-        spawn_local(async move {
-            let Some(Ok(file)) = browser::read_files(list).await.into_iter().next() else {
-                return;
-            };
-            let parsed = std::str::from_utf8(&file.bytes)
-                .map_err(|_| "expected UTF-8 text".to_string())
-                .and_then(parse)
-                .map_err(|problem| format!("{}: {what} not imported: {problem}", file.name));
-            on_import.emit(parsed);
-        });
-    })
-}
 
 #[derive(Properties, PartialEq)]
 pub struct DownloadsProps {
@@ -195,21 +157,21 @@ pub fn downloads(props: &DownloadsProps) -> Html {
             save(&on_notice, "rate-card.json", &card.to_json());
         })
     };
-    let on_import = import(
+    let on_import = import_text(
         "settings",
-        |text| {
+        |name, text| {
             Settings::from_json(text)
                 .map(|s| SettingsEdit::Replace(Box::new(s)))
-                .map_err(|e| e.to_string())
+                .map_err(|e| format!("{name}: {e}"))
         },
         &props.on_import,
     );
-    let on_card_import = import(
+    let on_card_import = import_text(
         "rate card",
-        |text| {
+        |name, text| {
             RateCardText::from_json(text)
                 .map(SettingsEdit::ImportRateCard)
-                .map_err(|e| e.to_string())
+                .map_err(|e| format!("{name}: {e}"))
         },
         &props.on_import,
     );

@@ -27,6 +27,7 @@ mod rate_table;
 mod results;
 mod review_form;
 mod summary;
+mod text_files;
 mod verify_record;
 mod window_form;
 
