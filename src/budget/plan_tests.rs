@@ -403,3 +403,61 @@ fn readiness_completeness_and_phases() {
     let errors = s.budget_review.validate().unwrap_err();
     assert_eq!(errors[0].to_string(), "budget_review.readiness.drill_traced: expected yes or no (or nothing), but found \"maybe\"");
 }
+
+#[test]
+fn the_seed_000_part_matches_the_schema_and_keeps_no_secret() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schemas/budget-review.schema.json")).unwrap();
+    let at: jiff::Timestamp = "2026-01-02T10:00:00Z".parse().unwrap();
+    let planted = ReadinessText {
+        owner: "alice.smith@example.com".into(),
+        billing_observer: "Alice Smith".into(),
+        kill_switch_where: "gateway admin https://gw.example/admin?token=sk-live-4f9a8b7c6d5e4f3a2b1c".into(),
+        kill_switch_verify: "curl 203.0.113.9 with Bearer sk-proj-9f8e7d6c5b4a39281706 then prompt: summarize the contract".into(),
+        kill_switch_reverse: "top up the balance of $4,250.00 and restore the weight".into(),
+        ..complete_form()
+    };
+    let (mut s, read) = with(plan(60, "200", "1", "20"));
+    s.budget_review.readiness = planted;
+    let mut empty = s.clone();
+    empty.budget_review.reference_period = period("2026-01-01T02:00", "2026-01-01T03:00");
+    let mut unknown_model = s.clone();
+    unknown_model.budget_review.plan.model_mix = vec![MixShareText {
+        model: "claude-opus".into(),
+        percent: "100".into(),
+    }];
+    for settings in [&s, &empty, &unknown_model] {
+        let json = document::build(&read, settings, &review(&read, settings), at).to_json();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        super::tests::conforms(&value, &schema, &schema, "document");
+        assert_eq!(value["schema_version"], 2);
+        for secret in [
+            "alice.smith",
+            "Alice Smith",
+            "sk-live-4f9a8b7c6d5e4f3a2b1c",
+            "sk-proj-9f8e7d6c5b4a39281706",
+            "203.0.113.9",
+            "summarize the contract",
+            "4,250",
+        ] {
+            assert!(!json.contains(secret), "{secret} in\n{json}");
+        }
+    }
+    let json = document::build(&read, &s, &review(&read, &s), at).to_json();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["projection"]["figures"]["label"], "estimate");
+    assert_eq!(value["projection"]["figures"]["result"], "fail");
+    assert_eq!(
+        value["baseline"]["figures"]["all"]["input_tokens_p95"],
+        4000
+    );
+    assert_eq!(
+        value["baseline"]["figures"]["all"]["p95_method"],
+        "nearest rank: p95 of 5 values is the maximum (rank 5 of 5)"
+    );
+    assert_eq!(value["readiness"]["phases"][0]["result"], "pass");
+    let json = document::build(&read, &empty, &review(&read, &empty), at).to_json();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["baseline"]["status"], "not_computed");
+    assert_eq!(value["baseline"]["figures"], serde_json::Value::Null);
+}

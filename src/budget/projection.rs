@@ -52,6 +52,8 @@ pub struct KnobPart {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Projection {
+    pub start: jiff::Timestamp,
+    pub end: jiff::Timestamp,
     pub seconds: i64,
     /// Requests per minute expected (estimate).
     #[serde(with = "serde_str")]
@@ -196,6 +198,8 @@ pub fn project(plan: &Plan, baseline: &Baseline) -> Result<Result<Projection, St
         )
         .knob;
     Ok(Ok(Projection {
+        start: plan.window.start,
+        end: plan.window.end,
         seconds,
         requests_per_minute: round(rate),
         requests,

@@ -315,7 +315,7 @@ fn resolve<'a>(node: &'a serde_json::Value, root: &'a serde_json::Value) -> &'a 
 }
 
 /// Every object in `value` has exactly the schema's required fields, in order.
-fn conforms(
+pub(super) fn conforms(
     value: &serde_json::Value,
     node: &serde_json::Value,
     root: &serde_json::Value,
