@@ -3,9 +3,8 @@
 use rust_decimal::Decimal;
 
 use super::projection::Knob;
+use super::tests::files;
 use super::*;
-use crate::ingest;
-use crate::pipeline;
 use crate::settings::budget::{MixShareText, PeriodText, PlanText, ReadinessText};
 
 const LOG: &str = include_str!("../../tests/fixtures/budget/gateway-tokens.jsonl");
@@ -14,16 +13,6 @@ const RETRY_LOG: &str = include_str!("../../tests/fixtures/budget/client-retries
 
 fn dec(text: &str) -> Decimal {
     text.parse().unwrap()
-}
-
-fn files(named: &[(&str, &str)], settings: &Settings) -> Vec<FileReport> {
-    let rules = pipeline::ingest_rules(settings).unwrap_or_default();
-    let mut files: Vec<FileReport> = named
-        .iter()
-        .map(|(name, text)| ingest::ingest(name, text.as_bytes(), rules.clone()))
-        .collect();
-    pipeline::count_files(&mut files);
-    files
 }
 
 fn period(start: &str, end: &str) -> PeriodText {

@@ -19,7 +19,7 @@ fn settings() -> Settings {
 }
 
 /// Files read as the CLI and the worker read them (counted once), labels kept.
-fn files(named: &[(&str, &str)], settings: &Settings) -> Vec<FileReport> {
+pub(super) fn files(named: &[(&str, &str)], settings: &Settings) -> Vec<FileReport> {
     let rules = pipeline::ingest_rules(settings).unwrap_or_default();
     let mut files: Vec<FileReport> = named
         .iter()
