@@ -140,8 +140,10 @@ fn line(
     let (mut input, mut output, mut charge) = (0u64, 0u64, Some(Decimal::ZERO));
     let mut charges = Vec::new();
     for (row, _) in rows {
-        let at = row.at.expect("only timed rows are in a period");
-        *minutes.entry(at.as_second().div_euclid(60)).or_default() += 1;
+        // Only timed rows are in a period.
+        if let Some(at) = row.at {
+            *minutes.entry(at.as_second().div_euclid(60)).or_default() += 1;
+        }
         *classes.entry(class_of(row)).or_default() += 1;
         input = input.checked_add(row.input_tokens).ok_or_else(overflow)?;
         output = output.checked_add(row.output_tokens).ok_or_else(overflow)?;

@@ -450,3 +450,23 @@ fn the_seed_000_part_matches_the_schema_and_keeps_no_secret() {
     assert_eq!(value["baseline"]["status"], "not_computed");
     assert_eq!(value["baseline"]["figures"], serde_json::Value::Null);
 }
+
+#[test]
+fn a_share_of_the_baseline_is_exact_and_the_review_survives_the_wire() {
+    // Five requests in seven minutes: 0.7142857143 per minute (rounded for the reader);
+    // 100 % of it over 70 minutes is exactly 50 requests, not 49.99…: 50 × 0.0055 =
+    // 0.275 to 50 × 0.014 = 0.7.
+    let mut seventy = plan(70, "100", "1", "20");
+    seventy.end = "2026-01-02T15:10".into();
+    let (mut s, read) = with(seventy);
+    s.budget_review.reference_period = period("2026-01-01T00:00", "2026-01-01T00:07");
+    let f = review(&read, &s).unwrap();
+    let p = f.projection.clone().unwrap().unwrap();
+    assert_eq!(
+        (p.requests, p.requests_per_minute, p.spend_mean, p.spend_p95),
+        (dec("50"), dec("0.7142857143"), dec("0.275"), dec("0.7"))
+    );
+    assert_eq!(p.knobs[0].amount, dec("0"), "no traffic above the baseline");
+    let text = wire(&read, &s).unwrap();
+    assert_eq!(from_wire(&text).unwrap(), Ok(f));
+}

@@ -117,14 +117,20 @@ fn costs(line: &BaselineLine, what: &str) -> Result<(Decimal, Decimal), String> 
 /// The planned window projected from `baseline`.
 pub fn project(plan: &Plan, baseline: &Baseline) -> Result<Result<Projection, String>, Error> {
     let seconds = plan.window.end.as_second() - plan.window.start.as_second();
-    let base_rate = baseline.all.per_minute_mean.unwrap_or_default();
     let hundred = Decimal::ONE_HUNDRED;
-    let rate = match plan.rate {
-        PlannedRate::PerMinute(rate) => rate,
-        PlannedRate::Share(share) => mul(base_rate, share)? / hundred,
+    let window = Decimal::from(seconds);
+    // What the window would see at the baseline's mean rate, and what the plan expects:
+    // each from the counts with one division, so 100 % of the baseline is exactly it.
+    let at_baseline = match baseline.seconds {
+        0 => Decimal::ZERO,
+        base => mul(Decimal::from(baseline.all.requests), window)? / Decimal::from(base),
     };
-    let requests =
-        ratio(mul(rate, Decimal::from(seconds))?, Decimal::from(60)).ok_or_else(overflow)?;
+    let exact = match plan.rate {
+        PlannedRate::PerMinute(rate) => mul(rate, window)? / Decimal::from(60),
+        PlannedRate::Share(share) => mul(at_baseline, share)? / hundred,
+    };
+    let requests = ratio(exact, Decimal::ONE).ok_or_else(overflow)?;
+    let rate = ratio(mul(exact, Decimal::from(60))?, window).unwrap_or_default();
     let (mut spend_mean, mut spend_p95) = (Decimal::ZERO, Decimal::ZERO);
     if plan.mix.is_empty() {
         let (mean, p95) = match costs(&baseline.all, "any model") {
@@ -166,8 +172,8 @@ pub fn project(plan: &Plan, baseline: &Baseline) -> Result<Result<Projection, St
     let headroom = |spend: Decimal| plan.budget.checked_sub(spend).ok_or_else(overflow);
     // What each knob accounts for in the high end; the largest drives it (ties in the
     // order requests, tokens, retries).
-    let above_base = match rate > base_rate && !rate.is_zero() {
-        true => round(mul(spend_p95, rate - base_rate)? / rate),
+    let above_base = match exact > at_baseline {
+        true => round(mul(spend_p95, exact - at_baseline)? / exact),
         false => Decimal::ZERO,
     };
     let spread = (spend_p95 - spend_mean).max(Decimal::ZERO);
@@ -201,7 +207,7 @@ pub fn project(plan: &Plan, baseline: &Baseline) -> Result<Result<Projection, St
         start: plan.window.start,
         end: plan.window.end,
         seconds,
-        requests_per_minute: round(rate),
+        requests_per_minute: rate,
         requests,
         mix: (plan.mix.iter())
             .map(|(m, p)| MixPart {
