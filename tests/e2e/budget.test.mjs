@@ -238,3 +238,37 @@ test('the budget review measures a baseline, projects a planned window against i
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('the baseline, the verdict and the phases fit a 390 px phone in dark mode, and their tables scroll by keyboard', async () => {
+  await inApp(shared.browser, shared.server, async (page) => {
+    await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings-allocation.json'));
+    await page.setInputFiles('[data-testid="file-input"]', log);
+    await expectText(page, '[data-testid="budget-total-expected"]', '0.0275');
+    const fill = async (testid, value) => page.fill(`[data-testid="${testid}"]`, value);
+    await fill('budget-reference-start', '2026-01-01T00:00');
+    await fill('budget-reference-end', '2026-01-01T00:05');
+    await fill('budget-plan-start', '2026-01-02T14:00');
+    await fill('budget-plan-end', '2026-01-02T15:00');
+    await fill('budget-plan-traffic_share', '200');
+    await fill('budget-plan-rollback_budget', '1');
+    await fill('budget-plan-stop_over_percent', '20');
+    await fill('budget-readiness-owner', 'platform-ops');
+    await expectText(page, '[data-testid="budget-projection"][data-result="fail"] [data-testid="budget-verdict"]', /^Fail/);
+    await page.locator('[data-testid="budget-phase"][data-phase="D"]').waitFor({ timeout: TIMEOUT });
+    const layout = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const scope = [...document.querySelectorAll('[data-testid="budget-plan"] *, [data-testid="budget-plan-form"] *')];
+      const out = scope
+        .filter((el) => !el.closest('.scroll') && el.getBoundingClientRect().right > width + 0.5)
+        .map((el) => `${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ''}`);
+      const regions = ['Baseline', 'Rollback phases'].map((name) => document.querySelector(`.scroll[aria-label="${name}"]`)?.tabIndex);
+      const background = getComputedStyle(document.querySelector('[data-testid="budget-projection"]')).backgroundColor;
+      return { out, regions, background, scrollWidth: document.documentElement.scrollWidth, width };
+    });
+    assert.deepEqual(layout.out, [], 'nothing of the plan reaches past the page\'s right edge');
+    assert.ok(layout.scrollWidth <= layout.width, `the page is ${layout.scrollWidth} px wide in ${layout.width} px`);
+    assert.deepEqual(layout.regions, [0, 0], 'the baseline and phase tables scroll by keyboard');
+    const [r, g, b] = layout.background.match(/\d+/g).map(Number);
+    assert.ok(r + g + b < 3 * 110, `the fail verdict is dark in dark mode (${layout.background})`);
+  }, { contextOptions: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'dark' } });
+});
