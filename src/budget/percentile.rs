@@ -112,4 +112,21 @@ mod tests {
             assert_eq!(p95_rank(n), rank, "{n}");
         }
     }
+
+    proptest::proptest! {
+        /// Nearest rank, whatever the values: the p95 is one of them, at least
+        /// ⌈0.95 × n⌉ values are at or below it, and fewer than that are below it.
+        #[test]
+        fn the_p95_is_a_value_at_its_rank(values in proptest::collection::vec(0u64..50, 1..200)) {
+            let ranked = p95(&values).unwrap();
+            let at_or_below = values.iter().filter(|v| **v <= ranked.value).count();
+            let below = values.iter().filter(|v| **v < ranked.value).count();
+            proptest::prop_assert!(values.contains(&ranked.value));
+            proptest::prop_assert!(at_or_below >= ranked.rank && below < ranked.rank);
+            proptest::prop_assert_eq!(ranked.of, values.len());
+            if values.len() < 20 {
+                proptest::prop_assert_eq!(Some(&ranked.value), values.iter().max());
+            }
+        }
+    }
 }

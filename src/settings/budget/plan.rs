@@ -365,3 +365,31 @@ impl BudgetText {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_without_an_offset_is_read_in_the_finance_time_zone() {
+        let cases: [(&str, &str, Result<&str, &str>); 6] = [
+            ("2026-05-09T14:00", "", Ok("2026-05-09T14:00:00Z")),
+            ("2026-05-09 14:00", "+08:00", Ok("2026-05-09T06:00:00Z")),
+            ("2026-05-09T14:00:00Z", "+08:00", Ok("2026-05-09T14:00:00Z")),
+            ("2026-05-09T14:00-05:00", "+08:00", Ok("2026-05-09T19:00:00Z")),
+            // Summer time in Berlin: UTC+2.
+            ("2026-07-01T12:00", "Europe/Berlin", Ok("2026-07-01T10:00:00Z")),
+            ("14:00", "", Err("expected a time like 2026-05-09T14:00 (in the finance time zone) or 2026-05-09T14:00:00Z, but found \"14:00\"")),
+        ];
+        for (text, zone, want) in cases {
+            let zone = StatedZone::parse(zone).unwrap();
+            let got = moment(text, zone).map(|t| t.to_string());
+            let got = got.as_ref().map(String::as_str).map_err(String::as_str);
+            assert_eq!(got, want, "{text}");
+        }
+        assert_eq!(
+            moment(" ", None).unwrap_err(),
+            "expected a time like 2026-05-09T14:00, but found nothing"
+        );
+    }
+}
