@@ -9,13 +9,15 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::allocate::{Line, ValueLine};
+use super::plan_out::{self, Part};
 use super::tally::Tally;
 use super::{BudgetFigures, BudgetProblem};
 use crate::ingest::{FileReport, Format, Stream};
 use crate::sanitize;
 use crate::settings::Settings;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: the seed 000 part (`baseline`, `projection`, `readiness`) added.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 pub struct BudgetDocument {
@@ -44,6 +46,10 @@ pub struct BudgetDocument {
     /// The review log (seeds 003 and 004): each admitted row, sanitized; a row the
     /// settings hold that is not admitted is left out (the settings name its problem).
     pub review_log: Vec<crate::settings::budget::ReviewRowText>,
+    /// Seed 000 (version 2, [`super::plan_out`]): null while not asked for.
+    pub baseline: Option<Part<plan_out::BaselineFiguresOut>>,
+    pub projection: Option<Part<plan_out::ProjectionOut>>,
+    pub readiness: Option<plan_out::ReadinessOut>,
 }
 
 #[derive(Serialize)]
@@ -398,6 +404,13 @@ pub fn build(
         retries: figures.map(|f| retries(&f.retries)),
         budgets: figures.map(|f| f.thresholds.iter().map(bucket).collect()),
         review_log: super::log::admitted_rows(&settings.budget_review.review_log),
+        baseline: figures
+            .and_then(|f| f.baseline.as_ref())
+            .map(plan_out::baseline),
+        projection: (figures.and_then(|f| f.projection.as_ref()))
+            .map(|p| plan_out::projection(p, &settings.billing_currency)),
+        readiness: (figures.and_then(|f| f.readiness.as_ref()))
+            .map(|r| plan_out::readiness(r, &settings.budget_review.readiness)),
     }
 }
 

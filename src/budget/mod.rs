@@ -18,12 +18,21 @@
 //! - [`unit`]: unit cost by owner group and model, and per period (unit economics).
 //! - [`mapping`], [`table`]: the mapping table exported and imported (CSV, JSON).
 //! - [`log`]: the review log exported and imported (CSV, JSON), each row admitted.
-//! - [`document`]: the sanitized budget review document.
+//! - [`baseline`], [`percentile`]: the baseline over the reviewer's reference period,
+//!   p95 by nearest rank (seed 000).
+//! - [`projection`]: the planned window projected, against its stop condition.
+//! - [`readiness`]: seed 000's readiness form checked, phases A–D as pass or hold.
+//! - [`document`]: the sanitized budget review document ([`plan_out`]: its seed 000 part).
 
 pub mod allocate;
+pub mod baseline;
 pub mod document;
 pub mod log;
 pub mod mapping;
+pub mod percentile;
+pub mod plan_out;
+pub mod projection;
+pub mod readiness;
 pub mod retry;
 pub mod rows;
 pub mod table;
@@ -58,6 +67,12 @@ pub struct BudgetFigures {
     pub usage_unknown: u64,
     /// Rows the outcome policy excludes as not billable: not read, so in no figure here.
     pub not_billable: u64,
+    /// The baseline over the reference period (None while none is marked).
+    pub baseline: baseline::BaselineAnswer,
+    /// The planned window projected (None while none is planned).
+    pub projection: projection::ProjectionAnswer,
+    /// Seed 000's readiness and phases (None while nothing of seed 000 is typed).
+    pub readiness: Option<readiness::Readiness>,
 }
 
 /// Why a budget review has no figures.
@@ -113,6 +128,29 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
     let retries = retry::retries(&rows).map_err(arithmetic)?;
     let thresholds =
         threshold::thresholds(&budget.budgets, &allocation.by_bucket).map_err(arithmetic)?;
+    let baseline = match budget.reference {
+        Some(period) => Some(baseline::baseline(&budget, period, &rows).map_err(arithmetic)?),
+        None => None,
+    };
+    let projection = match (&budget.plan, &baseline) {
+        (None, _) => None,
+        (Some(_), None) => Some(Err(
+            "no reference period is marked: there is no baseline to project from".to_string(),
+        )),
+        (Some(_), Some(Err(reason))) => Some(Err(format!("no baseline: {reason}"))),
+        (Some(plan), Some(Ok(base))) => Some(projection::project(plan, base).map_err(arithmetic)?),
+    };
+    let text = &settings.budget_review;
+    let asked =
+        text.readiness != Default::default() || budget.reference.is_some() || budget.plan.is_some();
+    let readiness = asked.then(|| {
+        readiness::readiness(
+            &text.readiness,
+            &baseline,
+            &projection,
+            &valid.billing_currency,
+        )
+    });
     let of_stream = || crate::crosscheck::files_of(files, stream);
     let not_billable = of_stream()
         .map(|f| {
@@ -133,6 +171,9 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
         thresholds,
         usage_unknown: of_stream().map(|f| f.evidence.unknown_total()).sum(),
         not_billable,
+        baseline,
+        projection,
+        readiness,
     })
 }
 
@@ -156,5 +197,7 @@ pub fn from_wire(text: &str) -> Result<Answer, String> {
         .map_err(|e| format!("the budget review sent by the worker is damaged: {e}"))
 }
 
+#[cfg(test)]
+mod plan_tests;
 #[cfg(test)]
 mod tests;

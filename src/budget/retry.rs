@@ -113,7 +113,7 @@ pub struct Retries {
 }
 
 /// Whether each row is an extra attempt, in row order.
-fn extra_attempts(rows: &[PricedRow]) -> Vec<bool> {
+pub(super) fn extra_attempts(rows: &[PricedRow]) -> Vec<bool> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     // The earliest row of an id is its logical request (untimed rows after timed ones).
     order.sort_by_key(|&i| (rows[i].at.is_none(), rows[i].at, i));

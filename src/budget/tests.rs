@@ -19,7 +19,7 @@ fn settings() -> Settings {
 }
 
 /// Files read as the CLI and the worker read them (counted once), labels kept.
-fn files(named: &[(&str, &str)], settings: &Settings) -> Vec<FileReport> {
+pub(super) fn files(named: &[(&str, &str)], settings: &Settings) -> Vec<FileReport> {
     let rules = pipeline::ingest_rules(settings).unwrap_or_default();
     let mut files: Vec<FileReport> = named
         .iter()
@@ -315,7 +315,7 @@ fn resolve<'a>(node: &'a serde_json::Value, root: &'a serde_json::Value) -> &'a 
 }
 
 /// Every object in `value` has exactly the schema's required fields, in order.
-fn conforms(
+pub(super) fn conforms(
     value: &serde_json::Value,
     node: &serde_json::Value,
     root: &serde_json::Value,

@@ -165,3 +165,110 @@ test('the budget review allocates, edits and round-trips its mapping table, and 
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('the budget review measures a baseline, projects a planned window against its stop condition, and checks readiness', async () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'spend-budget-plan-'));
+  try {
+    await inApp(shared.browser, shared.server, async (page, seen) => {
+      await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings-allocation.json'));
+      await page.setInputFiles('[data-testid="file-input"]', log);
+      await expectText(page, '[data-testid="budget-total-expected"]', '0.0275');
+      // Hand-computed in src/budget/plan_tests.rs: five requests in five minutes, p95
+      // of 5 values is the maximum (4,000 input tokens), 0.0055 to 0.014 per request.
+      await page.fill('[data-testid="budget-reference-start"]', '2026-01-01T00:00');
+      await page.fill('[data-testid="budget-reference-end"]', '2026-01-01T00:05');
+      const all = '[data-testid="budget-baseline"] [data-testid="budget-baseline-line"]:not([data-model])';
+      await expectText(page, `${all} [data-testid="input"]`, '1600 / 4000');
+      await expectText(page, '[data-testid="budget-baseline-method"]', /p95 of 5 values is the maximum/);
+      // 60 minutes at 200 %: 120 requests, 0.66 to 1.68 against a limit of 1 + 20 %.
+      const plan = async (key, value) => page.fill(`[data-testid="budget-plan-${key}"]`, value);
+      await plan('start', '2026-01-02T14:00');
+      await plan('end', '2026-01-02T15:00');
+      await plan('traffic_share', '200');
+      await plan('rollback_budget', '1');
+      await plan('stop_over_percent', '20');
+      await expectText(page, '[data-testid="budget-verdict"]', /^Fail \(fail: projected spend 0\.66 USD to 1\.68 USD \(estimate, mean to p95\) exceeds the stop limit 1\.2 USD .* the knob that drives it: tokens/);
+      await plan('rollback_budget', '2');
+      await expectText(page, '[data-testid="budget-verdict"]', /^Pass \(pass: projected spend 0\.66 USD to 1\.68 USD/);
+      // An empty reference period: no baseline, with the reason, never zeros.
+      await page.fill('[data-testid="budget-reference-start"]', '2026-01-01T02:00');
+      await page.fill('[data-testid="budget-reference-end"]', '2026-01-01T03:00');
+      await expectText(page, '[data-testid="budget-baseline-absent"]', /^No baseline: expected requests between/);
+      await page.fill('[data-testid="budget-reference-start"]', '2026-01-01T00:00');
+      await page.fill('[data-testid="budget-reference-end"]', '2026-01-01T00:05');
+      await expectText(page, '[data-testid="budget-projection"][data-result="pass"] [data-testid="budget-verdict"]', /^Pass/);
+
+      // Readiness: owner and kill switch typed, a planted key in a note; the rest missing.
+      const ready = async (key, value) => page.fill(`[data-testid="budget-readiness-${key}"]`, value);
+      await ready('owner', 'platform-ops');
+      await ready('billing_observer', 'finops-oncall');
+      await ready('kill_switch_who', 'sre-oncall');
+      await ready('kill_switch_where', 'gateway weights, admin key sk-live-4f9a8b7c6d5e4f3a2b1c');
+      await ready('kill_switch_time_to_effect', 'under 2 minutes');
+      await ready('kill_switch_reverse', 'restore the weight');
+      await expectText(page, '[data-testid="budget-readiness-missing"]', 'The readiness form is missing: how to verify the kill switch worked; whether the drill request was traced end to end; whether the kill switch was tested.');
+      await expectText(page, '[data-testid="budget-phase"][data-phase="A"][data-result="hold"]', /missing how to verify the kill switch worked/);
+      await ready('kill_switch_verify', 'request rate drops to 0');
+      await page.selectOption('[data-testid="budget-readiness-drill_traced"]', 'yes');
+      await page.selectOption('[data-testid="budget-readiness-kill_switch_tested"]', 'yes');
+      await expectText(page, '[data-testid="budget-readiness-complete"]', 'The readiness form is complete.');
+      await expectText(page, '[data-testid="budget-phase"][data-phase="D"][data-result="pass"]', /pass: projected spend/);
+
+      const file = path.join(tmp, 'budget-review.json');
+      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid="download-budget-review"]')]);
+      await dl.saveAs(file);
+      const documentText = await readFile(file, 'utf8');
+      const document = JSON.parse(documentText);
+      assert.equal(document.schema_version, 2);
+      assert.equal(document.projection.figures.result, 'pass');
+      assert.equal(document.projection.figures.label, 'estimate');
+      assert.deepEqual(document.readiness.phases.map((p) => p.result), ['pass', 'pass', 'pass', 'pass']);
+      assert.ok(!documentText.includes('sk-live'), 'the document must not contain the planted key');
+      if (cliBin) {
+        const settings = path.join(tmp, 'settings.json');
+        const [s] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid="download-settings"]')]);
+        await s.saveAs(settings);
+        const out = path.join(tmp, 'cli-budget.json');
+        execFileSync(cliBin, ['--settings', settings, '--generated-at', document.generated_at, '--budget-review', out, log], { stdio: ['ignore', 'ignore', 'ignore'] });
+        assert.equal(await readFile(out, 'utf8'), documentText, 'the CLI writes the same budget review');
+      }
+      assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('the baseline, the verdict and the phases fit a 390 px phone in dark mode, and their tables scroll by keyboard', async () => {
+  await inApp(shared.browser, shared.server, async (page) => {
+    await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings-allocation.json'));
+    await page.setInputFiles('[data-testid="file-input"]', log);
+    await expectText(page, '[data-testid="budget-total-expected"]', '0.0275');
+    const fill = async (testid, value) => page.fill(`[data-testid="${testid}"]`, value);
+    await fill('budget-reference-start', '2026-01-01T00:00');
+    await fill('budget-reference-end', '2026-01-01T00:05');
+    await fill('budget-plan-start', '2026-01-02T14:00');
+    await fill('budget-plan-end', '2026-01-02T15:00');
+    await fill('budget-plan-traffic_share', '200');
+    await fill('budget-plan-rollback_budget', '1');
+    await fill('budget-plan-stop_over_percent', '20');
+    await fill('budget-readiness-owner', 'platform-ops');
+    await expectText(page, '[data-testid="budget-projection"][data-result="fail"] [data-testid="budget-verdict"]', /^Fail/);
+    await page.locator('[data-testid="budget-phase"][data-phase="D"]').waitFor({ timeout: TIMEOUT });
+    const layout = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const scope = [...document.querySelectorAll('[data-testid="budget-plan"] *, [data-testid="budget-plan-form"] *')];
+      const out = scope
+        .filter((el) => !el.closest('.scroll') && el.getBoundingClientRect().right > width + 0.5)
+        .map((el) => `${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ''}`);
+      const regions = ['Baseline', 'Rollback phases'].map((name) => document.querySelector(`.scroll[aria-label="${name}"]`)?.tabIndex);
+      const background = getComputedStyle(document.querySelector('[data-testid="budget-projection"]')).backgroundColor;
+      return { out, regions, background, scrollWidth: document.documentElement.scrollWidth, width };
+    });
+    assert.deepEqual(layout.out, [], 'nothing of the plan reaches past the page\'s right edge');
+    assert.ok(layout.scrollWidth <= layout.width, `the page is ${layout.scrollWidth} px wide in ${layout.width} px`);
+    assert.deepEqual(layout.regions, [0, 0], 'the baseline and phase tables scroll by keyboard');
+    const [r, g, b] = layout.background.match(/\d+/g).map(Number);
+    assert.ok(r + g + b < 3 * 110, `the fail verdict is dark in dark mode (${layout.background})`);
+  }, { contextOptions: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'dark' } });
+});

@@ -554,3 +554,85 @@ fn the_review_log_is_kept_added_to_and_written_by_the_command_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_budget_baseline_projection_and_readiness_from_the_command_line() {
+    let dir = folder("budget-plan");
+    let review = format!("{dir}/budget.json");
+    let settings = "tests/fixtures/budget/settings-allocation.json";
+    let log = "tests/fixtures/budget/gateway-tokens.jsonl";
+    let args = [
+        "--settings",
+        settings,
+        "--budget-reference",
+        "2026-01-01T00:00/2026-01-01T00:05",
+        "--budget-plan",
+        "tests/fixtures/budget/plan-fail.json",
+        "--budget-readiness",
+        "tests/fixtures/budget/readiness.json",
+        "--budget-review",
+        &review,
+        "--generated-at",
+        "2026-01-02T10:00:00Z",
+        log,
+    ];
+    let (code, _, stderr) = cli(&args);
+    assert_eq!(code, 0, "{stderr}");
+    // src/budget/plan_tests.rs works these out: 120 requests at 0.0055 to 0.014 each.
+    assert!(
+        stderr.contains("budget projection: fail: projected spend 0.66 USD to 1.68 USD (estimate, mean to p95) exceeds the stop limit 1.2 USD (rollback budget 1 USD + 20 %) by 0.48 USD; the knob that drives it: tokens"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "budget phase A (paper check): hold: missing how to verify the kill switch worked"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("budget phase D (production rollback decision): hold: phase C holds; fail: projected spend"), "{stderr}");
+    let text = std::fs::read_to_string(&review).unwrap();
+    assert!(!text.contains("sk-live-4f9a8b7c6d5e4f3a2b1c"), "{text}");
+    let document: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(document["schema_version"], 2);
+    let baseline = &document["baseline"]["figures"]["all"];
+    assert_eq!(
+        (
+            &baseline["requests"],
+            &baseline["input_tokens_p95"],
+            &baseline["output_tokens_mean"]
+        ),
+        (&json!(5), &json!(4000), &json!("150"))
+    );
+    let projection = &document["projection"]["figures"];
+    assert_eq!(
+        (
+            &projection["result"],
+            &projection["driver"],
+            &projection["label"]
+        ),
+        (&json!("fail"), &json!("tokens"), &json!("estimate"))
+    );
+    assert_eq!(
+        document["readiness"]["missing"],
+        json!([
+            "how to verify the kill switch worked",
+            "whether the kill switch was tested"
+        ])
+    );
+    // A reference period that is not START/END is refused before anything runs.
+    let (code, _, stderr) = cli(&["--budget-reference", "2026-01-01T00:00", log]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--budget-reference: expected START/END"),
+        "{stderr}"
+    );
+    // The help names the flags.
+    let (_, help, _) = cli(&["--help"]);
+    for flag in [
+        "--budget-reference <START/END>",
+        "--budget-plan <PATH>",
+        "--budget-readiness <PATH>",
+    ] {
+        assert!(help.contains(flag), "{flag}");
+    }
+}

@@ -140,6 +140,23 @@ pub struct Reconcile {
     /// style chosen).
     #[arg(long, value_name = "PATH")]
     pub budget_log_out: Option<PathBuf>,
+    /// Measure the budget review's baseline (seed 000) over START/END, in place of the
+    /// settings' reference period: times like 2026-05-09T13:00 are read in the finance
+    /// time zone (UTC when none is set), times with Z or an offset as written.
+    #[arg(long, value_name = "START/END")]
+    pub budget_reference: Option<String>,
+    /// Project the planned window in PATH (JSON, the settings' `budget_review.plan`:
+    /// start, end, request_rate or traffic_share, model_mix, rollback_budget,
+    /// stop_over_percent) in place of the settings' own. With --budget-review, the
+    /// verdict (pass or fail, the numbers, the knob that drives it) is also printed to
+    /// standard error.
+    #[arg(long, value_name = "PATH")]
+    pub budget_plan: Option<PathBuf>,
+    /// Check the readiness form in PATH (JSON, the settings' `budget_review.readiness`)
+    /// in place of the settings' own. With --budget-review, phases A-D are also printed
+    /// to standard error as pass or hold with the reason.
+    #[arg(long, value_name = "PATH")]
+    pub budget_readiness: Option<PathBuf>,
     /// Print each file's row ledger and the totals to standard error.
     #[arg(long)]
     pub summary: bool,

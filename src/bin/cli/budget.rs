@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use spend_reconciler::budget::{self, document, log, mapping};
 use spend_reconciler::ingest::FileReport;
 use spend_reconciler::outputs::CsvStyle;
+use spend_reconciler::settings::budget::PeriodText;
 use spend_reconciler::settings::Settings;
 
 use super::args::Reconcile;
@@ -57,6 +58,48 @@ pub fn with_log(mut settings: Settings, args: &Reconcile) -> Result<Settings, St
     Ok(settings)
 }
 
+/// The settings with the reference period, planned window and readiness form the
+/// command line gives in place of their own.
+pub fn with_plan(mut settings: Settings, args: &Reconcile) -> Result<Settings, String> {
+    let section = &mut settings.budget_review;
+    if let Some(text) = &args.budget_reference {
+        let (start, end) = text.split_once('/').ok_or_else(|| {
+            format!("--budget-reference: expected START/END (2026-05-09T13:00/2026-05-09T14:00), but found \"{text}\"")
+        })?;
+        section.reference_period = PeriodText {
+            start: start.trim().to_string(),
+            end: end.trim().to_string(),
+        };
+    }
+    if let Some(path) = &args.budget_plan {
+        let (name, text) = read(path)?;
+        section.plan = serde_json::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+    }
+    if let Some(path) = &args.budget_readiness {
+        let (name, text) = read(path)?;
+        section.readiness = serde_json::from_str(&text).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(settings)
+}
+
+/// Seed 000's verdicts on standard error: the projection and each phase.
+fn print_plan(figures: &budget::BudgetFigures) {
+    match &figures.projection {
+        Some(Ok(p)) => eprintln!("budget projection: {}", p.verdict(&figures.currency)),
+        Some(Err(reason)) => eprintln!("budget projection: not computed: {reason}"),
+        None => {}
+    }
+    if let Some(readiness) = &figures.readiness {
+        for phase in &readiness.phases {
+            let result = if phase.pass { "pass" } else { "hold" };
+            eprintln!(
+                "budget phase {} ({}): {result}: {}",
+                phase.phase, phase.name, phase.reason
+            );
+        }
+    }
+}
+
 fn is_json(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -92,8 +135,9 @@ pub fn write(
     }
     if let Some(path) = &args.budget_review {
         let review = budget::review(files, settings);
-        if let Err(problem) = &review {
-            eprintln!("note: the budget review is not computed: {problem}");
+        match &review {
+            Ok(figures) => print_plan(figures),
+            Err(problem) => eprintln!("note: the budget review is not computed: {problem}"),
         }
         let document = document::build(files, settings, &review, generated_at);
         write_file(path, &document.to_json())?;

@@ -56,6 +56,7 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
     }
     let settings = budget::with_mapping(settings, args.budget_mapping.as_deref())?;
     let settings = budget::with_log(settings, args)?;
+    let settings = budget::with_plan(settings, args)?;
     let generated_at = match &args.generated_at {
         Some(text) => text.parse::<Timestamp>().map_err(|_| {
             format!(

@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 mod log;
+mod plan;
 #[cfg(test)]
 pub use log::tests as log_tests;
 mod threshold;
@@ -19,6 +20,7 @@ mod unit;
 mod validate;
 
 pub use log::{note, ReviewRowText, NEXT_ACTIONS, REFUSAL};
+pub use plan::{moment, MixShareText, PeriodText, Plan, PlanText, PlannedRate, ReadinessText};
 pub use threshold::{BucketBudget, BucketBudgetText, DEFAULT_THRESHOLDS};
 pub use unit::{Period, UnitMetric, UnitSettings};
 pub use validate::{AllocationRule, MatchField, SharedCost, ValidBudget};
@@ -52,6 +54,13 @@ pub struct BudgetText {
     pub budgets: Vec<BucketBudgetText>,
     /// The review log: one admitted (sanitized) pass/fail row per review.
     pub review_log: Vec<ReviewRowText>,
+    /// The reference period the baseline is measured over (seed 000), in the finance
+    /// time zone unless a time states its offset.
+    pub reference_period: PeriodText,
+    /// The planned window projected from the baseline, against its stop condition.
+    pub plan: PlanText,
+    /// Seed 000's readiness form.
+    pub readiness: ReadinessText,
 }
 
 /// One owner group's count of business units, as typed.
@@ -161,6 +170,8 @@ pub enum BudgetField {
     BusinessUnit,
     UnitPeriod,
     FinanceTimeZone,
+    ReferenceStart,
+    ReferenceEnd,
 }
 
 /// One change to the section, as the page makes it. An index that names nothing, or a
@@ -189,6 +200,14 @@ pub enum BudgetEdit {
     RemoveLogRow(usize),
     /// An imported log replaces the log.
     ReplaceLog(Vec<ReviewRowText>),
+    /// A planned window's field ([`PlanText::KEYS`]).
+    Plan(&'static str, String),
+    /// A model mix share's `model` or `percent`.
+    MixShare(usize, &'static str, String),
+    AddMixShare,
+    RemoveMixShare(usize),
+    /// A readiness item ([`ReadinessText::ITEMS`]).
+    Readiness(&'static str, String),
 }
 
 impl BudgetText {
@@ -200,6 +219,8 @@ impl BudgetText {
             BudgetField::BusinessUnit => &mut self.business_unit,
             BudgetField::UnitPeriod => &mut self.unit_period,
             BudgetField::FinanceTimeZone => &mut self.finance_time_zone,
+            BudgetField::ReferenceStart => &mut self.reference_period.start,
+            BudgetField::ReferenceEnd => &mut self.reference_period.end,
         }
     }
 
@@ -253,6 +274,27 @@ impl BudgetText {
             }
             BudgetEdit::RemoveLogRow(index) => remove(&mut self.review_log, index),
             BudgetEdit::ReplaceLog(rows) => self.review_log = rows,
+            BudgetEdit::Plan(key, value) => {
+                if let Some(slot) = self.plan.field_mut(key) {
+                    *slot = value;
+                }
+            }
+            BudgetEdit::MixShare(index, key, value) => {
+                if let Some(share) = self.plan.model_mix.get_mut(index) {
+                    match key {
+                        "model" => share.model = value,
+                        "percent" => share.percent = value,
+                        _ => {}
+                    }
+                }
+            }
+            BudgetEdit::AddMixShare => self.plan.model_mix.push(MixShareText::default()),
+            BudgetEdit::RemoveMixShare(index) => remove(&mut self.plan.model_mix, index),
+            BudgetEdit::Readiness(key, value) => {
+                if let Some(slot) = self.readiness.field_mut(key) {
+                    *slot = value;
+                }
+            }
         }
     }
 }
@@ -316,6 +358,23 @@ mod tests {
             }),
             (BudgetEdit::UnitCount(0, "count", "9".into()), |b| {
                 b.business_units.is_empty()
+            }),
+            (
+                BudgetEdit::Field(BudgetField::ReferenceStart, "2026-05-09T13:00".into()),
+                |b| b.reference_period.start == "2026-05-09T13:00",
+            ),
+            (BudgetEdit::Plan("rollback_budget", "50".into()), |b| {
+                b.plan.rollback_budget == "50"
+            }),
+            (BudgetEdit::Plan("colour", "red".into()), |b| {
+                b.plan.is_empty()
+            }),
+            (BudgetEdit::AddMixShare, |b| b.plan.model_mix.len() == 1),
+            (BudgetEdit::MixShare(0, "model", "x".into()), |b| {
+                b.plan.model_mix.is_empty()
+            }),
+            (BudgetEdit::Readiness("owner", "platform-ops".into()), |b| {
+                b.readiness.owner == "platform-ops"
             }),
         ];
         for (edit, check) in cases {

@@ -90,6 +90,10 @@ pub struct ValidBudget {
     pub shared: SharedCost,
     pub unit: super::UnitSettings,
     pub budgets: Vec<super::BucketBudget>,
+    /// The reference period of the baseline; None while none is marked.
+    pub reference: Option<crate::ingest::Window>,
+    /// The planned window; None while none is typed.
+    pub plan: Option<super::Plan>,
 }
 
 fn given(text: &str) -> Option<String> {
@@ -152,6 +156,9 @@ impl BudgetText {
         let shared = self.validate_shared(&mut errors);
         let unit = self.validate_unit(&mut errors);
         let budgets = self.validate_budgets(&mut errors);
+        let reference = self.validate_reference(unit.zone, &mut errors);
+        let plan = self.validate_plan(unit.zone, &mut errors);
+        self.validate_yes_no(&mut errors);
         for (i, row) in self.review_log.iter().enumerate() {
             for (column, message) in row.admit().err().unwrap_or_default() {
                 let path = format!("budget_review.review_log[{i}].{column}");
@@ -165,6 +172,8 @@ impl BudgetText {
                 shared,
                 unit,
                 budgets,
+                reference,
+                plan,
             })
         } else {
             Err(errors)

@@ -5,6 +5,7 @@
 
 use yew::prelude::*;
 
+use super::budget_plan::PlanForm;
 use super::budget_thresholds::BudgetForm;
 use super::budget_unit::UnitForm;
 use super::fields::{error_at, SelectField, TextField};
@@ -157,6 +158,8 @@ pub fn budget_mapping(props: &BudgetMappingProps) -> Html {
             <UnitForm budget={budget.clone()} errors={props.errors.clone()} on_edit={props.on_edit.clone()} />
             <h3>{ "Budgets and thresholds" }</h3>
             <BudgetForm budgets={budget.budgets.clone()} errors={props.errors.clone()} on_edit={props.on_edit.clone()} />
+            <h3>{ "Baseline and rollback plan" }</h3>
+            <PlanForm budget={budget.clone()} errors={props.errors.clone()} on_edit={props.on_edit.clone()} />
         </div>
     }
 }

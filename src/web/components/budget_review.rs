@@ -5,6 +5,7 @@
 
 use yew::prelude::*;
 
+use super::budget_baseline::PlanTables;
 use super::budget_retry::RetryTables;
 use super::budget_thresholds::ThresholdTable;
 use super::budget_unit::UnitTables;
@@ -137,6 +138,7 @@ fn figures_view(f: &BudgetFigures, shared: bool) -> Html {
             }
             <UnitTables unit={f.unit_cost.clone()} currency={currency.clone()} />
             <RetryTables retries={f.retries.clone()} currency={currency.clone()} />
+            <PlanTables baseline={f.baseline.clone()} projection={f.projection.clone()} readiness={f.readiness.clone()} {currency} />
         </>
     }
 }

@@ -2,8 +2,10 @@
 //! state beyond what is being typed, none computes a figure: settings changes go out
 //! as [`crate::settings::SettingsEdit`]s, and what they show is what the core computed.
 
+mod budget_baseline;
 mod budget_log;
 mod budget_mapping;
+mod budget_plan;
 mod budget_retry;
 mod budget_review;
 mod budget_thresholds;
