@@ -3,9 +3,17 @@
 //! Each step names its class (the seed's six), a finer cause, the amount it explains
 //! and the evidence behind it. What no step explains is the residual, so that
 //! Σ steps + residual = billed − expected, always.
+//!
+//! One file per class family proposes its steps: [`pricing_source`] (ratio
+//! differences, integer-quota rounding), [`account`] (quota the ratios do not explain,
+//! credits) and [`capture`] (unpriced usage, charged requests of unknown outcome).
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+mod account;
+mod capture;
+mod pricing_source;
 
 use crate::error::Error;
 use crate::price::{Pricing, RateDifference};
@@ -113,122 +121,41 @@ fn count(n: u64, noun: &str) -> String {
     }
 }
 
-/// ": gpt-4o output at 8 per 1M tokens by its logged ratios (1.25 × 4 × group 1)
-/// against 10 on the card; …", the largest differences first, three at most.
-fn which_rates(differences: &[RateDifference]) -> String {
-    use crate::decimal::format;
-    let mut largest: Vec<&RateDifference> = differences.iter().collect();
-    largest.sort_by_key(|d| std::cmp::Reverse(d.amount.abs()));
-    let named: Vec<String> = largest
-        .iter()
-        .take(3)
-        .map(|d| {
-            format!(
-                "{} {} at {} {} by its logged ratios ({} × {} × group {}) against {} on the card",
-                crate::sanitize::label(&d.model),
-                d.dimension.label(),
-                format(d.logged_rate),
-                d.dimension.unit(d.unit_size),
-                format(d.model_ratio),
-                format(d.dimension_ratio),
-                format(d.group_ratio),
-                format(d.card_rate),
-            )
-        })
-        .collect();
-    match (named.is_empty(), differences.len().saturating_sub(3)) {
-        (true, _) => String::new(),
-        (false, 0) => format!(": {}", named.join("; ")),
-        (false, more) => format!(": {}; and {more} more", named.join("; ")),
+/// A step as its family proposes it: shown only when its amount is not zero.
+fn step(class: VarianceClass, cause: Cause, amount: Decimal, evidence: String) -> BridgeStep {
+    BridgeStep {
+        class,
+        cause,
+        amount,
+        evidence,
+    }
+}
+
+/// " (gpt-4o, mj_x)": the sanitized labels of the models a cause touched; "" for none.
+fn models(set: &std::collections::BTreeSet<String>) -> String {
+    let names: Vec<String> = set.iter().map(|m| crate::sanitize::label(m)).collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", names.join(", "))
     }
 }
 
 /// Builds the bridge for `variance` (billed − expected) from what pricing attributed.
+///
+/// Steps come family by family in a fixed order (pricing source, account, capture);
+/// each row's (recorded − expected) was filed under one cause only when it was priced
+/// (`price::BridgeInputs`), so no two steps count the same part of a row.
 pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
-    let b = &pricing.bridge;
-    let q = &pricing.quota_check;
-    use Cause::*;
-    use VarianceClass::*;
-    let models = |set: &std::collections::BTreeSet<String>| {
-        let names: Vec<String> = set.iter().map(|m| crate::sanitize::label(m)).collect();
-        if names.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", names.join(", "))
-        }
-    };
-    let candidates = [
-        (
-            PricingSourceMismatch,
-            RatioMismatch,
-            b.pricing_mismatch,
-            format!(
-                "{} whose logged ratios price their usage differently from the verified rates{}",
-                rows(b.pricing_mismatch_rows),
-                which_rates(&b.rate_differences)
-            ),
-        ),
-        (
-            PricingSourceMismatch,
-            IntegerQuotaRounding,
-            b.quota_rounding,
-            format!(
-                "{} whose logged quota is within ±1 of the quota their ratios give ({:?} rule)",
-                rows(q.consistent_rows),
-                q.rule
-            ),
-        ),
-        (
-            AccountSpecificBillingIssue,
-            QuotaMismatch,
-            b.quota_mismatch,
-            format!(
-                "{} off by more than 1 quota from their own ratios, {} quota in all{}",
-                rows(q.inconsistent_rows),
-                q.inconsistent_quota,
-                models(&b.quota_mismatch_models)
-            ),
-        ),
-        (
-            AccountSpecificBillingIssue,
-            CreditAdjustment,
-            b.refunds,
-            format!(
-                "{} returned quota{}",
-                count(b.refund_rows, "refund row"),
-                models(&b.refund_models)
-            ),
-        ),
-        (
-            Unknown,
-            UnpricedModel,
-            b.unpriced,
-            format!(
-                "{} charged with usage that has no verified rate{}",
-                rows(b.unpriced_rows),
-                models(&b.unpriced_models)
-            ),
-        ),
-        (
-            UsageCaptureGap,
-            FailedRequestCharged,
-            b.unknown_outcome,
-            format!(
-                "{} whose outcome the policy leaves unknown, charged by the provider{}",
-                rows(b.unknown_outcome_rows),
-                models(&b.unknown_outcome_models)
-            ),
-        ),
+    let families = [
+        pricing_source::steps(pricing),
+        account::steps(pricing),
+        capture::steps(pricing),
     ];
-    let steps: Vec<BridgeStep> = candidates
+    let steps: Vec<BridgeStep> = families
         .into_iter()
-        .filter(|(_, _, amount, _)| !amount.is_zero())
-        .map(|(class, cause, amount, evidence)| BridgeStep {
-            class,
-            cause,
-            amount,
-            evidence,
-        })
+        .flatten()
+        .filter(|s| !s.amount.is_zero())
         .collect();
     let explained = steps
         .iter()
@@ -238,7 +165,7 @@ pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
     Ok(Bridge {
         steps,
         residual,
-        rate_differences: b.rate_differences.clone(),
+        rate_differences: pricing.bridge.rate_differences.clone(),
     })
 }
 

@@ -1,0 +1,109 @@
+//! The pricing-source family: the gateway's logged ratios price usage differently from
+//! the verified card (a stale rate, a group ratio, a discount), and new-api's integer
+//! quota is off by a fraction of one quota per row.
+
+use super::{rows, step, BridgeStep, Cause, VarianceClass};
+use crate::price::{Pricing, RateDifference};
+
+pub(super) fn steps(pricing: &Pricing) -> Vec<BridgeStep> {
+    let (b, q) = (&pricing.bridge, &pricing.quota_check);
+    let class = VarianceClass::PricingSourceMismatch;
+    vec![
+        step(
+            class,
+            Cause::RatioMismatch,
+            b.pricing_mismatch,
+            format!(
+                "{} whose logged ratios price their usage differently from the verified rates{}",
+                rows(b.pricing_mismatch_rows),
+                which_rates(&b.rate_differences)
+            ),
+        ),
+        step(
+            class,
+            Cause::IntegerQuotaRounding,
+            b.quota_rounding,
+            format!(
+                "{} whose logged quota is within ±1 of the quota their ratios give ({:?} rule)",
+                rows(q.consistent_rows),
+                q.rule
+            ),
+        ),
+    ]
+}
+
+/// ": gpt-4o output at 8 per 1M tokens by its logged ratios (1.25 × 4 × group 1)
+/// against 10 on the card; …", the largest differences first, three at most.
+fn which_rates(differences: &[RateDifference]) -> String {
+    use crate::decimal::format;
+    let mut largest: Vec<&RateDifference> = differences.iter().collect();
+    largest.sort_by_key(|d| std::cmp::Reverse(d.amount.abs()));
+    let named: Vec<String> = largest
+        .iter()
+        .take(3)
+        .map(|d| {
+            format!(
+                "{} {} at {} {} by its logged ratios ({} × {} × group {}) against {} on the card",
+                crate::sanitize::label(&d.model),
+                d.dimension.label(),
+                format(d.logged_rate),
+                d.dimension.unit(d.unit_size),
+                format(d.model_ratio),
+                format(d.dimension_ratio),
+                format(d.group_ratio),
+                format(d.card_rate),
+            )
+        })
+        .collect();
+    match (named.is_empty(), differences.len().saturating_sub(3)) {
+        (true, _) => String::new(),
+        (false, 0) => format!(": {}", named.join("; ")),
+        (false, more) => format!(": {}; and {more} more", named.join("; ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ratecard::Dimension;
+
+    fn difference(model: &str, card: i64, logged: i64, amount: i64) -> RateDifference {
+        RateDifference {
+            model: model.into(),
+            dimension: Dimension::Output,
+            unit_size: 1_000_000.into(),
+            card_rate: card.into(),
+            logged_rate: logged.into(),
+            model_ratio: "1.25".parse().unwrap(),
+            dimension_ratio: 4.into(),
+            group_ratio: 1.into(),
+            rows: 1,
+            quantity: 1,
+            amount: amount.into(),
+        }
+    }
+
+    /// The largest differences first, three at most, then how many more.
+    #[test]
+    fn which_rates_names_the_largest_three() {
+        let cases: [(Vec<RateDifference>, &str); 3] = [
+            (vec![], ""),
+            (
+                vec![difference("gpt-4o", 12, 10, -1)],
+                ": gpt-4o output at 10 per 1M tokens by its logged ratios (1.25 × 4 × group 1) against 12 on the card",
+            ),
+            (
+                vec![
+                    difference("a", 1, 2, 1),
+                    difference("b", 1, 2, -5),
+                    difference("c", 1, 2, 3),
+                    difference("d", 1, 2, 2),
+                ],
+                ": b output at 2 per 1M tokens by its logged ratios (1.25 × 4 × group 1) against 1 on the card; c output at 2 per 1M tokens by its logged ratios (1.25 × 4 × group 1) against 1 on the card; d output at 2 per 1M tokens by its logged ratios (1.25 × 4 × group 1) against 1 on the card; and 1 more",
+            ),
+        ];
+        for (differences, want) in cases {
+            assert_eq!(which_rates(&differences), want);
+        }
+    }
+}
