@@ -5,7 +5,8 @@
 //! Σ steps + residual = billed − expected, always.
 //!
 //! One file per class family proposes its steps: [`pricing_source`] (ratio
-//! differences, integer-quota rounding), [`account`] (quota the ratios do not explain,
+//! differences, integer-quota rounding), [`fields`] (another reading of the usage
+//! fields, usage missing on charged rows), [`account`] (quota the ratios do not explain,
 //! credits) and [`capture`] (unpriced usage, charged requests of unknown outcome).
 
 use rust_decimal::Decimal;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 mod account;
 mod capture;
+mod fields;
 mod pricing_source;
 
 use crate::error::Error;
@@ -58,6 +60,17 @@ pub enum Cause {
     UnpricedModel,
     /// Charged rows whose outcome the policy leaves unknown (failures, retries, timeouts).
     FailedRequestCharged,
+    /// Cached tokens inside the prompt counted again beside it (the gateway's quota
+    /// matches only that reading).
+    CachedCountedTwice,
+    /// Cached tokens beside the prompt read as if inside it (taken out of the prompt).
+    CachedReadAsInside,
+    /// Reasoning tokens inside the completion counted again beside it.
+    ReasoningCountedTwice,
+    /// Cache writes counted as input as well.
+    CacheWriteAsInput,
+    /// Rows charged with every usage field empty.
+    MissingUsageField,
 }
 
 impl Cause {
@@ -70,6 +83,13 @@ impl Cause {
             Cause::CreditAdjustment => "credits or adjustments (refunds)",
             Cause::UnpricedModel => "usage with no verified rate",
             Cause::FailedRequestCharged => "failed or unknown-outcome requests that were charged",
+            Cause::CachedCountedTwice => "cached tokens counted both inside and beside the prompt",
+            Cause::CachedReadAsInside => "cached tokens beside the prompt read as inside it",
+            Cause::ReasoningCountedTwice => {
+                "reasoning tokens counted both inside and beside the output"
+            }
+            Cause::CacheWriteAsInput => "cache writes counted as input too",
+            Cause::MissingUsageField => "charged rows with no usage field",
         }
     }
 
@@ -81,6 +101,11 @@ impl Cause {
             Cause::CreditAdjustment => "credit or adjustment",
             Cause::UnpricedModel => "unpriced model or dimension",
             Cause::FailedRequestCharged => "failed or unknown-outcome requests charged",
+            Cause::CachedCountedTwice => "cached tokens counted twice",
+            Cause::CachedReadAsInside => "cached tokens read as inside the prompt",
+            Cause::ReasoningCountedTwice => "reasoning tokens counted twice",
+            Cause::CacheWriteAsInput => "cache writes counted as input",
+            Cause::MissingUsageField => "missing usage field",
         }
     }
 }
@@ -143,12 +168,14 @@ fn models(set: &std::collections::BTreeSet<String>) -> String {
 
 /// Builds the bridge for `variance` (billed − expected) from what pricing attributed.
 ///
-/// Steps come family by family in a fixed order (pricing source, account, capture);
+/// Steps come family by family in a fixed order (pricing source, field
+/// interpretation, account, capture);
 /// each row's (recorded − expected) was filed under one cause only when it was priced
 /// (`price::BridgeInputs`), so no two steps count the same part of a row.
 pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
     let families = [
         pricing_source::steps(pricing),
+        fields::steps(pricing),
         account::steps(pricing),
         capture::steps(pricing),
     ];

@@ -36,6 +36,10 @@ pub struct BridgeInputs {
     pub quota_mismatch_models: BTreeSet<String>,
     /// The card's prices the logged ratios imply differently, model by model.
     pub rate_differences: Vec<super::RateDifference>,
+    /// Rows another reading of their usage fields explains, and charged rows with no
+    /// usage at all: the field interpretation gap, by reading.
+    #[serde(default)]
+    pub field_gaps: super::FieldGaps,
 }
 
 impl Pricer<'_> {
@@ -45,7 +49,14 @@ impl Pricer<'_> {
     /// (the check is the gateway's own consistency): its gap splits into the quota part
     /// (logged − re-derived: rounding within ±1, else a mismatch) and the pricing part
     /// (re-derived − expected), which is a pricing-source difference when the card prices
-    /// the row and unpriced usage when it does not.
+    /// the row and unpriced usage when it does not. When the quota part is beyond ±1 and
+    /// another reading of the row's fields gives the logged quota, that reading's
+    /// difference is a field interpretation gap and only the rest is rounding.
+    ///
+    /// Precedence, so each part of a row counts under one cause: unknown outcome (the
+    /// whole row), then usage missing (the whole row), then the quota part (rounding, a
+    /// field reading plus rounding, or a quota mismatch) and the pricing part (unpriced
+    /// usage, else a ratio mismatch).
     pub(super) fn attribute(
         &mut self,
         row: &GatewayRow,
@@ -60,6 +71,18 @@ impl Pricer<'_> {
             b.unknown_outcome_rows += 1;
             b.unknown_outcome_models.insert(row.model.clone());
             return add(&mut b.unknown_outcome, recorded, "at-risk rows");
+        }
+        // A charged row with every usage field empty: its whole charge is the gap (no
+        // usage, nothing to price or re-derive), before unpriced usage or the quota check.
+        if super::readings::usage_missing(row) {
+            self.out.quota_check.unchecked_rows += 1;
+            let gap = recorded
+                .checked_sub(expected)
+                .ok_or_else(|| overflow("missing usage"))?;
+            return b
+                .field_gaps
+                .note_missing(row, gap)
+                .ok_or_else(|| overflow("missing usage"));
         }
         if !complete {
             b.unpriced_rows += 1;
@@ -101,9 +124,24 @@ impl Pricer<'_> {
         let off_by = Decimal::from(row.quota)
             .checked_sub(integer)
             .ok_or_else(|| overflow("quota"))?;
+        let reread = (off_by.abs() > Decimal::ONE)
+            .then(|| {
+                let rule = s.quota_rounding;
+                super::readings::explaining(row, derived, ratio_nonzero, rule, s.quota_per_usd)
+            })
+            .flatten();
         if off_by.abs() <= Decimal::ONE {
             check.consistent_rows += 1;
             add(&mut b.quota_rounding, logged_vs_derived, "quota rounding")?;
+        } else if let Some((reading, tokens, usd)) = reread {
+            // The reading explains exactly what it adds; the rest (within ±1 quota) is
+            // the gateway's rounding, as for a consistent row.
+            check.reread_rows += 1;
+            (b.field_gaps.note(reading, row, usd, tokens)).ok_or_else(|| overflow("fields"))?;
+            let rest = logged_vs_derived
+                .checked_sub(usd)
+                .ok_or_else(|| overflow("quota rounding"))?;
+            add(&mut b.quota_rounding, rest, "quota rounding")?;
         } else {
             check.inconsistent_rows += 1;
             b.quota_mismatch_models.insert(row.model.clone());

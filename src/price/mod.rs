@@ -11,6 +11,7 @@ mod dimension;
 mod line;
 pub mod quota;
 mod rates;
+mod readings;
 mod row_charge;
 mod summary;
 
@@ -25,6 +26,7 @@ use line::blank_line;
 pub use line::{day_of, DayLine, LineStatus, PriceLine};
 use quota::QuotaCheck;
 pub use rates::{dimension_ratio, RateDifference};
+pub use readings::{FieldGap, FieldGaps, Reading, READINGS};
 pub use row_charge::{row_charge, RowCharge};
 
 use crate::error::Error;

@@ -135,10 +135,20 @@ pub struct QuotaCheck {
     pub consistent_rows: u64,
     /// Rows further off than ±1: the gateway's own ratios do not explain the charge.
     pub inconsistent_rows: u64,
-    /// Rows without the ratios needed to re-derive their quota.
+    /// Rows without the ratios needed to re-derive their quota, or charged with no
+    /// usage to re-derive it from.
     pub unchecked_rows: u64,
     /// Σ (logged − re-derived integer) over inconsistent rows, in quota.
     pub inconsistent_quota: i64,
+    /// Rows further off than ±1 under their fields' stated meaning that another reading
+    /// of the same fields brings within ±1 ([`super::readings`]): a field interpretation
+    /// gap, counted neither consistent nor inconsistent. Left out of the JSON when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reread_rows: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]

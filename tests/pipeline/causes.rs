@@ -1,0 +1,383 @@
+//! The bridge's causes, one fixture each (tests/fixtures/causes/), worked out by hand,
+//! and a property: for any mix of the causes the steps and the residual add up to the
+//! variance, every row is explained, and each field reading explains exactly what it
+//! adds to the quota.
+//!
+//! The fixture card prices gpt-4o at 2.50 / cached 1.25 / 10 and Claude Sonnet 4.5 at
+//! 3 / 0.30 / write 3.75 / 15 per 1M tokens, which is what the rows' own ratios say
+//! (model ratio 1.25 and 1.5 at 500,000 quota per USD): each fixture's variance is its
+//! cause alone, never a rate difference.
+
+use super::*;
+use spend_reconciler::classify::Cause;
+
+/// (file, cause, step amount, evidence, residual).
+type Case = (
+    &'static str,
+    Cause,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+#[test]
+fn each_field_interpretation_cause_by_hand() {
+    let cases: [Case; 5] = [
+        // gpt-4o, OpenAI style: 12,000 prompt of which 8,000 cached, 500 completion.
+        // Stated: (4,000 + 8,000 × 0.5 + 500 × 4) × 1.25 = 12,500 quota = 0.025, as the
+        // card prices it. Logged 22,501 = 12,500 + 8,000 × 1.25 (the cached tokens again,
+        // as input) + 1: 10,000 ÷ 500,000 = 0.02, and the 1 quota left is rounding.
+        (
+            "cached-counted-twice.jsonl",
+            Cause::CachedCountedTwice,
+            "0.02",
+            "1 row whose logged quota matches their own ratios only when their 8000 cached tokens (inside the prompt) are counted again beside it (gpt-4o)",
+            "0",
+        ),
+        // Claude, Anthropic style: 12,000 uncached + 8,000 cached beside, 800 completion.
+        // Stated: (12,000 + 8,000 × 0.1 + 800 × 5) × 1.5 = 25,200 = 0.0504. Logged 13,200
+        // = 25,200 − 8,000 × 1.5 (the cached tokens taken out of the prompt):
+        // −12,000 ÷ 500,000 = −0.024.
+        (
+            "cached-read-as-inside.jsonl",
+            Cause::CachedReadAsInside,
+            "-0.024",
+            "1 row whose logged quota matches their own ratios only when their 8000 cached tokens (beside the prompt) are taken out of it (claude-sonnet-4-5-20250929)",
+            "0",
+        ),
+        // gpt-4o: 1,000 prompt, 2,000 completion of which 1,500 reasoning. Stated:
+        // (1,000 + 2,000 × 4) × 1.25 = 11,250 = 0.0225. Logged 18,750 = 11,250 + 1,500
+        // × 4 × 1.25: 7,500 ÷ 500,000 = 0.015.
+        (
+            "reasoning-counted-twice.jsonl",
+            Cause::ReasoningCountedTwice,
+            "0.015",
+            "1 row whose logged quota matches their own ratios only when their 1500 reasoning tokens (inside the completion) are counted again beside it (gpt-4o)",
+            "0",
+        ),
+        // Claude (row 418 of the log page): stated (1,200 + 30,000 × 0.1 + 2,000 × 1.25
+        // + 800 × 5) × 1.5 = 16,050 = 0.0321. Logged 19,050 = 16,050 + 2,000 × 1.5 (the
+        // writes again, as input): 3,000 ÷ 500,000 = 0.006.
+        (
+            "cache-write-as-input.jsonl",
+            Cause::CacheWriteAsInput,
+            "0.006",
+            "1 row whose logged quota matches their own ratios only when their 2000 cache-write tokens are also counted as input (claude-sonnet-4-5-20250929)",
+            "0",
+        ),
+        // gpt-4o charged 1,000 quota with 0 prompt and 0 completion tokens: nothing
+        // expected, 1,000 ÷ 500,000 = 0.002 charged.
+        (
+            "missing-usage-field.jsonl",
+            Cause::MissingUsageField,
+            "0.002",
+            "1 row charged 1000 quota with every usage field empty (gpt-4o)",
+            "0",
+        ),
+    ];
+    for (file, cause, amount, evidence, residual) in cases {
+        let name = format!("causes/{file}");
+        let review = run_fixture(&name);
+        let f = figures(&review);
+        let b = bridge(f);
+        let step = b
+            .steps
+            .iter()
+            .find(|s| s.cause == cause)
+            .unwrap_or_else(|| panic!("{file}: no {cause:?} step in {:?}", b.steps));
+        assert_eq!(step.amount, dec(amount), "{file}");
+        assert_eq!(step.evidence, evidence, "{file}");
+        assert_eq!(
+            step.class,
+            spend_reconciler::classify::VarianceClass::FieldInterpretationGap
+        );
+        assert_eq!(b.residual, dec(residual), "{file}");
+        assert_conserved(&review, file);
+    }
+}
+
+/// The five rows in one log: each cause its own step, the one quota of rounding apart,
+/// nothing left over, and the quota check counts the re-read rows on their own.
+#[test]
+fn the_field_causes_together_count_each_row_once() {
+    let review = run_fixture("causes/field-gaps-mixed.jsonl");
+    let f = figures(&review);
+    let b = bridge(f);
+    let steps: Vec<(Cause, Decimal)> = b.steps.iter().map(|s| (s.cause, s.amount)).collect();
+    assert_eq!(
+        steps,
+        [
+            (Cause::IntegerQuotaRounding, dec("0.000002")),
+            (Cause::CachedCountedTwice, dec("0.02")),
+            (Cause::CachedReadAsInside, dec("-0.024")),
+            (Cause::ReasoningCountedTwice, dec("0.015")),
+            (Cause::CacheWriteAsInput, dec("0.006")),
+            (Cause::MissingUsageField, dec("0.002")),
+        ]
+    );
+    assert_eq!(b.residual, Decimal::ZERO);
+    // 0.02 − 0.024 + 0.015 + 0.006 + 0.002 + 0.000002 = 0.019002.
+    assert_eq!(f.reconciliation.total.variance, Some(dec("0.019002")));
+    let q = &pricing(f).quota_check;
+    assert_eq!(
+        (q.consistent_rows, q.reread_rows, q.inconsistent_rows),
+        (0, 4, 0)
+    );
+    assert_eq!(
+        q.unchecked_rows, 1,
+        "the row with no usage cannot be checked"
+    );
+    // The record carries the steps by their names.
+    let record: Value = serde_json::from_str(&record_json(&review)).unwrap();
+    let causes: Vec<&str> = record["variance_bridge"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["cause"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            "integer_quota_rounding",
+            "cached_counted_twice",
+            "cached_read_as_inside",
+            "reasoning_counted_twice",
+            "cache_write_as_input",
+            "missing_usage_field"
+        ]
+    );
+    assert_eq!(record["quota_consistency"]["reread_rows"], 4);
+    super::absent::assert_valid(&record, "field causes");
+}
+
+/// What a generated row is meant to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Meant {
+    /// Logged as its ratios say (±1 quota).
+    Plain,
+    CachedTwice,
+    CachedInside,
+    ReasoningTwice,
+    WriteAsInput,
+    MissingUsage,
+    /// 10,000 quota more than its ratios say, with nothing to read another way.
+    Mismatch,
+    /// A model the card does not price.
+    Unpriced,
+    /// An error row (its outcome unknown to the default policy).
+    Error,
+    Refund,
+}
+
+#[derive(Clone, Debug)]
+struct CauseRow {
+    meant: Meant,
+    claude: bool,
+    /// Group ratio 1 or 1.1 (a group the card does not know: a ratio mismatch).
+    vip: bool,
+    prompt: u64,
+    completion: u64,
+    /// The tokens the meant reading counts the other way (or the missing row's quota).
+    misread: u64,
+    /// 0 or 1 quota above the floor of the exact quota: the gateway's rounding.
+    jitter: i64,
+}
+
+impl CauseRow {
+    fn model_ratio(&self) -> Decimal {
+        if self.claude {
+            dec("1.5")
+        } else {
+            dec("1.25")
+        }
+    }
+
+    fn group(&self) -> Decimal {
+        if self.vip {
+            dec("1.1")
+        } else {
+            Decimal::ONE
+        }
+    }
+
+    fn completion_ratio(&self) -> Decimal {
+        if self.claude {
+            dec("5")
+        } else {
+            dec("4")
+        }
+    }
+
+    /// The row's tokens as logged: (cache reads, cache writes, reasoning, Anthropic style).
+    fn fields(&self) -> (u64, u64, u64, bool) {
+        let m = self.misread;
+        match self.meant {
+            Meant::CachedTwice => (m, 0, 0, false),
+            Meant::CachedInside => (m, 0, 0, true),
+            Meant::ReasoningTwice => (0, 0, m, false),
+            Meant::WriteAsInput => (0, m, 0, true),
+            _ => (0, 0, 0, self.claude),
+        }
+    }
+
+    /// The quota its ratios give under the stated reading, exactly, and what the meant
+    /// reading adds to it.
+    fn quota(&self) -> (Decimal, Decimal) {
+        let (cache, writes, _, anthropic) = self.fields();
+        let uncached = if anthropic {
+            self.prompt
+        } else {
+            self.prompt - cache
+        };
+        let weighted = Decimal::from(uncached)
+            + Decimal::from(cache) * dec("0.5")
+            + Decimal::from(writes) * dec("1.25")
+            + Decimal::from(self.completion) * self.completion_ratio();
+        let scale = self.model_ratio() * self.group();
+        let m = Decimal::from(self.misread);
+        let extra = match self.meant {
+            Meant::CachedTwice | Meant::WriteAsInput => m,
+            Meant::CachedInside => -m,
+            Meant::ReasoningTwice => m * self.completion_ratio(),
+            _ => Decimal::ZERO,
+        };
+        let off = match self.meant {
+            Meant::Mismatch => dec("10000"),
+            _ => Decimal::ZERO,
+        };
+        (weighted * scale, extra * scale + off)
+    }
+
+    fn logged_quota(&self) -> i64 {
+        if self.meant == Meant::MissingUsage {
+            return self.misread as i64;
+        }
+        let (stated, extra) = self.quota();
+        let floor = (stated + extra).floor();
+        i64::try_from(floor).unwrap() + self.jitter
+    }
+
+    fn json(&self, at: i64) -> Value {
+        let (cache, writes, reasoning, anthropic) = self.fields();
+        let mut other = json!({
+            "model_ratio": self.model_ratio(), "completion_ratio": self.completion_ratio(),
+            "cache_ratio": 0.5, "cache_creation_ratio": 1.25, "group_ratio": self.group(),
+            "model_price": -1, "cache_tokens": cache, "cache_creation_tokens": writes,
+            "reasoning_tokens": reasoning,
+        });
+        if anthropic {
+            other["usage_semantic"] = json!("anthropic");
+        }
+        let (prompt, completion) = match self.meant {
+            Meant::MissingUsage => (0, 0),
+            _ => (self.prompt, self.completion),
+        };
+        let model = match (self.meant, self.claude) {
+            (Meant::Unpriced, _) => "mj_x",
+            (_, true) => "claude-sonnet-4-5-20250929",
+            (_, false) => "gpt-4o",
+        };
+        let kind = match self.meant {
+            Meant::Error => 5,
+            Meant::Refund => 6,
+            _ => 2,
+        };
+        json!({"created_at": at, "type": kind, "model_name": model,
+            "quota": self.logged_quota(), "prompt_tokens": prompt,
+            "completion_tokens": completion, "other": other.to_string()})
+    }
+}
+
+fn cause_row() -> impl Strategy<Value = CauseRow> {
+    use Meant::*;
+    let meant = proptest::sample::select(vec![
+        Plain,
+        CachedTwice,
+        CachedInside,
+        ReasoningTwice,
+        WriteAsInput,
+        MissingUsage,
+        Mismatch,
+        Unpriced,
+        Error,
+        Refund,
+    ]);
+    (
+        meant,
+        any::<bool>(),
+        any::<bool>(),
+        1u64..200_000,
+        0u64..50_000,
+        100u64..100_000,
+        0i64..=1,
+    )
+        .prop_map(|(meant, claude, vip, base, completion, misread, jitter)| {
+            // Cached tokens inside the prompt, reasoning inside the completion: the
+            // prompt and completion hold what the reading counts the other way.
+            let (prompt, completion) = match meant {
+                CachedTwice | CachedInside => (base + misread, completion),
+                ReasoningTwice => (base, completion + misread),
+                _ => (base, completion),
+            };
+            // The cached readings are tried first: a row meant for another reading
+            // has no cache reads (fields()), so only its own reading can fit.
+            let claude = match meant {
+                CachedTwice | ReasoningTwice => false,
+                CachedInside | WriteAsInput => true,
+                _ => claude,
+            };
+            CauseRow {
+                meant,
+                claude,
+                vip,
+                prompt,
+                completion,
+                misread,
+                jitter,
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Any mix of the causes: Σ steps + residual = variance, every part of every row is
+    /// explained (the residual is 0, the gateway's own log being the provider side), and
+    /// each field reading's step is exactly what its rows' reading adds.
+    #[test]
+    fn any_mix_of_causes_bridges_exactly(rows in proptest::collection::vec(cause_row(), 1..16)) {
+        let lines: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.json(1_767_225_600 + 60 * i as i64).to_string())
+            .collect();
+        let log = lines.join("\n").into_bytes();
+        let review = run(&[("mix.jsonl", log)], &settings(&settings_json()));
+        let f = figures(&review);
+        prop_assert_eq!(review.files[0].ledger.rejected, 0);
+        let variance = f.reconciliation.total.variance.expect("a variance");
+        let b = bridge(f);
+        let explained: Decimal = b.steps.iter().map(|s| s.amount).sum();
+        prop_assert_eq!(explained + b.residual, variance);
+        prop_assert_eq!(b.residual, Decimal::ZERO, "{:?}", b.steps);
+        let step = |cause: Cause| -> Decimal {
+            b.steps.iter().filter(|s| s.cause == cause).map(|s| s.amount).sum()
+        };
+        let meant = |m: Meant| -> Decimal {
+            let usd = |r: &CauseRow| match m {
+                Meant::MissingUsage => Decimal::from(r.misread) / dec("500000"),
+                _ => r.quota().1 / dec("500000"),
+            };
+            rows.iter().filter(|r| r.meant == m).map(usd).sum()
+        };
+        for (cause, m) in [
+            (Cause::CachedCountedTwice, Meant::CachedTwice),
+            (Cause::CachedReadAsInside, Meant::CachedInside),
+            (Cause::ReasoningCountedTwice, Meant::ReasoningTwice),
+            (Cause::CacheWriteAsInput, Meant::WriteAsInput),
+            (Cause::MissingUsageField, Meant::MissingUsage),
+        ] {
+            prop_assert_eq!(step(cause), meant(m), "{:?}", cause);
+        }
+    }
+}
