@@ -7,7 +7,8 @@
 //! One file per class family proposes its steps: [`pricing_source`] (ratio
 //! differences, integer-quota rounding), [`fields`] (another reading of the usage
 //! fields, usage missing on charged rows), [`account`] (quota the ratios do not explain,
-//! credits) and [`capture`] (unpriced usage, charged requests of unknown outcome).
+//! credits), [`capture`] (unpriced usage, charged requests of unknown outcome) and
+//! [`window`] (a bill's buckets straddling the window).
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ mod account;
 mod capture;
 mod fields;
 mod pricing_source;
+pub mod window;
 
 use crate::error::Error;
 use crate::price::{Pricing, RateDifference};
@@ -71,6 +73,9 @@ pub enum Cause {
     CacheWriteAsInput,
     /// Rows charged with every usage field empty.
     MissingUsageField,
+    /// A bill's bucket reaching past the window's edge, left out of the provider-side
+    /// figure while the usage inside the window within it is expected.
+    StraddlingBucket,
 }
 
 impl Cause {
@@ -90,6 +95,7 @@ impl Cause {
             }
             Cause::CacheWriteAsInput => "cache writes counted as input too",
             Cause::MissingUsageField => "charged rows with no usage field",
+            Cause::StraddlingBucket => "billing buckets straddling the window",
         }
     }
 
@@ -106,6 +112,7 @@ impl Cause {
             Cause::ReasoningCountedTwice => "reasoning tokens counted twice",
             Cause::CacheWriteAsInput => "cache writes counted as input",
             Cause::MissingUsageField => "missing usage field",
+            Cause::StraddlingBucket => "bucket straddling the window",
         }
     }
 }
@@ -169,15 +176,27 @@ fn models(set: &std::collections::BTreeSet<String>) -> String {
 /// Builds the bridge for `variance` (billed − expected) from what pricing attributed.
 ///
 /// Steps come family by family in a fixed order (pricing source, field
-/// interpretation, account, capture);
+/// interpretation, account, capture, then the time window);
 /// each row's (recorded − expected) was filed under one cause only when it was priced
 /// (`price::BridgeInputs`), so no two steps count the same part of a row.
 pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
+    bridge_with(pricing, &window::WindowGaps::default(), variance)
+}
+
+/// [`bridge`] with what the window's edges leave out of a charge stream's figure
+/// ([`window::gaps`]): the gateway rows' own causes explain (gateway − expected), the
+/// straddling buckets a part of (bill − gateway), so no row's part counts twice.
+pub fn bridge_with(
+    pricing: &Pricing,
+    window: &window::WindowGaps,
+    variance: Decimal,
+) -> Result<Bridge, Error> {
     let families = [
         pricing_source::steps(pricing),
         fields::steps(pricing),
         account::steps(pricing),
         capture::steps(pricing),
+        window::steps(window),
     ];
     let steps: Vec<BridgeStep> = families
         .into_iter()

@@ -381,3 +381,127 @@ proptest! {
         }
     }
 }
+
+/// A bill of daily buckets against a window of 1 Jan 00:00 to 2 Jan 12:00 UTC: the 1 Jan
+/// bucket (gpt-4o 0.015) stands as the provider-side figure; the 2 Jan bucket's two lines
+/// (gpt-4o, Claude) reach past the window's end and are left out. The gateway log priced: gpt-4o on 1 Jan
+/// (4,000 + 500 × 4) × 1.25 = 7,500 quota = 0.015 expected, logged 7,501; on 2 Jan gpt-4o
+/// (2,000 + 300 × 4) × 1.25 = 4,000 = 0.008 and Claude (1,000 + 200 × 5) × 1.5 = 3,000 =
+/// 0.006, logged as derived. Variance 0.015 − 0.029 = −0.014: rounding +1 quota =
+/// 0.000002 (gateway − expected); the straddling buckets −(4,000 + 3,000) ÷ 500,000 =
+/// −0.014 (what the bill leaves out of what the gateway charged); the residual −0.000002
+/// is the bill against the gateway on 1 Jan (0.015 − 0.015002), which nothing explains.
+#[test]
+fn buckets_straddling_the_window_by_hand() {
+    let mut doc = settings_json();
+    doc["incident_window_utc"]["end"] = json!("2026-01-02T12:00:00Z");
+    doc["provider_side"] = json!("billing");
+    let files = [
+        ("log.jsonl", fixture("causes/straddling-log.jsonl")),
+        ("bill.csv", fixture("causes/straddling-bill.csv")),
+    ];
+    let review = run(&files, &settings(&doc));
+    let f = figures(&review);
+    assert_eq!(f.reconciliation.total.provider, Some(dec("0.015")));
+    assert_eq!(f.reconciliation.total.variance, Some(dec("-0.014")));
+    let b = bridge(f);
+    let steps: Vec<(Cause, Decimal)> = b.steps.iter().map(|s| (s.cause, s.amount)).collect();
+    assert_eq!(
+        steps,
+        [
+            (Cause::IntegerQuotaRounding, dec("0.000002")),
+            (Cause::StraddlingBucket, dec("-0.014")),
+        ]
+    );
+    assert_eq!(b.residual, dec("-0.000002"));
+    let straddling = &b.steps[1];
+    assert_eq!(
+        straddling.class,
+        spend_reconciler::classify::VarianceClass::TimeWindowMismatch
+    );
+    assert_eq!(
+        straddling.evidence,
+        "left out of the provider-side figure: 2 charge lines in 1 bucket reaching past the window's edge, within which the gateway log charged 2 rows inside the window (claude-sonnet-4-5-20250929, gpt-4o)"
+    );
+    // The bill keeps its lines, not rows, so the rows' conservation is not asked here.
+    let explained: Decimal = b.steps.iter().map(|s| s.amount).sum();
+    assert_eq!(explained + b.residual, dec("-0.014"));
+    // With the gateway's own quota as the provider-side figure nothing is left out: no
+    // straddling step.
+    doc["provider_side"] = json!("gateway_log");
+    let review = run(&files, &settings(&doc));
+    let b = bridge(figures(&review));
+    assert!(b.steps.iter().all(|s| s.cause != Cause::StraddlingBucket));
+}
+
+/// A FOCUS bill of two daily buckets for gpt-4o: 1 Jan (inside the window) and 2 Jan
+/// (reaching past its end at 12:00), in millionths of a dollar.
+fn daily_bill(jan1: u64, jan2: u64) -> Vec<u8> {
+    let header = String::from_utf8(fixture("causes/straddling-bill.csv")).unwrap();
+    let header = header.lines().next().unwrap().to_string();
+    let line = |start: &str, end: &str, micros: u64| {
+        let cost = Decimal::new(micros as i64, 6);
+        format!("{start},{end},Usage,,{cost},{cost},{cost},2.50,2.50,0.001,1000000 Tokens,1000,Tokens,USD,CometAPI,AI and Machine Learning,gpt-4o,gpt-4o:all,CometAPI,")
+    };
+    let lines = [
+        header,
+        line("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", jan1),
+        line("2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z", jan2),
+    ];
+    (lines.join("\n") + "\n").into_bytes()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The same mix spread over 1 Jan 00:00 to 2 Jan 12:00, against a daily bill: the
+    /// straddling step is exactly −(the gateway's 2 Jan charge), and what is left is the
+    /// bill's 1 Jan line against the gateway's 1 Jan charge — every row's own causes
+    /// explain (gateway − expected) in full.
+    #[test]
+    fn a_straddling_bill_bridges_exactly(
+        rows in proptest::collection::vec((cause_row(), 0i64..129_600), 1..12),
+        // A bill line of 0 is an empty bucket, not usage: the 1 Jan line has an amount.
+        jan1 in 1u64..1_000_000,
+        jan2 in 0u64..1_000_000,
+    ) {
+        // Error rows are left out: the policy may exclude them, and this property adds
+        // up the gateway's charge by hand.
+        let rows: Vec<(CauseRow, i64)> =
+            rows.into_iter().filter(|(r, _)| r.meant != Meant::Error).collect();
+        prop_assume!(!rows.is_empty(), "a log with no rows gives no figures");
+        let start = 1_767_225_600i64;
+        let lines: Vec<String> = (rows.iter())
+            .map(|(r, offset)| r.json(start + offset).to_string())
+            .collect();
+        let mut doc = settings_json();
+        doc["incident_window_utc"]["end"] = json!("2026-01-02T12:00:00Z");
+        doc["provider_side"] = json!("billing");
+        let files = [
+            ("mix.jsonl", (lines.join("\n") + "\n").into_bytes()),
+            ("bill.csv", daily_bill(jan1, jan2)),
+        ];
+        let review = run(&files, &settings(&doc));
+        let f = figures(&review);
+        let variance = f.reconciliation.total.variance.expect("a variance");
+        let b = bridge(f);
+        let explained: Decimal = b.steps.iter().map(|s| s.amount).sum();
+        prop_assert_eq!(explained + b.residual, variance);
+        let charged = |on_jan1: bool| -> Decimal {
+            let quota: i64 = (rows.iter())
+                .filter(|(_, offset)| (*offset < 86_400) == on_jan1)
+                .map(|(r, _)| match r.meant {
+                    Meant::Refund => -r.logged_quota(),
+                    _ => r.logged_quota(),
+                })
+                .sum();
+            Decimal::from(quota) / dec("500000")
+        };
+        let straddled: Decimal = (b.steps.iter())
+            .filter(|s| s.cause == Cause::StraddlingBucket)
+            .map(|s| s.amount)
+            .sum();
+        prop_assert_eq!(straddled, -charged(false));
+        prop_assert_eq!(b.residual, Decimal::new(jan1 as i64, 6) - charged(true));
+    }
+}
