@@ -76,6 +76,9 @@ pub enum Cause {
     /// A bill's bucket reaching past the window's edge, left out of the provider-side
     /// figure while the usage inside the window within it is expected.
     StraddlingBucket,
+    /// A model name the gateway priced at another card model's rates (every priced
+    /// dimension at that model's price).
+    AliasPricedAsOther,
 }
 
 impl Cause {
@@ -96,6 +99,7 @@ impl Cause {
             Cause::CacheWriteAsInput => "cache writes counted as input too",
             Cause::MissingUsageField => "charged rows with no usage field",
             Cause::StraddlingBucket => "billing buckets straddling the window",
+            Cause::AliasPricedAsOther => "a model name priced at another model's rates",
         }
     }
 
@@ -113,6 +117,7 @@ impl Cause {
             Cause::CacheWriteAsInput => "cache writes counted as input",
             Cause::MissingUsageField => "missing usage field",
             Cause::StraddlingBucket => "bucket straddling the window",
+            Cause::AliasPricedAsOther => "alias priced at another model's rate",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The pricing-source family: the gateway's logged ratios price usage differently from
-//! the verified card (a stale rate, a group ratio, a discount), and new-api's integer
-//! quota is off by a fraction of one quota per row.
+//! the verified card (a stale rate, a group ratio, a discount), or exactly at another
+//! model's verified rates (an alias mapped to another billable model), and new-api's
+//! integer quota is off by a fraction of one quota per row.
 
 use super::{rows, step, BridgeStep, Cause, VarianceClass};
 use crate::price::{Pricing, RateDifference};
@@ -21,6 +22,16 @@ pub(super) fn steps(pricing: &Pricing) -> Vec<BridgeStep> {
         ),
         step(
             class,
+            Cause::AliasPricedAsOther,
+            b.alias.amount,
+            format!(
+                "{} whose logged ratios give exactly the verified rates of another model{}",
+                rows(b.alias.rows),
+                which_models(&b.alias.pairs)
+            ),
+        ),
+        step(
+            class,
             Cause::IntegerQuotaRounding,
             b.quota_rounding,
             format!(
@@ -30,6 +41,19 @@ pub(super) fn steps(pricing: &Pricing) -> Vec<BridgeStep> {
             ),
         ),
     ]
+}
+
+/// ": gpt-4o-mini priced as gpt-4o; …", three pairs at most, sanitized labels.
+fn which_models(pairs: &std::collections::BTreeSet<(String, String)>) -> String {
+    let label = crate::sanitize::label;
+    let named: Vec<String> = (pairs.iter().take(3))
+        .map(|(logged, other)| format!("{} priced as {}", label(logged), label(other)))
+        .collect();
+    match (named.is_empty(), pairs.len().saturating_sub(3)) {
+        (true, _) => String::new(),
+        (false, 0) => format!(": {}", named.join("; ")),
+        (false, more) => format!(": {}; and {more} more", named.join("; ")),
+    }
 }
 
 /// ": gpt-4o output at 8 per 1M tokens by its logged ratios (1.25 × 4 × group 1)

@@ -40,10 +40,15 @@ pub struct BridgeInputs {
     /// usage at all: the field interpretation gap, by reading.
     #[serde(default)]
     pub field_gaps: super::FieldGaps,
+    /// Rows priced at another card model's rates (their pricing difference).
+    #[serde(default)]
+    pub alias: super::AliasGap,
 }
 
 impl Pricer<'_> {
-    /// Files the row's (recorded − expected) under the causes the evidence supports.
+    /// Files the row's (recorded − expected) under the causes the evidence supports, and
+    /// says whether its pricing part went to an alias (its rates are then not listed as
+    /// differing from the card).
     ///
     /// A consume row whose ratios re-derive its quota is checked whatever the card says
     /// (the check is the gateway's own consistency): its gap splits into the quota part
@@ -56,7 +61,7 @@ impl Pricer<'_> {
     /// Precedence, so each part of a row counts under one cause: unknown outcome (the
     /// whole row), then usage missing (the whole row), then the quota part (rounding, a
     /// field reading plus rounding, or a quota mismatch) and the pricing part (unpriced
-    /// usage, else a ratio mismatch).
+    /// usage, else an alias priced at another model's rates, else a ratio mismatch).
     pub(super) fn attribute(
         &mut self,
         row: &GatewayRow,
@@ -64,13 +69,13 @@ impl Pricer<'_> {
         expected: Decimal,
         complete: bool,
         billable: bool,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         let s = self.settings;
         let b = &mut self.out.bridge;
         if !billable {
             b.unknown_outcome_rows += 1;
             b.unknown_outcome_models.insert(row.model.clone());
-            return add(&mut b.unknown_outcome, recorded, "at-risk rows");
+            return add(&mut b.unknown_outcome, recorded, "at-risk rows").map(|_| false);
         }
         // A charged row with every usage field empty: its whole charge is the gap (no
         // usage, nothing to price or re-derive), before unpriced usage or the quota check.
@@ -79,9 +84,8 @@ impl Pricer<'_> {
             let gap = recorded
                 .checked_sub(expected)
                 .ok_or_else(|| overflow("missing usage"))?;
-            return b
-                .field_gaps
-                .note_missing(row, gap)
+            return (b.field_gaps.note_missing(row, gap))
+                .map(|_| false)
                 .ok_or_else(|| overflow("missing usage"));
         }
         if !complete {
@@ -105,12 +109,12 @@ impl Pricer<'_> {
         let Some(derived) = derived else {
             check.unchecked_rows += 1;
             if complete {
-                return Ok(());
+                return Ok(false);
             }
             let gap = recorded
                 .checked_sub(expected)
                 .ok_or_else(|| overflow("unpriced usage"))?;
-            return add(&mut b.unpriced, gap, "unpriced usage");
+            return add(&mut b.unpriced, gap, "unpriced usage").map(|_| false);
         };
         let ratio_nonzero = row.ratios.as_ref().is_some_and(|r| {
             r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some()
@@ -154,11 +158,21 @@ impl Pricer<'_> {
             .checked_sub(expected)
             .ok_or_else(|| overflow("pricing mismatch"))?;
         if !complete {
-            return add(&mut b.unpriced, mismatch, "unpriced usage");
+            return add(&mut b.unpriced, mismatch, "unpriced usage").map(|_| false);
         }
-        if !mismatch.is_zero() {
-            b.pricing_mismatch_rows += 1;
+        if mismatch.is_zero() {
+            return Ok(false);
         }
-        add(&mut b.pricing_mismatch, mismatch, "pricing mismatch")
+        // Only a row priced differently is looked at as an alias: most rows are not.
+        let entry = s.rate_card.lookup(&row.model, row.time());
+        let alias = entry.and_then(|entry| self.alias_of(row, entry));
+        let b = &mut self.out.bridge;
+        if let Some(other) = alias {
+            b.alias.rows += 1;
+            b.alias.pairs.insert((row.model.clone(), other));
+            return add(&mut b.alias.amount, mismatch, "an alias's pricing").map(|_| true);
+        }
+        b.pricing_mismatch_rows += 1;
+        add(&mut b.pricing_mismatch, mismatch, "pricing mismatch").map(|_| false)
     }
 }

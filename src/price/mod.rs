@@ -6,6 +6,7 @@
 //! A quantity with no rate is an *unpriced* line, never $0; the outcome policy puts
 //! possibly-billed failures in an at-risk figure beside the expected one, not inside it.
 
+mod alias;
 mod attribute;
 mod dimension;
 mod line;
@@ -20,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use alias::AliasGap;
 pub use attribute::BridgeInputs;
 use dimension::quantities;
 use line::blank_line;
@@ -232,8 +234,8 @@ impl Pricer<'_> {
             )?;
         }
         let complete = row_complete && entry.is_some();
-        self.attribute(row, recorded, row_expected, complete, billable)?;
-        if complete && billable {
+        let aliased = self.attribute(row, recorded, row_expected, complete, billable)?;
+        if complete && billable && !aliased {
             self.rate_differences(row, name);
         }
         Ok(())

@@ -11,6 +11,40 @@
 use super::*;
 use spend_reconciler::classify::Cause;
 
+/// The fixture settings with gpt-4o-mini on the card too (0.15 / cached 0.075 / 0.60 per
+/// 1M tokens), so a row can be priced at another model's rates.
+fn cause_settings() -> Value {
+    let mut doc = settings_json();
+    doc["rates"].as_array_mut().unwrap().push(json!({
+        "model": "gpt-4o-mini", "per_call": "",
+        "source_url": "https://apidoc.cometapi.com/about-pricing-873788m0",
+        "captured_at": "2026-01-02T09:00:00Z", "label": "verified",
+        "input": "0.15", "cached_input": "0.075", "cache_write": "", "output": "0.60"
+    }));
+    doc
+}
+
+/// gpt-4o-mini logged with gpt-4o's ratios (model 1.25, completion 4): 4,000 prompt and
+/// 500 completion tokens, (4,000 + 500 × 4) × 1.25 = 7,500 quota = 0.015, exactly the
+/// card's gpt-4o prices (2.50 and 10 per 1M). The card prices gpt-4o-mini at 0.15 and
+/// 0.60: 0.0006 + 0.0003 = 0.0009 expected. The 0.0141 is the alias's, not a stale rate.
+#[test]
+fn an_alias_priced_at_another_models_rate_by_hand() {
+    let name = "causes/alias-priced-as-other.jsonl";
+    let review = run(&[(name, fixture(name))], &settings(&cause_settings()));
+    let f = figures(&review);
+    let b = bridge(f);
+    let steps: Vec<(Cause, Decimal)> = b.steps.iter().map(|s| (s.cause, s.amount)).collect();
+    assert_eq!(steps, [(Cause::AliasPricedAsOther, dec("0.0141"))]);
+    assert_eq!(
+        b.steps[0].evidence,
+        "1 row whose logged ratios give exactly the verified rates of another model: gpt-4o-mini priced as gpt-4o"
+    );
+    assert_eq!(b.residual, Decimal::ZERO);
+    assert!(b.rate_differences.is_empty(), "not a stale rate");
+    assert_conserved(&review, name);
+}
+
 /// (file, cause, step amount, evidence, residual).
 type Case = (
     &'static str,
@@ -166,6 +200,8 @@ enum Meant {
     Unpriced,
     /// An error row (its outcome unknown to the default policy).
     Error,
+    /// gpt-4o-mini logged with gpt-4o's ratios (group 1).
+    Alias,
     Refund,
 }
 
@@ -274,6 +310,7 @@ impl CauseRow {
         };
         let model = match (self.meant, self.claude) {
             (Meant::Unpriced, _) => "mj_x",
+            (Meant::Alias, _) => "gpt-4o-mini",
             (_, true) => "claude-sonnet-4-5-20250929",
             (_, false) => "gpt-4o",
         };
@@ -301,6 +338,7 @@ fn cause_row() -> impl Strategy<Value = CauseRow> {
         Unpriced,
         Error,
         Refund,
+        Alias,
     ]);
     (
         meant,
@@ -322,14 +360,15 @@ fn cause_row() -> impl Strategy<Value = CauseRow> {
             // The cached readings are tried first: a row meant for another reading
             // has no cache reads (fields()), so only its own reading can fit.
             let claude = match meant {
-                CachedTwice | ReasoningTwice => false,
+                CachedTwice | ReasoningTwice | Alias => false,
                 CachedInside | WriteAsInput => true,
                 _ => claude,
             };
             CauseRow {
                 meant,
                 claude,
-                vip,
+                // gpt-4o's rates are group 1's: a vip alias is a ratio mismatch.
+                vip: vip && meant != Alias,
                 prompt,
                 completion,
                 misread,
@@ -352,7 +391,7 @@ proptest! {
             .map(|(i, r)| r.json(1_767_225_600 + 60 * i as i64).to_string())
             .collect();
         let log = lines.join("\n").into_bytes();
-        let review = run(&[("mix.jsonl", log)], &settings(&settings_json()));
+        let review = run(&[("mix.jsonl", log)], &settings(&cause_settings()));
         let f = figures(&review);
         prop_assert_eq!(review.files[0].ledger.rejected, 0);
         let variance = f.reconciliation.total.variance.expect("a variance");
@@ -370,6 +409,15 @@ proptest! {
             };
             rows.iter().filter(|r| r.meant == m).map(usd).sum()
         };
+        // An alias row: its gateway charge against the card's gpt-4o-mini prices.
+        let alias: Decimal = (rows.iter().filter(|r| r.meant == Meant::Alias))
+            .map(|r| {
+                let card = Decimal::from(r.prompt) * dec("0.15")
+                    + Decimal::from(r.completion) * dec("0.60");
+                r.quota().0 / dec("500000") - card / dec("1000000")
+            })
+            .sum();
+        prop_assert_eq!(step(Cause::AliasPricedAsOther), alias);
         for (cause, m) in [
             (Cause::CachedCountedTwice, Meant::CachedTwice),
             (Cause::CachedReadAsInside, Meant::CachedInside),
@@ -474,7 +522,7 @@ proptest! {
         let lines: Vec<String> = (rows.iter())
             .map(|(r, offset)| r.json(start + offset).to_string())
             .collect();
-        let mut doc = settings_json();
+        let mut doc = cause_settings();
         doc["incident_window_utc"]["end"] = json!("2026-01-02T12:00:00Z");
         doc["provider_side"] = json!("billing");
         let files = [
