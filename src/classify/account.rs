@@ -1,5 +1,6 @@
 //! The account-specific family: quota the rows' own ratios do not explain (beyond one
-//! quota either way), and refunds that returned quota to the account.
+//! quota either way), new-api's minimum charge of 1 quota, and refunds that returned
+//! quota to the account.
 
 use super::{count, models, rows, step, BridgeStep, Cause, VarianceClass};
 use crate::price::Pricing;
@@ -17,6 +18,16 @@ pub(super) fn steps(pricing: &Pricing) -> Vec<BridgeStep> {
                 rows(q.inconsistent_rows),
                 q.inconsistent_quota,
                 models(&b.quota_mismatch_models)
+            ),
+        ),
+        step(
+            class,
+            Cause::MinimumCharge,
+            b.minimum_quota,
+            format!(
+                "{} charged new-api's minimum of 1 quota where their ratios give less{}",
+                rows(b.minimum_rows),
+                models(&b.minimum_models)
             ),
         ),
         step(

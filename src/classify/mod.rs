@@ -79,6 +79,8 @@ pub enum Cause {
     /// A model name the gateway priced at another card model's rates (every priced
     /// dimension at that model's price).
     AliasPricedAsOther,
+    /// Rows charged new-api's minimum of 1 quota where their ratios give less.
+    MinimumCharge,
 }
 
 impl Cause {
@@ -100,6 +102,7 @@ impl Cause {
             Cause::MissingUsageField => "charged rows with no usage field",
             Cause::StraddlingBucket => "billing buckets straddling the window",
             Cause::AliasPricedAsOther => "a model name priced at another model's rates",
+            Cause::MinimumCharge => "the gateway's minimum charge of 1 quota",
         }
     }
 
@@ -118,6 +121,7 @@ impl Cause {
             Cause::MissingUsageField => "missing usage field",
             Cause::StraddlingBucket => "bucket straddling the window",
             Cause::AliasPricedAsOther => "alias priced at another model's rate",
+            Cause::MinimumCharge => "minimum charge",
         }
     }
 }

@@ -9,6 +9,9 @@ use crate::price::{Pricing, RateDifference};
 pub(super) fn steps(pricing: &Pricing) -> Vec<BridgeStep> {
     let (b, q) = (&pricing.bridge, &pricing.quota_check);
     let class = VarianceClass::PricingSourceMismatch;
+    // The rows whose quota part is rounding: consistent ones (less those charged the
+    // 1-quota minimum, a step of their own) and re-read ones.
+    let rounded = (q.consistent_rows.saturating_sub(b.minimum_rows)).saturating_add(q.reread_rows);
     vec![
         step(
             class,
@@ -35,9 +38,13 @@ pub(super) fn steps(pricing: &Pricing) -> Vec<BridgeStep> {
             Cause::IntegerQuotaRounding,
             b.quota_rounding,
             format!(
-                "{} whose logged quota is within ±1 of the quota their ratios give ({:?} rule)",
-                rows(q.consistent_rows),
-                q.rule
+                "{} whose logged quota is within ±1 of the quota their ratios give ({:?} rule){}",
+                rows(rounded),
+                q.rule,
+                match q.reread_rows {
+                    0 => String::new(),
+                    n => format!(", {n} of them under another reading of their fields"),
+                }
             ),
         ),
     ]

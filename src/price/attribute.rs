@@ -43,6 +43,14 @@ pub struct BridgeInputs {
     /// Rows priced at another card model's rates (their pricing difference).
     #[serde(default)]
     pub alias: super::AliasGap,
+    /// Rows new-api lifted to its minimum of 1 quota (their exact quota rounds to 0):
+    /// logged − re-derived, instead of rounding.
+    #[serde(default)]
+    pub minimum_quota: Decimal,
+    #[serde(default)]
+    pub minimum_rows: u64,
+    #[serde(default)]
+    pub minimum_models: BTreeSet<String>,
 }
 
 impl Pricer<'_> {
@@ -59,8 +67,8 @@ impl Pricer<'_> {
     /// difference is a field interpretation gap and only the rest is rounding.
     ///
     /// Precedence, so each part of a row counts under one cause: unknown outcome (the
-    /// whole row), then usage missing (the whole row), then the quota part (rounding, a
-    /// field reading plus rounding, or a quota mismatch) and the pricing part (unpriced
+    /// whole row), then usage missing (the whole row), then the quota part (the 1-quota
+    /// minimum, rounding, a field reading plus rounding, or a quota mismatch) and the pricing part (unpriced
     /// usage, else an alias priced at another model's rates, else a ratio mismatch).
     pub(super) fn attribute(
         &mut self,
@@ -134,7 +142,16 @@ impl Pricer<'_> {
                 super::readings::explaining(row, derived, ratio_nonzero, rule, s.quota_per_usd)
             })
             .flatten();
-        if off_by.abs() <= Decimal::ONE {
+        let minimum = quota::minimum_applies(derived, ratio_nonzero, s.quota_rounding);
+        if off_by.abs() <= Decimal::ONE && minimum && row.quota == 1 {
+            // Charged new-api's 1-quota minimum: the lift is the minimum's, not rounding.
+            check.consistent_rows += 1;
+            b.minimum_rows += 1;
+            if !b.minimum_models.contains(&row.model) {
+                b.minimum_models.insert(row.model.clone());
+            }
+            add(&mut b.minimum_quota, logged_vs_derived, "the minimum quota")?;
+        } else if off_by.abs() <= Decimal::ONE {
             check.consistent_rows += 1;
             add(&mut b.quota_rounding, logged_vs_derived, "quota rounding")?;
         } else if let Some((reading, tokens, usd)) = reread {

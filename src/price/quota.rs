@@ -119,12 +119,17 @@ fn audio_formula(row: &GatewayRow, r: &LoggedRatios, audio_ratio: Decimal) -> Op
 /// The integer quota the gateway would have written: its rounding, and at least 1
 /// whenever the ratio is non-zero and the exact quota is not positive.
 pub fn to_integer(exact: Decimal, ratio_nonzero: bool, rule: QuotaRounding) -> Decimal {
-    let integer = rule.apply(exact);
-    if ratio_nonzero && integer <= Decimal::ZERO && exact >= Decimal::ZERO {
+    if minimum_applies(exact, ratio_nonzero, rule) {
         Decimal::ONE
     } else {
-        integer
+        rule.apply(exact)
     }
+}
+
+/// Whether [`to_integer`] lifts the row to new-api's minimum of 1 quota: a non-zero
+/// ratio whose exact quota rounds to 0 or less (from 0 up).
+pub fn minimum_applies(exact: Decimal, ratio_nonzero: bool, rule: QuotaRounding) -> bool {
+    ratio_nonzero && rule.apply(exact) <= Decimal::ZERO && exact >= Decimal::ZERO
 }
 
 /// What the check found over all gateway rows that carry ratios.

@@ -21,7 +21,43 @@ fn cause_settings() -> Value {
         "captured_at": "2026-01-02T09:00:00Z", "label": "verified",
         "input": "0.15", "cached_input": "0.075", "cache_write": "", "output": "0.60"
     }));
+    doc["rates"].as_array_mut().unwrap().push(json!({
+        "model": "text-embedding-3-small", "per_call": "",
+        "source_url": "https://apidoc.cometapi.com/about-pricing-873788m0",
+        "captured_at": "2026-01-02T09:00:00Z", "label": "verified",
+        "input": "0.02", "cached_input": "", "cache_write": "", "output": ""
+    }));
     doc
+}
+
+/// text-embedding-3-small at model ratio 0.01 (0.02 per 1M, as the card says). 20 tokens
+/// give 0.2 quota, which rounds to 0: new-api charges its minimum, 1 quota. Expected
+/// 20 × 0.02 ÷ 1M = 0.0000004 = 0.2 ÷ 500,000; charged 1 ÷ 500,000 = 0.000002; the
+/// minimum explains 0.8 quota = 0.0000016. The second row, 150 tokens = 1.5 quota logged
+/// as 2, is rounding (0.5 quota = 0.000001), not the minimum.
+#[test]
+fn the_minimum_charge_by_hand() {
+    let name = "causes/minimum-charge.jsonl";
+    let review = run(&[(name, fixture(name))], &settings(&cause_settings()));
+    let b = bridge(figures(&review));
+    let steps: Vec<(Cause, Decimal)> = b.steps.iter().map(|s| (s.cause, s.amount)).collect();
+    assert_eq!(
+        steps,
+        [
+            (Cause::IntegerQuotaRounding, dec("0.000001")),
+            (Cause::MinimumCharge, dec("0.0000016")),
+        ]
+    );
+    let evidence: Vec<&str> = b.steps.iter().map(|s| s.evidence.as_str()).collect();
+    assert_eq!(
+        evidence,
+        [
+            "1 row whose logged quota is within ±1 of the quota their ratios give (Round rule)",
+            "1 row charged new-api's minimum of 1 quota where their ratios give less (text-embedding-3-small)",
+        ]
+    );
+    assert_eq!(b.residual, Decimal::ZERO);
+    assert_conserved(&review, name);
 }
 
 /// gpt-4o-mini logged with gpt-4o's ratios (model 1.25, completion 4): 4,000 prompt and
@@ -150,6 +186,10 @@ fn the_field_causes_together_count_each_row_once() {
         ]
     );
     assert_eq!(b.residual, Decimal::ZERO);
+    assert_eq!(
+        b.steps[0].evidence,
+        "4 rows whose logged quota is within ±1 of the quota their ratios give (Round rule), 4 of them under another reading of their fields"
+    );
     // 0.02 − 0.024 + 0.015 + 0.006 + 0.002 + 0.000002 = 0.019002.
     assert_eq!(f.reconciliation.total.variance, Some(dec("0.019002")));
     let q = &pricing(f).quota_check;
@@ -202,6 +242,8 @@ enum Meant {
     Error,
     /// gpt-4o-mini logged with gpt-4o's ratios (group 1).
     Alias,
+    /// A few embedding tokens under 1 quota, charged new-api's 1-quota minimum.
+    Minimum,
     Refund,
 }
 
@@ -221,6 +263,9 @@ struct CauseRow {
 
 impl CauseRow {
     fn model_ratio(&self) -> Decimal {
+        if self.meant == Meant::Minimum {
+            return dec("0.01");
+        }
         if self.claude {
             dec("1.5")
         } else {
@@ -311,6 +356,7 @@ impl CauseRow {
         let model = match (self.meant, self.claude) {
             (Meant::Unpriced, _) => "mj_x",
             (Meant::Alias, _) => "gpt-4o-mini",
+            (Meant::Minimum, _) => "text-embedding-3-small",
             (_, true) => "claude-sonnet-4-5-20250929",
             (_, false) => "gpt-4o",
         };
@@ -339,6 +385,7 @@ fn cause_row() -> impl Strategy<Value = CauseRow> {
         Error,
         Refund,
         Alias,
+        Minimum,
     ]);
     (
         meant,
@@ -355,6 +402,8 @@ fn cause_row() -> impl Strategy<Value = CauseRow> {
             let (prompt, completion) = match meant {
                 CachedTwice | CachedInside => (base + misread, completion),
                 ReasoningTwice => (base, completion + misread),
+                // At most 40 × 0.01 × 1.1 = 0.44 quota: rounds to 0, the minimum applies.
+                Minimum => (base % 40 + 1, 0),
                 _ => (base, completion),
             };
             // The cached readings are tried first: a row meant for another reading
@@ -372,7 +421,8 @@ fn cause_row() -> impl Strategy<Value = CauseRow> {
                 prompt,
                 completion,
                 misread,
-                jitter,
+                // The minimum row is logged at the 1 quota charged.
+                jitter: if meant == Minimum { 1 } else { jitter },
             }
         })
 }
@@ -418,6 +468,10 @@ proptest! {
             })
             .sum();
         prop_assert_eq!(step(Cause::AliasPricedAsOther), alias);
+        let minimum: Decimal = (rows.iter().filter(|r| r.meant == Meant::Minimum))
+            .map(|r| (Decimal::ONE - r.quota().0) / dec("500000"))
+            .sum();
+        prop_assert_eq!(step(Cause::MinimumCharge), minimum);
         for (cause, m) in [
             (Cause::CachedCountedTwice, Meant::CachedTwice),
             (Cause::CachedReadAsInside, Meant::CachedInside),
