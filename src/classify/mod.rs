@@ -84,6 +84,25 @@ pub enum Cause {
 }
 
 impl Cause {
+    /// Every cause, in the order the bridge shows their families (the record's schema
+    /// lists the same names).
+    pub const ALL: [Cause; 14] = [
+        Cause::RatioMismatch,
+        Cause::AliasPricedAsOther,
+        Cause::IntegerQuotaRounding,
+        Cause::CachedCountedTwice,
+        Cause::CachedReadAsInside,
+        Cause::ReasoningCountedTwice,
+        Cause::CacheWriteAsInput,
+        Cause::MissingUsageField,
+        Cause::QuotaMismatch,
+        Cause::MinimumCharge,
+        Cause::CreditAdjustment,
+        Cause::UnpricedModel,
+        Cause::FailedRequestCharged,
+        Cause::StraddlingBucket,
+    ];
+
     /// The cause as a noun phrase, for a sentence: "explained by {phrase} (amount)".
     pub fn phrase(self) -> &'static str {
         match self {
@@ -364,6 +383,22 @@ mod tests {
         );
         assert_eq!(b.steps[0].class, VarianceClass::PricingSourceMismatch);
         assert_eq!(b.steps[1].class, VarianceClass::AccountSpecificBillingIssue);
+    }
+
+    /// Each cause says itself in its own words, none another cause's.
+    #[test]
+    fn every_cause_has_its_own_words() {
+        let mut seen = std::collections::BTreeSet::new();
+        for cause in Cause::ALL {
+            let name = serde_json::to_value(cause).unwrap();
+            // A cause's label and phrase may be the same words; another cause's, never.
+            let own: std::collections::BTreeSet<&str> =
+                [name.as_str().unwrap(), cause.describe(), cause.phrase()].into();
+            for text in own {
+                assert!(!text.is_empty(), "{cause:?}");
+                assert!(seen.insert(text.to_string()), "{cause:?}: {text} twice");
+            }
+        }
     }
 
     #[test]

@@ -607,3 +607,33 @@ proptest! {
         prop_assert_eq!(b.residual, Decimal::new(jan1 as i64, 6) - charged(true));
     }
 }
+
+/// The record's schema names every cause the bridge can write, and no other.
+#[test]
+fn the_schema_lists_every_cause() {
+    let schema: Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/reconciliation-record.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let listed = &schema["properties"]["variance_bridge"]["properties"]["steps"]["items"]
+        ["properties"]["cause"]["enum"];
+    let mut listed: Vec<&str> = (listed.as_array().expect("an enum of causes").iter())
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let mut causes: Vec<String> = (Cause::ALL.iter())
+        .map(|c| {
+            serde_json::to_value(c)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    listed.sort();
+    causes.sort();
+    assert_eq!(listed, causes);
+}
