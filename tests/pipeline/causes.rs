@@ -637,3 +637,54 @@ fn the_schema_lists_every_cause() {
     causes.sort();
     assert_eq!(listed, causes);
 }
+
+/// The bridge chart shows the new causes as it shows any step: by their own words, each
+/// with its class, the running total moving by exactly the step (the mixed log above:
+/// 0.13 expected, 0.149002 recorded).
+#[test]
+fn the_bridge_chart_names_the_new_causes() {
+    let review = run_fixture("causes/field-gaps-mixed.jsonl");
+    let drawn = spend_reconciler::charts::all(figures(&review)).unwrap();
+    let chart = drawn.iter().find(|c| c.name == "bridge").unwrap();
+    let rows: Vec<[&str; 3]> = (chart.table.rows.iter())
+        .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str()])
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["Expected", "0.13", "0.13"],
+            [
+                "integer-quota rounding (pricing-source mismatch)",
+                "+0.000002",
+                "0.130002"
+            ],
+            [
+                "cached tokens counted twice (field interpretation gap)",
+                "+0.02",
+                "0.150002"
+            ],
+            [
+                "cached tokens read as inside the prompt (field interpretation gap)",
+                "-0.024",
+                "0.126002"
+            ],
+            [
+                "reasoning tokens counted twice (field interpretation gap)",
+                "+0.015",
+                "0.141002"
+            ],
+            [
+                "cache writes counted as input (field interpretation gap)",
+                "+0.006",
+                "0.147002"
+            ],
+            [
+                "missing usage field (field interpretation gap)",
+                "+0.002",
+                "0.149002"
+            ],
+            ["Unexplained (residual)", "0", "0.149002"],
+            ["Recorded by the provider", "0.149002", "0.149002"],
+        ]
+    );
+}
