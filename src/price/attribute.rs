@@ -68,8 +68,9 @@ impl Pricer<'_> {
     ///
     /// Precedence, so each part of a row counts under one cause: unknown outcome (the
     /// whole row), then usage missing (the whole row), then the quota part (the 1-quota
-    /// minimum, rounding, a field reading plus rounding, or a quota mismatch) and the pricing part (unpriced
-    /// usage, else an alias priced at another model's rates, else a ratio mismatch).
+    /// minimum, rounding, a field reading plus rounding, or a quota mismatch) and the
+    /// pricing part (unpriced usage, else an alias priced at another model's rates, else
+    /// a ratio mismatch).
     pub(super) fn attribute(
         &mut self,
         row: &GatewayRow,
