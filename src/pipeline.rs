@@ -152,8 +152,9 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
     // Verified and estimated apart; within tolerance on the verified part only.
     let priced = pricing.as_mut();
     confidence::apply(files, priced_stream, priced, &mut reconciliation, tolerance)?;
+    let window = classify::window::gaps(files, &settings, priced_stream, recorded_stream)?;
     let bridge = match (&pricing, reconciliation.total.variance) {
-        (Some(pricing), Some(variance)) => Some(classify::bridge(pricing, variance)?),
+        (Some(pricing), Some(variance)) => Some(classify::bridge_with(pricing, &window, variance)?),
         _ => None,
     };
     let card = &settings.rate_card;

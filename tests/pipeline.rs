@@ -2,7 +2,8 @@
 //! shared helpers and the end-to-end checks (the fixture's record, every layout, row
 //! conservation, determinism); each subject has a file of its own under tests/pipeline/:
 //! hostile inputs, secrets, the CLI, property tests, regressions, real-world traps, the
-//! evidence streams, absent figures, audio, overlap, real exports, FOCUS, and the
+//! evidence streams, absent figures, audio, overlap, real exports, FOCUS, the causes of
+//! the bridge one fixture each, and the
 //! explained variance (quota check, stale rates, the bundled sample).
 //!
 //! Snapshots live in tests/snapshots/ and are checked by hand; CI runs with CI=true, so a
@@ -26,6 +27,8 @@ use spend_reconciler::Error;
 mod absent;
 #[path = "pipeline/audio.rs"]
 mod audio;
+#[path = "pipeline/causes.rs"]
+mod causes;
 #[path = "pipeline/charts.rs"]
 mod charts;
 #[path = "pipeline/cli.rs"]

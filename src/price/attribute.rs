@@ -36,16 +36,41 @@ pub struct BridgeInputs {
     pub quota_mismatch_models: BTreeSet<String>,
     /// The card's prices the logged ratios imply differently, model by model.
     pub rate_differences: Vec<super::RateDifference>,
+    /// Rows another reading of their usage fields explains, and charged rows with no
+    /// usage at all: the field interpretation gap, by reading.
+    #[serde(default)]
+    pub field_gaps: super::FieldGaps,
+    /// Rows priced at another card model's rates (their pricing difference).
+    #[serde(default)]
+    pub alias: super::AliasGap,
+    /// Rows new-api lifted to its minimum of 1 quota (their exact quota rounds to 0):
+    /// logged − re-derived, instead of rounding.
+    #[serde(default)]
+    pub minimum_quota: Decimal,
+    #[serde(default)]
+    pub minimum_rows: u64,
+    #[serde(default)]
+    pub minimum_models: BTreeSet<String>,
 }
 
 impl Pricer<'_> {
-    /// Files the row's (recorded − expected) under the causes the evidence supports.
+    /// Files the row's (recorded − expected) under the causes the evidence supports, and
+    /// says whether its pricing part went to an alias (its rates are then not listed as
+    /// differing from the card).
     ///
     /// A consume row whose ratios re-derive its quota is checked whatever the card says
     /// (the check is the gateway's own consistency): its gap splits into the quota part
     /// (logged − re-derived: rounding within ±1, else a mismatch) and the pricing part
     /// (re-derived − expected), which is a pricing-source difference when the card prices
-    /// the row and unpriced usage when it does not.
+    /// the row and unpriced usage when it does not. When the quota part is beyond ±1 and
+    /// another reading of the row's fields gives the logged quota, that reading's
+    /// difference is a field interpretation gap and only the rest is rounding.
+    ///
+    /// Precedence, so each part of a row counts under one cause: unknown outcome (the
+    /// whole row), then usage missing (the whole row), then the quota part (the 1-quota
+    /// minimum, rounding, a field reading plus rounding, or a quota mismatch) and the
+    /// pricing part (unpriced usage, else an alias priced at another model's rates, else
+    /// a ratio mismatch).
     pub(super) fn attribute(
         &mut self,
         row: &GatewayRow,
@@ -53,13 +78,24 @@ impl Pricer<'_> {
         expected: Decimal,
         complete: bool,
         billable: bool,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         let s = self.settings;
         let b = &mut self.out.bridge;
         if !billable {
             b.unknown_outcome_rows += 1;
             b.unknown_outcome_models.insert(row.model.clone());
-            return add(&mut b.unknown_outcome, recorded, "at-risk rows");
+            return add(&mut b.unknown_outcome, recorded, "at-risk rows").map(|_| false);
+        }
+        // A charged row with every usage field empty: its whole charge is the gap (no
+        // usage, nothing to price or re-derive), before unpriced usage or the quota check.
+        if super::readings::usage_missing(row) {
+            self.out.quota_check.unchecked_rows += 1;
+            let gap = recorded
+                .checked_sub(expected)
+                .ok_or_else(|| overflow("missing usage"))?;
+            return (b.field_gaps.note_missing(row, gap))
+                .map(|_| false)
+                .ok_or_else(|| overflow("missing usage"));
         }
         if !complete {
             b.unpriced_rows += 1;
@@ -82,12 +118,12 @@ impl Pricer<'_> {
         let Some(derived) = derived else {
             check.unchecked_rows += 1;
             if complete {
-                return Ok(());
+                return Ok(false);
             }
             let gap = recorded
                 .checked_sub(expected)
                 .ok_or_else(|| overflow("unpriced usage"))?;
-            return add(&mut b.unpriced, gap, "unpriced usage");
+            return add(&mut b.unpriced, gap, "unpriced usage").map(|_| false);
         };
         let ratio_nonzero = row.ratios.as_ref().is_some_and(|r| {
             r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some()
@@ -101,9 +137,33 @@ impl Pricer<'_> {
         let off_by = Decimal::from(row.quota)
             .checked_sub(integer)
             .ok_or_else(|| overflow("quota"))?;
-        if off_by.abs() <= Decimal::ONE {
+        let reread = (off_by.abs() > Decimal::ONE)
+            .then(|| {
+                let rule = s.quota_rounding;
+                super::readings::explaining(row, derived, ratio_nonzero, rule, s.quota_per_usd)
+            })
+            .flatten();
+        let minimum = quota::minimum_applies(derived, ratio_nonzero, s.quota_rounding);
+        if off_by.abs() <= Decimal::ONE && minimum && row.quota == 1 {
+            // Charged new-api's 1-quota minimum: the lift is the minimum's, not rounding.
+            check.consistent_rows += 1;
+            b.minimum_rows += 1;
+            if !b.minimum_models.contains(&row.model) {
+                b.minimum_models.insert(row.model.clone());
+            }
+            add(&mut b.minimum_quota, logged_vs_derived, "the minimum quota")?;
+        } else if off_by.abs() <= Decimal::ONE {
             check.consistent_rows += 1;
             add(&mut b.quota_rounding, logged_vs_derived, "quota rounding")?;
+        } else if let Some((reading, tokens, usd)) = reread {
+            // The reading explains exactly what it adds; the rest (within ±1 quota) is
+            // the gateway's rounding, as for a consistent row.
+            check.reread_rows += 1;
+            (b.field_gaps.note(reading, row, usd, tokens)).ok_or_else(|| overflow("fields"))?;
+            let rest = logged_vs_derived
+                .checked_sub(usd)
+                .ok_or_else(|| overflow("quota rounding"))?;
+            add(&mut b.quota_rounding, rest, "quota rounding")?;
         } else {
             check.inconsistent_rows += 1;
             b.quota_mismatch_models.insert(row.model.clone());
@@ -116,11 +176,21 @@ impl Pricer<'_> {
             .checked_sub(expected)
             .ok_or_else(|| overflow("pricing mismatch"))?;
         if !complete {
-            return add(&mut b.unpriced, mismatch, "unpriced usage");
+            return add(&mut b.unpriced, mismatch, "unpriced usage").map(|_| false);
         }
-        if !mismatch.is_zero() {
-            b.pricing_mismatch_rows += 1;
+        if mismatch.is_zero() {
+            return Ok(false);
         }
-        add(&mut b.pricing_mismatch, mismatch, "pricing mismatch")
+        // Only a row priced differently is looked at as an alias: most rows are not.
+        let entry = s.rate_card.lookup(&row.model, row.time());
+        let alias = entry.and_then(|entry| self.alias_of(row, entry));
+        let b = &mut self.out.bridge;
+        if let Some(other) = alias {
+            b.alias.rows += 1;
+            b.alias.pairs.insert((row.model.clone(), other));
+            return add(&mut b.alias.amount, mismatch, "an alias's pricing").map(|_| true);
+        }
+        b.pricing_mismatch_rows += 1;
+        add(&mut b.pricing_mismatch, mismatch, "pricing mismatch").map(|_| false)
     }
 }

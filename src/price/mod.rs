@@ -6,11 +6,13 @@
 //! A quantity with no rate is an *unpriced* line, never $0; the outcome policy puts
 //! possibly-billed failures in an at-risk figure beside the expected one, not inside it.
 
+mod alias;
 mod attribute;
 mod dimension;
 mod line;
 pub mod quota;
 mod rates;
+mod readings;
 mod row_charge;
 mod summary;
 
@@ -19,12 +21,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use alias::AliasGap;
 pub use attribute::BridgeInputs;
 use dimension::quantities;
 use line::blank_line;
 pub use line::{day_of, DayLine, LineStatus, PriceLine};
 use quota::QuotaCheck;
 pub use rates::{dimension_ratio, RateDifference};
+pub use readings::{FieldGap, FieldGaps, Reading, READINGS};
 pub use row_charge::{row_charge, RowCharge};
 
 use crate::error::Error;
@@ -230,8 +234,8 @@ impl Pricer<'_> {
             )?;
         }
         let complete = row_complete && entry.is_some();
-        self.attribute(row, recorded, row_expected, complete, billable)?;
-        if complete && billable {
+        let aliased = self.attribute(row, recorded, row_expected, complete, billable)?;
+        if complete && billable && !aliased {
             self.rate_differences(row, name);
         }
         Ok(())

@@ -119,12 +119,17 @@ fn audio_formula(row: &GatewayRow, r: &LoggedRatios, audio_ratio: Decimal) -> Op
 /// The integer quota the gateway would have written: its rounding, and at least 1
 /// whenever the ratio is non-zero and the exact quota is not positive.
 pub fn to_integer(exact: Decimal, ratio_nonzero: bool, rule: QuotaRounding) -> Decimal {
-    let integer = rule.apply(exact);
-    if ratio_nonzero && integer <= Decimal::ZERO && exact >= Decimal::ZERO {
+    if minimum_applies(exact, ratio_nonzero, rule) {
         Decimal::ONE
     } else {
-        integer
+        rule.apply(exact)
     }
+}
+
+/// Whether [`to_integer`] lifts the row to new-api's minimum of 1 quota: a non-zero
+/// ratio whose exact quota rounds to 0 or less (from 0 up).
+pub fn minimum_applies(exact: Decimal, ratio_nonzero: bool, rule: QuotaRounding) -> bool {
+    ratio_nonzero && rule.apply(exact) <= Decimal::ZERO && exact >= Decimal::ZERO
 }
 
 /// What the check found over all gateway rows that carry ratios.
@@ -135,10 +140,20 @@ pub struct QuotaCheck {
     pub consistent_rows: u64,
     /// Rows further off than ±1: the gateway's own ratios do not explain the charge.
     pub inconsistent_rows: u64,
-    /// Rows without the ratios needed to re-derive their quota.
+    /// Rows without the ratios needed to re-derive their quota, or charged with no
+    /// usage to re-derive it from.
     pub unchecked_rows: u64,
     /// Σ (logged − re-derived integer) over inconsistent rows, in quota.
     pub inconsistent_quota: i64,
+    /// Rows further off than ±1 under their fields' stated meaning that another reading
+    /// of the same fields brings within ±1 ([`super::readings`]): a field interpretation
+    /// gap, counted neither consistent nor inconsistent. Left out of the JSON when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reread_rows: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]

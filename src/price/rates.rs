@@ -67,6 +67,30 @@ pub fn dimension_ratio(r: &LoggedRatios, dimension: Dimension) -> Option<Decimal
     })
 }
 
+/// The price per `unit_size` a row's logged ratios imply for `dimension`, with the model
+/// ratio (a per-call row: its logged price) and the dimension's ratio behind it; None
+/// when the ratios do not price the dimension on its own (a per-call row's tokens) or
+/// the figure is not exact.
+pub(super) fn logged_rate(
+    row: &GatewayRow,
+    r: &LoggedRatios,
+    dimension: Dimension,
+    unit_size: Decimal,
+    per_usd: Decimal,
+) -> Option<(Decimal, Decimal, Decimal)> {
+    let group = r.group_ratio.unwrap_or(Decimal::ONE);
+    match (row.model_price, dimension) {
+        (Some(price), Dimension::Calls) => Some((price, Decimal::ONE, exact_mul(price, group)?)),
+        (Some(_), _) => None,
+        (None, _) => {
+            let (model_ratio, ratio) = (r.model_ratio?, dimension_ratio(r, dimension)?);
+            let per_quota = exact_mul(exact_mul(model_ratio, ratio)?, group)?;
+            let per_unit = exact_mul(exact_div(per_quota, per_usd)?, unit_size)?;
+            Some((model_ratio, ratio, per_unit))
+        }
+    }
+}
+
 impl Pricer<'_> {
     /// Files each priced quantity of a checked row whose logged ratios imply another
     /// price than the card's. Rows new-api priced with another formula (audio, tool
@@ -82,16 +106,15 @@ impl Pricer<'_> {
         let group = r.group_ratio.unwrap_or(Decimal::ONE);
         let per_usd = self.settings.quota_per_usd;
         for (dimension, quantity, card_rate, unit_size) in std::mem::take(&mut self.priced) {
-            let (model_ratio, dimension_ratio, logged_rate) = match (row.model_price, dimension) {
-                (Some(price), Dimension::Calls) => (price, Decimal::ONE, exact_mul(price, group)?),
-                (Some(_), _) => continue,
-                (None, _) => {
-                    let (model_ratio, ratio) = (r.model_ratio?, dimension_ratio(r, dimension)?);
-                    let per_quota = exact_mul(exact_mul(model_ratio, ratio)?, group)?;
-                    let per_unit = exact_mul(exact_div(per_quota, per_usd)?, unit_size)?;
-                    (model_ratio, ratio, per_unit)
+            let Some(logged) = logged_rate(row, r, dimension, unit_size, per_usd) else {
+                // A per-call row's tokens are not priced on their own; anything else
+                // that cannot be said ends the row's differences, as it always did.
+                match (row.model_price, dimension) {
+                    (Some(_), d) if d != Dimension::Calls => continue,
+                    _ => return None,
                 }
             };
+            let (model_ratio, dimension_ratio, logged_rate) = logged;
             if logged_rate == card_rate {
                 continue;
             }

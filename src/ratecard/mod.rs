@@ -166,7 +166,7 @@ impl Entry {
     /// In effect at `at`; for a request that states no time (None), only an entry
     /// without effective dates is: a dated entry may not apply, and which one would is
     /// never guessed.
-    fn in_effect(&self, at: Option<Timestamp>) -> bool {
+    pub(crate) fn in_effect(&self, at: Option<Timestamp>) -> bool {
         match at {
             Some(at) => {
                 self.effective_from.is_none_or(|from| from <= at)

@@ -102,8 +102,13 @@ pub fn charges(props: &ChargesProps) -> Html {
                 if let Some(q) = &props.quota_check {
                     <dt>{ "Gateway quota check" }</dt>
                     <dd data-testid="quota-check">{ format!(
-                        "{} rows match their own logged ratios (±1 quota, {} rule), {} do not ({} quota), {} carry no ratios",
+                        "{} rows match their own logged ratios (±1 quota, {} rule), {} do not ({} quota), {} cannot be checked (no ratios or no usage)",
                         q.consistent_rows, q.rule.name(), q.inconsistent_rows, q.inconsistent_quota, q.unchecked_rows) }</dd>
+                    if q.reread_rows > 0 {
+                        <dd data-testid="quota-check-reread">{ format!(
+                            "{} rows match only when their usage fields are read another way (see the bridge's field interpretation steps)",
+                            q.reread_rows) }</dd>
+                    }
                 }
             </dl>
         </>

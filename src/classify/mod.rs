@@ -3,9 +3,21 @@
 //! Each step names its class (the seed's six), a finer cause, the amount it explains
 //! and the evidence behind it. What no step explains is the residual, so that
 //! Σ steps + residual = billed − expected, always.
+//!
+//! One file per class family proposes its steps: [`pricing_source`] (ratio
+//! differences, integer-quota rounding), [`fields`] (another reading of the usage
+//! fields, usage missing on charged rows), [`account`] (quota the ratios do not explain,
+//! credits), [`capture`] (unpriced usage, charged requests of unknown outcome) and
+//! [`window`] (a bill's buckets straddling the window).
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+mod account;
+mod capture;
+mod fields;
+mod pricing_source;
+pub mod window;
 
 use crate::error::Error;
 use crate::price::{Pricing, RateDifference};
@@ -50,9 +62,47 @@ pub enum Cause {
     UnpricedModel,
     /// Charged rows whose outcome the policy leaves unknown (failures, retries, timeouts).
     FailedRequestCharged,
+    /// Cached tokens inside the prompt counted again beside it (the gateway's quota
+    /// matches only that reading).
+    CachedCountedTwice,
+    /// Cached tokens beside the prompt read as if inside it (taken out of the prompt).
+    CachedReadAsInside,
+    /// Reasoning tokens inside the completion counted again beside it.
+    ReasoningCountedTwice,
+    /// Cache writes counted as input as well.
+    CacheWriteAsInput,
+    /// Rows charged with every usage field empty.
+    MissingUsageField,
+    /// A bill's bucket reaching past the window's edge, left out of the provider-side
+    /// figure while the usage inside the window within it is expected.
+    StraddlingBucket,
+    /// A model name the gateway priced at another card model's rates (every priced
+    /// dimension at that model's price).
+    AliasPricedAsOther,
+    /// Rows charged new-api's minimum of 1 quota where their ratios give less.
+    MinimumCharge,
 }
 
 impl Cause {
+    /// Every cause, in the order the bridge shows their families (the record's schema
+    /// lists the same names).
+    pub const ALL: [Cause; 14] = [
+        Cause::RatioMismatch,
+        Cause::AliasPricedAsOther,
+        Cause::IntegerQuotaRounding,
+        Cause::CachedCountedTwice,
+        Cause::CachedReadAsInside,
+        Cause::ReasoningCountedTwice,
+        Cause::CacheWriteAsInput,
+        Cause::MissingUsageField,
+        Cause::QuotaMismatch,
+        Cause::MinimumCharge,
+        Cause::CreditAdjustment,
+        Cause::UnpricedModel,
+        Cause::FailedRequestCharged,
+        Cause::StraddlingBucket,
+    ];
+
     /// The cause as a noun phrase, for a sentence: "explained by {phrase} (amount)".
     pub fn phrase(self) -> &'static str {
         match self {
@@ -62,6 +112,16 @@ impl Cause {
             Cause::CreditAdjustment => "credits or adjustments (refunds)",
             Cause::UnpricedModel => "usage with no verified rate",
             Cause::FailedRequestCharged => "failed or unknown-outcome requests that were charged",
+            Cause::CachedCountedTwice => "cached tokens counted both inside and beside the prompt",
+            Cause::CachedReadAsInside => "cached tokens beside the prompt read as inside it",
+            Cause::ReasoningCountedTwice => {
+                "reasoning tokens counted both inside and beside the output"
+            }
+            Cause::CacheWriteAsInput => "cache writes counted as input too",
+            Cause::MissingUsageField => "charged rows with no usage field",
+            Cause::StraddlingBucket => "billing buckets straddling the window",
+            Cause::AliasPricedAsOther => "a model name priced at another model's rates",
+            Cause::MinimumCharge => "the gateway's minimum charge of 1 quota",
         }
     }
 
@@ -73,6 +133,14 @@ impl Cause {
             Cause::CreditAdjustment => "credit or adjustment",
             Cause::UnpricedModel => "unpriced model or dimension",
             Cause::FailedRequestCharged => "failed or unknown-outcome requests charged",
+            Cause::CachedCountedTwice => "cached tokens counted twice",
+            Cause::CachedReadAsInside => "cached tokens read as inside the prompt",
+            Cause::ReasoningCountedTwice => "reasoning tokens counted twice",
+            Cause::CacheWriteAsInput => "cache writes counted as input",
+            Cause::MissingUsageField => "missing usage field",
+            Cause::StraddlingBucket => "bucket straddling the window",
+            Cause::AliasPricedAsOther => "alias priced at another model's rate",
+            Cause::MinimumCharge => "minimum charge",
         }
     }
 }
@@ -113,122 +181,55 @@ fn count(n: u64, noun: &str) -> String {
     }
 }
 
-/// ": gpt-4o output at 8 per 1M tokens by its logged ratios (1.25 × 4 × group 1)
-/// against 10 on the card; …", the largest differences first, three at most.
-fn which_rates(differences: &[RateDifference]) -> String {
-    use crate::decimal::format;
-    let mut largest: Vec<&RateDifference> = differences.iter().collect();
-    largest.sort_by_key(|d| std::cmp::Reverse(d.amount.abs()));
-    let named: Vec<String> = largest
-        .iter()
-        .take(3)
-        .map(|d| {
-            format!(
-                "{} {} at {} {} by its logged ratios ({} × {} × group {}) against {} on the card",
-                crate::sanitize::label(&d.model),
-                d.dimension.label(),
-                format(d.logged_rate),
-                d.dimension.unit(d.unit_size),
-                format(d.model_ratio),
-                format(d.dimension_ratio),
-                format(d.group_ratio),
-                format(d.card_rate),
-            )
-        })
-        .collect();
-    match (named.is_empty(), differences.len().saturating_sub(3)) {
-        (true, _) => String::new(),
-        (false, 0) => format!(": {}", named.join("; ")),
-        (false, more) => format!(": {}; and {more} more", named.join("; ")),
+/// A step as its family proposes it: shown only when its amount is not zero.
+fn step(class: VarianceClass, cause: Cause, amount: Decimal, evidence: String) -> BridgeStep {
+    BridgeStep {
+        class,
+        cause,
+        amount,
+        evidence,
+    }
+}
+
+/// " (gpt-4o, mj_x)": the sanitized labels of the models a cause touched; "" for none.
+fn models(set: &std::collections::BTreeSet<String>) -> String {
+    let names: Vec<String> = set.iter().map(|m| crate::sanitize::label(m)).collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", names.join(", "))
     }
 }
 
 /// Builds the bridge for `variance` (billed − expected) from what pricing attributed.
+///
+/// Steps come family by family in a fixed order (pricing source, field
+/// interpretation, account, capture, then the time window);
+/// each row's (recorded − expected) was filed under one cause only when it was priced
+/// (`price::BridgeInputs`), so no two steps count the same part of a row.
 pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
-    let b = &pricing.bridge;
-    let q = &pricing.quota_check;
-    use Cause::*;
-    use VarianceClass::*;
-    let models = |set: &std::collections::BTreeSet<String>| {
-        let names: Vec<String> = set.iter().map(|m| crate::sanitize::label(m)).collect();
-        if names.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", names.join(", "))
-        }
-    };
-    let candidates = [
-        (
-            PricingSourceMismatch,
-            RatioMismatch,
-            b.pricing_mismatch,
-            format!(
-                "{} whose logged ratios price their usage differently from the verified rates{}",
-                rows(b.pricing_mismatch_rows),
-                which_rates(&b.rate_differences)
-            ),
-        ),
-        (
-            PricingSourceMismatch,
-            IntegerQuotaRounding,
-            b.quota_rounding,
-            format!(
-                "{} whose logged quota is within ±1 of the quota their ratios give ({:?} rule)",
-                rows(q.consistent_rows),
-                q.rule
-            ),
-        ),
-        (
-            AccountSpecificBillingIssue,
-            QuotaMismatch,
-            b.quota_mismatch,
-            format!(
-                "{} off by more than 1 quota from their own ratios, {} quota in all{}",
-                rows(q.inconsistent_rows),
-                q.inconsistent_quota,
-                models(&b.quota_mismatch_models)
-            ),
-        ),
-        (
-            AccountSpecificBillingIssue,
-            CreditAdjustment,
-            b.refunds,
-            format!(
-                "{} returned quota{}",
-                count(b.refund_rows, "refund row"),
-                models(&b.refund_models)
-            ),
-        ),
-        (
-            Unknown,
-            UnpricedModel,
-            b.unpriced,
-            format!(
-                "{} charged with usage that has no verified rate{}",
-                rows(b.unpriced_rows),
-                models(&b.unpriced_models)
-            ),
-        ),
-        (
-            UsageCaptureGap,
-            FailedRequestCharged,
-            b.unknown_outcome,
-            format!(
-                "{} whose outcome the policy leaves unknown, charged by the provider{}",
-                rows(b.unknown_outcome_rows),
-                models(&b.unknown_outcome_models)
-            ),
-        ),
+    bridge_with(pricing, &window::WindowGaps::default(), variance)
+}
+
+/// [`bridge`] with what the window's edges leave out of a charge stream's figure
+/// ([`window::gaps`]): the gateway rows' own causes explain (gateway − expected), the
+/// straddling buckets a part of (bill − gateway), so no row's part counts twice.
+pub fn bridge_with(
+    pricing: &Pricing,
+    window: &window::WindowGaps,
+    variance: Decimal,
+) -> Result<Bridge, Error> {
+    let families = [
+        pricing_source::steps(pricing),
+        fields::steps(pricing),
+        account::steps(pricing),
+        capture::steps(pricing),
+        window::steps(window),
     ];
-    let steps: Vec<BridgeStep> = candidates
+    let steps: Vec<BridgeStep> = families
         .into_iter()
-        .filter(|(_, _, amount, _)| !amount.is_zero())
-        .map(|(class, cause, amount, evidence)| BridgeStep {
-            class,
-            cause,
-            amount,
-            evidence,
-        })
+        .flatten()
+        .filter(|s| !s.amount.is_zero())
         .collect();
     let explained = steps
         .iter()
@@ -238,7 +239,7 @@ pub fn bridge(pricing: &Pricing, variance: Decimal) -> Result<Bridge, Error> {
     Ok(Bridge {
         steps,
         residual,
-        rate_differences: b.rate_differences.clone(),
+        rate_differences: pricing.bridge.rate_differences.clone(),
     })
 }
 
@@ -382,6 +383,22 @@ mod tests {
         );
         assert_eq!(b.steps[0].class, VarianceClass::PricingSourceMismatch);
         assert_eq!(b.steps[1].class, VarianceClass::AccountSpecificBillingIssue);
+    }
+
+    /// Each cause says itself in its own words, none another cause's.
+    #[test]
+    fn every_cause_has_its_own_words() {
+        let mut seen = std::collections::BTreeSet::new();
+        for cause in Cause::ALL {
+            let name = serde_json::to_value(cause).unwrap();
+            // A cause's label and phrase may be the same words; another cause's, never.
+            let own: std::collections::BTreeSet<&str> =
+                [name.as_str().unwrap(), cause.describe(), cause.phrase()].into();
+            for text in own {
+                assert!(!text.is_empty(), "{cause:?}");
+                assert!(seen.insert(text.to_string()), "{cause:?}: {text} twice");
+            }
+        }
     }
 
     #[test]
