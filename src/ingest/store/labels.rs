@@ -107,7 +107,7 @@ pub fn label_hash(text: &str) -> u64 {
 }
 
 /// The label sets of a file's rows, one per row in row order (see the module's comment).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct RowLabels {
     sets: Vec<Labels>,
     index: HashMap<Labels, u32>,
@@ -125,6 +125,18 @@ impl PartialEq for RowLabels {
 }
 
 impl Eq for RowLabels {}
+
+/// Without the lookup index: it only mirrors `sets`, and its order changes from run to
+/// run, so two equal reads would print differently.
+impl std::fmt::Debug for RowLabels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowLabels")
+            .field("sets", &self.sets)
+            .field("rows", &self.rows)
+            .field("requests", &self.requests)
+            .finish()
+    }
+}
 
 impl RowLabels {
     pub fn len(&self) -> usize {
