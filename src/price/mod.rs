@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 pub use attribute::BridgeInputs;
 use dimension::quantities;
-use line::{priced_line, unpriced_line};
 pub use line::{day_of, DayLine, LineStatus, PriceLine};
+use line::{priced_line, unpriced_line};
 use quota::QuotaCheck;
 pub use rates::{dimension_ratio, RateDifference};
 pub use row_charge::{row_charge, RowCharge};

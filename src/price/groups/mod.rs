@@ -13,12 +13,16 @@
 //! prices the rows, so no figure ever differs from the row path.
 
 mod exact;
+mod ledger;
+pub use ledger::LedgerShare;
 mod reprice;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
 
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
@@ -39,6 +43,8 @@ struct Shape {
     policy: Policy,
     quota_per_usd: [u8; 16],
     quota_rounding: QuotaRounding,
+    /// The dual ledger's days are in this zone.
+    finance_zone: Option<String>,
 }
 
 impl Shape {
@@ -65,6 +71,7 @@ impl Shape {
             policy: settings.policy,
             quota_per_usd: settings.quota_per_usd.serialize(),
             quota_rounding: settings.quota_rounding,
+            finance_zone: settings.review.finance_zone.clone(),
         }
     }
 }
@@ -92,6 +99,8 @@ struct Key {
     entry: Option<usize>,
     tier: bool,
     day: Option<Timestamp>,
+    /// The calendar day in the finance zone (the dual ledger's).
+    ledger_day: Option<Date>,
     untimed: bool,
     refund: bool,
     check: Check,
@@ -185,7 +194,14 @@ impl Groups {
             groups.declined = Some("amounts are rounded row by row");
             return groups;
         }
-        let mut filer = Filer::default();
+        let zone = (settings.review.finance_zone.as_deref())
+            .and_then(|n| jiff::tz::db().get(n).ok())
+            .unwrap_or(TimeZone::UTC);
+        let mut filer = Filer {
+            zone,
+            models: HashMap::new(),
+            index: HashMap::new(),
+        };
         for row in rows {
             if let Err(why) = filer.file(row.borrow(), settings, &mut groups) {
                 groups.declined = Some(why);
@@ -227,8 +243,8 @@ impl Groups {
     }
 }
 
-#[derive(Default)]
 struct Filer {
+    zone: TimeZone,
     models: HashMap<String, u32>,
     index: HashMap<Key, usize>,
 }
@@ -277,6 +293,7 @@ impl Filer {
             entry: found,
             tier: tier && !refund,
             day: row.time().and_then(day_of),
+            ledger_day: row.time().map(|t| t.to_zoned(self.zone.clone()).date()),
             untimed: row.time().is_none(),
             refund,
             check,

@@ -1,6 +1,7 @@
 //! The grouped path against the row path: the same Pricing, field by field and as text
 //! (so every sum's decimal places too), on random rows, cards and rate edits.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use proptest::prelude::*;
@@ -124,6 +125,7 @@ prop_compose! {
         rounding in 0u8..3,
         quota_rounding in 0usize..3,
         policy in any::<bool>(),
+        zone in any::<bool>(),
     ) -> Settings {
         let p = |i: usize| PRICES[prices[i]].to_string();
         let mut a = RateText {
@@ -186,6 +188,9 @@ prop_compose! {
         if policy {
             settings.outcome_policy.failed_unspecified = "unknown".into();
         }
+        if zone {
+            settings.review.finance_time_zone = "America/New_York".into();
+        }
         settings
     }
 }
@@ -237,5 +242,60 @@ proptest! {
         if let (Some(Ok(grouped)), Ok(by_rows)) = (groups.price(&edit), price(&rows, &edit)) {
             same(&grouped, &by_rows)?;
         }
+        for settings in [&settings, &edit] {
+            if let (Some(shares), Ok(by_rows)) = (groups.ledger_shares(settings), ledger_by_rows(&rows, settings)) {
+                prop_assert_eq!(ledger_by_shares(&shares), by_rows);
+            }
+        }
     }
+}
+
+/// Per ledger day, model, refund and completeness: rows, Σ expected (as text, with its
+/// decimal places) and Σ net quota, summed as the dual ledger sums them.
+type Buckets = BTreeMap<BucketKey, (u64, String, i64)>;
+type BucketKey = (Option<jiff::civil::Date>, String, bool, bool);
+type Sums = BTreeMap<BucketKey, (u64, Decimal, i64)>;
+
+fn bucket(buckets: &mut Sums, key: BucketKey, rows: u64, expected: Decimal, net: i64) {
+    let b = buckets.entry(key).or_insert((0, Decimal::ZERO, 0));
+    b.0 += rows;
+    b.1 = b.1.checked_add(expected).unwrap();
+    b.2 += net;
+}
+
+fn as_text(buckets: Sums) -> Buckets {
+    buckets
+        .into_iter()
+        .map(|(k, (r, e, n))| (k, (r, e.to_string(), n)))
+        .collect()
+}
+
+fn ledger_by_rows(
+    rows: &[GatewayRow],
+    settings: &ValidSettings,
+) -> Result<Buckets, crate::error::Error> {
+    let zone = (settings.review.finance_zone.as_deref())
+        .map_or(jiff::tz::TimeZone::UTC, |n| jiff::tz::db().get(n).unwrap());
+    let mut buckets = BTreeMap::new();
+    for row in rows {
+        let c = crate::price::row_charge(row, settings)?;
+        let day = row.time().map(|t| t.to_zoned(zone.clone()).date());
+        let key = (
+            day,
+            c.model.to_string(),
+            row.kind == RowKind::Refund,
+            c.complete,
+        );
+        bucket(&mut buckets, key, 1, c.expected, c.net_quota);
+    }
+    Ok(as_text(buckets))
+}
+
+fn ledger_by_shares(shares: &[super::LedgerShare]) -> Buckets {
+    let mut buckets = BTreeMap::new();
+    for s in shares {
+        let key = (s.day, s.model.to_string(), s.refund, s.complete);
+        bucket(&mut buckets, key, s.rows, s.expected, s.net_quota);
+    }
+    as_text(buckets)
 }
