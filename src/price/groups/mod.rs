@@ -13,6 +13,7 @@
 //! prices the rows, so no figure ever differs from the row path.
 
 mod exact;
+mod fast_hash;
 mod ledger;
 pub use ledger::LedgerShare;
 mod reprice;
@@ -25,6 +26,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
+
+use fast_hash::Fast;
 
 use super::attribute::{quota_facts, QuotaFacts};
 use super::dimension::quantities;
@@ -199,8 +202,8 @@ impl Groups {
             .unwrap_or(TimeZone::UTC);
         let mut filer = Filer {
             zone,
-            models: HashMap::new(),
-            index: HashMap::new(),
+            models: HashMap::default(),
+            index: HashMap::default(),
         };
         for row in rows {
             if let Err(why) = filer.file(row.borrow(), settings, &mut groups) {
@@ -245,8 +248,8 @@ impl Groups {
 
 struct Filer {
     zone: TimeZone,
-    models: HashMap<String, u32>,
-    index: HashMap<Key, usize>,
+    models: HashMap<String, u32, Fast>,
+    index: HashMap<Key, usize, Fast>,
 }
 
 impl Filer {
