@@ -299,3 +299,50 @@ fn ledger_by_shares(shares: &[super::LedgerShare]) -> Buckets {
     }
     as_text(buckets)
 }
+
+/// The fixtures' gateway logs (ratios of several models, refunds, errors, per-call
+/// rows) price from their groups, not by falling back to the rows, before and after a
+/// rate edit, with the row path's figures.
+#[test]
+fn the_fixture_logs_price_from_their_groups() {
+    let text = include_str!("../../../tests/fixtures/settings.json");
+    let card = Settings::from_json(text).unwrap();
+    let mut edit = card.clone();
+    let input = &mut edit.rates[0].input;
+    *input = (d(input) + d("0.01")).to_string();
+    let files: [(&str, &[u8]); 3] = [
+        (
+            "page.json",
+            include_bytes!("../../../tests/fixtures/cometapi-log-page.json"),
+        ),
+        (
+            "logs.csv",
+            include_bytes!("../../../tests/fixtures/cometapi-logs.csv"),
+        ),
+        (
+            "rows.jsonl",
+            include_bytes!("../../../tests/fixtures/cometapi-log-rows.jsonl"),
+        ),
+    ];
+    for (name, bytes) in files {
+        let mut ingestor = crate::ingest::Ingestor::new(name, crate::ingest::Rules::default());
+        ingestor.push(bytes);
+        let rows: Vec<GatewayRow> = ingestor.finish().rows.iter().collect();
+        assert!(rows.len() > 3, "{name}");
+        let groups = Groups::build(&rows, &valid(&card));
+        assert!(
+            groups.len() < rows.len() || rows.len() < 10,
+            "{name}: {} groups",
+            groups.len()
+        );
+        for settings in [valid(&card), valid(&edit)] {
+            let grouped = groups
+                .price(&settings)
+                .unwrap_or_else(|| panic!("{name}: declined"));
+            let text = |p: &crate::price::Pricing| serde_json::to_string(p).unwrap();
+            let by_rows = price(&rows, &settings).unwrap();
+            assert_eq!(text(&grouped.unwrap()), text(&by_rows), "{name}");
+            assert!(groups.ledger_shares(&settings).is_some(), "{name}");
+        }
+    }
+}
