@@ -19,6 +19,14 @@ pub(super) fn twos_and_fives(x: u128) -> (u32, u32) {
     }
     let twos = x.trailing_zeros();
     let (mut rest, mut fives) = (x >> twos, 0);
+    // In u64 where it fits: a u128 remainder is a call, not an instruction.
+    if let Ok(mut small) = u64::try_from(rest) {
+        while small % 5 == 0 {
+            small /= 5;
+            fives += 1;
+        }
+        return (twos, fives);
+    }
     while rest % 5 == 0 {
         rest /= 5;
         fives += 1;

@@ -350,9 +350,12 @@ impl Filer {
             sum.sum = sum.sum.checked_add(*q).ok_or(overflow)?;
             sum.min = sum.min.min(*q);
             sum.max = sum.max.max(*q);
-            let (twos, fives) = exact::twos_and_fives(u128::from(*q));
-            sum.twos = sum.twos.min(twos);
-            sum.fives = sum.fives.min(fives);
+            // Once some row has no factor 2 and some row none of 5, no row can add places.
+            if sum.twos > 0 || sum.fives > 0 {
+                let (twos, fives) = exact::twos_and_fives(u128::from(*q));
+                sum.twos = sum.twos.min(twos);
+                sum.fives = sum.fives.min(fives);
+            }
         }
         g.recorded = g.recorded.checked_add(recorded).ok_or(overflow)?;
         if let Some(f) = facts {
