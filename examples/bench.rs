@@ -220,6 +220,14 @@ fn thread_cpu_ns() -> Option<u64> {
     stat.split_whitespace().next()?.parse().ok()
 }
 
+/// Seconds this thread has spent on a CPU since `start` (0 where schedstat is missing).
+fn cpu_since(start: Option<u64>) -> f64 {
+    match (start, thread_cpu_ns()) {
+        (Some(a), Some(b)) => (b - a) as f64 / 1e9,
+        _ => 0.0,
+    }
+}
+
 /// CPU seconds of every thread of this process so far (Linux; clock ticks of 10 ms).
 fn process_cpu_s() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
@@ -256,7 +264,13 @@ fn read_chunks(
     }
 }
 
-fn run(path: &str, runs: usize, figures: Option<&Settings>, mode: Mode) -> Result<(), String> {
+fn run(
+    path: &str,
+    runs: usize,
+    figures: Option<&Settings>,
+    mode: Mode,
+    edit: bool,
+) -> Result<(), String> {
     let mut file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
     let size = file.metadata().map_err(|e| format!("{path}: {e}"))?.len();
     let mut results = Vec::new();
@@ -318,17 +332,41 @@ fn run(path: &str, runs: usize, figures: Option<&Settings>, mode: Mode) -> Resul
             }
             // What the page does next with the report: the figures (price, reconcile,
             // classify) under the given settings, on the main thread.
-            let start = Instant::now();
-            let review = pipeline::run_reports(vec![report], settings);
+            let (start, on_cpu) = (Instant::now(), thread_cpu_ns());
+            let mut files = vec![report];
+            pipeline::count_files(&mut files);
+            let mut kept = pipeline::Kept::default();
+            let review = pipeline::run_kept(files, settings, &mut kept);
             println!(
-                "  figures from the kept rows (pipeline::run_reports): {:.3} s{}",
+                "  figures from the kept rows (pipeline::count_files, run_kept): {:.3} s (on CPU {:.3} s){}",
                 start.elapsed().as_secs_f64(),
+                cpu_since(on_cpu),
                 if review.figures.is_ok() {
                     ""
                 } else {
                     " (no figures: settings)"
                 }
             );
+            // What the page's worker does on a rate edit: the same files, one price
+            // changed (the first rate's input, +0.01), what the last run kept kept.
+            let mut edited = settings.clone();
+            if let Some(rate) = edited.rates.first_mut() {
+                let input = rate
+                    .input
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap_or_default();
+                rate.input = (input + rust_decimal::Decimal::new(1, 2)).to_string();
+            }
+            if edit {
+                let (start, on_cpu) = (Instant::now(), thread_cpu_ns());
+                let again = pipeline::run_kept(review.files, &edited, &mut kept);
+                println!(
+                "  figures after one rate edit (pipeline::run_kept): {:.3} s (on CPU {:.3} s){}",
+                start.elapsed().as_secs_f64(),
+                cpu_since(on_cpu),
+                if again.figures.is_ok() { "" } else { " (no figures)" }
+            );
+            }
         }
         results.push((mb_s, rows as f64 / seconds, size as f64 / 1e6 / cpu));
     }
@@ -389,25 +427,27 @@ fn main() -> ExitCode {
             let with = figures.then_some(&settings);
             let inline = args.iter().any(|a| a == "--inline-hash");
             let one = args.iter().any(|a| a == "--one-reader");
+            let edit = !args.iter().any(|a| a == "--no-edit");
             let mode = match (inline, one) {
                 (true, _) => Mode::OneReaderInline,
                 (false, true) => Mode::OneReader,
                 (false, false) => Mode::InTwo,
             };
             let switches = usize::from(!figures)
+                + usize::from(!edit)
                 + usize::from(inline)
                 + usize::from(one)
                 + 2 * usize::from(flag("--settings").is_some());
             match (args.last(), flag("--runs").map(|r| r.parse::<usize>())) {
-                (Some(path), None) if args.len() == 2 + switches => run(path, 3, with, mode),
-                (Some(path), Some(Ok(runs))) if runs > 0 => run(path, runs, with, mode),
+                (Some(path), None) if args.len() == 2 + switches => run(path, 3, with, mode, edit),
+                (Some(path), Some(Ok(runs))) if runs > 0 => run(path, runs, with, mode, edit),
                 _ => Err(
-                    "run needs a file (and --runs N, --no-figures, --one-reader, --inline-hash, --settings FILE)"
+                    "run needs a file (and --runs N, --no-figures, --no-edit, --one-reader, --inline-hash, --settings FILE)"
                         .into(),
                 ),
             }
         }
-        _ => Err("usage: bench generate --rows N --format jsonl|page|csv --out PATH | bench run [--runs N] [--no-figures] [--one-reader] [--inline-hash] [--settings FILE] PATH".into()),
+        _ => Err("usage: bench generate --rows N --format jsonl|page|csv --out PATH | bench run [--runs N] [--no-figures] [--no-edit] [--one-reader] [--inline-hash] [--settings FILE] PATH".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

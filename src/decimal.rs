@@ -372,7 +372,7 @@ fn by_shifting(a: Decimal, b: Decimal) -> Option<Decimal> {
 
 /// (k, 10^k ÷ divisor) for the least k that makes 10^k a multiple of `divisor`; None
 /// when no power of ten is (the divisor has a prime factor other than 2 and 5).
-fn shift_for(divisor: u64) -> Option<(u32, i128)> {
+pub(crate) fn shift_for(divisor: u64) -> Option<(u32, i128)> {
     let twos = divisor.trailing_zeros();
     let mut rest = divisor >> twos;
     let mut fives = 0u32;

@@ -27,6 +27,7 @@ use crate::decimal::serde_str;
 use crate::error::Error;
 use crate::ingest::{FileReport, RowKind, Stream};
 use crate::policy::RoundingScope;
+use crate::price::groups::{Groups, LedgerShare};
 use crate::price::{self, quota::quota_to_usd};
 use crate::settings::ValidSettings;
 
@@ -159,11 +160,46 @@ fn files_of(files: &[FileReport], stream: Stream) -> impl Iterator<Item = &FileR
 /// The ledger's day of an instant, and when that day ends.
 fn day_of(at: Timestamp, zone: &TimeZone) -> Result<(Date, Timestamp), Error> {
     let day = at.to_zoned(zone.clone()).date();
+    Ok((day, day_end(day, zone)?))
+}
+
+/// When the ledger's `day` ends (exclusive), in UTC.
+fn day_end(day: Date, zone: &TimeZone) -> Result<Timestamp, Error> {
     let end = day
         .tomorrow()
         .and_then(|next| next.to_zoned(zone.clone()))
         .map_err(|_| Error::overflow("a ledger day"))?;
-    Ok((day, end.timestamp()))
+    Ok(end.timestamp())
+}
+
+/// A group's rows on their line, as the row loop of [`build_grouped`] files each row.
+fn file_share(
+    l: &mut LedgerDay,
+    share: &LedgerShare,
+    stream: Stream,
+    estimate: bool,
+    reconcile: bool,
+) -> Result<(), Error> {
+    if estimate && share.refund {
+        l.estimated_refund_rows += share.rows;
+    } else if estimate {
+        l.estimated_rows += share.rows;
+        match share.complete {
+            true => l.estimated_priced = add(l.estimated_priced, share.expected)?,
+            false => l.unpriced_rows += share.rows,
+        }
+    }
+    if reconcile {
+        l.reconciled_rows += share.rows;
+        l.reconciled_quota = (l.reconciled_quota.checked_add(share.net_quota))
+            .ok_or_else(|| Error::overflow("a ledger quota"))?;
+        match share.complete {
+            true => l.reconciled_amount = add(l.reconciled_amount, share.expected)?,
+            false if stream == Stream::ProviderUsage => l.reconciled_unpriced += share.rows,
+            false => {}
+        }
+    }
+    Ok(())
 }
 
 type Key = (Option<Date>, String);
@@ -195,6 +231,18 @@ pub fn build(
     estimated_from: Option<Stream>,
     reconciled_from: Option<Stream>,
 ) -> Result<DualLedger, Error> {
+    build_grouped(files, settings, estimated_from, reconciled_from, None)
+}
+
+/// [`build`], taking the rows of `grouped`'s stream from its groups where they give the
+/// rows' sums exactly (a rate edit then prices groups, not rows).
+pub fn build_grouped(
+    files: &[FileReport],
+    settings: &ValidSettings,
+    estimated_from: Option<Stream>,
+    reconciled_from: Option<Stream>,
+    grouped: Option<(Stream, &Groups)>,
+) -> Result<DualLedger, Error> {
     let name = settings.review.finance_zone.clone();
     let zone = name
         .as_deref()
@@ -217,6 +265,22 @@ pub fn build(
         passes.push((stream, false, true));
     }
     for (stream, estimate, reconcile) in passes {
+        let shares = grouped
+            .filter(|(s, _)| *s == stream)
+            .and_then(|(_, g)| g.ledger_shares(&per_row));
+        if let Some(shares) = shares {
+            for share in shares {
+                let day = share.day.map(|d| Ok((d, day_end(d, &zone)?))).transpose()?;
+                file_share(
+                    line(&mut lines, day, share.model),
+                    &share,
+                    stream,
+                    estimate,
+                    reconcile,
+                )?;
+            }
+            continue;
+        }
         for row in files_of(files, stream).flat_map(|f| f.rows.iter()) {
             let day = row.time().map(|t| day_of(t, &zone)).transpose()?;
             let priced = price::row_charge(&row, &per_row)?;

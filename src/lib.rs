@@ -32,7 +32,7 @@
 //! native shell (`native::run`: a large file read in two parts on threads, the SHA-256
 //! on a third); the page's web worker streams each file through [`ingest::Ingestor`] and,
 //! for each new generation of the settings, computes the review with the functions both
-//! `run`s end in ([`pipeline::count_files`], [`pipeline::run_counted`]); the page shows
+//! `run`s end in ([`pipeline::count_files`], [`pipeline::run_kept`]); the page shows
 //! what it sent back ([`pipeline::Review::from_wire`]).
 
 pub mod authority;

@@ -107,8 +107,21 @@ pub fn count_files(files: &mut [FileReport]) {
     overlap::count_rows_once(files);
 }
 
+/// What one review keeps between settings edits of the same files: the priced stream's
+/// rows in groups, so a rate edit prices groups, not rows. Drop it when the files change.
+#[derive(Default)]
+pub struct Kept {
+    groups: Option<(Stream, crate::price::groups::Groups)>,
+}
+
 /// [`run_reports`] on files already through [`count_files`].
 pub fn run_counted(files: Vec<FileReport>, settings: &Settings) -> Review {
+    run_kept(files, settings, &mut Kept::default())
+}
+
+/// [`run_counted`], keeping in `kept` what the next settings edit of the same files can
+/// use again (the page's worker keeps it while the files stay).
+pub fn run_kept(files: Vec<FileReport>, settings: &Settings, kept: &mut Kept) -> Review {
     let models: BTreeSet<&str> = files
         .iter()
         .flat_map(|f| f.rows.models().iter().map(String::as_str))
@@ -117,7 +130,7 @@ pub fn run_counted(files: Vec<FileReport>, settings: &Settings) -> Review {
     let figures = match settings.validate() {
         // A review of files none of which could be read is not a review.
         Ok(_) if !files.iter().any(FileReport::gives_evidence) => Err(Problem::NothingRead),
-        Ok(settings) => compute(&files, settings).map_err(Problem::Arithmetic),
+        Ok(settings) => compute(&files, settings, kept).map_err(Problem::Arithmetic),
         Err(errors) => Err(Problem::Settings(errors)),
     };
     Review {
@@ -127,14 +140,27 @@ pub fn run_counted(files: Vec<FileReport>, settings: &Settings) -> Review {
     }
 }
 
-fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Error> {
+fn compute(
+    files: &[FileReport],
+    settings: ValidSettings,
+    kept: &mut Kept,
+) -> Result<Figures, Error> {
     // The most detailed usage there is, but not the report chosen as the provider-side
     // figure; none, and nothing is priced. Rows stream out of the compact store one at a
-    // time: never all decoded at once.
+    // time: never all decoded at once, and into groups once while the files stay.
     let priced_stream = authority::priced_stream(files, settings.provider_side);
-    let mut pricing = priced_stream
-        .map(|stream| crosscheck::price_stream(files, stream, &settings))
-        .transpose()?;
+    let mut pricing = match priced_stream {
+        Some(stream) => {
+            let mut groups = match kept.groups.take() {
+                Some((kept_stream, groups)) if kept_stream == stream => Some(groups),
+                _ => None,
+            };
+            let pricing = crosscheck::price_stream_grouped(files, stream, &settings, &mut groups);
+            kept.groups = groups.map(|g| (stream, g));
+            Some(pricing?)
+        }
+        None => None,
+    };
     let tolerance = Tolerance {
         absolute: settings.tolerance_absolute,
         percent: settings.tolerance_percent,
@@ -161,7 +187,12 @@ fn compute(files: &[FileReport], settings: ValidSettings) -> Result<Figures, Err
     let unapplied_prices = (pricing.as_ref())
         .map_or_else(Vec::new, |p| confidence::prices_without_quantities(p, card));
     let incident = crosscheck::incident_facts(files, &settings);
-    let dual_ledger = dual_ledger::build(files, &settings, priced_stream, recorded_stream)?;
+    let grouped = kept
+        .groups
+        .as_ref()
+        .map(|(stream, groups)| (*stream, groups));
+    let dual_ledger =
+        dual_ledger::build_grouped(files, &settings, priced_stream, recorded_stream, grouped)?;
     Ok(Figures {
         dual_ledger,
         unapplied_prices,

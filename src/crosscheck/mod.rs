@@ -89,10 +89,27 @@ pub fn price_stream(
     stream: Stream,
     settings: &ValidSettings,
 ) -> Result<Pricing, Error> {
-    let mut pricing = price::price(
-        files_of(files, stream).flat_map(|f| f.rows.iter()),
-        settings,
-    )?;
+    price_stream_grouped(files, stream, settings, &mut None)
+}
+
+/// [`price_stream`] from the stream's rows in groups ([`price::groups`]): filed once and
+/// kept in `groups` while the card keeps its shape, so a rate edit prices groups, not
+/// rows. Where the groups decline, the rows are priced: the figures are the same.
+pub fn price_stream_grouped(
+    files: &[FileReport],
+    stream: Stream,
+    settings: &ValidSettings,
+    groups: &mut Option<price::groups::Groups>,
+) -> Result<Pricing, Error> {
+    let rows = || files_of(files, stream).flat_map(|f| f.rows.iter());
+    if !groups.as_ref().is_some_and(|g| g.fit(settings)) {
+        *groups = Some(price::groups::Groups::build(rows(), settings));
+    }
+    let grouped = groups.as_ref().and_then(|g| g.price(settings));
+    let mut pricing = match grouped {
+        Some(pricing) => pricing?,
+        None => price::price(rows(), settings)?,
+    };
     for f in files_of(files, stream) {
         for model in f.evidence.usage_unknown.keys() {
             pricing.complete = false;

@@ -53,6 +53,150 @@ pub struct BridgeInputs {
     pub minimum_models: BTreeSet<String>,
 }
 
+/// Where the quota part of a billable row's gap (logged − re-derived) goes. The card
+/// plays no part in it, so grouped pricing finds it once per row ([`super::groups`]).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum QuotaPart {
+    /// new-api's 1-quota minimum lifted the row (its exact quota rounds to 0).
+    Minimum,
+    /// Within ±1 quota: the gateway's rounding.
+    Rounding,
+    /// Beyond ±1, and another reading of the row's fields gives its logged quota: the
+    /// reading's tokens and USD; the rest (within ±1 quota) is rounding.
+    Reread {
+        reading: super::Reading,
+        tokens: u64,
+        usd: Decimal,
+    },
+    /// Beyond ±1, and no reading explains it.
+    Mismatch,
+}
+
+/// What a billable row's own ratios say about its logged quota.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct QuotaFacts {
+    /// The re-derived quota in USD.
+    pub derived_usd: Decimal,
+    /// Logged − re-derived, in USD.
+    pub logged_vs_derived: Decimal,
+    /// Within ±1 quota of the re-derived integer, or explained by another reading.
+    pub consistent: bool,
+    /// Logged − re-derived integer quota, as [`super::quota::QuotaCheck::inconsistent_quota`] adds it.
+    pub off_by: i64,
+    pub part: QuotaPart,
+}
+
+/// The quota check of one billable row; None when its ratios cannot re-derive its quota.
+pub(super) fn quota_facts(
+    row: &GatewayRow,
+    recorded: Decimal,
+    s: &crate::settings::ValidSettings,
+) -> Result<Option<QuotaFacts>, Error> {
+    let derived = row
+        .ratios
+        .as_ref()
+        .and_then(|r| quota::derive(row, r, s.quota_per_usd));
+    let Some(derived) = derived else {
+        return Ok(None);
+    };
+    let ratio_nonzero = row
+        .ratios
+        .as_ref()
+        .is_some_and(|r| r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some());
+    let integer = quota::to_integer(derived, ratio_nonzero, s.quota_rounding);
+    let derived_usd = crate::decimal::exact_div(derived, s.quota_per_usd)
+        .ok_or_else(|| overflow("the re-derived quota"))?;
+    let logged_vs_derived = recorded
+        .checked_sub(derived_usd)
+        .ok_or_else(|| overflow("quota"))?;
+    let off_by = Decimal::from(row.quota)
+        .checked_sub(integer)
+        .ok_or_else(|| overflow("quota"))?;
+    let within = off_by.abs() <= Decimal::ONE;
+    let minimum = quota::minimum_applies(derived, ratio_nonzero, s.quota_rounding);
+    let part = if within && minimum && row.quota == 1 {
+        QuotaPart::Minimum
+    } else if within {
+        QuotaPart::Rounding
+    } else {
+        let rule = s.quota_rounding;
+        match super::readings::explaining(row, derived, ratio_nonzero, rule, s.quota_per_usd) {
+            Some((reading, tokens, usd)) => QuotaPart::Reread {
+                reading,
+                tokens,
+                usd,
+            },
+            None => QuotaPart::Mismatch,
+        }
+    };
+    Ok(Some(QuotaFacts {
+        derived_usd,
+        logged_vs_derived,
+        consistent: !matches!(part, QuotaPart::Mismatch),
+        off_by: i64::try_from(off_by.trunc().mantissa()).unwrap_or(i64::MAX),
+        part,
+    }))
+}
+
+/// Files a billable row's quota part (`facts.part`) in `out`: the one place both the
+/// row path and the groups' base do it, so they cannot drift apart.
+pub(super) fn file_quota(
+    out: &mut super::Pricing,
+    row: &GatewayRow,
+    facts: &QuotaFacts,
+) -> Result<(), Error> {
+    let b = &mut out.bridge;
+    let check = &mut out.quota_check;
+    match facts.part {
+        QuotaPart::Minimum => {
+            // Charged new-api's 1-quota minimum: the lift is the minimum's, not rounding.
+            check.consistent_rows += 1;
+            b.minimum_rows += 1;
+            if !b.minimum_models.contains(&row.model) {
+                b.minimum_models.insert(row.model.clone());
+            }
+            add(
+                &mut b.minimum_quota,
+                facts.logged_vs_derived,
+                "the minimum quota",
+            )
+        }
+        QuotaPart::Rounding => {
+            check.consistent_rows += 1;
+            add(
+                &mut b.quota_rounding,
+                facts.logged_vs_derived,
+                "quota rounding",
+            )
+        }
+        QuotaPart::Reread {
+            reading,
+            tokens,
+            usd,
+        } => {
+            check.reread_rows += 1;
+            (b.field_gaps.note(reading, row, usd, tokens)).ok_or_else(|| overflow("fields"))?;
+            let rest = facts
+                .logged_vs_derived
+                .checked_sub(usd)
+                .ok_or_else(|| overflow("quota rounding"))?;
+            add(&mut b.quota_rounding, rest, "quota rounding")
+        }
+        QuotaPart::Mismatch => {
+            check.inconsistent_rows += 1;
+            if !b.quota_mismatch_models.contains(&row.model) {
+                b.quota_mismatch_models.insert(row.model.clone());
+            }
+            check.inconsistent_quota = check.inconsistent_quota.saturating_add(facts.off_by);
+            add(
+                &mut b.quota_mismatch,
+                facts.logged_vs_derived,
+                "quota mismatch",
+            )
+        }
+    }
+}
+
 impl Pricer<'_> {
     /// Files the row's (recorded − expected) under the causes the evidence supports, and
     /// says whether its pricing part went to an alias (its rates are then not listed as
@@ -109,72 +253,22 @@ impl Pricer<'_> {
                 charge.complete = false;
             }
         }
-        let b = &mut self.out.bridge;
-        let check = &mut self.out.quota_check;
-        let derived = row
-            .ratios
-            .as_ref()
-            .and_then(|r| quota::derive(row, r, s.quota_per_usd));
-        let Some(derived) = derived else {
-            check.unchecked_rows += 1;
+        let Some(facts) = quota_facts(row, recorded, s)? else {
+            self.out.quota_check.unchecked_rows += 1;
             if complete {
                 return Ok(false);
             }
             let gap = recorded
                 .checked_sub(expected)
                 .ok_or_else(|| overflow("unpriced usage"))?;
-            return add(&mut b.unpriced, gap, "unpriced usage").map(|_| false);
+            return add(&mut self.out.bridge.unpriced, gap, "unpriced usage").map(|_| false);
         };
-        let ratio_nonzero = row.ratios.as_ref().is_some_and(|r| {
-            r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some()
-        });
-        let integer = quota::to_integer(derived, ratio_nonzero, s.quota_rounding);
-        let derived_usd = crate::decimal::exact_div(derived, s.quota_per_usd)
-            .ok_or_else(|| overflow("the re-derived quota"))?;
-        let logged_vs_derived = recorded
-            .checked_sub(derived_usd)
-            .ok_or_else(|| overflow("quota"))?;
-        let off_by = Decimal::from(row.quota)
-            .checked_sub(integer)
-            .ok_or_else(|| overflow("quota"))?;
-        let reread = (off_by.abs() > Decimal::ONE)
-            .then(|| {
-                let rule = s.quota_rounding;
-                super::readings::explaining(row, derived, ratio_nonzero, rule, s.quota_per_usd)
-            })
-            .flatten();
-        let minimum = quota::minimum_applies(derived, ratio_nonzero, s.quota_rounding);
-        if off_by.abs() <= Decimal::ONE && minimum && row.quota == 1 {
-            // Charged new-api's 1-quota minimum: the lift is the minimum's, not rounding.
-            check.consistent_rows += 1;
-            b.minimum_rows += 1;
-            if !b.minimum_models.contains(&row.model) {
-                b.minimum_models.insert(row.model.clone());
-            }
-            add(&mut b.minimum_quota, logged_vs_derived, "the minimum quota")?;
-        } else if off_by.abs() <= Decimal::ONE {
-            check.consistent_rows += 1;
-            add(&mut b.quota_rounding, logged_vs_derived, "quota rounding")?;
-        } else if let Some((reading, tokens, usd)) = reread {
-            // The reading explains exactly what it adds; the rest (within ±1 quota) is
-            // the gateway's rounding, as for a consistent row.
-            check.reread_rows += 1;
-            (b.field_gaps.note(reading, row, usd, tokens)).ok_or_else(|| overflow("fields"))?;
-            let rest = logged_vs_derived
-                .checked_sub(usd)
-                .ok_or_else(|| overflow("quota rounding"))?;
-            add(&mut b.quota_rounding, rest, "quota rounding")?;
-        } else {
-            check.inconsistent_rows += 1;
-            b.quota_mismatch_models.insert(row.model.clone());
-            check.inconsistent_quota = check
-                .inconsistent_quota
-                .saturating_add(i64::try_from(off_by.trunc().mantissa()).unwrap_or(i64::MAX));
-            add(&mut b.quota_mismatch, logged_vs_derived, "quota mismatch")?;
-        }
-        let mismatch = derived_usd
+        file_quota(&mut self.out, row, &facts)?;
+        let mismatch = facts
+            .derived_usd
             .checked_sub(expected)
             .ok_or_else(|| overflow("pricing mismatch"))?;
+        let b = &mut self.out.bridge;
         if !complete {
             return add(&mut b.unpriced, mismatch, "unpriced usage").map(|_| false);
         }

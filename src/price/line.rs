@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{overflow, LineKey, Pricer};
 use crate::error::Error;
+use crate::ratecard::Entry;
 use crate::ratecard::{Confidence, Dimension};
+use crate::settings::ValidSettings;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -53,6 +55,38 @@ pub(super) fn blank_line() -> PriceLine {
         amount: None,
         label: Confidence::Unknown,
         source_url: String::new(),
+    }
+}
+
+/// The texts of a line no rate prices, as its first row makes it.
+pub(super) fn unpriced_line(entry: Option<&Entry>, dimension: Dimension) -> PriceLine {
+    PriceLine {
+        unit: dimension.unit(entry.map_or(Decimal::from(1_000_000u32), |e| e.token_unit)),
+        unit_size: entry.map_or_else(|| dimension.default_unit_size(), |e| e.unit_size(dimension)),
+        factor: Decimal::ONE,
+        factors: Vec::new(),
+        label: Confidence::Unknown,
+        source_url: String::new(),
+        ..blank_line()
+    }
+}
+
+/// The texts of a priced line, as its first row makes them.
+pub(super) fn priced_line(
+    settings: &ValidSettings,
+    entry: &Entry,
+    dimension: Dimension,
+    factor: Decimal,
+    label: Confidence,
+) -> PriceLine {
+    PriceLine {
+        unit: dimension.unit(entry.token_unit),
+        unit_size: entry.unit_size(dimension),
+        factor,
+        factors: super::factor_names(settings, entry, dimension),
+        label,
+        source_url: entry.provenance.source_url.clone(),
+        ..blank_line()
     }
 }
 

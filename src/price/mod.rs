@@ -9,6 +9,7 @@
 mod alias;
 mod attribute;
 mod dimension;
+pub mod groups;
 mod line;
 pub mod quota;
 mod rates;
@@ -24,8 +25,8 @@ use serde::{Deserialize, Serialize};
 pub use alias::AliasGap;
 pub use attribute::BridgeInputs;
 use dimension::quantities;
-use line::blank_line;
 pub use line::{day_of, DayLine, LineStatus, PriceLine};
+use line::{priced_line, unpriced_line};
 use quota::QuotaCheck;
 pub use rates::{dimension_ratio, RateDifference};
 pub use readings::{FieldGap, FieldGaps, Reading, READINGS};
@@ -185,19 +186,7 @@ impl Pricer<'_> {
                     (dimension, tier.is_some(), LineStatus::Unpriced, None),
                     quantity,
                     None,
-                    || PriceLine {
-                        unit: dimension
-                            .unit(entry.map_or(Decimal::from(1_000_000u32), |e| e.token_unit)),
-                        unit_size: entry.map_or_else(
-                            || dimension.default_unit_size(),
-                            |e| e.unit_size(dimension),
-                        ),
-                        factor: Decimal::ONE,
-                        factors: Vec::new(),
-                        label: Confidence::Unknown,
-                        source_url: String::new(),
-                        ..blank_line()
-                    },
+                    || unpriced_line(entry, dimension),
                 )?;
                 continue;
             };
@@ -222,15 +211,7 @@ impl Pricer<'_> {
                 (dimension, tier.is_some(), status, Some(rate)),
                 quantity,
                 Some(amount),
-                || PriceLine {
-                    unit: dimension.unit(entry.token_unit),
-                    unit_size: entry.unit_size(dimension),
-                    factor,
-                    factors: factor_names(settings, entry, dimension),
-                    label,
-                    source_url: entry.provenance.source_url.clone(),
-                    ..blank_line()
-                },
+                || priced_line(settings, entry, dimension, factor, label),
             )?;
         }
         let complete = row_complete && entry.is_some();
@@ -277,108 +258,126 @@ pub fn price<R: std::borrow::Borrow<GatewayRow>>(
     rows: impl IntoIterator<Item = R>,
     settings: &ValidSettings,
 ) -> Result<Pricing, Error> {
-    let mut pricer = Pricer {
-        settings,
-        lines: BTreeMap::new(),
-        day: None,
-        priced: Vec::new(),
-        models: BTreeMap::new(),
-        out: Pricing::default(),
-    };
+    let mut pricer = Pricer::new(settings);
     for row in rows {
         pricer.row(row.borrow())?;
     }
-    let Pricer {
-        lines,
-        mut models,
-        mut out,
-        ..
-    } = pricer;
-    let mut window_lines = Vec::with_capacity(lines.len());
-    for (line, days) in lines.into_values().flat_map(BTreeMap::into_values) {
-        out.days
-            .extend(days.into_iter().map(|(day, quantity, amount)| DayLine {
-                day,
-                model: line.model.clone(),
-                dimension: line.dimension,
-                long_context: line.long_context,
-                status: line.status,
-                rate: line.rate,
-                quantity,
-                amount,
-            }));
-        window_lines.push(line);
-    }
-    // Day by day, each day's lines in the window lines' order.
-    out.days.sort_by(|a, b| {
-        let key = |d: &DayLine| {
-            (
-                d.day,
-                d.model.clone(),
-                d.dimension,
-                d.long_context,
-                d.status,
-                d.rate,
-            )
-        };
-        key(a).cmp(&key(b))
-    });
-    let per_line = settings
-        .rounding
-        .as_ref()
-        .filter(|r| r.scope == RoundingScope::PerLine);
-    out.complete = true;
-    for mut line in window_lines {
-        if let (Some(rounding), Some(amount)) = (per_line, line.amount) {
-            line.amount = Some(rounding.apply(amount));
+    pricer.finish()
+}
+
+impl<'a> Pricer<'a> {
+    fn new(settings: &'a ValidSettings) -> Pricer<'a> {
+        Pricer {
+            settings,
+            lines: BTreeMap::new(),
+            day: None,
+            priced: Vec::new(),
+            models: BTreeMap::new(),
+            out: Pricing::default(),
         }
-        let charge = models
-            .get_mut(&line.model)
-            .expect("every line has its model");
-        let amount = line.amount.unwrap_or(Decimal::ZERO);
-        match line.status {
-            LineStatus::Expected => {
-                add(&mut charge.expected, amount, "a model total")?;
-                add(&mut out.expected, amount, "the expected total")?;
-                let bucket = if line.label == Confidence::Verified {
-                    &mut out.expected_verified
-                } else {
-                    &mut out.expected_estimated
-                };
-                add(bucket, amount, "the expected total")?;
-                charge.label = Some(charge.label.map_or(line.label, |l| l.max(line.label)));
-            }
-            LineStatus::AtRisk => {
-                add(&mut charge.at_risk, amount, "the at-risk total")?;
-                add(&mut out.at_risk, amount, "the at-risk total")?;
-            }
-            LineStatus::Unpriced => charge.complete = false,
+    }
+
+    /// The lines, days and models summed so far, rounded and totalled as the rules say.
+    fn finish(self) -> Result<Pricing, Error> {
+        let settings = self.settings;
+        let Pricer {
+            lines,
+            mut models,
+            mut out,
+            ..
+        } = self;
+        let mut window_lines = Vec::with_capacity(lines.len());
+        for (line, days) in lines.into_values().flat_map(BTreeMap::into_values) {
+            out.days
+                .extend(days.into_iter().map(|(day, quantity, amount)| DayLine {
+                    day,
+                    model: line.model.clone(),
+                    dimension: line.dimension,
+                    long_context: line.long_context,
+                    status: line.status,
+                    rate: line.rate,
+                    quantity,
+                    amount,
+                }));
+            window_lines.push(line);
         }
-        out.lines.push(line);
+        // Day by day, each day's lines in the window lines' order.
+        out.days.sort_by(|a, b| {
+            let key = |d: &DayLine| {
+                (
+                    d.day,
+                    d.model.clone(),
+                    d.dimension,
+                    d.long_context,
+                    d.status,
+                    d.rate,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        let per_line = settings
+            .rounding
+            .as_ref()
+            .filter(|r| r.scope == RoundingScope::PerLine);
+        out.complete = true;
+        for mut line in window_lines {
+            if let (Some(rounding), Some(amount)) = (per_line, line.amount) {
+                line.amount = Some(rounding.apply(amount));
+            }
+            let charge = models
+                .get_mut(&line.model)
+                .expect("every line has its model");
+            let amount = line.amount.unwrap_or(Decimal::ZERO);
+            match line.status {
+                LineStatus::Expected => {
+                    add(&mut charge.expected, amount, "a model total")?;
+                    add(&mut out.expected, amount, "the expected total")?;
+                    let bucket = if line.label == Confidence::Verified {
+                        &mut out.expected_verified
+                    } else {
+                        &mut out.expected_estimated
+                    };
+                    add(bucket, amount, "the expected total")?;
+                    charge.label = Some(charge.label.map_or(line.label, |l| l.max(line.label)));
+                }
+                LineStatus::AtRisk => {
+                    add(&mut charge.at_risk, amount, "the at-risk total")?;
+                    add(&mut out.at_risk, amount, "the at-risk total")?;
+                }
+                LineStatus::Unpriced => charge.complete = false,
+            }
+            out.lines.push(line);
+        }
+        if let Some(rounding) = settings
+            .rounding
+            .as_ref()
+            .filter(|r| r.scope == RoundingScope::PerTotal)
+        {
+            out.expected = rounding.apply(out.expected);
+        }
+        for charge in models.values_mut() {
+            charge.has_rate = charge.logged_as.iter().any(|m| settings.rate_card.names(m));
+            charge.complete &= charge.has_rate;
+            out.complete &= charge.complete;
+        }
+        out.quota_check.rule = settings.quota_rounding;
+        // Sums of both signs whose trailing zeros depend on where the rows' running sum
+        // passed through zero (Decimal keeps a zero operand's places); their value is what
+        // counts, so they are kept in their shortest form, whichever order rows came in.
+        let b = &mut out.bridge;
+        b.pricing_mismatch = b.pricing_mismatch.normalize();
+        b.unpriced = b.unpriced.normalize();
+        out.bridge.rate_differences.sort_by(|a, b| {
+            (&a.model, a.dimension, a.card_rate, a.logged_rate).cmp(&(
+                &b.model,
+                b.dimension,
+                b.card_rate,
+                b.logged_rate,
+            ))
+        });
+        out.models = models.into_values().collect();
+        Ok(out)
     }
-    if let Some(rounding) = settings
-        .rounding
-        .as_ref()
-        .filter(|r| r.scope == RoundingScope::PerTotal)
-    {
-        out.expected = rounding.apply(out.expected);
-    }
-    for charge in models.values_mut() {
-        charge.has_rate = charge.logged_as.iter().any(|m| settings.rate_card.names(m));
-        charge.complete &= charge.has_rate;
-        out.complete &= charge.complete;
-    }
-    out.quota_check.rule = settings.quota_rounding;
-    out.bridge.rate_differences.sort_by(|a, b| {
-        (&a.model, a.dimension, a.card_rate, a.logged_rate).cmp(&(
-            &b.model,
-            b.dimension,
-            b.card_rate,
-            b.logged_rate,
-        ))
-    });
-    out.models = models.into_values().collect();
-    Ok(out)
 }
 
 #[cfg(test)]

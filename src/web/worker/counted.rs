@@ -12,6 +12,15 @@ use crate::pipeline;
 thread_local! {
     /// The jobs last counted, and their reports counted.
     static COUNTED: RefCell<Option<(Vec<u32>, Vec<FileReport>)>> = RefCell::default();
+    /// What the figures of those reports keep between settings edits (the priced rows
+    /// in groups): dropped with them.
+    static KEPT: RefCell<pipeline::Kept> = RefCell::default();
+}
+
+/// The figures of `files` (the reports of the jobs last counted) under `settings`,
+/// with what earlier settings edits of the same files kept.
+pub fn run(files: Vec<FileReport>, settings: &crate::settings::Settings) -> pipeline::Review {
+    KEPT.with(|k| pipeline::run_kept(files, settings, &mut k.borrow_mut()))
 }
 
 /// The reports of `jobs`, in order, counted once; None when one is no longer kept.
@@ -34,6 +43,7 @@ pub fn reports(jobs: &[u32]) -> Option<Vec<FileReport>> {
             .collect()
     })?;
     pipeline::count_files(&mut files);
+    KEPT.with(|k| *k.borrow_mut() = pipeline::Kept::default());
     for file in &mut files {
         // Only the counting reads them.
         file.evidence.row_tags = Vec::new();
@@ -45,4 +55,5 @@ pub fn reports(jobs: &[u32]) -> Option<Vec<FileReport>> {
 /// The kept reports changed (a file read, dropped, or its digest arrived): count again.
 pub fn forget() {
     COUNTED.with(|c| c.borrow_mut().take());
+    KEPT.with(|k| *k.borrow_mut() = pipeline::Kept::default());
 }

@@ -169,7 +169,8 @@ fn compute(generation: u32, settings: &str, jobs: &[u32]) -> JsValue {
         let problem = "a file's rows are no longer held by the worker; load the file again";
         return message::figures(generation, Err(problem), None);
     };
-    let review: Review = pipeline::run_counted(files, &settings);
+    // Groups of the priced rows are kept with the files: a rate edit prices groups.
+    let review: Review = counted::run(files, &settings);
     let budget = budget::wire(&review.files, &settings);
     message::figures(generation, Ok(&review.to_wire()), budget.as_deref())
 }

@@ -9,7 +9,7 @@
 //! [`crate::ingest::FileReport::to_wire`]); its compact rows stay in the worker, and
 //! whenever the page sends settings the worker computes the review the CLI would
 //! ([`crate::pipeline::count_files`] once per set of files, kept in `counted`, then
-//! [`crate::pipeline::run_counted`]) and sends back the figures and each file's ledger
+//! [`crate::pipeline::run_kept`], the priced rows' groups kept with them) and sends back the figures and each file's ledger
 //! as it counted them ([`crate::pipeline::Review::to_wire`]), so the page's thread never
 //! prices or counts a row.
 //!

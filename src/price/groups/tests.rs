@@ -1,0 +1,348 @@
+//! The grouped path against the row path: the same Pricing, field by field and as text
+//! (so every sum's decimal places too), on random rows, cards and rate edits.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use super::Groups;
+use crate::ingest::{GatewayRow, LoggedRatios, RowKind, TokenSemantic};
+use crate::policy::Outcome;
+use crate::price::price;
+use crate::ratecard::{FactorText, RateText};
+use crate::settings::{Settings, ValidSettings};
+
+fn d(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+/// Ratio sets a log holds: the card's own prices, a discount group, one in other
+/// decimal places, a tool surcharge, the audio formula, none at all.
+fn ratio_set(i: usize) -> Option<LoggedRatios> {
+    let set = |model: &str, completion: &str, cache: &str, group: &str| LoggedRatios {
+        model_ratio: Some(d(model)),
+        completion_ratio: Some(d(completion)),
+        cache_ratio: Some(d(cache)),
+        group_ratio: Some(d(group)),
+        ..LoggedRatios::default()
+    };
+    match i {
+        0 => Some(set("1.25", "4", "0.5", "1")),
+        1 => Some(set("1.25", "4", "0.5", "0.8")),
+        2 => Some(set("1.250", "4.0", "0.50", "1.0")),
+        3 => Some(set("1.5", "5", "0.1", "1")),
+        4 => Some(LoggedRatios {
+            tool_surcharge_usd: d("0.01"),
+            ..set("1.25", "4", "0.5", "1")
+        }),
+        5 => Some(LoggedRatios {
+            audio_ratio: Some(d("16")),
+            audio_completion_ratio: Some(d("2")),
+            ..set("1.25", "4", "0.5", "1")
+        }),
+        6 => Some(LoggedRatios {
+            model_ratio: None,
+            ..set("1", "1", "1", "1")
+        }),
+        _ => None,
+    }
+}
+
+prop_compose! {
+    fn a_row()(
+        model in 0usize..5,
+        refund in 0u8..12,
+        outcome in 0usize..8,
+        day in 0i64..4,
+        second in 0i64..86_400,
+        untimed in 0u8..20,
+        prompt in 0u64..40_000,
+        zeros in 0u32..4,
+        completion in 0u64..5_000,
+        cache in 0u64..100,
+        write in 0u64..3,
+        reasoning in 0u64..100,
+        tools in 0u64..3,
+        requests in 0u64..4,
+        additive in any::<bool>(),
+        ratios in 0usize..9,
+        quota in -10i64..100_000,
+    ) -> GatewayRow {
+        let prompt = prompt * 10u64.pow(zeros);
+        let cache = prompt * cache / 100;
+        let model = ["a", "b", "p", "z", "t"][model];
+        let per_call = model == "p";
+        GatewayRow {
+            at: if untimed == 0 {
+                crate::ingest::UNTIMED
+            } else {
+                jiff::Timestamp::from_second(1_767_225_600 + day * 86_400 + second).unwrap()
+            },
+            kind: if refund == 0 { RowKind::Refund } else { RowKind::Consume },
+            outcome: Outcome::ALL[if outcome < 5 { 0 } else { outcome }],
+            model: model.into(),
+            quota: if refund == 0 { quota.abs() } else { quota },
+            prompt_tokens: if per_call { 0 } else { prompt },
+            completion_tokens: if per_call { 0 } else { completion },
+            cache_read_tokens: if per_call { 0 } else { cache },
+            cache_write_tokens: if additive && !per_call { write * 1000 } else { 0 },
+            cache_write_1h_tokens: 0,
+            reasoning_tokens: reasoning.min(completion),
+            tool_calls: tools / 2,
+            audio_input_tokens: 0,
+            audio_cached_input_tokens: 0,
+            audio_output_tokens: 0,
+            text_input_tokens: 0,
+            text_output_tokens: 0,
+            requests: (requests > 0).then_some(if requests == 3 { 2 } else { 1 }),
+            semantic: if additive { TokenSemantic::Additive } else { TokenSemantic::Inclusive },
+            model_price: per_call.then(|| d(if ratios % 2 == 0 { "0.1" } else { "0.10" })),
+            ratios: ratio_set(ratios),
+        }
+    }
+}
+
+/// Prices with decimal places from 0 to 9, so sums' scales differ row by row.
+const PRICES: [&str; 8] = [
+    "2.5",
+    "2.50",
+    "10",
+    "0.000001",
+    "1.25",
+    "0.1234567",
+    "3",
+    "0",
+];
+
+prop_compose! {
+    fn a_card()(
+        prices in proptest::collection::vec(0usize..PRICES.len(), 12),
+        tier in 0u64..3,
+        split in any::<bool>(),
+        factor in 0u8..3,
+        rounding in 0u8..3,
+        quota_rounding in 0usize..3,
+        policy in any::<bool>(),
+        zone in any::<bool>(),
+    ) -> Settings {
+        let p = |i: usize| PRICES[prices[i]].to_string();
+        let mut a = RateText {
+            model: "a".into(),
+            input: p(0),
+            cached_input: p(1),
+            output: p(2),
+            reasoning: if tier == 2 { p(3) } else { String::new() },
+            per_1k_tool_calls: p(4),
+            label: "verified".into(),
+            ..RateText::default()
+        };
+        if tier > 0 {
+            a.long_context_above = (20_000 * tier).to_string();
+            a.long_context_input = p(5);
+            a.long_context_output = p(6);
+        }
+        let b = |from: &str, to: &str, input: String| RateText {
+            model: "b".into(),
+            aliases: "t".into(),
+            input,
+            output: p(7),
+            cache_write: p(8),
+            effective_from: from.into(),
+            effective_to: to.into(),
+            label: "inferred".into(),
+            ..RateText::default()
+        };
+        let mut rates = vec![a];
+        if split {
+            rates.push(b("2026-01-01T00:00:00Z", "2026-01-02T13:00:00Z", p(9)));
+            rates.push(b("2026-01-02T13:00:00Z", "", p(10)));
+        } else {
+            rates.push(b("", "", p(9)));
+        }
+        rates.push(RateText {
+            model: "p".into(),
+            per_call: p(11),
+            label: "verified".into(),
+            ..RateText::default()
+        });
+        let factors = match factor {
+            0 => vec![],
+            _ => vec![FactorText {
+                name: "discount".into(),
+                value: if factor == 1 { "0.9".into() } else { "0.875".into() },
+                applies_to: "tokens".into(),
+                label: "verified".into(),
+                ..FactorText::default()
+            }],
+        };
+        let mut settings = Settings { rates, factors, ..Settings::default() };
+        settings.quota_rounding = ["round", "truncate", "ceil"][quota_rounding].into();
+        if rounding > 0 {
+            settings.rounding.scope = if rounding == 1 { "per_line" } else { "per_total" }.into();
+            settings.rounding.decimals = "2".into();
+            settings.rounding.strategy = "half_even".into();
+            settings.rounding.source_url = "https://example.invalid/rounding".into();
+        }
+        if policy {
+            settings.outcome_policy.failed_unspecified = "unknown".into();
+        }
+        if zone {
+            settings.review.finance_time_zone = "America/New_York".into();
+        }
+        settings
+    }
+}
+
+fn valid(settings: &Settings) -> ValidSettings {
+    settings.validate().unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+/// The same figures, and the same text for every figure (decimal places included).
+fn same(
+    grouped: &crate::price::Pricing,
+    rows: &crate::price::Pricing,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(grouped, rows);
+    let text = |p| serde_json::to_string(p).unwrap();
+    prop_assert_eq!(text(grouped), text(rows));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn groups_price_as_rows_do(
+        rows in proptest::collection::vec(a_row(), 0..60),
+        card in a_card(),
+        edited in proptest::collection::vec(0usize..PRICES.len(), 12),
+    ) {
+        let settings = valid(&card);
+        let groups = Groups::build(&rows, &settings);
+        let by_rows = price(&rows, &settings);
+        match (groups.price(&settings), &by_rows) {
+            (Some(Ok(grouped)), Ok(by_rows)) => same(&grouped, by_rows)?,
+            (Some(Err(a)), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            (Some(got), want) => prop_assert!(false, "grouped {got:?}, rows {want:?}"),
+            (None, _) => {}
+        }
+        // A rate edit: every price another value, the card's shape unchanged.
+        let mut edit = card.clone();
+        for (rate, i) in edit.rates.iter_mut().zip(edited) {
+            for field in [&mut rate.input, &mut rate.output, &mut rate.per_call] {
+                if !field.is_empty() {
+                    *field = PRICES[i].to_string();
+                }
+            }
+        }
+        let edit = valid(&edit);
+        prop_assert!(groups.fit(&edit));
+        if let (Some(Ok(grouped)), Ok(by_rows)) = (groups.price(&edit), price(&rows, &edit)) {
+            same(&grouped, &by_rows)?;
+        }
+        for settings in [&settings, &edit] {
+            if let (Some(shares), Ok(by_rows)) = (groups.ledger_shares(settings), ledger_by_rows(&rows, settings)) {
+                prop_assert_eq!(ledger_by_shares(&shares), by_rows);
+            }
+        }
+    }
+}
+
+/// Per ledger day, model, refund and completeness: rows, Σ expected (as text, with its
+/// decimal places) and Σ net quota, summed as the dual ledger sums them.
+type Buckets = BTreeMap<BucketKey, (u64, String, i64)>;
+type BucketKey = (Option<jiff::civil::Date>, String, bool, bool);
+type Sums = BTreeMap<BucketKey, (u64, Decimal, i64)>;
+
+fn bucket(buckets: &mut Sums, key: BucketKey, rows: u64, expected: Decimal, net: i64) {
+    let b = buckets.entry(key).or_insert((0, Decimal::ZERO, 0));
+    b.0 += rows;
+    b.1 = b.1.checked_add(expected).unwrap();
+    b.2 += net;
+}
+
+fn as_text(buckets: Sums) -> Buckets {
+    buckets
+        .into_iter()
+        .map(|(k, (r, e, n))| (k, (r, e.to_string(), n)))
+        .collect()
+}
+
+fn ledger_by_rows(
+    rows: &[GatewayRow],
+    settings: &ValidSettings,
+) -> Result<Buckets, crate::error::Error> {
+    let zone = (settings.review.finance_zone.as_deref())
+        .map_or(jiff::tz::TimeZone::UTC, |n| jiff::tz::db().get(n).unwrap());
+    let mut buckets = BTreeMap::new();
+    for row in rows {
+        let c = crate::price::row_charge(row, settings)?;
+        let day = row.time().map(|t| t.to_zoned(zone.clone()).date());
+        let key = (
+            day,
+            c.model.to_string(),
+            row.kind == RowKind::Refund,
+            c.complete,
+        );
+        bucket(&mut buckets, key, 1, c.expected, c.net_quota);
+    }
+    Ok(as_text(buckets))
+}
+
+fn ledger_by_shares(shares: &[super::LedgerShare]) -> Buckets {
+    let mut buckets = BTreeMap::new();
+    for s in shares {
+        let key = (s.day, s.model.to_string(), s.refund, s.complete);
+        bucket(&mut buckets, key, s.rows, s.expected, s.net_quota);
+    }
+    as_text(buckets)
+}
+
+/// The fixtures' gateway logs (ratios of several models, refunds, errors, per-call
+/// rows) price from their groups, not by falling back to the rows, before and after a
+/// rate edit, with the row path's figures.
+#[test]
+fn the_fixture_logs_price_from_their_groups() {
+    let text = include_str!("../../../tests/fixtures/settings.json");
+    let card = Settings::from_json(text).unwrap();
+    let mut edit = card.clone();
+    let input = &mut edit.rates[0].input;
+    *input = (d(input) + d("0.01")).to_string();
+    let files: [(&str, &[u8]); 3] = [
+        (
+            "page.json",
+            include_bytes!("../../../tests/fixtures/cometapi-log-page.json"),
+        ),
+        (
+            "logs.csv",
+            include_bytes!("../../../tests/fixtures/cometapi-logs.csv"),
+        ),
+        (
+            "rows.jsonl",
+            include_bytes!("../../../tests/fixtures/cometapi-log-rows.jsonl"),
+        ),
+    ];
+    for (name, bytes) in files {
+        let mut ingestor = crate::ingest::Ingestor::new(name, crate::ingest::Rules::default());
+        ingestor.push(bytes);
+        let rows: Vec<GatewayRow> = ingestor.finish().rows.iter().collect();
+        assert!(rows.len() > 3, "{name}");
+        let groups = Groups::build(&rows, &valid(&card));
+        assert!(
+            groups.len() < rows.len() || rows.len() < 10,
+            "{name}: {} groups",
+            groups.len()
+        );
+        for settings in [valid(&card), valid(&edit)] {
+            let grouped = groups
+                .price(&settings)
+                .unwrap_or_else(|| panic!("{name}: declined"));
+            let text = |p: &crate::price::Pricing| serde_json::to_string(p).unwrap();
+            let by_rows = price(&rows, &settings).unwrap();
+            assert_eq!(text(&grouped.unwrap()), text(&by_rows), "{name}");
+            assert!(groups.ledger_shares(&settings).is_some(), "{name}");
+        }
+    }
+}
