@@ -346,3 +346,81 @@ fn the_fixture_logs_price_from_their_groups() {
         }
     }
 }
+
+/// The bridge's own causes (tests/pipeline/causes.rs): rows whose quota part is the
+/// minimum or another reading of their fields price from their groups, with the row
+/// path's figures; a row that may be an alias or has no usage leaves it to the rows
+/// (declined), so no figure ever differs.
+#[test]
+fn the_causes_fixtures_price_from_groups_or_decline() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/fixtures/settings.json")).unwrap();
+    let rate = |model: &str, input: &str, cached: &str, output: &str| {
+        serde_json::json!({
+            "model": model, "per_call": "", "source_url": "https://example.com/p",
+            "captured_at": "2026-01-02T09:00:00Z", "label": "verified",
+            "input": input, "cached_input": cached, "cache_write": "", "output": output
+        })
+    };
+    let rates = doc["rates"].as_array_mut().unwrap();
+    rates.push(rate("gpt-4o-mini", "0.15", "0.075", "0.60"));
+    rates.push(rate("text-embedding-3-small", "0.02", "", ""));
+    let settings = valid(&Settings::from_json(&doc.to_string()).unwrap());
+    let files: [(&str, &[u8], bool); 7] = [
+        (
+            "minimum",
+            include_bytes!("../../../tests/fixtures/causes/minimum-charge.jsonl"),
+            true,
+        ),
+        (
+            "cached twice",
+            include_bytes!("../../../tests/fixtures/causes/cached-counted-twice.jsonl"),
+            true,
+        ),
+        (
+            "cached inside",
+            include_bytes!("../../../tests/fixtures/causes/cached-read-as-inside.jsonl"),
+            true,
+        ),
+        (
+            "reasoning",
+            include_bytes!("../../../tests/fixtures/causes/reasoning-counted-twice.jsonl"),
+            true,
+        ),
+        (
+            "cache write",
+            include_bytes!("../../../tests/fixtures/causes/cache-write-as-input.jsonl"),
+            true,
+        ),
+        (
+            "alias",
+            include_bytes!("../../../tests/fixtures/causes/alias-priced-as-other.jsonl"),
+            false,
+        ),
+        (
+            "no usage",
+            include_bytes!("../../../tests/fixtures/causes/missing-usage-field.jsonl"),
+            false,
+        ),
+    ];
+    for (name, bytes, grouped) in files {
+        let mut ingestor =
+            crate::ingest::Ingestor::new("log.jsonl", crate::ingest::Rules::default());
+        ingestor.push(bytes);
+        let rows: Vec<GatewayRow> = ingestor.finish().rows.iter().collect();
+        assert!(!rows.is_empty(), "{name}");
+        let groups = Groups::build(&rows, &settings);
+        let by_rows = price(&rows, &settings).unwrap();
+        match groups.price(&settings) {
+            Some(result) => {
+                assert!(
+                    grouped,
+                    "{name}: priced from groups, but a row of it decides alone"
+                );
+                let text = |p: &crate::price::Pricing| serde_json::to_string(p).unwrap();
+                assert_eq!(text(&result.unwrap()), text(&by_rows), "{name}");
+            }
+            None => assert!(!grouped, "{name}: declined"),
+        }
+    }
+}
