@@ -165,7 +165,7 @@ pub fn budget_review(props: &BudgetReviewProps) -> Html {
     html! {
         <div class="budget-review" data-testid="budget-review">
             { match &props.answer {
-                None => html! { <p class="hint" data-testid="budget-absent">{ "Add a mapping rule (or import a mapping table) to allocate the expected spend to owners, environments, request classes and budget buckets." }</p> },
+                None => html! { <p class="hint" data-testid="budget-absent">{ "Add a mapping rule (or import a mapping table) to allocate the expected spend to owners, environments, request classes and budget buckets, or mark a reference period above to measure a baseline for a rollback." }</p> },
                 Some(Err(problem)) => html! { <p class="problem" data-testid="budget-not-computed">{ format!("Not computed: {problem}") }</p> },
                 Some(Ok(figures)) => figures_view(figures, shared),
             } }
