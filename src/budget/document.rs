@@ -344,7 +344,7 @@ pub fn build(
     generated_at: Timestamp,
 ) -> BudgetDocument {
     let figures = review.as_ref().ok();
-    let budget = settings.budget_review.validate().ok();
+    let budget = super::validate_beside_plan(settings).ok().map(|(b, _)| b);
     let shared_cost_rule = match budget.map(|b| b.shared) {
         Some(crate::settings::budget::SharedCost::Proportional(_)) => "proportional",
         _ => "unallocated",

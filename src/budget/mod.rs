@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::ingest::{ExclusionRule, FileReport, Stream};
+use crate::settings::budget::ValidBudget;
 use crate::settings::Settings;
 
 pub use allocate::Allocation;
@@ -105,10 +106,71 @@ impl std::fmt::Display for BudgetProblem {
     }
 }
 
+/// Whether a settings problem is the rollback part's (reference period, planned window,
+/// readiness answers): while it is typed, the rest of the review stays computed.
+fn is_rollback_path(error: &Error) -> bool {
+    let path = error.position.path.as_deref().unwrap_or_default();
+    [
+        "budget_review.reference_period",
+        "budget_review.plan",
+        "budget_review.readiness",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
+}
+
+/// The budget section validated; when only its rollback part has problems, validated
+/// without that part, with the first problem's message (shown where the projection
+/// would be; every problem is also beside its field).
+pub(crate) fn validate_beside_plan(
+    settings: &Settings,
+) -> Result<(ValidBudget, Option<String>), Vec<Error>> {
+    let text = &settings.budget_review;
+    match text.validate() {
+        Ok(budget) => Ok((budget, None)),
+        Err(errors) if errors.iter().all(is_rollback_path) => {
+            let at = |part: &str| {
+                let part = format!("budget_review.{part}");
+                errors.iter().any(|e| {
+                    e.position
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.starts_with(&part))
+                })
+            };
+            // Only the parts with a problem are left out; the others still count.
+            let mut rest = text.clone();
+            if at("reference_period") {
+                rest.reference_period = Default::default();
+            }
+            if at("plan") {
+                rest.plan = Default::default();
+            }
+            if at("readiness") {
+                rest.readiness.drill_traced.clear();
+                rest.readiness.kill_switch_tested.clear();
+            }
+            // The projection names the window's first problem; a readiness answer's
+            // is said beside its field only.
+            let first = (errors.iter())
+                .find(|e| {
+                    !e.position
+                        .path
+                        .as_deref()
+                        .unwrap_or_default()
+                        .contains(".readiness")
+                })
+                .map(|e| e.to_string());
+            rest.validate().map(|budget| (budget, first))
+        }
+        Err(errors) => Err(errors),
+    }
+}
+
 /// The budget review of `files` under `settings`.
 pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures, BudgetProblem> {
-    let (valid, budget) = match (settings.validate(), settings.budget_review.validate()) {
-        (Ok(valid), Ok(budget)) => (valid, budget),
+    let (valid, budget, unready) = match (settings.validate(), validate_beside_plan(settings)) {
+        (Ok(valid), Ok((budget, unready))) => (valid, budget, unready),
         (valid, budget) => {
             let mut errors = valid.err().unwrap_or_default();
             errors.extend(budget.err().unwrap_or_default());
@@ -133,6 +195,10 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
         None => None,
     };
     let projection = match (&budget.plan, &baseline) {
+        (None, _) | (_, None) if unready.is_some() => Some(Err(format!(
+            "the reference period or the planned window is not complete: {}",
+            unready.unwrap_or_default()
+        ))),
         (None, _) => None,
         (Some(_), None) => Some(Err(
             "no reference period is marked: there is no baseline to project from".to_string(),
@@ -141,8 +207,9 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
         (Some(plan), Some(Ok(base))) => Some(projection::project(plan, base).map_err(arithmetic)?),
     };
     let text = &settings.budget_review;
-    let asked =
-        text.readiness != Default::default() || budget.reference.is_some() || budget.plan.is_some();
+    let asked = text.readiness != Default::default()
+        || text.reference_period != Default::default()
+        || text.plan != Default::default();
     let readiness = asked.then(|| {
         readiness::readiness(
             &text.readiness,

@@ -470,3 +470,29 @@ fn a_share_of_the_baseline_is_exact_and_the_review_survives_the_wire() {
     let text = wire(&read, &s).unwrap();
     assert_eq!(from_wire(&text).unwrap(), Ok(f));
 }
+
+/// A planned window half typed leaves the rest of the review computed: the allocation
+/// and the baseline as before, the projection "not complete" with the first problem
+/// (every problem is also beside its field), and the document the same. A problem
+/// elsewhere in the section still stops the review.
+#[test]
+fn a_half_typed_plan_leaves_the_rest_of_the_review_computed() {
+    let (complete, read) = with(plan(60, "100", "1", "20"));
+    let whole = review(&read, &complete).unwrap();
+    let (mut s, _) = with(plan(60, "100", "1", ""));
+    let half = review(&read, &s).unwrap();
+    assert_eq!(half.allocation, whole.allocation);
+    assert!(half.baseline.as_ref().is_some_and(|b| b.is_ok()));
+    let Some(Err(why)) = &half.projection else {
+        panic!("{:?}", half.projection)
+    };
+    assert_eq!(
+        why,
+        "the reference period or the planned window is not complete: budget_review.plan.stop_over_percent: expected the stop condition's percent over the rollback budget (20 in seed 000's example), but found nothing"
+    );
+    s.budget_review.reference_period.end = "later".into();
+    let half = review(&read, &s).unwrap();
+    assert!(half.baseline.is_none() && half.projection.is_some());
+    s.budget_review.unit_metric = "per banana".into();
+    assert!(review(&read, &s).is_err());
+}
