@@ -167,6 +167,36 @@ pub(crate) fn validate_beside_plan(
     }
 }
 
+/// Names the models the projection draws on (its mix, else every model of the
+/// baseline) whose entries on the card are not verified, with their label.
+fn with_rate_labels(
+    mut projection: projection::Projection,
+    plan: &crate::settings::budget::Plan,
+    baseline: &baseline::Baseline,
+    valid: &crate::settings::ValidSettings,
+) -> projection::Projection {
+    let drawn: Vec<String> = if plan.mix.is_empty() {
+        (baseline.by_model.iter())
+            .filter_map(|line| line.model.clone())
+            .collect()
+    } else {
+        plan.mix
+            .iter()
+            .map(|(m, _)| crate::sanitize::label(m))
+            .collect()
+    };
+    let mut named = std::collections::BTreeSet::new();
+    for entry in &valid.rate_card.entries {
+        let label = entry.provenance.label;
+        let shown = crate::sanitize::label(&entry.model);
+        if label != crate::ratecard::Confidence::Verified && drawn.contains(&shown) {
+            named.insert(format!("{shown} ({})", label.name()));
+        }
+    }
+    projection.unverified_rates = named.into_iter().collect();
+    projection
+}
+
 /// The budget review of `files` under `settings`.
 pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures, BudgetProblem> {
     let (valid, budget, unready) = match (settings.validate(), validate_beside_plan(settings)) {
@@ -204,7 +234,11 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
             "no reference period is marked: there is no baseline to project from".to_string(),
         )),
         (Some(_), Some(Err(reason))) => Some(Err(format!("no baseline: {reason}"))),
-        (Some(plan), Some(Ok(base))) => Some(projection::project(plan, base).map_err(arithmetic)?),
+        (Some(plan), Some(Ok(base))) => Some(
+            projection::project(plan, base)
+                .map_err(arithmetic)?
+                .map(|p| with_rate_labels(p, plan, base, &valid)),
+        ),
     };
     let text = &settings.budget_review;
     let asked = text.readiness != Default::default()

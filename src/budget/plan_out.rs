@@ -155,6 +155,8 @@ pub struct ProjectionOut {
     pub result: &'static str,
     pub driver: &'static str,
     pub knobs: Vec<KnobOut>,
+    /// Models it draws on whose card rate is not verified, with the label.
+    pub unverified_rates: Vec<String>,
     pub verdict: String,
 }
 
@@ -187,6 +189,7 @@ pub fn projection(answer: &Result<Projection, String>, currency: &str) -> Part<P
                 amount: amount(k.amount),
             })
             .collect(),
+        unverified_rates: p.unverified_rates.clone(),
         verdict: p.verdict(&sanitize::label_text(currency)),
     })
 }

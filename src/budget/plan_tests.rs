@@ -496,3 +496,27 @@ fn a_half_typed_plan_leaves_the_rest_of_the_review_computed() {
     s.budget_review.unit_metric = "per banana".into();
     assert!(review(&read, &s).is_err());
 }
+
+/// A projection drawing on a rate the card marks inferred says so, by model and label,
+/// in its figures and its verdict; with the rate verified it says nothing of the kind.
+#[test]
+fn a_projection_on_a_rate_not_verified_says_so() {
+    let (mut s, read) = with(plan(30, "100", "0.40", "20"));
+    let verified = review(&read, &s).unwrap().projection.unwrap().unwrap();
+    assert!(verified.unverified_rates.is_empty());
+    assert!(!verified.verdict("USD").contains("not verified"));
+    s.rates[0].label = "inferred".into();
+    let p = review(&read, &s).unwrap().projection.unwrap().unwrap();
+    assert_eq!(p.unverified_rates, ["gpt-4o (inferred)"]);
+    assert!(
+        p.verdict("USD")
+            .ends_with("; priced partly at rates not verified: gpt-4o (inferred)"),
+        "{}",
+        p.verdict("USD")
+    );
+    // The same figures: the label changes what is said, not the arithmetic.
+    assert_eq!(
+        (p.spend_mean, p.spend_p95),
+        (verified.spend_mean, verified.spend_p95)
+    );
+}

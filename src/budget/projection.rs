@@ -84,6 +84,10 @@ pub struct Projection {
     pub pass: bool,
     pub knobs: Vec<KnobPart>,
     pub driver: Knob,
+    /// The models it draws on whose rate on the card is not verified ("gpt-4o
+    /// (inferred)"): the projection then rests on a rate nobody checked, and says so.
+    #[serde(default)]
+    pub unverified_rates: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +229,7 @@ pub fn project(plan: &Plan, baseline: &Baseline) -> Result<Result<Projection, St
         pass: spend_p95 <= stop_limit,
         knobs,
         driver,
+        unverified_rates: Vec::new(),
     }))
 }
 
@@ -249,11 +254,18 @@ impl Projection {
             money(self.budget),
             format(self.stop_over_percent)
         );
+        let caveat = match self.unverified_rates.is_empty() {
+            true => String::new(),
+            false => format!(
+                "; priced partly at rates not verified: {}",
+                self.unverified_rates.join(", ")
+            ),
+        };
         if self.pass {
-            format!("pass: {range} is within {limit}; {knob}")
+            format!("pass: {range} is within {limit}; {knob}{caveat}")
         } else {
             format!(
-                "fail: {range} exceeds {limit} by {}; {knob}",
+                "fail: {range} exceeds {limit} by {}; {knob}{caveat}",
                 money(self.spend_p95 - self.stop_limit)
             )
         }
