@@ -48,6 +48,36 @@ pub struct RateDifference {
     pub amount: Decimal,
 }
 
+/// Adds `found` to the differences: to the one of the same model, dimension, prices and
+/// unit when there is one (its rows, quantity and amount summed), else as a new one.
+/// None on overflow.
+pub(crate) fn note(differences: &mut Vec<RateDifference>, found: RateDifference) -> Option<()> {
+    let same = |d: &&mut RateDifference| {
+        (
+            d.model.as_str(),
+            d.dimension,
+            d.card_rate,
+            d.logged_rate,
+            d.unit_size,
+        ) == (
+            found.model.as_str(),
+            found.dimension,
+            found.card_rate,
+            found.logged_rate,
+            found.unit_size,
+        )
+    };
+    match differences.iter_mut().find(same) {
+        Some(d) => {
+            d.rows = d.rows.checked_add(found.rows)?;
+            d.quantity = d.quantity.checked_add(found.quantity)?;
+            d.amount = d.amount.checked_add(found.amount)?;
+        }
+        None => differences.push(found),
+    }
+    Some(())
+}
+
 /// new-api's ratio for one dimension of a token row (its defaults for unset ones), or
 /// None for a dimension the plain formula does not price on its own.
 pub fn dimension_ratio(r: &LoggedRatios, dimension: Dimension) -> Option<Decimal> {
@@ -122,23 +152,9 @@ impl Pricer<'_> {
                 exact_mul(Decimal::from(quantity), logged_rate.checked_sub(card_rate)?)?,
                 unit_size,
             )?;
-            let differences = &mut self.out.bridge.rate_differences;
-            let same = |d: &&mut RateDifference| {
-                (
-                    d.model.as_str(),
-                    d.dimension,
-                    d.card_rate,
-                    d.logged_rate,
-                    d.unit_size,
-                ) == (model, dimension, card_rate, logged_rate, unit_size)
-            };
-            match differences.iter_mut().find(same) {
-                Some(d) => {
-                    d.rows += 1;
-                    d.quantity = d.quantity.checked_add(quantity)?;
-                    d.amount = d.amount.checked_add(amount)?;
-                }
-                None => differences.push(RateDifference {
+            note(
+                &mut self.out.bridge.rate_differences,
+                RateDifference {
                     model: model.to_string(),
                     dimension,
                     unit_size,
@@ -150,8 +166,8 @@ impl Pricer<'_> {
                     rows: 1,
                     quantity,
                     amount,
-                }),
-            }
+                },
+            )?;
         }
         Some(())
     }

@@ -9,7 +9,7 @@ use crate::decimal::exact_mul;
 use crate::error::Error;
 use crate::ingest::LoggedRatios;
 use crate::price::line::{priced_line, unpriced_line};
-use crate::price::rates::{dimension_ratio, RateDifference};
+use crate::price::rates::{dimension_ratio, note, RateDifference};
 use crate::price::row_charge::{factors, rate_of};
 use crate::price::{LineStatus, ModelCharge, Pricer, Pricing};
 use crate::ratecard::{Dimension, Entry};
@@ -227,36 +227,20 @@ impl Pricer<'_> {
                 return Ok(());
             };
             let amount = sure(exact::difference(dim(g, dimension), difference, unit_size))?;
-            let differences = &mut self.out.bridge.rate_differences;
-            let same = |d: &&mut RateDifference| {
-                (
-                    d.model.as_str(),
-                    d.dimension,
-                    d.card_rate,
-                    d.logged_rate,
-                    d.unit_size,
-                ) == (model, dimension, card_rate, logged_rate, unit_size)
+            let found = RateDifference {
+                model: model.to_string(),
+                dimension,
+                unit_size,
+                card_rate,
+                logged_rate,
+                model_ratio,
+                dimension_ratio,
+                group_ratio: group,
+                rows: g.rows,
+                quantity,
+                amount,
             };
-            match differences.iter_mut().find(same) {
-                Some(d) => {
-                    d.rows += g.rows;
-                    d.quantity = sure(d.quantity.checked_add(quantity))?;
-                    d.amount = sure(d.amount.checked_add(amount))?;
-                }
-                None => differences.push(RateDifference {
-                    model: model.to_string(),
-                    dimension,
-                    unit_size,
-                    card_rate,
-                    logged_rate,
-                    model_ratio,
-                    dimension_ratio,
-                    group_ratio: group,
-                    rows: g.rows,
-                    quantity,
-                    amount,
-                }),
-            }
+            sure(note(&mut self.out.bridge.rate_differences, found))?;
         }
         Ok(())
     }
