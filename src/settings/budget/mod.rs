@@ -305,6 +305,18 @@ fn remove<T>(items: &mut Vec<T>, index: usize) {
     }
 }
 
+/// Every problem of a budget section as its sentence, for the table-driven tests of
+/// each part of the section.
+#[cfg(test)]
+pub(crate) fn problems(text: &BudgetText) -> Vec<String> {
+    text.validate()
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -146,13 +146,7 @@ mod tests {
         for (edit, want) in cases {
             let mut text = BudgetText::default();
             edit(&mut text);
-            let errors: Vec<String> = text
-                .validate()
-                .unwrap_err()
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            assert_eq!(errors, [want]);
+            assert_eq!(crate::settings::budget::problems(&text), [want]);
         }
     }
 
