@@ -2,7 +2,7 @@
 //! quota either way), new-api's minimum charge of 1 quota, and refunds that returned
 //! quota to the account.
 
-use super::{count, models, rows, step, BridgeStep, Cause, VarianceClass};
+use super::{count, models, rows, step, their, BridgeStep, Cause, VarianceClass};
 use crate::price::Pricing;
 
 pub(super) fn steps(pricing: &Pricing) -> Vec<BridgeStep> {
@@ -14,8 +14,9 @@ pub(super) fn steps(pricing: &Pricing) -> Vec<BridgeStep> {
             Cause::QuotaMismatch,
             b.quota_mismatch,
             format!(
-                "{} off by more than 1 quota from their own ratios, {} quota in all{}",
+                "{} off by more than 1 quota from {} own ratios, {} quota in all{}",
                 rows(q.inconsistent_rows),
+                their(q.inconsistent_rows),
                 q.inconsistent_quota,
                 models(&b.quota_mismatch_models)
             ),

@@ -4,7 +4,7 @@
 //! no usage field at all. Each amount is the difference that reading makes, priced
 //! exactly with the row's own ratios (`price::Reading`); a row counts under one only.
 
-use super::{models, rows, step, BridgeStep, Cause, VarianceClass};
+use super::{models, rows, step, their, BridgeStep, Cause, VarianceClass};
 use crate::price::{FieldGap, Pricing, Reading, READINGS};
 
 /// The cause each reading stands for, and what the reading did to the tokens.
@@ -31,12 +31,13 @@ fn cause(reading: Reading) -> (Cause, &'static str) {
 
 fn reread(reading: Reading, gap: &FieldGap) -> BridgeStep {
     let (cause, how) = cause(reading);
+    let their = their(gap.rows);
     step(
         VarianceClass::FieldInterpretationGap,
         cause,
         gap.amount,
         format!(
-            "{} whose logged quota matches their own ratios only when their {} {how}{}",
+            "{} whose logged quota matches {their} own ratios only when {their} {} {how}{}",
             rows(gap.rows),
             gap.tokens,
             models(&gap.models)
@@ -101,9 +102,9 @@ mod tests {
             .map(|s| (s.cause, s.amount.to_string(), s.evidence))
             .collect();
         let want = [
-            (Cause::CachedCountedTwice, "0.02", "1 row whose logged quota matches their own ratios only when their 8000 cached tokens (inside the prompt) are counted again beside it (gpt-4o)"),
+            (Cause::CachedCountedTwice, "0.02", "1 row whose logged quota matches its own ratios only when its 8000 cached tokens (inside the prompt) are counted again beside it (gpt-4o)"),
             (Cause::CachedReadAsInside, "-0.003", "2 rows whose logged quota matches their own ratios only when their 1000 cached tokens (beside the prompt) are taken out of it (claude)"),
-            (Cause::ReasoningCountedTwice, "0.012", "1 row whose logged quota matches their own ratios only when their 600 reasoning tokens (inside the completion) are counted again beside it (o3)"),
+            (Cause::ReasoningCountedTwice, "0.012", "1 row whose logged quota matches its own ratios only when its 600 reasoning tokens (inside the completion) are counted again beside it (o3)"),
             (Cause::CacheWriteAsInput, "0.01", "3 rows whose logged quota matches their own ratios only when their 2000 cache-write tokens are also counted as input (claude)"),
             (Cause::MissingUsageField, "0.001", "1 row charged 500 quota with every usage field empty (gpt-4o)"),
         ];

@@ -173,6 +173,15 @@ fn rows(n: u64) -> String {
     count(n, "row")
 }
 
+/// The possessive that agrees with `n` rows: "1 row … its own ratios", "2 rows … their".
+fn their(n: u64) -> &'static str {
+    if n == 1 {
+        "its"
+    } else {
+        "their"
+    }
+}
+
 fn count(n: u64, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")

@@ -101,7 +101,7 @@ fn each_field_interpretation_cause_by_hand() {
             "cached-counted-twice.jsonl",
             Cause::CachedCountedTwice,
             "0.02",
-            "1 row whose logged quota matches their own ratios only when their 8000 cached tokens (inside the prompt) are counted again beside it (gpt-4o)",
+            "1 row whose logged quota matches its own ratios only when its 8000 cached tokens (inside the prompt) are counted again beside it (gpt-4o)",
             "0",
         ),
         // Claude, Anthropic style: 12,000 uncached + 8,000 cached beside, 800 completion.
@@ -112,7 +112,7 @@ fn each_field_interpretation_cause_by_hand() {
             "cached-read-as-inside.jsonl",
             Cause::CachedReadAsInside,
             "-0.024",
-            "1 row whose logged quota matches their own ratios only when their 8000 cached tokens (beside the prompt) are taken out of it (claude-sonnet-4-5-20250929)",
+            "1 row whose logged quota matches its own ratios only when its 8000 cached tokens (beside the prompt) are taken out of it (claude-sonnet-4-5-20250929)",
             "0",
         ),
         // gpt-4o: 1,000 prompt, 2,000 completion of which 1,500 reasoning. Stated:
@@ -122,7 +122,7 @@ fn each_field_interpretation_cause_by_hand() {
             "reasoning-counted-twice.jsonl",
             Cause::ReasoningCountedTwice,
             "0.015",
-            "1 row whose logged quota matches their own ratios only when their 1500 reasoning tokens (inside the completion) are counted again beside it (gpt-4o)",
+            "1 row whose logged quota matches its own ratios only when its 1500 reasoning tokens (inside the completion) are counted again beside it (gpt-4o)",
             "0",
         ),
         // Claude (row 418 of the log page): stated (1,200 + 30,000 × 0.1 + 2,000 × 1.25
@@ -132,7 +132,7 @@ fn each_field_interpretation_cause_by_hand() {
             "cache-write-as-input.jsonl",
             Cause::CacheWriteAsInput,
             "0.006",
-            "1 row whose logged quota matches their own ratios only when their 2000 cache-write tokens are also counted as input (claude-sonnet-4-5-20250929)",
+            "1 row whose logged quota matches its own ratios only when its 2000 cache-write tokens are also counted as input (claude-sonnet-4-5-20250929)",
             "0",
         ),
         // gpt-4o charged 1,000 quota with 0 prompt and 0 completion tokens: nothing
