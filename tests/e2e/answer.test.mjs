@@ -29,6 +29,10 @@ test('the sample data, the answer first, and which price differs', async () => {
     await expectText(page, '[data-testid="summary-status"]', 'Outside tolerance, explained by the causes found');
     const answer = await page.locator('[data-testid="summary-answer"]').textContent();
     assert.equal(answer, 'Between 08:00 and 10:00 UTC on 2026-05-11, expected CometAPI spend was $0.1692; the provider recorded $0.1698; the $0.0006 difference (billed more than expected) is explained by prices that differ from the verified rates ($0.0056) and credits or adjustments (refunds) (−$0.0050); nothing is left unexplained.');
+    // Each amount stays on one line: "−$0.0050" never breaks after its sign.
+    const amounts = page.locator('[data-testid="summary-answer"] .amount');
+    assert.deepEqual(await amounts.allTextContents(), ['$0.1692', '$0.1698', '$0.0006', '$0.0056', '−$0.0050']);
+    assert.equal(await amounts.first().evaluate((e) => getComputedStyle(e).whiteSpace), 'nowrap');
     // The record says the same, with exact amounts.
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: TIMEOUT }),
