@@ -234,9 +234,16 @@ pub fn project(plan: &Plan, baseline: &Baseline) -> Result<Result<Projection, St
 }
 
 impl Projection {
-    /// The result in a sentence, with its numbers.
+    /// The result in a sentence, with its exact numbers (the document's and the CLI's form).
     pub fn verdict(&self, currency: &str) -> String {
-        let money = |d: Decimal| format!("{} {currency}", format(d));
+        let exact = |d: Decimal| format!("{} {currency}", format(d));
+        let result = if self.pass { "pass" } else { "fail" };
+        format!("{result}: {}", self.explain(&exact))
+    }
+
+    /// Why it passes or fails, each amount written by `money` (the page shows money as
+    /// money; the document keeps it exact).
+    pub fn explain(&self, money: &dyn Fn(Decimal) -> String) -> String {
         let driver = self.knobs.iter().find(|k| k.knob == self.driver);
         let knob = format!(
             "the knob that drives it: {} ({} of the high end)",
@@ -262,10 +269,10 @@ impl Projection {
             ),
         };
         if self.pass {
-            format!("pass: {range} is within {limit}; {knob}{caveat}")
+            format!("{range} is within {limit}; {knob}{caveat}")
         } else {
             format!(
-                "fail: {range} exceeds {limit} by {}; {knob}{caveat}",
+                "{range} exceeds {limit} by {}; {knob}{caveat}",
                 money(self.spend_p95 - self.stop_limit)
             )
         }

@@ -187,9 +187,9 @@ test('the budget review measures a baseline, projects a planned window against i
       await plan('traffic_share', '200');
       await plan('rollback_budget', '1');
       await plan('stop_over_percent', '20');
-      await expectText(page, '[data-testid="budget-verdict"]', /^Fail \(fail: projected spend 0\.66 USD to 1\.68 USD \(estimate, mean to p95\) exceeds the stop limit 1\.2 USD .* the knob that drives it: tokens/);
+      await expectText(page, '[data-testid="budget-verdict"]', /^Fail: projected spend \$0\.6600 to \$1\.6800 \(estimate, mean to p95\) exceeds the stop limit \$1\.2000 .* the knob that drives it: tokens/);
       await plan('rollback_budget', '2');
-      await expectText(page, '[data-testid="budget-verdict"]', /^Pass \(pass: projected spend 0\.66 USD to 1\.68 USD/);
+      await expectText(page, '[data-testid="budget-verdict"]', /^Pass: projected spend \$0\.6600 to \$1\.6800/);
       // An empty reference period: no baseline, with the reason, never zeros.
       await page.fill('[data-testid="budget-reference-start"]', '2026-01-01T02:00');
       await page.fill('[data-testid="budget-reference-end"]', '2026-01-01T03:00');
