@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::money::Money;
 use crate::budget::baseline::{BaselineAnswer, BaselineLine};
 use crate::budget::percentile;
@@ -76,7 +78,7 @@ fn baseline_view(answer: &BaselineAnswer, currency: &AttrValue) -> Html {
                         { format!(" {} usage buckets and {} requests with no time are in no figure.", b.usage_buckets_not_counted, b.untimed_rows) }
                     }
                 </p>
-                <div class="scroll" role="region" aria-label="Baseline" tabindex="0">
+                <Scroll label="Baseline">
                 <table data-testid="budget-baseline">
                     <caption>{ "Baseline per model and route (requests are attempts, retries included)" }</caption>
                     <thead><tr>
@@ -87,7 +89,7 @@ fn baseline_view(answer: &BaselineAnswer, currency: &AttrValue) -> Html {
                     </tr></thead>
                     <tbody>{ for lines.map(|l| baseline_row(l, currency)) }</tbody>
                 </table>
-                </div>
+                </Scroll>
                 </>
             }
         }
@@ -125,7 +127,7 @@ fn readiness_view(readiness: &Option<Readiness>) -> Html {
             } else {
                 <p data-testid="budget-readiness-missing">{ format!("The readiness form is missing: {}.", r.missing.join("; ")) }</p>
             }
-            <div class="scroll" role="region" aria-label="Rollback phases" tabindex="0">
+            <Scroll label="Rollback phases">
             <table data-testid="budget-phases">
                 <caption>{ "Rollback phases (seed 000)" }</caption>
                 <thead><tr><th scope="col">{ "Phase" }</th><th scope="col">{ "Result" }</th><th scope="col">{ "Why" }</th></tr></thead>
@@ -139,7 +141,7 @@ fn readiness_view(readiness: &Option<Readiness>) -> Html {
                     }) }
                 </tbody>
             </table>
-            </div>
+            </Scroll>
         </>
     }
 }

@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::fields::{SelectField, TextField};
 use super::text_files::{import_text, save};
 use crate::budget::log::{import_log, log_csv, log_json};
@@ -178,7 +180,7 @@ pub fn budget_log(props: &BudgetLogProps) -> Html {
                 <button type="button" data-testid="budget-log-json" onclick={export(true)}>{ "Download log as JSON" }</button>
             </div>
             if !log.is_empty() {
-                <div class="scroll" role="region" aria-label="Review log" tabindex="0">
+                <Scroll label="Review log">
                 <table data-testid="budget-log-table">
                     <caption>{ format!("Review log: {} rows", log.len()) }</caption>
                     <thead><tr>
@@ -190,7 +192,7 @@ pub fn budget_log(props: &BudgetLogProps) -> Html {
                     </tr></thead>
                     <tbody>{ for log.iter().enumerate().map(|(i, r)| row(i, r)) }</tbody>
                 </table>
-                </div>
+                </Scroll>
             }
         </div>
     }

@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::money::Money;
 use crate::budget::retry::{ClassLine, Retries};
 
@@ -39,7 +41,7 @@ fn class_table(props: &ClassTableProps) -> Html {
         }
     };
     html! {
-        <div class="scroll" role="region" aria-label={props.title.clone()} tabindex="0">
+        <Scroll label={props.title.clone()}>
         <table data-testid={props.testid.clone()}>
             <caption>{ &props.title }</caption>
             <thead><tr>
@@ -49,7 +51,7 @@ fn class_table(props: &ClassTableProps) -> Html {
             </tr></thead>
             <tbody>{ for props.lines.iter().map(row) }</tbody>
         </table>
-        </div>
+        </Scroll>
     }
 }
 

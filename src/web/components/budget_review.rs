@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::budget_baseline::PlanTables;
 use super::budget_retry::RetryTables;
 use super::budget_thresholds::ThresholdTable;
@@ -71,7 +73,7 @@ fn lines(props: &LinesProps) -> Html {
         }
     };
     html! {
-        <div class="scroll" role="region" aria-label={props.title.clone()} tabindex="0">
+        <Scroll label={props.title.clone()}>
         <table data-testid={props.testid.clone()}>
             <caption>{ &props.title }</caption>
             <thead><tr>
@@ -85,13 +87,13 @@ fn lines(props: &LinesProps) -> Html {
             </tr></thead>
             <tbody>{ for props.lines.iter().map(row) }</tbody>
         </table>
-        </div>
+        </Scroll>
     }
 }
 
 fn values(values: &[ValueLine], currency: &AttrValue) -> Html {
     html! {
-        <div class="scroll" role="region" aria-label="Unallocated spend by what it carries" tabindex="0">
+        <Scroll label="Unallocated spend by what it carries">
         <table data-testid="budget-unallocated-values">
             <caption>{ "Unallocated spend by what it carries (what to map next)" }</caption>
             <thead><tr>
@@ -108,7 +110,7 @@ fn values(values: &[ValueLine], currency: &AttrValue) -> Html {
                 }) }
             </tbody>
         </table>
-        </div>
+        </Scroll>
     }
 }
 

@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::fields::{error_at, TextField};
 use super::money::Money;
 use crate::budget::threshold::{BucketCheck, Crossing};
@@ -100,7 +102,7 @@ pub fn threshold_table(props: &ThresholdTableProps) -> Html {
         }
     };
     html! {
-        <div class="scroll" role="region" aria-label="Budgets by bucket" tabindex="0">
+        <Scroll label="Budgets by bucket">
         <table data-testid="budget-thresholds">
             <caption>{ "Budgets by bucket: spend (expected to at most, with at-risk and unallocated spend) against each threshold" }</caption>
             <thead><tr>
@@ -111,6 +113,6 @@ pub fn threshold_table(props: &ThresholdTableProps) -> Html {
             </tr></thead>
             <tbody>{ for props.checks.iter().map(row) }</tbody>
         </table>
-        </div>
+        </Scroll>
     }
 }

@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::fields::{error_at, SelectField, TextField};
 use super::money::Money;
 use crate::budget::unit::{UnitCost, UnitLine};
@@ -130,7 +132,7 @@ pub fn unit_tables(props: &UnitTablesProps) -> Html {
     };
     html! {
         <>
-            <div class="scroll" role="region" aria-label="Unit cost by group and model" tabindex="0">
+            <Scroll label="Unit cost by group and model">
             <table data-testid="budget-unit-cost">
                 <caption>{ format!("Cost per {unit}, by {} and model", group.to_lowercase()) }</caption>
                 <thead><tr>
@@ -139,8 +141,8 @@ pub fn unit_tables(props: &UnitTablesProps) -> Html {
                 </tr></thead>
                 <tbody>{ for u.by_group.iter().chain(&u.by_group_and_model).map(row) }</tbody>
             </table>
-            </div>
-            <div class="scroll" role="region" aria-label="Unit cost per period" tabindex="0">
+            </Scroll>
+            <Scroll label="Unit cost per period">
             <table data-testid="budget-unit-periods">
                 <caption>{ format!("Cost per {unit} per {} ({})", if u.period == crate::settings::budget::Period::Hour { "hour" } else { "day" }, u.time_zone) }</caption>
                 <thead><tr>
@@ -158,7 +160,7 @@ pub fn unit_tables(props: &UnitTablesProps) -> Html {
                     }) }
                 </tbody>
             </table>
-            </div>
+            </Scroll>
             if u.untimed_rows > 0 {
                 <p class="hint">{ format!("{} rows state no time: they are in the lines by group, in no period.", u.untimed_rows) }</p>
             }

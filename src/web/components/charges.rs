@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::Money;
 use crate::decimal::format;
 use crate::price::quota::QuotaCheck;
@@ -51,7 +53,7 @@ pub fn charges(props: &ChargesProps) -> Html {
     };
     html! {
         <>
-            <div class="scroll" role="region" aria-label="Expected charge lines" tabindex="0">
+            <Scroll label="Expected charge lines">
                 <table class="charges" data-testid="charge-lines">
                     <thead><tr>
                         <th scope="col">{ "Model" }</th><th scope="col">{ "Dimension" }</th><th scope="col">{ "Status" }</th>
@@ -78,7 +80,7 @@ pub fn charges(props: &ChargesProps) -> Html {
                         }) }
                     </tbody>
                 </table>
-            </div>
+            </Scroll>
             <dl class="totals">
                 <dt>{ "Expected, verified (verified rates on verified usage)" }</dt><dd data-testid="expected-verified">{ money(p.expected_verified) }</dd>
                 <dt>{ "Expected, estimated (inferred or unknown rates, or usage not verified)" }</dt><dd data-testid="expected-estimated">{ money(p.expected_estimated) }</dd>

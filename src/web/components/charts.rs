@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use crate::charts::{self, Chart};
 use crate::figures::Figures;
 
@@ -16,7 +18,7 @@ fn table(chart: &Chart) -> Html {
     html! {
         <details class="chart-table">
             <summary>{ "Show as a table" }</summary>
-            <div class="scroll" role="region" aria-label={format!("{} (table)", t.caption)} tabindex="0">
+            <Scroll label={format!("{} (table)", t.caption)}>
                 <table data-testid="chart-table">
                     <caption>{ &t.caption }</caption>
                     <thead><tr>{ for t.columns.iter().map(|c| html! { <th scope="col">{ c }</th> }) }</tr></thead>
@@ -32,7 +34,7 @@ fn table(chart: &Chart) -> Html {
                         }) }
                     </tbody>
                 </table>
-            </div>
+            </Scroll>
         </details>
     }
 }
@@ -57,9 +59,9 @@ pub fn charts(props: &ChartsProps) -> Html {
                     // escaped (`crate::charts`): it is markup we made, not markup we read.
                     // On a phone the chart keeps a legible width and scrolls here, never
                     // the page.
-                    <div class="scroll" role="region" aria-label={format!("{} (chart)", chart.title)} tabindex="0">
+                    <Scroll label={format!("{} (chart)", chart.title)}>
                         { Html::from_html_unchecked(AttrValue::from(chart.svg.trim_end().to_string())) }
-                    </div>
+                    </Scroll>
                     { table(chart) }
                 </figure>
             }) }

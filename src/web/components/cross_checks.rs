@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use crate::confidence::StreamConfidence;
 use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::format;
@@ -119,22 +121,22 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
             { sources }
             <h3>{ "Evidence streams" }</h3>
             <p class="hint">{ format!("Each stream summed on its own, in {}; never added together.", props.currency) }</p>
-            <div class="scroll" role="region" aria-label="Evidence streams" tabindex="0">
+            <Scroll label="Evidence streams">
                 <table>
                     <thead><tr><th scope="col">{ "stream" }</th><th scope="col">{ "files" }</th><th scope="col" class="num">{ "rows" }</th>
                         <th scope="col" class="num">{ "priced usage" }</th><th scope="col" class="num">{ "charged in window" }</th><th scope="col">{ "notes" }</th></tr></thead>
                     <tbody>{ for props.streams.iter().map(stream_row) }</tbody>
                 </table>
-            </div>
+            </Scroll>
             if !props.checks.is_empty() {
                 <h3>{ "Cross-checks" }</h3>
-                <div class="scroll" role="region" aria-label="Cross-checks" tabindex="0">
+                <Scroll label="Cross-checks">
                     <table>
                         <thead><tr><th scope="col">{ "compared" }</th><th scope="col" class="num">{ "left" }</th><th scope="col" class="num">{ "right" }</th>
                             <th scope="col" class="num">{ "difference" }</th><th scope="col">{ "tolerance" }</th><th scope="col">{ "class" }</th><th scope="col">{ "evidence" }</th></tr></thead>
                         <tbody>{ for props.checks.iter().map(check_row) }</tbody>
                     </table>
-                </div>
+                </Scroll>
             }
         </div>
     }

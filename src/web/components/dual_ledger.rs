@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::Money;
 use crate::dual_ledger::{LedgerLine, POSTING_WINDOW_HOURS};
 use crate::ingest::Stream;
@@ -49,14 +51,14 @@ pub fn dual_ledger_table(props: &DualLedgerProps) -> Html {
                 from(props.estimated_from, "nothing (no usage evidence)"),
                 from(props.reconciled_from, "nothing (no provider-side figure)"),
                 POSTING_WINDOW_HOURS) }</p>
-            <div class="scroll" role="region" aria-label="Dual ledger" tabindex="0">
+            <Scroll label="Dual ledger">
                 <table>
                     <thead><tr><th scope="col">{ "day" }</th><th scope="col">{ "model" }</th><th scope="col" class="num">{ "estimated" }</th>
                         <th scope="col" class="num">{ "reconciled" }</th><th scope="col" class="num">{ "variance" }</th><th scope="col">{ "status" }</th>
                         <th scope="col" class="num">{ "rows (estimated / reconciled)" }</th></tr></thead>
                     <tbody>{ for props.lines.iter().map(row) }</tbody>
                 </table>
-            </div>
+            </Scroll>
         </div>
     }
 }

@@ -3,6 +3,8 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use crate::ratecard::{AppliesTo, FactorText};
 use crate::settings::SettingsEdit;
 
@@ -29,7 +31,7 @@ pub fn factors(props: &FactorsProps) -> Html {
     html! {
         <>
             if !props.factors.is_empty() {
-                <div class="scroll" role="region" aria-label="Factors" tabindex="0">
+                <Scroll label="Factors">
                     <table class="factors">
                         <thead><tr>
                             { for FIELDS.iter().map(|(_, heading)| html! { <th scope="col">{ *heading }</th> }) }
@@ -40,7 +42,7 @@ pub fn factors(props: &FactorsProps) -> Html {
                             { for props.factors.iter().enumerate().map(|(index, factor)| factor_row(index, factor, &props.on_edit)) }
                         </tbody>
                     </table>
-                </div>
+                </Scroll>
             }
             <button type="button" class="secondary" data-testid="add-factor" onclick={add}>{ "Add a factor (discount, group ratio, batch…)" }</button>
         </>

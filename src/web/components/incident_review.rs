@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use crate::closure::{
     cause_name, checklist, contract, criteria, packet, register, statement, statement_sha256, Item,
     List,
@@ -216,7 +218,7 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
             <pre class="packet" data-testid="packet-preview">{ markdown }</pre>
         </details>
         <h3>{ "Contract details" }</h3>
-        <div class="scroll" role="region" aria-label="Contract details to verify" tabindex="0">
+        <Scroll label="Contract details to verify">
         <table data-testid="contract-table">
             <thead><tr><th scope="col">{ "Contract item" }</th><th scope="col">{ "Observed in this incident" }</th><th scope="col">{ "Source to check" }</th></tr></thead>
             <tbody>
@@ -233,9 +235,9 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
                 }) }
             </tbody>
         </table>
-        </div>
+        </Scroll>
         <h3>{ "Assumption register" }</h3>
-        <div class="scroll" role="region" aria-label="Assumption register" tabindex="0">
+        <Scroll label="Assumption register">
         <table data-testid="assumption-register">
             <thead><tr><th scope="col">{ "Assumption" }</th><th scope="col">{ "Statement and source" }</th><th scope="col">{ "Status" }</th>
                 <th scope="col">{ "Owner (role)" }</th><th scope="col">{ "Fallback if it changes" }</th><th scope="col">{ "Next review (UTC)" }</th></tr></thead>
@@ -273,7 +275,7 @@ pub fn incident_review(props: &IncidentReviewProps) -> Html {
                 }) }
             </tbody>
         </table>
-        </div>
+        </Scroll>
         <h3>{ "Checklist" }</h3>
         <div data-testid="incident-checklist">
             <p class="hint">{ format!("{answered} of {} items answered from the loaded evidence; request ids appear only as short hashes with their file and line.", items.len()) }</p>

@@ -28,6 +28,7 @@ mod rate_differences;
 mod rate_table;
 mod results;
 mod review_form;
+mod scroll;
 mod summary;
 mod text_files;
 mod verify_record;

@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::Money;
 use crate::decimal::format;
 use crate::price::RateDifference;
@@ -21,7 +23,7 @@ pub fn rate_differences(props: &RateDifferencesProps) -> Html {
     }
     let currency = &props.currency;
     html! {
-        <div class="scroll" role="region" aria-label="Which prices differ" tabindex="0">
+        <Scroll label="Which prices differ">
             <table class="rate-differences" data-testid="rate-differences">
                 <caption>{ "Which prices differ: the gateway's logged ratios against your card" }</caption>
                 <thead><tr>
@@ -47,6 +49,6 @@ pub fn rate_differences(props: &RateDifferencesProps) -> Html {
                     }) }
                 </tbody>
             </table>
-        </div>
+        </Scroll>
     }
 }

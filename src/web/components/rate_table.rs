@@ -4,6 +4,8 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::fields::TextField;
 use crate::ratecard::{describe_ratios, Confidence, RateText};
 use crate::settings::SettingsEdit;
@@ -88,7 +90,7 @@ pub fn rate_table(props: &RateTableProps) -> Html {
     html! {
         <>
             <p class="hint">{ "Prices in the rate card's currency per the token unit (1M tokens unless set), per call, per image, per second or per 1K tool calls. An empty price is unpriced, never $0." }</p>
-            <div class="scroll" role="region" aria-label="Rate card" tabindex="0">
+            <Scroll label="Rate card">
                 <table class="rates">
                     <thead><tr>
                         { for MAIN.iter().map(|(_, heading)| html! { <th scope="col">{ *heading }</th> }) }
@@ -100,7 +102,7 @@ pub fn rate_table(props: &RateTableProps) -> Html {
                         }) }
                     </tbody>
                 </table>
-            </div>
+            </Scroll>
             <button type="button" class="secondary" data-testid="add-rate" onclick={add}>{ "Add a rate entry" }</button>
             <PasteRates on_paste={props.on_paste.clone()} />
         </>

@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use super::scroll::Scroll;
+
 use super::{Money, RateDifferences};
 use crate::pipeline::{Problem, Review};
 use crate::reconcile::{Comparison, Verdict};
@@ -110,7 +112,7 @@ pub fn results(props: &ResultsProps) -> Html {
         <>
             // On a phone each row becomes a card, every figure beside its column's name
             // (data-label, styles/app.css).
-            <div class="scroll" role="region" aria-label="Expected versus recorded by model" tabindex="0">
+            <Scroll label="Expected versus recorded by model">
             <table class="results">
                 <thead>
                     <tr><th scope="col">{ "Model" }</th><th scope="col" class="num">{ "Expected" }</th><th scope="col" class="num">{ "Recorded by the provider" }</th>
@@ -130,7 +132,7 @@ pub fn results(props: &ResultsProps) -> Html {
                     </tr>
                 </tfoot>
             </table>
-            </div>
+            </Scroll>
             <h3 id="bridge-title">{ "Variance explained" }</h3>
             if let Some(bridge) = &figures.bridge {
                 <ul class="bridge" data-testid="bridge">
