@@ -314,3 +314,59 @@ pub(super) fn steps(join: &ClientJoin) -> Vec<BridgeStep> {
         .map(|(class, cause, gap, what)| step(class, cause, gap.amount, said(gap, &what)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gap(amount: &str, count: u64, models: &[&str]) -> Gap {
+        Gap {
+            amount: amount.parse().unwrap(),
+            count,
+            models: models.iter().map(|m| m.to_string()).collect(),
+        }
+    }
+
+    /// Each step says its counts and models, and the untied rows only when there are
+    /// some; the classes are the seed's.
+    #[test]
+    fn the_steps_say_what_the_join_found() {
+        let join = ClientJoin {
+            retries: gap("0.03", 2, &["gpt-4o"]),
+            posted_late: gap("-0.015", 1, &[]),
+            untied_gateway: 1,
+            ..ClientJoin::default()
+        };
+        let found = steps(&join);
+        // (cause, class, amount, evidence)
+        let cases = [
+            (
+                Cause::RetryDuplication,
+                VarianceClass::UsageCaptureGap,
+                "0.03",
+                "2 gateway charges beyond the client's attempts of the same request id (gpt-4o); not tied, without a request id: 0 client requests and 1 gateway row",
+            ),
+            (
+                Cause::PostingDelay,
+                VarianceClass::TimeWindowMismatch,
+                "-0.015",
+                "1 client request inside the window the gateway stamped after its end, within the buffer; not tied, without a request id: 0 client requests and 1 gateway row",
+            ),
+        ];
+        for (cause, class, amount, evidence) in cases {
+            let s = found.iter().find(|s| s.cause == cause).unwrap();
+            assert_eq!(s.class, class, "{cause:?}");
+            assert_eq!(s.amount, amount.parse::<Decimal>().unwrap(), "{cause:?}");
+            assert_eq!(s.evidence, evidence, "{cause:?}");
+        }
+        let quiet = steps(&ClientJoin {
+            unseen: gap("-0.008", 1, &["gpt-4o"]),
+            ..ClientJoin::default()
+        });
+        let unseen = quiet.iter().find(|s| s.cause == Cause::RequestNeverSeen);
+        assert_eq!(
+            unseen.unwrap().evidence,
+            "1 client request whose request id the gateway log has no row for (gpt-4o)"
+        );
+    }
+}

@@ -473,3 +473,25 @@ proptest! {
         prop_assert_eq!(step(Cause::PostingDelay), -meant(|m| m == Meant::Posted, Request::expected));
     }
 }
+
+/// A client log of other ids than the gateway's (the provider's response ids beside
+/// the gateway's own): the join ties nothing, so it proposes no step; the whole
+/// 0.015 stays in the residual rather than reading as every request unseen and every
+/// charge unrequested.
+#[test]
+fn a_join_that_ties_nothing_proposes_no_step() {
+    let client = String::from_utf8(fixture("causes/capture/retry-client.jsonl"))
+        .unwrap()
+        .replace("req_", "chatcmpl-");
+    let files = [
+        ("client.jsonl", client.into_bytes()),
+        (
+            "gateway.jsonl",
+            fixture("causes/capture/retry-gateway.jsonl"),
+        ),
+    ];
+    let review = run(&files, &settings(&client_side()));
+    let b = bridge(figures(&review));
+    assert!(b.steps.is_empty(), "{:?}", b.steps);
+    assert_eq!(b.residual, dec("0.015"));
+}
