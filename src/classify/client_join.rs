@@ -32,6 +32,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::{count, models, step, BridgeStep, Cause, VarianceClass};
 use crate::error::Error;
@@ -58,6 +59,25 @@ impl Gap {
             self.models.insert(model.to_string());
         }
         Ok(())
+    }
+}
+
+/// How the join tied the two logs: the client requests paired with a gateway charge, and
+/// the rows with no request id on each side (never matched).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinCounts {
+    pub tied_requests: u64,
+    pub untied_client_requests: u64,
+    pub untied_gateway_rows: u64,
+}
+
+impl ClientJoin {
+    pub fn counts(&self) -> JoinCounts {
+        JoinCounts {
+            tied_requests: self.tied,
+            untied_client_requests: self.untied_client,
+            untied_gateway_rows: self.untied_gateway,
+        }
     }
 }
 

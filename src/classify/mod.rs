@@ -202,6 +202,10 @@ pub struct Bridge {
     /// Which prices differ: the evidence behind the pricing-source mismatch step, one
     /// entry per model × dimension × pair of prices.
     pub rate_differences: Vec<RateDifference>,
+    /// With what the client saw as the expected side: how the join tied the two logs
+    /// (None otherwise, and then left out of the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_join: Option<client_join::JoinCounts>,
 }
 
 fn overflow() -> Error {
@@ -281,7 +285,9 @@ pub fn bridge_joined(join: &client_join::ClientJoin, variance: Decimal) -> Resul
         capture::steps(rest),
         client_join::steps(join),
     ];
-    balance(families, rest, variance)
+    let mut bridge = balance(families, rest, variance)?;
+    bridge.request_join = Some(join.counts());
+    Ok(bridge)
 }
 
 /// The steps whose amount is not zero, in the families' order, and the residual.
@@ -304,6 +310,7 @@ fn balance(
         steps,
         residual,
         rate_differences: pricing.bridge.rate_differences.clone(),
+        request_join: None,
     })
 }
 

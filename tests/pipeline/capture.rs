@@ -251,6 +251,13 @@ fn the_record_carries_the_choice() {
     .map(|s| s["cause"].as_str().unwrap())
     .collect();
     assert_eq!(causes, ["retry_duplication"]);
+    // req_0001 and req_0002 tied; one request and one row carry no id: counted, never
+    // matched.
+    assert_eq!(
+        chosen["variance_bridge"]["request_join"],
+        json!({"tied_requests": 2, "untied_client_requests": 1, "untied_gateway_rows": 1})
+    );
+    assert!(default["variance_bridge"].get("request_join").is_none());
     super::absent::assert_valid(&chosen, "client as the expected side");
 }
 
@@ -494,4 +501,13 @@ fn a_join_that_ties_nothing_proposes_no_step() {
     let b = bridge(figures(&review));
     assert!(b.steps.is_empty(), "{:?}", b.steps);
     assert_eq!(b.residual, dec("0.015"));
+    let join = b.request_join.expect("the join's counts");
+    assert_eq!(
+        (
+            join.tied_requests,
+            join.untied_client_requests,
+            join.untied_gateway_rows
+        ),
+        (0, 1, 1)
+    );
 }
