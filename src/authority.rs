@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::ingest::{FileReport, Stream};
 use crate::price::Pricing;
 use crate::reconcile::{self, compare, Reconciliation, Tolerance};
+use crate::settings::expected_side::ExpectedSide;
 use crate::settings::ValidSettings;
 
 fn has(files: &[FileReport], stream: Stream) -> bool {
@@ -27,7 +28,17 @@ fn has(files: &[FileReport], stream: Stream) -> bool {
 /// gateway's own log, else what the client saw, else the provider's usage report), but
 /// never the stream chosen as the provider-side figure unless it is the gateway's log
 /// (whose rows price the expected charge and whose quota is the figure).
-pub fn priced_stream(files: &[FileReport], choice: Option<Stream>) -> Option<Stream> {
+///
+/// With what the client saw chosen as the expected side, the client request log alone,
+/// or nothing when none is loaded (no other stream stands in its place).
+pub fn priced_stream(
+    files: &[FileReport],
+    choice: Option<Stream>,
+    side: ExpectedSide,
+) -> Option<Stream> {
+    if side == ExpectedSide::ClientRequests {
+        return Some(Stream::ClientRequests).filter(|s| has(files, *s));
+    }
     [
         Stream::GatewayLog,
         Stream::ClientRequests,
@@ -39,7 +50,9 @@ pub fn priced_stream(files: &[FileReport], choice: Option<Stream>) -> Option<Str
 }
 
 /// The comparison under the chosen (or default) provider-side stream, and that stream
-/// when it gave a figure. `gateway` is the pricing when it came from the gateway log.
+/// when it gave a figure. `gateway` is the gateway log's pricing when one is loaded and
+/// it prices the expected charge, or stands beside what the client saw (the expected
+/// side chosen: `pricing` is then the client log's, None when none is loaded).
 pub fn provider_side(
     files: &[FileReport],
     settings: &ValidSettings,
@@ -64,6 +77,11 @@ pub fn provider_side(
         Some(charged) => Some(charged).filter(|s| inside(*s)),
     };
     let reconciliation = match (chosen, gateway, pricing) {
+        (Some(Stream::GatewayLog), Some(gateway), client)
+            if settings.expected_side == ExpectedSide::ClientRequests =>
+        {
+            against_gateway(client, gateway, settings.quota_per_usd, tolerance)?
+        }
         (Some(Stream::GatewayLog), Some(gateway), _) => {
             reconcile::reconcile(gateway, settings.quota_per_usd, tolerance)?
         }
@@ -103,6 +121,50 @@ fn against_usage(
     }
     let expected = pricing.map(|p| p.expected);
     let total = compare(expected, complete, Some(usage.expected), tolerance)?;
+    Ok(Reconciliation { per_model, total })
+}
+
+/// What the client saw, priced with the card, against the gateway's own quota, per
+/// model and in total. A model the gateway did not charge is compared with 0 (the
+/// gateway log is the whole provider-side figure, so it charged nothing for it), and
+/// one only the gateway charged with an expected 0 (the client sent nothing for it).
+fn against_gateway(
+    client: Option<&Pricing>,
+    gateway: &Pricing,
+    quota_per_usd: Decimal,
+    tolerance: Tolerance,
+) -> Result<Reconciliation, Error> {
+    let recorded = reconcile::reconcile(gateway, quota_per_usd, tolerance)?;
+    let Some(client) = client else {
+        // No client log: the provider-side figure alone, nothing invented beside it.
+        let total = compare(None, false, recorded.total.provider, tolerance)?;
+        return Ok(Reconciliation {
+            per_model: Vec::new(),
+            total,
+        });
+    };
+    let charged = |model: &str| {
+        let found = recorded.per_model.iter().find(|(m, _)| m == model);
+        found.and_then(|(_, c)| c.provider).unwrap_or(Decimal::ZERO)
+    };
+    let mut per_model = Vec::new();
+    for charge in &client.models {
+        let provider = Some(charged(&charge.model));
+        let c = compare(Some(charge.expected), charge.complete, provider, tolerance)?;
+        per_model.push((charge.model.clone(), c));
+    }
+    for (model, gateway_side) in &recorded.per_model {
+        if !client.models.iter().any(|m| &m.model == model) {
+            let c = compare(Some(Decimal::ZERO), true, gateway_side.provider, tolerance)?;
+            per_model.push((model.clone(), c));
+        }
+    }
+    let total = compare(
+        Some(client.expected),
+        client.complete,
+        recorded.total.provider,
+        tolerance,
+    )?;
     Ok(Reconciliation { per_model, total })
 }
 

@@ -16,6 +16,7 @@ pub use crate::figures::Figures;
 use crate::ingest::{self, overlap, FileReport, Ledger, Rules, Stream};
 use crate::reconcile::Tolerance;
 use crate::record::{self, Record};
+use crate::settings::expected_side::ExpectedSide;
 use crate::settings::{Settings, ValidSettings};
 
 /// One input file as the user gave it.
@@ -148,7 +149,8 @@ fn compute(
     // The most detailed usage there is, but not the report chosen as the provider-side
     // figure; none, and nothing is priced. Rows stream out of the compact store one at a
     // time: never all decoded at once, and into groups once while the files stay.
-    let priced_stream = authority::priced_stream(files, settings.provider_side);
+    let priced_stream =
+        authority::priced_stream(files, settings.provider_side, settings.expected_side);
     let mut pricing = match priced_stream {
         Some(stream) => {
             let mut groups = match kept.groups.take() {
@@ -165,9 +167,25 @@ fn compute(
         absolute: settings.tolerance_absolute,
         percent: settings.tolerance_percent,
     };
-    let gateway = pricing
-        .as_ref()
-        .filter(|_| priced_stream == Some(Stream::GatewayLog));
+    // What the client saw as the expected side: the gateway log, when loaded, is priced
+    // on its own beside it (its quota the provider-side figure, its rows joined).
+    let client_side = settings.expected_side == ExpectedSide::ClientRequests;
+    let beside = match client_side
+        && crosscheck::files_of(files, Stream::GatewayLog)
+            .next()
+            .is_some()
+    {
+        true => Some(crosscheck::price_stream(
+            files,
+            Stream::GatewayLog,
+            &settings,
+        )?),
+        false => None,
+    };
+    let gateway = match priced_stream {
+        Some(Stream::GatewayLog) => pricing.as_ref(),
+        _ => beside.as_ref(),
+    };
     let (streams, pricings) = crosscheck::streams(files, &settings, gateway)?;
     // The provider-side figure: the stream the reviewer chose, else the default rule.
     let (mut reconciliation, recorded_stream) =
@@ -179,7 +197,14 @@ fn compute(
     let priced = pricing.as_mut();
     confidence::apply(files, priced_stream, priced, &mut reconciliation, tolerance)?;
     let window = classify::window::gaps(files, &settings, priced_stream, recorded_stream)?;
+    let joined = client_side
+        && priced_stream == Some(Stream::ClientRequests)
+        && recorded_stream == Some(Stream::GatewayLog);
     let bridge = match (&pricing, reconciliation.total.variance) {
+        (Some(_), Some(variance)) if joined => {
+            let join = classify::client_join::join(files, &settings)?;
+            Some(classify::bridge_joined(&join, variance)?)
+        }
         (Some(pricing), Some(variance)) => Some(classify::bridge_with(pricing, &window, variance)?),
         _ => None,
     };

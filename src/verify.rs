@@ -431,6 +431,40 @@ mod tests {
         );
     }
 
+    /// The expected side chosen inside the record (what the client saw, then back to
+    /// the gateway log's rows): the settings' digest no longer matches and the figures
+    /// the choice moves are named; a record written before the choice existed (no
+    /// `expected_side` in its settings) still verifies.
+    #[test]
+    fn a_changed_expected_side_is_noticed() {
+        let files = [file("log.json", LOG), file("client.jsonl", CLIENT)];
+        let text = record(&files);
+        let recorded: Value = serde_json::from_str(&text).unwrap();
+        assert!(recorded["settings"].get("expected_side").is_none());
+        assert!(verify(&text, &files, run).unwrap().identical);
+        let mut edited = recorded.clone();
+        edited["settings"]["expected_side"] = "client_requests".into();
+        let v = verify(&edited.to_string(), &files, run).unwrap();
+        assert!(!v.identical);
+        assert!(v.settings_digest_found.is_some());
+        let paths: Vec<&str> = v.differences.iter().map(|d| d.path.as_str()).collect();
+        assert!(
+            paths.contains(&"computed_charge.expected_amount"),
+            "{paths:?}"
+        );
+        // Made under the client's side, the record verifies as it is, and its choice
+        // taken out is noticed the same way.
+        let mut settings = Settings::from_json(SETTINGS).unwrap();
+        settings.expected_side = "client_requests".into();
+        let at = "2026-01-02T10:00:00Z".parse().unwrap();
+        let chosen = run(&files, &settings).record(at).unwrap().to_json();
+        assert!(verify(&chosen, &files, run).unwrap().identical);
+        let mut undone: Value = serde_json::from_str(&chosen).unwrap();
+        undone["settings"]["expected_side"] = "".into();
+        let v = verify(&undone.to_string(), &files, run).unwrap();
+        assert!(!v.identical && v.settings_digest_found.is_some());
+    }
+
     #[test]
     fn a_record_that_cannot_be_checked_says_why() {
         let text = record(&[file("log.json", LOG)]);

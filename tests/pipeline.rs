@@ -27,6 +27,8 @@ use spend_reconciler::Error;
 mod absent;
 #[path = "pipeline/audio.rs"]
 mod audio;
+#[path = "pipeline/capture.rs"]
+mod capture;
 #[path = "pipeline/causes.rs"]
 mod causes;
 #[path = "pipeline/charts.rs"]

@@ -221,6 +221,7 @@ fn bridged(expected: &str, recorded: &str, steps: Vec<BridgeStep>, residual: &st
         steps,
         residual: d(residual),
         rate_differences: Vec::new(),
+        request_join: None,
     });
     f
 }

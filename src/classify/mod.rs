@@ -8,13 +8,20 @@
 //! differences, integer-quota rounding), [`fields`] (another reading of the usage
 //! fields, usage missing on charged rows), [`account`] (quota the ratios do not explain,
 //! credits), [`capture`] (unpriced usage, charged requests of unknown outcome) and
-//! [`window`] (a bill's buckets straddling the window).
+//! [`window`] (a bill's buckets straddling the window). With what the client saw as
+//! the expected side and the gateway log's quota as the provider-side figure,
+//! [`client_join`] ties the client's requests to the gateway's charges by request id:
+//! retries charged twice, timeouts and cancelled streams charged, charges with no client
+//! request, requests the provider never saw and charges posted after the window's end
+//! each take their rows wholly (its doc gives the precedence), and the other families
+//! explain the gateway rows left.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 mod account;
 mod capture;
+pub mod client_join;
 mod fields;
 mod pricing_source;
 pub mod window;
@@ -81,12 +88,26 @@ pub enum Cause {
     AliasPricedAsOther,
     /// Rows charged new-api's minimum of 1 quota where their ratios give less.
     MinimumCharge,
+    /// The same request id charged more often than the client sent it (what the client
+    /// saw as the expected side): the extra charges.
+    RetryDuplication,
+    /// A request the client saw time out that the gateway charged.
+    TimeoutAmbiguity,
+    /// A stream the client cancelled that the gateway charged.
+    CancelledStreamCharged,
+    /// A gateway charge whose request id the client log does not have.
+    ChargeWithoutClientRequest,
+    /// A client request whose id the gateway log has no row for.
+    RequestNeverSeen,
+    /// A client request inside the window the gateway stamped after the window's end
+    /// (within the buffer): the provider figure lacks it.
+    PostingDelay,
 }
 
 impl Cause {
     /// Every cause, in the order the bridge shows their families (the record's schema
     /// lists the same names).
-    pub const ALL: [Cause; 14] = [
+    pub const ALL: [Cause; 20] = [
         Cause::RatioMismatch,
         Cause::AliasPricedAsOther,
         Cause::IntegerQuotaRounding,
@@ -100,7 +121,13 @@ impl Cause {
         Cause::CreditAdjustment,
         Cause::UnpricedModel,
         Cause::FailedRequestCharged,
+        Cause::RetryDuplication,
+        Cause::TimeoutAmbiguity,
+        Cause::CancelledStreamCharged,
+        Cause::ChargeWithoutClientRequest,
+        Cause::RequestNeverSeen,
         Cause::StraddlingBucket,
+        Cause::PostingDelay,
     ];
 
     /// The cause as a noun phrase, for a sentence: "explained by {phrase} (amount)".
@@ -122,6 +149,12 @@ impl Cause {
             Cause::StraddlingBucket => "billing buckets straddling the window",
             Cause::AliasPricedAsOther => "a model name priced at another model's rates",
             Cause::MinimumCharge => "the gateway's minimum charge of 1 quota",
+            Cause::RetryDuplication => "the same request charged more than once",
+            Cause::TimeoutAmbiguity => "requests the client saw time out that were charged",
+            Cause::CancelledStreamCharged => "streams the client cancelled that were charged",
+            Cause::ChargeWithoutClientRequest => "charges with no client request behind them",
+            Cause::RequestNeverSeen => "client requests the provider never saw",
+            Cause::PostingDelay => "charges posted after the window's end",
         }
     }
 
@@ -141,6 +174,12 @@ impl Cause {
             Cause::StraddlingBucket => "bucket straddling the window",
             Cause::AliasPricedAsOther => "alias priced at another model's rate",
             Cause::MinimumCharge => "minimum charge",
+            Cause::RetryDuplication => "retry duplication",
+            Cause::TimeoutAmbiguity => "timeout ambiguity",
+            Cause::CancelledStreamCharged => "cancelled stream charged",
+            Cause::ChargeWithoutClientRequest => "gateway charge without a client request",
+            Cause::RequestNeverSeen => "request the provider never saw",
+            Cause::PostingDelay => "posting delay",
         }
     }
 }
@@ -163,6 +202,10 @@ pub struct Bridge {
     /// Which prices differ: the evidence behind the pricing-source mismatch step, one
     /// entry per model × dimension × pair of prices.
     pub rate_differences: Vec<RateDifference>,
+    /// With what the client saw as the expected side: how the join tied the two logs
+    /// (None otherwise, and then left out of the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_join: Option<client_join::JoinCounts>,
 }
 
 fn overflow() -> Error {
@@ -235,6 +278,33 @@ pub fn bridge_with(
         capture::steps(pricing),
         window::steps(window),
     ];
+    balance(families, pricing, variance)
+}
+
+/// The bridge with what the client saw as the expected side and the gateway log's quota
+/// as the provider-side figure: the gateway rows the join leaves (`join.rest`) keep
+/// their own causes, and the join's causes take the rows and requests it ties
+/// ([`client_join`]'s precedence), so no part of a row counts twice.
+pub fn bridge_joined(join: &client_join::ClientJoin, variance: Decimal) -> Result<Bridge, Error> {
+    let rest = &join.rest;
+    let families = [
+        pricing_source::steps(rest),
+        fields::steps(rest),
+        account::steps(rest),
+        capture::steps(rest),
+        client_join::steps(join),
+    ];
+    let mut bridge = balance(families, rest, variance)?;
+    bridge.request_join = Some(join.counts());
+    Ok(bridge)
+}
+
+/// The steps whose amount is not zero, in the families' order, and the residual.
+fn balance(
+    families: [Vec<BridgeStep>; 5],
+    pricing: &Pricing,
+    variance: Decimal,
+) -> Result<Bridge, Error> {
     let steps: Vec<BridgeStep> = families
         .into_iter()
         .flatten()
@@ -249,6 +319,7 @@ pub fn bridge_with(
         steps,
         residual,
         rate_differences: pricing.bridge.rate_differences.clone(),
+        request_join: None,
     })
 }
 

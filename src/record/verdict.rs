@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 
 use crate::figures::Figures;
 use crate::reconcile::Tolerance;
+use crate::settings::expected_side::ExpectedSide;
+
+/// Why there is no expected charge when the reviewer chose what the client saw.
+const CLIENT_NOT_LOADED: &str = "not computed: the client request log chosen as the expected side (settings.expected_side) is not loaded; no other stream stands in its place";
 
 /// The sentence behind each `null` figure: what evidence would give it.
 pub(super) fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static str> {
@@ -15,8 +19,12 @@ pub(super) fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static
     let mut out = BTreeMap::new();
     let total = &figures.reconciliation.total;
     if figures.pricing.is_none() {
+        let why = match figures.settings.expected_side {
+            ExpectedSide::ClientRequests => CLIENT_NOT_LOADED,
+            ExpectedSide::GatewayLogRows => NO_USAGE,
+        };
         for field in ["expected_amount", "at_risk_amount", "usage_rollup"] {
-            out.insert(field, NO_USAGE);
+            out.insert(field, why);
         }
     }
     if total.provider.is_none() {
@@ -43,6 +51,9 @@ pub(super) fn not_computed(figures: &Figures) -> BTreeMap<&'static str, &'static
 
 pub fn next_action(figures: &Figures, tolerance: Tolerance) -> &'static str {
     let total = &figures.reconciliation.total;
+    if total.expected.is_none() && figures.settings.expected_side == ExpectedSide::ClientRequests {
+        return "load the client request log for the window, or choose the gateway log's rows as the expected side: what the client saw is chosen and no client request log gave a row that could be read";
+    }
     if total.expected.is_none() {
         return "load the usage for the window (a gateway log, client request log or provider usage report): without it the expected charge cannot be computed";
     }

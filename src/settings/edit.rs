@@ -35,6 +35,7 @@ pub enum SettingsField {
     DateOrder,
     UntimedRequests,
     ProviderSide,
+    ExpectedSide,
     CsvStyle,
     CsvHeaders,
 }
@@ -97,6 +98,7 @@ impl Settings {
             SettingsField::DateOrder => &mut self.date_order,
             SettingsField::UntimedRequests => &mut self.untimed_requests,
             SettingsField::ProviderSide => &mut self.provider_side,
+            SettingsField::ExpectedSide => &mut self.expected_side,
             SettingsField::CsvStyle => &mut self.csv_style,
             SettingsField::CsvHeaders => &mut self.csv_headers,
         }

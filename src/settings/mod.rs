@@ -20,6 +20,7 @@ mod checks;
 mod csv;
 mod edit;
 mod evidence;
+pub mod expected_side;
 pub mod provider_side;
 mod review;
 mod ticks;
@@ -49,6 +50,12 @@ pub struct Settings {
     /// `billing` or `account_totals`; empty for the default rule
     /// ([`provider_side::DEFAULT_RULE`]).
     pub provider_side: String,
+    /// Which evidence prices the expected charge: empty for the gateway log's rows (the
+    /// default), `client_requests` for what the client saw ([`expected_side`]). Left
+    /// out of the document while empty, so settings and records written before the
+    /// choice existed read and digest as they did.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub expected_side: String,
     /// The currency the provider bills in (USD for CometAPI quota).
     pub billing_currency: String,
     /// Needed only when the rate card's currency differs from the billing currency.
@@ -139,6 +146,7 @@ impl Default for Settings {
             quota_per_usd: "500000".into(),
             tolerance: ToleranceText::default(),
             provider_side: String::new(),
+            expected_side: String::new(),
             billing_currency: "USD".into(),
             fx: FxText::default(),
             rates: Vec::new(),
@@ -182,6 +190,8 @@ pub struct ValidSettings {
     pub tolerance_percent: Decimal,
     /// The stream the reviewer chose as the provider-side figure; None: the default rule.
     pub provider_side: Option<crate::ingest::Stream>,
+    /// The evidence the expected charge is priced from.
+    pub expected_side: expected_side::ExpectedSide,
     pub billing_currency: String,
     pub fx: Option<Fx>,
     pub rate_card: RateCard,
@@ -317,6 +327,11 @@ impl Settings {
             "provider_side",
             provider_side::parse(&self.provider_side),
         );
+        let expected_side = noted(
+            &mut errors,
+            "expected_side",
+            expected_side::parse(&self.expected_side),
+        );
         let (mappings, format_overrides) = self.validate_evidence(&mut errors);
         let csv = CsvStyle {
             locale: noted(&mut errors, "csv_style", CsvLocale::parse(&self.csv_style)),
@@ -347,6 +362,7 @@ impl Settings {
                     tolerance_absolute,
                     tolerance_percent,
                     provider_side,
+                    expected_side,
                     billing_currency,
                     fx,
                     rate_card,

@@ -281,7 +281,7 @@ pub fn app() -> Html {
                 if let Ok(figures) = &shown.figures {
                     <DualLedgerTable zone={figures.dual_ledger.zone.clone()} estimated_from={figures.dual_ledger.estimated_from} reconciled_from={figures.dual_ledger.reconciled_from}
                         lines={figures.dual_ledger.lines_at(browser::now(), figures.settings.quota_per_usd)} currency={figures.settings.billing_currency.clone()} />
-                    <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} chosen={figures.settings.provider_side} />
+                    <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} chosen={figures.settings.provider_side} expected_side={figures.settings.expected_side} />
                 }
                 <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} on_import={on_import.clone()} on_notice={on_notice.clone()} on_edit={on_edit_downloads} />
             </section>

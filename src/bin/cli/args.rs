@@ -104,6 +104,12 @@ pub struct Reconcile {
     /// carries the choice.
     #[arg(long, value_enum, value_name = "SOURCE")]
     pub provider_side: Option<ProviderSideArg>,
+    /// Which evidence prices the expected charge (default: the settings' choice, else the
+    /// gateway log's rows): client_requests prices what the client saw, so retries charged
+    /// twice, timeouts and cancelled streams charged, and requests the gateway never saw
+    /// become steps of the bridge; the record's settings carry the choice.
+    #[arg(long, value_enum, value_name = "SIDE")]
+    pub expected_side: Option<ExpectedSideArg>,
     /// How the CSVs separate cells and write decimals (default: the settings' choice,
     /// else comma).
     #[arg(long, value_enum, value_name = "STYLE")]
@@ -197,6 +203,25 @@ impl ProviderSideArg {
             ProviderSideArg::ProviderUsage => "provider_usage",
             ProviderSideArg::Billing => "billing",
             ProviderSideArg::AccountTotals => "account_totals",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum ExpectedSideArg {
+    /// The gateway log's rows (the default).
+    GatewayLogRows,
+    /// What the client saw: the client request log's usage at the card's rates.
+    ClientRequests,
+}
+
+impl ExpectedSideArg {
+    /// The settings' word for it (`expected_side`; empty is the default).
+    pub fn name(self) -> &'static str {
+        match self {
+            ExpectedSideArg::GatewayLogRows => "",
+            ExpectedSideArg::ClientRequests => "client_requests",
         }
     }
 }

@@ -54,6 +54,9 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
     if let Some(side) = args.provider_side {
         settings.provider_side = side.name().to_string();
     }
+    if let Some(side) = args.expected_side {
+        settings.expected_side = side.name().to_string();
+    }
     let settings = budget::with_mapping(settings, args.budget_mapping.as_deref())?;
     let settings = budget::with_log(settings, args)?;
     let settings = budget::with_plan(settings, args)?;

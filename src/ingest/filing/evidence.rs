@@ -134,6 +134,7 @@ impl Filing {
                 id: id_hash(id),
                 place: self.place,
                 stored: (billed && row.counts.is_some()).then_some(self.rows.len() as u64),
+                outcome: Some(row.outcome),
             });
         }
         if !billed {

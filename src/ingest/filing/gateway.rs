@@ -5,7 +5,7 @@ use super::Filing;
 use crate::ingest::formats::newapi::{self, CellError, JsonRow};
 use crate::ingest::formats::row::{Parts, RowKind};
 use crate::ingest::store::evidence::id_hash;
-use crate::ingest::store::facts::{Place, Request};
+use crate::ingest::store::facts::{Place, Request, Side};
 use crate::ingest::store::ledger::ExclusionRule;
 use crate::ingest::store::overlap;
 use crate::ingest::text::damage::Damage;
@@ -46,7 +46,12 @@ impl Filing {
         if let Some(window) = rules.window.filter(|w| !w.contains(row.at)) {
             let place = Place { line, row: number };
             if let Some(side) = window.buffer_side(row.at, rules.buffer_minutes) {
-                self.evidence.facts.note_buffer(side, place);
+                let facts = &mut self.evidence.facts;
+                facts.note_buffer(side, place);
+                let posted_late = side == Side::After && row.kind == RowKind::Consume;
+                if let Some(id) = row.request_id.filter(|_| posted_late) {
+                    facts.posted_after.push(id_hash(id));
+                }
             }
             return self.ledger.exclude(ExclusionRule::OutsideWindow);
         }
@@ -72,6 +77,7 @@ impl Filing {
                     id: id_hash(id),
                     place: Place { line, row: number },
                     stored: billed.then_some(self.rows.len() as u64),
+                    outcome: None,
                 });
             }
         }

@@ -65,6 +65,10 @@ struct Meta {
     /// The incident facts of the tail's rows, at their places in the tail.
     #[serde(default)]
     facts: Facts,
+    /// The facts' rows posted after the window's end (`Facts::posted_after`, kept off
+    /// the report's JSON), as id hashes.
+    #[serde(default)]
+    posted_after: Vec<u64>,
 }
 
 const MAGIC: &[u8; 4] = b"SRT3";
@@ -153,6 +157,8 @@ impl Tail {
                     row: numbers[i],
                 },
                 stored: stored[i].checked_sub(1),
+                // Only gateway logs are read in parts: their outcome is in the row.
+                outcome: None,
             })
             .collect();
         let labels = RowLabels::from_bytes(&mut rest).ok_or_else(bad)?;
@@ -296,6 +302,7 @@ impl Ingestor {
         }
         let mut filing = self.filing;
         let requests = std::mem::take(&mut filing.evidence.facts.requests);
+        let posted_after = std::mem::take(&mut filing.evidence.facts.posted_after);
         Some(Tail {
             meta: Meta {
                 kind,
@@ -307,6 +314,7 @@ impl Ingestor {
                 text_lines,
                 damaged: self.damaged,
                 facts: filing.evidence.facts,
+                posted_after,
             },
             request_ids: filing.evidence.request_ids,
             row_tags: filing.evidence.row_tags,
@@ -329,6 +337,7 @@ impl Ingestor {
         };
         let mut meta = tail.meta;
         meta.facts.requests = tail.requests;
+        meta.facts.posted_after = std::mem::take(&mut meta.posted_after);
         let lines_before = decoder.lines();
         let (lines, rows) = match reader {
             Reader::Lines(l) if decoder.at_char_start() && l.at_line_start() => {

@@ -69,6 +69,10 @@ pub struct Request {
     pub id: u64,
     pub place: Place,
     pub stored: Option<u64>,
+    /// What the client saw (a client log's requests only; a gateway row's outcome is in
+    /// its stored row): a timeout or a cancelled stream with no row is known by this.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
 }
 
 /// In-window requests by what happened to them, before the outcome policy decides
@@ -131,6 +135,11 @@ pub struct Facts {
     /// command line): never in the report's JSON; a tail carries them as numbers.
     #[serde(skip)]
     pub requests: Vec<Request>,
+    /// The id hashes of a gateway log's consume rows stamped after the window's end but
+    /// within the buffer: posted late, so the provider figure lacks them while the client
+    /// may have sent them inside the window. Kept off the JSON like `requests`.
+    #[serde(skip)]
+    pub posted_after: Vec<u64>,
 }
 
 impl Facts {
@@ -167,10 +176,28 @@ impl Facts {
         }
         self.requests
             .extend(tail.requests.into_iter().map(|r| Request {
-                id: r.id,
                 place: r.place.shifted(lines, rows),
                 stored: r.stored.map(|s| s + stored),
+                ..r
             }));
+        self.posted_after.extend(tail.posted_after);
+    }
+
+    /// Forgets the requests of the stored rows at `positions` (sorted), which another
+    /// file holds too (`overlap::count_rows_once`), and moves the later ones' indices
+    /// down to the rows kept, so a request still names its own row.
+    pub fn drop_stored(&mut self, positions: &[usize]) {
+        self.requests.retain_mut(|r| {
+            let Some(stored) = r.stored.and_then(|s| usize::try_from(s).ok()) else {
+                return true;
+            };
+            if positions.binary_search(&stored).is_ok() {
+                return false;
+            }
+            let before = positions.partition_point(|p| *p < stored);
+            r.stored = Some((stored - before) as u64);
+            true
+        });
     }
 }
 
@@ -182,6 +209,41 @@ mod tests {
         Place {
             line: Some(line),
             row: line - 1,
+        }
+    }
+
+    /// Rows another file holds are dropped with their requests; the later requests
+    /// still name their own rows, and a request with no row stays.
+    #[test]
+    fn dropping_stored_rows_moves_the_later_requests_down() {
+        let request = |id: u64, stored: Option<u64>| Request {
+            id,
+            place: place(id + 1),
+            stored,
+            outcome: None,
+        };
+        // (rows dropped, each request's id and stored row after)
+        type Case = (&'static [usize], &'static [(u64, Option<u64>)]);
+        let cases: [Case; 4] = [
+            (&[], &[(1, Some(0)), (2, None), (3, Some(1)), (4, Some(2))]),
+            (&[0], &[(2, None), (3, Some(0)), (4, Some(1))]),
+            (&[1], &[(1, Some(0)), (2, None), (4, Some(1))]),
+            (&[0, 2], &[(2, None), (3, Some(0))]),
+        ];
+        for (dropped, want) in cases {
+            let mut facts = Facts {
+                requests: vec![
+                    request(1, Some(0)),
+                    request(2, None),
+                    request(3, Some(1)),
+                    request(4, Some(2)),
+                ],
+                ..Facts::default()
+            };
+            facts.drop_stored(dropped);
+            let got: Vec<(u64, Option<u64>)> =
+                facts.requests.iter().map(|r| (r.id, r.stored)).collect();
+            assert_eq!(got, want, "{dropped:?}");
         }
     }
 

@@ -327,6 +327,7 @@ impl FileReport {
             position += 1;
             keep
         });
+        self.evidence.facts.drop_stored(positions);
         let mut drop = positions.iter().peekable();
         self.evidence
             .labels

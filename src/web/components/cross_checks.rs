@@ -9,6 +9,7 @@ use crate::confidence::StreamConfidence;
 use crate::crosscheck::{CrossCheck, StreamFigures};
 use crate::decimal::format;
 use crate::ingest::Stream;
+use crate::settings::expected_side::ExpectedSide;
 
 #[derive(Properties, PartialEq)]
 pub struct CrossChecksProps {
@@ -22,6 +23,9 @@ pub struct CrossChecksProps {
     pub usage: Vec<StreamConfidence>,
     /// The stream the reviewer chose as the provider-side figure; None: the default rule.
     pub chosen: Option<Stream>,
+    /// The evidence the reviewer chose to price the expected charge from.
+    #[prop_or_default]
+    pub expected_side: ExpectedSide,
 }
 
 fn money(value: Option<rust_decimal::Decimal>) -> String {
@@ -34,14 +38,23 @@ pub fn cross_checks(props: &CrossChecksProps) -> Html {
         let label = props.usage.iter().find(|u| u.stream == stream);
         label.map_or("unavailable", |u| u.usage.name())
     };
+    let client_side = props.expected_side == ExpectedSide::ClientRequests;
+    let no_usage = match client_side {
+        true => "not computed (you chose what the client saw, and no client request log is loaded; no other stream stands in its place)",
+        false => "not computed (no usage evidence is loaded)",
+    };
     let sources = html! {
         <p class="hint" data-testid="figure-sources">
             { format!("Expected charge {}; provider-side figure {}.",
-                props.priced.map_or("not computed (no usage evidence is loaded)".to_string(), |s| format!("priced from the {} (usage {})", s.describe(), usage(s))),
+                props.priced.map_or(no_usage.to_string(), |s| format!("priced from the {} (usage {})", s.describe(), usage(s))),
                 props.recorded.map_or("not computed (no gateway log, billing export or account totals is loaded)".to_string(), |s| format!("from the {}", s.describe()))) }
             { match props.chosen {
                 Some(s) => format!(" The provider-side figure is the {} because you chose it; no other stream stands in its place.", s.describe()),
                 None => format!(" The provider-side figure follows the default rule: {}.", crate::settings::provider_side::DEFAULT_RULE),
+            } }
+            { match client_side {
+                true => " The expected charge is what the client saw, because you chose it: retries charged twice, timeouts and cancelled streams charged, and requests one side lacks are steps of the bridge.".to_string(),
+                false => format!(" The expected charge follows the default rule: {}.", crate::settings::expected_side::DEFAULT_RULE),
             } }
         </p>
     };

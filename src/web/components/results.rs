@@ -148,6 +148,11 @@ pub fn results(props: &ResultsProps) -> Html {
                     }) }
                     <li data-testid="bridge-residual">{ money(Some(bridge.residual), "bridge-residual-amount") }{ " unexplained (residual)" }</li>
                 </ul>
+                if let Some(join) = bridge.request_join {
+                    <p class="hint" data-testid="request-join">{ format!(
+                        "What the client saw joined to the gateway's charges by request id: {} tied; not tied, without a request id: {} client request(s) and {} gateway row(s).",
+                        join.tied_requests, join.untied_client_requests, join.untied_gateway_rows) }</p>
+                }
                 <RateDifferences differences={bridge.rate_differences.clone()} currency={currency.clone()} />
             } else {
                 <p class="hint" data-testid="bridge">{ "Not computed: there is no variance to explain until both the expected charge and a provider-side figure are known." }</p>

@@ -29,6 +29,14 @@ fn provider_sides() -> Vec<(String, String)> {
     std::iter::once(default).chain(chosen).collect()
 }
 
+/// The gateway log's rows (the default, empty), then what the client saw.
+fn expected_sides() -> Vec<(String, String)> {
+    use crate::settings::expected_side::CHOICES;
+    (CHOICES.iter())
+        .map(|(word, words)| (word.to_string(), words.to_string()))
+        .collect()
+}
+
 fn untimed_choices() -> Vec<(String, String)> {
     UntimedRequests::ALL
         .iter()
@@ -105,6 +113,9 @@ pub fn window_form(props: &WindowProps) -> Html {
             <SelectField label="Provider-side figure (the stream the expected charge is compared with)" testid="provider-side"
                 options={provider_sides()} error={e("provider_side")}
                 value={s.provider_side.clone()} on_change={edit(SettingsField::ProviderSide)} />
+            <SelectField label="Expected charge priced from (what the provider is expected to charge)" testid="expected-side"
+                options={expected_sides()} error={e("expected_side")}
+                value={s.expected_side.clone()} on_change={edit(SettingsField::ExpectedSide)} />
             <SelectField label="Requests without a time (Anthropic Messages)" testid="untimed-requests"
                 options={untimed_choices()} error={e("untimed_requests")}
                 value={s.untimed_requests.clone()} on_change={edit(SettingsField::UntimedRequests)} />
