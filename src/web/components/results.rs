@@ -14,6 +14,14 @@ pub struct ResultsProps {
 }
 
 /// The variance percent with `%`; its exact figure stays in `data-exact`.
+/// "1 client request", "2 client requests".
+fn counted(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 fn percent(c: &Comparison, testid: &'static str) -> Html {
     match (c.variance, c.variance_percent) {
         (None, _) => html! { <span data-testid={testid}>{ "not computed" }</span> },
@@ -150,8 +158,9 @@ pub fn results(props: &ResultsProps) -> Html {
                 </ul>
                 if let Some(join) = bridge.request_join {
                     <p class="hint" data-testid="request-join">{ format!(
-                        "What the client saw joined to the gateway's charges by request id: {} tied; not tied, without a request id: {} client request(s) and {} gateway row(s).",
-                        join.tied_requests, join.untied_client_requests, join.untied_gateway_rows) }</p>
+                        "What the client saw joined to the gateway's charges by request id: {} tied; not tied, without a request id: {} and {}.",
+                        join.tied_requests, counted(join.untied_client_requests, "client request"),
+                        counted(join.untied_gateway_rows, "gateway row")) }</p>
                 }
                 <RateDifferences differences={bridge.rate_differences.clone()} currency={currency.clone()} />
             } else {
