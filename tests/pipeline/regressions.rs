@@ -52,6 +52,29 @@ fn a_json_lines_file_of_one_row_is_read_as_that_row() {
     );
 }
 
+/// A client log of one request read as a log page found no rows and said only that the
+/// page had none; it is one client record, as a file of two lines is.
+#[test]
+fn a_json_lines_client_file_of_one_record_is_read_as_that_record() {
+    let observation = r#"{"event_type":"ai_request_cost_observation","request_correlation_id":"req_1","configured_model":"gpt-4o","started_at_utc":"2026-01-01T00:01:00Z","http_status":200,"usage_from_response":{"prompt_tokens":4000,"completion_tokens":500}}"#;
+    let chat = r#"{"id":"chatcmpl-1","object":"chat.completion","created":1767225660,"model":"gpt-4o","usage":{"prompt_tokens":10,"completion_tokens":2,"total_tokens":12}}"#;
+    for (row, format) in [
+        (observation, Format::CostObservation),
+        (chat, Format::ClientOpenAiChat),
+    ] {
+        let report = read("one.jsonl", format!("{row}\n").as_bytes());
+        assert_eq!(report.format, Some(format), "{row}");
+        assert_eq!(report.problem, None);
+        assert_eq!((report.ledger.rows_read, report.ledger.accepted), (1, 1));
+    }
+    // A report page on one line stays a report page.
+    let costs = r#"{"object":"page","data":[{"object":"bucket","start_time":1767225600,"end_time":1767312000,"results":[{"object":"organization.costs.result","amount":{"value":0.5,"currency":"usd"},"line_item":null}]}],"has_more":false}"#;
+    assert_eq!(
+        read("costs.json", costs.as_bytes()).format,
+        Some(Format::OpenAiCosts)
+    );
+}
+
 #[test]
 fn json_array_with_a_non_object_element_rejects_only_that_element() {
     let text = format!("[{}, 42, {}]", one_row("null"), one_row("null"));

@@ -71,13 +71,16 @@ fn first_record(text: &str) -> Option<serde_json::Map<String, serde_json::Value>
     serde_json::from_str(line).ok()
 }
 
-/// A whole file of one line holding one log row: JSON lines with a single row (a page
-/// or a report on one line is an object too, but names no log column at its top).
-fn one_log_row(text: &str) -> bool {
+/// A whole file of one line holding one row: JSON lines with a single gateway log row or
+/// client record (a page or a report on one line is an object too, but holds its rows
+/// under `data` and names no row's keys at its top).
+fn one_row(text: &str) -> bool {
     let text = text.trim();
     !text.contains('\n')
-        && first_record(text)
-            .is_some_and(|r| recognize::gateway_like(&r) && !r.contains_key("data"))
+        && first_record(text).is_some_and(|r| {
+            !r.contains_key("data")
+                && (recognize::gateway_like(&r) || recognize::record(&r).is_some())
+        })
 }
 
 impl Reader {
@@ -110,8 +113,7 @@ impl Reader {
                 };
                 // Decided only on a whole file shorter than a first line may be, so the
                 // answer never depends on how the file arrived in chunks.
-                let lines =
-                    lines || (last && start.len() < LONGEST_FIRST_LINE && one_log_row(start));
+                let lines = lines || (last && start.len() < LONGEST_FIRST_LINE && one_row(start));
                 let start = std::mem::take(start);
                 *self = if !lines {
                     Reader::DocumentHead {
