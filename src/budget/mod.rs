@@ -244,14 +244,7 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
     let asked = text.readiness != Default::default()
         || text.reference_period != Default::default()
         || text.plan != Default::default();
-    let readiness = asked.then(|| {
-        readiness::readiness(
-            &text.readiness,
-            &baseline,
-            &projection,
-            &valid.billing_currency,
-        )
-    });
+    let readiness = asked.then(|| readiness::readiness(&text.readiness, &baseline, &projection));
     let of_stream = || crate::crosscheck::files_of(files, stream);
     let not_billable = of_stream()
         .map(|f| {

@@ -304,7 +304,12 @@ fn readiness_completeness_and_phases() {
         (
             |_| {},
             &[],
-            ["pass", "pass", "pass", "hold: fail: projected spend"],
+            [
+                "pass",
+                "pass",
+                "pass",
+                "hold: the projected spend exceeds the stop limit",
+            ],
         ),
         (
             |r| {
@@ -336,7 +341,7 @@ fn readiness_completeness_and_phases() {
                 "pass",
                 "pass",
                 "hold: the kill switch is not recorded as tested",
-                "hold: phase C holds; fail",
+                "hold: phase C holds; the projected spend exceeds the stop limit",
             ],
         ),
         (

@@ -51,7 +51,6 @@ pub fn readiness(
     form: &ReadinessText,
     baseline: &BaselineAnswer,
     projection: &ProjectionAnswer,
-    currency: &str,
 ) -> Readiness {
     let missing: Vec<String> = ReadinessText::ITEMS
         .iter()
@@ -86,8 +85,10 @@ pub fn readiness(
     let d = match projection {
         None => Err("no planned window is projected".to_string()),
         Some(Err(reason)) => Err(format!("no projection: {reason}")),
-        Some(Ok(p)) if p.pass => Ok(p.verdict(currency)),
-        Some(Ok(p)) => Err(p.verdict(currency)),
+        // The amounts are the verdict's, shown beside it: the phase says only which way
+        // it went, so the page and the document never show the same figure two ways.
+        Some(Ok(p)) if p.pass => Ok("the projected spend is within the stop limit".to_string()),
+        Some(Ok(_)) => Err("the projected spend exceeds the stop limit".to_string()),
     };
     let names = [
         ("A", "paper check", a),

@@ -212,7 +212,7 @@ test('the budget review measures a baseline, projects a planned window against i
       await page.selectOption('[data-testid="budget-readiness-drill_traced"]', 'yes');
       await page.selectOption('[data-testid="budget-readiness-kill_switch_tested"]', 'yes');
       await expectText(page, '[data-testid="budget-readiness-complete"]', 'The readiness form is complete.');
-      await expectText(page, '[data-testid="budget-phase"][data-phase="D"][data-result="pass"]', /pass: projected spend/);
+      await expectText(page, '[data-testid="budget-phase"][data-phase="D"][data-result="pass"]', /the projected spend is within the stop limit/);
 
       const file = path.join(tmp, 'budget-review.json');
       const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid="download-budget-review"]')]);

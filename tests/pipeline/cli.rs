@@ -589,7 +589,7 @@ fn the_budget_baseline_projection_and_readiness_from_the_command_line() {
         ),
         "{stderr}"
     );
-    assert!(stderr.contains("budget phase D (production rollback decision): hold: phase C holds; fail: projected spend"), "{stderr}");
+    assert!(stderr.contains("budget phase D (production rollback decision): hold: phase C holds; the projected spend exceeds the stop limit"), "{stderr}");
     let text = std::fs::read_to_string(&review).unwrap();
     assert!(!text.contains("sk-live-4f9a8b7c6d5e4f3a2b1c"), "{text}");
     let document: Value = serde_json::from_str(&text).unwrap();

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::scroll::Scroll;
 
-use super::money::Money;
+use super::money::{mark, unbroken, Money};
 use crate::budget::baseline::{BaselineAnswer, BaselineLine};
 use crate::budget::percentile;
 use crate::budget::projection::ProjectionAnswer;
@@ -103,15 +103,15 @@ fn projection_view(answer: &ProjectionAnswer, currency: &AttrValue) -> Html {
             html! { <p class="problem" data-testid="budget-projection-absent">{ format!("No projection: {reason}") }</p> }
         }
         Some(Ok(p)) => {
-            let money = |d| crate::money::money(d, currency);
+            let money = |d| mark(crate::money::money(d, currency));
             let knobs: Vec<String> = (p.knobs.iter())
                 .map(|k| format!("{} {}", k.knob.name(), money(k.amount)))
                 .collect();
             html! {
                 <div class={if p.pass { "budget-verdict pass" } else { "budget-verdict fail" }} data-testid="budget-projection" data-result={if p.pass { "pass" } else { "fail" }}>
-                    <p data-testid="budget-verdict"><strong>{ if p.pass { "Pass" } else { "Fail" } }</strong>{ format!(": {}", p.explain(&money)) }</p>
-                    <p class="hint">{ format!("Estimate: {} requests ({} per minute) over {} minutes; headroom {} to {}; what each knob accounts for in the high end: {}.",
-                        format(p.requests), format(p.requests_per_minute), p.seconds / 60, money(p.headroom_at_mean), money(p.headroom_at_p95), knobs.join(", ")) }</p>
+                    <p data-testid="budget-verdict"><strong>{ if p.pass { "Pass" } else { "Fail" } }</strong>{ unbroken(&format!(": {}", p.explain(&money))) }</p>
+                    <p class="hint">{ unbroken(&format!("Estimate: {} requests ({} per minute) over {} minutes; headroom {} to {}; what each knob accounts for in the high end: {}.",
+                        format(p.requests), format(p.requests_per_minute), p.seconds / 60, money(p.headroom_at_mean), money(p.headroom_at_p95), knobs.join(", "))) }</p>
                 </div>
             }
         }

@@ -37,3 +37,28 @@ pub fn money(props: &MoneyProps) -> Html {
         }
     }
 }
+
+// Private-use marks around each amount while a sentence is built, so the page can keep
+// an amount on one line ("−$0.0240" never breaks after its sign) and the text stays the
+// core's sentence exactly (no invisible joiners to end up in a pasted ticket).
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// An amount marked for [`unbroken`].
+pub fn mark(amount: String) -> String {
+    format!("{OPEN}{amount}{CLOSE}")
+}
+
+/// A sentence as text, with each marked amount in a span that does not wrap.
+pub fn unbroken(sentence: &str) -> Html {
+    sentence
+        .split(OPEN)
+        .enumerate()
+        .map(|(i, part)| match part.split_once(CLOSE) {
+            Some((amount, rest)) if i > 0 => html! {
+                <><span class="amount">{ amount.to_string() }</span>{ rest.to_string() }</>
+            },
+            _ => html! { { part.replace(CLOSE, "") } },
+        })
+        .collect()
+}

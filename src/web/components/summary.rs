@@ -4,29 +4,10 @@
 
 use yew::prelude::*;
 
+use super::money::{mark, unbroken};
 use super::Money;
 use crate::figures::Figures;
 use crate::record;
-
-// Private-use marks around each amount while the sentence is built, so the page can keep
-// an amount on one line ("−$0.0240" never breaks after its sign) and the text stays the
-// record's sentence exactly (no invisible joiners to end up in a pasted ticket).
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
-
-/// The sentence as text, with each marked amount in a span that does not wrap.
-fn amounts_unbroken(sentence: &str) -> Html {
-    sentence
-        .split(OPEN)
-        .enumerate()
-        .map(|(i, part)| match part.split_once(CLOSE) {
-            Some((amount, rest)) if i > 0 => html! {
-                <><span class="amount">{ amount.to_string() }</span>{ rest.to_string() }</>
-            },
-            _ => html! { { part.replace(CLOSE, "") } },
-        })
-        .collect()
-}
 
 #[derive(Properties, PartialEq)]
 pub struct SummaryProps {
@@ -38,9 +19,7 @@ pub fn summary(props: &SummaryProps) -> Html {
     let f = &props.figures;
     let currency = AttrValue::from(f.settings.billing_currency.clone());
     let status = record::status(f);
-    let sentence = record::sentence(f, &|amount| {
-        format!("{OPEN}{}{CLOSE}", crate::money::money(amount, &currency))
-    });
+    let sentence = record::sentence(f, &|amount| mark(crate::money::money(amount, &currency)));
     let total = &f.reconciliation.total;
     let next = record::next_action(f, f.tolerance());
     html! {
@@ -48,7 +27,7 @@ pub fn summary(props: &SummaryProps) -> Html {
             data-testid="summary" aria-labelledby="summary-title">
             <h2 id="summary-title">{ "The answer" }</h2>
             <p class="status" data-testid="summary-status" data-status={status.name()}>{ status.describe() }</p>
-            <p class="answer" data-testid="summary-answer">{ amounts_unbroken(&sentence) }</p>
+            <p class="answer" data-testid="summary-answer">{ unbroken(&sentence) }</p>
             <dl class="headline">
                 <div>
                     <dt>{ "Expected" }</dt>
