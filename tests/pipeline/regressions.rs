@@ -169,3 +169,31 @@ fn zoneless_times_read_in_the_stated_offset() {
     let row = read.files[0].rows.iter().next().unwrap();
     assert_eq!(row.at, "2026-01-01T00:02:03Z".parse::<Timestamp>().unwrap());
 }
+
+/// A JSON document that is no log page (no list of rows) was refused with a reason, yet
+/// counted as a gateway log of no rows: the review compared 0 with 0 and said "within
+/// tolerance". A file refused before its first row now gives no figure.
+#[test]
+fn a_file_refused_before_its_first_row_gives_no_figure() {
+    let doc = settings(&settings_json());
+    let alone = run(&[("bad.json", b"{\"foo\": 1}\n".to_vec())], &doc);
+    assert_eq!(
+        alone.figures,
+        Err(spend_reconciler::pipeline::Problem::NothingRead)
+    );
+    // Beside a client log, the expected charge stands and the provider side is absent.
+    let client = r#"{"event_type":"ai_request_cost_observation","request_correlation_id":"req_1","configured_model":"gpt-4o","started_at_utc":"2026-01-01T00:01:00Z","http_status":200,"usage_from_response":{"prompt_tokens":4000,"completion_tokens":500}}"#;
+    let both = run(
+        &[
+            ("bad.json", b"{\"foo\": 1}\n".to_vec()),
+            ("client.jsonl", format!("{client}\n").into_bytes()),
+        ],
+        &doc,
+    );
+    let total = &figures(&both).reconciliation.total;
+    assert_eq!(
+        total.expected,
+        Some(Decimal::from_str_exact("0.015").unwrap())
+    );
+    assert_eq!((total.provider, total.variance), (None, None));
+}

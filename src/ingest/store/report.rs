@@ -70,11 +70,13 @@ impl FileReport {
 
     /// Whether the file says anything about its stream: it was read, and unless it holds
     /// no rows at all (an empty page is evidence of nothing in it), at least one of its
-    /// rows could be read. A file whose every row was rejected gives no figure: its
-    /// stream's figures are then absent, not zero.
+    /// rows could be read. A file whose every row was rejected gives no figure, and nor
+    /// does one refused before its first row (a page with no list of rows): its stream's
+    /// figures are then absent, not zero.
     pub fn gives_evidence(&self) -> bool {
         let l = &self.ledger;
-        self.format.is_some() && (l.rows_read == 0 || l.rejected < l.rows_read)
+        let empty_and_whole = l.rows_read == 0 && self.problem.is_none();
+        self.format.is_some() && (empty_and_whole || l.rejected < l.rows_read)
     }
 }
 
