@@ -269,6 +269,7 @@ fn whole_scalar(token: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::ratecard::RateCardText;
+    use crate::settings::budget::{AllocationRuleText, ReviewRowText};
     use crate::settings::Settings;
     use serde::de::DeserializeOwned;
 
@@ -349,6 +350,24 @@ mod tests {
     }
 
     #[test]
+    fn names_the_value_or_its_container() {
+        let cases = [
+            (r#"{"rates": [{"input": 7}]}"#, "rates[0].input"),
+            (r#"{"rates": [{}, {"inptu": "1"}]}"#, "rates[1].inptu"),
+            (r#"{"tolerance": {"absolute": "1",}}"#, "tolerance.?"),
+            (r#"{"tolerance": {"absolute" "1"}}"#, "tolerance"),
+            (r#"{"rates": [{"input": "1"},]}"#, "rates"),
+            (r#"{"rates": [{"input": "1"}"#, "rates"),
+            (r#"{"provider": "Comet"#, "provider"),
+            ("7", "document"),
+        ];
+        for (text, want) in cases {
+            let error = crate::error::from_json_with_path::<Settings>(text).unwrap_err();
+            assert_eq!(error.position.path.as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
     fn names_the_path_serde_path_to_error_names() {
         for (name, text) in [
             (
@@ -371,5 +390,16 @@ mod tests {
         let settings = settings.expect("the fixture reads");
         let card = RateCardText::new(settings.rates, settings.factors);
         compare::<RateCardText>("card", &card.to_json());
+        // The budget review's imports: a review log and a mapping table, as arrays.
+        compare::<Vec<ReviewRowText>>(
+            "log",
+            include_str!("../../tests/fixtures/budget/review-row-planted.json"),
+        );
+        let budget = include_str!("../../tests/fixtures/budget/settings-allocation.json");
+        let budget = Settings::from_json(budget)
+            .expect("the fixture reads")
+            .budget_review;
+        let mapping = serde_json::to_string_pretty(&budget.mapping).expect("plain strings");
+        compare::<Vec<AllocationRuleText>>("mapping", &mapping);
     }
 }
