@@ -23,6 +23,8 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=60 \
 
 step "release build (trunk build --release) and the single-file offline copy"
 trunk build --release
+# The first load's bytes, raw and gzipped; fails above its budget (docs/benchmarks.md).
+scripts/first-load.sh dist
 node tools/single-file.mjs dist dist-offline/spend-reconciler.html
 cargo build --locked --bin spend-reconciler
 

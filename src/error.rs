@@ -151,16 +151,21 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+mod json_path;
+
 /// Reads a JSON document whole into `T`, naming the field of any problem by its JSON
 /// path (`rates[3].output`), with serde_json's two classes kept apart: text that is not
 /// a JSON document of the expected kind, and a field whose value has the wrong type.
 pub fn from_json_with_path<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let text = inner.to_string();
+    serde_json::from_str(text).map_err(|inner| {
         let syntax = inner.is_syntax() || inner.is_eof();
+        let class = if syntax {
+            json_path::Class::Syntax
+        } else {
+            json_path::Class::Data
+        };
+        let path = json_path::path_at(text, inner.line(), inner.column(), class, &inner.to_string());
+        let text = inner.to_string();
         let message = if syntax {
             format!("this is not a JSON document of the expected kind ({text})")
         } else if text.starts_with("invalid type: number, expected a string")

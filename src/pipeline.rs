@@ -122,6 +122,20 @@ pub fn run_counted(files: Vec<FileReport>, settings: &Settings) -> Review {
 
 /// [`run_counted`], keeping in `kept` what the next settings edit of the same files can
 /// use again (the page's worker keeps it while the files stay).
+/// The review of no files: [`run_reports`] with none, without linking the computation
+/// it never reaches (the page shows it before any file is read; its own wasm then
+/// carries no pricing, which only the worker runs).
+pub fn run_nothing(settings: &Settings) -> Review {
+    Review {
+        files: Vec::new(),
+        models: Vec::new(),
+        figures: match settings.validate() {
+            Ok(_) => Err(Problem::NothingRead),
+            Err(errors) => Err(Problem::Settings(errors)),
+        },
+    }
+}
+
 pub fn run_kept(files: Vec<FileReport>, settings: &Settings, kept: &mut Kept) -> Review {
     let models: BTreeSet<&str> = files
         .iter()
@@ -387,6 +401,16 @@ mod tests {
 
     fn generated_at() -> Timestamp {
         "2026-01-02T10:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn the_review_of_no_files_is_the_pipeline_run_on_none() {
+        let valid = Settings::from_json(SETTINGS).unwrap();
+        let mut invalid = valid.clone();
+        invalid.tolerance.percent = "one".into();
+        for settings in [valid, invalid, Settings::default()] {
+            assert_eq!(run_nothing(&settings), run_reports(Vec::new(), &settings));
+        }
     }
 
     #[test]
