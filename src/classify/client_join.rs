@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{count, models, step, BridgeStep, Cause, VarianceClass};
 use crate::error::Error;
-use crate::ingest::{FileReport, RowKind, Stream};
+use crate::ingest::{overlap, FileReport, RowKind, Stream};
 use crate::policy::Outcome;
 use crate::price::{self, quota::quota_to_usd, Pricing};
 use crate::settings::ValidSettings;
@@ -128,7 +128,9 @@ fn attempts(
     settings: &ValidSettings,
 ) -> Result<(BTreeMap<u64, Vec<Attempt>>, u64), Error> {
     let (mut out, mut untied) = (BTreeMap::<u64, Vec<Attempt>>::new(), 0u64);
-    for (_, f) in files(all, Stream::ClientRequests) {
+    // In the order of their periods: an id's attempts in the order sent.
+    let client = overlap::in_period_order(files(all, Stream::ClientRequests).map(|(_, f)| f));
+    for f in client {
         let facts = &f.evidence.facts;
         let wanted: HashSet<u64> = facts.requests.iter().filter_map(|r| r.stored).collect();
         let mut priced = BTreeMap::new();

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::incident::RowRef;
 use crate::decimal::serde_str;
-use crate::ingest::{FileReport, Request, Stream, LISTED};
+use crate::ingest::{overlap, FileReport, Request, Stream, LISTED};
 use crate::price;
 use crate::sanitize;
 use crate::settings::ValidSettings;
@@ -73,9 +73,10 @@ pub struct Duplicates {
     pub cost_complete: bool,
 }
 
+/// A stream's requests, file by file in the order of their periods.
 fn requests(files: &[FileReport], stream: Stream) -> impl Iterator<Item = (&FileReport, &Request)> {
-    super::files_of(files, stream)
-        .flat_map(|f| f.evidence.facts.requests.iter().map(move |r| (f, r)))
+    let members = overlap::in_period_order(super::files_of(files, stream));
+    (members.into_iter()).flat_map(|f| f.evidence.facts.requests.iter().map(move |r| (f, r)))
 }
 
 /// The client log's repeated ids; None without a client request log.

@@ -167,7 +167,7 @@ fn every_export_format_is_detected_and_filed() {
             let mut kept = report.clone();
             kept.evidence.request_ids.clear();
             kept.evidence.row_tags.clear();
-            kept.evidence.unknown_requests.clear();
+            kept.evidence.counted.clear();
             kept.evidence.facts.requests.clear();
             // So do the hashed labels a budget review allocates rows by.
             kept.evidence.labels.clear();

@@ -162,6 +162,11 @@ proptest! {
             prop_assert!(file.ledger.is_balanced());
         }
         prop_assert_eq!(&pages.figures.as_ref().ok().map(|f| &f.pricing), &whole.figures.as_ref().ok().map(|f| &f.pricing));
+        // The attempts a row adds are taken back with it.
+        let attempts = |r: &Review| r.figures.as_ref().ok().map(|f| {
+            f.incident.streams.iter().map(|s| s.attempts).collect::<Vec<_>>()
+        });
+        prop_assert_eq!(attempts(&pages), attempts(&whole));
     }
 }
 
@@ -259,5 +264,277 @@ fn a_ui_export_without_id_or_other_matches_the_pages_and_they_keep_the_rows() {
         assert_eq!(export.ledger.accepted, 0, "{order:?}: {:?}", export.ledger);
         assert_eq!(repeated(export), page.files[0].ledger.accepted);
         assert_eq!(figures(&both).pricing, figures(&page).pricing, "{order:?}");
+    }
+}
+
+/// One client request as the seed's cost observation: `id` None has no request id,
+/// `usage` None leaves its usage unknown; `end` None ends at nothing (then a success is
+/// taken as logged at start); `second` counts from the window's start.
+fn observation(id: Option<&str>, second: u32, outcome: &str, usage: Option<u64>) -> String {
+    let (minute, second) = (second / 60, second % 60);
+    let mut event = json!({"event_type": "ai_request_cost_observation", "source": "client_ledger",
+        "provider": "cometapi", "configured_model": "gpt-4o",
+        "started_at_utc": format!("2026-01-01T00:{minute:02}:{second:02}Z"), "http_status": 200,
+        "retry_attempt": u32::from(outcome == "retry"), "client_timeout": outcome == "timeout",
+        "stream_cancelled": false,
+        "usage_from_response": {"prompt_tokens": null, "completion_tokens": null}});
+    if let Some(id) = id {
+        event["request_correlation_id"] = json!(id);
+    }
+    if let Some(prompt) = usage {
+        event["usage_from_response"] = json!({"prompt_tokens": prompt, "completion_tokens": 500});
+        event["estimated_cost"] = json!({"amount": "0.015", "unit": "USD"});
+    }
+    event.to_string()
+}
+
+/// The figures a second, overlapping client log must leave as they are: the incident's
+/// counts, the repeats list, the join's counts, the expected and client-computed amounts.
+#[derive(Debug, PartialEq)]
+struct ClientCounts {
+    attempts: (u64, u64, u64),
+    outcomes: Vec<(String, u64)>,
+    usage_unknown: u64,
+    logged_at_start: u64,
+    repeats: (u64, u64, Option<Decimal>, bool, Vec<String>),
+    client_not_in_gateway: Option<(u64, Vec<String>)>,
+    join: (u64, u64, u64),
+    expected: Option<Decimal>,
+    reported_cost: Option<Decimal>,
+    accepted: u64,
+    bridge: Vec<(String, Decimal)>,
+}
+
+fn client_counts(review: &Review) -> ClientCounts {
+    let f = figures(review);
+    let client = |s: &&spend_reconciler::crosscheck::StreamFacts| {
+        s.stream == spend_reconciler::ingest::Stream::ClientRequests
+    };
+    let facts = f
+        .incident
+        .streams
+        .iter()
+        .find(client)
+        .expect("client facts");
+    let stream = (f.streams.iter())
+        .find(|s| s.stream == spend_reconciler::ingest::Stream::ClientRequests)
+        .expect("client figures");
+    let d = f.incident.duplicates.as_ref().expect("a client log");
+    // Two files have no one reading order: the same ids, in any order.
+    let references = |r: &spend_reconciler::crosscheck::References| -> Vec<String> {
+        let mut ids: Vec<String> = r.ids.iter().map(|i| i.reference.clone()).collect();
+        ids.sort();
+        ids
+    };
+    let b = bridge(f);
+    let join = b.request_join.expect("the join's counts");
+    ClientCounts {
+        attempts: (
+            facts.attempts.succeeded,
+            facts.attempts.failed,
+            facts.attempts.retried,
+        ),
+        outcomes: (stream.outcomes.iter())
+            .map(|(o, n)| (format!("{o:?}"), *n))
+            .collect(),
+        usage_unknown: stream.usage_unknown_requests,
+        logged_at_start: facts.logged_at_start.count,
+        repeats: (
+            d.repeated_ids,
+            d.repeats.count,
+            d.expected_cost,
+            d.cost_complete,
+            references(&d.repeats),
+        ),
+        client_not_in_gateway: (f.incident.client_not_in_gateway.as_ref())
+            .map(|r| (r.count, references(r))),
+        join: (
+            join.tied_requests,
+            join.untied_client_requests,
+            join.untied_gateway_rows,
+        ),
+        expected: stream.expected_amount,
+        reported_cost: stream.reported_cost,
+        accepted: stream.accepted_rows,
+        bridge: (b.steps.iter())
+            .map(|s| (format!("{:?}", s.cause), s.amount))
+            .chain([("residual".to_string(), b.residual)])
+            .collect(),
+    }
+}
+
+fn client_side() -> Settings {
+    let mut doc = settings_json();
+    doc["expected_side"] = json!("client_requests");
+    settings(&doc)
+}
+
+fn client_log(lines: &[String]) -> Vec<u8> {
+    lines
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// The client log of the retry fixture's gateway, with a request sent again under its
+/// id, a timeout of unknown usage with an id and one without, a request unknown to the
+/// gateway, and requests without an id.
+fn retry_log() -> Vec<String> {
+    vec![
+        observation(Some("req_0001"), 60, "success", Some(4000)),
+        observation(Some("req_0002"), 120, "success", Some(4000)),
+        observation(None, 180, "success", Some(4000)),
+        observation(Some("req_0002"), 240, "retry", Some(4000)),
+        observation(Some("req_0005"), 300, "timeout", None),
+        observation(None, 360, "timeout", None),
+        observation(Some("req_0007"), 420, "success", Some(1000)),
+        observation(None, 480, "success", Some(2000)),
+    ]
+}
+
+fn run_client(files: &[Vec<String>]) -> Review {
+    run_client_with(files, &client_side())
+}
+
+fn run_client_with(files: &[Vec<String>], settings: &Settings) -> Review {
+    let mut named: Vec<(String, Vec<u8>)> = (files.iter().enumerate())
+        .map(|(i, lines)| (format!("client-{i}.jsonl"), client_log(lines)))
+        .collect();
+    let gateway = "causes/capture/retry-gateway.jsonl";
+    named.push(("gateway.jsonl".into(), fixture(gateway)));
+    let named: Vec<(&str, Vec<u8>)> = named.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    run(&named, settings)
+}
+
+#[test]
+fn an_overlapping_client_log_adds_nothing_but_its_requests_without_an_id() {
+    let log = retry_log();
+    let one = client_counts(&run_client(std::slice::from_ref(&log)));
+    assert_eq!(one.attempts, (5, 2, 1), "{one:?}");
+    assert_eq!(one.join, (2, 3, 1), "{one:?}");
+    // The same export twice, and a second export of the part with ids only: nothing new.
+    let with_ids: Vec<String> = [0, 1, 3, 4, 6].map(|i| log[i].clone()).to_vec();
+    for second in [log.clone(), with_ids, log[3..5].to_vec()] {
+        for files in [[log.clone(), second.clone()], [second.clone(), log.clone()]] {
+            let two = run_client(&files);
+            assert_eq!(client_counts(&two), one, "{second:?}");
+            for file in &two.files {
+                assert!(file.ledger.is_balanced(), "{:?}", file.ledger);
+            }
+        }
+    }
+    // Requests without an id are never matched (two apps may send identical ones), so a
+    // second export of lines 3..=6 counts the two without an id again: one success of
+    // 0.015 and one timeout of unknown usage.
+    let two = client_counts(&run_client(&[log.clone(), log[2..6].to_vec()]));
+    let again = [log.clone(), vec![log[2].clone(), log[5].clone()]].concat();
+    assert_eq!(two, client_counts(&run_client(&[again])));
+    assert_eq!(two.attempts, (6, 3, 1));
+    assert_eq!(two.join, (2, 5, 1));
+}
+
+/// The same under an outcome policy that excludes retries and timeouts: requests with no
+/// row, matched across files all the same, and left under the policy's rule.
+#[test]
+fn an_overlapping_client_log_adds_no_request_the_policy_excludes() {
+    let mut doc = settings_json();
+    doc["expected_side"] = json!("client_requests");
+    doc["outcome_policy"] =
+        json!({"retry_attempt": "not_billable", "client_timeout": "not_billable"});
+    let settings = settings(&doc);
+    let log = retry_log();
+    let two = run_client_with(&[log.clone(), log[1..6].to_vec()], &settings);
+    // Lines 2..=6 again: the two requests without an id count again.
+    let again = [log.clone(), vec![log[2].clone(), log[5].clone()]].concat();
+    let one = run_client_with(&[again], &settings);
+    assert_eq!(client_counts(&two), client_counts(&one));
+    let copy = &two.files[1].ledger;
+    assert!(copy.is_balanced(), "{copy:?}");
+    // The success of req_0002 is a repeat; its retry, the timeout of req_0005 and the
+    // timeout without an id stay excluded as not billable; the success without an id
+    // counts again.
+    let excluded = |rule| copy.excluded.get(&rule).copied();
+    assert_eq!(excluded(ExclusionRule::RepeatedRow), Some(1));
+    assert_eq!(excluded(ExclusionRule::NonBillableOutcome), Some(3));
+    assert_eq!(copy.accepted, 1);
+    let c = client_counts(&two);
+    assert_eq!((c.attempts, c.join), ((6, 3, 1), (2, 5, 1)));
+}
+
+/// A generated client request: seconds after the previous one, its id (of a few, so
+/// ids repeat), its outcome (0 success, 1 retry, 2 timeout) and its prompt tokens.
+type GenRequest = (u32, Option<u8>, u8, Option<u64>);
+
+fn gen_requests() -> impl Strategy<Value = Vec<GenRequest>> {
+    let request = (1u32..90, proptest::option::weighted(0.75, 1u8..7), 0u8..3);
+    let request = (request, proptest::option::weighted(0.8, 1u64..9000));
+    proptest::collection::vec(
+        request.prop_map(|((gap, id, o), usage)| (gap, id, o, usage)),
+        1..25,
+    )
+}
+
+fn as_lines(requests: &[GenRequest]) -> Vec<(bool, String)> {
+    let mut at = 0;
+    (requests.iter())
+        .map(|(gap, id, outcome, usage)| {
+            at += gap;
+            let id = id.map(|n| format!("req_000{n}"));
+            let outcome = ["success", "retry", "timeout"][usize::from(*outcome)];
+            (
+                id.is_some(),
+                observation(id.as_deref(), at, outcome, *usage),
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// However a client log is cut into two exports that overlap, loaded in either
+    /// order, every count and figure is the one log's, plus the requests without an id
+    /// the overlap repeats, counted again (the module doc of `ingest::store::overlap`),
+    /// under either outcome policy.
+    #[test]
+    fn overlapping_client_exports_give_the_whole_log(
+        requests in gen_requests(),
+        cut in (any::<prop::sample::Index>(), any::<prop::sample::Index>()),
+        late_first in any::<bool>(),
+        exclude_failures in any::<bool>(),
+    ) {
+        let lines = as_lines(&requests);
+        let (a, b) = (cut.0.index(lines.len() + 1), cut.1.index(lines.len() + 1));
+        let (start, end) = (a.min(b), a.max(b));
+        let text = |part: &[(bool, String)]| -> Vec<String> {
+            part.iter().map(|(_, l)| l.clone()).collect()
+        };
+        let (early, late) = (text(&lines[..end]), text(&lines[start..]));
+        // Two copies of the whole log are one file loaded twice: its copy counts for
+        // nothing, requests without an id included.
+        let copy = start == 0 && end == lines.len();
+        let anonymous_again = (lines[start..end].iter()).filter(|(id, _)| !id && !copy);
+        let union = [text(&lines), anonymous_again.map(|(_, l)| l.clone()).collect()].concat();
+        let mut doc = settings_json();
+        doc["expected_side"] = json!("client_requests");
+        if exclude_failures {
+            doc["outcome_policy"] = json!({"retry_attempt": "not_billable", "client_timeout": "not_billable"});
+        }
+        let settings = settings(&doc);
+        let files = if late_first { [late, early] } else { [early, late] };
+        let two = run_client_with(&files, &settings);
+        let one = run_client_with(&[union], &settings);
+        prop_assert_eq!(client_counts(&two), client_counts(&one));
+        let (two_f, one_f) = (figures(&two), figures(&one));
+        prop_assert_eq!(&two_f.pricing, &one_f.pricing);
+        prop_assert_eq!(&two_f.reconciliation, &one_f.reconciliation);
+        let accepted = |r: &Review| -> u64 {
+            r.files.iter().map(|f| f.ledger.accepted).sum()
+        };
+        prop_assert_eq!(accepted(&two), accepted(&one));
+        for file in &two.files {
+            prop_assert!(file.ledger.is_balanced(), "{:?}", file.ledger);
+        }
     }
 }

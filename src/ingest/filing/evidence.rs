@@ -11,7 +11,7 @@ use crate::ingest::formats::record_fields::{FieldError, Fields};
 use crate::ingest::formats::reports::{self, Charge};
 use crate::ingest::formats::row::{Counts, Parts, RowKind, TokenSemantic, UNTIMED};
 use crate::ingest::formats::{Format, Stream};
-use crate::ingest::store::evidence::{id_hash, UnknownRequest};
+use crate::ingest::store::evidence::{id_hash, CountedRequest};
 use crate::ingest::store::facts::{Place, Request};
 use crate::ingest::store::ledger::ExclusionRule;
 use crate::ingest::store::overlap;
@@ -92,11 +92,13 @@ impl Filing {
         no_time: impl FnOnce() -> FieldError,
     ) -> Result<(), FieldError> {
         let facts = &mut self.evidence.facts;
+        let mut straddles_end = false;
         if let (Some(w), Some(at), Some(end)) = (self.rules.window, row.at, row.end) {
             if at < w.start && end > w.start {
                 facts.straddle_start.note(self.place);
             } else if w.contains(at) && end > w.end {
                 facts.straddle_end.note(self.place);
+                straddles_end = true;
             }
         }
         match row.at {
@@ -123,7 +125,9 @@ impl Filing {
         if let Some(at) = row.at {
             facts.note_time(at);
         }
-        if row.ends_logged && row.end.is_none() && row.outcome == Outcome::Success {
+        let logged_at_start =
+            row.ends_logged && row.end.is_none() && row.outcome == Outcome::Success;
+        if logged_at_start {
             facts.logged_at_start.note(self.place);
         }
         // Every request in the window, billed or not: a replay or a missing id shows
@@ -137,8 +141,25 @@ impl Filing {
                 outcome: Some(row.outcome),
             });
         }
+        // What the request adds to the counts, so a copy in another file takes it back.
+        let matched_by = row.at.and(row.request_id.as_deref());
+        let tag = overlap::request_tag(matched_by);
+        let key = row
+            .at
+            .and_then(|at| overlap::unknown_key(tag, at, &row.model, row.outcome));
+        let mut counted = key.map(|key| CountedRequest {
+            place: self.place,
+            outcome: row.outcome,
+            stored: None,
+            key,
+            usage_unknown: None,
+            logged_at_start,
+            straddles_end,
+            reported_cost: None,
+        });
         if !billed {
             self.ledger.exclude(ExclusionRule::NonBillableOutcome);
+            self.evidence.counted.extend(counted);
             return Ok(());
         }
         match row.at {
@@ -152,25 +173,19 @@ impl Filing {
             let sum = self.evidence.reported_cost.unwrap_or_default();
             self.evidence.reported_cost = Some(sum.saturating_add(cost));
         }
-        let matched_by = row.at.and(row.request_id.as_deref());
-        let tag = overlap::request_tag(matched_by);
+        if let Some(counted) = &mut counted {
+            counted.reported_cost = row.reported_cost;
+            counted.stored = row.counts.is_some().then_some(self.rows.len() as u64);
+            counted.usage_unknown = row.counts.is_none().then(|| row.model.clone());
+        }
+        self.evidence.counted.extend(counted);
         match (row.counts, row.at) {
             (Some(counts), at) => {
                 self.evidence.row_tags.push(tag);
                 let at = at.unwrap_or(UNTIMED);
                 self.push_usage(at, &row.model, row.outcome, counts, row.semantic, Some(1))
             }
-            (None, at) => {
-                let key = at.and_then(|at| overlap::unknown_key(tag, at, &row.model, row.outcome));
-                if let Some(key) = key {
-                    self.evidence.unknown_requests.push(UnknownRequest {
-                        key,
-                        model: row.model.clone(),
-                        outcome: row.outcome,
-                    });
-                }
-                *self.evidence.usage_unknown.entry(row.model).or_default() += 1
-            }
+            (None, _) => *self.evidence.usage_unknown.entry(row.model).or_default() += 1,
         }
         Ok(())
     }

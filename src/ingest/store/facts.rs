@@ -54,6 +54,14 @@ impl Listed {
         }
     }
 
+    /// Takes back a row noted at `place` (another file holds it too).
+    pub fn forget(&mut self, place: Place) {
+        self.count = self.count.saturating_sub(1);
+        if let Some(i) = self.places.iter().position(|p| *p == place) {
+            self.places.remove(i);
+        }
+    }
+
     fn append_shifted(&mut self, tail: Listed, lines: u64, rows: u64) {
         self.count += tail.count;
         let room = LISTED.saturating_sub(self.places.len());
@@ -92,6 +100,16 @@ impl Attempts {
             Outcome::RetryAttempt => self.retried += 1,
             _ => self.failed += 1,
         }
+    }
+
+    /// Takes back an attempt noted with `outcome` (another file holds it too).
+    pub fn forget(&mut self, outcome: Outcome) {
+        let count = match outcome {
+            Outcome::Success => &mut self.succeeded,
+            Outcome::RetryAttempt => &mut self.retried,
+            _ => &mut self.failed,
+        };
+        *count = count.saturating_sub(1);
     }
 
     pub fn add(&mut self, other: Attempts) {
@@ -185,11 +203,12 @@ impl Facts {
 
     /// Forgets the requests of the stored rows at `positions` (sorted), which another
     /// file holds too (`overlap::count_rows_once`), and moves the later ones' indices
-    /// down to the rows kept, so a request still names its own row.
-    pub fn drop_stored(&mut self, positions: &[usize]) {
+    /// down to the rows kept, so a request still names its own row; and the requests
+    /// without a row at the places `unstored` (sorted).
+    pub fn drop_stored(&mut self, positions: &[usize], unstored: &[Place]) {
         self.requests.retain_mut(|r| {
             let Some(stored) = r.stored.and_then(|s| usize::try_from(s).ok()) else {
-                return true;
+                return unstored.binary_search(&r.place).is_err();
             };
             if positions.binary_search(&stored).is_ok() {
                 return false;
@@ -240,7 +259,7 @@ mod tests {
                 ],
                 ..Facts::default()
             };
-            facts.drop_stored(dropped);
+            facts.drop_stored(dropped, &[]);
             let got: Vec<(u64, Option<u64>)> =
                 facts.requests.iter().map(|r| (r.id, r.stored)).collect();
             assert_eq!(got, want, "{dropped:?}");

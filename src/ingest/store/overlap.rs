@@ -21,14 +21,18 @@
 //! Client request logs repeat requests the same way when exports overlap. There a
 //! request counts once only when it has a request id (with the same time, model and
 //! usage): without one, two identical requests from two apps could not be told apart.
-//! Requests whose usage the log does not give have no row and are not matched.
+//! Requests without a row (usage not given, or excluded by the outcome policy) are
+//! matched on their request id, time, model and outcome. A request counted once takes
+//! back all it added to its file's counts ([`super::evidence::Evidence::take_back`]):
+//! its outcome and attempt, its listing, its client-computed cost, its unknown usage.
 
 use jiff::Timestamp;
 
+use super::evidence::CountedRequest;
 use super::ledger::ExclusionRule;
 use super::report::FileReport;
 use super::rows::RowsBuilder;
-use crate::ingest::formats::row::{GatewayRow, Parts};
+use crate::ingest::formats::row::{GatewayRow, Parts, RowKind};
 use crate::ingest::formats::Stream;
 use crate::policy::Outcome;
 
@@ -132,9 +136,9 @@ fn keys(file: &FileReport, shared: Shared) -> Vec<Option<u64>> {
         Some(tag) => Some(row_key(tag, &row, shared)),
         None => None,
     });
-    // After the rows: the requests of unknown usage, at positions past the last row.
-    let unknown = file.evidence.unknown_requests.iter().map(|r| Some(r.key));
-    rows.chain(unknown).collect()
+    // After the rows: the requests without one, at positions past the last row.
+    let rowless = file.evidence.counted.iter().filter(|r| r.stored.is_none());
+    rows.chain(rowless.map(|r| Some(r.key))).collect()
 }
 
 struct Key(u64);
@@ -291,32 +295,43 @@ pub fn count_rows_once(files: &mut [FileReport]) -> Vec<u64> {
     counts
 }
 
+/// Files of one stream in the order of their periods (the earliest request first), as
+/// the readers of requests take them: of two exports that overlap, whichever was loaded
+/// first keeps what they share, and an id's requests still come in the order sent.
+pub fn in_period_order<'a>(files: impl Iterator<Item = &'a FileReport>) -> Vec<&'a FileReport> {
+    let mut files: Vec<&FileReport> = files.collect();
+    files.sort_by_key(|f| f.evidence.facts.first_at);
+    files
+}
+
 impl FileReport {
-    /// Moves the accepted rows at `positions` (sorted; past the last row: requests of
-    /// unknown usage, see `keys`) under [`ExclusionRule::RepeatedRow`].
+    /// Moves the accepted rows at `positions` (sorted; past the last row: requests
+    /// without one, see `keys`) under [`ExclusionRule::RepeatedRow`], and takes back
+    /// what each added to the file's counts. A request the outcome policy excluded stays
+    /// under its rule, its counts taken back all the same.
     fn exclude_rows(&mut self, positions: &[usize]) {
         let rows = self.rows.len();
-        let (positions, unknown) = positions.split_at(positions.partition_point(|p| *p < rows));
-        for position in unknown {
-            let Some(request) = self.evidence.unknown_requests.get(position - rows) else {
-                continue;
-            };
-            if let Some(count) = self.evidence.usage_unknown.get_mut(&request.model) {
-                *count = count.saturating_sub(1);
-            }
-            if let Some(count) = self.evidence.outcomes.get_mut(&request.outcome) {
-                *count = count.saturating_sub(1);
+        let (positions, rowless) = positions.split_at(positions.partition_point(|p| *p < rows));
+        let dropped = self.drop_counted(positions, rowless);
+        let evidence = &mut self.evidence;
+        let mut unstored = Vec::new();
+        let mut accepted_rowless = 0;
+        for request in &dropped {
+            evidence.take_back(request);
+            if request.stored.is_none() {
+                unstored.push(request.place);
+                accepted_rowless += u64::from(request.usage_unknown.is_some());
             }
         }
-        self.evidence.usage_unknown.retain(|_, count| *count > 0);
+        unstored.sort_unstable();
         let mut drop = positions.iter().peekable();
         let mut kept = RowsBuilder::default();
         for (position, row) in self.rows.iter().enumerate() {
             if drop.next_if_eq(&&position).is_none() {
                 kept.push(&row);
-            } else if let Some(count) = self.evidence.outcomes.get_mut(&row.outcome) {
-                // A client log counts its requests by outcome (retries, timeouts...).
-                *count = count.saturating_sub(1);
+            } else if self.stream() == Stream::GatewayLog && row.kind != RowKind::Refund {
+                // A client request's attempt is in its `CountedRequest`.
+                self.evidence.facts.attempts.forget(row.outcome);
             }
         }
         self.rows = kept.finish();
@@ -327,21 +342,43 @@ impl FileReport {
             position += 1;
             keep
         });
-        self.evidence.facts.drop_stored(positions);
+        self.evidence.facts.drop_stored(positions, &unstored);
         let mut drop = positions.iter().peekable();
         self.evidence
             .labels
             .retain_rows(|position| drop.next_if_eq(&&position).is_none());
-        let mut drop = unknown.iter().map(|p| p - rows).peekable();
-        let mut position = 0;
-        self.evidence.unknown_requests.retain(|_| {
-            let keep = drop.next_if_eq(&position).is_none();
-            position += 1;
-            keep
-        });
-        let excluded = positions.len() + unknown.len();
+        let excluded = positions.len() as u64 + accepted_rowless;
         self.ledger
-            .exclude_accepted(ExclusionRule::RepeatedRow, excluded as u64);
+            .exclude_accepted(ExclusionRule::RepeatedRow, excluded);
+    }
+
+    /// Removes the counted requests of the rows at `positions` and of the requests
+    /// without a row at `rowless` (past the last row, in order), returns them, and moves
+    /// the later ones' rows down to the rows kept.
+    fn drop_counted(&mut self, positions: &[usize], rowless: &[usize]) -> Vec<CountedRequest> {
+        let rows = self.rows.len();
+        let mut rowless = rowless.iter().map(|p| p - rows).peekable();
+        let (mut next_rowless, mut dropped) = (0, Vec::new());
+        let counted = std::mem::take(&mut self.evidence.counted);
+        for mut request in counted {
+            let drop = match request.stored {
+                Some(stored) => {
+                    let stored = stored as usize;
+                    let before = positions.partition_point(|p| *p < stored);
+                    request.stored = Some((stored - before) as u64);
+                    positions.get(before) == Some(&stored)
+                }
+                None => {
+                    next_rowless += 1;
+                    rowless.next_if_eq(&(next_rowless - 1)).is_some()
+                }
+            };
+            match drop {
+                true => dropped.push(request),
+                false => self.evidence.counted.push(request),
+            }
+        }
+        dropped
     }
 }
 

@@ -54,7 +54,7 @@ impl FileReport {
         self.rows = Rows::default();
         self.evidence.row_tags.clear();
         self.evidence.labels.clear();
-        self.evidence.unknown_requests.clear();
+        self.evidence.counted.clear();
         self.evidence.usage_unknown.clear();
         self.evidence.charges.clear();
         self.evidence.reported_cost = None;
