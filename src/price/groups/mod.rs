@@ -30,7 +30,7 @@ use rust_decimal::Decimal;
 use fast_hash::Fast;
 
 use super::attribute::{file_quota, quota_facts, QuotaFacts};
-use super::dimension::quantities;
+use super::dimension::{quantities, Quantities};
 use super::{day_of, quota, Pricing};
 use crate::error::Error;
 use crate::ingest::{GatewayRow, LoggedRatios, RowKind};
@@ -186,6 +186,35 @@ impl Groups {
         rows: impl IntoIterator<Item = R>,
         settings: &ValidSettings,
     ) -> Groups {
+        Groups::build_with(settings, |file| {
+            rows.into_iter().try_for_each(|r| file(r.borrow()))
+        })
+    }
+
+    /// [`Groups::build`] over stored rows, decoded one at a time into one reused row.
+    pub fn build_stored<'a>(
+        stores: impl IntoIterator<Item = &'a crate::ingest::Rows>,
+        settings: &ValidSettings,
+    ) -> Groups {
+        Groups::build_with(settings, |file| {
+            let mut row = None;
+            for store in stores {
+                let mut rows = store.iter();
+                while rows.next_into(&mut row) {
+                    row.as_ref().map_or(Ok(()), &mut *file)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Files the rows `each` hands to its argument, which stops at a row that declines.
+    fn build_with(
+        settings: &ValidSettings,
+        each: impl FnOnce(
+            &mut dyn FnMut(&GatewayRow) -> Result<(), &'static str>,
+        ) -> Result<(), &'static str>,
+    ) -> Groups {
         let mut groups = Groups {
             shape: Shape::of(settings),
             groups: Vec::new(),
@@ -205,12 +234,9 @@ impl Groups {
             models: HashMap::default(),
             index: HashMap::default(),
         };
-        for row in rows {
-            if let Err(why) = filer.file(row.borrow(), settings, &mut groups) {
-                groups.declined = Some(why);
-                groups.groups.clear();
-                return groups;
-            }
+        if let Err(why) = each(&mut |row| filer.file(row, settings, &mut groups)) {
+            groups.declined = Some(why);
+            groups.groups.clear();
         }
         groups
     }
@@ -284,7 +310,7 @@ impl Filer {
             (true, Some(_)) => Check::Inconsistent,
         };
         let (dims, known) = if refund {
-            (Vec::new(), true)
+            (Quantities::default(), true)
         } else {
             quantities(row, entry)
         };
@@ -351,7 +377,7 @@ impl Filer {
             None => g.unknown_requests += 1,
         }
         g.failed += u64::from(row.outcome.is_failure());
-        for (sum, (_, q)) in g.dims.iter_mut().zip(&dims) {
+        for (sum, (_, q)) in g.dims.iter_mut().zip(dims.iter()) {
             sum.sum = sum.sum.checked_add(*q).ok_or(overflow)?;
             sum.min = sum.min.min(*q);
             sum.max = sum.max.max(*q);
