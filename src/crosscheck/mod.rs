@@ -103,7 +103,8 @@ pub fn price_stream_grouped(
 ) -> Result<Pricing, Error> {
     let rows = || files_of(files, stream).flat_map(|f| f.rows.iter());
     if !groups.as_ref().is_some_and(|g| g.fit(settings)) {
-        *groups = Some(price::groups::Groups::build(rows(), settings));
+        let stores = files_of(files, stream).map(|f| &f.rows);
+        *groups = Some(price::groups::Groups::build_stored(stores, settings));
     }
     let grouped = groups.as_ref().and_then(|g| g.price(settings));
     let mut pricing = match grouped {

@@ -103,7 +103,7 @@ pub(super) fn quota_facts(
         .ratios
         .as_ref()
         .is_some_and(|r| r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some());
-    let integer = quota::to_integer(derived, ratio_nonzero, s.quota_rounding);
+    let (integer, minimum) = quota::integer_and_minimum(derived, ratio_nonzero, s.quota_rounding);
     let derived_usd = crate::decimal::exact_div(derived, s.quota_per_usd)
         .ok_or_else(|| overflow("the re-derived quota"))?;
     let logged_vs_derived = recorded
@@ -113,7 +113,6 @@ pub(super) fn quota_facts(
         .checked_sub(integer)
         .ok_or_else(|| overflow("quota"))?;
     let within = off_by.abs() <= Decimal::ONE;
-    let minimum = quota::minimum_applies(derived, ratio_nonzero, s.quota_rounding);
     let part = if within && minimum && row.quota == 1 {
         QuotaPart::Minimum
     } else if within {

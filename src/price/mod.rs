@@ -9,6 +9,7 @@
 mod alias;
 mod attribute;
 mod dimension;
+mod fixed;
 pub mod groups;
 mod line;
 pub mod quota;

@@ -27,6 +27,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::fixed::Fixed;
 use crate::error::Error;
 use crate::ingest::{GatewayRow, LoggedRatios};
 use crate::policy::QuotaRounding;
@@ -41,6 +42,57 @@ pub fn quota_to_usd(quota: i64, quota_per_usd: Decimal) -> Result<Decimal, Error
 /// Quota before the gateway turns it into an integer; None when the row's ratios
 /// are not enough to say (no model ratio on a token row) or the figure overflows.
 pub fn derive(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Option<Decimal> {
+    if let Some(fast) = derive_fixed(row, r, quota_per_usd) {
+        return Some(fast);
+    }
+    derive_decimal(row, r, quota_per_usd)
+}
+
+/// [`derive`] for a token row without audio, in plain integers ([`Fixed`]): the same
+/// operations in the same order, so the same value and decimal places; None where a
+/// step does not fit or another formula applies, and [`derive_decimal`] answers.
+fn derive_fixed(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Option<Decimal> {
+    if row.model_price.is_some() || r.audio_ratio.is_some() || r.audio_input_price.is_some() {
+        return None;
+    }
+    let f = |d: Decimal| Fixed::of(d);
+    let one = Fixed::whole(1)?;
+    let group = r.group_ratio.map_or(Some(one), f)?;
+    let surcharge = f(r.tool_surcharge_usd)?
+        .mul(group)?
+        .mul(f(quota_per_usd)?)?;
+    let model_ratio = f(r.model_ratio?)?;
+    let creation_ratio = f(r.cache_creation_ratio.unwrap_or(Decimal::new(125, 2)))?;
+    let hour_ratio = match r.cache_creation_ratio_1h {
+        Some(ratio) => f(ratio)?,
+        None => creation_ratio.mul(f(Decimal::new(16, 1))?)?,
+    };
+    let terms = [
+        (row.uncached_input()?, one),
+        (row.cache_read_tokens, r.cache_ratio.map_or(Some(one), f)?),
+        (row.cache_write_tokens, creation_ratio),
+        (row.cache_write_1h_tokens, hour_ratio),
+        (
+            row.completion_tokens,
+            r.completion_ratio.map_or(Some(one), f)?,
+        ),
+        (row.audio_input_tokens, one),
+    ];
+    let weighted = terms
+        .into_iter()
+        .try_fold(Fixed::ZERO, |sum, (tokens, ratio)| {
+            sum.add(Fixed::whole(tokens)?.mul(ratio)?)
+        })?;
+    weighted
+        .mul(model_ratio)?
+        .mul(group)?
+        .add(Fixed::ZERO)?
+        .add(surcharge)
+        .map(Fixed::decimal)
+}
+
+/// [`derive`] in `Decimal`, for every row.
+fn derive_decimal(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Option<Decimal> {
     let group = r.group_ratio.unwrap_or(Decimal::ONE);
     let surcharge = r
         .tool_surcharge_usd
@@ -119,17 +171,48 @@ fn audio_formula(row: &GatewayRow, r: &LoggedRatios, audio_ratio: Decimal) -> Op
 /// The integer quota the gateway would have written: its rounding, and at least 1
 /// whenever the ratio is non-zero and the exact quota is not positive.
 pub fn to_integer(exact: Decimal, ratio_nonzero: bool, rule: QuotaRounding) -> Decimal {
-    if minimum_applies(exact, ratio_nonzero, rule) {
-        Decimal::ONE
-    } else {
-        rule.apply(exact)
-    }
+    integer_and_minimum(exact, ratio_nonzero, rule).0
 }
 
 /// Whether [`to_integer`] lifts the row to new-api's minimum of 1 quota: a non-zero
 /// ratio whose exact quota rounds to 0 or less (from 0 up).
 pub fn minimum_applies(exact: Decimal, ratio_nonzero: bool, rule: QuotaRounding) -> bool {
-    ratio_nonzero && rule.apply(exact) <= Decimal::ZERO && exact >= Decimal::ZERO
+    integer_and_minimum(exact, ratio_nonzero, rule).1
+}
+
+/// [`to_integer`] and [`minimum_applies`] at once, rounding once: every checked row
+/// needs both, and the rounding is most of their cost.
+pub fn integer_and_minimum(
+    exact: Decimal,
+    ratio_nonzero: bool,
+    rule: QuotaRounding,
+) -> (Decimal, bool) {
+    let applied = whole(exact, rule).unwrap_or_else(|| rule.apply(exact));
+    let minimum = ratio_nonzero && applied <= Decimal::ZERO && exact >= Decimal::ZERO;
+    (if minimum { Decimal::ONE } else { applied }, minimum)
+}
+
+/// `rule.apply(exact)` in plain integers where the mantissa and the power of ten fit in
+/// 64 bits (every quota a gateway writes): equal in value to the Decimal rounding, which
+/// was the largest part of checking a row. None leaves it to the Decimal rounding.
+fn whole(exact: Decimal, rule: QuotaRounding) -> Option<Decimal> {
+    let scale = exact.scale();
+    if scale == 0 {
+        return Some(exact);
+    }
+    let magnitude = u64::try_from(exact.mantissa().unsigned_abs()).ok()?;
+    let power = 10u64.checked_pow(scale)?;
+    let (quotient, remainder) = (magnitude / power, magnitude % power);
+    let negative = exact.is_sign_negative();
+    // Away from zero by one, on the magnitude: rounding half away, or ceil of a positive.
+    let away = match rule {
+        QuotaRounding::Round => remainder >= power - remainder,
+        QuotaRounding::Truncate => false,
+        QuotaRounding::Ceil => remainder > 0 && !negative,
+    };
+    let magnitude = quotient + u64::from(away);
+    let value = Decimal::from(magnitude);
+    Some(if negative { -value } else { value })
 }
 
 /// What the check found over all gateway rows that carry ratios.
@@ -161,6 +244,7 @@ mod tests {
     use super::*;
     use crate::ingest::{RowKind, TokenSemantic};
     use crate::policy::Outcome;
+    use proptest::strategy::Strategy;
     use std::str::FromStr;
 
     fn d(text: &str) -> Decimal {
@@ -313,5 +397,105 @@ mod tests {
         assert_eq!(to_integer(d("0"), false, QuotaRounding::Round), d("0"));
         assert_eq!(to_integer(d("7.5"), true, QuotaRounding::Truncate), d("7"));
         assert_eq!(to_integer(d("7.01"), true, QuotaRounding::Ceil), d("8"));
+        assert_eq!(to_integer(d("-7.5"), false, QuotaRounding::Round), d("-8"));
+        assert_eq!(to_integer(d("-7.49"), false, QuotaRounding::Round), d("-7"));
+        assert_eq!(to_integer(d("-7.5"), false, QuotaRounding::Ceil), d("-7"));
+        assert_eq!(to_integer(d("-0.5"), true, QuotaRounding::Ceil), d("0"));
+    }
+
+    fn ratio() -> impl proptest::strategy::Strategy<Value = Option<Decimal>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(None),
+            (0i64..5_000, 0u32..6).prop_map(|(m, s)| Some(Decimal::new(m, s))),
+            (-50i64..50, 0u32..3).prop_map(|(m, s)| Some(Decimal::new(m, s))),
+            (proptest::num::i64::ANY, 0u32..=28).prop_map(|(m, s)| Some(Decimal::new(m, s))),
+        ]
+    }
+
+    #[test]
+    fn a_logged_token_row_takes_the_integer_formula() {
+        let r = row(12_000, 800, 4_000, 0, TokenSemantic::Inclusive);
+        let logged = LoggedRatios {
+            model_ratio: Some(d("1.25")),
+            completion_ratio: Some(d("4")),
+            cache_ratio: Some(d("0.1")),
+            group_ratio: Some(d("1")),
+            ..LoggedRatios::default()
+        };
+        let fast = derive_fixed(&r, &logged, d("500000")).unwrap();
+        // (8,000 + 4,000 × 0.1 + 0 × 1.25 + 0 × 2.000 + 800 × 4) × 1.25 × 1
+        assert_eq!(fast.to_string(), "14500.000");
+        assert_eq!(
+            Some(fast.serialize()),
+            derive_decimal(&r, &logged, d("500000")).map(|d| d.serialize())
+        );
+    }
+
+    proptest::proptest! {
+        /// The integer formula gives the Decimal formula's bytes (value and scale)
+        /// wherever it answers, on ratios as logged and near Decimal's limits.
+        #[test]
+        fn derive_in_integers_is_derive_in_decimal(
+            counts in proptest::collection::vec(
+                proptest::prop_oneof![0u64..5, 0u64..200_000, proptest::num::u64::ANY], 6),
+            additive in proptest::bool::ANY,
+            ratios in proptest::collection::vec(ratio(), 6),
+            surcharge in ratio(),
+            per_usd in proptest::prop_oneof![
+                proptest::strategy::Just(Decimal::new(500_000, 0)),
+                (1i64..10_000_000, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s)),
+            ],
+        ) {
+            let semantic = if additive { TokenSemantic::Additive } else { TokenSemantic::Inclusive };
+            let mut r = row(counts[0], counts[1], counts[2], counts[3], semantic);
+            r.cache_write_1h_tokens = counts[4];
+            r.audio_input_tokens = counts[5];
+            let logged = LoggedRatios {
+                model_ratio: ratios[0],
+                completion_ratio: ratios[1],
+                cache_ratio: ratios[2],
+                cache_creation_ratio: ratios[3],
+                cache_creation_ratio_1h: ratios[4],
+                group_ratio: ratios[5],
+                tool_surcharge_usd: surcharge.unwrap_or(Decimal::ZERO),
+                ..LoggedRatios::default()
+            };
+            let slow = derive_decimal(&r, &logged, per_usd).map(|d| d.serialize());
+            if let Some(fast) = derive_fixed(&r, &logged, per_usd) {
+                proptest::prop_assert_eq!(Some(fast.serialize()), slow);
+            }
+            proptest::prop_assert_eq!(derive(&r, &logged, per_usd).map(|d| d.serialize()), slow);
+        }
+
+        /// The integer rounding gives the Decimal rounding's value, for every rule,
+        /// sign, scale and magnitude (the large ones fall back to Decimal).
+        #[test]
+        fn whole_rounds_as_decimal_does(
+            mantissa in proptest::num::i128::ANY,
+            scale in 0u32..=28,
+            small in proptest::bool::ANY,
+        ) {
+            let mantissa = if small { mantissa % 10_000_000_000_000 } else { mantissa % (1i128 << 96) };
+            let exact = Decimal::from_i128_with_scale(mantissa, scale);
+            for rule in [QuotaRounding::Round, QuotaRounding::Truncate, QuotaRounding::Ceil] {
+                if let Some(fast) = whole(exact, rule) {
+                    proptest::prop_assert_eq!(fast, rule.apply(exact), "{} {:?}", exact, rule);
+                }
+                for ratio_nonzero in [false, true] {
+                    proptest::prop_assert_eq!(
+                        integer_and_minimum(exact, ratio_nonzero, rule),
+                        (
+                            if ratio_nonzero && rule.apply(exact) <= Decimal::ZERO && exact >= Decimal::ZERO {
+                                Decimal::ONE
+                            } else {
+                                rule.apply(exact)
+                            },
+                            ratio_nonzero && rule.apply(exact) <= Decimal::ZERO && exact >= Decimal::ZERO,
+                        )
+                    );
+                }
+            }
+        }
     }
 }

@@ -221,6 +221,13 @@ proptest! {
     ) {
         let settings = valid(&card);
         let groups = Groups::build(&rows, &settings);
+        // From two stores (decoded into one reused row, ratio sets by their place): the
+        // same groups, priced the same.
+        let half = rows.len() / 2;
+        let stores: [crate::ingest::Rows; 2] =
+            [rows[..half].iter().cloned().collect(), rows[half..].iter().cloned().collect()];
+        let stored = Groups::build_stored(&stores, &settings);
+        prop_assert_eq!(format!("{:?}", stored.price(&settings)), format!("{:?}", groups.price(&settings)));
         let by_rows = price(&rows, &settings);
         match (groups.price(&settings), &by_rows) {
             (Some(Ok(grouped)), Ok(by_rows)) => same(&grouped, by_rows)?,

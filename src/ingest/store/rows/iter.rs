@@ -91,6 +91,26 @@ impl RowIter<'_> {
 
     fn decode(&mut self) -> Option<GatewayRow> {
         let f = self.fields()?;
+        let model = self.store.models[f.model].clone();
+        Some(self.row_of(f, model))
+    }
+
+    /// The next row into `slot`, reusing the model name's allocation of the row it held
+    /// (a pass over a million rows that looks at each once need not allocate for each);
+    /// false, and `slot` empty, at the end or where the store is damaged, as [`Iterator::next`].
+    pub fn next_into(&mut self, slot: &mut Option<GatewayRow>) -> bool {
+        let fields = if self.left == 0 { None } else { self.fields() };
+        *slot = fields.map(|f| {
+            let mut model = slot.take().map(|row| row.model).unwrap_or_default();
+            model.clear();
+            model.push_str(&self.store.models[f.model]);
+            self.row_of(f, model)
+        });
+        self.left = if slot.is_some() { self.left - 1 } else { 0 };
+        slot.is_some()
+    }
+
+    fn row_of(&self, f: Fields, model: String) -> GatewayRow {
         let ratios = f.ratios.map(|i| self.store.ratios[i].clone());
         let model_price = f.price.unwrap_or_else(|| {
             ratios
@@ -98,11 +118,11 @@ impl RowIter<'_> {
                 .and_then(|r| r.model_price)
                 .filter(|p| !p.is_sign_negative())
         });
-        Some(GatewayRow {
+        GatewayRow {
             at: f.at,
             kind: KINDS[usize::from(f.header & 3)],
             outcome: Outcome::ALL[usize::from(f.header >> 2 & 7)],
-            model: self.store.models[f.model].clone(),
+            model,
             quota: f.quota,
             prompt_tokens: f.counts[0],
             completion_tokens: f.counts[1],
@@ -124,7 +144,7 @@ impl RowIter<'_> {
             },
             model_price,
             ratios,
-        })
+        }
     }
 }
 

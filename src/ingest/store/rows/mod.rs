@@ -253,7 +253,14 @@ mod tests {
             prop_assert_eq!(&back, &want);
             let wire = Rows::from_bytes(store.to_bytes()).unwrap();
             let back: Vec<String> = wire.iter().map(|r| exact(&r)).collect();
-            prop_assert_eq!(back, want);
+            prop_assert_eq!(&back, &want);
+            // Decoded into one reused row, the same rows.
+            let (mut into, mut slot, mut iter) = (Vec::new(), None, store.iter());
+            while iter.next_into(&mut slot) {
+                into.push(exact(slot.as_ref().unwrap()));
+            }
+            prop_assert!(slot.is_none());
+            prop_assert_eq!(into, want);
         }
 
         #[test]

@@ -1,0 +1,177 @@
+//! Filing rows into groups: each row's key and its share of the group's sums, once
+//! per row while the card keeps its shape.
+
+use std::collections::HashMap;
+
+use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
+
+use super::fast_hash::Fast;
+use super::{exact, exact_key, ratios_key, Check, DimSum, Group, Groups, Key};
+use crate::error::Error;
+use crate::ingest::{GatewayRow, RowKind};
+use crate::policy::Billability;
+use crate::price::attribute::{file_quota, quota_facts, QuotaFacts};
+use crate::price::dimension::{quantities, Quantities};
+use crate::price::{day_of, quota, Pricing};
+use crate::settings::ValidSettings;
+
+pub(super) struct Filer {
+    pub(super) zone: TimeZone,
+    pub(super) models: HashMap<String, u32, Fast>,
+    pub(super) index: HashMap<Key, usize, Fast>,
+}
+
+impl Filer {
+    pub(super) fn file(
+        &mut self,
+        row: &GatewayRow,
+        s: &ValidSettings,
+        out: &mut Groups,
+    ) -> Result<(), &'static str> {
+        let arithmetic = |_: Error| "a row's arithmetic fails";
+        let card = &s.rate_card;
+        let found = (card.lookup(&row.model, row.time()))
+            .and_then(|e| card.entries.iter().position(|x| std::ptr::eq(x, e)));
+        let entry = found.map(|i| &s.rate_card.entries[i]);
+        let recorded = quota::quota_to_usd(row.quota, s.quota_per_usd).map_err(arithmetic)?;
+        let refund = row.kind == RowKind::Refund;
+        let billable = s.policy.of(row.outcome) == Billability::Billable;
+        if !refund && billable && crate::price::readings::usage_missing(row) {
+            // Its gap is (recorded − expected) whole, under the card: rare, so the rows
+            // are priced one by one rather than the groups keeping another kind.
+            return Err("a charged row has no usage");
+        }
+        let facts = if refund || !billable {
+            None
+        } else {
+            quota_facts(row, recorded, s).map_err(arithmetic)?
+        };
+        let check = match (!refund && billable, facts) {
+            (false, _) => Check::NotBillable,
+            (true, None) => Check::Unchecked,
+            (true, Some(f)) if f.consistent => Check::Consistent,
+            (true, Some(_)) => Check::Inconsistent,
+        };
+        let (dims, known) = if refund {
+            (Quantities::default(), true)
+        } else {
+            quantities(row, entry)
+        };
+        let tier = entry
+            .and_then(|e| e.long_context)
+            .is_some_and(|t| row.input_total() > t.above);
+        let next = self.models.len() as u32;
+        let model = match self.models.get(row.model.as_str()) {
+            Some(&id) => id,
+            None => *self.models.entry(row.model.clone()).or_insert(next),
+        };
+        let key = Key {
+            model,
+            entry: found,
+            tier: tier && !refund,
+            day: row.time().and_then(day_of),
+            ledger_day: row.time().map(|t| t.to_zoned(self.zone.clone()).date()),
+            untimed: row.time().is_none(),
+            refund,
+            check,
+            known,
+            pattern: dims.iter().fold(0, |p, (d, _)| p | 1 << d.index()),
+            model_price: exact_key(row.model_price),
+            ratios: row.ratios.as_ref().map(ratios_key),
+        };
+        let at = match self.index.get(&key) {
+            Some(&at) => at,
+            None => {
+                out.groups.push(Group {
+                    key: key.clone(),
+                    model: row.model.clone(),
+                    ratios: row.ratios.clone(),
+                    model_price: row.model_price,
+                    rows: 0,
+                    quota: 0,
+                    requests: 0,
+                    unknown_requests: 0,
+                    failed: 0,
+                    dims: dims
+                        .iter()
+                        .map(|&(dimension, q)| DimSum {
+                            dimension,
+                            sum: 0,
+                            min: q,
+                            max: q,
+                            twos: u32::MAX,
+                            fives: u32::MAX,
+                        })
+                        .collect(),
+                    recorded: Decimal::ZERO,
+                    derived_usd: Decimal::ZERO,
+                    same_derived: facts.map(|f| f.derived_usd),
+                });
+                self.index.insert(key, out.groups.len() - 1);
+                out.groups.len() - 1
+            }
+        };
+        let g = &mut out.groups[at];
+        let overflow = "a group's sum overflows";
+        g.rows += 1;
+        g.quota = g.quota.checked_add(row.quota).ok_or(overflow)?;
+        match row.requests {
+            Some(n) => g.requests = g.requests.checked_add(n).ok_or(overflow)?,
+            None => g.unknown_requests += 1,
+        }
+        g.failed += u64::from(row.outcome.is_failure());
+        for (sum, (_, q)) in g.dims.iter_mut().zip(dims.iter()) {
+            sum.sum = sum.sum.checked_add(*q).ok_or(overflow)?;
+            sum.min = sum.min.min(*q);
+            sum.max = sum.max.max(*q);
+            // Once some row has no factor 2 and some row none of 5, no row can add places.
+            if sum.twos > 0 || sum.fives > 0 {
+                let (twos, fives) = exact::twos_and_fives(u128::from(*q));
+                sum.twos = sum.twos.min(twos);
+                sum.fives = sum.fives.min(fives);
+            }
+        }
+        g.recorded = g.recorded.checked_add(recorded).ok_or(overflow)?;
+        if let Some(f) = facts {
+            g.derived_usd = g.derived_usd.checked_add(f.derived_usd).ok_or(overflow)?;
+            if g.same_derived
+                .is_some_and(|d| d.serialize() != f.derived_usd.serialize())
+            {
+                g.same_derived = None;
+            }
+        }
+        base(&mut out.base, row, recorded, refund, billable, facts).ok_or(overflow)
+    }
+}
+
+/// The row's share of what the card plays no part in, as `Pricer::row` and `attribute` file it.
+fn base(
+    out: &mut Pricing,
+    row: &GatewayRow,
+    recorded: Decimal,
+    refund: bool,
+    billable: bool,
+    facts: Option<QuotaFacts>,
+) -> Option<()> {
+    let b = &mut out.bridge;
+    let check = &mut out.quota_check;
+    if refund {
+        b.refund_rows += 1;
+        if !b.refund_models.contains(&row.model) {
+            b.refund_models.insert(row.model.clone());
+        }
+        b.refunds = b.refunds.checked_add(-recorded)?;
+    } else if !billable {
+        b.unknown_outcome_rows += 1;
+        if !b.unknown_outcome_models.contains(&row.model) {
+            b.unknown_outcome_models.insert(row.model.clone());
+        }
+        b.unknown_outcome = b.unknown_outcome.checked_add(recorded)?;
+    } else if let Some(f) = facts {
+        return file_quota(out, row, &f).ok();
+    } else {
+        check.unchecked_rows += 1;
+    }
+    Some(())
+}
