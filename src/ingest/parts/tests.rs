@@ -498,7 +498,7 @@ fn an_invalid_byte_costs_its_row_in_each_reader() {
         ("log.csv", csv_rows(30, 25, bad), rejected(30, "log.csv, line 26, row 25: this line is not valid UTF-8 (byte 0xFF at column 18)")),
         ("early.csv", csv_rows(30, 3, bad), ((0, 0, 0), vec![], Some(refused(4)))),
         ("cut.csv", cut, rejected(31, "cut.csv, line 32, row 31: this line is not valid UTF-8 (byte 0xE6 at column 30)")),
-        ("multi.csv", [csv_head, &multi].concat(), rejected(15, "multi.csv, line 24, row 12: this row is not valid UTF-8 (byte 0xFF at line 25, column 1)")),
+        ("multi.csv", [csv_head, &multi].concat(), rejected(15, "multi.csv, line 24, row 12: this row is not valid UTF-8 (byte 0xFF on its 2nd line, column 1)")),
         ("array.json", array, rejected(30, "array.json, row 24: this row is not valid UTF-8 (byte 0xFF at line 25, column 53)")),
         ("comma.json", comma, ((24, 24, 0), vec![], Some("line 25, column 107: the text is not valid UTF-8 here (byte 0xAC), and the JSON does not read on past it; rows before this point were read".into()))),
         ("page.json", page, ((30, 30, 0), vec![], Some("line 32, column 26: the text is not valid UTF-8 here (byte 0xE9), and the JSON does not read on past it; rows before this point were read".into()))),

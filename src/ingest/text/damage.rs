@@ -61,11 +61,23 @@ impl Damage {
     /// (None: it names none, as rows of a JSON document do).
     pub fn message(&self, row_line: Option<u64>) -> String {
         let (encoding, code, column) = (self.encoding(), self.code(), self.column());
-        if row_line == Some(self.at.line) {
-            format!("this line is not valid {encoding} ({code} at column {column})")
-        } else {
-            let line = self.at.line;
-            format!("this row is not valid {encoding} ({code} at line {line}, column {column})")
+        match row_line {
+            Some(first) if first == self.at.line => {
+                format!("this line is not valid {encoding} ({code} at column {column})")
+            }
+            // Counted from the row's first line, which the rejection names: a part of a
+            // file read apart numbers its lines from its own start until it is joined,
+            // and the joined position moves but a number in the text would not.
+            Some(first) => {
+                let nth = ordinal(self.at.line.saturating_sub(first) + 1);
+                format!(
+                    "this row is not valid {encoding} ({code} on its {nth} line, column {column})"
+                )
+            }
+            None => {
+                let line = self.at.line;
+                format!("this row is not valid {encoding} ({code} at line {line}, column {column})")
+            }
         }
     }
 
@@ -94,6 +106,18 @@ impl Damage {
         );
         Error::syntax(at, message)
     }
+}
+
+/// "2nd", "3rd", "11th", "22nd".
+fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// The lines holding an invalid character so far, for the rule that refuses a file.
@@ -185,7 +209,12 @@ mod tests {
             (
                 damage(8, 2, 0xc3, false),
                 Some(7),
-                "this row is not valid UTF-8 (byte 0xC3 at line 8, column 3)",
+                "this row is not valid UTF-8 (byte 0xC3 on its 2nd line, column 3)",
+            ),
+            (
+                damage(19, 2, 0xc3, false),
+                Some(7),
+                "this row is not valid UTF-8 (byte 0xC3 on its 13th line, column 3)",
             ),
             (
                 damage(30, 0, 0x80, false),
