@@ -555,3 +555,40 @@ fn invalid_bytes_in_both_parts_join_as_one_pass() {
         format!("{:?}", ingest("log", &text, Rules::default()))
     );
 }
+
+/// A client request log offered to two readers counts each request's outcome, unknown
+/// usage and cost once, as one pass does, whether the head joins the tail or reads on.
+#[test]
+fn a_client_log_read_in_two_counts_as_one_pass() {
+    let mut text = String::new();
+    for i in 0..400 {
+        let (status, timeout, usage) = match i % 4 {
+            0 => (
+                200,
+                false,
+                r#","usage_from_response":{"prompt_tokens":10,"completion_tokens":2}"#,
+            ),
+            1 => (500, false, ""),
+            2 => (408, true, ""),
+            _ => (
+                200,
+                false,
+                r#","usage_from_response":{"prompt_tokens":7,"completion_tokens":1}"#,
+            ),
+        };
+        text.push_str(&format!(
+            r#"{{"event_type":"ai_request_cost_observation","request_correlation_id":"req_{i}","configured_model":"gpt-4o","started_at_utc":"2026-01-01T00:{:02}:{:02}Z","http_status":{status},"client_timeout":{timeout},"computed_cost_usd":"0.001"{usage}}}"#,
+            i / 60,
+            i % 60
+        ));
+        text.push('\n');
+    }
+    let bytes = text.as_bytes();
+    let whole = ingest("log", bytes, Rules::default());
+    assert_eq!(whole.ledger.rows_read, 400);
+    for cut in [bytes.len() / 3, bytes.len() / 2, bytes.len() * 9 / 10] {
+        let (report, _joined) = in_two_by_hand(bytes, cut, 4096, &Rules::default());
+        assert_eq!(report.evidence, whole.evidence, "cut at {cut}");
+        assert_eq!(report, whole, "cut at {cut}");
+    }
+}
