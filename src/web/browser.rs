@@ -12,19 +12,27 @@ fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
 
-/// Where the worker's loader is. The build names it by its content hash and writes
-/// the name in `<meta name="spend-reconciler-worker">` (tools/post-build.mjs); the
-/// single-file copy puts a blob: URL there before the app starts.
-pub fn worker_url() -> String {
-    document()
-        .and_then(|d| {
-            d.query_selector("meta[name=\"spend-reconciler-worker\"]")
-                .ok()
-                .flatten()
-        })
+/// Where the worker's loader is, and whether it is a module script. The build names
+/// the loader by its content hash and writes the name in
+/// `<meta name="spend-reconciler-worker">` (tools/post-build.mjs): a module that imports
+/// the app's own JS. The single-file copy puts a blob: URL there before the app starts,
+/// with `data-worker-type="classic"`: a browser does not start a module worker from a
+/// blob: URL of a page opened from a file.
+pub fn worker_loader() -> (String, bool) {
+    let meta = document().and_then(|d| {
+        d.query_selector("meta[name=\"spend-reconciler-worker\"]")
+            .ok()
+            .flatten()
+    });
+    let url = meta
+        .as_ref()
         .and_then(|meta| meta.get_attribute("content"))
         .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| "./worker_loader.js".to_string())
+        .unwrap_or_else(|| "./worker_loader.js".to_string());
+    let classic = meta
+        .and_then(|meta| meta.get_attribute("data-worker-type"))
+        .is_some_and(|kind| kind == "classic");
+    (url, !classic)
 }
 
 /// Shows the panic in the page's alert box: the user sees what happened, and what

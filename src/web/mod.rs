@@ -22,6 +22,18 @@ pub mod worker;
 
 pub use app::App;
 
+/// Starts what this global scope is for: the worker's mailbox in a web worker (the page
+/// starts its workers from a loader that initialises this same module, see
+/// tools/post-build.mjs), the app in a window.
+pub fn start_here() {
+    use wasm_bindgen::JsCast;
+    if js_sys::global().is_instance_of::<web_sys::DedicatedWorkerGlobalScope>() {
+        worker::start();
+    } else {
+        start();
+    }
+}
+
 /// Mounts the app into `<main id="app-root">`, after installing a panic hook that shows
 /// a message instead of leaving a dead page.
 pub fn start() {

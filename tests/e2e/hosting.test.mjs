@@ -161,7 +161,9 @@ test('the app works through nginx, under the header policy', async () => {
     assert.deepEqual(refused, [], 'no policy refusal (page or worker)');
     assert.deepEqual(seen.badResponses, []);
     assert.deepEqual(seen.pageErrors, []);
-    assert.ok(seen.requests.some((u) => /worker-[0-9a-f]+_bg\.wasm$/.test(u)), 'the hashed worker was loaded');
+    // One module for the page and its workers: the worker's hashed loader, then the app's.
+    assert.ok(seen.requests.some((u) => /worker_loader-[0-9a-f]+\.js$/.test(u)), 'the hashed worker loader was loaded');
+    assert.ok(seen.requests.some((u) => /app-[0-9a-f]+_bg\.wasm$/.test(u)), 'the hashed WebAssembly was loaded');
   });
   assert.doesNotMatch(nginx.said(), /\[(emerg|alert|crit|error)\]/, `nginx logged no error: ${nginx.said()}`);
 });

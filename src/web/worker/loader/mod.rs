@@ -22,7 +22,7 @@ use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{File, MessageEvent, Worker};
+use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::Callback;
 
 use super::message;
@@ -162,7 +162,17 @@ impl Loader {
     }
 
     fn spawn(&mut self, role: Role) -> Option<Worker> {
-        let worker = Worker::new(&browser::worker_url()).ok()?;
+        // A module worker: its loader imports the app's own wasm-bindgen JS (one module
+        // for the page and its workers, tools/post-build.mjs); classic in the single-file
+        // copy, whose worker is a blob: URL holding that JS itself.
+        let (url, module) = browser::worker_loader();
+        let options = WorkerOptions::new();
+        options.set_type(if module {
+            WorkerType::Module
+        } else {
+            WorkerType::Classic
+        });
+        let worker = Worker::new_with_options(&url, &options).ok()?;
         let me = self.me.clone();
         let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
             let data = event.unchecked_into::<MessageEvent>().data();
