@@ -26,13 +26,20 @@ pub fn money(props: &MoneyProps) -> Html {
         Some(amount) => {
             let exact = format(amount);
             let title = format!("exactly {exact} {}", props.currency);
-            let shown = if props.signed {
-                crate::money::signed(amount, &props.currency)
-            } else {
-                crate::money::money(amount, &props.currency)
+            let money = crate::money::money(amount, &props.currency);
+            // The sign and the amount stay on one line; the words after may wrap.
+            let (figure, words) = match props.signed {
+                true => {
+                    let signed = crate::money::signed(amount, &props.currency);
+                    let end = signed.find(&money).map_or(0, |at| at + money.len());
+                    (signed[..end].to_string(), signed[end..].to_string())
+                }
+                false => (money, String::new()),
             };
             html! {
-                <span class="money" data-testid={testid} data-exact={exact} {title}>{ shown }</span>
+                <span class="money" data-testid={testid} data-exact={exact} {title}>
+                    <span class="amount">{ figure }</span>{ words }
+                </span>
             }
         }
     }
