@@ -10,7 +10,9 @@
 //!
 //! Per-call rows cost `model_price × quota_per_usd × group_ratio`; tool surcharges add
 //! `price × count ÷ 1000 × group_ratio × quota_per_usd`. Unset ratios take new-api's
-//! defaults: cache 1, cache creation 1.25, 1-hour write 1.6 × creation, group 1.
+//! defaults: cache 1, cache creation 1.25, 1-hour write 1.6 × creation, group 1. The
+//! whole is then multiplied by each of `other.other_ratios` (an image count `n`, a
+//! duration `seconds`, a size factor: new-api `service/text_quota.go`, its task billing).
 //!
 //! Audio (new-api `service/quota.go` `calculateAudioQuota`, `service/text_quota.go`): a
 //! row billed with the audio formula (chat audio, realtime; it logs `audio_ratio`) costs
@@ -52,7 +54,11 @@ pub fn derive(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Opt
 /// operations in the same order, so the same value and decimal places; None where a
 /// step does not fit or another formula applies, and [`derive_decimal`] answers.
 fn derive_fixed(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Option<Decimal> {
-    if row.model_price.is_some() || r.audio_ratio.is_some() || r.audio_input_price.is_some() {
+    if row.model_price.is_some()
+        || r.audio_ratio.is_some()
+        || r.audio_input_price.is_some()
+        || r.factors.is_some()
+    {
         return None;
     }
     let f = |d: Decimal| Fixed::of(d);
@@ -91,8 +97,17 @@ fn derive_fixed(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> O
         .map(Fixed::decimal)
 }
 
-/// [`derive`] in `Decimal`, for every row.
+/// [`derive`] in `Decimal`, for every row: the sum of its parts times its further
+/// multipliers (`other_ratios`), which new-api applies last, to the surcharges too.
 fn derive_decimal(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Option<Decimal> {
+    let sum = derive_sum(row, r, quota_per_usd)?;
+    match r.factors {
+        Some(factors) => sum.checked_mul(factors),
+        None => Some(sum),
+    }
+}
+
+fn derive_sum(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Option<Decimal> {
     let group = r.group_ratio.unwrap_or(Decimal::ONE);
     let surcharge = r
         .tool_surcharge_usd

@@ -45,6 +45,27 @@ pub struct LoggedRatios {
     /// USD per 1M audio input tokens, on text rows whose audio input new-api priced apart
     /// (`audio_input_seperate_price`, its spelling).
     pub audio_input_price: Option<Decimal>,
+    /// The product of every multiplier in `other.other_ratios` (new-api multiplies the
+    /// row's quota by each: an image count `n`, a duration `seconds`, a size or
+    /// resolution factor); None when the row logs none.
+    pub factors: Option<Decimal>,
+    /// `other_ratios.n`: how many images a per-call image row was charged for.
+    pub images: Option<Decimal>,
+    /// `other_ratios.seconds`: how many seconds a per-call video or audio task was
+    /// charged for.
+    pub seconds: Option<Decimal>,
+}
+
+impl LoggedRatios {
+    /// Priced by the plain formulas alone: no audio formula, no audio input price of its
+    /// own, no tool surcharge and no further multiplier. Only such rows have their rate
+    /// differences named one by one.
+    pub fn is_plain(&self) -> bool {
+        self.audio_ratio.is_none()
+            && self.audio_input_price.is_none()
+            && self.tool_surcharge_usd.is_zero()
+            && self.factors.is_none()
+    }
 }
 
 /// One gateway log row, typed. Quantities are exact integers; prices exact decimals.

@@ -42,6 +42,11 @@ impl Filer {
             // are priced one by one rather than the groups keeping another kind.
             return Err("a charged row has no usage");
         }
+        if row.ratios.as_ref().is_some_and(|r| r.factors.is_some()) {
+            // new-api multiplied its quota by further factors (an image count, seconds,
+            // a size): rare (image and video tasks), so such logs are priced row by row.
+            return Err("a row's quota has multipliers of its own");
+        }
         let facts = if refund || !billable {
             None
         } else {

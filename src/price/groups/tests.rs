@@ -356,8 +356,8 @@ fn the_fixture_logs_price_from_their_groups() {
 
 /// The bridge's own causes (tests/pipeline/causes.rs): rows whose quota part is the
 /// minimum or another reading of their fields price from their groups, with the row
-/// path's figures; a row that may be an alias or has no usage leaves it to the rows
-/// (declined), so no figure ever differs.
+/// path's figures; a row that may be an alias, has no usage or carries multipliers of
+/// its own (`other_ratios`) leaves it to the rows (declined), so no figure ever differs.
 #[test]
 fn the_causes_fixtures_price_from_groups_or_decline() {
     let mut doc: serde_json::Value =
@@ -373,7 +373,7 @@ fn the_causes_fixtures_price_from_groups_or_decline() {
     rates.push(rate("gpt-4o-mini", "0.15", "0.075", "0.60"));
     rates.push(rate("text-embedding-3-small", "0.02", "", ""));
     let settings = valid(&Settings::from_json(&doc.to_string()).unwrap());
-    let files: [(&str, &[u8], bool); 7] = [
+    let files: [(&str, &[u8], bool); 8] = [
         (
             "minimum",
             include_bytes!("../../../tests/fixtures/causes/minimum-charge.jsonl"),
@@ -407,6 +407,11 @@ fn the_causes_fixtures_price_from_groups_or_decline() {
         (
             "no usage",
             include_bytes!("../../../tests/fixtures/causes/missing-usage-field.jsonl"),
+            false,
+        ),
+        (
+            "multipliers",
+            include_bytes!("../../../tests/fixtures/causes/image-and-video-tasks.jsonl"),
             false,
         ),
     ];

@@ -73,6 +73,9 @@ const AUDIO_RATIO: usize = 20;
 const AUDIO_COMPLETION_RATIO: usize = 21;
 const AUDIO_INPUT_PRICE: usize = 22;
 const TOOL_SURCHARGES: usize = KEYS.len();
+// new-api's further multipliers of a row's quota (`PriceData.OtherRatios`): an image
+// count `n`, a task's `seconds`, size or resolution factors. Logged as an object.
+const OTHER_RATIOS: usize = KEYS.len() + 1;
 
 #[derive(Debug, Default)]
 pub struct Other<'a> {
@@ -81,6 +84,7 @@ pub struct Other<'a> {
     /// `model_ratio` or `model_price` is present, whatever its value.
     has_ratios: bool,
     tool_surcharges: Option<Vec<Value>>,
+    other_ratios: Option<serde_json::Map<String, Value>>,
 }
 
 /// Token counts that only `other` carries.
@@ -138,6 +142,7 @@ impl Visitor<'_> for KeySeed {
             "audio_completion_ratio" => AUDIO_COMPLETION_RATIO,
             "audio_input_price" => AUDIO_INPUT_PRICE,
             "tool_surcharges" => TOOL_SURCHARGES,
+            "other_ratios" => OTHER_RATIOS,
             _ => return Ok(None),
         }))
     }
@@ -159,6 +164,12 @@ impl<'de> Visitor<'de> for OtherVisitor {
                 Some(TOOL_SURCHARGES) => {
                     other.tool_surcharges = match map.next_value::<Value>()? {
                         Value::Array(items) => Some(items),
+                        _ => None,
+                    }
+                }
+                Some(OTHER_RATIOS) => {
+                    other.other_ratios = match map.next_value::<Value>()? {
+                        Value::Object(items) => Some(items),
                         _ => None,
                     }
                 }
@@ -209,6 +220,12 @@ impl<'a> Other<'a> {
                         _ => None,
                     }
                 }
+                Some(OTHER_RATIOS) => {
+                    other.other_ratios = match serde_json::from_str(raw).ok()? {
+                        Value::Object(items) => Some(items),
+                        _ => None,
+                    }
+                }
                 Some(index) => other.set(index, raw),
                 None => {}
             }
@@ -234,6 +251,7 @@ impl<'a> Other<'a> {
             match (KeySeed.visit_str::<de::value::Error>(key).ok()?, value) {
                 // Not an array (nested values are left to the unescaping reader): none.
                 (Some(TOOL_SURCHARGES), _) => other.tool_surcharges = None,
+                (Some(OTHER_RATIOS), _) => other.other_ratios = None,
                 (Some(index), Escaped::Scalar(raw)) => other.set(index, raw),
                 (Some(index), Escaped::Text(text)) => {
                     other.has_ratios |= matches!(index, MODEL_RATIO | MODEL_PRICE);
@@ -344,7 +362,36 @@ impl<'a> Other<'a> {
                 None => key.push('\0'),
             }
         }
-        self.tool_surcharges.is_none()
+        self.tool_surcharges.is_none() && self.other_ratios.is_none()
+    }
+
+    /// The product of `other_ratios`' numbers, and its image count and seconds; all None
+    /// when the row logs no such multiplier. A value that is not a number is refused.
+    fn multipliers(&self) -> Result<[Option<Decimal>; 3], String> {
+        let Some(items) = self.other_ratios.as_ref().filter(|m| !m.is_empty()) else {
+            return Ok([None; 3]);
+        };
+        let (mut product, mut images, mut seconds) = (Decimal::ONE, None, None);
+        for (name, value) in items {
+            let text = value::cell(&value.to_string()).map(Cow::into_owned);
+            let Some(text) = text else {
+                return Err(format!(
+                    "other_ratios {}: expected a number, but found {value}",
+                    quote(name)
+                ));
+            };
+            let factor =
+                parse_exact(&text).map_err(|m| format!("other_ratios {}: {m}", quote(name)))?;
+            product = product
+                .checked_mul(factor)
+                .ok_or("other_ratios: too large to compute exactly")?;
+            match name.as_str() {
+                "n" => images = Some(factor),
+                "seconds" => seconds = Some(factor),
+                _ => {}
+            }
+        }
+        Ok([Some(product), images, seconds])
     }
 
     /// None when the row logged no ratios at all (nothing to re-derive its quota from).
@@ -361,6 +408,7 @@ impl<'a> Other<'a> {
                 .and_then(|v| surcharge.checked_add(v))
                 .ok_or("tool_surcharges: too large to compute exactly")?;
         }
+        let [factors, images, seconds] = self.multipliers()?;
         Ok(Some(LoggedRatios {
             model_ratio: self.decimal(MODEL_RATIO)?,
             completion_ratio: self.decimal(COMPLETION_RATIO)?,
@@ -377,6 +425,9 @@ impl<'a> Other<'a> {
             audio_ratio: self.decimal(AUDIO_RATIO)?,
             audio_completion_ratio: self.decimal(AUDIO_COMPLETION_RATIO)?,
             audio_input_price: self.decimal(AUDIO_INPUT_PRICE)?,
+            factors,
+            images,
+            seconds,
         }))
     }
 }
@@ -391,6 +442,7 @@ mod tests {
         let key = prop_oneof![
             proptest::sample::select(KEYS.to_vec()).prop_map(str::to_string),
             Just("tool_surcharges".to_string()),
+            Just("other_ratios".to_string()),
             Just("frt".to_string()),
             Just("é key".to_string()),
         ];
@@ -411,6 +463,7 @@ mod tests {
                 ("[1]", false),
                 ("[{\"count\":2,\"price\":10}]", false),
                 ("{}", false),
+                ("{\"n\":2,\"size\":1.5}", false),
                 ("01", false),
             ])
             .prop_map(|(v, plain)| (v.to_string(), plain)),
@@ -484,6 +537,55 @@ mod tests {
             key(r#"{"model_ratio":1,"audio_ratio":16}"#),
             key(r#"{"model_ratio":1,"audio_ratio":8}"#)
         );
+    }
+
+    #[test]
+    fn other_ratios_multiply_and_state_images_and_seconds() {
+        // (other, factors, images, seconds): new-api's image row (n from the request or
+        // the images returned) and a video task (seconds and a size factor).
+        let cases = [
+            (
+                r#"{"model_price":0.04,"other_ratios":{"n":2}}"#,
+                Some("2"),
+                Some("2"),
+                None,
+            ),
+            (
+                r#"{"model_price":0.1,"other_ratios":{"seconds":5,"size":1.666667}}"#,
+                Some("8.333335"),
+                None,
+                Some("5"),
+            ),
+            (
+                r#"{"model_price":0.1,"other_ratios":{"seconds":"8.0"}}"#,
+                Some("8.0"),
+                None,
+                Some("8.0"),
+            ),
+            (r#"{"model_price":0.1,"other_ratios":{}}"#, None, None, None),
+            (r#"{"model_price":0.1,"other_ratios":2}"#, None, None, None),
+            (r#"{"model_ratio":1.25}"#, None, None, None),
+        ];
+        let shown = |d: Option<Decimal>| d.map(|d| d.to_string());
+        for (text, factors, images, seconds) in cases {
+            let r = Other::parse(text).unwrap().ratios().unwrap().unwrap();
+            assert_eq!(shown(r.factors).as_deref(), factors, "{text}");
+            assert_eq!(shown(r.images).as_deref(), images, "{text}");
+            assert_eq!(shown(r.seconds).as_deref(), seconds, "{text}");
+        }
+        let refused = |text: &str| Other::parse(text).unwrap().ratios().unwrap_err();
+        assert_eq!(
+            refused(r#"{"model_price":0.1,"other_ratios":{"n":null}}"#),
+            "other_ratios \"n\": expected a number, but found null"
+        );
+        assert!(
+            refused(r#"{"model_price":0.1,"other_ratios":{"seconds":"five"}}"#)
+                .starts_with("other_ratios \"seconds\": expected")
+        );
+        // The multipliers are not in the cached key: a row with them is read in full.
+        let mut key = String::new();
+        let other = Other::parse(r#"{"model_price":0.1,"other_ratios":{"n":2}}"#).unwrap();
+        assert!(!other.ratio_key(&mut key));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub struct Store {
     pub data: Vec<u8>,
 }
 
-pub const RATIO_FIELDS: usize = 11;
+pub const RATIO_FIELDS: usize = 14;
 pub const RATIO_KEY: usize = RATIO_FIELDS * 17;
 
 /// The decimals of a ratio set as exact bytes (value and scale), for interning.
@@ -42,6 +42,9 @@ pub fn ratio_fields(r: &LoggedRatios) -> [Option<Decimal>; RATIO_FIELDS] {
         r.audio_ratio,
         r.audio_completion_ratio,
         r.audio_input_price,
+        r.factors,
+        r.images,
+        r.seconds,
     ]
 }
 
@@ -58,6 +61,9 @@ pub fn ratios_from(fields: [Option<Decimal>; RATIO_FIELDS]) -> Option<LoggedRati
         audio_ratio: fields[8],
         audio_completion_ratio: fields[9],
         audio_input_price: fields[10],
+        factors: fields[11],
+        images: fields[12],
+        seconds: fields[13],
     })
 }
 

@@ -177,7 +177,7 @@ mod tests {
     fn ratios() -> impl Strategy<Value = Option<LoggedRatios>> {
         let decimal = (any::<i64>(), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s));
         let field = proptest::option::of(decimal.clone());
-        (proptest::collection::vec(field, 10), decimal, any::<bool>()).prop_map(
+        (proptest::collection::vec(field, 13), decimal, any::<bool>()).prop_map(
             |(f, surcharge, some)| {
                 some.then(|| LoggedRatios {
                     model_ratio: f[0],
@@ -191,6 +191,9 @@ mod tests {
                     audio_ratio: f[7],
                     audio_completion_ratio: f[8],
                     audio_input_price: f[9],
+                    factors: f[10],
+                    images: f[11],
+                    seconds: f[12],
                 })
             },
         )
