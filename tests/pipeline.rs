@@ -51,6 +51,8 @@ mod ledger;
 mod overlap;
 #[path = "pipeline/properties.rs"]
 mod properties;
+#[path = "pipeline/quantities.rs"]
+mod quantities;
 #[path = "pipeline/real_exports.rs"]
 mod real_exports;
 #[path = "pipeline/regressions.rs"]

@@ -30,13 +30,10 @@ impl Pricer<'_> {
     /// for rows in a long-context tier (the other model's tier is not compared).
     pub(super) fn alias_of(&self, row: &GatewayRow, entry: &Entry) -> Option<String> {
         let r = row.ratios.as_ref()?;
-        let plain = r.audio_ratio.is_none()
-            && r.audio_input_price.is_none()
-            && r.tool_surcharge_usd.is_zero();
         let tier = entry
             .long_context
             .is_some_and(|t| row.input_total() > t.above);
-        if !plain || tier || self.priced.is_empty() {
+        if !r.is_plain() || tier || self.priced.is_empty() {
             return None;
         }
         let per_usd = self.settings.quota_per_usd;

@@ -1,8 +1,19 @@
 //! A row's quantities in the billable dimensions, disjoint by construction: a token is
 //! counted in exactly one.
 
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
 use crate::ingest::GatewayRow;
 use crate::ratecard::{Dimension, Entry};
+
+/// A count a row states as a decimal (`5`, `5.0`) as a whole number; None for a fraction
+/// or a negative one, which no quantity can be.
+fn whole(value: Decimal) -> Option<u64> {
+    (value.fract().is_zero() && !value.is_sign_negative())
+        .then(|| value.trunc().to_u64())
+        .flatten()
+}
 
 /// The disjoint quantities of one row, given the entry that prices it, and whether they
 /// are all known: a per-call price on a usage bucket that does not state its request
@@ -13,10 +24,24 @@ pub(super) fn quantities(row: &GatewayRow, entry: Option<&Entry>) -> (Quantities
     let mut q = Quantities::default();
     let mut known = true;
     if per_call {
-        match row.requests {
-            Some(n) => q.push((Dimension::Calls, n)),
-            None => known = false,
+        // An image count or a duration the row states is priced where the card prices
+        // images or seconds; the call itself where the card prices calls, or nothing else.
+        let stated = |dimension: Dimension, value: Option<Decimal>| {
+            let priced = entry.is_some_and(|e| e.price(dimension).is_some());
+            priced.then(|| whole(value?)).flatten()
+        };
+        let logged = row.ratios.as_ref();
+        let images = stated(Dimension::Images, logged.and_then(|r| r.images));
+        let seconds = stated(Dimension::Seconds, logged.and_then(|r| r.seconds));
+        let calls_priced = entry.is_none_or(|e| e.price(Dimension::Calls).is_some());
+        if calls_priced || (images.is_none() && seconds.is_none()) {
+            match row.requests {
+                Some(n) => q.push((Dimension::Calls, n)),
+                None => known = false,
+            }
         }
+        q.push((Dimension::Images, images.unwrap_or(0)));
+        q.push((Dimension::Seconds, seconds.unwrap_or(0)));
     } else {
         let reasoning_apart = entry.is_some_and(|e| e.price(Dimension::Reasoning).is_some());
         let reasoning = if reasoning_apart {
@@ -46,7 +71,7 @@ pub(super) fn quantities(row: &GatewayRow, entry: Option<&Entry>) -> (Quantities
 }
 
 /// At most this many dimensions have a quantity in one row (nine token kinds and tool
-/// calls, or calls and tool calls).
+/// calls, or calls, images, seconds and tool calls).
 const MOST: usize = 10;
 
 /// A row's non-zero quantities, in the order [`quantities`] lists them, held inline: every

@@ -110,8 +110,21 @@ pub(super) fn logged_rate(
 ) -> Option<(Decimal, Decimal, Decimal)> {
     let group = r.group_ratio.unwrap_or(Decimal::ONE);
     match (row.model_price, dimension) {
-        (Some(price), Dimension::Calls) => Some((price, Decimal::ONE, exact_mul(price, group)?)),
+        (Some(price), Dimension::Calls | Dimension::Images | Dimension::Seconds) => {
+            // The multipliers besides the one this dimension counts (a size factor on a
+            // video's seconds) are part of the price per unit new-api charged.
+            let rest = match r.factors {
+                None => Decimal::ONE,
+                Some(all) => match dimension {
+                    Dimension::Images => exact_div(all, r.images?)?,
+                    Dimension::Seconds => exact_div(all, r.seconds?)?,
+                    _ => all,
+                },
+            };
+            Some((price, rest, exact_mul(exact_mul(price, rest)?, group)?))
+        }
         (Some(_), _) => None,
+        (None, _) if r.factors.is_some() => None,
         (None, _) => {
             let (model_ratio, ratio) = (r.model_ratio?, dimension_ratio(r, dimension)?);
             let per_quota = exact_mul(exact_mul(model_ratio, ratio)?, group)?;
@@ -121,16 +134,30 @@ pub(super) fn logged_rate(
     }
 }
 
+/// No audio formula, audio price or tool surcharge (multipliers aside).
+fn plain_but_factors(r: &LoggedRatios) -> bool {
+    LoggedRatios {
+        factors: None,
+        ..r.clone()
+    }
+    .is_plain()
+}
+
 impl Pricer<'_> {
     /// Files each priced quantity of a checked row whose logged ratios imply another
     /// price than the card's. Rows new-api priced with another formula (audio, tool
-    /// surcharges) are left to the step's total.
+    /// surcharges, multipliers on tokens or on more than one per-call unit) are left to
+    /// the step's total.
     pub(super) fn rate_differences(&mut self, row: &GatewayRow, model: &str) -> Option<()> {
         let r = row.ratios.as_ref()?;
-        let plain = r.audio_ratio.is_none()
-            && r.audio_input_price.is_none()
-            && r.tool_surcharge_usd.is_zero();
-        if !plain {
+        let per_call =
+            |d: Dimension| matches!(d, Dimension::Calls | Dimension::Images | Dimension::Seconds);
+        // Further multipliers are said per unit only where one unit carries them all.
+        let one_unit = r.factors.is_none()
+            || (row.model_price.is_some()
+                && self.priced.iter().filter(|p| per_call(p.0)).count() == 1);
+        let sayable = r.is_plain() || (one_unit && plain_but_factors(r));
+        if !sayable {
             return None;
         }
         let group = r.group_ratio.unwrap_or(Decimal::ONE);

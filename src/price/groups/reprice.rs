@@ -206,7 +206,7 @@ impl Pricer<'_> {
         let Some(r) = g.ratios.as_ref() else {
             return Ok(());
         };
-        if !is_plain(r) {
+        if !r.is_plain() {
             return Ok(());
         }
         let group = r.group_ratio.unwrap_or(Decimal::ONE);
@@ -248,10 +248,6 @@ impl Pricer<'_> {
 
 fn dim(g: &Group, dimension: Dimension) -> &super::DimSum {
     (g.dims.iter().find(|d| d.dimension == dimension)).expect("a priced quantity is the group's")
-}
-
-fn is_plain(r: &LoggedRatios) -> bool {
-    r.audio_ratio.is_none() && r.audio_input_price.is_none() && r.tool_surcharge_usd.is_zero()
 }
 
 /// The price the logged ratios imply for `dimension`, as `rate_differences` finds it:
@@ -310,7 +306,7 @@ fn mismatched_rows(
                 | Dimension::AudioOutput
         )
     });
-    if g.model_price.is_some() || !is_plain(r) || !token_only || per_unit.len() != g.dims.len() {
+    if g.model_price.is_some() || !r.is_plain() || !token_only || per_unit.len() != g.dims.len() {
         return Err(Declined);
     }
     let model_ratio = r.model_ratio.ok_or(Declined)?;
@@ -349,7 +345,7 @@ fn may_be_alias(
     let Some(r) = g.ratios.as_ref() else {
         return false;
     };
-    if !is_plain(r) || g.key.tier || per_unit.is_empty() {
+    if !r.is_plain() || g.key.tier || per_unit.is_empty() {
         return false;
     }
     let group = r.group_ratio.unwrap_or(Decimal::ONE);

@@ -16,6 +16,21 @@ pub struct RateDifferencesProps {
     pub currency: AttrValue,
 }
 
+/// A token row's three ratios; a per-call row's price per unit, the multipliers it
+/// logged besides its count (a video's size), and its group ratio.
+fn ratios(d: &RateDifference) -> String {
+    let (first, second, group) = (
+        format(d.model_ratio),
+        format(d.dimension_ratio),
+        format(d.group_ratio),
+    );
+    if d.dimension.is_token() {
+        format!("{first} × {second} × {group}")
+    } else {
+        format!("price {first} × multiplier {second} × group {group}")
+    }
+}
+
 #[function_component(RateDifferences)]
 pub fn rate_differences(props: &RateDifferencesProps) -> Html {
     if props.differences.is_empty() {
@@ -41,7 +56,7 @@ pub fn rate_differences(props: &RateDifferencesProps) -> Html {
                                 <td>{ d.dimension.label() }</td>
                                 <td class="num"><Money amount={Some(d.card_rate)} currency={currency.clone()} />{ format!(" {unit}") }</td>
                                 <td class="num"><Money amount={Some(d.logged_rate)} currency={currency.clone()} />{ format!(" {unit}") }</td>
-                                <td class="num">{ format!("{} × {} × {}", format(d.model_ratio), format(d.dimension_ratio), format(d.group_ratio)) }</td>
+                                <td class="num">{ ratios(d) }</td>
                                 <td class="num">{ format!("{} in {} row(s)", d.quantity, d.rows) }</td>
                                 <td class="num"><Money amount={Some(d.amount)} currency={currency.clone()} signed=true /></td>
                             </tr>
