@@ -139,3 +139,30 @@ fn a_fraction_of_a_second_is_named_not_priced() {
     assert_eq!(named, [("sora-2", Dimension::Seconds)]);
     assert_eq!(f.quota_check().unwrap().consistent_rows, 1);
 }
+
+/// The same rows as a CSV export (the `other` column quoted, its quotes doubled) give
+/// the same lines and the same total.
+#[test]
+fn a_csv_export_of_the_rows_reads_the_same() {
+    let mut csv =
+        String::from("id,created_at,type,model_name,quota,prompt_tokens,completion_tokens,other\n");
+    for line in String::from_utf8(fixture(NAME)).unwrap().lines() {
+        let row: Value = serde_json::from_str(line).unwrap();
+        let other = row["other"].as_str().unwrap().replace('"', "\"\"");
+        csv.push_str(&format!(
+            "{},{},2,{},{},0,0,\"{other}\"\n",
+            row["id"],
+            row["created_at"],
+            row["model_name"].as_str().unwrap(),
+            row["quota"]
+        ));
+    }
+    let doc = media_settings("per_second", "0.1");
+    let from_csv = run(&[("log.csv", csv.into_bytes())], &settings(&doc));
+    let from_jsonl = run(&[(NAME, fixture(NAME))], &settings(&doc));
+    assert_eq!(lines(figures(&from_csv)), lines(figures(&from_jsonl)));
+    assert_eq!(
+        figures(&from_csv).reconciliation.total,
+        figures(&from_jsonl).reconciliation.total
+    );
+}
