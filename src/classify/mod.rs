@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 mod account;
+pub mod billed;
 mod capture;
 pub mod client_join;
 mod fields;
@@ -102,12 +103,18 @@ pub enum Cause {
     /// A client request inside the window the gateway stamped after the window's end
     /// (within the buffer): the provider figure lacks it.
     PostingDelay,
+    /// A bill line for a model and bucket in which the gateway log charged that model
+    /// nothing: usage the bill has and the log does not.
+    BilledWithoutLoggedUsage,
+    /// Gateway rows inside the window the bill has no line for (their model, their
+    /// bucket): usage the log has and the bill does not.
+    LoggedUsageNotBilled,
 }
 
 impl Cause {
     /// Every cause, in the order the bridge shows their families (the record's schema
     /// lists the same names).
-    pub const ALL: [Cause; 20] = [
+    pub const ALL: [Cause; 22] = [
         Cause::RatioMismatch,
         Cause::AliasPricedAsOther,
         Cause::IntegerQuotaRounding,
@@ -126,6 +133,8 @@ impl Cause {
         Cause::CancelledStreamCharged,
         Cause::ChargeWithoutClientRequest,
         Cause::RequestNeverSeen,
+        Cause::BilledWithoutLoggedUsage,
+        Cause::LoggedUsageNotBilled,
         Cause::StraddlingBucket,
         Cause::PostingDelay,
     ];
@@ -155,6 +164,8 @@ impl Cause {
             Cause::ChargeWithoutClientRequest => "charges with no client request behind them",
             Cause::RequestNeverSeen => "client requests the provider never saw",
             Cause::PostingDelay => "charges posted after the window's end",
+            Cause::BilledWithoutLoggedUsage => "billed usage the gateway log does not have",
+            Cause::LoggedUsageNotBilled => "logged usage the bill does not have",
         }
     }
 
@@ -180,6 +191,8 @@ impl Cause {
             Cause::ChargeWithoutClientRequest => "gateway charge without a client request",
             Cause::RequestNeverSeen => "request the provider never saw",
             Cause::PostingDelay => "posting delay",
+            Cause::BilledWithoutLoggedUsage => "billed, not in the gateway log",
+            Cause::LoggedUsageNotBilled => "in the gateway log, not billed",
         }
     }
 }

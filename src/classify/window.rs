@@ -34,6 +34,8 @@ pub struct WindowGaps {
     pub straddled_models: BTreeSet<String>,
     /// −(their net quota ÷ quota per USD).
     pub straddled: Decimal,
+    /// What the bill and the gateway log do not share inside the window, by model.
+    pub billed: super::billed::BillGaps,
 }
 
 fn evidence_files(files: &[FileReport], stream: Stream) -> impl Iterator<Item = &FileReport> {
@@ -54,8 +56,18 @@ pub fn gaps(
         (Some(Stream::GatewayLog), Some(s @ (Stream::Billing | Stream::AccountTotals))) => s,
         _ => return Ok(out),
     };
+    let charges: Vec<_> = (evidence_files(files, charged))
+        .flat_map(|f| f.evidence.charges.iter())
+        .collect();
+    let gateway = evidence_files(files, Stream::GatewayLog).flat_map(|f| f.rows.iter());
+    out.billed = super::billed::gaps(
+        &charges,
+        gateway,
+        &settings.rate_card,
+        settings.quota_per_usd,
+    )?;
     let (mut straddling, mut inside) = (Vec::new(), Vec::new());
-    for charge in evidence_files(files, charged).flat_map(|f| f.evidence.charges.iter()) {
+    for charge in charges {
         let span = (charge.start, charge.end);
         out.straddling_lines += u64::from(charge.straddles);
         match charge.straddles {
@@ -93,8 +105,10 @@ pub fn gaps(
     Ok(out)
 }
 
+/// The bill's usage gaps by model, then the straddling buckets.
 pub(super) fn steps(window: &WindowGaps) -> Vec<BridgeStep> {
-    vec![step(
+    let mut steps = super::billed::steps(&window.billed);
+    steps.push(step(
         VarianceClass::TimeWindowMismatch,
         Cause::StraddlingBucket,
         window.straddled,
@@ -105,7 +119,8 @@ pub(super) fn steps(window: &WindowGaps) -> Vec<BridgeStep> {
             rows(window.straddled_rows),
             models(&window.straddled_models)
         ),
-    )]
+    ));
+    steps
 }
 
 #[cfg(test)]
@@ -124,6 +139,7 @@ mod tests {
                     straddled_rows: 3,
                     straddled_models: ["gpt-4o".to_string()].into(),
                     straddled: "-0.014".parse().unwrap(),
+                    ..WindowGaps::default()
                 },
                 "left out of the provider-side figure: 4 charge lines in 2 buckets reaching past the window's edge, within which the gateway log charged 3 rows inside the window (gpt-4o)",
             ),
@@ -139,8 +155,8 @@ mod tests {
         ];
         for (gaps, want) in cases {
             let steps = steps(&gaps);
-            assert_eq!(steps[0].evidence, want);
-            assert_eq!(steps[0].amount, gaps.straddled);
+            assert_eq!(steps[2].evidence, want);
+            assert_eq!(steps[2].amount, gaps.straddled);
         }
     }
 }

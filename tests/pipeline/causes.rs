@@ -536,6 +536,73 @@ fn buckets_straddling_the_window_by_hand() {
     assert!(b.steps.iter().all(|s| s.cause != Cause::StraddlingBucket));
 }
 
+/// A daily bill by model against the gateway log, 1 Jan 00:00 to 3 Jan 00:00 UTC, every
+/// row's quota what its ratios give at the card's rates. The bill: 1 Jan gpt-4o 0.015 and
+/// Claude 0.009, 2 Jan gpt-4o 0.008 (0.032). The log: 1 Jan gpt-4o 7,500 quota = 0.015,
+/// 2 Jan gpt-4o 4,000 = 0.008 and Claude 3,000 = 0.006 (0.029 expected and logged).
+/// Variance 0.032 − 0.029 = 0.003: the bill's 1 Jan Claude line, for which the log charged
+/// Claude nothing that day, +0.009; the log's 2 Jan Claude row, for which the bill has no
+/// Claude line that day, −0.006. Both gpt-4o days agree: nothing is left.
+#[test]
+fn usage_one_side_has_and_the_other_not_by_hand() {
+    let mut doc = settings_json();
+    doc["incident_window_utc"]["end"] = json!("2026-01-03T00:00:00Z");
+    doc["provider_side"] = json!("billing");
+    let files = [
+        ("log.jsonl", fixture("causes/by-model-log.jsonl")),
+        ("bill.csv", fixture("causes/by-model-bill.csv")),
+    ];
+    let review = run(&files, &settings(&doc));
+    let f = figures(&review);
+    let total = &f.reconciliation.total;
+    assert_eq!(
+        (total.expected, total.provider, total.variance),
+        (Some(dec("0.029")), Some(dec("0.032")), Some(dec("0.003")))
+    );
+    let b = bridge(f);
+    let steps: Vec<(Cause, Decimal)> = b.steps.iter().map(|s| (s.cause, s.amount)).collect();
+    assert_eq!(
+        steps,
+        [
+            (Cause::BilledWithoutLoggedUsage, dec("0.009")),
+            (Cause::LoggedUsageNotBilled, dec("-0.006")),
+        ]
+    );
+    assert_eq!(b.residual, Decimal::ZERO);
+    let evidence: Vec<(&str, spend_reconciler::classify::VarianceClass)> = b
+        .steps
+        .iter()
+        .map(|s| (s.evidence.as_str(), s.class))
+        .collect();
+    let capture = spend_reconciler::classify::VarianceClass::UsageCaptureGap;
+    assert_eq!(
+        evidence,
+        [
+            (
+                "1 bill line in 1 bucket for a model the gateway log charged nothing for in that bucket (claude-sonnet-4-5-20250929)",
+                capture
+            ),
+            (
+                "1 row the gateway log charged inside the window with no bill line for their model in their bucket (claude-sonnet-4-5-20250929)",
+                capture
+            ),
+        ]
+    );
+    // A bill that does not name models ("all services") cannot be compared by model:
+    // its difference stays in the residual.
+    let bill = String::from_utf8(fixture("causes/by-model-bill.csv"))
+        .unwrap()
+        .replace(",gpt-4o,", ",,")
+        .replace(",claude-sonnet-4-5-20250929,", ",,");
+    let files = [
+        ("log.jsonl", fixture("causes/by-model-log.jsonl")),
+        ("bill.csv", bill.into_bytes()),
+    ];
+    let b = bridge(figures(&run(&files, &settings(&doc)))).clone();
+    assert!(b.steps.is_empty(), "{:?}", b.steps);
+    assert_eq!(b.residual, dec("0.003"));
+}
+
 /// A FOCUS bill of two daily buckets for gpt-4o: 1 Jan (inside the window) and 2 Jan
 /// (reaching past its end at 12:00), in millionths of a dollar.
 fn daily_bill(jan1: u64, jan2: u64) -> Vec<u8> {
@@ -556,9 +623,11 @@ fn daily_bill(jan1: u64, jan2: u64) -> Vec<u8> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 
-    /// The same mix spread over 1 Jan 00:00 to 2 Jan 12:00, against a daily bill: the
-    /// straddling step is exactly −(the gateway's 2 Jan charge), and what is left is the
-    /// bill's 1 Jan line against the gateway's 1 Jan charge — every row's own causes
+    /// The same mix spread over 1 Jan 00:00 to 2 Jan 12:00, against a daily bill of
+    /// gpt-4o: the straddling step is exactly −(the gateway's 2 Jan charge); on 1 Jan the
+    /// other models' charge is logged usage the bill does not have, the bill's line is
+    /// billed usage the log does not have when the log charged gpt-4o nothing, and what
+    /// is left is the bill's gpt-4o line against the gateway's — every row's own causes
     /// explain (gateway − expected) in full.
     #[test]
     fn a_straddling_bill_bridges_exactly(
@@ -589,9 +658,11 @@ proptest! {
         let b = bridge(f);
         let explained: Decimal = b.steps.iter().map(|s| s.amount).sum();
         prop_assert_eq!(explained + b.residual, variance);
-        let charged = |on_jan1: bool| -> Decimal {
+        // The gateway's net charge on a day, for gpt-4o (the bill's one model) or the rest.
+        let charged = |on_jan1: bool, gpt_4o: bool| -> Decimal {
             let quota: i64 = (rows.iter())
                 .filter(|(_, offset)| (*offset < 86_400) == on_jan1)
+                .filter(|(r, offset)| (r.json(start + offset)["model_name"] == "gpt-4o") == gpt_4o)
                 .map(|(r, _)| match r.meant {
                     Meant::Refund => -r.logged_quota(),
                     _ => r.logged_quota(),
@@ -599,12 +670,23 @@ proptest! {
                 .sum();
             Decimal::from(quota) / dec("500000")
         };
-        let straddled: Decimal = (b.steps.iter())
-            .filter(|s| s.cause == Cause::StraddlingBucket)
-            .map(|s| s.amount)
-            .sum();
-        prop_assert_eq!(straddled, -charged(false));
-        prop_assert_eq!(b.residual, Decimal::new(jan1 as i64, 6) - charged(true));
+        let step = |cause: Cause| -> Decimal {
+            b.steps.iter().filter(|s| s.cause == cause).map(|s| s.amount).sum()
+        };
+        let day = |gpt_4o: bool| charged(true, gpt_4o);
+        prop_assert_eq!(step(Cause::StraddlingBucket), -(charged(false, true) + charged(false, false)));
+        // 1 Jan by model: the other models' charge is not on the bill; the bill's gpt-4o
+        // line is all unlogged when the gateway charged gpt-4o nothing that day, and
+        // otherwise what the two sides both have and price differently: the residual.
+        prop_assert_eq!(step(Cause::LoggedUsageNotBilled), -day(false));
+        let bill = Decimal::new(jan1 as i64, 6);
+        let (unlogged, residual) = if day(true).is_zero() {
+            (bill, Decimal::ZERO)
+        } else {
+            (Decimal::ZERO, bill - day(true))
+        };
+        prop_assert_eq!(step(Cause::BilledWithoutLoggedUsage), unlogged);
+        prop_assert_eq!(b.residual, residual);
     }
 }
 
