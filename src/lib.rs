@@ -45,6 +45,7 @@ pub mod crosscheck;
 pub mod decimal;
 pub mod dual_ledger;
 pub mod error;
+pub mod fast_hash;
 pub mod figures;
 pub mod ingest;
 pub mod money;

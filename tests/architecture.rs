@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 const FLOORS: &[(&str, u32)] = &[
     ("decimal", 0),
     ("error", 0),
+    ("fast_hash", 0),
     ("sanitize", 0),
     ("money", 0),
     ("policy", 1),

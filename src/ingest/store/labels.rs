@@ -110,7 +110,7 @@ pub fn label_hash(text: &str) -> u64 {
 #[derive(Clone, Default)]
 pub struct RowLabels {
     sets: Vec<Labels>,
-    index: HashMap<Labels, u32>,
+    index: HashMap<Labels, u32, crate::fast_hash::Fast>,
     /// Per row: the index of its set in `sets`.
     rows: Vec<u32>,
     /// Per row: its request id as `evidence::id_hash`, 0 without one.
@@ -148,13 +148,18 @@ impl RowLabels {
     }
 
     pub fn push(&mut self, labels: Labels, request: u64) {
+        let id = self.intern(labels);
+        self.rows.push(id);
+        self.requests.push(request);
+    }
+
+    fn intern(&mut self, labels: Labels) -> u32 {
         let next = self.sets.len() as u32;
         let id = *self.index.entry(labels).or_insert(next);
         if id == next {
             self.sets.push(labels);
         }
-        self.rows.push(id);
-        self.requests.push(request);
+        id
     }
 
     /// Each row's labels and request id hash, in row order.
@@ -184,9 +189,18 @@ impl RowLabels {
 
     /// Adds another file part's rows after these (its sets interned here).
     pub fn append(&mut self, other: &RowLabels) {
-        for (labels, request) in other.iter() {
-            self.push(*labels, request);
+        // Each of `other`'s sets interned the first time a row uses it, so the sets come
+        // in the order a single pass over both parts gives; one lookup per set, not per row.
+        let mut ids: Vec<Option<u32>> = vec![None; other.sets.len()];
+        self.rows.reserve(other.rows.len());
+        for &id in &other.rows {
+            let here = match ids[id as usize] {
+                Some(here) => here,
+                None => *ids[id as usize].insert(self.intern(other.sets[id as usize])),
+            };
+            self.rows.push(here);
         }
+        self.requests.extend_from_slice(&other.requests);
     }
 
     /// For the trip between web workers: the sets, then each row's set and request id.

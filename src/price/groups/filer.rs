@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
-use super::fast_hash::Fast;
 use super::{exact, exact_key, ratios_key, Check, DimSum, Group, Groups, Key};
 use crate::error::Error;
+use crate::fast_hash::Fast;
 use crate::ingest::{GatewayRow, RowKind};
 use crate::policy::Billability;
 use crate::price::attribute::{file_quota, quota_facts, QuotaFacts};

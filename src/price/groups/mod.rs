@@ -13,7 +13,6 @@
 //! prices the rows, so no figure ever differs from the row path.
 
 mod exact;
-mod fast_hash;
 mod filer;
 mod ledger;
 pub use ledger::LedgerShare;
