@@ -8,3 +8,25 @@ pub mod delimited;
 pub mod gzip;
 pub mod json;
 pub mod shape;
+
+/// `text.trim()`, answered without decoding a character when both ends are printable
+/// ASCII (nearly every cell): no Unicode space can then be at either end.
+#[inline]
+pub fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn trim_is_str_trim(text in "[ \t\u{a0}\u{3000}a-z0-9é\r\n]{0,8}") {
+            prop_assert_eq!(super::trim(&text), text.trim());
+        }
+    }
+}

@@ -10,6 +10,7 @@ use crate::decimal::quote;
 use crate::ingest::formats::row::{Counts, Parts, RowKind, TokenSemantic};
 use crate::ingest::formats::times::{parse_time, CellFormat};
 use crate::ingest::text::json::value;
+use crate::ingest::text::trim;
 use crate::policy::Outcome;
 
 /// The text of the columns we read from one row; None when absent or empty. Cells borrow
@@ -149,7 +150,7 @@ pub fn parse_parts<'a>(
         } else {
             Outcome::Success
         },
-        model: model.trim(),
+        model: trim(model),
         quota,
         counts,
         requests: Some(1),
@@ -159,10 +160,8 @@ pub fn parse_parts<'a>(
             TokenSemantic::Inclusive
         },
         ratios,
-        request_id: get(Column::RequestId)
-            .map(str::trim)
-            .filter(|id| !id.is_empty()),
-        id: get(Column::Id).map(str::trim).filter(|id| !id.is_empty()),
+        request_id: get(Column::RequestId).map(trim).filter(|id| !id.is_empty()),
+        id: get(Column::Id).map(trim).filter(|id| !id.is_empty()),
         token_name: get(Column::TokenName),
         group: get(Column::Group),
         stream: match get(Column::IsStream) {
@@ -217,19 +216,24 @@ fn check_consistency(counts: &Counts, semantic: TokenSemantic) -> Result<(), Cel
 /// new-api's `is_stream` as JSON (`true`), a CSV export (`true`, `TRUE`), a MySQL dump
 /// (`1`) or a PostgreSQL one (`t`).
 fn parse_stream(text: &str) -> Result<bool, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "t" => Ok(true),
-        "false" | "0" | "f" => Ok(false),
-        _ => Err(format!(
+    // Compared in place: a lowercased copy was an allocation a row.
+    let word = trim(text);
+    let is = |words: [&str; 3]| words.iter().any(|w| word.eq_ignore_ascii_case(w));
+    if is(["true", "1", "t"]) {
+        Ok(true)
+    } else if is(["false", "0", "f"]) {
+        Ok(false)
+    } else {
+        Err(format!(
             "expected true or false (whether the request was streamed), but found {}",
             quote(text)
-        )),
+        ))
     }
 }
 
 fn parse_kind(text: &str) -> Result<RowKind, String> {
     // Digits first: nearly every row, and no lowercased copy needed for them.
-    let kind = match text.trim() {
+    let kind = match trim(text) {
         "2" => return Ok(RowKind::Consume),
         "5" => return Ok(RowKind::Error),
         "6" => return Ok(RowKind::Refund),

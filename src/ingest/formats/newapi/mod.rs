@@ -53,7 +53,7 @@ pub fn integer_as(text: &str, format: NumberFormat) -> Result<i64, String> {
 
 /// Strips the `'` that fork exports put before cells to defuse spreadsheet formulas.
 pub fn csv_cell(text: &str) -> Option<&str> {
-    let text = text.trim();
+    let text = crate::ingest::text::trim(text);
     let text = text.strip_prefix('\'').unwrap_or(text);
     (!text.is_empty()).then_some(text)
 }
