@@ -40,7 +40,7 @@ pub struct BillGaps {
     /// Gateway rows the bill has no line for (of their model, in their bucket).
     pub logged_rows: u64,
     pub logged_models: BTreeSet<String>,
-    /// − their net quota ÷ quota per USD.
+    /// − their net quota ÷ quota per USD (each model and bucket converted exactly).
     pub logged: Decimal,
 }
 
@@ -55,6 +55,10 @@ fn model_of(card: &RateCard, name: &str, at: Option<Timestamp>) -> String {
 
 /// Compares the bill's lines inside the window (`charges`: the provider-side stream's
 /// lines, those reaching past the window's edge included) with the gateway log's rows.
+///
+/// Plain vectors, sorted and merged, rather than maps keyed by bucket and model: this
+/// runs once per review on a few cells, and every map type adds code to the page's one
+/// WebAssembly module.
 pub fn gaps(
     charges: &[&ChargeTotal],
     gateway: impl Iterator<Item = GatewayRow>,
@@ -69,92 +73,108 @@ pub fn gaps(
     let mut spans: Vec<Span> = inside.iter().map(|c| (c.start, c.end)).collect();
     spans.sort();
     spans.dedup();
-    // Each row in its bucket (the first wholly inside the window that holds its time) by
-    // the name it was logged under; one pass, no allocation but for a new cell.
-    let mut by_name: BTreeMap<Option<Span>, BTreeMap<String, (i64, u64)>> = BTreeMap::new();
+    let span_of = |c: &ChargeTotal| spans.binary_search(&(c.start, c.end)).unwrap_or(0);
+    // Per name the rows were logged under: (net quota, rows) per bucket, the last slot for
+    // rows in no bucket. One pass, no allocation but for a new name.
+    let slots = spans.len() + 1;
+    let mut by_name: BTreeMap<String, Vec<(i64, u64)>> = BTreeMap::new();
     for row in gateway.filter(|r| r.kind != RowKind::NotUsage) {
         let Some(at) = row.time() else { continue };
         let holds = |(start, end): &Span| *start <= at && at < *end;
-        let span = spans.iter().find(|s| holds(s)).copied();
-        if span.is_none() && straddling.iter().any(holds) {
+        let slot = spans.iter().position(holds).unwrap_or(spans.len());
+        if slot == spans.len() && straddling.iter().any(holds) {
             continue;
         }
         let quota = match row.kind {
             RowKind::Refund => row.quota.checked_neg().ok_or_else(overflow)?,
             _ => row.quota,
         };
-        let names = by_name.entry(span).or_default();
-        let cell = match names.get_mut(row.model.as_str()) {
-            Some(cell) => cell,
-            None => names.entry(row.model.clone()).or_default(),
+        let cells = match by_name.get_mut(row.model.as_str()) {
+            Some(cells) => cells,
+            None => by_name
+                .entry(row.model.clone())
+                .or_insert(vec![(0, 0); slots]),
         };
+        let cell = &mut cells[slot];
         cell.0 = cell.0.checked_add(quota).ok_or_else(overflow)?;
         cell.1 += 1;
     }
-    // The models the log knows, by its names and by the card's.
-    let known: BTreeSet<&str> = by_name
-        .values()
-        .flat_map(|m| m.keys())
-        .map(String::as_str)
-        .collect();
     let item_model = |c: &ChargeTotal| {
         let name = c.item.split(", ").next().unwrap_or("").trim();
         let priced = card.lookup(name, Some(c.start)).is_some();
-        (priced || known.contains(name)).then(|| model_of(card, name, Some(c.start)))
+        (priced || by_name.contains_key(name)).then(|| model_of(card, name, Some(c.start)))
     };
     // A bucket is compared by model only when each of its lines names a model.
-    let mut by_model: BTreeMap<Span, bool> = BTreeMap::new();
+    let mut by_model = vec![true; spans.len()];
+    let mut billed: Vec<Cell> = Vec::new();
     for c in &inside {
-        let named = item_model(c).is_some();
-        (by_model.entry((c.start, c.end)))
-            .and_modify(|all| *all &= named)
-            .or_insert(named);
-    }
-    let mut billed: BTreeMap<(Span, String), (Decimal, u64)> = BTreeMap::new();
-    for c in inside.iter().filter(|c| by_model[&(c.start, c.end)]) {
-        let Some(model) = item_model(c) else { continue };
-        let cell = billed.entry(((c.start, c.end), model)).or_default();
-        cell.0 = cell.0.checked_add(c.amount).ok_or_else(overflow)?;
-        cell.1 += 1;
-    }
-    let mut logged: BTreeMap<(Option<Span>, String), (i64, u64)> = BTreeMap::new();
-    for (span, names) in &by_name {
-        if span.is_some_and(|s| !by_model[&s]) {
-            continue;
-        }
-        for (name, (quota, n)) in names {
-            let model = model_of(card, name, span.map(|s| s.0));
-            let cell = logged.entry((*span, model)).or_default();
-            cell.0 = cell.0.checked_add(*quota).ok_or_else(overflow)?;
-            cell.1 += n;
+        match item_model(c) {
+            Some(model) => billed.push((span_of(c), model, c.amount, 1)),
+            None => by_model[span_of(c)] = false,
         }
     }
+    billed.retain(|(slot, ..)| by_model[*slot]);
+    let billed = merged(billed).ok_or_else(overflow)?;
+    // The log's cells in USD too, so both sides merge alike.
+    let mut logged: Vec<Cell> = Vec::new();
+    for (name, cells) in &by_name {
+        for (slot, &(quota, n)) in cells.iter().enumerate().filter(|(_, c)| c.1 > 0) {
+            if slot < spans.len() && !by_model[slot] {
+                continue;
+            }
+            let at = spans.get(slot).map(|s| s.0);
+            let usd = quota_to_usd(quota, quota_per_usd)?;
+            logged.push((slot, model_of(card, name, at), usd, n));
+        }
+    }
+    let logged = merged(logged).ok_or_else(overflow)?;
+    let find = |cells: &[Cell], slot: usize, model: &str| {
+        (cells.iter())
+            .find(|(s, m, ..)| *s == slot && m == model)
+            .map(|c| c.2)
+    };
     let mut out = BillGaps::default();
-    let mut buckets = BTreeSet::new();
-    for ((span, model), (amount, lines)) in &billed {
-        let charged = logged.get(&(Some(*span), model.clone()));
-        if amount.is_zero() || charged.is_some_and(|(quota, _)| *quota != 0) {
+    let mut buckets = Vec::new();
+    for (slot, model, amount, lines) in &billed {
+        let charged = find(&logged, *slot, model).is_some_and(|usd| !usd.is_zero());
+        if amount.is_zero() || charged {
             continue;
         }
         out.billed = out.billed.checked_add(*amount).ok_or_else(overflow)?;
         out.billed_lines += lines;
-        buckets.insert(*span);
+        buckets.push(*slot);
         out.billed_models.insert(model.clone());
     }
+    buckets.dedup();
     out.billed_buckets = buckets.len() as u64;
-    let mut net_quota = 0i64;
-    for ((span, model), (quota, n)) in &logged {
-        let on_bill = span.is_some_and(|s| billed.contains_key(&(s, model.clone())));
-        if *quota == 0 || on_bill {
+    for (slot, model, usd, n) in &logged {
+        if usd.is_zero() || find(&billed, *slot, model).is_some() {
             continue;
         }
-        net_quota = net_quota.checked_add(*quota).ok_or_else(overflow)?;
+        out.logged = out.logged.checked_sub(*usd).ok_or_else(overflow)?;
         out.logged_rows += n;
         out.logged_models.insert(model.clone());
     }
-    let usd = quota_to_usd(net_quota, quota_per_usd)?;
-    out.logged = Decimal::ZERO.checked_sub(usd).ok_or_else(overflow)?;
     Ok(out)
+}
+
+/// A bucket (its slot), a model, an amount in USD and how many lines or rows make it.
+type Cell = (usize, String, Decimal, u64);
+
+/// Cells sorted by bucket and model, equal keys added up; None on overflow.
+fn merged(mut cells: Vec<Cell>) -> Option<Vec<Cell>> {
+    cells.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut out: Vec<Cell> = Vec::new();
+    for cell in cells {
+        match out.last_mut() {
+            Some(last) if last.0 == cell.0 && last.1 == cell.1 => {
+                last.2 = last.2.checked_add(cell.2)?;
+                last.3 += cell.3;
+            }
+            _ => out.push(cell),
+        }
+    }
+    Some(out)
 }
 
 pub(super) fn steps(gaps: &BillGaps) -> Vec<BridgeStep> {

@@ -1,7 +1,6 @@
 //! A row's quantities in the billable dimensions, disjoint by construction: a token is
 //! counted in exactly one.
 
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::ingest::GatewayRow;
@@ -10,8 +9,10 @@ use crate::ratecard::{Dimension, Entry};
 /// A count a row states as a decimal (`5`, `5.0`) as a whole number; None for a fraction
 /// or a negative one, which no quantity can be.
 fn whole(value: Decimal) -> Option<u64> {
-    (value.fract().is_zero() && !value.is_sign_negative())
-        .then(|| value.trunc().to_u64())
+    let value = value.normalize();
+    let whole = value.scale() == 0 && !value.is_sign_negative();
+    whole
+        .then(|| u64::try_from(value.mantissa()).ok())
         .flatten()
 }
 
