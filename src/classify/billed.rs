@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
-use super::{count, models, rows, step, BridgeStep, Cause, VarianceClass};
+use super::{count, models, rows, step, their, BridgeStep, Cause, VarianceClass};
 use crate::error::Error;
 use crate::ingest::{ChargeTotal, GatewayRow, RowKind};
 use crate::price::quota::quota_to_usd;
@@ -195,9 +195,10 @@ pub(super) fn steps(gaps: &BillGaps) -> Vec<BridgeStep> {
             Cause::LoggedUsageNotBilled,
             gaps.logged,
             format!(
-                "{} the gateway log charged inside the window with no bill line for their model in their bucket{}",
+                "{} the gateway log charged inside the window with no bill line for {their} model in {their} bucket{}",
                 rows(gaps.logged_rows),
-                models(&gaps.logged_models)
+                models(&gaps.logged_models),
+                their = their(gaps.logged_rows),
             ),
         ),
     ]
@@ -233,7 +234,7 @@ mod tests {
                 ),
                 (
                     Cause::LoggedUsageNotBilled,
-                    "1 row the gateway log charged inside the window with no bill line for their model in their bucket",
+                    "1 row the gateway log charged inside the window with no bill line for its model in its bucket",
                     "-0.006".parse().unwrap()
                 ),
             ]

@@ -583,7 +583,7 @@ fn usage_one_side_has_and_the_other_not_by_hand() {
                 capture
             ),
             (
-                "1 row the gateway log charged inside the window with no bill line for their model in their bucket (claude-sonnet-4-5-20250929)",
+                "1 row the gateway log charged inside the window with no bill line for its model in its bucket (claude-sonnet-4-5-20250929)",
                 capture
             ),
         ]
