@@ -77,11 +77,12 @@ pub fn gaps(
     // Per name the rows were logged under: (net quota, rows) per bucket, the last slot for
     // rows in no bucket. One pass, no allocation but for a new name.
     let slots = spans.len() + 1;
+    let disjoint = spans.windows(2).all(|w| w[0].1 <= w[1].0);
     let mut by_name: BTreeMap<String, Vec<(i64, u64)>> = BTreeMap::new();
     for row in gateway.filter(|r| r.kind != RowKind::NotUsage) {
         let Some(at) = row.time() else { continue };
         let holds = |(start, end): &Span| *start <= at && at < *end;
-        let slot = spans.iter().position(holds).unwrap_or(spans.len());
+        let slot = slot_of(&spans, disjoint, at);
         if slot == spans.len() && straddling.iter().any(holds) {
             continue;
         }
@@ -158,6 +159,22 @@ pub fn gaps(
     Ok(out)
 }
 
+/// The slot of the first bucket that holds `at` (`spans.len()` for none). Buckets one
+/// after another (a daily or hourly bill) are searched by halves; buckets that overlap (a
+/// day and its month) one by one.
+fn slot_of(spans: &[Span], disjoint: bool, at: Timestamp) -> usize {
+    let holds = |(start, end): &Span| *start <= at && at < *end;
+    if disjoint {
+        let after = spans.partition_point(|(start, _)| *start <= at);
+        match after.checked_sub(1) {
+            Some(i) if holds(&spans[i]) => i,
+            _ => spans.len(),
+        }
+    } else {
+        spans.iter().position(holds).unwrap_or(spans.len())
+    }
+}
+
 /// A bucket (its slot), a model, an amount in USD and how many lines or rows make it.
 type Cell = (usize, String, Decimal, u64);
 
@@ -207,6 +224,27 @@ pub(super) fn steps(gaps: &BillGaps) -> Vec<BridgeStep> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Searched by halves, disjoint buckets give the slot a search one by one gives.
+        #[test]
+        fn buckets_searched_by_halves_as_one_by_one(
+            lengths in proptest::collection::vec((0i64..5, 1i64..5), 0..8),
+            at in -2i64..60,
+        ) {
+            let mut spans = Vec::new();
+            let mut edge = 0;
+            for (gap, length) in lengths {
+                let start = edge + gap;
+                edge = start + length;
+                let t = |s: i64| Timestamp::from_second(s).unwrap();
+                spans.push((t(start), t(edge)));
+            }
+            let at = Timestamp::from_second(at).unwrap();
+            prop_assert_eq!(slot_of(&spans, true, at), slot_of(&spans, false, at));
+        }
+    }
 
     /// The evidence counts lines, buckets and rows and names sanitized models only.
     #[test]
