@@ -334,11 +334,13 @@ pub fn report(
 pub async fn status(problem: Option<String>) -> KeepStatus {
     let entries = manifest();
     let store = Store::find().await;
+    let quota = quota().await;
     KeepStatus {
+        // Read after the waits: a switch flipped meanwhile is what the status says.
         on: enabled(),
         files: entries.len(),
         bytes: entries.iter().map(|e| e.size).sum(),
-        quota: quota().await,
+        quota,
         store: store.map(Store::describe),
         problem: problem.or_else(|| store.is_none().then(|| NO_STORE.to_string())),
     }
