@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::{exact, exact_key, ratios_key, Check, DimSum, Group, Groups, Key};
 use crate::error::Error;
 use crate::fast_hash::Fast;
-use crate::ingest::{GatewayRow, RowKind};
+use crate::ingest::{GatewayRow, LoggedRatios, RowKind};
 use crate::policy::Billability;
 use crate::price::attribute::{file_quota, quota_facts, QuotaFacts};
 use crate::price::dimension::{quantities, Quantities};
@@ -20,12 +20,22 @@ pub(super) struct Filer {
     pub(super) zone: TimeZone,
     pub(super) models: HashMap<String, u32, Fast>,
     pub(super) index: HashMap<Key, usize, Fast>,
+    /// Each distinct ratio set met (by its exact values), and its place.
+    pub(super) ratio_sets: HashMap<[super::Exact; 12], u32, Fast>,
 }
 
 impl Filer {
+    /// The place of a ratio set among those met so far (a new one takes the next).
+    pub(super) fn ratio_set(&mut self, r: &LoggedRatios) -> u32 {
+        let next = self.ratio_sets.len() as u32;
+        *self.ratio_sets.entry(ratios_key(r)).or_insert(next)
+    }
+
+    /// Files `row`, whose ratios are the set at `set` ([`Filer::ratio_set`]).
     pub(super) fn file(
         &mut self,
         row: &GatewayRow,
+        set: Option<u32>,
         s: &ValidSettings,
         out: &mut Groups,
     ) -> Result<(), &'static str> {
@@ -83,7 +93,7 @@ impl Filer {
             known,
             pattern: dims.iter().fold(0, |p, (d, _)| p | 1 << d.index()),
             model_price: exact_key(row.model_price),
-            ratios: row.ratios.as_ref().map(ratios_key),
+            ratios: set,
         };
         let at = match self.index.get(&key) {
             Some(&at) => at,

@@ -108,7 +108,9 @@ struct Key {
     /// Which dimensions the rows have a quantity in (bit = `Dimension::index`).
     pattern: u32,
     model_price: Exact,
-    ratios: Option<[Exact; 12]>,
+    /// The row's ratio set, by its place among the sets the filer has met (equal sets,
+    /// value and scale, have one place): a few bytes to hash a row, not ~200.
+    ratios: Option<u32>,
 }
 
 fn ratios_key(r: &LoggedRatios) -> [Exact; 12] {
@@ -183,8 +185,12 @@ impl Groups {
         rows: impl IntoIterator<Item = R>,
         settings: &ValidSettings,
     ) -> Groups {
-        Groups::build_with(settings, |file| {
-            rows.into_iter().try_for_each(|r| file(r.borrow()))
+        Groups::build_with(settings, |filer, file| {
+            rows.into_iter().try_for_each(|r| {
+                let row = r.borrow();
+                let set = row.ratios.as_ref().map(|r| filer.ratio_set(r));
+                file(filer, row, set)
+            })
         })
     }
 
@@ -193,12 +199,17 @@ impl Groups {
         stores: impl IntoIterator<Item = &'a crate::ingest::Rows>,
         settings: &ValidSettings,
     ) -> Groups {
-        Groups::build_with(settings, |file| {
+        Groups::build_with(settings, |filer, file| {
             let mut row = None;
             for store in stores {
+                // Each of the store's sets placed once, not each row's.
+                let sets: Vec<u32> = (store.ratio_sets().iter())
+                    .map(|r| filer.ratio_set(r))
+                    .collect();
                 let mut rows = store.iter();
                 while rows.next_into(&mut row) {
-                    row.as_ref().map_or(Ok(()), &mut *file)?;
+                    let set = rows.ratio_set().map(|i| sets[i]);
+                    row.as_ref().map_or(Ok(()), |row| file(filer, row, set))?;
                 }
             }
             Ok(())
@@ -209,7 +220,8 @@ impl Groups {
     fn build_with(
         settings: &ValidSettings,
         each: impl FnOnce(
-            &mut dyn FnMut(&GatewayRow) -> Result<(), &'static str>,
+            &mut Filer,
+            &mut dyn FnMut(&mut Filer, &GatewayRow, Option<u32>) -> Result<(), &'static str>,
         ) -> Result<(), &'static str>,
     ) -> Groups {
         let mut groups = Groups {
@@ -230,8 +242,12 @@ impl Groups {
             zone,
             models: HashMap::default(),
             index: HashMap::default(),
+            ratio_sets: HashMap::default(),
         };
-        if let Err(why) = each(&mut |row| filer.file(row, settings, &mut groups)) {
+        let mut file = |filer: &mut Filer, row: &GatewayRow, set: Option<u32>| {
+            filer.file(row, set, settings, &mut groups)
+        };
+        if let Err(why) = each(&mut filer, &mut file) {
             groups.declined = Some(why);
             groups.groups.clear();
         }

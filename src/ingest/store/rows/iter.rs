@@ -16,6 +16,9 @@ pub struct RowIter<'a> {
     pub(super) at: usize,
     pub(super) left: usize,
     pub(super) last_second: i64,
+    /// The ratio set of the row [`RowIter::next_into`] decoded last (its place in
+    /// [`super::Rows::ratio_sets`]).
+    pub(super) ratio_set: Option<usize>,
 }
 
 impl RowIter<'_> {
@@ -100,6 +103,7 @@ impl RowIter<'_> {
     /// false, and `slot` empty, at the end or where the store is damaged, as [`Iterator::next`].
     pub fn next_into(&mut self, slot: &mut Option<GatewayRow>) -> bool {
         let fields = if self.left == 0 { None } else { self.fields() };
+        self.ratio_set = fields.as_ref().and_then(|f| f.ratios);
         *slot = fields.map(|f| {
             let mut model = slot.take().map(|row| row.model).unwrap_or_default();
             model.clear();
@@ -108,6 +112,12 @@ impl RowIter<'_> {
         });
         self.left = if slot.is_some() { self.left - 1 } else { 0 };
         slot.is_some()
+    }
+
+    /// Where the row [`RowIter::next_into`] decoded last finds its ratios among the
+    /// store's sets; None for a row without ratios.
+    pub fn ratio_set(&self) -> Option<usize> {
+        self.ratio_set
     }
 
     fn row_of(&self, f: Fields, model: String) -> GatewayRow {

@@ -55,12 +55,19 @@ impl Rows {
         &self.0.models
     }
 
+    /// The distinct ratio sets the rows logged, in order of first appearance (what
+    /// [`RowIter::ratio_set`] indexes).
+    pub fn ratio_sets(&self) -> &[crate::ingest::formats::row::LoggedRatios] {
+        &self.0.ratios
+    }
+
     pub fn iter(&self) -> RowIter<'_> {
         RowIter {
             store: &self.0,
             at: 0,
             left: self.0.len,
             last_second: 0,
+            ratio_set: None,
         }
     }
 
