@@ -134,15 +134,6 @@ pub(super) fn logged_rate(
     }
 }
 
-/// No audio formula, audio price or tool surcharge (multipliers aside).
-fn plain_but_factors(r: &LoggedRatios) -> bool {
-    LoggedRatios {
-        factors: None,
-        ..r.clone()
-    }
-    .is_plain()
-}
-
 impl Pricer<'_> {
     /// Files each priced quantity of a checked row whose logged ratios imply another
     /// price than the card's. Rows new-api priced with another formula (audio, tool
@@ -156,7 +147,7 @@ impl Pricer<'_> {
         let one_unit = r.factors.is_none()
             || (row.model_price.is_some()
                 && self.priced.iter().filter(|p| per_call(p.0)).count() == 1);
-        let sayable = r.is_plain() || (one_unit && plain_but_factors(r));
+        let sayable = r.is_plain() || (one_unit && r.is_plain_but_factors());
         if !sayable {
             return None;
         }

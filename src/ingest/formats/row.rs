@@ -61,10 +61,14 @@ impl LoggedRatios {
     /// own, no tool surcharge and no further multiplier. Only such rows have their rate
     /// differences named one by one.
     pub fn is_plain(&self) -> bool {
+        self.is_plain_but_factors() && self.factors.is_none()
+    }
+
+    /// [`LoggedRatios::is_plain`], multipliers aside.
+    pub fn is_plain_but_factors(&self) -> bool {
         self.audio_ratio.is_none()
             && self.audio_input_price.is_none()
             && self.tool_surcharge_usd.is_zero()
-            && self.factors.is_none()
     }
 }
 
