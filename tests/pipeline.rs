@@ -119,6 +119,18 @@ fn read(name: &str, bytes: &[u8]) -> FileReport {
     ingest::ingest(name, bytes, Default::default())
 }
 
+/// The bridge's amount for one cause (0 when it has no step).
+fn cause_amount(
+    b: &spend_reconciler::classify::Bridge,
+    cause: spend_reconciler::classify::Cause,
+) -> Decimal {
+    b.steps
+        .iter()
+        .filter(|s| s.cause == cause)
+        .map(|s| s.amount)
+        .sum()
+}
+
 fn dec(text: &str) -> Decimal {
     Decimal::from_str_exact(text).unwrap()
 }
@@ -261,7 +273,12 @@ fn assert_conserved(review: &Review, what: &str) {
             "{what}: accepted rows kept"
         );
     }
-    let f = figures(review);
+    assert_figures_add_up(figures(review), what);
+}
+
+/// Σ bridge steps + residual = variance = recorded − expected, and the models add up to
+/// the totals; with no variance, no bridge.
+fn assert_figures_add_up(f: &Figures, what: &str) {
     let total = &f.reconciliation.total;
     let (Some(expected), Some(provider), Some(variance)) =
         (total.expected, total.provider, total.variance)

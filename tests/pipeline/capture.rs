@@ -38,24 +38,9 @@ fn run_pair(name: &str, doc: &Value) -> Review {
 fn assert_bridged(review: &Review, what: &str) {
     let f = figures(review);
     let total = &f.reconciliation.total;
-    let (expected, provider, variance) = (
-        total.expected.unwrap(),
-        total.provider.unwrap(),
-        total.variance.unwrap(),
-    );
-    let b = bridge(f);
-    let explained: Decimal = b.steps.iter().map(|s| s.amount).sum();
-    assert_eq!(explained + b.residual, variance, "{what}: bridge");
-    assert_eq!(provider - expected, variance, "{what}");
-    let models = &f.reconciliation.per_model;
-    let sum = |side: fn(&Comparison) -> Option<Decimal>| -> Decimal {
-        models.iter().map(|(_, c)| side(c).unwrap()).sum()
-    };
-    assert_eq!(
-        (sum(|c| c.expected), sum(|c| c.provider)),
-        (expected, provider),
-        "{what}"
-    );
+    let all = [total.expected, total.provider, total.variance];
+    assert!(all.iter().all(Option::is_some), "{what}: {total:?}");
+    assert_figures_add_up(f, what);
 }
 
 fn steps(b: &spend_reconciler::classify::Bridge) -> Vec<(Cause, Decimal)> {
@@ -460,9 +445,7 @@ proptest! {
         let explained: Decimal = b.steps.iter().map(|s| s.amount).sum();
         prop_assert_eq!(explained + b.residual, variance);
         prop_assert_eq!(b.residual, Decimal::ZERO, "{:?}", b.steps);
-        let step = |cause: Cause| -> Decimal {
-            b.steps.iter().filter(|s| s.cause == cause).map(|s| s.amount).sum()
-        };
+        let step = |cause: Cause| cause_amount(b, cause);
         let meant = |m: fn(Meant) -> bool, amount: fn(&Request) -> Decimal| -> Decimal {
             requests.iter().filter(|r| m(r.meant)).map(amount).sum()
         };

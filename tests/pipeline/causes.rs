@@ -449,9 +449,7 @@ proptest! {
         let explained: Decimal = b.steps.iter().map(|s| s.amount).sum();
         prop_assert_eq!(explained + b.residual, variance);
         prop_assert_eq!(b.residual, Decimal::ZERO, "{:?}", b.steps);
-        let step = |cause: Cause| -> Decimal {
-            b.steps.iter().filter(|s| s.cause == cause).map(|s| s.amount).sum()
-        };
+        let step = |cause: Cause| cause_amount(b, cause);
         let meant = |m: Meant| -> Decimal {
             let usd = |r: &CauseRow| match m {
                 Meant::MissingUsage => Decimal::from(r.misread) / dec("500000"),
@@ -670,9 +668,7 @@ proptest! {
                 .sum();
             Decimal::from(quota) / dec("500000")
         };
-        let step = |cause: Cause| -> Decimal {
-            b.steps.iter().filter(|s| s.cause == cause).map(|s| s.amount).sum()
-        };
+        let step = |cause: Cause| cause_amount(b, cause);
         let day = |gpt_4o: bool| charged(true, gpt_4o);
         prop_assert_eq!(step(Cause::StraddlingBucket), -(charged(false, true) + charged(false, false)));
         // 1 Jan by model: the other models' charge is not on the bill; the bill's gpt-4o
