@@ -9,6 +9,7 @@
 //! are in no figure here; nor are rows that state no time. An empty reference period
 //! gives no baseline, with the reason, never zeros.
 
+use super::clock::Shown;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -160,11 +161,7 @@ fn line(
             |best, (m, c)| if *c > best.1 { (*m, *c) } else { best },
         );
     let peak_start = Timestamp::from_second(peak_minute.saturating_mul(60))
-        .map(|t| {
-            t.to_zoned(zone.clone())
-                .strftime("%Y-%m-%dT%H:%M%:z")
-                .to_string()
-        })
+        .map(|t| super::clock::local(&t.to_zoned(zone.clone()), Shown::Minute))
         .unwrap_or_default();
     let percent = |count: u64| ratio(Decimal::from(count) * Decimal::ONE_HUNDRED, requests);
     let success = classes.get(&OutcomeClass::Success).copied().unwrap_or(0);
@@ -216,11 +213,7 @@ pub fn baseline(
         .into_iter()
         .filter(|r| r.at.is_some_and(|at| period.contains(at)))
         .collect();
-    let shown = |t: Timestamp| {
-        t.to_zoned(zone.clone())
-            .strftime("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string()
-    };
+    let shown = |t: Timestamp| super::clock::local(&t.to_zoned(zone.clone()), Shown::Second);
     if inside.is_empty() {
         let bucket_note = match usage_buckets_not_counted {
             0 => String::new(),

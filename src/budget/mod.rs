@@ -26,6 +26,7 @@
 
 pub mod allocate;
 pub mod baseline;
+pub mod clock;
 pub mod document;
 pub mod log;
 pub mod mapping;

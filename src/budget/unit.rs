@@ -5,6 +5,7 @@
 //! how it moved across the window. A count that is unknown or zero gives no unit cost,
 //! never a zero one.
 
+use super::clock::Shown;
 use std::collections::BTreeMap;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -88,9 +89,9 @@ fn per_unit(tally: &Tally, units: Option<Decimal>) -> Option<Decimal> {
 fn period_of(at: jiff::Timestamp, period: Period, zone: &jiff::tz::TimeZone) -> String {
     let zoned = at.to_zoned(zone.clone());
     match period {
-        Period::Day => zoned.strftime("%Y-%m-%d").to_string(),
+        Period::Day => super::clock::local(&zoned, Shown::Date),
         // With the offset, so the hour a clock repeats in autumn is two periods.
-        Period::Hour => zoned.strftime("%Y-%m-%dT%H:00%:z").to_string(),
+        Period::Hour => super::clock::local(&zoned, Shown::Hour),
     }
 }
 
