@@ -252,9 +252,14 @@ fn compute(
 }
 
 impl Review {
-    /// The sanitized record; None until the settings are valid and the figures computed.
+    /// The sanitized record; None until the settings are valid and the figures computed,
+    /// and while a file's SHA-256 is still being computed (the page's second worker
+    /// hashes after the figures): a record names every file by its digest.
     pub fn record(&self, generated_at: Timestamp) -> Option<Record> {
         let figures = self.figures.as_ref().ok()?;
+        if self.files.iter().any(|f| f.fingerprint.sha256.is_empty()) {
+            return None;
+        }
         Some(record::build(&self.files, figures, generated_at))
     }
 }

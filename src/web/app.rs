@@ -89,6 +89,7 @@ pub fn app() -> Html {
         let digests: Vec<(String, String)> = state
             .files
             .iter()
+            .filter(|f| !f.report.fingerprint.sha256.is_empty())
             .map(|f| (f.report.name.clone(), f.report.fingerprint.sha256.clone()))
             .collect();
         let dispatch = dispatch.clone();
@@ -226,7 +227,8 @@ pub fn app() -> Html {
                 <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}
                     counted={state.files.iter().map(|f| state.counted(f).cloned()).collect::<Vec<_>>()}
                     on_read_as={dispatch.reform(|(file, format)| Action::Edit(SettingsEdit::ReadAs { file, format }))}
-                    on_save_mapping={dispatch.reform(|m| Action::Edit(SettingsEdit::SaveMapping(Box::new(m))))} />
+                    on_save_mapping={dispatch.reform(|m| Action::Edit(SettingsEdit::SaveMapping(Box::new(m))))}
+                    fingerprinting={state.fingerprinting.clone()} />
             </section>
             <section class="step form-step" aria-labelledby="step-window">
                 <h2 id="step-window">{ "2. Incident window and tolerance" }</h2>
@@ -283,7 +285,7 @@ pub fn app() -> Html {
                         lines={figures.dual_ledger.lines_at(browser::now(), figures.settings.quota_per_usd)} currency={figures.settings.billing_currency.clone()} />
                     <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} chosen={figures.settings.provider_side} expected_side={figures.settings.expected_side} />
                 }
-                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} on_import={on_import.clone()} on_notice={on_notice.clone()} on_edit={on_edit_downloads} />
+                <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} fingerprinting={state.fingerprint_pending()} on_import={on_import.clone()} on_notice={on_notice.clone()} on_edit={on_edit_downloads} />
             </section>
             if let Ok(figures) = &shown.figures {
                 <section id="incident-review" class="step" aria-busy={busy} aria-labelledby="step-review">

@@ -27,6 +27,10 @@ pub enum Action {
     Budget(u32, Option<String>),
     /// How far the worker is; None when it is idle.
     Progress(Option<Loading>),
+    /// How far the SHA-256 of a job's file is, as a share of its bytes.
+    Fingerprinting(u32, f64),
+    /// The SHA-256 of a job's file, which was loaded before it was hashed.
+    Fingerprinted(u32, String),
     /// Reading stopped; these files were not (or not again) read.
     Cancelled(Vec<String>),
     RemoveFile(usize),
@@ -83,6 +87,8 @@ pub struct State {
     /// window does not make every file be read again).
     pub rules: Rules,
     pub loading: Option<Loading>,
+    /// How far the SHA-256 of each job's file is (share of its bytes), while it runs.
+    pub fingerprinting: Vec<(u32, f64)>,
     pub settings: Settings,
     /// The last review computed; while `computed != generation`, the worker is computing
     /// the next one and this one is shown, marked as being recomputed.
@@ -114,6 +120,7 @@ impl State {
             files: Vec::new(),
             rules: pipeline::ingest_rules(&settings).unwrap_or_default(),
             loading: None,
+            fingerprinting: Vec::new(),
             settings,
             review,
             budget: None,
@@ -188,6 +195,49 @@ impl State {
             None => self.files.push(file),
         }
         self.refresh(true)
+    }
+
+    fn fingerprinting(mut self, job: u32, share: f64) -> Self {
+        match self.fingerprinting.iter_mut().find(|(j, _)| *j == job) {
+            Some(entry) => entry.1 = share,
+            None => self.fingerprinting.push((job, share)),
+        }
+        self
+    }
+
+    /// A file loaded before it was hashed gets its SHA-256, in the review shown too:
+    /// no figure depends on it, so nothing is computed again.
+    fn fingerprinted(mut self, job: u32, sha256: String) -> Self {
+        self.fingerprinting.retain(|(j, _)| *j != job);
+        for file in self.files.iter_mut().filter(|f| f.job == job) {
+            file.report.fingerprint.sha256 = sha256.clone();
+        }
+        if let Some(at) = self.review_jobs.iter().position(|j| *j == job) {
+            if let Some(file) = self.review.files.get_mut(at) {
+                file.fingerprint.sha256 = sha256;
+            }
+        }
+        self
+    }
+
+    /// While a file of the review shown has no SHA-256 yet, how far its hash is (the
+    /// least advanced one's share of its bytes): the record waits for every digest.
+    pub fn fingerprint_pending(&self) -> Option<f64> {
+        let waiting: Vec<u32> = self
+            .review_jobs
+            .iter()
+            .zip(&self.review.files)
+            .filter(|(_, f)| f.fingerprint.sha256.is_empty())
+            .map(|(job, _)| *job)
+            .collect();
+        if waiting.is_empty() {
+            return None;
+        }
+        let share = |job: &u32| {
+            let found = self.fingerprinting.iter().find(|(j, _)| j == job);
+            found.map_or(0.0, |(_, share)| *share)
+        };
+        Some(waiting.iter().map(share).fold(1.0, f64::min))
     }
 
     /// Reading stopped: the files it had not read (or not read again) go.
@@ -317,6 +367,8 @@ impl Reducible for State {
             Action::Computed(generation, answer) => state.computed(generation, answer),
             Action::Budget(_, answer) => state.budget(answer),
             Action::Progress(loading) => State { loading, ..state },
+            Action::Fingerprinting(job, share) => state.fingerprinting(job, share),
+            Action::Fingerprinted(job, sha256) => state.fingerprinted(job, sha256),
             Action::Cancelled(names) => state.cancelled(names),
             Action::RemoveFile(index) => state.remove_file(index),
             Action::Edit(edit) => state.edit(edit, false),

@@ -96,8 +96,8 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-excluded"]`, String(expected.excluded));
     await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-rejected"]`, String(expected.rejected));
     await page.locator('[data-testid="load-progress"]').waitFor({ state: 'detached', timeout: TIMEOUT });
-    // Hashed apart from the reading: one worker reads, a second one hashes the same File
-    // and reads the rows after the cut (85% in), which the reader joined: once.
+    // Hashed apart from the reading: one worker reads, a second one reads the rows after
+    // the cut (halfway), which the reader joined once, and then hashes the same File.
     assert.equal(page.workers().length, 2, 'a reading worker and a hashing worker');
     const joined = await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedTails ?? 0)));
     assert.deepEqual(joined.sort(), [0, 1], 'the file was read in two parts and joined');
@@ -149,7 +149,7 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
       String(expected.excluded + ROWS / 50), 90_000);
     await expectText(page, `${summary('big-log.jsonl')} .fingerprint`,
       `SHA-256 ${digest} · ${statSync(file).size} bytes`);
-    // Read in two parts again (cut in the middle now: the second worker has no hash to do).
+    // Read in two parts again (the digest is known: the second worker only reads its part).
     const rejoined = await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedTails ?? 0)));
     assert.deepEqual(rejoined.sort(), [0, 2], 'the second read was joined too');
 
@@ -158,6 +158,45 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
     assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
     assert.deepEqual(seen.badResponses, [], 'every resource was served');
+  });
+});
+
+test('the figures come before the fingerprint, and the record waits for it', async () => {
+  await inApp(browser, server, async (page, seen) => {
+    // Hold each worker's hashing until the test lets it go (`hashGate`, read by the
+    // worker before a hash starts), so what the page shows meanwhile is not a race.
+    // The page starts both workers when it opens; await the second if it is not there yet
+    // (re-checked each second, in case it started between the check and the wait).
+    for (let waited = 0; page.workers().length < 2; waited += 1) {
+      assert.ok(waited < TIMEOUT / 1000, 'the page started two workers');
+      await page.waitForEvent('worker', { timeout: 1000 }).catch(() => {});
+    }
+    await Promise.all(page.workers().map((w) => w.evaluate(() => {
+      globalThis.hashGate = new Promise((open) => { globalThis.openHashGate = open; });
+    })));
+    await page.setInputFiles('[data-testid="file-input"]', file);
+    await expectText(page, `${summary('big-log.jsonl')} [data-testid="ledger-read"]`, String(expected.read), 90_000);
+    await page.locator('[data-testid="recomputing"]').waitFor({ state: 'detached', timeout: 30_000 });
+    // Figures shown, the digest not yet computed: said, and the record held back.
+    await page.locator('[data-testid="total-expected"]').waitFor({ timeout: TIMEOUT });
+    await expectText(page, `${summary('big-log.jsonl')} [data-testid="fingerprint-pending"]`,
+      `SHA-256 being computed: 0% · ${statSync(file).size} bytes (the figures do not wait for it; the record does)`);
+    await expectText(page, '[data-testid="record-why"]',
+      "The record waits for each file's fingerprint (SHA-256), which names it in the record: 0% computed.");
+    assert.equal(await page.isDisabled('[data-testid="download-record"]'), true, 'no record without its hashes');
+    assert.equal(await page.isDisabled('[data-testid="download-lines-csv"]'), false, 'the CSVs do not wait');
+
+    await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.openHashGate?.())));
+    const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+    await expectText(page, `${summary('big-log.jsonl')} .fingerprint`,
+      `SHA-256 ${digest} · ${statSync(file).size} bytes`, 30_000);
+    await page.locator('[data-testid="record-why"]').waitFor({ state: 'detached', timeout: TIMEOUT });
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.click('[data-testid="download-record"]')]);
+    const record = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.equal(record.input_files?.[0]?.sha256, digest, 'the record names the file by its own digest');
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+    assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
   });
 });
 

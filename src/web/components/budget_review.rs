@@ -164,6 +164,8 @@ pub fn budget_review(props: &BudgetReviewProps) -> Html {
         })
     };
     let shared = props.settings.budget_review.shared_cost.rule.trim() == "proportional";
+    // The document names each file by its SHA-256, like the record: it waits for them.
+    let hashing = props.files.iter().any(|f| f.fingerprint.sha256.is_empty());
     html! {
         <div class="budget-review" data-testid="budget-review">
             { match &props.answer {
@@ -172,7 +174,10 @@ pub fn budget_review(props: &BudgetReviewProps) -> Html {
                 Some(Ok(figures)) => figures_view(figures, shared),
             } }
             if props.answer.is_some() {
-                <button type="button" data-testid="download-budget-review" disabled={props.recomputing} onclick={download}>
+                if hashing {
+                    <p class="hint" data-testid="budget-download-why">{ "The budget review waits for each file's fingerprint (SHA-256), which names it in the document." }</p>
+                }
+                <button type="button" data-testid="download-budget-review" disabled={props.recomputing || hashing} onclick={download}>
                     { "Download budget review (JSON)" }
                 </button>
             }

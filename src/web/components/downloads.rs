@@ -20,6 +20,10 @@ pub struct DownloadsProps {
     /// The worker is computing figures for newer settings: a record now would mix them.
     #[prop_or_default]
     pub recomputing: bool,
+    /// A file's SHA-256 is still being computed (how far, as a share): the record, which
+    /// names every file by it, waits; the CSVs do not.
+    #[prop_or_default]
+    pub fingerprinting: Option<f64>,
     /// A settings document or rate card read from a file, or why it could not be.
     pub on_import: Callback<Result<SettingsEdit, String>>,
     /// Why a download could not be prepared.
@@ -193,7 +197,15 @@ pub fn downloads(props: &DownloadsProps) -> Html {
         }
     };
     let ready = why_not.is_none();
+    let hashing = props.fingerprinting.filter(|_| ready).map(|share| {
+        format!(
+            "The record waits for each file's fingerprint (SHA-256), which names it in the record: {}% computed.",
+            (share * 100.0).floor() as u32
+        )
+    });
+    let record_ready = ready && hashing.is_none();
     let described = why_not.map(|_| "downloads-why");
+    let record_described = (!record_ready).then_some("record-why");
     let secondary = |label: &'static str,
                      testid: &'static str,
                      enabled: bool,
@@ -217,8 +229,11 @@ pub fn downloads(props: &DownloadsProps) -> Html {
             if let Some(why) = why_not {
                 <p class="hint" id="downloads-why" data-testid="downloads-why">{ why }</p>
             }
-            <button type="button" data-testid="download-record" disabled={!ready}
-                aria-describedby={described} onclick={on_record}>
+            if let Some(why) = hashing {
+                <p class="hint" id="record-why" data-testid="record-why">{ why }</p>
+            }
+            <button type="button" data-testid="download-record" disabled={!record_ready}
+                aria-describedby={record_described.or(described)} onclick={on_record}>
                 { "Download reconciliation record" }
             </button>
             { secondary("Charge lines (CSV)", "download-lines-csv", ready, on_lines_csv) }

@@ -25,6 +25,9 @@ pub struct SummariesProps {
     /// A column mapping saved for a file whose header we did not know.
     #[prop_or_default]
     pub on_save_mapping: Callback<MappingText>,
+    /// How far the SHA-256 of each job's file is, while it is computed.
+    #[prop_or_default]
+    pub fingerprinting: Vec<(u32, f64)>,
 }
 
 #[function_component(FileSummaries)]
@@ -40,8 +43,9 @@ pub fn file_summaries(props: &SummariesProps) -> Html {
                 let stale = file.rules != props.rules;
                 let chosen = props.rules.overrides.iter().find(|(f, _)| *f == file.report.name).map(|o| o.1);
                 let counted = props.counted.get(index).cloned().flatten();
+                let hashed = props.fingerprinting.iter().find(|(job, _)| *job == file.job).map_or(0.0, |(_, share)| *share);
                 html! {
-                    <FileSummary file={file.report.clone()} {stale} {counted} {chosen} {on_remove}
+                    <FileSummary file={file.report.clone()} {stale} {counted} {chosen} {on_remove} {hashed}
                         on_read_as={props.on_read_as.clone()} on_save_mapping={props.on_save_mapping.clone()} />
                 }
             }) }
@@ -57,6 +61,8 @@ struct SummaryProps {
     counted: Option<Ledger>,
     /// The format the reviewer chose for this file, if any.
     chosen: Option<Format>,
+    /// While its SHA-256 is computed, the share of its bytes hashed.
+    hashed: f64,
     on_remove: Callback<MouseEvent>,
     on_read_as: Callback<(String, String)>,
     on_save_mapping: Callback<MappingText>,
@@ -88,6 +94,19 @@ fn read_as(props: &SummaryProps) -> Html {
 #[function_component(FileSummary)]
 fn file_summary(props: &SummaryProps) -> Html {
     let file = &props.file;
+    let pending = file.fingerprint.sha256.is_empty();
+    let fingerprint = if pending {
+        format!(
+            "SHA-256 being computed: {}% · {} bytes (the figures do not wait for it; the record does)",
+            (props.hashed * 100.0).floor() as u32,
+            file.fingerprint.bytes
+        )
+    } else {
+        format!(
+            "SHA-256 {} · {} bytes",
+            file.fingerprint.sha256, file.fingerprint.bytes
+        )
+    };
     let ledger = props.counted.as_ref().unwrap_or(&file.ledger);
     // The worker counted it once: an earlier file holds the same bytes.
     let repeated = props
@@ -178,7 +197,7 @@ fn file_summary(props: &SummaryProps) -> Html {
                     </ul>
                 </details>
             }
-            <p class="fingerprint">{ format!("SHA-256 {} · {} bytes", file.fingerprint.sha256, file.fingerprint.bytes) }</p>
+            <p class="fingerprint" data-testid={pending.then_some("fingerprint-pending")}>{ fingerprint }</p>
         </li>
     }
 }

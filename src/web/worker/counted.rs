@@ -52,8 +52,19 @@ pub fn reports(jobs: &[u32]) -> Option<Vec<FileReport>> {
     Some(files)
 }
 
-/// The kept reports changed (a file read, dropped, or its digest arrived): count again.
+/// The kept reports changed (a file read or dropped): count again.
 pub fn forget() {
     COUNTED.with(|c| c.borrow_mut().take());
     KEPT.with(|k| *k.borrow_mut() = pipeline::Kept::default());
+}
+
+/// The digest of `job`'s file arrived: the reports counted from it carry it too.
+pub fn fingerprinted(job: u32, sha256: &str) {
+    COUNTED.with(|c| {
+        if let Some((jobs, files)) = &mut *c.borrow_mut() {
+            if let Some(at) = jobs.iter().position(|j| *j == job) {
+                files[at].fingerprint.sha256 = sha256.to_string();
+            }
+        }
+    });
 }

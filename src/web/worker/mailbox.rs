@@ -12,7 +12,7 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 use super::message::{self, Message};
 use super::{counted, read, tails};
 use crate::budget;
-use crate::ingest::{FileReport, Hashing, Rules};
+use crate::ingest::{FileHasher, FileReport, Hashing, Rules};
 use crate::pipeline::{self, Review};
 use crate::settings::Settings;
 
@@ -30,12 +30,16 @@ pub(super) enum Task {
         hashing: Hashing,
         split: Option<f64>,
     },
-    /// For the worker reading the file: its SHA-256 (unless the page knows it) and,
-    /// first, the rows from the first line start at or after the split.
+    /// For the worker reading the file: the rows from the first line start at or after
+    /// the split, then its SHA-256 (unless the page knows it) as a `Hash` task.
     Assist {
         hash: bool,
         split: Option<(f64, Rules)>,
     },
+    /// The SHA-256 of the file from byte `from` on, `hasher` holding the bytes before.
+    /// It gives way to any other task queued behind it (the rows a reader waits for come
+    /// before a fingerprint the figures do not need) and resumes after them.
+    Hash { hasher: FileHasher, from: f64 },
 }
 
 #[derive(Default)]
@@ -100,13 +104,16 @@ pub fn start() {
                 queue(job, file, Task::Assist { hash, split })
             }
             Some(Message::Tail { job, part }) => tails::arrived(job, &part),
-            Some(Message::Fingerprint { job, sha256 }) => REPORTS.with(|r| {
-                counted::forget();
-                let mut reports = r.borrow_mut();
-                if let Some((_, report)) = reports.iter_mut().find(|(id, _)| *id == job) {
-                    report.fingerprint.sha256 = sha256;
-                }
-            }),
+            // No figure depends on a digest, so what was counted and kept stays.
+            Some(Message::Fingerprint { job, sha256 }) => {
+                REPORTS.with(|r| {
+                    let mut reports = r.borrow_mut();
+                    if let Some((_, report)) = reports.iter_mut().find(|(id, _)| *id == job) {
+                        report.fingerprint.sha256 = sha256.clone();
+                    }
+                });
+                counted::fingerprinted(job, &sha256);
+            }
             // Synchronous: a read in progress waits for the figures at its next chunk. The page
             // sends one compute at a time, so no stale settings queue up here.
             Some(Message::Compute {
@@ -148,7 +155,17 @@ pub fn start() {
     wasm_bindgen_futures::spawn_local(async { super::warm::warm_up() });
 }
 
-fn queue(id: u32, file: File, task: Task) {
+/// Whether a task other than a fingerprint waits in the queue (a fingerprint gives way).
+pub(super) fn other_than_hashing_waits() -> bool {
+    MAILBOX.with(|m| {
+        m.borrow()
+            .queue
+            .iter()
+            .any(|job| !matches!(job.task, Task::Hash { .. }))
+    })
+}
+
+pub(super) fn queue(id: u32, file: File, task: Task) {
     MAILBOX.with(|m| m.borrow_mut().queue.push_back(Job { id, file, task }));
     let idle = MAILBOX.with(|m| !std::mem::replace(&mut m.borrow_mut().running, true));
     if idle {

@@ -35,6 +35,14 @@ pub enum Message {
         job: u32,
         part: JsValue,
     },
+    /// second worker → page: how far the SHA-256 of the file of `job` is (bytes hashed
+    /// of `total`); it runs after any rows the reader waits for, so it may still run
+    /// once the file is loaded.
+    Hashing {
+        job: u32,
+        done: f64,
+        total: f64,
+    },
     /// second worker → page: the SHA-256 of the file of `job`, in lowercase hex.
     Hashed {
         job: u32,
@@ -149,6 +157,17 @@ pub fn hash_file(job: u32, file: &File, hash: bool, split: Option<(f64, &str)>) 
 
 pub fn tail(job: u32, part: &JsValue) -> JsValue {
     object("tail", &[("job", job.into()), ("part", part.clone())])
+}
+
+pub fn hashing(job: u32, done: f64, total: f64) -> JsValue {
+    object(
+        "hashing",
+        &[
+            ("job", job.into()),
+            ("done", done.into()),
+            ("total", total.into()),
+        ],
+    )
 }
 
 pub fn hashed(job: u32, sha256: &str) -> JsValue {
@@ -293,6 +312,11 @@ pub fn read(value: &JsValue) -> Option<Message> {
         "tail" => Message::Tail {
             job: job()?,
             part: get("part")?,
+        },
+        "hashing" => Message::Hashing {
+            job: job()?,
+            done: number("done")?,
+            total: number("total")?,
         },
         "hashed" => Message::Hashed {
             job: job()?,

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
-use super::mailbox::{cancelled, post, Job, Task, REPORTS};
+use super::mailbox::{cancelled, other_than_hashing_waits, post, queue, Job, Task, REPORTS};
 use super::message;
 use super::{counted, tails};
 use crate::ingest::{line_start, FileHasher, Ingestor, Rules};
@@ -19,6 +19,8 @@ const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
 /// The hashing worker runs ahead of the reader; smaller slices leave less garbage
 /// between its collections (measured: see docs/benchmarks.md).
 const HASH_CHUNK: f64 = 1024.0 * 1024.0;
+/// How often the fingerprint's progress is told, at most.
+const PROGRESS_EVERY_MS: f64 = 150.0;
 
 fn slice(file: &File, start: f64, size: f64) -> Option<JsFuture> {
     let end = (start + size).min(file.size());
@@ -47,7 +49,8 @@ pub(super) async fn read(job: Job) {
             hashing,
             split,
         } => (rules, hashing, split),
-        Task::Assist { hash, split } => return assist(id, &file, hash, split).await,
+        Task::Assist { hash, split } => return assist(id, file, hash, split).await,
+        Task::Hash { hasher, from } => return hash(id, file, hasher, from).await,
     };
     let total = file.size();
     let started = js_sys::Date::now();
@@ -64,7 +67,7 @@ pub(super) async fn read(job: Job) {
     };
     // Up to the cut (when the other worker reads the rest), else to the end.
     let mut cut = None;
-    let read = chunks(id, &file, 0.0, CHUNK, |chunk, at| {
+    let read = chunks(id, &file, 0.0, CHUNK, &mut |chunk, at| {
         let head = match split {
             Some(split) if at + chunk.len() as f64 > split && ingestor.splittable() => {
                 let from = (split - at).max(0.0) as usize;
@@ -89,12 +92,12 @@ pub(super) async fn read(job: Job) {
             tails::count_joined();
             progress(&ingestor, total);
         } else {
-            let rest = chunks(id, &file, cut, CHUNK, |chunk, at| {
+            let mut rest = |chunk: &[u8], at: f64| {
                 ingestor.push(chunk);
                 progress(&ingestor, at + chunk.len() as f64);
                 true
-            });
-            if rest.await.is_none() {
+            };
+            if chunks(id, &file, cut, CHUNK, &mut rest).await.is_none() {
                 return;
             }
         }
@@ -107,26 +110,57 @@ pub(super) async fn read(job: Job) {
     REPORTS.with(|r| r.borrow_mut().push((id, report)));
 }
 
-/// The second worker's part: the SHA-256, and the rows after the split when there is
-/// one (read in the same pass: the reader meanwhile reads up to the split).
-async fn assist(id: u32, file: &File, hash: bool, split: Option<(f64, Rules)>) {
-    let mut hasher = FileHasher::new();
-    let hashed = match split {
-        Some((at, rules)) => {
-            let hashing = hash.then_some(&mut hasher);
-            tails::read_and_send(id, file, at, rules, hashing).await
+/// The second worker's part: the rows after the split when there is one (the reader
+/// meanwhile reads up to it), then the SHA-256, queued behind any other file's rows.
+/// The figures never wait for the hash: only the record does (the page says how far
+/// it is), so the two cores first share the reading.
+async fn assist(id: u32, file: File, hash: bool, split: Option<(f64, Rules)>) {
+    if let Some((at, rules)) = split {
+        if !tails::read_and_send(id, &file, at, rules).await {
+            return;
         }
-        None if hash => {
-            let read = chunks(id, file, 0.0, HASH_CHUNK, |chunk, _| {
-                hasher.push(chunk);
-                true
-            });
-            read.await.is_some()
+    }
+    if hash {
+        let hasher = FileHasher::new();
+        queue(id, file, Task::Hash { hasher, from: 0.0 });
+    }
+}
+
+/// Hashes `file` from `from` on, unless another task is queued: it then waits at the
+/// end of the queue, where it resumes from the next byte.
+async fn hash(id: u32, file: File, mut hasher: FileHasher, from: f64) {
+    if from == 0.0 {
+        held_back().await;
+    }
+    let total = file.size();
+    let mut next = from;
+    let mut said = 0.0;
+    let read = chunks(id, &file, from, HASH_CHUNK, &mut |chunk, at| {
+        hasher.push(chunk);
+        next = at + chunk.len() as f64;
+        // A few times a second: each message re-renders the page.
+        let now = js_sys::Date::now();
+        if now - said >= PROGRESS_EVERY_MS {
+            said = now;
+            post(&message::hashing(id, next, total));
         }
-        None => false,
-    };
-    if hash && hashed {
-        post(&message::hashed(id, &hasher.finish().sha256));
+        !other_than_hashing_waits()
+    })
+    .await;
+    match read {
+        Some(true) => post(&message::hashed(id, &hasher.finish().sha256)),
+        Some(false) => queue(id, file, Task::Hash { hasher, from: next }),
+        None => {}
+    }
+}
+
+/// A test's hold on the hashing: a promise in `hashGate` on the worker's global scope
+/// is awaited before a hash starts, so a browser test can see the figures and the
+/// record waiting for a digest without racing the hash (nothing on the page sets it).
+async fn held_back() {
+    let gate = js_sys::Reflect::get(&js_sys::global(), &JsValue::from("hashGate"));
+    if let Ok(gate) = gate.and_then(|g| g.dyn_into::<js_sys::Promise>()) {
+        let _ = JsFuture::from(gate).await;
     }
 }
 
@@ -139,7 +173,8 @@ pub(super) async fn chunks(
     file: &File,
     start: f64,
     size: f64,
-    mut take: impl FnMut(&[u8], f64) -> bool,
+    // One copy of this loop for every caller (a generic one cost ~1 KB of wasm each).
+    take: &mut dyn FnMut(&[u8], f64) -> bool,
 ) -> Option<bool> {
     let total = file.size();
     let mut chunk = Vec::new();

@@ -12,7 +12,7 @@ use web_sys::File;
 use super::mailbox::{cancelled, post};
 use super::message;
 use super::read::chunks;
-use crate::ingest::{line_start, FileHasher, Hashing, Ingestor, Rules, Tail};
+use crate::ingest::{line_start, Hashing, Ingestor, Rules, Tail};
 
 /// Bytes of the file's start read at a time until it is clear how the file reads.
 const START_STEP: f64 = 64.0 * 1024.0;
@@ -98,17 +98,10 @@ pub async fn awaited(job: u32) -> Option<Tail> {
 
 /// At the second worker: the rows of `file` from the first line start at or after
 /// `split`, sent to the page as a `tail` message (null when the file cannot be read
-/// apart); with `hasher`, the whole file is hashed in the same pass (one read of each
-/// byte: reading a File costs about as much as hashing it). False when the job was
-/// cancelled or the file could not be read (the page has been told).
-pub async fn read_and_send(
-    job: u32,
-    file: &File,
-    split: f64,
-    rules: Rules,
-    hasher: Option<&mut FileHasher>,
-) -> bool {
-    let read = read(job, file, split, rules, hasher).await;
+/// apart). False when the job was cancelled or the file could not be read (the page
+/// has been told).
+pub async fn read_and_send(job: u32, file: &File, split: f64, rules: Rules) -> bool {
+    let read = read(job, file, split, rules).await;
     let part = match &read {
         Ok(Some(tail)) => Uint8Array::from(&tail.to_bytes()[..]).buffer().into(),
         _ => JsValue::NULL,
@@ -118,39 +111,28 @@ pub async fn read_and_send(
     read.is_ok()
 }
 
-async fn read(
-    job: u32,
-    file: &File,
-    split: f64,
-    rules: Rules,
-    mut hasher: Option<&mut FileHasher>,
-) -> Result<Option<Tail>, ()> {
+async fn read(job: u32, file: &File, split: f64, rules: Rules) -> Result<Option<Tail>, ()> {
     let mut tail = Ingestor::with_hashing(&file.name(), rules, Hashing::Elsewhere);
-    chunks(job, file, 0.0, START_STEP, |piece, _| {
+    chunks(job, file, 0.0, START_STEP, &mut |piece, _| {
         tail.push(piece);
         tail.deciding()
     })
     .await
     .ok_or(())?;
-    let mut reading = tail.start_tail();
-    if !reading && hasher.is_none() {
+    if !tail.start_tail() {
         return Ok(None);
     }
     // Where the tail starts, once found: the first line start at or after `split`.
     let mut started = false;
-    let from = if hasher.is_some() { 0.0 } else { split };
     let begun = js_sys::Date::now();
-    chunks(job, file, from, PASS_CHUNK, |chunk, at| {
-        if let Some(hasher) = hasher.as_deref_mut() {
-            hasher.push(chunk);
-        }
-        if reading && !started && at + chunk.len() as f64 > split {
+    chunks(job, file, split, PASS_CHUNK, &mut |chunk, at| {
+        if !started {
             let skip = (split - at).max(0.0) as usize;
             if let Some(n) = line_start(&chunk[skip..]) {
                 started = true;
                 tail.push(&chunk[skip + n..]);
             }
-        } else if reading && started {
+        } else {
             tail.push(chunk);
         }
         if started {
@@ -159,9 +141,8 @@ async fn read(
             let (done, rows) = (tail.bytes_read() as f64, tail.rows_read());
             post(&message::progress(job, done, file.size(), rows, ms));
         }
-        // Without a hash to finish, a file with no line start after the split is done.
-        reading = reading && (started || at + (chunk.len() as f64) < file.size());
-        reading || hasher.is_some()
+        // A file with no line start after the split is done.
+        started || at + (chunk.len() as f64) < file.size()
     })
     .await
     .ok_or(())?;

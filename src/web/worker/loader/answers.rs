@@ -19,7 +19,7 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
     let mut actions = Vec::new();
     let about_reading = !matches!(
         message,
-        Some(Message::Figures { .. } | Message::Verified { .. })
+        Some(Message::Figures { .. } | Message::Verified { .. } | Message::Hashing { .. })
     );
     match message {
         Some(Message::Ready) => match role {
@@ -28,11 +28,9 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
         },
         // The rows after the cut, from the second worker, for the reader waiting at it.
         Some(Message::Tail { job, part }) => this.reader.post(message::tail(job, &part)),
-        Some(Message::Hashed { job, sha256 }) => {
-            if let Some(waiting) = this.jobs.iter_mut().find(|j| j.id == job) {
-                waiting.sha256 = Some(sha256);
-                actions.extend(this.join(job));
-            }
+        Some(Message::Hashed { job, sha256 }) => actions.extend(this.fingerprinted(job, sha256)),
+        Some(Message::Hashing { job, done, total }) if total > 0.0 => {
+            actions.push(Action::Fingerprinting(job, (done / total).min(1.0)));
         }
         Some(Message::Progress {
             job,

@@ -8,13 +8,15 @@
 //! worker's messages into reducer actions. Plain data goes to the reducer; the handles
 //! and the worker live here, outside it.
 //!
-//! A second instance of the same worker only hashes each file (SHA-256 was ~40% of the
-//! reader's time) while the first reads it with hashing off; a file is loaded once both
-//! have answered, with the hasher's digest, which the reader is sent too. If the second
-//! worker cannot be started, the reader hashes as before. From 16 MiB on, the second
-//! worker also reads the rows after a cut (85% into the file, or half when the digest is
-//! known and there is nothing to hash), and the page passes them to the reader, which
-//! joins them to its own (`ingest::Tail`): the same report, read on both cores.
+//! A second instance of the same worker hashes each file (SHA-256 was ~40% of the
+//! reader's time) while the first reads it with hashing off. From 16 MiB on, the second
+//! worker first reads the rows after a cut halfway into the file, and the page passes
+//! them to the reader, which joins them to its own (`ingest::Tail`): the same report,
+//! read on both cores; it hashes the file after that. A file is loaded as soon as the
+//! reader is done, so the figures never wait for the hash; its digest follows
+//! ([`Action::Fingerprinted`], and the reader is sent it too), and until then the page
+//! shows how far the hash is and holds back the record, which names every file by it.
+//! If the second worker cannot be started, the reader hashes as before.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -38,10 +40,9 @@ use answers::{answer, broken};
 /// worker's start-up work costs about what it saves).
 const SPLIT_FROM: f64 = 16.0 * 1024.0 * 1024.0;
 
-/// The reading worker's share of a file read in two, when the second worker also hashes
-/// it: in the worker, parsing JSON lines runs at ~220 MB/s and SHA-256 at ~345 MB/s, so
-/// the two finish together when the reader takes ~80% (docs/benchmarks.md).
-const HEAD_SHARE: f64 = 0.85;
+/// Where a file read by both workers is cut: the second worker reads the rows after
+/// the cut and only then hashes the file, so both halves are read at once.
+const HEAD_SHARE: f64 = 0.5;
 
 struct Job {
     id: u32,
@@ -109,6 +110,8 @@ pub struct Loader {
     digests: HashMap<String, String>,
     /// Sent and not yet answered, oldest first (the worker reads them in order).
     jobs: VecDeque<Job>,
+    /// Files loaded whose SHA-256 the second worker has not sent yet: job and name.
+    fingerprinting: Vec<(u32, String)>,
     next_id: u32,
     rules: Rules,
     /// Jobs finished since the queue was last empty, for "file 2 of 3".
@@ -135,6 +138,7 @@ impl Loader {
                 files: Vec::new(),
                 digests: HashMap::new(),
                 jobs: VecDeque::new(),
+                fingerprinting: Vec::new(),
                 next_id: 1,
                 rules,
                 finished: 0,
@@ -193,11 +197,9 @@ impl Loader {
         let hashed_apart = known.is_some() || self.hasher.worker.is_some();
         let rules = self.rules.to_wire();
         // A large file is read by both workers: the second one takes the part after
-        // the cut, the smaller one while it also hashes the whole file.
-        let split = (self.hasher.worker.is_some() && file.size() >= SPLIT_FROM).then(|| {
-            let share = if known.is_some() { 0.5 } else { HEAD_SHARE };
-            (file.size() * share).floor()
-        });
+        // the cut, then hashes the whole file.
+        let split = (self.hasher.worker.is_some() && file.size() >= SPLIT_FROM)
+            .then(|| (file.size() * HEAD_SHARE).floor());
         if self.hasher.worker.is_some() && (known.is_none() || split.is_some()) {
             let split = split.map(|at| (at, rules.as_str()));
             self.hasher
@@ -217,24 +219,20 @@ impl Loader {
         });
     }
 
-    /// A file read apart from its hash is loaded once it has both: the reader gets the
-    /// digest too (before any request for figures that could include the file).
+    /// A file is loaded once the reader is done, with its digest if the page has it
+    /// already; otherwise the digest follows (`fingerprinted`).
     fn join(&mut self, id: u32) -> Option<Action> {
         let job = self.jobs.iter_mut().find(|j| j.id == id)?;
-        let sha256 = if job.hashed_apart {
-            job.sha256.clone()?
-        } else {
-            String::new()
-        };
         let (mut report, models) = job.read.take()?;
         let job = self.finish_job(id)?;
         if job.hashed_apart {
-            self.reader.post(message::fingerprint(id, &sha256));
-            // Unless a newer file of that name is still on its way (it replaces this one).
-            if !self.jobs.iter().any(|j| j.name == job.name) {
-                self.digests.insert(job.name.clone(), sha256.clone());
+            match &job.sha256 {
+                Some(sha256) => {
+                    report.fingerprint.sha256 = sha256.clone();
+                    self.digested(id, &job.name, sha256);
+                }
+                None => self.fingerprinting.push((id, job.name.clone())),
             }
-            report.fingerprint.sha256 = sha256;
         }
         Some(Action::Loaded(Box::new(LoadedFile {
             report,
@@ -242,6 +240,28 @@ impl Loader {
             job: id,
             models,
         })))
+    }
+
+    /// The SHA-256 of `job`'s file arrived from the second worker: kept with the job
+    /// still being read, or given to the file already loaded.
+    fn fingerprinted(&mut self, id: u32, sha256: String) -> Option<Action> {
+        if let Some(waiting) = self.jobs.iter_mut().find(|j| j.id == id) {
+            waiting.sha256 = Some(sha256);
+            return self.join(id);
+        }
+        let at = self.fingerprinting.iter().position(|(job, _)| *job == id)?;
+        let (_, name) = self.fingerprinting.remove(at);
+        self.digested(id, &name, &sha256);
+        Some(Action::Fingerprinted(id, sha256))
+    }
+
+    /// The reader gets the digest too, and the page keeps it for reading the same File
+    /// again (unless a newer file of that name is on its way: it replaces this one).
+    fn digested(&mut self, id: u32, name: &str, sha256: &str) {
+        self.reader.post(message::fingerprint(id, sha256));
+        if !self.jobs.iter().any(|j| j.name == name) {
+            self.digests.insert(name.to_string(), sha256.to_string());
+        }
     }
 
     /// Starts the workers before the first file, so their WebAssembly is compiled while
@@ -259,6 +279,8 @@ impl Loader {
         for file in files {
             self.files.retain(|f| f.name() != file.name());
             self.digests.remove(&file.name());
+            // The digest of a file this one replaces is not this one's.
+            self.fingerprinting.retain(|(_, name)| *name != file.name());
             self.send(&file);
             self.files.push(file);
         }
