@@ -15,7 +15,9 @@
 // → figures, when the SHA-256 arrived, and the recompute after one rate edit (the first
 // rate row's input price typed anew → the new total shown), plus the page thread's
 // longest task (a long one is a page that does not answer typing meanwhile).
-// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker]
+// --timeline also prints when each worker's first and last message of each kind came
+// (kind and worker: `tail2` is the second worker's rows after the cut), from the pick.
+// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--timeline]
 //      [--settings FILE] FILE ROWS [RUNS]
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +33,7 @@ const switches = argv;
 const noFigures = switches.includes('--no-figures');
 const rates = !noFigures && !switches.includes('--no-rates');
 const oneWorker = switches.includes('--one-worker');
+const timeline = switches.includes('--timeline');
 const [file, rowsText, runsText] = switches.filter((a) => !a.startsWith('--'));
 if (!file || !rowsText) {
   console.error('usage: node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--settings FILE] FILE ROWS [RUNS]');
@@ -250,6 +253,12 @@ try {
     const errors = [...seen.pageErrors, ...seen.consoleErrors];
     const result = { seconds, mbPerSecond: bytes / 1e6 / seconds, rowsPerSecond: rows / seconds, peak, inPage, cpu: cpu.total, ready };
     const s = (v) => (v === null ? '–' : `${v.toFixed(3)} s`);
+    if (timeline) {
+      const stamps = [...Object.entries(B.first).map(([k, t]) => [`first ${k}`, since(t)]),
+        ...Object.entries(B.messages).map(([k, t]) => [`last ${k}`, since(t)])]
+        .filter(([, t]) => t !== null && t >= 0).sort((a, b) => a[1] - b[1]);
+      console.log(`  timeline: ${stamps.map(([k, t]) => `${k} ${t.toFixed(3)}`).join(', ')}`);
+    }
     results.push(result);
     console.log(`run ${run}: ${(bytes / 1e6).toFixed(1)} MB, ${rows} rows in ${seconds.toFixed(2)} s = ` +
       `${result.mbPerSecond.toFixed(0)} MB/s, ${result.rowsPerSecond.toFixed(0)} rows/s; page JS heap ` +

@@ -293,6 +293,25 @@ fn no_readable_file_is_not_a_review() {
     assert_valid(&record, "one unreadable file beside a log");
 }
 
+/// The page shows the figures before its second worker has hashed a large file; until
+/// the digest is there, there is no record (it names every file by its SHA-256).
+#[test]
+fn no_record_while_a_file_has_no_digest_yet() {
+    let mut review = run(
+        &[("log.json", fixture("cometapi-log-page.json"))],
+        &stream_settings(),
+    );
+    let at = GENERATED_AT.parse().unwrap();
+    let digest = review.files[0].fingerprint.sha256.clone();
+    assert_eq!(digest.len(), 64);
+    review.files[0].fingerprint.sha256 = String::new();
+    assert!(review.figures.is_ok());
+    assert!(review.record(at).is_none());
+    review.files[0].fingerprint.sha256 = digest.clone();
+    let record = review.record(at).expect("a record once the digest is in");
+    assert_eq!(record.input_files[0].sha256, digest);
+}
+
 #[test]
 fn the_cli_exits_2_when_no_file_can_be_read() {
     let zip = format!("{}/export.zip", env!("CARGO_TARGET_TMPDIR"));

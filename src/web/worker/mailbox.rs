@@ -65,6 +65,16 @@ pub(super) fn post(message: &JsValue) {
     }
 }
 
+/// Posts `message`, handing `buffer` (an ArrayBuffer in it) over instead of copying it.
+pub(super) fn transfer(message: &JsValue, buffer: &JsValue) {
+    match scope() {
+        Some(scope) if buffer.is_instance_of::<js_sys::ArrayBuffer>() => {
+            let _ = scope.post_message_with_transfer(message, &js_sys::Array::of1(buffer));
+        }
+        _ => post(message),
+    }
+}
+
 /// Installs the message handler and tells the page it can send files.
 pub fn start() {
     let Some(scope) = scope() else { return };

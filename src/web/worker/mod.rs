@@ -14,13 +14,15 @@
 //! prices or counts a row.
 //!
 //! SHA-256 is the largest single cost of reading (wasm has no SHA instructions), so the
-//! page starts a second instance of the worker: it gets `hash` for the same File,
-//! reads it once and answers `hashed`; the first reads with hashing off (`read` with
-//! `hash: false`) and gets the digest back as `fingerprint`. A large file is also read
-//! in two parts (`ingest::Tail`, `tails`): `read` carries a `split` byte, where the
-//! reader stops at the next line start and awaits the rows after it, which the second
-//! worker reads in the same pass as its hash and sends as `tail` (by way of the page).
-//!
+//! page starts a second instance of the worker: it gets `hash` for the same File and
+//! answers `hashed` (with `hashing` progress meanwhile); the first reads with hashing
+//! off (`read` with `hash: false`) and gets the digest back as `fingerprint`. A large
+//! file is also read in two parts (`ingest::Tail`, `tails`): `read` carries a `split`
+//! byte, where the reader stops at the next line start and awaits the rows after it,
+//! which the second worker reads first and sends as `tail` (by way of the page, the
+//! buffer handed over, not copied). Its hash waits until the reader has computed the
+//! figures (the page sends it then), and gives way to any read queued behind it.
+
 //! Messages (`message`; plain objects, `kind` says which):
 //! - page → worker: `read {job, file, rules, hash, split}`,
 //!   `hash {job, file, hash, split, rules}`, `tail {job, part}`, `fingerprint {job, sha256}`,
@@ -28,7 +30,8 @@
 //!   `keep {jobs, upto}`, `verify {id, record, files}` (a record checked against its files
 //!   with [`crate::verify::verify`]).
 //! - worker → page: `ready`, `progress {job, done, total, rows, ms}`,
-//!   `done {job, report, models}`, `hashed {job, sha256}`, `tail {job, part}`,
+//!   `done {job, report, models}`, `hashing {job, done, total}`, `hashed {job, sha256}`,
+//!   `tail {job, part}`,
 //!   `cancelled {job}`, `failed {job, message}`, `figures {generation, review | problem}`,
 //!   `verified {id, answer | problem}`.
 //!

@@ -9,7 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
-use super::mailbox::{cancelled, post};
+use super::mailbox::{cancelled, post, transfer};
 use super::message;
 use super::read::chunks;
 use crate::ingest::{line_start, Hashing, Ingestor, Rules, Tail};
@@ -107,7 +107,8 @@ pub async fn read_and_send(job: u32, file: &File, split: f64, rules: Rules) -> b
         _ => JsValue::NULL,
     };
     // Always answered, so the reader never waits for a tail that is not coming.
-    post(&message::tail(job, &part));
+    // Handed over, not copied: the rows after a cut are tens of MB.
+    transfer(&message::tail(job, &part), &part);
     read.is_ok()
 }
 

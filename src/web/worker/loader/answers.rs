@@ -17,6 +17,7 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
     };
     let mut this = loader.borrow_mut();
     let mut actions = Vec::new();
+    let mut hashes = false;
     let about_reading = !matches!(
         message,
         Some(Message::Figures { .. } | Message::Verified { .. } | Message::Hashing { .. })
@@ -27,7 +28,7 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
             Role::Hasher => this.hasher.ready(),
         },
         // The rows after the cut, from the second worker, for the reader waiting at it.
-        Some(Message::Tail { job, part }) => this.reader.post(message::tail(job, &part)),
+        Some(Message::Tail { job, part }) => this.reader.pass_on(message::tail(job, &part), &part),
         Some(Message::Hashed { job, sha256 }) => actions.extend(this.fingerprinted(job, sha256)),
         Some(Message::Hashing { job, done, total }) if total > 0.0 => {
             actions.push(Action::Fingerprinting(job, (done / total).min(1.0)));
@@ -111,6 +112,10 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
             if let Some((next, request)) = this.waiting_compute.take() {
                 this.computing = Some(next);
                 this.reader.post(request);
+            } else {
+                // After the figures are on the page (below), so the hash's reading does
+                // not compete with showing them.
+                hashes = true;
             }
             actions.push(Action::Computed(generation, review));
             actions.push(Action::Budget(generation, budget));
@@ -147,6 +152,9 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
     drop(this);
     for action in actions {
         dispatch.emit(action);
+    }
+    if hashes {
+        loader.borrow_mut().start_waiting_hashes();
     }
 }
 

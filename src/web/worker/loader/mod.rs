@@ -12,8 +12,9 @@
 //! reader's time) while the first reads it with hashing off. From 16 MiB on, the second
 //! worker first reads the rows after a cut halfway into the file, and the page passes
 //! them to the reader, which joins them to its own (`ingest::Tail`): the same report,
-//! read on both cores; it hashes the file after that. A file is loaded as soon as the
-//! reader is done, so the figures never wait for the hash; its digest follows
+//! read on both cores; it hashes the file once the reader has computed the figures. A
+//! file is loaded as soon as the reader is done, so the figures never wait for the
+//! hash; its digest follows
 //! ([`Action::Fingerprinted`], and the reader is sent it too), and until then the page
 //! shows how far the hash is and holds back the record, which names every file by it.
 //! If the second worker cannot be started, the reader hashes as before.
@@ -51,6 +52,8 @@ struct Job {
     /// Hashed by the second worker: the file waits for both answers.
     hashed_apart: bool,
     sha256: Option<String>,
+    /// Hashed by the second worker once the figures are computed (`hash_waiting`).
+    hash_later: Option<File>,
     read: Option<(FileReport, Vec<String>)>,
     /// The last progress of each worker (bytes done, rows, ms): the second one's counts
     /// the part after the cut it reads, so together they are the whole file's.
@@ -83,6 +86,21 @@ impl Peer {
         }
     }
 
+    /// Posts `message` handing `buffer` over rather than copying it (the rows after a
+    /// cut are tens of MB); it is no longer usable here.
+    fn pass_on(&mut self, message: JsValue, buffer: &JsValue) {
+        match (
+            &self.worker,
+            self.ready,
+            buffer.is_instance_of::<js_sys::ArrayBuffer>(),
+        ) {
+            (Some(worker), true, true) => {
+                let _ = worker.post_message_with_transfer(&message, &js_sys::Array::of1(buffer));
+            }
+            _ => self.post(message),
+        }
+    }
+
     fn ready(&mut self) {
         self.ready = true;
         for message in std::mem::take(&mut self.waiting) {
@@ -112,6 +130,8 @@ pub struct Loader {
     jobs: VecDeque<Job>,
     /// Files loaded whose SHA-256 the second worker has not sent yet: job and name.
     fingerprinting: Vec<(u32, String)>,
+    /// Files loaded whose hash starts when the reader next has no figures to compute.
+    hash_waiting: Vec<(u32, File)>,
     next_id: u32,
     rules: Rules,
     /// Jobs finished since the queue was last empty, for "file 2 of 3".
@@ -139,6 +159,7 @@ impl Loader {
                 digests: HashMap::new(),
                 jobs: VecDeque::new(),
                 fingerprinting: Vec::new(),
+                hash_waiting: Vec::new(),
                 next_id: 1,
                 rules,
                 finished: 0,
@@ -197,13 +218,17 @@ impl Loader {
         let hashed_apart = known.is_some() || self.hasher.worker.is_some();
         let rules = self.rules.to_wire();
         // A large file is read by both workers: the second one takes the part after
-        // the cut, then hashes the whole file.
+        // the cut; it hashes the whole file once the reader has computed the figures, so
+        // the hash takes no core from the reading or the figures. A small file is hashed
+        // while it is read.
         let split = (self.hasher.worker.is_some() && file.size() >= SPLIT_FROM)
             .then(|| (file.size() * HEAD_SHARE).floor());
+        let hash_later = (split.is_some() && known.is_none()).then(|| file.clone());
         if self.hasher.worker.is_some() && (known.is_none() || split.is_some()) {
+            let hash_now = known.is_none() && hash_later.is_none();
             let split = split.map(|at| (at, rules.as_str()));
             self.hasher
-                .post(message::hash_file(id, file, known.is_none(), split));
+                .post(message::hash_file(id, file, hash_now, split));
         }
         self.reader
             .post(message::read_file(id, file, &rules, !hashed_apart, split));
@@ -213,6 +238,7 @@ impl Loader {
             rules: self.rules.clone(),
             hashed_apart,
             sha256: known,
+            hash_later,
             read: None,
             reading: Progress::default(),
             tail: Progress::default(),
@@ -232,6 +258,9 @@ impl Loader {
                     self.digested(id, &job.name, sha256);
                 }
                 None => self.fingerprinting.push((id, job.name.clone())),
+            }
+            if let Some(file) = job.hash_later {
+                self.hash_waiting.push((id, file));
             }
         }
         Some(Action::Loaded(Box::new(LoadedFile {
@@ -253,6 +282,14 @@ impl Loader {
         let (_, name) = self.fingerprinting.remove(at);
         self.digested(id, &name, &sha256);
         Some(Action::Fingerprinted(id, sha256))
+    }
+
+    /// The reader has computed the figures and has nothing else to compute: the hashes
+    /// that waited for it start.
+    fn start_waiting_hashes(&mut self) {
+        for (id, file) in std::mem::take(&mut self.hash_waiting) {
+            self.hasher.post(message::hash_file(id, &file, true, None));
+        }
     }
 
     /// The reader gets the digest too, and the page keeps it for reading the same File
@@ -281,6 +318,7 @@ impl Loader {
             self.digests.remove(&file.name());
             // The digest of a file this one replaces is not this one's.
             self.fingerprinting.retain(|(_, name)| *name != file.name());
+            self.hash_waiting.retain(|(_, f)| f.name() != file.name());
             self.send(&file);
             self.files.push(file);
         }
