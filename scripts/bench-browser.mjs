@@ -12,12 +12,14 @@
 // Besides file picked → ledger, each run then prints, by the page's own clock (stamped
 // in the page as the DOM changes and as the workers' messages arrive): file picked →
 // figures shown, the last byte read (the last progress a worker sent: every row parsed)
-// → figures, when the SHA-256 arrived, and the recompute after one rate edit (the first
+// → figures (and → painted: a task after the next frame, once the browser has laid out
+// and painted them), when the SHA-256 arrived, and the recompute after one rate edit (the first
 // rate row's input price typed anew → the new total shown), plus the page thread's
 // longest task (a long one is a page that does not answer typing meanwhile).
+// --no-keep switches "Keep files in this browser" off first (no copy written meanwhile).
 // --timeline also prints when each worker's first and last message of each kind came
 // (kind and worker: `tail2` is the second worker's rows after the cut), from the pick.
-// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--timeline]
+// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--timeline] [--no-keep]
 //      [--settings FILE] FILE ROWS [RUNS]
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +36,7 @@ const noFigures = switches.includes('--no-figures');
 const rates = !noFigures && !switches.includes('--no-rates');
 const oneWorker = switches.includes('--one-worker');
 const timeline = switches.includes('--timeline');
+const noKeep = switches.includes('--no-keep');
 const [file, rowsText, runsText] = switches.filter((a) => !a.startsWith('--'));
 if (!file || !rowsText) {
   console.error('usage: node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--settings FILE] FILE ROWS [RUNS]');
@@ -117,14 +120,18 @@ function cpuSpent(before, after) {
 // arrival of each worker message kind (the last one of each); the page thread's tasks
 // over 50 ms. A wrapper of Worker sees the messages as the page gets them.
 function stamps(rows) {
-  const B = window.__bench = { change: null, ledger: null, figures: null, messages: {}, first: {}, longest: 0, long: 0 };
+  const B = window.__bench = { change: null, ledger: null, figures: null, painted: null, messages: {}, first: {}, longest: 0, long: 0 };
   const q = (id) => document.querySelector(`[data-testid="${id}"]`);
   const check = () => {
     if (B.mounted === undefined && q('app')) B.mounted = performance.now();
     if (B.change === null) return;
     const now = performance.now();
     if (B.ledger === null && q('ledger-read')?.textContent.trim() === rows) B.ledger = now;
-    if (B.figures === null && B.ledger !== null && q('total-expected') && !q('recomputing')) B.figures = now;
+    if (B.figures === null && B.ledger !== null && q('total-expected') && !q('recomputing')) {
+      B.figures = now;
+      // Painted: a task after the next frame (style, layout and paint of the figures done).
+      requestAnimationFrame(() => setTimeout(() => { B.painted = performance.now(); }, 0));
+    }
   };
   document.addEventListener('change', (e) => {
     if (e.target?.matches?.('[data-testid="file-input"]') && B.change === null) B.change = performance.now();
@@ -177,6 +184,7 @@ try {
     const ready = await page.evaluate(() => [window.__bench.mounted,
       Math.max(window.__bench.first.ready1, window.__bench.first.ready2)].map((t) => t / 1000));
     if (noFigures) await page.fill('[data-testid="quota-per-usd"]', 'x');
+    if (noKeep) await page.uncheck('[data-testid="keep-files"]');
     if (rates) {
       await page.setInputFiles('[data-testid="import-settings"]', settingsFile);
       const want = JSON.parse(readFileSync(settingsFile, 'utf8')).rates.length;
@@ -205,9 +213,13 @@ try {
       null, { timeout: 900_000, polling: 50 });
     const seconds = (performance.now() - start) / 1000;
     // One rate edit on the loaded review: the first row's input price typed anew, to the
-    // new total on screen (by the page's clock, from the input event).
+    // new total on screen (by the page's clock, from the input event). Loaded means with
+    // its SHA-256 too: the second worker hashes a large file after the figures are shown,
+    // and the kept copy is written then, so an edit typed at once competes with both.
     let edit = null;
     if (!noFigures) {
+      await page.waitForFunction(() => !document.querySelector('[data-testid="fingerprint-pending"]'),
+        null, { timeout: 900_000, polling: 50 });
       const before = await page.evaluate(() => document.querySelector('[data-testid="total-expected"]')?.textContent.trim());
       const field = page.locator('[data-testid="rate-row"] [data-testid="rate-input"]').first();
       const old = await field.inputValue();
@@ -235,6 +247,7 @@ try {
     const inPage = {
       ledger: since(B.ledger),
       figures: since(B.figures),
+      painted: since(B.painted ?? null),
       lastRead: since(lastRead),
       hashed: since(hashed),
       answered: since(B.first.figures1 ?? null),
@@ -269,7 +282,7 @@ try {
       `${errors.length ? `; errors ${JSON.stringify(errors)}` : ''}`);
     console.log(`  ready: app mounted ${s(ready[0])}, both workers ready ${s(ready[1])} after navigation`);
     console.log(`  in the page: picked → ledger ${s(inPage.ledger)}, → last byte read ${s(inPage.lastRead)}, ` +
-      `→ SHA-256 ${s(inPage.hashed)}, → report sent ${s(inPage.done)}, → first figures sent ${s(inPage.answered)}, → figures shown ${s(inPage.figures)}; last byte read → figures ` +
+      `→ SHA-256 ${s(inPage.hashed)}, → report sent ${s(inPage.done)}, → first figures sent ${s(inPage.answered)}, → figures shown ${s(inPage.figures)}, → painted ${s(inPage.painted)}; last byte read → figures ` +
       `${s(inPage.readToFigures)}; one rate edit → new total ${s(inPage.edit)}; page thread's longest task ` +
       `${s(inPage.longest)}${rates ? '' : ' (default settings, no rate card)'}`);
     await context.close();
@@ -289,6 +302,7 @@ console.log(`median: ${median.mbPerSecond.toFixed(0)} MB/s, ${median.rowsPerSeco
   `(${median.seconds.toFixed(2)} s from file selection to the ledger${noFigures ? '' : ' and figures'} on screen); ` +
   `highest renderer peak RSS ${Math.max(...results.map((r) => r.peak)).toFixed(0)} MB`);
 console.log(`medians, by the page's clock: picked → figures ${m(medianOf((r) => r.inPage.figures))} ` +
+  `(painted ${m(medianOf((r) => r.inPage.painted))}) ` +
   `(${m(medianOf((r) => r.inPage.figures && bytes / 1e6 / r.inPage.figures), 'MB/s')}), last byte read → figures ` +
   `${m(medianOf((r) => r.inPage.readToFigures))}, one rate edit ${m(medianOf((r) => r.inPage.edit))}, ` +
   `CPU ${m(medianOf((r) => r.cpu))}, renderer peak ${m(medianOf((r) => r.peak), 'MB')}, ` +

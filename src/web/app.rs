@@ -83,6 +83,35 @@ pub fn app() -> Html {
             })
         });
     }
+    // Files to keep in this browser once their figures are shown: writing a copy while
+    // the file is read took a core's worth of the browser's time from the reading (1M
+    // rows: figures 0.7 s later, docs/benchmarks.md).
+    let to_keep = use_mut_ref(Vec::<web_sys::File>::new);
+    // The files' digests as last shown, for the copies written after they came.
+    let digests_now = use_mut_ref(Vec::<(String, String)>::new);
+    {
+        let (loader, dispatch, to_keep) = (loader.clone(), dispatch.clone(), to_keep.clone());
+        let latest = digests_now.clone();
+        let settled = !state.recomputing() && state.loading.is_none();
+        use_effect_with((settled, state.computed), move |(settled, _)| {
+            if !*settled || to_keep.borrow().is_empty() {
+                return;
+            }
+            // Only files still loaded (not cancelled, removed or refused meanwhile).
+            let loaded: Vec<String> = loader.borrow().files().iter().map(|f| f.name()).collect();
+            let files: Vec<web_sys::File> = (to_keep.borrow_mut().drain(..))
+                .filter(|f| loaded.contains(&f.name()))
+                .collect();
+            if !files.is_empty() {
+                keep::report(dispatch, async move {
+                    let problem = keep::store(files).await;
+                    // Digests that came before the copies were written go beside them now.
+                    let digests = latest.borrow().clone();
+                    problem.or(keep::note_digests(&digests))
+                });
+            }
+        });
+    }
     {
         // Each file's SHA-256, once read, goes beside its kept copy (and a copy that no
         // longer matches is said).
@@ -92,9 +121,16 @@ pub fn app() -> Html {
             .filter(|f| !f.report.fingerprint.sha256.is_empty())
             .map(|f| (f.report.name.clone(), f.report.fingerprint.sha256.clone()))
             .collect();
-        let dispatch = dispatch.clone();
+        let (dispatch, to_keep, latest) = (dispatch.clone(), to_keep.clone(), digests_now.clone());
         use_effect_with(digests, move |digests| {
-            if let Some(problem) = keep::note_digests(digests) {
+            latest.borrow_mut().clone_from(digests);
+            // A file waiting to be kept replaces the copy of that name: not compared.
+            let waiting: Vec<String> = to_keep.borrow().iter().map(|f| f.name()).collect();
+            let compared: Vec<(String, String)> = (digests.iter())
+                .filter(|(name, _)| !waiting.contains(name))
+                .cloned()
+                .collect();
+            if let Some(problem) = keep::note_digests(&compared) {
                 keep::report(dispatch, async move { Some(problem) });
             }
         });
@@ -109,10 +145,10 @@ pub fn app() -> Html {
     let on_notice_review = on_notice.clone();
     // Files picked, dropped or bundled: read, and kept in this browser when that is on.
     let load = {
-        let (loader, dispatch) = (loader.clone(), dispatch.clone());
+        let (loader, to_keep) = (loader.clone(), to_keep.clone());
         Callback::from(move |files: Vec<web_sys::File>| {
             if keep::enabled() {
-                keep::report(dispatch.clone(), keep::store(files.clone()));
+                to_keep.borrow_mut().extend(files.iter().cloned());
             }
             loader.borrow_mut().load(files);
         })

@@ -135,6 +135,9 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     await page.locator('[data-testid="load-progress"]').waitFor({ state: 'detached', timeout: TIMEOUT });
     await expectText(page, '[data-testid="notice"]', 'Reading cancelled: second-log.jsonl not read.');
     assert.equal(await page.locator(summary('second-log.jsonl')).count(), 0, 'the cancelled file is not listed');
+    // The first file's copy is kept in this browser (written once its figures showed);
+    // the cancelled one never is.
+    await expectText(page, '[data-testid="kept-storage"]', /^1 file is kept /, 30_000);
     const cancelled = await page.evaluate(() => window.statuses);
     const last = cancelled.at(-1)?.match(/([\d.]+) MB of ([\d.]+) MB/);
     assert.ok(last && Number(last[1]) < Number(last[2]), `cancelled part-way: ${JSON.stringify(cancelled)}`);
