@@ -43,6 +43,7 @@ mod loader;
 mod mailbox;
 mod message;
 mod read;
+mod source;
 mod tails;
 mod warm;
 

@@ -1,6 +1,7 @@
-//! Reading a File in the worker: in chunks (`Blob.slice` + `arrayBuffer()`, the next
-//! one requested before this one is parsed), into [`Ingestor`], the same core the
-//! command line runs; or, for the second worker, hashing it and reading its tail.
+//! Reading a File in the worker: in chunks (from a byte stream into two reused buffers,
+//! or `Blob.slice` + `arrayBuffer()` where there is none: `source`; the next one
+//! requested before this one is parsed), into [`Ingestor`], the same core the command
+//! line runs; or, for the second worker, hashing it and reading its tail.
 
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -10,6 +11,7 @@ use web_sys::File;
 
 use super::mailbox::{cancelled, other_than_hashing_waits, post, queue, Job, Task, REPORTS};
 use super::message;
+use super::source::Source;
 use super::{counted, tails};
 use crate::ingest::{line_start, FileHasher, Ingestor, Rules};
 
@@ -21,12 +23,6 @@ const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
 const HASH_CHUNK: f64 = 1024.0 * 1024.0;
 /// How often the fingerprint's progress is told, at most.
 const PROGRESS_EVERY_MS: f64 = 150.0;
-
-fn slice(file: &File, start: f64, size: f64) -> Option<JsFuture> {
-    let end = (start + size).min(file.size());
-    let blob = file.slice_with_f64_and_f64(start, end).ok()?;
-    Some(JsFuture::from(blob.array_buffer()))
-}
 
 /// A whole file's bytes, for checking a record (`mailbox::verify`).
 pub(super) async fn whole(file: &File) -> Result<crate::pipeline::InputFile, String> {
@@ -179,34 +175,38 @@ pub(super) async fn chunks(
     let total = file.size();
     let mut chunk = Vec::new();
     let mut start = start;
+    let mut source = Source::open(file, start, size);
     // The next chunk is requested before this one is parsed, so reading overlaps parsing.
-    let mut next = slice(file, start, size);
+    let mut next = Some(source.request(start));
     while start < total {
         if cancelled(id) {
+            source.stop();
             post(&message::cancelled(id));
             return None;
         }
-        let buffer = match next.take() {
+        let read = match next.take() {
             Some(pending) => pending.await,
             None => Err(JsValue::NULL),
         };
-        let Ok(buffer) = buffer.and_then(|b| b.dyn_into::<ArrayBuffer>()) else {
+        let Ok((buffer, length)) = read else {
+            source.stop();
             let problem = format!("{} cannot be read (was it moved or changed?)", file.name());
             post(&message::failed(id, &problem));
             return None;
         };
-        let bytes = Uint8Array::new(&buffer);
         let at = start;
-        start += f64::from(bytes.length());
-        if start < total {
-            next = slice(file, start, size);
+        start += f64::from(length);
+        if start < total && length > 0 {
+            next = Some(source.request(start));
         }
-        chunk.resize(bytes.length() as usize, 0);
-        bytes.copy_to(&mut chunk);
+        chunk.resize(length as usize, 0);
+        Uint8Array::new_with_byte_offset_and_length(&buffer, 0, length).copy_to(&mut chunk);
+        source.give_back(buffer);
         if !take(&chunk, at) {
+            source.stop();
             return Some(false);
         }
-        if bytes.length() == 0 {
+        if length == 0 {
             break;
         }
     }
