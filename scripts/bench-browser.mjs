@@ -214,12 +214,16 @@ try {
     const seconds = (performance.now() - start) / 1000;
     // One rate edit on the loaded review: the first row's input price typed anew, to the
     // new total on screen (by the page's clock, from the input event). Loaded means with
-    // its SHA-256 too: the second worker hashes a large file after the figures are shown,
-    // and the kept copy is written then, so an edit typed at once competes with both.
+    // its SHA-256 and its kept copy: the second worker hashes a large file after the
+    // figures are shown, and the copy is written then, so an edit typed at once competes
+    // with both.
     let edit = null;
     if (!noFigures) {
       await page.waitForFunction(() => !document.querySelector('[data-testid="fingerprint-pending"]'),
         null, { timeout: 900_000, polling: 50 });
+      // And with its copy kept in this browser (written after the figures too).
+      if (!noKeep) await page.waitForFunction(() => /^\d+ files? (is|are) kept/.test(
+        document.querySelector('[data-testid="kept-storage"]')?.textContent ?? ''), null, { timeout: 900_000, polling: 50 });
       const before = await page.evaluate(() => document.querySelector('[data-testid="total-expected"]')?.textContent.trim());
       const field = page.locator('[data-testid="rate-row"] [data-testid="rate-input"]').first();
       const old = await field.inputValue();
