@@ -83,16 +83,19 @@ pub fn app() -> Html {
             })
         });
     }
-    // Files to keep in this browser once their figures are shown: writing a copy while
-    // the file is read took a core's worth of the browser's time from the reading (1M
-    // rows: figures 0.7 s later, docs/benchmarks.md).
+    // Files to keep in this browser once their figures are shown and their digests are
+    // in: writing a copy while the file is read took a core's worth of the browser's
+    // time from the reading (1M rows: figures 0.7 s later, docs/benchmarks.md), and
+    // while it is hashed, from the hash the record waits for.
     let to_keep = use_mut_ref(Vec::<web_sys::File>::new);
     // The files' digests as last shown, for the copies written after they came.
     let digests_now = use_mut_ref(Vec::<(String, String)>::new);
     {
         let (loader, dispatch, to_keep) = (loader.clone(), dispatch.clone(), to_keep.clone());
         let latest = digests_now.clone();
-        let settled = !state.recomputing() && state.loading.is_none();
+        // After the digests too: the record waits for them, the copy can wait longer.
+        let hashed = (state.files.iter()).all(|f| !f.report.fingerprint.sha256.is_empty());
+        let settled = !state.recomputing() && state.loading.is_none() && hashed;
         use_effect_with((settled, state.computed), move |(settled, _)| {
             if !*settled || to_keep.borrow().is_empty() {
                 return;
