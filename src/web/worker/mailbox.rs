@@ -1,5 +1,5 @@
 //! The worker's side: its mailbox. Messages from the page queue jobs (read a file,
-//! or assist the reader with its hash and tail), cancel them, or ask for the figures,
+//! or assist the reader with the rows after its cut and the file's hash), cancel them, or ask for the figures,
 //! which are computed at once from the reports kept here.
 
 use std::cell::RefCell;

@@ -17,7 +17,8 @@ use crate::ingest::{line_start, Hashing, Ingestor, Rules, Tail};
 /// Bytes of the file's start read at a time until it is clear how the file reads.
 const START_STEP: f64 = 64.0 * 1024.0;
 
-/// Slices of the second worker's pass (hash and tail). Measured on 1M rows of JSON lines
+/// Slices of the second worker's tail (measured when it hashed in the same pass, which it
+/// no longer does: docs/benchmarks.md). Measured on 1M rows of JSON lines
 /// and the 1 GB log: 1 MiB slices cost the browser the most to hand over (4.7 s and
 /// 11.8 s, peak 527 MB), 8 MiB ones leave the most garbage (11.0 s, peak 601 MB on 1 GB);
 /// 4 MiB: 4.1–4.6 s and 10.4 s, peak 501 MB (docs/benchmarks.md).

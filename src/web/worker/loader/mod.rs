@@ -14,9 +14,9 @@
 //! them to the reader, which joins them to its own (`ingest::Tail`): the same report,
 //! read on both cores; it hashes the file once the reader has computed the figures. A
 //! file is loaded as soon as the reader is done, so the figures never wait for the
-//! hash; its digest follows
-//! ([`Action::Fingerprinted`], and the reader is sent it too), and until then the page
-//! shows how far the hash is and holds back the record, which names every file by it.
+//! hash; its digest follows ([`Action::Fingerprinted`], and the reader is sent it too),
+//! and until then the page shows how far the hash is and holds back the record, which
+//! names every file by it.
 //! If the second worker cannot be started, the reader hashes as before.
 
 use std::cell::RefCell;
@@ -49,7 +49,7 @@ struct Job {
     id: u32,
     name: String,
     rules: Rules,
-    /// Hashed by the second worker: the file waits for both answers.
+    /// Hashed by the second worker: the digest comes apart from the report.
     hashed_apart: bool,
     sha256: Option<String>,
     /// Hashed by the second worker once the figures are computed (`hash_waiting`).
