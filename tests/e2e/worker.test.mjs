@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import { allowOneWorker } from '../../scripts/bench-one-worker.mjs';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, createWriteStream, copyFileSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, copyFileSync, readFileSync, statSync, appendFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -59,13 +59,18 @@ async function generate(file, rows) {
   return ledger;
 }
 
-let server, browser, tmp, file, second, expected;
+let server, browser, tmp, file, second, long, expected;
 before(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'spend-worker-'));
   file = path.join(tmp, 'big-log.jsonl');
   second = path.join(tmp, 'second-log.jsonl');
   expected = await generate(file, ROWS);
   copyFileSync(file, second);
+  // The file to cancel: the log four times over (~290 MB), so that it is still being
+  // read when the click lands (the 73 MB log is read in well under a second).
+  long = path.join(tmp, 'long-log.jsonl');
+  const bytes = readFileSync(file);
+  for (let i = 0; i < 4; i += 1) appendFileSync(long, bytes);
   server = await listen(serveDist);
   browser = await launch();
 });
@@ -128,13 +133,13 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     // A second file: cancel it as soon as it is being read. The page answers at once
     // (typing works while the worker reads), and the file is not added.
     await page.evaluate(() => { window.statuses = []; });
-    await page.setInputFiles('[data-testid="file-input"]', second);
+    await page.setInputFiles('[data-testid="file-input"]', long);
     await page.locator('[data-testid="load-cancel"]').waitFor({ timeout: TIMEOUT });
     await page.fill('[data-testid="run-id"]', 'while-reading');
     await page.click('[data-testid="load-cancel"]');
     await page.locator('[data-testid="load-progress"]').waitFor({ state: 'detached', timeout: TIMEOUT });
-    await expectText(page, '[data-testid="notice"]', 'Reading cancelled: second-log.jsonl not read.');
-    assert.equal(await page.locator(summary('second-log.jsonl')).count(), 0, 'the cancelled file is not listed');
+    await expectText(page, '[data-testid="notice"]', 'Reading cancelled: long-log.jsonl not read.');
+    assert.equal(await page.locator(summary('long-log.jsonl')).count(), 0, 'the cancelled file is not listed');
     // The first file's copy is kept in this browser (written once its figures showed);
     // the cancelled one never is.
     await expectText(page, '[data-testid="kept-storage"]', /^1 file is kept /, 30_000);
