@@ -96,6 +96,17 @@ pub(super) fn quota_facts(
         .ratios
         .as_ref()
         .and_then(|r| quota::derive(row, r, s.quota_per_usd));
+    quota_facts_of(row, derived, recorded, s)
+}
+
+/// [`quota_facts`] of a row whose quota re-derived from its ratios is `derived` (None:
+/// its ratios cannot say).
+pub(super) fn quota_facts_of(
+    row: &GatewayRow,
+    derived: Option<Decimal>,
+    recorded: Decimal,
+    s: &crate::settings::ValidSettings,
+) -> Result<Option<QuotaFacts>, Error> {
     let Some(derived) = derived else {
         return Ok(None);
     };

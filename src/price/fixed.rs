@@ -96,6 +96,11 @@ impl Fixed {
         Fixed::checked(sum, scale)
     }
 
+    /// The mantissa and the scale.
+    pub(super) fn parts(self) -> (i64, u32) {
+        (self.mantissa, self.scale)
+    }
+
     pub(super) fn decimal(self) -> Decimal {
         Decimal::new(self.mantissa, self.scale)
     }

@@ -54,34 +54,75 @@ pub fn derive(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Opt
 /// operations in the same order, so the same value and decimal places; None where a
 /// step does not fit or another formula applies, and [`derive_decimal`] answers.
 fn derive_fixed(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> Option<Decimal> {
-    if row.model_price.is_some()
-        || r.audio_ratio.is_some()
-        || r.audio_input_price.is_some()
-        || r.factors.is_some()
-    {
+    derive_with(row, &FixedRatios::of(r, quota_per_usd)?)
+}
+
+/// [`derive`] with the row's ratio set already in plain integers ([`FixedRatios::of`],
+/// None where it has none): pricing groups finds them once per set, not per row.
+pub(super) fn derive_prepared(
+    row: &GatewayRow,
+    r: &LoggedRatios,
+    fixed: Option<&FixedRatios>,
+    quota_per_usd: Decimal,
+) -> Option<Decimal> {
+    if let Some(fast) = fixed.and_then(|f| derive_with(row, f)) {
+        return Some(fast);
+    }
+    derive_decimal(row, r, quota_per_usd)
+}
+
+/// What [`derive_fixed`] takes from a ratio set: every factor in plain integers.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct FixedRatios {
+    group: Fixed,
+    surcharge: Fixed,
+    model_ratio: Fixed,
+    cache: Fixed,
+    creation: Fixed,
+    hour: Fixed,
+    completion: Fixed,
+}
+
+impl FixedRatios {
+    /// None where the set takes another formula (audio, further multipliers) or a
+    /// factor does not fit.
+    pub(super) fn of(r: &LoggedRatios, quota_per_usd: Decimal) -> Option<FixedRatios> {
+        if r.audio_ratio.is_some() || r.audio_input_price.is_some() || r.factors.is_some() {
+            return None;
+        }
+        let f = |d: Decimal| Fixed::of(d);
+        let one = Fixed::whole(1)?;
+        let group = r.group_ratio.map_or(Some(one), f)?;
+        let creation = f(r.cache_creation_ratio.unwrap_or(Decimal::new(125, 2)))?;
+        Some(FixedRatios {
+            group,
+            surcharge: f(r.tool_surcharge_usd)?
+                .mul(group)?
+                .mul(f(quota_per_usd)?)?,
+            model_ratio: f(r.model_ratio?)?,
+            cache: r.cache_ratio.map_or(Some(one), f)?,
+            hour: match r.cache_creation_ratio_1h {
+                Some(ratio) => f(ratio)?,
+                None => creation.mul(f(Decimal::new(16, 1))?)?,
+            },
+            creation,
+            completion: r.completion_ratio.map_or(Some(one), f)?,
+        })
+    }
+}
+
+/// [`derive_fixed`] of a row whose set's factors are `f`.
+fn derive_with(row: &GatewayRow, f: &FixedRatios) -> Option<Decimal> {
+    if row.model_price.is_some() {
         return None;
     }
-    let f = |d: Decimal| Fixed::of(d);
     let one = Fixed::whole(1)?;
-    let group = r.group_ratio.map_or(Some(one), f)?;
-    let surcharge = f(r.tool_surcharge_usd)?
-        .mul(group)?
-        .mul(f(quota_per_usd)?)?;
-    let model_ratio = f(r.model_ratio?)?;
-    let creation_ratio = f(r.cache_creation_ratio.unwrap_or(Decimal::new(125, 2)))?;
-    let hour_ratio = match r.cache_creation_ratio_1h {
-        Some(ratio) => f(ratio)?,
-        None => creation_ratio.mul(f(Decimal::new(16, 1))?)?,
-    };
     let terms = [
         (row.uncached_input()?, one),
-        (row.cache_read_tokens, r.cache_ratio.map_or(Some(one), f)?),
-        (row.cache_write_tokens, creation_ratio),
-        (row.cache_write_1h_tokens, hour_ratio),
-        (
-            row.completion_tokens,
-            r.completion_ratio.map_or(Some(one), f)?,
-        ),
+        (row.cache_read_tokens, f.cache),
+        (row.cache_write_tokens, f.creation),
+        (row.cache_write_1h_tokens, f.hour),
+        (row.completion_tokens, f.completion),
         (row.audio_input_tokens, one),
     ];
     let weighted = terms
@@ -90,10 +131,10 @@ fn derive_fixed(row: &GatewayRow, r: &LoggedRatios, quota_per_usd: Decimal) -> O
             sum.add(Fixed::whole(tokens)?.mul(ratio)?)
         })?;
     weighted
-        .mul(model_ratio)?
-        .mul(group)?
+        .mul(f.model_ratio)?
+        .mul(f.group)?
         .add(Fixed::ZERO)?
-        .add(surcharge)
+        .add(f.surcharge)
         .map(Fixed::decimal)
 }
 
@@ -216,18 +257,44 @@ fn whole(exact: Decimal, rule: QuotaRounding) -> Option<Decimal> {
         return Some(exact);
     }
     let magnitude = u64::try_from(exact.mantissa().unsigned_abs()).ok()?;
+    let negative = exact.is_sign_negative();
+    let value = Decimal::from(rounded_magnitude(magnitude, scale, negative, rule)?);
+    Some(if negative { -value } else { value })
+}
+
+/// The magnitude of `±magnitude × 10^-scale` rounded to a whole number under `rule`.
+fn rounded_magnitude(
+    magnitude: u64,
+    scale: u32,
+    negative: bool,
+    rule: QuotaRounding,
+) -> Option<u64> {
     let power = 10u64.checked_pow(scale)?;
     let (quotient, remainder) = (magnitude / power, magnitude % power);
-    let negative = exact.is_sign_negative();
     // Away from zero by one, on the magnitude: rounding half away, or ceil of a positive.
     let away = match rule {
         QuotaRounding::Round => remainder >= power - remainder,
         QuotaRounding::Truncate => false,
         QuotaRounding::Ceil => remainder > 0 && !negative,
     };
-    let magnitude = quotient + u64::from(away);
-    let value = Decimal::from(magnitude);
-    Some(if negative { -value } else { value })
+    Some(quotient + u64::from(away))
+}
+
+/// [`to_integer`] of `mantissa × 10^-scale`, all in plain integers: the value
+/// [`integer_and_minimum`] gives, for the readings tried on each mismatched row
+/// ([`super::readings::explaining`]). None where it does not fit 64 bits.
+pub(super) fn integer_of(
+    mantissa: i64,
+    scale: u32,
+    ratio_nonzero: bool,
+    rule: QuotaRounding,
+) -> Option<i64> {
+    let negative = mantissa < 0;
+    let magnitude = rounded_magnitude(mantissa.unsigned_abs(), scale, negative, rule)?;
+    let magnitude = i64::try_from(magnitude).ok()?;
+    let applied = if negative { -magnitude } else { magnitude };
+    let minimum = ratio_nonzero && applied <= 0 && mantissa >= 0;
+    Some(if minimum { 1 } else { applied })
 }
 
 /// What the check found over all gateway rows that carry ratios.
@@ -255,7 +322,7 @@ fn is_zero(n: &u64) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::ingest::{RowKind, TokenSemantic};
     use crate::policy::Outcome;
@@ -418,7 +485,8 @@ mod tests {
         assert_eq!(to_integer(d("-0.5"), true, QuotaRounding::Ceil), d("0"));
     }
 
-    fn ratio() -> impl proptest::strategy::Strategy<Value = Option<Decimal>> {
+    /// A logged ratio: none, as logs write them, or anywhere a Decimal goes.
+    pub(in crate::price) fn ratio() -> impl proptest::strategy::Strategy<Value = Option<Decimal>> {
         use proptest::prelude::*;
         prop_oneof![
             Just(None),
@@ -481,6 +549,32 @@ mod tests {
                 proptest::prop_assert_eq!(Some(fast.serialize()), slow);
             }
             proptest::prop_assert_eq!(derive(&r, &logged, per_usd).map(|d| d.serialize()), slow);
+            // With the set's factors found once (as pricing groups does): the same bytes.
+            let fixed = FixedRatios::of(&logged, per_usd);
+            proptest::prop_assert_eq!(
+                derive_prepared(&r, &logged, fixed.as_ref(), per_usd).map(|d| d.serialize()),
+                slow
+            );
+        }
+
+        /// The rounding in plain integers gives `to_integer`'s value, wherever it answers.
+        #[test]
+        fn integer_of_is_to_integer(
+            mantissa in proptest::prop_oneof![-3_000_000i64..3_000_000, proptest::num::i64::ANY],
+            scale in 0u32..=28,
+        ) {
+            let exact = Decimal::new(mantissa, scale);
+            for rule in [QuotaRounding::Round, QuotaRounding::Truncate, QuotaRounding::Ceil] {
+                for ratio_nonzero in [false, true] {
+                    if let Some(fast) = integer_of(mantissa, scale, ratio_nonzero, rule) {
+                        proptest::prop_assert_eq!(
+                            Decimal::from(fast),
+                            to_integer(exact, ratio_nonzero, rule),
+                            "{} {:?} {}", exact, rule, ratio_nonzero
+                        );
+                    }
+                }
+            }
         }
 
         /// The integer rounding gives the Decimal rounding's value, for every rule,

@@ -13,6 +13,8 @@ use std::collections::BTreeSet;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::fixed::Fixed;
+use super::quota;
 use crate::decimal::{exact_div, serde_str};
 use crate::ingest::{GatewayRow, LoggedRatios, TokenSemantic};
 use crate::policy::QuotaRounding;
@@ -134,9 +136,9 @@ pub fn usage_missing(row: &GatewayRow) -> bool {
     row.quota > 0 && row.model_price.is_none() && tokens.iter().all(|n| *n == 0)
 }
 
-/// The tokens `reading` counts differently and the weighted tokens it adds (before the
-/// model and group ratios; negative when it counts fewer); None when the reading does
-/// not apply to the row (nothing to read the other way, a per-call or audio row).
+/// The tokens `reading` counts differently and the weight each adds (before the model
+/// and group ratios; negative when it counts fewer); None when the reading does not
+/// apply to the row (nothing to read the other way, a per-call or audio row).
 fn extra(row: &GatewayRow, r: &LoggedRatios, reading: Reading) -> Option<(u64, Decimal)> {
     if row.model_price.is_some() || r.audio_ratio.is_some() {
         return None;
@@ -161,10 +163,7 @@ fn extra(row: &GatewayRow, r: &LoggedRatios, reading: Reading) -> Option<(u64, D
         ),
         _ => return None,
     };
-    if tokens == 0 {
-        return None;
-    }
-    Some((tokens, Decimal::from(tokens).checked_mul(weight)?))
+    (tokens != 0).then_some((tokens, weight))
 }
 
 /// The first reading that brings the row's logged quota within ±1 of what its ratios
@@ -177,17 +176,48 @@ pub fn explaining(
     rule: QuotaRounding,
     quota_per_usd: Decimal,
 ) -> Option<(Reading, u64, Decimal)> {
+    explaining_with(row, (derived, ratio_nonzero), rule, quota_per_usd, true)
+}
+
+/// [`explaining`], in plain integers where each step fits when `integers` (the tests
+/// hold it to every step in Decimal).
+fn explaining_with(
+    row: &GatewayRow,
+    (derived, ratio_nonzero): (Decimal, bool),
+    rule: QuotaRounding,
+    quota_per_usd: Decimal,
+    integers: bool,
+) -> Option<(Reading, u64, Decimal)> {
     let r = row.ratios.as_ref()?;
     let scale = r
         .model_ratio?
         .checked_mul(r.group_ratio.unwrap_or(Decimal::ONE))?;
+    let fixed = Fixed::of(derived)
+        .zip(Fixed::of(scale))
+        .filter(|_| integers);
     READINGS.into_iter().find_map(|reading| {
-        let (tokens, weighted) = extra(row, r, reading)?;
-        let added = weighted.checked_mul(scale)?;
-        let integer = super::quota::to_integer(derived.checked_add(added)?, ratio_nonzero, rule);
-        let off_by = Decimal::from(row.quota).checked_sub(integer)?;
-        (off_by.abs() <= Decimal::ONE)
-            .then(|| exact_div(added, quota_per_usd).map(|usd| (reading, tokens, usd)))
+        let (tokens, weight) = extra(row, r, reading)?;
+        let within = |integer: i128| (i128::from(row.quota) - integer).abs() <= 1;
+        // Most rows a log gets wrong try every reading: in plain integers where each
+        // step fits (`Fixed` is Decimal's value and places), else in Decimal.
+        let fast = fixed.and_then(|(derived, scale)| {
+            let added = Fixed::whole(tokens)?.mul(Fixed::of(weight)?)?.mul(scale)?;
+            let (mantissa, places) = derived.add(added)?.parts();
+            let integer = quota::integer_of(mantissa, places, ratio_nonzero, rule)?;
+            Some((within(integer.into()), added.decimal()))
+        });
+        let (fits, added) = match fast {
+            Some(answer) => answer,
+            None => {
+                let added = Decimal::from(tokens)
+                    .checked_mul(weight)?
+                    .checked_mul(scale)?;
+                let integer = quota::to_integer(derived.checked_add(added)?, ratio_nonzero, rule);
+                let off_by = Decimal::from(row.quota).checked_sub(integer)?;
+                (off_by.abs() <= Decimal::ONE, added)
+            }
+        };
+        fits.then(|| exact_div(added, quota_per_usd).map(|usd| (reading, tokens, usd)))
             .flatten()
     })
 }
@@ -197,6 +227,7 @@ mod tests {
     use super::*;
     use crate::ingest::RowKind;
     use crate::policy::Outcome;
+    use proptest::strategy::Strategy;
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
@@ -305,6 +336,66 @@ mod tests {
         ];
         for (name, row, want) in cases {
             assert_eq!(usage_missing(row), want, "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The integer path finds what Decimal finds: the same reading, tokens and USD
+        /// (value and places), or none, on ratios as logged and near Decimal's limits;
+        /// the logged quota is put where a reading explains it as often as not.
+        #[test]
+        fn explaining_in_integers_is_explaining_in_decimal(
+            counts in proptest::collection::vec(
+                proptest::prop_oneof![0u64..5, 0u64..200_000, proptest::num::u64::ANY], 6),
+            additive in proptest::bool::ANY,
+            ratios in proptest::collection::vec(super::quota::tests::ratio(), 4),
+            derived in proptest::prop_oneof![
+                (0i64..100_000_000, 0u32..8).prop_map(|(m, s)| Decimal::new(m, s)),
+                (proptest::num::i64::ANY, 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s)),
+            ],
+            near in proptest::prop_oneof![0usize..4, 4usize..5],
+            off in -2i64..=2,
+            ratio_nonzero in proptest::bool::ANY,
+            rule in proptest::prop_oneof![
+                proptest::strategy::Just(QuotaRounding::Round),
+                proptest::strategy::Just(QuotaRounding::Truncate),
+                proptest::strategy::Just(QuotaRounding::Ceil),
+            ],
+        ) {
+            let semantic = if additive { TokenSemantic::Additive } else { TokenSemantic::Inclusive };
+            let mut r = row(semantic, 0);
+            r.prompt_tokens = counts[0];
+            r.cache_read_tokens = counts[1];
+            r.completion_tokens = counts[2];
+            r.reasoning_tokens = counts[3];
+            r.cache_write_tokens = counts[4];
+            r.cache_write_1h_tokens = counts[5];
+            let logged = r.ratios.as_mut().unwrap();
+            logged.model_ratio = ratios[0];
+            logged.completion_ratio = ratios[1];
+            logged.group_ratio = ratios[2];
+            logged.cache_ratio = ratios[3];
+            // The quota a reading would give (or the stated one), moved by `off`.
+            let target = (|| {
+                let logged = r.ratios.as_ref()?;
+                let scale = logged.model_ratio?.checked_mul(logged.group_ratio.unwrap_or(Decimal::ONE))?;
+                let added = match READINGS.get(near) {
+                    Some(reading) => {
+                        let (tokens, weight) = extra(&r, logged, *reading)?;
+                        Decimal::from(tokens).checked_mul(weight)?.checked_mul(scale)?
+                    }
+                    None => Decimal::ZERO,
+                };
+                let integer = quota::to_integer(derived.checked_add(added)?, ratio_nonzero, rule);
+                i64::try_from(integer.mantissa()).ok()?.checked_add(off)
+            })();
+            r.quota = target.unwrap_or(off);
+            let per_usd = Decimal::new(500_000, 0);
+            let fast = explaining(&r, derived, ratio_nonzero, rule, per_usd)
+                .map(|(reading, tokens, usd)| (reading, tokens, usd.serialize()));
+            let slow = explaining_with(&r, (derived, ratio_nonzero), rule, per_usd, false)
+                .map(|(reading, tokens, usd)| (reading, tokens, usd.serialize()));
+            proptest::prop_assert_eq!(fast, slow);
         }
     }
 }

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::{exact, exact_key, ratios_key, Check, DimSum, Group, Groups, Key};
@@ -11,31 +13,79 @@ use crate::error::Error;
 use crate::fast_hash::Fast;
 use crate::ingest::{GatewayRow, LoggedRatios, RowKind};
 use crate::policy::Billability;
-use crate::price::attribute::{file_quota, quota_facts, QuotaFacts};
+use crate::price::attribute::{file_quota, quota_facts_of, QuotaFacts};
 use crate::price::dimension::{quantities, Quantities};
+use crate::price::quota::FixedRatios;
 use crate::price::{day_of, quota, Pricing};
 use crate::settings::ValidSettings;
 
 pub(super) struct Filer {
     pub(super) zone: TimeZone,
+    /// The zone's offset in seconds when it never changes (UTC, `+05:30`).
+    pub(super) fixed_offset: Option<i32>,
+    /// The last finance day found under a fixed offset: its number of days from the
+    /// epoch in local time, and its date (rows come in time order, a day at a time).
+    pub(super) last_day: Option<(i64, Date)>,
     pub(super) models: HashMap<String, u32, Fast>,
     pub(super) index: HashMap<Key, usize, Fast>,
     /// Each distinct ratio set met (by its exact values), and its place.
     pub(super) ratio_sets: HashMap<[super::Exact; 12], u32, Fast>,
+    /// Each set's factors in plain integers, by its place ([`FixedRatios::of`]).
+    pub(super) fixed_ratios: Vec<Option<FixedRatios>>,
+    pub(super) quota_per_usd: Decimal,
+}
+
+/// Where a row's ratio set and model stand among those the filer has met.
+#[derive(Clone, Copy)]
+pub(super) struct Places {
+    /// [`Filer::ratio_set`] of the row's ratios (None: it has none).
+    pub(super) ratios: Option<u32>,
+    /// [`Filer::model_id`] of its logged model.
+    pub(super) model: u32,
 }
 
 impl Filer {
     /// The place of a ratio set among those met so far (a new one takes the next).
     pub(super) fn ratio_set(&mut self, r: &LoggedRatios) -> u32 {
         let next = self.ratio_sets.len() as u32;
-        *self.ratio_sets.entry(ratios_key(r)).or_insert(next)
+        let place = *self.ratio_sets.entry(ratios_key(r)).or_insert(next);
+        if place == next {
+            (self.fixed_ratios).push(FixedRatios::of(r, self.quota_per_usd));
+        }
+        place
     }
 
-    /// Files `row`, whose ratios are the set at `set` ([`Filer::ratio_set`]).
+    /// The place of a logged model name among those met so far (a new one takes the next).
+    pub(super) fn model_id(&mut self, name: &str) -> u32 {
+        let next = self.models.len() as u32;
+        match self.models.get(name) {
+            Some(&id) => id,
+            None => *self.models.entry(name.to_string()).or_insert(next),
+        }
+    }
+
+    /// The date of `at` in the finance zone. Under a fixed offset every instant of a
+    /// local day has the same date, so a day's date is looked up once, not per row.
+    fn ledger_day(&mut self, at: Timestamp) -> Date {
+        let Some(offset) = self.fixed_offset else {
+            return at.to_zoned(self.zone.clone()).date();
+        };
+        let day = (at.as_second() + i64::from(offset)).div_euclid(86_400);
+        match self.last_day {
+            Some((last, date)) if last == day => date,
+            _ => {
+                let date = at.to_zoned(self.zone.clone()).date();
+                self.last_day = Some((day, date));
+                date
+            }
+        }
+    }
+
+    /// Files `row`, whose ratio set and model stand at `places`.
     pub(super) fn file(
         &mut self,
         row: &GatewayRow,
-        set: Option<u32>,
+        places: Places,
         s: &ValidSettings,
         out: &mut Groups,
     ) -> Result<(), &'static str> {
@@ -60,7 +110,12 @@ impl Filer {
         let facts = if refund || !billable {
             None
         } else {
-            quota_facts(row, recorded, s).map_err(arithmetic)?
+            let fixed = (places.ratios)
+                .and_then(|i| self.fixed_ratios.get(i as usize))
+                .and_then(Option::as_ref);
+            let derived = (row.ratios.as_ref())
+                .and_then(|r| quota::derive_prepared(row, r, fixed, s.quota_per_usd));
+            quota_facts_of(row, derived, recorded, s).map_err(arithmetic)?
         };
         let check = match (!refund && billable, facts) {
             (false, _) => Check::NotBillable,
@@ -76,24 +131,19 @@ impl Filer {
         let tier = entry
             .and_then(|e| e.long_context)
             .is_some_and(|t| row.input_total() > t.above);
-        let next = self.models.len() as u32;
-        let model = match self.models.get(row.model.as_str()) {
-            Some(&id) => id,
-            None => *self.models.entry(row.model.clone()).or_insert(next),
-        };
         let key = Key {
-            model,
+            model: places.model,
             entry: found,
             tier: tier && !refund,
             day: row.time().and_then(day_of),
-            ledger_day: row.time().map(|t| t.to_zoned(self.zone.clone()).date()),
+            ledger_day: row.time().map(|t| self.ledger_day(t)),
             untimed: row.time().is_none(),
             refund,
             check,
             known,
             pattern: dims.iter().fold(0, |p, (d, _)| p | 1 << d.index()),
             model_price: exact_key(row.model_price),
-            ratios: set,
+            ratios: places.ratios,
         };
         let at = match self.index.get(&key) {
             Some(&at) => at,

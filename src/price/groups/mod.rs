@@ -33,7 +33,7 @@ use crate::ingest::{GatewayRow, LoggedRatios};
 use crate::policy::{Policy, QuotaRounding, RoundingScope};
 use crate::ratecard::{Dimension, RateCard};
 use crate::settings::ValidSettings;
-use filer::Filer;
+use filer::{Filer, Places};
 
 /// What the groups depend on in the settings: the card without its values, the policy,
 /// the quota rules. Equal shapes file every row under the same key.
@@ -188,8 +188,11 @@ impl Groups {
         Groups::build_with(settings, |filer, file| {
             rows.into_iter().try_for_each(|r| {
                 let row = r.borrow();
-                let set = row.ratios.as_ref().map(|r| filer.ratio_set(r));
-                file(filer, row, set)
+                let places = Places {
+                    ratios: row.ratios.as_ref().map(|r| filer.ratio_set(r)),
+                    model: filer.model_id(&row.model),
+                };
+                file(filer, row, places)
             })
         })
     }
@@ -202,14 +205,24 @@ impl Groups {
         Groups::build_with(settings, |filer, file| {
             let mut row = None;
             for store in stores {
-                // Each of the store's sets placed once, not each row's.
+                // Each of the store's sets placed once, not each row's; each of its
+                // models when a row first names it.
                 let sets: Vec<u32> = (store.ratio_sets().iter())
                     .map(|r| filer.ratio_set(r))
                     .collect();
+                let mut models: Vec<Option<u32>> = vec![None; store.models().len()];
                 let mut rows = store.iter();
                 while rows.next_into(&mut row) {
-                    let set = rows.ratio_set().map(|i| sets[i]);
-                    row.as_ref().map_or(Ok(()), |row| file(filer, row, set))?;
+                    let Some(row) = row.as_ref() else { break };
+                    let model = match rows.model().and_then(|i| models.get_mut(i)) {
+                        Some(place) => *place.get_or_insert_with(|| filer.model_id(&row.model)),
+                        None => filer.model_id(&row.model),
+                    };
+                    let places = Places {
+                        ratios: rows.ratio_set().map(|i| sets[i]),
+                        model,
+                    };
+                    file(filer, row, places)?;
                 }
             }
             Ok(())
@@ -221,7 +234,7 @@ impl Groups {
         settings: &ValidSettings,
         each: impl FnOnce(
             &mut Filer,
-            &mut dyn FnMut(&mut Filer, &GatewayRow, Option<u32>) -> Result<(), &'static str>,
+            &mut dyn FnMut(&mut Filer, &GatewayRow, Places) -> Result<(), &'static str>,
         ) -> Result<(), &'static str>,
     ) -> Groups {
         let mut groups = Groups {
@@ -239,13 +252,17 @@ impl Groups {
             .and_then(|n| jiff::tz::db().get(n).ok())
             .unwrap_or(TimeZone::UTC);
         let mut filer = Filer {
+            fixed_offset: zone.to_fixed_offset().ok().map(|o| o.seconds()),
+            last_day: None,
             zone,
             models: HashMap::default(),
             index: HashMap::default(),
             ratio_sets: HashMap::default(),
+            fixed_ratios: Vec::new(),
+            quota_per_usd: settings.quota_per_usd,
         };
-        let mut file = |filer: &mut Filer, row: &GatewayRow, set: Option<u32>| {
-            filer.file(row, set, settings, &mut groups)
+        let mut file = |filer: &mut Filer, row: &GatewayRow, places: Places| {
+            filer.file(row, places, settings, &mut groups)
         };
         if let Err(why) = each(&mut filer, &mut file) {
             groups.declined = Some(why);

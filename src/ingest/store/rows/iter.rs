@@ -8,7 +8,7 @@ use super::layout::{
     decimal, has_count, unzigzag, Reader, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE,
     REQUESTS, SUBSECOND,
 };
-use crate::ingest::formats::row::{Counts, GatewayRow, TokenSemantic};
+use crate::ingest::formats::row::{Counts, GatewayRow, LoggedRatios, TokenSemantic};
 use crate::policy::Outcome;
 
 pub struct RowIter<'a> {
@@ -19,6 +19,8 @@ pub struct RowIter<'a> {
     /// The ratio set of the row [`RowIter::next_into`] decoded last (its place in
     /// [`super::Rows::ratio_sets`]).
     pub(super) ratio_set: Option<usize>,
+    /// The model of that row (its place in [`super::Rows::models`]).
+    pub(super) model: Option<usize>,
 }
 
 impl RowIter<'_> {
@@ -94,45 +96,18 @@ impl RowIter<'_> {
 
     fn decode(&mut self) -> Option<GatewayRow> {
         let f = self.fields()?;
-        let model = self.store.models[f.model].clone();
-        Some(self.row_of(f, model))
+        Some(self.built(f))
     }
 
-    /// The next row into `slot`, reusing the model name's allocation of the row it held
-    /// (a pass over a million rows that looks at each once need not allocate for each);
-    /// false, and `slot` empty, at the end or where the store is damaged, as [`Iterator::next`].
-    pub fn next_into(&mut self, slot: &mut Option<GatewayRow>) -> bool {
-        let fields = if self.left == 0 { None } else { self.fields() };
-        self.ratio_set = fields.as_ref().and_then(|f| f.ratios);
-        *slot = fields.map(|f| {
-            let mut model = slot.take().map(|row| row.model).unwrap_or_default();
-            model.clear();
-            model.push_str(&self.store.models[f.model]);
-            self.row_of(f, model)
-        });
-        self.left = if slot.is_some() { self.left - 1 } else { 0 };
-        slot.is_some()
-    }
-
-    /// Where the row [`RowIter::next_into`] decoded last finds its ratios among the
-    /// store's sets; None for a row without ratios.
-    pub fn ratio_set(&self) -> Option<usize> {
-        self.ratio_set
-    }
-
-    fn row_of(&self, f: Fields, model: String) -> GatewayRow {
+    /// The row `f` describes, in a row of its own.
+    fn built(&self, f: Fields) -> GatewayRow {
         let ratios = f.ratios.map(|i| self.store.ratios[i].clone());
-        let model_price = f.price.unwrap_or_else(|| {
-            ratios
-                .as_ref()
-                .and_then(|r| r.model_price)
-                .filter(|p| !p.is_sign_negative())
-        });
+        let model_price = f.price.unwrap_or_else(|| implied_price(ratios.as_ref()));
         GatewayRow {
             at: f.at,
             kind: KINDS[usize::from(f.header & 3)],
             outcome: Outcome::ALL[usize::from(f.header >> 2 & 7)],
-            model,
+            model: self.store.models[f.model].clone(),
             quota: f.quota,
             prompt_tokens: f.counts[0],
             completion_tokens: f.counts[1],
@@ -147,14 +122,88 @@ impl RowIter<'_> {
             text_input_tokens: f.counts[10],
             text_output_tokens: f.counts[11],
             requests: f.requests,
-            semantic: if f.header & ADDITIVE != 0 {
-                TokenSemantic::Additive
-            } else {
-                TokenSemantic::Inclusive
-            },
+            semantic: semantic(f.header),
             model_price,
             ratios,
         }
+    }
+
+    /// The next row into `slot`, written over the row it held (its model name's
+    /// allocation and its ratios' place reused: a pass over a million rows that looks at
+    /// each once need not allocate, build and move a row for each); false, and `slot`
+    /// empty, at the end or where the store is damaged, as [`Iterator::next`].
+    pub fn next_into(&mut self, slot: &mut Option<GatewayRow>) -> bool {
+        let fields = if self.left == 0 { None } else { self.fields() };
+        self.ratio_set = fields.as_ref().and_then(|f| f.ratios);
+        self.model = fields.as_ref().map(|f| f.model);
+        match (fields, slot.as_mut()) {
+            (Some(f), Some(row)) => self.fill(f, row),
+            (Some(f), None) => *slot = Some(self.built(f)),
+            (None, _) => *slot = None,
+        }
+        self.left = if slot.is_some() { self.left - 1 } else { 0 };
+        slot.is_some()
+    }
+
+    /// Where the row [`RowIter::next_into`] decoded last finds its ratios among the
+    /// store's sets; None for a row without ratios.
+    pub fn ratio_set(&self) -> Option<usize> {
+        self.ratio_set
+    }
+
+    /// Where the row [`RowIter::next_into`] decoded last finds its model among the
+    /// store's names ([`super::Rows::models`]).
+    pub fn model(&self) -> Option<usize> {
+        self.model
+    }
+
+    /// Writes every field of the row `f` describes into `row`.
+    fn fill(&self, f: Fields, row: &mut GatewayRow) {
+        match (f.ratios, &mut row.ratios) {
+            (Some(i), Some(ratios)) => ratios.clone_from(&self.store.ratios[i]),
+            (Some(i), none) => *none = Some(self.store.ratios[i].clone()),
+            (None, ratios) => *ratios = None,
+        }
+        row.model_price = f
+            .price
+            .unwrap_or_else(|| implied_price(row.ratios.as_ref()));
+        row.model.clear();
+        row.model.push_str(&self.store.models[f.model]);
+        row.at = f.at;
+        row.kind = KINDS[usize::from(f.header & 3)];
+        row.outcome = Outcome::ALL[usize::from(f.header >> 2 & 7)];
+        row.quota = f.quota;
+        [
+            row.prompt_tokens,
+            row.completion_tokens,
+            row.cache_read_tokens,
+            row.cache_write_tokens,
+            row.cache_write_1h_tokens,
+            row.reasoning_tokens,
+            row.tool_calls,
+            row.audio_input_tokens,
+            row.audio_cached_input_tokens,
+            row.audio_output_tokens,
+            row.text_input_tokens,
+            row.text_output_tokens,
+        ] = f.counts;
+        row.requests = f.requests;
+        row.semantic = semantic(f.header);
+    }
+}
+
+/// The per-call price a row's ratios imply (a negative `model_price` is new-api's "none").
+fn implied_price(ratios: Option<&LoggedRatios>) -> Option<Decimal> {
+    ratios
+        .and_then(|r| r.model_price)
+        .filter(|p| !p.is_sign_negative())
+}
+
+fn semantic(header: u8) -> TokenSemantic {
+    if header & ADDITIVE != 0 {
+        TokenSemantic::Additive
+    } else {
+        TokenSemantic::Inclusive
     }
 }
 

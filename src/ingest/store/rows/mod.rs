@@ -68,6 +68,7 @@ impl Rows {
             left: self.0.len,
             last_second: 0,
             ratio_set: None,
+            model: None,
         }
     }
 
