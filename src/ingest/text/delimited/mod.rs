@@ -7,6 +7,9 @@
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 use super::damage::Damage;
+use one_line::{one_line, Line};
+
+mod one_line;
 
 /// The delimiter is the candidate that occurs most often on the header line.
 pub fn sniff_delimiter(header: &str) -> u8 {
@@ -67,6 +70,13 @@ pub struct Delimited {
     after_cr: bool,
     /// The first invalid character of the record being read (or the next to start).
     damage: Option<Damage>,
+    /// Records on one line are split without csv_core ([`one_line`]); off only in tests.
+    fast: bool,
+    /// csv_core stands at a record's start with nothing pending (no '\r' whose '\n' may
+    /// follow, no record begun), so a record may be split without it.
+    clean: bool,
+    /// Line breaks read without csv_core, which its line count does not hold.
+    fast_lines: u64,
 }
 
 impl Delimited {
@@ -83,6 +93,9 @@ impl Delimited {
             lone_cr: 0,
             after_cr: false,
             damage: None,
+            fast: true,
+            clean: true,
+            fast_lines: 0,
         }
     }
 
@@ -116,6 +129,39 @@ impl Delimited {
             }
         }
         loop {
+            if self.fast && self.clean && self.at_record_start() {
+                let split = one_line(input, self.delimiter, &mut self.fields, &mut self.ends);
+                let consumed = match split {
+                    Line::Record {
+                        consumed,
+                        used,
+                        cells,
+                    } => {
+                        (self.used, self.ends_used) = (used, cells);
+                        let go_on = self.record(sink);
+                        (self.used, self.ends_used) = (0, 0);
+                        self.fast_lines += 1;
+                        // As after csv_core's records: every line break read so far.
+                        self.line = self.core.line() + self.fast_lines + self.lone_cr;
+                        if !go_on {
+                            // Not read any further: the record's bytes are read all the same.
+                            return;
+                        }
+                        consumed
+                    }
+                    Line::Empty { consumed } => {
+                        // Counted for the records after the next, not for the next (the
+                        // csv crate's line is where csv_core stood when the record began).
+                        self.fast_lines += 1;
+                        consumed
+                    }
+                    Line::Unsure => 0,
+                };
+                if consumed > 0 {
+                    input = &input[consumed..];
+                    continue;
+                }
+            }
             let (result, read, wrote, ended) = self.core.read_record(
                 input,
                 &mut self.fields[self.used..],
@@ -127,6 +173,9 @@ impl Delimited {
             input = &input[read..];
             self.used += wrote;
             self.ends_used += ended;
+            // Bytes read without ending a record may have begun one (an opening quote
+            // writes nothing): the fast split waits for csv_core's next record.
+            self.clean &= read == 0 || result == ReadRecordResult::Record;
             match result {
                 ReadRecordResult::InputEmpty | ReadRecordResult::End => return,
                 ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
@@ -137,7 +186,12 @@ impl Delimited {
                     self.ends_used = 0;
                     // The '\r' ends a line whether a '\n' follows (csv_core counts it
                     // then) or not (counted in `lone_cr` once the next byte is seen).
-                    self.line = self.core.line() + self.lone_cr + u64::from(pending_newline);
+                    self.line = self.core.line()
+                        + self.fast_lines
+                        + self.lone_cr
+                        + u64::from(pending_newline);
+                    // After a '\r', csv_core has yet to see whether a '\n' follows.
+                    self.clean = !pending_newline;
                     if pending_newline {
                         match input.first() {
                             Some(b'\n') => {}
@@ -178,6 +232,8 @@ impl Delimited {
         self.lone_cr = 0;
         self.after_cr = false;
         self.damage = None;
+        self.clean = true;
+        self.fast_lines = 0;
     }
 
     /// Takes in the lines of a later part read apart after this one.
