@@ -18,6 +18,7 @@ use crate::decimal::{parse_exact, quote};
 use crate::ingest::formats::row::LoggedRatios;
 use crate::ingest::text::json::scan::{self, Escaped};
 use crate::ingest::text::json::value;
+use crate::ingest::text::trim;
 
 const KEYS: [&str; 23] = [
     "usage_semantic",
@@ -196,7 +197,7 @@ impl<'de> de::Deserialize<'de> for Other<'de> {
 /// Numbers keep their digits, strings count when not blank, booleans as words.
 fn text(raw: &str) -> Option<Cow<'_, str>> {
     match raw.as_bytes().first()? {
-        b'"' => value::string(raw).filter(|s| !s.trim().is_empty()),
+        b'"' => value::string(raw).filter(|s| !trim(s).is_empty()),
         b't' | b'f' => Some(Cow::Borrowed(raw)),
         b'-' | b'0'..=b'9' => Some(value::number(raw)),
         _ => None,
@@ -255,7 +256,7 @@ impl<'a> Other<'a> {
                 (Some(index), Escaped::Scalar(raw)) => other.set(index, raw),
                 (Some(index), Escaped::Text(text)) => {
                     other.has_ratios |= matches!(index, MODEL_RATIO | MODEL_PRICE);
-                    other.texts[index] = Some(Cow::Borrowed(text)).filter(|t| !t.trim().is_empty());
+                    other.texts[index] = Some(Cow::Borrowed(text)).filter(|t| !trim(t).is_empty());
                 }
                 (None, _) => {}
             }

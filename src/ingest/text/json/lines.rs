@@ -116,7 +116,7 @@ impl<R: RowReader> Lines<R> {
             self.count += 1;
             return sink(self.count, Some(self.line), Err(damage));
         }
-        if line.trim().is_empty() {
+        if crate::ingest::text::trim(line).is_empty() {
             return;
         }
         self.count += 1;

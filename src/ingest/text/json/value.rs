@@ -16,7 +16,7 @@ pub fn cell(raw: &str) -> Option<Cow<'_, str>> {
         b't' | b'f' => Cow::Borrowed(raw),
         _ => number(raw),
     };
-    (!text.trim().is_empty()).then_some(text)
+    (!crate::ingest::text::trim(&text).is_empty()).then_some(text)
 }
 
 /// A number's text as serde_json keeps it (arbitrary_precision): exact digits, but the
