@@ -120,10 +120,7 @@ pub(super) fn quota_facts_of(
     let logged_vs_derived = recorded
         .checked_sub(derived_usd)
         .ok_or_else(|| overflow("quota"))?;
-    let off_by = Decimal::from(row.quota)
-        .checked_sub(integer)
-        .ok_or_else(|| overflow("quota"))?;
-    let within = off_by.abs() <= Decimal::ONE;
+    let (off_by, within) = off_by(row.quota, integer).ok_or_else(|| overflow("quota"))?;
     let part = if within && minimum && row.quota == 1 {
         QuotaPart::Minimum
     } else if within {
@@ -143,9 +140,21 @@ pub(super) fn quota_facts_of(
         derived_usd,
         logged_vs_derived,
         consistent: !matches!(part, QuotaPart::Mismatch),
-        off_by: i64::try_from(off_by.trunc().mantissa()).unwrap_or(i64::MAX),
+        off_by: i64::try_from(off_by).unwrap_or(i64::MAX),
         part,
     }))
+}
+
+/// Logged − re-derived integer quota (truncated), and whether it is within ±1; None when
+/// the difference overflows. Every rounding rule gives a whole number (scale 0): then in
+/// plain integers, within Decimal's 96 bits, as Decimal would answer.
+fn off_by(quota: i64, integer: Decimal) -> Option<(i128, bool)> {
+    if integer.scale() == 0 {
+        let off_by = i128::from(quota) - integer.mantissa();
+        return (off_by.unsigned_abs() < 1 << 96).then_some((off_by, off_by.abs() <= 1));
+    }
+    let off_by = Decimal::from(quota).checked_sub(integer)?;
+    Some((off_by.trunc().mantissa(), off_by.abs() <= Decimal::ONE))
 }
 
 /// Files a billable row's quota part (`facts.part`) in `out`: the one place both the
@@ -296,5 +305,49 @@ impl Pricer<'_> {
         }
         b.pricing_mismatch_rows += 1;
         add(&mut b.pricing_mismatch, mismatch, "pricing mismatch").map(|_| false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn off_by_at_decimals_edge() {
+        let top = (1i128 << 96) - 1;
+        for (quota, mantissa) in [
+            (-1, top),
+            (0, top),
+            (1, -top),
+            (i64::MIN, top),
+            (i64::MAX, -top),
+            (i64::MAX, top),
+            (5, 4),
+            (5, 7),
+        ] {
+            let integer = Decimal::from_i128_with_scale(mantissa, 0);
+            let by_decimal = Decimal::from(quota)
+                .checked_sub(integer)
+                .map(|d| (d.trunc().mantissa(), d.abs() <= Decimal::ONE));
+            assert_eq!(off_by(quota, integer), by_decimal, "{quota} − {integer}");
+        }
+    }
+
+    proptest! {
+        /// In plain integers, what Decimal says: the same difference and verdict, and
+        /// None where Decimal's subtraction overflows.
+        #[test]
+        fn off_by_is_decimals(
+            quota in prop_oneof![-5i64..5, any::<i64>()],
+            mantissa in prop_oneof![-5i128..5, any::<i128>()],
+            scale in prop_oneof![Just(0u32), 0u32..=28],
+        ) {
+            let integer = Decimal::from_i128_with_scale(mantissa % (1i128 << 96), scale);
+            let by_decimal = Decimal::from(quota)
+                .checked_sub(integer)
+                .map(|d| (d.trunc().mantissa(), d.abs() <= Decimal::ONE));
+            prop_assert_eq!(off_by(quota, integer), by_decimal);
+        }
     }
 }
