@@ -348,26 +348,67 @@ fn by_dividing(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// times a multiplication. None leaves the answer to the division, which then finds the
 /// same quotient (or none): this path only answers within the limits it checks.
 fn by_shifting(a: Decimal, b: Decimal) -> Option<Decimal> {
-    const FULL: u128 = 10u128.pow(27);
+    shifted(a, shift_of(b)?)
+}
+
+/// (k, 10^k ÷ b) for [`by_shifting`]; None when b is not a positive whole number that
+/// divides a power of ten.
+fn shift_of(b: Decimal) -> Option<(u32, i128)> {
     let b = if b.scale() == 0 { b } else { b.normalize() };
     if b.scale() != 0 || b.is_sign_negative() {
         return None;
     }
-    let (places, multiplier) = match u64::try_from(b.mantissa()).ok()? {
+    match u64::try_from(b.mantissa()).ok()? {
         // The divisors of every priced row, without the search below.
-        1 => (0, 1),
-        1_000 => (3, 1),
-        500_000 => (6, 2),
-        1_000_000 => (6, 1),
-        divisor => shift_for(divisor)?,
-    };
-    // In plain integers: Decimal's own multiplication would round a product too long.
+        1 => Some((0, 1)),
+        1_000 => Some((3, 1)),
+        500_000 => Some((6, 2)),
+        1_000_000 => Some((6, 1)),
+        divisor => shift_for(divisor),
+    }
+}
+
+/// a × multiplier, moved `places` right, in plain integers (Decimal's own
+/// multiplication would round a product too long); None beyond 27 digits or scale 27.
+fn shifted(a: Decimal, (places, multiplier): (u32, i128)) -> Option<Decimal> {
+    const FULL: u128 = 10u128.pow(27);
     let mantissa = a.mantissa().checked_mul(multiplier)?;
     let scale = a.scale() + places;
     if mantissa.unsigned_abs() >= FULL || scale >= 28 {
         return None;
     }
     Some(Decimal::from_i128_with_scale(mantissa, scale))
+}
+
+/// A divisor that many quotients share (the quota per USD of every row): how
+/// [`exact_div`] moves by it is found once, not for each quotient.
+#[derive(Clone, Copy, Debug)]
+pub struct Divisor {
+    value: Decimal,
+    shift: Option<(u32, i128)>,
+}
+
+impl Divisor {
+    pub fn new(value: Decimal) -> Divisor {
+        Divisor {
+            value,
+            shift: shift_of(value),
+        }
+    }
+
+    pub fn value(&self) -> Decimal {
+        self.value
+    }
+
+    /// `exact_div(a, self.value())`.
+    pub fn divide(&self, a: Decimal) -> Option<Decimal> {
+        if self.value.is_zero() {
+            return None;
+        }
+        (self.shift)
+            .and_then(|shift| shifted(a, shift))
+            .or_else(|| by_dividing(a, self.value))
+    }
 }
 
 /// (k, 10^k ÷ divisor) for the least k that makes 10^k a multiple of `divisor`; None
@@ -694,6 +735,7 @@ mod tests {
                 prop_assert_eq!(quick, by_dividing(a, b), "{} ÷ {}", a, b);
             }
             prop_assert_eq!(exact_div(a, b), by_dividing(a, b).or(quick));
+            prop_assert_eq!(Divisor::new(b).divide(a), exact_div(a, b));
         }
 
         #[test]

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{add, overflow, quota, Pricer};
+use crate::decimal::Divisor;
 use crate::error::Error;
 use crate::ingest::GatewayRow;
 
@@ -96,16 +97,17 @@ pub(super) fn quota_facts(
         .ratios
         .as_ref()
         .and_then(|r| quota::derive(row, r, s.quota_per_usd));
-    quota_facts_of(row, derived, recorded, s)
+    quota_facts_of(row, derived, recorded, s, &Divisor::new(s.quota_per_usd))
 }
 
 /// [`quota_facts`] of a row whose quota re-derived from its ratios is `derived` (None:
-/// its ratios cannot say).
+/// its ratios cannot say), the settings' quota per USD as `per_usd`.
 pub(super) fn quota_facts_of(
     row: &GatewayRow,
     derived: Option<Decimal>,
     recorded: Decimal,
     s: &crate::settings::ValidSettings,
+    per_usd: &Divisor,
 ) -> Result<Option<QuotaFacts>, Error> {
     let Some(derived) = derived else {
         return Ok(None);
@@ -115,8 +117,7 @@ pub(super) fn quota_facts_of(
         .as_ref()
         .is_some_and(|r| r.model_ratio.is_some_and(|m| !m.is_zero()) || row.model_price.is_some());
     let (integer, minimum) = quota::integer_and_minimum(derived, ratio_nonzero, s.quota_rounding);
-    let derived_usd = crate::decimal::exact_div(derived, s.quota_per_usd)
-        .ok_or_else(|| overflow("the re-derived quota"))?;
+    let derived_usd = (per_usd.divide(derived)).ok_or_else(|| overflow("the re-derived quota"))?;
     let logged_vs_derived = recorded
         .checked_sub(derived_usd)
         .ok_or_else(|| overflow("quota"))?;

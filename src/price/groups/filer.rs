@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::{exact, exact_key, ratios_key, Check, DimSum, Group, Groups, Key};
+use crate::decimal::Divisor;
 use crate::error::Error;
 use crate::fast_hash::Fast;
 use crate::ingest::{GatewayRow, LoggedRatios, RowKind};
@@ -32,7 +33,8 @@ pub(super) struct Filer {
     pub(super) ratio_sets: HashMap<[super::Exact; 12], u32, Fast>,
     /// Each set's factors in plain integers, by its place ([`FixedRatios::of`]).
     pub(super) fixed_ratios: Vec<Option<FixedRatios>>,
-    pub(super) quota_per_usd: Decimal,
+    /// The settings' quota per USD, every row's divisor.
+    pub(super) per_usd: Divisor,
 }
 
 /// Where a row's ratio set and model stand among those the filer has met.
@@ -50,7 +52,7 @@ impl Filer {
         let next = self.ratio_sets.len() as u32;
         let place = *self.ratio_sets.entry(ratios_key(r)).or_insert(next);
         if place == next {
-            (self.fixed_ratios).push(FixedRatios::of(r, self.quota_per_usd));
+            (self.fixed_ratios).push(FixedRatios::of(r, self.per_usd.value()));
         }
         place
     }
@@ -94,7 +96,8 @@ impl Filer {
         let found = (card.lookup(&row.model, row.time()))
             .and_then(|e| card.entries.iter().position(|x| std::ptr::eq(x, e)));
         let entry = found.map(|i| &s.rate_card.entries[i]);
-        let recorded = quota::quota_to_usd(row.quota, s.quota_per_usd).map_err(arithmetic)?;
+        let recorded =
+            (self.per_usd.divide(Decimal::from(row.quota))).ok_or("a row's arithmetic fails")?;
         let refund = row.kind == RowKind::Refund;
         let billable = s.policy.of(row.outcome) == Billability::Billable;
         if !refund && billable && crate::price::readings::usage_missing(row) {
@@ -115,7 +118,7 @@ impl Filer {
                 .and_then(Option::as_ref);
             let derived = (row.ratios.as_ref())
                 .and_then(|r| quota::derive_prepared(row, r, fixed, s.quota_per_usd));
-            quota_facts_of(row, derived, recorded, s).map_err(arithmetic)?
+            quota_facts_of(row, derived, recorded, s, &self.per_usd).map_err(arithmetic)?
         };
         let check = match (!refund && billable, facts) {
             (false, _) => Check::NotBillable,

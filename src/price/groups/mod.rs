@@ -259,7 +259,7 @@ impl Groups {
             index: HashMap::default(),
             ratio_sets: HashMap::default(),
             fixed_ratios: Vec::new(),
-            quota_per_usd: settings.quota_per_usd,
+            per_usd: crate::decimal::Divisor::new(settings.quota_per_usd),
         };
         let mut file = |filer: &mut Filer, row: &GatewayRow, places: Places| {
             filer.file(row, places, settings, &mut groups)
