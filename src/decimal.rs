@@ -372,7 +372,11 @@ fn shift_of(b: Decimal) -> Option<(u32, i128)> {
 /// multiplication would round a product too long); None beyond 27 digits or scale 27.
 fn shifted(a: Decimal, (places, multiplier): (u32, i128)) -> Option<Decimal> {
     const FULL: u128 = 10u128.pow(27);
-    let mantissa = a.mantissa().checked_mul(multiplier)?;
+    // In 64 bits where the product surely fits: WebAssembly multiplies i128 by a call.
+    let mantissa = match (i32::try_from(a.mantissa()), i32::try_from(multiplier)) {
+        (Ok(a), Ok(k)) => i128::from(i64::from(a) * i64::from(k)),
+        _ => a.mantissa().checked_mul(multiplier)?,
+    };
     let scale = a.scale() + places;
     if mantissa.unsigned_abs() >= FULL || scale >= 28 {
         return None;
