@@ -55,7 +55,9 @@ export function launch() {
     executablePath: '/usr/bin/chromium',
     // The background/sync/update flags stop Chromium's own calls to Google, which fail offline.
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // For profiling by hand (docs/benchmarks.md): e.g. CHROMIUM_EXTRA_ARGS=--js-flags=--prof
+      ...(process.env.CHROMIUM_EXTRA_ARGS ?? '').split(' ').filter(Boolean)],
   });
 }
 
