@@ -22,7 +22,8 @@ use crate::settings::ValidSettings;
 
 pub(super) struct Filer {
     pub(super) zone: TimeZone,
-    /// The zone's offset in seconds when it never changes (UTC, `+05:30`).
+    /// The zone's offset in seconds when it never changes: UTC, the finance day when no
+    /// finance zone is set (an IANA zone has a history of offsets, so it takes `to_zoned`).
     pub(super) fixed_offset: Option<i32>,
     /// The last finance day found under a fixed offset: its number of days from the
     /// epoch in local time, and its date (rows come in time order, a day at a time).
