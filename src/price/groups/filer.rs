@@ -114,6 +114,8 @@ impl Filer {
         let facts = if refund || !billable {
             None
         } else {
+            // The set's place is by the values `ratios_key` reads; the one it leaves out
+            // (`factors`) declined the groups above, so the place's factors are the row's.
             let fixed = (places.ratios)
                 .and_then(|i| self.fixed_ratios.get(i as usize))
                 .and_then(Option::as_ref);
