@@ -257,6 +257,32 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A row whose quota new-api multiplied by further factors shares its ratio set's
+    /// place with the same ratios without them (`ratios_key` leaves `factors` out), so
+    /// the place's integer factors must never price it: wherever it stands, the groups
+    /// decline and the rows are priced.
+    #[test]
+    fn a_row_with_multipliers_declines_the_groups(
+        rows in proptest::collection::vec(a_row(), 1..30),
+        at in any::<proptest::sample::Index>(),
+        card in a_card(),
+    ) {
+        let mut rows = rows;
+        let i = at.index(rows.len());
+        rows[i].ratios = Some(LoggedRatios {
+            factors: Some(d("2")),
+            ..ratio_set(0).unwrap()
+        });
+        let settings = valid(&card);
+        prop_assert!(Groups::build(&rows, &settings).price(&settings).is_none());
+        let store: crate::ingest::Rows = rows.iter().cloned().collect();
+        prop_assert!(Groups::build_stored([&store], &settings).price(&settings).is_none());
+    }
+}
+
 /// Per ledger day, model, refund and completeness: rows, Σ expected (as text, with its
 /// decimal places) and Σ net quota, summed as the dual ledger sums them.
 type Buckets = BTreeMap<BucketKey, (u64, String, i64)>;
