@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::layout::{
-    decimal, has_count, unzigzag, Reader, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE,
-    REQUESTS, SUBSECOND,
+    count_bits, decimal, unzigzag, Reader, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS,
+    MORE, REQUESTS, SUBSECOND,
 };
 use crate::ingest::formats::row::{Counts, GatewayRow, LoggedRatios, TokenSemantic};
 use crate::policy::Outcome;
@@ -58,10 +58,11 @@ impl RowIter<'_> {
         };
         let quota = unzigzag(r.varint()?);
         let mut counts = [0u64; Counts::LEN];
-        for (i, count) in counts.iter_mut().enumerate() {
-            if has_count(mask, i) {
-                *count = r.varint()?;
-            }
+        // The counts the row has, in order (most rows have two or three of twelve).
+        let mut bits = count_bits(mask);
+        while bits != 0 {
+            counts[bits.trailing_zeros() as usize] = r.varint()?;
+            bits &= bits - 1;
         }
         let requests = match mask[1] & REQUESTS {
             0 => Some(1),
