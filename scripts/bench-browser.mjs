@@ -287,7 +287,9 @@ try {
     console.log(`  ready: app mounted ${s(ready[0])}, both workers ready ${s(ready[1])} after navigation`);
     console.log(`  in the page: picked → ledger ${s(inPage.ledger)}, → last byte read ${s(inPage.lastRead)}, ` +
       `→ SHA-256 ${s(inPage.hashed)}, → report sent ${s(inPage.done)}, → first figures sent ${s(inPage.answered)}, → figures shown ${s(inPage.figures)}, → painted ${s(inPage.painted)}; last byte read → figures ` +
-      `${s(inPage.readToFigures)}; one rate edit → new total ${s(inPage.edit)}; page thread's longest task ` +
+      `${s(inPage.readToFigures)} (the worker's figures, report sent → figures sent: ` +
+      `${s(inPage.answered != null && inPage.done != null ? inPage.answered - inPage.done : null)}); ` +
+      `one rate edit → new total ${s(inPage.edit)}; page thread's longest task ` +
       `${s(inPage.longest)}${rates ? '' : ' (default settings, no rate card)'}`);
     await context.close();
   }
@@ -308,6 +310,8 @@ console.log(`median: ${median.mbPerSecond.toFixed(0)} MB/s, ${median.rowsPerSeco
 console.log(`medians, by the page's clock: picked → figures ${m(medianOf((r) => r.inPage.figures))} ` +
   `(painted ${m(medianOf((r) => r.inPage.painted))}) ` +
   `(${m(medianOf((r) => r.inPage.figures && bytes / 1e6 / r.inPage.figures), 'MB/s')}), last byte read → figures ` +
-  `${m(medianOf((r) => r.inPage.readToFigures))}, one rate edit ${m(medianOf((r) => r.inPage.edit))}, ` +
+  `${m(medianOf((r) => r.inPage.readToFigures))} (the worker's figures ` +
+  `${m(medianOf((r) => (r.inPage.answered != null && r.inPage.done != null ? r.inPage.answered - r.inPage.done : null)))}), ` +
+  `one rate edit ${m(medianOf((r) => r.inPage.edit))}, ` +
   `CPU ${m(medianOf((r) => r.cpu))}, renderer peak ${m(medianOf((r) => r.peak), 'MB')}, ` +
   `ready (app mounted / workers) ${m(medianOf((r) => r.ready[0]))} / ${m(medianOf((r) => r.ready[1]))}`);
