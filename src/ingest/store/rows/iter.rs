@@ -158,38 +158,60 @@ impl RowIter<'_> {
         self.model
     }
 
-    /// Writes every field of the row `f` describes into `row`.
+    /// Writes every field of the row `f` describes into `row`. The row is taken apart
+    /// whole (no `..`), so a field added to `GatewayRow` cannot be left stale here.
     fn fill(&self, f: Fields, row: &mut GatewayRow) {
-        match (f.ratios, &mut row.ratios) {
-            (Some(i), Some(ratios)) => ratios.clone_from(&self.store.ratios[i]),
+        let GatewayRow {
+            at,
+            kind,
+            outcome,
+            model,
+            quota,
+            prompt_tokens,
+            completion_tokens,
+            cache_read_tokens,
+            cache_write_tokens,
+            cache_write_1h_tokens,
+            reasoning_tokens,
+            tool_calls,
+            audio_input_tokens,
+            audio_cached_input_tokens,
+            audio_output_tokens,
+            text_input_tokens,
+            text_output_tokens,
+            requests,
+            semantic: row_semantic,
+            model_price,
+            ratios,
+        } = row;
+        match (f.ratios, &mut *ratios) {
+            (Some(i), Some(held)) => held.clone_from(&self.store.ratios[i]),
             (Some(i), none) => *none = Some(self.store.ratios[i].clone()),
-            (None, ratios) => *ratios = None,
+            (None, held) => *held = None,
         }
-        row.model_price = f
-            .price
-            .unwrap_or_else(|| implied_price(row.ratios.as_ref()));
-        row.model.clear();
-        row.model.push_str(&self.store.models[f.model]);
-        row.at = f.at;
-        row.kind = KINDS[usize::from(f.header & 3)];
-        row.outcome = Outcome::ALL[usize::from(f.header >> 2 & 7)];
-        row.quota = f.quota;
+        *model_price = f.price.unwrap_or_else(|| implied_price(ratios.as_ref()));
+        model.clear();
+        model.push_str(&self.store.models[f.model]);
+        *at = f.at;
+        *kind = KINDS[usize::from(f.header & 3)];
+        *outcome = Outcome::ALL[usize::from(f.header >> 2 & 7)];
+        *quota = f.quota;
         [
-            row.prompt_tokens,
-            row.completion_tokens,
-            row.cache_read_tokens,
-            row.cache_write_tokens,
-            row.cache_write_1h_tokens,
-            row.reasoning_tokens,
-            row.tool_calls,
-            row.audio_input_tokens,
-            row.audio_cached_input_tokens,
-            row.audio_output_tokens,
-            row.text_input_tokens,
-            row.text_output_tokens,
+            *prompt_tokens,
+            *completion_tokens,
+            *cache_read_tokens,
+            *cache_write_tokens,
+            *cache_write_1h_tokens,
+            *reasoning_tokens,
+            *tool_calls,
+            *audio_input_tokens,
+            *audio_cached_input_tokens,
+            *audio_output_tokens,
+            *text_input_tokens,
+            *text_output_tokens,
         ] = f.counts;
-        row.requests = f.requests;
-        row.semantic = semantic(f.header);
+        *requests = f.requests;
+        *row_semantic = semantic(f.header);
     }
 }
 
