@@ -1,9 +1,10 @@
 //! The common record split without the state machine: a record on one line, ended by
 //! `\n` or `\r\n`, its quoted cells closed on that line. `csv_core` steps through a
-//! table for every byte; this finds the line's end with `memchr` and the cells with a
-//! plain loop, which reads a gateway log's CSV (a quoted JSON cell on every row) with a
-//! quarter fewer instructions than `csv_core` (docs/benchmarks.md; searching for each
-//! quote and copying each run between them cost more: the quotes are too close). Anything
+//! table for every byte; this finds the line's end with `memchr` and the cells eight
+//! bytes at a time ([`copy_until`]), which reads a gateway log's CSV (a quoted JSON cell
+//! on every row) with far fewer instructions than `csv_core` (docs/benchmarks.md;
+//! searching for each quote with `memchr` and copying each run between them cost more:
+//! the quotes are too close for a search to pay for its start). Anything
 //! else (a quoted cell that spans lines, a lone `\r`, a line not complete yet) is left to
 //! `csv_core`, so the records, their cells and their lines are `csv_core`'s in every case
 //! (a property test below holds the two to each other).
@@ -52,24 +53,23 @@ pub(super) fn one_line(
         Some(b'\r') => return Line::Unsure,
         Some(_) => {}
     }
-    if output.len() < line.len() {
-        output.resize(line.len().next_power_of_two(), 0);
+    // Room for a whole word past the line: runs are copied eight bytes at a time.
+    if output.len() < line.len() + WORD {
+        output.resize((line.len() + WORD).next_power_of_two(), 0);
     }
     let (mut at, mut used, mut cells) = (0, 0, 0);
     loop {
         if line.get(at) == Some(&QUOTE) {
             // A quoted cell: every byte up to the closing quote, a doubled quote as one.
-            // Each run up to a quote found by a plain loop and copied whole: a log's
-            // JSON cell doubles a quote every few bytes, too often for `memchr` to pay
-            // for its start.
             at += 1;
             loop {
-                let Some(run) = line[at..].iter().position(|&b| b == QUOTE) else {
+                (at, used) =
+                    copy_until(line, at, output, used, |x| equal(x, QUOTE), |b| b == QUOTE);
+                if at == line.len() {
                     // The quoted cell goes on past the line.
                     return Line::Unsure;
-                };
-                output[used..used + run].copy_from_slice(&line[at..at + run]);
-                (used, at) = (used + run, at + run + 1);
+                }
+                at += 1;
                 if line.get(at) != Some(&QUOTE) {
                     break;
                 }
@@ -79,11 +79,15 @@ pub(super) fn one_line(
         }
         // Unquoted, or after a closing quote: the cell's bytes up to a delimiter or the
         // line's end (a quote here is a character like any other).
-        let stop = (line[at..].iter())
-            .position(|&b| b == delimiter || b == b'\r')
-            .map_or(line.len(), |s| at + s);
-        output[used..used + (stop - at)].copy_from_slice(&line[at..stop]);
-        used += stop - at;
+        let stop;
+        (stop, used) = copy_until(
+            line,
+            at,
+            output,
+            used,
+            |x| equal(x, delimiter) | equal(x, b'\r'),
+            |b| b == delimiter || b == b'\r',
+        );
         if cells == ends.len() {
             ends.resize((ends.len() * 2).max(8), 0);
         }
@@ -104,6 +108,55 @@ pub(super) fn one_line(
     }
 }
 
+const WORD: usize = 8;
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` equal to `b`: exact for the lowest such byte (a
+/// borrow may mark a higher one too), which is the only one read.
+#[inline(always)]
+fn equal(x: u64, b: u8) -> u64 {
+    let y = x ^ (ONES * u64::from(b));
+    y.wrapping_sub(ONES) & !y & HIGH
+}
+
+/// Copies `line[at..]` to `output[used..]` up to the first stop byte (`stops` marks them
+/// in a word, `is_stop` tells one byte), and answers where the stop is in `line` (or its
+/// end) and in `output`. Eight bytes at a time while a whole word is left: each word is
+/// stored whole, past the stop too (the caller's `WORD` bytes of room; what lies past
+/// `used` is not output), which is what spares a byte loop and a `memcpy` call per run:
+/// a log's JSON cell doubles a quote every few bytes. Every output byte comes from an
+/// input byte, so `used <= at` and a word stored at `used` stays inside `output`.
+#[inline(always)]
+fn copy_until(
+    line: &[u8],
+    mut at: usize,
+    output: &mut [u8],
+    mut used: usize,
+    stops: impl Fn(u64) -> u64,
+    is_stop: impl Fn(u8) -> bool,
+) -> (usize, usize) {
+    while let Some(word) = line.get(at..at + WORD) {
+        let mut eight = [0u8; WORD];
+        eight.copy_from_slice(word);
+        output[used..used + WORD].copy_from_slice(&eight);
+        let found = stops(u64::from_le_bytes(eight));
+        if found != 0 {
+            let k = (found.trailing_zeros() / 8) as usize;
+            return (at + k, used + k);
+        }
+        (at, used) = (at + WORD, used + WORD);
+    }
+    while let Some(&b) = line.get(at) {
+        if is_stop(b) {
+            break;
+        }
+        output[used] = b;
+        (at, used) = (at + 1, used + 1);
+    }
+    (at, used)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Delimited;
@@ -116,7 +169,16 @@ mod tests {
 
     #[test]
     fn what_it_reads_and_what_it_leaves() {
-        let cases: [(&str, Line); 9] = [
+        let cases: [(&str, Line); 10] = [
+            // Runs longer than a word, a doubled quote across a word's edge.
+            (
+                "0123456789,\"{\"\"model_ratio\"\":1.5}\",x\r\n",
+                Line::Record {
+                    consumed: 38,
+                    used: 30,
+                    cells: 3,
+                },
+            ),
             (
                 "a,b\n",
                 Line::Record {
@@ -198,8 +260,9 @@ mod tests {
                     4 => Just("a"), 2 => Just("bc"), 3 => Just(","), 1 => Just(";"),
                     3 => Just("\""), 2 => Just("\n"), 1 => Just("\r\n"), 1 => Just("\r"),
                     1 => Just("é"), 1 => Just("\"\""), 1 => Just(" "),
+                    2 => Just("0123456789"), 1 => Just("{\"\"k\"\":1.5,\"\"v\"\":\"\"x\"\"}"),
                 ],
-                0..80,
+                0..120,
             ).prop_map(|parts| parts.concat()),
             cuts in proptest::collection::vec(0usize..200, 0..4),
             semicolon in any::<bool>(),
