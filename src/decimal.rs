@@ -456,7 +456,9 @@ pub mod serde_str {
 
         pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
             match value {
-                Some(value) => s.serialize_str(&super::super::format(*value)),
+                // `serialize_some`, not the text alone: the same JSON, and the page's
+                // wire form (src/wire) marks an option's value.
+                Some(value) => s.serialize_some(&super::super::format(*value)),
                 None => s.serialize_none(),
             }
         }

@@ -33,7 +33,7 @@
 //! on a third); the page's web worker streams each file through [`ingest::Ingestor`] and,
 //! for each new generation of the settings, computes the review with the functions both
 //! `run`s end in ([`pipeline::count_files`], [`pipeline::run_kept`]); the page shows
-//! what it sent back ([`pipeline::Review::from_wire`]).
+//! what it sent back ([`pipeline::Review::from_wire`], in the compact form of [`wire`]).
 
 pub mod authority;
 pub mod budget;
@@ -59,6 +59,7 @@ pub mod record;
 pub mod sanitize;
 pub mod settings;
 pub mod verify;
+pub mod wire;
 
 // Threads and files for the command line and the benchmark: natively only.
 #[cfg(not(target_arch = "wasm32"))]

@@ -289,8 +289,9 @@ enum WireFigures {
 }
 
 impl Review {
-    /// For the trip from the web worker to the page: everything but the files and the settings.
-    pub fn to_wire(&self) -> String {
+    /// For the trip from the web worker to the page: everything but the files and the
+    /// settings, in the wire form ([`crate::wire`]).
+    pub fn to_wire(&self) -> Vec<u8> {
         let figures = match &self.figures {
             Ok(f) => WireFigures::Computed(Box::new(f.clone())),
             Err(Problem::Settings(_)) => WireFigures::InvalidSettings,
@@ -306,18 +307,18 @@ impl Review {
             figures,
             ledgers: ledgers.collect(),
         };
-        serde_json::to_string(&wire).unwrap_or_default()
+        crate::wire::to_bytes(&wire).unwrap_or_default()
     }
 
     /// The review [`Review::to_wire`] describes, given the files (as read, without
     /// their rows) and settings it was computed from. Each file takes the ledger the
     /// worker counted: the page lists, and the record holds, the worker's numbers.
     pub fn from_wire(
-        text: &str,
+        bytes: &[u8],
         mut files: Vec<FileReport>,
         settings: &Settings,
     ) -> Result<Review, String> {
-        let wire: Wire = serde_json::from_str(text)
+        let wire: Wire = crate::wire::from_bytes(bytes)
             .map_err(|e| format!("the figures sent by the worker are damaged: {e}"))?;
         let figures = match (wire.figures, settings.validate()) {
             (WireFigures::Computed(figures), Ok(settings)) => Ok(figures.under(settings)),
@@ -473,7 +474,7 @@ mod tests {
         swapped.swap(0, 1);
         let cases = [
             (
-                computed.as_str(),
+                &computed[..],
                 &invalid,
                 on_the_page(&invalid),
                 "the figures sent by the worker are for other settings",
@@ -491,14 +492,14 @@ mod tests {
                 "the figures sent by the worker are for other files",
             ),
             (
-                "{",
+                &computed[..computed.len() - 1],
                 &valid,
                 Vec::new(),
                 "the figures sent by the worker are damaged",
             ),
         ];
-        for (text, settings, files, want) in cases {
-            let problem = Review::from_wire(text, files, settings).unwrap_err();
+        for (bytes, settings, files, want) in cases {
+            let problem = Review::from_wire(bytes, files, settings).unwrap_err();
             assert!(problem.starts_with(want), "{problem}");
         }
         assert!(Review::from_wire(&computed, on_the_page(&valid), &valid).is_ok());

@@ -15,6 +15,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("fast_hash", 0),
     ("sanitize", 0),
     ("money", 0),
+    ("wire", 0),
     ("policy", 1),
     ("ingest", 2),
     ("ratecard", 3),

@@ -276,19 +276,19 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
 pub type Answer = Result<BudgetFigures, BudgetProblem>;
 
 /// For the trip from the page's worker (which holds the rows and their labels) to the
-/// page: the review as JSON; None while the settings' `budget_review` section asks for
+/// page: the review in the wire form ([`crate::wire`]); None while the settings' `budget_review` section asks for
 /// no figures (each row is priced on its own, so a review no one asked for is not
 /// computed; a review log alone asks for none).
-pub fn wire(files: &[FileReport], settings: &Settings) -> Option<String> {
+pub fn wire(files: &[FileReport], settings: &Settings) -> Option<Vec<u8>> {
     if !settings.budget_review.asks_for_figures() {
         return None;
     }
-    serde_json::to_string(&review(files, settings)).ok()
+    crate::wire::to_bytes(&review(files, settings)).ok()
 }
 
 /// The review [`wire`] sent.
-pub fn from_wire(text: &str) -> Result<Answer, String> {
-    serde_json::from_str(text)
+pub fn from_wire(bytes: &[u8]) -> Result<Answer, String> {
+    crate::wire::from_bytes(bytes)
         .map_err(|e| format!("the budget review sent by the worker is damaged: {e}"))
 }
 

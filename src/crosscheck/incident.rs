@@ -225,6 +225,38 @@ mod tests {
     use super::*;
     use crate::ingest::{ingest, Rules, Window};
 
+    /// A request's reference crosses to the page whole, and JSON still writes its row
+    /// beside it (the record's and the support packet's shape).
+    #[test]
+    fn references_cross_the_wire_and_stay_flat_in_json() {
+        let id = IdRef {
+            reference: "id-0123456789ab".into(),
+            at: RowRef {
+                file: "client.jsonl".into(),
+                line: Some(4),
+                row: 3,
+            },
+        };
+        let facts = IncidentFacts {
+            client_not_in_gateway: Some(References {
+                count: 2,
+                ids: vec![id.clone()],
+            }),
+            ..IncidentFacts::default()
+        };
+        let bytes = crate::wire::to_bytes(&facts).unwrap();
+        assert_eq!(
+            crate::wire::from_bytes::<IncidentFacts>(&bytes).unwrap(),
+            facts
+        );
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(
+            json,
+            r#"{"reference":"id-0123456789ab","file":"client.jsonl","line":4,"row":3}"#
+        );
+        assert_eq!(serde_json::from_str::<IdRef>(&json).unwrap(), id);
+    }
+
     #[test]
     fn buffer_rows_are_listed_by_side_across_files() {
         let row = |at: u64, id: &str| {

@@ -17,11 +17,50 @@ use crate::sanitize;
 use crate::settings::ValidSettings;
 
 /// A request as support can be pointed at it: a short hash of its id, its file and line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdRef {
     pub reference: String,
-    #[serde(flatten)]
     pub at: RowRef,
+}
+
+/// An [`IdRef`] as JSON writes it (the record, the support packet): the row's fields
+/// beside the reference. The wire to the page (`crate::wire`, not human-readable) reads
+/// no flattened struct, so there it goes as the two in order.
+#[derive(Serialize)]
+struct FlatIdRef<'a> {
+    reference: &'a str,
+    #[serde(flatten)]
+    at: &'a RowRef,
+}
+
+#[derive(Deserialize)]
+struct OwnedFlatIdRef {
+    reference: String,
+    #[serde(flatten)]
+    at: RowRef,
+}
+
+impl Serialize for IdRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            let (reference, at) = (self.reference.as_str(), &self.at);
+            FlatIdRef { reference, at }.serialize(s)
+        } else {
+            (&self.reference, &self.at).serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IdRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<IdRef, D::Error> {
+        let (reference, at) = if d.is_human_readable() {
+            let flat = OwnedFlatIdRef::deserialize(d)?;
+            (flat.reference, flat.at)
+        } else {
+            <(String, RowRef)>::deserialize(d)?
+        };
+        Ok(IdRef { reference, at })
+    }
 }
 
 impl IdRef {

@@ -485,9 +485,15 @@ fn no_float_types_in_the_core() {
             let text = std::fs::read_to_string(&path).unwrap();
             for (n, line) in text.lines().enumerate() {
                 let code = line.split("//").next().unwrap_or("");
-                if code
-                    .split(|c: char| !c.is_alphanumeric() && c != '_')
-                    .any(|w| FLOATS.contains(&w))
+                // serde's `Serializer` names the float types in these two methods; the
+                // wire's refuse them (src/wire/tests.rs).
+                let refusing = ["fn serialize_f32(", "fn serialize_f64("]
+                    .iter()
+                    .any(|f| code.trim_start().starts_with(f));
+                if !refusing
+                    && code
+                        .split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .any(|w| FLOATS.contains(&w))
                 {
                     offenders.push(format!("{}:{}", path.display(), n + 1));
                 }

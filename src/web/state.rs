@@ -21,10 +21,10 @@ pub enum Action {
     /// its report was damaged): its rows can go.
     Seen(u32),
     /// The worker's review for a generation (`Review::to_wire`), or why there is none.
-    Computed(u32, Result<String, String>),
+    Computed(u32, Result<Vec<u8>, String>),
     /// The worker's budget review for a generation (`budget::wire`); None when the
     /// settings ask for none.
-    Budget(u32, Option<String>),
+    Budget(u32, Option<Vec<u8>>),
     /// How far the worker is; None when it is idle.
     Progress(Option<Loading>),
     /// How far the SHA-256 of a job's file is, as a share of its bytes.
@@ -316,9 +316,9 @@ impl State {
     /// files since changed never gets here: its figures are stale). It was computed from
     /// the current files, as read. Without figures, the last ones stay marked as not
     /// current (and the record cannot be downloaded from them); the next edit asks again.
-    fn computed(mut self, generation: u32, answer: Result<String, String>) -> Self {
+    fn computed(mut self, generation: u32, answer: Result<Vec<u8>, String>) -> Self {
         let files = self.current().map(|f| f.report.clone()).collect();
-        match answer.and_then(|text| Review::from_wire(&text, files, &self.settings)) {
+        match answer.and_then(|bytes| Review::from_wire(&bytes, files, &self.settings)) {
             Ok(review) => {
                 if let Ok(figures) = &review.figures {
                     self.last_figures = Some((self.current_jobs(), figures.clone()));
@@ -335,9 +335,9 @@ impl State {
 
 impl State {
     /// The budget review the worker computed with the figures just shown.
-    fn budget(mut self, answer: Option<String>) -> Self {
+    fn budget(mut self, answer: Option<Vec<u8>>) -> Self {
         match answer
-            .map(|text| crate::budget::from_wire(&text))
+            .map(|bytes| crate::budget::from_wire(&bytes))
             .transpose()
         {
             Ok(budget) => self.budget = budget,

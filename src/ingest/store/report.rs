@@ -93,10 +93,10 @@ struct Meta {
 }
 
 impl FileReport {
-    /// For the trip from the web worker to the page: the report as JSON, and the rows as
-    /// bytes, in two parts to be sent as one (`Rows::tables` then `Rows::data`: as JSON
-    /// they would be ten times larger).
-    pub fn to_wire(&self) -> (String, Vec<u8>, &[u8]) {
+    /// For the trip from the web worker to the page: the report in the wire form
+    /// ([`crate::wire`]), and the rows as bytes, in two parts to be sent as one
+    /// (`Rows::tables` then `Rows::data`).
+    pub fn to_wire(&self) -> (Vec<u8>, Vec<u8>, &[u8]) {
         let meta = Meta {
             name: self.name.clone(),
             fingerprint: self.fingerprint.clone(),
@@ -105,13 +105,13 @@ impl FileReport {
             ledger: self.ledger.clone(),
             evidence: self.evidence.clone(),
         };
-        let json = serde_json::to_string(&meta).unwrap_or_default();
-        (json, self.rows.tables(), self.rows.data())
+        let meta = crate::wire::to_bytes(&meta).unwrap_or_default();
+        (meta, self.rows.tables(), self.rows.data())
     }
 
     /// `rows` is the tables and data of [`FileReport::to_wire`], one after the other.
-    pub fn from_wire(json: &str, rows: Vec<u8>) -> Result<FileReport, String> {
-        let mut report = FileReport::from_wire_without_rows(json)?;
+    pub fn from_wire(meta: &[u8], rows: Vec<u8>) -> Result<FileReport, String> {
+        let mut report = FileReport::from_wire_without_rows(meta)?;
         let rows = Rows::from_bytes(rows)?;
         let unknown = report.evidence.unknown_total();
         let charged = matches!(report.stream(), Stream::Billing | Stream::AccountTotals);
@@ -122,10 +122,10 @@ impl FileReport {
         Ok(report)
     }
 
-    /// The JSON of [`FileReport::to_wire`] alone, for a page whose worker keeps the rows
-    /// (and computes the figures from them): the report's `rows` are empty.
-    pub fn from_wire_without_rows(json: &str) -> Result<FileReport, String> {
-        let meta: Meta = serde_json::from_str(json)
+    /// The report of [`FileReport::to_wire`] alone, for a page whose worker keeps the
+    /// rows (and computes the figures from them): the report's `rows` are empty.
+    pub fn from_wire_without_rows(meta: &[u8]) -> Result<FileReport, String> {
+        let meta: Meta = crate::wire::from_bytes(meta)
             .map_err(|e| format!("the report sent by the reader is damaged: {e}"))?;
         Ok(FileReport {
             name: meta.name,

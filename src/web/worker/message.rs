@@ -1,7 +1,8 @@
 //! The messages between the page and its worker, as plain JS objects (structured-cloneable:
-//! a File goes by reference; reports and figures go as JSON text).
+//! a File goes by reference; reports and figures go as bytes in the wire form,
+//! `crate::wire`).
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::File;
 
@@ -77,19 +78,19 @@ pub enum Message {
         rows: f64,
         ms: f64,
     },
-    /// `report` is `FileReport::to_wire`'s JSON and `models` the labels its rows use; the
-    /// rows stay in the worker.
+    /// `report` is `FileReport::to_wire`'s report and `models` the labels its rows use;
+    /// the rows stay in the worker.
     Done {
         job: u32,
-        report: String,
+        report: Vec<u8>,
         models: Vec<String>,
     },
-    /// `review` is `Review::to_wire`'s JSON, or a sentence saying why there is none;
+    /// `review` is `Review::to_wire`'s bytes, or a sentence saying why there is none;
     /// `budget` the budget review's figures (`budget::wire`), when the settings ask for one.
     Figures {
         generation: u32,
-        review: Result<String, String>,
-        budget: Option<String>,
+        review: Result<Vec<u8>, String>,
+        budget: Option<Vec<u8>>,
     },
     Cancelled {
         job: u32,
@@ -221,29 +222,34 @@ pub fn progress(job: u32, done: f64, total: f64, rows: u64, ms: f64) -> JsValue 
     )
 }
 
-pub fn done(job: u32, report: &str, models: &[String]) -> JsValue {
+/// Bytes as a JS `Uint8Array` (a copy: the worker's memory is not shared).
+fn bytes(bytes: &[u8]) -> JsValue {
+    Uint8Array::from(bytes).into()
+}
+
+pub fn done(job: u32, report: &[u8], models: &[String]) -> JsValue {
     let models: Array = models.iter().map(|m| JsValue::from(m.as_str())).collect();
     object(
         "done",
         &[
             ("job", job.into()),
-            ("report", report.into()),
+            ("report", bytes(report)),
             ("models", models.into()),
         ],
     )
 }
 
-pub fn figures(generation: u32, review: Result<&str, &str>, budget: Option<&str>) -> JsValue {
-    let (field, text) = match review {
-        Ok(review) => ("review", review),
-        Err(problem) => ("problem", problem),
+pub fn figures(generation: u32, review: Result<&[u8], &str>, budget: Option<&[u8]>) -> JsValue {
+    let (field, value) = match review {
+        Ok(review) => ("review", bytes(review)),
+        Err(problem) => ("problem", problem.into()),
     };
-    let budget = budget.map_or(JsValue::NULL, JsValue::from);
+    let budget = budget.map_or(JsValue::NULL, bytes);
     object(
         "figures",
         &[
             ("generation", generation.into()),
-            (field, text.into()),
+            (field, value),
             ("budget", budget),
         ],
     )
@@ -287,6 +293,7 @@ pub fn read(value: &JsValue) -> Option<Message> {
     let job = || number("job").map(|n| n as u32);
     let text = |name: &str| get(name)?.as_string();
     let array = |name: &str| get(name)?.dyn_into::<Array>().ok();
+    let bytes = |name: &str| Some(get(name)?.dyn_into::<Uint8Array>().ok()?.to_vec());
     let jobs = |name: &str| -> Option<Vec<u32>> {
         array(name)?
             .iter()
@@ -347,7 +354,7 @@ pub fn read(value: &JsValue) -> Option<Message> {
         },
         "done" => Message::Done {
             job: job()?,
-            report: text("report")?,
+            report: bytes("report")?,
             models: array("models")?
                 .iter()
                 .map(|m| m.as_string())
@@ -355,11 +362,11 @@ pub fn read(value: &JsValue) -> Option<Message> {
         },
         "figures" => Message::Figures {
             generation: number("generation")? as u32,
-            review: match text("review") {
+            review: match bytes("review") {
                 Some(review) => Ok(review),
                 None => Err(text("problem")?),
             },
-            budget: text("budget"),
+            budget: bytes("budget"),
         },
         "cancelled" => Message::Cancelled { job: job()? },
         "verify" => Message::Verify {

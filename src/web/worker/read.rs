@@ -100,8 +100,8 @@ pub(super) async fn read(job: Job) {
     }
     tails::forget_upto(id);
     let report = ingestor.finish();
-    let (json, _, _) = report.to_wire();
-    post(&message::done(id, &json, report.rows.models()));
+    let (meta, _, _) = report.to_wire();
+    post(&message::done(id, &meta, report.rows.models()));
     counted::forget();
     REPORTS.with(|r| r.borrow_mut().push((id, report)));
 }
