@@ -6,8 +6,8 @@ use yew::prelude::*;
 use super::browser;
 use super::components::{
     BudgetLog, BudgetMapping, BudgetReview, Charges, Charts, CrossChecks, Downloads,
-    DualLedgerTable, Factors, FilePicker, FileSummaries, IncidentReview, KeepFiles, LoadProgress,
-    PolicyForm, RateTable, Results, ReviewForm, Summary, VerifyRecord, WindowForm,
+    DualLedgerTable, Factors, FilePicker, FileSummaries, IncidentReview, KeepFiles, Later,
+    LoadProgress, PolicyForm, RateTable, Results, ReviewForm, Summary, VerifyRecord, WindowForm,
 };
 use super::keep;
 use super::state::{Action, State, Verifying};
@@ -317,19 +317,21 @@ pub fn app() -> Html {
                 <h2 id="step-results">{ "6. Expected versus recorded" }</h2>
                 <Results review={shown.clone()} />
                 if let Ok(figures) = &shown.figures {
-                    <Charts figures={figures.clone()} />
-                }
-                if let Ok(figures) = &shown.figures {
-                    <DualLedgerTable zone={figures.dual_ledger.zone.clone()} estimated_from={figures.dual_ledger.estimated_from} reconciled_from={figures.dual_ledger.reconciled_from}
-                        lines={figures.dual_ledger.lines_at(browser::now(), figures.settings.quota_per_usd)} currency={figures.settings.billing_currency.clone()} />
-                    <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} chosen={figures.settings.provider_side} expected_side={figures.settings.expected_side} />
+                    <Later>
+                        <Charts figures={figures.clone()} />
+                        <DualLedgerTable zone={figures.dual_ledger.zone.clone()} estimated_from={figures.dual_ledger.estimated_from} reconciled_from={figures.dual_ledger.reconciled_from}
+                            lines={figures.dual_ledger.lines_at(browser::now(), figures.settings.quota_per_usd)} currency={figures.settings.billing_currency.clone()} />
+                        <CrossChecks priced={figures.priced_stream} recorded={figures.recorded_stream} streams={figures.streams.clone()} checks={figures.cross_checks.clone()} currency={figures.settings.billing_currency.clone()} usage={figures.usage_confidence.clone()} chosen={figures.settings.provider_side} expected_side={figures.settings.expected_side} />
+                    </Later>
                 }
                 <Downloads review={state.review.clone()} settings={state.settings.clone()} {recomputing} fingerprinting={state.fingerprint_pending()} on_import={on_import.clone()} on_notice={on_notice.clone()} on_edit={on_edit_downloads} />
             </section>
             if let Ok(figures) = &shown.figures {
                 <section id="incident-review" class="step" aria-busy={busy} aria-labelledby="step-review">
                     <h2 id="step-review">{ "7. Incident review" }</h2>
-                    <IncidentReview figures={figures.clone()} review={state.settings.review.clone()} on_edit={on_edit_review.clone()} on_notice={on_notice_review.clone()} />
+                    <Later>
+                        <IncidentReview figures={figures.clone()} review={state.settings.review.clone()} on_edit={on_edit_review.clone()} on_notice={on_notice_review.clone()} />
+                    </Later>
                 </section>
             }
             <section id="budget-review" class="step" aria-busy={busy} aria-labelledby="step-budget">

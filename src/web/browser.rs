@@ -149,3 +149,21 @@ pub fn now() -> jiff::Timestamp {
     let millis = js_sys::Date::now() as i64;
     jiff::Timestamp::from_second(millis.div_euclid(1000)).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
+
+/// Runs `task` in a task after the next frame, once the browser has laid out and painted
+/// what the page shows now (a frame callback, then a zero timeout from it); at once
+/// where there is no window.
+pub fn after_paint(task: impl FnOnce() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        return task();
+    };
+    let in_frame = Closure::once_into_js(move || {
+        let later = Closure::once_into_js(task);
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 0);
+        }
+    });
+    let _ = window.request_animation_frame(in_frame.unchecked_ref());
+}

@@ -61,6 +61,35 @@ test('the sample data, the answer first, and which price differs', async () => {
   }, { contextOptions: { acceptDownloads: true } });
 });
 
+// The answer is laid out and painted on its own, the long parts (charts, the dual
+// ledger, cross-checks, the incident review) in a task after that frame: a frame counter shows
+// at least one frame between the answer's appearing and theirs.
+test('the answer is painted first, the long parts of the review a frame later', async () => {
+  await inApp(shared.browser, shared.server, async (page, seen) => {
+    await page.evaluate(() => {
+      window.__frames = 0;
+      const tick = () => { window.__frames += 1; requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+      window.__appeared = {};
+      const watched = ['summary', 'charts', 'dual-ledger', 'incident-checklist'];
+      new MutationObserver(() => {
+        for (const id of watched) {
+          if (!(id in window.__appeared) && document.querySelector(`[data-testid="${id}"]`)) {
+            window.__appeared[id] = window.__frames;
+          }
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await page.click('[data-testid="try-sample"]');
+    await page.locator('[data-testid="incident-checklist"]').waitFor({ timeout: TIMEOUT });
+    const appeared = await page.evaluate(() => window.__appeared);
+    for (const id of ['charts', 'dual-ledger', 'incident-checklist']) {
+      assert.ok(appeared[id] > appeared.summary, `${id} after a frame: ${JSON.stringify(appeared)}`);
+    }
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+  });
+});
+
 test('a settings problem sits beside its field, and the last good figures stay', async () => {
   await inApp(shared.browser, shared.server, async (page, seen) => {
     await page.click('[data-testid="try-sample"]');
