@@ -6,7 +6,8 @@
 #   scripts/first-load.sh [DIST] [BUDGET_BYTES]
 set -euo pipefail
 dist=${1:-dist}
-# Measured 2026-12-06 (docs/benchmarks.md, "The worker's answers without JSON"), plus ~2%.
+# Measured 2026-12-06 (docs/benchmarks.md, "The answer painted first, the worker's answers
+# without JSON"), plus ~2%.
 budget=${2:-${FIRST_LOAD_BUDGET:-1295000}}
 raw_total=0 gz_total=0
 for file in "$dist"/*; do

@@ -452,6 +452,9 @@ mod tests {
             paths.contains(&"computed_charge.expected_amount"),
             "{paths:?}"
         );
+        // The check crosses from the page's worker to the page whole (src/wire).
+        let sent = crate::wire::to_bytes(&v).unwrap();
+        assert_eq!(crate::wire::from_bytes::<Verification>(&sent).unwrap(), v);
         // Made under the client's side, the record verifies as it is, and its choice
         // taken out is noticed the same way.
         let mut settings = Settings::from_json(SETTINGS).unwrap();

@@ -134,8 +134,9 @@ impl std::fmt::Display for Currency {
     }
 }
 
-/// The rules as text, for the trip to the web worker (window ends in RFC 3339, the
-/// policy as the names the settings use, the rest as the settings write them).
+/// The rules as text, for the trip to the web worker in the wire form (`crate::wire`:
+/// window ends in RFC 3339, the policy as the names the settings use, the rest as the
+/// settings write them).
 #[derive(Serialize, Deserialize)]
 struct RulesText {
     window: Option<(String, String)>,
@@ -159,7 +160,7 @@ struct RulesText {
 }
 
 impl Rules {
-    pub fn to_wire(&self) -> String {
+    pub fn to_wire(&self) -> Vec<u8> {
         let text = RulesText {
             window: self
                 .window
@@ -182,12 +183,12 @@ impl Rules {
             overrides: self.overrides.to_vec(),
             buffer_minutes: self.buffer_minutes,
         };
-        serde_json::to_string(&text).unwrap_or_default()
+        crate::wire::to_bytes(&text).unwrap_or_default()
     }
 
-    pub fn from_wire(text: &str) -> Result<Rules, String> {
+    pub fn from_wire(bytes: &[u8]) -> Result<Rules, String> {
         let bad = |what: &str| format!("the reading rules sent to the reader are damaged ({what})");
-        let text: RulesText = serde_json::from_str(text).map_err(|_| bad("not JSON"))?;
+        let text: RulesText = crate::wire::from_bytes(bytes).map_err(|_| bad("not readable"))?;
         let window = match text.window {
             Some((start, end)) => Some(Window {
                 start: start.parse().map_err(|_| bad("window start"))?,
@@ -315,10 +316,26 @@ mod tests {
             assert_eq!(window.buffer_side(at.parse().unwrap(), 30), side, "{at}");
             assert_eq!(window.buffer_side(at.parse().unwrap(), 0), None, "{at}");
         }
-        let damaged = r#"{"window":null,"policy":[],"number_format":"1'234"}"#;
+        let damaged = RulesText {
+            window: None,
+            policy: Vec::new(),
+            zoneless_zone: None,
+            date_order: String::new(),
+            number_format: "1'234".into(),
+            untimed: String::new(),
+            currency: None,
+            mappings: Vec::new(),
+            overrides: Vec::new(),
+            buffer_minutes: 0,
+        };
+        let damaged = crate::wire::to_bytes(&damaged).unwrap();
         assert_eq!(
-            Rules::from_wire(damaged).unwrap_err(),
+            Rules::from_wire(&damaged).unwrap_err(),
             "the reading rules sent to the reader are damaged (number format)"
+        );
+        assert_eq!(
+            Rules::from_wire(&damaged[..damaged.len() - 1]).unwrap_err(),
+            "the reading rules sent to the reader are damaged (not readable)"
         );
     }
 }

@@ -218,7 +218,7 @@ async fn verify(id: u32, record: File, files: Vec<File>) {
             inputs.push(read::whole(file).await?);
         }
         let verification = crate::verify::verify(&record, &inputs, pipeline::run)?;
-        Ok::<_, String>(serde_json::to_string(&verification).unwrap_or_default())
+        crate::wire::to_bytes(&verification).map_err(|e| e.to_string())
     };
     let answer = answer.await;
     post(&message::verified(

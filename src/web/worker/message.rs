@@ -14,7 +14,7 @@ pub enum Message {
     Read {
         job: u32,
         file: File,
-        rules: String,
+        rules: Vec<u8>,
         hash: bool,
         split: Option<f64>,
     },
@@ -28,7 +28,7 @@ pub enum Message {
         job: u32,
         file: File,
         hash: bool,
-        split: Option<(f64, String)>,
+        split: Option<(f64, Vec<u8>)>,
     },
     /// second worker → page → worker: the rows after the cut of `job`
     /// (`Tail::to_bytes` in an ArrayBuffer), or null when they could not be read apart.
@@ -102,11 +102,11 @@ pub enum Message {
         record: File,
         files: Vec<File>,
     },
-    /// worker → page: `Verification` as JSON, or a sentence saying why the record
-    /// could not be checked.
+    /// worker → page: `Verification` in the wire form, or a sentence saying why the
+    /// record could not be checked.
     Verified {
         id: u32,
-        answer: Result<String, String>,
+        answer: Result<Vec<u8>, String>,
     },
     Failed {
         job: u32,
@@ -127,22 +127,22 @@ pub fn ready() -> JsValue {
     object("ready", &[])
 }
 
-pub fn read_file(job: u32, file: &File, rules: &str, hash: bool, split: Option<f64>) -> JsValue {
+pub fn read_file(job: u32, file: &File, rules: &[u8], hash: bool, split: Option<f64>) -> JsValue {
     object(
         "read",
         &[
             ("job", job.into()),
             ("file", file.into()),
-            ("rules", rules.into()),
+            ("rules", bytes(rules)),
             ("hash", hash.into()),
             ("split", split.map_or(JsValue::NULL, JsValue::from)),
         ],
     )
 }
 
-pub fn hash_file(job: u32, file: &File, hash: bool, split: Option<(f64, &str)>) -> JsValue {
+pub fn hash_file(job: u32, file: &File, hash: bool, split: Option<(f64, &[u8])>) -> JsValue {
     let (at, rules) = split.map_or((JsValue::NULL, JsValue::NULL), |(at, rules)| {
-        (at.into(), rules.into())
+        (at.into(), bytes(rules))
     });
     object(
         "hash",
@@ -267,12 +267,12 @@ pub fn verify(id: u32, record: &File, files: &[File]) -> JsValue {
     )
 }
 
-pub fn verified(id: u32, answer: Result<&str, &str>) -> JsValue {
-    let (field, text) = match answer {
-        Ok(answer) => ("answer", answer),
-        Err(problem) => ("problem", problem),
+pub fn verified(id: u32, answer: Result<&[u8], &str>) -> JsValue {
+    let (field, value) = match answer {
+        Ok(answer) => ("answer", bytes(answer)),
+        Err(problem) => ("problem", problem.into()),
     };
-    object("verified", &[("id", id.into()), (field, text.into())])
+    object("verified", &[("id", id.into()), (field, value)])
 }
 
 pub fn cancelled(job: u32) -> JsValue {
@@ -305,7 +305,7 @@ pub fn read(value: &JsValue) -> Option<Message> {
         "read" => Message::Read {
             job: job()?,
             file: get("file")?.dyn_into().ok()?,
-            rules: text("rules")?,
+            rules: bytes("rules")?,
             // Absent from a page that predates the hashing worker: the reader hashes.
             hash: get("hash")?.as_bool().unwrap_or(true),
             split: number("split"),
@@ -314,7 +314,7 @@ pub fn read(value: &JsValue) -> Option<Message> {
             job: job()?,
             file: get("file")?.dyn_into().ok()?,
             hash: get("hash")?.as_bool().unwrap_or(true),
-            split: number("split").zip(text("rules")),
+            split: number("split").zip(bytes("rules")),
         },
         "tail" => Message::Tail {
             job: job()?,
@@ -379,7 +379,7 @@ pub fn read(value: &JsValue) -> Option<Message> {
         },
         "verified" => Message::Verified {
             id: number("id")? as u32,
-            answer: match text("answer") {
+            answer: match bytes("answer") {
                 Some(answer) => Ok(answer),
                 None => Err(text("problem")?),
             },

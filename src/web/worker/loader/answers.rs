@@ -121,8 +121,8 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
             actions.push(Action::Budget(generation, budget));
         }
         Some(Message::Verified { id, answer }) if id == this.verifying => {
-            let found = answer.and_then(|text| {
-                serde_json::from_str(&text)
+            let found = answer.and_then(|bytes| {
+                crate::wire::from_bytes(&bytes)
                     .map_err(|e| format!("the check sent by the worker is damaged: {e}"))
             });
             actions.push(Action::Verify(match found {

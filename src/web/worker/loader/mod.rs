@@ -226,7 +226,7 @@ impl Loader {
         let hash_later = (split.is_some() && known.is_none()).then(|| file.clone());
         if self.hasher.worker.is_some() && (known.is_none() || split.is_some()) {
             let hash_now = known.is_none() && hash_later.is_none();
-            let split = split.map(|at| (at, rules.as_str()));
+            let split = split.map(|at| (at, rules.as_slice()));
             self.hasher
                 .post(message::hash_file(id, file, hash_now, split));
         }
