@@ -136,6 +136,8 @@ export async function reconcileFixture(page) {
   await page.setInputFiles('[data-testid="import-settings"]', path.join(fixtures, 'settings.json'));
   await page.setInputFiles('[data-testid="file-input"]', path.join(fixtures, 'cometapi-log-page.json'));
   await figuresShown(page);
+  // The long parts (charts, ledgers, the incident review) follow the answer by a frame.
+  await page.locator('[data-testid="incident-checklist"]').waitFor({ timeout: TIMEOUT });
 }
 
 // Awaits the fixture's figures (an expected total of 0.1606, however the page formats
