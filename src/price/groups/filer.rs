@@ -18,6 +18,7 @@ use crate::price::attribute::{file_quota, quota_facts_of, QuotaFacts};
 use crate::price::dimension::{quantities, Quantities};
 use crate::price::quota::FixedRatios;
 use crate::price::{day_of, quota, Pricing};
+use crate::ratecard::RateCard;
 use crate::settings::ValidSettings;
 
 pub(super) struct Filer {
@@ -36,6 +37,9 @@ pub(super) struct Filer {
     pub(super) fixed_ratios: Vec<Option<FixedRatios>>,
     /// The settings' quota per USD, every row's divisor.
     pub(super) per_usd: Divisor,
+    /// By a model's place: the card's entries that price it (named by it, some price
+    /// set), in the card's order, found the first time a row of it is filed.
+    pub(super) entries_of: Vec<Option<Vec<u32>>>,
 }
 
 /// Where a row's ratio set and model stand among those the filer has met.
@@ -67,6 +71,24 @@ impl Filer {
         }
     }
 
+    /// The card entry that prices `row` (whose model stands at `place`), as
+    /// `RateCard::lookup` finds it: the first in the card's order that names the model,
+    /// has a price and is in effect at the row's time. Which entries name a model is
+    /// found once per model; each row then only checks their periods.
+    fn entry_of(&mut self, row: &GatewayRow, place: u32, card: &RateCard) -> Option<usize> {
+        let place = place as usize;
+        if self.entries_of.len() <= place {
+            self.entries_of.resize(place + 1, None);
+        }
+        let named = self.entries_of[place].get_or_insert_with(|| {
+            let entries = card.entries.iter().enumerate();
+            let pricing = entries.filter(|(_, e)| e.names(&row.model) && !e.is_empty());
+            pricing.map(|(i, _)| i as u32).collect()
+        });
+        let at = row.time();
+        (named.iter().map(|&i| i as usize)).find(|&i| card.entries[i].in_effect(at))
+    }
+
     /// The date of `at` in the finance zone. Under a fixed offset every instant of a
     /// local day has the same date, so a day's date is looked up once, not per row.
     fn ledger_day(&mut self, at: Timestamp) -> Date {
@@ -93,9 +115,7 @@ impl Filer {
         out: &mut Groups,
     ) -> Result<(), &'static str> {
         let arithmetic = |_: Error| "a row's arithmetic fails";
-        let card = &s.rate_card;
-        let found = (card.lookup(&row.model, row.time()))
-            .and_then(|e| card.entries.iter().position(|x| std::ptr::eq(x, e)));
+        let found = self.entry_of(row, places.model, &s.rate_card);
         let entry = found.map(|i| &s.rate_card.entries[i]);
         let recorded =
             (self.per_usd.divide(Decimal::from(row.quota))).ok_or("a row's arithmetic fails")?;

@@ -260,6 +260,7 @@ impl Groups {
             ratio_sets: HashMap::default(),
             fixed_ratios: Vec::new(),
             per_usd: crate::decimal::Divisor::new(settings.quota_per_usd),
+            entries_of: Vec::new(),
         };
         let mut file = |filer: &mut Filer, row: &GatewayRow, places: Places| {
             filer.file(row, places, settings, &mut groups)
