@@ -93,6 +93,12 @@ impl Ingestor {
         self.blank = self.blank && chunk.iter().all(u8::is_ascii_whitespace);
         match &mut self.compression {
             Compression::Plain => self.feed(chunk),
+            // A first chunk long enough to decide on is read in place: held back, it
+            // would be a copy of the chunk (8 MiB in the page's worker, kept for good
+            // by its WebAssembly memory; tests/memory.rs).
+            Compression::Undecided(start) if start.is_empty() && chunk.len() >= 2 => {
+                self.decide(chunk)
+            }
             Compression::Undecided(start) => {
                 start.extend_from_slice(chunk);
                 if start.len() >= 2 {
@@ -130,6 +136,10 @@ impl Ingestor {
     /// The text bytes (decompressed when the file is gzip), in order.
     fn feed(&mut self, chunk: &[u8]) {
         match &mut self.stage {
+            // As in `push`: a first chunk that holds the head is read in place.
+            Stage::Head(head) if head.is_empty() && chunk.len() >= shape::HEAD => {
+                self.start(chunk, false)
+            }
             Stage::Head(head) => {
                 head.extend_from_slice(chunk);
                 if head.len() >= shape::HEAD {

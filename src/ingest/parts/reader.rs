@@ -63,6 +63,51 @@ impl Held {
     fn push_str(&mut self, text: &str) {
         self.text.push_str(text);
     }
+
+    /// The start as a decision reads it: the text held with `text` after it, or, while
+    /// nothing is held (the file's first text), `text` itself. A first chunk (8 MiB in
+    /// the page's worker) that decides at once is then read in place, not copied into
+    /// each stage's start in turn (two copies: 16 MiB of a worker's memory for good).
+    fn with<'a>(&'a mut self, text: &'a str) -> Start<'a> {
+        if self.text.is_empty() && self.damage.is_empty() {
+            Start::Fresh(text)
+        } else {
+            self.push_str(text);
+            Start::Held(&self.text)
+        }
+    }
+
+    /// Holds `text` back when [`Held::with`] read it in place and no decision came.
+    fn keep(&mut self, fresh: bool, text: &str) {
+        if fresh {
+            self.push_str(text);
+        }
+    }
+}
+
+/// What a held-back start decides on ([`Held::with`]).
+#[derive(Clone, Copy)]
+enum Start<'a> {
+    /// Text held back before, with the new text after it.
+    Held(&'a str),
+    /// The new text alone: nothing was held.
+    Fresh(&'a str),
+}
+
+impl Start<'_> {
+    fn fresh(&self) -> bool {
+        matches!(self, Start::Fresh(_))
+    }
+}
+
+impl std::ops::Deref for Start<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Start::Held(text) | Start::Fresh(text) => text,
+        }
+    }
 }
 
 /// The first non-blank line of JSON lines, as an object (None when it is not one).
@@ -87,35 +132,36 @@ impl Reader {
     /// `text` starts at `at` in the file; the held-back starts always begin the file.
     pub(super) fn push(&mut self, text: &str, at: Pos, last: bool, filing: &mut Filing) {
         match self {
-            Reader::Sniff(start) => {
-                start.push_str(text);
-                match shape::shape(start, last) {
-                    None => {}
+            Reader::Sniff(held) => {
+                let start = held.with(text);
+                let fresh = start.fresh();
+                match shape::shape(&start, last) {
+                    None => held.keep(fresh, text),
                     Some(Err(problem)) => {
                         filing.problem = Some(problem);
                         *self = Reader::Html;
                     }
                     Some(Ok(shape)) => {
-                        let start = std::mem::take(start);
+                        let held = std::mem::take(held);
                         *self = match shape {
                             Shape::Json => Reader::JsonHead(Held::default()),
                             Shape::Delimited => Reader::CsvHead(Held::default()),
                         };
-                        self.replay(start, last, filing);
+                        self.hand_on(held, fresh.then_some(text), at, last, filing);
                     }
                 }
             }
             Reader::Html => {}
-            Reader::JsonHead(start) => {
-                start.push_str(text);
-                let Some(lines) = json::looks_like_lines(start, last, LONGEST_FIRST_LINE) else {
-                    return;
+            Reader::JsonHead(held) => {
+                let start = held.with(text);
+                let fresh = start.fresh();
+                let Some(lines) = json::looks_like_lines(&start, last, LONGEST_FIRST_LINE) else {
+                    return held.keep(fresh, text);
                 };
                 // Decided only on a whole file shorter than a first line may be, so the
                 // answer never depends on how the file arrived in chunks.
-                let lines = lines || (last && start.len() < LONGEST_FIRST_LINE && one_row(start));
-                let start = std::mem::take(start);
-                *self = if !lines {
+                let lines = lines || (last && start.len() < LONGEST_FIRST_LINE && one_row(&start));
+                let next = if !lines {
                     Reader::DocumentHead {
                         start: Held::default(),
                         decide_at: DOCUMENT_HEAD,
@@ -141,7 +187,9 @@ impl Reader {
                         },
                     }
                 };
-                self.replay(start, last, filing);
+                let held = std::mem::take(held);
+                *self = next;
+                self.hand_on(held, fresh.then_some(text), at, last, filing);
             }
             Reader::DocumentHead { start, decide_at } => {
                 start.push_str(text);
@@ -193,22 +241,23 @@ impl Reader {
                 document.push(text, at, &mut |n, l, r| filing.json_row(n, l, r))
             }
             Reader::Lines(lines) => lines.push(text, &mut |n, l, r| filing.json_row(n, l, r)),
-            Reader::CsvHead(start) => {
-                start.push_str(text);
+            Reader::CsvHead(held) => {
+                let start = held.with(text);
+                let fresh = start.fresh();
                 let Some(header) = start
                     .split('\n')
                     .next()
                     .filter(|_| last || start.contains('\n'))
                 else {
-                    return;
+                    return held.keep(fresh, text);
                 };
                 let csv = match delimited::excel_separator(header) {
                     Some(stated) => DelimitedRows::new(stated, true),
                     None => DelimitedRows::new(delimited::sniff_delimiter(header), false),
                 };
-                let start = std::mem::take(start);
+                let held = std::mem::take(held);
                 *self = Reader::Csv(Box::new(csv));
-                self.replay(start, last, filing);
+                self.hand_on(held, fresh.then_some(text), at, last, filing);
             }
             Reader::Csv(csv) => csv.push(text.as_bytes(), filing),
         }
@@ -229,6 +278,15 @@ impl Reader {
             Reader::Evidence(json) => json.damaged(damage),
             Reader::Lines(lines) => lines.damaged(damage),
             Reader::Csv(csv) => csv.damaged(damage),
+        }
+    }
+
+    /// Hands on what a stage decided on: `text` itself when it was read in place
+    /// ([`Held::with`]: nothing was held, so it starts the file), else the start held.
+    fn hand_on(&mut self, held: Held, fresh: Option<&str>, at: Pos, last: bool, f: &mut Filing) {
+        match fresh {
+            Some(text) => self.push(text, at, last, f),
+            None => self.replay(held, last, f),
         }
     }
 
