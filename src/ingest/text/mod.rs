@@ -8,6 +8,7 @@ pub mod delimited;
 pub mod gzip;
 pub mod json;
 pub mod shape;
+pub mod word;
 
 /// `text.trim()`, answered without decoding a character when both ends are printable
 /// ASCII (nearly every cell): no Unicode space can then be at either end.

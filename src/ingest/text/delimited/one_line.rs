@@ -9,6 +9,8 @@
 //! `csv_core`, so the records, their cells and their lines are `csv_core`'s in every case
 //! (a property test below holds the two to each other).
 
+use crate::ingest::text::word::{self, WORD};
+
 /// What [`one_line`] found at the start of its input.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Line {
@@ -63,8 +65,14 @@ pub(super) fn one_line(
             // A quoted cell: every byte up to the closing quote, a doubled quote as one.
             at += 1;
             loop {
-                (at, used) =
-                    copy_until(line, at, output, used, |x| equal(x, QUOTE), |b| b == QUOTE);
+                (at, used) = copy_until(
+                    line,
+                    at,
+                    output,
+                    used,
+                    |x| word::equal(x, QUOTE),
+                    |b| b == QUOTE,
+                );
                 if at == line.len() {
                     // The quoted cell goes on past the line.
                     return Line::Unsure;
@@ -85,7 +93,7 @@ pub(super) fn one_line(
             at,
             output,
             used,
-            |x| equal(x, delimiter) | equal(x, b'\r'),
+            |x| word::equal(x, delimiter) | word::equal(x, b'\r'),
             |b| b == delimiter || b == b'\r',
         );
         if cells == ends.len() {
@@ -108,18 +116,6 @@ pub(super) fn one_line(
     }
 }
 
-const WORD: usize = 8;
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `x` equal to `b`: exact for the lowest such byte (a
-/// borrow may mark a higher one too), which is the only one read.
-#[inline(always)]
-fn equal(x: u64, b: u8) -> u64 {
-    let y = x ^ (ONES * u64::from(b));
-    y.wrapping_sub(ONES) & !y & HIGH
-}
-
 /// Copies `line[at..]` to `output[used..]` up to the first stop byte (`stops` marks them
 /// in a word, `is_stop` tells one byte), and answers where the stop is in `line` (or its
 /// end) and in `output`. Eight bytes at a time while a whole word is left: each word is
@@ -136,9 +132,9 @@ fn copy_until(
     stops: impl Fn(u64) -> u64,
     is_stop: impl Fn(u8) -> bool,
 ) -> (usize, usize) {
-    while let Some(word) = line.get(at..at + WORD) {
+    while let Some(bytes) = line.get(at..at + WORD) {
         let mut eight = [0u8; WORD];
-        eight.copy_from_slice(word);
+        eight.copy_from_slice(bytes);
         output[used..used + WORD].copy_from_slice(&eight);
         let found = stops(u64::from_le_bytes(eight));
         if found != 0 {

@@ -10,6 +10,8 @@
 
 use std::ops::Range;
 
+use crate::ingest::text::word;
+
 /// Nesting deeper than this is left to serde_json (its own limit is 128).
 const MAX_DEPTH: usize = 32;
 
@@ -162,24 +164,18 @@ impl Scan<'_> {
     }
 
     /// To the next quote, backslash or control character (or the end): eight bytes at a
-    /// time while there are eight, with the usual bit tricks for "has a byte equal to"
-    /// and "has a byte less than" (exact for the lowest such byte, which is all we use).
+    /// time while there are eight (`text::word`).
     fn skip_to_stop(&mut self) {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-        while let Some(word) = self.bytes.get(self.at..self.at + 8) {
-            let mut eight = [0u8; 8];
-            eight.copy_from_slice(word);
+        while let Some(bytes) = self.bytes.get(self.at..self.at + word::WORD) {
+            let mut eight = [0u8; word::WORD];
+            eight.copy_from_slice(bytes);
             let x = u64::from_le_bytes(eight);
-            let stops = zero_byte(x ^ (ONES * u64::from(b'"')))
-                | zero_byte(x ^ (ONES * u64::from(b'\\')))
-                | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+            let stops = word::equal(x, b'"') | word::equal(x, b'\\') | word::below(x, 0x20);
             if stops != 0 {
                 self.at += (stops.trailing_zeros() / 8) as usize;
                 return;
             }
-            self.at += 8;
+            self.at += word::WORD;
         }
         while let Some(&b) = self.bytes.get(self.at) {
             if STRING_STOP[b as usize] {
