@@ -276,9 +276,9 @@ pub fn review(files: &[FileReport], settings: &Settings) -> Result<BudgetFigures
 pub type Answer = Result<BudgetFigures, BudgetProblem>;
 
 /// For the trip from the page's worker (which holds the rows and their labels) to the
-/// page: the review in the wire form ([`crate::wire`]); None while the settings' `budget_review` section asks for
-/// no figures (each row is priced on its own, so a review no one asked for is not
-/// computed; a review log alone asks for none).
+/// page: the review in the wire form ([`crate::wire`]); None while the settings'
+/// `budget_review` section asks for no figures (each row is priced on its own, so a
+/// review no one asked for is not computed; a review log alone asks for none).
 pub fn wire(files: &[FileReport], settings: &Settings) -> Option<Vec<u8>> {
     if !settings.budget_review.asks_for_figures() {
         return None;

@@ -88,6 +88,14 @@ impl<'de> Reader<'de> {
     }
 }
 
+macro_rules! integers {
+    ($($method:ident => $visit:ident($read:ident, $what:literal)),* $(,)?) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
+            visitor.$visit(self.$read($what)?)
+        }
+    )*};
+}
+
 /// `len` values one after the other: a struct's fields, a tuple, a list's elements.
 struct Items<'a, 'de> {
     reader: &'a mut Reader<'de>,
@@ -192,32 +200,20 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         }
     }
 
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
-        visitor.visit_i8(self.fits_signed("an 8-bit integer")?)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
-        visitor.visit_i16(self.fits_signed("a 16-bit integer")?)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
-        visitor.visit_i32(self.fits_signed("a 32-bit integer")?)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
-        visitor.visit_i64(self.signed()?)
-    }
+    // Every integer a varint of 64 bits (signed ones zigzagged), refused when it does
+    // not fit the type asked for; 128 bits as they are.
+    integers!(
+        deserialize_i8 => visit_i8(fits_signed, "an 8-bit integer"),
+        deserialize_i16 => visit_i16(fits_signed, "a 16-bit integer"),
+        deserialize_i32 => visit_i32(fits_signed, "a 32-bit integer"),
+        deserialize_i64 => visit_i64(fits_signed, "a 64-bit integer"),
+        deserialize_u8 => visit_u8(fits, "an 8-bit count"),
+        deserialize_u16 => visit_u16(fits, "a 16-bit count"),
+        deserialize_u32 => visit_u32(fits, "a 32-bit count"),
+        deserialize_u64 => visit_u64(fits, "a 64-bit count"),
+    );
     fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
         visitor.visit_i128(i128::from_le_bytes(self.array("a 128-bit integer")?))
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
-        visitor.visit_u8(self.fits("an 8-bit count")?)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
-        visitor.visit_u16(self.fits("a 16-bit count")?)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
-        visitor.visit_u32(self.fits("a 32-bit count")?)
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
-        visitor.visit_u64(self.varint()?)
     }
     fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Read<V::Value> {
         visitor.visit_u128(u128::from_le_bytes(self.array("a 128-bit count")?))

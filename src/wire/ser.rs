@@ -86,8 +86,11 @@ impl ser::Serializer for &mut Writer {
         self.0.extend_from_slice(&v.to_le_bytes());
         Ok(())
     }
-    // Money is exact (rule 1) and the core holds no float, so none crosses: serde's
-    // trait names the float types here only for the wire to refuse them.
+    // Not a float path: these two signatures are serde's `Serializer` trait's, which
+    // every serializer must implement, and their only work is to refuse the value.
+    // Money is exact (rule 1) and the core holds no float, so none ever arrives here;
+    // `what_cannot_be_read_says_why` holds the refusal, and the no-float guard
+    // (`price::tests::no_float_types_in_the_core`) exempts exactly these two lines.
     fn serialize_f32(self, _: f32) -> Done {
         Err(super::no_float())
     }
