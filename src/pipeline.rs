@@ -14,6 +14,7 @@ use crate::dual_ledger;
 use crate::error::Error;
 pub use crate::figures::Figures;
 use crate::ingest::{self, overlap, FileReport, Ledger, Rules, Stream};
+use crate::price::groups::Groups;
 use crate::reconcile::Tolerance;
 use crate::record::{self, Record};
 use crate::settings::expected_side::ExpectedSide;
@@ -112,7 +113,49 @@ pub fn count_files(files: &mut [FileReport]) {
 /// rows in groups, so a rate edit prices groups, not rows. Drop it when the files change.
 #[derive(Default)]
 pub struct Kept {
-    groups: Option<(Stream, crate::price::groups::Groups)>,
+    groups: Option<(Stream, Groups)>,
+    /// Each file's rows as filed while it was read (by file, in order), until the
+    /// first figures join them.
+    parts: Vec<Option<Groups>>,
+    /// The last figures priced groups joined from `parts`.
+    took_parts: bool,
+}
+
+impl Kept {
+    /// Nothing kept yet but the groups each of `files` was filed in as it was read
+    /// (`parts[i]` for `files[i]`, under the settings of that moment): the first
+    /// figures join them instead of filing the rows again when they fit.
+    pub fn with_parts(parts: Vec<Option<Groups>>) -> Kept {
+        Kept {
+            groups: None,
+            parts,
+            took_parts: false,
+        }
+    }
+
+    /// Whether the figures computed since this was last asked priced the parts joined
+    /// (the page's worker counts it for a browser test).
+    pub fn took_parts(&mut self) -> bool {
+        std::mem::take(&mut self.took_parts)
+    }
+
+    /// The parts of `stream`'s files joined in their order; None unless each of them
+    /// was filed over every row it holds now (counting them once may have dropped some).
+    fn joined_parts(&mut self, files: &[FileReport], stream: Stream) -> Option<Groups> {
+        let parts = std::mem::take(&mut self.parts);
+        let mut joined: Option<Groups> = None;
+        let members = files
+            .iter()
+            .zip(parts.into_iter().chain(std::iter::repeat(None)));
+        for (file, part) in members.filter(|(f, _)| f.gives_evidence() && f.stream() == stream) {
+            let part = part.filter(|p| p.rows() == file.rows.len() as u64)?;
+            joined = Some(match joined {
+                None => part,
+                Some(earlier) => earlier.then(part)?,
+            });
+        }
+        joined
+    }
 }
 
 /// [`run_reports`] on files already through [`count_files`].
@@ -169,7 +212,11 @@ fn compute(
         Some(stream) => {
             let mut groups = match kept.groups.take() {
                 Some((kept_stream, groups)) if kept_stream == stream => Some(groups),
-                _ => None,
+                _ => {
+                    let joined = kept.joined_parts(files, stream);
+                    kept.took_parts = joined.as_ref().is_some_and(|g| g.fit(&settings));
+                    joined
+                }
             };
             let pricing = crosscheck::price_stream_grouped(files, stream, &settings, &mut groups);
             kept.groups = groups.map(|g| (stream, g));
@@ -503,5 +550,49 @@ mod tests {
             assert!(problem.starts_with(want), "{problem}");
         }
         assert!(Review::from_wire(&computed, on_the_page(&valid), &valid).is_ok());
+    }
+
+    /// Files filed as they were read (the page's workers) give the review one pass
+    /// gives; a part filed over rows that counting them once then dropped, or under
+    /// settings of another shape, is not used.
+    #[test]
+    fn files_filed_as_read_give_the_figures_of_one_pass() {
+        let settings = Settings::from_json(SETTINGS).unwrap();
+        let valid = settings.validate().unwrap();
+        let read = |inputs: &[InputFile]| -> Vec<FileReport> {
+            let rules = ingest_rules(&settings).unwrap_or_default();
+            let read = inputs
+                .iter()
+                .map(|f| ingest::ingest(&f.name, &f.bytes, rules.clone()));
+            read.collect()
+        };
+        let mut other = settings.clone();
+        other.quota_rounding = "ceil".into();
+        let other = other.validate().unwrap();
+        let filed = |files: &[FileReport], under: &ValidSettings| -> Vec<Option<Groups>> {
+            let each = files
+                .iter()
+                .map(|f| Some(Groups::build_stored([&f.rows], under)));
+            each.collect()
+        };
+        let figures = |r: Review| r.to_wire();
+        for inputs in [inputs()[..1].to_vec(), inputs()] {
+            let one_pass = figures(run(&inputs, &settings));
+            for under in [&valid, &other] {
+                let mut files = read(&inputs);
+                let parts = filed(&files, under);
+                count_files(&mut files);
+                let mut kept = Kept::with_parts(parts.clone());
+                assert_eq!(
+                    figures(run_kept(files.clone(), &settings, &mut kept)),
+                    one_pass
+                );
+                let used = inputs.len() == 1 && std::ptr::eq(under, &valid);
+                assert_eq!(kept.took_parts(), used);
+                // Used where every file of the stream kept its rows: the log alone.
+                let joined = Kept::with_parts(parts).joined_parts(&files, Stream::GatewayLog);
+                assert_eq!(joined.is_some_and(|g| g.fit(&valid)), used);
+            }
+        }
     }
 }

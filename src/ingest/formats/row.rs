@@ -27,7 +27,8 @@ pub enum TokenSemantic {
 }
 
 /// The multipliers new-api logged in `other` for this row (formats.md §1.3–1.4).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Serialized only for the page's wire (a worker's groups, `price::groups`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoggedRatios {
     pub model_ratio: Option<Decimal>,
     pub completion_ratio: Option<Decimal>,

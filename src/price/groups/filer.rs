@@ -232,8 +232,23 @@ impl Filer {
                 g.same_derived = None;
             }
         }
+        out.weight = (out.weight).saturating_add(weight(row.quota, facts.map(|f| f.off_by)));
         base(&mut out.base, row, recorded, refund, billable, facts).ok_or(overflow)
     }
+}
+
+/// A bound, in quota, on any amount one row adds to a sum: its logged quota `q`; with a
+/// quota check, its re-derived quota (within 1 of a whole number `off_by` from `q`:
+/// at most |q| + |off_by| + 2), logged − re-derived, another reading's part (that
+/// reading lands within 1 of `q` again) and what that part leaves. Each is within
+/// 4|q| + 2|off_by| + 6. An `off_by` at `i64::MAX` stands for one that did not fit
+/// (`quota_facts_of`), so it bounds nothing: past any limit [`Groups::then`] takes.
+pub(super) fn weight(quota: i64, off_by: Option<i64>) -> u128 {
+    if off_by == Some(i64::MAX) {
+        return 1 << 100;
+    }
+    let (q, o) = (quota.unsigned_abs(), off_by.map_or(0, i64::unsigned_abs));
+    4 * u128::from(q) + 2 * u128::from(o) + 6
 }
 
 /// The row's share of what the card plays no part in, as `Pricer::row` and `attribute` file it.

@@ -16,6 +16,7 @@ mod exact;
 mod filer;
 mod ledger;
 pub use ledger::LedgerShare;
+mod parts;
 mod reprice;
 #[cfg(test)]
 mod tests;
@@ -26,6 +27,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use super::Pricing;
 use crate::error::Error;
@@ -76,6 +78,28 @@ impl Shape {
     }
 }
 
+impl Shape {
+    /// Whether rows filed under `self` file alike under `now`. Every field is named, so
+    /// a new one cannot be left out of the comparison.
+    fn admits(&self, now: &Shape) -> bool {
+        let Shape {
+            card: RateCard { entries, factors },
+            policy,
+            quota_per_usd,
+            quota_rounding,
+            finance_zone,
+        } = now;
+        let had = &self.card.entries;
+        let (same, added) = entries.split_at(had.len().min(entries.len()));
+        had == same
+            && added.iter().all(crate::ratecard::Entry::is_empty)
+            && self.card.factors == *factors
+            && (self.policy, self.quota_per_usd, self.quota_rounding)
+                == (*policy, *quota_per_usd, *quota_rounding)
+            && self.finance_zone == *finance_zone
+    }
+}
+
 /// A decimal by its bytes: value *and* scale, since sums keep the largest scale.
 type Exact = [u8; 16];
 const NONE: Exact = [0xFF; 16];
@@ -85,7 +109,7 @@ fn exact_key(value: Option<Decimal>) -> Exact {
 }
 
 /// How a row's quota check came out (rows the policy does not bill are not checked).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 enum Check {
     NotBillable,
     Unchecked,
@@ -93,7 +117,7 @@ enum Check {
     Inconsistent,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct Key {
     model: u32,
     entry: Option<usize>,
@@ -131,7 +155,7 @@ fn ratios_key(r: &LoggedRatios) -> [Exact; 12] {
 }
 
 /// One dimension's quantities over a group's rows, and what their sum's scale needs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct DimSum {
     dimension: Dimension,
     sum: u64,
@@ -144,7 +168,7 @@ struct DimSum {
 }
 
 /// Rows that price alike, with their sums.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Group {
     key: Key,
     /// A row of the group: its logged model, ratios and per-call price.
@@ -176,6 +200,10 @@ pub struct Groups {
     base: Pricing,
     /// Why the groups cannot stand for the rows (None: they can).
     declined: Option<&'static str>,
+    /// Σ over the rows of a bound on any amount a row adds to a sum, in quota
+    /// ([`filer::weight`]): every partial sum of the one pass stays below it, however
+    /// the rows are split ([`Groups::then`]).
+    weight: u128,
 }
 
 impl Groups {
@@ -202,6 +230,16 @@ impl Groups {
         stores: impl IntoIterator<Item = &'a crate::ingest::Rows>,
         settings: &ValidSettings,
     ) -> Groups {
+        Groups::build_stored_upto(stores, None, settings)
+    }
+
+    /// [`Groups::build_stored`] over the first `upto` rows (all: None).
+    fn build_stored_upto<'a>(
+        stores: impl IntoIterator<Item = &'a crate::ingest::Rows>,
+        upto: Option<usize>,
+        settings: &ValidSettings,
+    ) -> Groups {
+        let mut left = upto.unwrap_or(usize::MAX);
         Groups::build_with(settings, |filer, file| {
             let mut row = None;
             for store in stores {
@@ -212,7 +250,8 @@ impl Groups {
                     .collect();
                 let mut models: Vec<Option<u32>> = vec![None; store.models().len()];
                 let mut rows = store.iter();
-                while rows.next_into(&mut row) {
+                while left > 0 && rows.next_into(&mut row) {
+                    left -= 1;
                     let Some(row) = row.as_ref() else { break };
                     let model = match rows.model().and_then(|i| models.get_mut(i)) {
                         Some(place) => *place.get_or_insert_with(|| filer.model_id(&row.model)),
@@ -242,6 +281,7 @@ impl Groups {
             groups: Vec::new(),
             base: Pricing::default(),
             declined: None,
+            weight: 0,
         };
         let per_row = settings.rounding.as_ref();
         if per_row.is_some_and(|r| r.scope == RoundingScope::PerRow) {
@@ -272,9 +312,11 @@ impl Groups {
         groups
     }
 
-    /// Whether these groups were filed under settings of the same shape.
+    /// Whether these groups were filed under settings of the same shape: the same, or
+    /// with entries that price nothing added at the card's end (a file's new models get
+    /// such rows when it loads), which no row is filed under.
     pub fn fit(&self, settings: &ValidSettings) -> bool {
-        self.shape == Shape::of(settings)
+        self.shape.admits(&Shape::of(settings))
     }
 
     /// How many groups stand for the rows (a figure for the benchmarks).

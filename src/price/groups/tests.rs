@@ -462,3 +462,109 @@ fn the_causes_fixtures_price_from_groups_or_decline() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Rows filed in two parts (a file's head and tail, as the page's two workers read
+    /// them) and joined are the groups one pass files: key for key and sum for sum,
+    /// decimal places included; from stores too, the tail across the wire.
+    #[test]
+    fn parts_joined_are_the_one_pass(
+        rows in proptest::collection::vec(a_row(), 0..30),
+        repeat in 1usize..4,
+        at in any::<proptest::sample::Index>(),
+        card in a_card(),
+    ) {
+        // Rows repeated, so the parts share groups.
+        let rows: Vec<GatewayRow> = rows.iter().cycle().take(rows.len() * repeat).cloned().collect();
+        let settings = valid(&card);
+        let cut = at.index(rows.len() + 1);
+        let whole = Groups::build(&rows, &settings);
+        let joined =
+            Groups::build(&rows[..cut], &settings).then(Groups::build(&rows[cut..], &settings));
+        match (&whole.declined, &joined) {
+            (Some(_), joined) => prop_assert!(joined.is_none()),
+            (None, Some(joined)) => prop_assert_eq!(format!("{joined:?}"), format!("{whole:?}")),
+            (None, None) => prop_assert!(false, "the parts declined where one pass did not"),
+        }
+        let store: crate::ingest::Rows = rows.iter().cloned().collect();
+        let tail: crate::ingest::Rows = rows[cut..].iter().cloned().collect();
+        let tail = Groups::build_stored([&tail], &settings).to_wire();
+        let tail = tail.map(|bytes| Groups::from_wire(&bytes, &settings).expect("read back"));
+        let head = Groups::build_stored_head(&store, cut, &settings);
+        let joined = tail.and_then(|tail| head.then(tail));
+        let stored = Groups::build_stored([&store], &settings);
+        prop_assert_eq!(joined.is_some(), stored.declined.is_none());
+        if let Some(joined) = joined {
+            prop_assert_eq!(joined.rows(), rows.len() as u64);
+            let text = |g: &Groups| format!("{:?} {:?}", g.price(&settings), g.ledger_shares(&settings));
+            prop_assert_eq!(text(&joined), text(&stored));
+        }
+    }
+}
+
+/// A file's new models get rate rows with no prices when it loads: groups filed before
+/// still fit, and price as the rows do under the new card.
+#[test]
+fn rows_for_new_models_keep_the_groups() {
+    let rows: Vec<GatewayRow> = (0..40).map(|i| row_of((i % 3) as usize, i)).collect();
+    let mut card = plain_card();
+    let before = valid(&card);
+    let groups = Groups::build(&rows, &before);
+    card.ensure_rate_rows(["a-model-of-the-file"]);
+    let after = valid(&card);
+    assert!(groups.fit(&after));
+    match (groups.price(&after), price(&rows, &after)) {
+        (Some(Ok(grouped)), Ok(by_rows)) => {
+            assert_eq!(format!("{grouped:?}"), format!("{by_rows:?}"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // A price in the new row changes what the rows are filed under.
+    card.rates.last_mut().unwrap().input = "1".into();
+    assert!(!groups.fit(&valid(&card)));
+}
+
+/// Parts whose rows could carry a sum near an integer's or Decimal's limits, or filed
+/// under other settings, are not joined: the caller files the rows in one pass.
+#[test]
+fn parts_that_could_differ_from_one_pass_are_not_joined() {
+    let settings = valid(&plain_card());
+    let huge = |i| GatewayRow {
+        quota: 1 << 60,
+        ..row_of(0, i)
+    };
+    let part = |rows: &[GatewayRow]| Groups::build(rows, &settings);
+    assert!(part(&[row_of(0, 1)]).then(part(&[row_of(1, 2)])).is_some());
+    assert!(part(&[huge(1)]).then(part(&[huge(2)])).is_none());
+    let mut other = plain_card();
+    other.quota_rounding = "ceil".into();
+    let other = Groups::build(&[row_of(1, 2)], &valid(&other));
+    assert!(part(&[row_of(0, 1)]).then(other).is_none());
+}
+
+fn plain_card() -> Settings {
+    let rate = |model: &str| RateText {
+        model: model.into(),
+        input: "2.5".into(),
+        output: "10".into(),
+        label: "verified".into(),
+        ..RateText::default()
+    };
+    Settings {
+        rates: vec![rate("a"), rate("b")],
+        ..Settings::default()
+    }
+}
+
+/// A consume row of model `["a", "b", "z"][model]`, its usage and time from `i`.
+fn row_of(model: usize, i: i64) -> GatewayRow {
+    let tokens = 1_000 + 37 * i.unsigned_abs();
+    GatewayRow {
+        at: jiff::Timestamp::from_second(1_767_225_600 + 3_600 * i).unwrap(),
+        quota: 1_250 + i,
+        ratios: ratio_set(0),
+        ..crate::price::tests::row(["a", "b", "z"][model], tokens, tokens / 4)
+    }
+}
