@@ -42,6 +42,14 @@ pub fn app() -> Html {
         use_effect_with((), move |_| loader.borrow_mut().warm());
     }
     {
+        // Before a file is read (next effect, or a pick): both workers file its rows under
+        // the settings of the moment as they read them.
+        let (loader, state) = (loader.clone(), state.clone());
+        use_effect_with(state.generation, move |_| {
+            loader.borrow_mut().set_settings(state.settings.to_json())
+        });
+    }
+    {
         // Only a new window or outcome policy reads the files again; rates never do.
         let loader = loader.clone();
         use_effect_with(state.rules.clone(), move |rules| {

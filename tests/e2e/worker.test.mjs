@@ -129,6 +129,11 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     for (const model of MODELS) {
       await page.locator(`[data-testid="rate-row"][data-model="${model}"]`).waitFor({ timeout: TIMEOUT });
     }
+    // Each worker filed the rows it read as it read them, and the figures joined the two
+    // parts (the rows of the new models did not change how the rows are filed).
+    await page.locator('#results:not([aria-busy])').waitFor({ timeout: TIMEOUT });
+    const grouped = await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedGroups ?? 0)));
+    assert.deepEqual(grouped.sort(), [0, 1], 'the figures priced the rows filed in two parts');
 
     // A second file: cancel it as soon as it is being read. The page answers at once
     // (typing works while the worker reads), and the file is not added.
@@ -162,6 +167,10 @@ test('the worker reads a 200,000-row log with progress, and Cancel stops the nex
     // Read in two parts again (the digest is known: the second worker only reads its part).
     const rejoined = await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedTails ?? 0)));
     assert.deepEqual(rejoined.sort(), [0, joinedBefore + 1], 'the second read was joined too');
+    // And filed as it was read, under the new policy the page sent with the file.
+    await page.locator('#results:not([aria-busy])').waitFor({ timeout: TIMEOUT });
+    const regrouped = await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedGroups ?? 0)));
+    assert.deepEqual(regrouped.sort(), [0, 2], 'the figures of the second read priced its parts');
 
     const foreign = seen.requests.filter((u) => !u.startsWith(origin + '/') && !/^(blob|data):/.test(u));
     assert.deepEqual(foreign, [], 'nothing requested outside the page origin');

@@ -87,6 +87,11 @@ impl Ingestor {
         self.filing.ledger.rows_read
     }
 
+    /// The rows accepted and stored so far.
+    pub fn rows_stored(&self) -> usize {
+        self.filing.rows.len()
+    }
+
     pub fn push(&mut self, chunk: &[u8]) {
         self.hasher.push(chunk);
         self.bytes += chunk.len() as u64;

@@ -74,6 +74,12 @@ struct Meta {
 const MAGIC: &[u8; 4] = b"SRT3";
 
 impl Tail {
+    /// The tail's accepted rows (the second worker files them in groups before the
+    /// reader joins them).
+    pub fn rows(&self) -> &Rows {
+        &self.rows
+    }
+
     /// For the trip between web workers: the counts as JSON, then the request ids, the
     /// row tags, the labels ([`RowLabels::to_bytes`]) and the rows as bytes
     /// ([`Rows::to_bytes`]), in one buffer.

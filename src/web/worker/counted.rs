@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use super::mailbox::REPORTS;
 use crate::ingest::FileReport;
 use crate::pipeline;
+use crate::price::groups::Groups;
 
 thread_local! {
     /// The jobs last counted, and their reports counted.
@@ -15,12 +16,43 @@ thread_local! {
     /// What the figures of those reports keep between settings edits (the priced rows
     /// in groups): dropped with them.
     static KEPT: RefCell<pipeline::Kept> = RefCell::default();
+    /// The rows of each job read in two parts, filed in groups as they were read.
+    static FILED: RefCell<Vec<(u32, Groups)>> = RefCell::default();
+}
+
+/// `job`'s rows filed in groups as they were read (None: they were not).
+pub fn filed(job: u32, groups: Option<Groups>) {
+    if let Some(groups) = groups {
+        FILED.with(|f| f.borrow_mut().push((job, groups)));
+    }
+}
+
+/// Keeps the filed rows of the jobs `keep` says yes to.
+pub fn keep_filed(keep: impl Fn(u32) -> bool) {
+    FILED.with(|f| f.borrow_mut().retain(|(job, _)| keep(*job)));
 }
 
 /// The figures of `files` (the reports of the jobs last counted) under `settings`,
 /// with what earlier settings edits of the same files kept.
 pub fn run(files: Vec<FileReport>, settings: &crate::settings::Settings) -> pipeline::Review {
-    KEPT.with(|k| pipeline::run_kept(files, settings, &mut k.borrow_mut()))
+    KEPT.with(|k| {
+        let mut kept = k.borrow_mut();
+        let review = pipeline::run_kept(files, settings, &mut kept);
+        if kept.took_parts() {
+            // For a browser test: the figures came from rows filed as they were read.
+            count("joinedGroups");
+        }
+        review
+    })
+}
+
+/// Adds one to the number `name` on the worker's global scope (for browser tests).
+pub fn count(name: &str) {
+    let (global, key) = (js_sys::global(), wasm_bindgen::JsValue::from(name));
+    let now = js_sys::Reflect::get(&global, &key)
+        .ok()
+        .and_then(|v| v.as_f64());
+    let _ = js_sys::Reflect::set(&global, &key, &(now.unwrap_or(0.0) + 1.0).into());
 }
 
 /// The reports of `jobs`, in order, counted once; None when one is no longer kept.
@@ -43,7 +75,17 @@ pub fn reports(jobs: &[u32]) -> Option<Vec<FileReport>> {
             .collect()
     })?;
     pipeline::count_files(&mut files);
-    KEPT.with(|k| *k.borrow_mut() = pipeline::Kept::default());
+    let filed = FILED.with(|f| {
+        let filed = f.borrow();
+        let of = |job: &u32| {
+            filed
+                .iter()
+                .find(|(id, _)| id == job)
+                .map(|(_, g)| g.clone())
+        };
+        jobs.iter().map(of).collect()
+    });
+    KEPT.with(|k| *k.borrow_mut() = pipeline::Kept::with_parts(filed));
     for file in &mut files {
         // Only the counting reads them.
         file.evidence.row_tags = Vec::new();

@@ -25,16 +25,19 @@ pub(super) struct Job {
 pub(super) enum Task {
     /// Read the file into a report (hashing it too, or not when another worker does),
     /// up to the first line start at or after `split` when the other worker reads the rest.
+    /// With `split`, the rows are filed under `settings` (JSON) once all are read.
     Read {
         rules: Rules,
         hashing: Hashing,
         split: Option<f64>,
+        settings: Option<String>,
     },
     /// For the worker reading the file: the rows from the first line start at or after
     /// the split, then its SHA-256 (unless the page knows it) as a `Hash` task.
     Assist {
         hash: bool,
         split: Option<(f64, Rules)>,
+        settings: Option<String>,
     },
     /// The SHA-256 of the file from byte `from` on, `hasher` holding the bytes before.
     /// It gives way to any other task queued behind it (the rows a reader waits for come
@@ -86,6 +89,7 @@ pub fn start() {
                 rules,
                 hash,
                 split,
+                settings,
             }) => match Rules::from_wire(&rules) {
                 Ok(rules) => {
                     let hashing = if hash {
@@ -97,6 +101,7 @@ pub fn start() {
                         rules,
                         hashing,
                         split,
+                        settings,
                     };
                     queue(job, file, task)
                 }
@@ -107,13 +112,20 @@ pub fn start() {
                 file,
                 hash,
                 split,
+                settings,
             }) => {
                 // Rules that do not read are the reader's to report; here, no split.
                 let split =
                     split.and_then(|(at, rules)| Some((at, Rules::from_wire(&rules).ok()?)));
-                queue(job, file, Task::Assist { hash, split })
+                let task = Task::Assist {
+                    hash,
+                    split,
+                    settings,
+                };
+                queue(job, file, task)
             }
             Some(Message::Tail { job, part }) => tails::arrived(job, &part),
+            Some(Message::Filed { job, groups, under }) => tails::filed(job, groups, under),
             // No figure depends on a digest, so what was counted and kept stays.
             Some(Message::Fingerprint { job, sha256 }) => {
                 REPORTS.with(|r| {
@@ -136,6 +148,7 @@ pub fn start() {
             }
             Some(Message::Keep { jobs, upto }) => REPORTS.with(|r| {
                 counted::forget();
+                counted::keep_filed(|job| job > upto || jobs.contains(&job));
                 r.borrow_mut()
                     .retain(|(job, _)| *job > upto || jobs.contains(job))
             }),

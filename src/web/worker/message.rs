@@ -11,30 +11,43 @@ pub enum Message {
     Ready,
     /// page → worker: read `file` under the ingest rules (`Rules::to_wire`); `hash` false
     /// when a second worker hashes it (the report's sha256 is then empty until `Fingerprint`).
+    /// With `split`, `settings` (JSON) are those of the moment: the reader files its
+    /// rows under them as soon as it has them all, and joins the second worker's.
     Read {
         job: u32,
         file: File,
         rules: Vec<u8>,
         hash: bool,
         split: Option<f64>,
+        settings: Option<String>,
     },
     /// page → worker: read `file` with hashing off (`hash` false: a second worker hashes
     /// it) and, with `split`, only up to the first line start at or after that byte; the
     /// rest comes from the second worker as a `Tail`, awaited there.
     /// page → second worker: the SHA-256 of `file` (answered by `Hashed`) unless `hash`
     /// is false (the page knows it); first, with `split`, the file's rows from the first
-    /// line start at or after `split` on, under `rules` (answered by `Tail`).
+    /// line start at or after `split` on, under `rules` (answered by `Tail`), filed under
+    /// `settings` (JSON) when they are valid.
     Hash {
         job: u32,
         file: File,
         hash: bool,
         split: Option<(f64, Vec<u8>)>,
+        settings: Option<String>,
     },
     /// second worker → page → worker: the rows after the cut of `job`
     /// (`Tail::to_bytes` in an ArrayBuffer), or null when they could not be read apart.
     Tail {
         job: u32,
         part: JsValue,
+    },
+    /// second worker → page → worker, after `Tail` when the read came with settings:
+    /// those rows filed in groups (`Groups::to_wire`) under the settings text `under`;
+    /// no groups when they could not be filed.
+    Filed {
+        job: u32,
+        groups: Option<Vec<u8>>,
+        under: String,
     },
     /// second worker → page: how far the SHA-256 of the file of `job` is (bytes hashed
     /// of `total`); it runs after any rows the reader waits for, so it may still run
@@ -127,7 +140,18 @@ pub fn ready() -> JsValue {
     object("ready", &[])
 }
 
-pub fn read_file(job: u32, file: &File, rules: &[u8], hash: bool, split: Option<f64>) -> JsValue {
+fn text_or_null(text: Option<&str>) -> JsValue {
+    text.map_or(JsValue::NULL, JsValue::from)
+}
+
+pub fn read_file(
+    job: u32,
+    file: &File,
+    rules: &[u8],
+    hash: bool,
+    split: Option<f64>,
+    settings: Option<&str>,
+) -> JsValue {
     object(
         "read",
         &[
@@ -136,11 +160,18 @@ pub fn read_file(job: u32, file: &File, rules: &[u8], hash: bool, split: Option<
             ("rules", bytes(rules)),
             ("hash", hash.into()),
             ("split", split.map_or(JsValue::NULL, JsValue::from)),
+            ("settings", text_or_null(settings)),
         ],
     )
 }
 
-pub fn hash_file(job: u32, file: &File, hash: bool, split: Option<(f64, &[u8])>) -> JsValue {
+pub fn hash_file(
+    job: u32,
+    file: &File,
+    hash: bool,
+    split: Option<(f64, &[u8])>,
+    settings: Option<&str>,
+) -> JsValue {
     let (at, rules) = split.map_or((JsValue::NULL, JsValue::NULL), |(at, rules)| {
         (at.into(), bytes(rules))
     });
@@ -152,12 +183,24 @@ pub fn hash_file(job: u32, file: &File, hash: bool, split: Option<(f64, &[u8])>)
             ("hash", hash.into()),
             ("split", at),
             ("rules", rules),
+            ("settings", text_or_null(settings)),
         ],
     )
 }
 
 pub fn tail(job: u32, part: &JsValue) -> JsValue {
     object("tail", &[("job", job.into()), ("part", part.clone())])
+}
+
+pub fn filed(job: u32, groups: Option<&[u8]>, under: &str) -> JsValue {
+    object(
+        "filed",
+        &[
+            ("job", job.into()),
+            ("groups", groups.map_or(JsValue::NULL, bytes)),
+            ("under", under.into()),
+        ],
+    )
 }
 
 pub fn hashing(job: u32, done: f64, total: f64) -> JsValue {
@@ -309,16 +352,23 @@ pub fn read(value: &JsValue) -> Option<Message> {
             // Absent from a page that predates the hashing worker: the reader hashes.
             hash: get("hash")?.as_bool().unwrap_or(true),
             split: number("split"),
+            settings: text("settings"),
         },
         "hash" => Message::Hash {
             job: job()?,
             file: get("file")?.dyn_into().ok()?,
             hash: get("hash")?.as_bool().unwrap_or(true),
             split: number("split").zip(bytes("rules")),
+            settings: text("settings"),
         },
         "tail" => Message::Tail {
             job: job()?,
             part: get("part")?,
+        },
+        "filed" => Message::Filed {
+            job: job()?,
+            groups: bytes("groups"),
+            under: text("under")?,
         },
         "hashing" => Message::Hashing {
             job: job()?,

@@ -13,7 +13,9 @@ use super::mailbox::{cancelled, other_than_hashing_waits, post, queue, Job, Task
 use super::message;
 use super::source::Source;
 use super::{counted, tails};
-use crate::ingest::{line_start, FileHasher, Ingestor, Rules};
+use crate::ingest::{line_start, FileHasher, FileReport, Ingestor, Rules};
+use crate::price::groups::Groups;
+use crate::settings::Settings;
 
 /// Bytes read per step: large enough that the per-chunk overhead (a promise, a copy, a
 /// progress message) is noise, small enough for progress and cancel to feel immediate.
@@ -39,13 +41,18 @@ pub(super) async fn whole(file: &File) -> Result<crate::pipeline::InputFile, Str
 
 pub(super) async fn read(job: Job) {
     let Job { id, file, task } = job;
-    let (rules, hashing, split) = match task {
+    let (rules, hashing, split, settings) = match task {
         Task::Read {
             rules,
             hashing,
             split,
-        } => (rules, hashing, split),
-        Task::Assist { hash, split } => return assist(id, file, hash, split).await,
+            settings,
+        } => (rules, hashing, split, settings),
+        Task::Assist {
+            hash,
+            split,
+            settings,
+        } => return assist(id, file, hash, split, settings).await,
         Task::Hash { hasher, from } => return hash(id, file, hasher, from).await,
     };
     let total = file.size();
@@ -79,14 +86,18 @@ pub(super) async fn read(job: Job) {
     })
     .await;
     let Some(whole) = read else { return };
+    // The rows the head holds when the tail joins them.
+    let mut joined = None;
     if let (false, Some(cut)) = (whole, cut) {
         let tail = tails::awaited(id).await;
         if cancelled(id) {
             return post(&message::cancelled(id));
         }
+        let head = ingestor.rows_stored();
         if tail.is_some_and(|tail| ingestor.join_tail(tail)) {
             tails::count_joined();
             progress(&ingestor, total);
+            joined = Some(head);
         } else {
             let mut rest = |chunk: &[u8], at: f64| {
                 ingestor.push(chunk);
@@ -98,21 +109,47 @@ pub(super) async fn read(job: Job) {
             }
         }
     }
-    tails::forget_upto(id);
     let report = ingestor.finish();
+    // Before `done`: the page then asks for the figures, which find the rows filed.
+    let filed = match (joined, settings) {
+        (Some(head), Some(settings)) => file_parts(id, &report, head, &settings).await,
+        _ => None,
+    };
+    if cancelled(id) {
+        return post(&message::cancelled(id));
+    }
+    tails::forget_upto(id);
     let (meta, _, _) = report.to_wire();
     post(&message::done(id, &meta, report.rows.models()));
     counted::forget();
     REPORTS.with(|r| r.borrow_mut().push((id, report)));
+    counted::filed(id, filed);
+}
+
+/// The rows of a file read in two parts, filed in groups under `settings` (JSON): the
+/// first `head` rows here, while the second worker files the rest, whose groups are
+/// joined to these. None when the settings are not valid or the parts do not join
+/// (the figures then file every row).
+async fn file_parts(id: u32, report: &FileReport, head: usize, settings: &str) -> Option<Groups> {
+    let valid = Settings::from_json(settings).ok()?.validate().ok()?;
+    let mine = Groups::build_stored_head(&report.rows, head, &valid);
+    let tail = tails::awaited_groups(id, (settings, &valid)).await?;
+    mine.then(tail)
 }
 
 /// The second worker's part: the rows after the split when there is one (the reader
 /// meanwhile reads up to it), then the SHA-256, queued behind any other file's rows.
 /// The figures never wait for the hash: only the record does (the page says how far
 /// it is), so the two cores first share the reading.
-async fn assist(id: u32, file: File, hash: bool, split: Option<(f64, Rules)>) {
+async fn assist(
+    id: u32,
+    file: File,
+    hash: bool,
+    split: Option<(f64, Rules)>,
+    settings: Option<String>,
+) {
     if let Some((at, rules)) = split {
-        if !tails::read_and_send(id, &file, at, rules).await {
+        if !tails::read_and_send(id, &file, at, rules, settings).await {
             return;
         }
     }

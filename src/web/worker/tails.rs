@@ -1,6 +1,7 @@
 //! The two workers reading one large file at once (see `ingest::Tail`): the second
-//! worker reads the rows after the cut and sends them; the reader stops at the cut and
-//! awaits them here, woken by their arrival (or by a cancel), never by a timer.
+//! worker reads the rows after the cut and sends them, then files them in groups under
+//! the settings the page sent (`price::groups`) and sends those; the reader stops at
+//! the cut and awaits each here, woken by its arrival (or by a cancel), never by a timer.
 
 use std::cell::{Cell, RefCell};
 
@@ -13,6 +14,9 @@ use super::mailbox::{cancelled, post, transfer};
 use super::message;
 use super::read::chunks;
 use crate::ingest::{line_start, Hashing, Ingestor, Rules, Tail};
+use crate::price::groups::Groups;
+use crate::settings::Settings;
+use crate::settings::ValidSettings;
 
 /// Bytes of the file's start read at a time until it is clear how the file reads.
 const START_STEP: f64 = 64.0 * 1024.0;
@@ -24,10 +28,18 @@ const START_STEP: f64 = 64.0 * 1024.0;
 /// 4 MiB: 4.1–4.6 s and 10.4 s, peak 501 MB (docs/benchmarks.md).
 const PASS_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 
+/// What the second worker sends for a job.
+pub enum Arrival {
+    /// The rows after the cut (None: it could not read them apart).
+    Rows(Option<Box<Tail>>),
+    /// Those rows filed in groups (`Groups::to_wire`), and the settings text they were
+    /// filed under (no groups: they could not be filed).
+    Filed(Option<Vec<u8>>, String),
+}
+
 thread_local! {
-    /// Tails that arrived, by job, until the read of that job takes them (None: the
-    /// second worker could not read that file apart).
-    static TAILS: RefCell<Vec<(u32, Option<Tail>)>> = RefCell::default();
+    /// What arrived, by job, until the read of that job takes it.
+    static TAILS: RefCell<Vec<(u32, Arrival)>> = RefCell::default();
     /// Jobs up to this one are over: a tail for them is not kept.
     static OVER_UPTO: Cell<u32> = const { Cell::new(0) };
     /// The read waiting for its tail, and the function that wakes it.
@@ -38,13 +50,7 @@ thread_local! {
 /// nothing shows it on the page (the report is the same either way), but a test can
 /// ask the worker whether the second worker's rows were used.
 pub fn count_joined() {
-    let global = js_sys::global();
-    let key = JsValue::from("joinedTails");
-    let count = js_sys::Reflect::get(&global, &key)
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0);
-    let _ = js_sys::Reflect::set(&global, &key, &(count + 1.0).into());
+    super::counted::count("joinedTails");
 }
 
 /// A `tail` message for `job` arrived (at the reader).
@@ -52,10 +58,19 @@ pub fn arrived(job: u32, part: &JsValue) {
     let tail = part
         .dyn_ref::<ArrayBuffer>()
         .and_then(|buffer| Tail::from_bytes(&Uint8Array::new(buffer).to_vec()).ok());
+    keep(job, Arrival::Rows(tail.map(Box::new)));
+}
+
+/// A `filed` message for `job` arrived (at the reader).
+pub fn filed(job: u32, groups: Option<Vec<u8>>, under: String) {
+    keep(job, Arrival::Filed(groups, under));
+}
+
+fn keep(job: u32, arrival: Arrival) {
     if job <= OVER_UPTO.with(Cell::get) {
         return;
     }
-    TAILS.with(|t| t.borrow_mut().push((job, tail)));
+    TAILS.with(|t| t.borrow_mut().push((job, arrival)));
     wake(|waiting| waiting == job);
 }
 
@@ -75,17 +90,36 @@ pub fn forget_upto(job: u32) {
 }
 
 /// The tail of `job` once it is here; None when it could not be read apart, or the job
-/// was cancelled meanwhile. Tails of earlier jobs still held are dropped.
+/// was cancelled meanwhile. What earlier jobs left is dropped.
 pub async fn awaited(job: u32) -> Option<Tail> {
+    match arrival(job, |a| matches!(a, Arrival::Rows(_))).await {
+        Some(Arrival::Rows(tail)) => tail.map(|t| *t),
+        _ => None,
+    }
+}
+
+/// The tail of `job` filed in groups under `settings` (the text and the settings it
+/// reads as), once here; None when they could not be filed, were filed under other
+/// settings, or the job was cancelled meanwhile.
+pub async fn awaited_groups(job: u32, settings: (&str, &ValidSettings)) -> Option<Groups> {
+    match arrival(job, |a| matches!(a, Arrival::Filed(..))).await {
+        Some(Arrival::Filed(Some(groups), under)) if under == settings.0 => {
+            Groups::from_wire(&groups, settings.1)
+        }
+        _ => None,
+    }
+}
+
+async fn arrival(job: u32, wanted: impl Fn(&Arrival) -> bool) -> Option<Arrival> {
     loop {
         let found = TAILS.with(|t| {
             let mut tails = t.borrow_mut();
             tails.retain(|(id, _)| *id >= job);
-            let at = tails.iter().position(|(id, _)| *id == job)?;
+            let at = tails.iter().position(|(id, a)| *id == job && wanted(a))?;
             Some(tails.remove(at).1)
         });
-        if let Some(tail) = found {
-            return tail;
+        if found.is_some() {
+            return found;
         }
         if cancelled(job) {
             return None;
@@ -99,9 +133,16 @@ pub async fn awaited(job: u32) -> Option<Tail> {
 
 /// At the second worker: the rows of `file` from the first line start at or after
 /// `split`, sent to the page as a `tail` message (null when the file cannot be read
-/// apart). False when the job was cancelled or the file could not be read (the page
-/// has been told).
-pub async fn read_and_send(job: u32, file: &File, split: f64, rules: Rules) -> bool {
+/// apart); then, with `settings` (JSON), those rows filed in groups under them, as a
+/// `filed` message. False when the job was cancelled or the file could not be read
+/// (the page has been told).
+pub async fn read_and_send(
+    job: u32,
+    file: &File,
+    split: f64,
+    rules: Rules,
+    settings: Option<String>,
+) -> bool {
     let read = read(job, file, split, rules).await;
     let part = match &read {
         Ok(Some(tail)) => Uint8Array::from(&tail.to_bytes()[..]).buffer().into(),
@@ -110,6 +151,14 @@ pub async fn read_and_send(job: u32, file: &File, split: f64, rules: Rules) -> b
     // Always answered, so the reader never waits for a tail that is not coming.
     // Handed over, not copied: the rows after a cut are tens of MB.
     transfer(&message::tail(job, &part), &part);
+    if let (Some(under), Ok(Some(tail))) = (settings, &read) {
+        // The reader meanwhile joins the rows and files its own.
+        let valid = Settings::from_json(&under)
+            .ok()
+            .and_then(|s| s.validate().ok());
+        let groups = valid.and_then(|v| Groups::build_stored([tail.rows()], &v).to_wire());
+        post(&message::filed(job, groups.as_deref(), &under));
+    }
     read.is_ok()
 }
 

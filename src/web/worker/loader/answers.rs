@@ -29,6 +29,11 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
         },
         // The rows after the cut, from the second worker, for the reader waiting at it.
         Some(Message::Tail { job, part }) => this.reader.pass_on(message::tail(job, &part), &part),
+        // And those rows filed in groups, which the reader joins to its own.
+        Some(Message::Filed { job, groups, under }) => {
+            this.reader
+                .post(message::filed(job, groups.as_deref(), &under))
+        }
         Some(Message::Hashed { job, sha256 }) => actions.extend(this.fingerprinted(job, sha256)),
         Some(Message::Hashing { job, done, total }) if total > 0.0 => {
             actions.push(Action::Fingerprinting(job, (done / total).min(1.0)));

@@ -43,7 +43,7 @@ const SPLIT_FROM: f64 = 16.0 * 1024.0 * 1024.0;
 
 /// Where a file read by both workers is cut: the second worker reads the rows after
 /// the cut and only then hashes the file, so both halves are read at once.
-const HEAD_SHARE: f64 = 0.5;
+const HEAD_SHARE: f64 = 0.47;
 
 struct Job {
     id: u32,
@@ -134,6 +134,9 @@ pub struct Loader {
     hash_waiting: Vec<(u32, File)>,
     next_id: u32,
     rules: Rules,
+    /// The settings as JSON, as last edited: sent with a file read by both workers, so
+    /// each files its rows as soon as it has them (empty until the page sets them).
+    settings: String,
     /// Jobs finished since the queue was last empty, for "file 2 of 3".
     finished: usize,
     /// The generation the worker is computing, and the request waiting for it to finish.
@@ -162,6 +165,7 @@ impl Loader {
                 hash_waiting: Vec::new(),
                 next_id: 1,
                 rules,
+                settings: String::new(),
                 finished: 0,
                 computing: None,
                 waiting_compute: None,
@@ -227,11 +231,19 @@ impl Loader {
         if self.hasher.worker.is_some() && (known.is_none() || split.is_some()) {
             let hash_now = known.is_none() && hash_later.is_none();
             let split = split.map(|at| (at, rules.as_slice()));
+            let settings = split.and(self.settings());
             self.hasher
-                .post(message::hash_file(id, file, hash_now, split));
+                .post(message::hash_file(id, file, hash_now, split, settings));
         }
-        self.reader
-            .post(message::read_file(id, file, &rules, !hashed_apart, split));
+        let settings = split.and(self.settings());
+        self.reader.post(message::read_file(
+            id,
+            file,
+            &rules,
+            !hashed_apart,
+            split,
+            settings,
+        ));
         self.jobs.push_back(Job {
             id,
             name: file.name(),
@@ -288,7 +300,8 @@ impl Loader {
     /// that waited for it start.
     fn start_waiting_hashes(&mut self) {
         for (id, file) in std::mem::take(&mut self.hash_waiting) {
-            self.hasher.post(message::hash_file(id, &file, true, None));
+            self.hasher
+                .post(message::hash_file(id, &file, true, None, None));
         }
     }
 
@@ -299,6 +312,15 @@ impl Loader {
         if !self.jobs.iter().any(|j| j.name == name) {
             self.digests.insert(name.to_string(), sha256.to_string());
         }
+    }
+
+    /// The settings (JSON) files read from now on are filed under as they are read.
+    pub fn set_settings(&mut self, settings: String) {
+        self.settings = settings;
+    }
+
+    fn settings(&self) -> Option<&str> {
+        Some(self.settings.as_str()).filter(|s| !s.is_empty())
     }
 
     /// Starts the workers before the first file, so their WebAssembly is compiled while
