@@ -281,9 +281,18 @@ fn run(
         let start = Instant::now();
         let cpu_start = thread_cpu_ns();
         let all_cpu_start = process_cpu_s();
+        // As the command line does, the two parts' rows are filed on their threads too
+        // when there are settings to file them under (the time below then includes it).
+        let valid = figures.and_then(|s| s.validate().ok());
+        let mut filed = None;
         let report = match mode {
-            Mode::InTwo => ingest_in_two(path, &file, Rules::default(), size / 2)
-                .map_err(|e| format!("{path}: {e}"))?,
+            Mode::InTwo => {
+                let (report, part) =
+                    ingest_in_two(path, &file, Rules::default(), size / 2, valid.as_ref())
+                        .map_err(|e| format!("{path}: {e}"))?;
+                filed = part;
+                report
+            }
             Mode::OneReader => {
                 let mut ingestor = ThreadedIngestor::new(path, Rules::default());
                 read_chunks(&mut file, &mut chunk, |c| ingestor.push(c))
@@ -335,8 +344,12 @@ fn run(
             let (start, on_cpu) = (Instant::now(), thread_cpu_ns());
             let mut files = vec![report];
             pipeline::count_files(&mut files);
-            let mut kept = pipeline::Kept::default();
+            let parts = filed.is_some();
+            let mut kept = pipeline::Kept::with_parts(vec![filed.take()]);
             let review = pipeline::run_kept(files, settings, &mut kept);
+            if parts {
+                println!("  (the rows were filed in groups on the two reading threads)");
+            }
             println!(
                 "  figures from the kept rows (pipeline::count_files, run_kept): {:.3} s (on CPU {:.3} s){}",
                 start.elapsed().as_secs_f64(),

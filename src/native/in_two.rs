@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use super::ingest_hashing_apart;
 use crate::ingest::{line_start, FileHasher, FileReport, Hashing, Ingestor, Rules, Tail};
+use crate::price::groups::Groups;
+use crate::settings::ValidSettings;
 
 /// What the two readers and the hash read, each on its own thread (natively only).
 pub trait Source: Sync {
@@ -71,12 +73,16 @@ const START_STEP: usize = 64 << 10;
 /// Reads `source` in two parts at once, cut at the first line start at or after `cut`
 /// (the tail on a second thread), with the SHA-256 on a third: the report reading it in
 /// one pass gives. Falls back to one reader wherever a tail cannot be joined.
+/// With `file_under`, the two parts' rows are also filed in groups under those
+/// settings, each on its own thread, and joined (`Groups::then`), as the page's two
+/// workers do: `pipeline::Kept::with_parts` prices them without filing the rows again.
 pub fn ingest_in_two<S: Source + ?Sized>(
     name: &str,
     source: &S,
     rules: Rules,
     cut: u64,
-) -> io::Result<FileReport> {
+    file_under: Option<&ValidSettings>,
+) -> io::Result<(FileReport, Option<Groups>)> {
     let size = source.size();
     let mut start = None;
     if cut < size {
@@ -111,6 +117,9 @@ pub fn ingest_in_two<S: Source + ?Sized>(
             Some(Err(panic)) => std::panic::resume_unwind(panic),
             None => None,
         };
+        // The tail's rows stay shared with the report once joined, to be filed apart.
+        let tail_rows = tail.as_ref().map(|t| t.rows().clone());
+        let head_rows = head.rows_stored();
         if !tail.is_some_and(|tail| head.join_tail(tail)) {
             source.read(end..size, &mut |piece| {
                 head.push(piece);
@@ -118,23 +127,41 @@ pub fn ingest_in_two<S: Source + ?Sized>(
             })?;
         }
         let mut report = head.finish();
+        let joined = tail_rows.filter(|rows| head_rows + rows.len() == report.rows.len());
+        let groups = match (file_under, joined) {
+            (Some(settings), Some(rows)) => {
+                let later = scope.spawn(move || Groups::build_stored([&rows], settings));
+                let earlier = Groups::build_stored_head(&report.rows, head_rows, settings);
+                let later = later
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                earlier.then(later)
+            }
+            _ => None,
+        };
         report.fingerprint = match hashing.join() {
             Ok(fingerprint) => fingerprint?,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        Ok(report)
+        Ok((report, groups))
     })
 }
 
-/// [`ingest_in_two`] on bytes in memory, cut in the middle; in one piece when small.
-pub fn ingest_in_parts(name: &str, bytes: &[u8], rules: Rules) -> FileReport {
+/// [`ingest_in_two`] on bytes in memory, cut in the middle; in one piece when small
+/// (then not filed: one pass files it as soon).
+pub fn ingest_in_parts(
+    name: &str,
+    bytes: &[u8],
+    rules: Rules,
+    file_under: Option<&ValidSettings>,
+) -> (FileReport, Option<Groups>) {
     if bytes.len() as u64 >= SPLIT_FROM {
         let cut = bytes.len() as u64 / 2;
-        if let Ok(report) = ingest_in_two(name, bytes, rules.clone(), cut) {
-            return report;
+        if let Ok(read) = ingest_in_two(name, bytes, rules.clone(), cut, file_under) {
+            return read;
         }
     }
-    ingest_hashing_apart(name, bytes, rules)
+    (ingest_hashing_apart(name, bytes, rules), None)
 }
 
 /// The tail from `start` (a line start): the file's start first, to decide how it reads.

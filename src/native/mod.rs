@@ -14,15 +14,18 @@ pub use in_two::{ingest_in_parts, ingest_in_two, Source, PIECE, SPLIT_FROM};
 use crate::pipeline::{self, InputFile, Review};
 use crate::settings::Settings;
 
-/// [`pipeline::run`], with each file read in parts on threads ([`ingest_in_parts`]): the
-/// same review, sooner on a machine with cores to spare.
+/// [`pipeline::run`], with each file read in parts on threads ([`ingest_in_parts`]),
+/// their rows filed in groups there: the same review, sooner on a machine with cores
+/// to spare.
 pub fn run(files: &[InputFile], settings: &Settings) -> Review {
     let rules = pipeline::ingest_rules(settings).unwrap_or_default();
-    let reports = files
+    let valid = settings.validate().ok();
+    let (mut reports, parts): (Vec<_>, Vec<_>) = files
         .iter()
-        .map(|f| ingest_in_parts(&f.name, &f.bytes, rules.clone()))
-        .collect();
-    pipeline::run_reports(reports, settings)
+        .map(|f| ingest_in_parts(&f.name, &f.bytes, rules.clone(), valid.as_ref()))
+        .unzip();
+    pipeline::count_files(&mut reports);
+    pipeline::run_kept(reports, settings, &mut pipeline::Kept::with_parts(parts))
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use proptest::prelude::*;
 use super::*;
 use crate::ingest::samples::{damaged, file, invalid, row, with_invalid};
 use crate::ingest::{ingest, FileReport, Fingerprint, Ingestor, Rules, Window};
+use crate::price::groups::Groups;
+use crate::settings::Settings;
 
 /// Either ingestor, the same way: chunks cut at `cuts`.
 trait Push {
@@ -88,9 +90,16 @@ proptest! {
         }
         let one_pass = ingest("log", &bytes, rules.clone());
         let cut = cut.index(bytes.len() + 1) as u64;
-        let threads = ingest_in_two("log", &bytes[..], rules, cut).unwrap();
+        let settings = Settings::default().validate().unwrap();
+        let (threads, groups) = ingest_in_two("log", &bytes[..], rules, cut, Some(&settings)).unwrap();
         prop_assert_eq!(format!("{threads:?}"), format!("{one_pass:?}"));
         prop_assert_eq!(threads.rows.to_bytes(), one_pass.rows.to_bytes());
+        // Filed on the two threads: the groups of one pass over the rows, when joined.
+        if let Some(groups) = groups {
+            prop_assert_eq!(groups.rows(), one_pass.rows.len() as u64);
+            let whole = Groups::build_stored([&one_pass.rows], &settings);
+            prop_assert_eq!(format!("{:?}", groups.price(&settings)), format!("{:?}", whole.price(&settings)));
+        }
     }
 }
 
@@ -113,7 +122,15 @@ fn a_large_file_read_in_parts_keeps_positions() {
         }
     }
     assert!(text.len() as u64 > 2 * SPLIT_FROM);
-    let parts = ingest_in_parts("log", text.as_bytes(), Rules::default());
+    let settings = Settings::default().validate().unwrap();
+    let (parts, groups) =
+        ingest_in_parts("log", text.as_bytes(), Rules::default(), Some(&settings));
+    // Its two parts filed on two threads, joined: every row, priced as one pass prices them.
+    let groups = groups.expect("both parts filed");
+    assert_eq!(groups.rows(), parts.rows.len() as u64);
+    let whole = Groups::build_stored([&parts.rows], &settings);
+    let price = |g: &Groups| format!("{:?}", g.price(&settings));
+    assert_eq!(price(&groups), price(&whole));
     assert_eq!(
         format!("{parts:?}"),
         format!("{:?}", ingest("log", text.as_bytes(), Rules::default()))
