@@ -34,16 +34,11 @@ use crate::web::browser;
 use crate::web::state::{Action, LoadedFile};
 
 mod answers;
+mod cut;
+mod peer;
 
 use answers::{answer, broken};
-
-/// Files from this size on are read by both workers at once (below it, the second
-/// worker's start-up work costs about what it saves).
-const SPLIT_FROM: f64 = 16.0 * 1024.0 * 1024.0;
-
-/// Where a file read by both workers is cut: the second worker reads the rows after
-/// the cut and only then hashes the file, so both halves are read at once.
-const HEAD_SHARE: f64 = 0.47;
+use peer::Peer;
 
 struct Job {
     id: u32,
@@ -66,47 +61,6 @@ struct Progress {
     done: f64,
     rows: f64,
     ms: f64,
-}
-
-/// One of the two workers, and what waits for its WebAssembly to start.
-#[derive(Default)]
-struct Peer {
-    worker: Option<Worker>,
-    ready: bool,
-    waiting: Vec<JsValue>,
-}
-
-impl Peer {
-    fn post(&mut self, message: JsValue) {
-        match (&self.worker, self.ready) {
-            (Some(worker), true) => {
-                let _ = worker.post_message(&message);
-            }
-            _ => self.waiting.push(message),
-        }
-    }
-
-    /// Posts `message` handing `buffer` over rather than copying it (the rows after a
-    /// cut are tens of MB); it is no longer usable here.
-    fn pass_on(&mut self, message: JsValue, buffer: &JsValue) {
-        match (
-            &self.worker,
-            self.ready,
-            buffer.is_instance_of::<js_sys::ArrayBuffer>(),
-        ) {
-            (Some(worker), true, true) => {
-                let _ = worker.post_message_with_transfer(&message, &js_sys::Array::of1(buffer));
-            }
-            _ => self.post(message),
-        }
-    }
-
-    fn ready(&mut self) {
-        self.ready = true;
-        for message in std::mem::take(&mut self.waiting) {
-            self.post(message);
-        }
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -225,17 +179,22 @@ impl Loader {
         // the cut; it hashes the whole file once the reader has computed the figures, so
         // the hash takes no core from the reading or the figures. A small file is hashed
         // while it is read.
-        let split = (self.hasher.worker.is_some() && file.size() >= SPLIT_FROM)
-            .then(|| (file.size() * HEAD_SHARE).floor());
+        let (split, filed) = cut::cut(file.size(), self.hasher.worker.is_some());
+        let settings = self.settings().filter(|_| filed).map(str::to_string);
+        let settings = settings.as_deref();
         let hash_later = (split.is_some() && known.is_none()).then(|| file.clone());
         if self.hasher.worker.is_some() && (known.is_none() || split.is_some()) {
             let hash_now = known.is_none() && hash_later.is_none();
             let split = split.map(|at| (at, rules.as_slice()));
-            let settings = split.and(self.settings());
-            self.hasher
-                .post(message::hash_file(id, file, hash_now, split, settings));
+            self.hasher.post(message::hash_file(
+                id,
+                file,
+                hash_now,
+                split,
+                split.and(settings),
+            ));
         }
-        let settings = split.and(self.settings());
+        let settings = split.and(settings);
         self.reader.post(message::read_file(
             id,
             file,
