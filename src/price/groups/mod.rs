@@ -230,12 +230,15 @@ impl Groups {
         stores: impl IntoIterator<Item = &'a crate::ingest::Rows>,
         settings: &ValidSettings,
     ) -> Groups {
-        Groups::build_stored_upto(stores, None, settings)
+        let stores: Vec<&crate::ingest::Rows> = stores.into_iter().collect();
+        Groups::build_stored_upto(&stores, None, settings)
     }
 
-    /// [`Groups::build_stored`] over the first `upto` rows (all: None).
-    fn build_stored_upto<'a>(
-        stores: impl IntoIterator<Item = &'a crate::ingest::Rows>,
+    /// [`Groups::build_stored`] over the first `upto` rows (all: None). Not generic: one
+    /// copy of the filing loop, into which the size-first page build still inlines each
+    /// row's steps (with two copies it called them row by row).
+    fn build_stored_upto(
+        stores: &[&crate::ingest::Rows],
         upto: Option<usize>,
         settings: &ValidSettings,
     ) -> Groups {

@@ -25,7 +25,7 @@ impl Groups {
     /// [`Groups::build_stored`] over the first `rows` rows of `store` (the part of a
     /// file one worker read, before the other's rows were joined to it).
     pub fn build_stored_head(store: &Rows, rows: usize, settings: &ValidSettings) -> Groups {
-        Groups::build_stored_upto([store], Some(rows), settings)
+        Groups::build_stored_upto(&[store], Some(rows), settings)
     }
 
     /// How many rows these groups hold.
