@@ -15,8 +15,7 @@ use super::message;
 use super::read::chunks;
 use crate::ingest::{line_start, Hashing, Ingestor, Rules, Tail};
 use crate::price::groups::Groups;
-use crate::settings::Settings;
-use crate::settings::ValidSettings;
+use crate::settings::{Settings, ValidSettings};
 
 /// Bytes of the file's start read at a time until it is clear how the file reads.
 const START_STEP: f64 = 64.0 * 1024.0;
@@ -29,7 +28,7 @@ const START_STEP: f64 = 64.0 * 1024.0;
 const PASS_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 
 /// What the second worker sends for a job.
-pub enum Arrival {
+enum Arrival {
     /// The rows after the cut (None: it could not read them apart).
     Rows(Option<Box<Tail>>),
     /// Those rows filed in groups (`Groups::to_wire`), and the settings text they were
