@@ -305,6 +305,19 @@ test('the worker prices the rows: a rate edit updates the totals while typing st
     await expectText(page, '[data-testid="result-row"][data-model="gpt-4o"] [data-testid="expected"]',
       expectedTotal(expected.tokens, { 'gpt-4o': changed['gpt-4o'] }));
 
+    // The same file read again with these rates in place: both workers file its rows as
+    // they read them, and the figures priced from the two parts joined are the
+    // hand-computed ones, to the last decimal place. (The first read was filed in parts
+    // too, before any rate was typed.)
+    const groupsBefore = Math.max(...await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedGroups ?? 0))));
+    await page.setInputFiles('[data-testid="file-input"]', file);
+    await page.locator('[data-testid="load-progress"]').waitFor({ timeout: TIMEOUT });
+    await page.locator('[data-testid="load-progress"]').waitFor({ state: 'detached', timeout: 90_000 });
+    await page.locator('#results:not([aria-busy])').waitFor({ timeout: TIMEOUT });
+    await expectText(page, '[data-testid="total-expected"]', want);
+    const grouped = await Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedGroups ?? 0)));
+    assert.deepEqual(grouped.sort(), [0, groupsBefore + 1], 'the figures priced the rows filed in two parts');
+
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
     assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
   });
