@@ -44,7 +44,8 @@ impl Groups {
         // Every amount a row adds is within its weight ÷ quota per USD, at no more places
         // than the sums end with: below `SAFE` at those places, no partial sum rounds.
         let per_usd = Decimal::deserialize(self.shape.quota_per_usd);
-        let bound = Decimal::from(weight).checked_div(per_usd)?.ceil() + Decimal::ONE;
+        let bound =
+            (Decimal::from(weight).checked_div(per_usd)?.ceil()).checked_add(Decimal::ONE)?;
         at_scale(bound, self.places().max(later.places()))?;
         self.weight = weight;
         let Groups { groups, base, .. } = later;

@@ -542,6 +542,16 @@ fn parts_that_could_differ_from_one_pass_are_not_joined() {
     other.quota_rounding = "ceil".into();
     let other = Groups::build(&[row_of(1, 2)], &valid(&other));
     assert!(part(&[row_of(0, 1)]).then(other).is_none());
+    // Quotas worth more USD than Decimal holds (a tiny quota per USD): declined, not a panic.
+    let mut tiny = plain_card();
+    tiny.quota_per_usd = "0.00000000001".into();
+    let tiny = valid(&tiny);
+    let big = |i| GatewayRow {
+        quota: 1 << 58,
+        ..row_of(0, i)
+    };
+    let part = |rows: &[GatewayRow]| Groups::build(rows, &tiny);
+    assert!(part(&[big(1)]).then(part(&[big(2)])).is_none());
 }
 
 fn plain_card() -> Settings {
