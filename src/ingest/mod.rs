@@ -44,7 +44,7 @@ pub use store::labels::{label_hash, FailureDetail, LabelField, Labels, RowLabels
 pub use store::ledger::{ExclusionRule, Ledger, RejectionGroup, KEPT_REJECTIONS};
 pub use store::overlap;
 pub use store::report::{FileReport, Fingerprint};
-pub use store::rows::{Rows, RowsBuilder};
+pub use store::rows::{RowIter, RowMark, Rows, RowsBuilder};
 
 /// Reads one file and files every row in its ledger under `rules`.
 pub fn ingest(name: &str, bytes: &[u8], rules: Rules) -> FileReport {

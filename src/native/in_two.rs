@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use super::ingest_hashing_apart;
 use crate::ingest::{line_start, FileHasher, FileReport, Hashing, Ingestor, Rules, Tail};
-use crate::price::groups::Groups;
+use crate::price::groups::{FiledAsRead, Groups};
 use crate::settings::ValidSettings;
 
 /// What the two readers and the hash read, each on its own thread (natively only).
@@ -104,22 +104,28 @@ pub fn ingest_in_two<S: Source + ?Sized>(
             Ok::<_, io::Error>(hasher.finish())
         });
         let tail_rules = rules.clone();
-        let tail =
-            start.map(|start| scope.spawn(move || read_tail(name, source, tail_rules, start)));
+        let tail = start.map(|start| {
+            scope.spawn(move || read_tail(name, source, tail_rules, start, file_under))
+        });
         let mut head = Ingestor::with_hashing(name, rules, Hashing::Elsewhere);
+        // Each piece's rows filed as soon as they are stored, as the page's reader does.
+        let mut filed = file_under.map(|settings| FiledAsRead::new(settings.clone()));
         let end = start.unwrap_or(size);
         source.read(0..end, &mut |piece| {
             head.push(piece);
+            if let Some(filed) = &mut filed {
+                filed.file(|mark| head.rows_from(mark));
+            }
             true
         })?;
-        let tail = match tail.map(|t| t.join()) {
+        let (tail, later) = match tail.map(|t| t.join()) {
             Some(Ok(tail)) => tail?,
             Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => None,
+            None => (None, None),
         };
-        // The tail's rows stay shared with the report once joined, to be filed apart.
-        let tail_rows = tail.as_ref().map(|t| t.rows().clone());
         let head_rows = head.rows_stored();
+        let earlier = filed.and_then(|filed| filed.finish(|mark| head.rows_from(mark)));
+        let tail_rows = tail.as_ref().map(|t| t.rows().len());
         if !tail.is_some_and(|tail| head.join_tail(tail)) {
             source.read(end..size, &mut |piece| {
                 head.push(piece);
@@ -127,16 +133,9 @@ pub fn ingest_in_two<S: Source + ?Sized>(
             })?;
         }
         let mut report = head.finish();
-        let joined = tail_rows.filter(|rows| head_rows + rows.len() == report.rows.len());
-        let groups = match (file_under, joined) {
-            (Some(settings), Some(rows)) => {
-                let later = scope.spawn(move || Groups::build_stored([&rows], settings));
-                let earlier = Groups::build_stored_head(&report.rows, head_rows, settings);
-                let later = later
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                earlier.then(later)
-            }
+        let joined = tail_rows.is_some_and(|rows| head_rows + rows == report.rows.len());
+        let groups = match (earlier, later) {
+            (Some(earlier), Some(later)) if joined => earlier.then(later),
             _ => None,
         };
         report.fingerprint = match hashing.join() {
@@ -165,12 +164,14 @@ pub fn ingest_in_parts(
 }
 
 /// The tail from `start` (a line start): the file's start first, to decide how it reads.
+/// With `file_under`, its rows too, filed in groups as they are read.
 fn read_tail<S: Source + ?Sized>(
     name: &str,
     source: &S,
     rules: Rules,
     start: u64,
-) -> io::Result<Option<Tail>> {
+    file_under: Option<&ValidSettings>,
+) -> io::Result<(Option<Tail>, Option<Groups>)> {
     let mut tail = Ingestor::with_hashing(name, rules, Hashing::Elsewhere);
     // Past `start` if need be: the decision may need more than the head's text.
     source.read(0..source.size(), &mut |piece| {
@@ -185,11 +186,17 @@ fn read_tail<S: Source + ?Sized>(
         deciding
     })?;
     if !tail.start_tail() {
-        return Ok(None);
+        return Ok((None, None));
     }
+    let mut filed = file_under.map(|settings| FiledAsRead::new(settings.clone()));
     source.read(start..source.size(), &mut |piece| {
         tail.push(piece);
+        if let Some(filed) = &mut filed {
+            filed.file(|mark| tail.rows_from(mark));
+        }
         true
     })?;
-    Ok(tail.finish_tail())
+    let tail = tail.finish_tail();
+    let groups = (filed.zip(tail.as_ref())).and_then(|(f, t)| f.finish(|m| t.rows().iter_from(m)));
+    Ok((tail, groups))
 }

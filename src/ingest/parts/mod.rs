@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::ingest::filing::{Filing, Rules};
 use crate::ingest::store::evidence;
 use crate::ingest::store::report::{FileReport, Fingerprint};
+use crate::ingest::store::rows::{RowIter, RowMark};
 use crate::ingest::text::damage::DamagedLines;
 use crate::ingest::text::decode::{Decoder, Piece};
 use crate::ingest::text::gzip::{self, Gunzip};
@@ -90,6 +91,13 @@ impl Ingestor {
     /// The rows accepted and stored so far.
     pub fn rows_stored(&self) -> usize {
         self.filing.rows.len()
+    }
+
+    /// The rows accepted so far after `mark` (a pass over them that stopped there), to
+    /// be filed as they are read. The rows of the file's last line come with
+    /// [`Ingestor::finish`]; a file found unreadable drops the rows it held.
+    pub fn rows_from(&self, mark: RowMark) -> RowIter<'_> {
+        self.filing.rows.iter_from(mark)
     }
 
     pub fn push(&mut self, chunk: &[u8]) {

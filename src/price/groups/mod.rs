@@ -12,6 +12,9 @@
 //! whose rows' mismatch could cancel out row by row) is *declined*: the caller then
 //! prices the rows, so no figure ever differs from the row path.
 
+mod as_read;
+pub use as_read::FiledAsRead;
+use as_read::StoredPass;
 mod exact;
 mod filer;
 mod ledger;
@@ -213,14 +216,14 @@ impl Groups {
         rows: impl IntoIterator<Item = R>,
         settings: &ValidSettings,
     ) -> Groups {
-        Groups::build_with(settings, |filer, file| {
+        Groups::build_with(settings, |filer, groups| {
             rows.into_iter().try_for_each(|r| {
                 let row = r.borrow();
                 let places = Places {
                     ratios: row.ratios.as_ref().map(|r| filer.ratio_set(r)),
                     model: filer.model_id(&row.model),
                 };
-                file(filer, row, places)
+                filer.file(row, places, settings, groups)
             })
         })
     }
@@ -235,50 +238,48 @@ impl Groups {
     }
 
     /// [`Groups::build_stored`] over the first `upto` rows (all: None). Not generic: one
-    /// copy of the filing loop, into which the size-first page build still inlines each
-    /// row's steps (with two copies it called them row by row).
+    /// copy of the filing loop ([`StoredPass::file`], which filing as read shares), into
+    /// which the size-first page build still inlines each row's steps.
     fn build_stored_upto(
         stores: &[&crate::ingest::Rows],
         upto: Option<usize>,
         settings: &ValidSettings,
     ) -> Groups {
         let mut left = upto.unwrap_or(usize::MAX);
-        Groups::build_with(settings, |filer, file| {
+        Groups::build_with(settings, |filer, groups| {
             let mut row = None;
             for store in stores {
-                // Each of the store's sets placed once, not each row's; each of its
-                // models when a row first names it.
-                let sets: Vec<u32> = (store.ratio_sets().iter())
-                    .map(|r| filer.ratio_set(r))
-                    .collect();
-                let mut models: Vec<Option<u32>> = vec![None; store.models().len()];
-                let mut rows = store.iter();
-                while left > 0 && rows.next_into(&mut row) {
-                    left -= 1;
-                    let Some(row) = row.as_ref() else { break };
-                    let model = match rows.model().and_then(|i| models.get_mut(i)) {
-                        Some(place) => *place.get_or_insert_with(|| filer.model_id(&row.model)),
-                        None => filer.model_id(&row.model),
-                    };
-                    let places = Places {
-                        ratios: rows.ratio_set().map(|i| sets[i]),
-                        model,
-                    };
-                    file(filer, row, places)?;
-                }
+                let mut pass = StoredPass::default();
+                pass.file(
+                    filer,
+                    &mut store.iter(),
+                    &mut left,
+                    &mut row,
+                    settings,
+                    groups,
+                )?;
             }
             Ok(())
         })
     }
 
-    /// Files the rows `each` hands to its argument, which stops at a row that declines.
+    /// Files the rows `each` hands to the filer, which stops at a row that declines.
     fn build_with(
         settings: &ValidSettings,
-        each: impl FnOnce(
-            &mut Filer,
-            &mut dyn FnMut(&mut Filer, &GatewayRow, Places) -> Result<(), &'static str>,
-        ) -> Result<(), &'static str>,
+        each: impl FnOnce(&mut Filer, &mut Groups) -> Result<(), &'static str>,
     ) -> Groups {
+        let (mut groups, filer) = Groups::start(settings);
+        if let Some(mut filer) = filer {
+            if let Err(why) = each(&mut filer, &mut groups) {
+                groups.decline(why);
+            }
+        }
+        groups
+    }
+
+    /// No groups yet, and the filer of rows under `settings`; None when they decline
+    /// every row (amounts rounded row by row).
+    fn start(settings: &ValidSettings) -> (Groups, Option<Filer>) {
         let mut groups = Groups {
             shape: Shape::of(settings),
             groups: Vec::new(),
@@ -289,12 +290,12 @@ impl Groups {
         let per_row = settings.rounding.as_ref();
         if per_row.is_some_and(|r| r.scope == RoundingScope::PerRow) {
             groups.declined = Some("amounts are rounded row by row");
-            return groups;
+            return (groups, None);
         }
         let zone = (settings.review.finance_zone.as_deref())
             .and_then(|n| jiff::tz::db().get(n).ok())
             .unwrap_or(TimeZone::UTC);
-        let mut filer = Filer {
+        let filer = Filer {
             fixed_offset: zone.to_fixed_offset().ok().map(|o| o.seconds()),
             last_day: None,
             zone,
@@ -305,14 +306,13 @@ impl Groups {
             per_usd: crate::decimal::Divisor::new(settings.quota_per_usd),
             entries_of: Vec::new(),
         };
-        let mut file = |filer: &mut Filer, row: &GatewayRow, places: Places| {
-            filer.file(row, places, settings, &mut groups)
-        };
-        if let Err(why) = each(&mut filer, &mut file) {
-            groups.declined = Some(why);
-            groups.groups.clear();
-        }
-        groups
+        (groups, Some(filer))
+    }
+
+    /// A row declined the groups (`why`): they stand for no row.
+    fn decline(&mut self, why: &'static str) {
+        self.declined = Some(why);
+        self.groups.clear();
     }
 
     /// Whether these groups were filed under settings of the same shape: the same, or

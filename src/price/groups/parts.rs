@@ -14,7 +14,6 @@ use rust_decimal::Decimal;
 use super::exact::at_scale;
 use super::{ratios_key, Group, Groups, Key};
 use crate::fast_hash::Fast;
-use crate::ingest::Rows;
 use crate::price::{AliasGap, BridgeInputs, FieldGap, FieldGaps, Pricing, QuotaCheck};
 use crate::settings::ValidSettings;
 
@@ -23,8 +22,14 @@ const INTEGER_LIMIT: u128 = 1 << 62;
 
 impl Groups {
     /// [`Groups::build_stored`] over the first `rows` rows of `store` (the part of a
-    /// file one worker read, before the other's rows were joined to it).
-    pub fn build_stored_head(store: &Rows, rows: usize, settings: &ValidSettings) -> Groups {
+    /// file one worker read, before the other's rows were joined to it; the readers
+    /// file theirs as they read: [`super::FiledAsRead`]).
+    #[cfg(test)]
+    pub fn build_stored_head(
+        store: &crate::ingest::Rows,
+        rows: usize,
+        settings: &ValidSettings,
+    ) -> Groups {
         Groups::build_stored_upto(&[store], Some(rows), settings)
     }
 

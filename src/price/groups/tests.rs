@@ -504,6 +504,75 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Rows filed as they are read, a few at a time while the store still grows (new
+    /// models and ratio sets arriving between the chunks), are the groups one pass over
+    /// the finished store files: key for key and sum for sum, decimal places included.
+    #[test]
+    fn rows_filed_as_read_are_the_one_pass(
+        rows in proptest::collection::vec(a_row(), 0..40),
+        cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..6),
+        last in 0usize..3,
+        card in a_card(),
+    ) {
+        let settings = valid(&card);
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c.index(rows.len() + 1)).collect();
+        cuts.sort_unstable();
+        // The rows of the last line come only when the store is finished.
+        let stored_while_read = rows.len().saturating_sub(last);
+        let mut builder = crate::ingest::RowsBuilder::default();
+        let mut as_read = super::FiledAsRead::new(settings.clone());
+        let mut pushed = 0;
+        for cut in cuts.into_iter().map(|c| c.min(stored_while_read)) {
+            rows[pushed..cut.max(pushed)].iter().for_each(|r| builder.push(r));
+            pushed = cut.max(pushed);
+            as_read.file(|mark| builder.iter_from(mark));
+        }
+        rows[pushed..].iter().for_each(|r| builder.push(r));
+        let store = builder.finish();
+        let filed = as_read.finish(|mark| store.iter_from(mark));
+        let one_pass = Groups::build_stored([&store], &settings);
+        match (&one_pass.declined, filed) {
+            (Some(_), filed) => prop_assert!(filed.is_none()),
+            (None, Some(filed)) => prop_assert_eq!(format!("{filed:?}"), format!("{one_pass:?}")),
+            (None, None) => prop_assert!(false, "filed as read, the rows declined"),
+        }
+    }
+}
+
+/// Groups filed as read stand only for the rows of the store they are finished with:
+/// not for a store with other rows, nor for one that lost the rows filed (a file found
+/// unreadable after some of its rows were read).
+#[test]
+fn rows_filed_as_read_stand_only_for_their_store() {
+    let settings = valid(&plain_card());
+    let rows: Vec<GatewayRow> = (0..12).map(|i| row_of((i % 3) as usize, i)).collect();
+    let store: crate::ingest::Rows = rows.iter().cloned().collect();
+    let filed_once = || {
+        let mut as_read = super::FiledAsRead::new(settings.clone());
+        as_read.file(|mark| store.iter_from(mark));
+        as_read
+    };
+    let as_read = filed_once();
+    assert!(
+        as_read.finish(|_| store.iter()).is_none(),
+        "the rows filed twice"
+    );
+    let (as_read, dropped) = (filed_once(), crate::ingest::Rows::default());
+    assert!(
+        as_read.finish(|mark| dropped.iter_from(mark)).is_none(),
+        "rows lost"
+    );
+    let as_read = filed_once();
+    let groups = as_read
+        .finish(|mark| store.iter_from(mark))
+        .expect("every row, once");
+    let one_pass = Groups::build_stored([&store], &settings);
+    assert_eq!(format!("{groups:?}"), format!("{one_pass:?}"));
+}
+
 /// A file's new models get rate rows with no prices when it loads: groups filed before
 /// still fit, and price as the rows do under the new card.
 #[test]

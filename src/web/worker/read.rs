@@ -13,9 +13,9 @@ use super::mailbox::{cancelled, other_than_hashing_waits, post, queue, Job, Task
 use super::message;
 use super::source::Source;
 use super::{counted, tails};
-use crate::ingest::{line_start, FileHasher, FileReport, Ingestor, Rules};
-use crate::price::groups::Groups;
-use crate::settings::Settings;
+use crate::ingest::{line_start, FileHasher, Ingestor, Rules};
+use crate::price::groups::{FiledAsRead, Groups};
+use crate::settings::{Settings, ValidSettings};
 
 /// Bytes read per step: large enough that the per-chunk overhead (a promise, a copy, a
 /// progress message) is noise, small enough for progress and cancel to feel immediate.
@@ -68,6 +68,10 @@ pub(super) async fn read(job: Job) {
             elapsed,
         ));
     };
+    // With settings (a file both workers read), each chunk's rows are filed in groups
+    // as soon as they are stored: the figures then price groups, not rows.
+    let valid = settings.as_deref().and_then(valid_settings);
+    let mut filed = valid.map(FiledAsRead::new);
     // Up to the cut (when the other worker reads the rest), else to the end.
     let mut cut = None;
     let read = chunks(id, &file, 0.0, CHUNK, &mut |chunk, at| {
@@ -80,24 +84,27 @@ pub(super) async fn read(job: Job) {
         };
         let end = head.unwrap_or(chunk.len());
         ingestor.push(&chunk[..end]);
+        if let Some(filed) = &mut filed {
+            filed.file(|mark| ingestor.rows_from(mark));
+        }
         progress(&ingestor, at + end as f64);
         cut = head.map(|n| at + n as f64);
         cut.is_none()
     })
     .await;
     let Some(whole) = read else { return };
-    // The rows the head holds when the tail joins them.
-    let mut joined = None;
+    // The groups of the rows the head holds when the tail joins them.
+    let mut head_groups = None;
     if let (false, Some(cut)) = (whole, cut) {
         let tail = tails::awaited(id).await;
         if cancelled(id) {
             return post(&message::cancelled(id));
         }
-        let head = ingestor.rows_stored();
+        let mine = filed.and_then(|filed| filed.finish(|mark| ingestor.rows_from(mark)));
         if tail.is_some_and(|tail| ingestor.join_tail(tail)) {
             tails::count_joined();
             progress(&ingestor, total);
-            joined = Some(head);
+            head_groups = Some(mine);
         } else {
             let mut rest = |chunk: &[u8], at: f64| {
                 ingestor.push(chunk);
@@ -111,8 +118,8 @@ pub(super) async fn read(job: Job) {
     }
     let report = ingestor.finish();
     // Before `done`: the page then asks for the figures, which find the rows filed.
-    let filed = match (joined, settings) {
-        (Some(head), Some(settings)) => file_parts(id, &report, head, &settings).await,
+    let filed = match (head_groups, settings) {
+        (Some(Some(mine)), Some(settings)) => join_tail_groups(id, mine, &settings).await,
         _ => None,
     };
     if cancelled(id) {
@@ -126,13 +133,16 @@ pub(super) async fn read(job: Job) {
     counted::filed(id, filed);
 }
 
-/// The rows of a file read in two parts, filed in groups under `settings` (JSON): the
-/// first `head` rows here, while the second worker files the rest, whose groups are
-/// joined to these. None when the settings are not valid or the parts do not join
-/// (the figures then file every row).
-async fn file_parts(id: u32, report: &FileReport, head: usize, settings: &str) -> Option<Groups> {
-    let valid = Settings::from_json(settings).ok()?.validate().ok()?;
-    let mine = Groups::build_stored_head(&report.rows, head, &valid);
+fn valid_settings(json: &str) -> Option<ValidSettings> {
+    Settings::from_json(json).ok()?.validate().ok()
+}
+
+/// The groups of a file read in two parts: `mine`, the head's (filed as it was read),
+/// followed by the second worker's of the tail, filed under the same `settings` (JSON).
+/// None when the tail's could not be filed or the two do not join (the figures then
+/// file every row).
+async fn join_tail_groups(id: u32, mine: Groups, settings: &str) -> Option<Groups> {
+    let valid = valid_settings(settings)?;
     let tail = tails::awaited_groups(id, (settings, &valid)).await?;
     mine.then(tail)
 }

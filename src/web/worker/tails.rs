@@ -1,7 +1,8 @@
 //! The two workers reading one large file at once (see `ingest::Tail`): the second
-//! worker reads the rows after the cut and sends them, then files them in groups under
-//! the settings the page sent (`price::groups`) and sends those; the reader stops at
-//! the cut and awaits each here, woken by its arrival (or by a cancel), never by a timer.
+//! worker reads the rows after the cut, filing them in groups as it reads under the
+//! settings the page sent (`price::groups::FiledAsRead`), and sends the rows, then the
+//! groups; the reader stops at the cut and awaits each here, woken by its arrival (or
+//! by a cancel), never by a timer.
 
 use std::cell::{Cell, RefCell};
 
@@ -14,7 +15,7 @@ use super::mailbox::{cancelled, post, transfer};
 use super::message;
 use super::read::chunks;
 use crate::ingest::{line_start, Hashing, Ingestor, Rules, Tail};
-use crate::price::groups::Groups;
+use crate::price::groups::{FiledAsRead, Groups};
 use crate::settings::{Settings, ValidSettings};
 
 /// Bytes of the file's start read at a time until it is clear how the file reads.
@@ -132,8 +133,8 @@ async fn arrival(job: u32, wanted: impl Fn(&Arrival) -> bool) -> Option<Arrival>
 
 /// At the second worker: the rows of `file` from the first line start at or after
 /// `split`, sent to the page as a `tail` message (null when the file cannot be read
-/// apart); then, with `settings` (JSON), those rows filed in groups under them, as a
-/// `filed` message. False when the job was cancelled or the file could not be read
+/// apart); then, with `settings` (JSON), those rows filed in groups under them as they
+/// were read, as a `filed` message. False when the job was cancelled or the file could not be read
 /// (the page has been told).
 pub async fn read_and_send(
     job: u32,
@@ -142,26 +143,33 @@ pub async fn read_and_send(
     rules: Rules,
     settings: Option<String>,
 ) -> bool {
-    let read = read(job, file, split, rules).await;
+    // The rows are filed as they are read, under the settings the page sent.
+    let valid = (settings.as_deref())
+        .and_then(|under| Settings::from_json(under).ok())
+        .and_then(|s| s.validate().ok());
+    let read = read(job, file, split, rules, valid).await;
     let part = match &read {
-        Ok(Some(tail)) => Uint8Array::from(&tail.to_bytes()[..]).buffer().into(),
+        Ok((Some(tail), _)) => Uint8Array::from(&tail.to_bytes()[..]).buffer().into(),
         _ => JsValue::NULL,
     };
     // Always answered, so the reader never waits for a tail that is not coming.
     // Handed over, not copied: the rows after a cut are tens of MB.
     transfer(&message::tail(job, &part), &part);
-    if let (Some(under), Ok(Some(tail))) = (settings, &read) {
-        // The reader meanwhile joins the rows and files its own.
-        let valid = Settings::from_json(&under)
-            .ok()
-            .and_then(|s| s.validate().ok());
-        let groups = valid.and_then(|v| Groups::build_stored([tail.rows()], &v).to_wire());
+    if let (Some(under), Ok((Some(_), groups))) = (settings, &read) {
+        let groups = groups.as_ref().and_then(Groups::to_wire);
         post(&message::filed(job, groups.as_deref(), &under));
     }
     read.is_ok()
 }
 
-async fn read(job: u32, file: &File, split: f64, rules: Rules) -> Result<Option<Tail>, ()> {
+/// The rows after the cut, and with `settings`, those rows filed in groups as read.
+async fn read(
+    job: u32,
+    file: &File,
+    split: f64,
+    rules: Rules,
+    settings: Option<ValidSettings>,
+) -> Result<(Option<Tail>, Option<Groups>), ()> {
     let mut tail = Ingestor::with_hashing(&file.name(), rules, Hashing::Elsewhere);
     chunks(job, file, 0.0, START_STEP, &mut |piece, _| {
         tail.push(piece);
@@ -170,8 +178,9 @@ async fn read(job: u32, file: &File, split: f64, rules: Rules) -> Result<Option<
     .await
     .ok_or(())?;
     if !tail.start_tail() {
-        return Ok(None);
+        return Ok((None, None));
     }
+    let mut filed = settings.map(FiledAsRead::new);
     // Where the tail starts, once found: the first line start at or after `split`.
     let mut started = false;
     let begun = js_sys::Date::now();
@@ -186,6 +195,9 @@ async fn read(job: u32, file: &File, split: f64, rules: Rules) -> Result<Option<
             tail.push(chunk);
         }
         if started {
+            if let Some(filed) = &mut filed {
+                filed.file(|mark| tail.rows_from(mark));
+            }
             // The page adds this to the reader's progress: bytes and rows of the tail.
             let ms = js_sys::Date::now() - begun;
             let (done, rows) = (tail.bytes_read() as f64, tail.rows_read());
@@ -198,7 +210,10 @@ async fn read(job: u32, file: &File, split: f64, rules: Rules) -> Result<Option<
     .ok_or(())?;
     // No line starts after the split, or it starts at the very end: nothing to join.
     if !started || tail.bytes_read() == 0 {
-        return Ok(None);
+        return Ok((None, None));
     }
-    Ok(tail.finish_tail())
+    let tail = tail.finish_tail();
+    let rows = tail.as_ref().map(Tail::rows);
+    let groups = (filed.zip(rows)).and_then(|(f, rows)| f.finish(|mark| rows.iter_from(mark)));
+    Ok((tail, groups))
 }

@@ -12,7 +12,7 @@ use super::layout::{
     mask, put_varint, ratio_key, zigzag, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE,
     RATIO_KEY, REQUESTS,
 };
-use super::Rows;
+use super::{RowIter, RowMark, Rows};
 use crate::ingest::formats::newapi::{Other, RatioSets};
 use crate::ingest::formats::row::{Counts, GatewayRow, LoggedRatios, Parts, TokenSemantic};
 use crate::policy::Outcome;
@@ -78,6 +78,12 @@ impl RowsBuilder {
 
     pub fn is_empty(&self) -> bool {
         self.store.len == 0
+    }
+
+    /// The rows stored so far after `mark`, as [`Rows::iter_from`] gives them once
+    /// finished: a reader can file each chunk's rows while the file is still read.
+    pub fn iter_from(&self, mark: RowMark) -> RowIter<'_> {
+        RowIter::from_mark(&self.store, mark)
     }
 
     /// Adds a row built elsewhere (tests, [`FromIterator`]).

@@ -23,6 +23,67 @@ pub struct RowIter<'a> {
     pub(super) model: Option<usize>,
 }
 
+/// How far a pass over a store has gone: rows, bytes, and the time the next row's is
+/// a delta from. A pass over rows still being read stops at the last one stored and
+/// resumes here once more are ([`super::RowsBuilder::iter_from`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowMark {
+    row: usize,
+    at: usize,
+    last_second: i64,
+}
+
+impl RowMark {
+    /// How many rows lie before it.
+    pub fn rows(&self) -> usize {
+        self.row
+    }
+
+    /// How many bytes of the encoded rows lie before it.
+    pub fn bytes(&self) -> usize {
+        self.at
+    }
+}
+
+impl<'a> RowIter<'a> {
+    /// The rows of `store` after `mark`; none when the mark is past them (it came from
+    /// another store, or one since cut back: the reader then refuses its bytes).
+    pub(super) fn from_mark(store: &'a Store, mark: RowMark) -> RowIter<'a> {
+        RowIter {
+            store,
+            at: mark.at,
+            left: store.len.saturating_sub(mark.row),
+            last_second: mark.last_second,
+            ratio_set: None,
+            model: None,
+        }
+    }
+
+    /// Where this pass stands: the rows it has given, and their end.
+    pub fn mark(&self) -> RowMark {
+        RowMark {
+            row: self.store.len - self.left,
+            at: self.at,
+            last_second: self.last_second,
+        }
+    }
+
+    /// Whether `mark` is the end of the store: every row before it, no byte after it.
+    pub fn ends_at(&self, mark: RowMark) -> bool {
+        mark.row == self.store.len && mark.at == self.store.data.len()
+    }
+
+    /// The model names of the store, which [`RowIter::model`] indexes.
+    pub fn models(&self) -> &'a [String] {
+        &self.store.models
+    }
+
+    /// The ratio sets of the store, which [`RowIter::ratio_set`] indexes.
+    pub fn ratio_sets(&self) -> &'a [LoggedRatios] {
+        &self.store.ratios
+    }
+}
+
 impl RowIter<'_> {
     /// The next row's fields, checked against the tables, without building it.
     pub(super) fn fields(&mut self) -> Option<Fields> {

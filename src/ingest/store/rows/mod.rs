@@ -26,7 +26,7 @@ mod iter;
 mod layout;
 
 pub use builder::RowsBuilder;
-pub use iter::RowIter;
+pub use iter::{RowIter, RowMark};
 pub use layout::put_varint;
 use layout::{decimal_field, ratio_key, ratios_from, Reader, Store, RATIO_FIELDS, RATIO_KEY};
 
@@ -62,14 +62,12 @@ impl Rows {
     }
 
     pub fn iter(&self) -> RowIter<'_> {
-        RowIter {
-            store: &self.0,
-            at: 0,
-            left: self.0.len,
-            last_second: 0,
-            ratio_set: None,
-            model: None,
-        }
+        RowIter::from_mark(&self.0, RowMark::default())
+    }
+
+    /// The rows after `mark` (where an earlier pass stopped: [`RowIter::mark`]).
+    pub fn iter_from(&self, mark: RowMark) -> RowIter<'_> {
+        RowIter::from_mark(&self.0, mark)
     }
 
     /// A self-contained binary form: the interned tables, then the encoded rows.
