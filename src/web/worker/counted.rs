@@ -16,7 +16,7 @@ thread_local! {
     /// What the figures of those reports keep between settings edits (the priced rows
     /// in groups): dropped with them.
     static KEPT: RefCell<pipeline::Kept> = RefCell::default();
-    /// The rows of each job read in two parts, filed in groups as they were read.
+    /// The rows of each job, filed in groups as they were read (in two parts, joined).
     static FILED: RefCell<Vec<(u32, Groups)>> = RefCell::default();
 }
 

@@ -68,8 +68,8 @@ pub(super) async fn read(job: Job) {
             elapsed,
         ));
     };
-    // With settings (a file both workers read), each chunk's rows are filed in groups
-    // as soon as they are stored: the figures then price groups, not rows.
+    // With settings, each chunk's rows are filed in groups as soon as they are stored:
+    // the figures then price groups, not rows.
     let valid = settings.as_deref().and_then(valid_settings);
     let mut filed = valid.map(FiledAsRead::new);
     // Up to the cut (when the other worker reads the rest), else to the end.
@@ -100,7 +100,9 @@ pub(super) async fn read(job: Job) {
         if cancelled(id) {
             return post(&message::cancelled(id));
         }
-        let mine = filed.and_then(|filed| filed.finish(|mark| ingestor.rows_from(mark)));
+        let mine = filed
+            .take()
+            .and_then(|filed| filed.finish(|mark| ingestor.rows_from(mark)));
         if tail.is_some_and(|tail| ingestor.join_tail(tail)) {
             tails::count_joined();
             progress(&ingestor, total);
@@ -120,6 +122,8 @@ pub(super) async fn read(job: Job) {
     // Before `done`: the page then asks for the figures, which find the rows filed.
     let filed = match (head_groups, settings) {
         (Some(Some(mine)), Some(settings)) => join_tail_groups(id, mine, &settings).await,
+        // Read here alone: its last line's rows come with `finish`.
+        (None, _) => filed.and_then(|filed| filed.finish(|mark| report.rows.iter_from(mark))),
         _ => None,
     };
     if cancelled(id) {

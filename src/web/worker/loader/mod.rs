@@ -88,8 +88,8 @@ pub struct Loader {
     hash_waiting: Vec<(u32, File)>,
     next_id: u32,
     rules: Rules,
-    /// The settings as JSON, as last edited: sent with a file read by both workers, so
-    /// each files its rows as soon as it has them (empty until the page sets them).
+    /// The settings as JSON, as last edited: sent with each file, so the workers file
+    /// its rows in groups as they read them (empty until the page sets them).
     settings: String,
     /// Jobs finished since the queue was last empty, for "file 2 of 3".
     finished: usize,
@@ -179,8 +179,9 @@ impl Loader {
         // the cut; it hashes the whole file once the reader has computed the figures, so
         // the hash takes no core from the reading or the figures. A small file is hashed
         // while it is read.
-        let (split, filed) = cut::cut(file.size(), self.hasher.worker.is_some());
-        let settings = self.settings().filter(|_| filed).map(str::to_string);
+        let split = cut::cut(file.size(), self.hasher.worker.is_some());
+        // Each worker files the rows it reads in groups under the settings of the moment.
+        let settings = self.settings().map(str::to_string);
         let settings = settings.as_deref();
         let hash_later = (split.is_some() && known.is_none()).then(|| file.clone());
         if self.hasher.worker.is_some() && (known.is_none() || split.is_some()) {
@@ -194,7 +195,6 @@ impl Loader {
                 split.and(settings),
             ));
         }
-        let settings = split.and(settings);
         self.reader.post(message::read_file(
             id,
             file,
