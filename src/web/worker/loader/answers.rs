@@ -9,13 +9,17 @@ use crate::ingest::FileReport;
 use crate::web::state::{Action, Loading, Verifying};
 use crate::web::worker::message::{self, Message};
 
+/// How often a file's reading progress is shown, at most.
+const SHOW_PROGRESS_EVERY_MS: f64 = 150.0;
+
 /// The worker's answers, turned into actions once the loader is no longer borrowed
 /// (a dispatch may render, and rendering may call back into the loader).
 pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option<Message>) {
     let Some(loader) = loader.upgrade() else {
         return;
     };
-    let mut this = loader.borrow_mut();
+    let mut borrowed = loader.borrow_mut();
+    let this = &mut *borrowed;
     let mut actions = Vec::new();
     let mut hashes = false;
     let about_reading = !matches!(
@@ -46,6 +50,7 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
             ms,
         }) => {
             let (position, count) = (this.finished + 1, this.finished + this.jobs.len());
+            let progress_shown = &mut this.progress_shown;
             if let Some(current) = this.jobs.iter_mut().find(|j| j.id == job) {
                 let now = Progress { done, rows, ms };
                 match role {
@@ -64,19 +69,29 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
                         ms: r.ms.max(t.ms),
                     }
                 };
-                actions.push(Action::Progress(Some(Loading {
-                    name: current.name.clone(),
-                    position,
-                    count,
-                    done: both.done,
-                    total,
-                    rows: both.rows as u64,
-                    rows_per_second: if both.ms > 0.0 {
-                        both.rows * 1000.0 / both.ms
-                    } else {
-                        0.0
-                    },
-                })));
+                // A few times a second, and the whole file read: each shown renders
+                // the page, whose thread shares the two cores with the readers (a
+                // progress a chunk took ~40% of a core while a 1M-row log was read;
+                // docs/benchmarks.md).
+                let now = js_sys::Date::now();
+                let (shown_job, shown_at) = *progress_shown;
+                let (first, whole) = (shown_job != job, both.done >= total);
+                if first || whole || now - shown_at >= SHOW_PROGRESS_EVERY_MS {
+                    *progress_shown = (job, now);
+                    actions.push(Action::Progress(Some(Loading {
+                        name: current.name.clone(),
+                        position,
+                        count,
+                        done: both.done,
+                        total,
+                        rows: both.rows as u64,
+                        rows_per_second: if both.ms > 0.0 {
+                            both.rows * 1000.0 / both.ms
+                        } else {
+                            0.0
+                        },
+                    })));
+                }
             }
         }
         Some(Message::Done {
@@ -154,7 +169,7 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
         actions.push(Action::Progress(None));
     }
     let dispatch = this.dispatch.clone();
-    drop(this);
+    drop(borrowed);
     for action in actions {
         dispatch.emit(action);
     }

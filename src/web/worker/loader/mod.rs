@@ -93,6 +93,8 @@ pub struct Loader {
     settings: String,
     /// Jobs finished since the queue was last empty, for "file 2 of 3".
     finished: usize,
+    /// The job whose progress was last shown, and when (`js_sys::Date::now`).
+    progress_shown: (u32, f64),
     /// The generation the worker is computing, and the request waiting for it to finish.
     computing: Option<u32>,
     waiting_compute: Option<(u32, JsValue)>,
@@ -121,6 +123,7 @@ impl Loader {
                 rules,
                 settings: String::new(),
                 finished: 0,
+                progress_shown: (0, 0.0),
                 computing: None,
                 waiting_compute: None,
                 verifying: 0,
