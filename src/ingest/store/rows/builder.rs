@@ -9,12 +9,12 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::layout::{
-    mask, put_varint, ratio_key, zigzag, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE,
-    RATIO_KEY, REQUESTS,
+    count_bits, mask, put_varint, ratio_key, unzigzag, zigzag, Reader, Store, ADDITIVE,
+    EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE, RATIO_KEY, REQUESTS, SUBSECOND,
 };
 use super::{RowIter, RowMark, Rows};
 use crate::ingest::formats::newapi::{Other, RatioSets};
-use crate::ingest::formats::row::{Counts, GatewayRow, LoggedRatios, Parts, TokenSemantic};
+use crate::ingest::formats::row::{GatewayRow, LoggedRatios, Parts, TokenSemantic};
 use crate::policy::Outcome;
 
 /// Builds a [`Rows`] one accepted row at a time.
@@ -203,43 +203,100 @@ impl RowsBuilder {
     /// Adds the rows of a later part of the same file, read apart, as if that part had
     /// been read into this builder: its tables are interned here in their own order (the
     /// order a single pass meets them in, ratio sets of rows left out too), so the store
-    /// is the one a single pass over the file builds, byte for byte; each row is then
-    /// re-encoded with the new indexes, not built again.
+    /// is the one a single pass over the file builds, byte for byte. Each row's bytes are
+    /// copied as they are but for its model and ratio-set places, and its time's step
+    /// from the row before (only the first row's differs): a row's values are not
+    /// decoded and built again. A damaged row ends the rows added, whole rows only.
     pub fn append(&mut self, rows: &Rows) {
         let store = &rows.0;
         let models: Vec<u32> = store.models.iter().map(|m| self.model_id(m)).collect();
         let ratio_ids: Vec<u32> = store.ratios.iter().map(|r| self.ratio_id(r)).collect();
-        let mut iter = rows.iter();
-        for _ in 0..rows.len() {
-            // A store only comes from a builder or `Rows::from_bytes`: it decodes.
-            let Some(f) = iter.fields() else { return };
-            let parts = Parts {
-                at: f.at,
-                kind: KINDS[usize::from(f.header & 3)],
-                outcome: Outcome::ALL[usize::from(f.header >> 2 & 7)],
-                model: &store.models[f.model],
-                quota: f.quota,
-                counts: Counts::from_array(f.counts),
-                requests: f.requests,
-                semantic: if f.header & ADDITIVE != 0 {
-                    TokenSemantic::Additive
-                } else {
-                    TokenSemantic::Inclusive
-                },
-                ratios: f.ratios.map(|i| ratio_ids[i]),
-                request_id: None,
-                id: None,
-                stream: None,
-                token_name: None,
-                group: None,
+        // Room for the rows and a few bytes more where a place or the first step grows.
+        self.store.data.reserve(store.data.len() + 16);
+        let mut r = Reader {
+            bytes: &store.data,
+            at: 0,
+        };
+        let mut second = 0i64;
+        for _ in 0..store.len {
+            let Some(row) = RowBytes::read(&mut r, &mut second, &models, &ratio_ids) else {
+                return;
             };
-            self.encode_as(&parts, models[f.model], f.price);
+            let (bytes, out) = (&store.data, &mut self.store.data);
+            out.extend_from_slice(&bytes[row.start..row.time]);
+            put_varint(out, zigzag(row.second.wrapping_sub(self.last_second)));
+            self.last_second = row.second;
+            out.extend_from_slice(&bytes[row.nanos.clone()]);
+            put_varint(out, u64::from(row.model));
+            if let Some(id) = row.ratios {
+                put_varint(out, u64::from(id));
+            }
+            out.extend_from_slice(&bytes[row.rest.clone()]);
+            self.store.len += 1;
         }
     }
 
     pub fn finish(mut self) -> Rows {
         self.store.data.shrink_to_fit();
         Rows(Arc::new(self.store))
+    }
+}
+
+/// Where the parts of one encoded row lie (see `rows/mod.rs`), with its time and its
+/// model and ratio-set places already translated to the builder's.
+struct RowBytes {
+    start: usize,
+    /// Where the header and mask bytes end and the time's step begins.
+    time: usize,
+    second: i64,
+    nanos: std::ops::Range<usize>,
+    model: u32,
+    ratios: Option<u32>,
+    /// The quota, the counts, the request count and the explicit price, to the row's end.
+    rest: std::ops::Range<usize>,
+}
+
+impl RowBytes {
+    fn read(r: &mut Reader, second: &mut i64, models: &[u32], ratios: &[u32]) -> Option<RowBytes> {
+        let start = r.at;
+        let header = r.byte()?;
+        let first = r.byte()?;
+        let mask = match first & MORE {
+            0 => [first, 0],
+            _ => [first, r.byte()?],
+        };
+        let time = r.at;
+        *second = second.wrapping_add(unzigzag(r.varint()?));
+        let nanos = r.at;
+        if mask[1] & SUBSECOND != 0 {
+            r.varint()?;
+        }
+        let nanos = nanos..r.at;
+        let model = *models.get(usize::try_from(r.varint()?).ok()?)?;
+        let ratios = match header & HAS_RATIOS {
+            0 => None,
+            _ => Some(*ratios.get(usize::try_from(r.varint()?).ok()?)?),
+        };
+        let rest = r.at;
+        for _ in 0..1 + count_bits(mask).count_ones() + u32::from(mask[1] & REQUESTS != 0) {
+            r.varint()?;
+        }
+        if header & EXPLICIT_PRICE != 0 {
+            match r.byte()? {
+                0 => {}
+                1 => _ = r.take(16)?,
+                _ => return None,
+            }
+        }
+        Some(RowBytes {
+            start,
+            time,
+            second: *second,
+            nanos,
+            model,
+            ratios,
+            rest: rest..r.at,
+        })
     }
 }
 
