@@ -102,10 +102,10 @@ impl FiledAsRead {
         self.mark = rows.mark();
     }
 
-    /// The groups, once the rest (`after` the mark) is filed too, when the rows
-    /// filed are then every row of the store `rest` comes from; None when they are not
-    /// (a file found unreadable drops the rows it held) or a row declined the groups:
-    /// the figures then file the rows, as without.
+    /// The groups, once the rest (the rows `after` gives after the mark) is filed too,
+    /// when the rows filed are then every row of the store it reads; None when they are
+    /// not (a file found unreadable drops the rows it held) or a row declined the
+    /// groups: the figures then file the rows, as without.
     pub fn finish<'a>(mut self, after: impl FnOnce(RowMark) -> RowIter<'a>) -> Option<Groups> {
         let mut rest = after(self.mark);
         self.file_from(&mut rest);

@@ -33,18 +33,6 @@ pub struct RowMark {
     last_second: i64,
 }
 
-impl RowMark {
-    /// How many rows lie before it.
-    pub fn rows(&self) -> usize {
-        self.row
-    }
-
-    /// How many bytes of the encoded rows lie before it.
-    pub fn bytes(&self) -> usize {
-        self.at
-    }
-}
-
 impl<'a> RowIter<'a> {
     /// The rows of `store` after `mark`; none when the mark is past them (it came from
     /// another store, or one since cut back: the reader then refuses its bytes).
