@@ -2,8 +2,9 @@
 // reads, the ledger of 200,000 rows is exact, Cancel stops a second file, and the page stays
 // usable meanwhile; then the worker prices the rows: a rate edit updates the totals to
 // hand-computed figures while typing still lands in the page. The file's SHA-256 comes
-// from a second worker that only hashes; it must be the file's own. Awaits the page's state;
-// never sleeps.
+// from a second worker that only hashes; it must be the file's own. A smaller log, which
+// the reader reads alone, is priced from the groups it filed as it read it. Awaits the
+// page's state; never sleeps.
 // Run: DIST_DIR=dist node --test tests/e2e/worker.test.mjs
 import { test, before, after } from 'node:test';
 import { allowOneWorker } from '../../scripts/bench-one-worker.mjs';
@@ -59,13 +60,16 @@ async function generate(file, rows) {
   return ledger;
 }
 
-let server, browser, tmp, file, second, long, expected;
+let server, browser, tmp, file, second, long, expected, small, expectedSmall;
 before(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'spend-worker-'));
   file = path.join(tmp, 'big-log.jsonl');
   second = path.join(tmp, 'second-log.jsonl');
   expected = await generate(file, ROWS);
   copyFileSync(file, second);
+  // Below the size both workers read (16 MiB): the reader reads it alone.
+  small = path.join(tmp, 'small-log.jsonl');
+  expectedSmall = await generate(small, 20_000);
   // The file to cancel: the log four times over (~290 MB), so that it is still being
   // read when the click lands (the 73 MB log is read in well under a second).
   long = path.join(tmp, 'long-log.jsonl');
@@ -360,4 +364,31 @@ test('without a second worker the reader hashes the file itself', async () => {
       `SHA-256 ${digest} · ${statSync(second).size} bytes`);
     assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
   }, { before: allowOneWorker });
+});
+
+test('a file the reader reads alone is priced from the groups it filed as it read it', async () => {
+  await inApp(browser, server, async (page, seen) => {
+    assert.ok(statSync(small).size < 16 * 1024 * 1024, 'the reader reads it alone');
+    await page.setInputFiles('[data-testid="file-input"]', small);
+    await expectText(page, `${summary('small-log.jsonl')} [data-testid="ledger-read"]`, '20000', 30_000);
+    for (const [model, rates] of Object.entries(RATES)) {
+      const row = page.locator(`[data-testid="rate-row"][data-model="${model}"]`);
+      for (const [dim, value] of Object.entries(rates)) await row.locator(`[data-testid="${FIELDS[dim]}"]`).fill(value);
+    }
+    const want = expectedTotal(expectedSmall.tokens, RATES);
+    await expectText(page, '[data-testid="total-expected"]', want, 30_000);
+    await page.locator('#results:not([aria-busy])').waitFor({ timeout: TIMEOUT });
+    const counted = () => Promise.all(page.workers().map((w) => w.evaluate(() => globalThis.joinedGroups ?? 0)));
+    const before = Math.max(...await counted());
+    // Removed, then read again with the rates in place: the reader files each chunk's
+    // rows as it stores them, under these settings, and the figures (no total shows
+    // until they come) price those groups, not the rows.
+    await page.getByRole('button', { name: 'Remove small-log.jsonl' }).click();
+    await page.locator('[data-testid="total-expected"]').waitFor({ state: 'detached', timeout: TIMEOUT });
+    await page.setInputFiles('[data-testid="file-input"]', small);
+    await expectText(page, '[data-testid="total-expected"]', want, 30_000);
+    assert.deepEqual((await counted()).sort(), [0, before + 1], 'the figures priced the groups filed as read');
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+    assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
+  });
 });
