@@ -502,10 +502,6 @@ proptest! {
             prop_assert_eq!(text(&joined), text(&stored));
         }
     }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
 
     /// Rows filed as they are read, a few at a time while the store still grows (new
     /// models and ratio sets arriving between the chunks), are the groups one pass over
