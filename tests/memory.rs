@@ -1,9 +1,11 @@
-//! What reading a file's first chunk holds in memory. The page's worker reads 8 MiB at a
-//! time, and a WebAssembly memory never shrinks: every byte a chunk once took stays the
-//! worker's until the tab closes. The start of a file is held back while its shape
-//! (JSON or delimited) and then its header are decided; a first chunk that decides both
-//! at once must be read in place, not copied into each stage's start in turn (it was,
-//! twice: 16 MiB of the reader's memory for good, docs/benchmarks.md).
+//! What reading a file holds in memory. A WebAssembly memory never shrinks: every byte
+//! the page's worker once took stays its own until the tab closes. So:
+//! - the start of a file is held back while its shape (JSON or delimited) and then its
+//!   header are decided; a first chunk that decides both at once must be read in place,
+//!   not copied into each stage's start in turn (it was, twice: 16 MiB of the reader's
+//!   memory for good when the worker read 8 MiB chunks, docs/benchmarks.md);
+//! - told the file's size, the per-row lists are allocated once at about their final
+//!   length, not doubled (each doubling holds the old list and the new one at once).
 //!
 //! Its own test binary: the counting allocator below sees this file's allocations only.
 #![cfg(not(target_arch = "wasm32"))]
@@ -36,6 +38,9 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
+
+/// The counts are the whole process's: the tests here take turns.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The most bytes held above what was held before `work` ran.
 fn peak_during(work: impl FnOnce()) -> usize {
@@ -72,6 +77,7 @@ fn log(size: usize, csv: bool) -> Vec<u8> {
 
 #[test]
 fn a_first_chunk_that_decides_at_once_is_read_in_place() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     const CHUNK: usize = 8 << 20;
     for csv in [true, false] {
         let bytes = log(CHUNK, csv);
@@ -90,5 +96,41 @@ fn a_first_chunk_that_decides_at_once_is_read_in_place() {
             "csv {csv}: {:?}",
             report.ledger
         );
+    }
+}
+
+/// What the reading of `bytes` in 2 MiB chunks (the page's) holds at its peak and at its
+/// end, told the file's size up front or not.
+fn read_held(bytes: &[u8], told: bool) -> (usize, usize) {
+    let mut ingestor = Ingestor::with_hashing("log", Rules::default(), Hashing::Elsewhere);
+    if told {
+        ingestor.expect_total(bytes.len() as u64);
+    }
+    let before = NOW.load(Ordering::SeqCst);
+    let peak = peak_during(|| bytes.chunks(2 << 20).for_each(|c| ingestor.push(c)));
+    let end = NOW.load(Ordering::SeqCst) - before;
+    assert!(ingestor.rows_stored() > 150_000);
+    (peak, end)
+}
+
+#[test]
+fn lists_told_the_file_size_are_allocated_once_not_doubled() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    for csv in [true, false] {
+        let bytes = log(32 << 20, csv);
+        let (told_peak, told_end) = read_held(&bytes, true);
+        let (blind_peak, blind_end) = read_held(&bytes, false);
+        // Doubling holds the old list and the new one at once, and leaves room unused
+        // at the end; told, each list is sized once from the first chunk's rows (3% to
+        // spare), so the peak is the end and what the first chunk's lists took.
+        assert!(
+            told_peak < told_end + told_end / 10,
+            "csv {csv}: told the size, the reading peaked at {told_peak} bytes for {told_end} held"
+        );
+        assert!(
+            told_peak + told_peak / 4 < blind_peak,
+            "csv {csv}: told {told_peak} bytes at the peak, not told {blind_peak}"
+        );
+        assert!(told_end <= blind_end, "csv {csv}: {told_end} > {blind_end}");
     }
 }

@@ -108,6 +108,8 @@ pub fn ingest_in_two<S: Source + ?Sized>(
             scope.spawn(move || read_tail(name, source, tail_rules, start, file_under))
         });
         let mut head = Ingestor::with_hashing(name, rules, Hashing::Elsewhere);
+        // The head's lists hold the tail's rows too once joined: room for the whole file.
+        head.expect_total(size);
         // Each piece's rows filed as soon as they are stored, as the page's reader does.
         let mut filed = file_under.map(|settings| FiledAsRead::new(settings.clone()));
         let end = start.unwrap_or(size);
@@ -188,6 +190,7 @@ fn read_tail<S: Source + ?Sized>(
     if !tail.start_tail() {
         return Ok((None, None));
     }
+    tail.expect_total(tail.bytes_read() + (source.size() - start));
     let mut filed = file_under.map(|settings| FiledAsRead::new(settings.clone()));
     source.read(start..source.size(), &mut |piece| {
         tail.push(piece);

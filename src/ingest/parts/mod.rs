@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::ingest::filing::{Filing, Rules};
 use crate::ingest::store::evidence;
 use crate::ingest::store::report::{FileReport, Fingerprint};
+use crate::ingest::store::room::Expected;
 use crate::ingest::store::rows::{RowIter, RowMark};
 use crate::ingest::text::damage::DamagedLines;
 use crate::ingest::text::decode::{Decoder, Piece};
@@ -37,6 +38,8 @@ pub struct Ingestor {
     damaged: DamagedLines,
     /// Lines of a later part read apart and joined (see [`Tail`]).
     joined_lines: u64,
+    /// The bytes the file will have, until room is made for its rows.
+    expected: Option<u64>,
     compression: Compression,
     stage: Stage,
 }
@@ -75,6 +78,7 @@ impl Ingestor {
             decoded: false,
             damaged: DamagedLines::default(),
             joined_lines: 0,
+            expected: None,
             compression: Compression::Undecided(Vec::new()),
             stage: Stage::Head(Vec::new()),
         }
@@ -100,6 +104,26 @@ impl Ingestor {
         self.filing.rows.iter_from(mark)
     }
 
+    /// Says the file (or this part, counting the bytes pushed so far) will have `total`
+    /// bytes: once a chunk has left rows, room is made for the rest of them in one go
+    /// ([`Expected`]), so the per-row lists are allocated about once, not doubled.
+    pub fn expect_total(&mut self, total: u64) {
+        self.expected = Some(total);
+    }
+
+    /// After the first chunk that left rows: judged by those alone, once (each later
+    /// call finding a list short of a new estimate would copy the list).
+    fn make_room(&mut self) {
+        let Some(total) = self.expected.filter(|_| !self.filing.rows.is_empty()) else {
+            return;
+        };
+        self.expected = None;
+        if let Some(expected) = Expected::new(self.bytes, total) {
+            self.filing.rows.reserve(expected);
+            self.filing.evidence.reserve(expected);
+        }
+    }
+
     pub fn push(&mut self, chunk: &[u8]) {
         self.hasher.push(chunk);
         self.bytes += chunk.len() as u64;
@@ -107,7 +131,7 @@ impl Ingestor {
         match &mut self.compression {
             Compression::Plain => self.feed(chunk),
             // A first chunk long enough to decide on is read in place: held back, it
-            // would be a copy of the chunk (8 MiB in the page's worker, kept for good
+            // would be a copy of the chunk (2 MiB in the page's worker, kept for good
             // by its WebAssembly memory; tests/memory.rs).
             Compression::Undecided(start) if start.is_empty() && chunk.len() >= 2 => {
                 self.decide(chunk)
@@ -121,6 +145,9 @@ impl Ingestor {
             }
             Compression::Gzip(_) => self.inflate(chunk),
             Compression::Broken => {}
+        }
+        if self.expected.is_some() {
+            self.make_room();
         }
     }
 

@@ -65,9 +65,9 @@ impl Held {
     }
 
     /// The start as a decision reads it: the text held with `text` after it, or, while
-    /// nothing is held (the file's first text), `text` itself. A first chunk (8 MiB in
+    /// nothing is held (the file's first text), `text` itself. A first chunk (2 MiB in
     /// the page's worker) that decides at once is then read in place, not copied into
-    /// each stage's start in turn (two copies: 16 MiB of a worker's memory for good).
+    /// each stage's start in turn (two copies: twice the chunk in a worker's memory for good).
     fn with<'a>(&'a mut self, text: &'a str) -> Start<'a> {
         if self.text.is_empty() && self.damage.is_empty() {
             Start::Fresh(text)

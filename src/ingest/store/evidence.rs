@@ -98,6 +98,15 @@ pub fn id_hash(id: &str) -> u64 {
 }
 
 impl Evidence {
+    /// Room for the rest of the file's per-row and per-request lists ([`super::room`]).
+    pub fn reserve(&mut self, expected: super::room::Expected) {
+        expected.reserve(&mut self.request_ids);
+        expected.reserve(&mut self.row_tags);
+        expected.reserve(&mut self.counted);
+        self.labels.reserve(expected);
+        self.facts.reserve(expected);
+    }
+
     pub fn unknown_total(&self) -> u64 {
         self.usage_unknown.values().sum()
     }

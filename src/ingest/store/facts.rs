@@ -161,6 +161,11 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Room for the rest of the file's requests ([`super::room`]).
+    pub fn reserve(&mut self, expected: super::room::Expected) {
+        expected.reserve(&mut self.requests);
+    }
+
     pub fn note_buffer(&mut self, side: Side, place: Place) {
         match side {
             Side::Before => self.before_window.note(place),

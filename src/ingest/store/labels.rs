@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use super::rows::{put_varint, ByteReader};
 use crate::policy::Outcome;
 
 /// The fields a row's spend is allocated by, in the order [`Labels::fields`] holds them.
@@ -113,7 +114,9 @@ pub struct RowLabels {
     index: HashMap<Labels, u32, crate::fast_hash::Fast>,
     /// Per row: the index of its set in `sets`.
     rows: Vec<u32>,
-    /// Per row: its request id as `evidence::id_hash`, 0 without one.
+    /// Per row up to the last one that has a request id: that id as
+    /// `evidence::id_hash`, 0 without one; the rows after it have none. Most exports
+    /// carry no request ids, so this usually stays empty (8 bytes a row less to hold).
     requests: Vec<u64>,
 }
 
@@ -139,6 +142,12 @@ impl std::fmt::Debug for RowLabels {
 }
 
 impl RowLabels {
+    /// Room for the rest of the file's rows ([`super::room`]).
+    pub fn reserve(&mut self, expected: super::room::Expected) {
+        expected.reserve(&mut self.rows);
+        expected.reserve(&mut self.requests);
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }
@@ -150,7 +159,15 @@ impl RowLabels {
     pub fn push(&mut self, labels: Labels, request: u64) {
         let id = self.intern(labels);
         self.rows.push(id);
-        self.requests.push(request);
+        self.note_request(request);
+    }
+
+    /// The request id of the row just pushed; nothing to keep when it has none.
+    fn note_request(&mut self, request: u64) {
+        if request != 0 {
+            self.requests.resize(self.rows.len() - 1, 0);
+            self.requests.push(request);
+        }
     }
 
     fn intern(&mut self, labels: Labels) -> u32 {
@@ -165,8 +182,8 @@ impl RowLabels {
     /// Each row's labels and request id hash, in row order.
     pub fn iter(&self) -> impl Iterator<Item = (&Labels, u64)> + '_ {
         let sets = &self.sets;
-        (self.rows.iter().zip(&self.requests))
-            .map(move |(id, request)| (&sets[*id as usize], *request))
+        let requests = self.requests.iter().copied().chain(std::iter::repeat(0));
+        (self.rows.iter().zip(requests)).map(move |(id, request)| (&sets[*id as usize], request))
     }
 
     pub fn clear(&mut self) {
@@ -175,16 +192,21 @@ impl RowLabels {
 
     /// Keeps the rows for which `keep(position)` is true.
     pub fn retain_rows(&mut self, mut keep: impl FnMut(usize) -> bool) {
-        let mut kept = 0;
+        let (mut kept, mut with_request) = (0, 0);
         for position in 0..self.rows.len() {
             if keep(position) {
                 self.rows[kept] = self.rows[position];
-                self.requests[kept] = self.requests[position];
+                if let Some(&request) = self.requests.get(position) {
+                    self.requests[kept] = request;
+                    if request != 0 {
+                        with_request = kept + 1;
+                    }
+                }
                 kept += 1;
             }
         }
         self.rows.truncate(kept);
-        self.requests.truncate(kept);
+        self.requests.truncate(with_request);
     }
 
     /// Adds another file part's rows after these (its sets interned here).
@@ -192,6 +214,10 @@ impl RowLabels {
         // Each of `other`'s sets interned the first time a row uses it, so the sets come
         // in the order a single pass over both parts gives; one lookup per set, not per row.
         let mut ids: Vec<Option<u32>> = vec![None; other.sets.len()];
+        if !other.requests.is_empty() {
+            self.requests.resize(self.rows.len(), 0);
+            self.requests.extend_from_slice(&other.requests);
+        }
         self.rows.reserve(other.rows.len());
         for &id in &other.rows {
             let here = match ids[id as usize] {
@@ -200,10 +226,10 @@ impl RowLabels {
             };
             self.rows.push(here);
         }
-        self.requests.extend_from_slice(&other.requests);
     }
 
-    /// For the trip between web workers: the sets, then each row's set and request id.
+    /// For the trip between web workers: the sets, then each row's set, doubled and plus
+    /// one when a request id follows (8 bytes): one or two bytes a row without one.
     pub fn to_bytes(&self, out: &mut Vec<u8>) {
         put_u64(out, self.sets.len() as u64);
         for set in &self.sets {
@@ -214,10 +240,13 @@ impl RowLabels {
             put_u64(out, set.failure.map_or(0, |f| f as u64 + 1));
             put_u64(out, set.status.map_or(0, |s| s as u64 + 1));
         }
-        put_u64(out, self.rows.len() as u64);
-        for (id, request) in self.rows.iter().zip(&self.requests) {
-            put_u64(out, u64::from(*id));
-            put_u64(out, *request);
+        put_varint(out, self.rows.len() as u64);
+        let requests = self.requests.iter().chain(std::iter::repeat(&0));
+        for (id, &request) in self.rows.iter().zip(requests) {
+            put_varint(out, u64::from(*id) << 1 | u64::from(request != 0));
+            if request != 0 {
+                put_u64(out, request);
+            }
         }
     }
 
@@ -248,12 +277,17 @@ impl RowLabels {
             labels.index.insert(set, labels.sets.len() as u32);
             labels.sets.push(set);
         }
-        let rows = take_u64(bytes)?;
+        let rows = take_varint(bytes)?;
         for _ in 0..rows {
-            let id = u32::try_from(take_u64(bytes)?).ok()?;
+            let tagged = take_varint(bytes)?;
+            let id = u32::try_from(tagged >> 1).ok()?;
             labels.sets.get(id as usize)?;
             labels.rows.push(id);
-            labels.requests.push(take_u64(bytes)?);
+            if tagged & 1 == 1 {
+                // A row with a request id of 0 would be written without one.
+                let request = take_u64(bytes).filter(|r| *r != 0)?;
+                labels.note_request(request);
+            }
         }
         Some(labels)
     }
@@ -261,6 +295,13 @@ impl RowLabels {
 
 fn put_u64(out: &mut Vec<u8>, value: u64) {
     out.extend_from_slice(&value.to_le_bytes());
+}
+
+fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut reader = ByteReader { bytes, at: 0 };
+    let value = reader.varint()?;
+    *bytes = &bytes[reader.at..];
+    Some(value)
 }
 
 fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
@@ -337,5 +378,55 @@ mod tests {
             2,
             "the other part's sets are interned here"
         );
+    }
+
+    #[test]
+    fn request_ids_are_held_only_up_to_the_last_row_that_has_one() {
+        let set = labels("k", None);
+        let of = |requests: &[u64]| {
+            let mut rows = RowLabels::default();
+            for &request in requests {
+                rows.push(set, request);
+            }
+            rows
+        };
+        // (rows' request ids, what is held)
+        let cases: [(&[u64], &[u64]); 4] = [
+            (&[0, 0, 0], &[]),
+            (&[0, 5, 0], &[0, 5]),
+            (&[3, 0, 0, 4], &[3, 0, 0, 4]),
+            (&[], &[]),
+        ];
+        for (requests, held) in cases {
+            let rows = of(requests);
+            assert_eq!(rows.requests, held, "{requests:?}");
+            let read: Vec<u64> = rows.iter().map(|(_, r)| r).collect();
+            assert_eq!(read, requests, "every row reads its own, 0 for none");
+            let mut bytes = Vec::new();
+            rows.to_bytes(&mut bytes);
+            let back = RowLabels::from_bytes(&mut bytes.as_slice()).unwrap();
+            assert_eq!(back.requests, held, "{requests:?} on the wire");
+        }
+        // Without request ids a row is one byte on the wire, not sixteen.
+        let mut bytes = Vec::new();
+        of(&[0; 100]).to_bytes(&mut bytes);
+        let mut one = Vec::new();
+        of(&[0]).to_bytes(&mut one);
+        assert_eq!(bytes.len() - one.len(), 99);
+        // Kept and joined, the held list still ends at the last row with an id.
+        let mut kept = of(&[1, 0, 2, 0]);
+        kept.retain_rows(|p| p != 2);
+        assert_eq!(kept.requests, [1]);
+        let mut joined = of(&[0, 0]);
+        joined.append(&of(&[0, 7, 0]));
+        assert_eq!(joined.requests, [0, 0, 0, 7]);
+        joined.append(&of(&[0]));
+        assert_eq!(joined.requests, [0, 0, 0, 7]);
+        // A request id of 0 said to follow is damage: it would have been left out.
+        let mut damaged = Vec::new();
+        of(&[9]).to_bytes(&mut damaged);
+        let at = damaged.len() - 8;
+        damaged[at..].fill(0);
+        assert!(RowLabels::from_bytes(&mut damaged.as_slice()).is_none());
     }
 }

@@ -10,4 +10,5 @@ pub mod labels;
 pub mod ledger;
 pub mod overlap;
 pub mod report;
+pub mod room;
 pub mod rows;

@@ -19,7 +19,10 @@ use crate::settings::{Settings, ValidSettings};
 
 /// Bytes read per step: large enough that the per-chunk overhead (a promise, a copy, a
 /// progress message) is noise, small enough for progress and cancel to feel immediate.
-const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
+/// Each worker holds its chunk in its WebAssembly memory and the stream's two buffers
+/// besides: 8 MiB was no faster on the 1M-row CSV and took ~10 MB more of the tab
+/// (docs/benchmarks.md).
+const CHUNK: f64 = 2.0 * 1024.0 * 1024.0;
 /// The hashing worker runs ahead of the reader; smaller slices leave less garbage
 /// between its collections (measured: see docs/benchmarks.md).
 const HASH_CHUNK: f64 = 1024.0 * 1024.0;
@@ -58,6 +61,8 @@ pub(super) async fn read(job: Job) {
     let total = file.size();
     let started = js_sys::Date::now();
     let mut ingestor = Ingestor::with_hashing(&file.name(), rules, hashing);
+    // The reader's lists hold the other worker's rows too once joined: room for them all.
+    ingestor.expect_total(total as u64);
     let progress = |ingestor: &Ingestor, done: f64| {
         let elapsed = js_sys::Date::now() - started;
         post(&message::progress(

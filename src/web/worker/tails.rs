@@ -180,6 +180,7 @@ async fn read(
     if !tail.start_tail() {
         return Ok((None, None));
     }
+    tail.expect_total(tail.bytes_read() + (file.size() - split) as u64);
     let mut filed = settings.map(FiledAsRead::new);
     // Where the tail starts, once found: the first line start at or after `split`.
     let mut started = false;

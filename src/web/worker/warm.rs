@@ -1,6 +1,6 @@
 //! Warming the worker up before the first file: its WebAssembly starts in the browser's
 //! baseline compiler, and a function is recompiled optimized only after it has run for a
-//! while, and used at its next call. A loop that runs in one long call (a chunk of 8 MiB,
+//! while, and used at its next call. A loop that runs in one long call (a chunk of megabytes,
 //! every row priced) therefore stays in the slow code for that whole call: on a 20 MB file
 //! a third of the reading and the first figures ran ~5× slower than the rest, which is why
 //! a 100k-row file took as long as a 1M-row one (docs/benchmarks.md). So the worker reads

@@ -72,6 +72,11 @@ impl FxHasher {
 }
 
 impl RowsBuilder {
+    /// Room for the rest of the file's rows ([`crate::ingest::store::room`]).
+    pub fn reserve(&mut self, expected: crate::ingest::store::room::Expected) {
+        expected.reserve(&mut self.store.data);
+    }
+
     pub fn len(&self) -> usize {
         self.store.len
     }

@@ -28,6 +28,7 @@ mod layout;
 pub use builder::RowsBuilder;
 pub use iter::{RowIter, RowMark};
 pub use layout::put_varint;
+pub(crate) use layout::Reader as ByteReader;
 use layout::{decimal_field, ratio_key, ratios_from, Reader, Store, RATIO_FIELDS, RATIO_KEY};
 
 const MAGIC: &[u8; 4] = b"SRR2";
