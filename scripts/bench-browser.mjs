@@ -177,12 +177,13 @@ try {
     await page.addInitScript(stamps, String(rows));
     const seen = watch(page);
     await openApp(page, originOf(server), seen);
-    // Ready: the app mounted and both warm workers said `ready`, by the page's clock from
-    // navigation (a fresh context: nothing cached, every file fetched and compiled).
-    await page.waitForFunction(() => window.__bench.first.ready1 && window.__bench.first.ready2,
-      null, { timeout: 60_000, polling: 10 });
+    // Ready: the app mounted and both warm workers said `ready` (the one, with
+    // --one-worker), by the page's clock from navigation (a fresh context: nothing
+    // cached, every file fetched and compiled).
+    await page.waitForFunction((one) => window.__bench.first.ready1 && (one || window.__bench.first.ready2),
+      oneWorker, { timeout: 60_000, polling: 10 });
     const ready = await page.evaluate(() => [window.__bench.mounted,
-      Math.max(window.__bench.first.ready1, window.__bench.first.ready2)].map((t) => t / 1000));
+      Math.max(window.__bench.first.ready1, window.__bench.first.ready2 || 0)].map((t) => t / 1000));
     if (noFigures) await page.fill('[data-testid="quota-per-usd"]', 'x');
     if (noKeep) await page.uncheck('[data-testid="keep-files"]');
     if (rates) {
