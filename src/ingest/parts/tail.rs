@@ -84,13 +84,21 @@ impl Tail {
     /// row tags, the labels ([`RowLabels::to_bytes`]) and the rows as bytes
     /// ([`Rows::to_bytes`]), in one buffer.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let (mut out, data) = self.to_wire();
+        out.extend_from_slice(data);
+        out
+    }
+
+    /// [`Tail::to_bytes`] in two pieces: everything up to the rows' data, and the data
+    /// itself, borrowed. The worker copies both into the one buffer it sends, so the rows
+    /// (most of the bytes) are never copied within its WebAssembly memory, which keeps
+    /// whatever it once held.
+    pub fn to_wire(&self) -> (Vec<u8>, &[u8]) {
         let meta = serde_json::to_vec(&self.meta).unwrap_or_default();
-        // The rows' tables and data go straight in, not through a copy of their own.
         let tables = self.rows.tables();
-        let (data, labels) = (self.rows.data(), 2 * self.labels.len());
+        let labels = 2 * self.labels.len();
         let lists = 8 * self.request_ids.len() + 4 * self.row_tags.len() + 32 * self.requests.len();
-        let size = meta.len() + lists + labels + tables.len() + data.len() + 64;
-        let mut out = Vec::with_capacity(size);
+        let mut out = Vec::with_capacity(meta.len() + lists + labels + tables.len() + 64);
         out.extend_from_slice(MAGIC);
         put_varint(&mut out, meta.len() as u64);
         out.extend_from_slice(&meta);
@@ -118,12 +126,12 @@ impl Tail {
         }
         self.labels.to_bytes(&mut out);
         out.extend_from_slice(&tables);
-        out.extend_from_slice(data);
-        out
+        (out, self.rows.data())
     }
 
-    /// Reads [`Tail::to_bytes`] back, refusing anything damaged or inconsistent.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Tail, String> {
+    /// Reads [`Tail::to_bytes`] back, refusing anything damaged or inconsistent. The
+    /// buffer becomes the rows' store (what comes before them is cut off its front).
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Tail, String> {
         let bad = || "the part of the file read by the second reader is damaged".to_string();
         let mut rest = bytes.strip_prefix(MAGIC).ok_or_else(bad)?;
         let mut take = |n: usize| -> Option<&[u8]> {
@@ -135,21 +143,21 @@ impl Tail {
         let meta: Meta = take(usize::try_from(meta_len).map_err(|_| bad())?)
             .and_then(|json| serde_json::from_slice(json).ok())
             .ok_or_else(bad)?;
-        // A count, then that many little-endian numbers `width` bytes wide.
-        let mut list = |width: usize| -> Option<Vec<u64>> {
+        // A count, then that many little-endian numbers of 8 bytes (4 for the row tags,
+        // read straight into their own list).
+        let mut list = |width: usize| -> Option<&[u8]> {
             let len = usize::try_from(varint(&mut take)?).ok()?;
-            let bytes = take(len.checked_mul(width)?)?;
-            let numbers = bytes.chunks_exact(width).map(|b| {
-                let mut number = [0; 8];
-                number[..width].copy_from_slice(b);
-                u64::from_le_bytes(number)
-            });
-            Some(numbers.collect())
+            take(len.checked_mul(width)?)
         };
-        let request_ids = list(8).ok_or_else(bad)?;
+        let wide = |bytes: &[u8]| -> Vec<u64> {
+            let number = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
+            bytes.chunks_exact(8).map(number).collect()
+        };
+        let request_ids = list(8).map(wide).ok_or_else(bad)?;
         let row_tags = list(4).ok_or_else(bad)?;
-        let row_tags = row_tags.into_iter().map(|t| t as u32).collect::<Vec<_>>();
-        let [ids, lines, numbers, stored] = [(); 4].map(|_| list(8));
+        let number = |b: &[u8]| u32::from_le_bytes(b.try_into().unwrap_or_default());
+        let row_tags: Vec<u32> = row_tags.chunks_exact(4).map(number).collect();
+        let [ids, lines, numbers, stored] = [(); 4].map(|_| list(8).map(wide));
         let (ids, lines, numbers, stored) = (
             ids.ok_or_else(bad)?,
             lines.ok_or_else(bad)?,
@@ -172,7 +180,8 @@ impl Tail {
             })
             .collect();
         let labels = RowLabels::from_bytes(&mut rest).ok_or_else(bad)?;
-        let rows = Rows::from_bytes(rest.to_vec())?;
+        let rows_at = bytes.len() - rest.len();
+        let rows = Rows::from_bytes_at(bytes, rows_at)?;
         let ledger = &meta.ledger;
         if !ledger.is_balanced()
             || rows.len() as u64 != ledger.accepted

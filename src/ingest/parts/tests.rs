@@ -89,8 +89,12 @@ fn in_two_by_hand(bytes: &[u8], cut: usize, step: usize, rules: &Rules) -> (File
             return None;
         }
         tail.push(&bytes[start..]);
-        let sent = tail.finish_tail()?.to_bytes();
-        Some(Tail::from_bytes(&sent).expect("a tail reads back"))
+        let tail = tail.finish_tail()?;
+        let sent = tail.to_bytes();
+        let (mut pieces, data) = tail.to_wire();
+        pieces.extend_from_slice(data);
+        assert_eq!(pieces, sent, "the worker's two pieces make the one buffer");
+        Some(Tail::from_bytes(sent).expect("a tail reads back"))
     });
     let mut head = Ingestor::with_hashing("log", rules.clone(), Hashing::Elsewhere);
     let end = start.unwrap_or(bytes.len());
@@ -172,7 +176,7 @@ proptest! {
             sent[at] = byte;
         }
         // What is accepted still adds up: every row accounted for, once.
-        if let Ok(tail) = Tail::from_bytes(&sent) {
+        if let Ok(tail) = Tail::from_bytes(sent) {
             let mut head = Ingestor::with_hashing("log", Rules::default(), Hashing::Elsewhere);
             head.push(&bytes[..cut]);
             prop_assert!(head.join_tail(tail));

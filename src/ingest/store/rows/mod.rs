@@ -103,9 +103,16 @@ impl Rows {
 
     /// Reads [`Rows::to_bytes`] back, refusing anything that does not decode cleanly. The
     /// buffer becomes the store (the tables are cut off its front), so it is not copied.
-    pub fn from_bytes(mut bytes: Vec<u8>) -> Result<Rows, String> {
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Rows, String> {
+        Rows::from_bytes_at(bytes, 0)
+    }
+
+    /// [`Rows::from_bytes`] of what `bytes` holds from `start` on (what comes before is
+    /// cut off with the tables).
+    pub fn from_bytes_at(mut bytes: Vec<u8>, start: usize) -> Result<Rows, String> {
         let bad = || "the rows sent by the reader are damaged".to_string();
-        let rest = bytes.strip_prefix(MAGIC).ok_or_else(bad)?;
+        let from = bytes.get(start..).ok_or_else(bad)?;
+        let rest = from.strip_prefix(MAGIC).ok_or_else(bad)?;
         let mut r = Reader { bytes: rest, at: 0 };
         let count = r.varint().ok_or_else(bad)?;
         let mut models = Vec::new();
@@ -125,7 +132,7 @@ impl Rows {
             ratios.push(ratios_from(fields).ok_or_else(bad)?);
         }
         let len = r.varint().ok_or_else(bad)? as usize;
-        let tables = MAGIC.len() + r.at;
+        let tables = start + MAGIC.len() + r.at;
         bytes.drain(..tables);
         let data = bytes;
         let rows = Rows(Arc::new(Store {
