@@ -248,7 +248,10 @@ try {
     const since = (t) => (t === null || t === undefined ? null : (t - B.change) / 1000);
     const progress = Object.entries(B.messages).filter(([k]) => k.startsWith('progress')).map(([, t]) => t);
     const lastRead = progress.length ? Math.max(...progress) : null;
-    const hashed = B.messages.hashed2 ?? null;
+    // From whichever worker hashed: the second one, or the reader when the second was let
+    // go after its part of a large file.
+    const digests = Object.entries(B.messages).filter(([k]) => k.startsWith('hashed')).map(([, t]) => t);
+    const hashed = digests.length ? Math.max(...digests) : null;
     const inPage = {
       ledger: since(B.ledger),
       figures: since(B.figures),

@@ -20,8 +20,10 @@
 //! file is also read in two parts (`ingest::Tail`, `tails`): `read` carries a `split`
 //! byte, where the reader stops at the next line start and awaits the rows after it,
 //! which the second worker reads first and sends as `tail` (by way of the page, the
-//! buffer handed over, not copied). Its hash waits until the reader has computed the
-//! figures (the page sends it then), and gives way to any read queued behind it.
+//! buffer handed over, not copied). The page then lets the second worker go, unless it
+//! has another file's work, and the file's hash waits until the reader has computed the
+//! figures (the page sends it then, to the reader if the second worker went); a hash
+//! gives way to any read queued behind it.
 
 //! Messages (`message`; plain objects, `kind` says which):
 //! - page → worker: `read {job, file, rules, hash, split}`,

@@ -32,11 +32,16 @@ pub(super) fn answer(loader: &Weak<RefCell<Loader>>, role: Role, message: Option
             Role::Hasher => this.hasher.ready(),
         },
         // The rows after the cut, from the second worker, for the reader waiting at it.
-        Some(Message::Tail { job, part }) => this.reader.pass_on(message::tail(job, &part), &part),
+        Some(Message::Tail { job, part }) => {
+            let rows_sent = !part.is_null();
+            this.reader.pass_on(message::tail(job, &part), &part);
+            this.part_delivered(job, rows_sent);
+        }
         // And those rows filed in groups, which the reader joins to its own.
         Some(Message::Filed { job, groups, under }) => {
             this.reader
-                .post(message::filed(job, groups.as_deref(), &under))
+                .post(message::filed(job, groups.as_deref(), &under));
+            this.part_delivered(job, true);
         }
         Some(Message::Hashed { job, sha256 }) => actions.extend(this.fingerprinted(job, sha256)),
         Some(Message::Hashing { job, done, total }) if total > 0.0 => {

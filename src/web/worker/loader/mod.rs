@@ -12,8 +12,10 @@
 //! reader's time) while the first reads it with hashing off. From 16 MiB on, the second
 //! worker first reads the rows after a cut halfway into the file, and the page passes
 //! them to the reader, which joins them to its own (`ingest::Tail`): the same report,
-//! read on both cores; it hashes the file once the reader has computed the figures. A
-//! file is loaded as soon as the reader is done, so the figures never wait for the
+//! read on both cores. The second worker is then let go when it has nothing else to do
+//! (`second`: the tab's peak memory is lower without it), and the reader hashes the file
+//! once it has computed the figures; a fresh second worker starts with the next file.
+//! A file is loaded as soon as the reader is done, so the figures never wait for the
 //! hash; its digest follows ([`Action::Fingerprinted`], and the reader is sent it too),
 //! and until then the page shows how far the hash is and holds back the record, which
 //! names every file by it.
@@ -36,6 +38,7 @@ use crate::web::state::{Action, LoadedFile};
 mod answers;
 mod cut;
 mod peer;
+mod second;
 
 use answers::{answer, broken};
 use peer::Peer;
@@ -47,13 +50,17 @@ struct Job {
     /// Hashed by the second worker: the digest comes apart from the report.
     hashed_apart: bool,
     sha256: Option<String>,
-    /// Hashed by the second worker once the figures are computed (`hash_waiting`).
+    /// Hashed once the figures are computed (`hash_waiting`), by the second worker, or by
+    /// the reader when the second was let go.
     hash_later: Option<File>,
     read: Option<(FileReport, Vec<String>)>,
     /// The last progress of each worker (bytes done, rows, ms): the second one's counts
     /// the part after the cut it reads, so together they are the whole file's.
     reading: Progress,
     tail: Progress,
+    /// The second worker's messages still to come that end its part of the file: its
+    /// rows (`tail`), then their groups (`filed`) when it was sent settings.
+    part_left: u8,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -74,6 +81,11 @@ pub struct Loader {
     /// Started with the first file, so a page that never reads one never starts them.
     reader: Peer,
     hasher: Peer,
+    /// The second worker was let go once its part of a large file was in (`second`):
+    /// the reader hashes that file, and a fresh second worker starts with the next file.
+    hasher_retired: bool,
+    /// The handlers of the worker let go last (they may be running when it goes).
+    retired_handlers: Vec<Closure<dyn Fn(JsValue)>>,
     broken: bool,
     files: Vec<File>,
     /// The SHA-256 of each kept file, by name, once hashed: a File's bytes cannot change
@@ -101,7 +113,6 @@ pub struct Loader {
     /// The last record check asked for: only its answer is shown.
     verifying: u32,
     dispatch: Callback<Action>,
-    handlers: Vec<Closure<dyn Fn(JsValue)>>,
 }
 
 pub type Shared = Rc<RefCell<Loader>>;
@@ -113,6 +124,8 @@ impl Loader {
                 me: me.clone(),
                 reader: Peer::default(),
                 hasher: Peer::default(),
+                hasher_retired: false,
+                retired_handlers: Vec::new(),
                 broken: false,
                 files: Vec::new(),
                 digests: HashMap::new(),
@@ -128,7 +141,6 @@ impl Loader {
                 waiting_compute: None,
                 verifying: 0,
                 dispatch,
-                handlers: Vec::new(),
             })
         })
     }
@@ -141,13 +153,13 @@ impl Loader {
             self.broken = true;
             return false;
         };
-        self.reader.worker = Some(reader);
+        self.reader = reader;
         // Without a second worker the reader hashes too, as it always did.
-        self.hasher.worker = self.spawn(Role::Hasher);
+        self.hasher = self.spawn(Role::Hasher).unwrap_or_default();
         true
     }
 
-    fn spawn(&mut self, role: Role) -> Option<Worker> {
+    fn spawn(&mut self, role: Role) -> Option<Peer> {
         // A module worker: its loader imports the app's own wasm-bindgen JS (one module
         // for the page and its workers, tools/post-build.mjs); classic in the single-file
         // copy, whose worker is a blob: URL holding that JS itself.
@@ -168,19 +180,20 @@ impl Loader {
         let on_error = Closure::<dyn Fn(JsValue)>::new(move |_| broken(&me));
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        self.handlers.extend([on_message, on_error]);
-        Some(worker)
+        Some(Peer::new(worker, vec![on_message, on_error]))
     }
 
     fn send(&mut self, file: &File) {
+        self.restart_hasher();
         let id = self.next_id;
         self.next_id += 1;
         let known = self.digests.get(&file.name()).cloned();
         let hashed_apart = known.is_some() || self.hasher.worker.is_some();
         let rules = self.rules.to_wire();
         // A large file is read by both workers: the second one takes the part after
-        // the cut; it hashes the whole file once the reader has computed the figures, so
-        // the hash takes no core from the reading or the figures. A small file is hashed
+        // the cut; the whole file is hashed once the reader has computed the figures
+        // (by the reader if the second worker was let go), so the hash takes no core
+        // from the reading or the figures. A small file is hashed
         // while it is read.
         let split = cut::cut(file.size(), self.hasher.worker.is_some());
         // Each worker files the rows it reads in groups under the settings of the moment.
@@ -216,6 +229,11 @@ impl Loader {
             read: None,
             reading: Progress::default(),
             tail: Progress::default(),
+            part_left: match (split, settings) {
+                (None, _) => 0,
+                (Some(_), None) => 1,
+                (Some(_), Some(_)) => 2,
+            },
         });
     }
 
@@ -261,9 +279,12 @@ impl Loader {
     /// The reader has computed the figures and has nothing else to compute: the hashes
     /// that waited for it start.
     fn start_waiting_hashes(&mut self) {
+        let hashing = match self.hasher_retired {
+            true => &mut self.reader,
+            false => &mut self.hasher,
+        };
         for (id, file) in std::mem::take(&mut self.hash_waiting) {
-            self.hasher
-                .post(message::hash_file(id, &file, true, None, None));
+            hashing.post(message::hash_file(id, &file, true, None, None));
         }
     }
 

@@ -10,9 +10,20 @@ pub(super) struct Peer {
     pub(super) worker: Option<Worker>,
     pub(super) ready: bool,
     waiting: Vec<JsValue>,
+    /// Its message and error handlers, which live as long as it does.
+    pub(super) handlers: Vec<Closure<dyn Fn(JsValue)>>,
 }
 
 impl Peer {
+    pub(super) fn new(worker: Worker, handlers: Vec<Closure<dyn Fn(JsValue)>>) -> Peer {
+        Peer {
+            worker: Some(worker),
+            ready: false,
+            waiting: Vec::new(),
+            handlers,
+        }
+    }
+
     pub(super) fn post(&mut self, message: JsValue) {
         match (&self.worker, self.ready) {
             (Some(worker), true) => {
