@@ -88,11 +88,17 @@ function threadCpu(rootPid) {
       while (p > 1 && p !== rootPid) p = parentOf(p);
       if (p !== rootPid) continue;
       const type = (readFileSync(`/proc/${pid}/cmdline`, 'utf8').match(/--type=([a-z-]+)/) || [, 'browser'])[1];
+      const seconds = (stat) => {
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return (Number(f[11]) + Number(f[12])) / 100;
+      };
+      // The process's own total also counts its threads that have ended (a worker the
+      // page let go), which no longer have a task entry.
+      out.set(`${type}/${pid}/all`, seconds(readFileSync(`/proc/${pid}/stat`, 'utf8')));
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
         const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
         const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out.set(`${type}/${tid} ${name}`, (Number(f[11]) + Number(f[12])) / 100);
+        out.set(`${type}/${pid}/${tid} ${name}`, seconds(stat));
       }
     } catch { /* exited meanwhile */ }
   }
@@ -103,7 +109,17 @@ function threadCpu(rootPid) {
 // tab (page, compositor, its I/O), the browser process (which reads the File for the
 // tab), and the total; on 2 cores the total over the wall-clock time shows how busy both were.
 function cpuSpent(before, after) {
-  const spent = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]);
+  const spent = [...after].filter(([k]) => !k.endsWith('/all')).map(([k, v]) => [k, v - (before.get(k) ?? 0)]);
+  // Threads that ended between the two readings: the rest of their process's total. In
+  // the tab that is the second worker, let go once its part of a large file is in.
+  for (const [k, v] of after) {
+    if (!k.endsWith('/all')) continue;
+    const process = k.slice(0, -'all'.length);
+    const live = spent.filter(([t]) => t.startsWith(process)).reduce((a, [, x]) => a + x, 0);
+    const ended = v - (before.get(k) ?? 0) - live;
+    const what = process.startsWith('renderer/') ? 'DedicatedWorker (ended)' : 'ended threads';
+    if (ended >= 0.05) spent.push([`${process}${what}`, ended]);
+  }
   const sum = (keep) => spent.filter(([k]) => keep(k)).reduce((a, [, v]) => a + v, 0);
   const workers = spent.filter(([k]) => k.includes('DedicatedWorker')).map(([, v]) => v)
     .filter((v) => v >= 0.05).sort((a, b) => b - a);
