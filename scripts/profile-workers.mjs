@@ -33,6 +33,10 @@ cdp.on('Target.attachedToTarget', (e) => {
   workers.push(e.sessionId);
   if (workers.length === 2) bothAttached();
 });
+// The page lets the second worker go once its part of a large file is in: its profile
+// goes with it, so only the workers still there at the end are reported.
+const gone = new Set();
+cdp.on('Target.detachedFromTarget', (e) => gone.add(e.sessionId));
 cdp.on('Target.receivedMessageFromTarget', (e) => {
   const message = JSON.parse(e.message);
   answers.get(message.id)?.(message.result);
@@ -58,6 +62,10 @@ await page.setInputFiles('[data-testid="file-input"]', file);
 await page.locator('#results:not([aria-busy])').waitFor({ timeout: 300_000 });
 await page.locator('[data-testid="summary-answer"]').waitFor({ timeout: 300_000 });
 for (const [i, worker] of workers.entries()) {
+  if (gone.has(worker)) {
+    console.log(`worker ${i}: let go by the page before the end (its profile went with it)`);
+    continue;
+  }
   const { profile } = await send(worker, 'Profiler.stop');
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();

@@ -40,6 +40,7 @@ pub struct Record<'r> {
 }
 
 impl<'r> Record<'r> {
+    #[inline]
     pub fn cell(&self, i: usize) -> Option<&'r str> {
         let start = match i.checked_sub(1) {
             Some(before) => *self.ends.get(before)?,
