@@ -193,8 +193,7 @@ impl Loader {
         // A large file is read by both workers: the second one takes the part after
         // the cut; the whole file is hashed once the reader has computed the figures
         // (by the reader if the second worker was let go), so the hash takes no core
-        // from the reading or the figures. A small file is hashed
-        // while it is read.
+        // from the reading or the figures. A small file is hashed while it is read.
         let split = cut::cut(file.size(), self.hasher.worker.is_some());
         // Each worker files the rows it reads in groups under the settings of the moment.
         let settings = self.settings().map(str::to_string);

@@ -1,6 +1,6 @@
 //! The second worker, let go once its part of a large file is in.
 //!
-//! A worker's WebAssembly memory never shrinks, and a worker costs the tab ~20 MB before
+//! A worker's WebAssembly memory never shrinks, and a worker costs the tab ~17 MB before
 //! it reads a byte. After the second worker has sent the rows after the cut (18 MiB of
 //! memory on a 1M-row log), it only waits to hash the file, while the reader joins the
 //! two parts and computes the figures, and the page shows them: the tab's peak. Let go
