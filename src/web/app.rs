@@ -215,6 +215,7 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |on: bool| {
             keep::set_enabled(on);
+            dispatch.emit(Action::KeepChoice(on));
             // On: what is loaded now is kept; off: the copies go.
             let files = kept_loader.borrow().files().to_vec();
             keep::report(dispatch.clone(), async move {

@@ -42,6 +42,10 @@ pub enum Action {
     Notice(Option<String>),
     /// What is kept in this browser now (after keeping, forgetting or restoring).
     Keep(KeepStatus),
+    /// "Keep files in this browser" switched: shown at once, so a render before the
+    /// copies are written or removed (a worker's message) does not switch it back;
+    /// what is kept then follows as `Keep`.
+    KeepChoice(bool),
     /// A record being checked against its files, or what the check found.
     Verify(Verifying),
 }
@@ -376,6 +380,13 @@ impl Reducible for State {
             Action::Import(Err(problem)) => state.notice(Some(problem)),
             Action::Notice(notice) => state.notice(notice),
             Action::Keep(keep) => State { keep, ..state },
+            Action::KeepChoice(on) => {
+                let keep = KeepStatus {
+                    on,
+                    ..state.keep.clone()
+                };
+                State { keep, ..state }
+            }
             Action::Verify(verifying) => State {
                 verification: Some(verifying),
                 ..state
