@@ -37,13 +37,14 @@ pub use formats::mapping;
 pub use formats::row::{Counts, GatewayRow, LoggedRatios, RowKind, TokenSemantic, UNTIMED};
 pub use formats::times::{parse_time, parse_timestamp, CellFormat, DateOrder, StatedZone};
 pub use formats::{Format, Stream};
-pub use parts::{line_start, FileHasher, Hashing, Ingestor, Tail};
+pub use parts::{line_start, FileHasher, Hashing, Ingestor, SentTail, Tail};
 pub use store::evidence::{id_hash, ChargeTotal, Evidence};
 pub use store::facts::{Attempts, Facts, Listed, Place, Request, LISTED};
 pub use store::labels::{label_hash, FailureDetail, LabelField, Labels, RowLabels};
 pub use store::ledger::{ExclusionRule, Ledger, RejectionGroup, KEPT_REJECTIONS};
 pub use store::overlap;
 pub use store::report::{FileReport, Fingerprint};
+pub use store::rows::WireBytes;
 pub use store::rows::{RowIter, RowMark, Rows, RowsBuilder};
 
 /// Reads one file and files every row in its ledger under `rules`.

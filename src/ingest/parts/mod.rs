@@ -6,9 +6,11 @@
 
 mod hashing;
 mod reader;
+mod sent;
 mod tail;
 
 pub use hashing::{FileHasher, Hashing};
+pub use sent::SentTail;
 pub use tail::{line_start, Tail};
 
 use reader::{Held, Reader};

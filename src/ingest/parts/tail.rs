@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Compression, Ingestor, Reader, Stage};
 use crate::error::Error;
-use crate::ingest::store::facts::{Facts, Place, Request};
+use crate::ingest::store::facts::{Facts, Request};
 use crate::ingest::store::labels::RowLabels;
 use crate::ingest::store::ledger::Ledger;
 use crate::ingest::store::rows::{put_varint, Rows, RowsBuilder};
@@ -32,7 +32,7 @@ pub fn line_start(from: &[u8]) -> Option<usize> {
 /// Which reader read a tail; a tail only joins a head read the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum Kind {
+pub(super) enum Kind {
     JsonLines,
     Delimited,
 }
@@ -51,27 +51,27 @@ pub struct Tail {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct Meta {
-    kind: Kind,
-    bytes: u64,
-    lines: u64,
-    rows: u64,
+pub(super) struct Meta {
+    pub(super) kind: Kind,
+    pub(super) bytes: u64,
+    pub(super) lines: u64,
+    pub(super) rows: u64,
     /// A JSON line that was not an object, at its line in the tail.
-    problem: Option<Error>,
-    ledger: Ledger,
+    pub(super) problem: Option<Error>,
+    pub(super) ledger: Ledger,
     /// The lines of the text, and those holding an invalid character.
-    text_lines: u64,
-    damaged: DamagedLines,
+    pub(super) text_lines: u64,
+    pub(super) damaged: DamagedLines,
     /// The incident facts of the tail's rows, at their places in the tail.
     #[serde(default)]
-    facts: Facts,
+    pub(super) facts: Facts,
     /// The facts' rows posted after the window's end (`Facts::posted_after`, kept off
     /// the report's JSON), as id hashes.
     #[serde(default)]
-    posted_after: Vec<u64>,
+    pub(super) posted_after: Vec<u64>,
 }
 
-const MAGIC: &[u8; 4] = b"SRT3";
+pub(super) const MAGIC: &[u8; 4] = b"SRT4";
 
 impl Tail {
     /// The tail's accepted rows (the second worker files them in groups before the
@@ -80,9 +80,11 @@ impl Tail {
         &self.rows
     }
 
-    /// For the trip between web workers: the counts as JSON, then the request ids, the
-    /// row tags, the labels ([`RowLabels::to_bytes`]) and the rows as bytes
-    /// ([`Rows::to_bytes`]), in one buffer.
+    /// For the trip between web workers ([`super::SentTail::read`]): the magic, the
+    /// length of what tells the rows apart (the head), that head (the counts as JSON, the
+    /// facts' requests, the rows' tables and labels), then the per-row lists the reader
+    /// joins a slice at a time (row tags, request ids) and the rows as bytes
+    /// ([`Rows::to_bytes`]'s data), in one buffer.
     pub fn to_bytes(&self) -> Vec<u8> {
         let (mut out, data) = self.to_wire();
         out.extend_from_slice(data);
@@ -96,20 +98,12 @@ impl Tail {
     pub fn to_wire(&self) -> (Vec<u8>, &[u8]) {
         let meta = serde_json::to_vec(&self.meta).unwrap_or_default();
         let tables = self.rows.tables();
-        let labels = 2 * self.labels.len();
-        let lists = 8 * self.request_ids.len() + 4 * self.row_tags.len() + 32 * self.requests.len();
-        let mut out = Vec::with_capacity(meta.len() + lists + labels + tables.len() + 64);
-        out.extend_from_slice(MAGIC);
-        put_varint(&mut out, meta.len() as u64);
-        out.extend_from_slice(&meta);
-        put_varint(&mut out, self.request_ids.len() as u64);
-        for id in &self.request_ids {
-            out.extend_from_slice(&id.to_le_bytes());
-        }
-        put_varint(&mut out, self.row_tags.len() as u64);
-        for tag in &self.row_tags {
-            out.extend_from_slice(&tag.to_le_bytes());
-        }
+        let mut head =
+            Vec::with_capacity(meta.len() + 32 * self.requests.len() + tables.len() + 64);
+        put_varint(&mut head, meta.len() as u64);
+        head.extend_from_slice(&meta);
+        put_varint(&mut head, self.row_tags.len() as u64);
+        put_varint(&mut head, self.request_ids.len() as u64);
         // The requests as four lists: ids, lines (0: none), rows, stored + 1 (0: none).
         type Field = fn(&Request) -> u64;
         let fields: [Field; 4] = [
@@ -119,108 +113,26 @@ impl Tail {
             |r| r.stored.map_or(0, |s| s + 1),
         ];
         for field in fields {
-            put_varint(&mut out, self.requests.len() as u64);
+            put_varint(&mut head, self.requests.len() as u64);
             for request in &self.requests {
-                out.extend_from_slice(&field(request).to_le_bytes());
+                head.extend_from_slice(&field(request).to_le_bytes());
             }
         }
-        self.labels.to_bytes(&mut out);
-        out.extend_from_slice(&tables);
+        head.extend_from_slice(&tables);
+        self.labels.to_bytes(&mut head);
+        let lists = 4 * self.row_tags.len() + 8 * self.request_ids.len();
+        let mut out = Vec::with_capacity(MAGIC.len() + 8 + head.len() + lists);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(head.len() as u64).to_le_bytes());
+        out.extend_from_slice(&head);
+        for tag in &self.row_tags {
+            out.extend_from_slice(&tag.to_le_bytes());
+        }
+        for id in &self.request_ids {
+            out.extend_from_slice(&id.to_le_bytes());
+        }
         (out, self.rows.data())
     }
-
-    /// Reads [`Tail::to_bytes`] back, refusing anything damaged or inconsistent. The
-    /// buffer becomes the rows' store (what comes before them is cut off its front).
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<Tail, String> {
-        let bad = || "the part of the file read by the second reader is damaged".to_string();
-        let mut rest = bytes.strip_prefix(MAGIC).ok_or_else(bad)?;
-        let mut take = |n: usize| -> Option<&[u8]> {
-            let (taken, after) = rest.split_at_checked(n)?;
-            rest = after;
-            Some(taken)
-        };
-        let meta_len = varint(&mut take).ok_or_else(bad)?;
-        let meta: Meta = take(usize::try_from(meta_len).map_err(|_| bad())?)
-            .and_then(|json| serde_json::from_slice(json).ok())
-            .ok_or_else(bad)?;
-        // A count, then that many little-endian numbers of 8 bytes (4 for the row tags,
-        // read straight into their own list).
-        let mut list = |width: usize| -> Option<&[u8]> {
-            let len = usize::try_from(varint(&mut take)?).ok()?;
-            take(len.checked_mul(width)?)
-        };
-        let wide = |bytes: &[u8]| -> Vec<u64> {
-            let number = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
-            bytes.chunks_exact(8).map(number).collect()
-        };
-        let request_ids = list(8).map(wide).ok_or_else(bad)?;
-        let row_tags = list(4).ok_or_else(bad)?;
-        let number = |b: &[u8]| u32::from_le_bytes(b.try_into().unwrap_or_default());
-        let row_tags: Vec<u32> = row_tags.chunks_exact(4).map(number).collect();
-        let [ids, lines, numbers, stored] = [(); 4].map(|_| list(8).map(wide));
-        let (ids, lines, numbers, stored) = (
-            ids.ok_or_else(bad)?,
-            lines.ok_or_else(bad)?,
-            numbers.ok_or_else(bad)?,
-            stored.ok_or_else(bad)?,
-        );
-        if [lines.len(), numbers.len(), stored.len()] != [ids.len(); 3] {
-            return Err(bad());
-        }
-        let requests: Vec<Request> = (0..ids.len())
-            .map(|i| Request {
-                id: ids[i],
-                place: Place {
-                    line: (lines[i] > 0).then_some(lines[i]),
-                    row: numbers[i],
-                },
-                stored: stored[i].checked_sub(1),
-                // Only gateway logs are read in parts: their outcome is in the row.
-                outcome: None,
-            })
-            .collect();
-        let labels = RowLabels::from_bytes(&mut rest).ok_or_else(bad)?;
-        let rows_at = bytes.len() - rest.len();
-        let rows = Rows::from_bytes_at(bytes, rows_at)?;
-        let ledger = &meta.ledger;
-        if !ledger.is_balanced()
-            || rows.len() as u64 != ledger.accepted
-            || request_ids.len() as u64 > ledger.accepted
-            || row_tags.len() != rows.len()
-            || requests.len() as u64 > ledger.rows_read
-            || labels.len() != rows.len()
-        {
-            return Err(bad());
-        }
-        Ok(Tail {
-            meta,
-            request_ids,
-            row_tags,
-            requests,
-            labels,
-            rows,
-        })
-    }
-
-    pub fn rows_read(&self) -> u64 {
-        self.meta.ledger.rows_read
-    }
-
-    pub fn bytes(&self) -> u64 {
-        self.meta.bytes
-    }
-}
-
-fn varint<'a>(take: &mut impl FnMut(usize) -> Option<&'a [u8]>) -> Option<u64> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let b = take(1)?[0];
-        value |= u64::from(b & 0x7f).checked_shl(shift)?;
-        if b & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
 }
 
 impl Ingestor {
@@ -251,7 +163,7 @@ impl Ingestor {
         }
     }
 
-    fn kind(&self) -> Option<Kind> {
+    pub(super) fn kind(&self) -> Option<Kind> {
         if self.filing.problem.is_some() || !matches!(self.compression, Compression::Plain) {
             return None;
         }
@@ -341,50 +253,5 @@ impl Ingestor {
             labels: filing.evidence.labels,
             rows: filing.rows.finish(),
         })
-    }
-
-    /// Joins the tail read apart from the point this ingestor has read to (exactly the
-    /// bytes before the tail's first). False, with nothing changed, when this reader is
-    /// not at a line start of the same kind of reading, or hashes here (the tail's bytes
-    /// never pass through it): the caller then pushes the rest of the file itself.
-    pub fn join_tail(&mut self, tail: Tail) -> bool {
-        if self.kind() != Some(tail.meta.kind) || !self.hasher.elsewhere() {
-            return false;
-        }
-        let Stage::Text(decoder, reader) = &mut self.stage else {
-            return false;
-        };
-        let mut meta = tail.meta;
-        meta.facts.requests = tail.requests;
-        meta.facts.posted_after = std::mem::take(&mut meta.posted_after);
-        let lines_before = decoder.lines();
-        let (lines, rows) = match reader {
-            Reader::Lines(l) if decoder.at_char_start() && l.at_line_start() => {
-                let before = l.position();
-                l.join(meta.lines, meta.rows, meta.problem);
-                before
-            }
-            Reader::Csv(csv) if decoder.at_char_start() && csv.at_record_start() => {
-                let before = csv.position();
-                csv.join(meta.lines, meta.rows);
-                before
-            }
-            _ => return false,
-        };
-        self.damaged.join(meta.damaged, lines_before);
-        self.joined_lines += meta.text_lines;
-        let filing = &mut self.filing;
-        filing.ledger.append_shifted(meta.ledger, lines, rows);
-        let stored = filing.rows.len() as u64;
-        filing.rows.append(&tail.rows);
-        filing.evidence.request_ids.extend(tail.request_ids);
-        filing.evidence.row_tags.extend(tail.row_tags);
-        filing
-            .evidence
-            .facts
-            .append_shifted(meta.facts, lines, rows, stored);
-        filing.evidence.labels.append(&tail.labels);
-        self.bytes += meta.bytes;
-        true
     }
 }

@@ -209,25 +209,6 @@ impl RowLabels {
         self.requests.truncate(with_request);
     }
 
-    /// Adds another file part's rows after these (its sets interned here).
-    pub fn append(&mut self, other: &RowLabels) {
-        // Each of `other`'s sets interned the first time a row uses it, so the sets come
-        // in the order a single pass over both parts gives; one lookup per set, not per row.
-        let mut ids: Vec<Option<u32>> = vec![None; other.sets.len()];
-        if !other.requests.is_empty() {
-            self.requests.resize(self.rows.len(), 0);
-            self.requests.extend_from_slice(&other.requests);
-        }
-        self.rows.reserve(other.rows.len());
-        for &id in &other.rows {
-            let here = match ids[id as usize] {
-                Some(here) => here,
-                None => *ids[id as usize].insert(self.intern(other.sets[id as usize])),
-            };
-            self.rows.push(here);
-        }
-    }
-
     /// For the trip between web workers: the sets, then each row's set, doubled and plus
     /// one when a request id follows (8 bytes): one or two bytes a row without one.
     pub fn to_bytes(&self, out: &mut Vec<u8>) {
@@ -250,12 +231,48 @@ impl RowLabels {
         }
     }
 
-    /// Reads [`RowLabels::to_bytes`] from the front of `bytes`, refusing anything that
-    /// does not decode; the rest of `bytes` is what follows.
+    /// Reads [`RowLabels::to_bytes`] from the front of `bytes` (the rest of `bytes` is
+    /// what follows), refusing anything that does not decode.
     pub fn from_bytes(bytes: &mut &[u8]) -> Option<RowLabels> {
         let mut labels = RowLabels::default();
-        let sets = take_u64(bytes)?;
-        for _ in 0..sets {
+        labels.append_bytes(bytes).then_some(labels)
+    }
+
+    /// Adds the rows of another file part, as [`RowLabels::to_bytes`] wrote them at the
+    /// front of `bytes`, after these: its sets interned here the first time a row uses
+    /// one, so they come in the order a single pass over both parts gives. False, with
+    /// nothing changed, when the bytes do not decode.
+    pub fn append_bytes(&mut self, bytes: &mut &[u8]) -> bool {
+        self.append_if(bytes, None)
+    }
+
+    /// [`RowLabels::append_bytes`] of all of `bytes`, which must hold `rows` rows.
+    pub fn append_bytes_exactly(&mut self, mut bytes: &[u8], rows: usize) -> bool {
+        self.append_if(&mut bytes, Some(rows))
+    }
+
+    fn append_if(&mut self, bytes: &mut &[u8], exactly: Option<usize>) -> bool {
+        let before = (self.sets.len(), self.rows.len(), self.requests.len());
+        let mut read = *bytes;
+        if self.read_rows(&mut read).is_some()
+            && exactly.is_none_or(|rows| read.is_empty() && self.rows.len() - before.1 == rows)
+        {
+            *bytes = read;
+            return true;
+        }
+        let (sets, rows, requests) = before;
+        for set in self.sets.drain(sets..) {
+            self.index.remove(&set);
+        }
+        self.rows.truncate(rows);
+        self.requests.truncate(requests);
+        false
+    }
+
+    fn read_rows(&mut self, bytes: &mut &[u8]) -> Option<()> {
+        let count = usize::try_from(take_u64(bytes)?).ok()?;
+        let mut sets = Vec::new();
+        for _ in 0..count {
             let mut set = Labels::default();
             for value in set.fields.iter_mut().chain(set.tags.iter_mut()) {
                 *value = take_u64(bytes)?;
@@ -274,22 +291,27 @@ impl RowLabels {
                 0 => None,
                 n => Some(*Outcome::ALL.get(usize::try_from(n - 1).ok()?)?),
             };
-            labels.index.insert(set, labels.sets.len() as u32);
-            labels.sets.push(set);
+            sets.push(set);
         }
+        // Each set's index here, once a row has used it (one lookup per set, not per row).
+        let mut here: Vec<Option<u32>> = vec![None; sets.len()];
         let rows = take_varint(bytes)?;
         for _ in 0..rows {
             let tagged = take_varint(bytes)?;
-            let id = u32::try_from(tagged >> 1).ok()?;
-            labels.sets.get(id as usize)?;
-            labels.rows.push(id);
+            let id = usize::try_from(tagged >> 1).ok()?;
+            let set = *sets.get(id)?;
+            let interned = match here[id] {
+                Some(interned) => interned,
+                None => *here[id].insert(self.intern(set)),
+            };
+            self.rows.push(interned);
             if tagged & 1 == 1 {
                 // A row with a request id of 0 would be written without one.
                 let request = take_u64(bytes).filter(|r| *r != 0)?;
-                labels.note_request(request);
+                self.note_request(request);
             }
         }
-        Some(labels)
+        Some(())
     }
 }
 
@@ -365,13 +387,19 @@ mod tests {
         for cut in 0..bytes.len() - 4 {
             let mut short = &bytes[..cut];
             assert!(RowLabels::from_bytes(&mut short).is_none(), "{cut}");
+            // Cut short, nothing of it is added: not a set, not a row, not a request.
+            let mut held = RowLabels::default();
+            held.push(labels("k0", None), 0);
+            assert!(!held.append_bytes(&mut &bytes[..cut]), "{cut}");
+            assert_eq!((held.sets.len(), held.index.len()), (1, 1), "{cut}");
+            assert_eq!((held.rows.len(), held.requests.len()), (1, 0), "{cut}");
         }
         let mut kept = rows.clone();
         kept.retain_rows(|p| p % 2 == 1);
         let requests: Vec<u64> = kept.iter().map(|(_, r)| r).collect();
         assert_eq!(requests, [0, 1]);
         let mut joined = kept.clone();
-        joined.append(&rows);
+        assert!(joined.append_bytes(&mut bytes.as_slice()));
         assert_eq!(joined.len(), 6);
         assert_eq!(
             joined.sets.len(),
@@ -418,9 +446,14 @@ mod tests {
         kept.retain_rows(|p| p != 2);
         assert_eq!(kept.requests, [1]);
         let mut joined = of(&[0, 0]);
-        joined.append(&of(&[0, 7, 0]));
+        let wire = |rows: RowLabels| {
+            let mut bytes = Vec::new();
+            rows.to_bytes(&mut bytes);
+            bytes
+        };
+        assert!(joined.append_bytes(&mut wire(of(&[0, 7, 0])).as_slice()));
         assert_eq!(joined.requests, [0, 0, 0, 7]);
-        joined.append(&of(&[0]));
+        assert!(joined.append_bytes(&mut wire(of(&[0])).as_slice()));
         assert_eq!(joined.requests, [0, 0, 0, 7]);
         // A request id of 0 said to follow is damage: it would have been left out.
         let mut damaged = Vec::new();

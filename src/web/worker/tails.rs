@@ -14,7 +14,7 @@ use web_sys::File;
 use super::mailbox::{cancelled, post, transfer};
 use super::message;
 use super::read::chunks;
-use crate::ingest::{line_start, Hashing, Ingestor, Rules, Tail};
+use crate::ingest::{line_start, Hashing, Ingestor, Rules, SentTail, Tail, WireBytes};
 use crate::price::groups::{FiledAsRead, Groups};
 use crate::settings::{Settings, ValidSettings};
 
@@ -31,7 +31,7 @@ const PASS_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 /// What the second worker sends for a job.
 enum Arrival {
     /// The rows after the cut (None: it could not read them apart).
-    Rows(Option<Box<Tail>>),
+    Rows(Option<Box<SentTail>>),
     /// Those rows filed in groups (`Groups::to_wire`), and the settings text they were
     /// filed under (no groups: they could not be filed).
     Filed(Option<Vec<u8>>, String),
@@ -53,12 +53,27 @@ pub fn count_joined() {
     super::counted::count("joinedTails");
 }
 
-/// A `tail` message for `job` arrived (at the reader).
+/// A `tail` message for `job` arrived (at the reader). Its rows stay in the buffer the
+/// second worker handed over until they join (`SentTail`).
 pub fn arrived(job: u32, part: &JsValue) {
     let tail = part
         .dyn_ref::<ArrayBuffer>()
-        .and_then(|buffer| Tail::from_bytes(Uint8Array::new(buffer).to_vec()).ok());
+        .and_then(|buffer| SentTail::read(Box::new(Handed(Uint8Array::new(buffer)))).ok());
     keep(job, Arrival::Rows(tail.map(Box::new)));
+}
+
+/// A buffer handed over by another worker, outside this one's WebAssembly memory.
+struct Handed(Uint8Array);
+
+impl WireBytes for Handed {
+    fn len(&self) -> usize {
+        self.0.length() as usize
+    }
+
+    fn copy_to(&self, at: usize, out: &mut [u8]) {
+        let end = at + out.len();
+        self.0.subarray(at as u32, end as u32).copy_to(out);
+    }
 }
 
 /// A `filed` message for `job` arrived (at the reader).
@@ -91,7 +106,7 @@ pub fn forget_upto(job: u32) {
 
 /// The tail of `job` once it is here; None when it could not be read apart, or the job
 /// was cancelled meanwhile. What earlier jobs left is dropped.
-pub async fn awaited(job: u32) -> Option<Tail> {
+pub async fn awaited(job: u32) -> Option<SentTail> {
     match arrival(job, |a| matches!(a, Arrival::Rows(_))).await {
         Some(Arrival::Rows(tail)) => tail.map(|t| *t),
         _ => None,

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::layout::{
-    count_bits, mask, put_varint, ratio_key, unzigzag, zigzag, Reader, Store, ADDITIVE,
-    EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE, RATIO_KEY, REQUESTS, SUBSECOND,
+    mask, put_varint, ratio_key, zigzag, Store, ADDITIVE, EXPLICIT_PRICE, HAS_RATIOS, KINDS, MORE,
+    RATIO_KEY, REQUESTS,
 };
 use super::{RowIter, RowMark, Rows};
 use crate::ingest::formats::newapi::{Other, RatioSets};
@@ -20,19 +20,19 @@ use crate::policy::Outcome;
 /// Builds a [`Rows`] one accepted row at a time.
 #[derive(Default)]
 pub struct RowsBuilder {
-    store: Store,
-    model_ids: HashMap<String, u32, Fx>,
-    ratio_ids: HashMap<[u8; RATIO_KEY], u32, Fx>,
+    pub(super) store: Store,
+    pub(super) model_ids: HashMap<String, u32, Fx>,
+    pub(super) ratio_ids: HashMap<[u8; RATIO_KEY], u32, Fx>,
     /// Ratio sets by the text they were logged as, so each is parsed once per file.
     ratio_texts: HashMap<String, Option<u32>, Fx>,
     scratch: String,
-    last_second: i64,
+    pub(super) last_second: i64,
 }
 
 /// FxHash (rustc's): the keys are the file's own model names and ratio texts, hashed
 /// once a row, so speed matters and flooding resistance does not.
 #[derive(Clone, Copy, Default)]
-struct Fx;
+pub(super) struct Fx;
 
 impl std::hash::BuildHasher for Fx {
     type Hasher = FxHasher;
@@ -41,7 +41,7 @@ impl std::hash::BuildHasher for Fx {
     }
 }
 
-struct FxHasher(u64);
+pub(super) struct FxHasher(u64);
 
 impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -184,7 +184,7 @@ impl RowsBuilder {
         self.store.len += 1;
     }
 
-    fn model_id(&mut self, model: &str) -> u32 {
+    pub(super) fn model_id(&mut self, model: &str) -> u32 {
         if let Some(id) = self.model_ids.get(model) {
             return *id;
         }
@@ -194,7 +194,7 @@ impl RowsBuilder {
         id
     }
 
-    fn ratio_id(&mut self, ratios: &LoggedRatios) -> u32 {
+    pub(super) fn ratio_id(&mut self, ratios: &LoggedRatios) -> u32 {
         let key = ratio_key(ratios);
         if let Some(id) = self.ratio_ids.get(&key) {
             return *id;
@@ -205,103 +205,9 @@ impl RowsBuilder {
         id
     }
 
-    /// Adds the rows of a later part of the same file, read apart, as if that part had
-    /// been read into this builder: its tables are interned here in their own order (the
-    /// order a single pass meets them in, ratio sets of rows left out too), so the store
-    /// is the one a single pass over the file builds, byte for byte. Each row's bytes are
-    /// copied as they are but for its model and ratio-set places, and its time's step
-    /// from the row before (only the first row's differs): a row's values are not
-    /// decoded and built again. A damaged row ends the rows added, whole rows only.
-    pub fn append(&mut self, rows: &Rows) {
-        let store = &rows.0;
-        let models: Vec<u32> = store.models.iter().map(|m| self.model_id(m)).collect();
-        let ratio_ids: Vec<u32> = store.ratios.iter().map(|r| self.ratio_id(r)).collect();
-        // Room for the rows and a few bytes more where a place or the first step grows.
-        self.store.data.reserve(store.data.len() + 16);
-        let mut r = Reader {
-            bytes: &store.data,
-            at: 0,
-        };
-        let mut second = 0i64;
-        for _ in 0..store.len {
-            let Some(row) = RowBytes::read(&mut r, &mut second, &models, &ratio_ids) else {
-                return;
-            };
-            let (bytes, out) = (&store.data, &mut self.store.data);
-            out.extend_from_slice(&bytes[row.start..row.time]);
-            put_varint(out, zigzag(row.second.wrapping_sub(self.last_second)));
-            self.last_second = row.second;
-            out.extend_from_slice(&bytes[row.nanos.clone()]);
-            put_varint(out, u64::from(row.model));
-            if let Some(id) = row.ratios {
-                put_varint(out, u64::from(id));
-            }
-            out.extend_from_slice(&bytes[row.rest.clone()]);
-            self.store.len += 1;
-        }
-    }
-
     pub fn finish(mut self) -> Rows {
         self.store.data.shrink_to_fit();
         Rows(Arc::new(self.store))
-    }
-}
-
-/// Where the parts of one encoded row lie (see `rows/mod.rs`), with its time and its
-/// model and ratio-set places already translated to the builder's.
-struct RowBytes {
-    start: usize,
-    /// Where the header and mask bytes end and the time's step begins.
-    time: usize,
-    second: i64,
-    nanos: std::ops::Range<usize>,
-    model: u32,
-    ratios: Option<u32>,
-    /// The quota, the counts, the request count and the explicit price, to the row's end.
-    rest: std::ops::Range<usize>,
-}
-
-impl RowBytes {
-    fn read(r: &mut Reader, second: &mut i64, models: &[u32], ratios: &[u32]) -> Option<RowBytes> {
-        let start = r.at;
-        let header = r.byte()?;
-        let first = r.byte()?;
-        let mask = match first & MORE {
-            0 => [first, 0],
-            _ => [first, r.byte()?],
-        };
-        let time = r.at;
-        *second = second.wrapping_add(unzigzag(r.varint()?));
-        let nanos = r.at;
-        if mask[1] & SUBSECOND != 0 {
-            r.varint()?;
-        }
-        let nanos = nanos..r.at;
-        let model = *models.get(usize::try_from(r.varint()?).ok()?)?;
-        let ratios = match header & HAS_RATIOS {
-            0 => None,
-            _ => Some(*ratios.get(usize::try_from(r.varint()?).ok()?)?),
-        };
-        let rest = r.at;
-        for _ in 0..1 + count_bits(mask).count_ones() + u32::from(mask[1] & REQUESTS != 0) {
-            r.varint()?;
-        }
-        if header & EXPLICIT_PRICE != 0 {
-            match r.byte()? {
-                0 => {}
-                1 => _ = r.take(16)?,
-                _ => return None,
-            }
-        }
-        Some(RowBytes {
-            start,
-            time,
-            second: *second,
-            nanos,
-            model,
-            ratios,
-            rest: rest..r.at,
-        })
     }
 }
 

@@ -28,9 +28,9 @@ pub struct RowIter<'a> {
 /// resumes here once more are ([`super::RowsBuilder::iter_from`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RowMark {
-    row: usize,
-    at: usize,
-    last_second: i64,
+    pub(super) row: usize,
+    pub(super) at: usize,
+    pub(super) last_second: i64,
 }
 
 impl<'a> RowIter<'a> {

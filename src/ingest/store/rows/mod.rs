@@ -21,10 +21,14 @@ use std::sync::Arc;
 
 use crate::ingest::formats::row::GatewayRow;
 
+mod append;
 mod builder;
 mod iter;
 mod layout;
 
+#[cfg(test)]
+pub(crate) use append::SLICE;
+pub use append::{Window, WireBytes};
 pub use builder::RowsBuilder;
 pub use iter::{RowIter, RowMark};
 pub use layout::put_varint;
@@ -103,37 +107,16 @@ impl Rows {
 
     /// Reads [`Rows::to_bytes`] back, refusing anything that does not decode cleanly. The
     /// buffer becomes the store (the tables are cut off its front), so it is not copied.
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<Rows, String> {
-        Rows::from_bytes_at(bytes, 0)
-    }
-
-    /// [`Rows::from_bytes`] of what `bytes` holds from `start` on (what comes before is
-    /// cut off with the tables).
-    pub fn from_bytes_at(mut bytes: Vec<u8>, start: usize) -> Result<Rows, String> {
+    pub fn from_bytes(mut bytes: Vec<u8>) -> Result<Rows, String> {
         let bad = || "the rows sent by the reader are damaged".to_string();
-        let from = bytes.get(start..).ok_or_else(bad)?;
-        let rest = from.strip_prefix(MAGIC).ok_or_else(bad)?;
-        let mut r = Reader { bytes: rest, at: 0 };
-        let count = r.varint().ok_or_else(bad)?;
-        let mut models = Vec::new();
-        for _ in 0..count {
-            let len = r.varint().ok_or_else(bad)? as usize;
-            let text = r.take(len).ok_or_else(bad)?;
-            models.push(String::from_utf8(text.to_vec()).map_err(|_| bad())?);
-        }
-        let count = r.varint().ok_or_else(bad)?;
-        let mut ratios = Vec::new();
-        for _ in 0..count {
-            let key = r.take(RATIO_KEY).ok_or_else(bad)?;
-            let mut fields = [None; RATIO_FIELDS];
-            for (i, field) in fields.iter_mut().enumerate() {
-                *field = decimal_field(&key[i * 17..i * 17 + 17]).ok_or_else(bad)?;
-            }
-            ratios.push(ratios_from(fields).ok_or_else(bad)?);
-        }
-        let len = r.varint().ok_or_else(bad)? as usize;
-        let tables = start + MAGIC.len() + r.at;
-        bytes.drain(..tables);
+        let mut rest = bytes.as_slice();
+        let Tables {
+            models,
+            ratios,
+            len,
+        } = Tables::read(&mut rest).ok_or_else(bad)?;
+        let tables_end = bytes.len() - rest.len();
+        bytes.drain(..tables_end);
         let data = bytes;
         let rows = Rows(Arc::new(Store {
             models,
@@ -150,6 +133,44 @@ impl Rows {
             return Err(bad());
         }
         Ok(rows)
+    }
+}
+
+/// The interned tables at the front of [`Rows::to_bytes`] ([`Rows::tables`]), with the
+/// count of the rows that follow them.
+pub struct Tables {
+    pub models: Vec<String>,
+    pub ratios: Vec<crate::ingest::formats::row::LoggedRatios>,
+    pub len: usize,
+}
+
+impl Tables {
+    /// Reads the tables from the front of `bytes` (the rest of `bytes` is what follows);
+    /// None when they do not decode.
+    pub fn read(bytes: &mut &[u8]) -> Option<Tables> {
+        let rest = bytes.strip_prefix(MAGIC)?;
+        let mut r = Reader { bytes: rest, at: 0 };
+        let mut models = Vec::new();
+        for _ in 0..r.varint()? {
+            let len = usize::try_from(r.varint()?).ok()?;
+            models.push(String::from_utf8(r.take(len)?.to_vec()).ok()?);
+        }
+        let mut ratios = Vec::new();
+        for _ in 0..r.varint()? {
+            let key = r.take(RATIO_KEY)?;
+            let mut fields = [None; RATIO_FIELDS];
+            for (i, field) in fields.iter_mut().enumerate() {
+                *field = decimal_field(&key[i * 17..i * 17 + 17])?;
+            }
+            ratios.push(ratios_from(fields)?);
+        }
+        let len = usize::try_from(r.varint()?).ok()?;
+        *bytes = &rest[r.at..];
+        Some(Tables {
+            models,
+            ratios,
+            len,
+        })
     }
 }
 
@@ -278,6 +299,49 @@ mod tests {
             }
             prop_assert!(slot.is_none());
             prop_assert_eq!(into, want);
+        }
+
+        /// Rows sent from a later part join as if pushed here, byte for byte, tables
+        /// and all; damaged, they join only if every row still decodes, or not at all,
+        /// leaving the builder as it was (the next row pushed is encoded the same).
+        #[test]
+        fn sent_rows_join_as_pushed_or_not_at_all(
+            head in proptest::collection::vec(row(), 0..20),
+            tail in proptest::collection::vec(row(), 0..60),
+            next in row(),
+            damage in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+        ) {
+            let sent: Rows = tail.iter().cloned().collect();
+            let tables = Tables::read(&mut sent.tables().as_slice()).unwrap();
+            let mut data = sent.data().to_vec();
+            for (at, byte) in &damage {
+                if !data.is_empty() {
+                    let at = at.index(data.len());
+                    data[at] = *byte;
+                }
+            }
+            let built = |rows: &mut dyn Iterator<Item = &GatewayRow>| {
+                let mut builder = RowsBuilder::default();
+                rows.for_each(|r| builder.push(r));
+                builder
+            };
+            let mut joined = built(&mut head.iter());
+            let len = data.len();
+            let added = joined.append_sent(&tables, &data, 0..len);
+            joined.push(&next);
+            let joined = joined.finish();
+            let (with, without) = (head.iter().chain(&tail), head.iter());
+            let want = built(&mut with.chain([&next])).finish();
+            let before = built(&mut without.chain([&next])).finish();
+            if data == sent.data() {
+                prop_assert!(added);
+                prop_assert_eq!(joined.to_bytes(), want.to_bytes());
+            } else if added {
+                prop_assert_eq!(joined.len(), head.len() + tail.len() + 1);
+                prop_assert!(Rows::from_bytes(joined.to_bytes()).is_ok());
+            } else {
+                prop_assert_eq!(joined.to_bytes(), before.to_bytes());
+            }
         }
 
         #[test]
