@@ -6,7 +6,7 @@ use std::io;
 use std::ops::Range;
 
 use super::ingest_hashing_apart;
-use crate::ingest::{line_start, FileHasher, FileReport, Hashing, Ingestor, Rules, SentTail};
+use crate::ingest::{line_start, FileHasher, FileReport, Hashing, Ingestor, Rules, SentTail, Tail};
 use crate::price::groups::{FiledAsRead, Groups};
 use crate::settings::ValidSettings;
 
@@ -127,8 +127,7 @@ pub fn ingest_in_two<S: Source + ?Sized>(
         };
         let head_rows = head.rows_stored();
         let earlier = filed.and_then(|filed| filed.finish(|mark| head.rows_from(mark)));
-        // Read here as the page's reader reads what the second worker sent.
-        let tail = tail.and_then(|bytes| SentTail::read(Box::new(bytes)).ok());
+        let tail = tail.map(SentTail::from);
         let tail_rows = tail.as_ref().map(SentTail::rows);
         if !tail.is_some_and(|tail| head.join_tail(tail)) {
             source.read(end..size, &mut |piece| {
@@ -167,16 +166,15 @@ pub fn ingest_in_parts(
     (ingest_hashing_apart(name, bytes, rules), None)
 }
 
-/// The tail from `start` (a line start): the file's start first, to decide how it reads;
-/// as the second worker sends it (`Tail::to_bytes`). With `file_under`, its rows too,
-/// filed in groups as they are read.
+/// The tail from `start` (a line start): the file's start first, to decide how it reads.
+/// With `file_under`, its rows too, filed in groups as they are read.
 fn read_tail<S: Source + ?Sized>(
     name: &str,
     source: &S,
     rules: Rules,
     start: u64,
     file_under: Option<&ValidSettings>,
-) -> io::Result<(Option<Vec<u8>>, Option<Groups>)> {
+) -> io::Result<(Option<Tail>, Option<Groups>)> {
     let mut tail = Ingestor::with_hashing(name, rules, Hashing::Elsewhere);
     // Past `start` if need be: the decision may need more than the head's text.
     source.read(0..source.size(), &mut |piece| {
@@ -204,5 +202,5 @@ fn read_tail<S: Source + ?Sized>(
     })?;
     let tail = tail.finish_tail();
     let groups = (filed.zip(tail.as_ref())).and_then(|(f, t)| f.finish(|m| t.rows().iter_from(m)));
-    Ok((tail.map(|tail| tail.to_bytes()), groups))
+    Ok((tail, groups))
 }

@@ -12,7 +12,6 @@ use super::{Ingestor, Reader, Stage};
 use crate::ingest::store::facts::{Place, Request};
 use crate::ingest::store::rows::{ByteReader, Tables, Window, WireBytes};
 
-#[cfg(doc)]
 use super::Tail;
 
 /// A [`Tail`] as sent, ready to join ([`Ingestor::join_tail`]).
@@ -27,6 +26,8 @@ pub struct SentTail {
     ids: Range<usize>,
     data: Range<usize>,
     bytes: Box<dyn WireBytes>,
+    /// Whether the rows came from elsewhere, to be checked as they join.
+    sent: bool,
 }
 
 impl SentTail {
@@ -81,6 +82,7 @@ impl SentTail {
             ids: ids_at..data_at,
             data: data_at..bytes.len(),
             bytes,
+            sent: true,
         })
     }
 
@@ -88,6 +90,80 @@ impl SentTail {
     pub fn rows(&self) -> usize {
         self.tables.len
     }
+}
+
+/// A tail read in this process (the command line's second thread) joins as one sent
+/// would, but nothing is encoded up front: its lists are read in place, as the bytes
+/// they would have been sent as, and its rows, built here, are not checked again.
+impl From<Tail> for SentTail {
+    fn from(tail: Tail) -> SentTail {
+        let mut labels = Vec::new();
+        tail.labels.to_bytes(&mut labels);
+        let rows = &tail.rows;
+        let tables = Tables {
+            models: rows.models().to_vec(),
+            ratios: rows.ratio_sets().to_vec(),
+            len: rows.len(),
+        };
+        let held = Held {
+            row_tags: tail.row_tags,
+            request_ids: tail.request_ids,
+            rows: tail.rows,
+        };
+        let ids_at = 4 * held.row_tags.len();
+        let data_at = ids_at + 8 * held.request_ids.len();
+        SentTail {
+            meta: tail.meta,
+            requests: tail.requests,
+            tables,
+            labels,
+            tags: 0..ids_at,
+            ids: ids_at..data_at,
+            data: data_at..held.len(),
+            bytes: Box::new(held),
+            sent: false,
+        }
+    }
+}
+
+/// A tail's row tags, request ids and rows, read as the bytes `Tail::to_wire` would send
+/// after its head.
+struct Held {
+    row_tags: Vec<u32>,
+    request_ids: Vec<u64>,
+    rows: crate::ingest::store::rows::Rows,
+}
+
+impl WireBytes for Held {
+    fn len(&self) -> usize {
+        4 * self.row_tags.len() + 8 * self.request_ids.len() + self.rows.data().len()
+    }
+
+    fn copy_to(&self, mut at: usize, mut out: &mut [u8]) {
+        let (tags, ids) = (4 * self.row_tags.len(), 8 * self.request_ids.len());
+        while !out.is_empty() {
+            let n = if at < tags {
+                copy_number(self.row_tags[at / 4].to_le_bytes(), at % 4, out)
+            } else if at < tags + ids {
+                let at = at - tags;
+                copy_number(self.request_ids[at / 8].to_le_bytes(), at % 8, out)
+            } else {
+                let data = &self.rows.data()[at - tags - ids..];
+                let n = out.len();
+                out.copy_from_slice(&data[..n]);
+                n
+            };
+            at += n;
+            out = &mut out[n..];
+        }
+    }
+}
+
+/// Copies what `out` has room for of a number's bytes from `from`; how many.
+fn copy_number<const N: usize>(bytes: [u8; N], from: usize, out: &mut [u8]) -> usize {
+    let n = (N - from).min(out.len());
+    out[..n].copy_from_slice(&bytes[from..from + n]);
+    n
 }
 
 /// The counts as JSON, the row tags' and request ids' counts, and the facts' requests.
@@ -169,11 +245,12 @@ impl Ingestor {
             ids,
             data,
             bytes,
+            sent,
         } = tail;
         let filing = &mut self.filing;
         let stored = filing.rows.len() as u64;
         let undo = filing.rows.undo_point();
-        if !filing.rows.append_sent(&tables, &*bytes, data) {
+        if !filing.rows.append_sent(&tables, &*bytes, data, sent) {
             return false;
         }
         if !(filing.evidence.labels).append_bytes_exactly(&labels, tables.len) {

@@ -41,13 +41,13 @@ pub(super) enum Kind {
 /// from the cut until [`Ingestor::join_tail`] moves them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tail {
-    meta: Meta,
-    request_ids: Vec<u64>,
-    row_tags: Vec<u32>,
+    pub(super) meta: Meta,
+    pub(super) request_ids: Vec<u64>,
+    pub(super) row_tags: Vec<u32>,
     /// The facts' requests (`Facts::requests`, kept off the JSON): as numbers.
-    requests: Vec<Request>,
-    labels: RowLabels,
-    rows: Rows,
+    pub(super) requests: Vec<Request>,
+    pub(super) labels: RowLabels,
+    pub(super) rows: Rows,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -76,6 +76,18 @@ proptest! {
 /// or after `cut`, sent over the wire; the head joins it, or reads on where it cannot.
 /// Also says whether the tail was joined.
 fn in_two_by_hand(bytes: &[u8], cut: usize, step: usize, rules: &Rules) -> (FileReport, bool) {
+    in_two_by_hand_via(bytes, cut, step, rules, true)
+}
+
+/// [`in_two_by_hand`], the tail sent over the wire, or (not `wire`) held in this
+/// process as the command line's second thread holds it.
+fn in_two_by_hand_via(
+    bytes: &[u8],
+    cut: usize,
+    step: usize,
+    rules: &Rules,
+    wire: bool,
+) -> (FileReport, bool) {
     let start = line_start(&bytes[cut..]).map(|at| cut + at);
     let tail = start.and_then(|start| {
         let mut tail = Ingestor::with_hashing("log", rules.clone(), Hashing::Elsewhere);
@@ -90,6 +102,9 @@ fn in_two_by_hand(bytes: &[u8], cut: usize, step: usize, rules: &Rules) -> (File
         }
         tail.push(&bytes[start..]);
         let tail = tail.finish_tail()?;
+        if !wire {
+            return Some(SentTail::from(tail));
+        }
         let sent = tail.to_bytes();
         let (mut pieces, data) = tail.to_wire();
         pieces.extend_from_slice(data);
@@ -113,7 +128,7 @@ fn in_two_by_hand(bytes: &[u8], cut: usize, step: usize, rules: &Rules) -> (File
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(192))]
 
-    /// Read in two parts, cut anywhere, the tail sent over the wire: the very report
+    /// Read in two parts, cut anywhere, the tail sent over the wire or held: the very report
     /// one pass gives (rows byte for byte, rejections at their own lines and rows).
     #[test]
     fn read_in_two_is_the_same_as_whole(
@@ -125,6 +140,7 @@ proptest! {
         cut in any::<prop::sample::Index>(),
         step in 1usize..5000,
         windowed in any::<bool>(),
+        wire in any::<bool>(),
     ) {
         let (bytes, written) = with_invalid(damaged(file(&rows, layout, encoding), &damage), &invalid);
         // Half the time a window that leaves out about half the rows: the ratio
@@ -141,7 +157,7 @@ proptest! {
         let one_pass = ingest("log", &bytes, rules.clone());
         let whole = format!("{one_pass:?}");
         let cut = cut.index(bytes.len() + 1);
-        let (by_hand, joined) = in_two_by_hand(&bytes, cut, step, &rules);
+        let (by_hand, joined) = in_two_by_hand_via(&bytes, cut, step, &rules, wire);
         prop_assert_eq!(format!("{by_hand:?}"), whole.clone());
         // The stored rows, tables and all, byte for byte.
         prop_assert_eq!(by_hand.rows.to_bytes(), one_pass.rows.to_bytes());
@@ -198,7 +214,7 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(8))]
 
-    /// A tail of tens of thousands of rows, which join a slice of the wire at a time
+    /// A tail of tens of thousands of rows, sent or held, which join a slice at a time
     /// (`rows::SLICE`: a row cut by a slice's end is read whole from the next), joins
     /// as one pass reads, byte for byte.
     #[test]
@@ -206,6 +222,7 @@ proptest! {
         rows in proptest::collection::vec(row(), 1..40),
         count in 20_000usize..40_000,
         delimited in any::<bool>(),
+        wire in any::<bool>(),
         cut in any::<prop::sample::Index>(),
     ) {
         // Consumption rows (type 2), which are kept: the tail's rows span many slices.
@@ -214,7 +231,7 @@ proptest! {
         let bytes = file(&rows, if delimited { 3 } else { 0 }, 0);
         let one_pass = ingest("log", &bytes, Rules::default());
         let cut = shape::HEAD + cut.index(bytes.len() / 2);
-        let (by_hand, joined) = in_two_by_hand(&bytes, cut, 1 << 16, &Rules::default());
+        let (by_hand, joined) = in_two_by_hand_via(&bytes, cut, 1 << 16, &Rules::default(), wire);
         // A cut inside a quoted cell holding a line break is read by the head.
         prop_assert!(joined || delimited);
         prop_assert!(one_pass.rows.encoded_len() > 4 * crate::ingest::store::rows::SLICE);

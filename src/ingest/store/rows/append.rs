@@ -107,18 +107,20 @@ impl RowsBuilder {
     /// own order (the order a single pass meets them in, ratio sets of rows left out
     /// too), so the store is the one a single pass over the file builds, byte for byte.
     /// Each row's bytes are copied as they are but for its model and ratio-set places,
-    /// and its time's step from the row before (only the first row's differs), then
-    /// checked as `Rows::from_bytes` checks them. False, with nothing added, when a row
-    /// does not decode or bytes are left over.
+    /// and its time's step from the row before (only the first row's differs), then,
+    /// with `check`, checked as `Rows::from_bytes` checks them (rows built by this
+    /// process's own builder need not be). False, with nothing added, when a row does
+    /// not decode or bytes are left over.
     pub fn append_sent(
         &mut self,
         tables: &Tables,
         bytes: &dyn WireBytes,
         data: Range<usize>,
+        check: bool,
     ) -> bool {
         let before = self.undo_point();
-        let added =
-            self.copy_rows(tables, Window::new(bytes, data)) && self.check_from(&before.mark);
+        let added = self.copy_rows(tables, Window::new(bytes, data))
+            && (!check || self.check_from(&before.mark));
         if !added {
             self.undo(before);
         }

@@ -327,7 +327,7 @@ mod tests {
             };
             let mut joined = built(&mut head.iter());
             let len = data.len();
-            let added = joined.append_sent(&tables, &data, 0..len);
+            let added = joined.append_sent(&tables, &data, 0..len, true);
             joined.push(&next);
             let joined = joined.finish();
             let (with, without) = (head.iter().chain(&tail), head.iter());
