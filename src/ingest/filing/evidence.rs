@@ -181,7 +181,7 @@ impl Filing {
         self.evidence.counted.extend(counted);
         match (row.counts, row.at) {
             (Some(counts), at) => {
-                self.evidence.row_tags.push(tag);
+                self.row_tags.push(tag);
                 let at = at.unwrap_or(UNTIMED);
                 self.push_usage(at, &row.model, row.outcome, counts, row.semantic, Some(1))
             }
@@ -263,7 +263,7 @@ impl Filing {
         requests: Option<u64>,
     ) {
         let (labels, request) = self.record_labels;
-        self.evidence.labels.push(labels, request);
+        self.labels.push(labels, request);
         self.rows.push_parts(&Parts {
             at,
             kind: RowKind::Consume,

@@ -88,9 +88,9 @@ impl Filing {
         if let Some(id) = row.request_id {
             self.evidence.request_ids.push(id_hash(id));
         }
-        self.evidence.row_tags.push(overlap::row_tag(&row));
+        self.row_tags.push(overlap::row_tag(&row));
         let (labels, request) = super::labels::of_gateway(&row);
-        self.evidence.labels.push(labels, request);
+        self.labels.push(labels, request);
         self.rows.push_parts(&row);
     }
 }

@@ -21,7 +21,7 @@ use crate::ingest::formats::times::CellFormat;
 use crate::ingest::formats::{Format, Stream};
 use crate::ingest::store::evidence::{ChargeSums, Evidence};
 use crate::ingest::store::facts::Place;
-use crate::ingest::store::labels::Labels;
+use crate::ingest::store::labels::{Labels, RowLabels};
 use crate::ingest::store::ledger::{Ledger, KEPT_REJECTIONS};
 use crate::ingest::store::rows::RowsBuilder;
 use crate::ingest::text::damage::Damage;
@@ -39,6 +39,10 @@ pub struct Filing {
     /// What makes the file unreadable as a whole, or broken part-way.
     pub problem: Option<Error>,
     pub evidence: Evidence,
+    /// The report's `Evidence::row_tags` and `Evidence::labels` while the file is read:
+    /// plain lists, shared once the report is finished.
+    pub row_tags: Vec<u32>,
+    pub labels: RowLabels,
     pub charges: ChargeSums,
     /// The column mapping a file of an unknown export is read through.
     pub mapping: Option<mapping::Mapping>,
@@ -69,6 +73,8 @@ impl Filing {
             format: None,
             problem: None,
             evidence: Evidence::default(),
+            row_tags: Vec::new(),
+            labels: RowLabels::default(),
             charges: Default::default(),
             mapping: None,
             forced,

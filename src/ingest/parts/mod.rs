@@ -13,6 +13,8 @@ pub use hashing::{FileHasher, Hashing};
 pub use sent::SentTail;
 pub use tail::{line_start, Tail};
 
+use std::sync::Arc;
+
 use reader::{Held, Reader};
 
 use crate::error::Error;
@@ -123,6 +125,8 @@ impl Ingestor {
         if let Some(expected) = Expected::new(self.bytes, total) {
             self.filing.rows.reserve(expected);
             self.filing.evidence.reserve(expected);
+            expected.reserve(&mut self.filing.row_tags);
+            self.filing.labels.reserve(expected);
         }
     }
 
@@ -291,10 +295,14 @@ impl Ingestor {
             format,
             problem,
             mut evidence,
+            row_tags,
+            labels,
             charges,
             ..
         } = self.filing;
         evidence.charges = evidence::finish_charges(charges);
+        evidence.row_tags = Arc::new(row_tags);
+        evidence.labels = Arc::new(labels);
         FileReport {
             name,
             fingerprint: Fingerprint {

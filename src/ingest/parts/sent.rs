@@ -253,7 +253,7 @@ impl Ingestor {
         if !filing.rows.append_sent(&tables, &*bytes, data, sent) {
             return false;
         }
-        if !(filing.evidence.labels).append_bytes_exactly(&labels, tables.len) {
+        if !filing.labels.append_bytes_exactly(&labels, tables.len) {
             filing.rows.undo(undo);
             return false;
         }
@@ -266,12 +266,7 @@ impl Ingestor {
         self.damaged.join(meta.damaged, decoder.lines());
         self.joined_lines += meta.text_lines;
         filing.ledger.append_shifted(meta.ledger, lines, rows);
-        extend(
-            &mut filing.evidence.row_tags,
-            &*bytes,
-            tags,
-            u32::from_le_bytes,
-        );
+        extend(&mut filing.row_tags, &*bytes, tags, u32::from_le_bytes);
         extend(
             &mut filing.evidence.request_ids,
             &*bytes,

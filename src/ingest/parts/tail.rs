@@ -200,9 +200,9 @@ impl Ingestor {
         self.filing.ledger = Ledger::default();
         self.filing.rows = RowsBuilder::default();
         self.filing.evidence.request_ids.clear();
-        self.filing.evidence.row_tags.clear();
+        self.filing.row_tags.clear();
         self.filing.evidence.facts = Facts::default();
-        self.filing.evidence.labels.clear();
+        self.filing.labels.clear();
         self.damaged = DamagedLines::default();
         self.bytes = 0;
         true
@@ -248,9 +248,9 @@ impl Ingestor {
                 posted_after,
             },
             request_ids: filing.evidence.request_ids,
-            row_tags: filing.evidence.row_tags,
+            row_tags: filing.row_tags,
             requests,
-            labels: filing.evidence.labels,
+            labels: filing.labels,
             rows: filing.rows.finish(),
         })
     }

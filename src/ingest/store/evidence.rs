@@ -57,8 +57,10 @@ pub struct Evidence {
     /// row order, the part of its identity the compact rows do not keep
     /// ([`super::overlap::row_tag`], [`super::overlap::request_tag`]), so rows that
     /// overlapping files share count once. Kept where the figures are computed.
+    /// Shared: the worker's kept report and the copies the figures are computed from
+    /// hold one list (4 bytes a row), copied only by a file whose rows another holds too.
     #[serde(skip)]
-    pub row_tags: Vec<u32>,
+    pub row_tags: std::sync::Arc<Vec<u32>>,
     /// Every in-window client request with a request id and a time, in reading order, and
     /// what it added to the counts above: a request another file holds too takes back
     /// exactly that ([`Evidence::take_back`], [`super::overlap`]). Kept where the figures
@@ -67,8 +69,9 @@ pub struct Evidence {
     pub counted: Vec<CountedRequest>,
     /// Per row in `rows`, in row order: the hashed labels and request id a budget review
     /// allocates it by ([`super::labels`]). Kept where the figures are computed.
+    /// Shared as `row_tags` is.
     #[serde(skip)]
-    pub labels: super::labels::RowLabels,
+    pub labels: std::sync::Arc<super::labels::RowLabels>,
 }
 
 /// A client request as [`super::overlap`] matches it across files, and what it added
@@ -101,9 +104,7 @@ impl Evidence {
     /// Room for the rest of the file's per-row and per-request lists ([`super::room`]).
     pub fn reserve(&mut self, expected: super::room::Expected) {
         expected.reserve(&mut self.request_ids);
-        expected.reserve(&mut self.row_tags);
         expected.reserve(&mut self.counted);
-        self.labels.reserve(expected);
         self.facts.reserve(expected);
     }
 

@@ -337,15 +337,14 @@ impl FileReport {
         self.rows = kept.finish();
         let mut drop = positions.iter().peekable();
         let mut position = 0;
-        self.evidence.row_tags.retain(|_| {
+        std::sync::Arc::make_mut(&mut self.evidence.row_tags).retain(|_| {
             let keep = drop.next_if_eq(&&position).is_none();
             position += 1;
             keep
         });
         self.evidence.facts.drop_stored(positions, &unstored);
         let mut drop = positions.iter().peekable();
-        self.evidence
-            .labels
+        std::sync::Arc::make_mut(&mut self.evidence.labels)
             .retain_rows(|position| drop.next_if_eq(&&position).is_none());
         let excluded = positions.len() as u64 + accepted_rowless;
         self.ledger
@@ -420,5 +419,49 @@ mod tests {
     fn union_keeps_each_key_as_often_as_the_list_with_most() {
         assert_eq!(union(&[1, 1, 3], &[1, 2, 3, 3]), [1, 1, 2, 3, 3]);
         assert_eq!(union(&[], &[4]), [4]);
+    }
+
+    /// A report's copy shares its per-row lists (the worker keeps one report and counts
+    /// copies of it); a copy whose rows another file holds too gets its own, and the
+    /// report it came from keeps every row.
+    #[test]
+    fn copies_share_their_row_lists_until_rows_are_counted_once() {
+        let line = |at: u32| {
+            format!(
+                r#"{{"created_at":{at},"type":2,"model_name":"m","quota":5,"prompt_tokens":1,"completion_tokens":1}}"#
+            )
+        };
+        let text = |ats: &[u32]| ats.iter().map(|at| line(*at) + "\n").collect::<String>();
+        let rules = crate::ingest::Rules::default();
+        let first = crate::ingest::ingest(
+            "a.jsonl",
+            text(&[1_767_225_600, 1_767_225_601]).as_bytes(),
+            rules.clone(),
+        );
+        let second = crate::ingest::ingest(
+            "b.jsonl",
+            text(&[1_767_225_601, 1_767_225_602]).as_bytes(),
+            rules,
+        );
+        let mut files = vec![first.clone(), second.clone()];
+        let shared = |a: &FileReport, b: &FileReport| {
+            std::sync::Arc::ptr_eq(&a.evidence.labels, &b.evidence.labels)
+                && std::sync::Arc::ptr_eq(&a.evidence.row_tags, &b.evidence.row_tags)
+        };
+        assert!(shared(&files[0], &first) && shared(&files[1], &second));
+        assert_eq!(count_rows_once(&mut files), [0, 1]);
+        assert!(shared(&files[0], &first), "the first file keeps its rows");
+        assert!(!shared(&files[1], &second), "the second's copy lost a row");
+        assert_eq!(
+            (
+                files[1].evidence.labels.len(),
+                files[1].evidence.row_tags.len()
+            ),
+            (1, 1)
+        );
+        assert_eq!(
+            (second.evidence.labels.len(), second.evidence.row_tags.len()),
+            (2, 2)
+        );
     }
 }

@@ -52,8 +52,8 @@ impl FileReport {
         self.ledger
             .exclude_accepted(ExclusionRule::DuplicateFile, self.ledger.accepted);
         self.rows = Rows::default();
-        self.evidence.row_tags.clear();
-        self.evidence.labels.clear();
+        self.evidence.row_tags = Default::default();
+        self.evidence.labels = Default::default();
         self.evidence.counted.clear();
         self.evidence.usage_unknown.clear();
         self.evidence.charges.clear();

@@ -86,10 +86,6 @@ pub fn reports(jobs: &[u32]) -> Option<Vec<FileReport>> {
         jobs.iter().map(of).collect()
     });
     KEPT.with(|k| *k.borrow_mut() = pipeline::Kept::with_parts(filed));
-    for file in &mut files {
-        // Only the counting reads them.
-        file.evidence.row_tags = Vec::new();
-    }
     COUNTED.with(|c| *c.borrow_mut() = Some((jobs.to_vec(), files.clone())));
     Some(files)
 }
