@@ -220,7 +220,7 @@ proptest! {
     #[test]
     fn a_long_tail_joins_as_one_pass(
         rows in proptest::collection::vec(row(), 1..40),
-        count in 20_000usize..40_000,
+        count in 30_000usize..50_000,
         delimited in any::<bool>(),
         wire in any::<bool>(),
         cut in any::<prop::sample::Index>(),
@@ -234,7 +234,8 @@ proptest! {
         let (by_hand, joined) = in_two_by_hand_via(&bytes, cut, 1 << 16, &Rules::default(), wire);
         // A cut inside a quoted cell holding a line break is read by the head.
         prop_assert!(joined || delimited);
-        prop_assert!(one_pass.rows.encoded_len() > 4 * crate::ingest::store::rows::SLICE);
+        // At least ten bytes a row: more than two slices of the wire.
+        prop_assert!(one_pass.rows.encoded_len() > 2 * crate::ingest::store::rows::SLICE);
         prop_assert_eq!(by_hand.rows.to_bytes(), one_pass.rows.to_bytes());
         prop_assert_eq!(format!("{by_hand:?}"), format!("{one_pass:?}"));
     }
