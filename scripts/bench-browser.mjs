@@ -19,7 +19,10 @@
 // --no-keep switches "Keep files in this browser" off first (no copy written meanwhile).
 // --timeline also prints when each worker's first and last message of each kind came
 // (kind and worker: `tail2` is the second worker's rows after the cut), from the pick.
-// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--timeline] [--no-keep]
+// --memory-timeline also prints when the tab's resident memory peaked, from the pick, with
+// a sample every 100 ms (of one taken every 10 ms), and the page's WebAssembly memory at
+// each change: where a peak is, before looking for what makes it.
+// Run: DIST_DIR=dist node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--timeline] [--memory-timeline] [--no-keep]
 //      [--settings FILE] FILE ROWS [RUNS]
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -36,10 +39,11 @@ const noFigures = switches.includes('--no-figures');
 const rates = !noFigures && !switches.includes('--no-rates');
 const oneWorker = switches.includes('--one-worker');
 const timeline = switches.includes('--timeline');
+const memoryTimeline = switches.includes('--memory-timeline');
 const noKeep = switches.includes('--no-keep');
 const [file, rowsText, runsText] = switches.filter((a) => !a.startsWith('--'));
 if (!file || !rowsText) {
-  console.error('usage: node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--settings FILE] FILE ROWS [RUNS]');
+  console.error('usage: node scripts/bench-browser.mjs [--no-figures] [--no-rates] [--one-worker] [--timeline] [--memory-timeline] [--no-keep] [--settings FILE] FILE ROWS [RUNS]');
   process.exit(2);
 }
 const rows = Number(rowsText);
@@ -191,6 +195,16 @@ try {
       await allowOneWorker(page);
     }
     await page.addInitScript(stamps, String(rows));
+    if (memoryTimeline) {
+      await page.addInitScript(() => {
+        addEventListener('TrunkApplicationStarted', (e) => { window.__wasmMemory = e.detail.wasm.memory; });
+        window.__pageMemory = [];
+        setInterval(() => {
+          const mib = window.__wasmMemory ? window.__wasmMemory.buffer.byteLength / 1048576 : null;
+          if (mib !== null && mib !== window.__pageMemory.at(-1)?.[1]) window.__pageMemory.push([performance.now(), mib]);
+        }, 20);
+      });
+    }
     const seen = watch(page);
     await openApp(page, originOf(server), seen);
     // Ready: the app mounted and both warm workers said `ready` (the one, with
@@ -222,6 +236,10 @@ try {
     });
     const cpuBefore = threadCpu(process.pid);
     const start = performance.now();
+    const series = [];
+    const sampler = memoryTimeline ? setInterval(() => {
+      series.push([performance.now() - start, Math.max(...renderers(process.pid).map((pid) => memoryMb(pid, 'VmRSS')))]);
+    }, 10) : null;
     await page.setInputFiles('[data-testid="file-input"]', file);
     await page.waitForFunction((want) => document.querySelector('[data-testid="ledger-read"]')?.textContent.trim() === want,
       String(rows), { timeout: 900_000, polling: 50 });
@@ -259,6 +277,15 @@ try {
       await field.fill(old === '' ? '1' : `${old}1`);
       await page.waitForFunction(() => window.__bench.reshown !== null, null, { timeout: 900_000, polling: 20 });
       edit = await page.evaluate(() => window.__bench.reshown - window.__bench.edited);
+    }
+    if (sampler) {
+      clearInterval(sampler);
+      const top = series.reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0]);
+      const every = series.filter((_, i) => i % 10 === 0).map(([t, mb]) => `${(t / 1000).toFixed(2)}:${mb.toFixed(0)}`);
+      console.log(`  resident memory: highest ${top[1].toFixed(1)} MB at ${(top[0] / 1000).toFixed(3)} s; s:MB ${every.join(' ')}`);
+      const wasm = await page.evaluate(() => window.__pageMemory.map(([t, mib]) =>
+        `${((t - window.__bench.change) / 1000).toFixed(2)}:${mib.toFixed(1)}`));
+      console.log(`  the page's WebAssembly memory, s:MiB (before the pick: negative): ${wasm.join(' ')}`);
     }
     const B = await page.evaluate(() => window.__bench);
     const since = (t) => (t === null || t === undefined ? null : (t - B.change) / 1000);
