@@ -8,11 +8,10 @@
 use std::ops::Range;
 
 use super::tail::{Meta, MAGIC};
+use super::Tail;
 use super::{Ingestor, Reader, Stage};
 use crate::ingest::store::facts::{Place, Request};
-use crate::ingest::store::rows::{ByteReader, Tables, Window, WireBytes};
-
-use super::Tail;
+use crate::ingest::store::rows::{ByteReader, Rows, Tables, Window, WireBytes};
 
 /// A [`Tail`] as sent, ready to join ([`Ingestor::join_tail`]).
 pub struct SentTail {
@@ -131,7 +130,7 @@ impl From<Tail> for SentTail {
 struct Held {
     row_tags: Vec<u32>,
     request_ids: Vec<u64>,
-    rows: crate::ingest::store::rows::Rows,
+    rows: Rows,
 }
 
 impl WireBytes for Held {

@@ -232,7 +232,9 @@ impl RowLabels {
     }
 
     /// Reads [`RowLabels::to_bytes`] from the front of `bytes` (the rest of `bytes` is
-    /// what follows), refusing anything that does not decode.
+    /// what follows), refusing anything that does not decode. (A part joins through
+    /// [`RowLabels::append_bytes_exactly`].)
+    #[cfg(test)]
     pub fn from_bytes(bytes: &mut &[u8]) -> Option<RowLabels> {
         let mut labels = RowLabels::default();
         labels.append_bytes(bytes).then_some(labels)
