@@ -382,4 +382,4 @@ impl<'a> Pricer<'a> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

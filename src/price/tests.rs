@@ -19,8 +19,9 @@ fn at(text: &str) -> jiff::Timestamp {
     text.parse().unwrap()
 }
 
-/// A consume row of `model` on 2026-01-01 (the grouped pricing's tests use it too).
-pub(super) fn row(model: &str, prompt: u64, completion: u64) -> GatewayRow {
+/// A consume row of `model` on 2026-01-01 (the grouped pricing's and the row store's
+/// tests use it too).
+pub(crate) fn row(model: &str, prompt: u64, completion: u64) -> GatewayRow {
     GatewayRow {
         at: at("2026-01-01T00:00:00Z"),
         kind: RowKind::Consume,

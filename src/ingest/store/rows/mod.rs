@@ -277,6 +277,72 @@ mod tests {
         }
     }
 
+    /// One sent row, rewritten where `damage` says, joined with the check: each damage
+    /// leaves bytes of the right shape that `Rows::from_bytes` still refuses, and the
+    /// join must refuse them too, in the one pass that copies the rows.
+    #[test]
+    fn a_sent_row_that_would_not_read_back_does_not_join() {
+        use super::layout::{put_varint, MORE};
+        // Two mask bytes (a sub-second time), a time, and an explicit price.
+        let row = GatewayRow {
+            at: Timestamp::new(1_750_000_000, 5).unwrap(),
+            quota: 1_234,
+            model_price: Some(Decimal::new(25, 1)),
+            ..crate::price::tests::row("gpt-4o", 10, 0)
+        };
+        let sent: Rows = [row.clone()].into_iter().collect();
+        let tables = Tables::read(&mut sent.tables().as_slice()).unwrap();
+        // The row's parts: header, two mask bytes, time, sub-second, then the rest.
+        let data = sent.data();
+        let mut r = Reader { bytes: data, at: 3 };
+        r.varint().unwrap();
+        let nanos = r.at;
+        r.varint().unwrap();
+        let rest = r.at;
+        let with = |time: u64, subsecond: u64| {
+            let mut out = data[..3].to_vec();
+            put_varint(&mut out, time);
+            put_varint(&mut out, subsecond);
+            out.extend_from_slice(&data[rest..]);
+            out
+        };
+        let (time, subsecond) = (zigzag(row.at.as_second()), zigzag(5));
+        assert_eq!(with(time, subsecond), data, "the row as written");
+        let mut mask = data.to_vec();
+        mask[2] |= MORE;
+        let mut price = data.to_vec();
+        let scale = price.len() - 16 + 2;
+        price[scale] = 29;
+        let cases: [(&str, Vec<u8>); 5] = [
+            ("as sent", data.to_vec()),
+            ("a second mask byte with its top bit set", mask),
+            ("a sub-second beyond 32 bits", with(time, zigzag(1 << 31))),
+            (
+                "a time past the last timestamp",
+                with(zigzag(1 << 40), subsecond),
+            ),
+            ("a price of scale 29", price),
+        ];
+        assert!(nanos < rest);
+        for (what, bytes) in cases {
+            let whole = [sent.tables(), bytes.clone()].concat();
+            let reads_back = Rows::from_bytes(whole).is_ok();
+            let one: Rows = [row.clone()].into_iter().collect();
+            let mut builder = RowsBuilder::default();
+            builder.push(&row);
+            let joined = builder.append_sent(&tables, &bytes, 0..bytes.len(), true);
+            assert_eq!(joined, what == "as sent", "{what}");
+            assert_eq!(reads_back, joined, "{what}: as Rows::from_bytes judges it");
+            if !joined {
+                assert_eq!(
+                    builder.finish().to_bytes(),
+                    one.to_bytes(),
+                    "{what}: left as it was"
+                );
+            }
+        }
+    }
+
     /// Same values *and* scales: `1.50` must not come back as `1.5`.
     fn exact(row: &GatewayRow) -> String {
         format!("{row:?}")
