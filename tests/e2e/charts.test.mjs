@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { repoRoot, inApp, expectText } from './harness.mjs';
+import { repoRoot, inApp, expectText, shoot } from './harness.mjs';
 import { sharedBrowser } from './suite.mjs';
 
 const fixtures = path.join(repoRoot, 'tests/fixtures');
@@ -55,7 +55,7 @@ test('the fixture log draws three charts with their titles and tables', async ()
 
     const out = path.join(repoRoot, 'docs/screenshots');
     mkdirSync(out, { recursive: true });
-    await page.locator('[data-testid="charts"]').screenshot({ path: path.join(out, 'charts-light-1440.png') });
+    await shoot(page.locator('[data-testid="charts"]'), { path: path.join(out, 'charts-light-1440.png') });
 
     for (const [testid, want] of Object.entries(CHARTS)) {
       const figure = page.locator(`[data-testid="${testid}"]`);

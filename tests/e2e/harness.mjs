@@ -140,6 +140,16 @@ export async function reconcileFixture(page) {
   await page.locator('[data-testid="incident-checklist"]').waitFor({ timeout: TIMEOUT });
 }
 
+// A picture of what `locator` finds, for the docs. Sections off the screen are laid out
+// only when near it (content-visibility in styles/app.css), so the part is brought into
+// view first and shot a frame later, when the sections around it have their own sizes
+// rather than their placeholders' (shot at once, the picture was cut at the wrong place).
+export async function shoot(locator, options) {
+  await locator.scrollIntoViewIfNeeded();
+  await locator.page().evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  await locator.screenshot(options);
+}
+
 // Awaits the fixture's figures (an expected total of 0.1606, however the page formats
 // it) with no recompute pending.
 export async function figuresShown(page, timeout = TIMEOUT) {

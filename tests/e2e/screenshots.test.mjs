@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { repoRoot, inApp, reconcileFixture } from './harness.mjs';
+import { repoRoot, inApp, reconcileFixture, shoot } from './harness.mjs';
 import { sharedBrowser } from './suite.mjs';
 
 const out = path.join(repoRoot, 'docs/screenshots');
@@ -36,7 +36,7 @@ for (const [file, contextOptions, target] of shots) {
         await page.emulateMedia({ media: 'print' });
         await page.screenshot({ path: where, fullPage: true, animations: 'disabled' });
       } else {
-        await target(page).screenshot({ path: where, animations: 'disabled' });
+        await shoot(target(page), { path: where, animations: 'disabled' });
       }
     }, { contextOptions });
   });
