@@ -315,8 +315,12 @@ pub fn app() -> Html {
                 <h2 id="step-charge">{ "5. Expected charge" }</h2>
                 if let Ok(figures) = &shown.figures {
                     if let Some(pricing) = &figures.pricing {
-                        <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
-                            quota_check={figures.quota_check().cloned()} unapplied={figures.unapplied_prices.clone()} />
+                        // A line per model and dimension: laid out a frame after the answer
+                        // and the totals, which are then on screen ~20 ms sooner.
+                        <Later>
+                            <Charges pricing={pricing.clone()} currency={figures.settings.billing_currency.clone()}
+                                quota_check={figures.quota_check().cloned()} unapplied={figures.unapplied_prices.clone()} />
+                        </Later>
                     } else {
                         <p class="hint" data-testid="charge-lines-absent">{ "Not computed: no usage evidence. Load a gateway log, a client request log or a provider usage report for the window; a billing export or account totals alone say what was charged, not what was used." }</p>
                     }

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::scroll::Scroll;
 
-use super::{Money, RateDifferences};
+use super::{Later, Money, RateDifferences};
 use crate::pipeline::{Problem, Review};
 use crate::reconcile::{Comparison, Verdict};
 
@@ -162,7 +162,10 @@ pub fn results(props: &ResultsProps) -> Html {
                         join.tied_requests, counted(join.untied_client_requests, "client request"),
                         counted(join.untied_gateway_rows, "gateway row")) }</p>
                 }
-                <RateDifferences differences={bridge.rate_differences.clone()} currency={currency.clone()} />
+                // Its table follows the totals by a frame, like the charge lines.
+                <Later>
+                    <RateDifferences differences={bridge.rate_differences.clone()} currency={currency.clone()} />
+                </Later>
             } else {
                 <p class="hint" data-testid="bridge">{ "Not computed: there is no variance to explain until both the expected charge and a provider-side figure are known." }</p>
             }
