@@ -217,7 +217,7 @@ impl RowBytes {
     /// nothing, a time out of range, a price that is not one; every outcome has a name),
     /// so a row read here with it is one `Rows::from_bytes` reads back: the join checks
     /// the rows in the pass that copies them (a second pass over them cost the page's
-    /// reader ~40 ms of a 1M-row file's join, docs/benchmarks.md).
+    /// reader ~25 ms of a 1M-row file's ~80 ms join, docs/benchmarks.md).
     fn read(
         r: &mut Reader,
         second: &mut i64,
