@@ -2,6 +2,8 @@
 //! rows under a new-api header, records of another export under that export's header or
 //! a saved column mapping, and one sentence for a header we do not know.
 
+use std::borrow::Cow;
+
 use super::Filing;
 use crate::error::{Error, Position};
 use crate::ingest::formats::mapping::MappedStream;
@@ -9,7 +11,7 @@ use crate::ingest::formats::newapi::{self, Cells, Column, COLUMNS};
 use crate::ingest::formats::record_fields::Fields;
 use crate::ingest::formats::{recognize, Format, Stream};
 use crate::ingest::text::damage::Damage;
-use crate::ingest::text::delimited::{Delimited, Record};
+use crate::ingest::text::delimited::{Delimited, RawCell, Record};
 
 struct Header {
     names: Vec<String>,
@@ -45,7 +47,7 @@ impl DelimitedRows {
         }
     }
 
-    pub fn push(&mut self, input: &[u8], filing: &mut Filing) {
+    pub fn push(&mut self, input: &str, filing: &mut Filing) {
         if !self.table.refused {
             let table = &mut self.table;
             self.text
@@ -131,7 +133,8 @@ impl Table {
         }
         if let Some((format, names)) = &self.evidence {
             self.rows += 1;
-            let cells: Vec<&str> = record.cells().collect();
+            let cells: Vec<Cow<str>> = record.cells().collect();
+            let cells: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
             let cell_format = filing.text_cells.clone();
             let fields = Fields::Csv {
                 header: names,
@@ -142,17 +145,30 @@ impl Table {
             return true;
         }
         let Some(header) = &self.header else {
-            let names = record.cells().map(str::to_string).collect();
+            let names = record.cells().map(Cow::into_owned).collect();
             self.check_header(names, record.line, filing);
             return !self.refused;
         };
         self.rows += 1;
         let mut row = Cells::default();
         for column in COLUMNS {
-            let text = header.index[column as usize]
-                .and_then(|i| record.cell(i))
-                .and_then(newapi::csv_cell);
-            row.set(column, text.map(Into::into));
+            match header.index[column as usize].and_then(|i| record.raw_cell(i)) {
+                // Read in place, its doubled quotes and all (see `Cells::set_doubled_other`).
+                Some(RawCell::Doubled(raw)) if column == Column::Other => {
+                    row.set_doubled_other(raw)
+                }
+                Some(RawCell::Text(text)) => {
+                    row.set(column, newapi::csv_cell(text).map(Cow::Borrowed))
+                }
+                Some(doubled) => {
+                    let text = doubled.text();
+                    row.set(
+                        column,
+                        newapi::csv_cell(&text).map(|t| Cow::Owned(t.to_string())),
+                    )
+                }
+                None => row.set(column, None),
+            }
         }
         let parsed = newapi::parse_parts(&row, &mut filing.rows, &filing.text_cells);
         let column = match &parsed {

@@ -259,7 +259,7 @@ impl Reader {
                 *self = Reader::Csv(Box::new(csv));
                 self.hand_on(held, fresh.then_some(text), at, last, filing);
             }
-            Reader::Csv(csv) => csv.push(text.as_bytes(), filing),
+            Reader::Csv(csv) => csv.push(text, filing),
         }
     }
 

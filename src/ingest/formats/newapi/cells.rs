@@ -19,15 +19,19 @@ use crate::policy::Outcome;
 pub struct Cells<'a> {
     texts: [Option<Cow<'a, str>>; COLUMNS.len()],
     /// `other` as the raw JSON string of a JSON row, quotes and escapes and all, when it
-    /// has escapes: read in place ([`Cells::other`]), not unescaped up front.
-    escaped_other: Option<&'a str>,
+    /// has escapes, or as a CSV cell's text with its quotes still doubled: read in place
+    /// ([`Cells::other`]), not unescaped up front.
+    raw_other: Option<OtherCell<'a>>,
 }
 
 /// The `other` cell as a row holds it.
+#[derive(Clone, Copy, Debug)]
 pub enum OtherCell<'c> {
     Text(&'c str),
     /// A raw JSON string with escapes (see [`Cells::set_escaped_other`]).
     Escaped(&'c str),
+    /// A quoted CSV cell's text with its quotes doubled (see [`Cells::set_doubled_other`]).
+    Doubled(&'c str),
 }
 
 impl<'a> Cells<'a> {
@@ -38,7 +42,7 @@ impl<'a> Cells<'a> {
 
     pub fn set(&mut self, column: Column, text: Option<Cow<'a, str>>) {
         if column == Column::Other {
-            self.escaped_other = None;
+            self.raw_other = None;
         }
         self.texts[column as usize] = text;
     }
@@ -46,12 +50,19 @@ impl<'a> Cells<'a> {
     /// `other` given as `raw`, a JSON string with escapes (quotes included).
     pub fn set_escaped_other(&mut self, raw: &'a str) {
         self.texts[Column::Other as usize] = None;
-        self.escaped_other = Some(raw);
+        self.raw_other = Some(OtherCell::Escaped(raw));
+    }
+
+    /// `other` given as `raw`, the text between a CSV cell's quotes with each quote
+    /// inside doubled (what `newapi::csv_cell` makes of it once undone is what it holds).
+    pub fn set_doubled_other(&mut self, raw: &'a str) {
+        self.texts[Column::Other as usize] = None;
+        self.raw_other = Some(OtherCell::Doubled(raw));
     }
 
     pub fn other(&self) -> Option<OtherCell<'_>> {
-        match self.escaped_other {
-            Some(raw) => Some(OtherCell::Escaped(raw)),
+        match self.raw_other {
+            Some(raw) => Some(raw),
             None => self.get(Column::Other).map(OtherCell::Text),
         }
     }
@@ -98,6 +109,7 @@ pub fn parse_parts<'a>(
     // text (a JSON string unescaped first).
     let in_place = match cells.other() {
         Some(OtherCell::Escaped(raw)) => Other::parse_escaped(string_inner(raw)),
+        Some(OtherCell::Doubled(raw)) => Other::parse_doubled(raw),
         _ => None,
     };
     let unescaped;
@@ -108,6 +120,10 @@ pub fn parse_parts<'a>(
                 Some(OtherCell::Escaped(raw)) => {
                     unescaped = value::cell(raw);
                     unescaped.as_deref()
+                }
+                Some(OtherCell::Doubled(raw)) => {
+                    unescaped = Some(Cow::Owned(raw.replace("\"\"", "\"")));
+                    unescaped.as_deref().and_then(super::csv_cell)
                 }
                 Some(OtherCell::Text(text)) => Some(text),
                 None => None,

@@ -187,7 +187,7 @@ impl<'a> Collector<'a> {
     }
 
     /// `other` written as a JSON string with escapes is kept raw, to be read in place
-    /// (`scan::escaped_object`); every other value becomes its cell text here.
+    /// (`scan::quoted_object`); every other value becomes its cell text here.
     fn set_cell(&mut self, column: Column, raw: &'a str) {
         let escaped = raw.starts_with('"') && memchr::memchr(b'\\', raw.as_bytes()).is_some();
         if column == Column::Other && escaped {
@@ -293,6 +293,7 @@ mod tests {
         match (column, cells.other()) {
             (Column::Other, Some(OtherCell::Escaped(raw))) => cell(raw),
             (Column::Other, Some(OtherCell::Text(text))) => Some(Cow::Borrowed(text)),
+            (Column::Other, Some(OtherCell::Doubled(_))) => unreachable!("a CSV cell"),
             (Column::Other, None) => None,
             _ => cells.get(column).map(Cow::Borrowed),
         }

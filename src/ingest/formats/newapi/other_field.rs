@@ -244,11 +244,22 @@ impl<'a> Other<'a> {
     }
 
     /// [`Other::parse`] of the JSON string whose text between the quotes is `inner`,
-    /// read in place (see `scan::escaped_object`); None when it is not of the plain shape read
+    /// read in place (see `scan::quoted_object`); None when it is not of the plain shape read
     /// there (the caller then unescapes it and parses that).
     pub fn parse_escaped(inner: &'a str) -> Option<Other<'a>> {
+        Other::parse_quoted(inner, scan::BACKSLASH)
+    }
+
+    /// [`Other::parse`] of a quoted CSV cell whose text between the quotes is `raw`, each
+    /// quote inside doubled, read in place (`scan::quoted_object`); None when it is not of
+    /// the plain shape read there (the caller then undoes the quotes and parses that).
+    pub fn parse_doubled(raw: &'a str) -> Option<Other<'a>> {
+        Other::parse_quoted(raw, scan::DOUBLED)
+    }
+
+    fn parse_quoted(inner: &'a str, escape: u8) -> Option<Other<'a>> {
         let mut other = Other::default();
-        scan::escaped_object(inner, |key, value| {
+        scan::quoted_object(inner, escape, |key, value| {
             match (KeySeed.visit_str::<de::value::Error>(key).ok()?, value) {
                 // Not an array (nested values are left to the unescaping reader): none.
                 (Some(TOOL_SURCHARGES), _) => other.tool_surcharges = None,
@@ -475,8 +486,9 @@ mod tests {
     }
 
     proptest! {
-        /// Read in place, an escaped `other` gives what unescaping it and parsing that
-        /// gives; and every object of the plain shape is read in place.
+        /// Read in place, an escaped `other` (in a JSON string, or in a CSV cell with its
+        /// quotes doubled) gives what unescaping it and parsing that gives; and every
+        /// object of the plain shape is read in place.
         #[test]
         fn read_in_place_is_read_unescaped(members in proptest::collection::vec(member(), 0..8)) {
             let text = format!(
@@ -487,6 +499,14 @@ mod tests {
             let in_place = Other::parse_escaped(&raw[1..raw.len() - 1]);
             let plain = members.iter().all(|(_, plain)| *plain);
             prop_assert_eq!(in_place.is_some(), plain, "{}", raw);
+            if let Some(fast) = in_place {
+                let slow = Other::parse(&text).unwrap();
+                prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+            }
+            // The same object in a quoted CSV cell, its quotes doubled.
+            let doubled = text.replace('"', "\"\"");
+            let in_place = Other::parse_doubled(&doubled);
+            prop_assert_eq!(in_place.is_some(), plain, "{}", doubled);
             if let Some(fast) = in_place {
                 let slow = Other::parse(&text).unwrap();
                 prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));

@@ -4,10 +4,12 @@
 //! `csv` crate reports (the line where the record starts). What a record means is the
 //! reader's business that receives it ([`Record`]).
 
+use std::borrow::Cow;
+
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 use super::damage::Damage;
-use one_line::{one_line, Line};
+use one_line::{one_line, Line, Span};
 
 mod one_line;
 
@@ -34,23 +36,50 @@ pub fn excel_separator(line: &str) -> Option<u8> {
 /// character it holds (then its cells are not to be read: it is rejected whole).
 pub struct Record<'r> {
     text: &'r str,
-    ends: &'r [usize],
+    spans: &'r [Span],
     pub line: u64,
     pub damage: Option<Damage>,
 }
 
+/// A cell's text as the record holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawCell<'r> {
+    Text(&'r str),
+    /// Quoted with its quotes doubled inside (`""` for each `"`), still to be undone.
+    Doubled(&'r str),
+}
+
+impl<'r> RawCell<'r> {
+    /// The cell's text, doubled quotes undone.
+    pub fn text(self) -> Cow<'r, str> {
+        match self {
+            RawCell::Text(text) => Cow::Borrowed(text),
+            RawCell::Doubled(raw) => Cow::Owned(raw.replace("\"\"", "\"")),
+        }
+    }
+}
+
 impl<'r> Record<'r> {
     #[inline]
-    pub fn cell(&self, i: usize) -> Option<&'r str> {
-        let start = match i.checked_sub(1) {
-            Some(before) => *self.ends.get(before)?,
-            None => 0,
-        };
-        self.text.get(start..*self.ends.get(i)?)
+    pub fn raw_cell(&self, i: usize) -> Option<RawCell<'r>> {
+        let span = self.spans.get(i)?;
+        // Spans start and end at ASCII bytes (a delimiter, a quote, a line's ends) of
+        // UTF-8 text, so they always fall between characters.
+        let text = self.text.get(span.start..span.end)?;
+        Some(if span.doubled {
+            RawCell::Doubled(text)
+        } else {
+            RawCell::Text(text)
+        })
     }
 
-    pub fn cells(&self) -> impl Iterator<Item = &'r str> + '_ {
-        (0..self.ends.len()).filter_map(|i| self.cell(i))
+    #[inline]
+    pub fn cell(&self, i: usize) -> Option<Cow<'r, str>> {
+        self.raw_cell(i).map(RawCell::text)
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = Cow<'r, str>> + '_ {
+        (0..self.spans.len()).filter_map(|i| self.cell(i))
     }
 }
 
@@ -59,8 +88,11 @@ pub struct Delimited {
     delimiter: u8,
     /// The first line is Excel's `sep=` line, still to be skipped.
     separator_line: bool,
+    /// csv_core's output: the cells of the record it is reading, and their ends.
     fields: Vec<u8>,
     ends: Vec<usize>,
+    /// The cells of the record handed on ([`Record`]).
+    spans: Vec<Span>,
     used: usize,
     ends_used: usize,
     /// The line the record being read starts on.
@@ -88,6 +120,7 @@ impl Delimited {
             separator_line,
             fields: vec![0; 4096],
             ends: vec![0; 64],
+            spans: vec![Span::default(); 64],
             used: 0,
             ends_used: 0,
             line: 1,
@@ -108,7 +141,7 @@ impl Delimited {
     }
 
     /// Reads on with `input`, handing each record to `sink` until it answers false.
-    pub fn push(&mut self, input: &[u8], sink: &mut impl FnMut(Record) -> bool) {
+    pub fn push(&mut self, input: &str, sink: &mut impl FnMut(Record) -> bool) {
         // csv_core takes an empty input as the end of the text; a chunk may decode to none.
         if !input.is_empty() {
             self.read(input, sink);
@@ -118,12 +151,13 @@ impl Delimited {
     /// The end of the text: the last record, if one is still open.
     pub fn finish(&mut self, sink: &mut impl FnMut(Record) -> bool) {
         // An empty input tells csv_core the text ended (it may complete a last record).
-        self.read(&[], sink);
+        self.read("", sink);
     }
 
-    /// Reads `input` (empty: the end of the text), handing each record to `sink` until
+    /// Reads `text` (empty: the end of the text), handing each record to `sink` until
     /// it answers false.
-    fn read(&mut self, mut input: &[u8], sink: &mut impl FnMut(Record) -> bool) {
+    fn read(&mut self, text: &str, sink: &mut impl FnMut(Record) -> bool) {
+        let mut input = text.as_bytes();
         if let Some(&next) = input.first() {
             if std::mem::take(&mut self.after_cr) && next != b'\n' {
                 self.lone_cr += 1;
@@ -131,25 +165,27 @@ impl Delimited {
         }
         loop {
             if self.fast && self.clean && self.at_record_start() {
-                let split = one_line(input, self.delimiter, &mut self.fields, &mut self.ends);
-                let consumed = match split {
+                let at = text.len() - input.len();
+                let consumed = match one_line(input, self.delimiter, &mut self.spans) {
+                    // A record starts after a line break, at a character's start.
                     Line::Record {
                         consumed,
-                        used,
+                        line,
                         cells,
-                    } => {
-                        (self.used, self.ends_used) = (used, cells);
-                        let go_on = self.record(sink);
-                        (self.used, self.ends_used) = (0, 0);
-                        self.fast_lines += 1;
-                        // As after csv_core's records: every line break read so far.
-                        self.line = self.core.line() + self.fast_lines + self.lone_cr;
-                        if !go_on {
-                            // Not read any further: the record's bytes are read all the same.
-                            return;
+                    } => match text.get(at..at + line) {
+                        Some(line) => {
+                            let go_on = self.hand_on(line, cells, sink);
+                            self.fast_lines += 1;
+                            // As after csv_core's records: every line break read so far.
+                            self.line = self.core.line() + self.fast_lines + self.lone_cr;
+                            if !go_on {
+                                // Not read any further: the record's bytes are read all the same.
+                                return;
+                            }
+                            consumed
                         }
-                        consumed
-                    }
+                        None => 0,
+                    },
                     Line::Empty { consumed } => {
                         // Counted for the records after the next, not for the next (the
                         // csv crate's line is where csv_core stood when the record began).
@@ -182,7 +218,7 @@ impl Delimited {
                 ReadRecordResult::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
                 ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 ReadRecordResult::Record => {
-                    let go_on = self.record(sink);
+                    let go_on = self.core_record(sink);
                     self.used = 0;
                     self.ends_used = 0;
                     // The '\r' ends a line whether a '\n' follows (csv_core counts it
@@ -242,8 +278,24 @@ impl Delimited {
         self.line += lines;
     }
 
-    /// Hands the record just read to `sink` (Excel's `sep=` line aside); its answer.
-    fn record(&mut self, sink: &mut impl FnMut(Record) -> bool) -> bool {
+    /// Hands the record of `cells` spans of `text` that [`one_line`] read to `sink`
+    /// (Excel's `sep=` line aside); its answer.
+    fn hand_on(&mut self, text: &str, cells: usize, sink: &mut impl FnMut(Record) -> bool) -> bool {
+        let damage = self.damage.take();
+        if std::mem::take(&mut self.separator_line) {
+            return true;
+        }
+        sink(Record {
+            text,
+            spans: &self.spans[..cells],
+            line: self.line,
+            damage,
+        })
+    }
+
+    /// Hands the record csv_core just read to `sink` (Excel's `sep=` line aside); its
+    /// answer.
+    fn core_record(&mut self, sink: &mut impl FnMut(Record) -> bool) -> bool {
         let damage = self.damage.take();
         // The text is valid UTF-8 and csv_core only removes ASCII quotes, so this holds.
         let Ok(text) = std::str::from_utf8(&self.fields[..self.used]) else {
@@ -252,9 +304,22 @@ impl Delimited {
         if std::mem::take(&mut self.separator_line) {
             return true;
         }
+        let ends = &self.ends[..self.ends_used];
+        if self.spans.len() < ends.len() {
+            self.spans.resize(ends.len(), Span::default());
+        }
+        let mut start = 0;
+        for (span, &end) in self.spans.iter_mut().zip(ends) {
+            *span = Span {
+                start,
+                end,
+                doubled: false,
+            };
+            start = end;
+        }
         sink(Record {
             text,
-            ends: &self.ends[..self.ends_used],
+            spans: &self.spans[..ends.len()],
             line: self.line,
             damage,
         })

@@ -1,24 +1,34 @@
 //! The common record split without the state machine: a record on one line, ended by
 //! `\n` or `\r\n`, its quoted cells closed on that line. `csv_core` steps through a
-//! table for every byte; this finds the line's end with `memchr` and the cells eight
-//! bytes at a time ([`copy_until`]), which reads a gateway log's CSV (a quoted JSON cell
-//! on every row) with far fewer instructions than `csv_core` (docs/benchmarks.md;
-//! searching for each quote with `memchr` and copying each run between them cost more:
-//! the quotes are too close for a search to pay for its start). Anything
-//! else (a quoted cell that spans lines, a lone `\r`, a line not complete yet) is left to
-//! `csv_core`, so the records, their cells and their lines are `csv_core`'s in every case
-//! (a property test below holds the two to each other).
+//! table for every byte and copies every cell; this finds the line's end with `memchr`
+//! and each cell's end eight bytes at a time ([`to_stop`]), and copies nothing: a cell is
+//! a span of the line, and a quoted cell whose quotes are doubled inside (a gateway log's
+//! JSON `other`) is a span still doubled ([`Span::doubled`]), which its reader reads in
+//! place or unescapes. Copying each cell and undoing each doubled quote as it went was
+//! the largest single cost of reading a log's CSV (docs/benchmarks.md). Anything else (a
+//! quoted cell that spans lines, text after a closing quote, a lone `\r`, a line not
+//! complete yet) is left to `csv_core`, so the records, their cells and their lines are
+//! `csv_core`'s in every case (a property test below holds the two to each other).
 
 use crate::ingest::text::word::{self, WORD};
+
+/// One cell of a record: its bytes `start..end` of the record's text; `doubled` when it
+/// was quoted and holds doubled quotes (`""` for each `"`) still to be undone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub doubled: bool,
+}
 
 /// What [`one_line`] found at the start of its input.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Line {
-    /// A record: `consumed` bytes (its line break too), its cells' bytes in the first
-    /// `used` of the output, each cell's end in the first `cells` ends.
+    /// A record of `line` bytes (no line break) and `consumed` bytes with its line
+    /// break, its cells the first `cells` spans.
     Record {
         consumed: usize,
-        used: usize,
+        line: usize,
         cells: usize,
     },
     /// An empty line (`\n` or `\r\n`), which `csv_core` skips: `consumed` bytes.
@@ -29,15 +39,10 @@ pub(super) enum Line {
 
 const QUOTE: u8 = b'"';
 
-/// Splits the record at the start of `input` (where a record starts) into `output` and
-/// `ends`, growing them as needed, as `csv_core` with `delimiter` (quote `"`, quotes
-/// doubled inside quoted cells, any of `\r`, `\n`, `\r\n` ending a record) would.
-pub(super) fn one_line(
-    input: &[u8],
-    delimiter: u8,
-    output: &mut Vec<u8>,
-    ends: &mut Vec<usize>,
-) -> Line {
+/// Splits the record at the start of `input` (where a record starts) into `spans`,
+/// growing it as needed, as `csv_core` with `delimiter` (quote `"`, quotes doubled
+/// inside quoted cells, any of `\r`, `\n`, `\r\n` ending a record) would.
+pub(super) fn one_line(input: &[u8], delimiter: u8, spans: &mut Vec<Span>) -> Line {
     let Some(newline) = memchr::memchr(b'\n', input) else {
         return Line::Unsure;
     };
@@ -55,102 +60,98 @@ pub(super) fn one_line(
         Some(b'\r') => return Line::Unsure,
         Some(_) => {}
     }
-    // Room for a whole word past the line: runs are copied eight bytes at a time.
-    if output.len() < line.len() + WORD {
-        output.resize((line.len() + WORD).next_power_of_two(), 0);
-    }
-    let (mut at, mut used, mut cells) = (0, 0, 0);
+    let (mut at, mut cells) = (0, 0);
     loop {
-        if line.get(at) == Some(&QUOTE) {
-            // A quoted cell: every byte up to the closing quote, a doubled quote as one.
-            at += 1;
+        let span = if line.get(at) == Some(&QUOTE) {
+            // A quoted cell: up to the quote that is not doubled.
+            let start = at + 1;
+            let mut doubled = false;
+            at = start;
             loop {
-                (at, used) = copy_until(
-                    line,
-                    at,
-                    output,
-                    used,
-                    |x| word::equal(x, QUOTE),
-                    |b| b == QUOTE,
-                );
+                at = to_stop(line, at, |x| word::equal(x, QUOTE), |b| b == QUOTE);
                 if at == line.len() {
                     // The quoted cell goes on past the line.
                     return Line::Unsure;
                 }
-                at += 1;
-                if line.get(at) != Some(&QUOTE) {
+                if line.get(at + 1) != Some(&QUOTE) {
                     break;
                 }
-                output[used] = QUOTE;
-                (used, at) = (used + 1, at + 1);
+                doubled = true;
+                at += 2;
             }
+            let end = at;
+            at += 1;
+            // csv_core appends what follows a closing quote to the cell: left to it.
+            if line.get(at).is_some_and(|&b| b != delimiter) {
+                return Line::Unsure;
+            }
+            Span {
+                start,
+                end,
+                doubled,
+            }
+        } else {
+            // Unquoted: up to a delimiter or the line's end (a quote here is a character
+            // like any other).
+            let start = at;
+            at = to_stop(
+                line,
+                at,
+                |x| word::equal(x, delimiter) | word::equal(x, b'\r'),
+                |b| b == delimiter || b == b'\r',
+            );
+            Span {
+                start,
+                end: at,
+                doubled: false,
+            }
+        };
+        if cells == spans.len() {
+            spans.resize((spans.len() * 2).max(16), Span::default());
         }
-        // Unquoted, or after a closing quote: the cell's bytes up to a delimiter or the
-        // line's end (a quote here is a character like any other).
-        let stop;
-        (stop, used) = copy_until(
-            line,
-            at,
-            output,
-            used,
-            |x| word::equal(x, delimiter) | word::equal(x, b'\r'),
-            |b| b == delimiter || b == b'\r',
-        );
-        if cells == ends.len() {
-            ends.resize((ends.len() * 2).max(8), 0);
-        }
-        ends[cells] = used;
+        spans[cells] = span;
         cells += 1;
-        match line.get(stop) {
+        match line.get(at) {
             None => {
                 return Line::Record {
                     consumed: newline + 1,
-                    used,
+                    line: line.len(),
                     cells,
                 }
             }
-            Some(&b) if b == delimiter => at = stop + 1,
+            Some(&b) if b == delimiter => at += 1,
             // A lone '\r' ends this record and starts a line of its own.
             Some(_) => return Line::Unsure,
         }
     }
 }
 
-/// Copies `line[at..]` to `output[used..]` up to the first stop byte (`stops` marks them
-/// in a word, `is_stop` tells one byte), and answers where the stop is in `line` (or its
-/// end) and in `output`. Eight bytes at a time while a whole word is left: each word is
-/// stored whole, past the stop too (the caller's `WORD` bytes of room; what lies past
-/// `used` is not output), which is what spares a byte loop and a `memcpy` call per run:
-/// a log's JSON cell doubles a quote every few bytes. Every output byte comes from an
-/// input byte, so `used <= at` and a word stored at `used` stays inside `output`.
+/// Where the first stop byte at or after `at` is in `line` (or its end): `stops` marks
+/// them in a word, `is_stop` tells one byte. Eight bytes at a time while a whole word is
+/// left.
 #[inline(always)]
-fn copy_until(
+fn to_stop(
     line: &[u8],
     mut at: usize,
-    output: &mut [u8],
-    mut used: usize,
     stops: impl Fn(u64) -> u64,
     is_stop: impl Fn(u8) -> bool,
-) -> (usize, usize) {
+) -> usize {
     while let Some(bytes) = line.get(at..at + WORD) {
         let mut eight = [0u8; WORD];
         eight.copy_from_slice(bytes);
-        output[used..used + WORD].copy_from_slice(&eight);
         let found = stops(u64::from_le_bytes(eight));
         if found != 0 {
-            let k = (found.trailing_zeros() / 8) as usize;
-            return (at + k, used + k);
+            return at + (found.trailing_zeros() / 8) as usize;
         }
-        (at, used) = (at + WORD, used + WORD);
+        at += WORD;
     }
     while let Some(&b) = line.get(at) {
         if is_stop(b) {
             break;
         }
-        output[used] = b;
-        (at, used) = (at + 1, used + 1);
+        at += 1;
     }
-    (at, used)
+    at
 }
 
 #[cfg(test)]
@@ -159,55 +160,66 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn split(text: &str, delimiter: u8) -> Line {
-        one_line(text.as_bytes(), delimiter, &mut Vec::new(), &mut Vec::new())
+    /// What [`one_line`] answers for `text`, and each cell's bytes as a span holds them
+    /// (doubled quotes still doubled), with whether they are.
+    fn split(text: &str, delimiter: u8) -> (Line, Vec<(&str, bool)>) {
+        let mut spans = Vec::new();
+        let line = one_line(text.as_bytes(), delimiter, &mut spans);
+        let cells = match line {
+            Line::Record { cells, .. } => spans[..cells]
+                .iter()
+                .map(|s| (&text[s.start..s.end], s.doubled))
+                .collect(),
+            _ => Vec::new(),
+        };
+        (line, cells)
     }
 
     #[test]
     fn what_it_reads_and_what_it_leaves() {
-        let cases: [(&str, Line); 10] = [
+        let record = |consumed, line, cells| Line::Record {
+            consumed,
+            line,
+            cells,
+        };
+        type Cells<'c> = &'c [(&'c str, bool)];
+        let cases: [(&str, Line, Cells); 13] = [
             // Runs longer than a word, a doubled quote across a word's edge.
             (
                 "0123456789,\"{\"\"model_ratio\"\":1.5}\",x\r\n",
-                Line::Record {
-                    consumed: 38,
-                    used: 30,
-                    cells: 3,
-                },
+                record(38, 36, 3),
+                &[
+                    ("0123456789", false),
+                    ("{\"\"model_ratio\"\":1.5}", true),
+                    ("x", false),
+                ],
             ),
-            (
-                "a,b\n",
-                Line::Record {
-                    consumed: 4,
-                    used: 2,
-                    cells: 2,
-                },
-            ),
+            ("a,b\n", record(4, 3, 2), &[("a", false), ("b", false)]),
             (
                 "a,\"x\"\"y\",c\r\nnext",
-                Line::Record {
-                    consumed: 12,
-                    used: 5,
-                    cells: 3,
-                },
+                record(12, 10, 3),
+                &[("a", false), ("x\"\"y", true), ("c", false)],
             ),
-            ("\n", Line::Empty { consumed: 1 }),
-            ("\r\n", Line::Empty { consumed: 2 }),
-            ("a,b", Line::Unsure),
-            ("a,\"b\nc\"\n", Line::Unsure),
-            ("a\rb\n", Line::Unsure),
-            ("\ra\n", Line::Unsure),
+            // Quoted without doubled quotes: the text between the quotes as it is.
             (
-                "\"a\"b,c\n",
-                Line::Record {
-                    consumed: 7,
-                    used: 3,
-                    cells: 2,
-                },
+                "\"a,b\",,\"\"\n",
+                record(10, 9, 3),
+                &[("a,b", false), ("", false), ("", false)],
             ),
+            // A quote inside an unquoted cell is a character; the last cell may be empty.
+            ("a\"b,\n", record(5, 4, 2), &[("a\"b", false), ("", false)]),
+            ("\n", Line::Empty { consumed: 1 }, &[]),
+            ("\r\n", Line::Empty { consumed: 2 }, &[]),
+            ("a,b", Line::Unsure, &[]),
+            ("a,\"b\nc\"\n", Line::Unsure, &[]),
+            ("a\rb\n", Line::Unsure, &[]),
+            ("\ra\n", Line::Unsure, &[]),
+            // Text after a closing quote (csv_core's cell is `ab`), a quote left open.
+            ("\"a\"b,c\n", Line::Unsure, &[]),
+            ("a,\"b\"\"\n", Line::Unsure, &[]),
         ];
-        for (text, want) in cases {
-            assert_eq!(split(text, b','), want, "{text:?}");
+        for (text, want, cells) in cases {
+            assert_eq!(split(text, b','), (want, cells.to_vec()), "{text:?}");
         }
     }
 
@@ -224,14 +236,18 @@ mod tests {
         reader.fast = fast;
         let mut out = Vec::new();
         let mut sink = |r: super::super::Record| {
-            out.push((r.cells().map(str::to_string).collect(), r.line));
+            out.push((r.cells().map(|c| c.into_owned()).collect(), r.line));
             out.len() < upto
         };
         let mut from = 0;
         let mut stopped = false;
         for &cut in cuts.iter().chain([&text.len()]) {
-            let cut = cut.clamp(from, text.len());
-            reader.push(&text.as_bytes()[from..cut], &mut |r| {
+            // Text arrives decoded, in whole characters.
+            let mut cut = cut.clamp(from, text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            reader.push(&text[from..cut], &mut |r| {
                 stopped = !sink(r);
                 !stopped
             });

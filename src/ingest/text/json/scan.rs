@@ -82,7 +82,9 @@ pub fn only_whitespace(rest: &[u8]) -> bool {
 
 // `other` as new-api's JSON rows carry it: an object written inside a JSON string
 // (`"{\"model_ratio\":1.25,\"cache_tokens\":0}"`), read in place. Unescaping the
-// string into a new one and scanning that took about a fifth of reading a JSON row.
+// string into a new one and scanning that took about a fifth of reading a JSON row. Its
+// CSV exports carry the same object in a quoted cell, each quote doubled
+// (`"{""model_ratio"":1.25}"`), read in place the same way.
 // Only the plain shape is read here: keys and string values whose only escapes are their
 // own quotes, numbers, `true`, `false`, `null` and spaces. Anything else (another escape,
 // a nested value, any syntax error) answers None, and the caller unescapes the string
@@ -96,10 +98,20 @@ pub enum Escaped<'a> {
     Text(&'a str),
 }
 
-/// Reads the escaped object `inner` (the text between the JSON string's quotes), calling
-/// `field(key, value)` for each field in order; `field` may answer None to give up.
-pub fn escaped_object<'a>(
+/// The JSON string's quote escape: `\"`, for [`quoted_object`] of the text between a
+/// JSON string's quotes.
+pub const BACKSLASH: u8 = b'\\';
+/// A quoted CSV cell's: `""`, for [`quoted_object`] of the text between the cell's quotes,
+/// each quote of the JSON doubled (`{""k"":1}`). A backslash there (an escape inside a
+/// JSON string) answers None, as in a JSON string.
+pub const DOUBLED: u8 = b'"';
+
+/// Reads the escaped object `inner` (the text between a JSON string's or a CSV cell's
+/// quotes), its quotes each written as `escape` and a quote ([`BACKSLASH`], [`DOUBLED`]),
+/// calling `field(key, value)` for each field in order; `field` may answer None to give up.
+pub fn quoted_object<'a>(
     inner: &'a str,
+    escape: u8,
     mut field: impl FnMut(&'a str, Escaped<'a>) -> Option<()>,
 ) -> Option<()> {
     let mut scan = Scan {
@@ -113,11 +125,11 @@ pub fn escaped_object<'a>(
         scan.at += 1;
     } else {
         loop {
-            let key = inner.get(scan.escaped_string()?)?;
+            let key = inner.get(scan.escaped_string(escape)?)?;
             scan.spaces();
             scan.expect(b':')?;
             scan.spaces();
-            let value = scan.escaped_value(inner)?;
+            let value = scan.escaped_value(inner, escape)?;
             field(key, value)?;
             scan.spaces();
             match scan.next()? {
@@ -215,27 +227,27 @@ impl Scan<'_> {
         }
     }
 
-    /// `\"…\"` with no backslash between: the span of the text between the escaped
-    /// quotes (with no raw quote or control character, which the outer string cannot
-    /// hold either).
-    fn escaped_string(&mut self) -> Option<Range<usize>> {
-        self.expect(b'\\')?;
+    /// A quote written as `escape` and a quote, text with no quote, backslash or control
+    /// character, and such a quote again (`\"…\"`, or `""…""`): the span of the text
+    /// between (which the outer string or cell cannot hold raw either).
+    fn escaped_string(&mut self, escape: u8) -> Option<Range<usize>> {
+        self.expect(escape)?;
         self.expect(b'"')?;
         let start = self.at;
-        // One pass to the first quote, backslash or control character: only a backslash
-        // (the closing `\"`) may end the text; a search for the backslash and a second
-        // pass for the others cost twice as much on a log's short keys and values.
+        // One pass to the first quote, backslash or control character: only the closing
+        // escaped quote may end the text; a search for it and a second pass for the
+        // others cost twice as much on a log's short keys and values.
         self.skip_to_stop();
         let end = self.at;
-        self.expect(b'\\')?;
+        self.expect(escape)?;
         self.expect(b'"')?;
         Some(start..end)
     }
 
-    fn escaped_value<'a>(&mut self, inner: &'a str) -> Option<Escaped<'a>> {
+    fn escaped_value<'a>(&mut self, inner: &'a str, escape: u8) -> Option<Escaped<'a>> {
         let start = self.at;
-        if self.peek()? == b'\\' {
-            return inner.get(self.escaped_string()?).map(Escaped::Text);
+        if self.peek()? == escape {
+            return inner.get(self.escaped_string(escape)?).map(Escaped::Text);
         }
         self.at = scalar_end(self.bytes, start)?;
         inner.get(start..self.at).map(Escaped::Scalar)
@@ -425,8 +437,12 @@ mod tests {
     type Fields<'a> = Option<Vec<(String, Escaped<'a>)>>;
 
     fn escaped_fields(inner: &str) -> Fields<'_> {
+        quoted_fields(inner, BACKSLASH)
+    }
+
+    fn quoted_fields(inner: &str, escape: u8) -> Fields<'_> {
         let mut seen = Vec::new();
-        escaped_object(inner, |k, v| {
+        quoted_object(inner, escape, |k, v| {
             seen.push((k.to_string(), v));
             Some(())
         })?;
@@ -468,6 +484,31 @@ mod tests {
         ];
         for (inner, want) in cases {
             assert_eq!(escaped_fields(inner), want, "{inner}");
+        }
+    }
+
+    #[test]
+    fn reads_a_csv_cells_doubled_quotes_as_escaped_ones() {
+        use Escaped::{Scalar, Text};
+        let f = |k: &str, v| (k.to_string(), v);
+        let cases: [(&str, Fields); 6] = [
+            (
+                r#"{""model_ratio"":1.5, ""s"" : ""anthropic"",""frt"":-1}"#,
+                Some(vec![
+                    f("model_ratio", Scalar("1.5")),
+                    f("s", Text("anthropic")),
+                    f("frt", Scalar("-1")),
+                ]),
+            ),
+            (r#" {} "#, Some(vec![])),
+            // A JSON escape inside a string, a backslash-escaped quote, a lone quote.
+            (r#"{""a"":""x""y""}"#, None),
+            (r#"{"a":1}"#, None),
+            (r#"{""a"":"x""}"#, None),
+            ("{\"\"a\"\":\t1}", None),
+        ];
+        for (inner, want) in cases {
+            assert_eq!(quoted_fields(inner, DOUBLED), want, "{inner}");
         }
     }
 }
