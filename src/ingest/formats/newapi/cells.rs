@@ -263,3 +263,71 @@ fn parse_kind(text: &str) -> Result<RowKind, String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::store::rows::RowsBuilder;
+
+    /// A row whose `other` is set by `set`, read: the row (or its error) and the ratio
+    /// sets it interned.
+    fn read<'a>(set: impl FnOnce(&mut Cells<'a>)) -> String {
+        let mut cells = Cells::default();
+        for (column, text) in [
+            (Column::CreatedAt, "1767225600"),
+            (Column::ModelName, "gpt-4o"),
+            (Column::Quota, "1250"),
+            (Column::PromptTokens, "1000"),
+            (Column::CompletionTokens, "200"),
+        ] {
+            cells.set(column, Some(Cow::Borrowed(text)));
+        }
+        set(&mut cells);
+        let mut rows = RowsBuilder::default();
+        let parts = format!(
+            "{:?}",
+            parse_parts(&cells, &mut rows, &CellFormat::default())
+        );
+        format!("{parts} {:?}", rows.finish().ratio_sets())
+    }
+
+    /// A quoted CSV cell's `other`, handed on with its quotes still doubled, reads as its
+    /// text once undone did: read in place where the scan takes it, else undone and
+    /// parsed (nesting, escapes, the spreadsheet's apostrophe, damage).
+    #[test]
+    fn a_doubled_other_reads_as_its_text() {
+        // (other, whether the row reads: else it is refused with its message)
+        let others = [
+            (
+                r#"{"model_ratio":1.25,"completion_ratio":4,"cache_tokens":10,"group_ratio":1}"#,
+                true,
+            ),
+            (
+                r#" {"model_ratio":1.5, "usage_semantic":"anthropic","cache_tokens":5} "#,
+                true,
+            ),
+            (
+                r#"{"model_ratio":1,"tool_surcharges":[{"name":"web","count":2,"price":10}]}"#,
+                true,
+            ),
+            (r#"{"model_ratio":1,"other_ratios":{"n":2}}"#, true),
+            (r#"{"model_ratio":1,"note":"a \"quoted\" word"}"#, true),
+            (r#"'{"model_ratio":1}"#, true),
+            (r#"{"model_ratio":"x"}"#, false),
+            (r#"{"cache_tokens":5000}"#, false),
+            (r#"not json"#, false),
+            (r#"""#, false),
+        ];
+        for (text, reads) in others {
+            let doubled = text.replace('"', "\"\"");
+            let plain = read(|c| {
+                c.set(
+                    Column::Other,
+                    super::super::csv_cell(text).map(Cow::Borrowed),
+                )
+            });
+            assert_eq!(read(|c| c.set_doubled_other(&doubled)), plain, "{text}");
+            assert_eq!(plain.starts_with("Ok("), reads, "{text}: {plain}");
+        }
+    }
+}
