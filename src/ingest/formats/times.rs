@@ -190,7 +190,8 @@ pub fn parse_time(text: &str, format: &CellFormat) -> Result<Timestamp, String> 
 }
 
 fn parse_any_time(text: &str, format: &CellFormat) -> Result<Timestamp, String> {
-    let text = text.trim();
+    // Every row's time: trimmed without decoding a character where it can be.
+    let text = crate::ingest::text::trim(text);
     // Nearly every row: plain digits, read without going through a Decimal.
     if !text.is_empty() && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) {
         let value: i64 = text.parse().unwrap_or_default();
