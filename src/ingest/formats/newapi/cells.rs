@@ -9,6 +9,7 @@ use super::{count_as, integer_as, CellError};
 use crate::decimal::quote;
 use crate::ingest::formats::row::{Counts, Parts, RowKind, TokenSemantic};
 use crate::ingest::formats::times::{parse_time, CellFormat};
+use crate::ingest::text::delimited::RawCell;
 use crate::ingest::text::json::value;
 use crate::ingest::text::trim;
 use crate::policy::Outcome;
@@ -122,7 +123,7 @@ pub fn parse_parts<'a>(
                     unescaped.as_deref()
                 }
                 Some(OtherCell::Doubled(raw)) => {
-                    unescaped = Some(Cow::Owned(raw.replace("\"\"", "\"")));
+                    unescaped = Some(RawCell::Doubled(raw).text());
                     unescaped.as_deref().and_then(super::csv_cell)
                 }
                 Some(OtherCell::Text(text)) => Some(text),
