@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not tests): generates a deterministic 1M-row CometAPI log as JSON
 # lines, one log-API JSON page and CSV, then measures
-#   0. the first load: each file the page fetches before a file is dropped, plain and
-#      gzipped (scripts/first-load.sh);
+#   0. the first load: each file the page fetches before a file is given, and apart the
+#      file reader it fetches with the first file, plain and gzipped
+#      (scripts/first-load.sh);
 #   1. the native streaming ingest (release build, `fast` profile, opt-level 3): MB/s
 #      and rows/s, median of 3 runs, peak memory (/usr/bin/time -v, else VmHWM). As the
 #      command line reads: JSON lines and CSV in two parts on two threads, SHA-256 on a
@@ -12,7 +13,9 @@
 #      file to its ledger and figures on screen, by the page's clock the last byte read →
 #      figures and one rate edit → new total,
 #      MB/s, rows/s, the page's JS heap, the tab's peak resident memory and the CPU time
-#      of each thread (median of 3); then with one worker reading and hashing
+#      of each thread (median of 3), the file given once the reader is warm (a drag
+#      begun over the drop zone first); then picked at once, the reader fetched and
+#      started after the pick (`--cold`); then with one worker reading and hashing
 #      (`--one-worker`), the way before the page had a second worker.
 # Usage: scripts/bench.sh [ROWS]   (default 1000000; files go to $BENCH_DIR, default
 # ~/.cache/spend-reconciler/bench, and are reused when already generated)
@@ -36,7 +39,7 @@ trunk build --release
 bench="$CARGO_TARGET_DIR/fast/examples/bench"
 
 step "first load (plain and gzip -9 bytes; the budget is checked by scripts/test.sh)"
-scripts/first-load.sh dist 999999999
+scripts/first-load.sh dist 999999999 999999999
 
 step "generate $rows rows (deterministic)"
 for format in jsonl page csv; do
@@ -63,6 +66,8 @@ step "page in headless Chromium (median of 3)"
 for format in jsonl page csv; do
   echo "-- $format"
   DIST_DIR="$repo_root/dist" node scripts/bench-browser.mjs "$dir/log-$rows.$format" "$rows" 3
+  echo "-- $format, picked at once: the reader fetched and started after the pick"
+  DIST_DIR="$repo_root/dist" node scripts/bench-browser.mjs --cold "$dir/log-$rows.$format" "$rows" 3
   echo "-- $format, one worker reading and hashing"
   DIST_DIR="$repo_root/dist" node scripts/bench-browser.mjs --one-worker "$dir/log-$rows.$format" "$rows" 3
 done

@@ -5,13 +5,16 @@
 //   node tools/single-file.mjs [DIST_DIR] [OUT_FILE]
 //   (defaults: dist, dist-offline/spend-reconciler.html)
 //
-// Inside: the stylesheet in a <style>; the WebAssembly (one module for the page and its
-// workers) as a base64 data block (<script type="application/octet-stream">, never run
-// as script); one inline module script holding the app's wasm-bindgen JS and a starter
-// that starts the app from bytes and makes the worker a blob: URL: this same script
-// (its own text) with the WebAssembly's base64 before it, started as a module worker. The Content-Security-Policy stays strict: the one script and the
-// one style are allowed by their SHA-256, WebAssembly by 'wasm-unsafe-eval', workers from
-// blob: only, and no connection at all ('connect-src' 'none').
+// Inside: the stylesheet in a <style>; the two WebAssembly modules (the page's, and the
+// file reader's that runs in the workers) and the reader's wasm-bindgen JS as base64
+// data blocks (<script type="application/octet-stream">, never run as script); one
+// inline module script holding the app's wasm-bindgen JS and a starter that starts the
+// app from bytes and makes the worker a blob: URL: the reader's JS and its WebAssembly's
+// base64, started as a classic worker (a browser does not start a module worker from a
+// blob: URL of a page opened from a file). The Content-Security-Policy stays strict: the
+// one script and the one style are allowed by their SHA-256, WebAssembly by
+// 'wasm-unsafe-eval', workers from blob: only, and no connection at all
+// ('connect-src' 'none').
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,10 +40,10 @@ const appJsName = match(start, /from '\.\/([^']+\.js)'/, 'the app JS in the star
 const appWasmName = match(start, /module_or_path: '\.\/([^']+\.wasm)'/, 'the app WebAssembly in the start script');
 const loaderName = match(index, /<meta name="spend-reconciler-worker" content="\.\/([^"]+)"/, 'the worker loader in index.html');
 const loader = text(loaderName);
-if (match(loader, /from "\.\/([^"]+\.js)"/, 'the app JS in the worker loader') !== appJsName ||
-    match(loader, /module_or_path: "\.\/([^"]+\.wasm)"/, 'the WebAssembly in the worker loader') !== appWasmName) {
-  fail(`${loaderName} does not start the app's own module; update this script`);
-}
+const readerJsName = match(loader, /importScripts\("\.\/([^"]+\.js)"\)/, "the reader's JS in the worker loader");
+const readerWasmName = match(index, /<meta name="spend-reconciler-worker" content="[^"]*" data-wasm="\.\/([^"]+\.wasm)"/, "the reader's WebAssembly in index.html");
+const readerJs = text(readerJsName);
+if (!/^let wasm_bindgen = /m.test(readerJs)) fail(`${readerJsName}: expected wasm-bindgen's no-modules output (let wasm_bindgen = …); update this script`);
 const note = /(<p class="boot-note"[^>]*>)[\s\S]*?(<\/p>)/;
 const body = match(index, /<body>([\s\S]*)<\/body>/, 'the body of index.html').replace(note,
   '$1Starting Spend Reconciler… If this message stays, this browser could not start it: it needs JavaScript and WebAssembly.$2');
@@ -52,47 +55,36 @@ const appJs = text(appJsName);
 if (!exportLine.test(appJs)) fail(`${appJsName}: wasm-bindgen's export line changed; update this script`);
 if (/^\s*import\b/m.test(appJs)) fail(`${appJsName} imports other files (snippets?); inline them first`);
 
-// The starter is a classic script too (no top-level await, no import.meta), so the
-// same text runs as the page's inline module and as a classic worker: a browser does not
-// start a module worker from a blob: URL of a page opened from a file.
+// The starter: the app from bytes, and the worker's loader a blob: URL holding the
+// reader's JS and a line that starts it from its WebAssembly's bytes.
 const starter = `
-// The single-file copy starts here. In the page: the app from bytes, and the worker from
-// a blob: URL holding this same script after the WebAssembly's base64, started as a
-// classic worker. In that worker (no document): the same module from those bytes; it
-// starts the worker's mailbox.
+// The single-file copy starts here: the app from bytes, and the file reader's worker
+// from a blob: URL holding the reader's JS and its WebAssembly, started as a classic
+// worker when the first file is given.
 const bytes = (base64) => {
   const binary = atob(base64);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i += 1) out[i] = binary.charCodeAt(i);
   return out;
 };
-if (typeof document === 'undefined') {
-  __wbg_init({ module_or_path: bytes(self.spendReconcilerWasm) });
-} else {
-  const failed = (error) => {
-    const panic = document.getElementById('panic');
-    panic.textContent = 'Spend Reconciler could not start in this browser (it needs JavaScript and WebAssembly): ' + error;
-    panic.hidden = false;
-  };
-  try {
-    const wasm = document.getElementById('app-wasm').textContent.replace(/\\s+/g, '');
-    const script = document.querySelector('script[type="module"]').textContent;
-    const workerSource = 'self.spendReconcilerWasm = "' + wasm + '";\\n' + script;
-    const loader = document.querySelector('meta[name="spend-reconciler-worker"]');
-    loader.content = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
-    loader.dataset.workerType = 'classic';
-    __wbg_init({ module_or_path: bytes(wasm) }).catch(failed);
-  } catch (error) {
-    failed(error);
-  }
+const failed = (error) => {
+  const panic = document.getElementById('panic');
+  panic.textContent = 'Spend Reconciler could not start in this browser (it needs JavaScript and WebAssembly): ' + error;
+  panic.hidden = false;
+};
+try {
+  const block = (id) => document.getElementById(id).textContent.replace(/\\s+/g, '');
+  const readerJs = new TextDecoder().decode(bytes(block('reader-js')));
+  const workerSource = readerJs + '\\n;wasm_bindgen({ module_or_path: (' + bytes.toString() + ')("' +
+    block('reader-wasm') + '") });\\n';
+  const loader = document.querySelector('meta[name="spend-reconciler-worker"]');
+  loader.content = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+  __wbg_init({ module_or_path: bytes(block('app-wasm')) }).catch(failed);
+} catch (error) {
+  failed(error);
 }
 `;
-// wasm-bindgen names import.meta.url only as the default place of the WebAssembly, which
-// the starter never uses (it passes the bytes); self.location.href is the same URL in the
-// page and lets the text run as a classic script in the worker.
-const importMeta = /\bimport\.meta\.url\b/g;
-if ((appJs.match(importMeta) ?? []).length !== 1) fail(`${appJsName}: expected import.meta.url once (wasm-bindgen's default path); update this script`);
-const script = appJs.replace(exportLine, '').replace(importMeta, 'self.location.href') + starter;
+const script = appJs.replace(exportLine, '') + starter;
 const css = text(cssName);
 for (const [what, source] of [['script', script], ['style', css]]) {
   if (new RegExp(`</${what}`, 'i').test(source)) fail(`the inline ${what} contains </${what}`);
@@ -126,6 +118,8 @@ const html = `<!doctype html>
     <link rel="icon" href="data:," />
     <style>${css}</style>
     ${data('app-wasm', read(appWasmName))}
+    ${data('reader-wasm', read(readerWasmName))}
+    ${data('reader-js', read(readerJsName))}
     <script type="module">${script}</script>
   </head>
   <body>${body}</body>
@@ -135,4 +129,5 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, html);
 const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
 console.log(`single-file: ${out}: ${kb(Buffer.byteLength(html))} ` +
-  `(wasm, page and workers, ${kb(read(appWasmName).length)}, app JS ${kb(appJs.length)}, CSS ${kb(css.length)})`);
+  `(the page's wasm ${kb(read(appWasmName).length)}, the reader's ${kb(read(readerWasmName).length)}, ` +
+  `app JS ${kb(appJs.length)}, reader JS ${kb(readerJs.length)}, CSS ${kb(css.length)})`);

@@ -1,11 +1,11 @@
-//! The browser app entry; Trunk builds this binary for wasm32. The same module runs the
-//! page in a window and the file reader in each web worker the page starts (the worker's
-//! loader initialises this module again), so the browser fetches and compiles one
-//! WebAssembly file: see `spend_reconciler::web::start_here`.
+//! The browser page; Trunk builds this binary for wasm32 (index.html). It holds the
+//! page's components and the record's download, not the reading and pricing: those are
+//! the file reader's module (`src/bin/reader.rs`), which the page fetches when the
+//! first file is picked or dropped, so a visitor who never gives a file never fetches it.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    spend_reconciler::web::start_here();
+    spend_reconciler::web::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -37,11 +37,6 @@ pub fn app() -> Html {
         use_memo((), move |_| Loader::new(rules, dispatch))
     };
     {
-        // The workers start while the reader looks at the page, not when a file is picked.
-        let loader = loader.clone();
-        use_effect_with((), move |_| loader.borrow_mut().warm());
-    }
-    {
         // Before a file is read (next effect, or a pick): both workers file its rows under
         // the settings of the moment as they read them.
         let (loader, state) = (loader.clone(), state.clone());
@@ -165,6 +160,11 @@ pub fn app() -> Html {
         })
     };
     let on_files = load.clone();
+    // The reader's module is fetched and compiled while the user chooses a file.
+    let on_intent = {
+        let loader = loader.clone();
+        Callback::from(move |()| loader.borrow_mut().warm())
+    };
     let on_sample = {
         let dispatch = dispatch.clone();
         Callback::from(move |()| {
@@ -269,7 +269,7 @@ pub fn app() -> Html {
             // their provenance (styles/app.css).
             <section class="step" aria-labelledby="step-evidence">
                 <h2 id="step-evidence">{ "1. Evidence" }</h2>
-                <FilePicker {on_files} {on_sample} />
+                <FilePicker {on_files} {on_sample} {on_intent} />
                 <KeepFiles status={state.keep.clone()} on_toggle={on_keep} {on_forget} />
                 <LoadProgress loading={state.loading.clone()} {on_cancel} />
                 <FileSummaries files={state.files.clone()} rules={state.rules.clone()} {on_remove}

@@ -12,13 +12,14 @@ fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
 
-/// Where the worker's loader is, and whether it is a module script. The build names
-/// the loader by its content hash and writes the name in
-/// `<meta name="spend-reconciler-worker">` (tools/post-build.mjs): a module that imports
-/// the app's own JS. The single-file copy puts a blob: URL there before the app starts,
-/// with `data-worker-type="classic"`: a browser does not start a module worker from a
-/// blob: URL of a page opened from a file.
-pub fn worker_loader() -> (String, bool) {
+/// Where the worker's loader is: a classic script that starts the file reader's own
+/// WebAssembly module (`src/bin/reader.rs`), and where that module is, when the page is
+/// to compile it once and hand it to each worker (None: the loader starts it itself).
+/// The build names both by their content hash and writes them in
+/// `<meta name="spend-reconciler-worker" content="…" data-wasm="…">`
+/// (tools/post-build.mjs); the single-file copy puts there a blob: URL holding the reader
+/// and its bytes, with no `data-wasm`, before the app starts.
+pub fn worker_loader() -> (String, Option<String>) {
     let meta = document().and_then(|d| {
         d.query_selector("meta[name=\"spend-reconciler-worker\"]")
             .ok()
@@ -29,10 +30,10 @@ pub fn worker_loader() -> (String, bool) {
         .and_then(|meta| meta.get_attribute("content"))
         .filter(|url| !url.is_empty())
         .unwrap_or_else(|| "./worker_loader.js".to_string());
-    let classic = meta
-        .and_then(|meta| meta.get_attribute("data-worker-type"))
-        .is_some_and(|kind| kind == "classic");
-    (url, !classic)
+    let wasm = meta
+        .and_then(|meta| meta.get_attribute("data-wasm"))
+        .filter(|url| !url.is_empty());
+    (url, wasm)
 }
 
 /// Shows the panic in the page's alert box: the user sees what happened, and what

@@ -7,8 +7,8 @@
 //!   the page's layout.
 //! - `state`: the reducer's state (plain core types) and its actions.
 //! - `components`: the page's pieces, props in and `Callback`s out.
-//! - [`worker`]: the web worker that reads files and computes the figures, and the
-//!   page's loader that talks to it.
+//! - [`worker`]: the web worker that reads files and computes the figures (its own
+//!   module, `src/bin/reader.rs`), and the page's loader that talks to it.
 //! - `browser`: reading files, downloads, local persistence, the panic hook.
 //! - `keep`: files kept in this browser (OPFS or IndexedDB) so a reload brings the
 //!   review back.
@@ -21,18 +21,6 @@ mod state;
 pub mod worker;
 
 pub use app::App;
-
-/// Starts what this global scope is for: the worker's mailbox in a web worker (the page
-/// starts its workers from a loader that initialises this same module, see
-/// tools/post-build.mjs), the app in a window.
-pub fn start_here() {
-    use wasm_bindgen::JsCast;
-    if js_sys::global().is_instance_of::<web_sys::DedicatedWorkerGlobalScope>() {
-        worker::start();
-    } else {
-        start();
-    }
-}
 
 /// Mounts the app into `<main id="app-root">`, after installing a panic hook that shows
 /// a message instead of leaving a dead page.

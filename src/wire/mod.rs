@@ -2,15 +2,15 @@
 //! figures and the budget review, as serde values in a compact positional form.
 //!
 //! JSON was the wire before. Every type that crossed it carried a JSON reader and writer
-//! of its own in the one WebAssembly module, ~135 KB of the first load gzipped
+//! of its own in the WebAssembly, ~135 KB of the first load gzipped
 //! (docs/benchmarks.md). This form is what serde's data model needs and no more, so its
 //! code per type is small: a struct is its fields in order (no names), an enum variant
 //! its index, a length or integer a LEB128 varint (signed ones zigzagged), text its length
 //! and UTF-8 bytes, an option a 0 or a 1 before its value. A Decimal crosses as its
 //! text (`rust_decimal::serde::str`), exact as in JSON.
 //!
-//! Both ends are this crate at the same version (the worker and the page run one
-//! module), so the form has no version and no names: what one end writes, the other
+//! Both ends are this crate at the same version (the page's and the reader's modules
+//! come from one build, and the page names the reader by its content hash), so the form has no version and no names: what one end writes, the other
 //! reads with the same types. It refuses a float (money is exact, and the core holds
 //! none), a sequence or map of unknown length and a value that must describe itself
 //! (`deserialize_any`: `#[serde(flatten)]`, `serde_json::Value`); a type that is also

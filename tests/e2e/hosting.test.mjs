@@ -161,9 +161,12 @@ test('the app works through nginx, under the header policy', async () => {
     assert.deepEqual(refused, [], 'no policy refusal (page or worker)');
     assert.deepEqual(seen.badResponses, []);
     assert.deepEqual(seen.pageErrors, []);
-    // One module for the page and its workers: the worker's hashed loader, then the app's.
+    // The page's module, then, with the file, the workers' hashed loader and the reader's
+    // module (fetched once by the page, handed to both workers).
+    assert.ok(seen.requests.some((u) => /app-[0-9a-f]+_bg\.wasm$/.test(u)), "the page's hashed WebAssembly was loaded");
     assert.ok(seen.requests.some((u) => /worker_loader-[0-9a-f]+\.js$/.test(u)), 'the hashed worker loader was loaded');
-    assert.ok(seen.requests.some((u) => /app-[0-9a-f]+_bg\.wasm$/.test(u)), 'the hashed WebAssembly was loaded');
+    assert.equal(seen.requests.filter((u) => /reader-[0-9a-f]+_bg\.wasm$/.test(u)).length, 1,
+      "the reader's hashed WebAssembly was loaded once");
   });
   assert.doesNotMatch(nginx.said(), /\[(emerg|alert|crit|error)\]/, `nginx logged no error: ${nginx.said()}`);
 });

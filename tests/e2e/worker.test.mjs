@@ -94,6 +94,50 @@ async function counted(page, name) {
   return all.filter((n) => n !== null).sort((a, b) => a - b);
 }
 
+// The workers start when the user starts to give a file: a drag over the drop zone
+// here, as a user dragging a file in. Waits for both, and for their warm-up to end (each
+// sets `warmed` on its global scope, re-checked every 10 ms in the worker).
+async function startWorkers(page) {
+  await page.locator('label.drop').dispatchEvent('dragenter');
+  for (let waited = 0; page.workers().length < 2; waited += 1) {
+    assert.ok(waited < TIMEOUT / 1000, 'the page started two workers');
+    await page.waitForEvent('worker', { timeout: 1000 }).catch(() => {});
+  }
+  await Promise.all(page.workers().map((w) => w.evaluate(() => new Promise((warm) => {
+    const check = () => (globalThis.warmed ? warm() : setTimeout(check, 10));
+    check();
+  }))));
+}
+
+test('the page fetches its file reader only when a file is given', async () => {
+  await inApp(browser, server, async (page, seen) => {
+    await page.locator('[data-testid="file-input"]').waitFor();
+    const reader = (u) => /reader-[0-9a-f]+(_bg\.wasm|\.js)$/.test(u);
+    assert.deepEqual(seen.requests.filter(reader), [], 'the page loaded without the reader');
+    assert.equal(page.workers().length, 0, 'no worker before a file is given');
+    await startWorkers(page);
+    assert.equal(seen.requests.filter((u) => /reader-[0-9a-f]+_bg\.wasm$/.test(u)).length, 1,
+      'a drag over the drop zone fetched the reader once, for both workers');
+    // A file picked with no drag first (the workers already running here) reads as ever.
+    await page.setInputFiles('[data-testid="file-input"]', small);
+    await expectText(page, `${summary('small-log.jsonl')} [data-testid="ledger-read"]`, String(expectedSmall.read), 90_000);
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+    assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
+  });
+});
+
+test('a file picked before the reader has started waits for it, not for its whole warm-up', async () => {
+  await inApp(browser, server, async (page, seen) => {
+    await page.setInputFiles('[data-testid="file-input"]', small);
+    await expectText(page, `${summary('small-log.jsonl')} [data-testid="ledger-read"]`, String(expectedSmall.read), 90_000);
+    // The reader stopped warming up for the file: it never reached the warm-up's end.
+    const warmed = await counted(page, 'warmed');
+    assert.ok(warmed.length >= 1 && warmed.every((n) => n === 0), `the workers gave the file their core: ${warmed}`);
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+    assert.deepEqual(seen.consoleErrors, [], 'no console errors (page or worker)');
+  });
+});
+
 // The second worker is let go once its part of a large file is in (the tab's peak
 // memory is then lower): wait for its close, one second at a time, re-checking.
 async function secondLetGo(page) {
@@ -106,6 +150,8 @@ async function secondLetGo(page) {
 test('the worker reads a 200,000-row log with progress, and Cancel stops the next one', async () => {
   const origin = originOf(server);
   await inApp(browser, server, async (page, seen) => {
+    // Started and warm before the file comes, as when the user drags it in.
+    await startWorkers(page);
     // Every distinct progress text the page shows, in order (the worker posts one a chunk).
     await page.evaluate(() => {
       window.statuses = [];
@@ -206,12 +252,7 @@ test('the figures come before the fingerprint, and the record waits for it', asy
   await inApp(browser, server, async (page, seen) => {
     // Hold each worker's hashing until the test lets it go (`hashGate`, read by the
     // worker before a hash starts), so what the page shows meanwhile is not a race.
-    // The page starts both workers when it opens; await the second if it is not there yet
-    // (re-checked each second, in case it started between the check and the wait).
-    for (let waited = 0; page.workers().length < 2; waited += 1) {
-      assert.ok(waited < TIMEOUT / 1000, 'the page started two workers');
-      await page.waitForEvent('worker', { timeout: 1000 }).catch(() => {});
-    }
+    await startWorkers(page);
     await Promise.all(page.workers().map((w) => w.evaluate(() => {
       globalThis.hashGate = new Promise((open) => { globalThis.openHashGate = open; });
     })));
@@ -351,10 +392,7 @@ test('where a File gives no byte stream, the workers read it in slices, to the s
   // The workers read into two reused buffers from `Blob.stream()`; a browser without it
   // (taken out of both workers here) gets each chunk as a slice of the File.
   await inApp(browser, server, async (page, seen) => {
-    for (let waited = 0; page.workers().length < 2; waited += 1) {
-      assert.ok(waited < TIMEOUT / 1000, 'the page started two workers');
-      await page.waitForEvent('worker', { timeout: 1000 }).catch(() => {});
-    }
+    await startWorkers(page);
     await Promise.all(page.workers().map((w) => w.evaluate(() => { delete Blob.prototype.stream; })));
     assert.deepEqual(await Promise.all(page.workers().map((w) => w.evaluate(() => typeof new Blob([]).stream))),
       ['undefined', 'undefined']);

@@ -12,6 +12,8 @@ pub struct PickerProps {
     pub on_files: Callback<Vec<File>>,
     /// "Try with sample data": the bundled sample log and its settings.
     pub on_sample: Callback<()>,
+    /// The user started to give a file: the picker opened, or a file was dragged over.
+    pub on_intent: Callback<()>,
 }
 
 #[function_component(FilePicker)]
@@ -39,12 +41,15 @@ pub fn file_picker(props: &PickerProps) -> Html {
         })
     };
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondragenter = props.on_intent.reform(|_: DragEvent| ());
+    // A click opens the picker (Enter and Space on the focused input click it too).
+    let onclick = props.on_intent.reform(|_: MouseEvent| ());
     let sample = props.on_sample.reform(|_: MouseEvent| ());
     html! {
         <>
-            <label class="drop" {ondrop} {ondragover}>
+            <label class="drop" {ondrop} {ondragover} {ondragenter}>
                 <span>{ "Drop exports here, or pick files: CometAPI / new-api usage logs, client request logs (OpenAI, Anthropic, LiteLLM), provider usage and billing exports (OpenAI, Anthropic, FOCUS), CometAPI account totals; CSV, JSON or JSON lines, plain or gzip" }</span>
-                <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv,.gz" data-testid="file-input" {onchange} />
+                <input type="file" multiple=true accept=".json,.jsonl,.csv,.txt,.tsv,.gz" data-testid="file-input" {onchange} {onclick} />
             </label>
             <p class="hint no-print">
                 { "New here? " }

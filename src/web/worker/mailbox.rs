@@ -174,8 +174,16 @@ pub fn start() {
     // The worker lives as long as the page; so does its handler.
     on_message.forget();
     post(&message::ready());
-    // After `ready` has gone: messages from the page wait in the queue meanwhile.
-    wasm_bindgen_futures::spawn_local(async { super::warm::warm_up() });
+    // After `ready` has gone; it gives way to the first file (see `warm`).
+    wasm_bindgen_futures::spawn_local(super::warm::warm_up());
+}
+
+/// Whether a file is being read or waits to be: the warm-up stops for it.
+pub(super) fn busy() -> bool {
+    MAILBOX.with(|m| {
+        let m = m.borrow();
+        m.running || !m.queue.is_empty()
+    })
 }
 
 /// Whether a task other than a fingerprint waits in the queue (a fingerprint gives way).

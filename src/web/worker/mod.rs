@@ -1,6 +1,6 @@
-//! The worker plumbing: the web worker that reads files and computes the figures (the
-//! app's own module, started in a module worker: [`crate::web::start_here`]; run in two
-//! instances), and the page's loader that talks to both.
+//! The worker plumbing: the web worker that reads files and computes the figures (its
+//! own WebAssembly module, `src/bin/reader.rs`, which the page fetches and starts in two
+//! instances when the first file is given), and the page's loader that talks to both.
 //!
 //! The worker holds no logic of its own. Each File the page posts is read in chunks and
 //! fed to [`crate::ingest::Ingestor`], the same core the command line runs (`read`).

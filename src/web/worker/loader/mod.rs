@@ -26,21 +26,19 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::File;
 use yew::Callback;
 
 use super::message;
 use crate::ingest::{FileReport, Rules};
-use crate::web::browser;
 use crate::web::state::{Action, LoadedFile};
 
 mod answers;
 mod cut;
 mod peer;
 mod second;
+mod spawn;
 
-use answers::{answer, broken};
 use peer::Peer;
 
 struct Job {
@@ -78,7 +76,8 @@ enum Role {
 
 pub struct Loader {
     me: Weak<RefCell<Loader>>,
-    /// Started with the first file, so a page that never reads one never starts them.
+    /// Started when the user starts to give a file, so a page that never reads one never
+    /// fetches the reader's module.
     reader: Peer,
     hasher: Peer,
     /// The second worker was let go once its part of a large file was in (`second`):
@@ -87,6 +86,10 @@ pub struct Loader {
     /// The handlers of the worker let go last (they may be running when it goes).
     retired_handlers: Vec<Closure<dyn Fn(JsValue)>>,
     broken: bool,
+    /// The reader's WebAssembly, compiled once by the page and handed to each worker it
+    /// starts (`spawn`); `compiling` while it is fetched and compiled.
+    module: Option<JsValue>,
+    compiling: bool,
     files: Vec<File>,
     /// The SHA-256 of each kept file, by name, once hashed: a File's bytes cannot change
     /// under it (the browser refuses to read a file changed on disk), so reading it again
@@ -127,6 +130,8 @@ impl Loader {
                 hasher_retired: false,
                 retired_handlers: Vec::new(),
                 broken: false,
+                module: None,
+                compiling: false,
                 files: Vec::new(),
                 digests: HashMap::new(),
                 jobs: VecDeque::new(),
@@ -149,6 +154,7 @@ impl Loader {
         if self.reader.worker.is_some() || self.broken {
             return !self.broken;
         }
+        self.compile_reader();
         let Some(reader) = self.spawn(Role::Reader) else {
             self.broken = true;
             return false;
@@ -157,30 +163,6 @@ impl Loader {
         // Without a second worker the reader hashes too, as it always did.
         self.hasher = self.spawn(Role::Hasher).unwrap_or_default();
         true
-    }
-
-    fn spawn(&mut self, role: Role) -> Option<Peer> {
-        // A module worker: its loader imports the app's own wasm-bindgen JS (one module
-        // for the page and its workers, tools/post-build.mjs); classic in the single-file
-        // copy, whose worker is a blob: URL holding that JS itself.
-        let (url, module) = browser::worker_loader();
-        let options = WorkerOptions::new();
-        options.set_type(if module {
-            WorkerType::Module
-        } else {
-            WorkerType::Classic
-        });
-        let worker = Worker::new_with_options(&url, &options).ok()?;
-        let me = self.me.clone();
-        let on_message = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
-            let data = event.unchecked_into::<MessageEvent>().data();
-            answer(&me, role, message::read(&data));
-        });
-        let me = self.me.clone();
-        let on_error = Closure::<dyn Fn(JsValue)>::new(move |_| broken(&me));
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Some(Peer::new(worker, vec![on_message, on_error]))
     }
 
     fn send(&mut self, file: &File) {
@@ -305,8 +287,9 @@ impl Loader {
         Some(self.settings.as_str()).filter(|s| !s.is_empty())
     }
 
-    /// Starts the workers before the first file, so their WebAssembly is compiled while
-    /// the reader looks at the page.
+    /// Starts the workers as soon as the user starts to give a file (the picker opened,
+    /// a file dragged over the page), so the reader's WebAssembly is fetched and compiled
+    /// while they choose it; a page that is only looked at never fetches it.
     pub fn warm(&mut self) {
         self.start();
     }
