@@ -138,6 +138,24 @@ test('a file picked before the reader has started waits for it, not for its whol
   });
 });
 
+test('offline when the first file is given: nothing is read, the page says why, and the next file is', async () => {
+  await inApp(browser, server, async (page, seen) => {
+    // The connection gone after the page loaded: the reader's files cannot be fetched.
+    const offline = (route) => route.abort('internetdisconnected');
+    await page.context().route(/reader-[0-9a-f]+(_bg\.wasm|\.js)$/, offline);
+    await page.setInputFiles('[data-testid="file-input"]', small);
+    await expectText(page, '[data-testid="notice"]',
+      /^The file reader \(reader-[0-9a-f]+_bg\.wasm\) could not be loaded, so nothing was read\./);
+    assert.equal(await page.locator(summary('small-log.jsonl')).count(), 0, 'the file was not read');
+    assert.equal(await page.locator('[data-testid="load-progress"]').count(), 0, 'no reading is shown as going on');
+    // Back online: the same file, given again, is read.
+    await page.context().unroute(/reader-[0-9a-f]+(_bg\.wasm|\.js)$/, offline);
+    await page.setInputFiles('[data-testid="file-input"]', small);
+    await expectText(page, `${summary('small-log.jsonl')} [data-testid="ledger-read"]`, String(expectedSmall.read), 90_000);
+    assert.deepEqual(seen.pageErrors, [], 'no uncaught page errors');
+  });
+});
+
 // The second worker is let go once its part of a large file is in (the tab's peak
 // memory is then lower): wait for its close, one second at a time, re-checking.
 async function secondLetGo(page) {

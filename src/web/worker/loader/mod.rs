@@ -90,6 +90,8 @@ pub struct Loader {
     /// starts (`spawn`); `compiling` while it is fetched and compiled.
     module: Option<JsValue>,
     compiling: bool,
+    /// A record check asked for before the reader's module was compiled.
+    verify_waiting: bool,
     files: Vec<File>,
     /// The SHA-256 of each kept file, by name, once hashed: a File's bytes cannot change
     /// under it (the browser refuses to read a file changed on disk), so reading it again
@@ -132,6 +134,7 @@ impl Loader {
                 broken: false,
                 module: None,
                 compiling: false,
+                verify_waiting: false,
                 files: Vec::new(),
                 digests: HashMap::new(),
                 jobs: VecDeque::new(),
@@ -373,6 +376,7 @@ impl Loader {
             return self.dispatch.emit(Action::Verify(failed));
         }
         self.verifying += 1;
+        self.verify_waiting |= self.compiling;
         self.reader
             .post(message::verify(self.verifying, record, files));
     }
