@@ -7,10 +7,10 @@
 //! used after the connection went may not get it. Then the files given are not read, the
 //! page says why, and the next file tries again.
 
-use js_sys::WebAssembly;
 use std::cell::RefCell;
 use std::rc::Weak;
 
+use js_sys::WebAssembly;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
