@@ -177,3 +177,47 @@ fn threaded_hash_table() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
 }
+
+/// A file on disk read in two parts straight from it (the command line's way past
+/// [`SPLIT_FROM`]): the report of the same bytes read in memory, positions and
+/// fingerprint included, at cuts in either half.
+#[cfg(unix)]
+#[test]
+fn a_file_read_from_the_disk_is_the_same_as_in_memory() {
+    let mut text = String::new();
+    for n in 1..=30_000u32 {
+        let quota = if n == 25_000 {
+            "\"12.5\"".to_string()
+        } else {
+            n.to_string()
+        };
+        text.push_str(&format!(
+            "{{\"created_at\":{},\"type\":2,\"model_name\":\"gpt-4o\",\"quota\":{quota},\"prompt_tokens\":10,\"completion_tokens\":5}}\n",
+            1_767_225_600 + n
+        ));
+    }
+    assert!(text.len() as u64 > 2 * SPLIT_FROM);
+    let path = std::env::temp_dir().join(format!(
+        "spend-reconciler-disk-{}.jsonl",
+        std::process::id()
+    ));
+    std::fs::write(&path, &text).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let settings = Settings::default().validate().unwrap();
+    let in_memory = ingest("log", text.as_bytes(), Rules::default());
+    for cut in [
+        text.len() as u64 / 3,
+        text.len() as u64 / 2,
+        text.len() as u64 * 9 / 10,
+    ] {
+        let (from_disk, groups) =
+            ingest_in_two("log", &file, Rules::default(), cut, Some(&settings)).unwrap();
+        assert_eq!(
+            format!("{from_disk:?}"),
+            format!("{in_memory:?}"),
+            "cut at {cut}"
+        );
+        assert_eq!(groups.map(|g| g.rows()), Some(in_memory.rows.len() as u64));
+    }
+    let _ = std::fs::remove_file(&path);
+}

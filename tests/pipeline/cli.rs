@@ -636,3 +636,42 @@ fn the_budget_baseline_projection_and_readiness_from_the_command_line() {
         assert!(help.contains(flag), "{flag}");
     }
 }
+
+/// A file past 1 MiB is read from the disk in two parts at once, never whole: the
+/// record is the library's one pass over the same bytes, byte for byte, and a bad row
+/// far into the second part is named at its own line.
+#[test]
+fn a_large_file_read_from_the_disk_gives_the_library_record() {
+    let header = "id,created_at,type,token_name,model_name,group,quota,prompt_tokens,completion_tokens,use_time,is_stream,other\n";
+    let mut text = String::from(header);
+    for n in 0..20_000u32 {
+        let quota = match n {
+            15_000 => "12.5".to_string(),
+            _ => (1_000 + n % 97).to_string(),
+        };
+        let (at, prompt, completion) = (1_767_225_600 + n * 2, 500 + n % 13, 100 + n % 7);
+        let other = r#""{""model_ratio"":1.25,""completion_ratio"":4,""group_ratio"":1}""#;
+        text.push_str(&format!(
+            "{n},{at},2,bot,gpt-4o,default,{quota},{prompt},{completion},1,false,{other}\n"
+        ));
+    }
+    assert!(text.len() > 2 << 20, "past the size read in parts");
+    let path = temp_file("large-log.csv", &text);
+    let (code, stdout, stderr) = cli(&[
+        "--settings",
+        SETTINGS,
+        "--generated-at",
+        GENERATED_AT,
+        &path,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let one_pass = run(
+        &[("large-log.csv", text.into_bytes())],
+        &settings(&settings_json()),
+    );
+    assert_eq!(stdout, record_json(&one_pass));
+    // The bad quota on line 15,002 (the header is line 1), rejected where it is.
+    let rejections = &one_pass.files[0].ledger.rejections;
+    let lines: Vec<_> = rejections.iter().map(|r| r.position.line).collect();
+    assert_eq!(lines, [Some(15_002)]);
+}

@@ -5,15 +5,22 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use spend_reconciler::native::Input;
 use spend_reconciler::pipeline::InputFile;
 
 /// The name standard input is listed under in the record and the summary.
 pub const STDIN_NAME: &str = "standard-input";
 
-/// Every file the arguments name, in order, each read whole; an argument that names
-/// nothing, or a file that cannot be opened, is an error naming it.
-pub fn read_inputs(arguments: &[String]) -> Result<Vec<InputFile>, String> {
-    let mut files = Vec::new();
+/// What one of the arguments names: standard input (read whole here), or a file.
+enum Named {
+    Stdin(InputFile),
+    File(PathBuf),
+}
+
+/// Everything the arguments name, in order; an argument that names nothing is an error
+/// naming it.
+fn named(arguments: &[String]) -> Result<Vec<Named>, String> {
+    let mut found = Vec::new();
     let mut stdin_taken = false;
     for argument in arguments {
         if argument == "-" {
@@ -25,22 +32,51 @@ pub fn read_inputs(arguments: &[String]) -> Result<Vec<InputFile>, String> {
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("standard input: cannot be read: {e}"))?;
-            files.push(InputFile {
+            found.push(Named::Stdin(InputFile {
                 name: STDIN_NAME.into(),
                 bytes,
-            });
+            }));
             continue;
         }
-        for path in expand(argument)? {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
-            files.push(InputFile {
-                name: file_name(&path),
-                bytes,
-            });
-        }
+        found.extend(expand(argument)?.into_iter().map(Named::File));
     }
-    Ok(files)
+    Ok(found)
+}
+
+/// Every file the arguments name, in order, each read whole; a file that cannot be
+/// read is an error naming it.
+pub fn read_inputs(arguments: &[String]) -> Result<Vec<InputFile>, String> {
+    let read = |named| match named {
+        Named::Stdin(file) => Ok(file),
+        Named::File(path) => Ok(InputFile {
+            name: file_name(&path),
+            bytes: std::fs::read(&path)
+                .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?,
+        }),
+    };
+    named(arguments)?.into_iter().map(read).collect()
+}
+
+/// Every file the arguments name, in order, opened to be read where it lies (the
+/// reconcile command reads a large file in parts from the disk, never whole); a file
+/// that cannot be opened is an error naming it.
+pub fn open_inputs(arguments: &[String]) -> Result<Vec<Input>, String> {
+    let open = |named| match named {
+        Named::Stdin(file) => Ok(Input::Bytes(file)),
+        #[cfg(unix)]
+        Named::File(path) => Ok(Input::Disk {
+            name: file_name(&path),
+            file: std::fs::File::open(&path)
+                .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?,
+        }),
+        #[cfg(not(unix))]
+        Named::File(path) => Ok(Input::Bytes(InputFile {
+            name: file_name(&path),
+            bytes: std::fs::read(&path)
+                .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?,
+        })),
+    };
+    named(arguments)?.into_iter().map(open).collect()
 }
 
 /// The page only ever sees a file's name, so the record uses the name alone here too.

@@ -68,9 +68,10 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
         })?,
         None => Timestamp::now(),
     };
-    let files = inputs::read_inputs(&args.files)?;
-    // The native shell: a large file read in two parts on threads, the same review.
-    let review = spend_reconciler::native::run(&files, &settings);
+    let files = inputs::open_inputs(&args.files)?;
+    // The native shell: a large file read in two parts on threads, from the disk, the
+    // same review.
+    let review = spend_reconciler::native::run_inputs(&files, &settings)?;
     match args.summary_format {
         Some(SummaryFormat::Json) => eprint!("{}", summary::json(&review)),
         Some(SummaryFormat::Text) => eprint!("{}", summary::text(&review)),
