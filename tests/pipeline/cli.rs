@@ -662,6 +662,7 @@ fn a_large_file_read_from_the_disk_gives_the_library_record() {
         SETTINGS,
         "--generated-at",
         GENERATED_AT,
+        "--summary",
         &path,
     ]);
     assert_eq!(code, 0, "{stderr}");
@@ -671,7 +672,6 @@ fn a_large_file_read_from_the_disk_gives_the_library_record() {
     );
     assert_eq!(stdout, record_json(&one_pass));
     // The bad quota on line 15,002 (the header is line 1), rejected where it is.
-    let rejections = &one_pass.files[0].ledger.rejections;
-    let lines: Vec<_> = rejections.iter().map(|r| r.position.line).collect();
-    assert_eq!(lines, [Some(15_002)]);
+    let rejected = "rejected large-log.csv, line 15002, row 15001, column quota";
+    assert!(stderr.contains(rejected), "{stderr}");
 }
