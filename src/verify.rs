@@ -3,8 +3,9 @@
 //! again from the record alone: the same files and settings at the record's
 //! `generated_at` give the same record, or this names the first fields that differ and
 //! the files whose digest does not match. The command line (`spend-reconciler verify`)
-//! and the page's "Verify a record" both call [`verify`]; each passes the way it runs a
-//! review (the native shell's or [`crate::pipeline::run`]), which give the same record.
+//! and the page's "Verify a record" both call [`verify`]; each passes its files ([`Given`])
+//! and the way it runs a review (the native shell's, reading files from the disk, or
+//! [`run_in_memory`]), which give the same record.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -65,13 +66,39 @@ struct Listed {
     sha256: String,
 }
 
+/// [`crate::pipeline::run`] on files given in memory, as [`verify`] passes them: the
+/// page's way (and the tests').
+pub fn run_in_memory(files: &[&InputFile], settings: &Settings) -> Result<Review, String> {
+    let files: Vec<InputFile> = files.iter().map(|&f| f.clone()).collect();
+    Ok(crate::pipeline::run(&files, settings))
+}
+
+/// A file given to check a record against: its name, and its SHA-256 to find it among
+/// those the record lists; reading it for the review is `run`'s. Bytes in memory here;
+/// the command line's files are read from the disk where they lie.
+pub trait Given {
+    fn name(&self) -> &str;
+    /// The SHA-256 in lowercase hex; an error names a file that cannot be read.
+    fn sha256(&self) -> Result<String, String>;
+}
+
+impl Given for InputFile {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn sha256(&self) -> Result<String, String> {
+        Ok(sha256(&self.bytes))
+    }
+}
+
 /// Checks `record` (its JSON text) against `files`, running the review with `run`.
 /// An error is a record that cannot be checked at all (not JSON, another schema
 /// version, no settings): a sentence saying why.
-pub fn verify(
+pub fn verify<G: Given>(
     record: &str,
-    files: &[InputFile],
-    run: impl Fn(&[InputFile], &Settings) -> Review,
+    files: &[G],
+    run: impl Fn(&[&G], &Settings) -> Result<Review, String>,
 ) -> Result<Verification, String> {
     let recorded: Value = serde_json::from_str(record)
         .map_err(|e| format!("expected a reconciliation record (JSON), but found {e}"))?;
@@ -94,8 +121,8 @@ pub fn verify(
     let digest = settings_sha256(&settings);
     let settings_digest_found =
         (text_at(&recorded, "settings_sha256") != Some(digest.as_str())).then_some(digest);
-    let (inputs, findings) = match_files(&listed, files);
-    let review = run(&inputs, &settings);
+    let (inputs, findings) = match_files(&listed, files)?;
+    let review = run(&inputs, &settings)?;
     let (differences, more_differences, no_record) = match review.record(generated_at) {
         Some(rerun) => {
             let rerun: Value =
@@ -165,8 +192,14 @@ fn sha256(bytes: &[u8]) -> String {
 /// each listed file is the file given with its digest (one given once may stand for a
 /// file the record lists twice), else the one given under its name (its digest then
 /// differs), else missing; a file given that matches nothing is named too.
-fn match_files(listed: &[Listed], files: &[InputFile]) -> (Vec<InputFile>, Vec<FileFinding>) {
-    let digests: Vec<String> = files.iter().map(|f| sha256(&f.bytes)).collect();
+fn match_files<'f, G: Given>(
+    listed: &[Listed],
+    files: &'f [G],
+) -> Result<(Vec<&'f G>, Vec<FileFinding>), String> {
+    let digests = files
+        .iter()
+        .map(Given::sha256)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut used = vec![false; files.len()];
     let mut chosen: Vec<Option<usize>> = listed
         .iter()
@@ -179,7 +212,7 @@ fn match_files(listed: &[Listed], files: &[InputFile]) -> (Vec<InputFile>, Vec<F
     for (l, slot) in listed.iter().zip(&mut chosen) {
         if slot.is_none() {
             let named = (0..files.len())
-                .find(|&i| !used[i] && sanitize::file_name(&files[i].name) == l.name);
+                .find(|&i| !used[i] && sanitize::file_name(files[i].name()) == l.name);
             if let Some(at) = named {
                 used[at] = true;
                 *slot = Some(at);
@@ -201,13 +234,13 @@ fn match_files(listed: &[Listed], files: &[InputFile]) -> (Vec<InputFile>, Vec<F
     for (at, file) in files.iter().enumerate().filter(|(at, _)| !used[*at]) {
         findings.push(FileFinding {
             path: None,
-            name: sanitize::file_name(&file.name),
+            name: sanitize::file_name(file.name()),
             recorded_sha256: None,
             found_sha256: Some(digests[at].clone()),
         });
     }
-    let inputs = chosen.iter().flatten().map(|&at| files[at].clone());
-    (inputs.collect(), findings)
+    let inputs = chosen.iter().flatten().map(|&at| &files[at]);
+    Ok((inputs.collect(), findings))
 }
 
 /// Every leaf where `recorded` and `rerun` differ, in the record's order (then the
@@ -340,7 +373,10 @@ impl Verification {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::run;
+
+    fn run(files: &[&InputFile], settings: &Settings) -> Result<Review, String> {
+        run_in_memory(files, settings)
+    }
 
     const LOG: &[u8] = include_bytes!("../tests/fixtures/cometapi-log-page.json");
     const CLIENT: &[u8] = include_bytes!("../tests/fixtures/evidence/client-openai-chat.jsonl");
@@ -356,7 +392,10 @@ mod tests {
     fn record(files: &[InputFile]) -> String {
         let settings = Settings::from_json(SETTINGS).unwrap();
         let at = "2026-01-02T10:00:00Z".parse().unwrap();
-        run(files, &settings).record(at).unwrap().to_json()
+        crate::pipeline::run(files, &settings)
+            .record(at)
+            .unwrap()
+            .to_json()
     }
 
     #[test]
@@ -460,7 +499,10 @@ mod tests {
         let mut settings = Settings::from_json(SETTINGS).unwrap();
         settings.expected_side = "client_requests".into();
         let at = "2026-01-02T10:00:00Z".parse().unwrap();
-        let chosen = run(&files, &settings).record(at).unwrap().to_json();
+        let chosen = crate::pipeline::run(&files, &settings)
+            .record(at)
+            .unwrap()
+            .to_json();
         assert!(verify(&chosen, &files, run).unwrap().identical);
         let mut undone: Value = serde_json::from_str(&chosen).unwrap();
         undone["settings"]["expected_side"] = "".into();

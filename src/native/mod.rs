@@ -11,10 +11,11 @@ mod in_two;
 pub use hash_thread::{ingest_hashing_apart, HashThread, ThreadedIngestor};
 pub use in_two::{ingest_in_parts, ingest_in_two, Source, PIECE, SPLIT_FROM};
 
-use crate::ingest::{FileReport, Rules};
+use crate::ingest::{FileHasher, FileReport, Rules};
 use crate::pipeline::{self, InputFile, Review};
 use crate::price::groups::Groups;
 use crate::settings::{Settings, ValidSettings};
+use crate::verify::Given;
 
 /// [`pipeline::run`], with each file read in parts on threads ([`ingest_in_parts`]),
 /// their rows filed in groups there: the same review, sooner on a machine with cores
@@ -73,10 +74,34 @@ impl Input {
 
 type Read = (FileReport, Option<Groups>);
 
+/// A file given to `verify`: its digest found as the file is read a piece at a time,
+/// so a file on disk is not held whole for it either.
+impl Given for Input {
+    fn name(&self) -> &str {
+        Input::name(self)
+    }
+
+    fn sha256(&self) -> Result<String, String> {
+        match self {
+            Input::Bytes(file) => file.sha256(),
+            #[cfg(unix)]
+            Input::Disk { name, file } => {
+                let mut hasher = FileHasher::new();
+                let read = file.read(0..file.size(), &mut |piece| {
+                    hasher.push(piece);
+                    true
+                });
+                read.map_err(|e| format!("{name}: cannot be read: {e}"))?;
+                Ok(hasher.finish().sha256)
+            }
+        }
+    }
+}
+
 /// [`run`] on the command line's inputs, each read as [`Input`] says; an input that
 /// cannot be read to its end (a disk error, a file cut short while it is read) is an
 /// error naming it.
-pub fn run_inputs(inputs: &[Input], settings: &Settings) -> Result<Review, String> {
+pub fn run_inputs(inputs: &[&Input], settings: &Settings) -> Result<Review, String> {
     let rules = pipeline::ingest_rules(settings).unwrap_or_default();
     let valid = settings.validate().ok();
     let mut reports = Vec::with_capacity(inputs.len());

@@ -638,8 +638,8 @@ fn the_budget_baseline_projection_and_readiness_from_the_command_line() {
 }
 
 /// A file past 1 MiB is read from the disk in two parts at once, never whole: the
-/// record is the library's one pass over the same bytes, byte for byte, and a bad row
-/// far into the second part is named at its own line.
+/// record is the library's one pass over the same bytes, byte for byte, a bad row far
+/// into the second part is named at its own line, and `verify` finds it identical.
 #[test]
 fn a_large_file_read_from_the_disk_gives_the_library_record() {
     let header = "id,created_at,type,token_name,model_name,group,quota,prompt_tokens,completion_tokens,use_time,is_stream,other\n";
@@ -674,4 +674,8 @@ fn a_large_file_read_from_the_disk_gives_the_library_record() {
     // The bad quota on line 15,002 (the header is line 1), rejected where it is.
     let rejected = "rejected large-log.csv, line 15002, row 15001, column quota";
     assert!(stderr.contains(rejected), "{stderr}");
+    // verify reads it from the disk too (its digest a piece at a time): identical.
+    let written = temp_file("large-log-record.json", &stdout);
+    let (code, verdict, stderr) = cli(&["verify", &written, &path]);
+    assert_eq!((code, verdict.as_str()), (0, "identical\n"), "{stderr}");
 }

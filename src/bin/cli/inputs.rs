@@ -43,23 +43,9 @@ fn named(arguments: &[String]) -> Result<Vec<Named>, String> {
     Ok(found)
 }
 
-/// Every file the arguments name, in order, each read whole; a file that cannot be
-/// read is an error naming it.
-pub fn read_inputs(arguments: &[String]) -> Result<Vec<InputFile>, String> {
-    let read = |named| match named {
-        Named::Stdin(file) => Ok(file),
-        Named::File(path) => Ok(InputFile {
-            name: file_name(&path),
-            bytes: std::fs::read(&path)
-                .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?,
-        }),
-    };
-    named(arguments)?.into_iter().map(read).collect()
-}
-
-/// Every file the arguments name, in order, opened to be read where it lies (the
-/// reconcile command reads a large file in parts from the disk, never whole); a file
-/// that cannot be opened is an error naming it.
+/// Every file the arguments name, in order, opened to be read where it lies (reconcile
+/// and verify read a large file in parts from the disk, never whole); a file that
+/// cannot be opened is an error naming it.
 pub fn open_inputs(arguments: &[String]) -> Result<Vec<Input>, String> {
     let open = |named| match named {
         Named::Stdin(file) => Ok(Input::Bytes(file)),

@@ -71,6 +71,7 @@ fn reconcile(args: &Reconcile) -> Result<ExitCode, String> {
     let files = inputs::open_inputs(&args.files)?;
     // The native shell: a large file read in two parts on threads, from the disk, the
     // same review.
+    let files: Vec<_> = files.iter().collect();
     let review = spend_reconciler::native::run_inputs(&files, &settings)?;
     match args.summary_format {
         Some(SummaryFormat::Json) => eprint!("{}", summary::json(&review)),

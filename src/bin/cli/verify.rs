@@ -14,9 +14,9 @@ pub fn verify(args: &Verify) -> Result<ExitCode, String> {
     let path = &args.record;
     let record = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
-    let files = inputs::read_inputs(&args.files)?;
-    // The native shell reads each file as the reconcile command does.
-    let verification = check(&record, &files, spend_reconciler::native::run)
+    let files = inputs::open_inputs(&args.files)?;
+    // The native shell reads each file as the reconcile command does: from the disk.
+    let verification = check(&record, &files, spend_reconciler::native::run_inputs)
         .map_err(|problem| format!("{}: {problem}", path.display()))?;
     println!("{}", verification.verdict());
     for finding in verification.findings() {
