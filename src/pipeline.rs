@@ -27,6 +27,25 @@ pub struct InputFile {
     pub bytes: Vec<u8>,
 }
 
+/// A file given to check a record against (`verify`): its name, and its SHA-256 to find
+/// it among those the record lists; reading it for the review is the caller's. Bytes in
+/// memory here; the command line's files are read from the disk where they lie.
+pub trait Given {
+    fn name(&self) -> &str;
+    /// The SHA-256 in lowercase hex; an error names a file that cannot be read.
+    fn sha256(&self) -> Result<String, String>;
+}
+
+impl Given for InputFile {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn sha256(&self) -> Result<String, String> {
+        Ok(crate::ingest::Fingerprint::of(&self.bytes).sha256)
+    }
+}
+
 /// Why the figures could not be computed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {

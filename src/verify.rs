@@ -10,8 +10,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
+pub use crate::pipeline::Given;
 use crate::pipeline::{InputFile, Problem, Review};
 use crate::record::{settings_sha256, RECORD_SCHEMA_VERSION};
 use crate::sanitize;
@@ -71,25 +71,6 @@ struct Listed {
 pub fn run_in_memory(files: &[&InputFile], settings: &Settings) -> Result<Review, String> {
     let files: Vec<InputFile> = files.iter().map(|&f| f.clone()).collect();
     Ok(crate::pipeline::run(&files, settings))
-}
-
-/// A file given to check a record against: its name, and its SHA-256 to find it among
-/// those the record lists; reading it for the review is `run`'s. Bytes in memory here;
-/// the command line's files are read from the disk where they lie.
-pub trait Given {
-    fn name(&self) -> &str;
-    /// The SHA-256 in lowercase hex; an error names a file that cannot be read.
-    fn sha256(&self) -> Result<String, String>;
-}
-
-impl Given for InputFile {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sha256(&self) -> Result<String, String> {
-        Ok(sha256(&self.bytes))
-    }
 }
 
 /// Checks `record` (its JSON text) against `files`, running the review with `run`.
@@ -178,13 +159,6 @@ fn listed_files(record: &Value) -> Result<Vec<Listed>, String> {
                 sha256: field("sha256")?,
             })
         })
-        .collect()
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
         .collect()
 }
 

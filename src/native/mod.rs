@@ -12,10 +12,9 @@ pub use hash_thread::{ingest_hashing_apart, HashThread, ThreadedIngestor};
 pub use in_two::{ingest_in_parts, ingest_in_two, Source, PIECE, SPLIT_FROM};
 
 use crate::ingest::{FileHasher, FileReport, Rules};
-use crate::pipeline::{self, InputFile, Review};
+use crate::pipeline::{self, Given, InputFile, Review};
 use crate::price::groups::Groups;
 use crate::settings::{Settings, ValidSettings};
-use crate::verify::Given;
 
 /// [`pipeline::run`], with each file read in parts on threads ([`ingest_in_parts`]),
 /// their rows filed in groups there: the same review, sooner on a machine with cores
