@@ -657,14 +657,8 @@ fn a_large_file_read_from_the_disk_gives_the_library_record() {
     }
     assert!(text.len() > 2 << 20, "past the size read in parts");
     let path = temp_file("large-log.csv", &text);
-    let (code, stdout, stderr) = cli(&[
-        "--settings",
-        SETTINGS,
-        "--generated-at",
-        GENERATED_AT,
-        "--summary",
-        &path,
-    ]);
+    let at = ["--settings", SETTINGS, "--generated-at", GENERATED_AT];
+    let (code, stdout, stderr) = cli(&[&at[..], &["--summary", &path]].concat());
     assert_eq!(code, 0, "{stderr}");
     let one_pass = run(
         &[("large-log.csv", text.into_bytes())],
